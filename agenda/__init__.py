@@ -1,0 +1,1 @@
+"""Meetings (sammanträden), agendas and the kallelse."""

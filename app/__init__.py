@@ -1,0 +1,68 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Mapping
+
+from flask import Flask
+
+from config import ROOT, ConfigError, load_config
+
+from app.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
+    """Create the application from the environment, with ``overrides`` on top (tests)."""
+    import os
+
+    env = os.environ if environ is None else environ
+    instance_path = Path(env.get("INSTANCE_PATH") or ROOT / "instance").resolve()
+    try:
+        values = load_config(env, instance_path)
+    except ConfigError as exc:
+        raise SystemExit(f"Configuration error: {exc}") from None
+
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(values)
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from app import models  # noqa: F401  (register every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    celery_init_app(app)
+    import tasks.registry  # noqa: F401  (register the tasks with Celery)
+
+    from app.auth import login as auth_login
+    from app.web import register_web
+    from app.api import register_api
+    from app.cli import register_cli
+
+    auth_login.init(app)
+    register_web(app)
+    register_api(app)
+    register_cli(app)
+    return app

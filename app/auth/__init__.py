@@ -1,0 +1,1 @@
+"""Users, their roles per committee, passwords and personal API tokens."""

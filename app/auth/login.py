@@ -1,0 +1,44 @@
+"""Flask-Login wiring: sessions for browsers, personal Bearer tokens for scripts."""
+
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, redirect, request, url_for, flash
+
+from app.auth.models import User
+from app.auth.operations import user_for_token
+from app.extensions import db, login_manager
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+
+    @login_manager.request_loader
+    def load_from_token(req) -> User | None:
+        if not req.path.startswith("/api/"):
+            return None
+        header = req.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            return None
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            g.auth_via_token = True
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return jsonify(error={"status": 401, "message": "Inloggning krävs: logga in eller skicka en API-nyckel (Authorization: Bearer …)."}), 401
+        flash("Logga in för att se sidan.", "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

@@ -1,0 +1,128 @@
+"""Log in, log out, the profile page with password and personal API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import operations as ops
+from app.auth.forms import EmptyForm, LoginForm, PasswordForm, TokenForm
+from app.auth.models import ApiToken
+from app.extensions import db, limiter
+from app.validation import ValidationError
+from app.web.forms import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes to the start page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_name_key() -> str:
+    return "login-name:" + (request.form.get("email") or "").strip().lower()[:200]
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_name_key, deduct_when=lambda r: r.status_code != 302)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = ops.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            ops.record_login(user)
+            db.session.commit()
+            return redirect(_safe_next(form.next.data))
+        form.password.errors.append("Fel e-post eller lösenord.")
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logga-ut", methods=["POST"])
+@login_required
+def logout():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("Du är utloggad.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _profile(token_form=None, password_form=None, new_token=None, status=200):
+    tokens = sorted(current_user.api_tokens, key=lambda t: t.created_dt, reverse=True)
+    return render_template(
+        "auth/profile.html",
+        token_form=token_form or TokenForm(prefix="token"),
+        password_form=password_form or PasswordForm(prefix="pw"),
+        revoke_form=EmptyForm(),
+        tokens=tokens,
+        new_token=new_token,
+    ), status
+
+
+@bp.route("/profil")
+@login_required
+def profile():
+    return _profile()
+
+
+@bp.route("/profil/api-nycklar", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _profile(token_form=form, status=400)
+    try:
+        _row, token = ops.create_token(current_user, form.name.data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _profile(token_form=form, status=400)
+    db.session.commit()
+    return _profile(new_token=token)
+
+
+@bp.route("/profil/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ops.revoke_token(row, user=current_user)
+    db.session.commit()
+    flash(f"API-nyckeln ”{row.name}” är återkallad.", "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/profil/losenord", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    if not form.validate_on_submit():
+        return _profile(password_form=form, status=400)
+    try:
+        ops.change_password(current_user, current=form.current_password.data,
+                            new=form.new_password.data, repeat=form.repeat_password.data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _profile(password_form=form, status=400)
+    db.session.commit()
+    flash("Lösenordet är bytt.", "success")
+    return redirect(url_for("auth.profile"))

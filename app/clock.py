@@ -1,0 +1,20 @@
+"""Time: UTC in the database, Swedish local time for people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def to_local(dt: datetime | None) -> datetime | None:
+    return dt.astimezone(LOCAL_TZ) if dt is not None else None

@@ -1,0 +1,1 @@
+"""The demo municipality that `make run` loads into an empty database."""

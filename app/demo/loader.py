@@ -1,0 +1,132 @@
+"""Load the demo municipality through the same operations the pages use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from app.auth import operations as auth_ops
+from app.auth.models import Role, User
+from app.clock import LOCAL_TZ
+from app.demo import data
+from app.extensions import db
+from app.organisation.models import Administration, Committee, Municipality
+from app.registry import operations as registry_ops
+from app.registry.models import Case, ClassificationCode, Direction
+from agenda.models import Meeting
+
+
+def is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Municipality)) == 0
+
+
+def credentials() -> list[dict]:
+    """The demo users with their roles, passwords and tokens, for README and the terminal."""
+    out = []
+    for key, name, title, _phone, roles, password, token in data.USERS:
+        out.append({
+            "email": f"{key}@{data.EMAIL_DOMAIN}",
+            "name": name,
+            "title": title,
+            "roles": ", ".join(
+                f"{Role(r).label} ({prefix})" for prefix, rs in roles.items() for r in rs
+            ),
+            "password": password,
+            "token": token,
+        })
+    return out
+
+
+def load(*, with_tokens: bool, password_method: str | None = None) -> None:
+    """Create the demo municipality; the caller commits."""
+    m = Municipality(**data.MUNICIPALITY)
+    db.session.add(m)
+    administrations = {}
+    for key, values in data.ADMINISTRATIONS.items():
+        administrations[key] = Administration(municipality=m, **values)
+        db.session.add(administrations[key])
+    committees = {}
+    for prefix, values in data.COMMITTEES.items():
+        committees[prefix] = Committee(
+            municipality=m, administration=administrations[values["administration"]],
+            name=values["name"], registry_prefix=prefix, notice_days=values["notice_days"],
+        )
+        db.session.add(committees[prefix])
+    for code, name in data.CLASSIFICATION:
+        db.session.add(ClassificationCode(municipality=m, code=code, name=name))
+    db.session.flush()
+
+    users: dict[str, User] = {}
+    for key, name, title, phone, roles, password, token in data.USERS:
+        user = auth_ops.create_user(email=f"{key}@{data.EMAIL_DOMAIN}", name=name, password=password,
+                                    title=title, phone=phone)
+        if password_method:
+            user.set_password(password, method=password_method)
+        users[key] = user
+        for prefix, role_names in roles.items():
+            for role in role_names:
+                auth_ops.grant_role(user, committees[prefix], Role(role))
+        if with_tokens:
+            auth_ops.create_token(user, "Demo-nyckel", token=token)
+
+    sn, ks = committees["SN"], committees["KS"]
+    for number, title, officer, registered in data.CASES:
+        case = registry_ops.import_case(
+            committee=sn, user=users["registrator"], number=number, title=title,
+            case_officer=users.get(officer) if officer else None,
+            registered_on=date.fromisoformat(registered),
+            external_reference=data.EXTERNAL_REFERENCES.get(number),
+        )
+        _documents_for(case, users)
+    for number, title, public_title, registered in data.CONFIDENTIAL_CASES:
+        case = registry_ops.import_case(
+            committee=sn, user=users["registrator"], number=number, title=title,
+            case_officer=users["handlaggare"], registered_on=date.fromisoformat(registered),
+            is_confidential=True, secrecy_provision=data.SECRECY_PROVISION, public_title=public_title,
+        )
+        registry_ops.register_document(
+            case, user=users["registrator"], direction=Direction.incoming,
+            document_date=case.registered_on, counterparty="Södertörns tingsrätt",
+            description="Begäran om yttrande", is_confidential=True,
+            secrecy_provision=data.SECRECY_PROVISION,
+        )
+    for number, title, officer, registered in data.KS_CASES:
+        case = registry_ops.import_case(
+            committee=ks, user=users["registrator"], number=number, title=title,
+            case_officer=users[officer], registered_on=date.fromisoformat(registered),
+        )
+        _documents_for(case, users)
+
+    start = datetime.fromisoformat(data.MEETING["start"]).replace(tzinfo=LOCAL_TZ)
+    db.session.add(Meeting(committee=committees[data.MEETING["committee"]], start_dt=start,
+                           place=data.MEETING["place"], is_public=data.MEETING["is_public"]))
+    db.session.flush()
+
+
+def _documents_for(case: Case, users: dict[str, User]) -> None:
+    """A plausible set of registered documents for a demo case."""
+    code = case.classification.code
+    registrar = users["registrator"]
+    if code in {"313", "476"}:
+        registry_ops.register_document(
+            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
+            counterparty="Samhällsbyggnadsavdelningen", description="Remiss",
+        )
+    elif code == "103":
+        registry_ops.register_document(
+            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
+            counterparty="Storsthlm", description="Rekommendation om överenskommelse",
+            external_reference=case.external_reference,
+        )
+    elif code == "229":
+        registry_ops.register_document(
+            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
+            counterparty="Kommunfullmäktige", description="Motion remitterad till nämnden",
+        )
+    if code != "905":
+        registry_ops.register_document(
+            case, user=registrar, direction=Direction.internal,
+            document_date=max(case.registered_on, date(2017, 1, 12)),
+            description=f"Tjänsteutlåtande: {case.title[:120]}",
+        )

@@ -1,0 +1,15 @@
+"""Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
+
+from agenda.models import Meeting, MeetingStatus  # noqa: F401
+from app.audit import AuditEntry  # noqa: F401
+from app.auth.models import ApiToken, CommitteeRole, Role, User  # noqa: F401
+from app.organisation.models import Administration, Committee, Municipality  # noqa: F401
+from app.registry.models import (  # noqa: F401
+    Case,
+    CaseStatus,
+    ClassificationCode,
+    Direction,
+    RegisteredDocument,
+    RegistrationCounter,
+)
+from tasks.models import Job, JobState  # noqa: F401

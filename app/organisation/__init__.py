@@ -1,0 +1,1 @@
+"""The municipality, its administrations (förvaltningar) and committees (nämnder)."""

@@ -1,0 +1,98 @@
+"""Municipality, administration (förvaltning) and committee (nämnd)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.registry.models import ClassificationCode
+
+#: The Huddinge style; see app.registry.numbering for the fields a format may use.
+DEFAULT_NUMBER_FORMAT = "{prefix}-{year}/{serial}.{class}"
+
+
+class Municipality(db.Model):
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. "Huddinge kommun"
+    name: Mapped[str] = mapped_column(String(200))
+    #: the address block printed in the footer of every document
+    postal_address: Mapped[str] = mapped_column(String(300), default="")
+    visiting_address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    web: Mapped[str] = mapped_column(String(200), default="")
+    #: how diarienummer are written, e.g. "{prefix}-{year}/{serial}.{class}"
+    registration_number_format: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBER_FORMAT)
+
+    administrations: Mapped[list[Administration]] = relationship(back_populates="municipality")
+    committees: Mapped[list[Committee]] = relationship(back_populates="municipality")
+    classification_codes: Mapped[list[ClassificationCode]] = relationship(
+        back_populates="municipality", order_by="ClassificationCode.code"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.id}: {self.name}>"
+
+
+class Administration(db.Model):
+    """A förvaltning: the office that prepares a committee's cases."""
+
+    __tablename__ = "administrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    #: e.g. "Social- och äldreomsorgsförvaltningen"
+    name: Mapped[str] = mapped_column(String(200))
+    #: the address block of the förvaltning; empty fields fall back to the municipality's
+    postal_address: Mapped[str] = mapped_column(String(300), default="")
+    visiting_address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    web: Mapped[str] = mapped_column(String(200), default="")
+
+    municipality: Mapped[Municipality] = relationship(back_populates="administrations")
+    committees: Mapped[list[Committee]] = relationship(back_populates="administration")
+
+    def address_block(self) -> dict[str, str]:
+        """Return the address printed on documents, the förvaltning's own before the municipality's."""
+        m = self.municipality
+        return {
+            "postal_address": self.postal_address or m.postal_address,
+            "visiting_address": self.visiting_address or m.visiting_address,
+            "phone": self.phone or m.phone,
+            "email": self.email or m.email,
+            "web": self.web or m.web,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Administration {self.id}: {self.name}>"
+
+
+class Committee(db.Model):
+    """A nämnd, with its own diarium series."""
+
+    __tablename__ = "committees"
+    __table_args__ = (UniqueConstraint("municipality_id", "registry_prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administrations.id"), index=True)
+    #: e.g. "Socialnämnden"
+    name: Mapped[str] = mapped_column(String(200))
+    #: the diarium prefix and series, e.g. "SN"
+    registry_prefix: Mapped[str] = mapped_column(String(10))
+    #: days before a meeting the kallelse must be published (the committee's reglemente)
+    notice_days: Mapped[int] = mapped_column(default=7)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="committees")
+    administration: Mapped[Administration] = relationship(back_populates="committees")
+
+    def __repr__(self) -> str:
+        return f"<Committee {self.id}: {self.registry_prefix} {self.name}>"

@@ -1,0 +1,121 @@
+"""The one place that answers "may this user do X here".
+
+Every view and API endpoint asks ``can()`` (or ``require()``, which aborts); list queries
+use ``committees_where()`` and ``visible_cases_clause()``, built from the same table, so a
+list never shows what the detail page would refuse.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask import abort
+from sqlalchemy import false, or_
+
+from app.auth.models import Role, User
+from app.organisation.models import Committee, Municipality
+from app.registry.models import Case
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset(ALL_ROLES - {Role.member})
+
+
+class Action(str, enum.Enum):
+    view_committee = "view_committee"
+    view_case = "view_case"
+    #: see confidential cases and their titles (the responsible case officer may too)
+    view_confidential = "view_confidential"
+    view_case_history = "view_case_history"
+    register_case = "register_case"
+    edit_case = "edit_case"
+    void_case = "void_case"
+    set_confidentiality = "set_confidentiality"
+    register_document = "register_document"
+    export_registry = "export_registry"
+    manage_classification = "manage_classification"
+
+
+#: which roles in a committee allow each action there
+RULES: dict[Action, frozenset[Role]] = {
+    Action.view_committee: ALL_ROLES,
+    Action.view_case: ALL_ROLES,
+    Action.view_confidential: frozenset({Role.registrar, Role.secretary, Role.reviewer, Role.approver, Role.admin}),
+    Action.view_case_history: STAFF,
+    Action.register_case: frozenset({Role.registrar, Role.case_officer, Role.secretary, Role.admin}),
+    Action.edit_case: frozenset({Role.registrar, Role.admin}),
+    Action.void_case: frozenset({Role.registrar, Role.admin}),
+    Action.set_confidentiality: frozenset({Role.registrar, Role.admin}),
+    Action.register_document: frozenset({Role.registrar, Role.case_officer, Role.secretary, Role.admin}),
+    Action.export_registry: frozenset({Role.registrar, Role.secretary, Role.admin}),
+    # municipality-wide: an admin of any of its committees
+    Action.manage_classification: frozenset({Role.admin}),
+}
+
+#: actions on a case that need view access to it first (so a confidential case stays hidden)
+_CASE_ACTIONS_NEEDING_VIEW = set(Action) - {Action.view_committee, Action.manage_classification}
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def committees_where(user: User | None, action: Action) -> set[int]:
+    """Return the ids of the committees in which ``user`` may do ``action``."""
+    if not _authenticated(user):
+        return set()
+    allowed = RULES[action]
+    return {r.committee_id for r in user.roles if r.role in allowed}
+
+
+def can(user: User | None, action: Action, target) -> bool:
+    """Answer whether ``user`` may do ``action`` on ``target`` (committee, case, municipality)."""
+    if not _authenticated(user):
+        return False
+    if isinstance(target, Municipality):
+        ids = committees_where(user, action)
+        return any(c.id in ids for c in target.committees)
+    if isinstance(target, Committee):
+        return target.id in committees_where(user, action)
+    if isinstance(target, Case):
+        if action in _CASE_ACTIONS_NEEDING_VIEW and not _may_view_case(user, target):
+            return False
+        if action is Action.view_confidential:
+            return True  # _may_view_case already decided
+        return target.committee_id in committees_where(user, action)
+    raise TypeError(f"no permission rule for {type(target).__name__}")
+
+
+def _may_view_case(user: User, case: Case) -> bool:
+    if case.committee_id not in committees_where(user, Action.view_case):
+        return False
+    if not case.is_confidential:
+        return True
+    return case.committee_id in committees_where(user, Action.view_confidential) or (
+        case.case_officer_id == user.id
+    )
+
+
+def require(user: User | None, action: Action, target) -> None:
+    """Abort unless ``can()``: 404 where even knowing the object exists is not allowed, else 403."""
+    if can(user, action, target):
+        return
+    if not _authenticated(user):
+        abort(401)
+    if isinstance(target, Case) and not _may_view_case(user, target):
+        abort(404)
+    if isinstance(target, Committee) and not can(user, Action.view_committee, target):
+        abort(404)
+    abort(403)
+
+
+def visible_cases_clause(user: User | None):
+    """A WHERE clause selecting exactly the cases ``user`` may view."""
+    member_of = committees_where(user, Action.view_case)
+    if not member_of:
+        return false()
+    confidential_ok = committees_where(user, Action.view_confidential)
+    return Case.committee_id.in_(member_of) & or_(
+        Case.is_confidential.is_(False),
+        Case.committee_id.in_(confidential_ok) if confidential_ok else false(),
+        Case.case_officer_id == user.id,
+    )

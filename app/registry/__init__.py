@@ -1,0 +1,1 @@
+"""The diarium: cases (ärenden), their diarienummer and registered documents (handlingar)."""

@@ -1,0 +1,163 @@
+"""Classification plan, registration counters, cases (ärenden) and registered documents."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+from app.organisation.models import Committee, Municipality
+
+
+class ClassificationCode(db.Model):
+    """A code of the classification plan (dokumenthanteringsplan / Klassa), e.g. 181."""
+
+    __tablename__ = "classification_codes"
+    __table_args__ = (UniqueConstraint("municipality_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    #: retired codes stay for old cases but cannot be chosen for new ones
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="classification_codes")
+
+    def __repr__(self) -> str:
+        return f"<ClassificationCode {self.code} {self.name}>"
+
+
+class RegistrationCounter(db.Model):
+    """The last serial handed out in one series and year; incremented inside the registering transaction."""
+
+    __tablename__ = "registration_counters"
+
+    series: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_serial: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<RegistrationCounter {self.series} {self.year}: {self.last_serial}>"
+
+
+class CaseStatus(str, enum.Enum):
+    open = "open"
+    closed = "closed"
+    voided = "voided"
+
+    @property
+    def label(self) -> str:
+        return {"open": "Pågående", "closed": "Avslutat", "voided": "Makulerat"}[self.value]
+
+
+class Case(db.Model):
+    """An ärende in the diarium."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("series", "year", "serial"),
+        Index("ix_cases_committee_registered", "committee_id", "registered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    #: the diarium series the number was allocated in (the committee's prefix at the time)
+    series: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int]
+    serial: Mapped[int]
+    classification_id: Mapped[int] = mapped_column(ForeignKey("classification_codes.id"), index=True)
+    #: the diarienummer as written when it was allocated, e.g. "SN-2016/3342.181"
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    #: the ärendemening
+    title: Mapped[str] = mapped_column(String(500))
+    #: what public views show of a confidential case, without names or secret details
+    public_title: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[CaseStatus] = mapped_column(
+        Enum(CaseStatus, native_enum=False, length=10), default=CaseStatus.open, index=True
+    )
+    registered_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    case_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: a number from another organisation this case answers, e.g. "KSL/12/0177-37"
+    external_reference: Mapped[str | None] = mapped_column(String(100))
+    is_confidential: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    #: the OSL provision that applies, e.g. "26 kap. 1 § OSL"
+    secrecy_provision: Mapped[str | None] = mapped_column(String(200))
+    secrecy_decided_on: Mapped[date | None] = mapped_column(Date)
+    secrecy_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    #: lower-cased number, titles and reference for case-insensitive search with å, ä, ö
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    #: the running number of the last registered document on this case
+    last_document_number: Mapped[int] = mapped_column(default=0)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    committee: Mapped[Committee] = relationship()
+    classification: Mapped[ClassificationCode] = relationship()
+    case_officer: Mapped[User | None] = relationship(foreign_keys=[case_officer_id])
+    secrecy_decided_by: Mapped[User | None] = relationship(foreign_keys=[secrecy_decided_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    documents: Mapped[list[RegisteredDocument]] = relationship(
+        back_populates="case", order_by="RegisteredDocument.number", cascade="all, delete-orphan"
+    )
+
+    PUBLIC_TITLE_FALLBACK = "Sekretessärende"
+
+    @property
+    def display_public_title(self) -> str:
+        """The title a public view may show."""
+        if self.is_confidential:
+            return self.public_title or self.PUBLIC_TITLE_FALLBACK
+        return self.title
+
+    def refresh_search_text(self) -> None:
+        parts = [self.number, self.title, self.public_title or "", self.external_reference or ""]
+        self.search_text = " ".join(p for p in parts if p).casefold()
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id}: {self.number}>"
+
+
+class Direction(str, enum.Enum):
+    incoming = "incoming"
+    outgoing = "outgoing"
+    internal = "internal"
+
+    @property
+    def label(self) -> str:
+        return {"incoming": "Inkommande", "outgoing": "Utgående", "internal": "Upprättad"}[self.value]
+
+
+class RegisteredDocument(db.Model):
+    """A handling registered on a case."""
+
+    __tablename__ = "registered_documents"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: running number within the case: 1, 2, 3 …
+    number: Mapped[int]
+    direction: Mapped[Direction] = mapped_column(Enum(Direction, native_enum=False, length=10))
+    document_date: Mapped[date] = mapped_column(Date)
+    #: sender (incoming) or recipient (outgoing); empty for internal documents
+    counterparty: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(String(500))
+    external_reference: Mapped[str | None] = mapped_column(String(100))
+    is_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    secrecy_provision: Mapped[str | None] = mapped_column(String(200))
+    registered_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="documents")
+    registered_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RegisteredDocument {self.case_id}:{self.number}>"

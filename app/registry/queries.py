@@ -1,0 +1,86 @@
+"""Read-only queries on the diarium, always filtered by what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, select
+
+from app.auth.models import User
+from app.permissions import visible_cases_clause
+from app.registry.models import Case, CaseStatus, ClassificationCode
+from app.registry.numbering import number_format
+from app.validation import ValidationError
+
+
+@dataclass
+class CaseFilter:
+    """What a diarium search asks for; every field is optional."""
+
+    committee_id: int | None = None
+    #: words that must all appear in the number, title or external reference
+    q: str | None = None
+    #: a diarienummer, whole or in part
+    number: str | None = None
+    case_officer_id: int | None = None
+    registered_from: date | None = None
+    registered_to: date | None = None
+    status: CaseStatus | None = None
+    classification: str | None = None
+
+    def validate(self) -> None:
+        if self.registered_from and self.registered_to and self.registered_from > self.registered_to:
+            raise ValidationError({"registered_to": "Slutdatum kan inte vara före startdatum."})
+        for name in ("q", "number"):
+            value = getattr(self, name)
+            if value is not None and len(value) > 200:
+                raise ValidationError({name: "Söktexten får vara högst 200 tecken."})
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column, text: str):
+    return column.like(f"%{_escape_like(text.casefold())}%", escape="\\")
+
+
+def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None) -> Select:
+    """Return a SELECT of the cases ``user`` may see that match ``flt``, newest first."""
+    flt.validate()
+    stmt = select(Case).where(visible_cases_clause(user))
+    if flt.committee_id is not None:
+        stmt = stmt.where(Case.committee_id == flt.committee_id)
+    if flt.number:
+        stmt = stmt.where(_number_clause(flt.number.strip(), number_pattern))
+    if flt.q:
+        words = flt.q.split()
+        stmt = stmt.where(and_(*(_contains(Case.search_text, w) for w in words)))
+    if flt.case_officer_id is not None:
+        stmt = stmt.where(Case.case_officer_id == flt.case_officer_id)
+    if flt.registered_from:
+        stmt = stmt.where(Case.registered_on >= flt.registered_from)
+    if flt.registered_to:
+        stmt = stmt.where(Case.registered_on <= flt.registered_to)
+    if flt.status is not None:
+        stmt = stmt.where(Case.status == flt.status)
+    if flt.classification:
+        stmt = stmt.join(Case.classification).where(ClassificationCode.code == flt.classification)
+    return stmt.order_by(Case.registered_on.desc(), Case.year.desc(), Case.serial.desc())
+
+
+def _number_clause(text: str, number_pattern: str | None):
+    """A whole diarienummer matches exactly by its parts; anything else as a substring."""
+    if number_pattern:
+        try:
+            parts = number_format(number_pattern).parse(text)
+        except ValidationError:
+            pass
+        else:
+            clause = and_(Case.year == parts.year, Case.serial == parts.serial)
+            if parts.prefix:
+                clause = and_(clause, Case.series == parts.prefix)
+            return clause
+    # Numbers are stored with an upper-case prefix, so upper-casing the typed text is enough.
+    return Case.number.like(f"%{_escape_like(text.upper())}%", escape="\\")

@@ -1,0 +1,137 @@
+"""Server-rendered pages: blueprints, error pages, security headers and template helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.clock import to_local
+
+ERROR_TEXTS = {
+    400: ("Felaktig begäran", "Begäran kunde inte behandlas. Kontrollera uppgifterna och försök igen."),
+    401: ("Inloggning krävs", "Du behöver logga in för att se sidan."),
+    403: ("Åtkomst nekad", "Du har inte behörighet att göra detta."),
+    404: ("Sidan finns inte", "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den."),
+    405: ("Metoden är inte tillåten", "Sidan kan inte användas på det sättet."),
+    409: ("Konflikt", "Åtgärden krockar med uppgifternas nuvarande läge."),
+    413: ("För stor fil", "Det du skickade är större än vad som tillåts."),
+    429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
+    500: ("Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta systemförvaltningen."),
+}
+
+MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december"]
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def format_long_date(value: date | datetime | None) -> str:
+    """E.g. "torsdag den 23 februari 2017"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return f"{WEEKDAYS[value.weekday()]} den {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_page(status: int, message: str | None = None):
+    title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return render_template("errors/error.html", status=status, title=title, text=message or text), status
+
+
+def register_web(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.web.admin import bp as admin_bp
+    from app.web.jobs import bp as jobs_bp
+    from app.web.main import bp as main_bp
+    from app.web.registry import bp as registry_bp
+
+    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp):
+        app.register_blueprint(bp)
+
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_long_date, "long_date")
+
+    @app.context_processor
+    def inject_helpers():
+        from app.auth.forms import EmptyForm
+        from app.permissions import Action, can
+
+        return {"can": can, "Action": Action, "logout_form": EmptyForm}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = "Formuläret har gått ut eller saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen."
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(400, message)
+        return _error_page(400, message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc):
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(429, ERROR_TEXTS[429][1])
+        return _error_page(429)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(exc.code or 500, ERROR_TEXTS.get(exc.code or 500, ERROR_TEXTS[500])[1])
+        return _error_page(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(500, ERROR_TEXTS[500][1])
+        return _error_page(500)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if response.mimetype == "text/html":
+            headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,5 @@
+"""Administration pages (placeholder)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,5 @@
+"""Job pages (placeholder)."""
+
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)

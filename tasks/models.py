@@ -1,0 +1,83 @@
+"""A job row per background request, so a page can show its progress and its error."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class JobState(str, enum.Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "I kö", "running": "Pågår", "done": "Klart", "failed": "Misslyckades"}[self.value]
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what is done, e.g. "registry_export"
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[JobState] = mapped_column(Enum(JobState, native_enum=False, length=10), default=JobState.queued, index=True)
+    #: documents (or rows) done of the total, for the progress bar
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    #: the reason shown to the user when the job failed (Swedish)
+    error: Mapped[str | None] = mapped_column(Text)
+    #: how many times a worker has started this job
+    attempts: Mapped[int] = mapped_column(default=0)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: storage key of the output file and the name it is downloaded under
+    result_key: Mapped[str | None] = mapped_column(String(200))
+    result_name: Mapped[str | None] = mapped_column(String(200))
+    result_mimetype: Mapped[str | None] = mapped_column(String(100))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def percent(self) -> int:
+        if self.state is JobState.done:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.done, JobState.failed)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state.value,
+            "state_label": self.state.label,
+            "progress_done": self.progress_done,
+            "progress_total": self.progress_total,
+            "percent": self.percent,
+            "error": self.error,
+            "has_result": self.result_key is not None,
+            "created_at": self.created_dt.isoformat(),
+            "finished_at": self.finished_dt.isoformat() if self.finished_dt else None,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.kind} {self.state.value}>"

@@ -1,0 +1,1 @@
+"""Diarium tasks (placeholder)."""

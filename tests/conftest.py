@@ -1,0 +1,211 @@
+"""Shared fixtures: an app per database backend, factories, logged-in clients.
+
+Database tests run on SQLite always and on PostgreSQL when it answers at
+127.0.0.1:5432 (database ``test``); each test session migrates a schema of its own with
+Alembic, so the migrations are tested too. Unreachable services are skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from config import BaseConfig
+from app.extensions import db
+
+TESTS = Path(__file__).resolve().parent
+PG_BASE_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_unavailable_reason() -> str | None:
+    url = sa.engine.make_url(PG_BASE_URL)
+    if not _port_open(url.host or "127.0.0.1", url.port or 5432):
+        return f"PostgreSQL does not answer at {url.host}:{url.port}"
+    try:
+        engine = sa.create_engine(PG_BASE_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
+        return f"PostgreSQL at {url.host}:{url.port} refused the connection: {exc.__class__.__name__}: {exc}"
+    return None
+
+
+def redis_unavailable_reason() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis does not answer at {REDIS_URL}: {exc}"
+    return None
+
+
+def base_overrides(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+        "STORAGE_PATH": str(tmp_path / "files"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+def _migrate(url: str, tmp_path: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**base_overrides(tmp_path), "SQLALCHEMY_DATABASE_URI": url},
+                     environ={"INSTANCE_PATH": str(tmp_path / "instance")})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once; each test gets a copy."""
+    base = tmp_path_factory.mktemp("sqlite-template")
+    path = base / "template.sqlite"
+    _migrate(f"sqlite:///{path}", base)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A schema of its own in database ``test``, migrated once; dropped at the end."""
+    reason = postgres_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_BASE_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.engine.make_url(PG_BASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    url_s = url.render_as_string(hide_password=False)
+    try:
+        _migrate(url_s, tmp_path_factory.mktemp("pg-migrate"))
+        yield url_s
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _truncate_postgres(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(request, backend, tmp_path, sqlite_template):
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(database_url, backend, tmp_path):
+    """The application on a freshly migrated, empty database (SQLite and PostgreSQL)."""
+    overrides = {
+        **base_overrides(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Enqueued messages stay in memory; tests that need a worker start a real one.
+        "CELERY": BaseConfig.celery_settings("memory://"),
+    }
+    application = create_app(overrides, environ={"INSTANCE_PATH": str(tmp_path / "instance")})
+    with application.app_context():
+        yield application
+        db.session.remove()
+    if backend == "postgresql":
+        _truncate_postgres(application)
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo municipality loaded into the test database; returns the credentials by e-mail key."""
+    from app.demo.loader import credentials, load
+
+    load(with_tokens=True, password_method=FAST_HASH)
+    db.session.commit()
+    return {c["email"].split("@")[0]: c for c in credentials()}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/logga-in") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str):
+    token = csrf_token(client)
+    return client.post("/logga-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(app, demo):
+    """Return a test client logged in as a demo user, e.g. ``login_as("registrator")``."""
+
+    def _login(key: str):
+        c = app.test_client()
+        response = login(c, demo[key]["email"], demo[key]["password"])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api_as(app, demo):
+    """Return (client, headers) for a demo user's API token."""
+
+    def _api(key: str):
+        return app.test_client(), {"Authorization": f"Bearer {demo[key]['token']}"}
+
+    return _api
+
+
+@contextmanager
+def fresh_session():
+    """A new session for reading back what a request committed."""
+    db.session.remove()
+    yield db.session
+    db.session.remove()
