@@ -146,6 +146,7 @@ class EmbeddedConfig(BaseConfig):
                     "data_folder_in": str(queue),
                     "data_folder_out": str(queue),
                     "processed_folder": str(inst / "celery" / "processed"),
+                    "control_folder": str(inst / "celery" / "control"),
                     "store_processed": False,
                 },
             )

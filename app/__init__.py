@@ -15,6 +15,24 @@ from app.extensions import celery_init_app, csrf, db, limiter, login_manager, mi
 log = logging.getLogger(__name__)
 
 
+def _read_only_gets(app: Flask) -> None:
+    """GET and HEAD requests only read: on SQLite they need not wait for the write lock."""
+    from flask import g, request
+
+    from app.extensions import sqlite_reads_only, sqlite_reset
+
+    @app.before_request
+    def _begin_mode():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            g._sqlite_token = sqlite_reads_only()
+
+    @app.teardown_request
+    def _reset_begin_mode(_exc):
+        token = g.pop("_sqlite_token", None)
+        if token is not None:
+            sqlite_reset(token)
+
+
 def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
     """Create the application from the environment, with ``overrides`` on top (tests)."""
     import os
@@ -61,6 +79,7 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     from app.api import register_api
     from app.cli import register_cli
 
+    _read_only_gets(app)
     auth_login.init(app)
     register_web(app)
     register_api(app)

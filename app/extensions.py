@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 from celery import Celery, Task
@@ -37,14 +39,49 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+#: how SQLite transactions begin in this context: IMMEDIATE (take the write lock at once)
+#: by default; plain BEGIN for read-only work (GET requests, the read phase of tasks)
+_sqlite_begin = contextvars.ContextVar("sqlite_begin", default="BEGIN IMMEDIATE")
+
+
+def sqlite_reads_only() -> contextvars.Token:
+    """Let transactions started from now on in this context read without the write lock."""
+    return _sqlite_begin.set("BEGIN")
+
+
+def sqlite_reset(token: contextvars.Token) -> None:
+    _sqlite_begin.reset(token)
+
+
+@contextmanager
+def sqlite_writing():
+    """Begin SQLite transactions with the write lock inside this block."""
+    token = _sqlite_begin.set("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        sqlite_reset(token)
+
+
+@contextmanager
+def sqlite_read_only():
+    token = sqlite_reads_only()
+    try:
+        yield
+    finally:
+        sqlite_reset(token)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, _record):
     """Make SQLite behave for several processes: WAL, a busy timeout, foreign keys.
 
     The driver's own transaction handling is switched off so that ``_sqlite_on_begin``
-    can start every transaction with BEGIN IMMEDIATE: the write lock is taken at the
+    can start a writing transaction with BEGIN IMMEDIATE: the write lock is taken at the
     start, so two registrations never both read the same counter value and no
-    transaction fails half-way when it upgrades from reading to writing.
+    transaction fails half-way when it upgrades from reading to writing. Read-only
+    work (GET requests, a task's reading) begins with a plain BEGIN and so never waits
+    for a writer (WAL gives it a snapshot). PostgreSQL needs none of this.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -59,7 +96,7 @@ def _sqlite_on_connect(dbapi_connection, _record):
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(_sqlite_begin.get())
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -69,12 +106,14 @@ def celery_init_app(app: Flask) -> Celery:
     """
 
     class FlaskTask(Task):
+        """Run in an app context; the task's own session only reads (writes go through tasks.jobs)."""
+
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            with app.app_context(), sqlite_read_only():
                 return self.run(*args, **kwargs)
 
     options = app.config["CELERY"].get("broker_transport_options") or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):  # the filesystem broker of the embedded default
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     celery_app = Celery(app.import_name, task_cls=FlaskTask)

@@ -15,6 +15,7 @@ from sqlalchemy import false, or_
 from app.auth.models import Role, User
 from app.organisation.models import Committee, Municipality
 from app.registry.models import Case
+from tasks.models import Job
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset(ALL_ROLES - {Role.member})
@@ -33,6 +34,8 @@ class Action(str, enum.Enum):
     register_document = "register_document"
     export_registry = "export_registry"
     manage_classification = "manage_classification"
+    #: follow and download a background job: only the user who asked for it
+    view_job = "view_job"
 
 
 #: which roles in a committee allow each action there
@@ -49,10 +52,11 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.export_registry: frozenset({Role.registrar, Role.secretary, Role.admin}),
     # municipality-wide: an admin of any of its committees
     Action.manage_classification: frozenset({Role.admin}),
+    Action.view_job: ALL_ROLES,
 }
 
 #: actions on a case that need view access to it first (so a confidential case stays hidden)
-_CASE_ACTIONS_NEEDING_VIEW = set(Action) - {Action.view_committee, Action.manage_classification}
+_CASE_ACTIONS_NEEDING_VIEW = set(Action) - {Action.view_committee, Action.manage_classification, Action.view_job}
 
 
 def _authenticated(user) -> bool:
@@ -76,6 +80,8 @@ def can(user: User | None, action: Action, target) -> bool:
         return any(c.id in ids for c in target.committees)
     if isinstance(target, Committee):
         return target.id in committees_where(user, action)
+    if isinstance(target, Job):
+        return action is Action.view_job and target.created_by_id == user.id
     if isinstance(target, Case):
         if action in _CASE_ACTIONS_NEEDING_VIEW and not _may_view_case(user, target):
             return False
@@ -104,6 +110,8 @@ def require(user: User | None, action: Action, target) -> None:
     if isinstance(target, Case) and not _may_view_case(user, target):
         abort(404)
     if isinstance(target, Committee) and not can(user, Action.view_committee, target):
+        abort(404)
+    if isinstance(target, Job):
         abort(404)
     abort(403)
 

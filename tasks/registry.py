@@ -1,1 +1,58 @@
-"""Diarium tasks (placeholder)."""
+"""Diarium tasks: the diarium extract (diarieutdrag) as CSV."""
+
+from __future__ import annotations
+
+import logging
+from celery import shared_task
+from sqlalchemy.exc import OperationalError
+
+from app.clock import local_today
+from app.extensions import db
+from app.auth.models import User
+from app.organisation.models import Committee
+from app.permissions import Action, can
+from app.registry.export import case_row, registry_csv
+from app.registry.queries import CaseFilter, search_cases
+from app.storage import get_storage
+from tasks import jobs
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 50
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, name="tasks.registry.export_registry", max_retries=MAX_RETRIES)
+def export_registry(self, job_id: int) -> None:
+    """Write the cases the requesting user may see, matching the job's filter, to a CSV file."""
+    job = jobs.start(job_id)
+    if job is None:
+        return
+    try:
+        user = db.session.get(User, job.created_by_id)
+        committee = db.session.get(Committee, job.committee_id)
+        if user is None or committee is None or not can(user, Action.export_registry, committee):
+            jobs.fail(job_id, "Du har inte längre behörighet att ta ut diarieutdrag för nämnden.")
+            return
+        stmt = search_cases(user, CaseFilter.from_params(job.params), committee.municipality.registration_number_format)
+        cases = db.session.scalars(stmt).all()
+        rows = []
+        for i, case in enumerate(cases, start=1):
+            rows.append(case_row(case))
+            if i % PROGRESS_EVERY == 0:
+                jobs.report_progress(job, i, len(cases))
+        jobs.report_progress(job, len(cases), len(cases))
+        stored = get_storage().save(registry_csv(rows))
+        name = f"diarieutdrag-{committee.registry_prefix}-{local_today().isoformat()}.csv"
+        jobs.finish(job, stored, name, "text/csv")
+    except OperationalError as exc:
+        # The database went away or was locked: try again later, with back-off.
+        log.warning("registry export %s: transient database error: %s", job_id, exc)
+        retries = self.request.retries or 0
+        if retries >= MAX_RETRIES:
+            jobs.fail(job_id, "Databasen svarade inte; försök igen senare.")
+            return
+        jobs.fail(job_id, "Databasen svarade inte; nytt försök görs.", final=False)
+        raise self.retry(exc=exc, countdown=2 ** (retries + 1))
+    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        log.exception("registry export %s failed", job_id)
+        jobs.fail(job_id, "Diarieutdraget kunde inte skapas på grund av ett internt fel. Försök igen.")

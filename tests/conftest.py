@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from flask.testing import FlaskClient
+
 from app import create_app
 from config import BaseConfig
 from app.extensions import db
@@ -58,6 +60,24 @@ def redis_unavailable_reason() -> str | None:
     except Exception as exc:  # noqa: BLE001
         return f"Redis does not answer at {REDIS_URL}: {exc}"
     return None
+
+
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production.
+
+    Without it a request reuses the test's app context, and with it ``g`` (Flask-Login's
+    cached user) and the test's database session: a request could see another client's
+    user. The test's own session is committed before and after each request, so the
+    request sees the test's setup, holds no lock the request needs, and the test's next
+    read sees what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
 
 
 def base_overrides(tmp_path: Path) -> dict:
@@ -141,6 +161,7 @@ def app(database_url, backend, tmp_path):
         "CELERY": BaseConfig.celery_settings("memory://"),
     }
     application = create_app(overrides, environ={"INSTANCE_PATH": str(tmp_path / "instance")})
+    application.test_client_class = RequestIsolatingClient
     with application.app_context():
         yield application
         db.session.remove()

@@ -22,11 +22,12 @@ PUBLIC_ENDPOINTS = {"api.openapi"}
 
 @bp.before_request
 def authenticate():
+    authenticated = current_user.is_authenticated  # resolves the session or the Bearer token
     if request.headers.get("Authorization") and not g.get("auth_via_token"):
         return json_error(401, "Ogiltig eller återkallad API-nyckel.")
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if not current_user.is_authenticated:
+    if not authenticated:
         return json_error(401, "Inloggning krävs: logga in eller skicka en API-nyckel (Authorization: Bearer …).")
     if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("auth_via_token"):
         csrf.protect()  # a browser session must prove the request comes from our pages

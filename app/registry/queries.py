@@ -29,6 +29,33 @@ class CaseFilter:
     status: CaseStatus | None = None
     classification: str | None = None
 
+    def to_params(self) -> dict:
+        """The filter as JSON values, to store on a job."""
+        return {
+            "committee_id": self.committee_id,
+            "q": self.q,
+            "number": self.number,
+            "case_officer_id": self.case_officer_id,
+            "registered_from": self.registered_from.isoformat() if self.registered_from else None,
+            "registered_to": self.registered_to.isoformat() if self.registered_to else None,
+            "status": self.status.value if self.status else None,
+            "classification": self.classification,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict) -> "CaseFilter":
+        """Rebuild a filter stored with ``to_params``."""
+        return cls(
+            committee_id=params.get("committee_id"),
+            q=params.get("q"),
+            number=params.get("number"),
+            case_officer_id=params.get("case_officer_id"),
+            registered_from=date.fromisoformat(params["registered_from"]) if params.get("registered_from") else None,
+            registered_to=date.fromisoformat(params["registered_to"]) if params.get("registered_to") else None,
+            status=CaseStatus(params["status"]) if params.get("status") else None,
+            classification=params.get("classification"),
+        )
+
     def validate(self) -> None:
         if self.registered_from and self.registered_to and self.registered_from > self.registered_to:
             raise ValidationError({"registered_to": "Slutdatum kan inte vara före startdatum."})

@@ -1,0 +1,100 @@
+"""Job rows: create them in a request, move them through their states in a task.
+
+A request adds the row and commits; only then is the task enqueued with the row's id
+(``enqueue``). The task reads with ``db.session`` and moves the row queued → running →
+done | failed through short transactions of their own (``_writing``), committed at once
+so pages polling the job see its progress while the task's reading goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db, sqlite_writing
+from app.storage import StoredFile
+from app.validation import ConflictError
+from tasks.models import Job, JobState
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _writing():
+    """A short transaction of its own, committed when the block ends."""
+    with sqlite_writing(), Session(db.engine) as session, session.begin():
+        yield session
+
+
+def _set(job_id: int, **values) -> None:
+    with _writing() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def create_job(kind: str, *, user: User, committee_id: int | None, params: dict, total: int = 0) -> Job:
+    """Add a queued job row (the caller commits, then enqueues the task with its id)."""
+    job = Job(kind=kind, state=JobState.queued, params=params, committee_id=committee_id,
+              created_by_id=user.id, progress_total=total)
+    db.session.add(job)
+    db.session.flush()
+    audit.record(f"job.{kind}.requested", job, f"{user.name} begärde jobb {job.id} ({kind}).",
+                 user=user, committee_id=committee_id)
+    return job
+
+
+def enqueue(task, job_id: int) -> None:
+    """Send the task for a committed job; if the broker cannot take it, the job says so."""
+    try:
+        task.delay(job_id)
+    except Exception:  # noqa: BLE001 - any broker failure is shown on the job
+        log.exception("could not enqueue job %s", job_id)
+        fail(job_id, "Jobbet kunde inte läggas i kö: bakgrundstjänsten svarar inte. Försök igen om en stund.")
+
+
+def retry(job: Job, *, user: User) -> None:
+    """Put a failed job back in the queue (the caller commits, then enqueues)."""
+    if job.state is not JobState.failed:
+        raise ConflictError("Bara ett misslyckat jobb kan köras om.")
+    job.state = JobState.queued
+    job.error = None
+    job.finished_dt = None
+    audit.record(f"job.{job.kind}.retried", job, f"{user.name} körde om jobb {job.id}.", user=user,
+                 committee_id=job.committee_id)
+
+
+def start(job_id: int) -> Job | None:
+    """Mark the job running and return it; None when it is unknown or already done."""
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    if job is None:
+        log.warning("job %s does not exist", job_id)
+        return None
+    if job.state is JobState.done:
+        log.info("job %s is already done; not run again", job_id)
+        return None
+    _set(job_id, state=JobState.running, attempts=Job.attempts + 1, error=None,
+         started_dt=utcnow(), progress_done=0)
+    db.session.expire(job)
+    return job
+
+
+def report_progress(job: Job, done: int, total: int) -> None:
+    _set(job.id, progress_done=done, progress_total=total)
+
+
+def finish(job: Job, stored: StoredFile, name: str, mimetype: str) -> None:
+    _set(job.id, state=JobState.done, result_key=stored.key, result_name=name, result_mimetype=mimetype,
+         progress_done=Job.progress_total, finished_dt=utcnow(), error=None)
+
+
+def fail(job_id: int, message: str, *, final: bool = True) -> None:
+    """Record why the job failed (in Swedish); a non-final failure puts it back in the queue."""
+    db.session.rollback()
+    _set(job_id, state=JobState.failed if final else JobState.queued, error=message,
+         finished_dt=utcnow() if final else None)

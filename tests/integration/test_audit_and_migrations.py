@@ -1,0 +1,56 @@
+"""The audit log is append-only; the migrations build exactly the models' schema and keep data."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from app.audit import AuditEntry
+from app.extensions import db
+from app.registry.models import Case
+from tests.conftest import login
+
+
+def test_logging_in_is_audited(client, demo):
+    login(client, demo["registrator"]["email"], demo["registrator"]["password"])
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.logged_in"))
+    assert entry is not None and entry.user.email == demo["registrator"]["email"]
+    assert entry.summary == "Karin Berg loggade in."
+
+
+def test_audit_rows_cannot_be_changed_through_the_orm(app, demo):
+    entry = db.session.scalar(select(AuditEntry).limit(1))
+    entry.summary = "ändrat i efterhand"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.scalar(select(AuditEntry).limit(1)))
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET summary = 'x'", "DELETE FROM audit_log"])
+def test_audit_rows_cannot_be_changed_in_the_database(app, demo, statement):
+    before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text(statement))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_upgrade_keeps_existing_data(app, demo):
+    count = db.session.scalar(select(func.count()).select_from(Case))
+    db.session.remove()
+    upgrade()  # already at head: a no-op that must not touch the data
+    assert db.session.scalar(select(func.count()).select_from(Case)) == count == 19

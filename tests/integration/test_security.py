@@ -1,0 +1,168 @@
+"""Authentication, CSRF, rate limiting, cookies, headers and API tokens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import ApiToken, User
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+#: endpoints anyone may open without logging in
+PUBLIC = {"static", "main.index", "auth.login", "api.openapi"}
+
+
+def _url_for_rule(rule) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", "1", url)
+    return url
+
+
+def test_every_endpoint_needs_a_logged_in_user(app, demo, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        url = _url_for_rule(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            checked += 1
+            if url.startswith("/api/"):
+                assert response.status_code == 401, (method, url, response.status_code)
+                assert response.get_json()["error"]["message"].startswith("Inloggning krävs")
+            elif method == "GET":
+                assert response.status_code == 302, (method, url, response.status_code)
+                assert "/logga-in" in response.headers["Location"], (method, url)
+            else:
+                # Unsafe methods without a session: refused before anything happens.
+                assert response.status_code in (302, 400), (method, url, response.status_code)
+    assert checked > 10
+
+
+def test_public_pages_answer_without_login(client, demo):
+    assert client.get("/").status_code == 200
+    assert client.get("/logga-in").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_login_sets_a_httponly_samesite_session_cookie(client, demo):
+    response = login(client, demo["registrator"]["email"], demo["registrator"]["password"])
+    assert response.status_code == 302
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("namndflode_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_wrong_password_is_refused_in_swedish(client, demo):
+    response = login(client, demo["registrator"]["email"], "fel-lösenord")
+    assert response.status_code == 401
+    assert "Fel e-post eller lösenord." in response.get_data(as_text=True)
+    assert client.get("/profil").status_code == 302
+
+
+def test_login_without_or_with_forged_csrf_token_is_refused(client, demo):
+    creds = {"email": demo["registrator"]["email"], "password": demo["registrator"]["password"]}
+    assert client.post("/logga-in", data=creds).status_code == 400
+    response = client.post("/logga-in", data={**creds, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert client.get("/profil").status_code == 302  # still not logged in
+
+
+def test_forged_csrf_token_changes_nothing(login_as, app):
+    client = login_as("handlaggare")
+    before = db.session.scalar(select(func.count()).select_from(ApiToken))
+    response = client.post("/profil/api-nycklar", data={"token-name": "Skript", "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "säkerhetstoken" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == before
+
+
+def test_login_attempts_are_rate_limited(client, demo):
+    email = demo["ledamot"]["email"]
+    token = csrf_token(client)
+    statuses = [client.post("/logga-in", data={"email": email, "password": "gissning", "csrf_token": token}).status_code
+                for _ in range(10)]
+    assert statuses == [401] * 10
+    blocked = client.post("/logga-in", data={"email": email, "password": demo["ledamot"]["password"], "csrf_token": token})
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client, demo):
+    response = client.get("/logga-in")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="sv">' in response.get_data(as_text=True)
+
+
+def test_open_redirect_after_login_is_refused(client, demo):
+    token = csrf_token(client)
+    response = client.post("/logga-in", data={"email": demo["registrator"]["email"],
+                                               "password": demo["registrator"]["password"],
+                                               "csrf_token": token, "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(app):
+    from app.auth.operations import create_user
+
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    user = create_user(email="Ny.Person@Huddinge.example", name="Ny Person", password="ett långt lösenord")
+    db.session.commit()
+    assert user.password_hash.startswith("scrypt:")
+    assert "ett långt lösenord" not in user.password_hash
+    assert user.email == "ny.person@huddinge.example"
+    assert user.check_password("ett långt lösenord") and not user.check_password("fel")
+
+
+def test_personal_api_token_is_shown_once_works_and_can_be_revoked(login_as, app):
+    client = login_as("sekreterare")
+    page = client.post("/profil/api-nycklar", data={"token-name": "Mitt skript", "csrf_token": csrf_token(client, "/profil")})
+    assert page.status_code == 200
+    token = re.search(r'<code class="token" id="new-token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    assert token.startswith("nf_")
+    row = db.session.scalar(select(ApiToken).where(ApiToken.name == "Mitt skript"))
+    assert row.token_hash != token and token not in row.display_prefix + row.token_hash
+    assert token not in client.get("/profil").get_data(as_text=True)  # shown only once
+
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/committees", headers=headers).status_code == 200
+
+    response = client.post(f"/profil/api-nycklar/{row.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")})
+    assert response.status_code == 302
+    refused = api.get("/api/v1/committees", headers=headers)
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["message"] == "Ogiltig eller återkallad API-nyckel."
+
+
+def test_a_user_cannot_revoke_another_users_token(login_as, demo):
+    client = login_as("ledamot")
+    other = db.session.scalar(select(ApiToken).join(User).where(User.email == demo["registrator"]["email"]))
+    response = client.post(f"/profil/api-nycklar/{other.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")})
+    assert response.status_code == 404
+    db.session.refresh(other)
+    assert other.revoked_dt is None
+
+
+def test_logout_needs_post_with_csrf_and_ends_the_session(login_as):
+    client = login_as("ledamot")
+    assert client.post("/logga-ut", data={}).status_code == 400
+    assert client.get("/profil").status_code == 200
+    assert client.post("/logga-ut", data={"csrf_token": csrf_token(client, "/profil")}).status_code == 302
+    assert client.get("/profil").status_code == 302
+
+
+@pytest.mark.parametrize("password, message", [("kort", "minst 10 tecken"), ("x" * 201, "högst 200")])
+def test_change_password_validates(login_as, demo, password, message):
+    client = login_as("ledamot")
+    response = client.post("/profil/losenord", data={
+        "pw-current_password": demo["ledamot"]["password"], "pw-new_password": password,
+        "pw-repeat_password": password, "csrf_token": csrf_token(client, "/profil")})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)

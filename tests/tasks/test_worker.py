@@ -1,0 +1,145 @@
+"""The diarium export through a real Celery worker process.
+
+Embedded (filesystem broker, SQLite) always runs: it needs no server. Redis runs when
+Redis answers at 127.0.0.1:6379, on SQLite and, when it answers, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import FAST_HASH, REDIS_URL, postgres_unavailable_reason, redis_unavailable_reason
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo_database(url: str, app_env: dict) -> None:
+    from app.demo.loader import load
+
+    app = create_app({"PASSWORD_HASH_METHOD": FAST_HASH}, environ=app_env)
+    with app.app_context():
+        load(with_tokens=True, password_method=FAST_HASH)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["filesystem-sqlite", "redis-sqlite", "redis-postgresql"])
+def worker_env(request, tmp_path, sqlite_template):
+    """Environment shared by the test's app and a real worker process."""
+    broker, backend = request.param.split("-")
+    if broker == "redis" and (reason := redis_unavailable_reason()):
+        pytest.skip(reason)
+    env = {
+        "APP_ENV": "embedded",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "STORAGE_PATH": str(tmp_path / "files"),
+        "SECRET_KEY": "test-secret-key-for-worker-tests-0123456789",
+    }
+    if backend == "sqlite":
+        path = tmp_path / "worker.sqlite"
+        shutil.copy(sqlite_template, path)
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        if reason := postgres_unavailable_reason():
+            pytest.skip(reason)
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    if broker == "redis":
+        env["REDIS_URL"] = REDIS_URL
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    _demo_database(env["DATABASE_URL"], env)
+    yield env, queue
+    if backend == "postgresql":
+        from tests.conftest import _truncate_postgres
+
+        _truncate_postgres(create_app(environ=env))
+
+
+@pytest.fixture
+def worker(worker_env, tmp_path):
+    env, queue = worker_env
+    proc_env = {**os.environ, **env}
+    log = open(tmp_path / "worker.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-Q", queue,
+         "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+        cwd=ROOT, env=proc_env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _wait_for(predicate, timeout: float, what: str, log_path: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.mark.slow
+def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
+    env, queue = worker_env
+    app = create_app({"CELERY": {**create_app(environ=env).config["CELERY"], "task_default_queue": queue}},
+                     environ=env)
+    from tasks.models import Job, JobState
+
+    client = app.test_client()
+    headers = {"Authorization": "Bearer nf_demo_registrator_7Hx4Nc2Wp9"}
+    with app.app_context():
+        from app.organisation.models import Committee
+        from sqlalchemy import select
+
+        sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
+        sn_id = sn.id
+    response = client.post(f"/api/v1/committees/{sn_id}/registry-exports", json={"registered_to": "2017-12-31"},
+                           headers=headers)
+    assert response.status_code == 202, response.get_json()
+    job_id = response.get_json()["job"]["id"]
+
+    def finished():
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            state = job.state
+            db.session.remove()
+            return state if state in (JobState.done, JobState.failed) else None
+
+    state = _wait_for(finished, 60, "the export job", tmp_path / "worker.log")
+    body = client.get(f"/api/v1/jobs/{job_id}", headers=headers).get_json()["job"]
+    assert state is JobState.done, body
+    assert body["percent"] == 100 and body["progress_total"] == body["progress_done"] == 17
+
+    download = client.get(body["download_url"], headers=headers)
+    assert download.status_code == 200
+    text = download.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Diarienummer"
+    numbers = {r[0] for r in rows[1:]}
+    assert len(numbers) == 17  # 14 open cases + 3 confidential ones the registrar may see
+    assert "SN-2016/3342.181" in numbers and "SN-2017/12.754" in numbers
+    assert not any(n.startswith("KS-") for n in numbers)
+    titles = {r[0]: r[1] for r in rows[1:]}
+    assert titles["SN-2016/3693.103"].startswith("Rekommendation: Överenskommelse")
+
+    # Another user cannot follow or download the job.
+    other = {"Authorization": "Bearer nf_demo_sekreterare_5Qm2Lr8Tz1"}
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=other).status_code == 404
+    assert client.get(body["download_url"], headers=other).status_code == 404

@@ -1,0 +1,73 @@
+"""Configuration: the embedded default and production from the environment."""
+
+import stat
+
+import pytest
+
+from app import create_app
+from config import ConfigError, load_config
+
+
+def test_embedded_default_uses_sqlite_local_files_and_a_serverless_broker(tmp_path):
+    values = load_config({}, tmp_path)
+    assert values["APP_ENV"] == "embedded"
+    assert values["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'namndflode.sqlite'}"
+    assert values["STORAGE_PATH"] == str(tmp_path / "files")
+    assert values["CELERY"]["broker_url"] == "filesystem://"
+    assert values["CELERY"]["task_serializer"] == "json" and values["CELERY"]["accept_content"] == ["json"]
+    assert values["CELERY"]["task_acks_late"] is True
+    assert values["SESSION_COOKIE_HTTPONLY"] is True and values["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert values["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_embedded_secret_key_is_made_once_and_kept(tmp_path):
+    first = load_config({}, tmp_path)["SECRET_KEY"]
+    second = load_config({}, tmp_path)["SECRET_KEY"]
+    assert first == second and len(first) >= 40
+    path = tmp_path / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_config({"SECRET_KEY": "from-the-environment"}, tmp_path)["SECRET_KEY"] == "from-the-environment"
+
+
+def test_embedded_with_redis_url_uses_redis(tmp_path):
+    values = load_config({"REDIS_URL": "redis://127.0.0.1:6379/3"}, tmp_path)
+    assert values["CELERY"]["broker_url"] == "redis://127.0.0.1:6379/3"
+    assert values["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "x" * 48,
+    "DATABASE_URL": "postgresql://app@db.internal/namndflode",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "STORAGE_PATH": "/srv/namndflode/files",
+}
+
+
+def test_production_reads_everything_from_the_environment(tmp_path):
+    values = load_config(PRODUCTION, tmp_path)
+    assert values["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.internal/namndflode"
+    assert values["CELERY"]["broker_url"] == PRODUCTION["REDIS_URL"]
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "STORAGE_PATH"])
+def test_production_refuses_to_start_without_its_settings(tmp_path, missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError) as info:
+        load_config(env, tmp_path)
+    assert missing in str(info.value)
+    with pytest.raises(SystemExit) as exit_info:
+        create_app(environ={**env, "INSTANCE_PATH": str(tmp_path)})
+    assert missing in str(exit_info.value)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="too short"):
+        load_config({**PRODUCTION, "SECRET_KEY": "short"}, tmp_path)
+
+
+def test_unknown_mode_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="APP_ENV"):
+        load_config({"APP_ENV": "staging"}, tmp_path)
