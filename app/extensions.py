@@ -64,6 +64,19 @@ def sqlite_writing():
 
 
 @contextmanager
+def separate_transaction():
+    """A short transaction on a connection of its own, committed when the block ends.
+
+    For bookkeeping that must be visible at once and must not wait for (or hold up) the
+    caller's own transaction: job progress, a token's last use.
+    """
+    from sqlalchemy.orm import Session
+
+    with sqlite_writing(), Session(db.engine) as session, session.begin():
+        yield session
+
+
+@contextmanager
 def sqlite_read_only():
     token = sqlite_reads_only()
     try:

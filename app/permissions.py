@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 
 from flask import abort
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, select
 
 from app.auth.models import Role, User
+from app.extensions import db
 from app.organisation.models import Committee, Municipality
 from app.registry.models import Case
 from tasks.models import Job
@@ -34,6 +35,8 @@ class Action(str, enum.Enum):
     register_document = "register_document"
     export_registry = "export_registry"
     manage_classification = "manage_classification"
+    #: create users, edit them and grant or revoke their roles
+    manage_users = "manage_users"
     #: follow and download a background job: only the user who asked for it
     view_job = "view_job"
 
@@ -52,11 +55,15 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.export_registry: frozenset({Role.registrar, Role.secretary, Role.admin}),
     # municipality-wide: an admin of any of its committees
     Action.manage_classification: frozenset({Role.admin}),
+    Action.manage_users: frozenset({Role.admin}),
     Action.view_job: ALL_ROLES,
 }
 
-#: actions on a case that need view access to it first (so a confidential case stays hidden)
-_CASE_ACTIONS_NEEDING_VIEW = set(Action) - {Action.view_committee, Action.manage_classification, Action.view_job}
+#: actions on a case; each needs view access to it first (so a confidential case stays hidden)
+_CASE_ACTIONS_NEEDING_VIEW = {
+    Action.view_case, Action.view_confidential, Action.view_case_history, Action.edit_case,
+    Action.void_case, Action.set_confidentiality, Action.register_document, Action.export_registry,
+}
 
 
 def _authenticated(user) -> bool:
@@ -69,6 +76,14 @@ def committees_where(user: User | None, action: Action) -> set[int]:
         return set()
     allowed = RULES[action]
     return {r.committee_id for r in user.roles if r.role in allowed}
+
+
+def allowed_committees(user: User | None, action: Action) -> list[Committee]:
+    """Return the committees in which ``user`` may do ``action``, by name."""
+    ids = committees_where(user, action)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Committee).where(Committee.id.in_(ids)).order_by(Committee.name)))
 
 
 def can(user: User | None, action: Action, target) -> bool:

@@ -2,22 +2,20 @@
 
 A request adds the row and commits; only then is the task enqueued with the row's id
 (``enqueue``). The task reads with ``db.session`` and moves the row queued → running →
-done | failed through short transactions of their own (``_writing``), committed at once
+done | failed through short transactions of their own (``separate_transaction``), committed at once
 so pages polling the job see its progress while the task's reading goes on.
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth.models import User
 from app.clock import utcnow
-from app.extensions import db, sqlite_writing
+from app.extensions import db, separate_transaction
 from app.storage import StoredFile
 from app.validation import ConflictError
 from tasks.models import Job, JobState
@@ -25,15 +23,8 @@ from tasks.models import Job, JobState
 log = logging.getLogger(__name__)
 
 
-@contextmanager
-def _writing():
-    """A short transaction of its own, committed when the block ends."""
-    with sqlite_writing(), Session(db.engine) as session, session.begin():
-        yield session
-
-
 def _set(job_id: int, **values) -> None:
-    with _writing() as session:
+    with separate_transaction() as session:
         session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 

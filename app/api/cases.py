@@ -1,1 +1,146 @@
-"""Placeholder."""
+"""Cases (ärenden) in the API: search the diarium, read a case, look one up by number, register one."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.api import bp
+from app.api.schemas import (
+    CASE_FILTER_PARAMS,
+    InputError,
+    Param,
+    case_json,
+    case_summary_json,
+    get_or_404,
+    page_json,
+    read_json,
+    read_query,
+)
+from app.auth.models import User
+from app.extensions import db
+from app.organisation.models import DEFAULT_NUMBER_FORMAT, Committee
+from app.permissions import Action, can, require
+from app.registry import operations
+from app.registry.models import Case
+from app.registry.numbering import RegistrationNumber, number_format
+from app.registry.queries import CaseFilter, search_cases
+from app.validation import ValidationError
+
+REGISTER_FIELDS = {
+    "committee_id": Param("int", "Nämnd"),
+    "title": Param("str", "Ärendemening", max_length=None),
+    "classification_code": Param("str", "Klassificering", max_length=None),
+    "case_officer_id": Param("int", "Handläggare"),
+    "is_confidential": Param("bool", "Sekretess"),
+    "secrecy_provision": Param("str", "Sekretessbestämmelse", max_length=None),
+    "public_title": Param("str", "Offentlig rubrik", max_length=None),
+    "external_reference": Param("str", "Extern referens", max_length=None),
+}
+UNKNOWN_COMMITTEE = "Nämnden finns inte."
+
+
+def _page_params() -> dict[str, Param]:
+    return {
+        "page": Param("int", "Sida"),
+        "per_page": Param("int", "Antal per sida", maximum=current_app.config["API_MAX_PER_PAGE"]),
+    }
+
+
+def _member_committee(committee_id: int | None, *, status: int) -> Committee:
+    """Return the committee if the caller is a member; the same error whether it exists or not."""
+    if committee_id is None:
+        raise InputError({"committee_id": "Välj nämnd."}, status=status)
+    committee = db.session.get(Committee, committee_id)
+    if committee is None or not can(current_user, Action.view_committee, committee):
+        raise InputError({"committee_id": UNKNOWN_COMMITTEE}, status=status)
+    return committee
+
+
+def _number_formats(committee: Committee | None = None) -> list[str]:
+    """Return the diarienummer formats in use: the committee's municipality's, else those of the caller's committees."""
+    committees = [committee] if committee else current_user.committees()
+    formats = dict.fromkeys(c.municipality.registration_number_format for c in committees)
+    return list(formats) or [DEFAULT_NUMBER_FORMAT]
+
+
+def _parse_number(text: str) -> tuple[RegistrationNumber, str]:
+    """Parse a diarienummer in the first format that fits; return its parts and that format."""
+    first_error = None
+    for pattern in _number_formats():
+        try:
+            return number_format(pattern).parse(text), pattern
+        except ValidationError as exc:
+            first_error = first_error or exc
+    raise InputError({"number": first_error.message})
+
+
+def _search(flt: CaseFilter, number_pattern: str | None):
+    try:
+        return search_cases(current_user, flt, number_pattern)
+    except ValidationError as exc:
+        raise InputError(exc.errors) from None
+
+
+@bp.get("/cases")
+def list_cases():
+    args = read_query({**CASE_FILTER_PARAMS, **_page_params()})
+    committee = _member_committee(args["committee_id"], status=400) if "committee_id" in args else None
+    formats = _number_formats(committee)
+    flt = CaseFilter(**{name: value for name, value in args.items() if name in CASE_FILTER_PARAMS})
+    stmt = _search(flt, formats[0] if len(formats) == 1 else None).options(
+        selectinload(Case.committee), selectinload(Case.classification), selectinload(Case.case_officer)
+    )
+    pagination = db.paginate(
+        stmt, page=args.get("page", 1), per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]),
+        error_out=False,
+    )
+    return jsonify(page_json(pagination, [case_summary_json(c) for c in pagination.items]))
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id: int):
+    case = get_or_404(Case, case_id)
+    require(current_user, Action.view_case, case)
+    return jsonify(case=case_json(case))
+
+
+@bp.get("/cases/by-number/<path:number>")
+def get_case_by_number(number: str):
+    parts, pattern = _parse_number(number)
+    matches = db.session.scalars(_search(CaseFilter(number=number), pattern))
+    case = next((c for c in matches if parts.classification in (None, c.classification.code)), None)
+    if case is None:
+        abort(404)
+    require(current_user, Action.view_case, case)
+    return jsonify(case=case_json(case))
+
+
+def _case_officer(user_id: int | None) -> User | None:
+    officer = db.session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and officer is None:
+        raise InputError({"case_officer_id": "Handläggaren finns inte."}, status=422)
+    return officer
+
+
+@bp.post("/cases")
+def register_case():
+    data = read_json(REGISTER_FIELDS)
+    committee = _member_committee(data.get("committee_id"), status=422)
+    user = current_user._get_current_object()
+    require(user, Action.register_case, committee)
+    case = operations.register_case(
+        committee=committee,
+        user=user,
+        title=data.get("title"),
+        classification_code=data.get("classification_code"),
+        case_officer=_case_officer(data.get("case_officer_id")),
+        is_confidential=data.get("is_confidential", False),
+        secrecy_provision=data.get("secrecy_provision"),
+        public_title=data.get("public_title"),
+        external_reference=data.get("external_reference"),
+    )
+    db.session.commit()
+    location = url_for("api.get_case", case_id=case.id, _external=True)
+    return jsonify(case=case_json(case)), 201, {"Location": location}

@@ -1,1 +1,47 @@
-"""Placeholder."""
+"""Committees (nämnder) in the API: the caller's committees and their classification plan."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.schemas import classification_json, committee_json, get_or_404
+from app.extensions import db
+from app.organisation.models import Committee
+from app.permissions import Action, can, require
+from app.registry.models import ClassificationCode
+
+
+def load_committee(committee_id: int) -> Committee:
+    """Return the committee if the caller is a member; 404 otherwise, whether it exists or not."""
+    committee = get_or_404(Committee, committee_id)
+    require(current_user, Action.view_committee, committee)
+    return committee
+
+
+@bp.get("/committees")
+def list_committees():
+    user = current_user
+    items = [
+        committee_json(c, user.roles_in(c.id)) for c in user.committees() if can(user, Action.view_committee, c)
+    ]
+    return jsonify(items=items)
+
+
+@bp.get("/committees/<int:committee_id>")
+def get_committee(committee_id: int):
+    committee = load_committee(committee_id)
+    return jsonify(committee=committee_json(committee, current_user.roles_in(committee.id)))
+
+
+@bp.get("/committees/<int:committee_id>/classification-codes")
+def list_classification_codes(committee_id: int):
+    committee = load_committee(committee_id)
+    codes = db.session.scalars(
+        select(ClassificationCode)
+        .where(ClassificationCode.municipality_id == committee.municipality_id, ClassificationCode.is_active)
+        .order_by(ClassificationCode.code)
+    )
+    return jsonify(items=[classification_json(c) for c in codes])

@@ -36,7 +36,7 @@ class Role(str, enum.Enum):
 ROLE_LABELS = {
     Role.case_officer: "Handläggare",
     Role.reviewer: "Granskare",
-    Role.approver: "Beslutsfattare (undertecknar)",
+    Role.approver: "Undertecknare",
     Role.secretary: "Nämndsekreterare",
     Role.registrar: "Registrator",
     Role.member: "Ledamot",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app import audit
 from app.auth.models import ApiToken, CommitteeRole, Role, User, hash_token
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import db, separate_transaction
 from app.organisation.models import Committee
-from app.validation import ValidationError, clean_text
+from app.validation import ConflictError, ValidationError, clean_text
 
 PASSWORD_MIN = 10
 #: a hash to compare against when the user does not exist, so timing does not tell
@@ -56,11 +58,8 @@ def check_password_strength(password: str, *, field: str = "password") -> None:
 
 
 def create_user(*, email, name, password, title="", phone="", actor: User | None = None) -> User:
-    email = clean_text(email, field="email", label="E-post", max_length=200).lower()
-    if "@" not in email or " " in email:
-        raise ValidationError({"email": "Ange en giltig e-postadress."})
-    if find_user_by_email(email):
-        raise ValidationError({"email": f"Det finns redan en användare med e-post {email}."})
+    """Create an enabled user account (log-in name: the e-mail, lower-cased)."""
+    email = _clean_email(email)
     check_password_strength(password)
     user = User(
         email=email,
@@ -118,10 +117,126 @@ def revoke_token(row: ApiToken, *, user: User) -> None:
     audit.record("token.revoked", row, f"{user.name} återkallade API-nyckeln ”{row.name}”.", user=user)
 
 
+#: how stale a token's "last used" may get before it is written again
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_dt.is_(None))
+    """Return the enabled user of an unrevoked token, noting when the token was last used.
+
+    The look-up and the note share one short transaction of their own, taken before the
+    request's session starts one (on SQLite a writing request would otherwise hold the
+    lock the note needs).
+    """
+    now = utcnow()
+    with separate_transaction() as session:
+        row = session.execute(
+            select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_dt)
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_dt.is_(None))
+        ).first()
+        if row is None:
+            return None
+        if row.last_used_dt is None or now - row.last_used_dt > TOKEN_TOUCH_INTERVAL:
+            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_dt=now))
+    user = db.session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+# --- administration of users by an admin ---
+
+LAST_ADMIN = "Nämnden måste ha minst en administratör."
+
+
+def _user_snapshot(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "title": user.title, "phone": user.phone}
+
+
+def _clean_email(email, *, owner: User | None = None) -> str:
+    """Return the e-mail lower-cased, refusing a malformed one or one another user has."""
+    email = clean_text(email, field="email", label="E-post", max_length=200).lower()
+    if "@" not in email or " " in email:
+        raise ValidationError({"email": "Ange en giltig e-postadress."})
+    other = find_user_by_email(email)
+    if other is not None and other is not owner:
+        raise ValidationError({"email": f"Det finns redan en användare med e-post {email}."})
+    return email
+
+
+def update_user(user: User, *, email, name, title="", phone="", actor: User | None = None) -> User:
+    """Change a user's e-mail, name, title and phone, recording what changed."""
+    before = _user_snapshot(user)
+    errors: dict[str, str] = {}
+    cleaned = {}
+    checks = {
+        "email": lambda: _clean_email(email, owner=user),
+        "name": lambda: clean_text(name, field="name", label="Namn", max_length=200),
+        "title": lambda: clean_text(title, field="title", label="Titel", max_length=200, required=False),
+        "phone": lambda: clean_text(phone, field="phone", label="Telefon", max_length=50, required=False),
+    }
+    for key, check in checks.items():
+        try:
+            cleaned[key] = check()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    for key, value in cleaned.items():
+        setattr(user, key, value)
+    db.session.flush()
+    old, new = audit.changes(before, _user_snapshot(user))
+    if new:
+        audit.record("user.updated", user, f"Uppgifterna för {user.name} ändrade.", user=actor,
+                     before=old, after=new)
+    return user
+
+
+def _other_enabled_admins(committee_id: int, user: User) -> int:
+    """Count the enabled admins of a committee other than ``user``.
+
+    The committee row is locked first (PostgreSQL; SQLite's writing transactions are
+    serial anyway), so two admins removing each other at once cannot both succeed.
+    """
+    db.session.execute(select(Committee.id).where(Committee.id == committee_id).with_for_update())
+    return db.session.scalar(
+        select(func.count()).select_from(CommitteeRole).join(User, User.id == CommitteeRole.user_id)
+        .where(CommitteeRole.committee_id == committee_id, CommitteeRole.role == Role.admin,
+               CommitteeRole.user_id != user.id, User.is_enabled.is_(True))
     )
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
+
+
+def revoke_role(user: User, committee: Committee, role: Role, *, actor: User | None = None) -> bool:
+    """Take a role away from a user in a committee; answer False if they did not have it."""
+    grant = next((r for r in user.roles if r.committee_id == committee.id and r.role is role), None)
+    if grant is None:
+        return False
+    if role is Role.admin and not _other_enabled_admins(committee.id, user):
+        raise ConflictError(LAST_ADMIN)
+    user.roles.remove(grant)
+    db.session.flush()
+    audit.record("role.revoked", user, f"Rollen {role.label} i {committee.name} togs bort från {user.name}.",
+                 user=actor, committee_id=committee.id, before={"role": role.value})
+    return True
+
+
+def set_password_by_admin(user: User, password: str, *, actor: User) -> None:
+    """Give a user a new password chosen by an administrator (the audit names who, never the password)."""
+    check_password_strength(password)
+    user.set_password(password, method=_hash_method())
+    audit.record("user.password_reset", user, f"{actor.name} satte ett nytt lösenord för {user.name}.", user=actor)
+
+
+def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
+    """Enable or disable an account; a disabled user can neither log in nor use API tokens."""
+    enabled = bool(enabled)
+    if user.is_enabled == enabled:
+        return
+    if not enabled:
+        if user.id == actor.id:
+            raise ConflictError("Du kan inte inaktivera ditt eget konto.")
+        if any(r.role is Role.admin and not _other_enabled_admins(r.committee_id, user) for r in user.roles):
+            raise ConflictError(LAST_ADMIN)
+    user.is_enabled = enabled
+    db.session.flush()
+    what, verb = ("user.enabled", "aktiverade") if enabled else ("user.disabled", "inaktiverade")
+    audit.record(what, user, f"{actor.name} {verb} kontot för {user.name}.", user=actor,
+                 before={"is_enabled": not enabled}, after={"is_enabled": enabled})

@@ -286,6 +286,8 @@ def set_confidentiality(case: Case, *, user: User, is_confidential: bool, secrec
     _require_not_voided(case)
     before = case_snapshot(case)
     provision, public = _confidentiality(is_confidential, secrecy_provision, public_title)
+    if (bool(is_confidential), provision, public) == (case.is_confidential, case.secrecy_provision, case.public_title):
+        return case  # nothing changes: no new decision to record
     case.is_confidential = bool(is_confidential)
     case.secrecy_provision = provision
     case.public_title = public

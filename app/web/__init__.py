@@ -78,8 +78,17 @@ def register_web(app: Flask) -> None:
     def inject_helpers():
         from app.auth.forms import EmptyForm
         from app.permissions import Action, can
+        from flask_login import current_user
 
-        return {"can": can, "Action": Action, "logout_form": EmptyForm}
+        from app.permissions import committees_where
+
+        return {
+            "can": can,
+            "Action": Action,
+            "logout_form": EmptyForm,
+            "may_administer": bool(committees_where(current_user, Action.manage_classification)
+                                   or committees_where(current_user, Action.manage_users)),
+        }
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -100,11 +109,14 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        status = exc.code or 500
+        # abort(status, "…") gives a message of our own (Swedish); werkzeug's defaults are English.
+        custom = exc.description if exc.description != type(exc).description else None
         if _wants_json():
             from app.api.errors import json_error
 
-            return json_error(exc.code or 500, ERROR_TEXTS.get(exc.code or 500, ERROR_TEXTS[500])[1])
-        return _error_page(exc.code or 500)
+            return json_error(status, custom or ERROR_TEXTS.get(status, ERROR_TEXTS[500])[1])
+        return _error_page(status, custom)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

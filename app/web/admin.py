@@ -1,5 +1,246 @@
-"""Administration pages (placeholder)."""
+"""Administration pages: the municipality's classification plan, users and their roles."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth import operations as auth_ops
+from app.auth.forms import EmptyForm
+from app.auth.models import CommitteeRole, Role, User
+from app.extensions import db
+from app.organisation.models import Committee, Municipality
+from app.permissions import Action, allowed_committees, can, require
+from app.registry import operations as ops
+from app.registry.models import ClassificationCode
+from app.web.admin_forms import NewUserForm, PasswordResetForm, RoleForm, UserForm
+from app.web.registry_forms import ClassificationEditForm, ClassificationForm, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _managed_municipality() -> Municipality:
+    """Return the current user's municipality, or answer 403 unless they may manage its plan."""
+    committees = current_user.committees()
+    if not committees:
+        abort(403)
+    municipality = committees[0].municipality
+    require(current_user, Action.manage_classification, municipality)
+    return municipality
+
+
+@bp.route("/klassificering", methods=["GET", "POST"])
+@login_required
+def classification():
+    municipality = _managed_municipality()
+    form = ClassificationForm()
+
+    def operation():
+        item = ops.add_classification(municipality, user=current_user, code=form.code.data, name=form.name.data)
+        return f"Klassificeringen {item.code} – {item.name} har lagts till.", url_for("admin.classification")
+
+    def render(status: int):
+        return render_template("admin/classification.html", municipality=municipality,
+                               codes=municipality.classification_codes, form=form), status
+
+    return submit(form, operation, render)
+
+
+@bp.route("/klassificering/<int:code_id>/andra", methods=["GET", "POST"])
+@login_required
+def edit_classification(code_id: int):
+    item = db.session.get(ClassificationCode, code_id)
+    if item is None:
+        abort(404)
+    require(current_user, Action.manage_classification, item.municipality)
+    form = ClassificationEditForm(obj=item)
+
+    def operation():
+        ops.update_classification(item, user=current_user, name=form.name.data, is_active=form.is_active.data)
+        state = "används" if item.is_active else "är avvecklad och kan inte väljas för nya ärenden"
+        return f"Klassificeringen {item.code} – {item.name} {state}.", url_for("admin.classification")
+
+    return submit(form, operation,
+                  lambda status: (render_template("admin/edit_classification.html", item=item, form=form), status))
+
+
+# --- users and their roles ---
+
+def _managed_committees() -> list[Committee]:
+    """Return the committees where the current user may manage users; answer 403 if there are none."""
+    committees = allowed_committees(current_user, Action.manage_users)
+    if not committees:
+        abort(403)
+    return committees
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _manageable(user: User, committees: list[Committee]) -> bool:
+    """Answer whether every role of ``user`` is in one of ``committees`` (true for a user without roles)."""
+    return user.committee_ids <= {c.id for c in committees}
+
+
+def _load_manageable_user(user_id: int) -> tuple[User, list[Committee]]:
+    """Return the user and the current user's committees; 403 unless the current user administers all its roles."""
+    committees = _managed_committees()
+    user = _load_user(user_id)
+    if not _manageable(user, committees):
+        abort(403)
+    return user, committees
+
+
+def _chosen_committee(committee_id: int | None) -> Committee:
+    """Return the committee to grant or revoke a role in; 403 unless the current user may manage users there."""
+    committee = db.session.get(Committee, committee_id) if committee_id is not None else None
+    if committee is None or not can(current_user, Action.manage_users, committee):
+        abort(403)
+    return committee
+
+
+def _user_url(user: User) -> str:
+    return url_for("admin.user_detail", user_id=user.id)
+
+
+def _user_page(user: User, committees: list[Committee], status: int = 200, *, details_form=None,
+               role_form=None, password_form=None):
+    """Render one user's page, with the submitted form of the action that failed in place of its empty one."""
+    role_form = role_form or RoleForm(formdata=None)
+    role_form.offer(committees)
+    return render_template(
+        "admin/user.html", user=user, managed_ids={c.id for c in committees},
+        manageable=_manageable(user, committees),
+        details_form=details_form or UserForm(formdata=None, obj=user),
+        password_form=password_form or PasswordResetForm(formdata=None),
+        role_form=role_form, button_form=EmptyForm(formdata=None),
+        grants=sorted(user.roles, key=lambda r: (r.committee.name, r.role.label)),
+    ), status
+
+
+@bp.route("/anvandare")
+@login_required
+def users():
+    _managed_committees()
+    people = db.session.scalars(
+        select(User).order_by(User.name, User.id)
+        .options(selectinload(User.roles).selectinload(CommitteeRole.committee))
+    ).all()
+    return render_template("admin/users.html", users=people)
+
+
+@bp.route("/anvandare/ny", methods=["GET", "POST"])
+@login_required
+def new_user():
+    committees = _managed_committees()
+    form = NewUserForm()
+
+    def operation():
+        grants = [(_chosen_committee(committee_id), role) for committee_id, role in form.roles.data or []]
+        user = auth_ops.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
+                                    title=form.title.data, phone=form.phone.data, actor=current_user)
+        for committee, role in grants:
+            auth_ops.grant_role(user, committee, role, actor=current_user)
+        return f"Användaren {user.name} ({user.email}) har skapats.", _user_url(user)
+
+    def render(status: int):
+        return render_template("admin/new_user.html", form=form, committees=committees, roles=list(Role),
+                               chosen=set(form.roles.data or [])), status
+
+    return submit(form, operation, render)
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def user_detail(user_id: int):
+    committees = _managed_committees()
+    user = _load_user(user_id)
+    if request.method == "POST" and not _manageable(user, committees):
+        abort(403)
+    form = UserForm(obj=user)
+
+    def operation():
+        auth_ops.update_user(user, email=form.email.data, name=form.name.data, title=form.title.data,
+                             phone=form.phone.data, actor=current_user)
+        return f"Uppgifterna för {user.name} har sparats.", _user_url(user)
+
+    return submit(form, operation, lambda status: _user_page(user, committees, status, details_form=form))
+
+
+def _role_change(user_id: int, *, grant: bool):
+    """Grant or revoke the role the form names; a role already held (or not held) changes nothing."""
+    committees = _managed_committees()
+    user = _load_user(user_id)
+    form = RoleForm()
+    form.offer(committees)
+
+    def operation():
+        committee, role = _chosen_committee(form.committee.data), form.role.data
+        if grant:
+            auth_ops.grant_role(user, committee, role, actor=current_user)
+            return f"{user.name} har fått rollen {role.label} i {committee.name}.", _user_url(user)
+        auth_ops.revoke_role(user, committee, role, actor=current_user)
+        return f"Rollen {role.label} i {committee.name} har tagits bort från {user.name}.", _user_url(user)
+
+    if form.validate_on_submit():
+        committee, role = _chosen_committee(form.committee.data), form.role.data
+        if (role in user.roles_in(committee.id)) is grant:
+            held = "har redan" if grant else "har inte"
+            flash(f"{user.name} {held} rollen {role.label} i {committee.name}; inget har ändrats.", "info")
+            return redirect(_user_url(user))
+    return submit(form, operation, lambda status: _user_page(user, committees, status, role_form=form))
+
+
+@bp.route("/anvandare/<int:user_id>/roller", methods=["POST"])
+@login_required
+def grant_role(user_id: int):
+    return _role_change(user_id, grant=True)
+
+
+@bp.route("/anvandare/<int:user_id>/roller/ta-bort", methods=["POST"])
+@login_required
+def revoke_role(user_id: int):
+    return _role_change(user_id, grant=False)
+
+
+@bp.route("/anvandare/<int:user_id>/losenord", methods=["POST"])
+@login_required
+def reset_password(user_id: int):
+    user, committees = _load_manageable_user(user_id)
+    form = PasswordResetForm()
+
+    def operation():
+        auth_ops.set_password_by_admin(user, form.password.data, actor=current_user)
+        return f"{user.name} har fått ett nytt lösenord. Lämna det till hen på ett säkert sätt.", _user_url(user)
+
+    return submit(form, operation, lambda status: _user_page(user, committees, status, password_form=form))
+
+
+def _enable(user_id: int, enabled: bool):
+    """Enable or disable the account and go back to the user's page."""
+    user, committees = _load_manageable_user(user_id)
+
+    def operation():
+        auth_ops.set_enabled(user, enabled, actor=current_user)
+        state = "aktiverat" if enabled else "inaktiverat: hen kan inte logga in eller använda API-nycklar"
+        return f"Kontot för {user.name} är {state}.", _user_url(user)
+
+    return submit(EmptyForm(), operation, lambda status: _user_page(user, committees, status))
+
+
+@bp.route("/anvandare/<int:user_id>/inaktivera", methods=["POST"])
+@login_required
+def disable_user(user_id: int):
+    return _enable(user_id, False)
+
+
+@bp.route("/anvandare/<int:user_id>/aktivera", methods=["POST"])
+@login_required
+def enable_user(user_id: int):
+    return _enable(user_id, True)

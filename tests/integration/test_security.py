@@ -166,3 +166,12 @@ def test_change_password_validates(login_as, demo, password, message):
         "pw-repeat_password": password, "csrf_token": csrf_token(client, "/profil")})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_using_a_token_records_when_it_was_last_used(app, api_as, demo):
+    client, headers = api_as("registrator")
+    row = db.session.scalar(select(ApiToken).join(User).where(User.email == demo["registrator"]["email"]))
+    assert row.last_used_dt is None
+    assert client.get("/api/v1/committees", headers=headers).status_code == 200
+    db.session.refresh(row)
+    assert row.last_used_dt is not None

@@ -1,0 +1,280 @@
+"""API input parsing (typed values with Swedish field errors) and JSON for the models."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from app.api import bp
+from app.api.errors import json_error
+from app.auth.models import Role, User
+from app.extensions import db
+from app.organisation.models import Committee
+from app.registry.models import Case, CaseStatus, ClassificationCode, RegisteredDocument
+from app.validation import ValidationError
+
+#: the largest id or page number accepted: larger values overflow the database's integers
+INT_MAX = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class InputError(ValidationError):
+    """Malformed input (unknown name, wrong type, not JSON); answered with 400 unless ``status`` says otherwise."""
+
+    def __init__(self, errors: dict[str, str] | str, status: int = 400):
+        super().__init__(errors)
+        self.status = status
+
+
+@bp.errorhandler(InputError)
+def on_input_error(exc: InputError):
+    fields = {k: v for k, v in exc.errors.items() if k != "_"}
+    return json_error(exc.status, exc.message, fields)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One named input value: its kind ("int", "str", "bool", "date" or "enum") and Swedish label."""
+
+    kind: str
+    label: str
+    maximum: int = INT_MAX
+    #: None leaves the length to the operation, which knows the column and says so
+    max_length: int | None = 200
+    #: the enum class of an "enum" value
+    choices: type[enum.Enum] | None = None
+
+    def from_text(self, text: str):
+        """Convert a query-string value."""
+        if self.kind == "int":
+            if not _DIGITS.fullmatch(text):
+                raise ValueError(f"{self.label} måste vara ett heltal.")
+            return self._in_range(int(text))
+        return self.from_json(text)
+
+    def from_json(self, value):
+        """Convert a JSON value (strings for dates and choices, as in a query string)."""
+        if self.kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{self.label} måste vara ett heltal.")
+            return self._in_range(value)
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.label} måste vara true eller false.")
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"{self.label} måste vara text.")
+        if _CONTROL.search(value):
+            raise ValueError(f"{self.label} innehåller otillåtna tecken.")
+        if self.kind == "date":
+            return self._date(value)
+        if self.kind == "enum":
+            return self._choice(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValueError(f"{self.label} får vara högst {self.max_length} tecken.")
+        return value
+
+    def _in_range(self, number: int) -> int:
+        if not 1 <= number <= self.maximum:
+            raise ValueError(f"{self.label} måste vara mellan 1 och {self.maximum}.")
+        return number
+
+    def _choice(self, value: str) -> enum.Enum:
+        try:
+            return self.choices(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in self.choices)
+            raise ValueError(f"{self.label} måste vara något av: {allowed}.") from None
+
+    def _date(self, text: str) -> date:
+        try:
+            if _ISO_DATE.fullmatch(text):
+                return date.fromisoformat(text)
+        except ValueError:
+            pass
+        raise ValueError(f"{self.label} anges som ÅÅÅÅ-MM-DD, t.ex. 2017-02-23.")
+
+
+def _convert(spec: dict[str, Param], raw: dict, convert, unknown_label: str) -> dict:
+    """Convert every present value with ``convert(param, value)``; collect the errors into one InputError."""
+    errors = {
+        name: f"{unknown_label} ”{name[:40]}”; tillåtna: {', '.join(spec)}."
+        for name in raw if name not in spec
+    }
+    values = {}
+    for name, value in raw.items():
+        if name in spec and value is not None:
+            try:
+                values[name] = convert(spec[name], value)
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise InputError(errors)
+    return values
+
+
+def read_query(spec: dict[str, Param]) -> dict:
+    """Return the query-string values named in ``spec``, converted; refuse unknown or repeated names.
+
+    An empty value (``?status=``, as an HTML form sends it) counts as not given.
+    """
+    repeated = {name: f"{name} får bara anges en gång." for name, vals in request.args.lists() if len(vals) > 1}
+    if repeated:
+        raise InputError(repeated)
+    raw = {name: value if value.strip() else None for name, value in request.args.items()}
+    return _convert(spec, raw, Param.from_text, "Okänd parameter")
+
+
+def read_json(spec: dict[str, Param]) -> dict:
+    """Return the JSON object body's values named in ``spec``, converted; refuse anything else."""
+    if not request.is_json:
+        raise InputError("Skicka innehållet som JSON med Content-Type: application/json.", status=415)
+    try:
+        body = request.get_json()
+    except BadRequest:
+        raise InputError({"body": "Innehållet är inte giltig JSON."}) from None
+    if not isinstance(body, dict):
+        raise InputError({"body": "Innehållet måste vara ett JSON-objekt."})
+    return _convert(spec, body, Param.from_json, "Okänt fält")
+
+
+def get_or_404(model, ident: int):
+    """Load a row by id or abort with 404 (also for ids too large for any row)."""
+    row = db.session.get(model, ident) if ident <= INT_MAX else None
+    if row is None:
+        abort(404)
+    return row
+
+
+#: the filters of the case list (query string) and of a registry export (JSON body)
+CASE_FILTER_PARAMS = {
+    "committee_id": Param("int", "Nämnd"),
+    "q": Param("str", "Sökord"),
+    "number": Param("str", "Diarienummer"),
+    "case_officer_id": Param("int", "Handläggare"),
+    "registered_from": Param("date", "Registrerat från"),
+    "registered_to": Param("date", "Registrerat till"),
+    "status": Param("enum", "Status", choices=CaseStatus),
+    "classification": Param("str", "Klassificering", max_length=30),
+}
+
+
+# --- JSON for the models -------------------------------------------------------------------
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def user_ref(user: User | None, *, with_title: bool = False) -> dict | None:
+    if user is None:
+        return None
+    out = {"id": user.id, "name": user.name}
+    if with_title:
+        out["title"] = user.title
+    return out
+
+
+def committee_ref(committee: Committee) -> dict:
+    return {"id": committee.id, "name": committee.name, "registry_prefix": committee.registry_prefix}
+
+
+def committee_json(committee: Committee, roles: set[Role]) -> dict:
+    municipality = committee.municipality
+    return {
+        **committee_ref(committee),
+        "administration": {"id": committee.administration.id, "name": committee.administration.name},
+        "municipality": {
+            "id": municipality.id,
+            "name": municipality.name,
+            "registration_number_format": municipality.registration_number_format,
+        },
+        "roles": sorted(role.value for role in roles),
+        "notice_days": committee.notice_days,
+        "links": {"self": url_for("api.get_committee", committee_id=committee.id, _external=True)},
+    }
+
+
+def classification_json(code: ClassificationCode) -> dict:
+    return {"code": code.code, "name": code.name}
+
+
+def _case_core(case: Case) -> dict:
+    out = {"id": case.id, "number": case.number, "title": case.title}
+    if case.is_confidential:
+        out["public_title"] = case.display_public_title
+    out.update({
+        "committee": committee_ref(case.committee),
+        "classification": classification_json(case.classification),
+        "status": case.status.value,
+        "status_label": case.status.label,
+        "registered_on": iso(case.registered_on),
+        "closed_on": iso(case.closed_on),
+        "case_officer": user_ref(case.case_officer, with_title=True),
+        "external_reference": case.external_reference,
+    })
+    return out
+
+
+def _case_links(case: Case) -> dict:
+    return {
+        "self": url_for("api.get_case", case_id=case.id, _external=True),
+        "html": url_for("registry.case_detail", case_id=case.id, _external=True),
+    }
+
+
+def case_summary_json(case: Case) -> dict:
+    """Return a case as listed, without its documents."""
+    return {**_case_core(case), "is_confidential": case.is_confidential, "links": _case_links(case)}
+
+
+def case_json(case: Case) -> dict:
+    """Return a case with its confidentiality decision and registered documents."""
+    return {
+        **_case_core(case),
+        "confidentiality": {
+            "is_confidential": case.is_confidential,
+            "provision": case.secrecy_provision,
+            "decided_on": iso(case.secrecy_decided_on),
+            "decided_by": user_ref(case.secrecy_decided_by),
+        },
+        "documents": [document_json(d) for d in case.documents],
+        "links": _case_links(case),
+    }
+
+
+def document_json(document: RegisteredDocument) -> dict:
+    return {
+        "number": document.number,
+        "direction": document.direction.value,
+        "direction_label": document.direction.label,
+        "document_date": iso(document.document_date),
+        "counterparty": document.counterparty,
+        "description": document.description,
+        "external_reference": document.external_reference,
+        "is_confidential": document.is_confidential,
+    }
+
+
+def page_json(pagination, items: list[dict]) -> dict:
+    """Return a page of a list with links to its neighbours (same query, other page)."""
+
+    def link(page: int) -> str:
+        return url_for(request.endpoint, **{**request.view_args, **request.args.to_dict(), "page": page}, _external=True)
+
+    return {
+        "items": items,
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+        "total": pagination.total,
+        "pages": pagination.pages,
+        "next": link(pagination.page + 1) if pagination.has_next else None,
+        "prev": link(min(pagination.page - 1, max(pagination.pages, 1))) if pagination.has_prev else None,
+    }
