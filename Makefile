@@ -26,10 +26,12 @@ db: install
 
 ## The app on http://$(HOST):$(PORT) and its Celery worker; Ctrl-C stops both.
 run: db
-	@echo "Startar Nämndflöde på http://$(HOST):$(PORT) (Ctrl-C avslutar)"
 	@trap 'kill 0' EXIT; \
 	$(BIN)/celery -A tasks.worker worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --access-logfile - 'app:create_app()'
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --access-logfile - 'app:create_app()' & \
+	sleep 4; $(BIN)/flask demo users; \
+	echo; echo "Nämndflöde körs på http://$(HOST):$(PORT) – Ctrl-C avslutar."; echo; \
+	wait
 
 worker: install
 	$(BIN)/celery -A tasks.worker worker --loglevel=INFO
