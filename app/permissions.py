@@ -101,19 +101,22 @@ def can(user: User | None, action: Action, target) -> bool:
         if action in _CASE_ACTIONS_NEEDING_VIEW and not _may_view_case(user, target):
             return False
         if action is Action.view_confidential:
-            return True  # _may_view_case already decided
+            return _may_see_secrets(user, target)
         return target.committee_id in committees_where(user, action)
     raise TypeError(f"no permission rule for {type(target).__name__}")
+
+
+def _may_see_secrets(user: User, case: Case) -> bool:
+    """Confidential titles, documents and parties of this case: the right role, or its own officer."""
+    return case.committee_id in committees_where(user, Action.view_confidential) or (
+        case.case_officer_id == user.id
+    )
 
 
 def _may_view_case(user: User, case: Case) -> bool:
     if case.committee_id not in committees_where(user, Action.view_case):
         return False
-    if not case.is_confidential:
-        return True
-    return case.committee_id in committees_where(user, Action.view_confidential) or (
-        case.case_officer_id == user.id
-    )
+    return not case.is_confidential or _may_see_secrets(user, case)
 
 
 def require(user: User | None, action: Action, target) -> None:

@@ -562,3 +562,27 @@ def test_anonymous_post_redirects_to_login(client, demo, path):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/logga-in")
     assert case_by_id(1).status is CaseStatus.open
+
+
+def test_a_member_does_not_see_the_party_of_a_confidential_document(app, demo, login_as):
+    """On a case the member may read, a confidential handling's sender is masked; staff see it."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.registry.models import Case, Direction
+    from app.registry.operations import register_document
+
+    case = db.session.scalar(select(Case).where(Case.number == "SN-2017/90.728"))
+    register_document(case, user=None, direction=Direction.incoming, document_date=date(2017, 1, 20),
+                      counterparty="Anna Andersson-Skyddad", description="Klagomål på verkställighet",
+                      is_confidential=True, secrecy_provision="26 kap. 1 § OSL")
+    db.session.commit()
+    case_id = case.id
+    member_page = login_as("ledamot").get(f"/arenden/{case_id}").get_data(as_text=True)
+    assert "Klagomål på verkställighet" in member_page
+    assert "Anna Andersson-Skyddad" not in member_page
+    assert "Skyddas av sekretess" in member_page
+    registrar_page = login_as("registrator").get(f"/arenden/{case_id}").get_data(as_text=True)
+    assert "Anna Andersson-Skyddad" in registrar_page
