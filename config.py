@@ -63,7 +63,6 @@ class BaseConfig:
     TIMEZONE = "Europe/Stockholm"
     ITEMS_PER_PAGE = 25
     API_MAX_PER_PAGE = 200
-    JSON_SORT_KEYS = False
     #: where the app's own job polling gives up and shows a reload link
     JOB_POLL_INTERVAL_MS = 1000
 

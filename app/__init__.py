@@ -7,12 +7,37 @@ from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import ROOT, ConfigError, load_config
 
 from app.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: ids larger than the database's integers simply match no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _refuse_nul_bytes(app: Flask) -> None:
+    """Answer 400 to NUL in the query string or a form: no database stores it (PostgreSQL fails)."""
+    from flask import abort, request
+
+    @app.before_request
+    def _check_input():
+        if request.path.startswith("/api/"):
+            return  # the API's own parser names the field (app.api.schemas)
+        values = list(request.args.values())
+        if request.method not in ("GET", "HEAD") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            values += list(request.form.values())
+        if any("\x00" in v for v in values):
+            abort(400, "Begäran innehåller ett otillåtet tecken (NUL).")
 
 
 def _read_only_gets(app: Flask) -> None:
@@ -54,6 +79,7 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     if overrides:
         app.config.from_mapping(overrides)
     app.json.ensure_ascii = False
+    app.json.sort_keys = False
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -79,7 +105,9 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     from app.api import register_api
     from app.cli import register_cli
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _read_only_gets(app)
+    _refuse_nul_bytes(app)
     auth_login.init(app)
     register_web(app)
     register_api(app)

@@ -99,11 +99,16 @@ def list_cases():
     return jsonify(page_json(pagination, [case_summary_json(c) for c in pagination.items]))
 
 
+def _case_reply(case: Case, status: int = 200, headers: dict | None = None):
+    sees_secrets = can(current_user, Action.view_confidential, case)
+    return jsonify(case=case_json(case, sees_secrets=sees_secrets)), status, headers or {}
+
+
 @bp.get("/cases/<int:case_id>")
 def get_case(case_id: int):
     case = get_or_404(Case, case_id)
     require(current_user, Action.view_case, case)
-    return jsonify(case=case_json(case))
+    return _case_reply(case)
 
 
 @bp.get("/cases/by-number/<path:number>")
@@ -114,7 +119,7 @@ def get_case_by_number(number: str):
     if case is None:
         abort(404)
     require(current_user, Action.view_case, case)
-    return jsonify(case=case_json(case))
+    return _case_reply(case)
 
 
 def _case_officer(user_id: int | None) -> User | None:
@@ -142,5 +147,4 @@ def register_case():
         external_reference=data.get("external_reference"),
     )
     db.session.commit()
-    location = url_for("api.get_case", case_id=case.id, _external=True)
-    return jsonify(case=case_json(case)), 201, {"Location": location}
+    return _case_reply(case, 201, {"Location": url_for("api.get_case", case_id=case.id, _external=True)})

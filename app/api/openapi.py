@@ -147,7 +147,9 @@ def _schemas() -> dict:
             "direction": {"type": "string", "enum": [d.value for d in Direction]},
             "direction_label": {**STRING, "examples": [Direction.incoming.label]},
             "document_date": DATE,
-            "counterparty": {**STRING, "description": "Avsändare eller mottagare; tom för upprättade handlingar."},
+            "counterparty": {**nullable(STRING), "description": (
+                "Avsändare eller mottagare; tom för upprättade handlingar. null när handlingen är "
+                "sekretessmarkerad och du inte får se sekretessuppgifter i ärendet.")},
             "description": STRING,
             "external_reference": nullable(STRING),
             "is_confidential": BOOLEAN,

@@ -235,8 +235,11 @@ def case_summary_json(case: Case) -> dict:
     return {**_case_core(case), "is_confidential": case.is_confidential, "links": _case_links(case)}
 
 
-def case_json(case: Case) -> dict:
-    """Return a case with its confidentiality decision and registered documents."""
+def case_json(case: Case, *, sees_secrets: bool) -> dict:
+    """Return a case with its confidentiality decision and registered documents.
+
+    Without ``sees_secrets`` the party of a confidential document is null, as on the case's page.
+    """
     return {
         **_case_core(case),
         "confidentiality": {
@@ -245,18 +248,19 @@ def case_json(case: Case) -> dict:
             "decided_on": iso(case.secrecy_decided_on),
             "decided_by": user_ref(case.secrecy_decided_by),
         },
-        "documents": [document_json(d) for d in case.documents],
+        "documents": [document_json(d, sees_secrets=sees_secrets) for d in case.documents],
         "links": _case_links(case),
     }
 
 
-def document_json(document: RegisteredDocument) -> dict:
+def document_json(document: RegisteredDocument, *, sees_secrets: bool) -> dict:
+    masked = document.is_confidential and not sees_secrets
     return {
         "number": document.number,
         "direction": document.direction.value,
         "direction_label": document.direction.label,
         "document_date": iso(document.document_date),
-        "counterparty": document.counterparty,
+        "counterparty": None if masked else document.counterparty,
         "description": document.description,
         "external_reference": document.external_reference,
         "is_confidential": document.is_confidential,

@@ -96,8 +96,9 @@ def _check_case_officer(committee: Committee, officer: User | None, *, required:
             raise ValidationError({"case_officer_id": "Välj ansvarig handläggare."})
         return
     if not officer.is_active or Role.case_officer not in officer.roles_in(committee.id):
+        # No name in the message: any user id can be tried, and names would leak.
         raise ValidationError(
-            {"case_officer_id": f"{officer.name} är inte handläggare i {committee.name}."}
+            {"case_officer_id": f"Den valda personen är inte handläggare i {committee.name}."}
         )
 
 

@@ -19,6 +19,7 @@ ERROR_TEXTS = {
     405: ("Metoden är inte tillåten", "Sidan kan inte användas på det sättet."),
     409: ("Konflikt", "Åtgärden krockar med uppgifternas nuvarande läge."),
     413: ("För stor fil", "Det du skickade är större än vad som tillåts."),
+    415: ("Fel innehållstyp", "Innehållet har en typ som inte kan tas emot här."),
     429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
     500: ("Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta systemförvaltningen."),
 }

@@ -5,18 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import DataRequired, Optional
+from wtforms import SelectField
+from wtforms.validators import InputRequired
 
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.organisation.models import Committee
-from app.permissions import Action, committees_where, require
+from app.permissions import Action, allowed_committees, require
 from app.registry.models import CaseStatus
 from app.registry.queries import CaseFilter
 from app.storage import StorageError, get_storage
 from app.validation import ConflictError, ValidationError
 from app.web.forms import apply_errors
+from app.web.registry_forms import INVALID_CHOICE, date_field, id_select, optional_status, options
 from tasks import jobs
 from tasks.models import Job
 from tasks.registry import export_registry
@@ -27,12 +28,12 @@ REGISTRY_EXPORT = "registry_export"
 
 
 class ExportForm(FlaskForm):
-    committee_id = SelectField("Nämnd", coerce=int, validators=[DataRequired("Välj en nämnd.")])
-    registered_from = DateField("Registrerat från och med", validators=[Optional()],
-                                format="%Y-%m-%d", render_kw={"placeholder": "ÅÅÅÅ-MM-DD"})
-    registered_to = DateField("Registrerat till och med", validators=[Optional()],
-                              format="%Y-%m-%d", render_kw={"placeholder": "ÅÅÅÅ-MM-DD"})
-    status = SelectField("Status", choices=[("", "Alla")] + [(s.value, s.label) for s in CaseStatus])
+    committee_id = id_select("Nämnd", validators=[InputRequired("Välj en nämnd.")])
+    registered_from = date_field("Registrerat från och med")
+    registered_to = date_field("Registrerat till och med")
+    status = SelectField("Status", coerce=optional_status, invalid_value_message=INVALID_CHOICE,
+                         invalid_choice_message=INVALID_CHOICE,
+                         choices=options(((s.value, s.label) for s in CaseStatus), "Alla"))
 
 
 def start_registry_export(committee: Committee, flt: CaseFilter):
@@ -70,19 +71,18 @@ def job_download(job: Job):
 @bp.route("/diarium/utdrag", methods=["GET", "POST"])
 @login_required
 def registry_export():
-    ids = committees_where(current_user, Action.export_registry)
-    if not ids:
+    committees = allowed_committees(current_user, Action.export_registry)
+    if not committees:
         abort(403)
-    committees = [c for c in current_user.committees() if c.id in ids]
     form = ExportForm()
-    form.committee_id.choices = [(c.id, c.name) for c in committees]
+    form.committee_id.choices = options((c.id, c.name) for c in committees)
     if form.validate_on_submit():
         committee = db.session.get(Committee, form.committee_id.data)
         try:
             job = start_registry_export(committee, CaseFilter(
                 registered_from=form.registered_from.data,
                 registered_to=form.registered_to.data,
-                status=CaseStatus(form.status.data) if form.status.data else None,
+                status=form.status.data,
             ))
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -238,6 +238,27 @@ def test_registrar_and_responsible_officer_see_confidential_cases(api_as, key):
     assert case["documents"][0]["is_confidential"] is True
 
 
+@pytest.mark.parametrize("key, sees_party", [
+    ("ledamot", False), ("handlaggare", False), ("controller", True), ("registrator", True), ("enhetschef", True),
+])
+def test_party_of_a_confidential_document_is_masked_for_those_without_the_right(api_as, demo, key, sees_party):
+    """On an open case, a confidential document's party shows only to secrecy roles and the case's officer."""
+    cid, registrar_id = case_id("SN-2016/3342.181"), user_id(demo, "registrator")
+    operations.register_document(
+        db.session.get(Case, cid), user=db.session.get(User, registrar_id), direction="incoming",
+        document_date=local_today(), counterparty="Elin Testsson", description="Skrivelse från enskild",
+        is_confidential=True, secrecy_provision="26 kap. 1 § OSL",
+    )
+    db.session.commit()
+    client, headers = api_as(key)
+    response = client.get(f"/api/v1/cases/{cid}", headers=headers)
+    documents = response.get_json()["case"]["documents"]
+    assert documents[-1]["is_confidential"] is True
+    assert documents[-1]["counterparty"] == ("Elin Testsson" if sees_party else None)
+    assert (b"Testsson" in response.data) is sees_party
+    assert documents[0]["counterparty"] == ""  # the open tjänsteutlåtande is not masked
+
+
 def test_ks_only_user_sees_no_socialnamnden_case(api_as):
     client, headers = api_as("ks-handlaggare")
     assert set(get_all(client, headers)) == KS

@@ -175,3 +175,30 @@ def test_using_a_token_records_when_it_was_last_used(app, api_as, demo):
     assert client.get("/api/v1/committees", headers=headers).status_code == 200
     db.session.refresh(row)
     assert row.last_used_dt is not None
+
+
+@pytest.mark.parametrize("path", ["/arenden/99999999999999999999", "/jobb/4294967296", "/admin/anvandare/2147483648",
+                                  "/api/v1/jobs/99999999999999999999", "/api/v1/cases/2147483648"])
+def test_ids_too_large_for_the_database_are_not_found(login_as, path):
+    response = login_as("admin").get(path)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/diarium?q=a%00b", "/diarium?number=SN%00", "/api/v1/cases?q=a%00b"])
+def test_nul_bytes_in_the_query_are_refused(login_as, path):
+    response = login_as("registrator").get(path)
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "otillåtet tecken" in text or "otillåtna tecken" in text
+
+
+def test_nul_bytes_in_a_form_are_refused_and_nothing_is_stored(login_as, app):
+    from app.registry.models import Case
+
+    client = login_as("registrator")
+    before = db.session.scalar(select(func.count()).select_from(Case))
+    response = client.post("/diarium/registrera", data={
+        "csrf_token": csrf_token(client, "/diarium/registrera"), "committee": "1",
+        "title": "Ärende\x00med NUL", "classification_code": "181", "case_officer_id": "3"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Case)) == before

@@ -143,3 +143,29 @@ def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
     other = {"Authorization": "Bearer nf_demo_sekreterare_5Qm2Lr8Tz1"}
     assert client.get(f"/api/v1/jobs/{job_id}", headers=other).status_code == 404
     assert client.get(body["download_url"], headers=other).status_code == 404
+
+
+def test_export_request_is_validated_before_anything_is_queued(app, api_as):
+    from app.organisation.models import Committee
+    from sqlalchemy import func, select
+    from tasks.models import Job
+
+    client, headers = api_as("registrator")
+    sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
+    url = f"/api/v1/committees/{sn.id}/registry-exports"
+    cases = [
+        ({"json": {"registered_to": "31/12/2017"}}, 400, "registered_to"),
+        ({"json": {"status": "archived"}}, 400, "status"),
+        ({"json": {"colour": "red"}}, 400, "colour"),
+        ({"data": "registered_to=2017-12-31"}, 415, None),
+        ({"json": {"registered_from": "2018-01-01", "registered_to": "2017-01-01"}}, 422, "registered_to"),
+    ]
+    for kwargs, status, field in cases:
+        response = client.post(url, headers=headers, **kwargs)
+        assert response.status_code == status, (kwargs, response.get_json())
+        if field:
+            assert field in response.get_json()["error"]["fields"]
+    assert client.post("/api/v1/committees/999/registry-exports", json={}, headers=headers).status_code == 404
+    member, member_headers = api_as("ledamot")
+    assert member.post(url, json={}, headers=member_headers).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0

@@ -1,0 +1,93 @@
+"""The diarium extract in the browser: ask, follow, download, retry.
+
+The task runs in this process here (``apply``); tests/tasks runs it in a real worker.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from sqlalchemy import select
+
+from app.auth.models import CommitteeRole, Role, User
+from app.extensions import db
+from tasks.models import Job, JobState
+from tasks.registry import export_registry
+from tests.conftest import csrf_token
+
+
+def _request_export(client, **fields) -> int:
+    page = client.get("/diarium/utdrag")
+    assert page.status_code == 200
+    sn_id = re.search(r'<option value="(\d+)">Socialnämnden</option>', page.get_data(as_text=True)).group(1)
+    response = client.post("/diarium/utdrag", data={"csrf_token": csrf_token(client, "/diarium/utdrag"),
+                                                    "committee_id": sn_id, **fields})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _run(job_id: int) -> Job:
+    db.session.commit()
+    export_registry.apply(args=[job_id])
+    db.session.remove()
+    return db.session.get(Job, job_id)
+
+
+def test_registrar_asks_follows_and_downloads_an_extract(login_as):
+    client = login_as("registrator")
+    job_id = _request_export(client, registered_from="2017-01-01", status="open")
+    queued = client.get(f"/jobb/{job_id}").get_data(as_text=True)
+    assert "I kö" in queued and 'http-equiv="refresh"' in queued  # follows itself without JavaScript
+
+    job = _run(job_id)
+    assert job.state is JobState.done and job.progress_done == job.progress_total
+    page = client.get(f"/jobb/{job_id}").get_data(as_text=True)
+    assert "Klart" in page and 'http-equiv="refresh"' not in page
+
+    download = client.get(f"/jobb/{job_id}/fil")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    assert "attachment" in download.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(download.get_data().decode("utf-8-sig")), delimiter=";"))
+    numbers = [r[0] for r in rows[1:]]
+    assert numbers and all(n.startswith("SN-2017/") for n in numbers)
+    assert "SN-2016/3342.181" not in numbers  # registered 2016: outside the filter
+    assert len(numbers) == job.progress_total
+
+
+def test_someone_else_cannot_see_or_download_the_job(login_as):
+    job_id = _request_export(login_as("registrator"))
+    _run(job_id)
+    other = login_as("sekreterare")
+    assert other.get(f"/jobb/{job_id}").status_code == 404
+    assert other.get(f"/jobb/{job_id}/fil").status_code == 404
+
+
+def test_a_member_cannot_ask_for_an_extract(login_as):
+    assert login_as("ledamot").get("/diarium/utdrag").status_code == 403
+
+
+def test_a_failed_job_says_why_and_can_be_retried(login_as, demo):
+    client = login_as("sekreterare")
+    job_id = _request_export(client)
+    # The secretary loses the role before the worker gets to the job.
+    secretary_id = db.session.scalar(select(User.id).where(User.email == demo["sekreterare"]["email"]))
+    grant = db.session.scalar(select(CommitteeRole).where(CommitteeRole.user_id == secretary_id,
+                                                          CommitteeRole.role == Role.secretary))
+    db.session.delete(grant)
+    job = _run(job_id)
+    assert job.state is JobState.failed
+    assert job.error == "Du har inte längre behörighet att ta ut diarieutdrag för nämnden."
+    page = client.get(f"/jobb/{job_id}").get_data(as_text=True)
+    assert job.error in page and "Försök igen" in page
+
+    db.session.add(CommitteeRole(user_id=secretary_id, committee_id=job.committee_id, role=Role.secretary))
+    db.session.commit()
+    response = client.post(f"/jobb/{job_id}/kor-om", data={"csrf_token": csrf_token(client, f"/jobb/{job_id}")})
+    assert response.status_code == 302
+    assert db.session.get(Job, job_id).state is JobState.queued
+    assert _run(job_id).state is JobState.done
+    # A job that is not failed is not run again.
+    again = client.post(f"/jobb/{job_id}/kor-om", data={"csrf_token": csrf_token(client, f"/jobb/{job_id}")})
+    assert again.status_code == 303
