@@ -63,8 +63,9 @@ class BaseConfig:
     TIMEZONE = "Europe/Stockholm"
     ITEMS_PER_PAGE = 25
     API_MAX_PER_PAGE = 200
-    #: where the app's own job polling gives up and shows a reload link
-    JOB_POLL_INTERVAL_MS = 1000
+    #: days a reviewer and an approver have for their step before reminders start
+    REVIEW_DAYS = 5
+    APPROVAL_DAYS = 3
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path):
         self.environ = environ

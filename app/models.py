@@ -12,4 +12,14 @@ from app.registry.models import (  # noqa: F401
     RegisteredDocument,
     RegistrationCounter,
 )
+from app.notifications import OutboxMessage  # noqa: F401
 from tasks.models import Job, JobState  # noqa: F401
+from workflows.models import (  # noqa: F401
+    CaseReport,
+    ReportAttachment,
+    ReportConflict,
+    ReportRevision,
+    ReportSectionDefinition,
+    ReportTransition,
+    StoredFileRecord,
+)

@@ -39,6 +39,12 @@ class Action(str, enum.Enum):
     manage_users = "manage_users"
     #: follow and download a background job: only the user who asked for it
     view_job = "view_job"
+    #: read a case's tjänsteutlåtande, its versions, timeline and bilagor (staff, not members)
+    view_report = "view_report"
+    #: start a report, write in it, handle its bilagor (the workflow table decides the rest)
+    write_report = "write_report"
+    #: see the review and signing queue of a committee
+    review_reports = "review_reports"
 
 
 #: which roles in a committee allow each action there
@@ -57,12 +63,16 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.manage_classification: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
     Action.view_job: ALL_ROLES,
+    Action.view_report: STAFF,
+    Action.write_report: frozenset({Role.case_officer}),
+    Action.review_reports: frozenset({Role.reviewer, Role.approver}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)
 _CASE_ACTIONS_NEEDING_VIEW = {
     Action.view_case, Action.view_confidential, Action.view_case_history, Action.edit_case,
     Action.void_case, Action.set_confidentiality, Action.register_document, Action.export_registry,
+    Action.view_report, Action.write_report,
 }
 
 

@@ -17,6 +17,14 @@ class ValidationError(Exception):
         return " ".join(self.errors.values())
 
 
+class ForbiddenError(Exception):
+    """The user may not do this here (HTTP 403); the message says why, in Swedish."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
 class ConflictError(Exception):
     """The request is valid but clashes with the current state (HTTP 409)."""
 

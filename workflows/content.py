@@ -1,0 +1,223 @@
+"""The content of a tjänsteutlåtande as plain data, and its rich text rules. Pure: no database.
+
+Rich text is limited to what Word carries well: paragraphs, bold, italic, lists and links.
+Everything else (scripts, styles, images, unknown tags and attributes) is removed on input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from html import unescape
+
+import nh3
+
+from app.validation import ValidationError, clean_text
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+RICH_TEXT_MAX = 50_000
+PROPOSAL_MAX = 2_000
+MAX_PROPOSALS = 30
+
+#: the fixed sections of every report, in document order: (key, Swedish heading, required)
+STANDARD_SECTIONS = [
+    ("summary", "Sammanfattning", True),
+    ("description", "Beskrivning av ärendet", True),
+    ("administration_views", "Förvaltningens synpunkter", False),
+]
+
+
+def sanitize_html(value, *, field: str, label: str) -> str:
+    """Return the rich text with only Word-compatible markup kept; refuse non-text or too long."""
+    text = clean_text(value, field=field, label=label, max_length=RICH_TEXT_MAX * 2, required=False)
+    cleaned = nh3.clean(
+        text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer", strip_comments=True,
+    ).strip()
+    if len(cleaned) > RICH_TEXT_MAX:
+        raise ValidationError({field: f"{label} är för lång (högst {RICH_TEXT_MAX} tecken)."})
+    return cleaned
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|li|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+
+
+def html_to_text(html: str) -> str:
+    """Return sanitised rich text as plain text (for search, comparison and checks)."""
+    text = _BLOCK_END.sub("\n", html or "")
+    text = _TAG.sub("", text)
+    lines = [" ".join(unescape(line).split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass
+class Proposal:
+    """One numbered point of Förslag till beslut."""
+
+    text: str
+    immediately_adjusted: bool = False
+
+
+@dataclass
+class Signatory:
+    user_id: int | None
+    name: str
+    title: str
+
+
+@dataclass
+class ReportContent:
+    """Everything a revision of a report says."""
+
+    title: str = ""
+    report_date: str | None = None
+    sections: dict[str, str] = field(default_factory=dict)
+    proposals: list[Proposal] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    signatories: list[Signatory] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ReportContent":
+        return cls(
+            title=data.get("title", ""),
+            report_date=data.get("report_date"),
+            sections=dict(data.get("sections") or {}),
+            proposals=[Proposal(**p) for p in data.get("proposals") or []],
+            recipients=list(data.get("recipients") or []),
+            signatories=[Signatory(**s) for s in data.get("signatories") or []],
+        )
+
+    def canonical_bytes(self) -> bytes:
+        return json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def content_hash(self) -> str:
+        """The sha256 of the content: what signing freezes."""
+        return hashlib.sha256(self.canonical_bytes()).hexdigest()
+
+    def changed_fields(self, other: "ReportContent | None") -> list[str]:
+        """Name the fields that differ from ``other`` (all of them when there is none)."""
+        mine, theirs = self.to_json(), (other.to_json() if other else {})
+        changed = [k for k in ("title", "report_date", "proposals", "recipients", "signatories")
+                   if mine.get(k) != theirs.get(k)]
+        their_sections = theirs.get("sections") or {}
+        keys = sorted(set(self.sections) | set(their_sections))
+        changed += [f"sections.{k}" for k in keys if self.sections.get(k, "") != their_sections.get(k, "")]
+        return changed
+
+
+def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
+    """Validate and sanitise submitted content; ``section_titles`` maps every allowed section key to its heading."""
+    errors: dict[str, str] = {}
+
+    def attempt(fn):
+        try:
+            return fn()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+            return None
+
+    title = attempt(lambda: clean_text(raw.get("title"), field="title", label="Rubrik", max_length=500))
+    report_date = attempt(lambda: _clean_date(raw.get("report_date")))
+    sections: dict[str, str] = {}
+    raw_sections = raw.get("sections") or {}
+    if not isinstance(raw_sections, dict):
+        errors["sections"] = "Avsnitten måste anges per avsnitt."
+        raw_sections = {}
+    for key in raw_sections:
+        if key not in section_titles:
+            errors[f"sections.{key}"] = "Okänt avsnitt."
+    for key, heading in section_titles.items():
+        value = attempt(lambda: sanitize_html(raw_sections.get(key), field=f"sections.{key}", label=heading))
+        if value:
+            sections[key] = value
+    proposals = attempt(lambda: _clean_proposals(raw.get("proposals")))
+    recipients = attempt(lambda: _clean_lines(raw.get("recipients"), field="recipients", label="Beslutet delges", limit=50))
+    signatories = attempt(lambda: _clean_signatories(raw.get("signatories")))
+    if errors:
+        raise ValidationError(errors)
+    return ReportContent(title=title, report_date=report_date, sections=sections, proposals=proposals,
+                         recipients=recipients, signatories=signatories)
+
+
+def _clean_date(value) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValidationError({"report_date": "Ange datum som ÅÅÅÅ-MM-DD."}) from None
+
+
+def _clean_proposals(value) -> list[Proposal]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError({"proposals": "Förslagen till beslut anges som en lista."})
+    if len(value) > MAX_PROPOSALS:
+        raise ValidationError({"proposals": f"Högst {MAX_PROPOSALS} beslutspunkter."})
+    out = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict) or set(item) - {"text", "immediately_adjusted"}:
+            raise ValidationError({f"proposals.{i}": "Beslutspunkten är felaktigt angiven."})
+        text = clean_text(item.get("text"), field=f"proposals.{i}", label=f"Beslutspunkt {i}",
+                          max_length=PROPOSAL_MAX, required=False)
+        text = html_to_text(nh3.clean(text, tags=set()))  # plain text only
+        adjusted = item.get("immediately_adjusted", False)
+        if not isinstance(adjusted, bool):
+            raise ValidationError({f"proposals.{i}": "”Omedelbart justerad” är ja eller nej."})
+        if text:
+            out.append(Proposal(text=text, immediately_adjusted=adjusted))
+    return out
+
+
+def _clean_lines(value, *, field: str, label: str, limit: int) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list) or len(value) > limit:
+        raise ValidationError({field: f"{label}: högst {limit} rader."})
+    lines = [clean_text(v, field=field, label=label, max_length=300, required=False) for v in value]
+    return [html_to_text(nh3.clean(line, tags=set())) for line in lines if line]
+
+
+def _clean_signatories(value) -> list[Signatory]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > 6:
+        raise ValidationError({"signatories": "Högst sex undertecknare."})
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValidationError({"signatories": "Undertecknare anges med namn och titel."})
+        name = clean_text(item.get("name"), field="signatories", label="Undertecknarens namn", max_length=200)
+        title = clean_text(item.get("title"), field="signatories", label="Undertecknarens titel", max_length=200, required=False)
+        user_id = item.get("user_id")
+        if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool)):
+            raise ValidationError({"signatories": "Undertecknarens användar-id måste vara ett heltal."})
+        out.append(Signatory(user_id=user_id, name=name, title=title))
+    return out
+
+
+def missing_for_submission(content: ReportContent, required: dict[str, str]) -> list[str]:
+    """Name, in Swedish, what a report lacks before it can be submitted for review."""
+    missing = []
+    if not content.proposals:
+        missing.append("Förslag till beslut")
+    for key, heading in required.items():
+        if not html_to_text(content.sections.get(key, "")):
+            missing.append(heading)
+    return missing

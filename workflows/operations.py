@@ -1,0 +1,221 @@
+"""Operations on case reports: create, save a revision, move through the workflow.
+
+They validate, change, write the timeline and the audit log, queue notifications, and
+flush; the view commits once and then sends the queued messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import audit
+from app.auth.models import Role, User
+from app.clock import local_today, utcnow
+from app.extensions import db
+from app.organisation.models import Municipality
+from app.registry.models import Case, CaseStatus
+from app.validation import ConflictError, ForbiddenError
+from workflows.content import STANDARD_SECTIONS, ReportContent, Signatory, clean_content, missing_for_submission
+from workflows.models import (
+    CaseReport,
+    ReportConflict,
+    ReportRevision,
+    ReportSectionDefinition,
+    ReportState,
+    ReportTransition,
+)
+from workflows.notify import notify_transition
+from workflows.states import EDITABLE, TRANSITIONS, editor_only
+
+
+class RevisionConflict(ConflictError):
+    """A save based on an old revision; carries both texts so nothing is lost."""
+
+    def __init__(self, conflict: ReportConflict, current: ReportRevision):
+        self.conflict = conflict
+        self.current = current
+        super().__init__(
+            f"Utlåtandet har sparats av {current.author.name if current.author else 'någon annan'} "
+            f"(version {current.number}) sedan du började (version {conflict.based_on}). "
+            "Din text är sparad vid sidan av; jämför och för in dina ändringar i den senaste versionen."
+        )
+
+
+def _sections(municipality: Municipality) -> list[tuple[str, str, bool]]:
+    extras = db.session.scalars(
+        select(ReportSectionDefinition)
+        .where(ReportSectionDefinition.municipality_id == municipality.id, ReportSectionDefinition.is_active.is_(True))
+        .order_by(ReportSectionDefinition.position, ReportSectionDefinition.id)
+    )
+    return STANDARD_SECTIONS + [(d.key, d.title, d.is_required) for d in extras]
+
+
+def section_titles(municipality: Municipality) -> dict[str, str]:
+    """Every section of the municipality's reports in document order, key → heading."""
+    return {key: title for key, title, _ in _sections(municipality)}
+
+
+def required_sections(municipality: Municipality) -> dict[str, str]:
+    return {key: title for key, title, required in _sections(municipality) if required}
+
+
+def _lock(report: CaseReport) -> None:
+    """Serialise changes to one report (PostgreSQL row lock; SQLite writes are serial)."""
+    db.session.execute(select(CaseReport.id).where(CaseReport.id == report.id).with_for_update())
+    db.session.refresh(report, ["state", "current_revision"])
+
+
+def report_for(case: Case) -> CaseReport | None:
+    return db.session.scalar(select(CaseReport).where(CaseReport.case_id == case.id))
+
+
+def create_report(case: Case, *, user: User) -> CaseReport:
+    """Start the case's tjänsteutlåtande with a first revision (title and date filled in)."""
+    if case.status is not CaseStatus.open:
+        raise ConflictError(f"Ärende {case.number} är {case.status.label.lower()}; inget utlåtande kan skrivas.")
+    if report_for(case) is not None:
+        raise ConflictError(f"Ärende {case.number} har redan ett tjänsteutlåtande.")
+    if Role.case_officer not in user.roles_in(case.committee_id):
+        raise ForbiddenError("Bara handläggare i nämnden kan skriva tjänsteutlåtanden.")
+    report = CaseReport(case=case, state=ReportState.draft, created_by=user, current_revision=1)
+    if user.id != case.case_officer_id:
+        report.editors.append(user)
+    signatories = [Signatory(user_id=user.id, name=user.name, title=user.title)]
+    content = ReportContent(title=case.title, report_date=local_today().isoformat(), signatories=signatories)
+    report.revisions.append(ReportRevision(number=1, based_on=None, author=user, content=content.to_json(),
+                                           content_hash=content.content_hash(), changed_fields=[]))
+    db.session.add(report)
+    db.session.flush()
+    _timeline(report, "create", None, ReportState.draft, user, None)
+    audit.record("report.created", report, f"Tjänsteutlåtande påbörjat i {case.number}.", user=user,
+                 committee_id=case.committee_id, case_id=case.id)
+    return report
+
+
+def add_editor(report: CaseReport, editor: User, *, user: User) -> None:
+    """Let another case officer of the committee write in the report."""
+    editor_only(report, user, {})
+    if Role.case_officer not in editor.roles_in(report.case.committee_id):
+        raise ConflictError("Medförfattaren måste vara handläggare i nämnden.")
+    if editor in report.editors or editor.id == report.case.case_officer_id:
+        return
+    report.editors.append(editor)
+    audit.record("report.editor_added", report, f"{editor.name} kan nu skriva i utlåtandet.", user=user,
+                 committee_id=report.case.committee_id, case_id=report.case_id)
+
+
+def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -> ReportRevision:
+    """Save the content as a new revision, if it is based on the current one.
+
+    A save based on an older revision is refused with RevisionConflict, and its text is
+    kept in ReportConflict. Saving a returned report starts the next draft; saving an
+    approved or signed report reopens it and takes it back through review.
+    """
+    _lock(report)
+    if report.state not in EDITABLE:
+        raise ConflictError(f"Utlåtandet är {report.state.label.lower()} och kan inte ändras nu.")
+    editor_only(report, user, {})
+    municipality = report.case.committee.municipality
+    content = clean_content(raw, section_titles(municipality))
+    current = report.revision()
+    if based_on != report.current_revision:
+        conflict = ReportConflict(report=report, author=user, based_on=based_on,
+                                  current_at_refusal=report.current_revision, content=content.to_json())
+        db.session.add(conflict)
+        db.session.flush()
+        audit.record("report.save_conflict", report, f"Sparning från version {based_on} avvisades: "
+                     f"version {report.current_revision} finns.", user=user,
+                     committee_id=report.case.committee_id, case_id=report.case_id)
+        raise RevisionConflict(conflict, current)
+    previous = ReportContent.from_json(current.content)
+    changed = content.changed_fields(previous)
+    if not changed:
+        return current
+    follow_up = EDITABLE[report.state]
+    if follow_up:
+        transition(report, user=user, name=follow_up,
+                   comment="Ändrat efter underskrift" if report.state is ReportState.signed else None)
+    revision = ReportRevision(report=report, number=report.current_revision + 1, based_on=based_on, author=user,
+                              content=content.to_json(), content_hash=content.content_hash(), changed_fields=changed)
+    db.session.add(revision)
+    report.current_revision = revision.number
+    db.session.flush()
+    audit.record("report.saved", report, f"Tjänsteutlåtandet i {report.case.number} sparat som version "
+                 f"{revision.number}.", user=user, committee_id=report.case.committee_id,
+                 case_id=report.case_id, after={"revision": revision.number, "changed": changed})
+    return revision
+
+
+def transition(report: CaseReport, *, user: User, name: str, comment: str | None = None) -> ReportTransition:
+    """Move the report along transition ``name`` of the workflow table, or refuse with the reason."""
+    try:
+        t = TRANSITIONS[name]
+    except KeyError:
+        raise ConflictError(f"Okänd åtgärd ”{name[:40]}”.") from None
+    if report.state not in t.sources:
+        raise ConflictError(f"Utlåtandet är {report.state.label.lower()}; ”{t.label}” går inte nu.")
+    if not (t.roles & user.roles_in(report.case.committee_id)):
+        raise ForbiddenError(f"Du har inte den roll som krävs för ”{t.label}”.")
+    comment = (comment or "").strip()[:4000] or None
+    content = ReportContent.from_json(report.revision().content)
+    ctx = {"comment": comment,
+           "missing": missing_for_submission(content, required_sections(report.case.committee.municipality))}
+    for guard in t.guards:
+        guard(report, user, ctx)
+    source = report.state
+    report.state = t.target
+    content_hash = None
+    if t.target is ReportState.signed and name == "sign":
+        content_hash = signature_hash(report)
+        report.signed_revision = report.current_revision
+        report.signed_hash = content_hash
+        report.signed_dt = utcnow()
+        report.signed_by = user
+    if t.clears_signature:
+        report.signed_revision = report.signed_hash = report.signed_dt = report.signed_by = None
+    report.due_on = _due_date(t.target)
+    report.reminded_on = None
+    row = _timeline(report, name, source, t.target, user, comment, content_hash)
+    audit.record(f"report.{name}", report,
+                 f"Tjänsteutlåtandet i {report.case.number}: {source.label} → {t.target.label}"
+                 + (f" ({comment})" if comment else "") + ".",
+                 user=user, committee_id=report.case.committee_id, case_id=report.case_id,
+                 before={"state": source.value}, after={"state": t.target.value, "revision": report.current_revision})
+    notify_transition(report, row, user)
+    return row
+
+
+def attachment_manifest(report: CaseReport) -> list[dict]:
+    """The current bilagor as data: what a signature covers besides the text."""
+    return [
+        {"position": a.position, "title": a.title, "confidential": a.is_confidential,
+         "sha256": a.file.sha256 if a.file else None, "registered_document_id": a.registered_document_id}
+        for a in sorted(report.current_attachments, key=lambda a: a.position)
+    ]
+
+
+def signature_hash(report: CaseReport) -> str:
+    """The sha256 that signing freezes: the current revision's content and its bilagor."""
+    content = ReportContent.from_json(report.revision().content)
+    manifest = json.dumps(attachment_manifest(report), sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(content.canonical_bytes() + b"\n" + manifest).hexdigest()
+
+
+def _due_date(state: ReportState):
+    days = {ReportState.in_review: "REVIEW_DAYS", ReportState.approved: "APPROVAL_DAYS"}.get(state)
+    if days is None:
+        return None
+    return local_today() + timedelta(days=int(current_app.config.get(days, 5)))
+
+
+def _timeline(report, name, source, target, user, comment, content_hash=None) -> ReportTransition:
+    row = ReportTransition(report=report, name=name, from_state=source, to_state=target, user=user,
+                           comment=comment, revision_number=report.current_revision, content_hash=content_hash)
+    db.session.add(row)
+    db.session.flush()
+    return row
