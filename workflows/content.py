@@ -56,6 +56,11 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def plain_text(value: str) -> str:
+    """Remove any markup from a plain-text field, keeping characters such as < and & as text."""
+    return html_to_text(nh3.clean(value, tags=set()))
+
+
 @dataclass
 class Proposal:
     """One numbered point of Förslag till beslut."""
@@ -125,7 +130,7 @@ def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
             errors.update(exc.errors)
             return None
 
-    title = attempt(lambda: clean_text(raw.get("title"), field="title", label="Rubrik", max_length=500))
+    title = attempt(lambda: plain_text(clean_text(raw.get("title"), field="title", label="Rubrik", max_length=500)))
     report_date = attempt(lambda: _clean_date(raw.get("report_date")))
     sections: dict[str, str] = {}
     raw_sections = raw.get("sections") or {}
@@ -174,7 +179,7 @@ def _clean_proposals(value) -> list[Proposal]:
             raise ValidationError({f"proposals.{i}": "Beslutspunkten är felaktigt angiven."})
         text = clean_text(item.get("text"), field=f"proposals.{i}", label=f"Beslutspunkt {i}",
                           max_length=PROPOSAL_MAX, required=False)
-        text = html_to_text(nh3.clean(text, tags=set()))  # plain text only
+        text = plain_text(text)
         adjusted = item.get("immediately_adjusted", False)
         if not isinstance(adjusted, bool):
             raise ValidationError({f"proposals.{i}": "”Omedelbart justerad” är ja eller nej."})
@@ -191,7 +196,7 @@ def _clean_lines(value, *, field: str, label: str, limit: int) -> list[str]:
     if not isinstance(value, list) or len(value) > limit:
         raise ValidationError({field: f"{label}: högst {limit} rader."})
     lines = [clean_text(v, field=field, label=label, max_length=300, required=False) for v in value]
-    return [html_to_text(nh3.clean(line, tags=set())) for line in lines if line]
+    return [plain_text(line) for line in lines if line]
 
 
 def _clean_signatories(value) -> list[Signatory]:

@@ -161,6 +161,7 @@ class ReportConflict(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     is_resolved: Mapped[bool] = mapped_column(default=False)
 
+    report: Mapped[CaseReport] = relationship()
     author: Mapped[User | None] = relationship()
 
 

@@ -1,0 +1,199 @@
+"""The workflow table applied by the operations: every transition allowed and refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit import AuditEntry
+from app.auth.models import Role
+from app.auth.operations import grant_role
+from app.extensions import db
+from app.notifications import OutboxMessage
+from app.validation import ConflictError, ForbiddenError, ValidationError
+from tests.workflows.conftest import COMPLETE
+from workflows import operations as ops
+from workflows.models import CaseReport, ReportConflict, ReportState, ReportTransition
+from workflows.states import TRANSITIONS
+
+S = ReportState
+
+#: (transition, state it starts from, the user allowed, the state it ends in)
+ALLOWED = [
+    ("submit", S.draft, "controller", S.in_review),
+    ("return_review", S.in_review, "enhetschef", S.returned),
+    ("approve", S.in_review, "enhetschef", S.approved),
+    ("return_approval", S.approved, "direktor", S.returned),
+    ("sign", S.approved, "direktor", S.signed),
+    ("withdraw", S.draft, "controller", S.withdrawn),
+    ("withdraw", S.signed, "sekreterare", S.withdrawn),
+    ("place_on_agenda", S.signed, "sekreterare", S.on_agenda),
+]
+
+
+@pytest.mark.parametrize("name, start, key, end", ALLOWED)
+def test_transition_allowed_for_the_right_role_in_the_right_state(report_in, user, name, start, key, end):
+    report = report_in(start)
+    row = ops.transition(report, user=user(key), name=name, comment="Ser bra ut")
+    db.session.commit()
+    assert report.state is end
+    assert (row.from_state, row.to_state, row.user.email) == (start, end, f"{key}@huddinge.example")
+    assert report.transitions[-1].name == name
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == f"report.{name}")
+                              .order_by(AuditEntry.id.desc()))
+    assert audit.case_id == report.case_id and audit.data["after"]["state"] == end.value
+
+
+#: (transition, state, user without the role) → 403
+WRONG_ROLE = [
+    ("submit", S.draft, "enhetschef"),
+    ("approve", S.in_review, "controller"),
+    ("approve", S.in_review, "direktor"),
+    ("approve", S.in_review, "ledamot"),
+    ("return_review", S.in_review, "sekreterare"),
+    ("sign", S.approved, "enhetschef"),
+    ("sign", S.approved, "controller"),
+    ("return_approval", S.approved, "enhetschef"),
+    ("withdraw", S.draft, "enhetschef"),
+]
+
+
+@pytest.mark.parametrize("name, start, key", WRONG_ROLE)
+def test_transition_refused_for_the_wrong_role(report_in, user, name, start, key):
+    report = report_in(start)
+    with pytest.raises(ForbiddenError):
+        ops.transition(report, user=user(key), name=name, comment="x")
+    assert report.state is start
+
+
+@pytest.mark.parametrize("name", [n for n, t in TRANSITIONS.items()])
+def test_transition_refused_in_every_state_it_does_not_start_from(report_in, user, name):
+    t = TRANSITIONS[name]
+    for state in [S.draft, S.in_review, S.approved, S.signed, S.withdrawn]:
+        if state in t.sources:
+            continue
+        db.session.rollback()
+        for existing in db.session.scalars(select(CaseReport)):
+            db.session.delete(existing)
+        db.session.commit()
+        report = report_in(state)
+        actor = {"submit": "controller", "approve": "enhetschef", "return_review": "enhetschef",
+                 "return_approval": "direktor", "sign": "direktor"}.get(name, "sekreterare")
+        with pytest.raises(ConflictError) as info:
+            ops.transition(report, user=user(actor), name=name, comment="x")
+        assert t.label in info.value.message
+        assert report.state is state
+
+
+def test_nobody_approves_or_signs_their_own_report(report_in, user, case):
+    officer = user("controller")
+    grant_role(officer, case.committee, Role.reviewer)
+    grant_role(officer, case.committee, Role.approver)
+    report = report_in(S.in_review)
+    with pytest.raises(ForbiddenError, match="skrivit i utlåtandet"):
+        ops.transition(report, user=officer, name="approve")
+    ops.transition(report, user=user("enhetschef"), name="approve")
+    with pytest.raises(ForbiddenError, match="skrivit i utlåtandet"):
+        ops.transition(report, user=officer, name="sign")
+
+
+def test_a_reviewer_who_wrote_in_the_report_cannot_review_it(report_in, user, case):
+    reviewer = user("enhetschef")
+    grant_role(reviewer, case.committee, Role.case_officer)
+    report = report_in(S.draft)
+    ops.add_editor(report, reviewer, user=user("controller"))
+    ops.save_revision(report, user=reviewer, raw={**COMPLETE, "title": "Ändrad av granskaren"}, based_on=2)
+    ops.transition(report, user=user("controller"), name="submit")
+    with pytest.raises(ForbiddenError):
+        ops.transition(report, user=reviewer, name="approve")
+
+
+def test_submit_names_what_is_missing(case, user):
+    report = ops.create_report(case, user=user("controller"))
+    with pytest.raises(ValidationError) as info:
+        ops.transition(report, user=user("controller"), name="submit")
+    assert info.value.errors["content"] == ("Utlåtandet kan inte skickas på granskning. Det saknas: "
+                                            "Förslag till beslut, Sammanfattning, Beskrivning av ärendet.")
+
+
+def test_return_needs_a_comment(report_in, user):
+    report = report_in(S.in_review)
+    with pytest.raises(ValidationError) as info:
+        ops.transition(report, user=user("enhetschef"), name="return_review", comment="  ")
+    assert "comment" in info.value.errors
+
+
+def test_only_an_editor_edits_a_draft(report_in, user):
+    report = report_in(S.draft)
+    with pytest.raises(ForbiddenError):
+        ops.save_revision(report, user=user("handlaggare"), raw=COMPLETE, based_on=2)
+
+
+def test_a_report_in_review_cannot_be_edited(report_in, user):
+    report = report_in(S.in_review)
+    with pytest.raises(ConflictError, match="under granskning"):
+        ops.save_revision(report, user=user("controller"), raw={**COMPLETE, "title": "Ny"}, based_on=2)
+    assert report.current_revision == 2
+
+
+def test_signing_freezes_the_content_and_editing_reopens_it(report_in, user):
+    report = report_in(S.signed)
+    assert report.signed_revision == 2 and report.signed_hash == ops.signature_hash(report)
+    revision = ops.save_revision(report, user=user("controller"), based_on=2,
+                                 raw={**COMPLETE, "recipients": ["Kommunstyrelsen", "Revisorerna"]})
+    db.session.commit()
+    assert revision.number == 3 and revision.changed_fields == ["recipients"]
+    assert report.state is S.draft and report.signed_hash is None
+    names = [t.name for t in report.transitions]
+    assert names[-1] == "reopen" and report.transitions[-1].comment == "Ändrat efter underskrift"
+    signed_row = next(t for t in report.transitions if t.name == "sign")
+    assert signed_row.content_hash and signed_row.revision_number == 2  # the old signature stays on record
+    assert report.revision(2).content["recipients"] == ["Kommunstyrelsen"]  # revisions are never changed
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "report.reopen")) is not None
+
+
+def test_a_stale_save_is_refused_and_both_texts_survive(report_in, user, case):
+    report = report_in(S.draft)
+    second = user("handlaggare")
+    ops.add_editor(report, second, user=user("controller"))
+    db.session.commit()
+    mine = {**COMPLETE, "sections": {**COMPLETE["sections"], "summary": "<p>Controllerns text</p>"}}
+    theirs = {**COMPLETE, "sections": {**COMPLETE["sections"], "summary": "<p>Handläggarens text</p>"}}
+    ops.save_revision(report, user=user("controller"), raw=mine, based_on=2)
+    db.session.commit()
+    with pytest.raises(ops.RevisionConflict) as info:
+        ops.save_revision(report, user=second, raw=theirs, based_on=2)
+    db.session.commit()  # the view commits the conflict row with the refusal
+    assert info.value.current.number == 3
+    assert report.revision().content["sections"]["summary"] == "<p>Controllerns text</p>"
+    conflict = db.session.scalar(select(ReportConflict))
+    assert conflict.content["sections"]["summary"] == "<p>Handläggarens text</p>"
+    assert (conflict.based_on, conflict.current_at_refusal, conflict.author_id) == (2, 3, second.id)
+
+
+def test_saving_unchanged_content_makes_no_revision(report_in, user):
+    report = report_in(S.draft)
+    assert ops.save_revision(report, user=user("controller"), raw=COMPLETE, based_on=2).number == 2
+    assert report.current_revision == 2
+
+
+def test_due_dates_and_notifications_follow_the_steps(report_in, user):
+    report = report_in(S.in_review)
+    assert report.due_on is not None
+    subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert subjects == ["Att granska: Verksamhetsberättelse 2016 för Socialnämnden (SN-2016/3342.181)"]
+    ops.transition(report, user=user("enhetschef"), name="approve")
+    ops.transition(report, user=user("direktor"), name="sign")
+    db.session.commit()
+    assert report.due_on is None
+    to = sorted(m.to_address for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("Undertecknat%"))))
+    assert to == ["controller@huddinge.example", "sekreterare@huddinge.example"]
+
+
+def test_one_report_per_case_and_only_case_officers_start_one(case, user):
+    with pytest.raises(ForbiddenError):
+        ops.create_report(case, user=user("enhetschef"))
+    ops.create_report(case, user=user("controller"))
+    with pytest.raises(ConflictError):
+        ops.create_report(case, user=user("handlaggare"))
+    assert db.session.scalar(select(func.count()).select_from(ReportTransition)) == 1
