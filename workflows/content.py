@@ -24,9 +24,11 @@ RICH_TEXT_MAX = 50_000
 PROPOSAL_MAX = 2_000
 MAX_PROPOSALS = 30
 
-#: the fixed sections of every report, in document order: (key, Swedish heading, required)
+#: the fixed sections of every report, in document order: (key, Swedish heading, required).
+#: Short reports often have no Sammanfattning (two of six in the 2017-02-23 kallelse), so only
+#: the description is required; a municipality can require more (ReportSectionDefinition).
 STANDARD_SECTIONS = [
-    ("summary", "Sammanfattning", True),
+    ("summary", "Sammanfattning", False),
     ("description", "Beskrivning av ärendet", True),
     ("administration_views", "Förvaltningens synpunkter", False),
 ]

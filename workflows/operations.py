@@ -136,10 +136,7 @@ def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -
     changed = content.changed_fields(previous)
     if not changed:
         return current
-    follow_up = EDITABLE[report.state]
-    if follow_up:
-        transition(report, user=user, name=follow_up,
-                   comment="Ändrat efter underskrift" if report.state is ReportState.signed else None)
+    _begin_change(report, user)
     revision = ReportRevision(report=report, number=report.current_revision + 1, based_on=based_on, author=user,
                               content=content.to_json(), content_hash=content.content_hash(), changed_fields=changed)
     db.session.add(revision)
@@ -151,8 +148,20 @@ def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -
     return revision
 
 
-def transition(report: CaseReport, *, user: User, name: str, comment: str | None = None) -> ReportTransition:
-    """Move the report along transition ``name`` of the workflow table, or refuse with the reason."""
+def _begin_change(report: CaseReport, user: User) -> None:
+    """Bring a returned, approved or signed report back to draft before its content changes."""
+    follow_up = EDITABLE[report.state]
+    if follow_up:
+        transition(report, user=user, name=follow_up,
+                   comment="Ändrat efter underskrift" if report.state is ReportState.signed else None)
+
+
+def transition(report: CaseReport, *, user: User, name: str, comment: str | None = None,
+               notify: bool = True) -> ReportTransition:
+    """Move the report along transition ``name`` of the workflow table, or refuse with the reason.
+
+    ``notify=False`` is for taking over history (the demo, imports): nobody is told.
+    """
     try:
         t = TRANSITIONS[name]
     except KeyError:
@@ -186,7 +195,8 @@ def transition(report: CaseReport, *, user: User, name: str, comment: str | None
                  + (f" ({comment})" if comment else "") + ".",
                  user=user, committee_id=report.case.committee_id, case_id=report.case_id,
                  before={"state": source.value}, after={"state": t.target.value, "revision": report.current_revision})
-    notify_transition(report, row, user)
+    if notify:
+        notify_transition(report, row, user)
     return row
 
 

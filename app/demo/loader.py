@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -98,10 +100,33 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
         )
         _documents_for(case, users)
 
+    _signed_reports(users)
+
     start = datetime.fromisoformat(data.MEETING["start"]).replace(tzinfo=LOCAL_TZ)
     db.session.add(Meeting(committee=committees[data.MEETING["committee"]], start_dt=start,
                            place=data.MEETING["place"], is_public=data.MEETING["is_public"]))
     db.session.flush()
+
+
+def _signed_reports(users: dict[str, User]) -> None:
+    """The kallelse's six tjänsteutlåtanden, written, reviewed and signed by the demo's people."""
+    from workflows import operations as report_ops
+
+    source = json.loads((Path(__file__).parent / "reports.json").read_text(encoding="utf-8"))
+    officers = {number: key for number, _title, key, _registered in data.CASES}
+    director = users["direktor"]
+    for item in source["reports"]:
+        case = db.session.scalar(select(Case).where(Case.number == item["number"]))
+        officer = users[officers[item["number"]]]
+        report = report_ops.create_report(case, user=officer)
+        report_ops.save_revision(report, user=officer, based_on=1, raw={
+            "title": item["title"], "report_date": item["date"], "sections": item["sections"],
+            "proposals": item["proposals"], "recipients": item["recipients"],
+            "signatories": [{"user_id": director.id, "name": director.name, "title": director.title},
+                            {"user_id": officer.id, "name": officer.name, "title": officer.title}],
+        })
+        for name, actor in (("submit", officer), ("approve", users["enhetschef"]), ("sign", director)):
+            report_ops.transition(report, user=actor, name=name, notify=False)
 
 
 def _documents_for(case: Case, users: dict[str, User]) -> None:

@@ -11,7 +11,7 @@ from app.registry.models import Case
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportState
 
-CASE_NUMBER = "SN-2016/3342.181"  # its case officer is the demo user "controller"
+CASE_NUMBER = "SN-2017/30.909"  # no demo report yet; its case officer is the demo user "controller"
 
 COMPLETE = {
     "title": "Verksamhetsberättelse 2016 för Socialnämnden",
