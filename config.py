@@ -18,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Mapping
 
+from celery.schedules import crontab
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_INSTANCE_PATH = ROOT / "instance"
 
@@ -90,6 +92,7 @@ class BaseConfig:
         values["LOG_LEVEL"] = env.get("LOG_LEVEL", "INFO").upper()
         #: how many reverse proxies in front set X-Forwarded-For/-Proto (0: none)
         values["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES") or 0)
+        values.update(self.mail_settings())
         values["STORAGE_BACKEND"] = env.get("STORAGE_BACKEND", "local")
         if values["STORAGE_BACKEND"] != "local":
             raise ConfigError(
@@ -97,6 +100,25 @@ class BaseConfig:
                 "(a directory, which may be a network share mounted on every machine)"
             )
         return values
+
+    def mail_settings(self) -> dict:
+        """SMTP for the outbox's messages; without ``MAIL_SERVER`` they are only kept in the outbox."""
+        env = self.environ
+        use_tls = _bool(env.get("MAIL_USE_TLS"), False)
+        try:
+            port = int(env.get("MAIL_PORT") or (587 if use_tls else 25))
+        except ValueError as exc:
+            raise ConfigError("MAIL_PORT must be a port number") from exc
+        return {
+            "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+            "MAIL_PORT": port,
+            "MAIL_USE_TLS": use_tls,
+            "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+            "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+            "MAIL_FROM": env.get("MAIL_FROM") or "Nämndflöde <noreply@localhost>",
+            #: the site's address as people reach it, for the links in e-mail
+            "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        }
 
     @staticmethod
     def celery_settings(broker_url: str, transport_options: dict | None = None) -> dict:
@@ -115,6 +137,13 @@ class BaseConfig:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "timezone": "Europe/Stockholm",
+            # The modules a worker imports at start, so it knows every task by name.
+            "imports": ["tasks.registry", "tasks.notifications"],
+            # Celery beat (`worker -B` on one machine, or `celery beat` once): reminders for overdue
+            # review steps, and messages a broker outage left in the outbox.
+            "beat_schedule": {
+                "remind-overdue": {"task": "tasks.notifications.remind_overdue", "schedule": crontab(minute=0)},
+            },
         }
 
 
@@ -191,6 +220,11 @@ class ProductionConfig(BaseConfig):
             )
         values["SECRET_KEY"] = env["SECRET_KEY"]
         values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
+        if env.get("MAIL_SERVER") and not (env.get("PUBLIC_BASE_URL") and env.get("MAIL_FROM")):
+            raise ConfigError(
+                "MAIL_SERVER is set: also set PUBLIC_BASE_URL (the site's https address, for the links "
+                "in e-mail) and MAIL_FROM (the sender, e.g. 'Nämndflöde <noreply@kommun.se>')."
+            )
         values["STORAGE_PATH"] = env["STORAGE_PATH"]
         values["CELERY"] = self.celery_settings(env["REDIS_URL"])
         values["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]

@@ -1,16 +1,22 @@
-"""Meetings. The agenda and publication models build on this (see the agenda issue)."""
+"""Meetings, their agenda items (the föredragningslista), delegated decisions and publications."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.organisation.models import Committee
+from app.registry.models import Case
+
+#: the heading of the section confidential items are listed under, as in the real kallelse
+CONFIDENTIAL_SECTION = "Sekretessärenden"
 
 
 class MeetingStatus(str, enum.Enum):
@@ -29,8 +35,12 @@ class MeetingStatus(str, enum.Enum):
         }[self.value]
 
 
+#: meetings whose agenda may still change (a case is on at most one of them)
+UPCOMING = (MeetingStatus.planned, MeetingStatus.notice_published)
+
+
 class Meeting(db.Model):
-    """A sammanträde of a committee."""
+    """A sammanträde of a committee, with the facts that complete its kallelse."""
 
     __tablename__ = "meetings"
 
@@ -43,9 +53,165 @@ class Meeting(db.Model):
     status: Mapped[MeetingStatus] = mapped_column(
         Enum(MeetingStatus, native_enum=False, length=20), default=MeetingStatus.planned
     )
+    #: the closing of the kallelse: "Huddinge den 2 februari 2017", the chair's and secretary's names
+    notice_place: Mapped[str | None] = mapped_column(String(100))
+    notice_date: Mapped[date | None] = mapped_column(Date)
+    chair_name: Mapped[str | None] = mapped_column(String(200))
+    secretary_name: Mapped[str | None] = mapped_column(String(200))
+    #: raised by every change of the agenda; a reorder based on an older one is refused
+    agenda_version: Mapped[int] = mapped_column(default=1)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     committee: Mapped[Committee] = relationship()
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    publications: Mapped[list[Publication]] = relationship(
+        back_populates="meeting", order_by="Publication.version", cascade="all, delete-orphan"
+    )
+
+    @property
+    def notice_deadline(self) -> date:
+        """The last day the kallelse may be published without an override (the committee's rule)."""
+        from datetime import timedelta
+
+        from app.clock import to_local
+
+        return to_local(self.start_dt).date() - timedelta(days=self.committee.notice_days)
+
+    @property
+    def latest_publication(self) -> Publication | None:
+        return self.publications[-1] if self.publications else None
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.committee_id} {self.start_dt:%Y-%m-%d}>"
+
+
+class ItemKind(str, enum.Enum):
+    procedural = "procedural"
+    information = "information"
+    case = "case"
+    confidential_case = "confidential_case"
+    delegation_report = "delegation_report"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "procedural": "Formalia",
+            "information": "Information",
+            "case": "Ärende",
+            "confidential_case": "Sekretessärende",
+            "delegation_report": "Delgivningar och delegationsbeslut",
+            "other": "Övrigt",
+        }[self.value]
+
+
+class ItemOutcome(str, enum.Enum):
+    decided = "decided"
+    postponed = "postponed"
+    sent_back = "sent_back"
+
+    @property
+    def label(self) -> str:
+        return {"decided": "Beslutat", "postponed": "Bordlagt", "sent_back": "Återremitterat"}[self.value]
+
+
+class AgendaItem(db.Model):
+    """One item of a föredragningslista; its number is its place in the order (1, 2, …)."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: the order (1 … n); the displayed number is the same, kept apart so reordering is one step
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ItemKind] = mapped_column(Enum(ItemKind, native_enum=False, length=20))
+    #: the title members read; for a confidential case the public sees only the case's public title
+    title: Mapped[str] = mapped_column(String(1000))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: the case's handling is not ready yet ("Handling kommer senare")
+    is_handling_later: Mapped[bool] = mapped_column(default=False)
+    #: e.g. "Remisshandlingar: <link> (hämtad 2017-01-18)"
+    note: Mapped[str | None] = mapped_column(Text)
+    #: another body's reference, e.g. "KSL/12/0177-37"
+    external_reference: Mapped[str | None] = mapped_column(String(100))
+    #: information items: [{"title": …, "presenter": …}, …]
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: what the meeting did with the item (recorded afterwards)
+    outcome: Mapped[ItemOutcome | None] = mapped_column(Enum(ItemOutcome, native_enum=False, length=20))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    case: Mapped[Case | None] = relationship()
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.kind is ItemKind.confidential_case
+
+    @property
+    def section(self) -> str | None:
+        return CONFIDENTIAL_SECTION if self.is_confidential else None
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.id} {self.meeting_id}#{self.position} {self.kind.value}>"
+
+
+class DelegationDecision(db.Model):
+    """A decision taken under delegation, reported (anmält) to the committee at its next meeting."""
+
+    __tablename__ = "delegation_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    #: who decided, e.g. "Eva Strand, socialdirektör"
+    decision_maker: Mapped[str] = mapped_column(String(200))
+    #: the point of the delegation order, e.g. "3.1.2"
+    delegation_point: Mapped[str] = mapped_column(String(50))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    summary: Mapped[str] = mapped_column(String(1000))
+    registered_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    committee: Mapped[Committee] = relationship()
+    case: Mapped[Case | None] = relationship()
+    registered_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DelegationDecision {self.id} {self.decided_on} {self.delegation_point}>"
+
+
+class Publication(db.Model):
+    """An immutable, numbered snapshot of a kallelse: the members' and the public version."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: 1 for the first publication, 2 for the first correction, …
+    version: Mapped[int] = mapped_column(Integer)
+    #: everything a member may read: items, numbers, diarienummer, documents (see agenda.snapshot)
+    members_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: what the public reads: confidential items as their public title only, no confidential documents
+    public_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: what changed since the previous version (Swedish lines), empty for the first
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: why the kallelse was published after the deadline, when it was
+    late_reason: Mapped[str | None] = mapped_column(Text)
+    published_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="publications")
+    published_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Publication {self.id} meeting {self.meeting_id} v{self.version}>"
+
+
+@event.listens_for(Publication, "before_update")
+@event.listens_for(Publication, "before_delete")
+def _refuse_change(_mapper, _connection, target):
+    raise RuntimeError(f"a publication is an immutable snapshot; refused to change {target!r}")

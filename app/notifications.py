@@ -20,6 +20,8 @@ from app.extensions import db
 
 class MessageState(str, enum.Enum):
     queued = "queued"
+    #: a worker has claimed the message and is handing it to the SMTP server
+    sending = "sending"
     sent = "sent"
     #: no SMTP server is configured: the message stays in the outbox for people to read
     kept = "kept"
@@ -27,7 +29,7 @@ class MessageState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"queued": "I kö", "sent": "Skickat", "kept": "Ej skickat (ingen e-postserver)",
+        return {"queued": "I kö", "sending": "Skickas", "sent": "Skickat", "kept": "Ej skickat (ingen e-postserver)",
                 "failed": "Misslyckades"}[self.value]
 
 

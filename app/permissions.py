@@ -12,6 +12,7 @@ import enum
 from flask import abort
 from sqlalchemy import false, or_, select
 
+from agenda.models import Meeting
 from app.auth.models import Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
@@ -45,6 +46,14 @@ class Action(str, enum.Enum):
     write_report = "write_report"
     #: see the review and signing queue of a committee
     review_reports = "review_reports"
+    #: read every message the outbox holds about the committee's cases (anyone reads their own)
+    view_outbox = "view_outbox"
+    #: see the committee's meetings and read their published kallelser (members' version)
+    view_meetings = "view_meetings"
+    #: plan meetings, build their agendas, record outcomes, register delegated decisions
+    manage_meetings = "manage_meetings"
+    #: publish (and republish) a kallelse
+    publish_notice = "publish_notice"
 
 
 #: which roles in a committee allow each action there
@@ -66,6 +75,10 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.view_report: STAFF,
     Action.write_report: frozenset({Role.case_officer}),
     Action.review_reports: frozenset({Role.reviewer, Role.approver}),
+    Action.view_outbox: frozenset({Role.admin}),
+    Action.view_meetings: ALL_ROLES,
+    Action.manage_meetings: frozenset({Role.secretary}),
+    Action.publish_notice: frozenset({Role.secretary}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)
@@ -107,6 +120,8 @@ def can(user: User | None, action: Action, target) -> bool:
         return target.id in committees_where(user, action)
     if isinstance(target, Job):
         return action is Action.view_job and target.created_by_id == user.id
+    if isinstance(target, Meeting):
+        return target.committee_id in committees_where(user, action)
     if isinstance(target, Case):
         if action in _CASE_ACTIONS_NEEDING_VIEW and not _may_view_case(user, target):
             return False
@@ -138,6 +153,8 @@ def require(user: User | None, action: Action, target) -> None:
     if isinstance(target, Case) and not _may_view_case(user, target):
         abort(404)
     if isinstance(target, Committee) and not can(user, Action.view_committee, target):
+        abort(404)
+    if isinstance(target, Meeting) and not can(user, Action.view_meetings, target):
         abort(404)
     if isinstance(target, Job):
         abort(404)

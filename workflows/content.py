@@ -210,8 +210,12 @@ def _clean_signatories(value) -> list[Signatory]:
     for item in value:
         if not isinstance(item, dict):
             raise ValidationError({"signatories": "Undertecknare anges med namn och titel."})
-        name = clean_text(item.get("name"), field="signatories", label="Undertecknarens namn", max_length=200)
-        title = clean_text(item.get("title"), field="signatories", label="Undertecknarens titel", max_length=200, required=False)
+        name = plain_text(clean_text(item.get("name"), field="signatories", label="Undertecknarens namn",
+                                     max_length=200))
+        if not name:
+            raise ValidationError({"signatories": "Undertecknarens namn saknas."})
+        title = plain_text(clean_text(item.get("title"), field="signatories", label="Undertecknarens titel",
+                                      max_length=200, required=False))
         user_id = item.get("user_id")
         if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool)):
             raise ValidationError({"signatories": "Undertecknarens användar-id måste vara ett heltal."})

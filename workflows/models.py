@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.organisation.models import Municipality
 from app.registry.models import Case, RegisteredDocument
 
 
@@ -57,6 +58,8 @@ class ReportSectionDefinition(db.Model):
     is_required: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    municipality: Mapped[Municipality] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReportSectionDefinition {self.key}>"

@@ -43,6 +43,11 @@ def role_holders(committee_id: int, role: Role) -> list[User]:
     ))
 
 
+def mail_title(case) -> str:
+    """The case's title as an e-mail may carry it: a confidential case only by its public title."""
+    return case.display_public_title
+
+
 def recipients(report: CaseReport, name: str, actor: User) -> list[User]:
     """The people to tell about transition ``name``: never the actor, never a reviewer who wrote it."""
     found: dict[int, User] = {}
@@ -63,12 +68,13 @@ def notify_transition(report: CaseReport, row: ReportTransition, actor: User) ->
     subject = SUBJECTS.get(row.name)
     if subject is None:
         return
-    subject = subject.format(title=case.title[:150], number=case.number)
+    title = mail_title(case)
+    subject = subject.format(title=title[:150], number=case.number)
     link = report_path(case.id)
     for user in recipients(report, row.name, actor):
         body = (
             f"Hej {user.name},\n\n"
-            f"{actor.name} har ändrat tjänsteutlåtandet i ärende {case.number}, ”{case.title}”: "
+            f"{actor.name} har ändrat tjänsteutlåtandet i ärende {case.number}, ”{title}”: "
             f"{row.from_state.label if row.from_state else 'nytt'} → {row.to_state.label}.\n"
             + (f"\nKommentar: {row.comment}\n" if row.comment else "")
             + (f"\nSista dag: {report.due_on.isoformat()}\n" if report.due_on else "")

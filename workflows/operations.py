@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import timedelta
 
 from flask import current_app
@@ -46,18 +47,29 @@ class RevisionConflict(ConflictError):
         )
 
 
-def _sections(municipality: Municipality) -> list[tuple[str, str, bool]]:
-    extras = db.session.scalars(
+def _sections(municipality: Municipality, keep: Collection[str] | None = ()) -> list[tuple[str, str, bool]]:
+    """The standard sections and the municipality's active extra ones, in document order.
+
+    ``keep`` names inactive extra sections to include as well (a report that already has text
+    in them keeps it); None includes every inactive one (for reading old versions).
+    """
+    definitions = db.session.scalars(
         select(ReportSectionDefinition)
-        .where(ReportSectionDefinition.municipality_id == municipality.id, ReportSectionDefinition.is_active.is_(True))
+        .where(ReportSectionDefinition.municipality_id == municipality.id)
         .order_by(ReportSectionDefinition.position, ReportSectionDefinition.id)
     )
-    return STANDARD_SECTIONS + [(d.key, d.title, d.is_required) for d in extras]
+    return STANDARD_SECTIONS + [(d.key, d.title, d.is_required and d.is_active) for d in definitions
+                                if d.is_active or keep is None or d.key in keep]
 
 
-def section_titles(municipality: Municipality) -> dict[str, str]:
-    """Every section of the municipality's reports in document order, key → heading."""
-    return {key: title for key, title, _ in _sections(municipality)}
+def section_titles(municipality: Municipality, keep: Collection[str] | None = ()) -> dict[str, str]:
+    """Every section of the municipality's reports in document order, key → heading (see _sections)."""
+    return {key: title for key, title, _ in _sections(municipality, keep)}
+
+
+def report_section_titles(report: CaseReport) -> dict[str, str]:
+    """The sections a report is written in: the active ones and any retired one it has text in."""
+    return section_titles(report.case.committee.municipality, report.revision().content.get("sections") or {})
 
 
 def required_sections(municipality: Municipality) -> dict[str, str]:
@@ -100,13 +112,23 @@ def create_report(case: Case, *, user: User) -> CaseReport:
 def add_editor(report: CaseReport, editor: User, *, user: User) -> None:
     """Let another case officer of the committee write in the report."""
     editor_only(report, user, {})
-    if Role.case_officer not in editor.roles_in(report.case.committee_id):
+    if Role.case_officer not in editor.roles_in(report.case.committee_id) or not editor.is_enabled:
         raise ConflictError("Medförfattaren måste vara handläggare i nämnden.")
     if editor in report.editors or editor.id == report.case.case_officer_id:
         return
     report.editors.append(editor)
     audit.record("report.editor_added", report, f"{editor.name} kan nu skriva i utlåtandet.", user=user,
                  committee_id=report.case.committee_id, case_id=report.case_id)
+
+
+def remove_editor(report: CaseReport, editor: User, *, user: User) -> None:
+    """Take a co-editor off the report (the case's own officer always stays)."""
+    editor_only(report, user, {})
+    if editor not in report.editors:
+        raise ConflictError(f"{editor.name} är inte medförfattare till utlåtandet.")
+    report.editors.remove(editor)
+    audit.record("report.editor_removed", report, f"{editor.name} kan inte längre skriva i utlåtandet.",
+                 user=user, committee_id=report.case.committee_id, case_id=report.case_id)
 
 
 def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -> ReportRevision:
@@ -118,10 +140,9 @@ def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -
     """
     _lock(report)
     if report.state not in EDITABLE:
-        raise ConflictError(f"Utlåtandet är {report.state.label.lower()} och kan inte ändras nu.")
+        raise ConflictError(f"Utlåtandets status är ”{report.state.label}”; det kan inte ändras nu.")
     editor_only(report, user, {})
-    municipality = report.case.committee.municipality
-    content = clean_content(raw, section_titles(municipality))
+    content = clean_content(raw, report_section_titles(report))
     current = report.revision()
     if based_on != report.current_revision:
         conflict = ReportConflict(report=report, author=user, based_on=based_on,
@@ -166,8 +187,9 @@ def transition(report: CaseReport, *, user: User, name: str, comment: str | None
         t = TRANSITIONS[name]
     except KeyError:
         raise ConflictError(f"Okänd åtgärd ”{name[:40]}”.") from None
+    _lock(report)
     if report.state not in t.sources:
-        raise ConflictError(f"Utlåtandet är {report.state.label.lower()}; ”{t.label}” går inte nu.")
+        raise ConflictError(f"Utlåtandets status är ”{report.state.label}”; ”{t.label}” går inte nu.")
     if not (t.roles & user.roles_in(report.case.committee_id)):
         raise ForbiddenError(f"Du har inte den roll som krävs för ”{t.label}”.")
     comment = (comment or "").strip()[:4000] or None

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.api.errors import json_error, validation_error
 from app.extensions import csrf
-from app.validation import ConflictError, ValidationError
+from app.validation import ConflictError, ForbiddenError, ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -44,7 +44,20 @@ def on_conflict(exc: ConflictError):
     return json_error(409, exc.message)
 
 
+@bp.errorhandler(ForbiddenError)
+def on_forbidden(exc: ForbiddenError):
+    return json_error(403, exc.message)
+
+
 def register_api(app: Flask) -> None:
-    from app.api import cases, committees, jobs, openapi  # noqa: F401  (routes)
+    from app.api import (  # noqa: F401  (routes)
+        cases,
+        committees,
+        jobs,
+        openapi,
+        report_attachments,
+        report_history,
+        reports,
+    )
 
     app.register_blueprint(bp)

@@ -11,11 +11,11 @@ from tasks.models import JobState
 
 API = "/api/v1"
 DESCRIPTION = """\
-Nämndflödes API för nämnder och diarium (ärenden och registrerade handlingar).
+Nämndflödes API för nämnder, diarium (ärenden och registrerade handlingar) och tjänsteutlåtanden.
 
 **Inloggning.** Skript skickar en personlig API-nyckel som `Authorization: Bearer <nyckel>`; nyckeln
-skapas på sidan Profil. I webbläsaren räcker inloggningen (sessionskakan), men ändringar (POST) måste
-då även skicka CSRF-token i huvudet `X-CSRFToken`.
+skapas på sidan Profil. I webbläsaren räcker inloggningen (sessionskakan), men ändringar (POST, PUT, PATCH,
+DELETE) måste då även skicka CSRF-token i huvudet `X-CSRFToken`.
 
 **Behörighet.** Svaren visar bara det du får se: nämnder där du har en roll och ärenden i dem.
 Sekretessärenden syns bara för registrator, sekreterare, granskare, beslutsfattare, administratör
@@ -25,6 +25,14 @@ det inte fanns.
 **Fel.** Alla fel har formen `{"error": {"status", "message", "fields"}}` med meddelanden på svenska;
 `fields` pekar ut vilken parameter eller vilket fält som är fel. Okända parametrar och fält avvisas
 med 400, så att stavfel upptäcks.
+
+**Tjänsteutlåtanden.** Varje sparning blir en ny version och måste bygga på den senaste
+(`based_on` = utlåtandets `current_revision`); annars svarar API:t 409 med både din och den senaste
+texten, och din text sparas vid sidan av så att inget går förlorat. Åtgärder i arbetsflödet
+(skicka på granskning, godkänn, returnera, underteckna, återkalla) görs med `POST …/report/transitions`:
+403 betyder att din roll inte räcker eller att du själv skrivit i utlåtandet, 409 att åtgärden inte går
+i utlåtandets läge och 422 att något saknas. Ett undertecknat utlåtande är låst med en sha256; den som
+ändrar det gör ett nytt utkast som måste granskas och undertecknas igen.
 """
 
 
@@ -94,7 +102,10 @@ ERROR_RESPONSES = {
     "Unauthorized": ("401", "Inloggning krävs, eller API-nyckeln är ogiltig eller återkallad."),
     "Forbidden": ("403", "Du är med i nämnden men din roll tillåter inte åtgärden."),
     "NotFound": ("404", "Finns inte, eller så får du inte se det (svaret är detsamma i båda fallen)."),
+    "Conflict": ("409", "Åtgärden går inte i det nuvarande läget; `message` säger varför."),
+    "ContentTooLarge": ("413", "Filen är större än vad som tillåts."),
     "UnsupportedMediaType": ("415", "Innehållet måste skickas som application/json."),
+    "UnsupportedUpload": ("415", "Filen måste skickas som multipart/form-data (fältet file)."),
     "Unprocessable": ("422", "Uppgifterna kunde inte godtas; `fields` säger vad som behöver rättas."),
 }
 
@@ -320,6 +331,9 @@ def _paths() -> dict:
 
 def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, default_per_page: int = 25) -> dict:
     """Build the OpenAPI 3.1 document of the API."""
+    from app.api.openapi_reports import report_openapi
+
+    report_schemas, report_parameters, report_paths = report_openapi()
     return {
         "openapi": "3.1.0",
         "info": {"title": "Nämndflöde API", "version": "1", "description": DESCRIPTION},
@@ -329,12 +343,14 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
             {"name": "Nämnder", "description": "Nämnderna du har en roll i."},
             {"name": "Ärenden", "description": "Diariet: ärenden och registrerade handlingar."},
             {"name": "Jobb", "description": "Arbete som görs i bakgrunden, t.ex. diarieutdrag."},
+            {"name": "Tjänsteutlåtanden", "description": "Ärendenas tjänsteutlåtanden: versioner, granskning, "
+                                                         "underskrift och bilagor."},
             {"name": "API", "description": "Om API:t självt."},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **report_paths},
         "components": {
-            "schemas": _schemas(),
-            "parameters": _parameters(max_per_page, default_per_page),
+            "schemas": {**_schemas(), **report_schemas},
+            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters},
             "responses": {
                 name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()
             },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, request, url_for
 from werkzeug.exceptions import BadRequest
@@ -13,10 +13,18 @@ from werkzeug.exceptions import BadRequest
 from app.api import bp
 from app.api.errors import json_error
 from app.auth.models import Role, User
+from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.models import Case, CaseStatus, ClassificationCode, RegisteredDocument
 from app.validation import ValidationError
+from workflows.models import (
+    CaseReport,
+    ReportAttachment,
+    ReportRevision,
+    ReportTransition,
+)
+from workflows.states import TRANSITIONS
 
 #: the largest id or page number accepted: larger values overflow the database's integers
 INT_MAX = 2**31 - 1
@@ -41,7 +49,7 @@ def on_input_error(exc: InputError):
 
 @dataclass(frozen=True)
 class Param:
-    """One named input value: its kind ("int", "str", "bool", "date" or "enum") and Swedish label."""
+    """One named input value: its kind ("int", "str", "bool", "date", "enum" or "object") and Swedish label."""
 
     kind: str
     label: str
@@ -68,6 +76,10 @@ class Param:
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{self.label} måste vara true eller false.")
+            return value
+        if self.kind == "object":
+            if not isinstance(value, dict):
+                raise ValueError(f"{self.label} måste vara ett JSON-objekt.")
             return value
         if not isinstance(value, str):
             raise ValueError(f"{self.label} måste vara text.")
@@ -281,4 +293,149 @@ def page_json(pagination, items: list[dict]) -> dict:
         "pages": pagination.pages,
         "next": link(pagination.page + 1) if pagination.has_next else None,
         "prev": link(min(pagination.page - 1, max(pagination.pages, 1))) if pagination.has_prev else None,
+    }
+
+
+# --- case reports (tjänsteutlåtanden) ------------------------------------------------------------
+
+
+def iso_dt(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def report_links(case_id: int) -> dict:
+    """Return the addresses of a report and of what hangs on it."""
+
+    def api(endpoint: str) -> str:
+        return url_for(endpoint, case_id=case_id, _external=True)
+
+    return {
+        "self": api("api.get_report"),
+        "html": url_for("reports.report", case_id=case_id, _external=True),
+        "case": api("api.get_case"),
+        "content": api("api.save_report_content"),
+        "revisions": api("api.list_report_revisions"),
+        "timeline": api("api.report_timeline"),
+        "transitions": api("api.report_transition"),
+        "attachments": api("api.upload_report_attachment"),
+    }
+
+
+def signature_json(report: CaseReport) -> dict | None:
+    if report.signed_revision is None:
+        return None
+    return {
+        "revision": report.signed_revision,
+        "hash": report.signed_hash,
+        "signed_at": iso_dt(report.signed_dt),
+        "signed_by": user_ref(report.signed_by),
+    }
+
+
+def attachment_json(attachment: ReportAttachment, *, may_read: bool) -> dict:
+    """Return a bilaga; a confidential one the caller may not read shows neither title, name, hash nor link."""
+    stored, document = attachment.file, attachment.registered_document
+    masked = attachment.is_confidential and not may_read
+    download = None
+    if stored is not None and not masked:
+        download = url_for("api.download_report_attachment", case_id=attachment.report.case_id,
+                           attachment_id=attachment.id, _external=True)
+    return {
+        "id": attachment.id,
+        "position": attachment.position,
+        "label": f"Bilaga {attachment.position}" if masked else attachment.label,
+        "title": None if masked else attachment.title,
+        "filename": None if masked else attachment.filename,
+        "is_confidential": attachment.is_confidential,
+        "content_type": stored.content_type if stored else None,
+        "size": stored.size if stored else None,
+        "sha256": stored.sha256 if stored and not masked else None,
+        "download_url": download,
+        "registered_document_number": document.number if document else None,
+        "added_by": user_ref(attachment.added_by),
+        "added_at": iso_dt(attachment.added_dt),
+    }
+
+
+def report_json(report: CaseReport, *, allowed_transitions: list[str], may_read_confidential: bool) -> dict:
+    """Return a report with its current content, bilagor and the transitions the caller may try."""
+    case = report.case
+    current = report.revision()
+    return {
+        "case_id": case.id,
+        "case_number": case.number,
+        "state": report.state.value,
+        "state_label": report.state.label,
+        "current_revision": report.current_revision,
+        "due_on": iso(report.due_on),
+        "editors": [user_ref(u) for u in _report_editors(report)],
+        "signature": signature_json(report),
+        "content": current.content if current else None,
+        "attachments": [
+            attachment_json(a, may_read=may_read_confidential)
+            for a in sorted(report.current_attachments, key=lambda a: a.position)
+        ],
+        "allowed_transitions": allowed_transitions,
+        "links": report_links(case.id),
+    }
+
+
+def _report_editors(report: CaseReport) -> list[User]:
+    """The case officer first, then the co-authors."""
+    officer = report.case.case_officer
+    return ([officer] if officer else []) + [u for u in report.editors if officer is None or u.id != officer.id]
+
+
+def revision_json(revision: ReportRevision, *, with_content: bool = False) -> dict:
+    out = {
+        "number": revision.number,
+        "based_on": revision.based_on,
+        "author": user_ref(revision.author),
+        "created_at": iso_dt(revision.created_dt),
+        "changed_fields": list(revision.changed_fields or []),
+        "content_hash": revision.content_hash,
+    }
+    if with_content:
+        out["content"] = revision.content
+    return out
+
+
+#: the timeline's name for the report's first step (not a transition of the table)
+CREATED_LABEL = "Utlåtandet påbörjat"
+
+
+def transition_json(row: ReportTransition) -> dict:
+    t = TRANSITIONS.get(row.name)
+    return {
+        "name": row.name,
+        "label": t.label if t else CREATED_LABEL,
+        "from_state": row.from_state.value if row.from_state else None,
+        "from_state_label": row.from_state.label if row.from_state else None,
+        "to_state": row.to_state.value,
+        "to_state_label": row.to_state.label,
+        "user": user_ref(row.user),
+        "comment": row.comment,
+        "revision_number": row.revision_number,
+        "created_at": iso_dt(row.created_dt),
+        "content_hash": row.content_hash,
+    }
+
+
+def queue_item_json(report: CaseReport) -> dict:
+    """Return a report as the review queue lists it."""
+    case = report.case
+    return {
+        "case_id": case.id,
+        "case_number": case.number,
+        "case_title": case.title,
+        "is_confidential": case.is_confidential,
+        "committee": committee_ref(case.committee),
+        "case_officer": user_ref(case.case_officer),
+        "state": report.state.value,
+        "state_label": report.state.label,
+        "current_revision": report.current_revision,
+        "due_on": iso(report.due_on),
+        "is_overdue": bool(report.due_on and report.due_on < local_today()),
+        "links": {"self": url_for("api.get_report", case_id=case.id, _external=True),
+                  "html": url_for("reports.report", case_id=case.id, _external=True)},
     }

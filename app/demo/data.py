@@ -48,6 +48,9 @@ CLASSIFICATION = [
     ("909", "Granskning och intern kontroll"),
 ]
 
+#: extra sections of the municipality's tjänsteutlåtanden (title, required)
+REPORT_SECTIONS = [("Ekonomiska konsekvenser", False), ("Barnrättsperspektiv", False)]
+
 #: (key, name, title, phone, roles per committee prefix, password, demo API token)
 USERS = [
     ("sekreterare", "Sara Lindqvist", "Nämndsekreterare", "08-535 300 11",
@@ -122,4 +125,57 @@ MEETING = {
     "start": "2017-02-23T18:00",
     "place": "Plenum, Gymnasietorget 1",
     "is_public": False,
+    "notice_place": "Huddinge",
+    "notice_date": "2017-02-02",
+    "published": "2017-02-02T15:00",
 }
+
+#: the föredragningslista of the kallelse of 2017-02-23, as in the real one (presenters invented);
+#: case items name their diarienummer, confidential ones their case (listed by public title)
+AGENDA = [
+    ("procedural", "Val av justerare", {}),
+    ("procedural", "Godkännande av föredragningslistan", {}),
+    ("information", "Information", {"parts": [
+        {"title": "Socialnämndens hälso- och sjukvårdsansvar", "presenter": "Lena Ås, medicinskt ansvarig sjuksköterska"},
+        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}]}),
+    ("case", None, {"case": "SN-2016/3342.181"}),
+    ("case", None, {"case": "SN-2017/50.182"}),
+    ("case", None, {"case": "SN-2017/71.280"}),
+    ("case", None, {"case": "SN-2017/104.183"}),
+    ("case", None, {"case": "SN-2016/3580.229"}),
+    ("case", None, {"case": "SN-2016/3097.751"}),
+    ("case", None, {"case": "SN-2016/3693.103", "external_reference": "KSL/12/0177-37"}),
+    ("case", None, {"case": "SN-2016/3369.476", "note": "Remisshandlingar: https://huddinge.se/organisation-ochstyrning/nyheter-press-och-webbtv/nyheter/nyheter-inom-stadsplanering-ochtrafik/2016/trafiksakerhetsplan--remiss-pagar/ (hämtad 2017-01-18)"}),
+    ("case", None, {"case": "SN-2016/3635.313", "note": "Remisshandlingar: http://www.huddinge.se/krakvik_langsjoskolan (hämtad 2017-01-12)"}),
+    ("case", None, {"case": "SN-2017/51.313", "note": "Remisshandlingar - http://www.huddinge.se/generatorn2 (hämtad 2017-01-24)"}),
+    ("case", None, {"case": "SN-2017/30.909"}),
+    ("case", None, {"case": "SN-2016/2624.719"}),
+    ("case", None, {"case": "SN-2017/90.728"}),
+    ("procedural", "Övriga frågor", {}),
+    ("case", None, {"case": "SN-2017/12.754"}),
+    ("case", None, {"case": "SN-2017/13.754"}),
+    ("case", None, {"case": "SN-2017/45.754"}),
+    ("delegation_report", "Delgivningar och anmälda delegationsbeslut", {"case": "SN-2017/100.905"}),
+]
+
+#: delegated decisions reported at the meeting: decided on, decision maker (user key), point, case, summary
+DELEGATION_DECISIONS = [
+    ("2017-01-12", "direktor", "1.2.3", None, "Yttrande över remiss om länsgemensam riktlinje för hemsjukvård"),
+    ("2017-01-19", "enhetschef", "3.4.1", "SN-2017/45.754", "Beslut om tillfällig placering"),
+    ("2017-01-30", "direktor", "2.1.1", None, "Tilldelningsbeslut i upphandling av matdistribution"),
+]
+
+#: the next meeting, planned with the standing items only: days from today, hour, place
+NEXT_MEETING = (24, 18, "Plenum, Gymnasietorget 1")
+
+#: a confidential bilaga on a public report (never published): case, title, text
+CONFIDENTIAL_ATTACHMENT = (
+    "SN-2016/3342.181", "Utredning om enskild brukare, Kalle Hemligsson",
+    "Sekretess enligt 26 kap. 1 § OSL. Utredningen om Kalle Hemligsson och hans behov av stöd.\n",
+)
+
+#: short stand-ins for the bilagor named in the demo's reports (the real ones are long PDFs)
+ATTACHMENT_TEXT = (
+    "{title}\n\nDemoversion av bilagan till tjänsteutlåtandet i ärende {number}. Det verkliga dokumentet "
+    "finns hos Huddinge kommun; här står en kort text i dess ställe.\n"
+)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.auth import operations as auth_ops
 from app.auth.models import Role, User
-from app.clock import LOCAL_TZ
+from app.clock import LOCAL_TZ, local_today
 from app.demo import data
 from app.extensions import db
 from app.organisation.models import Administration, Committee, Municipality
 from app.registry import operations as registry_ops
 from app.registry.models import Case, ClassificationCode, Direction
-from agenda.models import Meeting
+from agenda.models import Meeting, MeetingStatus
+from workflows.attachments import upload_attachment
+from workflows.sections import add_section
 
 
 def is_empty() -> bool:
@@ -58,6 +60,8 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
     for code, name in data.CLASSIFICATION:
         db.session.add(ClassificationCode(municipality=m, code=code, name=name))
     db.session.flush()
+    for title, required in data.REPORT_SECTIONS:
+        add_section(m, user=None, title=title, is_required=required)
 
     users: dict[str, User] = {}
     for key, name, title, phone, roles, password, token in data.USERS:
@@ -102,10 +106,8 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
 
     _signed_reports(users)
 
-    start = datetime.fromisoformat(data.MEETING["start"]).replace(tzinfo=LOCAL_TZ)
-    db.session.add(Meeting(committee=committees[data.MEETING["committee"]], start_dt=start,
-                           place=data.MEETING["place"], is_public=data.MEETING["is_public"]))
-    db.session.flush()
+    _published_meeting(committees[data.MEETING["committee"]], users)
+    _next_meeting(committees[data.MEETING["committee"]], users)
 
 
 def _signed_reports(users: dict[str, User]) -> None:
@@ -125,8 +127,64 @@ def _signed_reports(users: dict[str, User]) -> None:
             "signatories": [{"user_id": director.id, "name": director.name, "title": director.title},
                             {"user_id": officer.id, "name": officer.name, "title": officer.title}],
         })
+        for title in item["attachments"]:
+            text = data.ATTACHMENT_TEXT.format(title=title, number=case.number)
+            upload_attachment(report, user=officer, data=text.encode("utf-8"), filename=f"{title[:80]}.txt",
+                              title=title)
+        number, title, text = data.CONFIDENTIAL_ATTACHMENT
+        if case.number == number:
+            upload_attachment(report, user=officer, data=text.encode("utf-8"), filename="Utredning.txt", title=title,
+                              is_confidential=True)
         for name, actor in (("submit", officer), ("approve", users["enhetschef"]), ("sign", director)):
             report_ops.transition(report, user=actor, name=name, notify=False)
+
+
+def _published_meeting(committee: Committee, users: dict[str, User]) -> Meeting:
+    """The meeting of 2017-02-23 with the real kallelse's 21 items, published on 2 February and held."""
+    from agenda import operations as agenda_ops
+
+    secretary, facts = users["sekreterare"], data.MEETING
+    start = datetime.fromisoformat(facts["start"]).replace(tzinfo=LOCAL_TZ)
+    meeting = Meeting(committee=committee, start_dt=start, place=facts["place"], is_public=facts["is_public"],
+                      notice_place=facts["notice_place"], notice_date=date.fromisoformat(facts["notice_date"]),
+                      chair_name=users["ordforande"].name, secretary_name=secretary.name)
+    db.session.add(meeting)
+    db.session.flush()
+    published = datetime.fromisoformat(facts["published"]).replace(tzinfo=LOCAL_TZ)
+    for decided_on, maker, point, number, summary in data.DELEGATION_DECISIONS:
+        case = db.session.scalar(select(Case).where(Case.number == number)) if number else None
+        decision = agenda_ops.register_delegation_decision(
+            committee, user=secretary, decided_on=decided_on, case=case, delegation_point=point, summary=summary,
+            decision_maker=f"{users[maker].name}, {users[maker].title.lower()}")
+        decision.registered_dt = datetime.fromisoformat(decided_on).replace(hour=10, tzinfo=LOCAL_TZ)
+    for kind, title, extra in data.AGENDA:
+        extra = dict(extra)
+        case = db.session.scalar(select(Case).where(Case.number == extra.pop("case"))) if "case" in extra else None
+        ready = case is not None and kind == "case" and _has_signed_report(case)
+        agenda_ops.add_item(meeting, user=secretary, kind=kind, case=case, title=title,
+                            is_handling_later=kind == "case" and not ready, **extra)
+    agenda_ops.publish(meeting, user=secretary, as_of=published)
+    meeting.status = MeetingStatus.held
+    db.session.flush()
+    return meeting
+
+
+def _has_signed_report(case: Case) -> bool:
+    from workflows import operations as report_ops
+    from workflows.models import ReportState
+
+    report = report_ops.report_for(case)
+    return report is not None and report.state is ReportState.signed
+
+
+def _next_meeting(committee: Committee, users: dict[str, User]) -> Meeting:
+    """The committee's next meeting, planned with the standing items, for the secretary to build."""
+    from agenda import operations as agenda_ops
+
+    days, hour, place = data.NEXT_MEETING
+    day = local_today() + timedelta(days=days)
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ)
+    return agenda_ops.plan_meeting(committee, user=users["sekreterare"], start=start, place=place)
 
 
 def _documents_for(case: Case, users: dict[str, User]) -> None:

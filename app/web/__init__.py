@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.clock import to_local
+from app.validation import ConflictError, ForbiddenError
 
 ERROR_TEXTS = {
     400: ("Felaktig begäran", "Begäran kunde inte behandlas. Kontrollera uppgifterna och försök igen."),
@@ -63,12 +64,15 @@ def _error_page(status: int, message: str | None = None):
 
 def register_web(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
+    from app.web import admin_sections  # noqa: F401  (routes on the admin blueprint)
     from app.web.admin import bp as admin_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp
+    from app.web.outbox import bp as outbox_bp
     from app.web.registry import bp as registry_bp
+    from app.web.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp):
+    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp, outbox_bp, reports_bp):
         app.register_blueprint(bp)
 
     app.add_template_filter(format_date, "date")
@@ -107,6 +111,21 @@ def register_web(app: Flask) -> None:
 
             return json_error(429, ERROR_TEXTS[429][1])
         return _error_page(429)
+
+    @app.errorhandler(ForbiddenError)
+    @app.errorhandler(ConflictError)
+    def refused(exc: ForbiddenError | ConflictError):
+        """A refusal an operation raised outside a form flow: 403 or 409 with its message, nothing kept."""
+        from app.extensions import db
+
+        db.session.rollback()
+        g.pop("queued_messages", None)
+        status = 403 if isinstance(exc, ForbiddenError) else 409
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(status, exc.message)
+        return _error_page(status, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -32,6 +32,9 @@ from app.web.registry_forms import (
 
 bp = Blueprint("registry", __name__)
 
+#: the last page number a search offers: beyond it the offset would overflow the database's integers
+MAX_PAGE = 100_000
+
 
 def _municipality(committees: list[Committee]) -> Municipality | None:
     """Return the municipality of the user's committees (in practice they all share one)."""
@@ -84,7 +87,7 @@ def _search(form: SearchForm, municipality: Municipality | None):
     stmt = search_cases(current_user, form.case_filter(), pattern).options(
         selectinload(Case.case_officer), selectinload(Case.classification)
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     return db.paginate(stmt, page=page, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
 
 

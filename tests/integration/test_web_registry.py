@@ -287,6 +287,8 @@ def test_pagination_keeps_the_filters(app, login_as):
     second = CASE_LINK.findall(client.get(link).get_data(as_text=True))
     assert len(second) == 5 and not set(first) & set(second)
     assert search(client, page="abc")[0] == 200
+    status, html, beyond = search(client, page="99999999999999")  # past the database's integers
+    assert status == 200 and beyond == []
 
 
 # --- who sees what -----------------------------------------------------------------------------

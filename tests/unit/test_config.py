@@ -71,3 +71,32 @@ def test_production_refuses_a_short_secret_key(tmp_path):
 def test_unknown_mode_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="APP_ENV"):
         load_config({"APP_ENV": "staging"}, tmp_path)
+
+
+def test_mail_is_off_by_default_and_read_from_the_environment(tmp_path):
+    values = load_config({}, tmp_path)
+    assert values["MAIL_SERVER"] is None and values["MAIL_PORT"] == 25 and values["MAIL_USE_TLS"] is False
+    values = load_config({"MAIL_SERVER": "smtp.kommun.se", "MAIL_USE_TLS": "true", "MAIL_USERNAME": "nf",
+                          "MAIL_PASSWORD": "hemligt", "MAIL_FROM": "Nämndflöde <nf@kommun.se>",
+                          "PUBLIC_BASE_URL": "https://namndflode.kommun.se/"}, tmp_path)
+    assert values["MAIL_SERVER"] == "smtp.kommun.se" and values["MAIL_PORT"] == 587 and values["MAIL_USE_TLS"]
+    assert values["MAIL_USERNAME"] == "nf" and values["MAIL_PASSWORD"] == "hemligt"
+    assert values["PUBLIC_BASE_URL"] == "https://namndflode.kommun.se"
+    with pytest.raises(ConfigError, match="MAIL_PORT"):
+        load_config({"MAIL_PORT": "smtp"}, tmp_path)
+
+
+def test_production_with_mail_needs_the_sites_address_and_a_sender(tmp_path):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        load_config({**PRODUCTION, "MAIL_SERVER": "smtp.kommun.se"}, tmp_path)
+    values = load_config({**PRODUCTION, "MAIL_SERVER": "smtp.kommun.se", "MAIL_FROM": "nf@kommun.se",
+                          "PUBLIC_BASE_URL": "https://namndflode.kommun.se"}, tmp_path)
+    assert values["MAIL_SERVER"] == "smtp.kommun.se"
+
+
+def test_the_beat_runs_the_reminder_sweep_every_hour(tmp_path):
+    app = create_app(environ={"INSTANCE_PATH": str(tmp_path)})
+    schedule = app.extensions["celery"].conf.beat_schedule["remind-overdue"]
+    assert schedule["task"] == "tasks.notifications.remind_overdue"
+    assert "tasks.notifications" in app.extensions["celery"].conf.imports  # so every worker knows it
+    assert str(schedule["schedule"].minute) == "{0}" and len(schedule["schedule"].hour) == 24

@@ -198,3 +198,19 @@ def test_one_report_per_case_and_only_case_officers_start_one(case, user):
         ops.create_report(case, user=user("handlaggare"))
     assert db.session.scalar(select(func.count()).select_from(ReportTransition)
                              .where(ReportTransition.report_id == report.id)) == 1
+
+
+def test_messages_about_a_confidential_case_carry_only_its_public_title(case, user):
+    from app.registry import operations as registry_ops
+
+    registry_ops.set_confidentiality(case, user=user("registrator"), is_confidential=True,
+                                     secrecy_provision="26 kap. 1 § OSL", public_title="Granskning av beslut")
+    report = ops.create_report(case, user=user("controller"))
+    ops.save_revision(report, user=user("controller"), raw=COMPLETE, based_on=1)
+    ops.transition(report, user=user("controller"), name="submit")
+    db.session.commit()
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert messages
+    for message in messages:
+        assert "Granskning av beslut" in message.subject and "Granskning av beslut" in message.body
+        assert "verkställighet" not in message.subject + message.body

@@ -1,0 +1,611 @@
+"""Operations on meetings and their agendas: plan, build, reorder, record outcomes, publish.
+
+Each function validates, changes, writes an audit row and flushes; the caller commits. The
+permission to call them (secretary of the committee) is checked by the views; the role a
+report transition needs is checked again by workflows.operations.transition.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from agenda.models import (
+    UPCOMING,
+    AgendaItem,
+    DelegationDecision,
+    ItemKind,
+    ItemOutcome,
+    Meeting,
+    MeetingStatus,
+    Publication,
+)
+from agenda.snapshot import build_snapshots, describe_changes, publication_problems
+from app import audit
+from app.auth.models import User
+from app.clock import LOCAL_TZ, local_today, to_local, utcnow
+from app.extensions import db
+from app.organisation.models import Committee
+from app.registry.models import Case, CaseStatus
+from app.validation import ConflictError, ValidationError, clean_text
+from workflows import operations as report_ops
+from workflows.models import ReportState
+
+#: the committee's standing items: (kind, title, at the end of the agenda)
+STANDING_ITEMS = [
+    (ItemKind.procedural, "Val av justerare", False),
+    (ItemKind.procedural, "Godkännande av föredragningslistan", False),
+    (ItemKind.procedural, "Övriga frågor", True),
+    (ItemKind.delegation_report, "Delgivningar och anmälda delegationsbeslut", True),
+]
+MAX_ITEMS = 200
+MAX_PARTS = 20
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def _clean_start(value) -> datetime:
+    """Accept an aware datetime or a naive one in Swedish time; refuse one that is not in the future."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError({"start": "Ange tid som ÅÅÅÅ-MM-DD TT:MM."}) from None
+    if not isinstance(value, datetime):
+        raise ValidationError({"start": "Ange tid som ÅÅÅÅ-MM-DD TT:MM."})
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LOCAL_TZ)
+    if value <= utcnow():
+        raise ValidationError({"start": "Sammanträdet kan inte läggas i det förflutna."})
+    if value.year > local_today().year + 5:
+        raise ValidationError({"start": "Sammanträden planeras högst fem år framåt."})
+    return value
+
+
+def _collect(values: dict, rules: dict) -> dict:
+    """Clean each given value with its rule; refuse with every field's message at once."""
+    out: dict = {}
+    errors: dict[str, str] = {}
+    for key, rule in rules.items():
+        if key in values:
+            try:
+                out[key] = rule(values[key])
+            except ValidationError as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _optional_text(field: str, label: str, max_length: int):
+    return lambda v: clean_text(v, field=field, label=label, max_length=max_length, required=False) or None
+
+
+MEETING_RULES = {
+    "start": _clean_start,
+    "place": lambda v: clean_text(v, field="place", label="Plats", max_length=200),
+    "is_public": lambda v: _boolean(v, "is_public", "Öppet för allmänheten"),
+    "notice_place": _optional_text("notice_place", "Ort för kallelsen", 100),
+    "notice_date": lambda v: _date(v, "notice_date", "Kallelsens datum"),
+    "chair_name": _optional_text("chair_name", "Ordförande", 200),
+    "secretary_name": _optional_text("secretary_name", "Sekreterare", 200),
+}
+
+
+def _boolean(value, field: str, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValidationError({field: f"{label} anges som sant eller falskt."})
+
+
+def _date(value, field: str, label: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: f"{label}: ange datum som ÅÅÅÅ-MM-DD."}) from None
+
+
+def plan_meeting(committee: Committee, *, user: User, start, place, is_public: bool = False,
+                 standing_items: bool = True) -> Meeting:
+    """Plan a meeting of the committee, with the committee's standing items on its agenda."""
+    fields = _collect({"start": start, "place": place, "is_public": is_public}, MEETING_RULES)
+    meeting = Meeting(committee=committee, start_dt=fields["start"], place=fields["place"],
+                      is_public=fields["is_public"], status=MeetingStatus.planned,
+                      secretary_name=user.name)
+    db.session.add(meeting)
+    db.session.flush()
+    if standing_items:
+        for position, (kind, title, _at_end) in enumerate(STANDING_ITEMS, start=1):
+            db.session.add(AgendaItem(meeting=meeting, position=position, kind=kind, title=title, parts=[]))
+    db.session.flush()
+    audit.record("meeting.planned", meeting, f"Sammanträde för {committee.name} planerat "
+                 f"{to_local(meeting.start_dt):%Y-%m-%d %H:%M}, {meeting.place}.", user=user,
+                 committee_id=committee.id)
+    return meeting
+
+
+def update_meeting(meeting: Meeting, *, user: User, values: dict) -> Meeting:
+    """Change the meeting's time, place or the facts that complete its kallelse."""
+    _require_open(meeting)
+    unknown = set(values) - set(MEETING_RULES)
+    if unknown:
+        raise ValidationError({key: "Okänt fält." for key in sorted(unknown)})
+    fields = _collect(values, MEETING_RULES)
+    before = {key: str(getattr(meeting, "start_dt" if key == "start" else key)) for key in fields}
+    for key, value in fields.items():
+        setattr(meeting, "start_dt" if key == "start" else key, value)
+    _bump(meeting)
+    audit.record("meeting.updated", meeting, f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d} ändrat.",
+                 user=user, committee_id=meeting.committee_id, before=before,
+                 after={key: str(value) for key, value in fields.items()})
+    return meeting
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.status not in UPCOMING:
+        raise ConflictError(f"Sammanträdet är {meeting.status.label.lower()}; föredragningslistan kan inte ändras.")
+
+
+def _lock(meeting: Meeting) -> None:
+    """Serialise changes to one agenda (PostgreSQL row lock; SQLite writes are serial)."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.refresh(meeting, ["agenda_version", "status"])
+
+
+def _check_version(meeting: Meeting, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != meeting.agenda_version:
+        raise ConflictError("Föredragningslistan har ändrats av någon annan sedan du öppnade den "
+                            f"(version {meeting.agenda_version}, du utgick från {expected_version}). "
+                            "Ladda om sidan och gör ändringen igen.")
+
+
+def _bump(meeting: Meeting) -> None:
+    meeting.agenda_version = (meeting.agenda_version or 0) + 1
+
+
+# --- agenda items ---------------------------------------------------------------------------
+
+
+def _clean_parts(value) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > MAX_PARTS:
+        raise ValidationError({"parts": f"Delarna anges som en lista med högst {MAX_PARTS} delar."})
+    out = []
+    for i, part in enumerate(value, start=1):
+        if not isinstance(part, dict) or set(part) - {"title", "presenter"}:
+            raise ValidationError({f"parts.{i}": "Varje del har en rubrik och eventuellt en föredragande."})
+        out.append({
+            "title": clean_text(part.get("title"), field=f"parts.{i}", label=f"Del {i}", max_length=300),
+            "presenter": clean_text(part.get("presenter"), field=f"parts.{i}", label=f"Föredragande i del {i}",
+                                    max_length=300, required=False) or None,
+        })
+    return out
+
+
+def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> AgendaItem | None:
+    """The item that has the case on an upcoming agenda, if any."""
+    stmt = (select(AgendaItem).join(Meeting)
+            .where(AgendaItem.case_id == case.id, Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None)))
+    if excluding is not None and excluding.id is not None:
+        stmt = stmt.where(AgendaItem.id != excluding.id)
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def _default_position(meeting: Meeting, kind: ItemKind) -> int:
+    """Where a new item goes: before the closing items (Övriga frågor, sekretessärenden, delgivningar).
+
+    A confidential case goes after the other confidential ones, before a closing delegation report,
+    which gives the order of the real kallelse.
+    """
+    items = meeting.items
+    closing = len(items)
+    while closing > 0 and _is_closing(items[closing - 1]):
+        closing -= 1
+    if kind is ItemKind.confidential_case:
+        end = len(items)
+        while end > closing and items[end - 1].kind is ItemKind.delegation_report:
+            end -= 1
+        return end + 1
+    if kind is ItemKind.delegation_report:
+        return len(items) + 1
+    return closing + 1
+
+
+def _is_closing(item: AgendaItem) -> bool:
+    return item.kind in (ItemKind.confidential_case, ItemKind.delegation_report) or (
+        item.kind is ItemKind.procedural and item.title == "Övriga frågor")
+
+
+def _insert(meeting: Meeting, item: AgendaItem, position: int | None) -> None:
+    """Put ``item`` at ``position`` (1-based; None: the default place) and renumber the rest."""
+    items = list(meeting.items)
+    if len(items) >= MAX_ITEMS:
+        raise ConflictError(f"En föredragningslista har högst {MAX_ITEMS} punkter.")
+    if position is None:
+        position = _default_position(meeting, item.kind)
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(items) + 1:
+        raise ValidationError({"position": f"Platsen ska vara ett tal från 1 till {len(items) + 1}."})
+    items.insert(position - 1, item)
+    _apply_order(meeting, items)
+
+
+def _apply_order(meeting: Meeting, items: list[AgendaItem]) -> None:
+    """Give ``items`` the positions 1 … n in two steps (the unique (meeting, position) holds throughout)."""
+    for i, item in enumerate(items, start=1):
+        if item.id is not None:
+            item.position = -i
+    db.session.flush()
+    for i, item in enumerate(items, start=1):
+        item.position = i
+        if item.id is None:
+            item.meeting = meeting
+            db.session.add(item)
+    db.session.flush()
+    db.session.expire(meeting, ["items"])
+
+
+def _item_fields(values: dict, *, creating: bool) -> dict:
+    return _collect(values, {
+        "title": lambda v: clean_text(v, field="title", label="Rubrik", max_length=1000,
+                                      required=not creating) or None,
+        "note": _optional_text("note", "Anteckning", 2000),
+        "external_reference": _optional_text("external_reference", "Extern referens", 100),
+        "parts": _clean_parts,
+        "is_handling_later": lambda v: _boolean(v, "is_handling_later", "Handling kommer senare"),
+    })
+
+
+def add_item(meeting: Meeting, *, user: User, kind: ItemKind | str, case: Case | None = None,
+             position: int | None = None, expected_version: int | None = None, **values) -> AgendaItem:
+    """Add an item; a case item puts the case's signed report on the agenda (or says it comes later)."""
+    _lock(meeting)
+    _require_open(meeting)
+    _check_version(meeting, expected_version)
+    try:
+        kind = ItemKind(kind)
+    except ValueError:
+        raise ValidationError({"kind": "Okänd typ av punkt."}) from None
+    fields = _item_fields(values, creating=True)
+    if kind in (ItemKind.case, ItemKind.confidential_case):
+        if case is None:
+            raise ValidationError({"case": "Välj ärendet som punkten gäller."})
+        kind = ItemKind.confidential_case if case.is_confidential else ItemKind.case
+    elif kind is ItemKind.information and not fields.get("parts") and not fields.get("title"):
+        raise ValidationError({"parts": "En informationspunkt behöver en rubrik eller minst en del."})
+    elif kind is not ItemKind.delegation_report and case is not None:
+        raise ValidationError({"case": "Bara ärendepunkter och delgivningar kan kopplas till ett ärende."})
+    elif kind is not ItemKind.information and not fields.get("title") and kind is not ItemKind.delegation_report:
+        raise ValidationError({"title": "Rubrik måste fyllas i."})
+    if case is not None:
+        _check_case(meeting, case)
+    title = fields.get("title") or (case.title if kind in (ItemKind.case, ItemKind.confidential_case) else None)
+    title = title or {ItemKind.information: "Information",
+                      ItemKind.delegation_report: "Delgivningar och anmälda delegationsbeslut"}[kind]
+    item = AgendaItem(kind=kind, title=title, case=case, note=fields.get("note"),
+                      external_reference=fields.get("external_reference"), parts=fields.get("parts", []),
+                      is_handling_later=fields.get("is_handling_later", False))
+    if kind in (ItemKind.case, ItemKind.confidential_case):
+        _place_report(item, user)
+    _insert(meeting, item, position)
+    _bump(meeting)
+    audit.record("agenda.item_added", meeting, f"Punkt {item.position} ”{_audit_title(item)}” lagd på "
+                 f"föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d}.", user=user,
+                 committee_id=meeting.committee_id, case_id=case.id if case else None)
+    return item
+
+
+def _audit_title(item: AgendaItem) -> str:
+    """The title the audit log shows (the log is read by staff; keep confidential titles out anyway)."""
+    if item.is_confidential and item.case is not None:
+        return item.case.display_public_title
+    return item.title[:200]
+
+
+def _check_case(meeting: Meeting, case: Case, excluding: AgendaItem | None = None) -> None:
+    if case.committee_id != meeting.committee_id:
+        raise ConflictError(f"Ärende {case.number} hör till {case.committee.name}, inte till "
+                            f"{meeting.committee.name}.")
+    if case.status is not CaseStatus.open:
+        raise ConflictError(f"Ärende {case.number} är {case.status.label.lower()} och kan inte tas upp.")
+    other = _upcoming_item_for(case, excluding=excluding)
+    if other is not None:
+        when = to_local(other.meeting.start_dt)
+        raise ConflictError(f"Ärende {case.number} står redan på föredragningslistan för sammanträdet "
+                            f"{when:%Y-%m-%d} (punkt {other.position}).")
+
+
+def _place_report(item: AgendaItem, user: User) -> None:
+    """Move the case's signed report to "on agenda", or require "handling kommer senare"."""
+    report = report_ops.report_for(item.case)
+    if report is not None and report.state is ReportState.signed:
+        report_ops.transition(report, user=user, name="place_on_agenda", notify=False)
+        item.is_handling_later = False
+        return
+    if item.is_handling_later:
+        return
+    if report is None:
+        raise ConflictError(f"Ärende {item.case.number} har inget tjänsteutlåtande. Markera ”Handling kommer "
+                            "senare” om det ska med ändå.")
+    raise ConflictError(f"Tjänsteutlåtandet i {item.case.number} är inte undertecknat (status: "
+                        f"”{report.state.label}”). Bara undertecknade utlåtanden kan tas upp; markera "
+                        "”Handling kommer senare” om det ska med ändå.")
+
+
+def update_item(item: AgendaItem, *, user: User, expected_version: int | None = None, **values) -> AgendaItem:
+    """Change an item's title, note, reference, parts or "handling kommer senare"."""
+    meeting = item.meeting
+    _lock(meeting)
+    _require_open(meeting)
+    _check_version(meeting, expected_version)
+    fields = _item_fields(values, creating=False)
+    before = {key: getattr(item, key) for key in fields}
+    for key, value in fields.items():
+        setattr(item, key, value)
+    if item.case is not None and "is_handling_later" in fields:
+        _sync_report(item, user)
+    _bump(meeting)
+    audit.record("agenda.item_updated", meeting, f"Punkt {item.position} ”{_audit_title(item)}” ändrad.",
+                 user=user, committee_id=meeting.committee_id, case_id=item.case_id,
+                 before={k: v for k, v in before.items() if k != "title" or not item.is_confidential},
+                 after={k: v for k, v in fields.items() if k != "title" or not item.is_confidential})
+    return item
+
+
+def _sync_report(item: AgendaItem, user: User) -> None:
+    """After "handling kommer senare" changed: place a signed report, or refuse an unsigned one."""
+    report = report_ops.report_for(item.case)
+    if report is not None and report.state is ReportState.on_agenda:
+        return
+    _place_report(item, user)
+
+
+def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
+    """The report of an item marked "handling kommer senare" is now signed: put it on the agenda."""
+    _lock(item.meeting)
+    _require_open(item.meeting)
+    if item.case is None:
+        raise ConflictError("Punkten gäller inget ärende.")
+    report = report_ops.report_for(item.case)
+    if report is None or report.state is not ReportState.signed:
+        label = "saknas" if report is None else f"har status ”{report.state.label}”"
+        raise ConflictError(f"Tjänsteutlåtandet i {item.case.number} {label}; det kan läggas till när det är "
+                            "undertecknat.")
+    item.is_handling_later = False
+    _place_report(item, user)
+    _bump(item.meeting)
+    audit.record("agenda.handling_attached", item.meeting, f"Handlingen till punkt {item.position} är klar.",
+                 user=user, committee_id=item.meeting.committee_id, case_id=item.case_id)
+    return item
+
+
+def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = None) -> None:
+    """Take an item off the agenda (its report goes back to "signed") and renumber the rest."""
+    meeting = item.meeting
+    _lock(meeting)
+    _require_open(meeting)
+    _check_version(meeting, expected_version)
+    if item.case is not None:
+        report = report_ops.report_for(item.case)
+        if report is not None and report.state is ReportState.on_agenda:
+            report_ops.transition(report, user=user, name="remove_from_agenda", notify=False)
+    summary = f"Punkt {item.position} ”{_audit_title(item)}” borttagen från föredragningslistan."
+    case_id = item.case_id
+    rest = [other for other in meeting.items if other.id != item.id]
+    db.session.delete(item)
+    db.session.flush()
+    _apply_order(meeting, rest)
+    _bump(meeting)
+    audit.record("agenda.item_removed", meeting, summary, user=user, committee_id=meeting.committee_id,
+                 case_id=case_id)
+
+
+def reorder(meeting: Meeting, *, user: User, order: list[int], expected_version: int) -> Meeting:
+    """Put the items in the order of ``order`` (every item id once), if the agenda is as the user saw it."""
+    _lock(meeting)
+    _require_open(meeting)
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+        raise ValidationError({"version": "Ange vilken version av föredragningslistan ändringen utgår från."})
+    _check_version(meeting, expected_version)
+    items = {item.id: item for item in meeting.items}
+    if (not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+            or sorted(order) != sorted(items)):
+        raise ValidationError({"order": "Ordningen ska innehålla varje punkt på föredragningslistan exakt en gång."})
+    before = [item.id for item in meeting.items]
+    if order != before:
+        _apply_order(meeting, [items[i] for i in order])
+        _bump(meeting)
+        audit.record("agenda.reordered", meeting, f"Föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d} "
+                     "har fått ny ordning.", user=user, committee_id=meeting.committee_id,
+                     before={"order": before}, after={"order": order})
+    return meeting
+
+
+def move_item(item: AgendaItem, *, user: User, to_position: int, expected_version: int) -> Meeting:
+    """Move one item to ``to_position`` (1-based): the keyboard alternative to drag and drop."""
+    meeting = item.meeting
+    ids = [other.id for other in meeting.items]
+    if not isinstance(to_position, int) or isinstance(to_position, bool) or not 1 <= to_position <= len(ids):
+        raise ValidationError({"position": f"Platsen ska vara ett tal från 1 till {len(ids)}."})
+    ids.remove(item.id)
+    ids.insert(to_position - 1, item.id)
+    return reorder(meeting, user=user, order=ids, expected_version=expected_version)
+
+
+# --- after the meeting ----------------------------------------------------------------------
+
+
+def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str | None) -> AgendaItem:
+    """Record what the meeting did with an item: decided, postponed (bordlagt) or sent back (återremitterat)."""
+    meeting = item.meeting
+    _lock(meeting)
+    if meeting.start_dt > utcnow():
+        raise ConflictError("Utfallet kan registreras först när sammanträdet har börjat.")
+    if meeting.status is MeetingStatus.minutes_done:
+        raise ConflictError("Protokollet är klart; utfallet kan inte ändras.")
+    try:
+        outcome = ItemOutcome(outcome)
+    except ValueError:
+        raise ValidationError({"outcome": "Välj beslutat, bordlagt eller återremitterat."}) from None
+    if item.outcome is not None:
+        raise ConflictError(f"Punkt {item.position} är redan registrerad som {item.outcome.label.lower()}.")
+    report = report_ops.report_for(item.case) if item.case is not None else None
+    if report is not None and report.state is ReportState.on_agenda:
+        name = "decide" if outcome is ItemOutcome.decided else "remove_from_agenda"
+        report_ops.transition(report, user=user, name=name, notify=False)
+    item.outcome = outcome
+    if meeting.status in UPCOMING:
+        meeting.status = MeetingStatus.held
+    audit.record("agenda.outcome", meeting, f"Punkt {item.position} ”{_audit_title(item)}”: {outcome.label}.",
+                 user=user, committee_id=meeting.committee_id, case_id=item.case_id)
+    return item
+
+
+def offered_again(committee: Committee) -> list[AgendaItem]:
+    """Postponed and sent-back items of past meetings whose cases are not on an upcoming agenda yet."""
+    candidates = db.session.scalars(
+        select(AgendaItem).join(Meeting)
+        .where(Meeting.committee_id == committee.id,
+               AgendaItem.outcome.in_([ItemOutcome.postponed, ItemOutcome.sent_back]),
+               AgendaItem.case_id.is_not(None))
+        .order_by(Meeting.start_dt.desc(), AgendaItem.position)
+    ).all()
+    seen, out = set(), []
+    for item in candidates:
+        if item.case_id in seen:
+            continue
+        seen.add(item.case_id)
+        if _upcoming_item_for(item.case) is None and not _decided_later(item):
+            out.append(item)
+    return out
+
+
+def _decided_later(item: AgendaItem) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(AgendaItem).join(Meeting)
+        .where(AgendaItem.case_id == item.case_id, AgendaItem.outcome == ItemOutcome.decided,
+               Meeting.start_dt > item.meeting.start_dt)
+    ) > 0
+
+
+# --- delegated decisions --------------------------------------------------------------------
+
+
+def register_delegation_decision(committee: Committee, *, user: User, decided_on, decision_maker,
+                                 delegation_point, summary, case: Case | None = None) -> DelegationDecision:
+    """Register a decision taken under delegation, to be reported at the committee's next meeting."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for key, fn in (
+        ("decided_on", lambda: _date(decided_on, "decided_on", "Beslutsdatum")),
+        ("decision_maker", lambda: clean_text(decision_maker, field="decision_maker", label="Beslutsfattare",
+                                              max_length=200)),
+        ("delegation_point", lambda: clean_text(delegation_point, field="delegation_point",
+                                                label="Punkt i delegationsordningen", max_length=50)),
+        ("summary", lambda: clean_text(summary, field="summary", label="Beslutet i korthet", max_length=1000)),
+    ):
+        try:
+            values[key] = fn()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if "decided_on" in values and values["decided_on"] is None:
+        errors["decided_on"] = "Beslutsdatum måste fyllas i."
+    elif "decided_on" in values and values["decided_on"] > local_today():
+        errors["decided_on"] = "Beslutsdatum kan inte ligga i framtiden."
+    if case is not None and case.committee_id != committee.id:
+        errors["case"] = f"Ärende {case.number} hör till en annan nämnd."
+    if errors:
+        raise ValidationError(errors)
+    decision = DelegationDecision(committee=committee, case=case, registered_by=user, **values)
+    db.session.add(decision)
+    db.session.flush()
+    audit.record("delegation.registered", decision, f"Delegationsbeslut {values['decided_on']} "
+                 f"(punkt {values['delegation_point']}) registrerat.", user=user, committee_id=committee.id,
+                 case_id=case.id if case else None)
+    return decision
+
+
+def delegation_decisions_for(meeting: Meeting) -> list[DelegationDecision]:
+    """The delegated decisions registered since the committee's previous meeting, up to this one."""
+    previous = db.session.scalar(
+        select(func.max(Meeting.start_dt))
+        .where(Meeting.committee_id == meeting.committee_id, Meeting.start_dt < meeting.start_dt)
+    )
+    stmt = (select(DelegationDecision)
+            .where(DelegationDecision.committee_id == meeting.committee_id,
+                   DelegationDecision.registered_dt < meeting.start_dt)
+            .order_by(DelegationDecision.decided_on, DelegationDecision.id))
+    if previous is not None:
+        stmt = stmt.where(DelegationDecision.registered_dt >= previous)
+    return list(db.session.scalars(stmt))
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+def publish(meeting: Meeting, *, user: User, late_reason: str | None = None,
+            as_of: datetime | None = None) -> Publication:
+    """Publish the kallelse: an immutable numbered snapshot, members' and public version.
+
+    Refused while the agenda is empty, the kallelse lacks its closing facts, or a public text holds
+    a personnummer or a confidential case's title; after the deadline only with a reason.
+    ``as_of`` (aware) is the moment of publishing when taking over history (the demo, imports).
+    """
+    _lock(meeting)
+    _require_open(meeting)
+    if not meeting.items:
+        raise ConflictError("Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras.")
+    decisions = delegation_decisions_for(meeting)
+    problems = publication_problems(meeting, decisions)
+    if problems:
+        raise PublicationRefused(problems)
+    late_reason = clean_text(late_reason, field="late_reason", label="Skäl", max_length=1000, required=False) or None
+    today = to_local(as_of).date() if as_of else local_today()
+    if today > meeting.notice_deadline and not late_reason:
+        raise ValidationError({"late_reason": f"Sista dag för kallelsen var {meeting.notice_deadline.isoformat()} "
+                                              f"({meeting.committee.notice_days} dagar före sammanträdet). "
+                                              "Ange skälet till att den publiceras sent."})
+    if today <= meeting.notice_deadline:
+        late_reason = None
+    members, public = build_snapshots(meeting, decisions)
+    previous = meeting.latest_publication
+    changes = describe_changes(previous.members_snapshot, members) if previous else []
+    if previous is not None and not changes:
+        raise ConflictError(f"Inget har ändrats sedan version {previous.version}; ingen ny version publicerades.")
+    version = (previous.version if previous else 0) + 1
+    publication = Publication(meeting=meeting, version=version, members_snapshot=members, public_snapshot=public,
+                              changes=changes, late_reason=late_reason, published_by=user,
+                              published_dt=as_of or utcnow())
+    db.session.add(publication)
+    meeting.status = MeetingStatus.notice_published
+    db.session.flush()
+    summary = (f"Kallelsen till {meeting.committee.name} {to_local(meeting.start_dt):%Y-%m-%d} publicerad, "
+               f"version {version}.")
+    if late_reason:
+        summary += f" Publicerad efter sista dag ({meeting.notice_deadline.isoformat()}): {late_reason}"
+    audit.record("meeting.published", meeting, summary, user=user, committee_id=meeting.committee_id,
+                 after={"version": version, "changes": changes, "late_reason": late_reason})
+    return publication
+
+
+class PublicationRefused(ConflictError):
+    """Publishing is refused; ``problems`` lists where (Swedish lines)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Kallelsen kan inte publiceras: " + " ".join(problems))
+
+
+def upcoming_meetings(committee_ids, *, days_back: int = 0) -> list[Meeting]:
+    """The meetings of these committees from today on (or ``days_back`` earlier), soonest first."""
+    since = utcnow() - timedelta(days=days_back)
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.committee_id.in_(list(committee_ids)), Meeting.start_dt >= since)
+        .order_by(Meeting.start_dt)
+    ))

@@ -1,0 +1,253 @@
+"""What a published kallelse holds: the members' and the public snapshot, the checks before
+publishing, and what changed between two versions.
+
+The snapshots are plain JSON. The members' one names every document (the report's signed
+revision and hash, each bilaga by id and sha256, all immutable); the public one is made from
+it by leaving out what the public may not see, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from agenda.identity_numbers import find_identity_numbers
+from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting
+from app.clock import to_local
+from workflows import operations as report_ops
+from workflows.content import ReportContent, html_to_text
+from workflows.models import ReportState
+
+#: the fields the closing of a kallelse needs, with their Swedish names
+REQUIRED_NOTICE_FIELDS = {"notice_place": "ort", "notice_date": "datum", "chair_name": "ordförande",
+                          "secretary_name": "sekreterare"}
+
+
+def meeting_json(meeting: Meeting) -> dict:
+    committee = meeting.committee
+    return {
+        "id": meeting.id,
+        "committee": committee.name,
+        "committee_prefix": committee.registry_prefix,
+        "municipality": committee.municipality.name,
+        "administration": committee.administration.name,
+        "title": f"Kallelse till {committee.name}",
+        "start": to_local(meeting.start_dt).isoformat(),
+        "place": meeting.place,
+        "is_public": meeting.is_public,
+        "notice_place": meeting.notice_place,
+        "notice_date": meeting.notice_date.isoformat() if meeting.notice_date else None,
+        "chair_name": meeting.chair_name,
+        "secretary_name": meeting.secretary_name,
+    }
+
+
+def _report_json(item: AgendaItem) -> dict | None:
+    """The report that goes with a case item: its signed revision, frozen by its hash."""
+    if item.case is None:
+        return None
+    report = report_ops.report_for(item.case)
+    if report is None or report.state is not ReportState.on_agenda or report.signed_revision is None:
+        return None
+    content = report.revision(report.signed_revision).content
+    return {"id": report.id, "revision": report.signed_revision, "signed_hash": report.signed_hash,
+            "title": content.get("title") or item.case.title}
+
+
+def _attachments_json(item: AgendaItem) -> list[dict]:
+    if item.case is None:
+        return []
+    report = report_ops.report_for(item.case)
+    if report is None or report.state is not ReportState.on_agenda:
+        return []
+    out = []
+    for a in sorted(report.current_attachments, key=lambda a: a.position):
+        document = a.registered_document
+        out.append({
+            "id": a.id, "number": a.position, "title": a.title,
+            "sha256": a.file.sha256 if a.file else None,
+            "content_type": a.file.content_type if a.file else None,
+            "is_confidential": bool(a.is_confidential or (document is not None and document.is_confidential)),
+        })
+    return out
+
+
+def _decision_json(decision: DelegationDecision) -> dict:
+    case = decision.case
+    return {"decided_on": decision.decided_on.isoformat(), "decision_maker": decision.decision_maker,
+            "delegation_point": decision.delegation_point, "case_number": case.number if case else None,
+            "summary": decision.summary, "is_confidential": bool(case is not None and case.is_confidential),
+            "public_title": case.display_public_title if case is not None else None}
+
+
+def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = None) -> dict:
+    """One item as the members' version shows it."""
+    case = item.case
+    out = {
+        "id": item.id, "number": item.position, "kind": item.kind.value, "section": item.section,
+        "title": item.title, "case_id": item.case_id, "case_number": case.number if case else None,
+        "public_title": case.display_public_title if item.is_confidential and case else None,
+        "note": item.note, "external_reference": item.external_reference, "parts": list(item.parts or []),
+        "is_handling_later": item.is_handling_later and _report_json(item) is None,
+        "report": _report_json(item), "attachments": _attachments_json(item),
+    }
+    if item.kind is ItemKind.delegation_report:
+        out["delegation_decisions"] = [_decision_json(d) for d in decisions or []]
+    return out
+
+
+def public_item(item: dict) -> dict:
+    """The public version of a members' item: a confidential one as its public title only."""
+    if item["kind"] == ItemKind.confidential_case.value:
+        return {"number": item["number"], "kind": item["kind"], "section": item["section"],
+                "title": item["public_title"] or "Sekretessärende", "case_number": None, "note": None,
+                "external_reference": None, "parts": [], "is_handling_later": False, "report": None,
+                "attachments": []}
+    out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
+    out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
+    if "delegation_decisions" in item:
+        out["delegation_decisions"] = [_public_decision(d) for d in item["delegation_decisions"]]
+    return out
+
+
+def _public_decision(decision: dict) -> dict:
+    if not decision["is_confidential"]:
+        return {k: v for k, v in decision.items() if k != "public_title"}
+    return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
+            "delegation_point": decision["delegation_point"], "case_number": None,
+            "summary": decision["public_title"] or "Sekretess", "is_confidential": True}
+
+
+def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tuple[dict, dict]:
+    """Return the members' and the public snapshot of the kallelse as it is now."""
+    items = [item_json(item, decisions) for item in meeting.items]
+    members = {"meeting": meeting_json(meeting), "items": items}
+    public = {"meeting": meeting_json(meeting), "items": [public_item(item) for item in items]}
+    public["meeting"].pop("id")
+    return members, public
+
+
+def for_reader(snapshot: dict, may_see_confidential) -> list[dict]:
+    """The members' items as one reader may see them: a confidential item they may not read as in public."""
+    out = []
+    for item in snapshot["items"]:
+        if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item["case_id"]):
+            shown = public_item(item)
+            shown["withheld"] = True
+            out.append(shown)
+        else:
+            out.append(item)
+    return out
+
+
+# --- checks before publishing -------------------------------------------------------------------
+
+
+def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str]]:
+    """Every text the public version shows, with where it is (Swedish), including the reports' text."""
+    m = public["meeting"]
+    texts = [("Sammanträdets plats", m["place"]), ("Kallelsens ort", m["notice_place"] or ""),
+             ("Ordförande", m["chair_name"] or ""), ("Sekreterare", m["secretary_name"] or "")]
+    items = {item.position: item for item in meeting.items}
+    for entry in public["items"]:
+        where = f"Punkt {entry['number']}"
+        texts.append((f"{where}, rubrik", entry["title"]))
+        texts += [(f"{where}, anteckning", entry["note"] or ""), (f"{where}, extern referens",
+                                                                    entry["external_reference"] or "")]
+        for i, part in enumerate(entry["parts"], start=1):
+            texts.append((f"{where}, del {i}", f"{part['title']} {part.get('presenter') or ''}"))
+        for decision in entry.get("delegation_decisions", []):
+            texts.append((f"{where}, delegationsbeslut {decision['decided_on']}",
+                          f"{decision['decision_maker']} {decision['summary']}"))
+        for attachment in entry["attachments"]:
+            texts.append((f"{where}, bilaga {attachment['number']}", attachment["title"]))
+        if entry["report"] is not None:
+            report = report_ops.report_for(items[entry["number"]].case)
+            content = ReportContent.from_json(report.revision(entry["report"]["revision"]).content)
+            texts.append((f"{where}, tjänsteutlåtandet", _report_text(content)))
+    return texts
+
+
+def _report_text(content: ReportContent) -> str:
+    parts = [content.title] + [html_to_text(html) for html in content.sections.values()]
+    parts += [p.text for p in content.proposals] + content.recipients
+    parts += [f"{s.name} {s.title}" for s in content.signatories]
+    return "\n".join(parts)
+
+
+def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) -> list[str]:
+    """Why the kallelse cannot be published now (empty when it can), each naming where."""
+    problems = []
+    missing = [label for field, label in REQUIRED_NOTICE_FIELDS.items() if not getattr(meeting, field)]
+    if missing:
+        problems.append(f"Kallelsen saknar {', '.join(missing)} i avslutningen.")
+    _members, public = build_snapshots(meeting, decisions)
+    confidential_titles = {item.case.title for item in meeting.items if item.is_confidential and item.case}
+    for decision in decisions:
+        if decision.case is not None and decision.case.is_confidential:
+            confidential_titles.add(decision.case.title)
+    for where, text in _public_texts(meeting, public):
+        for number in find_identity_numbers(text):
+            problems.append(f"{where}: innehåller ett {number.kind} ({_masked(number.text)}).")
+        folded = text.casefold()
+        for title in confidential_titles:
+            if title and title.casefold() in folded:
+                problems.append(f"{where}: innehåller rubriken på ett sekretessärende.")
+    return problems
+
+
+def _masked(text: str) -> str:
+    """Show where a personnummer is without repeating it whole: the date part and ****."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[:-4] + "-****"
+
+
+# --- what changed -----------------------------------------------------------------------------
+
+
+def describe_changes(old: dict, new: dict) -> list[str]:
+    """Swedish lines saying what differs between two members' snapshots."""
+    lines = []
+    labels = {"start": "Tid", "place": "Plats", "notice_place": "Ort", "notice_date": "Datum",
+              "chair_name": "Ordförande", "secretary_name": "Sekreterare", "is_public": "Öppet sammanträde"}
+    for key, label in labels.items():
+        if old["meeting"].get(key) != new["meeting"].get(key):
+            lines.append(f"{label} ändrad: {_shown(old['meeting'].get(key))} → {_shown(new['meeting'].get(key))}.")
+    old_items = {item["id"]: item for item in old["items"]}
+    new_items = {item["id"]: item for item in new["items"]}
+    for item in new["items"]:
+        before = old_items.get(item["id"])
+        name = _item_name(item)
+        if before is None:
+            lines.append(f"Ny punkt {item['number']}: {name}.")
+            continue
+        if before["number"] != item["number"]:
+            lines.append(f"{name} är nu punkt {item['number']} (var {before['number']}).")
+        if before["title"] != item["title"]:
+            lines.append(f"Punkt {item['number']} har ny rubrik.")
+        if before.get("note") != item.get("note") or before.get("external_reference") != item.get("external_reference"):
+            lines.append(f"Punkt {item['number']}: anteckningen ändrad.")
+        if before.get("parts") != item.get("parts"):
+            lines.append(f"Punkt {item['number']}: delarna ändrade.")
+        if before.get("report") != item.get("report"):
+            lines.append(f"Punkt {item['number']}: tjänsteutlåtandet har tillkommit eller ändrats.")
+        if before.get("attachments") != item.get("attachments"):
+            lines.append(f"Punkt {item['number']}: bilagorna har ändrats.")
+        if before.get("delegation_decisions") != item.get("delegation_decisions"):
+            lines.append(f"Punkt {item['number']}: listan över delegationsbeslut har ändrats.")
+    for item_id, item in old_items.items():
+        if item_id not in new_items:
+            lines.append(f"Punkt {item['number']} i förra versionen ({_item_name(item)}) är borttagen.")
+    return lines
+
+
+def _item_name(item: dict) -> str:
+    """How a change line names an item (a confidential one by its public title, so lines may be public)."""
+    title = item["public_title"] if item["kind"] == ItemKind.confidential_case.value else item["title"]
+    title = title or "Sekretessärende"
+    return f"”{title[:80]}{'…' if len(title) > 80 else ''}”"
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)

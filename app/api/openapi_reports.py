@@ -1,0 +1,255 @@
+"""The OpenAPI description of the case report (tjänsteutlåtande) endpoints: schemas, parameters, paths."""
+
+from __future__ import annotations
+
+from app.api.openapi import (
+    API,
+    BOOLEAN,
+    DATE,
+    DATETIME,
+    ID,
+    INTEGER,
+    STRING,
+    URL,
+    nullable,
+    obj,
+    operation,
+    ref,
+    reply,
+)
+from app.api.reports import CONTENT_FIELDS, MANUAL_TRANSITIONS
+from workflows.models import ReportState
+from workflows.states import TRANSITIONS
+
+TAG = "Tjänsteutlåtanden"
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+STATE = {"type": "string", "enum": [s.value for s in ReportState]}
+DESCRIPTION = (
+    "Ett ärendes tjänsteutlåtande: innehåll i versioner, arbetsflöde (utkast → granskning → godkänt → "
+    "undertecknat), tidslinje och bilagor. Läses av tjänstepersoner i nämnden; ledamöter får 404."
+)
+TRANSITION_TEXT = "; ".join(f"`{name}`: {TRANSITIONS[name].label}" for name in MANUAL_TRANSITIONS)
+
+
+def _content_schemas() -> dict:
+    sections = {"type": "object", "additionalProperties": STRING,
+                "description": "Avsnitt per nyckel (t.ex. summary, description, administration_views och kommunens "
+                               "egna): rensad HTML med bara p, br, strong, b, em, i, ul, ol, li och a."}
+    proposal = {"text": {**STRING, "maxLength": 2000, "description": "Beslutspunkten som ren text."},
+                "immediately_adjusted": {**BOOLEAN, "description": "Paragrafen förklaras omedelbart justerad."}}
+    signatory = {"user_id": nullable(ID), "name": STRING, "title": STRING}
+    return {
+        "Proposal": obj(proposal, description="En numrerad punkt i Förslag till beslut."),
+        "Signatory": obj(signatory, description="En undertecknare med titel."),
+        "ReportContent": obj({
+            "title": STRING, "report_date": nullable(DATE), "sections": sections,
+            "proposals": {"type": "array", "items": ref("Proposal")},
+            "recipients": {"type": "array", "items": STRING, "description": "Beslutet delges."},
+            "signatories": {"type": "array", "items": ref("Signatory")},
+        }, description="Vad en version av utlåtandet säger."),
+        "ReportContentInput": obj({
+            "title": {**STRING, "maxLength": 500},
+            "report_date": {**nullable(STRING), "description": "ÅÅÅÅ-MM-DD."},
+            "sections": sections,
+            "proposals": {"type": "array", "maxItems": 30, "items": {"anyOf": [
+                obj(proposal, optional=("immediately_adjusted",)), STRING]}},
+            "recipients": {"anyOf": [{"type": "array", "maxItems": 50, "items": STRING}, STRING]},
+            "signatories": {"type": "array", "maxItems": 6,
+                            "items": obj(signatory, optional=("user_id", "title"))},
+        }, optional=CONTENT_FIELDS, description="Innehåll att spara; HTML rensas och tomma beslutspunkter tas bort."),
+    }
+
+
+def _report_schemas() -> dict:
+    attachment = {
+        "id": ID, "position": {**INTEGER, "minimum": 1}, "label": {**STRING, "examples": ["Bilaga 1 Delårsrapport"]},
+        "title": {**nullable(STRING), "description": "null, liksom filnamn och sha256, för en sekretessmarkerad "
+                                                     "bilaga du inte får läsa."},
+        "filename": nullable(STRING), "is_confidential": BOOLEAN,
+        "content_type": {**nullable(STRING), "description": "Typen enligt filens innehåll; null för en handling."},
+        "size": nullable(INTEGER), "sha256": nullable(SHA256),
+        "download_url": {**nullable(URL), "description": "null för en handling utan fil, eller en "
+                                                         "sekretessmarkerad bilaga du inte får hämta."},
+        "registered_document_number": {**nullable(INTEGER), "description": "Löpnummer för en länkad handling."},
+        "added_by": nullable(ref("UserRef")), "added_at": DATETIME,
+    }
+    revision = {"number": {**INTEGER, "minimum": 1}, "based_on": nullable(INTEGER), "author": nullable(ref("UserRef")),
+                "created_at": DATETIME, "changed_fields": {"type": "array", "items": {
+                    **STRING, "examples": ["proposals", "sections.summary"]}}, "content_hash": SHA256}
+    links = ("self", "html", "case", "content", "revisions", "timeline", "transitions", "attachments")
+    queue_item = {
+        "case_id": ID, "case_number": STRING, "case_title": STRING, "is_confidential": BOOLEAN,
+        "committee": ref("CommitteeRef"), "case_officer": nullable(ref("UserRef")), "state": STATE,
+        "state_label": STRING, "current_revision": INTEGER, "due_on": nullable(DATE), "is_overdue": BOOLEAN,
+        "links": obj({"self": URL, "html": URL}),
+    }
+    return {
+        **_content_schemas(),
+        "Attachment": obj(attachment, description="En bilaga: uppladdad fil eller länkad registrerad handling."),
+        "Revision": obj(revision, description="En sparad version (ändras aldrig)."),
+        "RevisionWithContent": obj({**revision, "content": ref("ReportContent")}),
+        "Report": obj({
+            "case_id": ID, "case_number": STRING, "state": STATE, "state_label": STRING,
+            "current_revision": {**INTEGER, "description": "Versionen en ändring ska bygga på (based_on)."},
+            "due_on": {**nullable(DATE), "description": "Sista dag för granskning eller underskrift."},
+            "editors": {"type": "array", "items": ref("UserRef"), "description": "Handläggaren och medförfattarna."},
+            "signature": nullable(obj({"revision": INTEGER, "hash": SHA256, "signed_at": DATETIME,
+                                       "signed_by": nullable(ref("UserRef"))},
+                                      description="sha256 av den undertecknade versionens innehåll och bilagor.")),
+            "content": ref("ReportContent"),
+            "attachments": {"type": "array", "items": ref("Attachment")},
+            "allowed_transitions": {"type": "array", "items": {"type": "string", "enum": MANUAL_TRANSITIONS},
+                                    "description": "Åtgärder din roll kan göra i detta läge (villkoren prövas ändå)."},
+            "links": obj({name: URL for name in links}),
+        }, description="Ett tjänsteutlåtande med senaste versionens innehåll."),
+        "SaveContent": obj({"based_on": {**ID, "description": "Den version du utgick från."},
+                            "content": ref("ReportContentInput")}),
+        "SaveConflict": obj({"error": obj({
+            "status": {"const": 409}, "message": STRING,
+            "conflict": obj({"id": ID, "based_on": INTEGER, "current_revision": INTEGER,
+                             "current_content": ref("ReportContent"), "your_content": ref("ReportContent")}),
+        })}, description="Sparningen byggde på en äldre version; din text är sparad vid sidan av."),
+        "TransitionRequest": obj({"name": {"type": "string", "enum": MANUAL_TRANSITIONS, "description": TRANSITION_TEXT},
+                                  "comment": {**nullable(STRING), "maxLength": 4000, "description": (
+                                      "Krävs för att returnera och återkalla.")}}, optional=("comment",)),
+        "TimelineEntry": obj({
+            "name": STRING, "label": STRING, "from_state": {"anyOf": [STATE, {"type": "null"}]}, "from_state_label": nullable(STRING),
+            "to_state": STATE, "to_state_label": STRING, "user": nullable(ref("UserRef")),
+            "comment": nullable(STRING), "revision_number": INTEGER, "created_at": DATETIME,
+            "content_hash": {**nullable(SHA256), "description": "Vid underskrift: det som undertecknades."},
+        }),
+        "Comparison": obj({"a": INTEGER, "b": INTEGER, "changes": {"type": "array", "items": obj({
+            "field": {**STRING, "examples": ["sections.summary"]}, "label": STRING,
+            "a": {**STRING, "description": "Fältet i version a, som ren text."}, "b": STRING})}}),
+        "QueueItem": obj(queue_item, description="Ett utlåtande som väntar på granskning eller underskrift."),
+        "AttachmentUpload": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                                 "title": STRING, "is_confidential": {"type": "string", "enum": ["true", "false"]}},
+                                optional=("title", "is_confidential")),
+        "AttachmentLink": obj({"registered_document_id": ID, "title": nullable(STRING)}, optional=("title",)),
+        "AttachmentChange": obj({"position": {**ID, "description": "Ny plats: 1 är Bilaga 1."},
+                                 "is_confidential": BOOLEAN}, optional=("position", "is_confidential")),
+    }
+
+
+def _report_parameters() -> dict:
+    def path(name: str, description: str) -> dict:
+        return {"name": name, "in": "path", "required": True, "schema": ID, "description": description}
+
+    def version(name: str) -> dict:
+        return {"name": name, "in": "query", "required": True, "schema": ID, "description": f"Version {name}."}
+
+    return {"attachment_id": path("attachment_id", "Bilagans id."),
+            "revision_number": path("number", "Versionens nummer."),
+            "compare_a": version("a"), "compare_b": version("b")}
+
+
+def _multipart(op: dict, schema: str) -> dict:
+    op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": ref(schema)}}}
+    return op
+
+
+def items(name: str) -> dict:
+    return obj({"items": {"type": "array", "items": ref(name)}})
+
+
+def _report_paths() -> dict:
+    case_id, attachment_id = ref("case_id", "parameters"), ref("attachment_id", "parameters")
+    base = f"{API}/cases/{{case_id}}/report"
+    report = obj({"report": ref("Report")})
+    with_attachment = obj({"attachment": ref("Attachment"), "report": ref("Report")})
+    read = ("NotFound",)
+    write = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
+    upload = ("BadRequest", "Forbidden", "NotFound", "Conflict", "ContentTooLarge", "UnsupportedUpload",
+              "Unprocessable")
+    location = {"Location": {"schema": URL, "description": "Adressen i API:t."}}
+    return {
+        base: {"parameters": [case_id], "get": operation(
+            "getReport", TAG, "Ärendets tjänsteutlåtande", {"200": reply("Utlåtandet.", report)},
+            description=DESCRIPTION, errors=read,
+        ), "post": operation(
+            "createReport", TAG, "Påbörja tjänsteutlåtandet",
+            {"201": reply("Utlåtandet med sin första version.", report, headers=location)},
+            description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. "
+                        "Ingen kropp behövs.", errors=write,
+        )},
+        f"{base}/content": {"parameters": [case_id], "put": operation(
+            "saveReportContent", TAG, "Spara en ny version",
+            {"200": reply("Den sparade versionen och utlåtandet.",
+                          obj({"report": ref("Report"), "revision": ref("RevisionWithContent")})),
+             "409": reply("Utlåtandet har sparats av någon annan sedan `based_on`, eller kan inte ändras i sitt "
+                          "läge. Vid krock finns båda texterna i `conflict`.",
+                          {"anyOf": [ref("SaveConflict"), ref("Error")]})},
+            description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
+                        "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
+            body=ref("SaveContent"), errors=tuple(e for e in write if e != "Conflict"),
+        )},
+        f"{base}/revisions": {"parameters": [case_id], "get": operation(
+            "listReportRevisions", TAG, "Versionerna", {"200": reply("Alla versioner, äldst först.", items("Revision"))},
+            errors=read,
+        )},
+        f"{base}/revisions/{{number}}": {"parameters": [case_id, ref("revision_number", "parameters")], "get": operation(
+            "getReportRevision", TAG, "En version med innehåll",
+            {"200": reply("Versionen.", obj({"revision": ref("RevisionWithContent")}))}, errors=read,
+        )},
+        f"{base}/revisions/compare": {"parameters": [case_id], "get": operation(
+            "compareReportRevisions", TAG, "Jämför två versioner",
+            {"200": reply("De fält som skiljer, som ren text.", ref("Comparison"))},
+            parameters=[ref("compare_a", "parameters"), ref("compare_b", "parameters")],
+            errors=("BadRequest", "NotFound", "Unprocessable"),
+        )},
+        f"{base}/transitions": {"parameters": [case_id], "post": operation(
+            "transitionReport", TAG, "Flytta utlåtandet i arbetsflödet", {"200": reply("Utlåtandet i sitt nya läge.", report)},
+            description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
+                        "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
+                        "Förslag till beslut eller en kommentar.",
+            body=ref("TransitionRequest"), errors=write,
+        )},
+        f"{base}/timeline": {"parameters": [case_id], "get": operation(
+            "getReportTimeline", TAG, "Tidslinjen", {"200": reply("Stegen, äldst först.", items("TimelineEntry"))},
+            errors=read,
+        )},
+        f"{base}/attachments": {"parameters": [case_id], "post": _multipart(operation(
+            "uploadReportAttachment", TAG, "Ladda upp en bilaga",
+            {"201": reply("Bilagan, sist i ordningen.", with_attachment, headers=location)},
+            description="Tillåtna typer (efter innehåll): PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG, TXT.", errors=upload,
+        ), "AttachmentUpload")},
+        f"{base}/attachments/link": {"parameters": [case_id], "post": operation(
+            "linkReportDocument", TAG, "Länka en registrerad handling som bilaga",
+            {"201": reply("Bilagan.", with_attachment, headers=location)}, body=ref("AttachmentLink"), errors=write,
+        )},
+        f"{base}/attachments/{{attachment_id}}": {
+            "parameters": [case_id, attachment_id],
+            "get": operation("getReportAttachment", TAG, "En bilaga", {"200": reply("Bilagan.", with_attachment)},
+                             errors=read),
+            "put": _multipart(operation(
+                "replaceReportAttachment", TAG, "Ersätt bilagans fil",
+                {"200": reply("Den nya versionen på samma plats; den gamla finns kvar.", with_attachment)},
+                errors=upload,
+            ), "AttachmentUpload"),
+            "patch": operation("changeReportAttachment", TAG, "Flytta bilagan eller ändra sekretess",
+                               {"200": reply("Bilagan.", with_attachment)}, body=ref("AttachmentChange"), errors=write),
+            "delete": operation("removeReportAttachment", TAG, "Ta bort bilagan",
+                                {"204": {"description": "Borttagen; de följande bilagorna flyttas upp."}},
+                                errors=("Forbidden", "NotFound", "Conflict")),
+        },
+        f"{base}/attachments/{{attachment_id}}/file": {"parameters": [case_id, attachment_id], "get": operation(
+            "downloadReportAttachment", TAG, "Hämta bilagans fil",
+            {"200": {"description": "Filen (Content-Disposition: attachment).",
+                     "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
+            errors=("Forbidden", "NotFound"),
+        )},
+        f"{API}/review-queue": {"get": operation(
+            "getReviewQueue", TAG, "Att granska och underteckna",
+            {"200": reply("Utlåtanden som väntar på dig (`items`) och de du själv skrivit i (`own`), "
+                          "med tidigast sista dag först.", obj({"items": {"type": "array", "items": ref("QueueItem")},
+                                                               "own": {"type": "array", "items": ref("QueueItem")}}))},
+            description="Granskare ser utlåtanden under granskning, beslutsfattare godkända som väntar på "
+                        "underskrift, i sina nämnder.", errors=("BadRequest", "Forbidden"),
+        )},
+    }
+
+
+def report_openapi() -> tuple[dict, dict, dict]:
+    """Return the report endpoints' schemas, parameters and paths."""
+    return _report_schemas(), _report_parameters(), _report_paths()
+

@@ -1,0 +1,158 @@
+"""A report's bilagor in the API: upload, link a registered document, replace, reorder, remove, download."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, jsonify, request, send_file, url_for
+
+from app.api import bp
+from app.api.reports import (
+    commit,
+    load_report,
+    may_read_confidential_files,
+    report_json_for,
+    user,
+)
+from app.api.schemas import InputError, Param, attachment_json, get_or_404, read_json
+from app.extensions import db
+from app.permissions import Action
+from app.registry.models import RegisteredDocument
+from app.validation import ValidationError
+from workflows import attachments as ops
+from workflows.models import CaseReport, ReportAttachment
+
+UPLOAD_FIELDS = {"title": Param("str", "Rubrik", max_length=None), "is_confidential": Param("bool", "Sekretess")}
+LINK_FIELDS = {"registered_document_id": Param("int", "Registrerad handling"),
+               "title": Param("str", "Rubrik", max_length=None)}
+LINK_ERROR_FIELDS = {"document": "registered_document_id"}
+CHANGE_FIELDS = {"position": Param("int", "Plats"), "is_confidential": Param("bool", "Sekretess")}
+BOOLEAN_TEXT = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
+    """Return a bilaga of this report (also a replaced one), else 404."""
+    attachment = get_or_404(ReportAttachment, attachment_id)
+    if attachment.report_id != report.id:
+        abort(404)
+    return attachment
+
+
+def _form(spec: dict[str, Param]) -> tuple[bytes, str, dict]:
+    """Return the uploaded file's bytes and name and the form's other values; refuse anything else."""
+    if request.mimetype != "multipart/form-data":
+        raise InputError("Skicka filen som multipart/form-data (fältet file).", status=415)
+    errors = {name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(['file', *spec])}."
+              for name in [*request.form, *request.files] if name != "file" and name not in spec}
+    errors.update({name: f"{name[:40]} får bara anges en gång."
+                   for name, values in [*request.form.lists(), *request.files.lists()] if len(values) > 1})
+    values = {}
+    for name, param in spec.items():
+        text = request.form.get(name)
+        if text is None or name in errors or not text.strip():
+            continue
+        try:
+            values[name] = _form_value(param, text)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    upload = request.files.get("file")
+    if upload is None and "file" not in errors:
+        errors["file"] = "Välj en fil (fältet file)."
+    if errors:
+        raise InputError(errors)
+    return upload.read(), upload.filename or "", values
+
+
+def _form_value(param: Param, text: str):
+    if param.kind == "bool":
+        if text.strip().lower() not in BOOLEAN_TEXT:
+            raise ValueError(f"{param.label} måste vara true eller false.")
+        return BOOLEAN_TEXT[text.strip().lower()]
+    return param.from_text(text)
+
+
+def _reply(attachment: ReportAttachment, status: int = 200):
+    report = attachment.report
+    body = attachment_json(attachment, may_read=may_read_confidential_files(report, user()))
+    location = url_for("api.get_report_attachment", case_id=report.case_id, attachment_id=attachment.id,
+                       _external=True)
+    return jsonify(attachment=body, report=report_json_for(report)), status, {"Location": location} if status == 201 else {}
+
+
+@bp.post("/cases/<int:case_id>/report/attachments")
+def upload_report_attachment(case_id: int):
+    report = load_report(case_id, Action.write_report)
+    data, filename, values = _form(UPLOAD_FIELDS)
+    attachment = ops.upload_attachment(report, user=user(), data=data, filename=filename, title=values.get("title"),
+                                       is_confidential=values.get("is_confidential", False))
+    commit()
+    return _reply(attachment, 201)
+
+
+@bp.post("/cases/<int:case_id>/report/attachments/link")
+def link_report_document(case_id: int):
+    report = load_report(case_id, Action.write_report)
+    values = read_json(LINK_FIELDS)
+    document_id = values.get("registered_document_id")
+    document = db.session.get(RegisteredDocument, document_id) if document_id else None
+    if document is None or document.case_id != report.case_id:
+        raise InputError({"registered_document_id": "Välj en registrerad handling i ärendet."}, status=422)
+    try:
+        attachment = ops.link_registered_document(report, user=user(), document=document, title=values.get("title"))
+    except ValidationError as exc:  # the operation names the document "document"; the API calls it by its id
+        raise InputError({LINK_ERROR_FIELDS.get(k, k): v for k, v in exc.errors.items()}, status=422) from None
+    commit()
+    return _reply(attachment, 201)
+
+
+@bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+def get_report_attachment(case_id: int, attachment_id: int):
+    return _reply(_attachment(load_report(case_id), attachment_id))
+
+
+@bp.put("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+def replace_report_attachment(case_id: int, attachment_id: int):
+    report = load_report(case_id, Action.write_report)
+    attachment = _attachment(report, attachment_id)
+    data, filename, _values = _form({})
+    replacement = ops.replace_attachment(attachment, user=user(), data=data, filename=filename)
+    commit()
+    return _reply(replacement)
+
+
+@bp.patch("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+def change_report_attachment(case_id: int, attachment_id: int):
+    report = load_report(case_id, Action.write_report)
+    attachment = _attachment(report, attachment_id)
+    values = read_json(CHANGE_FIELDS)
+    if not values:
+        raise InputError({"_": "Ange position eller is_confidential."}, status=422)
+    if "position" in values:
+        ops.move_attachment(attachment, user=user(), position=values["position"])
+    if "is_confidential" in values:
+        ops.set_attachment_confidential(attachment, user=user(), is_confidential=values["is_confidential"])
+    commit()
+    return _reply(attachment)
+
+
+@bp.delete("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+def remove_report_attachment(case_id: int, attachment_id: int):
+    report = load_report(case_id, Action.write_report)
+    ops.remove_attachment(_attachment(report, attachment_id), user=user())
+    commit()
+    return "", 204
+
+
+@bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>/file")
+def download_report_attachment(case_id: int, attachment_id: int):
+    report = load_report(case_id)
+    attachment = _attachment(report, attachment_id)
+    if attachment.file is None:
+        abort(404, "Bilagan är en registrerad handling utan egen fil.")
+    if attachment.is_confidential and not may_read_confidential_files(report, user()):
+        abort(403, "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
+                   "i ärendet kan hämta den.")
+    data, content_type, download_name = ops.attachment_content(attachment)
+    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=download_name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

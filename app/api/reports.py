@@ -1,0 +1,192 @@
+"""Case reports (tjänsteutlåtanden) in the API: read, start, save, move through the workflow, review queue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, jsonify, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.errors import json_error
+from app.api.schemas import (
+    InputError,
+    Param,
+    get_or_404,
+    queue_item_json,
+    read_json,
+    read_query,
+    report_json,
+    revision_json,
+)
+from app.auth.models import Role, User
+from app.extensions import db
+from app.notifications import send_queued_messages
+from app.permissions import Action, can, committees_where, require, visible_cases_clause
+from app.registry.models import Case
+from workflows import operations
+from workflows.models import CaseReport, ReportState
+from workflows.states import EDITABLE, TRANSITIONS, is_author, is_editor
+
+NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
+#: the fields of a report's content (workflows.content.ReportContent)
+CONTENT_FIELDS = ("title", "report_date", "sections", "proposals", "recipients", "signatories")
+SAVE_FIELDS = {"based_on": Param("int", "Version"), "content": Param("object", "Innehåll")}
+TRANSITION_FIELDS = {"name": Param("str", "Åtgärd", max_length=40), "comment": Param("str", "Kommentar", max_length=4000)}
+#: the transitions people ask for; the others happen through saving or the agenda
+MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
+#: which role waits for reports in which state
+QUEUE_STATES = {Role.reviewer: ReportState.in_review, Role.approver: ReportState.approved}
+
+
+def user() -> User:
+    """Return the caller as a User (the operations need the object, not Flask-Login's proxy)."""
+    return current_user._get_current_object()
+
+
+def load_case(case_id: int, action: Action = Action.view_report) -> Case:
+    """Return the case if the caller may read its report (else 404, as for an unknown case) and do ``action``."""
+    case = get_or_404(Case, case_id)
+    if not can(current_user, Action.view_report, case):
+        abort(404)
+    require(current_user, action, case)
+    return case
+
+
+def load_report(case_id: int, action: Action = Action.view_report) -> CaseReport:
+    """Return the case's report, checked as ``load_case``; 404 when the case has none."""
+    report = operations.report_for(load_case(case_id, action))
+    if report is None:
+        abort(404, NO_REPORT)
+    return report
+
+
+def allowed_transitions(report: CaseReport, who: User) -> list[str]:
+    """Name the manual transitions whose source and role fit now (guards may still refuse)."""
+    roles = who.roles_in(report.case.committee_id)
+    return [name for name in MANUAL_TRANSITIONS
+            if report.state in TRANSITIONS[name].sources and TRANSITIONS[name].roles & roles]
+
+
+def may_read_confidential_files(report: CaseReport, who: User) -> bool:
+    """Answer whether ``who`` may see the titles and files of the report's confidential bilagor."""
+    return can(who, Action.view_confidential, report.case) or is_editor(report, who)
+
+
+def report_json_for(report: CaseReport) -> dict:
+    """Return the report as the caller sees it."""
+    who = user()
+    return report_json(report, allowed_transitions=allowed_transitions(report, who),
+                       may_read_confidential=may_read_confidential_files(report, who))
+
+
+def report_reply(report: CaseReport, status: int = 200, headers: dict | None = None, **extra):
+    """Answer with the report (and ``extra`` members beside it)."""
+    return jsonify(report=report_json_for(report), **extra), status, headers or {}
+
+
+def commit() -> None:
+    """Commit the request's changes and hand its queued messages to the worker."""
+    db.session.commit()
+    send_queued_messages()
+
+
+@bp.get("/cases/<int:case_id>/report")
+def get_report(case_id: int):
+    return report_reply(load_report(case_id))
+
+
+@bp.post("/cases/<int:case_id>/report")
+def create_report(case_id: int):
+    case = load_case(case_id, Action.write_report)
+    if request.get_data():
+        read_json({})
+    report = operations.create_report(case, user=user())
+    commit()
+    return report_reply(report, 201, {"Location": url_for("api.get_report", case_id=case.id, _external=True)})
+
+
+def _content(data: dict) -> tuple[int, dict]:
+    """Return based_on and the raw content of a save, refusing missing or unknown fields."""
+    missing = {}
+    if "based_on" not in data:
+        missing["based_on"] = "Ange vilken version ändringen bygger på (based_on)."
+    if "content" not in data:
+        missing["content"] = "Skicka utlåtandets innehåll (content)."
+    if missing:
+        raise InputError(missing, status=422)
+    unknown = {f"content.{k[:40]}": f"Okänt fält ”{k[:40]}”; tillåtna: {', '.join(CONTENT_FIELDS)}."
+               for k in data["content"] if k not in CONTENT_FIELDS}
+    if unknown:
+        raise InputError(unknown)
+    return data["based_on"], data["content"]
+
+
+@bp.put("/cases/<int:case_id>/report/content")
+def save_report_content(case_id: int):
+    report = load_report(case_id, Action.write_report)
+    based_on, raw = _content(read_json(SAVE_FIELDS))
+    try:
+        revision = operations.save_revision(report, user=user(), raw=raw, based_on=based_on)
+    except operations.RevisionConflict as exc:
+        conflict = {"id": exc.conflict.id, "based_on": exc.conflict.based_on,
+                    "current_revision": exc.conflict.current_at_refusal,
+                    "current_content": exc.current.content, "your_content": exc.conflict.content}
+        commit()  # the refused text is kept (ReportConflict), so nothing is lost
+        return jsonify(error={"status": 409, "message": exc.message, "conflict": conflict}), 409
+    commit()
+    return report_reply(report, revision=revision_json(revision, with_content=True))
+
+
+def _manual_transition(data: dict) -> str:
+    """Return the requested transition's name, refusing a missing or unknown one."""
+    name = data.get("name")
+    if not name:
+        raise InputError({"name": "Ange åtgärd (name)."}, status=422)
+    if name not in TRANSITIONS:
+        raise InputError({"name": f"Åtgärd måste vara något av: {', '.join(MANUAL_TRANSITIONS)}."})
+    return name
+
+
+@bp.post("/cases/<int:case_id>/report/transitions")
+def report_transition(case_id: int):
+    report = load_report(case_id)
+    data = read_json(TRANSITION_FIELDS)
+    name = _manual_transition(data)
+    t = TRANSITIONS[name]
+    if not t.is_manual:
+        how = "när utlåtandet sparas" if name in EDITABLE.values() else "från föredragningslistan"
+        message = f"”{t.label}” begärs inte här; det sker {how}."
+        return json_error(409, message, {"name": message})
+    operations.transition(report, user=user(), name=name, comment=data.get("comment"))
+    commit()
+    return report_reply(report)
+
+
+def _queue_order(report: CaseReport) -> tuple:
+    """Sort by the earliest due date, undated last."""
+    return (report.due_on is None, report.due_on or date.max, report.id)
+
+
+def _states_waiting_for(who: User, committee_id: int) -> set[ReportState]:
+    return {state for role, state in QUEUE_STATES.items() if role in who.roles_in(committee_id)}
+
+
+@bp.get("/review-queue")
+def review_queue():
+    read_query({})
+    who = user()
+    committee_ids = committees_where(who, Action.review_reports)
+    if not committee_ids:
+        abort(403, "Granskningskön är för granskare och beslutsfattare.")
+    reports = db.session.scalars(
+        select(CaseReport).join(Case, Case.id == CaseReport.case_id)
+        .where(Case.committee_id.in_(committee_ids), CaseReport.state.in_(QUEUE_STATES.values()),
+               visible_cases_clause(who))
+    )
+    waiting = [r for r in reports if r.state in _states_waiting_for(who, r.case.committee_id)
+               and can(who, Action.view_report, r.case)]
+    waiting.sort(key=_queue_order)
+    return jsonify(items=[queue_item_json(r) for r in waiting if not is_author(r, who)],
+                   own=[queue_item_json(r) for r in waiting if is_author(r, who)])

@@ -1,0 +1,176 @@
+"""Publishing a kallelse: snapshots, checks before publishing, deadline override, corrections."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from agenda import operations as ops
+from agenda.models import MeetingStatus, Publication
+from agenda.operations import PublicationRefused
+from app.audit import AuditEntry
+from app.extensions import db
+from app.validation import ConflictError, ValidationError
+from tests.agenda.conftest import committee, person
+
+
+def complete(meeting) -> None:
+    ops.update_meeting(meeting, user=person("sekreterare"), values={
+        "notice_place": "Huddinge", "notice_date": date.today().isoformat(),
+        "chair_name": "Gunnel Hedberg", "secretary_name": "Sara Lindqvist"})
+
+
+@pytest.fixture
+def built(meeting, secretary, new_case):
+    """The meeting with an information item, a public case and a confidential case; closing facts filled."""
+    public = new_case("Riktlinjer för ekonomiskt bistånd 2027")
+    secret = new_case("Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", confidential=True)
+    ops.add_item(meeting, user=secretary, kind="information", parts=[
+        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}])
+    ops.add_item(meeting, user=secretary, kind="case", case=public, note="Remisshandlingar: https://example.se (hämtad 2026-11-01)")
+    ops.add_item(meeting, user=secretary, kind="case", case=secret)
+    complete(meeting)
+    db.session.commit()
+    return meeting, public, secret
+
+
+def test_publishing_makes_the_members_and_the_public_snapshot(built, secretary):
+    meeting, public, secret = built
+    publication = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    assert publication.version == 1 and meeting.status is MeetingStatus.notice_published
+    members = publication.members_snapshot
+    assert [(i["number"], i["title"], i["case_number"]) for i in members["items"]][3:6] == [
+        (4, "Riktlinjer för ekonomiskt bistånd 2027", public.number), (5, "Övriga frågor", None),
+        (6, "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", secret.number)]
+    assert members["items"][3]["report"]["signed_hash"] and members["items"][3]["report"]["revision"] == 2
+    shown = publication.public_snapshot["items"][5]
+    assert (shown["number"], shown["title"], shown["case_number"], shown["report"], shown["section"]) == (
+        6, "Ansökan enligt föräldrabalken", None, None, "Sekretessärenden")
+    text = json.dumps(publication.public_snapshot, ensure_ascii=False)
+    assert "Exempelsson" not in text and secret.number not in text
+    assert publication.public_snapshot["meeting"]["title"] == "Kallelse till Socialnämnden"
+
+
+def test_an_empty_agenda_is_not_published(meeting, secretary):
+    for item in list(meeting.items):
+        ops.remove_item(item, user=secretary)
+    complete(meeting)
+    with pytest.raises(ConflictError) as caught:
+        ops.publish(meeting, user=secretary)
+    assert caught.value.message.startswith("Föredragningslistan är tom")
+
+
+def test_the_closing_facts_are_required(meeting, secretary):
+    with pytest.raises(PublicationRefused) as caught:
+        ops.publish(meeting, user=secretary)
+    assert caught.value.problems == ["Kallelsen saknar ort, datum, ordförande i avslutningen."]
+
+
+@pytest.mark.parametrize("note, kind, masked", [
+    ("Sökande 811218-9876 har yttrat sig", "personnummer", "811218-****"),
+    ("Se 19701063-2391", "samordningsnummer", "19701063-****"),
+])
+def test_a_personal_identity_number_in_a_public_text_stops_publishing(built, secretary, note, kind, masked):
+    meeting, *_ = built
+    ops.update_item(meeting.items[3], user=secretary, note=note)
+    db.session.commit()
+    with pytest.raises(PublicationRefused) as caught:
+        ops.publish(meeting, user=secretary)
+    assert caught.value.problems == [f"Punkt 4, anteckning: innehåller ett {kind} ({masked})."]
+    db.session.rollback()
+    assert db.session.scalar(select(sa.func.count()).select_from(Publication)
+                             .where(Publication.meeting_id == meeting.id)) == 0
+
+
+def test_a_confidential_title_in_a_public_text_stops_publishing(built, secretary):
+    meeting, _public, secret = built
+    ops.update_item(meeting.items[2], user=secretary, parts=[{"title": secret.title, "presenter": None}])
+    db.session.commit()
+    with pytest.raises(PublicationRefused) as caught:
+        ops.publish(meeting, user=secretary)
+    assert caught.value.problems == ["Punkt 3, del 1: innehåller rubriken på ett sekretessärende."]
+
+
+def test_after_the_deadline_only_with_a_reason_which_is_audited(built, secretary):
+    meeting, *_ = built
+    meeting.start_dt = meeting.start_dt - timedelta(days=11)  # three days ahead: past the 7-day deadline
+    db.session.commit()
+    with pytest.raises(ValidationError) as caught:
+        ops.publish(meeting, user=secretary)
+    assert "Sista dag för kallelsen var" in caught.value.errors["late_reason"]
+    db.session.rollback()
+    publication = ops.publish(meeting, user=secretary, late_reason="Extra ärende om bostäder för nyanlända.")
+    db.session.commit()
+    assert publication.late_reason == "Extra ärende om bostäder för nyanlända."
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.published",
+                                                      AuditEntry.object_id == meeting.id))
+    assert "Publicerad efter sista dag" in entry.summary and "nyanlända" in entry.summary
+
+
+def test_a_correction_is_a_new_version_that_says_what_changed(built, secretary, new_case):
+    meeting, *_ = built
+    first = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    with pytest.raises(ConflictError):
+        ops.publish(meeting, user=secretary)  # nothing changed
+    db.session.rollback()
+    extra = new_case("Tillägg: bostäder för nyanlända")
+    ops.add_item(meeting, user=secretary, kind="case", case=extra)
+    ops.update_meeting(meeting, user=secretary, values={"place": "Sessionssalen, Kommunalvägen 28"})
+    db.session.commit()
+    second = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    assert [p.version for p in meeting.publications] == [1, 2]
+    assert second.changes == [
+        "Plats ändrad: Plenum, Gymnasietorget 1 → Sessionssalen, Kommunalvägen 28.",
+        "Ny punkt 5: ”Tillägg: bostäder för nyanlända”.",
+        "”Övriga frågor” är nu punkt 6 (var 5).",
+        "”Ansökan enligt föräldrabalken” är nu punkt 7 (var 6).",
+        "”Delgivningar och anmälda delegationsbeslut” är nu punkt 8 (var 7).",
+    ]
+    # The first version is kept as it was.
+    assert [i["title"] for i in first.members_snapshot["items"]].count("Tillägg: bostäder för nyanlända") == 0
+
+
+def test_a_publication_cannot_be_changed_even_in_the_database(built, secretary):
+    meeting, *_ = built
+    publication = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    publication.late_reason = "ändrat i efterhand"
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(sa.exc.DatabaseError):
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f"UPDATE publications SET late_reason = 'x' WHERE id = {publication.id}"))
+    with pytest.raises(sa.exc.DatabaseError):
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f"DELETE FROM publications WHERE id = {publication.id}"))
+
+
+def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones_masked(built, secretary, new_case):
+    meeting, _public, secret = built
+    ops.register_delegation_decision(committee(), user=secretary, decided_on=date.today(),
+                                     decision_maker="Eva Strand, socialdirektör", delegation_point="3.1.2",
+                                     summary="Beslut om bistånd till Alva Exempelsson", case=secret)
+    ops.register_delegation_decision(committee(), user=secretary, decided_on=date.today(),
+                                     decision_maker="Per Sundberg, enhetschef", delegation_point="1.4",
+                                     summary="Yttrande över detaljplan")
+    db.session.commit()
+    publication = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    members = publication.members_snapshot["items"][-1]["delegation_decisions"]
+    public = publication.public_snapshot["items"][-1]["delegation_decisions"]
+    assert [d["delegation_point"] for d in members] == ["3.1.2", "1.4"]
+    assert members[0]["case_number"] == secret.number
+    assert public[0]["summary"] == "Ansökan enligt föräldrabalken" and public[0]["case_number"] is None
+    assert public[1]["summary"] == "Yttrande över detaljplan"
+    with pytest.raises(ValidationError) as caught:
+        ops.register_delegation_decision(committee(), user=secretary, decided_on="2999-01-01", decision_maker="",
+                                         delegation_point="1", summary="x")
+    assert set(caught.value.errors) == {"decided_on", "decision_maker"}

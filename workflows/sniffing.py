@@ -1,0 +1,239 @@
+"""What an uploaded file really is: its type found by reading the bytes, and a clean name.
+
+The rule for names: the file name's extension must be one of the allowed ones and must
+name the same type as the content (``.jpg`` and ``.jpeg`` both mean JPEG). A PNG named
+``.pdf`` is refused, and so is anything whose content is not an allowed type, whatever
+its name says.
+
+ZIP containers (DOCX, XLSX, ODT, ODS) are checked from their directory without
+unpacking: the sizes each entry declares, at most a few bytes read from each entry to
+find archives inside, and nothing is written anywhere. The one archive allowed inside is
+an Office document embedded the way Word and Excel embed them (a chart's workbook in
+``word/embeddings/``): it is read into memory and checked by the same rules, and nothing
+may be nested inside it. Python's zipfile never unpacks more
+than an entry declares, so a lying directory cannot make a later reader unpack more.
+
+Pure: no Flask, no database. Refusals are ValidationError({"file": <Swedish message>}).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import unicodedata
+import zipfile
+import zlib
+
+from app.validation import ValidationError
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TXT = "text/plain"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+
+#: allowed extension → the type its content must have
+EXTENSIONS = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".txt": TXT,
+              ".docx": DOCX, ".xlsx": XLSX, ".odt": ODT, ".ods": ODS}
+#: the extension a download of each type gets
+EXTENSION_FOR = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", TXT: ".txt",
+                 DOCX: ".docx", XLSX: ".xlsx", ODT: ".odt", ODS: ".ods"}
+#: how a message names each type: "… är inte <label>"
+LABELS = {PDF: "en PDF", PNG: "en PNG-bild", JPEG: "en JPEG-bild", TXT: "en textfil",
+          DOCX: "ett Word-dokument (DOCX)", XLSX: "ett Excel-ark (XLSX)",
+          ODT: "ett textdokument (ODT)", ODS: "ett kalkylark (ODS)"}
+ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT"
+
+#: ZIP limits (the same ratio as Apache POI's ZipSecureFile default)
+MAX_ZIP_TOTAL = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+RATIO_FROM_SIZE = 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+#: a TXT may hold at most this share of control characters (besides tab, newlines, form feed)
+MAX_CONTROL_SHARE = 0.01
+MAX_FILENAME = 150
+
+_EXECUTABLE_MAGIC = (b"\x7fELF", b"MZ", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
+                     b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00",
+                  b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"MSCF", b"\x28\xb5\x2f\xfd")
+_ARCHIVE_EXTENSIONS = (".zip", ".jar", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".tar", ".cab",
+                       ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp")
+#: entries that carry macros (OOXML's VBA project, OpenDocument's Basic and scripts)
+#: where OOXML keeps embedded Office documents (a chart's data, an inserted worksheet)
+_EMBEDDED_RE = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.(docx|xlsx|pptx)$", re.IGNORECASE)
+_MACRO_RE = re.compile(r"(^|/)vbaproject\.bin$|^(basic|scripts)/", re.IGNORECASE)
+_WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
+#: control, format (bidi overrides, zero-width) and lone surrogate characters
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs"}
+#: control characters a text file should hardly contain (tab, newlines and form feed are fine)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def sniff(data: bytes, filename: str) -> str:
+    """Return the MIME type found by reading ``data``, or refuse the file with the reason."""
+    name = _shown(filename)
+    if not data:
+        raise _refuse(f"Filen ”{name}” är tom.")
+    expected = _expected_type(filename, name)
+    found = _content_type(data, name)
+    if found is None:
+        if data.startswith(_EXECUTABLE_MAGIC):
+            raise _refuse(f"Filen ”{name}” är ett program, inte {LABELS[expected]}. Program kan inte laddas upp.")
+        raise _refuse(f"Filen ”{name}” är inte {LABELS[expected]}: innehållet är inte av någon tillåten typ "
+                      f"({ALLOWED_TEXT}).")
+    if found != expected:
+        raise _refuse(f"Filen ”{name}” heter {_extension(filename)} men innehållet är {LABELS[found]}. "
+                      f"Byt filändelse till {EXTENSION_FOR[found]} eller välj rätt fil.")
+    return found
+
+
+def clean_filename(name: str) -> str:
+    """Return the base name to show for downloads, or refuse a name that cannot be shown."""
+    if not isinstance(name, str):
+        raise _refuse("Filnamnet måste vara text.")
+    if "\x00" in name:
+        raise _refuse("Filnamnet innehåller ett NUL-tecken och kan inte tas emot.")
+    name = unicodedata.normalize("NFC", name)
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in name):
+        raise _refuse("Filnamnet innehåller styrtecken eller osynliga tecken och kan inte tas emot.")
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"^[A-Za-z]:", "", base)
+    base = _WINDOWS_RESERVED.sub("_", " ".join(base.split()))
+    base = base.strip(" .")
+    if not base:
+        raise _refuse("Filnamnet saknas. Ge filen ett namn, t.ex. ”Bilaga.pdf”.")
+    if len(base) > MAX_FILENAME:
+        stem, ext = posixpath.splitext(base)
+        ext = ext if len(ext) <= 10 else ""
+        base = stem[: MAX_FILENAME - len(ext)].rstrip(" .") + ext
+    return base
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError({"file": message})
+
+
+def _shown(filename: str) -> str:
+    """The name as a message shows it: the base name, shortened."""
+    base = str(filename).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch if ch.isprintable() else "?" for ch in base)
+    return base if len(base) <= 80 else base[:77] + "…"
+
+
+def _extension(filename: str) -> str:
+    return posixpath.splitext(str(filename).replace("\\", "/").rsplit("/", 1)[-1])[1].lower()
+
+
+def _expected_type(filename: str, shown: str) -> str:
+    ext = _extension(filename)
+    if not ext:
+        raise _refuse(f"Filen ”{shown}” saknar filändelse. Tillåtna filtyper är {ALLOWED_TEXT}.")
+    if ext not in EXTENSIONS:
+        raise _refuse(f"Filtypen {ext[:20]} är inte tillåten. Tillåtna filtyper är {ALLOWED_TEXT}.")
+    return EXTENSIONS[ext]
+
+
+def _content_type(data: bytes, name: str) -> str | None:
+    """The allowed type the bytes are, or None; refuses unsafe or damaged ZIP containers."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_type(data, name)
+    if _is_text(data):
+        return TXT
+    return None
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` is text: UTF-8, else cp1252 or latin-1, without NUL and few control characters."""
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return _CONTROL_RE.subn("", text)[1] <= len(text) * MAX_CONTROL_SHARE
+    return False
+
+
+def _zip_type(data: bytes, name: str) -> str | None:
+    """Check a ZIP container from its directory and name the office type it is, if any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            _check_zip_entries(archive, entries, name, nesting_allowed=True)
+            return _office_type(archive, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError, KeyError, IndexError) as exc:
+        raise _refuse(f"Filen ”{name}” är skadad och kan inte läsas.") from exc
+
+
+def _check_zip_entries(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str,
+                       *, nesting_allowed: bool) -> None:
+    if len(entries) > MAX_ZIP_ENTRIES:
+        limit = f"{MAX_ZIP_ENTRIES:,}".replace(",", " ")
+        raise _refuse(f"Filen ”{name}” innehåller fler än {limit} delar och kan inte tas emot.")
+    if sum(e.file_size for e in entries) > MAX_ZIP_TOTAL:
+        raise _refuse(f"Filen ”{name}” packas upp till mer än {MAX_ZIP_TOTAL // (1024 * 1024)} MB "
+                      "och kan inte tas emot (misstänkt zip-bomb).")
+    for entry in entries:
+        _check_entry(archive, entry, name, nesting_allowed=nesting_allowed)
+
+
+def _check_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, *, nesting_allowed: bool) -> None:
+    path = entry.filename
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or ".." in parts:
+        raise _refuse(f"Filen ”{name}” innehåller en otillåten sökväg (”{_shown(path)}”) och kan inte tas emot.")
+    if entry.file_size > RATIO_FROM_SIZE and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
+        raise _refuse(f"Filen ”{name}” är packad orimligt hårt (mer än {MAX_ZIP_RATIO}:1) och kan inte tas emot "
+                      "(misstänkt zip-bomb).")
+    if entry.flag_bits & 0x1:
+        raise _refuse(f"Filen ”{name}” är krypterad eller lösenordsskyddad och kan inte tas emot.")
+    if _MACRO_RE.search(path):
+        raise _refuse(f"Filen ”{name}” innehåller makron och kan inte tas emot. Spara den utan makron och försök igen.")
+    if entry.is_dir():
+        return
+    nested = path.lower().endswith(_ARCHIVE_EXTENSIONS)
+    if not nested and entry.file_size:
+        with archive.open(entry) as fh:
+            nested = fh.read(8).startswith(_ARCHIVE_MAGIC)
+    if nested and nesting_allowed and _EMBEDDED_RE.match(path):
+        _check_embedded(archive, entry, name)
+    elif nested:
+        raise _refuse(f"Filen ”{name}” innehåller ett annat arkiv (”{_shown(path)}”). Arkiv i arkiv tas inte emot.")
+
+
+def _check_embedded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> None:
+    """Check an embedded Office document by the container's rules, with nothing nested further."""
+    with zipfile.ZipFile(io.BytesIO(archive.read(entry))) as inner:
+        entries = inner.infolist()
+        _check_zip_entries(inner, entries, name, nesting_allowed=False)
+        if _office_type(inner, entries) is None:
+            raise _refuse(f"Filen ”{name}” innehåller ett inbäddat objekt (”{_shown(entry.filename)}”) "
+                          "som inte är ett Office-dokument.")
+
+
+def _office_type(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str | None:
+    names = {e.filename for e in entries}
+    if "[Content_Types].xml" in names:
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return XLSX
+        return None
+    first = entries[0] if entries else None
+    if first is not None and first.filename == "mimetype" and first.file_size <= 100:
+        declared = archive.read(first).strip()
+        return {ODT.encode(): ODT, ODS.encode(): ODS}.get(declared)
+    return None
