@@ -7,10 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: install system db run worker test bench clean
+.PHONY: install system system-test debian db run worker test bench clean
 
-#: Debian packages the project needs beside Python (each area adds its own line below).
-DEBIAN_PACKAGES :=
+#: Debian packages the app needs beside Python: LibreOffice for the PDFs (unoserver runs under Debian's
+#: python3-uno), with fonts metric-compatible with the Word template's Arial and Calibri.
+DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
+#: and what only the tests need: Debian's Chromium for the browser tests (never a downloaded browser).
+DEBIAN_TEST_PACKAGES := chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +25,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## Install the missing Debian packages once (as root, or through sudo); without either, say so and go on:
-## the tests that need them are then skipped with the reason.
 system:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory debian PACKAGES="$(DEBIAN_PACKAGES)"
+
+system-test:
+	@$(MAKE) --no-print-directory debian PACKAGES="$(DEBIAN_PACKAGES) $(DEBIAN_TEST_PACKAGES)"
+
+## Install the missing Debian packages of PACKAGES once (as root, or through sudo); without either, say
+## so and go on: the app then says the PDF step is unavailable, and the tests needing them are skipped.
+debian:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
 	else echo "Saknas (installera som root):$$missing" >&2; exit 0; fi; \
@@ -37,6 +46,7 @@ system:
 db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask documents render-demo  # queues the demo kallelse's files; the worker renders them at start
 
 ## The app on http://$(HOST):$(PORT) and its Celery worker with the beat (reminders) inside; Ctrl-C stops both.
 run: db system
@@ -51,8 +61,12 @@ run: db system
 worker: install
 	$(BIN)/celery -A tasks.worker worker --loglevel=INFO
 
-test: install system
-	$(BIN)/pytest
+test: install system-test
+	$(BIN)/pytest -n auto
+
+## The document stack's figures beside their yardsticks, median and min–max (tests/benchmarks/run.py).
+bench: install system
+	$(BIN)/python -m tests.benchmarks.run
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

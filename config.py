@@ -138,7 +138,8 @@ class BaseConfig:
             "worker_prefetch_multiplier": 1,
             "timezone": "Europe/Stockholm",
             # The modules a worker imports at start, so it knows every task by name.
-            "imports": ["tasks.registry", "tasks.notifications"],
+            "imports": ["tasks.registry", "tasks.notifications", "tasks.rendering.tasks",
+                        "tasks.rendering.meeting_documents"],
             # Celery beat (`worker -B` on one machine, or `celery beat` once): reminders for overdue
             # review steps, and messages a broker outage left in the outbox.
             "beat_schedule": {

@@ -49,6 +49,8 @@ MAX_PARTS = 20
 def _clean_start(value) -> datetime:
     """Accept an aware datetime or a naive one in Swedish time; refuse one that is not in the future."""
     if isinstance(value, str):
+        if not any(sep in value.strip() for sep in ("T", " ")):
+            raise ValidationError({"start": "Ange både datum och klockslag, t.ex. 2027-02-23T18:00."})
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
@@ -130,12 +132,16 @@ def plan_meeting(committee: Committee, *, user: User, start, place, is_public: b
     return meeting
 
 
-def update_meeting(meeting: Meeting, *, user: User, values: dict) -> Meeting:
+def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_version: int | None = None) -> Meeting:
     """Change the meeting's time, place or the facts that complete its kallelse."""
+    _lock(meeting)
     _require_open(meeting)
+    _check_version(meeting, expected_version)
     unknown = set(values) - set(MEETING_RULES)
     if unknown:
         raise ValidationError({key: "Okänt fält." for key in sorted(unknown)})
+    if "start" in values and _same_instant(values["start"], meeting.start_dt):
+        values = {key: value for key, value in values.items() if key != "start"}  # unchanged: not re-checked
     fields = _collect(values, MEETING_RULES)
     before = {key: str(getattr(meeting, "start_dt" if key == "start" else key)) for key in fields}
     for key, value in fields.items():
@@ -145,6 +151,17 @@ def update_meeting(meeting: Meeting, *, user: User, values: dict) -> Meeting:
                  user=user, committee_id=meeting.committee_id, before=before,
                  after={key: str(value) for key, value in fields.items()})
     return meeting
+
+
+def _same_instant(value, current: datetime) -> bool:
+    """Whether a submitted start (string or datetime, naive = Swedish time) is the meeting's current one."""
+    try:
+        value = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return False
+    if not isinstance(value, datetime):
+        return False
+    return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)) == current
 
 
 def _require_open(meeting: Meeting) -> None:
@@ -192,7 +209,8 @@ def _clean_parts(value) -> list[dict]:
 def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> AgendaItem | None:
     """The item that has the case on an upcoming agenda, if any."""
     stmt = (select(AgendaItem).join(Meeting)
-            .where(AgendaItem.case_id == case.id, Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None)))
+            .where(AgendaItem.case_id == case.id, Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None),
+                   AgendaItem.kind.in_([ItemKind.case, ItemKind.confidential_case])))
     if excluding is not None and excluding.id is not None:
         stmt = stmt.where(AgendaItem.id != excluding.id)
     return db.session.scalars(stmt.limit(1)).first()

@@ -62,7 +62,7 @@ def _attachments_json(item: AgendaItem) -> list[dict]:
         document = a.registered_document
         out.append({
             "id": a.id, "number": a.position, "title": a.title,
-            "sha256": a.file.sha256 if a.file else None,
+            "sha256": a.file.sha256 if a.file else None, "filename": a.filename,
             "content_type": a.file.content_type if a.file else None,
             "is_confidential": bool(a.is_confidential or (document is not None and document.is_confidential)),
         })
@@ -72,7 +72,8 @@ def _attachments_json(item: AgendaItem) -> list[dict]:
 def _decision_json(decision: DelegationDecision) -> dict:
     case = decision.case
     return {"decided_on": decision.decided_on.isoformat(), "decision_maker": decision.decision_maker,
-            "delegation_point": decision.delegation_point, "case_number": case.number if case else None,
+            "delegation_point": decision.delegation_point, "case_id": case.id if case else None,
+            "case_number": case.number if case else None,
             "summary": decision.summary, "is_confidential": bool(case is not None and case.is_confidential),
             "public_title": case.display_public_title if case is not None else None}
 
@@ -109,7 +110,7 @@ def public_item(item: dict) -> dict:
 
 def _public_decision(decision: dict) -> dict:
     if not decision["is_confidential"]:
-        return {k: v for k, v in decision.items() if k != "public_title"}
+        return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
     return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
             "delegation_point": decision["delegation_point"], "case_number": None,
             "summary": decision["public_title"] or "Sekretess", "is_confidential": True}
@@ -125,16 +126,53 @@ def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tu
 
 
 def for_reader(snapshot: dict, may_see_confidential) -> list[dict]:
-    """The members' items as one reader may see them: a confidential item they may not read as in public."""
+    """The members' items as one reader may see them.
+
+    ``may_see_confidential(case_id)`` says whether the reader may read that case's secrets. If not,
+    a confidential item shows as in public (``withheld``), a confidential bilaga of another item only
+    as "Sekretessbelagd bilaga" without its title or file, and a delegated decision in a confidential
+    case as in public.
+    """
     out = []
     for item in snapshot["items"]:
         if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item["case_id"]):
             shown = public_item(item)
             shown["withheld"] = True
             out.append(shown)
-        else:
-            out.append(item)
+            continue
+        shown = dict(item, withheld=False)
+        if any(a["is_confidential"] for a in item["attachments"]) and not may_see_confidential(item["case_id"]):
+            shown["attachments"] = [_withheld_attachment(a) if a["is_confidential"] else a
+                                    for a in item["attachments"]]
+        if "delegation_decisions" in item:
+            shown["delegation_decisions"] = [
+                dict(_public_decision(d), withheld=True)
+                if d["is_confidential"] and not may_see_confidential(d.get("case_id")) else d
+                for d in item["delegation_decisions"]]
+        out.append(shown)
     return out
+
+
+def items_for(snapshot: dict, user) -> list[dict]:
+    """The members' items as ``user`` may read them (for_reader with the permission table)."""
+    from app.extensions import db
+    from app.permissions import Action, can
+    from app.registry.models import Case
+
+    seen: dict[int | None, bool] = {}
+
+    def may_see(case_id: int | None) -> bool:
+        if case_id not in seen:
+            case = db.session.get(Case, case_id) if case_id is not None else None
+            seen[case_id] = case is not None and can(user, Action.view_confidential, case)
+        return seen[case_id]
+
+    return for_reader(snapshot, may_see)
+
+
+def _withheld_attachment(attachment: dict) -> dict:
+    return {"id": None, "number": attachment["number"], "title": "Sekretessbelagd bilaga", "sha256": None,
+            "filename": None, "content_type": None, "is_confidential": True, "withheld": True}
 
 
 # --- checks before publishing -------------------------------------------------------------------

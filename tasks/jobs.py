@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy import update
 
 from app import audit
@@ -37,6 +38,19 @@ def create_job(kind: str, *, user: User, committee_id: int | None, params: dict,
     audit.record(f"job.{kind}.requested", job, f"{user.name} begärde jobb {job.id} ({kind}).",
                  user=user, committee_id=committee_id)
     return job
+
+
+#: the Celery task that does each kind of job (by name, so this module imports no task module)
+TASK_NAMES = {
+    "registry_export": "tasks.registry.export_registry",
+    "report_preview": "tasks.rendering.render_report_preview",
+    "meeting_documents": "tasks.rendering.render_meeting_documents",
+}
+
+
+def task_for(job: Job):
+    """The task that does ``job`` (for a retry from the generic job pages)."""
+    return current_app.extensions["celery"].tasks[TASK_NAMES[job.kind]]
 
 
 def enqueue(task, job_id: int) -> None:

@@ -171,13 +171,85 @@ def app(database_url, backend, tmp_path):
         db.engine.dispose()
 
 
-@pytest.fixture
-def demo(app):
-    """The demo municipality loaded into the test database; returns the credentials by e-mail key."""
-    from app.demo.loader import credentials, load
+def _load_demo_into(url: str, base: Path) -> Path:
+    """Load the demo into the database at ``url`` through the real loader; return where its files went."""
+    from app.demo.loader import load
 
-    load(with_tokens=True, password_method=FAST_HASH)
-    db.session.commit()
+    overrides = {**base_overrides(base), "SQLALCHEMY_DATABASE_URI": url, "CELERY": BaseConfig.celery_settings("memory://")}
+    application = create_app(overrides, environ={"INSTANCE_PATH": str(base / "instance")})
+    with application.app_context():
+        load(with_tokens=True, password_method=FAST_HASH)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return Path(overrides["STORAGE_PATH"])
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo(sqlite_template, tmp_path_factory) -> tuple[Path, Path]:
+    """The migrated SQLite template with the demo loaded once (and its stored files)."""
+    base = tmp_path_factory.mktemp("sqlite-demo")
+    path = base / "demo.sqlite"
+    shutil.copy(sqlite_template, path)
+    return path, _load_demo_into(f"sqlite:///{path}", base)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(postgres_url, tmp_path_factory) -> tuple[str, Path]:
+    """The demo loaded once into the session's schema and copied to a shadow schema; the tables emptied."""
+    base = tmp_path_factory.mktemp("pg-demo")
+    files = _load_demo_into(postgres_url, base)
+    engine = sa.create_engine(postgres_url)
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
+        shadow = f"{schema}_demo"
+        conn.execute(sa.text(f'CREATE SCHEMA "{shadow}"'))
+        for name in tables:
+            conn.execute(sa.text(f'CREATE TABLE "{shadow}"."{name}" AS TABLE "{schema}"."{name}"'))
+        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    try:
+        yield shadow, files
+    finally:
+        admin = sa.create_engine(PG_BASE_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{shadow}" CASCADE'))
+        admin.dispose()
+
+
+def _restore_postgres_demo(shadow: str) -> None:
+    """Copy the demo's rows back from the shadow schema into the (empty) tables, and move the sequences on."""
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            conn.execute(sa.text(f'INSERT INTO "{table.name}" SELECT * FROM "{shadow}"."{table.name}"'))
+        for table in db.metadata.sorted_tables:
+            for column in table.primary_key.columns:
+                if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, sa.Integer)):
+                    conn.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
+                        f'COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'))
+
+
+@pytest.fixture
+def demo(request, app, backend):
+    """The demo municipality in the test database; returns the credentials by e-mail key.
+
+    The real loader runs once per session and backend; each test gets a copy of its result
+    (the SQLite file, or the PostgreSQL rows), with the demo's stored files.
+    """
+    from app.demo.loader import credentials
+
+    db.session.remove()
+    if backend == "sqlite":
+        path, files = request.getfixturevalue("sqlite_demo")
+        db.engine.dispose()
+        shutil.copy(path, sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+    else:
+        shadow, files = request.getfixturevalue("postgres_demo")
+        _restore_postgres_demo(shadow)
+    if files.exists():
+        shutil.copytree(files, app.config["STORAGE_PATH"], dirs_exist_ok=True)
     return {c["email"].split("@")[0]: c for c in credentials()}
 
 

@@ -32,3 +32,22 @@ def create_user(key: str, roles: dict[Committee, list[Role]] | None = None, *, n
 
 def classification(code: str = "181") -> ClassificationCode:
     return db.session.scalar(select(ClassificationCode).where(ClassificationCode.code == code))
+
+
+def create_municipality(name: str, *, administration: str, codes: list[tuple[str, str]] = (), **fields) -> Municipality:
+    """A municipality of its own (a test world without the demo), with one administration and classification codes."""
+    from app.organisation.models import Administration
+
+    municipality = Municipality(name=name, **fields)
+    db.session.add(municipality)
+    db.session.add(Administration(municipality=municipality, name=administration))
+    for code, title in codes:
+        db.session.add(ClassificationCode(municipality=municipality, code=code, name=title))
+    db.session.flush()
+    return municipality
+
+
+def create_api_token(user: User) -> str:
+    """A personal API token for ``user``; returns the secret to send as Bearer."""
+    _row, secret = auth_ops.create_token(user, "Testnyckel")
+    return secret

@@ -17,7 +17,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 #: endpoints that answer without logging in
-PUBLIC_ENDPOINTS = {"api.openapi"}
+PUBLIC_ENDPOINTS = {"api.openapi", "api.list_public_meetings", "api.get_public_kallelse"}
 
 
 @bp.before_request
@@ -54,8 +54,12 @@ def register_api(app: Flask) -> None:
         cases,
         committees,
         jobs,
+        meeting_documents,
+        meetings,
         openapi,
+        public,
         report_attachments,
+        report_documents,
         report_history,
         reports,
     )

@@ -332,8 +332,14 @@ def _paths() -> dict:
 def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, default_per_page: int = 25) -> dict:
     """Build the OpenAPI 3.1 document of the API."""
     from app.api.openapi_reports import report_openapi
+    from app.api.report_documents import with_report_documents  # Förhandsgranska (Word and PDF)
 
-    report_schemas, report_parameters, report_paths = report_openapi()
+    report_schemas, report_parameters, report_paths = with_report_documents(*report_openapi())
+    from app.api.openapi_meetings import meeting_openapi
+
+    from app.api.meeting_documents import with_meeting_documents  # Skapa handlingar (kallelse, mötespaket)
+
+    meeting_tags, meeting_schemas, meeting_parameters, meeting_paths = with_meeting_documents(*meeting_openapi())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Nämndflöde API", "version": "1", "description": DESCRIPTION},
@@ -345,12 +351,13 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
             {"name": "Jobb", "description": "Arbete som görs i bakgrunden, t.ex. diarieutdrag."},
             {"name": "Tjänsteutlåtanden", "description": "Ärendenas tjänsteutlåtanden: versioner, granskning, "
                                                          "underskrift och bilagor."},
+            *meeting_tags,
             {"name": "API", "description": "Om API:t självt."},
         ],
-        "paths": {**_paths(), **report_paths},
+        "paths": {**_paths(), **report_paths, **meeting_paths},
         "components": {
-            "schemas": {**_schemas(), **report_schemas},
-            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters},
+            "schemas": {**_schemas(), **report_schemas, **meeting_schemas},
+            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters, **meeting_parameters},
             "responses": {
                 name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()
             },

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import abort, jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.api import bp
 from app.api.errors import json_error
@@ -20,13 +19,13 @@ from app.api.schemas import (
     report_json,
     revision_json,
 )
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.extensions import db
 from app.notifications import send_queued_messages
-from app.permissions import Action, can, committees_where, require, visible_cases_clause
+from app.permissions import Action, can, committees_where, require
 from app.registry.models import Case
-from workflows import operations
-from workflows.models import CaseReport, ReportState
+from workflows import operations, queries
+from workflows.models import CaseReport
 from workflows.states import EDITABLE, TRANSITIONS, is_author, is_editor
 
 NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
@@ -37,7 +36,6 @@ TRANSITION_FIELDS = {"name": Param("str", "Åtgärd", max_length=40), "comment":
 #: the transitions people ask for; the others happen through saving or the agenda
 MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
 #: which role waits for reports in which state
-QUEUE_STATES = {Role.reviewer: ReportState.in_review, Role.approver: ReportState.approved}
 
 
 def user() -> User:
@@ -169,24 +167,13 @@ def _queue_order(report: CaseReport) -> tuple:
     return (report.due_on is None, report.due_on or date.max, report.id)
 
 
-def _states_waiting_for(who: User, committee_id: int) -> set[ReportState]:
-    return {state for role, state in QUEUE_STATES.items() if role in who.roles_in(committee_id)}
-
-
 @bp.get("/review-queue")
 def review_queue():
     read_query({})
     who = user()
-    committee_ids = committees_where(who, Action.review_reports)
-    if not committee_ids:
+    if not committees_where(who, Action.review_reports):
         abort(403, "Granskningskön är för granskare och beslutsfattare.")
-    reports = db.session.scalars(
-        select(CaseReport).join(Case, Case.id == CaseReport.case_id)
-        .where(Case.committee_id.in_(committee_ids), CaseReport.state.in_(QUEUE_STATES.values()),
-               visible_cases_clause(who))
-    )
-    waiting = [r for r in reports if r.state in _states_waiting_for(who, r.case.committee_id)
-               and can(who, Action.view_report, r.case)]
+    waiting = [r for r in queries.review_queue(who) if can(who, Action.view_report, r.case)]
     waiting.sort(key=_queue_order)
     return jsonify(items=[queue_item_json(r) for r in waiting if not is_author(r, who)],
                    own=[queue_item_json(r) for r in waiting if is_author(r, who)])

@@ -68,11 +68,15 @@ def register_web(app: Flask) -> None:
     from app.web.admin import bp as admin_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp
+    from app.web.meeting_documents import bp as meeting_documents_bp
+    from app.web.meetings import bp as meetings_bp
     from app.web.outbox import bp as outbox_bp
+    from app.web.public import bp as public_bp
     from app.web.registry import bp as registry_bp
     from app.web.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp, outbox_bp, reports_bp):
+    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp, outbox_bp, reports_bp, meetings_bp, public_bp,
+               meeting_documents_bp):
         app.register_blueprint(bp)
 
     app.add_template_filter(format_date, "date")

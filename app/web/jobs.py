@@ -116,8 +116,8 @@ def job_retry(job_id: int):
     except ConflictError as exc:
         flash(exc.message, "error")
         return redirect(url_for("jobs.job_detail", job_id=job.id)), 303
-    job_id = job.id
+    job_id, task = job.id, jobs.task_for(job)
     db.session.commit()
-    jobs.enqueue(export_registry, job_id)
+    jobs.enqueue(task, job_id)
     flash("Jobbet körs om.", "info")
     return redirect(url_for("jobs.job_detail", job_id=job_id))

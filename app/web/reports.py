@@ -32,6 +32,7 @@ from app.web.report_forms import (
     with_ids,
 )
 from workflows import operations as ops
+from workflows import queries
 from workflows.compare import describe
 from workflows.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MAX_PROPOSALS, URL_SCHEMES, ReportContent
 from workflows.models import STATE_LABELS, CaseReport, ReportState, report_editors
@@ -42,7 +43,6 @@ bp = Blueprint("reports", __name__)
 
 NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
 #: which role waits for reports in which state (the review queue)
-QUEUE_STATES = {Role.reviewer: ReportState.in_review, Role.approver: ReportState.approved}
 #: timeline names of the steps that are not in the transition table
 STEP_LABELS = {"create": "Påbörjat"}
 #: the flash message after each workflow button
@@ -140,25 +140,12 @@ def _entered(report: CaseReport):
 @login_required
 def review_queue():
     me = acting_user()
-    committee_ids = committees_where(me, Action.review_reports)
-    if not committee_ids:
+    if not committees_where(me, Action.review_reports):
         abort(403, "Granskningen är till för granskare och undertecknare.")
-    reports = db.session.scalars(
-        select(CaseReport).join(Case, Case.id == CaseReport.case_id)
-        .where(Case.committee_id.in_(committee_ids), CaseReport.state.in_(QUEUE_STATES.values()),
-               visible_cases_clause(me))
-        .options(selectinload(CaseReport.transitions), selectinload(CaseReport.revisions))
-    ).all()
-    waiting = sorted((r for r in reports if r.state in _waiting_for(me, r.case.committee_id)), key=_entered)
+    waiting = sorted(queries.review_queue(me), key=_entered)
     return render_template("workflows/review_queue.html", today=local_today(), entered=_entered,
                            waiting=[r for r in waiting if not is_author(r, me)],
                            own=[r for r in waiting if is_author(r, me)])
-
-
-def _waiting_for(user: User, committee_id: int) -> set[ReportState]:
-    """Return the states in which reports of the committee wait for ``user``."""
-    roles = user.roles_in(committee_id)
-    return {state for role, state in QUEUE_STATES.items() if role in roles}
 
 
 # --- the report and its workflow --------------------------------------------------------------
@@ -363,3 +350,4 @@ def timeline(case_id: int):
 
 
 from app.web import report_attachments  # noqa: F401  (the bilagor pages, on this blueprint)
+from app.web import report_documents  # noqa: F401  (Förhandsgranska: Word and PDF, on this blueprint)

@@ -174,3 +174,22 @@ def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones
         ops.register_delegation_decision(committee(), user=secretary, decided_on="2999-01-01", decision_maker="",
                                          delegation_point="1", summary="x")
     assert set(caught.value.errors) == {"decided_on", "decision_maker"}
+
+
+def test_a_reader_without_the_right_sees_no_secret_of_the_members_version(demo):
+    from agenda.models import Meeting
+    from agenda.snapshot import for_reader
+
+    snapshot = db.session.scalar(select(Meeting).order_by(Meeting.start_dt)).publications[0].members_snapshot
+    full = json.dumps(snapshot, ensure_ascii=False)
+    secrets = ["Hemligsson", "Testsson", "Provsson", "Exempelsson", "Beslut om tillfällig placering", "SN-2017/45.754"]
+    assert all(secret in full for secret in secrets)
+
+    member = json.dumps(for_reader(snapshot, lambda case_id: False), ensure_ascii=False)
+    for secret in secrets:
+        assert secret not in member, secret
+    items = for_reader(snapshot, lambda case_id: False)
+    assert [a["title"] for a in items[3]["attachments"]] == ["Verksamhetsberättelse 2016 för socialnämnden",
+                                                             "Sekretessbelagd bilaga"]
+    assert [i["withheld"] for i in items[17:20]] == [True, True, True]
+    assert json.dumps(for_reader(snapshot, lambda case_id: True), ensure_ascii=False).count("Hemligsson") == 1

@@ -126,7 +126,8 @@ def test_review_chain_tells_each_next_person_through_a_real_worker(worker_env, s
     _act(app, "direktor", on_report("sign"))
 
     with app.app_context():
-        wait_for(lambda: outbox() and all(state is not MessageState.queued for *_, state in outbox()),
+        pending = (MessageState.queued, MessageState.sending)
+        wait_for(lambda: outbox() and all(state not in pending for *_, state in outbox()),
                  60, "the worker to take every message", tmp_path / "worker.log")
         messages = outbox()
         report = ops.report_for(db.session.get(Case, case_id))

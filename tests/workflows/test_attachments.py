@@ -42,12 +42,29 @@ S = ReportState
 OTHER_CASE = "SN-2016/2624.719"  # no demo report; also the demo user "controller"'s
 
 
-def stored() -> tuple[int, int, list[str]]:
-    """What is stored: file records, attachment rows, files under the storage directory."""
+_BASELINE: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def _demo_files(demo):
+    """What the demo itself stored (its bilagor): stored() counts only what a test adds."""
+    _BASELINE.clear()
+    _BASELINE.update(records=db.session.scalar(select(func.max(StoredFileRecord.id))) or 0,
+                     rows=db.session.scalar(select(func.max(ReportAttachment.id))) or 0, files=set(_files()))
+
+
+def _files() -> list[str]:
     root = Path(current_app.config["STORAGE_PATH"])
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-    return (db.session.scalar(select(func.count()).select_from(StoredFileRecord)),
-            db.session.scalar(select(func.count()).select_from(ReportAttachment)), files)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def stored() -> tuple[int, int, list[str]]:
+    """What the test stored: file records, attachment rows, files under the storage directory."""
+    return (db.session.scalar(select(func.count()).select_from(StoredFileRecord)
+                              .where(StoredFileRecord.id > _BASELINE["records"])),
+            db.session.scalar(select(func.count()).select_from(ReportAttachment)
+                              .where(ReportAttachment.id > _BASELINE["rows"])),
+            [f for f in _files() if f not in _BASELINE["files"]])
 
 
 def reread(report: CaseReport) -> CaseReport:
@@ -442,6 +459,7 @@ def test_the_same_new_file_uploaded_at_the_same_moment_is_stored_once(app, backe
     assert errors == []
     records, rows, files = stored()
     assert (records, rows, len(files)) == (1, 2, 1)
-    assert len({a.file_id for a in db.session.scalars(select(ReportAttachment))}) == 1
+    linked = select(ReportAttachment.file_id).where(ReportAttachment.report_id.in_(ids))
+    assert len(set(db.session.scalars(linked))) == 1
     if backend == "postgresql":
         assert len(unique_violations) == 1  # the second insert met the first and fell back to its record

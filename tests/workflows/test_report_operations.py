@@ -131,7 +131,7 @@ def test_only_an_editor_edits_a_draft(report_in, user):
 
 def test_a_report_in_review_cannot_be_edited(report_in, user):
     report = report_in(S.in_review)
-    with pytest.raises(ConflictError, match="under granskning"):
+    with pytest.raises(ConflictError, match="”Under granskning”; det kan inte ändras nu"):
         ops.save_revision(report, user=user("controller"), raw={**COMPLETE, "title": "Ny"}, based_on=2)
     assert report.current_revision == 2
 

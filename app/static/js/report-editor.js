@@ -78,6 +78,7 @@
     }
     if (textarea.getAttribute("aria-describedby")) { area.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby")); }
     if (textarea.getAttribute("aria-invalid")) { area.setAttribute("aria-invalid", "true"); }
+    if (textarea.required) { area.setAttribute("aria-required", "true"); }
     area.appendChild(cleanFragment(textarea.value));
 
     var toolbar = document.createElement("div");

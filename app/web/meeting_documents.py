@@ -1,0 +1,241 @@
+"""Skapa handlingar: a published kallelse as Word and PDF and the meeting package, made by the worker.
+
+The secretary starts the job on the meeting page for the latest publication and follows it on
+a job page with a progress bar (the pattern of jobs/job.html). The files of a publication are
+then offered on the members' kallelse page (the members' files, to those who may read every
+confidential matter in it; others get the public files) and on the public page (the public
+files, no log-in). ``flask documents render-demo`` queues the demo's rendering (``make run``).
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from agenda.models import Meeting, Publication
+from agenda.snapshot import items_for
+from app.auth.forms import EmptyForm
+from app.extensions import db
+from app.permissions import Action, require
+from app.storage import StorageError, get_storage
+from app.validation import ConflictError
+from app.web.jobs import load_job
+from tasks import jobs
+from tasks.models import Job
+from tasks.rendering.meeting_documents import (
+    FILES,
+    MEETING_DOCUMENTS,
+    VARIANTS,
+    create_render_job,
+    job_outputs,
+    may_render,
+    pending_job,
+    render_meeting_documents,
+    rendered_job,
+)
+
+bp = Blueprint("meeting_documents", __name__, cli_group="documents")
+
+VARIANT_LABELS = {"members": "Ledamöternas version", "public": "Offentlig version"}
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _publication(meeting: Meeting, version: int | None) -> Publication:
+    if version is None:
+        publication = meeting.latest_publication
+    else:
+        publication = next((p for p in meeting.publications if p.version == version), None)
+    if publication is None:
+        abort(404, "Kallelsen är inte publicerad." if version is None else f"Kallelsen har ingen version {version}.")
+    return publication
+
+
+def start_meeting_documents(meeting: Meeting) -> Job:
+    """Create the job for the meeting's latest publication, commit, enqueue (shared with the API)."""
+    require(current_user, Action.view_meetings, meeting)
+    if not may_render(current_user, meeting):
+        abort(403)
+    publication = meeting.latest_publication
+    if publication is None:
+        raise ConflictError("Kallelsen är inte publicerad; publicera den innan handlingarna skapas.")
+    job_id = create_render_job(publication, current_user).id
+    db.session.commit()
+    jobs.enqueue(render_meeting_documents, job_id)
+    return db.session.get(Job, job_id)
+
+
+def documents_job(meeting: Meeting, job_id: int) -> Job:
+    """The job of this meeting, if the current user asked for it; else 404."""
+    job = load_job(job_id)
+    if job.kind != MEETING_DOCUMENTS or (job.params or {}).get("meeting_id") != meeting.id:
+        abort(404)
+    return job
+
+
+def send_output(output: dict | None, name: str):
+    if output is None:
+        abort(404)
+    try:
+        path = get_storage().local_path(output["key"])
+    except StorageError:
+        current_app.logger.error("stored file %s is missing", output["key"])
+        abort(404)
+    return send_file(path, mimetype=FILES[name][1], as_attachment=True, download_name=output["name"])
+
+
+def reads_everything(publication: Publication, user) -> bool:
+    """Whether ``user`` may read every confidential matter and bilaga of the members' version."""
+    for item in items_for(publication.members_snapshot, user):
+        if item.get("withheld") or any(a.get("withheld") for a in item.get("attachments") or []):
+            return False
+    return True
+
+
+def published_files(publication: Publication, variant: str) -> dict:
+    """The rendered files of a publication in one variant, as for the pages: links and state."""
+    job = rendered_job(publication)
+    pending = pending_job(publication) if job is None else None
+    outputs = job_outputs(job)[variant] if job else {}
+    meeting_id = publication.meeting_id
+    files = []
+    for name, (label, _mimetype) in FILES.items():
+        if name not in outputs:
+            continue
+        if variant == "public":
+            url = url_for("meeting_documents.public_file", meeting_id=meeting_id, version=publication.version,
+                          name=name)
+        else:
+            url = url_for("meeting_documents.members_file", meeting_id=meeting_id, version=publication.version,
+                          name=name)
+        files.append({"name": name, "label": label, "url": url, "filename": outputs[name]["name"],
+                      "kb": max(1, round(outputs[name]["size"] / 1024))})
+    return {"files": files, "pending": pending is not None, "variant": variant}
+
+
+@bp.app_context_processor
+def meeting_document_helpers():
+    """``meeting_files(publication, "members" | "public")`` for the kallelse pages' download blocks."""
+
+    def meeting_files(publication: Publication | None, variant: str = "public") -> dict:
+        if publication is None:
+            return {"files": [], "pending": False, "variant": variant, "withheld": False}
+        withheld = False
+        if variant == "members" and not reads_everything(publication, current_user):
+            variant, withheld = "public", True
+        return {**published_files(publication, variant), "withheld": withheld}
+
+    return {"meeting_files": meeting_files}
+
+
+# --- the job -----------------------------------------------------------------------------
+
+
+@bp.route("/sammantraden/<int:meeting_id>/handlingar", methods=["POST"])
+@login_required
+def start(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    job = start_meeting_documents(meeting)
+    return redirect(url_for("meeting_documents.status", meeting_id=meeting.id, job_id=job.id), 303)
+
+
+@bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>")
+@login_required
+def status(meeting_id: int, job_id: int):
+    meeting = _meeting(meeting_id)
+    job = documents_job(meeting, job_id)
+    return render_template("documents/meeting_documents_job.html", meeting=meeting, job=job,
+                           outputs=job_outputs(job), files=FILES, variants=VARIANT_LABELS, retry_form=EmptyForm())
+
+
+@bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>/<variant>/<name>")
+@login_required
+def job_file(meeting_id: int, job_id: int, variant: str, name: str):
+    job = documents_job(_meeting(meeting_id), job_id)
+    if variant not in VARIANTS or name not in FILES:
+        abort(404)
+    return send_output(job_outputs(job)[variant].get(name), name)
+
+
+@bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>/kor-om", methods=["POST"])
+@login_required
+def retry(meeting_id: int, job_id: int):
+    meeting = _meeting(meeting_id)
+    job = documents_job(meeting, job_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.retry(job, user=current_user)
+    except ConflictError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("meeting_documents.status", meeting_id=meeting.id, job_id=job.id), 303)
+    job_id = job.id
+    db.session.commit()
+    jobs.enqueue(render_meeting_documents, job_id)
+    flash("Handlingarna skapas igen.", "info")
+    return redirect(url_for("meeting_documents.status", meeting_id=meeting_id, job_id=job_id), 303)
+
+
+# --- a publication's files ----------------------------------------------------------------------
+
+
+@bp.route("/sammantraden/<int:meeting_id>/kallelse/version/<int:version>/handlingar/<name>")
+@login_required
+def members_file(meeting_id: int, version: int, name: str):
+    meeting = _meeting(meeting_id)
+    require(current_user, Action.view_meetings, meeting)
+    publication = _publication(meeting, version)
+    variant = "members" if reads_everything(publication, current_user) else "public"
+    job = rendered_job(publication)
+    if job is None or name not in FILES:
+        abort(404)
+    response = send_output(job_outputs(job)[variant].get(name), name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/offentligt/sammantraden/<int:meeting_id>/version/<int:version>/handlingar/<name>")
+def public_file(meeting_id: int, version: int, name: str):
+    publication = _publication(_meeting(meeting_id), version)
+    job = rendered_job(publication)
+    if job is None or name not in FILES:
+        abort(404)
+    response = send_output(job_outputs(job)["public"].get(name), name)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+@bp.cli.command("render-demo")
+def render_demo() -> None:
+    """Queue the rendering of every published kallelse that has no rendered files yet (the demo's, in make run)."""
+    from app.auth.models import User
+    from tasks.models import JobState
+
+    queued = 0
+    for publication in db.session.scalars(select(Publication).order_by(Publication.id)):
+        meeting = publication.meeting
+        if rendered_job(publication) is not None or pending_job(publication) is not None:
+            continue
+        secretary = next((u for u in db.session.scalars(select(User).order_by(User.id))
+                          if u.is_active and may_render(u, meeting)), None)
+        if secretary is None:
+            continue
+        job_id = create_render_job(publication, secretary).id
+        db.session.commit()
+        jobs.enqueue(render_meeting_documents, job_id)
+        state = db.session.get(Job, job_id).state
+        queued += state is JobState.queued
+    click.echo(f"Handlingar köade för {queued} publicerade kallelser; arbetaren skapar dem när den startar."
+               if queued else "Alla publicerade kallelser har redan sina handlingar (eller väntar på dem).")

@@ -1,0 +1,314 @@
+"""The kallelse (notice of meeting) as a Word document. Pure: a publication snapshot in, DOCX bytes out.
+
+``build_kallelse_docx(snapshot, public=...)`` lays out exactly what was published (a members' or
+a public snapshot of ``agenda.snapshot``) as the municipality's printed kallelse (DOMAIN.md,
+"Anatomy of a kallelse"): on every page the header "SOCIALNÄMNDEN  KALLELSE  SIDA n (N)" from
+Word's PAGE and NUMPAGES fields; the title "Kallelse till Socialnämnden"; Tid and Plats; the
+items as a table (number | ärende with presenters and notes | diarienummer) with the
+Sekretessärenden section row; the closing with the place and date of the notice and the
+chair's and secretary's names. Same lean template as the tjänsteutlåtande (sv-SE, A4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from tasks.rendering.report_docx import (
+    KEEPNEXT,
+    _Builder,
+    _paragraph,
+    _ppr,
+    _run,
+    _spacing,
+    _sub,
+    clean,
+    template_sha256,
+)
+from lxml import etree
+
+#: bump when the layout changes, so stored renders of the same snapshot are made again
+KALLELSE_BUILDER_VERSION = "1"
+
+MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december"]
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+HANDLING_LATER = "Handling kommer senare"
+PUBLIC_MARK = "Offentlig version"
+#: table column widths in twips (A4 less 25 mm margins: 9071)
+ITEM_WIDTHS = (737, 6067, 2267)
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+def meeting_time(start_iso: str) -> str:
+    """"Torsdag den 23 februari 2017, klockan 18:00" from the snapshot's local ISO time."""
+    when = datetime.fromisoformat(start_iso)
+    return f"{WEEKDAYS[when.weekday()].capitalize()} den {when.day} {MONTHS[when.month - 1]} {when.year}, " \
+           f"klockan {when:%H:%M}"
+
+
+def long_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    day = date.fromisoformat(iso[:10])
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def notice_line(meeting: dict) -> str:
+    """"Huddinge den 2 februari 2017" (either part may be missing)."""
+    place, day = meeting.get("notice_place") or "", long_date(meeting.get("notice_date"))
+    if place and day:
+        return f"{place} den {day}"
+    return place or day
+
+
+def kallelse_input_hash(snapshot: dict, *, public: bool) -> str:
+    """The sha256 of everything the kallelse is made from: the snapshot, the variant, builder and template."""
+    data = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(b"kallelse/" + KALLELSE_BUILDER_VERSION.encode() + (b"/public/" if public else b"/members/")
+                          + template_sha256().encode() + b"/" + data).hexdigest()
+
+
+def kallelse_filename(snapshot: dict, extension: str, *, public: bool) -> str:
+    """E.g. "kallelse-SN-2017-02-23.pdf" or "kallelse-SN-2017-02-23-offentlig.pdf" (ASCII, no path)."""
+    meeting = snapshot["meeting"]
+    prefix = re.sub(r"[^A-Za-z0-9]+", "-", meeting.get("committee_prefix") or "").strip("-") or "namnd"
+    return f"kallelse-{prefix}-{meeting['start'][:10]}{'-offentlig' if public else ''}.{extension}"
+
+
+class _KallelseBuilder(_Builder):
+    """The report builder's template handling and helpers, with the kallelse's header, footer and body."""
+
+    def __init__(self, snapshot: dict, public: bool):
+        self.snapshot = snapshot
+        self.meeting = snapshot["meeting"]
+        self.public = public
+        super().__init__(None)  # type: ignore[arg-type]  # the report data is not used
+
+    def header(self) -> None:
+        def par(text: str, *, bold: bool = False, fields: str = "", align: str = "left") -> str:
+            rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'
+            run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else ""
+            return (f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="{align}"/></w:pPr>{run}{fields}</w:p>')
+
+        def field(instr: str, shown: str) -> str:
+            return (f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="20"/></w:rPr>'
+                    f'<w:t>{shown}</w:t></w:r></w:fldSimple>')
+
+        def cell(width: int, content: str) -> str:
+            return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{content}</w:tc>'
+
+        small = '<w:r><w:rPr><w:sz w:val="20"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+        page = small.format("SIDA ") + field("PAGE", "1") + small.format(" (") + field("NUMPAGES", "1") + small.format(")")
+        widths = (4536, 2268, 2267)
+        row = ("<w:tr>" + cell(widths[0], par(clean(self.meeting.get("committee") or "").upper(), bold=True))
+               + cell(widths[1], par("KALLELSE", bold=True)) + cell(widths[2], par("", fields=page, align="right"))
+               + "</w:tr>")
+        table = self._table(widths, [row], rule="bottom")
+        self._fill(self.document.sections[0].header._element,
+                   table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+
+    def footer(self) -> None:
+        meeting = self.meeting
+        left = f"{meeting.get('municipality') or ''} · {meeting.get('committee') or ''}".strip(" ·")
+        right = f"{PUBLIC_MARK} · {self.data_revision()}" if self.public else self.data_revision()
+        xml = (f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="9071"/></w:tabs></w:pPr>'
+               f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
+               f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>')
+        self._fill(self.document.sections[0].footer._element, xml)
+
+    @staticmethod
+    def data_revision() -> str:
+        from tasks.rendering.make_template import TEMPLATE_REVISION
+
+        return TEMPLATE_REVISION
+
+    # the body
+    def body(self) -> list:
+        m = self.meeting
+        out = []
+        title = _paragraph("Heading1")
+        _run(title, clean(m.get("title") or f"Kallelse till {m.get('committee') or ''}"))
+        out.append(title)
+        if self.public:
+            note = _paragraph()
+            _run(note, f"{PUBLIC_MARK}: sekretessärenden visas utan uppgifter om enskilda.", italic=True, size=20)
+            out.append(note)
+
+        for label, value in (("Tid", meeting_time(m["start"])), ("Plats", m.get("place") or "")):
+            p = _paragraph()
+            _sub(_sub(_ppr(p), _w("tabs")), _w("tab")).attrib.update({_w("val"): "left", _w("pos"): "1304"})
+            _spacing(p, after=60)
+            _run(p, label, bold=True)
+            _sub(_sub(p, _w("r")), _w("tab"))
+            _run(p, clean(value))
+            out.append(p)
+        open_text = ("Sammanträdet är öppet för allmänheten." if m.get("is_public")
+                     else "Sammanträdet är inte öppet för allmänheten.")
+        p = _paragraph()
+        _spacing(p, before=60, after=240)
+        _run(p, open_text, size=20)
+        out.append(p)
+
+        out.append(self.items_table())
+        out.extend(self.closing())
+        return out
+
+    def items_table(self):
+        widths = ITEM_WIDTHS
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        tbl = etree.fromstring(
+            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/>'
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblBorders>'
+            '<w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
+            '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
+            '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>'
+            '</w:tblCellMar><w:tblLook w:val="0020" w:firstRow="1"/>'
+            '<w:tblCaption w:val="Föredragningslistans ärenden med diarienummer"/></w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
+        header = self._row(tbl, header=True)
+        for width, text in zip(widths, ("Nr", "Ärenden", "Diarienummer")):
+            p = _paragraph()
+            _run(p, text, bold=True, sans=True, size=20)
+            self._cell(header, width, [p], bottom_rule=True)
+        previous_section = None
+        for item in self.snapshot["items"]:
+            section = item.get("section")
+            if section and section != previous_section:
+                row = self._row(tbl)
+                p = _paragraph()
+                _sub(_ppr(p), KEEPNEXT)
+                _spacing(p, before=120, after=0)
+                _run(p, clean(section), bold=True)
+                self._cell(row, sum(widths), [p], span=3)
+            previous_section = section
+            row = self._row(tbl, cant_split=True)
+            number = _paragraph()
+            _run(number, str(item["number"]))
+            self._cell(row, widths[0], [number])
+            self._cell(row, widths[1], self._item_paragraphs(item))
+            dnr = _paragraph()
+            if item.get("case_number"):
+                _run(dnr, clean(item["case_number"]))
+            self._cell(row, widths[2], [dnr])
+        return tbl
+
+    def _item_paragraphs(self, item: dict) -> list:
+        out = []
+        title = _paragraph()
+        _spacing(title, after=40)
+        _run(title, clean(item.get("title") or ""))
+        out.append(title)
+        for part in item.get("parts") or []:
+            p = _paragraph()
+            _spacing(p, after=20)
+            _sub(_ppr(p), _w("ind")).set(_w("left"), "284")
+            text = clean(part.get("title") or "")
+            if part.get("presenter"):
+                text += f" – {clean(part['presenter'])}"
+            _run(p, text, size=20)
+            out.append(p)
+        notes = []
+        if item.get("note"):
+            notes.append(clean(item["note"]))
+        if item.get("external_reference"):
+            notes.append(f"Extern referens: {clean(item['external_reference'])}")
+        if item.get("is_handling_later"):
+            notes.append(HANDLING_LATER)
+        for decision in item.get("delegation_decisions") or []:
+            line = f"{decision.get('decided_on') or ''} · {decision.get('decision_maker') or ''} · punkt " \
+                   f"{decision.get('delegation_point') or ''}"
+            if decision.get("case_number"):
+                line += f" · {decision['case_number']}"
+            notes.append(f"{clean(line)}: {clean(decision.get('summary') or '')}")
+        for text in notes:
+            p = _paragraph()
+            _spacing(p, after=20)
+            _run(p, text, italic=True, size=18)
+            out.append(p)
+        return out
+
+    @staticmethod
+    def _row(tbl, *, header: bool = False, cant_split: bool = False):
+        row = _sub(tbl, _w("tr"))
+        if header or cant_split:
+            trpr = _sub(row, _w("trPr"))
+            if cant_split:
+                _sub(trpr, _w("cantSplit"))
+            if header:
+                _sub(trpr, _w("tblHeader"))
+        return row
+
+    @staticmethod
+    def _cell(row, width: int, paragraphs: list, *, span: int = 1, bottom_rule: bool = False):
+        tc = _sub(row, _w("tc"))
+        tcpr = _sub(tc, _w("tcPr"))
+        tcw = _sub(tcpr, _w("tcW"))
+        tcw.set(_w("w"), str(width))
+        tcw.set(_w("type"), "dxa")
+        if span > 1:
+            _sub(tcpr, _w("gridSpan"), str(span))
+        if bottom_rule:
+            borders = _sub(tcpr, _w("tcBorders"))
+            b = _sub(borders, _w("bottom"), "single")
+            b.set(_w("sz"), "6")
+            b.set(_w("color"), "auto")
+        for p in paragraphs or [_paragraph()]:
+            tc.append(p)
+        return tc
+
+    def closing(self) -> list:
+        m = self.meeting
+        out = []
+        place = _paragraph()
+        _sub(_ppr(place), KEEPNEXT)
+        _spacing(place, before=480, after=360)
+        _run(place, clean(notice_line(m)))
+        out.append(place)
+        widths = (4536, 4535)
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        tbl = etree.fromstring(
+            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/>'
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/>'
+            '<w:tblCaption w:val="Underskrifter"/></w:tblPr>'
+            f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
+        names = self._row(tbl, cant_split=True)
+        for width, name in zip(widths, (m.get("chair_name"), m.get("secretary_name"))):
+            p = _paragraph()
+            _sub(_ppr(p), KEEPNEXT)
+            _run(p, clean(name or "–"))
+            self._cell(names, width, [p])
+        labels = self._row(tbl, cant_split=True)
+        for width, label in zip(widths, ("Ordförande", "Sekreterare")):
+            p = _paragraph()
+            _run(p, label, size=18, sans=True)
+            self._cell(labels, width, [p])
+        out.append(tbl)
+        return out
+
+    def properties(self) -> None:
+        m = self.meeting
+        props = self.document.core_properties
+        title = f"{m.get('title') or 'Kallelse'} {m['start'][:10]}" + (f" ({PUBLIC_MARK.lower()})" if self.public else "")
+        props._element.get_or_add_title().text = clean(title)
+        props.author = clean(m.get("secretary_name") or m.get("committee") or "")[:255]
+        props.last_modified_by = props.author
+        props.subject = clean(f"Kallelse med föredragningslista, {m.get('committee') or ''}")[:255]
+        props.keywords = clean(f"kallelse; föredragningslista; {m['start'][:10]}")[:255]
+        props.language = "sv-SE"
+        props.comments = ""
+        if m.get("notice_date"):
+            day = date.fromisoformat(m["notice_date"][:10])
+            props.created = props.modified = datetime(day.year, day.month, day.day)
+
+
+def build_kallelse_docx(snapshot: dict, *, public: bool = False) -> bytes:
+    """Return the kallelse of a publication snapshot (members' or public) as DOCX bytes."""
+    return _KallelseBuilder(snapshot, public).build()

@@ -1,0 +1,348 @@
+"""DOCX → tagged PDF through LibreOffice run headless, kept warm in the worker process.
+
+LibreOffice takes seconds to start and 0.15 s to convert a tjänsteutlåtande once it runs
+(RENDERING-NOTES.md), so each worker process starts one unoserver lazily, on its first PDF,
+and keeps it: one per process, started under a lock, restarted when it has died. The
+server runs under Debian's /usr/bin/python3, which has python3-uno; this side only speaks
+XML-RPC to it through unoserver's client. The server converts one document at a time, so
+conversions from one process are serialised by the same lock.
+
+PDFs are tagged (``UseTaggedPDF``): with the template's sv-SE language and the document title
+they carry /Lang, /Title, a structure tree and an outline from the headings.
+
+When LibreOffice or python3-uno is missing, ``ConverterUnavailable`` says so in Swedish; the
+DOCX is made all the same.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from xmlrpc.client import Fault, ServerProxy
+
+log = logging.getLogger(__name__)
+
+PDF_MIMETYPE = "application/pdf"
+#: the export filter options: a tagged (accessible) PDF with the headings as bookmarks
+PDF_FILTER_OPTIONS = ["UseTaggedPDF=true", "ExportBookmarks=true"]
+#: the same for the command line (`soffice --convert-to`)
+CLI_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+#: Debian's Python with python3-uno; override with UNO_PYTHON
+UNO_PYTHON = "/usr/bin/python3"
+STARTUP_TIMEOUT = 90.0
+CONVERSION_TIMEOUT = 120.0
+
+
+class ConverterUnavailable(RuntimeError):
+    """LibreOffice cannot be used on this machine; the message says why, in Swedish."""
+
+
+class ConversionFailed(RuntimeError):
+    """LibreOffice ran but could not convert the document; the message says so, in Swedish."""
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice program: $SOFFICE if set (None when that is not an executable), else from PATH."""
+    if "SOFFICE" in os.environ:
+        return shutil.which(os.environ["SOFFICE"])
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def uno_python() -> str:
+    return os.environ.get("UNO_PYTHON") or UNO_PYTHON
+
+
+_HAS_UNO: set[str] = set()
+
+
+def _uno_importable(python: str) -> bool:
+    """Whether ``python`` can import uno (a success is remembered; a failure is asked again next time)."""
+    if python not in _HAS_UNO:
+        try:
+            if subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0:
+                _HAS_UNO.add(python)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return python in _HAS_UNO
+
+
+def unavailable_reason() -> str | None:
+    """Return why PDFs cannot be made here (in Swedish), or None when they can."""
+    if soffice_path() is None:
+        return ("PDF kunde inte skapas: LibreOffice är inte installerat på servern "
+                "(Debian-paketet libreoffice-writer-nogui; `make system` installerar det).")
+    if not _uno_importable(uno_python()):
+        return (f"PDF kunde inte skapas: {uno_python()} saknar LibreOffice-kopplingen python3-uno "
+                "(Debian-paketet python3-uno; `make system` installerar det).")
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _load_libc():
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+#: loaded in the parent: the child between fork and exec only calls prctl
+_LIBC = _load_libc() if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Let the server get SIGTERM if the worker that started it dies (Linux), so none is left behind."""
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _end_processes_using(profile: str, timeout: float = 3.0) -> None:
+    """End the processes whose command line names our own LibreOffice profile directory.
+
+    LibreOffice's launcher (oosplash, soffice.bin) runs in a process group of its own, and
+    outlives unoserver when that dies; the profile directory is unique to this converter, so
+    the processes naming it are exactly the ones it started.
+    """
+    marker = profile.encode()
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    pids = []
+    for entry in proc.iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if marker in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+                alive.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + (timeout if sig == signal.SIGTERM else 2.0)
+        while alive and time.monotonic() < deadline:
+            alive = [pid for pid in alive if _running(pid)]
+            if alive:
+                time.sleep(0.1)
+        pids = alive
+        if not pids:
+            return
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().split(b") ", 1)[1][:1] != b"Z"  # a zombie has ended
+    except (OSError, IndexError):
+        return False
+
+
+def _unoserver_path(into: Path) -> Path:
+    """Make ``into`` a directory holding only the unoserver package (and its metadata), for Debian's Python.
+
+    Debian's Python must not see the rest of our environment; unoserver itself is pure Python.
+    """
+    import unoserver
+
+    package = Path(unoserver.__file__).resolve().parent
+    into.mkdir()
+    for source in [package, *package.parent.glob("unoserver-*.dist-info")]:
+        (into / source.name).symlink_to(source, target_is_directory=True)
+    return into
+
+
+@lru_cache(maxsize=1)
+def _client_class():
+    from unoserver.client import UnoClient
+
+    class Client(UnoClient):
+        """unoserver's client, without its 40 seconds of retries when the server is gone: we restart it."""
+
+        def _connect(self, proxy, retries=1, sleep=0):
+            return super()._connect(proxy, retries=1, sleep=0)
+
+    return Client
+
+
+class WarmConverter:
+    """One LibreOffice (through unoserver) for this process, started on first use."""
+
+    def __init__(self, *, startup_timeout: float = STARTUP_TIMEOUT):
+        self.startup_timeout = startup_timeout
+        self._lock = threading.RLock()
+        self._process: subprocess.Popen | None = None
+        self._profile: tempfile.TemporaryDirectory | None = None
+        self._port: int | None = None
+        self._log_path: Path | None = None
+        self.starts = 0
+
+    # life cycle
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> None:
+        """Start the server unless it runs; wait until it answers."""
+        with self._lock:
+            if self.is_running():
+                return
+            self._cleanup()
+            reason = unavailable_reason()
+            if reason:
+                raise ConverterUnavailable(reason)
+            self._profile = tempfile.TemporaryDirectory(prefix="namndflode-lo-")
+            profile = Path(self._profile.name)
+            self._port, uno_port = _free_port(), _free_port()
+            self._log_path = profile / "unoserver.log"
+            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+            env["PYTHONPATH"] = str(_unoserver_path(profile / "python"))
+            cmd = [uno_python(), "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(self._port),
+                   "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port), "--executable", soffice_path(),
+                   "--user-installation", str(profile / "user"), "--conversion-timeout", str(int(CONVERSION_TIMEOUT))]
+            log.info("starting LibreOffice (unoserver) on port %s", self._port)
+            with open(self._log_path, "wb") as out:
+                self._process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                                 stdin=subprocess.DEVNULL, start_new_session=True,
+                                                 preexec_fn=_die_with_parent)
+            self.starts += 1
+            deadline = time.monotonic() + self.startup_timeout
+            while time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    break
+                try:
+                    with ServerProxy(f"http://127.0.0.1:{self._port}", allow_none=True) as proxy:
+                        proxy.info()
+                    return
+                except (OSError, Fault):
+                    time.sleep(0.25)
+            tail = self._log_tail()
+            self.stop()
+            raise ConverterUnavailable("PDF kunde inte skapas: LibreOffice startade inte på servern. " + tail)
+
+    def stop(self) -> None:
+        """Stop unoserver and the LibreOffice it started (also one left behind by a dead unoserver)."""
+        with self._lock:
+            process, self._process = self._process, None
+            if process is not None and process.poll() is None:
+                process.terminate()  # unoserver passes the signal on to LibreOffice
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+            self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._profile is not None:
+            _end_processes_using(self._profile.name)
+            self._profile.cleanup()
+            self._profile = None
+
+    def _log_tail(self) -> str:
+        try:
+            text = self._log_path.read_text(errors="replace") if self._log_path else ""
+        except OSError:
+            text = ""
+        lines = [line for line in text.splitlines() if line.strip()][-3:]
+        return ("Logg: " + " | ".join(lines)) if lines else ""
+
+    # work
+    def convert(self, docx: bytes, export_filter: str = "writer_pdf_Export") -> bytes:
+        """Return the DOCX (or another document LibreOffice reads) as a tagged PDF; restart LibreOffice once
+        if it has died. ``export_filter`` is the PDF export of the LibreOffice module that reads the input:
+        ``writer_pdf_Export`` for text documents, ``calc_pdf_Export`` for spreadsheets."""
+        with self._lock:
+            for attempt in (1, 2):
+                self.start()
+                client = _client_class()(server="127.0.0.1", port=str(self._port), host_location="remote")
+                try:
+                    return client.convert(indata=docx, convert_to="pdf", filtername=export_filter,
+                                          filter_options=PDF_FILTER_OPTIONS, update_index=True)
+                except RuntimeError as exc:  # unoserver: an export filter this LibreOffice lacks (e.g. no Calc)
+                    raise ConversionFailed(f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}.") from exc
+                except (OSError, Fault) as exc:
+                    if self.is_running() and isinstance(exc, Fault):
+                        raise ConversionFailed("PDF kunde inte skapas: LibreOffice kunde inte läsa Word-filen.") from exc
+                    log.warning("LibreOffice stopped during a conversion (attempt %s): %s", attempt, exc)
+                    self.stop()
+            raise ConversionFailed("PDF kunde inte skapas: LibreOffice avslutades mitt i konverteringen.")
+
+
+_converter: WarmConverter | None = None
+_converter_lock = threading.Lock()
+
+
+def get_converter() -> WarmConverter:
+    """The process's converter (a new one in a forked child: a server belongs to the process that started it)."""
+    global _converter
+    with _converter_lock:
+        if _converter is None:
+            _converter = WarmConverter()
+        return _converter
+
+
+def _forget_after_fork() -> None:
+    global _converter, _converter_lock
+    _converter = None
+    _converter_lock = threading.Lock()
+
+
+def _stop_at_exit() -> None:
+    if _converter is not None:
+        _converter.stop()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+atexit.register(_stop_at_exit)
+
+
+def docx_to_pdf(docx: bytes, export_filter: str = "writer_pdf_Export") -> bytes:
+    """Convert with the process's warm LibreOffice."""
+    return get_converter().convert(docx, export_filter)
+
+
+def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: float = CONVERSION_TIMEOUT) -> bytes:
+    """Convert with a new `soffice --headless --convert-to pdf` process (the benchmark's yardstick).
+
+    ``profile`` is the LibreOffice user profile to use (made on first use, then reused as a desktop
+    user's would be); without it a new one is made, which costs seconds more.
+    """
+    if soffice_path() is None:
+        raise ConverterUnavailable(unavailable_reason())
+    with tempfile.TemporaryDirectory(prefix="namndflode-cold-") as tmp:
+        source = Path(tmp) / "dokument.docx"
+        source.write_bytes(docx)
+        user = Path(profile) if profile else Path(tmp, "user")
+        result = subprocess.run(
+            [soffice_path(), "--headless", "--norestore", f"-env:UserInstallation={user.resolve().as_uri()}",
+             "--convert-to", CLI_FILTER, "--outdir", tmp, str(source)],
+            capture_output=True, timeout=timeout,
+        )
+        target = Path(tmp) / "dokument.pdf"
+        if result.returncode != 0 or not target.exists():
+            raise ConversionFailed("PDF kunde inte skapas med soffice: "
+                                   + result.stderr.decode(errors="replace")[-300:])
+        return target.read_bytes()
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual check: python -m tasks.rendering.pdf in.docx out.pdf
+    Path(sys.argv[2]).write_bytes(docx_to_pdf(Path(sys.argv[1]).read_bytes()))

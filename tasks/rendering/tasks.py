@@ -1,0 +1,136 @@
+"""The "Förhandsgranska" job: the current revision of a tjänsteutlåtande as DOCX and PDF.
+
+The task gets a job id only. It loads the report, checks that the person who asked may still
+read it, reads it into a ReportDocument, and makes the DOCX and then the PDF. Outputs are
+stored through app.storage and remembered on the job (``params["outputs"]``) under the sha256
+of everything they are made from (``params["input_hash"]``): a job with the same input finds
+them there and renders nothing again. When LibreOffice is unavailable the job fails with the
+reason, and the Word file it made is still offered.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db, separate_transaction
+from app.permissions import Action, can
+from app.storage import StoredFile, get_storage
+from tasks import jobs
+from tasks.models import Job, JobState
+from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
+from tasks.rendering.report_data import report_document
+from tasks.rendering.report_docx import DOCX_MIMETYPE, build_report_docx, report_filename
+from workflows.models import CaseReport
+from workflows.states import is_editor
+
+log = logging.getLogger(__name__)
+
+REPORT_PREVIEW = "report_preview"
+MAX_RETRIES = 3
+#: how many earlier jobs with the same input are looked at for stored outputs
+CACHE_LOOKBACK = 20
+FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
+
+
+def may_read_confidential(user: User, report: CaseReport) -> bool:
+    """Whether ``user`` may see confidential bilagor's titles (as on the report page)."""
+    return can(user, Action.view_confidential, report.case) or is_editor(report, user)
+
+
+def _save_params(job_id: int, params: dict) -> None:
+    with separate_transaction() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(params=params))
+
+
+def _cached_outputs(input_hash: str) -> dict:
+    """Return outputs stored for the same input by earlier jobs, format → output (files that still exist)."""
+    rows = db.session.scalars(
+        select(Job.params).where(Job.kind == REPORT_PREVIEW, Job.params["input_hash"].as_string() == input_hash)
+        .order_by(Job.id.desc()).limit(CACHE_LOOKBACK)
+    )
+    storage = get_storage()
+    found: dict = {}
+    for params in rows:
+        for fmt, output in ((params or {}).get("outputs") or {}).items():
+            if fmt in FORMATS and fmt not in found and storage.exists(output["key"]):
+                found[fmt] = output
+    return found
+
+
+def _output(stored: StoredFile, name: str) -> dict:
+    return {"key": stored.key, "sha256": stored.sha256, "size": stored.size, "name": name}
+
+
+def _stored(output: dict) -> StoredFile:
+    return StoredFile(key=output["key"], sha256=output["sha256"], size=output["size"])
+
+
+@shared_task(bind=True, name="tasks.rendering.render_report_preview", max_retries=MAX_RETRIES)
+def render_report_preview(self, job_id: int) -> None:
+    """Render the job's report revision as DOCX and PDF."""
+    job = jobs.start(job_id)
+    if job is None:
+        return
+    try:
+        params = dict(job.params or {})
+        report = db.session.get(CaseReport, params.get("report_id"))
+        user = db.session.get(User, job.created_by_id)
+        if report is None or user is None or not can(user, Action.view_report, report.case):
+            jobs.fail(job_id, "Du har inte längre behörighet att läsa tjänsteutlåtandet.")
+            return
+        # The members' version only while the person may still read confidential bilagor.
+        public = bool(params.get("public", True)) or not may_read_confidential(user, report)
+        document = report_document(report, params.get("revision"), public=public)
+        input_hash = document.input_hash()
+        outputs = {fmt: out for fmt, out in _cached_outputs(input_hash).items()}
+        params.update(input_hash=input_hash, outputs=outputs)
+        jobs.report_progress(job, 0, 2)
+
+        storage = get_storage()
+        docx_data = None
+        if "docx" not in outputs:
+            docx_data = build_report_docx(document)
+            outputs["docx"] = _output(storage.save(docx_data), report_filename(document, "docx", public=public))
+            _save_params(job_id, params)
+        jobs.report_progress(job, 1, 2)
+
+        if "pdf" not in outputs:
+            if docx_data is None:
+                docx_data = storage.read(outputs["docx"]["key"])
+            try:
+                pdf = docx_to_pdf(docx_data)
+            except (ConverterUnavailable, ConversionFailed) as exc:
+                log.warning("report preview %s: %s", job_id, exc)
+                _fail_with_docx(job_id, params, f"{exc} Word-filen går att hämta.")
+                return
+            outputs["pdf"] = _output(storage.save(pdf), report_filename(document, "pdf", public=public))
+        _save_params(job_id, params)
+        pdf_out = outputs["pdf"]
+        jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
+    except OperationalError as exc:
+        log.warning("report preview %s: transient database error: %s", job_id, exc)
+        retries = self.request.retries or 0
+        if retries >= MAX_RETRIES:
+            jobs.fail(job_id, "Databasen svarade inte; försök igen senare.")
+            return
+        jobs.fail(job_id, "Databasen svarade inte; nytt försök görs.", final=False)
+        raise self.retry(exc=exc, countdown=2 ** (retries + 1))
+    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        log.exception("report preview %s failed", job_id)
+        jobs.fail(job_id, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen.")
+
+
+def _fail_with_docx(job_id: int, params: dict, message: str) -> None:
+    """Fail the job with ``message`` but keep the Word file as its result."""
+    docx = params["outputs"]["docx"]
+    db.session.rollback()
+    with separate_transaction() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            state=JobState.failed, error=message, params=params, result_key=docx["key"], result_name=docx["name"],
+            result_mimetype=DOCX_MIMETYPE, progress_done=1, finished_dt=utcnow()))

@@ -1,0 +1,275 @@
+"""The meeting package's figures for `make bench` (appended to run.FIGURES).
+
+* paket-demo / paket-200: the members' package of the demo meeting, and of a synthetic meeting of about
+  200 pages, end to end (kallelse DOCX + PDF, each report DOCX + PDF, bilagor, contents, merge; nothing
+  stored beforehand) against one warm conversion of the same pages as a single Word document.
+* paket-200-om: the 200-page package again after one report changed (everything else stored) against
+  the full render.
+* celery: the "Skapa handlingar" job of the demo through a real worker process (Redis when it answers at
+  REDIS_URL or 127.0.0.1:6379, else the embedded filesystem broker; the output says which) against the
+  same task called in this process; both on the same SQLite database and storage, nothing stored before.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+
+from tasks.rendering.package import TXT, MemoryCache, attachment_input_hash, attachment_label, item_title
+
+ROOT = Path(__file__).resolve().parents[2]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: the report numbers of the demo, cycled for the synthetic meeting
+DEMO_REPORTS = ["SN-2016/3342.181", "SN-2017/50.182", "SN-2017/71.280", "SN-2017/104.183", "SN-2016/3580.229",
+                "SN-2016/3097.751"]
+BILAGA_TEXT = ("Bilagan redovisar underlaget till ärendet: verksamhetens mål, utfall och analys, "
+               "med jämförelser mot föregående år och mot budget. ") * 6
+
+
+def _converter():
+    from tasks.rendering.pdf import get_converter
+
+    converter = get_converter()
+    converter.start()
+    return converter
+
+
+def _plan(items_count: int, bilaga_paragraphs: int):
+    """A members' plan like a real one: the demo's kallelse facts, cases with reports and TXT/PDF bilagor."""
+    from tasks.rendering.meeting_documents import AttachmentPart, Plan, PlannedItem, ReportPart
+    from tests.rendering.meeting_sample import demo_snapshots
+    from tests.rendering.sample import demo_report
+
+    members, _public = demo_snapshots()
+    files: dict[str, tuple[bytes, str]] = {}
+    if items_count > len(members["items"]):
+        template = members["items"][4]
+        for n in range(len(members["items"]) + 1, items_count + 1):
+            members["items"].append(dict(copy.deepcopy(template), id=n, number=n, title=f"Ärende {n} om verksamheten",
+                                         case_number=f"SN-2017/{n}.100", attachments=[]))
+    planned = []
+    report_index = 0
+    for item in members["items"]:
+        entry = PlannedItem(item["number"], item_title(item))
+        if item.get("report") or item["number"] > 21:
+            document = demo_report(DEMO_REPORTS[report_index % len(DEMO_REPORTS)])
+            document = replace(document, title=f"{document.title} ({item['number']})",
+                               registration_number=item["case_number"] or document.registration_number)
+            entry.report = ReportPart(document, document.input_hash())
+            report_index += 1
+            attachments = item["attachments"] or [{"number": 1, "title": f"Underlag till punkt {item['number']}",
+                                                   "content_type": TXT}]
+            for a in attachments:
+                body = (f"{a['title']}\n\n" + "\n\n".join([BILAGA_TEXT] * bilaga_paragraphs)).encode()
+                content_type = TXT  # the demo's bilagor are text files; a PDF would only be checked, not converted
+                sha = f"{item['number']:04d}{a['number']:02d}".ljust(64, "0")
+                files[sha] = (body, content_type)
+                label = attachment_label(a)
+                entry.attachments.append(AttachmentPart(sha, content_type, label, label,
+                                                        attachment_input_hash(sha, content_type, label)))
+        planned.append(entry)
+    return Plan({"members": members}, {"members": planned}), files
+
+
+def _render(plan, files, convert, cache=None):
+    from tasks.rendering.meeting_documents import Renderer
+
+    cache = MemoryCache() if cache is None else cache
+    renderer = Renderer(plan, cache, convert=convert, read_attachment=lambda part: files[part.sha256][0],
+                        variants=("members",))
+    renderer.run()
+    return cache, cache[next(k for k in cache if k.startswith("paket/"))]
+
+
+def _single_document(plan, files) -> bytes:
+    """The same pages as one Word document: the kallelse's body, then each report's and bilaga's, page breaks between."""
+    from tasks.rendering.kallelse_docx import build_kallelse_docx
+    from tasks.rendering.package import text_attachment_docx
+    from tasks.rendering.report_docx import build_report_docx
+
+    sources = [build_kallelse_docx(plan.snapshots["members"])]
+    for item in plan.items["members"]:
+        if item.report:
+            sources.append(build_report_docx(item.report.document))
+        sources += [text_attachment_docx(a.title, files[a.sha256][0]) for a in item.attachments]
+    combined = docx.Document(io.BytesIO(sources[0]))
+    body = combined.element.body
+    sect_pr = body[-1]
+    for source in sources[1:]:
+        breaker = combined.add_paragraph()._p
+        run = breaker.makeelement(f"{W}r", {})
+        br = run.makeelement(f"{W}br", {f"{W}type": "page"})
+        run.append(br)
+        breaker.append(run)
+        for element in list(docx.Document(io.BytesIO(source)).element.body):
+            if element.tag != f"{W}sectPr":
+                sect_pr.addprevious(element)
+    out = io.BytesIO()
+    combined.save(out)
+    return out.getvalue()
+
+
+def _pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _package_figure(items_count: int, bilaga_paragraphs: int):
+    def prepare():
+        converter = _converter()
+        plan, files = _plan(items_count, bilaga_paragraphs)
+        single = _single_document(plan, files)
+        _cache, package = _render(plan, files, converter.convert)
+        print(f"  (paketet {_pages(package)} sidor; samma sidor som ett dokument: {_pages(converter.convert(single))})")
+        return (lambda: _render(plan, files, converter.convert)), (lambda: converter.convert(single))
+
+    return prepare
+
+
+def _rerender_figure():
+    converter = _converter()
+    plan, files = _plan(75, 4)
+    full_cache, package = _render(plan, files, converter.convert)
+    counter = iter(range(10**6))
+
+    def one_changed():
+        changed = copy.deepcopy(plan)
+        item = next(i for i in changed.items["members"] if i.report)
+        item.report.document.title = f"Reviderat tjänsteutlåtande nr {next(counter)}"
+        item.report.key = item.report.document.input_hash()
+        _render(changed, files, converter.convert, MemoryCache(full_cache))
+
+    print(f"  (paketet {_pages(package)} sidor)")
+    return one_changed, (lambda: _render(plan, files, converter.convert))
+
+
+def _pdf_unavailable() -> str | None:
+    from tasks.rendering.pdf import unavailable_reason
+
+    return unavailable_reason()
+
+
+# --- Celery round trip --------------------------------------------------------------------------
+
+
+def _redis_url() -> str | None:
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - no Redis: the filesystem broker
+        return None
+    return url
+
+
+def _celery_figure():
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    tmp = Path(tempfile.mkdtemp(prefix="namndflode-bench-celery-"))
+    queue = f"bench-{os.getpid()}"
+    env = {"APP_ENV": "embedded", "INSTANCE_PATH": str(tmp / "instance"), "STORAGE_PATH": str(tmp / "files"),
+           "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}", "SECRET_KEY": "bench-" + "x" * 40,
+           "NF_BENCH_QUEUE": queue}
+    redis_url = _redis_url()
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    print(f"  (broker: {'Redis ' + redis_url if redis_url else 'filsystem (Redis svarar inte)'})")
+    os.environ.update(env)
+    from tests.benchmarks.bench_worker import bench_app
+
+    app = bench_app()
+    with app.app_context():
+        upgrade()
+        from app.demo.loader import load
+
+        load(with_tokens=False, password_method="pbkdf2:sha256:1000")
+        db.session.commit()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tests.benchmarks.bench_worker", "worker", "--pool=solo", "-Q", queue,
+         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=open(tmp / "worker.log", "w"), stderr=subprocess.STDOUT)
+
+    import atexit
+
+    def stop():
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+    atexit.register(stop)
+    context = app.app_context()
+    context.push()
+    from agenda.models import Publication
+    from app.auth.models import User
+    from tasks.models import Job, JobState
+    from tasks.rendering.meeting_documents import create_render_job, render_meeting_documents
+
+    def new_job() -> int:
+        # Nothing stored to reuse: earlier jobs forget their parts, so every run renders everything.
+        for job in db.session.scalars(db.select(Job)):
+            job.params = {k: v for k, v in (job.params or {}).items() if k != "parts"}
+        publication = db.session.scalar(db.select(Publication))
+        user = db.session.scalar(db.select(User).where(User.email == "sekreterare@huddinge.example"))
+        job_id = create_render_job(publication, user).id
+        db.session.commit()
+        return job_id
+
+    def state(job_id: int):
+        db.session.expire_all()
+        value = db.session.get(Job, job_id).state
+        db.session.commit()
+        return value
+
+    def through_worker():
+        job_id = new_job()
+        render_meeting_documents.delay(job_id)
+        deadline = time.monotonic() + 300
+        while state(job_id) not in (JobState.done, JobState.failed):
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise SystemExit("Arbetaren blev inte klar; se " + str(tmp / "worker.log"))
+            time.sleep(0.01)
+        if state(job_id) is not JobState.done:
+            raise SystemExit(f"Jobbet misslyckades: {db.session.get(Job, job_id).error}")
+
+    def in_process():
+        job_id = new_job()
+        render_meeting_documents.apply(args=[job_id])
+        if state(job_id) is not JobState.done:
+            raise SystemExit(f"Jobbet misslyckades: {db.session.get(Job, job_id).error}")
+
+    _converter()
+    return through_worker, in_process
+
+
+def figures():
+    from tests.benchmarks.run import Figure
+
+    return [
+        Figure("paket-demo", "mötespaketet för demosammanträdet, hela kedjan (DOCX + PDF + sammanfogning)",
+               "en konvertering av samma sidor som ett enda dokument", target=1.3,
+               prepare=_package_figure(21, 1), runs=5, unavailable=_pdf_unavailable),
+        Figure("paket-200", "mötespaketet för ett sammanträde på cirka 200 sidor, hela kedjan",
+               "en konvertering av samma sidor som ett enda dokument", target=1.3,
+               prepare=_package_figure(75, 4), runs=5, unavailable=_pdf_unavailable),
+        Figure("paket-200-om", "samma paket igen efter att ett tjänsteutlåtande ändrats",
+               "hela paketet från början", target=0.15, prepare=_rerender_figure, runs=5,
+               unavailable=_pdf_unavailable),
+        Figure("celery", "jobbet Skapa handlingar (demo) genom en riktig Celery-arbetare",
+               "samma uppgift anropad i processen", target=1.15, prepare=_celery_figure, runs=5,
+               unavailable=_pdf_unavailable),
+    ]

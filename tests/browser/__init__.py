@@ -1,0 +1,1 @@
+"""Browser tests: the users' journeys in Debian's Chromium, driven by Playwright (see conftest.py)."""

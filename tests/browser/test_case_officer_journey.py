@@ -1,0 +1,103 @@
+"""The case officer's journey: register a case → write the tjänsteutlåtande → attach a bilaga → submit →
+follow its status on "Mina ärenden" → read the reviewer's comment → act on it and submit again.
+
+The document preview step slots in after the bilaga, once the preview page exists.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import steps
+from tests.browser.ui import check_page, follow, make_pdf
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def my_cases_state(page, number: str) -> str:
+    follow(page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mina ärenden"))
+    check_page(page)
+    return page.locator(f'tr[data-case="{number}"]').locator(".badge--state").inner_text()
+
+
+def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page):
+    officer = new_page("handlaggare")
+    check_page(officer, "start-handlaggare")
+
+    # register the case: the committee and the officer (the user) are chosen already
+    title = steps.unique_title("Verksamhetsberättelse 2016 för socialnämnden")
+    number = steps.register_case(officer, title)
+    check_page(officer, "arende-nytt", screenshot=True)
+
+    # write the tjänsteutlåtande: decision points, sections, recipients, signatory (formatting: test_keyboard)
+    steps.start_report(officer)
+    check_page(officer, "redigera-utlatande", screenshot=True)
+    assert steps.rich_text(officer, "Beskrivning av ärendet").get_attribute("aria-required") == "true"
+    assert officer.locator("#section_description").is_hidden()  # the plain field gives way to the rich one
+    version = steps.write_report(
+        officer,
+        proposals=["Socialnämnden godkänner verksamhetsberättelsen för 2016.",
+                   "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen."],
+        adjusted=2, summary="Verksamhetsberättelsen sammanfattar året.",
+        description="Förvaltningen har sammanställt verksamhetsberättelsen.",
+        recipients="Kommunstyrelsen\nRevisionen", signatory="Eva Strand")
+    assert version == 2  # version 1 is the empty start
+    doc = officer.get_by_role("article")
+    assert doc.locator("ol.proposals li").first.inner_text() == "Socialnämnden godkänner verksamhetsberättelsen för 2016."
+    assert "Paragrafen förklaras omedelbart justerad." in doc.locator("ol.proposals li").nth(1).inner_text()
+    assert "Förvaltningen har sammanställt verksamhetsberättelsen." in doc.inner_text()
+    assert "Revisionen" in doc.get_by_role("region", name="Beslutet delges").inner_text()
+    assert steps.state(officer) == "Utkast"
+
+    # attach a bilaga: a real PDF made here
+    pdf = make_pdf("Verksamhetsberattelse 2016")
+    follow(officer.get_by_role("link", name="Hantera bilagor"))
+    check_page(officer)
+    upload = officer.get_by_role("form", name="Ladda upp en bilaga")
+    upload.get_by_label("Fil", exact=True).set_input_files(
+        {"name": "verksamhetsberattelse-2016.pdf", "mimeType": "application/pdf", "buffer": pdf})
+    upload.get_by_label("Rubrik").fill("Verksamhetsberättelse 2016")
+    follow(upload.get_by_role("button", name="Ladda upp"))
+    check_page(officer, "bilagor", screenshot=True)
+    row = officer.get_by_role("table").locator("tbody tr").first
+    assert "Bilaga 1 Verksamhetsberättelse 2016" in row.inner_text()
+    assert "application/pdf" in row.inner_text()
+
+    # the bilaga is in the report, and what comes back is the very file uploaded
+    follow(officer.get_by_role("link", name="Tillbaka till utlåtandet"))
+    bilagor = officer.get_by_role("article").get_by_role("region", name="Bilagor")
+    with officer.expect_download() as download:
+        bilagor.get_by_role("link", name="Bilaga 1 Verksamhetsberättelse 2016").click()
+    assert download.value.path().read_bytes() == pdf
+    # (the document preview of the report comes here once it exists)
+
+    # submit, then follow the status on "Mina ärenden"
+    assert "skickats på granskning" in steps.act(officer, "Skicka på granskning")
+    assert steps.state(officer) == "Under granskning"
+    assert my_cases_state(officer, number) == "Under granskning"
+    check_page(officer, "mina-arenden", screenshot=True)
+
+    # the reviewer sends it back with a comment
+    reviewer = new_page("enhetschef")
+    steps.open_from_queue(reviewer, number)
+    comment = "Beskriv också hur verksamhetsberättelsen har tagits fram."
+    assert "returnerats" in steps.act(reviewer, "Returnera till handläggaren", comment)
+
+    # the officer sees the state and the comment, edits after it and submits again
+    assert my_cases_state(officer, number) == "Returnerad"
+    follow(officer.get_by_role("link", name=f"Öppna utlåtandet i {number}"))
+    check_page(officer, "utlatande-returnerat", screenshot=True)
+    returned = officer.get_by_role("region", name="Returnerat med kommentar")
+    assert comment in returned.inner_text() and "Per Sundberg" in returned.inner_text()
+    follow(officer.get_by_role("link", name="Redigera utlåtandet"))
+    assert comment in officer.get_by_role("region", name="Returnerat med kommentar").inner_text()
+    steps.write_report(
+        officer,
+        proposals=["Socialnämnden godkänner verksamhetsberättelsen för 2016.",
+                   "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen."],
+        description="Förvaltningen har sammanställt verksamhetsberättelsen. Den har tagits fram tillsammans "
+                    "med enheterna under januari.")
+    assert steps.state(officer) == "Utkast"
+    assert "skickats på granskning" in steps.act(officer, "Skicka på granskning")
+    assert not officer.get_by_role("region", name="Returnerat med kommentar").count()
+    assert my_cases_state(officer, number) == "Under granskning"

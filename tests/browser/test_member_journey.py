@@ -1,0 +1,107 @@
+"""The politician's (ledamot's) journey: the start page with the next meeting → Sammanträden → the published kallelse of
+2017-02-23 (the members' version) → an item's handlingar (the signed tjänsteutlåtande) → a bilaga
+downloaded and read back → the sekretessärenden only by their public title, their handlingar handed
+out at the meeting.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from app.demo import data
+from app.web import MONTHS
+from tests.browser import steps
+from tests.browser.ui import check_page, follow
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+WITHHELD = "Handlingarna delas ut vid sammanträdet."
+VERKSAMHETSBERATTELSE = "Verksamhetsberättelse 2016 för socialnämnden"
+
+
+def shown_date(text: str) -> date:
+    """The date in a text like "Torsdag den 3 december 2026, klockan 18:00"."""
+    match = re.search(r"den (\d{1,2}) (\w+) (\d{4})", text)
+    assert match, text
+    return date(int(match.group(3)), MONTHS.index(match.group(2)) + 1, int(match.group(1)))
+
+
+def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
+    page = new_page("ledamot")
+    check_page(page, "start-ledamot-nasta", screenshot=True)
+
+    # the start page shows the committee's next meeting: the demo's planned one, 24 days ahead, or
+    # one a secretary's test in this session has planned sooner
+    card = page.get_by_role("region", name="Nästa sammanträde").locator("li.card").filter(has_text="Socialnämnden")
+    assert card.count() == 1
+    days, _hour, _place = data.NEXT_MEETING
+    assert date.today() <= shown_date(card.inner_text()) <= date.today() + timedelta(days=days)
+    assert ("Kallelsen är inte publicerad ännu." in card.inner_text()
+            or card.get_by_role("link", name="Läs kallelsen med handlingar").count() == 1)
+    assert not card.get_by_role("link", name="Föredragningslistan").count()  # that is the secretary's
+
+    # Sammanträden: this year's plan shows the committee's next meeting, planned, not yet published
+    steps.main_menu(page, "Sammanträden")
+    check_page(page, "sammantraden-ledamot")
+    assert page.get_by_role("heading", name="Socialnämnden", level=2).is_visible()
+    assert not page.get_by_role("region", name="Planera sammanträde").count()  # members do not plan
+    # the kallelse of 2017 is in the plan of 2017 (the year links go one year at a time)
+    page.goto("/sammantraden?ar=2017")
+    check_page(page)
+    follow(page.get_by_role("link", name="Version 1 av kallelsen 2017-02-23"))
+
+    # the members' version: every item in its place, the sekretessärenden by their public title
+    check_page(page, "kallelse-ledamot", screenshot=True)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Kallelse")
+    table = page.get_by_role("table", name="Föredragningslistans punkter med diarienummer")
+    rows = table.locator("tbody tr[id^=punkt-]")
+    assert rows.count() == len(data.AGENDA) == 21
+    assert [r.locator("td.agenda-number").inner_text().strip() for r in rows.all()] == [str(n) for n in range(1, 22)]
+    assert "Sekretessärenden" in table.locator("tr.agenda-section").inner_text()
+    for number, (case_number, title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
+        row = page.locator(f"#punkt-{number}")
+        assert row.get_attribute("data-kind") == "confidential_case"
+        assert public_title in row.inner_text() and WITHHELD in row.inner_text()
+        assert not row.get_by_role("link").count()
+        assert case_number not in row.inner_text()
+        assert title not in page.content()
+    assert "Gunnel Hedberg" in page.locator(".kallelse__closing").inner_text()
+
+    # a confidential item's own page says the same and nothing more
+    page.goto(page.url.split("?")[0] + "/punkt/18?version=1")
+    check_page(page)
+    assert page.get_by_role("heading", level=1).inner_text() == data.CONFIDENTIAL_CASES[0][2]
+    assert WITHHELD in page.locator("main").inner_text()
+    assert not page.get_by_role("article", name="Tjänsteutlåtandet").count()
+    page.go_back()
+
+    # item 4: its handlingar, the signed tjänsteutlåtande with its proposals and signatories
+    item_title = page.locator("#punkt-4").get_by_role("link").inner_text()
+    assert item_title.casefold() == VERKSAMHETSBERATTELSE.casefold()
+    follow(page.locator("#punkt-4").get_by_role("link", name=item_title))
+    check_page(page, "kallelse-ledamot-punkt", screenshot=True)
+    assert page.get_by_role("heading", level=1).inner_text() == item_title
+    assert "SN-2016/3342.181" in page.locator("main").inner_text()
+    report = page.get_by_role("article", name="Tjänsteutlåtandet")
+    assert report.get_by_role("heading", name="Förslag till beslut").is_visible()
+    assert report.locator("ol.proposals li").count() >= 1
+    assert "Eva Strand" in report.get_by_role("list", name="Undertecknare").inner_text()
+
+    # the bilaga, downloaded: the demo's text, byte for byte; the confidential one is held back
+    bilagor = page.locator("ul.attachment-list")
+    link = bilagor.get_by_role("link", name=re.compile(r"^Bilaga \d+ " + VERKSAMHETSBERATTELSE))
+    with page.expect_download() as download:
+        link.click()
+    expected = data.ATTACHMENT_TEXT.format(title=VERKSAMHETSBERATTELSE, number="SN-2016/3342.181")
+    assert download.value.path().read_text(encoding="utf-8") == expected
+    _case, secret_title, secret_text = data.CONFIDENTIAL_ATTACHMENT
+    assert "Delas ut vid sammanträdet." in bilagor.inner_text()
+    assert secret_title not in page.content() and "Hemligsson" not in page.content()
+    assert bilagor.get_by_role("link").count() == 1
+
+    # back to the kallelse at the item
+    follow(page.get_by_role("link", name="Tillbaka till kallelsen"))
+    assert page.url.endswith("#punkt-4")

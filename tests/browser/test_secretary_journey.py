@@ -1,0 +1,290 @@
+"""The nämndsekreterare's journey: the year plan → plan a meeting → build its föredragningslista (an
+information item with two parts and presenters, a case whose report was signed through the pages, a
+confidential case) → reorder it by drag and drop and by keyboard → the kallelse's facts → the
+publication check (a personnummer in a note is listed, then gone) → publish → correct → republish:
+version 2 says what changed, and the public version holds nothing confidential.
+
+The keyboard-only test reorders an agenda and publishes its kallelse (after the deadline, with the
+reason) with Tab, Enter, Space, Escape and the arrow keys alone.
+
+Each test plans a meeting of its own on a random day, so tests (and xdist workers) never share one;
+the demo's planned next meeting (24 days ahead) is left alone and stays the committee's next one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser import steps
+from tests.browser.ui import check_page, focused, follow, press_and_load, tab_to, type_date
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+STANDING = ["Val av justerare", "Godkännande av föredragningslistan", "Övriga frågor",
+            "Delgivningar och anmälda delegationsbeslut"]
+#: a valid (Luhn-checked) test personnummer from Skatteverket's examples
+PERSONNUMMER = "19121212-1212"
+
+
+def day_ahead(low: int, high: int) -> date:
+    return date.today() + timedelta(days=random.randint(low, high))
+
+
+def open_year(page, year: int) -> None:
+    """From the menu to the year plan of ``year`` (by the year links)."""
+    steps.main_menu(page, "Sammanträden")
+    check_page(page)
+    for _ in range(abs(year - date.today().year)):
+        follow(page.get_by_role("navigation", name="Välj år").get_by_role(
+            "link", name=re.compile("Nästa år" if year > date.today().year else "Föregående år")))
+    assert page.get_by_role("heading", level=1).inner_text() == f"Sammanträden {year}"
+
+
+def edit_item(page, number: int, **fields: str) -> str:
+    """Open "Ändra punkt N", fill the fields (by label), save; return the flash message."""
+    follow(page.get_by_role("link", name=f"Ändra punkt {number}", exact=True))
+    check_page(page)
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+    follow(page.get_by_role("button", name="Spara punkten"))
+    return steps.flash_text(page)
+
+
+def numbers_are_consecutive(page) -> None:
+    assert [n for n, _ in steps.agenda(page)] == [str(i) for i in range(1, len(steps.agenda(page)) + 1)]
+
+
+def test_secretary_builds_reorders_publishes_and_corrects(new_page):
+    signed = steps.signed_case(new_page, steps.unique_title("Riktlinjer för ekonomiskt bistånd 2027"))
+    officer = new_page("handlaggare")
+    secret_title = steps.unique_title("Ansökan om vårdnadsöverflyttning för Hemlig Testperson")
+    secret_public = "Ansökan om vårdnadsöverflyttning enligt 6 kap. 8 § föräldrabalken"
+    secret = steps.register_case(officer, secret_title, classification="754", public_title=secret_public)
+
+    # the year plan → plan a meeting (the standing items come with it)
+    page = new_page("sekreterare")
+    day = day_ahead(40, 300)
+    open_year(page, day.year)
+    steps.plan_meeting(page, day.isoformat(), "Sammanträdesrum Tor, Kommunalvägen 28")
+    check_page(page)
+    meeting_url = page.url
+    assert steps.agenda_titles(page) == STANDING
+    assert "Planerat" in page.locator("dl.facts").inner_text()
+    # the year plan lists it; its date leads back to it
+    follow(page.get_by_role("link", name=f"Sammanträden {day.year}"))
+    check_page(page, "sammantraden-arsplan", screenshot=True)
+    row = page.get_by_role("region", name="Socialnämnden").locator("tr").filter(has_text=day.isoformat())
+    assert "Sammanträdesrum Tor" in row.inner_text() and "Planerat" in row.inner_text()
+    follow(row.get_by_role("link", name=day.isoformat()))
+    assert page.url == meeting_url
+
+    # an information item with two parts and their presenters
+    form = steps.add_form(page, "Information")
+    form.get_by_label("Rubrik").fill("Information från förvaltningen")
+    form.get_by_label("Del 1", exact=True).fill("Hemtjänstens kvalitet")
+    form.get_by_label("Föredragande i del 1").fill("Lena Ås, medicinskt ansvarig sjuksköterska")
+    form.get_by_label("Del 2", exact=True).fill("Ekonomisk rapport")
+    form.get_by_label("Föredragande i del 2").fill("Omar Berg, ekonomichef")
+    follow(form.get_by_role("button", name="Lägg till informationen"))
+    assert "Punkt 3" in steps.flash_text(page), steps.flash_text(page)
+
+    # the case whose report was signed: offered among the signed reports
+    form = steps.add_form(page, "Ärende")
+    option = form.locator('optgroup[label="Undertecknade tjänsteutlåtanden"] option', has_text=signed)
+    form.get_by_label("Ärende", exact=True).select_option(option.get_attribute("value"))
+    follow(form.get_by_role("button", name="Lägg till ärendet"))
+    assert "Punkt 4" in steps.flash_text(page), steps.flash_text(page)
+    case_title = steps.agenda_titles(page)[3]
+    assert signed in steps.item_row(page, case_title).inner_text()
+
+    # the confidential case, without a report yet: "Handling kommer senare"; it goes under Sekretessärenden
+    form = steps.add_form(page, "Ärende")
+    option = form.locator("option", has_text=secret)
+    form.get_by_label("Ärende", exact=True).select_option(option.get_attribute("value"))
+    form.get_by_label("Handling kommer senare").check()
+    follow(form.get_by_role("button", name="Lägg till ärendet"))
+    check_page(page, "sammantrade-dagordning", screenshot=True)
+    assert steps.agenda_titles(page) == [
+        STANDING[0], STANDING[1], "Information från förvaltningen", case_title, STANDING[2], secret_title, STANDING[3]]
+    numbers_are_consecutive(page)
+    table = page.get_by_role("table", name=re.compile("Föredragningslistans punkter"))
+    assert table.locator("tr.agenda-section").inner_text().strip() == "Sekretessärenden"
+    assert "Handling kommer senare" in steps.item_row(page, secret_title).inner_text()
+
+    # drag and drop with the mouse: the case item (4) by its grip onto the information item (3)
+    steps.item_row(page, case_title).locator(".agenda-grip").drag_to(
+        steps.item_row(page, "Information från förvaltningen"), target_position={"x": 40, "y": 4})
+    expect_status(page, "är nu punkt 3")
+    assert steps.agenda_titles(page)[2:4] == [case_title, "Information från förvaltningen"]
+    numbers_are_consecutive(page)
+    assert steps.item_row(page, case_title).get_by_role("button", name="Flytta punkt 3").count() == 1
+    page.reload()  # saved, not only shown
+    assert steps.agenda_titles(page)[2:4] == [case_title, "Information från förvaltningen"]
+
+    # and with the keyboard: "Flytta", arrow up, Enter; the numbers change before the page is saved
+    steps.item_row(page, "Information från förvaltningen").get_by_role("button", name="Flytta punkt 4").focus()
+    page.keyboard.press("Enter")
+    expect_status(page, "är upplyft")
+    page.keyboard.press("ArrowUp")
+    assert steps.agenda(page)[2] == ("3", "Information från förvaltningen")
+    page.keyboard.press("Enter")
+    expect_status(page, "är nu punkt 3. Föredragningslistan är sparad.")
+    page.reload()
+    check_page(page)
+    assert steps.agenda_titles(page)[2:4] == ["Information från förvaltningen", case_title]
+    numbers_are_consecutive(page)
+
+    # the publication check: the closing is missing; a personnummer typed into a note is listed
+    assert "saknar" in steps.publication_check(page)
+    assert "Punkt 3 är ändrad" in edit_item(page, 3, Anteckning=f"Kontakt: Kalle, {PERSONNUMMER}")
+    check = steps.publication_check(page)
+    assert "Punkt 3, anteckning: innehåller ett personnummer (19121212-****)" in check, check
+    assert PERSONNUMMER not in check
+    check_page(page, "sammantrade-publicera-kontroll", screenshot=True)
+
+    # the facts of the kallelse
+    facts = page.get_by_role("region", name="Kallelsens uppgifter")
+    facts.get_by_label("Ort för kallelsen").fill("Huddinge")
+    facts.get_by_label("Kallelsens datum").fill(date.today().isoformat())
+    facts.get_by_label("Ordförande").fill("Gunnel Hedberg")
+    facts.get_by_label("Sekreterare").fill("Sara Lindqvist")
+    follow(facts.get_by_role("button", name="Spara uppgifterna"))
+    assert "sparade" in steps.flash_text(page)
+    assert "saknar" not in steps.publication_check(page)
+
+    # publishing is refused while the personnummer is there, and the refusal says where
+    follow(page.get_by_role("button", name="Publicera kallelsen"))
+    check_page(page)
+    refusal = page.get_by_role("alert").filter(has_text="Kallelsen publicerades inte")
+    assert "Punkt 3, anteckning" in refusal.inner_text()
+    assert not page.get_by_role("region", name="Publicerade versioner").count()
+
+    # remove it: the check is clean; publish version 1
+    edit_item(page, 3, Anteckning="Kontaktperson: Lena Ås.")
+    assert "Kontrollen hittade inget som hindrar publicering." in steps.publication_check(page)
+    follow(page.get_by_role("button", name="Publicera kallelsen"))
+    assert "publicerad som version 1" in steps.flash_text(page)
+    check_page(page)
+    assert "Version 1" in steps.published_versions(page)
+
+    # correct a presenter and republish: version 2 says what changed
+    edit_item(page, 3, **{"Föredragande i del 2": "Omar Berg, ekonomichef, och Anna Kvist, controller"})
+    follow(page.get_by_role("button", name="Publicera rättelse (version 2)"))
+    assert "publicerad som version 2" in steps.flash_text(page)
+    check_page(page, "sammantrade-publicerad", screenshot=True)
+    versions = page.get_by_role("region", name="Publicerade versioner")
+    latest = versions.locator("li").filter(has=page.get_by_role("heading", name="Version 2"))
+    assert "Punkt 3: delarna ändrade." in latest.inner_text(), latest.inner_text()
+    # with nothing changed there is no version 3 to publish, and the page says why
+    assert not page.get_by_role("button", name="Publicera rättelse (version 3)").count()
+    assert "Inget har ändrats sedan version 2" in page.get_by_role("region", name="Publicera kallelsen").inner_text()
+    versions = page.get_by_role("region", name="Publicerade versioner")
+    assert not versions.get_by_role("heading", name="Version 3").count()
+
+    # the members' version 2 says the same; the secretary sees the confidential title there
+    follow(latest.get_by_role("link", name="Ledamöternas version 2"))
+    check_page(page)
+    changes = page.get_by_role("region", name="Ändringar sedan version 1")
+    assert "Punkt 3: delarna ändrade." in changes.inner_text()
+    assert "Anna Kvist" in page.locator("#punkt-3").inner_text()
+    assert page.locator("#punkt-6").get_attribute("data-kind") == "confidential_case"
+
+    # the public version: the confidential case by its public title only, the signed report readable
+    public = new_page()
+    public.goto(page.url.replace("/sammantraden/", "/offentligt/sammantraden/").replace("/kallelse", ""))
+    check_page(public)
+    text = public.locator("main").inner_text()
+    assert secret_public in text and secret_title not in text and secret not in text
+    assert "Hemlig Testperson" not in public.content()
+    assert "Anna Kvist" in text and signed in text
+    follow(public.get_by_role("link", name=case_title))
+    check_page(public)
+    assert public.get_by_role("article", name="Tjänsteutlåtandet").is_visible()
+    assert "Socialnämnden godkänner rapporten." in public.get_by_role("article", name="Tjänsteutlåtandet").inner_text()
+    page.goto(meeting_url)
+    assert "Läs kallelsen (version 2)" in page.locator("dl.facts").inner_text()
+
+
+def expect_status(page, text: str) -> None:
+    """Wait for the agenda's live region to say ``text``."""
+    status = page.locator("#agenda-status")
+    status.filter(has_text=text).wait_for(timeout=10_000)
+    assert "agenda-status--error" not in (status.get_attribute("class") or ""), status.inner_text()
+
+
+def named(text: str):
+    return lambda info: (info["label"] or info["name"]) == text
+
+
+def test_secretary_reorders_and_publishes_by_keyboard_only(new_page):
+    page = new_page("sekreterare")
+    day = day_ahead(2, 6)  # inside the committee's 7 days: publishing needs a reason
+    page.goto(f"/sammantraden?ar={day.year}")
+    steps.plan_meeting(page, day.isoformat(), "Sammanträdesrum Oden")
+    assert steps.agenda_titles(page) == STANDING
+    page.mouse.move(0, 0)
+
+    # pick up item 3 with its "Flytta" button, arrow up twice, drop with Enter: the numbers follow at once
+    tab_to(page, named("Flytta punkt 3"), max_steps=80)
+    page.keyboard.press("Enter")
+    expect_status(page, "är upplyft")
+    assert focused(page)["name"] == "Flytta punkt 3"
+    page.keyboard.press("ArrowUp")
+    assert steps.agenda(page)[1] == ("2", "Övriga frågor")
+    page.keyboard.press("ArrowUp")
+    assert steps.agenda(page)[0] == ("1", "Övriga frågor")
+    page.keyboard.press("ArrowUp")  # already first
+    expect_status(page, "är redan först")
+    page.keyboard.press("Enter")
+    expect_status(page, "”Övriga frågor” är nu punkt 1. Föredragningslistan är sparad.")
+    assert focused(page)["name"] == "Flytta punkt 1"  # the focus stays on the moved item's button
+
+    # pick up again, move down, cancel with Escape: back where it was, nothing saved
+    page.keyboard.press("Space")
+    expect_status(page, "är upplyft")
+    page.keyboard.press("ArrowDown")
+    assert steps.agenda(page)[1] == ("2", "Övriga frågor")
+    page.keyboard.press("Escape")
+    expect_status(page, "Flyttningen avbröts")
+    assert steps.agenda(page)[0] == ("1", "Övriga frågor")
+
+    # move the delegation report up one with Space and drop with Space
+    tab_to(page, named("Flytta punkt 4"))
+    page.keyboard.press("Space")
+    expect_status(page, "är upplyft")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    expect_status(page, "är nu punkt 3. Föredragningslistan är sparad.")
+    page.reload()
+    assert steps.agenda_titles(page) == [STANDING[2], STANDING[0], STANDING[3], STANDING[1]]
+
+    # the closing of the kallelse, typed into its fields
+    page.mouse.move(0, 0)
+    tab_to(page, named("Ort för kallelsen"), max_steps=150)
+    page.keyboard.type("Huddinge")
+    tab_to(page, named("Kallelsens datum"))
+    type_date(page, date.today().isoformat())
+    for label, value in (("Ordförande", "Gunnel Hedberg"), ("Sekreterare", "Sara Lindqvist")):
+        tab_to(page, named(label))
+        page.keyboard.type(value)
+    tab_to(page, named("Spara uppgifterna"))
+    press_and_load(page, "Enter")
+    assert "sparade" in steps.flash_text(page)
+
+    # publish after the deadline: the reason is required, tied to its field; then given
+    tab_to(page, named("Publicera kallelsen"), max_steps=200)
+    press_and_load(page, "Enter")
+    check_page(page)
+    reason = page.get_by_label("Skäl till sen publicering")
+    assert reason.get_attribute("aria-invalid") == "true"
+    tab_to(page, named("Skäl till sen publicering"), max_steps=200)
+    page.keyboard.type("Sammanträdet flyttades fram med kort varsel.")
+    tab_to(page, named("Publicera kallelsen"))
+    press_and_load(page, "Enter")
+    assert "publicerad som version 1" in steps.flash_text(page)
+    check_page(page)
+    assert "Sammanträdet flyttades fram med kort varsel." in steps.published_versions(page)
