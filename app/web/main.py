@@ -11,6 +11,7 @@ from agenda.operations import upcoming_meetings
 from app.clock import local_today
 from app.extensions import db
 from app.permissions import Action, can, committees_where, visible_cases_clause
+from app.organisation.models import Municipality
 from app.registry.models import Case, CaseStatus
 from workflows import queries
 from workflows.models import ReportState
@@ -42,6 +43,13 @@ def index():
     return render_template("main/index.html", committees=committees, open_counts=counts,
                            my_cases=my_cases, may_register=may_register, waiting=_waiting(current_user),
                            next_meetings=_next_meetings(current_user))
+
+
+@bp.route("/tillganglighet")
+def accessibility():
+    """The accessibility statement (tillgänglighetsredogörelse) lag (2018:1937) requires; public."""
+    municipality = db.session.scalar(select(Municipality).order_by(Municipality.id))
+    return render_template("main/accessibility.html", municipality=municipality)
 
 
 def _waiting(user) -> list[dict]:

@@ -125,3 +125,11 @@ def test_nothing_confidential_on_any_public_page_file_or_feed(page):
     atom = ET.fromstring(page.request.get(sn.replace("kalender.ics", "kallelser.atom")).body())
     titles = [e.text for e in atom.iter("{http://www.w3.org/2005/Atom}title")]
     assert any("2017-02-23" in t for t in titles), titles
+
+
+def test_the_accessibility_statement_is_one_link_away_from_the_start_page(page):
+    page.goto("/")
+    follow(page.get_by_role("link", name="Tillgänglighetsredogörelse"))
+    check_page(page, "tillganglighet", screenshot=True)
+    assert page.get_by_role("heading", level=1).inner_text() == "Tillgänglighetsredogörelse"
+    assert page.get_by_role("link", name="anmäla det till Digg").count() == 1

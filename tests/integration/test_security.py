@@ -12,7 +12,7 @@ from app.extensions import db
 from tests.conftest import csrf_token, login
 
 #: endpoints anyone may open without logging in
-PUBLIC = {"static", "main.index", "auth.login", "api.openapi",
+PUBLIC = {"static", "main.index", "main.accessibility", "auth.login", "api.openapi",
           # the public version of published kallelser and the feeds (app/web/public.py, app/api/public.py)
           "public.index", "public.meeting", "public.item", "public.attachment", "public.calendar", "public.feed",
           "api.list_public_meetings", "api.get_public_kallelse",

@@ -38,3 +38,12 @@ def test_the_next_meeting_is_on_the_start_page(app, login_as):
     assert f"/sammantraden/{meeting_id}\"" not in member  # the builder is the secretary's
     secretary = login_as("sekreterare").get("/").get_data(as_text=True)
     assert f'href="/sammantraden/{meeting_id}"' in secretary and "sista dag" in secretary
+
+
+def test_the_accessibility_statement_is_linked_from_every_page_and_public(client, demo):
+    for path in ("/", "/offentligt", "/logga-in"):
+        assert 'href="/tillganglighet"' in client.get(path).get_data(as_text=True), path
+    page = client.get("/tillganglighet")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<h1>Tillgänglighetsredogörelse</h1>" in html
+    assert "lagen (2018:1937)" in html and "WCAG 2.1" in html and "Digg" in html
