@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from agenda import operations as ops
-from agenda.models import AgendaItem, ItemKind, ItemOutcome, Meeting, MeetingStatus
+from agenda.models import ItemKind, ItemOutcome, Meeting, MeetingStatus
 from app.audit import AuditEntry
 from app.extensions import db
 from app.validation import ConflictError, ValidationError
