@@ -250,6 +250,9 @@ def demo(request, app, backend):
         _restore_postgres_demo(shadow)
     if files.exists():
         shutil.copytree(files, app.config["STORAGE_PATH"], dirs_exist_ok=True)
+    # The once-per-session loader made an app of its own, and with it the current Celery app that
+    # shared tasks run on: make the test's app current again.
+    app.extensions["celery"].set_current()
     return {c["email"].split("@")[0]: c for c in credentials()}
 
 
