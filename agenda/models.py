@@ -139,6 +139,8 @@ class AgendaItem(db.Model):
     external_reference: Mapped[str | None] = mapped_column(String(100))
     #: information items: [{"title": …, "presenter": …}, …]
     parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: a closing item (e.g. Övriga frågor): new items go before it (set from the committee's template)
+    closes_agenda: Mapped[bool] = mapped_column(default=False)
     #: what the meeting did with the item (recorded afterwards)
     outcome: Mapped[ItemOutcome | None] = mapped_column(Enum(ItemOutcome, native_enum=False, length=20))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -156,6 +158,55 @@ class AgendaItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<AgendaItem {self.id} {self.meeting_id}#{self.position} {self.kind.value}>"
+
+
+#: the kinds a committee's template may hold (case items are picked for each meeting)
+STANDING_KINDS = (ItemKind.procedural, ItemKind.information, ItemKind.delegation_report, ItemKind.other)
+
+
+class StandingItem(db.Model):
+    """An item of a committee's template: put on the agenda of every meeting the committee plans.
+
+    The opening items come first in their order; the closing ones (``closes_agenda``, e.g. Övriga
+    frågor, Delgivningar) end the agenda, and new items are placed before them.
+    """
+
+    __tablename__ = "standing_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    #: the order within its group (opening or closing)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ItemKind] = mapped_column(Enum(ItemKind, native_enum=False, length=20))
+    title: Mapped[str] = mapped_column(String(1000))
+    closes_agenda: Mapped[bool] = mapped_column(default=False)
+
+    committee: Mapped[Committee] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<StandingItem {self.id} {self.committee_id}#{self.position} {self.title!r}>"
+
+
+#: the template a new committee starts with: the four items of the real kallelse (kind, title, closes)
+DEFAULT_STANDING_ITEMS = (
+    (ItemKind.procedural, "Val av justerare", False),
+    (ItemKind.procedural, "Godkännande av föredragningslistan", False),
+    (ItemKind.procedural, "Övriga frågor", True),
+    (ItemKind.delegation_report, "Delgivningar och anmälda delegationsbeslut", True),
+)
+
+
+@event.listens_for(Committee, "after_insert")
+def _give_new_committee_the_default_template(_mapper, connection, committee: Committee) -> None:
+    """Every committee starts with the customary standing items; its secretary can change them."""
+    opening = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if not closes]
+    closing = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if closes]
+    connection.execute(StandingItem.__table__.insert(), [
+        {"committee_id": committee.id, "position": position, "kind": kind.name, "title": title,
+         "closes_agenda": closes}
+        for closes, group in ((False, opening), (True, closing))
+        for position, (kind, title) in enumerate(group, start=1)
+    ])
 
 
 class DelegationDecision(db.Model):

@@ -22,6 +22,7 @@ from agenda.models import (
     Publication,
 )
 from agenda.snapshot import build_snapshots, describe_changes, publication_problems
+from agenda.standing_items import template_for
 from app import audit
 from app.auth.models import User
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
@@ -32,13 +33,6 @@ from app.validation import ConflictError, ValidationError, clean_text
 from workflows import operations as report_ops
 from workflows.models import ReportState
 
-#: the committee's standing items: (kind, title, at the end of the agenda)
-STANDING_ITEMS = [
-    (ItemKind.procedural, "Val av justerare", False),
-    (ItemKind.procedural, "Godkännande av föredragningslistan", False),
-    (ItemKind.procedural, "Övriga frågor", True),
-    (ItemKind.delegation_report, "Delgivningar och anmälda delegationsbeslut", True),
-]
 MAX_ITEMS = 200
 MAX_PARTS = 20
 
@@ -123,8 +117,9 @@ def plan_meeting(committee: Committee, *, user: User, start, place, is_public: b
     db.session.add(meeting)
     db.session.flush()
     if standing_items:
-        for position, (kind, title, _at_end) in enumerate(STANDING_ITEMS, start=1):
-            db.session.add(AgendaItem(meeting=meeting, position=position, kind=kind, title=title, parts=[]))
+        for position, standing in enumerate(template_for(committee), start=1):
+            db.session.add(AgendaItem(meeting=meeting, position=position, kind=standing.kind, title=standing.title,
+                                      closes_agenda=standing.closes_agenda, parts=[]))
     db.session.flush()
     audit.record("meeting.planned", meeting, f"Sammanträde för {committee.name} planerat "
                  f"{to_local(meeting.start_dt):%Y-%m-%d %H:%M}, {meeting.place}.", user=user,
@@ -217,7 +212,8 @@ def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> Ag
 
 
 def _default_position(meeting: Meeting, kind: ItemKind) -> int:
-    """Where a new item goes: before the closing items (Övriga frågor, sekretessärenden, delgivningar).
+    """Where a new item goes: before the closing items (the template's, e.g. Övriga frågor; sekretessärenden;
+    delgivningar).
 
     A confidential case goes after the other confidential ones, before a closing delegation report,
     which gives the order of the real kallelse.
@@ -237,8 +233,7 @@ def _default_position(meeting: Meeting, kind: ItemKind) -> int:
 
 
 def _is_closing(item: AgendaItem) -> bool:
-    return item.kind in (ItemKind.confidential_case, ItemKind.delegation_report) or (
-        item.kind is ItemKind.procedural and item.title == "Övriga frågor")
+    return item.closes_agenda or item.kind in (ItemKind.confidential_case, ItemKind.delegation_report)
 
 
 def _insert(meeting: Meeting, item: AgendaItem, position: int | None) -> None:

@@ -8,9 +8,13 @@ it by leaving out what the public may not see, so the two cannot drift apart.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from agenda.identity_numbers import find_identity_numbers
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting
 from app.clock import to_local
+from app.extensions import db
+from app.registry.models import Case
 from workflows import operations as report_ops
 from workflows.content import ReportContent, html_to_text
 from workflows.models import ReportState
@@ -210,6 +214,12 @@ def _report_text(content: ReportContent) -> str:
     return "\n".join(parts)
 
 
+def confidential_case_titles(meeting: Meeting) -> set[str]:
+    """The titles of every confidential case of the meeting's committee (none may appear in a public text)."""
+    return set(db.session.scalars(select(Case.title).where(Case.committee_id == meeting.committee_id,
+                                                           Case.is_confidential.is_(True))))
+
+
 def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) -> list[str]:
     """Why the kallelse cannot be published now (empty when it can), each naming where."""
     problems = []
@@ -217,7 +227,7 @@ def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) 
     if missing:
         problems.append(f"Kallelsen saknar {', '.join(missing)} i avslutningen.")
     _members, public = build_snapshots(meeting, decisions)
-    confidential_titles = {item.case.title for item in meeting.items if item.is_confidential and item.case}
+    confidential_titles = confidential_case_titles(meeting)  # the agenda's own confidential cases among them
     for decision in decisions:
         if decision.case is not None and decision.case.is_confidential:
             confidential_titles.add(decision.case.title)

@@ -1,6 +1,7 @@
 """Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
-from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication  # noqa: F401
+from agenda.models import (  # noqa: F401
+    AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem)
 from app.audit import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, CommitteeRole, Role, User  # noqa: F401
 from app.organisation.models import Administration, Committee, Municipality  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
+from agenda.models import STANDING_KINDS
 from app.api import bp
 from app.auth.models import Role
 from app.registry.models import CaseStatus, Direction
@@ -151,6 +152,12 @@ def _schemas() -> dict:
             "roles": {"type": "array", "items": {"type": "string", "enum": [r.value for r in Role]},
                       "description": "Dina roller i nämnden."},
             "notice_days": {**INTEGER, "description": "Dagar före sammanträdet som kallelsen ska publiceras."},
+            "standing_items": {"type": "array", "description": (
+                "Nämndens mall: de stående punkter som läggs på varje nytt sammanträdes föredragningslista, "
+                "i ordning (de avslutande sist)."), "items": obj({
+                    "title": STRING,
+                    "kind": {"type": "string", "enum": [kind.value for kind in STANDING_KINDS]},
+                    "closes_agenda": {**BOOLEAN, "description": "Avslutar listan: nya punkter läggs före."}})},
             "links": obj({"self": URL}),
         }),
         "Document": obj({

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask import abort, request, url_for
 from werkzeug.exceptions import BadRequest
 
+from agenda.standing_items import template_for
 from app.api import bp
 from app.api.errors import json_error
 from app.auth.models import Role, User
@@ -210,6 +211,8 @@ def committee_json(committee: Committee, roles: set[Role]) -> dict:
         },
         "roles": sorted(role.value for role in roles),
         "notice_days": committee.notice_days,
+        "standing_items": [{"title": item.title, "kind": item.kind.value, "closes_agenda": item.closes_agenda}
+                           for item in template_for(committee)],
         "links": {"self": url_for("api.get_committee", committee_id=committee.id, _external=True)},
     }
 

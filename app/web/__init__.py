@@ -65,6 +65,7 @@ def _error_page(status: int, message: str | None = None):
 def register_web(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.web import admin_sections  # noqa: F401  (routes on the admin blueprint)
+    from app.web import meeting_template  # noqa: F401  (routes on the meetings blueprint)
     from app.web.admin import bp as admin_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp

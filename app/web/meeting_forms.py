@@ -61,24 +61,25 @@ def required_date(label: str, **kwargs) -> DateField:
 
 def version_field() -> IntegerField:
     return IntegerField("Version", validators=[InputRequired("Formuläret saknar föredragningslistans version. "
-                                                             "Ladda om sidan.")], widget=HiddenInput())
+                                                             "Ladda om sidan.")], widget=HiddenInput(),
+                        invalid_value_message="Formulärets version är felaktig. Ladda om sidan.")
 
 
 class PlanMeetingForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
-    day = required_date("Datum", description="ÅÅÅÅ-MM-DD, till exempel 2027-02-23.")
+    day = required_date("Datum", description="Till exempel 2027-02-23.")
     time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.")
     place = text_field("Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.")
     is_public = BooleanField("Öppet för allmänheten")
 
 
 class MeetingFactsForm(FlaskForm):
-    day = required_date("Datum", description="ÅÅÅÅ-MM-DD.")
+    day = required_date("Datum")
     time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.")
     place = text_field("Plats", 200, validators=[Required()])
     is_public = BooleanField("Öppet för allmänheten")
     notice_place = text_field("Ort för kallelsen", 100, description="Till exempel Huddinge.")
-    notice_date = date_field("Kallelsens datum", description="ÅÅÅÅ-MM-DD, det datum kallelsen undertecknas.")
+    notice_date = date_field("Kallelsens datum", description="Det datum kallelsen undertecknas.")
     chair_name = text_field("Ordförande", 200)
     secretary_name = text_field("Sekreterare", 200)
 
@@ -192,7 +193,7 @@ def part_errors(exc: ValidationError, form) -> ValidationError:
 class MoveItemForm(FlaskForm):
     """The keyboard alternative to drag and drop: a place number, or one step up or down."""
 
-    position = IntegerField("Flytta till plats", validators=[Optional()])
+    position = IntegerField("Flytta till plats", validators=[Optional()], invalid_value_message=INVALID_NUMBER)
     #: "up" or "down" from the buttons; empty: the place number
     direction = StringField("Riktning")
     version = version_field()
@@ -223,7 +224,7 @@ class PublishForm(FlaskForm):
 
 class DelegationDecisionForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
-    decided_on = required_date("Beslutsdatum", description="ÅÅÅÅ-MM-DD.")
+    decided_on = required_date("Beslutsdatum")
     decision_maker = text_field("Beslutsfattare", 200, validators=[Required()],
                                 description="Namn och titel, till exempel Eva Strand, socialdirektör.")
     delegation_point = text_field("Punkt i delegationsordningen", 50, validators=[Required()],

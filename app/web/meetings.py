@@ -8,7 +8,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from agenda import operations as ops
@@ -166,8 +166,22 @@ def _year_page(year: int, status: int = 200, form: PlanMeetingForm | None = None
     for m in meetings:
         by_committee[m.committee_id].append(m)
     planning = allowed_committees(current_user, Action.manage_meetings)
-    return render_template("agenda/year.html", year=year, committees=committees, by_committee=by_committee,
+    return render_template("agenda/year.html", year=year, years=_years_with_meetings(committees, year),
+                           committees=committees, by_committee=by_committee,
+                           planning_ids={c.id for c in planning},
                            form=_plan_form(planning, form) if planning else None), status
+
+
+def _years_with_meetings(committees: list[Committee], year: int) -> list[int]:
+    """The years the year plan offers: every year from the first meeting to the last, and the years around ``year``."""
+    first, last = db.session.execute(
+        select(func.min(Meeting.start_dt), func.max(Meeting.start_dt))
+        .where(Meeting.committee_id.in_([c.id for c in committees]))
+    ).one()
+    years = {year - 1, year, year + 1, local_today().year}
+    if first is not None:
+        years.update(range(to_local(first).year, to_local(last).year + 1))
+    return sorted(years)
 
 
 @bp.route("/sammantraden")

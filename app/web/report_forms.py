@@ -74,7 +74,8 @@ def editor_form(sections: dict[str, str], people: dict[str, dict], content: Repo
         invalid_choice_message=INVALID_CHOICE, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         description="Namn och titel hämtas från användaren. Undertecknarna står i den här ordningen.")
     fields["based_on"] = IntegerField("Version", validators=[InputRequired("Formuläret saknar version. Ladda om sidan.")],
-                                      widget=HiddenInput())
+                                      widget=HiddenInput(),
+                                      invalid_value_message="Formulärets version är felaktig. Ladda om sidan.")
     form_class = type("ReportEditorForm", (FlaskForm,), fields)
     if from_request:
         form = form_class()
@@ -188,7 +189,8 @@ class ReplaceForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    position = IntegerField("Plats", validators=[InputRequired("Ange en plats.")])
+    position = IntegerField("Plats", validators=[InputRequired("Ange en plats.")],
+                            invalid_value_message="Ange platsen som ett heltal.")
 
 
 class ConfidentialForm(FlaskForm):

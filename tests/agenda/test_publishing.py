@@ -96,6 +96,21 @@ def test_a_confidential_title_in_a_public_text_stops_publishing(built, secretary
     assert caught.value.problems == ["Punkt 3, del 1: innehåller rubriken på ett sekretessärende."]
 
 
+def test_the_title_of_any_confidential_case_of_the_committee_stops_publishing(built, secretary, new_case):
+    """Not only the agenda's own confidential cases: one that is not on any agenda counts too."""
+    meeting, public, _secret = built
+    elsewhere = new_case("Placering av Kalle Exempelsson enligt LVU", state=None, confidential=True)
+    other_committee = new_case("Serveringstillstånd för Krogen Exempel AB", state=None, prefix="KS",
+                               confidential=True)
+    item = next(i for i in meeting.items if i.case_id == public.id)
+    ops.update_item(item, user=secretary, note=f"Jämför {elsewhere.title.upper()}; se även {other_committee.title}.")
+    db.session.commit()
+    with pytest.raises(PublicationRefused) as caught:
+        ops.publish(meeting, user=secretary)
+    # Matched without regard to case; another committee's case is that committee's matter.
+    assert caught.value.problems == [f"Punkt {item.position}, anteckning: innehåller rubriken på ett sekretessärende."]
+
+
 def test_after_the_deadline_only_with_a_reason_which_is_audited(built, secretary):
     meeting, *_ = built
     meeting.start_dt = meeting.start_dt - timedelta(days=11)  # three days ahead: past the 7-day deadline

@@ -82,3 +82,15 @@ def test_committees_need_credentials(client, demo):
         response = client.get(path)
         assert response.status_code == 401
         assert response.get_json()["error"]["status"] == 401
+
+
+
+def test_a_committee_shows_its_meeting_template(api_as):
+    client, headers = api_as("sekreterare")
+    response = client.get(f"/api/v1/committees/{committee_id('SN')}", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["committee"]["standing_items"] == [
+        {"title": "Val av justerare", "kind": "procedural", "closes_agenda": False},
+        {"title": "Godkännande av föredragningslistan", "kind": "procedural", "closes_agenda": False},
+        {"title": "Övriga frågor", "kind": "procedural", "closes_agenda": True},
+        {"title": "Delgivningar och anmälda delegationsbeslut", "kind": "delegation_report", "closes_agenda": True}]

@@ -54,3 +54,27 @@ def test_upgrade_keeps_existing_data(app, demo):
     db.session.remove()
     upgrade()  # already at head: a no-op that must not touch the data
     assert db.session.scalar(select(func.count()).select_from(Case)) == count == 19
+
+
+def test_the_standing_items_migration_gives_every_committee_its_former_template(app, demo):
+    """0004 on a database of 0003: each committee gets the four items the code used to add, and the
+    agendas' "Övriga frågor" become closing items."""
+    from flask_migrate import downgrade
+
+    from agenda.models import AgendaItem, StandingItem
+    from app.organisation.models import Committee
+
+    db.session.remove()
+    downgrade(revision="0003_agenda")
+    upgrade()
+    committees = db.session.scalars(select(Committee.id)).all()
+    rows = db.session.execute(select(StandingItem.committee_id, StandingItem.closes_agenda, StandingItem.position,
+                                     StandingItem.title).order_by(StandingItem.committee_id,
+                                                                  StandingItem.closes_agenda,
+                                                                  StandingItem.position)).all()
+    assert rows == [row for committee_id in committees for row in (
+        (committee_id, False, 1, "Val av justerare"), (committee_id, False, 2, "Godkännande av föredragningslistan"),
+        (committee_id, True, 1, "Övriga frågor"), (committee_id, True, 2, "Delgivningar och anmälda delegationsbeslut"))]
+    closing = db.session.execute(select(AgendaItem.title, AgendaItem.closes_agenda)).all()
+    assert {title for title, closes in closing if closes} == {"Övriga frågor"}
+    assert sum(1 for title, _closes in closing if title == "Övriga frågor") >= 2  # the demo's two meetings
