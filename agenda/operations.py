@@ -35,6 +35,8 @@ from workflows.models import ReportState
 
 MAX_ITEMS = 200
 MAX_PARTS = 20
+#: meetings planned at once from the year plan
+MAX_SERIES = 24
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -125,6 +127,29 @@ def plan_meeting(committee: Committee, *, user: User, start, place, is_public: b
                  f"{to_local(meeting.start_dt):%Y-%m-%d %H:%M}, {meeting.place}.", user=user,
                  committee_id=committee.id)
     return meeting
+
+
+def plan_meetings(committee: Committee, *, user: User, starts: list, place, is_public: bool = False) -> list[Meeting]:
+    """Plan several meetings at the same place (the year plan), all or none; refusals name the date."""
+    if not starts:
+        raise ValidationError({"days": "Ange minst ett datum."})
+    if len(starts) > MAX_SERIES:
+        raise ValidationError({"days": f"Planera högst {MAX_SERIES} sammanträden åt gången."})
+    errors, seen = [], set()
+    for start in starts:
+        label = f"{start:%Y-%m-%d}" if isinstance(start, datetime) else str(start)
+        try:
+            cleaned = _clean_start(start)
+        except ValidationError as exc:
+            errors.append(f"{label}: {exc.message}")
+            continue
+        if cleaned in seen:
+            errors.append(f"{label}: datumet står två gånger.")
+        seen.add(cleaned)
+    if errors:
+        raise ValidationError({"days": " ".join(errors)})
+    return [plan_meeting(committee, user=user, start=start, place=place, is_public=is_public)
+            for start in sorted(starts)]
 
 
 def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_version: int | None = None) -> Meeting:

@@ -41,7 +41,12 @@ def create_registry_export(committee_id: int):
         return json_error(404, "Nämnden finns inte.")
     values = read_json(EXPORT_FILTER_PARAMS)
     job = start_registry_export(committee, CaseFilter(**values))
-    response = jsonify(job=job_json(job))
+    return accepted({"job": job_json(job)}, url_for("api.job_detail", job_id=job.id))
+
+
+def accepted(body: dict, location: str):
+    """202 Accepted for a queued job: ``body`` as JSON, where to follow it in Location."""
+    response = jsonify(body)
     response.status_code = 202
-    response.headers["Location"] = url_for("api.job_detail", job_id=job.id)
+    response.headers["Location"] = location
     return response

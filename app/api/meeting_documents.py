@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import abort, jsonify, url_for
 
 from app.api import bp
-from app.api.jobs import job_json
+from app.api.jobs import accepted, job_json
 from app.api.meetings import load_meeting
 from app.web.meeting_documents import documents_job, send_output, start_meeting_documents
 from tasks.rendering.meeting_documents import FILES, VARIANTS, job_outputs
@@ -25,10 +25,7 @@ def documents_json(job) -> dict:
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
 def create_meeting_documents(meeting_id: int):
     job = start_meeting_documents(load_meeting(meeting_id))
-    response = jsonify(documents_json(job))
-    response.status_code = 202
-    response.headers["Location"] = url_for("api.meeting_documents", meeting_id=meeting_id, job_id=job.id)
-    return response
+    return accepted(documents_json(job), url_for("api.meeting_documents", meeting_id=meeting_id, job_id=job.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>")
@@ -40,8 +37,6 @@ def meeting_documents(meeting_id: int, job_id: int):
 def meeting_documents_file(meeting_id: int, job_id: int, variant: str, name: str):
     job = documents_job(load_meeting(meeting_id), job_id)
     if variant not in VARIANTS or name not in FILES:
-        from flask import abort
-
         abort(404)
     return send_output(job_outputs(job)[variant].get(name), name)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, url_for
 
 from app.api import bp
-from app.api.jobs import job_json
+from app.api.jobs import accepted, job_json
 from app.api.reports import load_case, load_report
 from app.web.report_documents import preview_job, preview_outputs, send_output, start_report_preview
 from tasks.rendering.tasks import FORMATS
@@ -24,10 +24,7 @@ def preview_json(job) -> dict:
 def create_report_preview(case_id: int):
     report = load_report(case_id)
     job = start_report_preview(report.case, report)
-    response = jsonify(preview_json(job))
-    response.status_code = 202
-    response.headers["Location"] = url_for("api.report_preview", case_id=case_id, job_id=job.id)
-    return response
+    return accepted(preview_json(job), url_for("api.report_preview", case_id=case_id, job_id=job.id))
 
 
 @bp.route("/cases/<int:case_id>/report/preview/<int:job_id>")

@@ -73,6 +73,42 @@ class PlanMeetingForm(FlaskForm):
     is_public = BooleanField("Öppet för allmänheten")
 
 
+class PlanSeriesForm(FlaskForm):
+    """Several meetings at once; the ids differ from PlanMeetingForm's, which shares the page."""
+
+    committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")], id="serie-committee")
+    days = TextAreaField("Datum", validators=[Required()], render_kw={"rows": 6}, id="serie-days",
+                         description="Ett datum per rad, till exempel 2027-02-23.")
+    time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.",
+                      id="serie-time")
+    place = text_field("Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.",
+                       id="serie-place")
+    is_public = BooleanField("Öppna för allmänheten", id="serie-is_public")
+
+
+def combine_starts(text: str | None, clock: str | None) -> list[datetime]:
+    """The naive Swedish-time starts of a series: one date per line at the same clock time, or refuse."""
+    parsed = parse_time(clock)
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    errors = {}
+    if parsed is None:
+        errors["time"] = INVALID_TIME
+    bad = []
+    days = []
+    for line in lines[:200]:
+        try:
+            days.append(date.fromisoformat(line))
+        except ValueError:
+            bad.append(line[:20])
+    if bad:
+        errors["days"] = f"Ange datumen som ÅÅÅÅ-MM-DD, ett per rad. Kan inte läsas: {', '.join(bad)}."
+    elif not lines:
+        errors["days"] = "Ange minst ett datum."
+    if errors:
+        raise ValidationError(errors)
+    return [datetime.combine(day, parsed) for day in days]
+
+
 class MeetingFactsForm(FlaskForm):
     day = required_date("Datum")
     time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.")

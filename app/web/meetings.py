@@ -29,10 +29,12 @@ from app.web.meeting_forms import (
     MoveItemForm,
     OutcomeForm,
     PlanMeetingForm,
+    PlanSeriesForm,
     PublishForm,
     ReorderForm,
     SimpleItemForm,
     combine_start,
+    combine_starts,
     edit_item_form,
     information_form,
     part_errors,
@@ -142,8 +144,9 @@ def _year() -> int:
     return int(raw)
 
 
-def _plan_form(committees: list[Committee], form: PlanMeetingForm | None = None) -> PlanMeetingForm:
-    form = form or PlanMeetingForm(formdata=None, time="18:00")
+def _plan_form(committees: list[Committee], form=None, form_class=PlanMeetingForm):
+    """The year plan's planning form (one meeting, or a series), offering the committees the user plans for."""
+    form = form or form_class(formdata=None, time="18:00")
     form.committee.choices = options([(c.id, c.name) for c in committees],
                                      "Välj nämnd" if len(committees) > 1 else None)
     if len(committees) == 1 and form.committee.data is None:
@@ -151,7 +154,8 @@ def _plan_form(committees: list[Committee], form: PlanMeetingForm | None = None)
     return form
 
 
-def _year_page(year: int, status: int = 200, form: PlanMeetingForm | None = None):
+def _year_page(year: int, status: int = 200, form: PlanMeetingForm | None = None,
+               series_form: PlanSeriesForm | None = None):
     committees = allowed_committees(current_user, Action.view_meetings)
     if not committees:
         abort(403, "Sammanträdena visas för den som har en roll i en nämnd.")
@@ -169,7 +173,8 @@ def _year_page(year: int, status: int = 200, form: PlanMeetingForm | None = None
     return render_template("agenda/year.html", year=year, years=_years_with_meetings(committees, year),
                            committees=committees, by_committee=by_committee,
                            planning_ids={c.id for c in planning},
-                           form=_plan_form(planning, form) if planning else None), status
+                           form=_plan_form(planning, form) if planning else None,
+                           series_form=_plan_form(planning, series_form, PlanSeriesForm) if planning else None), status
 
 
 def _years_with_meetings(committees: list[Committee], year: int) -> list[int]:
@@ -212,6 +217,27 @@ def plan():
 
     year = form.day.data.year if form.day.data else local_today().year
     return run(form, operation, lambda status: _year_page(year, status, form))
+
+
+@bp.route("/sammantraden/planera-flera", methods=["POST"])
+@login_required
+def plan_series():
+    """Plan the year's meetings at once: one date per line, the same time and place."""
+    committees = allowed_committees(current_user, Action.manage_meetings)
+    if not committees:
+        abort(403, "Bara nämndsekreteraren planerar sammanträden.")
+    form = _plan_form(committees, PlanSeriesForm(), PlanSeriesForm)
+
+    def operation():
+        committee = db.session.get(Committee, form.committee.data)
+        require(current_user, Action.manage_meetings, committee)
+        meetings = ops.plan_meetings(committee, user=acting_user(), starts=combine_starts(form.days.data, form.time.data),
+                                     place=form.place.data, is_public=bool(form.is_public.data))
+        first = to_local(meetings[0].start_dt)
+        return (f"{len(meetings)} sammanträden för {committee.name} är planerade, det första {first:%Y-%m-%d}.",
+                url_for("meetings.year_plan", ar=first.year))
+
+    return run(form, operation, lambda status: _year_page(local_today().year, status, series_form=form))
 
 
 def _start_errors(exc: ValidationError) -> ValidationError:

@@ -13,7 +13,7 @@ from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, Meeting, StandingItem
 from agenda.standing_items import template_for
 from app.audit import AuditEntry
-from app.clock import local_today
+from app.clock import LOCAL_TZ, local_today
 from app.organisation.models import Committee
 from tests.agenda.conftest import committee, meeting, next_week, person, secretary  # noqa: F401
 from tests.integration.test_web_meetings import fresh, page, post, rows
@@ -190,3 +190,57 @@ def test_an_empty_template_plans_an_empty_agenda(login_as, demo):
     meeting_id = int(re.search(r"/sammantraden/(\d+)", planned.headers["Location"]).group(1))
     assert fresh().scalar(select(func.count()).select_from(AgendaItem)
                           .where(AgendaItem.meeting_id == meeting_id)) == 0
+
+
+# --- the year plan: several meetings at once ---------------------------------------------------
+
+
+def test_the_secretary_plans_the_years_meetings_at_once(login_as, demo):
+    client = login_as("sekreterare")
+    html = page(client, "/sammantraden")
+    assert "Planera årets sammanträden" in html and structure_problems(html) == []
+    assert len(re.findall(r'id="serie-time"', html)) == 1 and len(re.findall(r'id="time"', html)) == 1
+    year = local_today().year + 1
+    days = [f"{year}-02-23", f"{year}-01-26", f"{year}-03-23"]
+    response = post(client, "/sammantraden/planera-flera", committee=committee().id, days="\n".join(days) + "\n\n",
+                    time="18:00", place="Plenum", is_public="y")
+    assert response.status_code == 302 and response.headers["Location"] == f"/sammantraden?ar={year}"
+    html = page(client, response.headers["Location"])
+    assert f"3 sammanträden för Socialnämnden är planerade, det första {year}-01-26." in html
+    planned = fresh().scalars(select(Meeting).where(Meeting.place == "Plenum", Meeting.is_public.is_(True))
+                              .order_by(Meeting.start_dt)).all()
+    assert [f"{m.start_dt.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}" for m in planned] == [
+        f"{year}-01-26 18:00", f"{year}-02-23 18:00", f"{year}-03-23 18:00"]
+    assert all(len(m.items) == 4 for m in planned)  # each with the template's standing items
+
+
+@pytest.mark.parametrize("days, time, message", [
+    ("2027-02-30", "18:00", "Kan inte läsas: 2027-02-30"),
+    ("23/2", "18:00", "Ange datumen som ÅÅÅÅ-MM-DD"),
+    ("", "18:00", "Ange minst ett datum."),
+    ("2020-01-09", "18:00", "2020-01-09: Sammanträdet kan inte läggas i det förflutna."),
+    ("{next}\n{next}", "18:00", "datumet står två gånger."),
+    ("{next}", "25:00", "Ange klockslaget som TT:MM"),
+    ("\n".join(["{next}"] * 25), "18:00", "Planera högst 24 sammanträden åt gången."),
+])
+def test_a_bad_series_plans_nothing(login_as, demo, days, time, message):
+    client = login_as("sekreterare")
+    before = fresh().scalar(select(func.count()).select_from(Meeting))
+    nxt = (local_today() + timedelta(days=50)).isoformat()
+    # One good date beside the bad one: all or nothing.
+    response = post(client, "/sammantraden/planera-flera", committee=committee().id,
+                    days=days.replace("{next}", nxt), time=time, place="Plenum")
+    assert response.status_code == 422, response.status_code
+    assert message in response.get_data(as_text=True)
+    assert fresh().scalar(select(func.count()).select_from(Meeting)) == before
+
+
+def test_only_secretaries_plan_series(login_as, demo):
+    member = login_as("ledamot")
+    assert "Planera årets sammanträden" not in page(member, "/sammantraden")
+    nxt = (local_today() + timedelta(days=50)).isoformat()
+    assert post(member, "/sammantraden/planera-flera", committee=committee().id, days=nxt, time="18:00",
+                place="P").status_code == 403
+    secretary = login_as("sekreterare")
+    assert post(secretary, "/sammantraden/planera-flera", committee=committee("KS").id, days=nxt, time="18:00",
+                place="P").status_code == 400  # a committee the form never offered
