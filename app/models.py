@@ -2,6 +2,7 @@
 
 from agenda.models import (  # noqa: F401
     AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem)
+from agenda.notes import HandlingNote  # noqa: F401
 from app.audit import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, CommitteeRole, Role, User  # noqa: F401
 from app.organisation.models import Administration, Committee, Municipality  # noqa: F401

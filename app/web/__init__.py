@@ -67,6 +67,7 @@ def register_web(app: Flask) -> None:
     from app.web import admin_sections  # noqa: F401  (routes on the admin blueprint)
     from app.web import meeting_template  # noqa: F401  (routes on the meetings blueprint)
     from app.web.admin import bp as admin_bp
+    from app.web.handling_notes import bp as handling_notes_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp
     from app.web.meeting_documents import bp as meeting_documents_bp
@@ -77,7 +78,7 @@ def register_web(app: Flask) -> None:
     from app.web.reports import bp as reports_bp
 
     for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp, outbox_bp, reports_bp, meetings_bp, public_bp,
-               meeting_documents_bp):
+               meeting_documents_bp, handling_notes_bp):
         app.register_blueprint(bp)
 
     app.add_template_filter(format_date, "date")

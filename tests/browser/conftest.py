@@ -7,7 +7,10 @@ either, every browser test is skipped with the reason.
 The server is werkzeug's threaded WSGI server in a thread of the test process, on a free port,
 serving a copy of the migrated SQLite template with the demo municipality loaded once per session.
 Each journey registers its own case, so the tests do not depend on each other's data. Messages the
-pages queue go to an in-memory Celery broker: no worker is needed for these journeys.
+pages queue go to an in-memory Celery broker and stay there. The document jobs (Förhandsgranska,
+Skapa handlingar) go to a queue of their own on that broker, which a real Celery worker in a thread
+of the test process takes them from (``render_worker``, started by the journeys that need it), with
+its own LibreOffice: the pages show the job's progress as they do in production.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import threading
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +30,9 @@ from tests.conftest import FAST_HASH, base_overrides
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: the in-memory broker's queue of the document jobs, this process's own (the broker's queues are
+#: shared by every app of the process: other tests' messages must never reach the worker)
+RENDER_QUEUE = f"browser-rendering-{uuid.uuid4().hex[:8]}"
 
 
 def pytest_configure(config):
@@ -47,9 +55,15 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@dataclass
+class Served:
+    app: object  # the Flask app
+    url: str
+
+
 @pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory):
-    """Return the base URL of the app, served on a free port of 127.0.0.1 with the demo loaded."""
+def served_app(sqlite_template, tmp_path_factory):
+    """The app, served on a free port of 127.0.0.1 with the demo loaded."""
     reason = browser_unavailable_reason()
     if reason:
         pytest.skip(reason)
@@ -64,9 +78,13 @@ def live_server(sqlite_template, tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     path = base / "browser.sqlite"
     shutil.copy(sqlite_template, path)
-    app = create_app({**base_overrides(base), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "CELERY": BaseConfig.celery_settings("memory://")},
+    celery = {**BaseConfig.celery_settings("memory://"), "task_routes": {"tasks.rendering.*": {"queue": RENDER_QUEUE}},
+              "worker_hijack_root_logger": False}
+    app = create_app({**base_overrides(base), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CELERY": celery},
                      environ={"INSTANCE_PATH": str(base / "instance")})
+    # The server's request threads send tasks through this app's Celery (a shared task goes to the
+    # current app, which other tests of the process may have changed).
+    app.before_request(app.extensions["celery"].set_current)
     with app.app_context():
         load(with_tokens=False, password_method=FAST_HASH)
         db.session.commit()
@@ -78,12 +96,38 @@ def live_server(sqlite_template, tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Served(app, f"http://127.0.0.1:{server.server_port}")
     finally:
         server.shutdown()
         thread.join(5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(served_app) -> str:
+    """Return the base URL of the served app."""
+    return served_app.url
+
+
+@pytest.fixture(scope="session")
+def render_worker(served_app):
+    """A Celery worker (solo pool, in a thread of this process) doing the served app's document jobs.
+
+    It takes only the rendering queue and converts with its own warm LibreOffice (started on its first
+    PDF, stopped when the process ends). Without LibreOffice the journeys that need it are skipped.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from tasks.rendering import pdf
+
+    reason = pdf.unavailable_reason()
+    if reason:
+        pytest.skip(f"LibreOffice is not available: {reason}")
+    celery = served_app.app.extensions["celery"]
+    with start_worker(celery, pool="solo", concurrency=1, perform_ping_check=False, queues=[RENDER_QUEUE],
+                      loglevel="WARNING", shutdown_timeout=120):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from tests.browser.ui import check_page, follow
+from tests.browser.ui import check_page, follow, progressbars
 
 FLASH = ".flashes"
+#: how long a document job may take (ms): the worker starts LibreOffice for its first PDF, and the
+#: machine runs other tests at the same time
+JOB_TIMEOUT = 240_000
 
 
 def unique_title(text: str) -> str:
@@ -209,3 +212,17 @@ def publication_check(page) -> str:
 
 def published_versions(page) -> str:
     return page.get_by_role("region", name="Publicerade versioner").inner_text()
+
+
+# --- background jobs (Förhandsgranska, Skapa handlingar) --------------------------------------------
+
+
+def wait_for_job(page) -> None:
+    """On a job page: wait until the job is done, as its progress bar and status say (the page polls)."""
+    state = page.locator("#job-state")
+    state.filter(has_text=re.compile(r"^\s*(Klart|Misslyckades)\s*$")).wait_for(timeout=JOB_TIMEOUT)
+    error = page.locator("#job-error")
+    assert state.inner_text().strip() == "Klart", f"the job failed: {error.inner_text() if error.count() else ''}"
+    page.wait_for_function("() => { const b = document.getElementById('job-progress'); return b.value === b.max; }")
+    assert progressbars(page) == [{"name": "Förlopp", "valuemin": 0, "valuemax": 100, "valuenow": 100}]
+    assert page.locator("#job-download").is_visible()

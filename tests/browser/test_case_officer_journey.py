@@ -1,7 +1,6 @@
-"""The case officer's journey: register a case → write the tjänsteutlåtande → attach a bilaga → submit →
+"""The case officer's journey: register a case → write the tjänsteutlåtande → attach a bilaga → preview it
+as Word and PDF (made by the worker while the page shows the progress; both read back) → submit →
 follow its status on "Mina ärenden" → read the reviewer's comment → act on it and submit again.
-
-The document preview step slots in after the bilaga, once the preview page exists.
 """
 
 from __future__ import annotations
@@ -9,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import steps
-from tests.browser.ui import check_page, follow, make_pdf
+from tests.browser.ui import check_page, docx_text, download, follow, make_pdf, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,7 +19,7 @@ def my_cases_state(page, number: str) -> str:
     return page.locator(f'tr[data-case="{number}"]').locator(".badge--state").inner_text()
 
 
-def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page):
+def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, render_worker):
     officer = new_page("handlaggare")
     check_page(officer, "start-handlaggare")
 
@@ -66,10 +65,23 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page):
     # the bilaga is in the report, and what comes back is the very file uploaded
     follow(officer.get_by_role("link", name="Tillbaka till utlåtandet"))
     bilagor = officer.get_by_role("article").get_by_role("region", name="Bilagor")
-    with officer.expect_download() as download:
-        bilagor.get_by_role("link", name="Bilaga 1 Verksamhetsberättelse 2016").click()
-    assert download.value.path().read_bytes() == pdf
-    # (the document preview of the report comes here once it exists)
+    assert download(officer, bilagor.get_by_role("link", name="Bilaga 1 Verksamhetsberättelse 2016")) == pdf
+
+    # Förhandsgranska: the worker makes the Word and the PDF file while the job page shows the progress
+    follow(officer.get_by_role("button", name="Förhandsgranska"))
+    check_page(officer)
+    assert officer.get_by_role("heading", level=1).inner_text().startswith("Förhandsgranskning")
+    steps.wait_for_job(officer)
+    check_page(officer, "forhandsgranskning", screenshot=True)
+    word = docx_text(download(officer, officer.get_by_role("link", name="Hämta Word (DOCX)")))
+    assert title in word and number in word
+    assert "Socialnämnden godkänner verksamhetsberättelsen för 2016." in word
+    assert "Bilaga 1 Verksamhetsberättelse 2016" in word
+    text = pdf_text(download(officer, officer.get_by_role("link", name="Hämta PDF")))
+    assert title in text and number in text
+    assert "Förvaltningen har sammanställt verksamhetsberättelsen." in text
+    follow(officer.get_by_role("link", name=number, exact=True))
+    assert steps.state(officer) == "Utkast"
 
     # submit, then follow the status on "Mina ärenden"
     assert "skickats på granskning" in steps.act(officer, "Skicka på granskning")

@@ -1,12 +1,13 @@
 """The politician's (ledamot's) journey: the start page with the next meeting → Sammanträden → the published kallelse of
 2017-02-23 (the members' version) → an item's handlingar (the signed tjänsteutlåtande) → a bilaga
 downloaded and read back → the sekretessärenden only by their public title, their handlingar handed
-out at the meeting.
+out at the meeting; and the member's personal note on a handling, seen by no one else.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -105,3 +106,77 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     # back to the kallelse at the item
     follow(page.get_by_role("link", name="Tillbaka till kallelsen"))
     assert page.url.endswith("#punkt-4")
+
+
+def test_member_writes_a_personal_note_that_only_they_see(new_page):
+    marker = uuid.uuid4().hex[:8]  # in no page of its own
+    note = f"Fråga om underskottet <b>{marker}</b> & prognosen för 2017."
+    page = new_page("ledamot")
+    page.goto("/sammantraden?ar=2017")
+    follow(page.get_by_role("link", name="Version 1 av kallelsen 2017-02-23"))
+    kallelse_url = page.url
+    follow(page.locator("#punkt-4").get_by_role("link"))
+    item_url = page.url.split("#")[0]
+
+    # next to each handling the member may read: the tjänsteutlåtande and the public bilaga, not the confidential one
+    notes = page.get_by_role("region", name="Mina anteckningar")
+    assert "bara du ser dem" in notes.inner_text()
+    assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
+        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}"]
+    report = notes.get_by_role("region", name="Tjänsteutlåtande")
+    field = report.get_by_label("Min anteckning om tjänsteutlåtandet")
+    assert field.input_value() == ""
+
+    # saving it empty is refused; the message is tied to the field
+    follow(report.get_by_role("button", name="Spara anteckningen om tjänsteutlåtandet"))
+    check_page(page, "anteckning-tom", screenshot=True)
+    field = page.get_by_label("Min anteckning om tjänsteutlåtandet")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = page.locator(f"#{field.get_attribute('id')}-error")
+    assert error.inner_text() == "Anteckningen är tom. Skriv en text för att spara den."
+    assert error.get_attribute("id") in field.get_attribute("aria-describedby")
+    assert "Anteckningen sparades inte" in page.get_by_role("alert").inner_text()
+
+    # written and saved; after a reload it is still there, as typed (not as markup)
+    field.fill(note + "\nAndra raden.")
+    follow(page.get_by_role("button", name="Spara anteckningen om tjänsteutlåtandet"))
+    assert steps.flash_text(page) == "Anteckningen är sparad. Den syns bara för dig."
+    assert page.url.endswith("#anteckning-utlatande-1")
+    page.reload()
+    field = page.get_by_label("Min anteckning om tjänsteutlåtandet")
+    assert field.input_value() == note + "\nAndra raden."
+    assert "Senast sparad" in page.get_by_role("region", name="Tjänsteutlåtande").inner_text()
+    check_page(page, "anteckning-sparad", screenshot=True)
+
+    # the kallelse lists the member's notes on the meeting, with a link to the handling
+    page.goto(kallelse_url)
+    mine = page.get_by_role("region", name="Mina anteckningar")
+    assert note in mine.inner_text() and "Andra raden." in mine.inner_text()
+    assert marker in page.content() and page.locator("b", has_text=marker).count() == 0  # as text, not markup
+    check_page(page, "kallelse-mina-anteckningar", screenshot=True)
+    follow(mine.get_by_role("link", name="Punkt 4: Tjänsteutlåtande"))
+    assert page.url.startswith(item_url) and page.url.endswith("#anteckning-utlatande-1")
+
+    # another member reads the same pages without it
+    other = new_page("ordforande")
+    for url in (item_url, kallelse_url):
+        other.goto(url)
+        check_page(other)
+        assert marker not in other.content()
+    other.goto(item_url)
+    assert other.get_by_label("Min anteckning om tjänsteutlåtandet").input_value() == ""
+    assert not other.get_by_role("button", name="Ta bort anteckningen om tjänsteutlåtandet").count()
+
+    # the public pages of the kallelse do not have it, nor any note form
+    public = new_page()
+    public.goto("/offentligt")
+    for url in (kallelse_url, item_url):
+        public.goto(url.replace("/sammantraden/", "/offentligt/sammantraden/").replace("/kallelse/punkt/", "/punkt/")
+                    .replace("/kallelse", ""))
+        check_page(public)
+        assert marker not in public.content() and "Mina anteckningar" not in public.content()
+
+    # the writer deletes it
+    follow(page.get_by_role("button", name="Ta bort anteckningen om tjänsteutlåtandet"))
+    assert steps.flash_text(page) == "Anteckningen är borttagen."
+    assert page.get_by_label("Min anteckning om tjänsteutlåtandet").input_value() == ""

@@ -2,7 +2,9 @@
 information item with two parts and presenters, a case whose report was signed through the pages, a
 confidential case) → reorder it by drag and drop and by keyboard → the kallelse's facts → the
 publication check (a personnummer in a note is listed, then gone) → publish → correct → republish:
-version 2 says what changed, and the public version holds nothing confidential.
+version 2 says what changed, and the public version holds nothing confidential → Skapa handlingar:
+the worker makes the kallelse and the meeting package while a progress bar follows it; the members'
+kallelse (Word) and package (PDF) are downloaded and read back, items in order, bookmarks per item.
 
 The keyboard-only test reorders an agenda and publishes its kallelse (after the deadline, with the
 reason) with Tab, Enter, Space, Escape and the arrow keys alone.
@@ -20,7 +22,20 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser import steps
-from tests.browser.ui import check_page, focused, follow, press_and_load, tab_to, type_date
+from tests.browser.ui import (
+    check_page,
+    docx_paragraphs,
+    docx_text,
+    download,
+    focused,
+    follow,
+    pdf_outline,
+    pdf_text,
+    press_and_load,
+    progressbars,
+    tab_to,
+    type_date,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,7 +72,7 @@ def numbers_are_consecutive(page) -> None:
     assert [n for n, _ in steps.agenda(page)] == [str(i) for i in range(1, len(steps.agenda(page)) + 1)]
 
 
-def test_secretary_builds_reorders_publishes_and_corrects(new_page):
+def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worker):
     signed = steps.signed_case(new_page, steps.unique_title("Riktlinjer för ekonomiskt bistånd 2027"))
     officer = new_page("handlaggare")
     secret_title = steps.unique_title("Ansökan om vårdnadsöverflyttning för Hemlig Testperson")
@@ -206,6 +221,73 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page):
     assert "Socialnämnden godkänner rapporten." in public.get_by_role("article", name="Tjänsteutlåtandet").inner_text()
     page.goto(meeting_url)
     assert "Läs kallelsen (version 2)" in page.locator("dl.facts").inner_text()
+
+    # Skapa handlingar: the kallelse and the meeting package of version 2, made by the worker
+    titles = steps.agenda_titles(page)
+    make_documents(page, titles=titles, case_title=case_title, signed=signed, secret_title=secret_title,
+                   secret_public=secret_public)
+
+
+def in_order(paragraphs: list[str], titles: list[str]) -> list[int]:
+    """The index of the first paragraph holding each title, each after the one before; fails when one is missing."""
+    found, start = [], 0
+    for title in titles:
+        index = next((i for i in range(start, len(paragraphs)) if title in paragraphs[i]), None)
+        assert index is not None, f"{title!r} is not after paragraph {start} in {paragraphs}"
+        found.append(index)
+        start = index + 1
+    return found
+
+
+def make_documents(page, *, titles: list[str], case_title: str, signed: str, secret_title: str,
+                   secret_public: str) -> None:
+    """On the meeting page: Skapa handlingar, follow the progress bar to the end, read the files back."""
+    section = page.get_by_role("region", name="Handlingar")
+    follow(section.get_by_role("button", name="Skapa handlingar"))
+    check_page(page)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Handlingar till sammanträdet")
+    # the progress: a labelled progressbar, the state in a live region, the count in words
+    [bar] = progressbars(page)  # as assistive technology gets it: named by its label, 0–100
+    assert (bar["name"], bar["valuemin"], bar["valuemax"]) == ("Förlopp", 0, 100) and 0 <= bar["valuenow"] <= 100
+    assert page.get_by_role("progressbar", name="Förlopp").is_visible()
+    assert page.locator("#job-state").get_attribute("aria-live") == "polite"
+    assert re.fullmatch(r"\d+ av \d+ klara", page.locator("#job-count").inner_text().strip())
+    steps.wait_for_job(page)
+    done, total = map(int, re.findall(r"\d+", page.locator("#job-count").inner_text()))
+    assert done == total >= 5  # two kallelser, the report, two packages
+    check_page(page, "handlingar-klara", screenshot=True)
+
+    # the members' kallelse as Word: every item in the agenda's order, the confidential one by its title
+    members = page.get_by_role("list", name="Ledamöternas version")
+    word = docx_paragraphs(download(page, members.get_by_role(
+        "link", name="Hämta Kallelse (Word) – ledamöternas version")))
+    in_order(word, ["Kallelse till Socialnämnden", *titles])
+    assert any(signed in p for p in word)
+    # the members' package: the kallelse, the contents, then the item with its tjänsteutlåtande
+    package = download(page, members.get_by_role(
+        "link", name="Hämta Mötespaket med alla handlingar (PDF) – ledamöternas version"))
+    number = titles.index(case_title) + 1
+    outline = pdf_outline(package)
+    top = [title for depth, title in outline if depth == 0]
+    assert top[:2] == ["Kallelse", "Innehåll"], outline
+    item = f"{number} {case_title} – {signed}"
+    assert item in top, outline
+    children = outline[[t for _d, t in outline].index(item) + 1:]
+    assert children and children[0] == (1, "Tjänsteutlåtande"), outline
+    text = pdf_text(package)
+    assert "Kallelse till Socialnämnden" in text and case_title in text and secret_title in text
+    assert "Socialnämnden godkänner rapporten." in text
+    # the public kallelse names the confidential case by its public title only
+    public = docx_text(download(page, page.get_by_role("list", name="Offentlig version").get_by_role(
+        "link", name="Hämta Kallelse (Word) – offentlig version")))
+    assert secret_public in public and secret_title not in public and "Hemlig Testperson" not in public
+
+    # the members' kallelse page now offers the files
+    follow(page.get_by_role("link", name=re.compile(r"^Socialnämnden ")))
+    follow(page.get_by_role("link", name="Läs kallelsen (version 2)"))
+    files = page.get_by_role("region", name="Kallelsen och handlingarna som filer")
+    assert files.get_by_role("link").count() == 3
+    check_page(page)
 
 
 def expect_status(page, text: str) -> None:

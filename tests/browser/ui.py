@@ -8,6 +8,7 @@ under ``tests/artifacts/screenshots/`` and checks that it reflows at the phone w
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -243,6 +244,25 @@ def type_date(page, iso: str) -> None:
     assert value == iso, f"typed {iso} into the date field, it holds {value!r} (probe {probe!r})"
 
 
+def progressbars(page) -> list[dict]:
+    """The page's progress bars as assistive technology gets them from Chromium's accessibility tree:
+    name and the ARIA values (valuemin, valuemax, valuenow)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    found = []
+    for node in nodes:
+        if (node.get("role") or {}).get("value") != "progressbar" or node.get("ignored"):
+            continue
+        values = {p["name"]: p["value"].get("value") for p in node.get("properties", [])
+                  if p["name"] in ("valuemin", "valuemax")}
+        found.append({"name": (node.get("name") or {}).get("value"), **values,
+                      "valuenow": (node.get("value") or {}).get("value")})
+    return found
+
+
 def follow(locator) -> None:
     """Click a link or button that leads to another page, and wait for that page."""
     with locator.page.expect_navigation():
@@ -279,6 +299,62 @@ def make_pdf(text: str) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def download(page, locator) -> bytes:
+    """Click a download link and return the file's bytes."""
+    with page.expect_download() as info:
+        locator.click()
+    return info.value.path().read_bytes()
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    """The text of a Word file's paragraphs in the order of the document, those in its tables included."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    body = Document(io.BytesIO(data)).element.body
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+
+
+def docx_text(data: bytes) -> str:
+    """All the text of a Word file, its page headers and footers included, a line per paragraph."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    lines = []
+    with zipfile.ZipFile(io.BytesIO(data)) as docx:
+        for name in sorted(docx.namelist()):
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+                root = ElementTree.fromstring(docx.read(name))
+                lines += ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+    return "\n".join(lines)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, with all white space (line breaks in wrapped lines) as one space."""
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+def pdf_outline(data: bytes) -> list[tuple[int, str]]:
+    """A PDF's bookmarks in order, as (depth, title): 0 for the top level, 1 for their children."""
+    from pypdf import PdfReader
+
+    found = []
+
+    def walk(entries, depth):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, depth + 1)
+            else:
+                found.append((depth, entry.title))
+
+    walk(PdfReader(io.BytesIO(data)).outline, 0)
+    return found
 
 
 def dump(value) -> str:
