@@ -54,6 +54,13 @@ def combine_start(day: date | None, clock: str | None, *, day_field: str = "day"
     return datetime.combine(day, parsed)
 
 
+def clock_field(label: str = "Klockan", **kwargs) -> StringField:
+    """A required clock time (TT:MM); forms.js checks its format as the user leaves the field."""
+    return StringField(label, validators=[Required()], description="TT:MM, till exempel 18:00.",
+                       render_kw={"maxlength": 5, "inputmode": "numeric", "autocomplete": "off",
+                                  "data-format": "time"}, **kwargs)
+
+
 def required_date(label: str, **kwargs) -> DateField:
     """A date field marked required (the operation or the view refuses an empty one)."""
     return DateField(label, validators=[Optional(), Required()], invalid_value_message=INVALID_DATE, **kwargs)
@@ -68,7 +75,7 @@ def version_field() -> IntegerField:
 class PlanMeetingForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
     day = required_date("Datum", description="Till exempel 2027-02-23.")
-    time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.")
+    time = clock_field()
     place = text_field("Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.")
     is_public = BooleanField("Öppet för allmänheten")
 
@@ -79,8 +86,7 @@ class PlanSeriesForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")], id="serie-committee")
     days = TextAreaField("Datum", validators=[Required()], render_kw={"rows": 6}, id="serie-days",
                          description="Ett datum per rad, till exempel 2027-02-23.")
-    time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.",
-                      id="serie-time")
+    time = clock_field(id="serie-time")
     place = text_field("Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.",
                        id="serie-place")
     is_public = BooleanField("Öppna för allmänheten", id="serie-is_public")
@@ -111,7 +117,7 @@ def combine_starts(text: str | None, clock: str | None) -> list[datetime]:
 
 class MeetingFactsForm(FlaskForm):
     day = required_date("Datum")
-    time = text_field("Klockan", 5, validators=[Required()], description="TT:MM, till exempel 18:00.")
+    time = clock_field()
     place = text_field("Plats", 200, validators=[Required()])
     is_public = BooleanField("Öppet för allmänheten")
     notice_place = text_field("Ort för kallelsen", 100, description="Till exempel Huddinge.")
