@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from tasks.rendering.report_docx import (
     KEEPNEXT,
+    Target,
     _Builder,
     _paragraph,
     _ppr,
@@ -86,11 +87,11 @@ def kallelse_filename(snapshot: dict, extension: str, *, public: bool) -> str:
 class _KallelseBuilder(_Builder):
     """The report builder's template handling and helpers, with the kallelse's header, footer and body."""
 
-    def __init__(self, snapshot: dict, public: bool):
+    def __init__(self, snapshot: dict, public: bool, target: Target | None = None):
         self.snapshot = snapshot
         self.meeting = snapshot["meeting"]
         self.public = public
-        super().__init__(None)  # type: ignore[arg-type]  # the report data is not used
+        super().__init__(None, target)  # type: ignore[arg-type]  # the report data is not used
 
     def header(self) -> None:
         def par(text: str, *, bold: bool = False, fields: str = "", align: str = "left") -> str:
@@ -112,8 +113,7 @@ class _KallelseBuilder(_Builder):
                + cell(widths[1], par("KALLELSE", bold=True)) + cell(widths[2], par("", fields=page, align="right"))
                + "</w:tr>")
         table = self._table(widths, [row], rule="bottom")
-        self._fill(self.document.sections[0].header._element,
-                   table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+        self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
 
     def footer(self) -> None:
         meeting = self.meeting
@@ -122,7 +122,7 @@ class _KallelseBuilder(_Builder):
         xml = (f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="9071"/></w:tabs></w:pPr>'
                f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
                f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>')
-        self._fill(self.document.sections[0].footer._element, xml)
+        self._fill(self.target.footer, xml)
 
     @staticmethod
     def data_revision() -> str:

@@ -6,8 +6,11 @@ bilagor by sha256), so the files are exactly what was published.
 
 Every part is stored through app.storage under the sha256 of everything it is made from (its
 input hash; ``params["parts"]`` maps input hash → stored file, and the next job of this kind
-starts from the parts of the recent ones). A render after one report changed therefore
-converts that report only, makes the contents pages again and re-merges. The job's
+starts from the parts of the recent ones). The parts not stored are converted in as few
+LibreOffice calls as can be (the reports and laid-out bilagor together, split again per part:
+tasks.rendering.batch) on a thread of its own, while this one builds, splits and merges (see
+Renderer). A render after one report changed therefore converts that report only, makes the
+contents pages again if its length changed them, and re-merges. The job's
 progress counts documents: the two kallelser, each distinct report, each bilaga, the two
 packages. A bilaga that cannot go in (not the PDF it claims to be, password protected,
 missing) fails the job with a Swedish message naming it; what was made is kept. A converter
@@ -20,7 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from celery import shared_task
 from sqlalchemy import select, update
@@ -34,21 +42,30 @@ from app.storage import StorageError, StoredFile, get_storage
 from tasks import jobs
 from tasks.models import Job, JobState
 from tasks.rendering.kallelse_docx import build_kallelse_docx, kallelse_filename, kallelse_input_hash
+from tasks.rendering.batch import Batch, SplitFailed, convert_together
 from tasks.rendering.package import (
+    LAID_OUT_TYPES,
     PACKAGE_VERSION,
+    PDF,
     BadAttachment,
+    ContentsPages,
+    ContentsRequest,
     PackageDocument,
     PackageItem,
-    contents_for,
-    merge_with_contents,
     attachment_input_hash,
     attachment_label,
-    attachment_pdf,
+    checked_pdf,
+    converted_attachment,
     item_title,
+    laid_out_builder,
+    PackageMerge,
+    package_merge,
+    office_source,
+    page_count,
 )
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
 from tasks.rendering.report_data import report_document
-from tasks.rendering.report_docx import DOCX_MIMETYPE, AttachmentLine, ReportDocument, build_report_docx
+from tasks.rendering.report_docx import DOCX_MIMETYPE, AttachmentLine, ReportDocument, _Builder
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +244,82 @@ def _read_attachment(part: AttachmentPart) -> bytes:
     return data
 
 
+_thread: ThreadPoolExecutor | None = None
+_thread_lock = threading.Lock()
+
+
+def _conversion_thread() -> ThreadPoolExecutor:
+    """The process's one conversion thread, kept for the process's life like its warm LibreOffice: the
+    server it starts gets its death signal (PR_SET_PDEATHSIG) when the starting *thread* ends."""
+    global _thread
+    with _thread_lock:
+        if _thread is None:
+            _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="libreoffice")
+        return _thread
+
+
+def _forget_thread_after_fork() -> None:
+    global _thread, _thread_lock
+    _thread, _thread_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_thread_after_fork)
+
+
+class Conversions:
+    """LibreOffice's conversions of one render, one after another on the process's conversion thread.
+
+    LibreOffice works in a process of its own and this one only waits on a socket meanwhile, so the
+    next Word document can be built (or the last PDF split, or the package merged) while the
+    previous one converts. Only ``convert`` runs on the thread; storage and the database stay on
+    the caller's. Leaving the block waits for what was submitted (cancelling what has not started).
+    """
+
+    def __init__(self, convert: Callable[..., bytes]):
+        self.convert = convert
+        self.futures: list[Future] = []
+
+    def submit(self, data: bytes, **kwargs) -> Future:
+        future = _conversion_thread().submit(self.convert, data, **kwargs)
+        self.futures.append(future)
+        return future
+
+    def __enter__(self) -> "Conversions":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for future in self.futures:
+            future.cancel()
+        wait(self.futures)
+
+
+@dataclass
+class _Documents:
+    """The reports and bilagor of a render converted together (tasks.rendering.batch), with their keys."""
+
+    batch: Batch = field(default_factory=Batch)
+    keys: list[str] = field(default_factory=list)
+    wheres: list[str | None] = field(default_factory=list)  # how an error names a bilaga (None: a report)
+
+    def add(self, key: str, make, title: str, where: str | None = None) -> None:
+        self.batch.add(make, title)
+        self.keys.append(key)
+        self.wheres.append(where)
+
+
 class Renderer:
-    """Makes a plan's documents with a converter and a cache; shared by the task and the benchmark."""
+    """Makes a plan's documents with a converter and a cache; shared by the task and the benchmark.
+
+    What is not stored is made with as few LibreOffice calls as can be, each while this thread does
+    something else (``Conversions``):
+
+    1. the kallelser, one call each (they are files of their own), while the next step builds;
+    2. the reports and the TXT and picture bilagor, all in one call (tasks.rendering.batch); office
+       bilagor one call each; PDF bilagor only checked;
+    3. once the combined PDF shows each document's length, the contents pages of both packages, in one
+       call, while the combined PDF is split and its parts stored;
+    4. the merges.
+    """
 
     def __init__(self, plan: Plan, parts, *, convert=docx_to_pdf, read_attachment=_read_attachment,
                  progress=lambda done, total: None, variants: tuple[str, ...] = VARIANTS):
@@ -239,75 +330,194 @@ class Renderer:
         self.done = 0
         self.total = plan.total()
         self.pdfs: dict[str, bytes] = {}
+        self.pages: dict[str, int] = {}
         self.outputs: dict = {variant: {} for variant in VARIANTS}
 
     def _step(self) -> None:
         self.done += 1
         self.progress(self.done, self.total)
 
-    def _cached(self, key: str, make) -> tuple[bytes, dict]:
+    def _stored(self, key: str) -> tuple[bytes | None, dict]:
         data = self.parts.get(key)
-        if data is None:
-            data = make()
-            entry = self.parts.put(key, data) or {}
-        else:
-            entry = getattr(self.parts, "used", {}).get(key, {})
-        return data, entry
+        return data, (getattr(self.parts, "used", {}).get(key, {}) if data is not None else {})
 
-    def kallelser(self) -> None:
+    def _store(self, key: str, data: bytes) -> dict:
+        return self.parts.put(key, data) or {}
+
+    # 1. the kallelser
+    def _start_kallelser(self, conversions: Conversions) -> list:
+        pending = []
         for variant in self.variants:
             snapshot = self.plan.snapshots[variant]
             public = variant == "public"
             key = kallelse_input_hash(snapshot, public=public)
-            docx, docx_entry = self._cached(f"{key}.docx", lambda: build_kallelse_docx(snapshot, public=public))
+            docx, docx_entry = self._stored(f"{key}.docx")
+            if docx is None:
+                docx = build_kallelse_docx(snapshot, public=public)
+                docx_entry = self._store(f"{key}.docx", docx)
             self.outputs[variant]["kallelse.docx"] = _output(docx_entry, kallelse_filename(snapshot, "docx", public=public))
-            pdf, pdf_entry = self._cached(f"{key}.pdf", lambda: self.convert(docx))
-            self.outputs[variant]["kallelse.pdf"] = _output(pdf_entry, kallelse_filename(snapshot, "pdf", public=public))
+            pdf, pdf_entry = self._stored(f"{key}.pdf")
+            pending.append((variant, key, pdf if pdf is not None else conversions.submit(docx), pdf_entry))
+        return pending
+
+    def _finish_kallelser(self, pending: list) -> None:
+        for variant, key, pdf, entry in pending:
+            if isinstance(pdf, Future):
+                pdf = pdf.result()
+                entry = self._store(f"{key}.pdf", pdf)
+            snapshot = self.plan.snapshots[variant]
+            self.outputs[variant]["kallelse.pdf"] = _output(
+                entry, kallelse_filename(snapshot, "pdf", public=variant == "public"))
             self.pdfs[f"kallelse/{variant}"] = pdf
             self._step()
 
-    def reports(self) -> None:
+    # 2. the reports and bilagor
+    def _start_documents(self, conversions: Conversions) -> tuple[_Documents, Future | None, list]:
+        """Start making the reports and bilagor not stored: the batch and the office bilagor submitted."""
+        batch, singles = _Documents(), []
         for key, part in self.plan.reports().items():
-            self.pdfs[key], _ = self._cached(f"{key}.pdf", lambda: self.convert(build_report_docx(part.document)))
-            self._step()
-
-    def attachments(self) -> None:
+            if not self._reuse(key):
+                batch.add(key, partial(_Builder, part.document), REPORT_TITLE)
         for key, part in self.plan.attachments().items():
-            def make():
-                return attachment_pdf(self.read_attachment(part), part.content_type, part.title, part.where,
-                                      self.convert)
-            self.pdfs[key], _ = self._cached(f"{key}.pdf", make)
-            self._step()
+            if self._reuse(key):
+                continue
+            data = self.read_attachment(part)
+            if part.content_type == PDF:
+                self._made(key, checked_pdf(data, part.where))
+            elif part.content_type in LAID_OUT_TYPES:
+                batch.add(key, laid_out_builder(part.title, data, part.content_type, part.where), part.title,
+                          part.where)
+            else:
+                source, export_filter = office_source(data, part.content_type, part.where)
+                singles.append((key, part, conversions.submit(source, export_filter=export_filter)))
+        converted = conversions.submit(batch.batch.docx(), options=batch.batch.options) if batch.keys else None
+        return batch, converted, singles
 
-    def packages(self) -> None:
-        for variant in self.variants:
+    def _converted_documents(self, batch: _Documents, converted: Future | None, singles: list):
+        """Wait for the documents; return the converted batch, its parts not yet stored (None: all stored).
+        Every document's page count is known when this returns."""
+        for key, part, single in singles:
+            self._made(key, converted_attachment(single.result, part.where))
+        if converted is None:
+            return None
+        combined = self._combined(converted, batch)
+        if combined is not None:
+            self.pages.update(zip(batch.keys, combined.page_counts()))
+        return combined
+
+    def _combined(self, converted: Future, batch: _Documents):
+        """The converted batch; should its conversion fail, each document converted alone instead (which names
+        the one LibreOffice cannot read, or gets past what it could not do with the whole) and None."""
+        if len(batch.keys) == 1:  # converted alone already: its failure is the document's
+            where = batch.wheres[0]
+            return batch.batch.converted(converted.result() if where is None
+                                         else converted_attachment(converted.result, where))
+        try:
+            return batch.batch.converted(converted.result())
+        except (ConversionFailed, SplitFailed) as exc:
+            log.warning("the combined conversion of %s documents failed (%s); converting them one by one",
+                        len(batch.keys), exc)
+        for key, make, where in zip(batch.keys, batch.batch.makers, batch.wheres):
+            docx = make().build()
+            self._made(key, self.convert(docx) if where is None
+                       else converted_attachment(lambda: self.convert(docx), where))
+        return None
+
+    def _reuse(self, key: str) -> bool:
+        pdf = self.parts.get(f"{key}.pdf")
+        if pdf is None:
+            return False
+        self.pdfs[key] = pdf
+        self._step()
+        return True
+
+    def _made(self, key: str, pdf: bytes) -> None:
+        self._store(f"{key}.pdf", pdf)
+        self.pdfs[key] = pdf
+        self._step()
+
+    # 3. the contents pages, 4. the packages
+    def _items(self, variant: str) -> list[PackageItem]:
+        """The variant's items with their documents (a document's PDF is empty until it is made)."""
+        items = []
+        for planned in self.plan.items[variant]:
+            documents = []
+            if planned.report:
+                documents.append(self._document(REPORT_TITLE, planned.report.key))
+            documents += [self._document(a.title, a.key) for a in planned.attachments]
+            items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
+        return items
+
+    def _document(self, title: str, key: str) -> PackageDocument:
+        """A document of the package (its PDF empty while it converts; its page count then comes later)."""
+        if key not in self.pages and key in self.pdfs:
+            self.pages[key] = page_count(self.pdfs[key])
+        return PackageDocument(title, self.pdfs.get(key, b""), self.pages.get(key, 0) or 1, key)
+
+    def _contents(self) -> ContentsPages:
+        return ContentsPages([ContentsRequest(self.plan.snapshots[v]["meeting"], self.pdfs[f"kallelse/{v}"],
+                                              self._items(v), v == "public") for v in self.variants], self.parts)
+
+    def _merge(self, variant: str) -> PackageMerge:
+        snapshot = self.plan.snapshots[variant]
+        return package_merge(snapshot["meeting"], self.pdfs[f"kallelse/{variant}"], self._items(variant),
+                             public=variant == "public")
+
+    def packages(self, contents: ContentsPages, merges: dict | None = None) -> None:
+        """Finish the contents pages; merge each package not stored (``merges``: those begun already)."""
+        merges = merges or {}
+        while not contents.done:
+            makers = contents.missing()
+            if makers:
+                contents.received(convert_together(makers, self.convert))
+        for variant, request, contents_pdf in zip(self.variants, contents.requests, contents.results):
             snapshot = self.plan.snapshots[variant]
-            public = variant == "public"
-            items = []
-            for planned in self.plan.items[variant]:
-                documents = []
-                if planned.report:
-                    documents.append(PackageDocument(REPORT_TITLE, self.pdfs[planned.report.key]))
-                documents += [PackageDocument(a.title, self.pdfs[a.key]) for a in planned.attachments]
-                items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
-            kallelse = self.pdfs[f"kallelse/{variant}"]
-            meeting = snapshot["meeting"]
-            contents = contents_for(meeting, kallelse, items, public=public, convert=self.convert, cache=self.parts)
+            meeting, kallelse, public = request.meeting, request.kallelse_pdf, request.public
+            items = self._items(variant)
             basis = [PACKAGE_VERSION, public, sorted(meeting.items()), hashlib.sha256(kallelse).hexdigest(),
-                     hashlib.sha256(contents).hexdigest()] + [
+                     hashlib.sha256(contents_pdf).hexdigest()] + [
                 [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]
             key = "paket/" + hashlib.sha256(repr(basis).encode()).hexdigest()
-            _pdf, entry = self._cached(key, lambda: merge_with_contents(meeting, kallelse, contents, items,
-                                                                        public=public))
+            pdf, entry = self._stored(key)
+            if pdf is None:
+                merge = merges.get(variant) or package_merge(meeting, kallelse, items, public=public)
+                for document in merge.missing():
+                    merge.fill(document, self.pdfs[document.key])
+                merge.insert_contents(contents_pdf)
+                entry = self._store(key, merge.write())
             name = kallelse_filename(snapshot, "pdf", public=public).replace("kallelse-", "motespaket-", 1)
             self.outputs[variant]["motespaket.pdf"] = _output(entry, name)
             self._step()
 
     def run(self) -> dict:
-        self.kallelser()
-        self.reports()
-        self.attachments()
-        self.packages()
+        merges: dict[str, PackageMerge] = {}
+        with Conversions(self.convert) as conversions:
+            pending = self._start_kallelser(conversions)
+            try:
+                started = self._start_documents(conversions)
+            finally:
+                self._finish_kallelser(pending)
+            if started[1] is not None:
+                # what is converted now makes new packages: put together what is there meanwhile
+                merges = {variant: self._merge(variant) for variant in self.variants}
+            combined = self._converted_documents(*started)
+            contents = self._contents()
+            batch = Batch()
+            for make, title in contents.missing():
+                batch.add(make, title)
+            converting = conversions.submit(batch.docx(), options=batch.options) if len(batch) else None
+            if combined is not None:
+                for key, pdf in zip(started[0].keys, combined.parts()):
+                    self._made(key, pdf)
+            if converting is not None:
+                for index in contents.waiting:
+                    variant = self.variants[index]
+                    merges[variant] = merges.get(variant) or self._merge(variant)
+                for merge in merges.values():  # the documents just made, while the contents pages convert
+                    for document in merge.missing():
+                        merge.fill(document, self.pdfs[document.key])
+                contents.received(batch.converted(converting.result()).parts())
+        self.packages(contents, merges)
         return self.outputs
 
 

@@ -10,20 +10,28 @@ nested beneath, plus "Kallelse" and "Innehåll". Page labels run 1 … N through
 and every page carries "Sida n (N)" at its foot, marked as a pagination artifact so it does
 not disturb the tagged content.
 
-Accessibility: a naive merge keeps the pages but drops each part's structure tree (pypdf's
-``add_page`` even removes /StructParents). Here the parts' trees are grafted into one: the
-package's /StructTreeRoot holds a /Document element, under it the kallelse and the contents
-as /Part elements and each item as a /Sect (titled like its bookmark) holding its report and
-bilagor as /Part elements; each part's parent tree is copied with its keys shifted past the
-previous parts', and the pages' /StructParents and the annotations' /StructParent with them.
-MCIDs are per page and stay valid. A bilaga PDF that came untagged stays untagged (nothing
-to graft); all other parts are tagged PDFs from LibreOffice. The catalog says /Lang sv-SE,
-/MarkInfo /Marked true and shows the title.
+The merge uses pikepdf (qpdf): it copies each part's pages and structure elements in C++, where
+pypdf took seconds for a 200-page package. A package of 120 parts merges in about 0.2 s.
+``PackageMerge`` can be started before every part is there: a part still being converted leaves
+a gap that is filled at its place later, and the contents pages (which need every part's page
+count) go in last; so the merge overlaps LibreOffice's work (see meeting_documents.Renderer).
+
+Accessibility: a naive merge keeps the pages but drops each part's structure tree. Here the
+parts' trees are grafted into one: the package's /StructTreeRoot holds a /Document element,
+under it the kallelse and the contents as /Part elements and each item as a /Sect (titled like
+its bookmark) holding its report and bilagor as /Part elements; each part's parent tree is
+copied with its keys shifted past the previous parts', and the pages' /StructParents and the
+annotations' /StructParent with them. MCIDs are per page and stay valid. A bilaga PDF that came
+untagged stays untagged (nothing to graft); all other parts are tagged PDFs from LibreOffice.
+Parts converted together (tasks.rendering.batch) carry the same font subsets: each embedded
+font is kept once, found by its content. The catalog says /Lang sv-SE, /MarkInfo /Marked true
+and shows the title, which the XMP metadata carries too.
 
 Bilagor: PDFs go in as they are (after checking they open and are not password protected);
-DOCX, ODT, XLSX and ODS are converted by LibreOffice; TXT and images (PNG, JPEG) are first
-laid out as a one-page-or-more Word document (the title as heading, the text or the picture
-with the title as its alternative text) and converted the same way, so they are tagged too.
+DOCX, ODT, XLSX and ODS are converted by LibreOffice one by one; TXT and images (PNG, JPEG) are
+first laid out as a Word document (the title as heading, the text or the picture with the title
+as its alternative text) and converted the same way, so they are tagged too; the meeting
+documents job converts those together with the reports (``laid_out_builder``).
 """
 
 from __future__ import annotations
@@ -31,23 +39,17 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+import pikepdf
 from docx.shared import Mm
+from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
 
 from tasks.rendering.kallelse_docx import ITEM_WIDTHS, _KallelseBuilder, _w
-from tasks.rendering.report_docx import _Builder, _paragraph, _run, _spacing, _sub, clean, template_sha256
+from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _spacing, _sub, clean, template_sha256
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,14 @@ class PackageDocument:
 
     title: str
     pdf: bytes
+    #: its number of pages (counted when not given)
+    pages: int = 0
+    #: what the caller stores it under (for filling it in later, see PackageMerge)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.pages:
+            self.pages = page_count(self.pdf)
 
 
 @dataclass
@@ -155,15 +165,15 @@ def checked_pdf(data: bytes, where: str) -> bytes:
 class _LaidOut(_Builder):
     """A bilaga laid out as Word: the title as heading, then the text or the picture."""
 
-    def __init__(self, title: str):
+    def __init__(self, title: str, target: Target | None = None):
         self.title = title
-        super().__init__(None)  # type: ignore[arg-type]
+        super().__init__(None, target)  # type: ignore[arg-type]
 
     def header(self) -> None:
-        self._fill(self.document.sections[0].header._element, '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+        self._fill(self.target.header, '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
 
     def footer(self) -> None:
-        self._fill(self.document.sections[0].footer._element, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
+        self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     def properties(self) -> None:
         props = self.document.core_properties
@@ -178,9 +188,9 @@ class _LaidOut(_Builder):
 
 
 class _TextAttachment(_LaidOut):
-    def __init__(self, title: str, text: str):
+    def __init__(self, title: str, text: str, target: Target | None = None):
         self.text = text
-        super().__init__(title)
+        super().__init__(title, target)
 
     def body(self) -> list:
         out = [self.heading()]
@@ -198,6 +208,29 @@ class _TextAttachment(_LaidOut):
         return out
 
 
+class _ImageAttachment(_LaidOut):
+    """A picture on its own page(s), scaled to fit the text area, with the title as alternative text."""
+
+    def __init__(self, title: str, data: bytes, target: Target | None = None):
+        from docx.image.image import Image
+
+        image = Image.from_blob(data)  # raises when python-docx cannot read the picture
+        natural_w = image.px_width / (image.horz_dpi or 96) * 25.4
+        natural_h = image.px_height / (image.vert_dpi or 96) * 25.4
+        width_mm, height_mm = 160.0, 215.0
+        scale = min(width_mm / natural_w, height_mm / natural_h, 1.0 if natural_w > 40 else width_mm / natural_w)
+        self.image, self.size = data, (Mm(natural_w * scale), Mm(natural_h * scale))
+        super().__init__(title, target)
+
+    def body(self) -> list:
+        inline = self.part.new_pic_inline(io.BytesIO(self.image), *self.size)
+        inline.docPr.set("descr", clean(self.title))
+        inline.docPr.set("name", clean(self.title)[:200] or "Bild")
+        picture = _paragraph()
+        _sub(_sub(picture, _w("r")), _w("drawing")).append(inline)
+        return [self.heading(), picture]
+
+
 def text_of(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -207,62 +240,58 @@ def text_of(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def laid_out_builder(title: str, data: bytes, content_type: str, where: str):
+    """A function making the builder of a TXT or picture bilaga in a target (tasks.rendering.batch);
+    BadAttachment naming ``where`` when the picture cannot be read."""
+    if content_type == TXT:
+        text = text_of(data)
+        return lambda target=None: _TextAttachment(title, text, target)
+    try:
+        _ImageAttachment(title, data)  # read the picture now, so a broken one is refused by name
+    except Exception as exc:  # noqa: BLE001 - python-docx cannot read the picture
+        raise BadAttachment(f"{where} kunde inte läsas: bilden är skadad eller är inte den filtyp den utger "
+                            "sig för att vara.") from exc
+    return lambda target=None: _ImageAttachment(title, data, target)
+
+
 def text_attachment_docx(title: str, data: bytes) -> bytes:
     return _TextAttachment(title, text_of(data)).build()
 
 
 def image_attachment_docx(title: str, data: bytes) -> bytes:
-    """A picture on its own page(s), scaled to fit the text area, with the title as alternative text."""
-    from docx.image.image import Image
-
-    image = Image.from_blob(data)
-    width_mm, height_mm = 160.0, 215.0
-    natural_w = image.px_width / (image.horz_dpi or 96) * 25.4
-    natural_h = image.px_height / (image.vert_dpi or 96) * 25.4
-    scale = min(width_mm / natural_w, height_mm / natural_h, 1.0 if natural_w > 40 else width_mm / natural_w)
-    builder = _LaidOut(title)
-    document = builder.document
-    body = document.element.body
-    sect_pr = body[-1]
-    builder.header()
-    builder.footer()
-    sect_pr.addprevious(builder.heading())
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run()
-    inline = run.add_picture(io.BytesIO(data), width=Mm(natural_w * scale), height=Mm(natural_h * scale))
-    doc_pr = inline._inline.docPr
-    doc_pr.set("descr", clean(title))
-    doc_pr.set("name", clean(title)[:200] or "Bild")
-    builder.properties()
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return _ImageAttachment(title, data).build()
 
 
-def attachment_pdf(data: bytes, content_type: str, title: str, where: str, convert: Converter) -> bytes:
-    """A bilaga as PDF: checked as it is, or converted; BadAttachment naming ``where`` when it cannot be."""
-    if content_type == PDF:
-        return checked_pdf(data, where)
-    if content_type not in SUPPORTED_TYPES:
+def office_source(data: bytes, content_type: str, where: str) -> tuple[bytes, str]:
+    """What LibreOffice converts for a bilaga that is not laid out by us: the file and its export filter."""
+    if content_type not in OFFICE_TYPES:
         raise BadAttachment(f"{where} har en filtyp ({content_type}) som inte kan läggas i mötespaketet.")
-    try:
-        if content_type == TXT:
-            source, export_filter = text_attachment_docx(title, data), "writer_pdf_Export"
-        elif content_type in (PNG, JPEG):
-            source, export_filter = image_attachment_docx(title, data), "writer_pdf_Export"
-        else:
-            source, export_filter = data, OFFICE_TYPES[content_type]
-    except Exception as exc:  # noqa: BLE001 - python-docx cannot read the picture
-        raise BadAttachment(f"{where} kunde inte läsas: bilden är skadad eller är inte den filtyp den utger "
-                            "sig för att vara.") from exc
+    return data, OFFICE_TYPES[content_type]
+
+
+def converted_attachment(convert_it: Callable[[], bytes], where: str) -> bytes:
+    """The PDF of a converted bilaga, checked; BadAttachment naming ``where`` when LibreOffice could not."""
     from tasks.rendering.pdf import ConversionFailed
 
     try:
-        pdf = convert(source, export_filter=export_filter)
+        pdf = convert_it()
     except ConversionFailed as exc:
         raise BadAttachment(f"{where} kunde inte göras om till PDF: LibreOffice kunde inte läsa filen "
                             f"(den är skadad, lösenordsskyddad eller saknar program på servern).") from exc
     return checked_pdf(pdf, where)
+
+
+def attachment_pdf(data: bytes, content_type: str, title: str, where: str, convert: Converter) -> bytes:
+    """A bilaga as PDF on its own: checked as it is, or converted; BadAttachment naming ``where`` when it cannot be.
+
+    (The meeting documents job converts the TXT and picture bilagor together with the reports instead.)"""
+    if content_type == PDF:
+        return checked_pdf(data, where)
+    if content_type in LAID_OUT_TYPES:
+        make = laid_out_builder(title, data, content_type, where)
+        return converted_attachment(lambda: convert(make().build(), export_filter="writer_pdf_Export"), where)
+    source, export_filter = office_source(data, content_type, where)
+    return converted_attachment(lambda: convert(source, export_filter=export_filter), where)
 
 
 def attachment_input_hash(sha256: str, content_type: str, title: str) -> str:
@@ -285,13 +314,13 @@ class TocLine:
 class _Contents(_KallelseBuilder):
     """The "Innehåll" pages: a table Nr | Handling | Sida."""
 
-    def __init__(self, meeting: dict, lines: list[TocLine], public: bool):
+    def __init__(self, meeting: dict, lines: list[TocLine], public: bool, target: Target | None = None):
         self.lines = lines
-        super().__init__({"meeting": meeting, "items": []}, public)
+        super().__init__({"meeting": meeting, "items": []}, public, target)
 
     def header(self) -> None:
         text = f"{clean(self.meeting.get('committee') or '').upper()}  MÖTESHANDLINGAR  {self.meeting['start'][:10]}"
-        self._fill(self.document.sections[0].header._element,
+        self._fill(self.target.header,
                    f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
                    f'<w:t xml:space="preserve">{_xml(text)}</w:t></w:r></w:p>')
 
@@ -312,14 +341,18 @@ class _Contents(_KallelseBuilder):
 
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl = etree.fromstring(
+            # The template's table style (no spacing after, these cell margins) written out: LibreOffice
+            # loads a long table twice as fast without a table style to apply to every cell.
             f'<w:tbl xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:tblPr>'
-            f'<w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-            '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0020" w:firstRow="1"/>'
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+            '<w:tblLook w:val="0020" w:firstRow="1"/>'
             '<w:tblCaption w:val="Mötespaketets innehåll med sidnummer"/></w:tblPr>'
             f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
         header = self._row(tbl, header=True)
         for width, text in zip(widths, ("Nr", "Handling", "Sida")):
             p = _paragraph()
+            _spacing(p, after=0)
             _run(p, text, bold=True, sans=True, size=20)
             self._cell(header, width, [p], bottom_rule=True)
         for line in self.lines:
@@ -366,209 +399,330 @@ def contents_lines(items: list[PackageItem], first_page: int) -> list[TocLine]:
                              page if item.documents else None))
         for document in item.documents:
             lines.append(TocLine(1, "", document.title, page))
-            page += _page_count(document.pdf)
+            page += document.pages
         for note in item.notes:
             lines.append(TocLine(1, "", note, None))
     return lines
 
 
-def _page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+def page_count(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
 
 
 # --- the merge ------------------------------------------------------------------------------
 
 
-class _Tree:
-    """The package's structure tree, grafted together from the parts' trees."""
+def _copied(pdf: pikepdf.Pdf, value, source: pikepdf.Pdf):
+    """``value`` of ``source`` as an object of ``pdf``, what it refers to copied (once: qpdf remembers); a direct
+    array or dictionary is made indirect in the source first (qpdf copies only indirect objects)."""
+    if isinstance(value, (Array, Dictionary)):
+        return pdf.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+    return value
 
-    def __init__(self, writer: PdfWriter, title: str, lang: str):
-        self.writer = writer
-        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
-            NameObject("/P"): self.root_ref, NameObject("/T"): TextStringObject(title),
-            NameObject("/Lang"): TextStringObject(lang), NameObject("/K"): ArrayObject()})
-        self.document_ref = writer._add_object(self.document)
-        self.root[NameObject("/K")] = ArrayObject([self.document_ref])
-        self.nums = ArrayObject()
-        self.next_key = 0
-        self.role_map = DictionaryObject()
-        self.tagged_parts = 0
-        self.untagged_parts = 0
 
-    def section(self, title: str):
-        """A /Sect under the document for one item; returns (dict, ref)."""
-        sect = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Sect"),
-            NameObject("/P"): self.document_ref, NameObject("/T"): TextStringObject(title),
-            NameObject("/K"): ArrayObject()})
-        ref = self.writer._add_object(sect)
-        self.document["/K"].append(ref)
-        return sect, ref
-
-    def graft(self, reader: PdfReader, first_page: int, title: str, parent=None) -> None:
-        """Hang ``reader``'s tree under ``parent`` (a (dict, ref) pair; default the document) as a /Part."""
-        parent_dict, parent_ref = parent or (self.document, self.document_ref)
-        catalog = reader.trailer["/Root"]
-        source = catalog.get("/StructTreeRoot")
-        if source is None:
-            self.untagged_parts += 1
-            return
-        source_ref = catalog.raw_get("/StructTreeRoot")
-        source = source.get_object()
-        part = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Part"),
-            NameObject("/P"): parent_ref, NameObject("/T"): TextStringObject(title), NameObject("/K"): ArrayObject()})
-        part_ref = self.writer._add_object(part)
-        parent_dict["/K"].append(part_ref)
-        # The source's root is the new part: references to it (the kids' /P) are cloned as references to the part.
-        if hasattr(source_ref, "idnum"):
-            translated = self.writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
-            translated[source_ref.idnum] = part_ref.idnum
-        kids = source.get("/K")
-        kids = [] if kids is None else (list(kids) if isinstance(kids.get_object(), ArrayObject) else [kids])
-        for kid in kids:
-            cloned = kid.clone(self.writer) if hasattr(kid, "clone") else kid
-            element = cloned.get_object()
-            if isinstance(element, DictionaryObject) and element.get("/S") == "/Document":
-                element[NameObject("/S")] = NameObject("/Div")  # one /Document per file: the package's
-            part["/K"].append(cloned)
-        offset = self.next_key
-        highest = -1
-        for key, value in _number_tree(source.get("/ParentTree")):
-            self.nums.append(NumberObject(key + offset))
-            self.nums.append(value.clone(self.writer))
-            highest = max(highest, key)
-        next_key = int(source.get("/ParentTreeNextKey", highest + 1))
-        self.next_key = offset + max(next_key, highest + 1)
-        for name, value in (source.get("/RoleMap") or {}).items():
-            if name not in self.role_map:
-                self.role_map[NameObject(name)] = value.clone(self.writer)
-        # pypdf's add_page drops /StructParents: put them back, shifted, and shift the annotations' too.
-        for index, page in enumerate(reader.pages):
-            target = self.writer.pages[first_page + index]
-            if "/StructParents" in page:
-                target[NameObject("/StructParents")] = NumberObject(int(page["/StructParents"]) + offset)
-            for annotation in target.get("/Annots") or []:
-                annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(int(annotation["/StructParent"]) + offset)
-        self.tagged_parts += 1
-
-    def finish(self) -> None:
-        self.root[NameObject("/ParentTree")] = self.writer._add_object(
-            DictionaryObject({NameObject("/Nums"): self.nums}))
-        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
-        if self.role_map:
-            self.root[NameObject("/RoleMap")] = self.role_map
-        self.writer._root_object[NameObject("/StructTreeRoot")] = self.root_ref
+def _kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
 
 
 def _number_tree(node):
     """(key, value) pairs of a PDF number tree, in order."""
     if node is None:
         return
-    node = node.get_object()
     nums = node.get("/Nums")
     if nums is not None:
-        nums = nums.get_object()
         for i in range(0, len(nums) - 1, 2):
             yield int(nums[i]), nums[i + 1]
     for kid in node.get("/Kids") or []:
         yield from _number_tree(kid)
 
 
-_FONT_NAME = "/NfPkgFont"
+class _Tree:
+    """The package's structure tree, grafted together from the parts' trees."""
+
+    def __init__(self, pdf: pikepdf.Pdf, title: str, lang: str):
+        self.pdf = pdf
+        self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+        self.document = pdf.make_indirect(Dictionary(
+            Type=Name.StructElem, S=Name.Document, P=self.root, T=String(title), Lang=String(lang), K=Array()))
+        self.root.K = Array([self.document])
+        self.nums = Array()
+        self.next_key = 0
+        self.role_map = Dictionary()
+        self.tagged_parts = 0
+        self.untagged_parts = 0
+
+    def _element(self, kind: Name, parent, title: str, position: int | None = None):
+        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=kind, P=parent, T=String(title),
+                                                    K=Array()))
+        if position is None:
+            parent.K.append(element)
+        else:
+            parent.K.insert(position, element)
+        return element
+
+    def section(self, title: str):
+        """A /Sect under the document for one item."""
+        return self._element(Name.Sect, self.document, title)
+
+    def graft(self, source: pikepdf.Pdf, pages: list, title: str, parent=None, position: int | None = None) -> bool:
+        """Hang ``source``'s tree under ``parent`` (default the document; at ``position`` among its children,
+        default last) as a /Part; ``pages`` are its pages as copied into the package. False: it had none."""
+        root = source.Root.get("/StructTreeRoot")
+        if root is None:
+            self.untagged_parts += 1
+            return False
+        part = self._element(Name.Part, parent if parent is not None else self.document, title, position)
+        kids = []
+        for kid in _kids(root):
+            if isinstance(kid, Dictionary):
+                if "/P" in kid:
+                    del kid["/P"]  # the source's root: not copied; the part is the new parent
+                kids.append(kid)
+        entries = list(_number_tree(root.get("/ParentTree")))
+        # one copy of everything (qpdf copies what is reachable, each object once)
+        copied = self.pdf.copy_foreign(source.make_indirect(Array([
+            Array(kids), Array([value for _key, value in entries]), root.get("/RoleMap") or Dictionary()])))
+        for element in copied[0]:
+            if element.get("/S") == Name.Document:
+                element.S = Name.Div  # one /Document per file: the package's
+            element.P = part
+        part.K = copied[0]
+        offset = self.next_key
+        highest = -1
+        for (key, _value), value in zip(entries, copied[1]):
+            self.nums.append(key + offset)
+            self.nums.append(value)
+            highest = max(highest, key)
+        next_key = int(root.get("/ParentTreeNextKey", highest + 1))
+        self.next_key = offset + max(next_key, highest + 1)
+        for name, value in copied[2].items():
+            if name not in self.role_map:
+                self.role_map[name] = value
+        if offset:
+            for page in pages:
+                page = page.obj
+                if "/StructParents" in page:
+                    page.StructParents = int(page.StructParents) + offset
+                for annotation in page.get("/Annots") or ():
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+        self.tagged_parts += 1
+        return True
+
+    def finish(self) -> None:
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=self.nums))
+        self.root.ParentTreeNextKey = self.next_key
+        if len(self.role_map):
+            self.root.RoleMap = self.role_map
+        self.pdf.Root.StructTreeRoot = self.root
 
 
-def _stamp(writer: PdfWriter, font_ref, page, number: int, total: int) -> None:
+_REFERENCE = re.compile(rb"(\d+) (\d+) R\b")
+
+
+def _fingerprint(pdf: pikepdf.Pdf, value: pikepdf.Object, memo: dict) -> bytes:
+    """A digest of an indirect object's content with what it refers to (for finding a font embedded twice):
+    its text as qpdf writes it, each reference replaced by the digest of the object referred to, and a
+    stream's raw data."""
+    key = value.objgen
+    if key in memo:
+        return memo[key]
+    memo[key] = b"cycle"
+    digest = hashlib.sha1()
+    if isinstance(value, pikepdf.Stream):
+        digest.update(value.read_raw_bytes())
+        text = bytes(value.stream_dict.unparse())
+    else:
+        text = bytes(value.unparse(resolved=True))
+    position = 0
+    for match in _REFERENCE.finditer(text):
+        digest.update(text[position:match.start()])
+        position = match.end()
+        try:
+            referred = pdf.get_object((int(match[1]), int(match[2])))
+        except Exception:  # noqa: BLE001 - text that only looks like a reference
+            referred = None
+        digest.update(_fingerprint(pdf, referred, memo) if isinstance(referred, pikepdf.Object) and referred.is_indirect
+                      else match[0])
+    digest.update(text[position:])
+    memo[key] = digest.digest()
+    return memo[key]
+
+
+class _Fonts:
+    """One copy of each embedded font: parts converted together carry the same font subsets."""
+
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.kept: dict[bytes, pikepdf.Object] = {}
+
+    def share(self, pages: list) -> None:
+        memo: dict = {}
+        for page in pages:
+            resources = page.obj.get("/Resources")
+            fonts = resources.get("/Font") if resources is not None else None
+            if not isinstance(fonts, Dictionary):
+                continue
+            for name, font in list(fonts.items()):
+                if not font.is_indirect:
+                    continue
+                kept = self.kept.setdefault(_fingerprint(self.pdf, font, memo), font)
+                if kept.objgen != font.objgen:
+                    fonts[name] = kept
+
+
+_FONT_NAME = Name("/NfPkgFont")
+
+
+def _stamp(pdf: pikepdf.Pdf, font, page, number: int, total: int) -> None:
     """"Sida n (N)" at the page's foot, as a pagination artifact outside the tagged content."""
+    page = page.obj
     if int(page.get("/Rotate", 0) or 0) % 360:
         return
-    box = page.mediabox
+    box = [float(v) for v in page.MediaBox]
     text = f"Sida {number} ({total})"
     size = 7
     width = len(text) * size * 0.55
-    x = float(box.right) - 70.9 - width  # 25 mm from the right edge
-    y = float(box.bottom) + 14.2  # 5 mm from the bottom
+    x = max(box[0], box[2]) - 70.9 - width  # 25 mm from the right edge
+    y = min(box[1], box[3]) + 14.2  # 5 mm from the bottom
     resources = page.get("/Resources")
     if resources is None:
-        resources = DictionaryObject()
-        page[NameObject("/Resources")] = resources
-    resources = resources.get_object()
+        resources = page.Resources = Dictionary()
     fonts = resources.get("/Font")
     if fonts is None:
-        fonts = DictionaryObject()
-        resources[NameObject("/Font")] = fonts
-    fonts = fonts.get_object()
-    fonts[NameObject(_FONT_NAME)] = font_ref
-    before = DecodedStreamObject()
-    before.set_data(b"q\n")
-    after = DecodedStreamObject()
-    after.set_data(
+        fonts = resources.Font = Dictionary()
+    fonts[_FONT_NAME] = font
+    before = pdf.make_stream(b"q\n")
+    after = pdf.make_stream(
         (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0.25 g BT {_FONT_NAME} {size} Tf "
          f"{x:.1f} {y:.1f} Td ({text}) Tj ET Q\nEMC\n").encode("ascii"))
     contents = page.get("/Contents")
-    existing = []
-    if contents is not None:
-        raw = page.raw_get("/Contents")
-        resolved = contents.get_object()
-        existing = list(resolved) if isinstance(resolved, ArrayObject) else [raw]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *existing, writer._add_object(after)])
+    existing = [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
+    page.Contents = Array([before, *existing, after])
+
+
+@dataclass(eq=False)
+class _Slot:
+    """A document's place in the package: its pages from ``page`` on (once it is in), its part of the tree."""
+
+    title: str
+    page: int
+    section: object | None  # its item's /Sect (None: directly under the /Document)
+    document: PackageDocument | None = None
+    filled: bool = False
+    tagged: bool = False
+
+
+class PackageMerge:
+    """A package being put together: the kallelse, the contents pages, then the items.
+
+    A document whose PDF is not there yet (the contents pages, or a ``PackageDocument`` with an empty
+    ``pdf``) leaves a gap that ``fill`` / ``insert_contents`` fills later, at its place: so the package can be
+    put together while LibreOffice still converts those documents. ``write`` once every gap is filled."""
+
+    def __init__(self, kallelse_pdf: bytes, items: list[PackageItem], *, title: str, author: str = "",
+                 subject: str = "", lang: str = "sv-SE"):
+        self.title, self.author, self.subject, self.lang = title, author, subject, lang
+        self.pdf = pikepdf.new()
+        self.tree = _Tree(self.pdf, title, lang)
+        self.fonts = _Fonts(self.pdf)
+        self.sources: list[pikepdf.Pdf] = []  # open until the package is written: qpdf copies streams lazily
+        self.slots = [_Slot("Kallelse", 0, None), _Slot("Innehåll", 0, None)]
+        self.items: list[tuple[str, list[_Slot]]] = []
+        self._fill(self.slots[0], kallelse_pdf)
+        for item in items:
+            if not item.documents:
+                continue
+            section = self.tree.section(item.title)
+            slots = [_Slot(d.title, len(self.pdf.pages), section, d) for d in item.documents]
+            self.items.append((item.title, slots))
+            self.slots += slots
+            for slot in slots:
+                if slot.document.pdf:
+                    self._fill(slot, slot.document.pdf)
+
+    def _fill(self, slot: _Slot, data: bytes) -> None:
+        """Put a document's pages at its place, graft its tree among its siblings, move the later ones on."""
+        source = pikepdf.open(io.BytesIO(data))
+        self.sources.append(source)
+        at = slot.page
+        if at == len(self.pdf.pages):
+            self.pdf.pages.extend(source.pages)
+        else:
+            for offset, page in enumerate(source.pages):
+                self.pdf.pages.insert(at + offset, page)
+        count = len(source.pages)
+        pages = [self.pdf.pages[n] for n in range(at, at + count)]
+        order = self.slots.index(slot)
+        position = sum(1 for other in self.slots[:order] if other.section is slot.section and other.tagged)
+        slot.tagged = self.tree.graft(source, pages, slot.title, slot.section, position)
+        self.fonts.share(pages)
+        for later in self.slots[order + 1:]:
+            later.page += count
+        slot.filled = True
+
+    def missing(self) -> list[PackageDocument]:
+        """The documents whose PDFs are still to come."""
+        return [slot.document for slot in self.slots[2:] if not slot.filled]
+
+    def fill(self, document: PackageDocument, pdf: bytes) -> None:
+        self._fill(next(s for s in self.slots if s.document is document and not s.filled), pdf)
+
+    def insert_contents(self, contents_pdf: bytes) -> None:
+        """Put the contents pages after the kallelse."""
+        self._fill(self.slots[1], contents_pdf)
+
+    def _outline(self) -> list[OutlineItem]:
+        outline = [OutlineItem(slot.title, slot.page) for slot in self.slots[:2] if slot.filled]
+        for title, slots in self.items:
+            entry = OutlineItem(title, slots[0].page)
+            entry.children.extend(OutlineItem(slot.title, slot.page) for slot in slots)
+            outline.append(entry)
+        return outline
+
+    def write(self) -> bytes:
+        if any(not slot.filled for slot in self.slots[2:]):
+            raise ValueError("a document of the package is missing")
+        self.tree.finish()
+        pdf = self.pdf
+        total = len(pdf.pages)
+        font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                                            Encoding=Name.WinAnsiEncoding))
+        for index, page in enumerate(pdf.pages):
+            _stamp(pdf, font, page, index + 1, total)
+        pdf.Root.PageLabels = pdf.make_indirect(Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=1)])))
+        with pdf.open_outline() as outline:
+            outline.root.extend(self._outline())
+        pdf.Root.Lang = String(self.lang)
+        pdf.Root.MarkInfo = Dictionary(Marked=True)
+        pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        pdf.Root.PageMode = Name.UseOutlines
+        pdf.docinfo = pdf.make_indirect(Dictionary(
+            Title=String(self.title), Author=String(self.author), Subject=String(self.subject),
+            Producer=String("Nämndflöde"), Creator=String("Nämndflöde (LibreOffice, pikepdf)")))
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata.load_from_docinfo(pdf.docinfo)
+            metadata["dc:language"] = {self.lang}
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        log.debug("package %r: %s pages, %s tagged parts, %s untagged", self.title, total, self.tree.tagged_parts,
+                  self.tree.untagged_parts)
+        for source in self.sources:
+            source.close()
+        return out.getvalue()
 
 
 def merge_package(kallelse_pdf: bytes, contents_pdf: bytes | None, items: list[PackageItem], *, title: str,
                   author: str = "", subject: str = "", lang: str = "sv-SE") -> bytes:
     """Merge the parts into the package PDF (see the module's description)."""
-    writer = PdfWriter()
-    tree = _Tree(writer, title, lang)
-
-    def add(pdf: bytes, part_title: str, parent=None) -> int:
-        reader = PdfReader(io.BytesIO(pdf))
-        first = len(writer.pages)
-        for page in reader.pages:
-            writer.add_page(page)
-        tree.graft(reader, first, part_title, parent)
-        return first
-
-    first = add(kallelse_pdf, "Kallelse")
-    writer.add_outline_item(title="Kallelse", page_number=first)
+    package = PackageMerge(kallelse_pdf, items, title=title, author=author, subject=subject, lang=lang)
     if contents_pdf is not None:
-        first = add(contents_pdf, "Innehåll")
-        writer.add_outline_item(title="Innehåll", page_number=first)
-    for item in items:
-        if not item.documents:
-            continue
-        section = tree.section(item.title)
-        firsts = [add(document.pdf, document.title, section) for document in item.documents]
-        parent = writer.add_outline_item(title=item.title, page_number=firsts[0])
-        for document, first in zip(item.documents, firsts):
-            writer.add_outline_item(title=document.title, page_number=first, parent=parent)
-    tree.finish()
-
-    total = len(writer.pages)
-    font_ref = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
-    for index, page in enumerate(writer.pages):
-        _stamp(writer, font_ref, page, index + 1, total)
-    writer.set_page_label(0, total - 1, style="/D", start=1)
-
-    catalog = writer._root_object
-    catalog[NameObject("/Lang")] = TextStringObject(lang)
-    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
-    catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject, "/Producer": "Nämndflöde",
-                         "/Creator": "Nämndflöde (LibreOffice, pypdf)"})
-    out = io.BytesIO()
-    writer.write(out)
-    log.debug("package %r: %s pages, %s tagged parts, %s untagged", title, total, tree.tagged_parts,
-              tree.untagged_parts)
-    return out.getvalue()
+        package.insert_contents(contents_pdf)
+    return package.write()
 
 
 def contents_input_hash(meeting: dict, lines: list[TocLine], public: bool) -> str:
@@ -581,25 +735,87 @@ def contents_input_hash(meeting: dict, lines: list[TocLine], public: bool) -> st
 CONTENTS_LINES_PER_PAGE = 28
 
 
+@dataclass
+class ContentsRequest:
+    """What one package's contents pages are made from."""
+
+    meeting: dict
+    kallelse_pdf: bytes
+    items: list[PackageItem]
+    public: bool
+
+
+class ContentsPages:
+    """The contents pages of one or more packages, made in rounds: each round converts those not stored
+    together (``missing`` → convert → ``received``) until each one's own length is what its page numbers
+    assumed (they count it). Only the page counts of the documents are needed, not their PDFs."""
+
+    def __init__(self, requests: list[ContentsRequest], cache: PartCache):
+        self.requests, self.cache = requests, cache
+        self.kallelse_pages = [page_count(r.kallelse_pdf) for r in requests]
+        # a first guess from the number of lines (about 28 fit on a page), corrected when it is wrong
+        self.guesses = [1 + max(len(contents_lines(r.items, 1)) - 1, 0) // CONTENTS_LINES_PER_PAGE for r in requests]
+        self.results = [b""] * len(requests)
+        self.remaining = list(range(len(requests)))
+        self.rounds = 0
+        #: the requests being converted in this round: index → input hash
+        self.waiting: dict[int, str] = {}
+
+    @property
+    def done(self) -> bool:
+        return not self.remaining
+
+    def missing(self) -> list[tuple[Callable, str]]:
+        """The next round: take what is stored; return (maker, title) of the contents to convert."""
+        makers, self.waiting = [], {}
+        for index in self.remaining:
+            request = self.requests[index]
+            lines = contents_lines(request.items, self.kallelse_pages[index] + self.guesses[index] + 1)
+            key = contents_input_hash(request.meeting, lines, request.public)
+            stored = self.cache.get(key)
+            if stored is None:
+                self.waiting[index] = key
+                makers.append((_contents_maker(request.meeting, lines, request.public), "Innehåll"))
+            else:
+                self.results[index] = stored
+        if not makers:
+            self.received([])
+        return makers
+
+    def received(self, pdfs: list[bytes]) -> None:
+        """The converted PDFs of the last round's ``missing``, in order."""
+        for (index, key), pdf in zip(self.waiting.items(), pdfs):
+            self.cache.put(key, pdf)
+            self.results[index] = pdf
+        self.rounds += 1
+        checked, self.remaining = self.remaining, []
+        for index in checked:
+            pages = page_count(self.results[index])
+            if pages != self.guesses[index] and self.rounds < 4:
+                self.guesses[index] = pages
+                self.remaining.append(index)
+
+
+def contents_pdfs(requests: list[ContentsRequest], *, convert: Converter, cache: PartCache) -> list[bytes]:
+    """The contents pages of each request as PDF (see ContentsPages), converted with ``convert``."""
+    from tasks.rendering.batch import convert_together
+
+    contents = ContentsPages(requests, cache)
+    while not contents.done:
+        makers = contents.missing()
+        if makers:
+            contents.received(convert_together(makers, convert))
+    return contents.results
+
+
+def _contents_maker(meeting: dict, lines: list[TocLine], public: bool):
+    return lambda target=None: _Contents(meeting, lines, public, target)
+
+
 def contents_for(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool,
                  convert: Converter, cache: PartCache) -> bytes:
-    """The contents pages as PDF (converted, remade until their own length is right; cached by their input)."""
-    kallelse_pages = _page_count(kallelse_pdf)
-    # a first guess from the number of lines (about 28 fit on a page), corrected below when it is wrong
-    contents_pages = 1 + max(len(contents_lines(items, 1)) - 1, 0) // CONTENTS_LINES_PER_PAGE
-    contents_pdf = b""
-    for _attempt in range(4):
-        lines = contents_lines(items, kallelse_pages + contents_pages + 1)
-        key = contents_input_hash(meeting, lines, public)
-        contents_pdf = cache.get(key)
-        if contents_pdf is None:
-            contents_pdf = convert(build_contents_docx(meeting, lines, public=public))
-            cache.put(key, contents_pdf)
-        pages = _page_count(contents_pdf)
-        if pages == contents_pages:
-            break
-        contents_pages = pages
-    return contents_pdf
+    """The contents pages of one package as PDF (see ``contents_pdfs``)."""
+    return contents_pdfs([ContentsRequest(meeting, kallelse_pdf, items, public)], convert=convert, cache=cache)[0]
 
 
 def package_title(meeting: dict, public: bool) -> str:
@@ -607,11 +823,18 @@ def package_title(meeting: dict, public: bool) -> str:
     return title + (" (offentlig version)" if public else "")
 
 
+def package_merge(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> PackageMerge:
+    """The package of a meeting put together but for its contents pages (``insert_contents``, then ``write``)."""
+    return PackageMerge(kallelse_pdf, items, title=package_title(meeting, public),
+                        author=meeting.get("secretary_name") or "",
+                        subject=f"Kallelse, tjänsteutlåtanden och bilagor, {meeting.get('committee') or ''}")
+
+
 def merge_with_contents(meeting: dict, kallelse_pdf: bytes, contents_pdf: bytes, items: list[PackageItem], *,
                         public: bool) -> bytes:
-    return merge_package(kallelse_pdf, contents_pdf, items, title=package_title(meeting, public),
-                         author=meeting.get("secretary_name") or "",
-                         subject=f"Kallelse, tjänsteutlåtanden och bilagor, {meeting.get('committee') or ''}")
+    package = package_merge(meeting, kallelse_pdf, items, public=public)
+    package.insert_contents(contents_pdf)
+    return package.write()
 
 
 def assemble_package(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool,

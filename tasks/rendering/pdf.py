@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 from xmlrpc.client import Fault, ServerProxy
 
@@ -107,7 +108,10 @@ _LIBC = _load_libc() if sys.platform.startswith("linux") else None
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Let the server get SIGTERM if the worker that started it dies (Linux), so none is left behind."""
+    """Let the server get SIGTERM if the worker that started it dies (Linux), so none is left behind.
+
+    (Linux sends it when the *thread* that started the server ends: start it from one that lives as long
+    as the process, as meeting_documents' conversion thread does.)"""
     if _LIBC is not None:
         _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -266,17 +270,18 @@ class WarmConverter:
         return ("Logg: " + " | ".join(lines)) if lines else ""
 
     # work
-    def convert(self, docx: bytes, export_filter: str = "writer_pdf_Export") -> bytes:
+    def convert(self, docx: bytes, export_filter: str = "writer_pdf_Export", options: Sequence[str] = ()) -> bytes:
         """Return the DOCX (or another document LibreOffice reads) as a tagged PDF; restart LibreOffice once
         if it has died. ``export_filter`` is the PDF export of the LibreOffice module that reads the input:
-        ``writer_pdf_Export`` for text documents, ``calc_pdf_Export`` for spreadsheets."""
+        ``writer_pdf_Export`` for text documents, ``calc_pdf_Export`` for spreadsheets. ``options`` are
+        export options besides PDF_FILTER_OPTIONS ("Name=value")."""
         with self._lock:
             for attempt in (1, 2):
                 self.start()
                 client = _client_class()(server="127.0.0.1", port=str(self._port), host_location="remote")
                 try:
                     return client.convert(indata=docx, convert_to="pdf", filtername=export_filter,
-                                          filter_options=PDF_FILTER_OPTIONS, update_index=True)
+                                          filter_options=[*PDF_FILTER_OPTIONS, *options], update_index=True)
                 except RuntimeError as exc:  # unoserver: an export filter this LibreOffice lacks (e.g. no Calc)
                     raise ConversionFailed(f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}.") from exc
                 except (OSError, Fault) as exc:
@@ -315,9 +320,9 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 atexit.register(_stop_at_exit)
 
 
-def docx_to_pdf(docx: bytes, export_filter: str = "writer_pdf_Export") -> bytes:
+def docx_to_pdf(docx: bytes, export_filter: str = "writer_pdf_Export", options: Sequence[str] = ()) -> bytes:
     """Convert with the process's warm LibreOffice."""
-    return get_converter().convert(docx, export_filter)
+    return get_converter().convert(docx, export_filter, options)
 
 
 def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: float = CONVERSION_TIMEOUT) -> bytes:

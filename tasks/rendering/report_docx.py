@@ -342,10 +342,30 @@ class _HtmlToWord(HTMLParser):
 # --- the builder ----------------------------------------------------------------------------
 
 
+@dataclass
+class Target:
+    """Where a builder writes: a python-docx document, and the header and footer (XML elements) it fills.
+
+    Normally a document of its own made from the template (``Target.new()``); tasks.rendering.batch
+    gives several builders one document, each its own section with its own header and footer.
+    """
+
+    document: object  # docx.document.Document
+    header: object
+    footer: object
+
+    @classmethod
+    def new(cls) -> "Target":
+        document = docx.Document(BytesIO(template_bytes()))
+        section = document.sections[0]
+        return cls(document, section.header._element, section.footer._element)
+
+
 class _Builder:
-    def __init__(self, doc: ReportDocument):
+    def __init__(self, doc: ReportDocument, target: Target | None = None):
         self.data = doc
-        self.document = docx.Document(BytesIO(template_bytes()))
+        self.target = target or Target.new()
+        self.document = self.target.document
         self.part = self.document.part
         self._numbering = self.part.numbering_part.element
         self._next_num = max(int(n.get(_w("numId"))) for n in self._numbering.findall(_w("num"))) + 1
@@ -392,7 +412,7 @@ class _Builder:
                        + cell(widths[2], par(d.registration_number)) + cell(widths[3], par("", fields=page))),
         ]
         table = self._table(widths, rows, rule="bottom")
-        self._fill(self.document.sections[0].header._element, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+        self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
 
     def footer(self) -> None:
         a = self.data.address
@@ -413,7 +433,7 @@ class _Builder:
                 f'<w:tr>{cells(par(v, 16) for v in values)}</w:tr>']
         revision = (f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:sz w:val="12"/>'
                     f'</w:rPr><w:t>{escape(clean(self.data.template_revision))}</w:t></w:r></w:p>')
-        self._fill(self.document.sections[0].footer._element, self._table(widths, rows, rule="top") + revision)
+        self._fill(self.target.footer, self._table(widths, rows, rule="top") + revision)
 
     @staticmethod
     def _table(widths, rows: list[str], rule: str) -> str:
@@ -525,12 +545,16 @@ class _Builder:
         if when:
             props.created = props.modified = when
 
-    def build(self) -> bytes:
+    def content(self) -> list:
+        """Fill the header and footer; return the body's elements (for the caller to place)."""
         self.header()
         self.footer()
+        return self.body()
+
+    def build(self) -> bytes:
         body = self.document.element.body
         sect_pr = body[-1]
-        for el in self.body():
+        for el in self.content():
             sect_pr.addprevious(el)
         self.properties()
         out = BytesIO()

@@ -87,7 +87,7 @@ def _render(plan, files, convert, cache=None):
     renderer = Renderer(plan, cache, convert=convert, read_attachment=lambda part: files[part.sha256][0],
                         variants=("members",))
     renderer.run()
-    return cache, cache[next(k for k in cache if k.startswith("paket/"))]
+    return cache, cache[[k for k in cache if k.startswith("paket/")][-1]]  # the one this render stored (or found)
 
 
 def _single_document(plan, files) -> bytes:

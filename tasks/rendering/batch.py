@@ -1,0 +1,415 @@
+"""Several Word documents converted by LibreOffice in one call, then split into one tagged PDF each.
+
+A conversion through the warm LibreOffice costs about 0.1 s whatever its size (the XML-RPC call,
+loading, the PDF export), so a meeting package of 120 small documents spent most of its time on
+those fixed costs. Here the documents' builders write into one Word document instead, each in a
+section of its own:
+
+* with its own header and footer (the builders fill the ones they are given, ``report_docx.Target``),
+  page numbering restarting at 1 (``w:pgNumType w:start="1"``), and a new page at its start;
+* "SIDA n (N)": PAGE restarts with the section, but NUMPAGES counts the whole file and this
+  LibreOffice (7.4) leaves SECTIONPAGES at its stored value, so a document's page count comes from
+  ``PAGEREF`` to a bookmark at its very end, which shows that page's (restarted) number. LibreOffice
+  exports such a reference as a link to the bookmark; the split removes those links (an untagged
+  internal link in a header is noise to a screen reader);
+* its own lists: a template list it uses (the decision proposals) gets a numbering instance of the
+  document's own that restarts at 1, so the second report's proposals do not go on from the first's.
+
+The end bookmarks are exported as named destinations (``ExportBookmarksToPDFDestination``), which
+give each document's last page; ``split`` cuts the PDF there. Each document's PDF gets its pages,
+the top-level structure elements whose content is on them (LibreOffice tags a document's
+paragraphs and tables as children of one /Document; a section break always starts a new page,
+so none spans two documents) with the parent-tree entries of its pages and annotations, the
+role map, /Lang, /MarkInfo and a title. The caller stores each under its own input hash, as if
+it had been converted alone (tests/rendering/test_batch.py compares them page by page); a later
+render converts only what changed. A ``Batch`` of one document converts it as itself, unsplit.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from collections.abc import Callable
+from io import BytesIO
+
+import docx
+import pikepdf
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml import parse_xml
+from docx.parts.hdrftr import FooterPart, HeaderPart
+from lxml import etree
+from pikepdf import Array, Dictionary, Name, String
+
+from tasks.rendering.report_docx import R_NS, Target, template_bytes
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: the end bookmark of document n; letters and digits only (LibreOffice escapes others in destination names)
+END_MARK = "NfSlut{}"
+#: what the combined conversion asks of the PDF export besides the usual
+SPLIT_OPTIONS = ("ExportBookmarksToPDFDestination=true",)
+#: a function that makes a builder writing into the target it is given (report_docx._Builder and kin)
+Maker = Callable[[Target], object]
+Converter = Callable[..., bytes]
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+class SplitFailed(RuntimeError):
+    """The combined PDF does not show where each document ends (LibreOffice did not export the marks)."""
+
+
+class CombinedDocument:
+    """One Word document holding several, each in its own section (see the module's description)."""
+
+    def __init__(self):
+        self.document = docx.Document(BytesIO(template_bytes()))
+        self.body = self.document.element.body
+        self.final = self.body[-1]  # the template's section properties: the model of every section
+        self.numbering = self.document.part.numbering_part.element
+        self.template_lists = {n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val"))
+                               for n in self.numbering.findall(_w("num"))}
+        self.count = 0
+        self.last_section = None
+
+    def _new_part(self, kind: str):
+        """A new, empty header or footer part and its relationship id.
+
+        (python-docx's ``add_header_part`` looks for a free part name by walking every part, and
+        ``relate_to`` compares with every relationship: quadratic in the number of documents here.)"""
+        part_class, content_type, relationship, root = {
+            "header": (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr"),
+            "footer": (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr")}[kind]
+        name = PackURI(f"/word/{kind}-{self.count + 1}.xml")
+        part = part_class(name, content_type, parse_xml(f'<w:{root} xmlns:w="{W_NS}"/>'), self.document.part.package)
+        r_id = f"rIdNf{kind[0]}{self.count + 1}"
+        self.document.part.rels.add_relationship(relationship, part, r_id)
+        return part, r_id
+
+    def add(self, make: Maker) -> None:
+        """Add the document ``make`` builds (given a target with a fresh header and footer)."""
+        header, header_id = self._new_part("header")
+        footer, footer_id = self._new_part("footer")
+        builder = make(Target(self.document, header.element, footer.element))
+        elements = builder.content()
+        mark = END_MARK.format(self.count)
+        self._own_lists(elements)
+        for container in (header.element, footer.element):
+            _count_own_pages(container, mark)
+        if not elements or elements[-1].tag != _w("p"):
+            elements.append(etree.Element(_w("p")))  # a section ends in a paragraph (a table cannot hold it)
+        last = elements[-1]
+        start = etree.SubElement(last, _w("bookmarkStart"))
+        start.set(_w("id"), str(self.count))
+        start.set(_w("name"), mark)
+        etree.SubElement(last, _w("bookmarkEnd")).set(_w("id"), str(self.count))
+        section = self._section(header_id, footer_id)
+        properties = last.find(_w("pPr"))
+        if properties is None:
+            properties = etree.Element(_w("pPr"))
+            last.insert(0, properties)
+        properties.append(section)
+        for element in elements:
+            self.final.addprevious(element)
+        self.last_section = section
+        self.count += 1
+
+    def _section(self, header_id: str, footer_id: str):
+        section = copy.deepcopy(self.final)
+        for reference in section.findall(_w("headerReference")) + section.findall(_w("footerReference")):
+            section.remove(reference)
+        for tag, r_id in (("footerReference", footer_id), ("headerReference", header_id)):
+            reference = etree.Element(_w(tag))
+            reference.set(_w("type"), "default")
+            reference.set(f"{{{R_NS}}}id", r_id)
+            section.insert(0, reference)
+        numbering = etree.Element(_w("pgNumType"))
+        numbering.set(_w("start"), "1")
+        columns = section.find(_w("cols"))
+        if columns is not None:
+            columns.addprevious(numbering)
+        else:
+            section.append(numbering)
+        return section
+
+    def _own_lists(self, elements: list) -> None:
+        """Give the document its own instance of each template list it uses, restarting at 1."""
+        own: dict[str, str] = {}
+        for element in elements:
+            for num_id in element.iter(_w("numId")):
+                value = num_id.get(_w("val"))
+                if value not in self.template_lists:
+                    continue
+                if value not in own:
+                    own[value] = self._restarted(self.template_lists[value])
+                num_id.set(_w("val"), own[value])
+
+    def _restarted(self, abstract_id: str) -> str:
+        num_id = str(max(int(n.get(_w("numId"))) for n in self.numbering.findall(_w("num"))) + 1)
+        num = etree.SubElement(self.numbering, _w("num"))
+        num.set(_w("numId"), num_id)
+        etree.SubElement(num, _w("abstractNumId")).set(_w("val"), abstract_id)
+        override = etree.SubElement(num, _w("lvlOverride"))
+        override.set(_w("ilvl"), "0")
+        etree.SubElement(override, _w("startOverride")).set(_w("val"), "1")
+        return num_id
+
+    def docx(self) -> bytes:
+        """The combined document (the last document's section properties become the body's)."""
+        if not self.count:
+            raise ValueError("no documents")
+        self.last_section.getparent().remove(self.last_section)
+        self.final.getparent().replace(self.final, self.last_section)
+        out = BytesIO()
+        self.document.save(out)
+        return out.getvalue()
+
+
+def _count_own_pages(container, mark: str) -> None:
+    """NUMPAGES in a header or footer → the number of the page holding the document's end bookmark."""
+    for simple in container.iter(_w("fldSimple")):
+        instruction = simple.get(_w("instr")) or ""
+        if instruction.split()[:1] == ["NUMPAGES"]:
+            simple.set(_w("instr"), f" PAGEREF {mark} ")
+    for text in container.iter(_w("instrText")):
+        if (text.text or "").split()[:1] == ["NUMPAGES"]:
+            text.text = f" PAGEREF {mark} "
+
+
+# --- the split --------------------------------------------------------------------------------
+
+
+def _destinations(pdf: pikepdf.Pdf) -> dict[str, object]:
+    """Named destinations: the PDF 1.1 /Dests dictionary LibreOffice writes, or a /Names /Dests tree."""
+    found = {}
+    dests = pdf.Root.get("/Dests")
+    if dests is not None:
+        found.update({str(name)[1:]: value for name, value in dests.items()})
+    names = pdf.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        found.update({str(name): value for name, value in pikepdf.NameTree(names.Dests).items()})
+    return found
+
+
+def _page_ranges(pdf: pikepdf.Pdf, count: int, index_of: dict) -> list[range]:
+    destinations = _destinations(pdf)
+    ends = []
+    for n in range(count):
+        target = destinations.get(END_MARK.format(n))
+        if isinstance(target, Dictionary):
+            target = target.get("/D")
+        if not isinstance(target, Array) or not len(target) or target[0].objgen not in index_of:
+            raise SplitFailed(f"the end of document {n} is not marked in the PDF")
+        ends.append(index_of[target[0].objgen])
+    starts = [0] + [end + 1 for end in ends[:-1]]
+    ranges = [range(start, end + 1) for start, end in zip(starts, ends)]
+    if any(not r for r in ranges) or ends[-1] != len(index_of) - 1:
+        raise SplitFailed(f"the documents' ends do not divide the pages: {ends}, {len(index_of)} pages")
+    return ranges
+
+
+def _drop_page_count_links(pages: list) -> None:
+    """Remove the links LibreOffice makes of the headers' PAGEREF fields: internal and untagged."""
+    for page in pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = [a for a in annotations
+                if not (a.get("/Subtype") == Name.Link and "/StructParent" not in a
+                        and ("/Dest" in a or (a.get("/A") or {}).get("/S") == Name.GoTo))]
+        if len(kept) != len(annotations):
+            if kept:
+                page.obj.Annots = Array(kept)
+            else:
+                del page.obj["/Annots"]
+
+
+def _first_page(element, index_of: dict) -> int | None:
+    """The page (from 0) of an element's first content, or None when it has none."""
+    page = element.get("/Pg")
+    if page is not None and page.objgen in index_of:
+        return index_of[page.objgen]
+    kids = element.get("/K")
+    if kids is None:
+        return None
+    for kid in (kids if isinstance(kids, Array) else [kids]):
+        if isinstance(kid, Dictionary):
+            found = _first_page(kid, index_of)
+            if found is not None:
+                return found
+    return None
+
+
+def _struct_kids(root) -> list:
+    """The top-level elements: the children of the /Document (LibreOffice's one child of the root)."""
+    kids = root.get("/K")
+    kids = [] if kids is None else list(kids) if isinstance(kids, Array) else [kids]
+    if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == Name.Document:
+        inner = kids[0].get("/K")
+        return [] if inner is None else list(inner) if isinstance(inner, Array) else [inner]
+    return kids
+
+
+def _parent_tree(root) -> dict[int, object]:
+    from tasks.rendering.package import _number_tree
+
+    return dict(_number_tree(root.get("/ParentTree")))
+
+
+class CombinedPdf:
+    """The converted combined document: where each document's pages are (at once), and its own PDFs."""
+
+    def __init__(self, pdf: bytes, titles: list[str]):
+        self.titles = titles
+        self.source = pikepdf.open(io.BytesIO(pdf))
+        self.pages = list(self.source.pages)
+        self.index_of = {page.obj.objgen: n for n, page in enumerate(self.pages)}
+        try:
+            self.ranges = _page_ranges(self.source, len(titles), self.index_of)
+        except SplitFailed:
+            self.source.close()
+            raise
+
+    def page_counts(self) -> list[int]:
+        return [len(r) for r in self.ranges]
+
+    def parts(self) -> list[bytes]:
+        """One PDF per document (see the module's description); closes the combined PDF."""
+        source, pages = self.source, self.pages
+        try:
+            _drop_page_count_links(pages)
+            groups, parents = self._elements()
+            return [self._part(title, pages_of, kids, parents)
+                    for title, pages_of, kids in zip(self.titles, self.ranges, groups)]
+        finally:
+            source.close()
+
+    def _elements(self) -> tuple[list[list], dict]:
+        """The top-level structure elements of each document, and the parent tree."""
+        document_of_page = [0] * len(self.pages)
+        for n, pages_of in enumerate(self.ranges):
+            for page in pages_of:
+                document_of_page[page] = n
+        root = self.source.Root.get("/StructTreeRoot")
+        groups: list[list] = [[] for _ in self.titles]
+        if root is None:
+            return groups, {}
+        current = 0
+        for kid in _struct_kids(root):
+            if not isinstance(kid, Dictionary) or not kid.is_indirect:
+                continue
+            first = _first_page(kid, self.index_of)
+            if first is not None:
+                current = document_of_page[first]
+            if "/P" in kid:
+                del kid["/P"]  # cut from the combined document, so a copy does not drag the whole tree along
+            groups[current].append(kid)
+        return groups, _parent_tree(root)
+
+    def _part(self, title: str, pages_of: range, kids: list, parents: dict) -> bytes:
+        source = self.source
+        part = pikepdf.new()
+        part.pages.extend(self.pages[pages_of.start:pages_of.stop])
+        if "/StructTreeRoot" in source.Root:
+            _tree_of_part(part, source, kids, [self.pages[n] for n in pages_of], parents)
+        part.Root.Lang = source.Root.get("/Lang") or String("sv-SE")
+        part.Root.MarkInfo = Dictionary(Marked=True)
+        part.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+        part.docinfo = part.make_indirect(Dictionary(Title=String(title), Producer=String("Nämndflöde")))
+        out = io.BytesIO()
+        part.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+def split(pdf: bytes, titles: list[str]) -> list[bytes]:
+    """Cut the combined PDF into one PDF per document (see the module's description)."""
+    return CombinedPdf(pdf, titles).parts()
+
+
+def _tree_of_part(part: pikepdf.Pdf, source: pikepdf.Pdf, kids: list, source_pages: list, parents: dict) -> None:
+    """The part's own structure tree: a /Document of its elements, and the parent-tree entries of its pages."""
+    from tasks.rendering.package import _copied
+
+    root = source.Root.StructTreeRoot
+    tree_root = part.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = part.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=tree_root, K=Array()))
+    for kid in kids:
+        element = part.copy_foreign(kid)
+        element.P = document
+        document.K.append(element)
+    tree_root.K = Array([document])
+    keys = []
+    for page in source_pages:
+        if "/StructParents" in page.obj:
+            keys.append(int(page.obj.StructParents))
+        for annotation in page.obj.get("/Annots") or []:
+            if "/StructParent" in annotation:
+                keys.append(int(annotation.StructParent))
+    nums = Array()
+    for key in sorted(set(keys)):
+        if key in parents:
+            nums.append(key)
+            nums.append(_copied(part, parents[key], source))
+    tree_root.ParentTree = part.make_indirect(Dictionary(Nums=nums))
+    tree_root.ParentTreeNextKey = max(keys) + 1 if keys else 0
+    if "/RoleMap" in root:
+        tree_root.RoleMap = Dictionary({name: value for name, value in root.RoleMap.items()})
+    part.Root.StructTreeRoot = tree_root
+
+
+class _Alone:
+    """A batch of one document, converted as itself: its PDF needs no split."""
+
+    def __init__(self, pdf: bytes):
+        self.pdf = pdf
+
+    def page_counts(self) -> list[int]:
+        with pikepdf.open(io.BytesIO(self.pdf)) as pdf:
+            return [len(pdf.pages)]
+
+    def parts(self) -> list[bytes]:
+        return [self.pdf]
+
+
+class Batch:
+    """Documents to convert in one LibreOffice call: one alone is converted as itself (exactly as if it were
+    not in a batch); more are combined (``CombinedDocument``) and the PDF split (``CombinedPdf``)."""
+
+    def __init__(self):
+        self.makers: list[Maker] = []
+        self.titles: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.makers)
+
+    def add(self, make: Maker, title: str) -> None:
+        self.makers.append(make)
+        self.titles.append(title)
+
+    def docx(self) -> bytes:
+        if len(self.makers) == 1:
+            return self.makers[0]().build()
+        combined = CombinedDocument()
+        for make in self.makers:
+            combined.add(make)
+        return combined.docx()
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The export options the conversion of ``docx()`` needs."""
+        return () if len(self.makers) == 1 else SPLIT_OPTIONS
+
+    def converted(self, pdf: bytes) -> CombinedPdf | _Alone:
+        """The PDF of ``docx()``, to ask for its documents' page counts and PDFs (SplitFailed if it cannot be cut)."""
+        return _Alone(pdf) if len(self.makers) == 1 else CombinedPdf(pdf, self.titles)
+
+
+def convert_together(documents: list[tuple[Maker, str]], convert: Converter) -> list[bytes]:
+    """Convert the (maker, title) documents in one call: one PDF per document."""
+    batch = Batch()
+    for make, title in documents:
+        batch.add(make, title)
+    return batch.converted(convert(batch.docx(), options=batch.options)).parts()
