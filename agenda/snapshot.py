@@ -158,7 +158,11 @@ def for_reader(snapshot: dict, may_see_confidential) -> list[dict]:
 
 
 def items_for(snapshot: dict, user) -> list[dict]:
-    """The members' items as ``user`` may read them (for_reader with the permission table)."""
+    """The members' items as ``user`` may read them (for_reader with the permission table).
+
+    The committee's members read the confidential items they are to decide on (DOMAIN.md: the
+    members' version has all handlingar); a staff member only what they may see in the diarium.
+    """
     from app.extensions import db
     from app.permissions import Action, can
     from app.registry.models import Case
@@ -168,7 +172,8 @@ def items_for(snapshot: dict, user) -> list[dict]:
     def may_see(case_id: int | None) -> bool:
         if case_id not in seen:
             case = db.session.get(Case, case_id) if case_id is not None else None
-            seen[case_id] = case is not None and can(user, Action.view_confidential, case)
+            seen[case_id] = case is not None and (can(user, Action.read_confidential_handlingar, case)
+                                                  or can(user, Action.view_confidential, case))
         return seen[case_id]
 
     return for_reader(snapshot, may_see)

@@ -54,6 +54,9 @@ class Action(str, enum.Enum):
     manage_meetings = "manage_meetings"
     #: publish (and republish) a kallelse
     publish_notice = "publish_notice"
+    #: read the confidential items, bilagor and delegated decisions of a published members' kallelse:
+    #: the members who decide on them, and those who may see the committee's secrets anyway
+    read_confidential_handlingar = "read_confidential_handlingar"
 
 
 #: which roles in a committee allow each action there
@@ -79,6 +82,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.view_meetings: ALL_ROLES,
     Action.manage_meetings: frozenset({Role.secretary}),
     Action.publish_notice: frozenset({Role.secretary}),
+    Action.read_confidential_handlingar: frozenset({Role.member, Role.registrar, Role.secretary, Role.reviewer,
+                                                    Role.approver, Role.admin}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)

@@ -47,7 +47,7 @@ from workflows.models import CaseReport, ReportState
 
 bp = Blueprint("meetings", __name__)
 
-WITHHELD = "Handlingarna delas ut vid sammanträdet."
+WITHHELD = "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet."
 BAD_VERSION = "Ange versionen som ett heltal, till exempel ?version=1."
 BAD_YEAR = "Ange året med fyra siffror, till exempel ?ar=2027."
 

@@ -192,6 +192,8 @@ def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones
 
 
 def test_a_reader_without_the_right_sees_no_secret_of_the_members_version(demo):
+    """for_reader itself: a reader who may read no case's secrets gets every confidential item, bilaga and
+    delegated decision withheld; one who may read them all gets the members' version as it is."""
     from agenda.models import Meeting
     from agenda.snapshot import for_reader
 
@@ -200,11 +202,58 @@ def test_a_reader_without_the_right_sees_no_secret_of_the_members_version(demo):
     secrets = ["Hemligsson", "Testsson", "Provsson", "Exempelsson", "Beslut om tillfällig placering", "SN-2017/45.754"]
     assert all(secret in full for secret in secrets)
 
-    member = json.dumps(for_reader(snapshot, lambda case_id: False), ensure_ascii=False)
+    without_the_right = json.dumps(for_reader(snapshot, lambda case_id: False), ensure_ascii=False)
     for secret in secrets:
-        assert secret not in member, secret
+        assert secret not in without_the_right, secret
     items = for_reader(snapshot, lambda case_id: False)
     assert [a["title"] for a in items[3]["attachments"]] == ["Verksamhetsberättelse 2016 för socialnämnden",
                                                              "Sekretessbelagd bilaga"]
     assert [i["withheld"] for i in items[17:20]] == [True, True, True]
     assert json.dumps(for_reader(snapshot, lambda case_id: True), ensure_ascii=False).count("Hemligsson") == 1
+
+
+def test_who_reads_the_secrets_of_the_members_version(demo):
+    """items_for with the permission table: the committee's members (who decide on the confidential cases)
+    and the staff who may see its secrets read the members' version in full; a case officer reads the
+    secrets of their own cases only, and one who is the officer of none of them reads none."""
+    from agenda.models import Meeting
+    from agenda.snapshot import items_for
+    from app.auth.models import Role
+    from app.demo import data
+    from tests.factories import create_user
+
+    snapshot = db.session.scalar(select(Meeting).order_by(Meeting.start_dt)).publications[0].members_snapshot
+    bilaga = ["Hemligsson"]  # the confidential bilaga of item 4 (SN-2016/3342.181, controller's case)
+    cases = ["Testsson", "Provsson", "Exempelsson", "SN-2017/12.754", "SN-2017/13.754", "SN-2017/45.754",
+             "Beslut om tillfällig placering"]  # the confidential cases (handlaggare's) and the decision in one
+    assert {number: officer for number, _title, officer, _registered in data.CASES}["SN-2016/3342.181"] == "controller"
+
+    def read(user) -> tuple[str, list[dict]]:
+        items = items_for(snapshot, user)
+        return json.dumps(items, ensure_ascii=False), items
+
+    for key in ("ledamot", "ordforande", "sekreterare", "registrator", "enhetschef", "direktor", "admin"):
+        text, items = read(person(key))
+        assert all(secret in text for secret in bilaga + cases), key
+        assert not any(i["withheld"] for i in items), key
+        assert [i["title"] for i in items[17:20]] == [title for _n, title, _p, _r in data.CONFIDENTIAL_CASES], key
+
+    nobody = create_user("utredare2", {committee(): [Role.case_officer]}, name="Ulla Utredare")
+    db.session.flush()
+    text, items = read(nobody)
+    assert not any(secret in text for secret in bilaga + cases)
+    assert [i["withheld"] for i in items[17:20]] == [True, True, True]
+    assert items[3]["attachments"][1]["withheld"] is True
+
+    text, items = read(person("controller"))  # the officer of item 4's case, not of the confidential ones
+    assert "Hemligsson" in text and not any(secret in text for secret in cases)
+    assert [i["withheld"] for i in items[17:20]] == [True, True, True]
+    text, items = read(person("handlaggare"))  # the officer of the confidential cases, not of item 4's
+    assert "Hemligsson" not in text and all(secret in text for secret in cases)
+    assert [i["withheld"] for i in items[17:20]] == [False, False, False]
+
+    # a member of another committee: nothing of Socialnämnden's secrets
+    outsider = create_user("ks-ledamot", {committee("KS"): [Role.member]}, name="Kim Ledamot")
+    db.session.flush()
+    text, _items = read(outsider)
+    assert not any(secret in text for secret in bilaga + cases)

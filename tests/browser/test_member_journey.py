@@ -1,7 +1,9 @@
 """The politician's (ledamot's) journey: the start page with the next meeting → Sammanträden → the published kallelse of
 2017-02-23 (the members' version) → an item's handlingar (the signed tjänsteutlåtande) → a bilaga
-downloaded and read back → the sekretessärenden only by their public title, their handlingar handed
-out at the meeting; and the member's personal note on a handling, seen by no one else.
+downloaded and read back → the sekretessärenden, the confidential bilaga and the delegated decision in a
+confidential case, all readable: the members decide on them, so their version has all handlingar (DOMAIN.md);
+a case officer who is not the officer of those cases reads the same pages with them withheld. And the
+member's personal note on a handling, seen by no one else.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tests.browser.ui import check_page, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WITHHELD = "Handlingarna delas ut vid sammanträdet."
+WITHHELD = "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet."
 VERKSAMHETSBERATTELSE = "Verksamhetsberättelse 2016 för socialnämnden"
 
 
@@ -54,8 +56,10 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     check_page(page)
     follow(page.get_by_role("link", name="Version 1 av kallelsen 2017-02-23"))
 
-    # the members' version: every item in its place, the sekretessärenden by their public title
+    # the members' version: every item in its place, the sekretessärenden with their real titles and
+    # diarienummer, the delegated decision in a confidential case as it is
     check_page(page, "kallelse-ledamot", screenshot=True)
+    kallelse_url = page.url
     assert page.get_by_role("heading", level=1).inner_text().startswith("Kallelse")
     table = page.get_by_role("table", name="Föredragningslistans punkter med diarienummer")
     rows = table.locator("tbody tr[id^=punkt-]")
@@ -65,18 +69,21 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     for number, (case_number, title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
         row = page.locator(f"#punkt-{number}")
         assert row.get_attribute("data-kind") == "confidential_case"
-        assert public_title in row.inner_text() and WITHHELD in row.inner_text()
-        assert not row.get_by_role("link").count()
-        assert case_number not in row.inner_text()
-        assert title not in page.content()
+        assert title in row.inner_text() and case_number in row.inner_text()
+        assert WITHHELD not in row.inner_text()
+    decision_case, decision_summary = next((case, summary) for *_rest, case, summary in data.DELEGATION_DECISIONS
+                                           if case in {number for number, *_ in data.CONFIDENTIAL_CASES})
+    decisions = page.locator("#punkt-21")
+    assert decision_summary in decisions.inner_text() and decision_case in decisions.inner_text()
     assert "Gunnel Hedberg" in page.locator(".kallelse__closing").inner_text()
 
-    # a confidential item's own page says the same and nothing more
+    # a confidential item's own page: its real title and diarienummer, nothing held back
+    case_number, title, _public_title, _registered = data.CONFIDENTIAL_CASES[0]
     page.goto(page.url.split("?")[0] + "/punkt/18?version=1")
     check_page(page)
-    assert page.get_by_role("heading", level=1).inner_text() == data.CONFIDENTIAL_CASES[0][2]
-    assert WITHHELD in page.locator("main").inner_text()
-    assert not page.get_by_role("article", name="Tjänsteutlåtandet").count()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert case_number in page.locator("main").inner_text()
+    assert WITHHELD not in page.locator("main").inner_text()
     page.go_back()
 
     # item 4: its handlingar, the signed tjänsteutlåtande with its proposals and signatories
@@ -84,6 +91,7 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert item_title.casefold() == VERKSAMHETSBERATTELSE.casefold()
     follow(page.locator("#punkt-4").get_by_role("link", name=item_title))
     check_page(page, "kallelse-ledamot-punkt", screenshot=True)
+    item_url = page.url.split("#")[0]
     assert page.get_by_role("heading", level=1).inner_text() == item_title
     assert "SN-2016/3342.181" in page.locator("main").inner_text()
     report = page.get_by_role("article", name="Tjänsteutlåtandet")
@@ -91,7 +99,7 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert report.locator("ol.proposals li").count() >= 1
     assert "Eva Strand" in report.get_by_role("list", name="Undertecknare").inner_text()
 
-    # the bilaga, downloaded: the demo's text, byte for byte; the confidential one is held back
+    # the bilagor, downloaded: the demo's texts, byte for byte, the confidential one too
     bilagor = page.locator("ul.attachment-list")
     link = bilagor.get_by_role("link", name=re.compile(r"^Bilaga \d+ " + VERKSAMHETSBERATTELSE))
     with page.expect_download() as download:
@@ -99,13 +107,45 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     expected = data.ATTACHMENT_TEXT.format(title=VERKSAMHETSBERATTELSE, number="SN-2016/3342.181")
     assert download.value.path().read_text(encoding="utf-8") == expected
     _case, secret_title, secret_text = data.CONFIDENTIAL_ATTACHMENT
-    assert "Delas ut vid sammanträdet." in bilagor.inner_text()
-    assert secret_title not in page.content() and "Hemligsson" not in page.content()
-    assert bilagor.get_by_role("link").count() == 1
+    assert "Delas ut vid sammanträdet." not in bilagor.inner_text()
+    assert bilagor.get_by_role("link").count() == 2
+    secret_link = bilagor.get_by_role("link", name=re.compile(r"^Bilaga \d+ " + re.escape(secret_title)))
+    assert "Sekretess" in bilagor.locator("li").filter(has_text=secret_title).inner_text()
+    with page.expect_download() as download:
+        secret_link.click()
+    assert download.value.path().read_text(encoding="utf-8") == secret_text
 
     # back to the kallelse at the item
     follow(page.get_by_role("link", name="Tillbaka till kallelsen"))
     assert page.url.endswith("#punkt-4")
+
+    # a case officer of the committee who is not the officer of the confidential cases (controller; they are
+    # handlaggare's) reads them by their public title only, their handlingar handed out at the meeting
+    staff = new_page("controller")
+    staff.goto(kallelse_url)
+    check_page(staff)
+    for number, (case_number, title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
+        row = staff.locator(f"#punkt-{number}")
+        assert public_title in row.inner_text() and WITHHELD in row.inner_text()
+        assert not row.get_by_role("link").count()
+        assert case_number not in staff.content() and title not in staff.content()
+    assert decision_summary not in staff.content()
+    staff.goto(kallelse_url.split("?")[0] + "/punkt/18?version=1")
+    check_page(staff)
+    assert staff.get_by_role("heading", level=1).inner_text() == data.CONFIDENTIAL_CASES[0][2]
+    assert WITHHELD in staff.locator("main").inner_text()
+    # a case officer who is not the officer of item 4's case (handlaggare; it is controller's): its
+    # confidential bilaga is held back
+    staff = new_page("handlaggare")
+    staff.goto(item_url)
+    check_page(staff)
+    bilagor = staff.locator("ul.attachment-list")
+    assert "Delas ut vid sammanträdet." in bilagor.inner_text()
+    assert secret_title not in staff.content() and "Hemligsson" not in staff.content()
+    assert bilagor.get_by_role("link").count() == 1
+    notes = staff.get_by_role("region", name="Mina anteckningar")  # no note on what they may not read
+    assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
+        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}"]
 
 
 def test_member_writes_a_personal_note_that_only_they_see(new_page):
@@ -118,11 +158,11 @@ def test_member_writes_a_personal_note_that_only_they_see(new_page):
     follow(page.locator("#punkt-4").get_by_role("link"))
     item_url = page.url.split("#")[0]
 
-    # next to each handling the member may read: the tjänsteutlåtande and the public bilaga, not the confidential one
+    # next to each handling the member reads: the tjänsteutlåtande and both bilagor, the confidential one too
     notes = page.get_by_role("region", name="Mina anteckningar")
     assert "bara du ser dem" in notes.inner_text()
     assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
-        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}"]
+        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}", f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}"]
     report = notes.get_by_role("region", name="Tjänsteutlåtande")
     field = report.get_by_label("Min anteckning om tjänsteutlåtandet")
     assert field.input_value() == ""

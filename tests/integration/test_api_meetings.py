@@ -518,10 +518,22 @@ def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
 
     listed = ok(member.get(url(meeting, "/publications"), headers=member_h))["items"]
     assert [p["version"] for p in listed] == [1]
+    # the members decide on the confidential case: their version shows it in full (DOMAIN.md)
     read = ok(member.get(url(meeting, "/publications/1"), headers=member_h))["publication"]
+    shown = next(i for i in read["items"] if i["kind"] == "confidential_case")
+    assert (shown["title"], shown["case_number"], shown["case_id"], shown["withheld"]) == (
+        SECRET_TITLE, secret.number, secret.id, False)
+    assert shown["report"] is not None and shown["report"]["title"] == SECRET_TITLE
+    # a case officer of the committee who is not the case's officer may not read it: its public title only
+    officer_secret = db.session.get(Case, secret.id).case_officer
+    assert officer_secret is not None and officer_secret.email != "controller@huddinge.example"
+    staff, staff_h = api_as("controller")
+    read = ok(staff.get(url(meeting, "/publications/1"), headers=staff_h))["publication"]
     hidden = next(i for i in read["items"] if i["kind"] == "confidential_case")
-    assert (hidden["title"], hidden["case_number"], hidden["withheld"]) == (PUBLIC_TITLE, None, True)
-    assert SECRET_TITLE not in json.dumps(read, ensure_ascii=False)
+    assert (hidden["title"], hidden["case_number"], hidden.get("case_id"), hidden["withheld"], hidden["report"]) == (
+        PUBLIC_TITLE, None, None, True, None)
+    text = json.dumps(read, ensure_ascii=False)
+    assert SECRET_TITLE not in text and secret.number not in text and "Hemlighetsson" not in text
     secret_read = ok(client.get(url(meeting, "/publications/1"), headers=headers))["publication"]
     assert SECRET_TITLE in [i["title"] for i in secret_read["items"]]
     assert member.get(url(meeting, "/publications/2"), headers=member_h).status_code == 404
@@ -734,18 +746,70 @@ def test_responses_conform_to_the_openapi_description(api_as, client, secretary,
     conforms(spec, "Error", sec.get("/api/v1/meetings?year=x", headers=headers).get_json())
 
 
-def test_a_member_reads_the_demo_kallelse_without_its_secrets(api_as, demo):
-    """The members' version as a ledamot (no right to see secrets) reads it: confidential items, confidential
-    bilagor and delegated decisions in confidential cases are withheld; the secretary reads them all."""
+def test_a_member_reads_the_whole_demo_kallelse_a_case_officer_without_the_right_does_not(app, api_as, demo):
+    """The members' version as a ledamot reads it: the members decide on the confidential cases, so their
+    version shows them in full (DOMAIN.md), with the confidential bilaga and the delegated decision in a
+    confidential case. A case officer of the committee who is not the officer of those cases has no right to
+    read them: for them they are withheld, as in public."""
+    confidential_numbers = [number for number, *_rest in demo_data.CONFIDENTIAL_CASES]
+    secret_officers = {db.session.scalar(select(Case).where(Case.number == n)).case_officer.email
+                       for n in confidential_numbers}
+    assert "controller@huddinge.example" not in secret_officers  # controller is not their officer
+    attachment_case, attachment_title, _text = demo_data.CONFIDENTIAL_ATTACHMENT
+    decision_case, decision_summary = next((case, summary) for *_rest, case, summary in demo_data.DELEGATION_DECISIONS
+                                           if case in confidential_numbers)
+    # a case officer of Socialnämnden who is the officer of no case: may see no secret of the members' version
+    no_right = create_user("utredare2", {committee(): [Role.case_officer]}, name="Ulla Utredare")
+    no_right_h = {"Authorization": f"Bearer {create_api_token(no_right)}"}
+    db.session.commit()
+
     member, member_h = api_as("ledamot")
     published = [m for m in ok(member.get("/api/v1/meetings?per_page=200", headers=member_h))["items"]
                  if m["latest_publication"]]
     assert published, "the demo holds a published kallelse"
     secretary, secretary_h = api_as("sekreterare")
+    controller, controller_h = api_as("controller")
     for shown in published:
         path = f"/api/v1/meetings/{shown['id']}/publications/{shown['latest_publication']['version']}"
-        read = json.dumps(ok(member.get(path, headers=member_h)), ensure_ascii=False)
+        full = ok(secretary.get(path, headers=secretary_h))["publication"]
+        assert any(secret in json.dumps(full, ensure_ascii=False) for secret in demo_secrets())
+        # the member: everything the secretary reads
+        read = ok(member.get(path, headers=member_h))["publication"]
+        assert read == full
+        text = json.dumps(read, ensure_ascii=False)
         for secret in demo_secrets():
-            assert secret not in read, secret
-        full = json.dumps(ok(secretary.get(path, headers=secretary_h)), ensure_ascii=False)
-        assert any(secret in full for secret in demo_secrets())  # the secrets are there for those who may read
+            assert secret in text, secret
+        items = {i["case_number"]: i for i in read["items"] if i["kind"] == "confidential_case"}
+        assert sorted(items) == sorted(confidential_numbers)
+        for number, title, _public_title, _registered in demo_data.CONFIDENTIAL_CASES:
+            assert (items[number]["title"], items[number]["withheld"]) == (title, False)
+        bilaga = next(a for i in read["items"] if i["case_number"] == attachment_case for a in i["attachments"]
+                      if a["is_confidential"])
+        assert (bilaga["title"], bilaga.get("withheld", False)) == (attachment_title, False)
+        assert bilaga["id"] is not None and bilaga["sha256"]
+        decision = next(d for i in read["items"] for d in i.get("delegation_decisions") or []
+                        if d["is_confidential"])
+        assert (decision["summary"], decision["case_number"], decision.get("withheld", False)) == (
+            decision_summary, decision_case, False)
+
+        # a case officer without the right: withheld, as in public
+        hidden = ok(app.test_client().get(path, headers=no_right_h))["publication"]
+        text = json.dumps(hidden, ensure_ascii=False)
+        for secret in demo_secrets():
+            assert secret not in text, secret
+        withheld = [i for i in hidden["items"] if i["kind"] == "confidential_case"]
+        assert len(withheld) == len(confidential_numbers)
+        assert all(i["withheld"] and i["case_number"] is None and i["report"] is None for i in withheld)
+        assert [i["title"] for i in withheld] == [p for _n, _t, p, _r in demo_data.CONFIDENTIAL_CASES]
+        bilaga = next(a for i in hidden["items"] if i["case_number"] == attachment_case for a in i["attachments"]
+                      if a["is_confidential"])
+        assert (bilaga["title"], bilaga["id"], bilaga["sha256"], bilaga["withheld"]) == (
+            "Sekretessbelagd bilaga", None, None, True)
+        decision = next(d for i in hidden["items"] for d in i.get("delegation_decisions") or []
+                        if d["is_confidential"])
+        assert (decision["case_number"], decision["withheld"]) == (None, True)
+        # controller (a case officer, not the officer of the confidential cases): those withheld too
+        text = json.dumps(ok(controller.get(path, headers=controller_h)), ensure_ascii=False)
+        for number, title, _public_title, _registered in demo_data.CONFIDENTIAL_CASES:
+            assert title not in text and number not in text
+        assert decision_summary not in text

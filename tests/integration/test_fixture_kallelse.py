@@ -100,6 +100,8 @@ def world(app):
         "granskare": create_user("granskare", {sn: [Role.reviewer]}, name="Marianne Krook"),
         "direktor": create_user("direktor", {sn: [Role.approver]}, name="Anne Lundkvist"),
         "ledamot": create_user("ledamot", {sn: [Role.member]}, name="Gunilla Helmerson"),
+        # a case officer of the committee who is the officer of none of its cases: no right to read secrets
+        "utredare": create_user("utredare", {sn: [Role.case_officer]}, name="Ulf Utredare"),
         "ks-ledamot": create_user("ks-ledamot", {other: [Role.member]}, name="Olle Ström"),
     }
     cases: dict[int, Case] = {}
@@ -260,8 +262,8 @@ def test_the_fixture_kallelse_through_the_api_and_back_through_the_public_api(ap
         assert by_no[no]["is_handling_later"] is not has_report, no
     assert [v["version"] for v in kallelse["versions"]] == [1]
 
-    # The members' version: the secretary reads the confidential items; a member of the committee
-    # without the right to see secrets reads them as the public does.
+    # The members' version: the secretary and the committee's members, who decide on the confidential cases,
+    # read them in full (DOMAIN.md); a case officer who is not their officer reads them as the public does.
     secretary = Api(app, world["tokens"]["sekreterare"])
     members = ok(secretary.get(f"/api/v1/meetings/{meeting_id}/publications/1"))["publication"]["items"]
     assert [(i["number"], i["case_number"]) for i in members][17:20] == [
@@ -269,8 +271,16 @@ def test_the_fixture_kallelse_through_the_api_and_back_through_the_public_api(ap
     assert members[17]["title"] == CONFIDENTIAL[18][1]
     member = Api(app, world["tokens"]["ledamot"])
     read = ok(member.get(f"/api/v1/meetings/{meeting_id}/publications/1"))["publication"]["items"]
+    assert read == members
+    assert [(i["number"], i["title"], i["case_number"]) for i in read][17:20] == [
+        (no, CONFIDENTIAL[no][1], CONFIDENTIAL[no][0]) for no in (18, 19, 20)]
+    assert not any(i["withheld"] for i in read)
+    assert all(i["report"] is not None and i["report"]["title"] == CONFIDENTIAL[i["number"]][1] for i in read[17:20])
+    staff = Api(app, world["tokens"]["utredare"])
+    read = ok(staff.get(f"/api/v1/meetings/{meeting_id}/publications/1"))["publication"]["items"]
     assert [(i["number"], i["title"], i["case_number"]) for i in read] == expected_public_items()
-    assert all(i["withheld"] for i in read[17:20]) and not any(i["withheld"] for i in read[:17])
+    assert all(i["withheld"] and i["report"] is None for i in read[17:20])
+    assert not any(i["withheld"] for i in read[:17])
 
 
 def test_the_public_kallelse_is_the_published_snapshot_never_live_data(app, world):
@@ -357,14 +367,28 @@ def test_nothing_confidential_in_any_public_answer(app, world):
         for secret in SECRETS:
             assert secret not in text, (secret, text[:300])
 
-    # A member without the right to see secrets reads the members' version without them too.
+    # The members' version is not public: the committee's members decide on the confidential cases and read
+    # them in full, with the delegated decision in one of them (DOMAIN.md).
     member = Api(app, world["tokens"]["ledamot"])
-    read = member.get(f"/api/v1/meetings/{meeting_id}/publications/2").get_data(as_text=True)
+    read = ok(member.get(f"/api/v1/meetings/{meeting_id}/publications/2"))["publication"]
+    assert [(i["title"], i["case_number"], i["withheld"]) for i in read["items"][17:20]] == [
+        (CONFIDENTIAL[no][1], CONFIDENTIAL[no][0], False) for no in (18, 19, 20)]
+    decision = next(d for d in read["items"][20]["delegation_decisions"] if d["is_confidential"])
+    assert (decision["summary"], decision["case_number"], decision.get("withheld", False)) == (
+        SECRET_DECISION, CONFIDENTIAL[20][0], False)
+    # A case officer of the committee who is not the officer of the confidential cases has no right to read
+    # them: the members' version without any secret.
+    staff = Api(app, world["tokens"]["utredare"])
+    read = ok(staff.get(f"/api/v1/meetings/{meeting_id}/publications/2"))
+    assert all(i["withheld"] for i in read["publication"]["items"][17:20])
     for secret in SECRETS:
-        assert secret not in read, secret
-    listing = member.get(f"/api/v1/committees/{world['committee_id']}/delegation-decisions").get_data(as_text=True)
-    for secret in SECRETS:
-        assert secret not in listing, secret
+        assert secret not in json.dumps(read, ensure_ascii=False), secret
+    # The register of delegated decisions follows the diarium's rule (view_confidential), for members too.
+    for reader in (staff, member):
+        listing = ok(reader.get(f"/api/v1/committees/{world['committee_id']}/delegation-decisions"))
+        assert SECRET_DECISION not in [d["summary"] for d in listing["items"]]
+        for secret in SECRETS:
+            assert secret not in json.dumps(listing, ensure_ascii=False), secret
 
 
 def _public_page_exists(app) -> bool:

@@ -15,6 +15,7 @@ from agenda.notes import MAX_NOTE_LENGTH, HandlingNote
 from app.audit import AuditEntry
 from app.clock import local_today
 from app.extensions import db
+from app.registry.models import Case
 from tests.agenda.conftest import committee, meeting, new_case, next_week, person, secretary  # noqa: F401
 from tests.conftest import csrf_token
 from tests.integration.test_web_meetings import SECRET_TITLE, fresh, page, signed_report_with_bilagor
@@ -39,6 +40,12 @@ def handlings(meeting_id: int, number: int) -> tuple[int, list[dict]]:
     snapshot = fresh().get(Meeting, meeting_id).latest_publication.members_snapshot
     item = next(i for i in snapshot["items"] if i["number"] == number)
     return item["report"]["id"], item["attachments"]
+
+
+def handled_case_id(meeting_id: int, number: int) -> int:
+    """The case of item ``number`` in the meeting's latest members' snapshot."""
+    snapshot = fresh().get(Meeting, meeting_id).latest_publication.members_snapshot
+    return next(i for i in snapshot["items"] if i["number"] == number)["case_id"]
 
 
 def save(client, meeting_id: int, kind: str, document_id: int, text: str, *, version: int | None = None,
@@ -73,13 +80,21 @@ def test_the_writer_sees_the_note_and_no_one_else_does(app, login_as, client, de
     base = f"/sammantraden/{meeting.id}"
     member = login_as("ledamot")
 
-    # The item page offers a note next to the tjänsteutlåtande and the public bilaga, not the withheld one.
+    # The item page offers a note next to the tjänsteutlåtande and each bilaga: the member reads the
+    # confidential bilaga too (the members' version has all handlingar).
+    assert [b["is_confidential"] for b in bilagor] == [False, True]
     html = page(member, f"{base}/kallelse/punkt/4")
     assert "Mina anteckningar" in html and "bara du ser dem" in html
     assert 'id="anteckning-utlatande-1"' in html and f'id="anteckning-bilaga-{bilagor[0]["id"]}"' in html
-    assert f'id="anteckning-bilaga-{bilagor[1]["id"]}"' not in html
+    assert f'id="anteckning-bilaga-{bilagor[1]["id"]}"' in html
     assert '<label class="field__label" for="text-utlatande-1">Min anteckning om tjänsteutlåtandet</label>' in html
     assert structure_problems(html) == []
+    # A case officer who is not the officer of this case may not read its confidential bilaga: no note on it.
+    assert fresh().get(Case, handled_case_id(meeting.id, 4)).case_officer.email != "handlaggare@huddinge.example"
+    staff_html = page(login_as("handlaggare"), f"{base}/kallelse/punkt/4")
+    assert 'id="anteckning-utlatande-1"' in staff_html and f'id="anteckning-bilaga-{bilagor[0]["id"]}"' in staff_html
+    assert f'id="anteckning-bilaga-{bilagor[1]["id"]}"' not in staff_html
+    assert bilagor[1]["title"] not in staff_html
 
     saved = save(member, meeting.id, "utlatande", report_id, NOTE)
     assert saved.status_code == 302, saved.get_data(as_text=True)
@@ -227,18 +242,33 @@ def test_forged_requests_without_csrf_are_refused(login_as, demo):
 
 
 def test_confidential_handlingar_and_other_committees(login_as, client, meeting, new_case, secretary):
-    """A member cannot note on what is withheld from them; who may see it can; outsiders get 404."""
+    """A member notes on the confidential handlingar they decide on; a case officer who may not read them
+    (not the case's officer) cannot note on what is withheld from them; outsiders get 404."""
     demo = demo_meeting()
     report_id, bilagor = handlings(demo.id, 4)
     confidential_bilaga = bilagor[1]["id"]
-    member = login_as("ledamot")
-    assert save(member, demo.id, "bilaga", confidential_bilaga, "Hemligt?").status_code == 404
+    assert bilagor[1]["is_confidential"]
+    # handlaggare is a case officer of the committee, not the officer of item 4's case: the bilaga is withheld
+    assert fresh().get(Case, handled_case_id(demo.id, 4)).case_officer.email != "handlaggare@huddinge.example"
+    no_right = login_as("handlaggare")
+    assert save(no_right, demo.id, "bilaga", confidential_bilaga, "Hemligt?").status_code == 404
+    member = login_as("ledamot")  # reads the members' version in full
+    assert save(member, demo.id, "bilaga", confidential_bilaga, "Fråga om utredningen.").status_code == 302
     staff = login_as("sekreterare")  # may read confidential matters
     assert save(staff, demo.id, "bilaga", confidential_bilaga, "Kontrollera sekretessen.").status_code == 302
-    assert "Kontrollera sekretessen." not in page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4")
+    assert textarea(page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
+                    f"text-bilaga-{confidential_bilaga}") == "Fråga om utredningen."
+    assert textarea(page(staff, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
+                    f"text-bilaga-{confidential_bilaga}") == "Kontrollera sekretessen."
+    for html in (page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
+                 page(no_right, f"/sammantraden/{demo.id}/kallelse/punkt/4")):
+        assert "Kontrollera sekretessen." not in html
+    assert "Fråga om utredningen." not in page(no_right, f"/sammantraden/{demo.id}/kallelse/punkt/4")
 
-    # A confidential case with a signed report on a new meeting: withheld from the member.
+    # A confidential case with a signed report on a new meeting: the member reads it and notes on it;
+    # withheld from a case officer who is not its officer (controller; handlaggare is its officer).
     secret = new_case(SECRET_TITLE, confidential=True)
+    assert secret.case_officer.email == "handlaggare@huddinge.example"
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret)
     agenda_ops.update_meeting(meeting, user=secretary, values={
         "notice_place": "Huddinge", "notice_date": local_today(), "chair_name": "Gunnel Hedberg",
@@ -247,10 +277,18 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
     db.session.commit()
     item = next(i for i in fresh().get(Meeting, meeting.id).latest_publication.members_snapshot["items"]
                 if i["case_id"] == secret.id)
-    html = page(member, f"/sammantraden/{meeting.id}/kallelse/punkt/{item['number']}")
-    assert "Handlingarna delas ut vid sammanträdet." in html and "Mina anteckningar" not in html
-    assert save(member, meeting.id, "utlatande", item["report"]["id"], "Försök").status_code == 404
+    path = f"/sammantraden/{meeting.id}/kallelse/punkt/{item['number']}"
+    controller = login_as("controller")
+    html = page(controller, path)
+    assert "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html and "Mina anteckningar" not in html
+    assert SECRET_TITLE not in html
+    assert save(controller, meeting.id, "utlatande", item["report"]["id"], "Försök").status_code == 404
+    html = page(member, path)
+    assert SECRET_TITLE in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
+    assert "Mina anteckningar" in html and f'id="anteckning-utlatande-{item["report"]["id"]}"' in html
+    assert save(member, meeting.id, "utlatande", item["report"]["id"], "Inför beslutet").status_code == 302
     assert save(staff, meeting.id, "utlatande", item["report"]["id"], "Sekreterarens anteckning").status_code == 302
+    assert "Inför beslutet" not in page(staff, path) and "Sekreterarens anteckning" not in page(member, path)
 
     # Users of another committee, and anonymous visitors.
     outsider = login_as("ks-handlaggare")
@@ -261,7 +299,8 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
     anonymous = client.post(f"/sammantraden/{demo.id}/kallelse/anteckning/utlatande/{report_id}",
                             data={"text": "Anonym"})
     assert anonymous.status_code in (302, 400)  # to the log-in page, or refused for its missing token
-    assert [n.body for n in notes()] == ["Kontrollera sekretessen.", "Sekreterarens anteckning"]
+    assert [n.body for n in notes()] == ["Fråga om utredningen.", "Kontrollera sekretessen.", "Inför beslutet",
+                                         "Sekreterarens anteckning"]
 
 
 # --- the note stays with its handling ----------------------------------------------------------

@@ -365,25 +365,27 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     assert published.status_code == 302, published.get_data(as_text=True)
     assert "Kallelsen är publicerad som version 1." in page(client, base)
 
-    # A member reads the kallelse: Tid, Plats, the items, the closing; the confidential item by public title.
+    # A member reads the kallelse: Tid, Plats, the items, the closing, and the confidential item in full:
+    # the members decide on it, so their version has all handlingar (DOMAIN.md).
     member = login_as("ledamot")
     html = page(member, f"{base}/kallelse")
     assert "<h1 id=\"kallelse-rubrik\">Kallelse till Socialnämnden</h1>" in html
     assert "klockan 18:00" in html and "Plenum, Gymnasietorget 1" in html
     assert "Huddinge den " in html and "Gunnel Hedberg" in html and "Sara Lindqvist" in html
     assert case.number in html and "Verksamhetsberättelse 2016" in html
-    assert PUBLIC_TITLE in html and "Handlingarna delas ut vid sammanträdet." in html
-    assert SECRET_TITLE not in html and secret.number not in html
+    assert SECRET_TITLE in html and secret.number in html
+    assert PUBLIC_TITLE not in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
     assert structure_problems(html) == []
     number = next(i.position for i in items(meeting.id) if i.case_id == case.id)
     secret_number = next(i.position for i in items(meeting.id) if i.case_id == secret.id)
     assert f'href="/sammantraden/{meeting.id}/kallelse/punkt/{number}?version=1"' in html
+    assert f'href="/sammantraden/{meeting.id}/kallelse/punkt/{secret_number}?version=1"' in html
 
-    # The handlingar: the signed tjänsteutlåtande and the bilagor; the confidential bilaga withheld.
+    # The handlingar: the signed tjänsteutlåtande and both bilagor, the confidential one too.
     handling = page(member, f"{base}/kallelse/punkt/{number}")
     assert "Socialnämnden godkänner förslaget." in handling and "Förvaltningen beskriver ärendet." in handling
     assert f"/kallelse/bilaga/{public_bilaga}?version=1" in handling
-    assert SECRET_BILAGA not in handling and f"/kallelse/bilaga/{secret_bilaga}" not in handling
+    assert SECRET_BILAGA in handling and f"/kallelse/bilaga/{secret_bilaga}?version=1" in handling
     assert structure_problems(handling) == []
     download = member.get(f"{base}/kallelse/bilaga/{public_bilaga}?version=1")
     assert download.status_code == 200
@@ -392,10 +394,34 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert "Bilaga%20ett.pdf" in download.headers["Content-Disposition"] or "Bilaga ett.pdf" in download.headers[
         "Content-Disposition"]
-    assert member.get(f"{base}/kallelse/bilaga/{secret_bilaga}?version=1").status_code == 404
+    secret_download = member.get(f"{base}/kallelse/bilaga/{secret_bilaga}?version=1")
+    assert secret_download.status_code == 200
+    assert secret_download.data == PDF + b"secret" + "Verksamhetsberättelse 2016".encode()
+    assert secret_download.headers["Cache-Control"] == "private, no-store"
     secret_page = page(member, f"{base}/kallelse/punkt/{secret_number}")
-    assert PUBLIC_TITLE in secret_page and SECRET_TITLE not in secret_page
-    assert "Handlingarna delas ut vid sammanträdet." in secret_page
+    assert SECRET_TITLE in secret_page and secret.number in secret_page
+    assert "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in secret_page
+    assert "Socialnämnden antar riktlinjerna." in secret_page  # its signed tjänsteutlåtande
+    assert structure_problems(secret_page) == []
+
+    # A case officer of the committee who is not the officer of these cases (controller) has no right to
+    # read them: the confidential item by its public title, the confidential bilaga withheld.
+    assert {case.case_officer.email, secret.case_officer.email} == {"handlaggare@huddinge.example"}
+    no_right = login_as("controller")
+    html = page(no_right, f"{base}/kallelse")
+    assert PUBLIC_TITLE in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html
+    assert SECRET_TITLE not in html and secret.number not in html
+    assert structure_problems(html) == []
+    handling = page(no_right, f"{base}/kallelse/punkt/{number}")
+    assert "Socialnämnden godkänner förslaget." in handling
+    assert f"/kallelse/bilaga/{public_bilaga}?version=1" in handling
+    assert SECRET_BILAGA not in handling and f"/kallelse/bilaga/{secret_bilaga}" not in handling
+    assert no_right.get(f"{base}/kallelse/bilaga/{public_bilaga}?version=1").status_code == 200
+    assert no_right.get(f"{base}/kallelse/bilaga/{secret_bilaga}?version=1").status_code == 404
+    secret_page = page(no_right, f"{base}/kallelse/punkt/{secret_number}")
+    assert PUBLIC_TITLE in secret_page and SECRET_TITLE not in secret_page and secret.number not in secret_page
+    assert "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in secret_page
+    assert "Socialnämnden antar riktlinjerna." not in secret_page
     # Staff who may see confidential matters read the title and get the confidential bilaga.
     assert SECRET_TITLE in page(login_as("registrator"), f"{base}/kallelse")
     assert SECRET_BILAGA in page(client, f"{base}/kallelse/punkt/{number}")

@@ -188,12 +188,41 @@ def test_nothing_confidential_reaches_any_public_output(client, published):
     assert "Per Sundberg, enhetschef" in html and PUBLIC_TITLE in html
 
 
-def test_a_member_does_not_see_the_confidential_delegated_decision(login_as, published):
+def test_a_member_sees_the_confidential_delegated_decision_a_case_officer_without_the_right_does_not(
+        login_as, published):
+    """The members' page is not public: the committee's members decide on the confidential case and read it
+    in full, with its bilagor and the delegated decision in it; a case officer of the committee who is not
+    the case's officer reads the members' page without any of it."""
     meeting_id = published["meeting"].id
     member = login_as("ledamot")
     html = get(member, f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
-    assert_nothing_confidential(html, published, "members' page for a member")
+    for secret in (SECRET_DECISION, SECRET_TITLE, published["secret_case"].number):
+        assert secret in html, secret
     assert "Per Sundberg, enhetschef" in html
+    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['secret_number']}").get_data(
+        as_text=True)
+    assert SECRET_TITLE in item and SECRET_BILAGA in item
+    assert f"/kallelse/bilaga/{published['secret_case_bilaga']}" in item
+    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['public_number']}").get_data(
+        as_text=True)
+    assert SECRET_BILAGA in item and f"/kallelse/bilaga/{published['secret_bilaga']}" in item
+    for bilaga in (published["secret_case_bilaga"], published["secret_bilaga"]):
+        get(member, f"/sammantraden/{meeting_id}/kallelse/bilaga/{bilaga}")
+
+    assert {published["public_case"].case_officer.email, published["secret_case"].case_officer.email} == {
+        "handlaggare@huddinge.example"}
+    no_right = login_as("controller")
+    html = get(no_right, f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
+    assert_nothing_confidential(html, published, "members' page for a case officer without the right")
+    assert "Per Sundberg, enhetschef" in html and PUBLIC_TITLE in html
+    item = get(no_right, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['secret_number']}").get_data(
+        as_text=True)
+    assert_nothing_confidential(item, published, "an item page for a case officer without the right")
+    item = get(no_right, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['public_number']}").get_data(
+        as_text=True)
+    assert_nothing_confidential(item, published, "an item page for a case officer without the right")
+    get(no_right, f"/sammantraden/{meeting_id}/kallelse/bilaga/{published['secret_case_bilaga']}", status=404)
+    get(no_right, f"/sammantraden/{meeting_id}/kallelse/bilaga/{published['secret_bilaga']}", status=404)
     staff = get(login_as("sekreterare"), f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     assert SECRET_DECISION in staff and SECRET_TITLE in staff
 

@@ -96,16 +96,22 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     kallelse = docx.Document(io.BytesIO(secretary.get([l for l in member_links if l.endswith(".docx")][0]).data))
     assert data.CONFIDENTIAL_CASES[0][1] in "\n".join(c.text for r in kallelse.tables[0].rows for c in r.cells)
 
-    # … a member who may not read the secrets gets the public ones there, and so does anyone on the public page.
+    # … a member, who decides on the sekretessärenden, gets the members' files too; a case officer who may
+    # not read those cases gets the public ones there, and so does anyone on the public page.
     member = login_as("ledamot")
-    notice = member.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
+    members_notice = member.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
+    assert "Du får den offentliga versionen" not in members_notice
+    assert member.get(links(members_notice, "/handlingar/")[2]).data == secretary.get(
+        [l for l in member_links if l.endswith("motespaket.pdf")][0]).data
+    officer = login_as("controller")
+    notice = officer.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     assert "Du får den offentliga versionen" in notice
     public_page = client.get(f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)
     public_links = links(public_page, "/handlingar/")
     assert [l.rsplit("/", 1)[1] for l in public_links] == ["kallelse.pdf", "kallelse.docx", "motespaket.pdf"]
     public_package = client.get(public_links[2])
     assert public_package.status_code == 200
-    assert member.get(links(notice, "/handlingar/")[2]).data == public_package.data
+    assert officer.get(links(notice, "/handlingar/")[2]).data == public_package.data
     public = reader(public_package.data)
     public_text = text(public) + "\n".join(e[0] for e in outline(public))
     for secret in SECRETS:
