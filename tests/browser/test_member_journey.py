@@ -2,8 +2,9 @@
 2017-02-23 (the members' version) → an item's handlingar (the signed tjänsteutlåtande) → a bilaga
 downloaded and read back → the sekretessärenden, the confidential bilaga and the delegated decision in a
 confidential case, all readable: the members decide on them, so their version has all handlingar (DOMAIN.md);
-a case officer who is not the officer of those cases reads the same pages with them withheld. And the
-member's personal note on a handling, seen by no one else.
+a case officer who is not the officer of those cases reads the same pages with them withheld. The
+member's personal note on a handling, seen by no one else. And the members' package, made by the worker,
+downloaded for reading offline and read back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from app.demo import data
 from app.web import MONTHS
 from tests.browser import steps
-from tests.browser.ui import check_page, follow
+from tests.browser.ui import check_page, download, follow, pdf_outline, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -220,3 +221,35 @@ def test_member_writes_a_personal_note_that_only_they_see(new_page):
     follow(page.get_by_role("button", name="Ta bort anteckningen om tjänsteutlåtandet"))
     assert steps.flash_text(page) == "Anteckningen är borttagen."
     assert page.get_by_label("Min anteckning om tjänsteutlåtandet").input_value() == ""
+
+
+def test_member_takes_the_package_for_reading_offline(new_page, render_worker):
+    """The secretary makes the demo kallelse's files; the member downloads the members' package and reads it:
+    the kallelse, the contents, every item with its handlingar, the sekretessärenden included."""
+    secretary = new_page("sekreterare")
+    secretary.goto("/sammantraden?ar=2017")
+    follow(secretary.get_by_role("link", name=re.compile(r"^2017-02-23")).first)
+    follow(secretary.get_by_role("region", name="Handlingar").get_by_role("button", name="Skapa handlingar"))
+    steps.wait_for_job(secretary)
+
+    page = new_page("ledamot")
+    page.goto("/sammantraden?ar=2017")
+    follow(page.get_by_role("link", name="Version 1 av kallelsen 2017-02-23"))
+    files = page.get_by_role("region", name="Kallelsen och handlingarna som filer")
+    assert "offentliga versionen" not in files.inner_text()  # the member gets the members' files
+    check_page(page, "kallelse-ledamot-filer", screenshot=True)
+    package = download(page, files.get_by_role("link", name="Mötespaket med alla handlingar (PDF)"))
+    outline = pdf_outline(package)
+    top = [title for depth, title in outline if depth == 0]
+    assert top[:2] == ["Kallelse", "Innehåll"], outline
+    item = "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181"
+    assert item in top, outline
+    start = outline.index((0, item)) + 1
+    handlingar = [title for _depth, title in outline[start:start + 3]]
+    assert handlingar == ["Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
+                          f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}"], outline
+    text = pdf_text(package)
+    for case_number, title, _public, _registered in data.CONFIDENTIAL_CASES:
+        assert case_number in text and " ".join(title.split()) in text, title
+    assert "Utredningen om Kalle Hemligsson och hans behov av stöd." in text  # the confidential bilaga itself
+    assert re.search(r"Sida 1 \(\d+\)", text)
