@@ -103,3 +103,15 @@ def fail(job_id: int, message: str, *, final: bool = True) -> None:
     db.session.rollback()
     _set(job_id, state=JobState.failed if final else JobState.queued, error=message,
          finished_dt=utcnow() if final else None)
+
+
+def retry_later(task, job_id: int, exc: Exception, reason: str = "Databasen svarade inte") -> None:
+    """A transient failure (``reason``, in Swedish): the job waits in the queue and the task is retried
+    with back-off (2, 4, 8 … s); after the task's max_retries the job fails for good."""
+    log.warning("%s %s: transient failure: %s", task.name, job_id, exc)
+    retries = task.request.retries or 0
+    if retries >= task.max_retries:
+        fail(job_id, f"{reason}; försök igen senare.")
+        return
+    fail(job_id, f"{reason}; nytt försök görs.", final=False)
+    raise task.retry(exc=exc, countdown=2 ** (retries + 1))

@@ -44,15 +44,8 @@ def export_registry(self, job_id: int) -> None:
         stored = get_storage().save(registry_csv(rows))
         name = f"diarieutdrag-{committee.registry_prefix}-{local_today().isoformat()}.csv"
         jobs.finish(job, stored, name, "text/csv")
-    except OperationalError as exc:
-        # The database went away or was locked: try again later, with back-off.
-        log.warning("registry export %s: transient database error: %s", job_id, exc)
-        retries = self.request.retries or 0
-        if retries >= MAX_RETRIES:
-            jobs.fail(job_id, "Databasen svarade inte; försök igen senare.")
-            return
-        jobs.fail(job_id, "Databasen svarade inte; nytt försök görs.", final=False)
-        raise self.retry(exc=exc, countdown=2 ** (retries + 1))
+    except OperationalError as exc:  # the database went away or was locked
+        jobs.retry_later(self, job_id, exc)
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("registry export %s failed", job_id)
         jobs.fail(job_id, "Diarieutdraget kunde inte skapas på grund av ett internt fel. Försök igen.")

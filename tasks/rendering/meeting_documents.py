@@ -572,14 +572,8 @@ def render_meeting_documents(self, job_id: int) -> None:
                     package["name"], PDF_MIMETYPE)
     except (OperationalError, ConversionFailed) as exc:
         # The database went away or LibreOffice died twice in a row: try again later, with back-off.
-        log.warning("meeting documents %s: transient failure: %s", job_id, exc)
-        retries = self.request.retries or 0
-        reason = "Databasen svarade inte" if isinstance(exc, OperationalError) else "LibreOffice avbröts"
-        if retries >= MAX_RETRIES:
-            jobs.fail(job_id, f"{reason}; försök igen senare.")
-            return
-        jobs.fail(job_id, f"{reason}; nytt försök görs.", final=False)
-        raise self.retry(exc=exc, countdown=2 ** (retries + 1))
+        jobs.retry_later(self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError)
+                         else "LibreOffice avbröts")
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("meeting documents %s failed", job_id)
         jobs.fail(job_id, "Handlingarna kunde inte skapas på grund av ett internt fel. Försök igen.")

@@ -114,13 +114,7 @@ def render_report_preview(self, job_id: int) -> None:
         pdf_out = outputs["pdf"]
         jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
     except OperationalError as exc:
-        log.warning("report preview %s: transient database error: %s", job_id, exc)
-        retries = self.request.retries or 0
-        if retries >= MAX_RETRIES:
-            jobs.fail(job_id, "Databasen svarade inte; försök igen senare.")
-            return
-        jobs.fail(job_id, "Databasen svarade inte; nytt försök görs.", final=False)
-        raise self.retry(exc=exc, countdown=2 ** (retries + 1))
+        jobs.retry_later(self, job_id, exc)
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("report preview %s failed", job_id)
         jobs.fail(job_id, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen.")
