@@ -91,3 +91,34 @@ def test_a_failed_job_says_why_and_can_be_retried(login_as, demo):
     # A job that is not failed is not run again.
     again = client.post(f"/jobb/{job_id}/kor-om", data={"csrf_token": csrf_token(client, f"/jobb/{job_id}")})
     assert again.status_code == 303
+
+
+def test_a_transient_database_error_is_retried_and_then_given_up(login_as, monkeypatch):
+    """The database answering OperationalError: the job goes back to the queue and is retried (in this
+    process, eagerly, without the back-off's wait); once the database answers the job is done, and if it
+    never does the job fails after the task's retries with a message that says so."""
+    import sqlalchemy.exc
+
+    import tasks.registry
+
+    real = tasks.registry.search_cases
+    failures = {"left": 1}
+
+    def flaky(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.registry, "search_cases", flaky)
+    client = login_as("registrator")
+    job = _run(_request_export(client))
+    assert job.state is JobState.done and job.error is None and failures["left"] == 0
+
+    failures["left"] = 10**6
+    job = _run(_request_export(client))
+    assert job.state is JobState.failed
+    assert job.error == "Databasen svarade inte; försök igen senare."
+    assert failures["left"] == 10**6 - (export_registry.max_retries + 1)  # the first run and each retry
+    page = client.get(f"/jobb/{job.id}").get_data(as_text=True)
+    assert "Databasen svarade inte; försök igen senare." in page
