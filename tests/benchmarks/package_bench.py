@@ -2,7 +2,10 @@
 
 * paket-demo / paket-200: the members' package of the demo meeting, and of a synthetic meeting of about
   200 pages, end to end (kallelse DOCX + PDF, each report DOCX + PDF, bilagor, contents, merge; nothing
-  stored beforehand) against one warm conversion of the same pages as a single Word document.
+  stored beforehand) against one warm conversion (no split options) of a single Word document holding
+  exactly the package's documents in its order: the kallelse, the contents pages, then per item its report
+  and bilagor, each in a section of its own with its own header and footer (tasks.rendering.batch's
+  CombinedDocument fed by the Renderer's builders). The output prints both page counts, which agree.
 * paket-200-om: the 200-page package again after one report changed (everything else stored) against
   the full render.
 * celery: the "Skapa handlingar" job of the demo through a real worker process (Redis when it answers at
@@ -20,14 +23,12 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-
-import docx
 
 from tasks.rendering.package import TXT, MemoryCache, attachment_input_hash, attachment_label, item_title
 
 ROOT = Path(__file__).resolve().parents[2]
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 #: the report numbers of the demo, cycled for the synthetic meeting
 DEMO_REPORTS = ["SN-2016/3342.181", "SN-2017/50.182", "SN-2017/71.280", "SN-2017/104.183", "SN-2016/3580.229",
                 "SN-2016/3097.751"]
@@ -90,32 +91,41 @@ def _render(plan, files, convert, cache=None):
     return cache, cache[[k for k in cache if k.startswith("paket/")][-1]]  # the one this render stored (or found)
 
 
-def _single_document(plan, files) -> bytes:
-    """The same pages as one Word document: the kallelse's body, then each report's and bilaga's, page breaks between."""
-    from tasks.rendering.kallelse_docx import build_kallelse_docx
-    from tasks.rendering.package import text_attachment_docx
-    from tasks.rendering.report_docx import build_report_docx
+def _single_document(plan, files, cache) -> bytes:
+    """The package's documents as one Word document, in the package's order, each in its own section with its own
+    header and footer (tasks.rendering.batch.CombinedDocument, the builders the Renderer uses): the kallelse, the
+    contents pages (their lines and page numbers as in the package, from the parts a render stored in ``cache``),
+    then per item its report and bilagor."""
+    from tasks.rendering.batch import CombinedDocument
+    from tasks.rendering.kallelse_docx import _KallelseBuilder, kallelse_input_hash
+    from tasks.rendering.meeting_documents import REPORT_TITLE
+    from tasks.rendering.package import (ContentsPages, ContentsRequest, PackageDocument, PackageItem, _Contents,
+                                         contents_lines, laid_out_builder, page_count)
+    from tasks.rendering.report_docx import _Builder
 
-    sources = [build_kallelse_docx(plan.snapshots["members"])]
-    for item in plan.items["members"]:
-        if item.report:
-            sources.append(build_report_docx(item.report.document))
-        sources += [text_attachment_docx(a.title, files[a.sha256][0]) for a in item.attachments]
-    combined = docx.Document(io.BytesIO(sources[0]))
-    body = combined.element.body
-    sect_pr = body[-1]
-    for source in sources[1:]:
-        breaker = combined.add_paragraph()._p
-        run = breaker.makeelement(f"{W}r", {})
-        br = run.makeelement(f"{W}br", {f"{W}type": "page"})
-        run.append(br)
-        breaker.append(run)
-        for element in list(docx.Document(io.BytesIO(source)).element.body):
-            if element.tag != f"{W}sectPr":
-                sect_pr.addprevious(element)
-    out = io.BytesIO()
-    combined.save(out)
-    return out.getvalue()
+    snapshot = plan.snapshots["members"]
+    kallelse_pdf = cache[kallelse_input_hash(snapshot, public=False) + ".pdf"]
+    makers, items = [], []
+    for planned in plan.items["members"]:
+        documents = []
+        if planned.report:
+            makers.append(partial(_Builder, planned.report.document))
+            documents.append(PackageDocument(REPORT_TITLE, b"", page_count(cache[planned.report.key + ".pdf"])))
+        for a in planned.attachments:
+            makers.append(laid_out_builder(a.title, files[a.sha256][0], a.content_type, a.where))
+            documents.append(PackageDocument(a.title, b"", page_count(cache[a.key + ".pdf"])))
+        items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
+    # The contents pages' length as the render settled it (all stored now: no conversion), hence their page numbers.
+    contents = ContentsPages([ContentsRequest(snapshot["meeting"], kallelse_pdf, items, False)], cache)
+    while not contents.done:
+        if contents.missing():
+            raise SystemExit("Innehållssidorna skiljer sig från paketets; jämförelsen vore orättvis.")
+    lines = contents_lines(items, page_count(kallelse_pdf) + contents.guesses[0] + 1)
+    combined = CombinedDocument()
+    for make in [partial(_KallelseBuilder, snapshot, False), partial(_Contents, snapshot["meeting"], lines, False),
+                 *makers]:
+        combined.add(make)
+    return combined.docx()
 
 
 def _pages(pdf: bytes) -> int:
@@ -128,8 +138,8 @@ def _package_figure(items_count: int, bilaga_paragraphs: int):
     def prepare():
         converter = _converter()
         plan, files = _plan(items_count, bilaga_paragraphs)
-        single = _single_document(plan, files)
-        _cache, package = _render(plan, files, converter.convert)
+        cache, package = _render(plan, files, converter.convert)
+        single = _single_document(plan, files, cache)
         print(f"  (paketet {_pages(package)} sidor; samma sidor som ett dokument: {_pages(converter.convert(single))})")
         return (lambda: _render(plan, files, converter.convert)), (lambda: converter.convert(single))
 
