@@ -74,3 +74,10 @@ def test_the_notice_deadline_range(new_page):
     assert error_of(page, "notice_days") == "Ange ett helt antal från 1 till 60."
     days.fill("7")
     assert error_of(page, "notice_days") is None
+    # the standing item's own form, as the secretary edits it
+    follow(page.get_by_role("link", name="Ändra Val av justerare"))
+    check_page(page, "mall-staende-punkt")
+    title = page.get_by_label("Rubrik")
+    title.fill("")
+    page.keyboard.press("Tab")
+    assert error_of(page, "title") == "Rubrik måste fyllas i."
