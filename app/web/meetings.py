@@ -195,17 +195,27 @@ def year_plan():
     return _year_page(_year())
 
 
-@bp.route("/sammantraden/planera", methods=["POST"])
-@login_required
-def plan():
+def _planning_committees() -> list[Committee]:
+    """The committees the user plans meetings for; 403 when none."""
     committees = allowed_committees(current_user, Action.manage_meetings)
     if not committees:
         abort(403, "Bara nämndsekreteraren planerar sammanträden.")
-    form = _plan_form(committees, PlanMeetingForm())
+    return committees
+
+
+def _chosen_committee(form) -> Committee:
+    committee = db.session.get(Committee, form.committee.data)
+    require(current_user, Action.manage_meetings, committee)
+    return committee
+
+
+@bp.route("/sammantraden/planera", methods=["POST"])
+@login_required
+def plan():
+    form = _plan_form(_planning_committees(), PlanMeetingForm())
 
     def operation():
-        committee = db.session.get(Committee, form.committee.data)
-        require(current_user, Action.manage_meetings, committee)
+        committee = _chosen_committee(form)
         try:
             start = combine_start(form.day.data, form.time.data)
             meeting = ops.plan_meeting(committee, user=acting_user(), start=start, place=form.place.data,
@@ -223,14 +233,10 @@ def plan():
 @login_required
 def plan_series():
     """Plan the year's meetings at once: one date per line, the same time and place."""
-    committees = allowed_committees(current_user, Action.manage_meetings)
-    if not committees:
-        abort(403, "Bara nämndsekreteraren planerar sammanträden.")
-    form = _plan_form(committees, PlanSeriesForm(), PlanSeriesForm)
+    form = _plan_form(_planning_committees(), PlanSeriesForm(), PlanSeriesForm)
 
     def operation():
-        committee = db.session.get(Committee, form.committee.data)
-        require(current_user, Action.manage_meetings, committee)
+        committee = _chosen_committee(form)
         meetings = ops.plan_meetings(committee, user=acting_user(), starts=combine_starts(form.days.data, form.time.data),
                                      place=form.place.data, is_public=bool(form.is_public.data))
         first = to_local(meetings[0].start_dt)
