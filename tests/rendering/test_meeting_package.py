@@ -4,10 +4,13 @@ bilagor converted or refused with a message naming them. Runs on the session's w
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tasks.rendering.kallelse_docx import build_kallelse_docx
 from tasks.rendering.package import (
+    JPEG,
     PDF,
     PNG,
     TXT,
@@ -33,8 +36,10 @@ from tests.rendering.pdf_checks import (
     top_elements,
 )
 from tests.rendering.sample import LONG_TITLE, SPECIAL, demo_report
+from workflows.sniffing import sniff
 
 WHERE = "Bilaga 1 ”Underlag” till punkt 4 (SN-2016/3342.181)"
+KARTA_JPG = Path(__file__).parent / "files" / "karta.jpg"
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +171,17 @@ def test_bilagor_converted_or_refused_by_name(parts):
     assert "Bilaga 3 Karta över Flemingsberg" in picture.pages[0].extract_text()
     figures = [k for k in _elements(picture.trailer["/Root"]["/StructTreeRoot"]) if k.get("/S") == "/Figure"]
     assert figures and figures[0].get("/Alt") == "Bilaga 3 Karta över Flemingsberg"
+    # a JPEG (a real one, made once by Chromium: tests/rendering/files/karta.jpg) goes in the same way
+    jpeg = KARTA_JPG.read_bytes()
+    assert sniff(jpeg, "karta.jpg") == JPEG
+    photo = reader(attachment_pdf(jpeg, JPEG, "Bilaga 4 Flygfoto över Flemingsberg", WHERE, convert))
+    assert len(photo.pages) == 1 and "Bilaga 4 Flygfoto över Flemingsberg" in photo.pages[0].extract_text()
+    assert any(_is_image(x) for x in photo.pages[0]["/Resources"]["/XObject"].values())
+    figures = [k for k in _elements(photo.trailer["/Root"]["/StructTreeRoot"]) if k.get("/S") == "/Figure"]
+    assert figures and figures[0].get("/Alt") == "Bilaga 4 Flygfoto över Flemingsberg"
+    with pytest.raises(BadAttachment) as jpeg_lie:
+        attachment_pdf(b"\xff\xd8\xff\xe0 not really", JPEG, "Bilaga 4 Flygfoto", WHERE, convert)
+    assert str(jpeg_lie.value).startswith(WHERE)
 
     assert attachment_pdf(parts["blank"], PDF, "Bilaga 1 Underlag", WHERE, convert) == parts["blank"]
     with pytest.raises(BadAttachment) as corrupt:
@@ -180,6 +196,10 @@ def test_bilagor_converted_or_refused_by_name(parts):
     # owner-password-only PDFs open without a password: they go in, unprotected
     opened = attachment_pdf(encrypted_pdf(parts["blank"], password=""), PDF, "Bilaga 1 Underlag", WHERE, convert)
     assert not reader(opened).is_encrypted and len(reader(opened).pages) == 2
+
+
+def _is_image(xobject) -> bool:
+    return xobject.get_object().get("/Subtype") == "/Image"
 
 
 def _elements(node):
