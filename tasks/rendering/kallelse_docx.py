@@ -309,6 +309,11 @@ class _KallelseBuilder(_Builder):
             props.created = props.modified = datetime(day.year, day.month, day.day)
 
 
+def kallelse_maker(snapshot: dict, *, public: bool = False):
+    """A builder factory for a combined document (tasks.rendering.batch): the kallelse into the target given."""
+    return lambda target=None: _KallelseBuilder(snapshot, public, target)
+
+
 def build_kallelse_docx(snapshot: dict, *, public: bool = False) -> bytes:
     """Return the kallelse of a publication snapshot (members' or public) as DOCX bytes."""
     return _KallelseBuilder(snapshot, public).build()

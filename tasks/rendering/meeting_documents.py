@@ -28,7 +28,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 from celery import shared_task
 from sqlalchemy import select, update
@@ -65,7 +64,7 @@ from tasks.rendering.package import (
 )
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
 from tasks.rendering.report_data import report_document
-from tasks.rendering.report_docx import DOCX_MIMETYPE, AttachmentLine, ReportDocument, _Builder
+from tasks.rendering.report_docx import DOCX_MIMETYPE, AttachmentLine, ReportDocument, report_maker
 
 log = logging.getLogger(__name__)
 
@@ -377,7 +376,7 @@ class Renderer:
         batch, singles = _Documents(), []
         for key, part in self.plan.reports().items():
             if not self._reuse(key):
-                batch.add(key, partial(_Builder, part.document), REPORT_TITLE)
+                batch.add(key, report_maker(part.document), REPORT_TITLE)
         for key, part in self.plan.attachments().items():
             if self._reuse(key):
                 continue

@@ -775,7 +775,7 @@ class ContentsPages:
             stored = self.cache.get(key)
             if stored is None:
                 self.waiting[index] = key
-                makers.append((_contents_maker(request.meeting, lines, request.public), "Innehåll"))
+                makers.append((contents_maker(request.meeting, lines, request.public), "Innehåll"))
             else:
                 self.results[index] = stored
         if not makers:
@@ -808,7 +808,8 @@ def contents_pdfs(requests: list[ContentsRequest], *, convert: Converter, cache:
     return contents.results
 
 
-def _contents_maker(meeting: dict, lines: list[TocLine], public: bool):
+def contents_maker(meeting: dict, lines: list[TocLine], public: bool):
+    """A builder factory for a combined document (tasks.rendering.batch): the contents pages into the target."""
     return lambda target=None: _Contents(meeting, lines, public, target)
 
 

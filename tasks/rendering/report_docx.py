@@ -570,6 +570,11 @@ def _report_datetime(value: str) -> datetime | None:
     return datetime(d.year, d.month, d.day)
 
 
+def report_maker(doc: ReportDocument):
+    """A builder factory for a combined document (tasks.rendering.batch): the report into the target given."""
+    return lambda target=None: _Builder(doc, target)
+
+
 def build_report_docx(doc: ReportDocument) -> bytes:
     """Return the tjänsteutlåtande as DOCX bytes."""
     return _Builder(doc).build()

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from tasks.rendering.package import TXT, MemoryCache, attachment_input_hash, attachment_label, item_title
@@ -97,11 +96,11 @@ def _single_document(plan, files, cache) -> bytes:
     contents pages (their lines and page numbers as in the package, from the parts a render stored in ``cache``),
     then per item its report and bilagor."""
     from tasks.rendering.batch import CombinedDocument
-    from tasks.rendering.kallelse_docx import _KallelseBuilder, kallelse_input_hash
+    from tasks.rendering.kallelse_docx import kallelse_input_hash, kallelse_maker
     from tasks.rendering.meeting_documents import REPORT_TITLE
-    from tasks.rendering.package import (ContentsPages, ContentsRequest, PackageDocument, PackageItem, _Contents,
-                                         contents_lines, laid_out_builder, page_count)
-    from tasks.rendering.report_docx import _Builder
+    from tasks.rendering.package import (ContentsPages, ContentsRequest, PackageDocument, PackageItem,
+                                         contents_lines, contents_maker, laid_out_builder, page_count)
+    from tasks.rendering.report_docx import report_maker
 
     snapshot = plan.snapshots["members"]
     kallelse_pdf = cache[kallelse_input_hash(snapshot, public=False) + ".pdf"]
@@ -109,7 +108,7 @@ def _single_document(plan, files, cache) -> bytes:
     for planned in plan.items["members"]:
         documents = []
         if planned.report:
-            makers.append(partial(_Builder, planned.report.document))
+            makers.append(report_maker(planned.report.document))
             documents.append(PackageDocument(REPORT_TITLE, b"", page_count(cache[planned.report.key + ".pdf"])))
         for a in planned.attachments:
             makers.append(laid_out_builder(a.title, files[a.sha256][0], a.content_type, a.where))
@@ -122,8 +121,7 @@ def _single_document(plan, files, cache) -> bytes:
             raise SystemExit("Innehållssidorna skiljer sig från paketets; jämförelsen vore orättvis.")
     lines = contents_lines(items, page_count(kallelse_pdf) + contents.guesses[0] + 1)
     combined = CombinedDocument()
-    for make in [partial(_KallelseBuilder, snapshot, False), partial(_Contents, snapshot["meeting"], lines, False),
-                 *makers]:
+    for make in [kallelse_maker(snapshot), contents_maker(snapshot["meeting"], lines, False), *makers]:
         combined.add(make)
     return combined.docx()
 

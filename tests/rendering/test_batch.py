@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import io
 from dataclasses import replace
-from functools import partial
 
 import pikepdf
 import pytest
@@ -23,7 +22,7 @@ from tasks.rendering.package import (
     laid_out_builder,
     merge_package,
 )
-from tasks.rendering.report_docx import ProposalLine, _Builder
+from tasks.rendering.report_docx import ProposalLine, report_maker
 from tests.benchmarks.package_bench import _plan, _render
 from tests.rendering.pdf_checks import blank_pdf, outline, png, reader, structure_problems, text
 from tests.rendering.sample import SPECIAL, demo_report
@@ -48,8 +47,8 @@ def _documents():
                      proposals=[ProposalLine("Första förslaget"), ProposalLine("Andra förslaget")])
     text_bilaga = laid_out_builder("Bilaga 1 Text", "Bilagans text: Å ä ö § –\n\nAndra stycket.".encode(), TXT, WHERE)
     picture = laid_out_builder("Bilaga 2 Karta", png(), PNG, WHERE)
-    return [(partial(_Builder, first), "Tjänsteutlåtande"), (partial(_Builder, second), "Tjänsteutlåtande"),
-            (text_bilaga, "Bilaga 1 Text"), (picture, "Bilaga 2 Karta"), (partial(_Builder, first), "Tjänsteutlåtande")]
+    return [(report_maker(first), "Tjänsteutlåtande"), (report_maker(second), "Tjänsteutlåtande"),
+            (text_bilaga, "Bilaga 1 Text"), (picture, "Bilaga 2 Karta"), (report_maker(first), "Tjänsteutlåtande")]
 
 
 def test_documents_converted_together_read_back_as_if_converted_alone(converter):
