@@ -232,10 +232,8 @@ def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) 
     if missing:
         problems.append(f"Kallelsen saknar {', '.join(missing)} i avslutningen.")
     _members, public = build_snapshots(meeting, decisions)
-    confidential_titles = confidential_case_titles(meeting)  # the agenda's own confidential cases among them
-    for decision in decisions:
-        if decision.case is not None and decision.case.is_confidential:
-            confidential_titles.add(decision.case.title)
+    # the agenda's and the delegated decisions' confidential cases among them (both are the committee's)
+    confidential_titles = confidential_case_titles(meeting)
     for where, text in _public_texts(meeting, public):
         for number in find_identity_numbers(text):
             problems.append(f"{where}: innehåller ett {number.kind} ({_masked(number.text)}).")

@@ -14,6 +14,7 @@ from app.api.schemas import (
     case_json,
     case_summary_json,
     get_or_404,
+    member_committee,
     page_json,
     read_json,
     read_query,
@@ -38,7 +39,6 @@ REGISTER_FIELDS = {
     "public_title": Param("str", "Offentlig rubrik", max_length=None),
     "external_reference": Param("str", "Extern referens", max_length=None),
 }
-UNKNOWN_COMMITTEE = "Nämnden finns inte."
 
 
 def _page_params() -> dict[str, Param]:
@@ -46,16 +46,6 @@ def _page_params() -> dict[str, Param]:
         "page": Param("int", "Sida"),
         "per_page": Param("int", "Antal per sida", maximum=current_app.config["API_MAX_PER_PAGE"]),
     }
-
-
-def _member_committee(committee_id: int | None, *, status: int) -> Committee:
-    """Return the committee if the caller is a member; the same error whether it exists or not."""
-    if committee_id is None:
-        raise InputError({"committee_id": "Välj nämnd."}, status=status)
-    committee = db.session.get(Committee, committee_id)
-    if committee is None or not can(current_user, Action.view_committee, committee):
-        raise InputError({"committee_id": UNKNOWN_COMMITTEE}, status=status)
-    return committee
 
 
 def _number_formats(committee: Committee | None = None) -> list[str]:
@@ -86,7 +76,7 @@ def _search(flt: CaseFilter, number_pattern: str | None):
 @bp.get("/cases")
 def list_cases():
     args = read_query({**CASE_FILTER_PARAMS, **_page_params()})
-    committee = _member_committee(args["committee_id"], status=400) if "committee_id" in args else None
+    committee = member_committee(args["committee_id"], status=400) if "committee_id" in args else None
     formats = _number_formats(committee)
     flt = CaseFilter(**{name: value for name, value in args.items() if name in CASE_FILTER_PARAMS})
     stmt = _search(flt, formats[0] if len(formats) == 1 else None).options(
@@ -132,7 +122,7 @@ def _case_officer(user_id: int | None) -> User | None:
 @bp.post("/cases")
 def register_case():
     data = read_json(REGISTER_FIELDS)
-    committee = _member_committee(data.get("committee_id"), status=422)
+    committee = member_committee(data.get("committee_id"), status=422)
     user = current_user._get_current_object()
     require(user, Action.register_case, committee)
     case = operations.register_case(

@@ -12,7 +12,6 @@ from datetime import datetime
 from flask import abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest
 
 from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, ItemOutcome, Meeting, Publication
@@ -26,7 +25,18 @@ from app.api.meeting_schemas import (
     publication_json,
     publication_summary_json,
 )
-from app.api.schemas import INT_MAX, InputError, Param, get_or_404, iso, page_json, read_json, read_query
+from app.api.schemas import (
+    INT_MAX,
+    InputError,
+    Param,
+    get_or_404,
+    iso,
+    member_committee,
+    page_json,
+    read_json,
+    read_json_with_body,
+    read_query,
+)
 from app.auth.models import User
 from app.clock import LOCAL_TZ, local_today
 from app.extensions import db
@@ -91,7 +101,6 @@ DECISION_FIELDS = {
     "case_id": Param("int", "Ärende"),
     "case_number": Param("str", "Diarienummer", max_length=60),
 }
-UNKNOWN_COMMITTEE = "Nämnden finns inte."
 UNKNOWN_CASE = "Ärendet finns inte."
 
 
@@ -118,42 +127,6 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 
 YEAR = Param("int", "År", maximum=9998)
-
-
-def _body(spec: dict[str, Param]) -> tuple[dict, dict]:
-    """Return the converted values and the raw JSON object (whose nulls clear a field on PATCH).
-
-    As ``read_json``, but each value is converted by its own Param (so a ListParam takes a list).
-    """
-    if not request.is_json:
-        raise InputError("Skicka innehållet som JSON med Content-Type: application/json.", status=415)
-    try:
-        body = request.get_json()
-    except BadRequest:
-        raise InputError({"body": "Innehållet är inte giltig JSON."}) from None
-    if not isinstance(body, dict):
-        raise InputError({"body": "Innehållet måste vara ett JSON-objekt."})
-    errors = {name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(spec)}." for name in body if name not in spec}
-    values = {}
-    for name, value in body.items():
-        if name in spec and value is not None:
-            try:
-                values[name] = spec[name].from_json(value)
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if errors:
-        raise InputError(errors)
-    return values, body
-
-
-def _member_committee(committee_id: int | None, *, status: int) -> Committee:
-    """The committee if the caller has a role in it; the same error whether it exists or not."""
-    if committee_id is None:
-        raise InputError({"committee_id": "Välj nämnd."}, status=status)
-    committee = db.session.get(Committee, committee_id)
-    if committee is None or not can(current_user, Action.view_committee, committee):
-        raise InputError({"committee_id": UNKNOWN_COMMITTEE}, status=status)
-    return committee
 
 
 def load_meeting(meeting_id: int, action: Action = Action.view_meetings) -> Meeting:
@@ -235,7 +208,7 @@ def list_meetings():
     args = read_query({"committee_id": Param("int", "Nämnd"), "year": YEAR, **_page_params()})
     visible = committees_where(current_user, Action.view_meetings)
     if "committee_id" in args:
-        visible = {_member_committee(args["committee_id"], status=400).id} & visible
+        visible = {member_committee(args["committee_id"], status=400).id} & visible
     stmt = select(Meeting).where(Meeting.committee_id.in_(visible)).order_by(Meeting.start_dt.desc(), Meeting.id.desc())
     if "year" in args:
         first, after = year_bounds(args["year"])
@@ -247,7 +220,7 @@ def list_meetings():
 @bp.post("/meetings")
 def plan_meeting():
     data = read_json(MEETING_FIELDS)
-    committee = _member_committee(data.get("committee_id"), status=422)
+    committee = member_committee(data.get("committee_id"), status=422)
     require(current_user, Action.manage_meetings, committee)
     meeting = agenda_ops.plan_meeting(
         committee, user=user(), start=data.get("start"), place=data.get("place"),
@@ -267,7 +240,7 @@ def get_meeting(meeting_id: int):
 @bp.patch("/meetings/<int:meeting_id>")
 def update_meeting(meeting_id: int):
     meeting = load_meeting(meeting_id, Action.manage_meetings)
-    values, raw = _body(MEETING_CHANGES)
+    values, raw = read_json_with_body(MEETING_CHANGES)
     changes = {name: values.get(name) for name in raw}  # a null clears the field (or is refused)
     if not changes:
         raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(MEETING_CHANGES) + "."}, status=422)
@@ -288,7 +261,7 @@ def list_meeting_items(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/items")
 def add_meeting_item(meeting_id: int):
     meeting = load_meeting(meeting_id, Action.manage_meetings)
-    values, raw = _body(NEW_ITEM_FIELDS)
+    values, raw = read_json_with_body(NEW_ITEM_FIELDS)
     if "kind" not in values:
         raise InputError({"kind": "Ange typ av punkt: " + ", ".join(k.value for k in ItemKind) + "."}, status=422)
     kind = values["kind"]
@@ -314,7 +287,7 @@ def get_meeting_item(meeting_id: int, item_id: int):
 @bp.patch("/meetings/<int:meeting_id>/items/<int:item_id>")
 def update_meeting_item(meeting_id: int, item_id: int):
     item = load_item(meeting_id, item_id, Action.manage_meetings)
-    values, raw = _body(ITEM_CHANGES)
+    values, raw = read_json_with_body(ITEM_CHANGES)
     texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
     if not texts and "position" not in values:
         raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(ITEM_CHANGES) + "."}, status=422)
@@ -374,7 +347,7 @@ def record_item_outcome(meeting_id: int, item_id: int):
 @bp.put("/meetings/<int:meeting_id>/order")
 def reorder_meeting_items(meeting_id: int):
     meeting = load_meeting(meeting_id, Action.manage_meetings)
-    data, _raw = _body(ORDER_FIELDS)
+    data, _raw = read_json_with_body(ORDER_FIELDS)
     if "order" not in data:
         raise InputError({"order": "Ange punkternas id i den nya ordningen (order)."}, status=422)
     agenda_ops.reorder(meeting, user=user(), order=data["order"], expected_version=data.get("version"))

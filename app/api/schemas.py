@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from agenda.standing_items import template_for
@@ -17,6 +18,7 @@ from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
+from app.permissions import Action, can
 from app.registry.models import Case, CaseStatus, ClassificationCode, RegisteredDocument
 from app.validation import ValidationError
 from workflows.models import (
@@ -147,6 +149,14 @@ def read_query(spec: dict[str, Param]) -> dict:
 
 def read_json(spec: dict[str, Param]) -> dict:
     """Return the JSON object body's values named in ``spec``, converted; refuse anything else."""
+    return read_json_with_body(spec)[0]
+
+
+def read_json_with_body(spec: dict[str, Param]) -> tuple[dict, dict]:
+    """As read_json, and the raw JSON object too (whose nulls clear a field on PATCH).
+
+    Each value is converted by its own Param (so a ListParam takes a list).
+    """
     if not request.is_json:
         raise InputError("Skicka innehållet som JSON med Content-Type: application/json.", status=415)
     try:
@@ -155,7 +165,20 @@ def read_json(spec: dict[str, Param]) -> dict:
         raise InputError({"body": "Innehållet är inte giltig JSON."}) from None
     if not isinstance(body, dict):
         raise InputError({"body": "Innehållet måste vara ett JSON-objekt."})
-    return _convert(spec, body, Param.from_json, "Okänt fält")
+    return _convert(spec, body, lambda param, value: param.from_json(value), "Okänt fält"), body
+
+
+UNKNOWN_COMMITTEE = "Nämnden finns inte."
+
+
+def member_committee(committee_id: int | None, *, status: int) -> Committee:
+    """Return the committee if the caller has a role in it; the same error whether it exists or not."""
+    if committee_id is None:
+        raise InputError({"committee_id": "Välj nämnd."}, status=status)
+    committee = db.session.get(Committee, committee_id)
+    if committee is None or not can(current_user, Action.view_committee, committee):
+        raise InputError({"committee_id": UNKNOWN_COMMITTEE}, status=status)
+    return committee
 
 
 def get_or_404(model, ident: int):

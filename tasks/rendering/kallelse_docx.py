@@ -161,23 +161,32 @@ class _KallelseBuilder(_Builder):
         out.extend(self.closing())
         return out
 
-    def items_table(self):
-        widths = ITEM_WIDTHS
+    def _headed_table(self, widths, headings, *, caption: str, margins: str, style: str = "", borders: str = "",
+               heading_spacing_after: int | None = None):
+        """A fixed-layout table (w:tblPr children in the schema's order) with its header row repeated per page."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl = etree.fromstring(
-            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/>'
-            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblBorders>'
-            '<w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
-            '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
-            '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>'
-            '</w:tblCellMar><w:tblLook w:val="0020" w:firstRow="1"/>'
-            '<w:tblCaption w:val="Föredragningslistans ärenden med diarienummer"/></w:tblPr>'
+            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{borders}'
+            f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>'
+            f'<w:tblLook w:val="0020" w:firstRow="1"/><w:tblCaption w:val="{caption}"/></w:tblPr>'
             f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
         header = self._row(tbl, header=True)
-        for width, text in zip(widths, ("Nr", "Ärenden", "Diarienummer")):
+        for width, text in zip(widths, headings):
             p = _paragraph()
+            if heading_spacing_after is not None:
+                _spacing(p, after=heading_spacing_after)
             _run(p, text, bold=True, sans=True, size=20)
             self._cell(header, width, [p], bottom_rule=True)
+        return tbl
+
+    def items_table(self):
+        widths = ITEM_WIDTHS
+        tbl = self._headed_table(widths, ("Nr", "Ärenden", "Diarienummer"),
+                          caption="Föredragningslistans ärenden med diarienummer",
+                          style='<w:tblStyle w:val="Sidhuvudtabell"/>',
+                          borders='<w:tblBorders><w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
+                                  '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>',
+                          margins='<w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>')
         previous_section = None
         for item in self.snapshot["items"]:
             section = item.get("section")

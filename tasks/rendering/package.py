@@ -50,19 +50,12 @@ from pypdf import PdfReader, PdfWriter
 
 from tasks.rendering.kallelse_docx import ITEM_WIDTHS, _KallelseBuilder, _w
 from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _spacing, _sub, clean, template_sha256
+from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
 
 log = logging.getLogger(__name__)
 
 #: bump when the package's layout changes (the TOC, the stamps, the tree), so stored parts are remade
 PACKAGE_VERSION = "1"
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-TXT = "text/plain"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODT = "application/vnd.oasis.opendocument.text"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
 #: types LibreOffice converts directly, with the export filter for each
 OFFICE_TYPES = {DOCX: "writer_pdf_Export", ODT: "writer_pdf_Export", XLSX: "calc_pdf_Export",
                 ODS: "calc_pdf_Export"}
@@ -337,24 +330,11 @@ class _Contents(_KallelseBuilder):
         return [title, intro, tbl]
 
     def _contents_table(self, widths):
-        from lxml import etree
-
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        tbl = etree.fromstring(
-            # The template's table style (no spacing after, these cell margins) written out: LibreOffice
-            # loads a long table twice as fast without a table style to apply to every cell.
-            f'<w:tbl xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:tblPr>'
-            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-            '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
-            '<w:tblLook w:val="0020" w:firstRow="1"/>'
-            '<w:tblCaption w:val="Mötespaketets innehåll med sidnummer"/></w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
-        header = self._row(tbl, header=True)
-        for width, text in zip(widths, ("Nr", "Handling", "Sida")):
-            p = _paragraph()
-            _spacing(p, after=0)
-            _run(p, text, bold=True, sans=True, size=20)
-            self._cell(header, width, [p], bottom_rule=True)
+        # The template's table style (no spacing after, these cell margins) written out: LibreOffice
+        # loads a long table twice as fast without a table style to apply to every cell.
+        tbl = self._headed_table(widths, ("Nr", "Handling", "Sida"), caption="Mötespaketets innehåll med sidnummer",
+                          margins='<w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>',
+                          heading_spacing_after=0)
         for line in self.lines:
             row = self._row(tbl, cant_split=True)
             number, text, page = _paragraph(), _paragraph(), _paragraph()
