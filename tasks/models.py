@@ -81,3 +81,24 @@ class Job(db.Model):
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.kind} {self.state.value}>"
+
+
+class RenderedPart(db.Model):
+    """A rendered file kept for reuse, under the hash of everything it is made from (tasks.rendering.parts).
+
+    E.g. a report revision's PDF ("<input hash>.pdf"), a kallelse's Word file, a meeting package
+    ("paket/<hash>"): a render that needs the same input takes the file instead of making it again.
+    """
+
+    __tablename__ = "rendered_parts"
+
+    #: the input hash, with what the file is ("….pdf", "….docx", "paket/…")
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def entry(self) -> dict:
+        """The stored file as jobs record it: {"key", "sha256", "size"}."""
+        return {"key": self.storage_key, "sha256": self.sha256, "size": self.size}

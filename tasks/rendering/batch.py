@@ -20,7 +20,7 @@ give each document's last page; ``split`` cuts the PDF there. Each document's PD
 the top-level structure elements whose content is on them (LibreOffice tags a document's
 paragraphs and tables as children of one /Document; a section break always starts a new page,
 so none spans two documents) with the parent-tree entries of its pages and annotations, the
-role map, /Lang, /MarkInfo and a title. The caller stores each under its own input hash, as if
+role map, /Lang, /MarkInfo, a title and the outline entries (the headings) on its pages. The caller stores each under its own input hash, as if
 it had been converted alone (tests/rendering/test_batch.py compares them page by page); a later
 render converts only what changed. A ``Batch`` of one document converts it as itself, unsplit.
 """
@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from io import BytesIO
 
 import docx
@@ -42,6 +43,7 @@ from docx.parts.hdrftr import FooterPart, HeaderPart
 from lxml import etree
 from pikepdf import Array, Dictionary, Name, String
 
+from tasks.rendering.outline import headings, outline_items
 from tasks.rendering.report_docx import R_NS, Target, template_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -272,6 +274,7 @@ class CombinedPdf:
         except SplitFailed:
             self.source.close()
             raise
+        self.headings = headings(self.source, self.index_of)
 
     def page_counts(self) -> list[int]:
         return [len(r) for r in self.ranges]
@@ -319,6 +322,10 @@ class CombinedPdf:
         part.Root.MarkInfo = Dictionary(Marked=True)
         part.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         part.docinfo = part.make_indirect(Dictionary(Title=String(title), Producer=String("Nämndflöde")))
+        own = [replace(h, page=h.page - pages_of.start) for h in self.headings if h.page in pages_of]
+        if own:
+            with part.open_outline() as outline:
+                outline.root.extend(outline_items(own))
         out = io.BytesIO()
         part.save(out, deterministic_id=True)
         return out.getvalue()

@@ -305,8 +305,7 @@ class _KallelseBuilder(_Builder):
     def properties(self) -> None:
         m = self.meeting
         props = self.document.core_properties
-        title = f"{m.get('title') or 'Kallelse'} {m['start'][:10]}" + (f" ({PUBLIC_MARK.lower()})" if self.public else "")
-        props._element.get_or_add_title().text = clean(title)
+        props._element.get_or_add_title().text = kallelse_title(m, public=self.public)
         props.author = clean(m.get("secretary_name") or m.get("committee") or "")[:255]
         props.last_modified_by = props.author
         props.subject = clean(f"Kallelse med föredragningslista, {m.get('committee') or ''}")[:255]
@@ -316,6 +315,12 @@ class _KallelseBuilder(_Builder):
         if m.get("notice_date"):
             day = date.fromisoformat(m["notice_date"][:10])
             props.created = props.modified = datetime(day.year, day.month, day.day)
+
+
+def kallelse_title(meeting: dict, *, public: bool) -> str:
+    """The document title: "Kallelse till Socialnämnden 2017-02-23" (+ " (offentlig version)")."""
+    title = f"{meeting.get('title') or 'Kallelse'} {meeting['start'][:10]}"
+    return clean(title + (f" ({PUBLIC_MARK.lower()})" if public else ""))
 
 
 def kallelse_maker(snapshot: dict, *, public: bool = False):

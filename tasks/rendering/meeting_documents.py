@@ -5,18 +5,18 @@ publication's immutable snapshots and what they name (the reports' signed revisi
 bilagor by sha256), so the files are exactly what was published.
 
 Every part is stored through app.storage under the sha256 of everything it is made from (its
-input hash; ``params["parts"]`` maps input hash → stored file, and the next job of this kind
-starts from the parts of the recent ones). The parts not stored are converted in as few
-LibreOffice calls as can be (the reports and laid-out bilagor together, split again per part:
-tasks.rendering.batch) on a thread of its own, while this one builds, splits and merges (see
-Renderer). A render after one report changed therefore converts that report only, makes the
-contents pages again if its length changed them, and re-merges. The job's
-progress counts documents: the two kallelser, each distinct report, each bilaga, the two
-packages. A bilaga that cannot go in (not the PDF it claims to be, password protected,
-missing) fails the job with a Swedish message naming it; what was made is kept. A converter
-that died twice in a row and a database that did not answer are retried with back-off; the
-task is acknowledged late, so a worker killed mid-job leaves the message to be done again
-(files are written atomically, a half-made part is never stored).
+input hash, recorded in ``rendered_parts``: tasks.rendering.parts; ``params["parts"]`` lists the
+ones a job used). The parts not stored are converted in as few LibreOffice calls as can be (the
+kallelser, reports and laid-out bilagor together, split again per part: tasks.rendering.batch)
+on a thread of its own, while this one builds, splits and merges (see Renderer); the contents
+pages are drawn without LibreOffice. A render after one report changed therefore converts that
+report only, draws the contents pages again and re-merges. The job's progress counts documents:
+the two kallelser, each distinct report, each bilaga, the two packages. A bilaga that cannot go
+in (not the PDF it claims to be, password protected, missing) fails the job with a Swedish
+message naming it, once everything else is made and kept (the kallelser can be sent all the
+same). A converter that died twice in a row and a database that did not answer are retried with
+back-off; the task is acknowledged late, so a worker killed mid-job leaves the message to be done
+again (files are written atomically, a half-made part is never stored).
 """
 
 from __future__ import annotations
@@ -40,20 +40,22 @@ from app.permissions import Action, can
 from app.storage import StorageError, StoredFile, get_storage
 from tasks import jobs
 from tasks.models import Job, JobState
-from tasks.rendering.kallelse_docx import build_kallelse_docx, kallelse_filename, kallelse_input_hash
-from tasks.rendering.batch import Batch, SplitFailed, convert_together
+from tasks.rendering.batch import Batch, SplitFailed
+from tasks.rendering.kallelse_docx import (build_kallelse_docx, kallelse_filename, kallelse_input_hash, kallelse_maker,
+                                             kallelse_title)
+from tasks.rendering.contents_pdf import ContentsLayout
 from tasks.rendering.package import (
     LAID_OUT_TYPES,
     PACKAGE_VERSION,
     PDF,
     BadAttachment,
-    ContentsPages,
-    ContentsRequest,
     PackageDocument,
     PackageItem,
     attachment_input_hash,
     attachment_label,
     checked_pdf,
+    contents_layout,
+    contents_pdf,
     converted_attachment,
     item_title,
     laid_out_builder,
@@ -62,6 +64,7 @@ from tasks.rendering.package import (
     office_source,
     page_count,
 )
+from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
 from tasks.rendering.report_data import report_document
 from tasks.rendering.report_docx import DOCX_MIMETYPE, AttachmentLine, ReportDocument, report_maker
@@ -71,8 +74,6 @@ log = logging.getLogger(__name__)
 MEETING_DOCUMENTS = "meeting_documents"
 TASK_NAME = "tasks.rendering.render_meeting_documents"
 MAX_RETRIES = 3
-#: how many earlier jobs' parts are looked at for stored renders
-CACHE_LOOKBACK = 20
 VARIANTS = ("members", "public")
 #: the files of each variant: name (in URLs) → (label, mimetype)
 FILES = {
@@ -176,46 +177,6 @@ def plan_documents(publication: Publication) -> Plan:
     return Plan(snapshots, items)
 
 
-# --- stored parts ---------------------------------------------------------------------------
-
-
-class StoredParts:
-    """Parts by input hash: those of recent jobs (still in storage) and those made now; a PartCache."""
-
-    def __init__(self, known: dict):
-        self.storage = get_storage()
-        self.known = dict(known)
-        self.used: dict = {}
-
-    @classmethod
-    def recent(cls) -> "StoredParts":
-        rows = db.session.scalars(select(Job.params).where(Job.kind == MEETING_DOCUMENTS)
-                                  .order_by(Job.id.desc()).limit(CACHE_LOOKBACK))
-        known: dict = {}
-        for params in rows:
-            for key, stored in ((params or {}).get("parts") or {}).items():
-                known.setdefault(key, stored)
-        return cls(known)
-
-    def get(self, key: str) -> bytes | None:
-        stored = self.known.get(key)
-        if stored is None:
-            return None
-        try:
-            data = self.storage.read(stored["key"])
-        except StorageError:
-            self.known.pop(key, None)
-            return None
-        self.used[key] = stored
-        return data
-
-    def put(self, key: str, data: bytes) -> dict:
-        stored = self.storage.save(data)
-        entry = {"key": stored.key, "sha256": stored.sha256, "size": stored.size}
-        self.known[key] = self.used[key] = entry
-        return entry
-
-
 def _output(entry: dict, name: str) -> dict:
     return {**entry, "name": name}
 
@@ -309,15 +270,13 @@ class _Documents:
 class Renderer:
     """Makes a plan's documents with a converter and a cache; shared by the task and the benchmark.
 
-    What is not stored is made with as few LibreOffice calls as can be, each while this thread does
-    something else (``Conversions``):
-
-    1. the kallelser, one call each (they are files of their own), while the next step builds;
-    2. the reports and the TXT and picture bilagor, all in one call (tasks.rendering.batch); office
-       bilagor one call each; PDF bilagor only checked;
-    3. once the combined PDF shows each document's length, the contents pages of both packages, in one
-       call, while the combined PDF is split and its parts stored;
-    4. the merges.
+    What is not stored is converted in one LibreOffice call (tasks.rendering.batch: a call costs a
+    tenth of a second or more whatever its size) on the conversion thread (``Conversions``): the
+    kallelser, the reports and the TXT and picture bilagor together; office bilagor one call each, PDF
+    bilagor only checked. Meanwhile this thread puts together what is stored already (PackageMerge,
+    gaps left for the rest). Once the combined PDF is split and its parts stored, each document's
+    length is known: the contents pages are drawn (tasks.rendering.contents_pdf, no LibreOffice) and
+    the packages written.
     """
 
     def __init__(self, plan: Plan, parts, *, convert=docx_to_pdf, read_attachment=_read_attachment,
@@ -328,9 +287,14 @@ class Renderer:
         self.progress = progress
         self.done = 0
         self.total = plan.total()
-        self.pdfs: dict[str, bytes] = {}
+        self.pdfs: dict[str, bytes] = {}  # input hash → PDF
+        self.entries: dict[str, dict] = {}  # input hash → its stored PDF
         self.pages: dict[str, int] = {}
+        self.kallelser = {variant: kallelse_input_hash(plan.snapshots[variant], public=variant == "public")
+                          for variant in variants}
         self.outputs: dict = {variant: {} for variant in VARIANTS}
+        #: bilagor that cannot go in: the job fails naming the first, once everything else is made
+        self.refused: list[BadAttachment] = []
 
     def _step(self) -> None:
         self.done += 1
@@ -343,74 +307,78 @@ class Renderer:
     def _store(self, key: str, data: bytes) -> dict:
         return self.parts.put(key, data) or {}
 
-    # 1. the kallelser
-    def _start_kallelser(self, conversions: Conversions) -> list:
-        pending = []
-        for variant in self.variants:
-            snapshot = self.plan.snapshots[variant]
-            public = variant == "public"
-            key = kallelse_input_hash(snapshot, public=public)
-            docx, docx_entry = self._stored(f"{key}.docx")
-            if docx is None:
-                docx = build_kallelse_docx(snapshot, public=public)
-                docx_entry = self._store(f"{key}.docx", docx)
-            self.outputs[variant]["kallelse.docx"] = _output(docx_entry, kallelse_filename(snapshot, "docx", public=public))
-            pdf, pdf_entry = self._stored(f"{key}.pdf")
-            pending.append((variant, key, pdf if pdf is not None else conversions.submit(docx), pdf_entry))
-        return pending
+    def _reuse(self, key: str) -> bool:
+        pdf, entry = self._stored(f"{key}.pdf")
+        if pdf is None:
+            return False
+        self.pdfs[key], self.entries[key] = pdf, entry
+        self._step()
+        return True
 
-    def _finish_kallelser(self, pending: list) -> None:
-        for variant, key, pdf, entry in pending:
-            if isinstance(pdf, Future):
-                pdf = pdf.result()
-                entry = self._store(f"{key}.pdf", pdf)
-            snapshot = self.plan.snapshots[variant]
-            self.outputs[variant]["kallelse.pdf"] = _output(
-                entry, kallelse_filename(snapshot, "pdf", public=variant == "public"))
-            self.pdfs[f"kallelse/{variant}"] = pdf
-            self._step()
+    def _made(self, key: str, pdf: bytes) -> None:
+        self.entries[key] = self._store(f"{key}.pdf", pdf)
+        self.pdfs[key] = pdf
+        self._step()
 
-    # 2. the reports and bilagor
-    def _start_documents(self, conversions: Conversions) -> tuple[_Documents, Future | None, list]:
-        """Start making the reports and bilagor not stored: the batch and the office bilagor submitted."""
+    # 1. what is not stored, converted
+    def _start(self, conversions: Conversions) -> tuple[_Documents, Future | None, list]:
+        """Start making the kallelser, reports and bilagor not stored: the batch and the office bilagor submitted."""
         batch, singles = _Documents(), []
+        for variant, key in self.kallelser.items():
+            snapshot, public = self.plan.snapshots[variant], variant == "public"
+            if not self._reuse(key):
+                batch.add(key, kallelse_maker(snapshot, public=public), kallelse_title(snapshot["meeting"], public=public))
         for key, part in self.plan.reports().items():
             if not self._reuse(key):
                 batch.add(key, report_maker(part.document), REPORT_TITLE)
         for key, part in self.plan.attachments().items():
             if self._reuse(key):
                 continue
-            data = self.read_attachment(part)
-            if part.content_type == PDF:
-                self._made(key, checked_pdf(data, part.where))
-            elif part.content_type in LAID_OUT_TYPES:
-                batch.add(key, laid_out_builder(part.title, data, part.content_type, part.where), part.title,
-                          part.where)
-            else:
-                source, export_filter = office_source(data, part.content_type, part.where)
-                singles.append((key, part, conversions.submit(source, export_filter=export_filter)))
+            try:
+                data = self.read_attachment(part)
+                if part.content_type == PDF:
+                    self._made(key, checked_pdf(data, part.where))
+                elif part.content_type in LAID_OUT_TYPES:
+                    batch.add(key, laid_out_builder(part.title, data, part.content_type, part.where), part.title,
+                              part.where)
+                else:
+                    source, export_filter = office_source(data, part.content_type, part.where)
+                    singles.append((key, part, conversions.submit(source, export_filter=export_filter)))
+            except BadAttachment as exc:
+                self.refused.append(exc)
         converted = conversions.submit(batch.batch.docx(), options=batch.batch.options) if batch.keys else None
         return batch, converted, singles
 
-    def _converted_documents(self, batch: _Documents, converted: Future | None, singles: list):
-        """Wait for the documents; return the converted batch, its parts not yet stored (None: all stored).
-        Every document's page count is known when this returns."""
+    def _kallelse_docx(self) -> None:
+        """The kallelser as Word files (made from the same builder as their PDFs)."""
+        for variant, key in self.kallelser.items():
+            snapshot, public = self.plan.snapshots[variant], variant == "public"
+            docx, entry = self._stored(f"{key}.docx")
+            if docx is None:
+                entry = self._store(f"{key}.docx", build_kallelse_docx(snapshot, public=public))
+            self.outputs[variant]["kallelse.docx"] = _output(entry, kallelse_filename(snapshot, "docx", public=public))
+
+    def _finish(self, batch: _Documents, converted: Future | None, singles: list) -> None:
+        """Wait for the documents and store them (each under its own input hash)."""
         for key, part, single in singles:
-            self._made(key, converted_attachment(single.result, part.where))
+            self._refusing(lambda: self._made(key, converted_attachment(single.result, part.where)))
         if converted is None:
-            return None
+            return
         combined = self._combined(converted, batch)
         if combined is not None:
             self.pages.update(zip(batch.keys, combined.page_counts()))
-        return combined
+            for key, pdf in zip(batch.keys, combined.parts()):
+                self._made(key, pdf)
 
     def _combined(self, converted: Future, batch: _Documents):
         """The converted batch; should its conversion fail, each document converted alone instead (which names
         the one LibreOffice cannot read, or gets past what it could not do with the whole) and None."""
         if len(batch.keys) == 1:  # converted alone already: its failure is the document's
             where = batch.wheres[0]
-            return batch.batch.converted(converted.result() if where is None
-                                         else converted_attachment(converted.result, where))
+            if where is None:
+                return batch.batch.converted(converted.result())
+            self._refusing(lambda: self._made(batch.keys[0], converted_attachment(converted.result, where)))
+            return None
         try:
             return batch.batch.converted(converted.result())
         except (ConversionFailed, SplitFailed) as exc:
@@ -418,24 +386,20 @@ class Renderer:
                         len(batch.keys), exc)
         for key, make, where in zip(batch.keys, batch.batch.makers, batch.wheres):
             docx = make().build()
-            self._made(key, self.convert(docx) if where is None
-                       else converted_attachment(lambda: self.convert(docx), where))
+            if where is None:
+                self._made(key, self.convert(docx))
+            else:
+                self._refusing(lambda: self._made(key, converted_attachment(lambda: self.convert(docx), where)))
         return None
 
-    def _reuse(self, key: str) -> bool:
-        pdf = self.parts.get(f"{key}.pdf")
-        if pdf is None:
-            return False
-        self.pdfs[key] = pdf
-        self._step()
-        return True
+    def _refusing(self, make: Callable[[], None]) -> None:
+        """Make a bilaga; if it cannot go in, note why and go on with the others."""
+        try:
+            make()
+        except BadAttachment as exc:
+            self.refused.append(exc)
 
-    def _made(self, key: str, pdf: bytes) -> None:
-        self._store(f"{key}.pdf", pdf)
-        self.pdfs[key] = pdf
-        self._step()
-
-    # 3. the contents pages, 4. the packages
+    # 2. the packages
     def _items(self, variant: str) -> list[PackageItem]:
         """The variant's items with their documents (a document's PDF is empty until it is made)."""
         items = []
@@ -453,36 +417,42 @@ class Renderer:
             self.pages[key] = page_count(self.pdfs[key])
         return PackageDocument(title, self.pdfs.get(key, b""), self.pages.get(key, 0) or 1, key)
 
-    def _contents(self) -> ContentsPages:
-        return ContentsPages([ContentsRequest(self.plan.snapshots[v]["meeting"], self.pdfs[f"kallelse/{v}"],
-                                              self._items(v), v == "public") for v in self.variants], self.parts)
-
     def _merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
-        return package_merge(snapshot["meeting"], self.pdfs[f"kallelse/{variant}"], self._items(variant),
+        return package_merge(snapshot["meeting"], self.pdfs.get(self.kallelser[variant], b""), self._items(variant),
                              public=variant == "public")
 
-    def packages(self, contents: ContentsPages, merges: dict | None = None) -> None:
-        """Finish the contents pages; merge each package not stored (``merges``: those begun already)."""
-        merges = merges or {}
-        while not contents.done:
-            makers = contents.missing()
-            if makers:
-                contents.received(convert_together(makers, self.convert))
-        for variant, request, contents_pdf in zip(self.variants, contents.requests, contents.results):
+    def _kallelse_outputs(self) -> None:
+        for variant, key in self.kallelser.items():
             snapshot = self.plan.snapshots[variant]
-            meeting, kallelse, public = request.meeting, request.kallelse_pdf, request.public
+            self.outputs[variant]["kallelse.pdf"] = _output(
+                self.entries[key], kallelse_filename(snapshot, "pdf", public=variant == "public"))
+
+    def _layouts(self) -> dict[str, ContentsLayout]:
+        return {variant: contents_layout(self.plan.snapshots[variant]["meeting"], self._items(variant),
+                                         public=variant == "public") for variant in self.variants}
+
+    def packages(self, merges: dict | None = None, layouts: dict | None = None) -> None:
+        """Draw the contents pages; merge each package not stored (``merges``, ``layouts``: those begun already)."""
+        merges, layouts = merges or {}, layouts or {}
+        for variant in self.variants:
+            snapshot, public = self.plan.snapshots[variant], variant == "public"
+            meeting, kallelse = snapshot["meeting"], self.pdfs[self.kallelser[variant]]
             items = self._items(variant)
+            contents = contents_pdf(meeting, self._document("Kallelse", self.kallelser[variant]).pages, items,
+                                    public=public, layout=layouts.get(variant))
             basis = [PACKAGE_VERSION, public, sorted(meeting.items()), hashlib.sha256(kallelse).hexdigest(),
-                     hashlib.sha256(contents_pdf).hexdigest()] + [
+                     hashlib.sha256(contents).hexdigest()] + [
                 [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]
             key = "paket/" + hashlib.sha256(repr(basis).encode()).hexdigest()
             pdf, entry = self._stored(key)
             if pdf is None:
                 merge = merges.get(variant) or package_merge(meeting, kallelse, items, public=public)
+                if not merge.slots[0].filled:
+                    merge.insert_kallelse(kallelse)
                 for document in merge.missing():
                     merge.fill(document, self.pdfs[document.key])
-                merge.insert_contents(contents_pdf)
+                merge.insert_contents(contents)
                 entry = self._store(key, merge.write())
             name = kallelse_filename(snapshot, "pdf", public=public).replace("kallelse-", "motespaket-", 1)
             self.outputs[variant]["motespaket.pdf"] = _output(entry, name)
@@ -490,33 +460,19 @@ class Renderer:
 
     def run(self) -> dict:
         merges: dict[str, PackageMerge] = {}
+        layouts: dict[str, ContentsLayout] = {}
         with Conversions(self.convert) as conversions:
-            pending = self._start_kallelser(conversions)
-            try:
-                started = self._start_documents(conversions)
-            finally:
-                self._finish_kallelser(pending)
-            if started[1] is not None:
-                # what is converted now makes new packages: put together what is there meanwhile
+            started = self._start(conversions)
+            # while LibreOffice converts: the Word kallelser, and what new packages need of what is known
+            self._kallelse_docx()
+            if (started[1] is not None or started[2]) and not self.refused:
                 merges = {variant: self._merge(variant) for variant in self.variants}
-            combined = self._converted_documents(*started)
-            contents = self._contents()
-            batch = Batch()
-            for make, title in contents.missing():
-                batch.add(make, title)
-            converting = conversions.submit(batch.docx(), options=batch.options) if len(batch) else None
-            if combined is not None:
-                for key, pdf in zip(started[0].keys, combined.parts()):
-                    self._made(key, pdf)
-            if converting is not None:
-                for index in contents.waiting:
-                    variant = self.variants[index]
-                    merges[variant] = merges.get(variant) or self._merge(variant)
-                for merge in merges.values():  # the documents just made, while the contents pages convert
-                    for document in merge.missing():
-                        merge.fill(document, self.pdfs[document.key])
-                contents.received(batch.converted(converting.result()).parts())
-        self.packages(contents, merges)
+                layouts = self._layouts()
+            self._finish(*started)
+        self._kallelse_outputs()
+        if self.refused:
+            raise self.refused[0]  # the kallelser and every other document are made and stored
+        self.packages(merges, layouts)
         return self.outputs
 
 
@@ -542,7 +498,7 @@ def render_meeting_documents(self, job_id: int) -> None:
             jobs.fail(job_id, "Du har inte längre behörighet att skapa handlingarna till sammanträdet.")
             return
         plan = plan_documents(publication)
-        parts = StoredParts.recent()
+        parts = StoredParts()
         params.update(outputs={}, parts={})
         jobs.report_progress(job, 0, plan.total())
 

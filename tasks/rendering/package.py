@@ -1,20 +1,24 @@
 """The meeting package: one PDF with the kallelse, a table of contents, and each item's documents.
 
-Pure apart from the converter it is given (DOCX → PDF, normally the warm LibreOffice) and the
-cache it may be given (input hash → PDF bytes): no Flask, no database.
+Pure apart from the converter it is given (DOCX → PDF, normally the warm LibreOffice) for the
+bilagor it converts: no Flask, no database.
 
-Order: the kallelse, then the table of contents ("Innehåll", with the package's page numbers),
-then for each item with documents its tjänsteutlåtande followed by its bilagor. Bookmarks: one
-per item ("4 Verksamhetsberättelse 2016 – SN-2016/3342.181") with the report and each bilaga
-nested beneath, plus "Kallelse" and "Innehåll". Page labels run 1 … N through the whole file,
-and every page carries "Sida n (N)" at its foot, marked as a pagination artifact so it does
-not disturb the tagged content.
+Order: the kallelse, then the table of contents ("Innehåll", with the package's page numbers and
+a link to each document: drawn straight into PDF by tasks.rendering.contents_pdf once every
+document's length is known), then for each item with documents its tjänsteutlåtande followed by
+its bilagor. Bookmarks: one per item ("4 Verksamhetsberättelse 2016 – SN-2016/3342.181") with the
+report and each bilaga nested beneath, plus "Kallelse" and "Innehåll"; each document's own
+bookmarks (its headings: "Förslag till beslut", "Sammanfattning" …) folded beneath its own. Page
+labels run 1 … N through the whole file, and every page carries "Sida n (N)" at its foot (in
+Liberation Sans, embedded), marked as a pagination artifact so it does not disturb the tagged
+content.
 
 The merge uses pikepdf (qpdf): it copies each part's pages and structure elements in C++, where
 pypdf took seconds for a 200-page package. A package of 120 parts merges in about 0.2 s.
 ``PackageMerge`` can be started before every part is there: a part still being converted leaves
 a gap that is filled at its place later, and the contents pages (which need every part's page
-count) go in last; so the merge overlaps LibreOffice's work (see meeting_documents.Renderer).
+count) go in last; so the merge of what is stored overlaps LibreOffice's work (see
+meeting_documents.Renderer).
 
 Accessibility: a naive merge keeps the pages but drops each part's structure tree. Here the
 parts' trees are grafted into one: the package's /StructTreeRoot holds a /Document element,
@@ -22,7 +26,8 @@ under it the kallelse and the contents as /Part elements and each item as a /Sec
 its bookmark) holding its report and bilagor as /Part elements; each part's parent tree is
 copied with its keys shifted past the previous parts', and the pages' /StructParents and the
 annotations' /StructParent with them. MCIDs are per page and stay valid. A bilaga PDF that came
-untagged stays untagged (nothing to graft); all other parts are tagged PDFs from LibreOffice.
+untagged stays untagged (nothing to graft); all other parts are tagged PDFs (from LibreOffice,
+and the drawn contents).
 Parts converted together (tasks.rendering.batch) carry the same font subsets: each embedded
 font is kept once, found by its content. The catalog says /Lang sv-SE, /MarkInfo /Marked true
 and shows the title, which the XMP metadata carries too.
@@ -48,8 +53,11 @@ from docx.shared import Mm
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from pypdf import PdfReader, PdfWriter
 
-from tasks.rendering.kallelse_docx import ITEM_WIDTHS, _KallelseBuilder, _w
-from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _spacing, _sub, clean, template_sha256
+from tasks.rendering.contents_pdf import ContentsLayout, ContentsLine, resolve_links
+from tasks.rendering.kallelse_docx import _w
+from tasks.rendering.outline import headings, outline_items
+from tasks.rendering.pdf_fonts import FontUse, face
+from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _sub, clean, template_sha256
 from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
 
 log = logging.getLogger(__name__)
@@ -296,93 +304,32 @@ def attachment_input_hash(sha256: str, content_type: str, title: str) -> str:
 # --- the table of contents ------------------------------------------------------------------
 
 
-@dataclass
-class TocLine:
-    level: int  # 0: an item, 1: a document of it
-    number: str
-    text: str
-    page: int | None
-
-
-class _Contents(_KallelseBuilder):
-    """The "Innehåll" pages: a table Nr | Handling | Sida."""
-
-    def __init__(self, meeting: dict, lines: list[TocLine], public: bool, target: Target | None = None):
-        self.lines = lines
-        super().__init__({"meeting": meeting, "items": []}, public, target)
-
-    def header(self) -> None:
-        text = f"{clean(self.meeting.get('committee') or '').upper()}  MÖTESHANDLINGAR  {self.meeting['start'][:10]}"
-        self._fill(self.target.header,
-                   f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
-                   f'<w:t xml:space="preserve">{_xml(text)}</w:t></w:r></w:p>')
-
-    def body(self) -> list:
-        title = _paragraph("Heading1")
-        _run(title, "Innehåll")
-        intro = _paragraph()
-        _run(intro, f"{self.meeting.get('title') or 'Kallelse'} den {self.meeting['start'][:10]}: kallelsen, "
-                    "tjänsteutlåtandena och deras bilagor"
-                    + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if self.public
-                       else "."), size=20)
-        widths = ITEM_WIDTHS[0], ITEM_WIDTHS[1] + ITEM_WIDTHS[2] - 1134, 1134
-        tbl = self._contents_table(widths)
-        return [title, intro, tbl]
-
-    def _contents_table(self, widths):
-        # The template's table style (no spacing after, these cell margins) written out: LibreOffice
-        # loads a long table twice as fast without a table style to apply to every cell.
-        tbl = self._headed_table(widths, ("Nr", "Handling", "Sida"), caption="Mötespaketets innehåll med sidnummer",
-                          margins='<w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>',
-                          heading_spacing_after=0)
-        for line in self.lines:
-            row = self._row(tbl, cant_split=True)
-            number, text, page = _paragraph(), _paragraph(), _paragraph()
-            for p in (number, text, page):
-                _spacing(p, before=120 if line.level == 0 else 0, after=20)
-            if line.number:
-                _run(number, line.number, bold=line.level == 0)
-            if line.level:
-                _sub(_sub(text, _w("pPr")) if text.find(_w("pPr")) is None else text.find(_w("pPr")),
-                     _w("ind")).set(_w("left"), "284")
-            _run(text, clean(line.text), bold=line.level == 0, size=22 if line.level == 0 else 20)
-            _sub(page.find(_w("pPr")), _w("jc"), "right")
-            if line.page is not None:
-                _run(page, str(line.page), size=20)
-            self._cell(row, widths[0], [number])
-            self._cell(row, widths[1], [text])
-            self._cell(row, widths[2], [page])
-        return tbl
-
-    def properties(self) -> None:
-        props = self.document.core_properties
-        props._element.get_or_add_title().text = f"Innehåll – {clean(self.meeting.get('title') or '')}"
-        props.language = "sv-SE"
-        props.subject = props.comments = ""
-
-
-def _xml(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(clean(text))
-
-
-def build_contents_docx(meeting: dict, lines: list[TocLine], *, public: bool) -> bytes:
-    return _Contents(meeting, lines, public).build()
-
-
-def contents_lines(items: list[PackageItem], first_page: int) -> list[TocLine]:
+def contents_lines(items: list[PackageItem], first_page: int) -> list[ContentsLine]:
     """The contents with the page each document starts on, the first item's first page being ``first_page``."""
     lines, page = [], first_page
     for item in items:
-        lines.append(TocLine(0, str(item.number), item.title.split(" ", 1)[1] if " " in item.title else item.title,
-                             page if item.documents else None))
+        lines.append(ContentsLine(0, str(item.number), item.title.split(" ", 1)[1] if " " in item.title else item.title,
+                                  page if item.documents else None))
         for document in item.documents:
-            lines.append(TocLine(1, "", document.title, page))
+            lines.append(ContentsLine(1, "", document.title, page))
             page += document.pages
         for note in item.notes:
-            lines.append(TocLine(1, "", note, None))
+            lines.append(ContentsLine(1, "", note, None))
     return lines
+
+
+def contents_layout(meeting: dict, items: list[PackageItem], *, public: bool) -> ContentsLayout:
+    """The contents pages laid out (tasks.rendering.contents_pdf); the documents' lengths need not be known yet."""
+    return ContentsLayout(meeting, contents_lines(items, 1), public=public)
+
+
+def contents_pdf(meeting: dict, kallelse_pages: int, items: list[PackageItem], *, public: bool,
+                 layout: ContentsLayout | None = None) -> bytes:
+    """The contents pages of a package as a tagged PDF: the kallelse has ``kallelse_pages`` pages, the items'
+    documents have the page counts given (their PDFs are not needed). ``layout``: theirs, made beforehand."""
+    layout = layout or contents_layout(meeting, items, public=public)
+    layout.number(contents_lines(items, kallelse_pages + layout.page_count() + 1))
+    return layout.pdf(f"Innehåll – {clean(meeting.get('title') or '')}")
 
 
 def page_count(pdf: bytes) -> int:
@@ -555,10 +502,7 @@ class _Fonts:
                     fonts[name] = kept
 
 
-_FONT_NAME = Name("/NfPkgFont")
-
-
-def _stamp(pdf: pikepdf.Pdf, font, page, number: int, total: int) -> None:
+def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: int) -> None:
     """"Sida n (N)" at the page's foot, as a pagination artifact outside the tagged content."""
     page = page.obj
     if int(page.get("/Rotate", 0) or 0) % 360:
@@ -566,8 +510,7 @@ def _stamp(pdf: pikepdf.Pdf, font, page, number: int, total: int) -> None:
     box = [float(v) for v in page.MediaBox]
     text = f"Sida {number} ({total})"
     size = 7
-    width = len(text) * size * 0.55
-    x = max(box[0], box[2]) - 70.9 - width  # 25 mm from the right edge
+    x = max(box[0], box[2]) - 70.9 - font.face.width(text, size)  # 25 mm from the right edge
     y = min(box[1], box[3]) + 14.2  # 5 mm from the bottom
     resources = page.get("/Resources")
     if resources is None:
@@ -575,11 +518,11 @@ def _stamp(pdf: pikepdf.Pdf, font, page, number: int, total: int) -> None:
     fonts = resources.get("/Font")
     if fonts is None:
         fonts = resources.Font = Dictionary()
-    fonts[_FONT_NAME] = font
+    fonts[font.resource] = embedded
     before = pdf.make_stream(b"q\n")
     after = pdf.make_stream(
-        (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0.25 g BT {_FONT_NAME} {size} Tf "
-         f"{x:.1f} {y:.1f} Td ({text}) Tj ET Q\nEMC\n").encode("ascii"))
+        (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0.25 g BT {font.resource} {size} Tf "
+         f"{x:.1f} {y:.1f} Td ").encode("ascii") + font.encode(text) + b" Tj ET Q\nEMC\n")
     contents = page.get("/Contents")
     existing = [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
     page.Contents = Array([before, *existing, after])
@@ -595,14 +538,17 @@ class _Slot:
     document: PackageDocument | None = None
     filled: bool = False
     tagged: bool = False
+    pages: int = 0
+    headings: list = field(default_factory=list)  # its own outline (outline.Heading), kept beneath its bookmark
 
 
 class PackageMerge:
     """A package being put together: the kallelse, the contents pages, then the items.
 
-    A document whose PDF is not there yet (the contents pages, or a ``PackageDocument`` with an empty
-    ``pdf``) leaves a gap that ``fill`` / ``insert_contents`` fills later, at its place: so the package can be
-    put together while LibreOffice still converts those documents. ``write`` once every gap is filled."""
+    A document whose PDF is not there yet (the kallelse or a ``PackageDocument`` with an empty ``pdf``, and
+    the contents pages, drawn once every document's length is known) leaves a gap that ``insert_kallelse``,
+    ``fill`` and ``insert_contents`` fill later, at its place: so the package can be put together while
+    LibreOffice still converts those documents. ``write`` once every gap is filled."""
 
     def __init__(self, kallelse_pdf: bytes, items: list[PackageItem], *, title: str, author: str = "",
                  subject: str = "", lang: str = "sv-SE"):
@@ -613,7 +559,8 @@ class PackageMerge:
         self.sources: list[pikepdf.Pdf] = []  # open until the package is written: qpdf copies streams lazily
         self.slots = [_Slot("Kallelse", 0, None), _Slot("Innehåll", 0, None)]
         self.items: list[tuple[str, list[_Slot]]] = []
-        self._fill(self.slots[0], kallelse_pdf)
+        if kallelse_pdf:
+            self._fill(self.slots[0], kallelse_pdf)
         for item in items:
             if not item.documents:
                 continue
@@ -643,7 +590,8 @@ class PackageMerge:
         self.fonts.share(pages)
         for later in self.slots[order + 1:]:
             later.page += count
-        slot.filled = True
+        slot.filled, slot.pages = True, count
+        slot.headings = headings(source)
 
     def missing(self) -> list[PackageDocument]:
         """The documents whose PDFs are still to come."""
@@ -652,28 +600,44 @@ class PackageMerge:
     def fill(self, document: PackageDocument, pdf: bytes) -> None:
         self._fill(next(s for s in self.slots if s.document is document and not s.filled), pdf)
 
+    def insert_kallelse(self, kallelse_pdf: bytes) -> None:
+        self._fill(self.slots[0], kallelse_pdf)
+
     def insert_contents(self, contents_pdf: bytes) -> None:
         """Put the contents pages after the kallelse."""
         self._fill(self.slots[1], contents_pdf)
 
     def _outline(self) -> list[OutlineItem]:
-        outline = [OutlineItem(slot.title, slot.page) for slot in self.slots[:2] if slot.filled]
+        def bookmark(title: str, slot: _Slot) -> OutlineItem:
+            entry = OutlineItem(title, slot.page)
+            own = outline_items(slot.headings, slot.page)  # its headings, folded beneath it
+            if len(own) == 1:
+                own = own[0].children  # its one title says what the bookmark says already
+            entry.children.extend(own)
+            entry.is_closed = bool(own)
+            return entry
+
+        outline = [bookmark(slot.title, slot) for slot in self.slots[:2] if slot.filled]
         for title, slots in self.items:
             entry = OutlineItem(title, slots[0].page)
-            entry.children.extend(OutlineItem(slot.title, slot.page) for slot in slots)
+            entry.children.extend(bookmark(slot.title, slot) for slot in slots)
             outline.append(entry)
         return outline
 
     def write(self) -> bytes:
-        if any(not slot.filled for slot in self.slots[2:]):
+        if any(not slot.filled for slot in self.slots if slot is not self.slots[1]):
             raise ValueError("a document of the package is missing")
         self.tree.finish()
         pdf = self.pdf
         total = len(pdf.pages)
-        font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
-                                            Encoding=Name.WinAnsiEncoding))
+        font = FontUse(face("sans"), "NfPkgFont")
+        font.encode("Sida 0123456789()")  # every glyph a stamp shows, before the subset is made
+        embedded = font.embed(pdf)
         for index, page in enumerate(pdf.pages):
-            _stamp(pdf, font, page, index + 1, total)
+            _stamp(pdf, font, embedded, page, index + 1, total)
+        contents = self.slots[1]
+        if contents.filled:
+            resolve_links(pdf, range(contents.page, contents.page + contents.pages))
         pdf.Root.PageLabels = pdf.make_indirect(Dictionary(Nums=Array([0, Dictionary(S=Name.D, St=1)])))
         with pdf.open_outline() as outline:
             outline.root.extend(self._outline())
@@ -705,100 +669,6 @@ def merge_package(kallelse_pdf: bytes, contents_pdf: bytes | None, items: list[P
     return package.write()
 
 
-def contents_input_hash(meeting: dict, lines: list[TocLine], public: bool) -> str:
-    basis = repr((PACKAGE_VERSION, template_sha256(), sorted(meeting.items()), public,
-                  [(l.level, l.number, l.text, l.page) for l in lines]))
-    return hashlib.sha256(("innehall/" + basis).encode()).hexdigest()
-
-
-#: how many contents lines a page holds, roughly (titles of two lines count once): the first guess
-CONTENTS_LINES_PER_PAGE = 28
-
-
-@dataclass
-class ContentsRequest:
-    """What one package's contents pages are made from."""
-
-    meeting: dict
-    kallelse_pdf: bytes
-    items: list[PackageItem]
-    public: bool
-
-
-class ContentsPages:
-    """The contents pages of one or more packages, made in rounds: each round converts those not stored
-    together (``missing`` → convert → ``received``) until each one's own length is what its page numbers
-    assumed (they count it). Only the page counts of the documents are needed, not their PDFs."""
-
-    def __init__(self, requests: list[ContentsRequest], cache: PartCache):
-        self.requests, self.cache = requests, cache
-        self.kallelse_pages = [page_count(r.kallelse_pdf) for r in requests]
-        # a first guess from the number of lines (about 28 fit on a page), corrected when it is wrong
-        self.guesses = [1 + max(len(contents_lines(r.items, 1)) - 1, 0) // CONTENTS_LINES_PER_PAGE for r in requests]
-        self.results = [b""] * len(requests)
-        self.remaining = list(range(len(requests)))
-        self.rounds = 0
-        #: the requests being converted in this round: index → input hash
-        self.waiting: dict[int, str] = {}
-
-    @property
-    def done(self) -> bool:
-        return not self.remaining
-
-    def missing(self) -> list[tuple[Callable, str]]:
-        """The next round: take what is stored; return (maker, title) of the contents to convert."""
-        makers, self.waiting = [], {}
-        for index in self.remaining:
-            request = self.requests[index]
-            lines = contents_lines(request.items, self.kallelse_pages[index] + self.guesses[index] + 1)
-            key = contents_input_hash(request.meeting, lines, request.public)
-            stored = self.cache.get(key)
-            if stored is None:
-                self.waiting[index] = key
-                makers.append((contents_maker(request.meeting, lines, request.public), "Innehåll"))
-            else:
-                self.results[index] = stored
-        if not makers:
-            self.received([])
-        return makers
-
-    def received(self, pdfs: list[bytes]) -> None:
-        """The converted PDFs of the last round's ``missing``, in order."""
-        for (index, key), pdf in zip(self.waiting.items(), pdfs):
-            self.cache.put(key, pdf)
-            self.results[index] = pdf
-        self.rounds += 1
-        checked, self.remaining = self.remaining, []
-        for index in checked:
-            pages = page_count(self.results[index])
-            if pages != self.guesses[index] and self.rounds < 4:
-                self.guesses[index] = pages
-                self.remaining.append(index)
-
-
-def contents_pdfs(requests: list[ContentsRequest], *, convert: Converter, cache: PartCache) -> list[bytes]:
-    """The contents pages of each request as PDF (see ContentsPages), converted with ``convert``."""
-    from tasks.rendering.batch import convert_together
-
-    contents = ContentsPages(requests, cache)
-    while not contents.done:
-        makers = contents.missing()
-        if makers:
-            contents.received(convert_together(makers, convert))
-    return contents.results
-
-
-def contents_maker(meeting: dict, lines: list[TocLine], public: bool):
-    """A builder factory for a combined document (tasks.rendering.batch): the contents pages into the target."""
-    return lambda target=None: _Contents(meeting, lines, public, target)
-
-
-def contents_for(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool,
-                 convert: Converter, cache: PartCache) -> bytes:
-    """The contents pages of one package as PDF (see ``contents_pdfs``)."""
-    return contents_pdfs([ContentsRequest(meeting, kallelse_pdf, items, public)], convert=convert, cache=cache)[0]
-
-
 def package_title(meeting: dict, public: bool) -> str:
     title = f"Möteshandlingar – {meeting.get('title') or 'Kallelse'} {meeting['start'][:10]}"
     return title + (" (offentlig version)" if public else "")
@@ -811,16 +681,8 @@ def package_merge(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], 
                         subject=f"Kallelse, tjänsteutlåtanden och bilagor, {meeting.get('committee') or ''}")
 
 
-def merge_with_contents(meeting: dict, kallelse_pdf: bytes, contents_pdf: bytes, items: list[PackageItem], *,
-                        public: bool) -> bytes:
-    package = package_merge(meeting, kallelse_pdf, items, public=public)
-    package.insert_contents(contents_pdf)
-    return package.write()
-
-
-def assemble_package(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool,
-                     convert: Converter, cache: PartCache | None = None) -> bytes:
+def assemble_package(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> bytes:
     """The contents pages and the merge: the whole package from its parts."""
-    cache = cache if cache is not None else MemoryCache()
-    contents_pdf = contents_for(meeting, kallelse_pdf, items, public=public, convert=convert, cache=cache)
-    return merge_with_contents(meeting, kallelse_pdf, contents_pdf, items, public=public)
+    package = package_merge(meeting, kallelse_pdf, items, public=public)
+    package.insert_contents(contents_pdf(meeting, page_count(kallelse_pdf), items, public=public))
+    return package.write()

@@ -87,7 +87,9 @@ def unavailable_reason() -> str | None:
     if not _uno_importable(uno_python()):
         return (f"PDF kunde inte skapas: {uno_python()} saknar LibreOffice-kopplingen python3-uno "
                 "(Debian-paketet python3-uno; `make system` installerar det).")
-    return None
+    from tasks.rendering.pdf_fonts import missing_fonts_reason  # the pages drawn without LibreOffice
+
+    return missing_fonts_reason()
 
 
 def _free_port() -> int:

@@ -2,9 +2,9 @@
 
 The task gets a job id only. It loads the report, checks that the person who asked may still
 read it, reads it into a ReportDocument, and makes the DOCX and then the PDF. Outputs are
-stored through app.storage and remembered on the job (``params["outputs"]``) under the sha256
-of everything they are made from (``params["input_hash"]``): a job with the same input finds
-them there and renders nothing again. When LibreOffice is unavailable the job fails with the
+stored through app.storage under the sha256 of everything they are made from
+(``params["input_hash"]``; tasks.rendering.parts) and named on the job (``params["outputs"]``):
+a job with the same input, or a meeting package with the same report, renders nothing again. When LibreOffice is unavailable the job fails with the
 reason, and the Word file it made is still offered.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from app.auth.models import User
@@ -23,6 +23,7 @@ from app.permissions import Action, can
 from app.storage import StoredFile, get_storage
 from tasks import jobs
 from tasks.models import Job, JobState
+from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
 from tasks.rendering.report_data import report_document
 from tasks.rendering.report_docx import DOCX_MIMETYPE, build_report_docx, report_filename
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 
 REPORT_PREVIEW = "report_preview"
 MAX_RETRIES = 3
-#: how many earlier jobs with the same input are looked at for stored outputs
-CACHE_LOOKBACK = 20
 FORMATS = {"docx": DOCX_MIMETYPE, "pdf": PDF_MIMETYPE}
 
 
@@ -46,25 +45,6 @@ def may_read_confidential(user: User, report: CaseReport) -> bool:
 def _save_params(job_id: int, params: dict) -> None:
     with separate_transaction() as session:
         session.execute(update(Job).where(Job.id == job_id).values(params=params))
-
-
-def _cached_outputs(input_hash: str) -> dict:
-    """Return outputs stored for the same input by earlier jobs, format → output (files that still exist)."""
-    rows = db.session.scalars(
-        select(Job.params).where(Job.kind == REPORT_PREVIEW, Job.params["input_hash"].as_string() == input_hash)
-        .order_by(Job.id.desc()).limit(CACHE_LOOKBACK)
-    )
-    storage = get_storage()
-    found: dict = {}
-    for params in rows:
-        for fmt, output in ((params or {}).get("outputs") or {}).items():
-            if fmt in FORMATS and fmt not in found and storage.exists(output["key"]):
-                found[fmt] = output
-    return found
-
-
-def _output(stored: StoredFile, name: str) -> dict:
-    return {"key": stored.key, "sha256": stored.sha256, "size": stored.size, "name": name}
 
 
 def _stored(output: dict) -> StoredFile:
@@ -88,28 +68,30 @@ def render_report_preview(self, job_id: int) -> None:
         public = bool(params.get("public", True)) or not may_read_confidential(user, report)
         document = report_document(report, params.get("revision"), public=public)
         input_hash = document.input_hash()
-        outputs = {fmt: out for fmt, out in _cached_outputs(input_hash).items()}
+        parts = StoredParts()  # made before from the same input (by a preview or a meeting package): reused
+        names = {fmt: report_filename(document, fmt, public=public) for fmt in FORMATS}
+        outputs = {fmt: {**entry, "name": names[fmt]} for fmt in FORMATS
+                   if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None}
         params.update(input_hash=input_hash, outputs=outputs)
         jobs.report_progress(job, 0, 2)
 
-        storage = get_storage()
         docx_data = None
         if "docx" not in outputs:
             docx_data = build_report_docx(document)
-            outputs["docx"] = _output(storage.save(docx_data), report_filename(document, "docx", public=public))
+            outputs["docx"] = {**parts.put(f"{input_hash}.docx", docx_data), "name": names["docx"]}
             _save_params(job_id, params)
         jobs.report_progress(job, 1, 2)
 
         if "pdf" not in outputs:
             if docx_data is None:
-                docx_data = storage.read(outputs["docx"]["key"])
+                docx_data = get_storage().read(outputs["docx"]["key"])
             try:
                 pdf = docx_to_pdf(docx_data)
             except (ConverterUnavailable, ConversionFailed) as exc:
                 log.warning("report preview %s: %s", job_id, exc)
                 _fail_with_docx(job_id, params, f"{exc} Word-filen går att hämta.")
                 return
-            outputs["pdf"] = _output(storage.save(pdf), report_filename(document, "pdf", public=public))
+            outputs["pdf"] = {**parts.put(f"{input_hash}.pdf", pdf), "name": names["pdf"]}
         _save_params(job_id, params)
         pdf_out = outputs["pdf"]
         jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)

@@ -93,14 +93,15 @@ def _render(plan, files, convert, cache=None):
 def _single_document(plan, files, cache) -> bytes:
     """The package's documents as one Word document, in the package's order, each in its own section with its own
     header and footer (tasks.rendering.batch.CombinedDocument, the builders the Renderer uses): the kallelse, the
-    contents pages (their lines and page numbers as in the package, from the parts a render stored in ``cache``),
-    then per item its report and bilagor."""
+    contents pages (as Word: tests/benchmarks/contents_docx.py, with the package's lines and page numbers, from
+    the parts a render stored in ``cache``), then per item its report and bilagor."""
     from tasks.rendering.batch import CombinedDocument
     from tasks.rendering.kallelse_docx import kallelse_input_hash, kallelse_maker
     from tasks.rendering.meeting_documents import REPORT_TITLE
-    from tasks.rendering.package import (ContentsPages, ContentsRequest, PackageDocument, PackageItem,
-                                         contents_lines, contents_maker, laid_out_builder, page_count)
+    from tasks.rendering.package import (PackageDocument, PackageItem, contents_layout, contents_lines,
+                                         laid_out_builder, page_count)
     from tasks.rendering.report_docx import report_maker
+    from tests.benchmarks.contents_docx import contents_maker
 
     snapshot = plan.snapshots["members"]
     kallelse_pdf = cache[kallelse_input_hash(snapshot, public=False) + ".pdf"]
@@ -114,12 +115,8 @@ def _single_document(plan, files, cache) -> bytes:
             makers.append(laid_out_builder(a.title, files[a.sha256][0], a.content_type, a.where))
             documents.append(PackageDocument(a.title, b"", page_count(cache[a.key + ".pdf"])))
         items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
-    # The contents pages' length as the render settled it (all stored now: no conversion), hence their page numbers.
-    contents = ContentsPages([ContentsRequest(snapshot["meeting"], kallelse_pdf, items, False)], cache)
-    while not contents.done:
-        if contents.missing():
-            raise SystemExit("Innehållssidorna skiljer sig från paketets; jämförelsen vore orättvis.")
-    lines = contents_lines(items, page_count(kallelse_pdf) + contents.guesses[0] + 1)
+    contents_pages = contents_layout(snapshot["meeting"], items, public=False).page_count()
+    lines = contents_lines(items, page_count(kallelse_pdf) + contents_pages + 1)
     combined = CombinedDocument()
     for make in [kallelse_maker(snapshot), contents_maker(snapshot["meeting"], lines, False), *makers]:
         combined.add(make)
@@ -224,13 +221,12 @@ def _celery_figure():
     context.push()
     from agenda.models import Publication
     from app.auth.models import User
-    from tasks.models import Job, JobState
+    from tasks.models import Job, JobState, RenderedPart
     from tasks.rendering.meeting_documents import create_render_job, render_meeting_documents
 
     def new_job() -> int:
-        # Nothing stored to reuse: earlier jobs forget their parts, so every run renders everything.
-        for job in db.session.scalars(db.select(Job)):
-            job.params = {k: v for k, v in (job.params or {}).items() if k != "parts"}
+        # Nothing stored to reuse: the rendered parts are forgotten, so every run renders everything.
+        db.session.execute(db.delete(RenderedPart))
         publication = db.session.scalar(db.select(Publication))
         user = db.session.scalar(db.select(User).where(User.email == "sekreterare@huddinge.example"))
         job_id = create_render_job(publication, user).id

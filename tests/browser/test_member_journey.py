@@ -245,9 +245,11 @@ def test_member_takes_the_package_for_reading_offline(new_page, render_worker):
     item = "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181"
     assert item in top, outline
     start = outline.index((0, item)) + 1
-    handlingar = [title for _depth, title in outline[start:start + 3]]
+    end = next(n for n in range(start, len(outline) + 1) if n == len(outline) or outline[n][0] == 0)
+    handlingar = [title for depth, title in outline[start:end] if depth == 1]
     assert handlingar == ["Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
                           f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}"], outline
+    assert (2, "Förslag till beslut") in outline[start:end]  # the report's own headings beneath it
     text = pdf_text(package)
     for case_number, title, _public, _registered in data.CONFIDENTIAL_CASES:
         assert case_number in text and " ".join(title.split()) in text, title

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from app.audit import AuditEntry
+from app.clock import utcnow
 from app.extensions import db
 from app.registry.models import Case
 from tests.conftest import login
@@ -78,3 +79,27 @@ def test_the_standing_items_migration_gives_every_committee_its_former_template(
     closing = db.session.execute(select(AgendaItem.title, AgendaItem.closes_agenda)).all()
     assert {title for title, closes in closing if closes} == {"Övriga frågor"}
     assert sum(1 for title, _closes in closing if title == "Övriga frågor") >= 2  # the demo's two meetings
+
+
+def test_the_rendered_parts_migration_keeps_what_earlier_jobs_stored(app, demo):
+    """0006 on a database of 0005: the parts the meeting documents jobs recorded in their params (newest first)
+    become rendered_parts, so nothing is rendered again after the upgrade."""
+    from flask_migrate import downgrade
+
+    from tasks.models import Job, JobState, RenderedPart
+
+    db.session.remove()
+    downgrade(revision="0005_handling_notes")
+    older = {"a.pdf": {"key": "ab/old-a", "sha256": "1" * 64, "size": 10},
+             "b.pdf": {"key": "ab/old-b", "sha256": "2" * 64, "size": 20}}
+    newer = {"a.pdf": {"key": "cd/new-a", "sha256": "3" * 64, "size": 30}}
+    for params in ({"parts": older}, {"parts": newer}, {"outputs": {}}):
+        db.session.execute(sa.insert(Job.__table__).values(kind="meeting_documents", state=JobState.done.value,
+                                                           progress_done=0, progress_total=0, attempts=0,
+                                                           params=params, created_dt=utcnow()))
+    db.session.commit()
+    db.session.remove()
+    upgrade()
+    rows = db.session.execute(select(RenderedPart.key, RenderedPart.storage_key, RenderedPart.size)
+                              .order_by(RenderedPart.key)).all()
+    assert rows == [("a.pdf", "cd/new-a", 30), ("b.pdf", "ab/old-b", 20)]

@@ -1,0 +1,66 @@
+"""Rendered files kept for reuse under the hash of what they are made from (table ``rendered_parts``).
+
+A report revision's PDF, a kallelse's Word file, a converted bilaga, a meeting package: each is
+stored once through app.storage and recorded under its input hash (with what it is: "….pdf",
+"….docx", "paket/…"), so any later render needing the same input takes the file, whichever job
+made it and however long ago (the preview of a tjänsteutlåtande and the meeting package share
+the report's PDF when they render the same thing). A record whose file is gone from storage is
+forgotten and the file made again. Records are committed at once on a connection of their own:
+a part made by a job that fails later, or by a worker killed mid-job, is still there for the
+next one. Two workers making the same part at once both store it; the first record stays.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db, separate_transaction
+from app.storage import StorageError, get_storage
+from tasks.models import RenderedPart
+
+
+class StoredParts:
+    """Parts by key; ``used`` maps each key got or put by this render to its stored file (for the job's params)."""
+
+    def __init__(self):
+        self.storage = get_storage()
+        self.used: dict[str, dict] = {}
+
+    def entry(self, key: str) -> dict | None:
+        """The stored file of ``key`` ({"key", "sha256", "size"}) if it is recorded and still in storage."""
+        record = db.session.scalar(select(RenderedPart).where(RenderedPart.key == key))
+        if record is None:
+            return None
+        if not self.storage.exists(record.storage_key):
+            self._forget(key)
+            return None
+        self.used[key] = record.entry()
+        return self.used[key]
+
+    def get(self, key: str) -> bytes | None:
+        entry = self.entry(key)
+        if entry is None:
+            return None
+        try:
+            return self.storage.read(entry["key"])
+        except StorageError:
+            self._forget(key)
+            self.used.pop(key, None)
+            return None
+
+    def put(self, key: str, data: bytes) -> dict:
+        stored = self.storage.save(data)
+        entry = {"key": stored.key, "sha256": stored.sha256, "size": stored.size}
+        try:
+            with separate_transaction() as session:
+                session.execute(delete(RenderedPart).where(RenderedPart.key == key))  # one whose file was gone
+                session.add(RenderedPart(key=key, storage_key=stored.key, sha256=stored.sha256, size=stored.size))
+        except IntegrityError:
+            pass  # another worker recorded the same part meanwhile: an equal file
+        self.used[key] = entry
+        return entry
+
+    def _forget(self, key: str) -> None:
+        with separate_transaction() as session:
+            session.execute(delete(RenderedPart).where(RenderedPart.key == key))
