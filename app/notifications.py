@@ -48,6 +48,8 @@ class OutboxMessage(db.Model):
                                                 default=MessageState.queued, index=True)
     error: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: when a worker began sending it (state sending): one that stops there was interrupted
+    claimed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped[User | None] = relationship()

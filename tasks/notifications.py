@@ -4,8 +4,10 @@
 (retrying with back-off, then marking it failed); without, it marks it kept, for the outbox
 page to show. It is idempotent: a worker claims the message (queued → sending) before it
 sends, and a message that is no longer queued is left alone, so a redelivered or re-sent
-task does not send twice. State changes go through short
-transactions of their own, as in ``tasks.jobs``.
+task does not send twice. A message whose worker stopped while sending (killed mid-SMTP) is
+marked failed by the hourly sweep after INTERRUPTED_AFTER, saying that it may or may not have
+arrived: sending it again could send it twice. State changes go through short transactions of
+their own, as in ``tasks.jobs``.
 
 ``remind_overdue`` runs from Celery beat (``CELERY["beat_schedule"]`` in config.py).
 """
@@ -44,6 +46,10 @@ RETRY_BASE = 10
 SMTP_TIMEOUT = 30
 #: a message still queued after this was never handed to a worker (the broker was down): send it again
 STALE_AFTER = timedelta(minutes=10)
+#: a message still being sent after this lost its worker (no send takes that long: SMTP_TIMEOUT per step)
+INTERRUPTED_AFTER = timedelta(minutes=30)
+INTERRUPTED = ("Sändningen avbröts: arbetsprocessen stannade medan meddelandet skickades. Det är okänt om det "
+               "kom fram; kontakta mottagaren vid behov.")
 
 #: the overdue steps: the transition whose audience acts on the step, and what they should have done
 STEPS = {
@@ -114,7 +120,7 @@ def send_message(self, message_id: int) -> None:
         _set(message_id, MessageState.queued, state=MessageState.kept)
         return
     # Claim the message: of two deliveries of the same task (a stale re-send), only one sends.
-    if not _set(message_id, MessageState.queued, state=MessageState.sending):
+    if not _set(message_id, MessageState.queued, state=MessageState.sending, claimed_dt=utcnow()):
         return
     try:
         mail = compose(message, config)
@@ -186,10 +192,23 @@ def _resend_stale() -> None:
         log.info("re-enqueued %s messages left in the queue", len(stale))
 
 
+def _fail_interrupted() -> None:
+    """Mark failed the messages whose sending began before INTERRUPTED_AFTER and never ended."""
+    with separate_transaction() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == MessageState.sending, OutboxMessage.claimed_dt < utcnow() - INTERRUPTED_AFTER)
+            .values(state=MessageState.failed, error=INTERRUPTED))
+    if result.rowcount:
+        log.warning("%s messages were interrupted while being sent; marked failed", result.rowcount)
+
+
 @shared_task(name="tasks.notifications.remind_overdue")
 def remind_overdue() -> None:
-    """Remind people of overdue review and signing steps (once a day each), and resend stale messages."""
+    """Remind people of overdue review and signing steps (once a day each), resend stale messages and mark
+    interrupted ones failed."""
     _queue_reminders(local_today())
     send_queued_messages()
     db.session.rollback()
     _resend_stale()
+    _fail_interrupted()

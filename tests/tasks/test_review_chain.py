@@ -13,6 +13,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.clock import local_today, utcnow
@@ -306,3 +307,40 @@ def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent)
     db.session.commit()
     remind_overdue.apply()
     assert sent == [old_id] and new_id not in sent
+
+
+def test_a_send_whose_worker_stopped_is_marked_failed_not_sent_again(app, demo, sent, login_as):
+    """A worker killed mid-SMTP leaves its message "sending"; the hourly sweep ends it as failed, saying it may
+    have arrived (sending again could send twice). One still being sent is left alone."""
+    interrupted = queue_message(user("enhetschef"), "Avbrutet", "Hej", case_id=1)
+    running = queue_message(user("direktor"), "Pågår", "Hej", case_id=1)
+    interrupted.state = running.state = MessageState.sending
+    interrupted.claimed_dt = utcnow() - timedelta(minutes=31)
+    running.claimed_dt = utcnow() - timedelta(minutes=2)
+    ids = interrupted.id, running.id
+    db.session.commit()
+    remind_overdue.apply()
+    db.session.remove()
+    interrupted, running = (db.session.get(OutboxMessage, i) for i in ids)
+    assert interrupted.state is MessageState.failed and interrupted.error == notifications.INTERRUPTED
+    assert "okänt om det kom fram" in interrupted.error and interrupted.sent_dt is None
+    assert running.state is MessageState.sending and running.error is None
+    assert sent == []  # neither is handed to a worker again
+    page = login_as("enhetschef").get("/utkorg").get_data(as_text=True)  # the recipient sees it in the outbox
+    assert "Avbrutet" in page and "Sändningen avbröts" in page
+
+
+def test_a_worker_records_when_it_began_sending(app, message, monkeypatch):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=25)
+    seen = []
+
+    def deliver(mail, config):  # what another connection sees while the message is handed to the server
+        with Session(db.engine) as session:
+            seen.append(session.execute(select(OutboxMessage.state, OutboxMessage.claimed_dt)
+                                        .where(OutboxMessage.id == message)).one())
+
+    monkeypatch.setattr(notifications, "deliver", deliver)
+    before = utcnow()
+    sent_message = _send(message)
+    assert seen[0][0] is MessageState.sending and seen[0][1] >= before - timedelta(seconds=1)
+    assert sent_message.state is MessageState.sent and sent_message.claimed_dt == seen[0][1]
