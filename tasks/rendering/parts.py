@@ -3,8 +3,8 @@
 A report revision's PDF, a kallelse's Word file, a converted bilaga, a meeting package: each is
 stored once through app.storage and recorded under its input hash (with what it is: "….pdf",
 "….docx", "paket/…"), so any later render needing the same input takes the file, whichever job
-made it and however long ago (the preview of a tjänsteutlåtande and the meeting package share
-the report's PDF when they render the same thing). A record whose file is gone from storage is
+made it and however long ago (a preview of a tjänsteutlåtande and a meeting package that render
+the same revision the same way share its PDF). A record whose file is gone from storage is
 forgotten and the file made again. Records are committed at once on a connection of their own:
 a part made by a job that fails later, or by a worker killed mid-job, is still there for the
 next one. Two workers making the same part at once both store it; the first record stays.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -32,6 +33,9 @@ from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name, String
 
 from tasks.rendering.pdf import ConverterUnavailable
+
+# fontTools logs every table it prunes at INFO: noise in the worker's log
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 #: where Debian's fonts-liberation2 (and the older fonts-liberation) put the files; $NF_FONT_DIR first
 FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
