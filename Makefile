@@ -62,7 +62,7 @@ worker: install
 	$(BIN)/celery -A tasks.worker worker --loglevel=INFO
 
 test: install system-test
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=15
 
 ## The document stack's figures beside their yardsticks, median and min–max (tests/benchmarks/run.py).
 bench: install system

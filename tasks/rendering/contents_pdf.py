@@ -11,10 +11,10 @@ parted from its first document's.
 
 Tagged like LibreOffice's PDFs: a /Document holding the /H1, the introduction /P and a /Table of
 /TR rows (/TH with a column scope, then /TD); the header, the footer, the repeated heading row and
-the rules are artifacts. Each document's line is a link to its first page: a /Link annotation in a
-/Link element of its cell. Its destination names the package's page by number (its index, from
-0), since this PDF is only a part: PackageMerge points it at the page when the package is put
-together (``resolve_links``).
+the rules are artifacts. Each line with a page number (an item's, a document's) is a link to that
+page: a /Link annotation in a /Link element of its cell. Its destination names the package's page
+by number (its index, from 0), since this PDF is only a part: PackageMerge points it at the page
+when the package is put together (``resolve_links``).
 """
 
 from __future__ import annotations
