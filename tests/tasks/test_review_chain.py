@@ -259,6 +259,12 @@ def _overdue_report(state_after: str | None = None) -> CaseReport:
     return report
 
 
+def remind() -> None:
+    """Run the hourly sweep as the worker would, from a session that holds no lock; its failure fails the test."""
+    db.session.remove()
+    remind_overdue.apply().get()
+
+
 def _reminders() -> list[OutboxMessage]:
     db.session.remove()
     return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Påminnelse"))
@@ -269,7 +275,7 @@ def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     report = _overdue_report()
     report_id, due = report.id, report.due_on
     db.session.commit()
-    remind_overdue.apply()
+    remind()
     reminders = _reminders()
     assert [m.to_address for m in reminders] == [f"enhetschef@{DOMAIN}"]
     assert reminders[0].subject == (f"Påminnelse: {TITLE} ({CASE_NUMBER}) skulle ha granskats senast "
@@ -277,13 +283,13 @@ def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     assert reminders[0].state is MessageState.queued and sent == [reminders[0].id]
     assert db.session.get(CaseReport, report_id).reminded_on == local_today()
 
-    remind_overdue.apply()
+    remind()
     assert len(_reminders()) == 1 and len(sent) == 1
 
 
 def test_an_overdue_signature_reminds_the_approver(app, demo, sent):
     _overdue_report("approve")
-    remind_overdue.apply()
+    remind()
     reminders = _reminders()
     assert [m.to_address for m in reminders] == [f"direktor@{DOMAIN}"]
     assert "skulle ha undertecknats senast" in reminders[0].subject
@@ -293,7 +299,7 @@ def test_a_step_not_yet_overdue_gets_no_reminder(app, demo, sent):
     report = _overdue_report()
     report.due_on = local_today()
     db.session.commit()
-    remind_overdue.apply()
+    remind()
     assert _reminders() == [] and sent == []
 
 
@@ -305,7 +311,7 @@ def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent)
     done.created_dt, done.state = utcnow() - timedelta(minutes=30), MessageState.kept
     old_id, new_id = old.id, new.id
     db.session.commit()
-    remind_overdue.apply()
+    remind()
     assert sent == [old_id] and new_id not in sent
 
 
@@ -319,7 +325,7 @@ def test_a_send_whose_worker_stopped_is_marked_failed_not_sent_again(app, demo, 
     running.claimed_dt = utcnow() - timedelta(minutes=2)
     ids = interrupted.id, running.id
     db.session.commit()
-    remind_overdue.apply()
+    remind()
     db.session.remove()
     interrupted, running = (db.session.get(OutboxMessage, i) for i in ids)
     assert interrupted.state is MessageState.failed and interrupted.error == notifications.INTERRUPTED
