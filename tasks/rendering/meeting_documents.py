@@ -49,6 +49,7 @@ from tasks.rendering.package import (
     PACKAGE_VERSION,
     PDF,
     BadAttachment,
+    PartCache,
     PackageDocument,
     PackageItem,
     attachment_input_hash,
@@ -279,7 +280,7 @@ class Renderer:
     the packages written.
     """
 
-    def __init__(self, plan: Plan, parts, *, convert=docx_to_pdf, read_attachment=_read_attachment,
+    def __init__(self, plan: Plan, parts: PartCache, *, convert=docx_to_pdf, read_attachment=_read_attachment,
                  progress=lambda done, total: None, variants: tuple[str, ...] = VARIANTS):
         self.plan, self.parts, self.convert = plan, parts, convert
         self.variants = variants
@@ -411,11 +412,15 @@ class Renderer:
             items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
         return items
 
-    def _document(self, title: str, key: str) -> PackageDocument:
-        """A document of the package (its PDF empty while it converts; its page count then comes later)."""
+    def _page_count(self, key: str) -> int:
+        """The made document's page count (counted once); 1 while it is still converting."""
         if key not in self.pages and key in self.pdfs:
             self.pages[key] = page_count(self.pdfs[key])
-        return PackageDocument(title, self.pdfs.get(key, b""), self.pages.get(key, 0) or 1, key)
+        return self.pages.get(key, 0) or 1
+
+    def _document(self, title: str, key: str) -> PackageDocument:
+        """A document of the package (its PDF empty while it converts; its page count then comes later)."""
+        return PackageDocument(title, self.pdfs.get(key, b""), self._page_count(key), key)
 
     def _merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
@@ -439,8 +444,8 @@ class Renderer:
             snapshot, public = self.plan.snapshots[variant], variant == "public"
             meeting, kallelse = snapshot["meeting"], self.pdfs[self.kallelser[variant]]
             items = self._items(variant)
-            contents = contents_pdf(meeting, self._document("Kallelse", self.kallelser[variant]).pages, items,
-                                    public=public, layout=layouts.get(variant))
+            contents = contents_pdf(meeting, self._page_count(self.kallelser[variant]), items, public=public,
+                                    layout=layouts.get(variant))
             basis = [PACKAGE_VERSION, public, sorted(meeting.items()), hashlib.sha256(kallelse).hexdigest(),
                      hashlib.sha256(contents).hexdigest()] + [
                 [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]

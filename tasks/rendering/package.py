@@ -79,9 +79,11 @@ class BadAttachment(ValueError):
 
 
 class PartCache(Protocol):
+    """Where a render finds and keeps its parts by key (tasks.rendering.parts.StoredParts; MemoryCache)."""
+
     def get(self, key: str) -> bytes | None: ...
 
-    def put(self, key: str, data: bytes) -> None: ...
+    def put(self, key: str, data: bytes) -> dict | None: ...
 
 
 class MemoryCache(dict):
@@ -253,14 +255,6 @@ def laid_out_builder(title: str, data: bytes, content_type: str, where: str):
         raise BadAttachment(f"{where} kunde inte läsas: bilden är skadad eller är inte den filtyp den utger "
                             "sig för att vara.") from exc
     return lambda target=None: _ImageAttachment(title, data, target)
-
-
-def text_attachment_docx(title: str, data: bytes) -> bytes:
-    return _TextAttachment(title, text_of(data)).build()
-
-
-def image_attachment_docx(title: str, data: bytes) -> bytes:
-    return _ImageAttachment(title, data).build()
 
 
 def office_source(data: bytes, content_type: str, where: str) -> tuple[bytes, str]:
