@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,9 +18,31 @@ from app.web.forms import apply_errors
 bp = Blueprint("auth", __name__)
 
 
+def _is_same_site_path(target: str) -> bool:
+    """Answer whether ``target`` is a path on this site however a browser reads it.
+
+    Browsers drop tabs and line breaks, read a backslash as a slash and take ``//host`` as
+    another host; so no control or separator character, no backslash, no scheme or host,
+    and the same in the target's percent-decoded forms (a proxy or the next page may decode).
+    """
+    text, refused = target, ("C", "Z")  # a space is refused as written, allowed once decoded (%20)
+    for _ in range(3):
+        if (not text.startswith("/") or text.startswith("//") or "\\" in text
+                or any(unicodedata.category(ch).startswith(refused) for ch in text)):
+            return False
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return False
+        decoded = unquote(text)
+        if decoded == text:
+            return True
+        text, refused = decoded, ("C", "Zl", "Zp")
+    return False
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site relative paths; anything else goes to the start page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if isinstance(target, str) and len(target) <= 2000 and _is_same_site_path(target):
         return target
     return url_for("main.index")
 

@@ -105,12 +105,48 @@ def test_pages_carry_security_headers(client, demo):
     assert '<html lang="sv">' in response.get_data(as_text=True)
 
 
-def test_open_redirect_after_login_is_refused(client, demo):
-    token = csrf_token(client)
-    response = client.post("/logga-in", data={"email": demo["registrator"]["email"],
-                                               "password": demo["registrator"]["password"],
-                                               "csrf_token": token, "next": "//evil.example/"})
+def _login_with_next(client, demo, target: str):
+    return client.post("/logga-in", data={"email": demo["registrator"]["email"],
+                                          "password": demo["registrator"]["password"],
+                                          "csrf_token": csrf_token(client), "next": target})
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/",
+    "//evil.example",
+    "/\t/evil.example/",  # what ?next=/%09/evil.example/ gives: browsers drop the tab
+    "/%09/evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example",
+    "HTTPS://evil.example/",
+    "/%2F%2Fevil.example",
+    "/%252F%252Fevil.example",
+    "/%5Cevil.example",
+    "/sammantraden\r\nSet-Cookie: stulen=1",
+    "/sammantraden\nLocation: https://evil.example",
+    "javascript:alert(1)",
+    " //evil.example",
+    "/\u2028/evil.example",
+    "///evil.example",
+])
+def test_open_redirect_after_login_is_refused(client, demo, target):
+    response = _login_with_next(client, demo, target)
+    assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_open_redirect_through_the_login_pages_query_is_refused(client, demo):
+    page = client.get("/logga-in?next=/%09/evil.example/").get_data(as_text=True)
+    target = re.search(r'name="next" type="hidden" value="([^"]*)"', page).group(1)
+    response = _login_with_next(client, demo, target.replace("&#9;", "\t"))
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/sammantraden?ar=2026", "/diarium?q=b%C3%A5rhus%20ny&page=2", "/arenden/3#historik"])
+def test_a_same_site_path_after_login_is_kept(client, demo, target):
+    response = _login_with_next(client, demo, target)
+    assert response.headers["Location"] == target
 
 
 def test_passwords_are_hashed_with_scrypt_by_default(app):
