@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, g, jsonify, redirect, request, url_for, flash
 
 from app.auth.models import User
 from app.auth.operations import user_for_token
 from app.extensions import db, login_manager
+
+#: "user id:session version", as ``User.get_id`` writes it (ids fit the database's integers)
+_SESSION_ID = re.compile(r"([0-9]{1,9}):([0-9]{1,9})")
 
 
 def wants_json() -> bool:
@@ -18,11 +23,15 @@ def init(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            return db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+    def load_user(session_id: str) -> User | None:
+        """The session's user while the session's version is the user's (see ``User.get_id``)."""
+        match = _SESSION_ID.fullmatch(session_id or "")
+        if match is None:
+            return None  # also a session made before versions existed
+        user = db.session.get(User, int(match[1]))
+        if user is None or user.session_version != int(match[2]):
             return None
+        return user
 
     @login_manager.request_loader
     def load_from_token(req) -> User | None:

@@ -50,6 +50,19 @@ def record_login(user: User) -> None:
     audit.record("user.logged_in", user, f"{user.name} loggade in.", user=user)
 
 
+def record_logout(user: User) -> None:
+    """Log the user out: every session of theirs ends, this browser's and any copy of its cookie."""
+    user.end_sessions()
+    audit.record("user.logged_out", user, f"{user.name} loggade ut.", user=user)
+
+
+def end_sessions(user: User, *, actor: User) -> None:
+    """Log the user out on every device (an admin's action; API tokens are revoked on their own)."""
+    user.end_sessions()
+    audit.record("user.sessions_ended", user, f"{actor.name} loggade ut {user.name} från alla enheter.",
+                 user=actor)
+
+
 def check_password_strength(password: str, *, field: str = "password") -> None:
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
         raise ValidationError({field: f"Lösenordet måste ha minst {PASSWORD_MIN} tecken."})
@@ -93,6 +106,7 @@ def change_password(user: User, *, current: str, new: str, repeat: str) -> None:
     if new != repeat:
         raise ValidationError({"repeat_password": "Lösenorden är inte lika."})
     user.set_password(new, method=_hash_method())
+    user.end_sessions()  # the caller logs the current browser in again
     audit.record("user.password_changed", user, f"{user.name} bytte lösenord.", user=user)
 
 
@@ -222,6 +236,7 @@ def set_password_by_admin(user: User, password: str, *, actor: User) -> None:
     """Give a user a new password chosen by an administrator (the audit names who, never the password)."""
     check_password_strength(password)
     user.set_password(password, method=_hash_method())
+    user.end_sessions()
     audit.record("user.password_reset", user, f"{actor.name} satte ett nytt lösenord för {user.name}.", user=actor)
 
 

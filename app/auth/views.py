@@ -83,7 +83,10 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    user = current_user._get_current_object()
     logout_user()
+    ops.record_logout(user)
+    db.session.commit()
     flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))
 
@@ -149,5 +152,6 @@ def change_password():
         apply_errors(form, exc)
         return _profile(password_form=form, status=400)
     db.session.commit()
-    flash("Lösenordet är bytt.", "success")
+    login_user(current_user._get_current_object())  # this browser stays logged in; every other session ends
+    flash("Lösenordet är bytt. Du är utloggad på alla andra enheter.", "success")
     return redirect(url_for("auth.profile"))

@@ -90,6 +90,8 @@ class Committee(db.Model):
     registry_prefix: Mapped[str] = mapped_column(String(10))
     #: days before a meeting the kallelse must be published (the committee's reglemente)
     notice_days: Mapped[int] = mapped_column(default=7)
+    #: whether the reviewer who approved a tjänsteutlåtande may also sign it (if they hold both roles)
+    same_person_may_approve_and_sign: Mapped[bool] = mapped_column(default=False)
 
     municipality: Mapped[Municipality] = relationship(back_populates="committees")
     administration: Mapped[Administration] = relationship(back_populates="committees")

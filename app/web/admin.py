@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -244,3 +244,21 @@ def disable_user(user_id: int):
 @login_required
 def enable_user(user_id: int):
     return _enable(user_id, True)
+
+
+@bp.route("/anvandare/<int:user_id>/logga-ut", methods=["POST"])
+@login_required
+def end_sessions(user_id: int):
+    """Log the user out on every device (e.g. a lost laptop)."""
+    user, committees = _load_manageable_user(user_id)
+
+    def operation():
+        auth_ops.end_sessions(user, actor=current_user)
+        if user.id == current_user.id:
+            return "Du är utloggad på alla andra enheter.", _user_url(user)
+        return f"{user.name} är utloggad från alla enheter.", _user_url(user)
+
+    response = submit(EmptyForm(), operation, lambda status: _user_page(user, committees, status))
+    if user.id == current_user.id:
+        login_user(user)  # the admin's own browser stays logged in, with the new version
+    return response

@@ -103,3 +103,19 @@ def test_the_rendered_parts_migration_keeps_what_earlier_jobs_stored(app, demo):
     rows = db.session.execute(select(RenderedPart.key, RenderedPart.storage_key, RenderedPart.size)
                               .order_by(RenderedPart.key)).all()
     assert rows == [("a.pdf", "cd/new-a", 30), ("b.pdf", "ab/old-b", 20)]
+
+
+def test_the_session_version_migration_keeps_users_and_committees(app, demo):
+    """0008 on a database of 0007 full of rows that refer to users and committees: every user starts at
+    session version 0 and no committee lets one person both approve and sign."""
+    from flask_migrate import downgrade
+
+    from app.auth.models import User
+    from app.organisation.models import Committee
+
+    users = db.session.scalar(select(func.count()).select_from(User))
+    db.session.remove()
+    downgrade(revision="0007_outbox_claimed")
+    upgrade()
+    assert db.session.execute(select(func.count(), func.max(User.session_version))).one() == (users, 0)
+    assert set(db.session.scalars(select(Committee.same_person_may_approve_and_sign))) == {False}

@@ -53,7 +53,7 @@ def state():
     """Everything the admin pages could change: users, roles and the audit log (log-ins aside)."""
     s = fresh()
     users = s.execute(select(User.id, User.email, User.name, User.title, User.phone, User.is_enabled,
-                             User.password_hash).order_by(User.id)).all()
+                             User.password_hash, User.session_version).order_by(User.id)).all()
     roles = s.execute(select(CommitteeRole.user_id, CommitteeRole.committee_id, CommitteeRole.role)
                       .order_by(CommitteeRole.id)).all()
     audit = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "user.logged_in"))
@@ -275,6 +275,7 @@ def test_non_admin_is_refused_on_every_page_and_post(login_as, demo, key):
         f"{USERS}/{karin}/losenord": {"password": PASSWORD},
         f"{USERS}/{karin}/inaktivera": {},
         f"{USERS}/{karin}/aktivera": {},
+        f"{USERS}/{karin}/logga-ut": {},
     }
     for path, data in posts.items():
         assert post(client, path, data).status_code == 403, path
@@ -296,7 +297,8 @@ def test_admin_pages_link_to_each_other(login_as):
     ("{user}/roller/ta-bort", {"committee": "{sn}", "role": "registrar"}),
     ("{user}/losenord", {"password": PASSWORD}),
     ("{user}/inaktivera", {}),
-], ids=["new", "edit", "grant", "revoke", "password", "disable"])
+    ("{user}/logga-ut", {}),
+], ids=["new", "edit", "grant", "revoke", "password", "disable", "end-sessions"])
 def test_forged_csrf_token_changes_nothing(login_as, demo, path, data):
     admin = login_as("admin")
     user = f"{USERS}/{user_id(demo['registrator']['email'])}"
@@ -311,7 +313,7 @@ def test_forged_csrf_token_changes_nothing(login_as, demo, path, data):
 
 @pytest.mark.parametrize("suffix, method", [
     ("", "get"), ("", "post"), ("/roller", "post"), ("/roller/ta-bort", "post"),
-    ("/losenord", "post"), ("/inaktivera", "post"), ("/aktivera", "post"),
+    ("/losenord", "post"), ("/inaktivera", "post"), ("/aktivera", "post"), ("/logga-ut", "post"),
 ])
 def test_unknown_user_is_404(login_as, demo, suffix, method):
     admin = login_as("admin")
@@ -340,6 +342,7 @@ def test_admin_acts_only_in_their_own_committees(login_as, demo):
         (page, {"name": "Ändrad", "email": "von-handlaggare@test.example"}),
         (f"{page}/losenord", {"password": PASSWORD}),
         (f"{page}/inaktivera", {}),
+        (f"{page}/logga-ut", {}),
         (f"{USERS}/{karin}/roller", {"committee": von_id, "role": "registrar"}),
         (f"{USERS}/{karin}/roller", {"committee": 987654, "role": "registrar"}),
         (f"{USERS}/{vera}/roller/ta-bort", {"committee": von_id, "role": "admin"}),
