@@ -47,7 +47,7 @@ def upload_attachment(report: CaseReport, *, user: User, data: bytes, filename: 
                                   added_by=user)
     db.session.add(attachment)
     db.session.flush()
-    _audit("report.attachment_added", attachment, user, f"{_name(attachment)} ({name}) bifogad")
+    _audit("report.attachment_added", attachment, user, f"{_name(attachment)}{_file_note(attachment)} bifogad")
     return attachment
 
 
@@ -86,7 +86,8 @@ def replace_attachment(attachment: ReportAttachment, *, user: User, data: bytes,
     attachment.is_current = False
     db.session.add(new)
     db.session.flush()
-    _audit("report.attachment_replaced", new, user, f"{_name(new)} ersatt med {name}",
+    replaced_by = "en ny fil" if is_secret(new) else name
+    _audit("report.attachment_replaced", new, user, f"{_name(new)} ersatt med {replaced_by}",
            before={"attachment_id": attachment.id})
     return new
 
@@ -221,11 +222,26 @@ def _flag(value) -> bool:
     return value
 
 
+def is_secret(attachment: ReportAttachment) -> bool:
+    """Whether the bilaga's title and file name are secret: it, or its case, is confidential."""
+    return attachment.is_confidential or attachment.report.case.is_confidential
+
+
+def secret_name(position: int | None) -> str:
+    """How a confidential bilaga is named where not everyone may read it: by its number only."""
+    return f"Bilaga {position} (sekretessmarkerad)" if position else "En sekretessmarkerad bilaga"
+
+
 def _name(attachment: ReportAttachment) -> str:
-    """The bilaga as the audit log names it: no title when it is confidential."""
-    if attachment.is_confidential:
-        return f"Bilaga {attachment.position} (sekretessmarkerad)"
+    """The bilaga as the audit log names it: neither title nor file name when it is secret."""
+    if is_secret(attachment):
+        return secret_name(attachment.position)
     return attachment.label
+
+
+def _file_note(attachment: ReportAttachment) -> str:
+    """The uploaded file's name in brackets, unless the bilaga is secret."""
+    return "" if is_secret(attachment) else f" ({attachment.filename})"
 
 
 def _megabytes(size: int) -> str:

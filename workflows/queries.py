@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.audit import AuditEntry
 from app.auth.models import Role, User
 from app.extensions import db
-from app.permissions import Action, committees_where, visible_cases_clause
+from app.permissions import Action, can, committees_where, visible_cases_clause
 from app.registry.models import Case, CaseStatus
-from workflows.models import CaseReport, ReportState, report_editors
+from workflows.attachments import secret_name
+from workflows.models import CaseReport, ReportAttachment, ReportState, report_editors
+from workflows.states import is_editor
 
 #: the step each role acts on in the review queue
 QUEUE_STATES = {Role.reviewer: ReportState.in_review, Role.approver: ReportState.approved}
@@ -56,3 +61,56 @@ def signed_reports_count(committee_ids: set[int]) -> int:
         select(func.count()).select_from(CaseReport).join(Case, Case.id == CaseReport.case_id)
         .where(Case.committee_id.in_(committee_ids), CaseReport.state == ReportState.signed)
     )
+
+
+def may_read_confidential_bilagor(report: CaseReport, user: User) -> bool:
+    """Whether ``user`` may see the titles, file names and files of the report's confidential bilagor."""
+    return can(user, Action.view_confidential, report.case) or is_editor(report, user)
+
+
+#: the audit rows about a bilaga whose text may name it (title or file name), and what they say without it
+_NAMING_BILAGA = {
+    "report.attachment_added": "bifogad",
+    "report.attachment_linked": "länkad till en handling i diariet",
+    "report.attachment_replaced": "ersatt med en ny fil",
+    "report.attachment_removed": "borttagen",
+}
+
+
+def history_texts(case: Case, entries: Sequence[AuditEntry], user: User) -> dict[int, str]:
+    """Return, by audit row id, the text to show ``user`` instead of a row's own where it may name a secret bilaga.
+
+    Decided when shown, not when written: a row written before its bilaga (or its case) was made
+    confidential is hidden too, and so are the rows of every earlier file of a replaced bilaga.
+    """
+    rows = [e for e in entries if e.action in _NAMING_BILAGA and e.object_type == CaseReport.__name__]
+    if not rows:
+        return {}
+    reports = db.session.scalars(select(CaseReport).where(CaseReport.case_id == case.id)).all()
+    blind = {r.id for r in reports if not may_read_confidential_bilagor(r, user)}
+    if not blind:
+        return {}
+    attachments = db.session.execute(
+        select(ReportAttachment.id, ReportAttachment.replaces_id, ReportAttachment.is_confidential)
+        .where(ReportAttachment.report_id.in_(blind))
+    ).all()
+    replaces = {row.id: row.replaces_id for row in attachments}
+
+    def first_file(attachment_id):
+        seen = set()
+        while replaces.get(attachment_id) is not None and attachment_id not in seen:
+            seen.add(attachment_id)
+            attachment_id = replaces[attachment_id]
+        return attachment_id
+
+    secret = {first_file(row.id) for row in attachments if row.is_confidential}
+    texts = {}
+    for entry in rows:
+        if entry.object_id not in blind:
+            continue
+        after = (entry.data or {}).get("after") or {}
+        attachment_id = after.get("attachment_id")
+        if case.is_confidential or attachment_id is None or first_file(attachment_id) in secret:
+            texts[entry.id] = (f"{secret_name(after.get('position'))} {_NAMING_BILAGA[entry.action]} "
+                               f"i tjänsteutlåtandet för {case.number}.")
+    return texts

@@ -26,7 +26,7 @@ from app.permissions import Action, can, committees_where, require
 from app.registry.models import Case
 from workflows import operations, queries
 from workflows.models import CaseReport
-from workflows.states import EDITABLE, TRANSITIONS, is_author, is_editor
+from workflows.states import EDITABLE, TRANSITIONS, is_author
 
 NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
 #: the fields of a report's content (workflows.content.ReportContent)
@@ -69,7 +69,7 @@ def allowed_transitions(report: CaseReport, who: User) -> list[str]:
 
 def may_read_confidential_files(report: CaseReport, who: User) -> bool:
     """Answer whether ``who`` may see the titles and files of the report's confidential bilagor."""
-    return can(who, Action.view_confidential, report.case) or is_editor(report, who)
+    return queries.may_read_confidential_bilagor(report, who)
 
 
 def report_json_for(report: CaseReport) -> dict:

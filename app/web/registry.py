@@ -29,6 +29,7 @@ from app.web.registry_forms import (
     VoidForm,
     submit,
 )
+from workflows import queries as report_queries
 
 bp = Blueprint("registry", __name__)
 
@@ -124,13 +125,15 @@ def case_detail(case_id: int):
 
 def _case_page(case: Case, status: int = 200):
     """Render the case page, with its history if the current user may see it."""
-    history = None
+    history, history_texts = None, {}
     if can(current_user, Action.view_case_history, case):
         history = db.session.scalars(
             select(AuditEntry).where(AuditEntry.case_id == case.id)
             .order_by(AuditEntry.created_dt, AuditEntry.id).options(selectinload(AuditEntry.user))
         ).all()
-    return render_template("registry/case.html", case=case, history=history, button_form=EmptyForm()), status
+        history_texts = report_queries.history_texts(case, history, current_user)
+    return render_template("registry/case.html", case=case, history=history, history_texts=history_texts,
+                           button_form=EmptyForm()), status
 
 
 def _case_form(case: Case, form, template: str, operation: Callable[[], str]):

@@ -87,7 +87,7 @@ def report_url(case: Case, endpoint: str = "reports.report", **values) -> str:
 
 def may_read_confidential(report: CaseReport) -> bool:
     """Answer whether the current user may see the titles and files of confidential bilagor."""
-    return can(current_user, Action.view_confidential, report.case) or is_editor(report, current_user)
+    return queries.may_read_confidential_bilagor(report, current_user)
 
 
 @bp.app_context_processor

@@ -243,3 +243,64 @@ def test_nul_bytes_in_a_form_are_refused_and_nothing_is_stored(login_as, app):
         "title": "Ärende\x00med NUL", "classification_code": "181", "case_officer_id": "3"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def _report_with_secret_bilagor(demo):
+    """The controller's report with a confidential bilaga "HEMLIG-kanari.pdf" (then replaced), and a bilaga
+    uploaded openly and marked confidential afterwards; plus an audit row as written before issue 13."""
+    from app import audit
+    from app.registry.models import Case
+    from tests.unit.test_sniffing import make_pdf, make_txt
+    from tests.workflows.conftest import CASE_NUMBER, COMPLETE
+    from workflows import attachments as att
+    from workflows import operations as report_ops
+
+    controller = db.session.scalar(select(User).where(User.email == demo["controller"]["email"]))
+    case = db.session.scalar(select(Case).where(Case.number == CASE_NUMBER))
+    report = report_ops.create_report(case, user=controller)
+    report_ops.save_revision(report, user=controller, raw=COMPLETE, based_on=1)
+    secret = att.upload_attachment(report, user=controller, data=make_pdf("Hemlig"), filename="HEMLIG-kanari.pdf",
+                                   is_confidential=True)
+    att.replace_attachment(secret, user=controller, data=make_pdf("Hemlig 2"), filename="HEMLIG-kanari-2.pdf")
+    later = att.upload_attachment(report, user=controller, data=make_txt(), filename="kanari-protokoll.txt")
+    att.set_attachment_confidential(later, user=controller, is_confidential=True)
+    audit.record("report.attachment_added", report, "Bilaga 1 (HEMLIG-kanari.pdf) bifogad i tjänsteutlåtandet.",
+                 user=controller, committee_id=case.committee_id, case_id=case.id,
+                 after={"attachment_id": secret.id, "position": 1, "is_current": True})
+    db.session.commit()
+    return case.id, secret.id
+
+
+def test_a_confidential_bilagas_name_is_in_no_history_shown_to_staff_who_may_not_read_it(login_as, api_as, demo):
+    case_id, secret_id = _report_with_secret_bilagor(demo)
+    client = login_as("handlaggare")  # a case officer of the committee: neither editor nor with view_confidential
+    page = client.get(f"/arenden/{case_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Händelser" in html and "Bilaga 1 (sekretessmarkerad) bifogad" in html
+    assert "Bilaga 2 (sekretessmarkerad) bifogad" in html  # marked confidential after its upload row was written
+    pages = [f"/arenden/{case_id}/utlatande", f"/arenden/{case_id}/utlatande/versioner",
+             f"/arenden/{case_id}/utlatande/tidslinje"]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html += response.get_data(as_text=True)
+    assert "kanari" not in html.lower()
+
+    api, headers = api_as("handlaggare")
+    paths = [f"/api/v1/cases/{case_id}", f"/api/v1/cases/{case_id}/report",
+             f"/api/v1/cases/{case_id}/report/timeline", f"/api/v1/cases/{case_id}/report/revisions",
+             f"/api/v1/cases/{case_id}/report/revisions/1", f"/api/v1/cases/{case_id}/report/attachments/{secret_id}"]
+    for path in paths:
+        response = api.get(path, headers=headers)
+        assert response.status_code == 200, path
+        assert "kanari" not in response.get_data(as_text=True).lower(), path
+
+
+@pytest.mark.parametrize("key", ["registrator", "controller"])
+def test_who_may_read_confidential_bilagor_sees_their_history_as_written(login_as, demo, key):
+    case_id, _secret_id = _report_with_secret_bilagor(demo)
+    html = login_as(key).get(f"/arenden/{case_id}").get_data(as_text=True)
+    assert "(kanari-protokoll.txt) bifogad" in html  # written while the bilaga was not yet confidential
+    assert "Bilaga 1 (HEMLIG-kanari.pdf) bifogad" in html  # the row from before issue 13, as it stands
+    assert "Bilaga 1 (sekretessmarkerad) ersatt med en ny fil" in html  # new rows never name a secret file

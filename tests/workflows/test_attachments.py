@@ -289,6 +289,37 @@ def test_confidentiality_can_be_set_and_shows_in_the_manifest(report_in, user):
         att.set_attachment_confidential(first, user=user("controller"), is_confidential="ja")
 
 
+@pytest.mark.parametrize("secret_by", ["bilaga", "case"])
+def test_the_audit_names_a_secret_bilaga_by_its_number_only(case, report_in, user, secret_by):
+    """Issue 13: the case history is read by staff who may not read confidential bilagor."""
+    report = report_in(S.draft)
+    if secret_by == "case":
+        registry_ops.set_confidentiality(case, user=user("registrator"), is_confidential=True,
+                                         secrecy_provision="26 kap. 1 § OSL", public_title="Ärende om enskild")
+    bilaga = att.upload_attachment(report, user=user("controller"), data=make_pdf("Hemlig"),
+                                   filename="HEMLIG-kanari.pdf", title="Utredning om kanarien",
+                                   is_confidential=secret_by == "bilaga")
+    att.replace_attachment(bilaga, user=user("controller"), data=make_pdf("Hemlig 2"), filename="HEMLIG-kanari-2.pdf")
+    db.session.commit()
+    summaries = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.case_id == case.id,
+                                                                  AuditEntry.action.like("report.attachment%"))
+                                   .order_by(AuditEntry.id)).all()
+    assert summaries == [f"Bilaga 1 (sekretessmarkerad) bifogad i tjänsteutlåtandet för {case.number}.",
+                         f"Bilaga 1 (sekretessmarkerad) ersatt med en ny fil i tjänsteutlåtandet för {case.number}."]
+
+
+def test_the_audit_names_an_open_bilaga_and_its_file(case, report_in, user):
+    report = report_in(S.draft)
+    bilaga = att.upload_attachment(report, user=user("controller"), data=make_pdf(), filename="Revision.pdf",
+                                   title="Revisionsrapport")
+    att.replace_attachment(bilaga, user=user("controller"), data=make_pdf("2"), filename="Revision 2.pdf")
+    summaries = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.case_id == case.id,
+                                                                  AuditEntry.action.like("report.attachment%"))
+                                   .order_by(AuditEntry.id)).all()
+    assert summaries == [f"Bilaga 1 Revisionsrapport (Revision.pdf) bifogad i tjänsteutlåtandet för {case.number}.",
+                         f"Bilaga 1 Revisionsrapport ersatt med Revision 2.pdf i tjänsteutlåtandet för {case.number}."]
+
+
 # --- registered documents --------------------------------------------------------------------
 
 
