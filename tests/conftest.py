@@ -3,6 +3,9 @@
 Database tests run on SQLite always and on PostgreSQL when it answers at
 127.0.0.1:5432 (database ``test``); each test session migrates a schema of its own with
 Alembic, so the migrations are tested too. Unreachable services are skipped with a reason.
+
+Time: a test marked ``moments`` runs at the real time and at each of ``tests/moments.py``'s fixed
+moments; ``TEST_NOW`` moves the clock for the whole run (see that module).
 """
 
 from __future__ import annotations
@@ -17,17 +20,67 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from flask.testing import FlaskClient
 
 from app import create_app
 from config import BaseConfig
+from app.clock import local_today
 from app.extensions import db
+from tests.moments import MOMENTS, parse_moment
 
 TESTS = Path(__file__).resolve().parent
 PG_BASE_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def pytest_configure(config):
+    """``TEST_NOW`` moves the clock for the whole run (each xdist worker moves its own)."""
+    if now := os.environ.get("TEST_NOW"):
+        config._clock_travel = time_machine.travel(parse_moment(now), tick=True)
+        config._clock_travel.start()
+
+
+def pytest_unconfigure(config):
+    if travel := getattr(config, "_clock_travel", None):
+        travel.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """A test marked ``moments`` runs now and at each fixed moment (``moment`` fixture, indirect).
+
+    Added as a ``parametrize`` mark before pytest reads the marks, so that it replaces the
+    ``backend`` fixture's own parameters instead of multiplying them.
+    """
+    marker = metafunc.definition.get_closest_marker("moments")
+    if not marker:
+        return
+    if "backend" not in metafunc.fixturenames:
+        metafunc.definition.add_marker(pytest.mark.parametrize("moment", ["nu", *MOMENTS], indirect=True))
+        return
+    # The date logic is Python's, the same on both databases: PostgreSQL at the fixed moments only
+    # where the database takes part in it (``moments(postgresql=True)``: numbering per year).
+    cases = [pytest.param(b, m, id=f"{b}-{m}", marks=[pytest.mark.postgres] if b == "postgresql" else [])
+             for m in ["nu", *MOMENTS] for b in ("sqlite", "postgresql")
+             if b == "sqlite" or m == "nu" or marker.kwargs.get("postgresql")]
+    metafunc.definition.add_marker(pytest.mark.parametrize(("backend", "moment"), cases, indirect=True))
+
+
+@pytest.fixture(autouse=True)
+def moment(request):
+    """The moment the test runs at: the real time, or the clock moved to a fixed moment (ticking on).
+
+    Autouse, so it starts before the test's other function fixtures (app, demo, meetings) are made.
+    """
+    name = getattr(request, "param", "nu")
+    if name == "nu":
+        yield None
+        return
+    with time_machine.travel(MOMENTS[name], tick=True):
+        yield MOMENTS[name]
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -186,35 +239,59 @@ def _load_demo_into(url: str, base: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sqlite_demo(sqlite_template, tmp_path_factory) -> tuple[Path, Path]:
-    """The migrated SQLite template with the demo loaded once (and its stored files)."""
-    base = tmp_path_factory.mktemp("sqlite-demo")
-    path = base / "demo.sqlite"
-    shutil.copy(sqlite_template, path)
-    return path, _load_demo_into(f"sqlite:///{path}", base)
+def sqlite_demo(sqlite_template, tmp_path_factory):
+    """The demo loaded into a copy of the migrated template, once per local day the clock shows.
+
+    The demo plans its meetings from today's date, so a test at another moment gets a demo of
+    its own day. Returns a function giving (SQLite file, stored files) for the current day.
+    """
+    loaded: dict = {}
+
+    def _for_today() -> tuple[Path, Path]:
+        day = local_today()
+        if day not in loaded:
+            base = tmp_path_factory.mktemp(f"sqlite-demo-{day.isoformat()}")
+            path = base / "demo.sqlite"
+            shutil.copy(sqlite_template, path)
+            loaded[day] = path, _load_demo_into(f"sqlite:///{path}", base)
+        return loaded[day]
+
+    return _for_today
 
 
 @pytest.fixture(scope="session")
-def postgres_demo(postgres_url, tmp_path_factory) -> tuple[str, Path]:
-    """The demo loaded once into the session's schema and copied to a shadow schema; the tables emptied."""
-    base = tmp_path_factory.mktemp("pg-demo")
-    files = _load_demo_into(postgres_url, base)
-    engine = sa.create_engine(postgres_url)
-    tables = [t.name for t in db.metadata.sorted_tables]
-    with engine.begin() as conn:
-        schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
-        shadow = f"{schema}_demo"
-        conn.execute(sa.text(f'CREATE SCHEMA "{shadow}"'))
-        for name in tables:
-            conn.execute(sa.text(f'CREATE TABLE "{shadow}"."{name}" AS TABLE "{schema}"."{name}"'))
-        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
+def postgres_demo(postgres_url, tmp_path_factory):
+    """The demo loaded into the session's schema and copied to a shadow schema per local day; the tables emptied.
+
+    Returns a function giving (shadow schema, stored files) for the current day.
+    """
+    loaded: dict = {}
+
+    def _for_today() -> tuple[str, Path]:
+        day = local_today()
+        if day not in loaded:
+            base = tmp_path_factory.mktemp(f"pg-demo-{day.isoformat()}")
+            files = _load_demo_into(postgres_url, base)
+            engine = sa.create_engine(postgres_url)
+            tables = [t.name for t in db.metadata.sorted_tables]
+            with engine.begin() as conn:
+                schema = conn.execute(sa.text("SELECT current_schema()")).scalar_one()
+                shadow = f"{schema}_demo_{day.strftime('%Y%m%d')}"
+                conn.execute(sa.text(f'CREATE SCHEMA "{shadow}"'))
+                for name in tables:
+                    conn.execute(sa.text(f'CREATE TABLE "{shadow}"."{name}" AS TABLE "{schema}"."{name}"'))
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            engine.dispose()
+            loaded[day] = shadow, files
+        return loaded[day]
+
     try:
-        yield shadow, files
+        yield _for_today
     finally:
         admin = sa.create_engine(PG_BASE_URL)
         with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{shadow}" CASCADE'))
+            for shadow, _files in loaded.values():
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{shadow}" CASCADE'))
         admin.dispose()
 
 
@@ -242,11 +319,11 @@ def demo(request, app, backend):
 
     db.session.remove()
     if backend == "sqlite":
-        path, files = request.getfixturevalue("sqlite_demo")
+        path, files = request.getfixturevalue("sqlite_demo")()
         db.engine.dispose()
         shutil.copy(path, sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
     else:
-        shadow, files = request.getfixturevalue("postgres_demo")
+        shadow, files = request.getfixturevalue("postgres_demo")()
         _restore_postgres_demo(shadow)
     if files.exists():
         shutil.copytree(files, app.config["STORAGE_PATH"], dirs_exist_ok=True)

@@ -16,6 +16,9 @@ from tests.agenda.conftest import committee, next_week, person
 from workflows import operations as report_ops
 from workflows.models import ReportState
 
+# Dates and deadlines: also run at the year's end, the leap day, the DST days and midsommarafton.
+pytestmark = pytest.mark.moments
+
 
 def titles(meeting: Meeting) -> list[tuple[int, str]]:
     db.session.expire(meeting, ["items"])

@@ -17,6 +17,9 @@ from app.extensions import db
 from app.validation import ConflictError, ValidationError
 from tests.agenda.conftest import committee, person
 
+# Dates and deadlines: also run at the year's end, the leap day, the DST days and midsommarafton.
+pytestmark = pytest.mark.moments
+
 
 def complete(meeting) -> None:
     ops.update_meeting(meeting, user=person("sekreterare"), values={

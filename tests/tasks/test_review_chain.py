@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import smtplib
 import socket
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.clock import local_today, utcnow
+from app.clock import LOCAL_TZ, local_today, utcnow
 from app.extensions import db
 from app.notifications import (
     MessageState,
@@ -27,6 +28,7 @@ from app.notifications import (
 from app.registry.models import Case
 from tasks import notifications
 from tasks.notifications import remind_overdue, send_message
+from tests.moments import MOMENTS
 from tests.tasks.conftest import wait_for, worker_app
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportState
@@ -271,6 +273,7 @@ def _reminders() -> list[OutboxMessage]:
                                    .order_by(OutboxMessage.id)))
 
 
+@pytest.mark.moments
 def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     report = _overdue_report()
     report_id, due = report.id, report.due_on
@@ -287,6 +290,22 @@ def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     assert len(_reminders()) == 1 and len(sent) == 1
 
 
+def test_once_a_day_means_the_local_day_not_utc(app, demo, sent):
+    """23:30 on 31 December and 00:05 on 1 January are one UTC day but two Swedish ones: two reminders."""
+    with time_machine.travel(MOMENTS["nyarsafton"], tick=False) as clock:
+        report_id = _overdue_report().id  # due 30 December
+        remind()
+        assert len(_reminders()) == 1
+        clock.move_to(MOMENTS["nyarsdagen"])
+        remind()
+        assert len(_reminders()) == 2
+        assert db.session.get(CaseReport, report_id).reminded_on == date(2027, 1, 1)
+        clock.move_to(datetime(2027, 1, 1, 23, 55, tzinfo=LOCAL_TZ))
+        remind()
+        assert len(_reminders()) == 2
+
+
+@pytest.mark.moments
 def test_an_overdue_signature_reminds_the_approver(app, demo, sent):
     _overdue_report("approve")
     remind()
@@ -295,6 +314,7 @@ def test_an_overdue_signature_reminds_the_approver(app, demo, sent):
     assert "skulle ha undertecknats senast" in reminders[0].subject
 
 
+@pytest.mark.moments
 def test_a_step_not_yet_overdue_gets_no_reminder(app, demo, sent):
     report = _overdue_report()
     report.due_on = local_today()
@@ -303,6 +323,7 @@ def test_a_step_not_yet_overdue_gets_no_reminder(app, demo, sent):
     assert _reminders() == [] and sent == []
 
 
+@pytest.mark.moments
 def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent):
     old = queue_message(user("enhetschef"), "Gammalt", "Hej")
     old.created_dt = utcnow() - timedelta(minutes=30)
@@ -315,6 +336,7 @@ def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent)
     assert sent == [old_id] and new_id not in sent
 
 
+@pytest.mark.moments
 def test_a_send_whose_worker_stopped_is_marked_failed_not_sent_again(app, demo, sent, login_as):
     """A worker killed mid-SMTP leaves its message "sending"; the hourly sweep ends it as failed, saying it may
     have arrived (sending again could send twice). One still being sent is left alone."""
