@@ -170,6 +170,19 @@ def register_web(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if _for_a_user(response):
+            if not response.cache_control.no_store:
+                headers["Cache-Control"] = "private, no-store"
+        elif response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+    def _for_a_user(response) -> bool:
+        """Whether the answer went to a logged-in user (session or API token) and may hold what only they may
+        read: nothing of it is to be kept by a browser or proxy. Static files and what a view marked public
+        (the public kallelse's files) keep their caching."""
+        from flask_login import current_user
+
+        if request.endpoint == "static" or response.cache_control.public:
+            return False
+        return current_user.is_authenticated

@@ -304,3 +304,38 @@ def test_who_may_read_confidential_bilagor_sees_their_history_as_written(login_a
     assert "(kanari-protokoll.txt) bifogad" in html  # written while the bilaga was not yet confidential
     assert "Bilaga 1 (HEMLIG-kanari.pdf) bifogad" in html  # the row from before issue 13, as it stands
     assert "Bilaga 1 (sekretessmarkerad) ersatt med en ny fil" in html  # new rows never name a secret file
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_every_answer_to_a_logged_in_user_is_kept_by_no_cache(app, login_as, api_as, demo):
+    from tests.integration.test_web_jobs import _request_export, _run
+
+    client = login_as("registrator")
+    for path in ("/", "/diarium", "/profil", "/arenden/1"):
+        response = client.get(path)
+        assert response.status_code == 200 and _no_store(response), path
+    assert _no_store(client.get("/api/v1/committees"))  # the API through the browser's session
+    api, headers = api_as("registrator")
+    answer = api.get("/api/v1/cases", headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "application/json" and _no_store(answer)
+    job_id = _request_export(client)
+    _run(job_id)
+    download = client.get(f"/jobb/{job_id}/fil")  # the diarium extract: every case title of the committee
+    assert download.status_code == 200 and download.mimetype == "text/csv" and _no_store(download)
+
+
+def test_public_files_and_static_files_keep_their_caching_for_a_logged_in_user(login_as, demo):
+    from agenda.models import Publication
+
+    client = login_as("ledamot")
+    assert not _no_store(client.get("/static/js/forms.js"))
+    publication = db.session.scalars(select(Publication).order_by(Publication.id)).first()
+    if publication is None:
+        pytest.skip("the demo holds no published kallelse")
+    public = next(a["id"] for item in publication.public_snapshot["items"] for a in item.get("attachments") or []
+                  if not a.get("is_confidential"))
+    response = client.get(f"/offentligt/sammantraden/{publication.meeting_id}/bilaga/{public}")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=300"
