@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ValidationError(Exception):
     """Input that cannot be accepted; ``errors`` maps a field name to a Swedish message."""
@@ -33,6 +35,15 @@ class ConflictError(Exception):
         super().__init__(message)
 
 
+#: a UTF-16 surrogate on its own (a JSON escape such as \\ud800 gives one): not a character, and not storable
+_SURROGATE = re.compile("[\ud800-\udfff]")
+INVALID_CHARACTER = "innehåller ett ogiltigt tecken som inte kan sparas."
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
 def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     """Strip a text input, refuse control characters and check its length; return the clean text."""
     if value is None:
@@ -42,6 +53,8 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
     text = " ".join(value.split()) if "\n" not in value else value.strip()
     if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 0x7F for ch in text):
         raise ValidationError({field: f"{label} innehåller otillåtna tecken."})
+    if has_lone_surrogate(text):
+        raise ValidationError({field: f"{label} {INVALID_CHARACTER}"})
     if required and not text:
         raise ValidationError({field: f"{label} måste fyllas i."})
     if len(text) > max_length:

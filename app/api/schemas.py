@@ -20,7 +20,7 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
 from app.registry.models import Case, CaseStatus, ClassificationCode, RegisteredDocument
-from app.validation import ValidationError
+from app.validation import INVALID_CHARACTER, ValidationError, has_lone_surrogate
 from workflows.models import (
     CaseReport,
     ReportAttachment,
@@ -163,9 +163,39 @@ def read_json_with_body(spec: dict[str, Param]) -> tuple[dict, dict]:
         body = request.get_json()
     except BadRequest:
         raise InputError({"body": "Innehållet är inte giltig JSON."}) from None
+    except RecursionError:  # Python's parser gives up near 1,000 levels
+        raise InputError({"body": TOO_DEEP}) from None
+    _check_json(body)
     if not isinstance(body, dict):
         raise InputError({"body": "Innehållet måste vara ett JSON-objekt."})
     return _convert(spec, body, lambda param, value: param.from_json(value), "Okänt fält"), body
+
+
+#: how deep a JSON body may nest: a report's content needs four levels
+MAX_JSON_DEPTH = 32
+TOO_DEEP = f"Innehållet är för djupt nästlat (högst {MAX_JSON_DEPTH} nivåer)."
+
+
+def _check_json(body) -> None:
+    """Refuse a body nested deeper than MAX_JSON_DEPTH, or with a text (value or name) no database can store.
+
+    Walked without recursion; an error names the top-level field it is in.
+    """
+    stack = [(body, 1, None)]
+    while stack:
+        value, depth, field = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputError({"body": TOO_DEEP})
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = field or key
+                if has_lone_surrogate(key):
+                    raise InputError({"body": f"Ett fältnamn {INVALID_CHARACTER}"})
+                stack.append((item, depth + 1, here))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field) for item in value)
+        elif isinstance(value, str) and has_lone_surrogate(value):
+            raise InputError({field or "body": f"Texten {INVALID_CHARACTER}"})
 
 
 UNKNOWN_COMMITTEE = "Nämnden finns inte."

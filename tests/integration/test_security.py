@@ -339,3 +339,103 @@ def test_public_files_and_static_files_keep_their_caching_for_a_logged_in_user(l
                   if not a.get("is_confidential"))
     response = client.get(f"/offentligt/sammantraden/{publication.meeting_id}/bilaga/{public}")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=300"
+
+
+# --- no 500 on any input (issue 13) ------------------------------------------------------------
+
+LONE_SURROGATE = "\\ud800"  # as a JSON escape: valid JSON, yet no database can store the text
+
+
+def _case_id(number: str) -> int:
+    from app.registry.models import Case
+
+    return db.session.scalar(select(Case.id).where(Case.number == number))
+
+
+def _new_case_json(title: str) -> str:
+    from app.organisation.models import Committee
+
+    committee = db.session.scalar(select(Committee.id).where(Committee.registry_prefix == "SN"))
+    return f'{{"committee_id": {committee}, "title": "{title}", "classification_code": "181"}}'
+
+
+def _json_refusal(response, status: int = 400) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["status"] == status
+    return error["message"]
+
+
+def test_a_lone_surrogate_in_the_api_is_refused_in_swedish(api_as):
+    from app.registry.models import Case
+
+    client, headers = api_as("registrator")
+    before = db.session.scalar(select(func.count()).select_from(Case))
+    for title in (f"Ärende {LONE_SURROGATE}", f"{LONE_SURROGATE}x", "\\udfff"):
+        response = client.post("/api/v1/cases", data=_new_case_json(title), content_type="application/json",
+                               headers=headers)
+        message = _json_refusal(response)
+        assert "ogiltigt tecken" in message and response.get_json()["error"]["fields"]["title"]
+    body = '{"' + LONE_SURROGATE + '": 1}'  # in a field's name too
+    _json_refusal(client.post("/api/v1/cases", data=body, content_type="application/json", headers=headers))
+    assert db.session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_a_lone_surrogate_in_a_reports_content_is_refused(api_as):
+    from tests.workflows.conftest import CASE_NUMBER
+
+    client, headers = api_as("controller")
+    case_id = _case_id(CASE_NUMBER)
+    assert client.post(f"/api/v1/cases/{case_id}/report", headers=headers).status_code == 201
+    body = ('{"based_on": 1, "content": {"title": "Verksamhetsberättelse", "sections": {"summary": "<p>'
+            + LONE_SURROGATE + '</p>"}, "proposals": [{"text": "Nämnden ' + LONE_SURROGATE + '"}]}}')
+    response = client.put(f"/api/v1/cases/{case_id}/report/content", data=body, content_type="application/json",
+                          headers=headers)
+    assert "ogiltigt tecken" in _json_refusal(response)
+    assert "content" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("depth", [33, 1000, 5000, 100_000])
+def test_deeply_nested_json_is_refused_in_swedish(api_as, depth):
+    client, headers = api_as("registrator")
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+    message = _json_refusal(client.post("/api/v1/cases", data=body, content_type="application/json",
+                                        headers=headers))
+    assert "för djupt" in message
+
+
+def test_json_nested_up_to_the_limit_reaches_the_fields_checks(api_as):
+    client, headers = api_as("registrator")
+    body = '{"title": ' + "[" * 31 + "]" * 31 + "}"  # 32 levels with the object
+    response = client.post("/api/v1/cases", data=body, content_type="application/json", headers=headers)
+    assert _json_refusal(response) == "Ärendemening måste vara text."
+
+
+@pytest.mark.parametrize("data", [
+    b"title=%ED%A0%80",  # a surrogate's UTF-8 bytes, percent-encoded
+    b"title=\xed\xa0\x80",  # the bytes themselves: not UTF-8
+    b"title=%F4%90%80%80",  # beyond U+10FFFF
+])
+def test_a_lone_surrogate_in_a_form_is_no_server_error(login_as, data):
+    client = login_as("registrator")
+    token = csrf_token(client, "/diarium/registrera").encode()
+    response = client.post("/diarium/registrera", content_type="application/x-www-form-urlencoded",
+                           data=data + b"&committee=1&classification_code=181&csrf_token=" + token)
+    assert response.status_code in (400, 422), response.status_code  # the form again, with its errors
+    assert '<html lang="sv">' in response.get_data(as_text=True)
+
+
+def test_the_shared_text_cleaning_refuses_lone_surrogates():
+    from app.validation import ValidationError, clean_text
+
+    with pytest.raises(ValidationError) as refused:
+        clean_text("Ärende \ud800", field="title", label="Ärendemening", max_length=100)
+    assert refused.value.errors == {"title": "Ärendemening innehåller ett ogiltigt tecken som inte kan sparas."}
+
+
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/diarium\r", "/diarium\n"])
+def test_line_breaks_in_next_are_no_server_error(client, demo, target):
+    page = client.get("/logga-in", query_string={"next": target})
+    assert page.status_code == 200
+    response = _login_with_next(client, demo, target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
