@@ -13,6 +13,11 @@ an Office document embedded the way Word and Excel embed them (a chart's workboo
 may be nested inside it. Python's zipfile never unpacks more
 than an entry declares, so a lying directory cannot make a later reader unpack more.
 
+An Office document (and one embedded in it) is then read for what it would fetch or run when
+LibreOffice converts it (workflows.active_content): linked pictures and templates, fields that
+include other files, DDE, OLE objects and macros are refused. A text file that is a script
+(``#!``, ``@echo off`` and the like on its first line) is refused as a program.
+
 Pure: no Flask, no database. Refusals are ValidationError({"file": <Swedish message>}).
 """
 
@@ -24,8 +29,10 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from xml.parsers.expat import ExpatError
 
 from app.validation import ValidationError
+from workflows.active_content import check_odf, check_ooxml
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -72,6 +79,9 @@ _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs"}
 #: control characters a text file should hardly contain (tab, newlines and form feed are fine)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+#: how the first line of a script starts: an interpreter line, a batch file, PHP, HTML script, PowerShell
+_SCRIPT_RE = re.compile(r"^(#!|@?echo\s+off\b|<\?php|<script\b|#requires\s+-|set-executionpolicy\b|"
+                        r"(powershell|pwsh|cmd)(\.exe)?\s+[-/])", re.IGNORECASE)
 
 
 def sniff(data: bytes, filename: str) -> str:
@@ -149,6 +159,9 @@ def _content_type(data: bytes, name: str) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return _zip_type(data, name)
     if _is_text(data):
+        if _is_script(data):
+            raise _refuse(f"Filen ”{name}” är ett skript (ett program i textform), inte en vanlig textfil. "
+                          "Skript kan inte laddas upp.")
         return TXT
     return None
 
@@ -166,15 +179,23 @@ def _is_text(data: bytes) -> bool:
     return False
 
 
+def _is_script(data: bytes) -> bool:
+    """Whether a text file's first non-empty line starts the way scripts start."""
+    head = data[:4096].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n\f")
+    return bool(_SCRIPT_RE.match(head))
+
+
 def _zip_type(data: bytes, name: str) -> str | None:
     """Check a ZIP container from its directory and name the office type it is, if any."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             _check_zip_entries(archive, entries, name, nesting_allowed=True)
-            return _office_type(archive, entries)
+            found = _office_type(archive, entries)
+            _check_active_content(archive, entries, found, name)
+            return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError, KeyError, IndexError) as exc:
+            NotImplementedError, RuntimeError, KeyError, IndexError, ExpatError) as exc:
         raise _refuse(f"Filen ”{name}” är skadad och kan inte läsas.") from exc
 
 
@@ -219,9 +240,20 @@ def _check_embedded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str)
     with zipfile.ZipFile(io.BytesIO(archive.read(entry))) as inner:
         entries = inner.infolist()
         _check_zip_entries(inner, entries, name, nesting_allowed=False)
-        if _office_type(inner, entries) is None:
+        found = _office_type(inner, entries)
+        if found is None:
             raise _refuse(f"Filen ”{name}” innehåller ett inbäddat objekt (”{_shown(entry.filename)}”) "
                           "som inte är ett Office-dokument.")
+        _check_active_content(inner, entries, found, name)
+
+
+def _check_active_content(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], found: str | None,
+                          name: str) -> None:
+    """Refuse an Office document that would fetch or run something when it is converted (see active_content)."""
+    if found in (DOCX, XLSX):
+        check_ooxml(archive, entries, name)
+    elif found in (ODT, ODS):
+        check_odf(archive, entries, name)
 
 
 def _office_type(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str | None:

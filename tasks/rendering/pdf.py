@@ -12,6 +12,12 @@ they carry /Lang, /Title, a structure tree and an outline from the headings.
 
 When LibreOffice or python3-uno is missing, ``ConverterUnavailable`` says so in Swedish; the
 DOCX is made all the same.
+
+Bilagor come from outside, so LibreOffice must not reach out while it converts them: a linked
+picture, a remote template, an INCLUDETEXT field or an OLE link would make it fetch a URL (a
+request from the worker's network) or read a local file into the public PDF. Uploads with such
+links are refused (workflows.sniffing); as a second wall, the profile each converter uses is
+written with ``LOCKED_DOWN`` before LibreOffice starts (see ``lock_down_profile``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import atexit
 import ctypes
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,6 +38,7 @@ import time
 from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 from xmlrpc.client import Fault, ServerProxy
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,35 @@ CLI_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"t
 UNO_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
 CONVERSION_TIMEOUT = 120.0
+#: where LibreOffice's and curl's proxy settings send any fetch: the discard port, where nothing listens
+DEAD_PROXY = ("127.0.0.1", 9)
+
+#: LibreOffice settings that keep a conversion from fetching anything: (node path, property, value)
+LOCKED_DOWN = (
+    # what a document outside the trusted locations (there are none) links to is not opened: linked pictures,
+    # http: and file: alike, OLE links, media. (The document must be loaded from a file for this: unoserver
+    # writes the bytes to a temporary file; a document loaded from a private:stream would count as trusted.)
+    ("org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    # LibreOffice 24.8 and later: no macros, DDE, OLE, linked content at all (ignored where unknown)
+    ("org.openoffice.Office.Common/Security/Scripting", "DisableActiveContent", "true"),
+    ("org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    ("org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    # links are never updated on load (Writer: 0 never, 1 on request, 2 always; Calc: 0 always, 1 never)
+    ("org.openoffice.Office.Writer/Content/Update", "Link", "0"),
+    ("org.openoffice.Office.Calc/Content/Update", "Link", "1"),
+    # spreadsheets keep their stored results: no WEBSERVICE() or external reference recalculated on load
+    ("org.openoffice.Office.Calc/Formula/Load", "OOXMLRecalcMode", "1"),
+    ("org.openoffice.Office.Calc/Formula/Load", "ODFRecalcMode", "1"),
+    # whatever still tries HTTP, HTTPS or FTP goes to a proxy that is not there
+    ("org.openoffice.Inet/Settings", "ooInetProxyType", "1"),  # manual
+    ("org.openoffice.Inet/Settings", "ooInetHTTPProxyName", DEAD_PROXY[0]),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPProxyPort", str(DEAD_PROXY[1])),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPSProxyName", DEAD_PROXY[0]),
+    ("org.openoffice.Inet/Settings", "ooInetHTTPSProxyPort", str(DEAD_PROXY[1])),
+    ("org.openoffice.Inet/Settings", "ooInetFTPProxyName", DEAD_PROXY[0]),
+    ("org.openoffice.Inet/Settings", "ooInetFTPProxyPort", str(DEAD_PROXY[1])),
+    ("org.openoffice.Inet/Settings", "ooInetNoProxy", ""),
+)
 
 
 class ConverterUnavailable(RuntimeError):
@@ -63,6 +100,39 @@ def soffice_path() -> str | None:
 
 def uno_python() -> str:
     return os.environ.get("UNO_PYTHON") or UNO_PYTHON
+
+
+def lock_down_profile(installation: Path) -> None:
+    """Write ``LOCKED_DOWN`` into the LibreOffice profile whose UserInstallation is ``installation``.
+
+    Before LibreOffice first starts there, the file holds only these; in a profile it has used, they replace
+    the same settings and the rest is kept (LibreOffice writes one item a line)."""
+    path = installation / "user" / "registrymodifications.xcu"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    if "</oor:items>" not in text:
+        text = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                '\n</oor:items>\n')
+    items = []
+    for node, name, value in LOCKED_DOWN:
+        text = re.sub(rf'<item oor:path="/{re.escape(node)}"><prop oor:name="{name}"[^>]*>.*?</prop></item>\n?', "",
+                      text)
+        items.append(f'<item oor:path="/{node}"><prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value>'
+                     "</prop></item>\n")
+    path.write_text(text.replace("</oor:items>", "".join(items) + "</oor:items>", 1), encoding="utf-8")
+
+
+def offline_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with every proxy variable pointing at the dead proxy (for what in LibreOffice uses curl's own)."""
+    proxy = f"http://{DEAD_PROXY[0]}:{DEAD_PROXY[1]}"
+    env = {k: v for k, v in env.items() if k.lower() != "no_proxy"}
+    for name in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy"):
+        env[name] = env[name.upper()] = proxy
+    return env
 
 
 _HAS_UNO: set[str] = set()
@@ -219,7 +289,9 @@ class WarmConverter:
             profile = Path(self._profile.name)
             self._port, uno_port = _free_port(), _free_port()
             self._log_path = profile / "unoserver.log"
+            lock_down_profile(profile / "user")
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+            env = offline_environment(env)
             env["PYTHONPATH"] = str(_unoserver_path(profile / "python"))
             cmd = [uno_python(), "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(self._port),
                    "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port), "--executable", soffice_path(),
@@ -339,10 +411,11 @@ def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: flo
         source = Path(tmp) / "dokument.docx"
         source.write_bytes(docx)
         user = Path(profile) if profile else Path(tmp, "user")
+        lock_down_profile(user)
         result = subprocess.run(
             [soffice_path(), "--headless", "--norestore", f"-env:UserInstallation={user.resolve().as_uri()}",
              "--convert-to", CLI_FILTER, "--outdir", tmp, str(source)],
-            capture_output=True, timeout=timeout,
+            capture_output=True, timeout=timeout, env=offline_environment(dict(os.environ)),
         )
         target = Path(tmp) / "dokument.pdf"
         if result.returncode != 0 or not target.exists():

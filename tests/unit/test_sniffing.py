@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 
 import docx
 import pytest
@@ -109,26 +111,43 @@ def make_xlsx(value: str = "Socialnämnden") -> bytes:
     return make_zip([(name, (xml + body).encode("utf-8")) for name, body in parts.items()])
 
 
-def make_opendocument(mimetype: str = ODT, text: str = "Beslutet delges") -> bytes:
-    """An ODT or ODS: ``mimetype`` first and stored, then the manifest and the content."""
-    body = (f"<office:text><text:p>{text}</text:p></office:text>" if mimetype == ODT else
+ODF_NAMESPACES = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "script": "urn:oasis:names:tc:opendocument:xmlns:script:1.0",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+    "xlink": "http://www.w3.org/1999/xlink",
+}.items())
+
+
+def make_opendocument(mimetype: str = ODT, text: str = "Beslutet delges", *, body: str | None = None,
+                      meta: str = "") -> bytes:
+    """An ODT or ODS: ``mimetype`` first and stored, then the manifest and the content (``body``: the
+    office:text's XML instead of one paragraph of ``text``; ``meta``: the office:meta's XML, in meta.xml)."""
+    body = (f"<office:text>{body or f'<text:p>{text}</text:p>'}</office:text>" if mimetype == ODT else
             f"<office:spreadsheet><table:table table:name=\"Blad1\"><table:table-row><table:table-cell>"
             f"<text:p>{text}</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>")
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.2">'
-               f"<office:body>{body}</office:body></office:document-content>")
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODF_NAMESPACES} '
+               f'office:version="1.2"><office:body>{body}</office:body></office:document-content>')
+    files = {"content.xml": content}
+    if meta:
+        files["meta.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ODF_NAMESPACES} '
+                             f'office:version="1.2"><office:meta>{meta}</office:meta></office:document-meta>')
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
                 f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
+                + "".join(f'<manifest:file-entry manifest:full-path="{name}" manifest:media-type="text/xml"/>'
+                          for name in files)
+                + "</manifest:manifest>")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        for name, xml in files.items():
+            archive.writestr(name, xml, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -141,6 +160,72 @@ def with_entries(container: bytes, extra: list[tuple[str | zipfile.ZipInfo, byte
     with zipfile.ZipFile(io.BytesIO(container)) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
     return make_zip(entries + extra)
+
+
+def with_changed(container: bytes, changes: dict[str, Callable[[bytes], bytes]],
+                 extra: list[tuple[str, bytes]] = ()) -> bytes:
+    """A copy of a ZIP container with some entries changed (path → function of the old bytes) and ``extra`` added."""
+    with zipfile.ZipFile(io.BytesIO(container)) as source:
+        entries = [(info, changes.get(info.filename, lambda data: data)(source.read(info)))
+                   for info in source.infolist()]
+    return make_zip(entries + list(extra))
+
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def with_relationship(container: bytes, rels: str, kind: str, target: str, *, external: bool = True,
+                      rel_id: str = "rIdAttack") -> bytes:
+    """A copy of an OOXML container with one more relationship in the part ``rels`` (made when missing)."""
+    relationship = (f'<Relationship Id="{rel_id}" Type="{kind}" Target="{target}"'
+                    + (' TargetMode="External"' if external else "") + "/>").encode()
+    with zipfile.ZipFile(io.BytesIO(container)) as source:
+        present = rels in source.namelist()
+    if present:
+        return with_changed(container, {rels: lambda data: data.replace(b"</Relationships>",
+                                                                        relationship + b"</Relationships>")})
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+           b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+           + relationship + b"</Relationships>")
+    return with_entries(container, [(rels, xml)])
+
+
+def linked_picture_docx(target: str) -> bytes:
+    """A DOCX whose one picture is linked (``<a:blip r:link>``) to ``target``, the way Word's "Insert and Link" does."""
+    document = docx.Document()
+    document.add_paragraph("Karta över Flemingsberg")
+    document.add_picture(io.BytesIO(make_png()))
+    out = io.BytesIO()
+    document.save(out)
+    linked = with_changed(out.getvalue(), {"word/document.xml": lambda data: re.sub(
+        rb'r:embed="rId\d+"', b'r:link="rIdAttack"', data)})
+    return with_relationship(linked, "word/_rels/document.xml.rels", f"{REL}/image", target)
+
+
+def docx_with_body(xml: str, part: str = "word/document.xml") -> bytes:
+    """A DOCX with ``xml`` (WordprocessingML paragraphs) at the end of its body."""
+    return with_changed(make_docx(), {part: lambda data: data.replace(b"<w:sectPr", xml.encode() + b"<w:sectPr", 1)})
+
+
+def field_docx(*instruction: str) -> bytes:
+    """A DOCX with one complex field whose instruction is split into runs as given (Word splits them too)."""
+    runs = "".join(f'<w:r><w:instrText xml:space="preserve">{part}</w:instrText></w:r>' for part in instruction)
+    return docx_with_body('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>' + runs +
+                          '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Resultat</w:t></w:r>'
+                          '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def odt_picture(href: str) -> bytes:
+    """An ODT whose picture is ``href`` (a path in the package, or a link)."""
+    return make_opendocument(body=f'<text:p><draw:frame svg:width="3cm" svg:height="2cm" text:anchor-type="as-char">'
+                                  f'<draw:image xlink:href="{href}" xlink:type="simple" xlink:show="embed" '
+                                  f'xlink:actuate="onLoad"/></draw:frame></text:p>')
+
+
+def odt_section(href: str) -> bytes:
+    """An ODT with a section whose content comes from ``href`` (Insert > Section > Link)."""
+    return make_opendocument(body=f'<text:section text:name="Bilaga"><text:section-source xlink:href="{href}" '
+                                  f'xlink:type="simple"/><text:p>Förra versionen</text:p></text:section>')
 
 
 def make_zip_bomb() -> bytes:
@@ -311,6 +396,210 @@ def test_a_corrupt_container_is_refused(damage):
     else:
         data = data[:30] + b"\xff" * 40 + data[70:]
     assert "är skadad" in refusal(data, "Yttrande.docx")
+
+
+# --- what an Office document would fetch or run (issue 13) ---------------------------------
+
+
+EXTERNAL = "hämtar innehåll från en extern adress"
+TARGETS = ["http://127.0.0.1:8080/karta.png", "https://intern.huddinge.example/logo.png", "file:///etc/passwd",
+           "\\\\filserver\\delat\\karta.png", "C:\\Users\\maria\\karta.png"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_a_docx_with_a_linked_picture_is_refused(target):
+    message = refusal(linked_picture_docx(target.replace("&", "&amp;")), "Karta.docx")
+    assert message.startswith("Filen ”Karta.docx” hämtar innehåll från en extern adress") and "Bädda in" in message
+
+
+@pytest.mark.parametrize("rels, kind", [
+    ("word/_rels/settings.xml.rels", "attachedTemplate"),
+    ("word/_rels/document.xml.rels", "subDocument"),
+    ("word/_rels/webSettings.xml.rels", "frame"),
+    ("word/_rels/settings.xml.rels", "mailMergeSource"),
+    ("word/_rels/document.xml.rels", "aFChunk"),
+    ("word/_rels/header1.xml.rels", "image"),
+    ("xl/externalLinks/_rels/externalLink1.xml.rels", "externalLinkPath"),
+])
+def test_any_external_relationship_but_a_hyperlink_is_refused(rels, kind):
+    container = make_xlsx() if rels.startswith("xl/") else make_docx()
+    attack = with_relationship(container, rels, f"{REL}/{kind}", "http://127.0.0.1:8080/mall.dotx")
+    assert EXTERNAL in refusal(attack, "Budget.xlsx" if rels.startswith("xl/") else "Yttrande.docx")
+
+
+def test_an_external_hyperlink_is_allowed():
+    linked = with_relationship(make_docx(), "word/_rels/document.xml.rels", f"{REL}/hyperlink",
+                               "https://www.huddinge.se/", rel_id="rIdLink")
+    linked = with_changed(linked, {"word/document.xml": lambda data: data.replace(
+        b"<w:sectPr", b'<w:p><w:hyperlink r:id="rIdLink"><w:r><w:t>huddinge.se</w:t></w:r></w:hyperlink></w:p>'
+                      b"<w:sectPr", 1)})
+    assert sniff(linked, "Yttrande.docx") == DOCX
+    mail = with_relationship(make_xlsx(), "xl/worksheets/_rels/sheet1.xml.rels", f"{REL}/hyperlink",
+                             "mailto:registrator@huddinge.example")
+    assert sniff(mail, "Budget.xlsx") == XLSX
+
+
+@pytest.mark.parametrize("attack", [
+    # a VBA project under another name, found by its relationship or its content type
+    lambda: with_relationship(with_entries(make_docx(), [("word/stilar.dat", b"\xd0\xcf\x11\xe0")]),
+                              "word/_rels/document.xml.rels", "http://schemas.microsoft.com/office/2006/relationships/"
+                              "vbaProject", "stilar.dat", external=False),
+    lambda: with_changed(make_docx(), {"[Content_Types].xml": lambda data: data.replace(
+        b"</Types>", b'<Override PartName="/word/stilar.dat" ContentType="application/vnd.ms-office.vbaProject"/>'
+                     b"</Types>")}, [("word/stilar.dat", b"\xd0\xcf\x11\xe0")]),
+    # a .docm or .xlsm renamed: its main part is macro-enabled
+    lambda: with_changed(make_docx(), {"[Content_Types].xml": lambda data: data.replace(
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        b"application/vnd.ms-word.document.macroEnabled.main+xml")}),
+    lambda: with_changed(make_xlsx(), {"[Content_Types].xml": lambda data: data.replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")}),
+], ids=["vba-relationship", "vba-content-type", "docm", "xlsm"])
+def test_macros_are_refused_whatever_their_part_is_called(attack):
+    assert "innehåller makron" in refusal(attack(), "Yttrande.docx" if b"word/" in attack() else "Budget.xlsx")
+
+
+@pytest.mark.parametrize("attack", [
+    lambda: with_entries(make_docx(), [("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 60)]),
+    lambda: with_entries(make_xlsx(), [("xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 60)]),
+    lambda: with_relationship(make_docx(), "word/_rels/document.xml.rels", f"{REL}/oleObject", "media/paket.dat",
+                              external=False),
+    lambda: with_relationship(make_docx(), "word/_rels/document.xml.rels", f"{REL}/oleObject",
+                              "file:///C:/Budget.xlsx!Blad1!R1C1:R4C4"),
+], ids=["docx-bin", "xlsx-bin", "embedded-relationship", "linked"])
+def test_ole_objects_are_refused(attack):
+    assert "OLE-objekt" in refusal(attack(), "Yttrande.docx" if b"word/" in attack() else "Budget.xlsx")
+
+
+@pytest.mark.parametrize("instruction, code", [
+    (['INCLUDETEXT "http://127.0.0.1:8080/hemligt.txt"'], "INCLUDETEXT"),
+    (['INCLUDEPICTURE "http://127.0.0.1:8080/karta.png" \\d'], "INCLUDEPICTURE"),
+    (['LINK Excel.Sheet.12 "C:\\\\Budget.xlsx" "Blad1!R1C1:R4C4" \\a \\f 5 \\h'], "LINK"),
+    (['DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe"'], "DDEAUTO"),
+    (['DDE "cmd" "/c calc"'], "DDE"),
+    ([" includeText ", '"/etc/passwd"'], "INCLUDETEXT"),  # any case
+    ([" INCLUDE", 'TEXT "/etc/passwd"'], "INCLUDETEXT"),  # split between runs
+])
+def test_fields_that_fetch_files_or_run_programs_are_refused(instruction, code):
+    assert f"innehåller fältet {code}," in refusal(field_docx(*instruction), "Yttrande.docx")
+
+
+def test_a_fetching_field_is_found_nested_simple_or_in_a_header():
+    nested = docx_with_body(
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> IF 1 = 1 "</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDETEXT "/etc/passwd" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:instrText>"</w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    assert "fältet INCLUDETEXT" in refusal(nested, "Yttrande.docx")
+    simple = docx_with_body('<w:p><w:fldSimple w:instr=" INCLUDEPICTURE &quot;file:///etc/passwd&quot; ">'
+                            "<w:r><w:t>bild</w:t></w:r></w:fldSimple></w:p>")
+    assert "fältet INCLUDEPICTURE" in refusal(simple, "Yttrande.docx")
+    header = with_entries(make_docx(), [("word/header9.xml", (
+        '<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p>'
+        '<w:fldSimple w:instr="DDEAUTO cmd &quot;/c calc&quot;"/></w:p></w:hdr>').encode())])
+    assert "fältet DDEAUTO" in refusal(header, "Yttrande.docx")
+
+
+@pytest.mark.parametrize("instruction", [" PAGE ", " NUMPAGES \\* MERGEFORMAT ", ' TOC \\o "1-3" \\h ',
+                                         ' HYPERLINK "https://www.huddinge.se/" ', " DATE \\@ \"yyyy-MM-dd\" "])
+def test_ordinary_fields_are_allowed(instruction):
+    assert sniff(field_docx(instruction), "Yttrande.docx") == DOCX
+
+
+def test_a_dde_link_in_a_workbook_is_refused():
+    dde = with_entries(make_xlsx(), [("xl/externalLinks/externalLink1.xml", (
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>').encode())])
+    assert "fältet DDE," in refusal(dde, "Budget.xlsx")
+
+
+def test_an_embedded_workbook_is_held_to_the_same_rules_for_links():
+    inner = with_relationship(make_xlsx(), "xl/externalLinks/_rels/externalLink1.xml.rels", f"{REL}/externalLinkPath",
+                              "http://127.0.0.1:8080/budget.xlsx")
+    assert EXTERNAL in refusal(with_entries(make_docx(), [("word/embeddings/Object.xlsx", inner)]), "Diagram.docx")
+
+
+@pytest.mark.parametrize("href", ["http://127.0.0.1:8080/karta.png", "https://intern.example/a.png",
+                                  "file:///etc/passwd", "ftp://intern.example/a.png", "smb://filserver/delat/a.png",
+                                  "/etc/passwd", "../karta.png", "Pictures/../../karta.png", "..\\karta.png",
+                                  "C:\\karta.png", "vnd.sun.star.expand:$UNO_USER_PACKAGES_CACHE/karta.png"])
+def test_an_odt_picture_linked_outside_the_package_is_refused(href):
+    message = refusal(odt_picture(href), "Remissvar.odt")
+    assert message.startswith("Filen ”Remissvar.odt” hämtar innehåll från en extern adress")
+
+
+@pytest.mark.parametrize("href", ["Pictures/1000000000000010000000104B5F2E0E.png", "./Pictures/karta.png"])
+def test_an_odt_picture_inside_the_package_is_allowed(href):
+    assert sniff(odt_picture(href), "Remissvar.odt") == ODT
+
+
+@pytest.mark.parametrize("attack, message", [
+    (lambda: odt_section("file:///etc/passwd"), EXTERNAL),
+    (lambda: odt_section("http://127.0.0.1:8080/bilaga.odt"), EXTERNAL),
+    (lambda: make_opendocument(body='<text:p><draw:frame><draw:object xlink:href="http://127.0.0.1:8080/objekt"/>'
+                                    "</draw:frame></text:p>"), EXTERNAL),
+    (lambda: make_opendocument(body='<text:p><draw:frame><draw:object-ole xlink:href="./Object 1"/></draw:frame>'
+                                    "</text:p>"), "OLE-objekt"),
+    (lambda: make_opendocument(body='<text:section text:name="S"><office:dde-source office:dde-application="cmd" '
+                                    'office:dde-topic="/c calc" office:dde-item="x"/><text:p/></text:section>'),
+     "fältet DDE,"),
+    (lambda: make_opendocument(body='<text:p><text:execute-macro text:name="Standard.Module1.Main">Klicka'
+                                    "</text:execute-macro></text:p>"), "innehåller makron"),
+    (lambda: make_opendocument(body='<office:event-listeners><script:event-listener script:language="ooo:script" '
+                                    'script:event-name="office:load" xlink:href="vnd.sun.star.script:Tools.Main'
+                                    '?language=Basic&amp;location=application"/></office:event-listeners><text:p/>'),
+     "innehåller makron"),
+    (lambda: make_opendocument(meta='<meta:template xlink:type="simple" xlink:href="http://127.0.0.1:8080/mall.ott" '
+                                    'xlink:title="Mall"/>'), EXTERNAL),
+], ids=["section-file", "section-http", "object", "ole", "dde", "macro-field", "event-listener", "template"])
+def test_odf_links_dde_ole_and_macros_are_refused(attack, message):
+    assert message in refusal(attack(), "Remissvar.odt")
+
+
+def test_an_odt_hyperlink_is_allowed():
+    linked = make_opendocument(body='<text:p><text:a xlink:type="simple" xlink:href="https://www.huddinge.se/">'
+                                    "huddinge.se</text:a></text:p>")
+    assert sniff(linked, "Remissvar.odt") == ODT
+
+
+def test_a_part_with_a_dtd_is_refused_before_anything_is_expanded():
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    laughs = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{entities}]>'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+              "&lol9;</Relationships>")
+    attack = with_entries(make_docx(), [("word/_rels/footnotes.xml.rels", laughs.encode())])
+    assert "(DTD)" in refusal(attack, "Yttrande.docx")
+
+
+def test_a_part_that_is_no_xml_is_refused_as_damaged():
+    attack = with_changed(make_docx(), {"word/document.xml": lambda data: data[: len(data) // 2]})
+    assert "är skadad" in refusal(attack, "Yttrande.docx")
+
+
+@pytest.mark.parametrize("text", [
+    "#!/bin/sh\ncurl http://127.0.0.1/ | sh\n",
+    "\ufeff#!/usr/bin/env python3\nimport os\n",
+    "\n\n   @echo off\r\ndel /q C:\\*\r\n",
+    "@ECHO OFF\r\n",
+    "echo off\r\n",
+    "<?php system($_GET['c']); ?>",
+    "<script>alert(1)</script>",
+    "#Requires -Version 5\nRemove-Item C:\\ -Recurse\n",
+    "Set-ExecutionPolicy Bypass -Scope Process\n",
+    "powershell -enc SQBFAFgA\n",
+    "cmd.exe /c calc\n",
+])
+def test_a_text_file_that_is_a_script_is_refused(text):
+    message = refusal(text.encode("utf-8"), "Protokollsutdrag.txt")
+    assert message == ("Filen ”Protokollsutdrag.txt” är ett skript (ett program i textform), inte en vanlig textfil. "
+                       "Skript kan inte laddas upp.")
+
+
+@pytest.mark.parametrize("text", ["Ekonomisk rapport #1 – utfall per januari\n",
+                                  "Echo från mötet: beslut enligt förslag\n",
+                                  "# Minnesanteckningar\n\nPowershell-kursen ställs in.\n"])
+def test_ordinary_text_that_merely_resembles_a_script_is_allowed(text):
+    assert sniff(text.encode("utf-8"), "Anteckningar.txt") == TXT
 
 
 # --- file names -------------------------------------------------------------------------
