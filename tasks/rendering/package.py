@@ -32,7 +32,10 @@ Parts converted together (tasks.rendering.batch) carry the same font subsets: ea
 font is kept once, found by its content. The catalog says /Lang sv-SE, /MarkInfo /Marked true
 and shows the title, which the XMP metadata carries too.
 
-Bilagor: PDFs go in as they are (after checking they open and are not password protected);
+Bilagor: PDFs go in as they are (after checking they open and are not password protected), but
+without active content: JavaScript, launch and submit actions, attached files and the like are
+removed first (tasks.rendering.pdf_clean; the stored original stays as it was uploaded). The PDFs
+LibreOffice makes of the other bilagor are cleaned the same way;
 DOCX, ODT, XLSX and ODS are converted by LibreOffice one by one; TXT and images (PNG, JPEG) are
 first laid out as a Word document (the title as heading, the text or the picture with the title
 as its alternative text) and converted the same way, so they are tagged too; the meeting
@@ -56,6 +59,7 @@ from pypdf import PdfReader, PdfWriter
 from tasks.rendering.contents_pdf import ContentsLayout, ContentsLine, resolve_links
 from tasks.rendering.kallelse_docx import _w
 from tasks.rendering.outline import headings, outline_items
+from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf
 from tasks.rendering.pdf_fonts import FontUse, face
 from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _sub, clean, template_sha256
 from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
@@ -135,8 +139,14 @@ def attachment_label(attachment: dict) -> str:
 # --- bilagor -------------------------------------------------------------------------------
 
 
+def _unreadable(where: str) -> BadAttachment:
+    return BadAttachment(f"{where} är inte en läsbar PDF: filen är skadad eller är inte den PDF den utger sig för "
+                         "att vara. Ersätt bilagan och försök igen.")
+
+
 def checked_pdf(data: bytes, where: str) -> bytes:
-    """Return a bilaga's PDF if it opens, has pages and needs no password; else BadAttachment naming ``where``."""
+    """Return a bilaga's PDF, without active content (pdf_clean), if it opens, has pages and needs no password;
+    else BadAttachment naming ``where``."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -153,16 +163,18 @@ def checked_pdf(data: bytes, where: str) -> bytes:
     except BadAttachment:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a broken file
-        raise BadAttachment(f"{where} är inte en läsbar PDF: filen är skadad eller är inte den PDF den "
-                            "utger sig för att vara. Ersätt bilagan och försök igen.") from exc
+        raise _unreadable(where) from exc
     if pages == 0:
         raise BadAttachment(f"{where} är en PDF utan sidor. Ersätt bilagan och försök igen.")
     if reader.is_encrypted:  # opened with the empty password: write it out unprotected
         writer = PdfWriter(clone_from=reader)
         out = io.BytesIO()
         writer.write(out)
-        return out.getvalue()
-    return data
+        data = out.getvalue()
+    try:
+        return clean_pdf(data)
+    except Exception as exc:  # noqa: BLE001 - pikepdf (qpdf) cannot read what pypdf could
+        raise _unreadable(where) from exc
 
 
 class _LaidOut(_Builder):
@@ -290,8 +302,9 @@ def attachment_pdf(data: bytes, content_type: str, title: str, where: str, conve
 
 
 def attachment_input_hash(sha256: str, content_type: str, title: str) -> str:
-    """What a converted bilaga is made from: the file, its type, its title (the heading) and the layout."""
-    basis = f"bilaga/{PACKAGE_VERSION}/{template_sha256()}/{content_type}/{sha256}/{title}"
+    """What a converted bilaga is made from: the file, its type, its title (the heading), the layout and what
+    cleaning removes from it (pdf_clean.CLEAN_VERSION: a part cleaned less than now is made again)."""
+    basis = f"bilaga/{PACKAGE_VERSION}/clean-{CLEAN_VERSION}/{template_sha256()}/{content_type}/{sha256}/{title}"
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
