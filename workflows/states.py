@@ -49,6 +49,15 @@ def complete_content(report, user, ctx) -> None:
                                + ", ".join(missing) + "."})
 
 
+def not_own_approval(report, user, ctx) -> None:
+    """Who approved the report in this round does not sign it too, unless the committee allows it."""
+    if report.case.committee.same_person_may_approve_and_sign:
+        return
+    approval = next((t for t in reversed(report.transitions) if t.name == "approve"), None)
+    if approval is not None and approval.user_id == user.id:
+        raise ForbiddenError("Samma person kan inte både godkänna och underteckna tjänsteutlåtandet.")
+
+
 def editor_or_secretary(report, user, ctx) -> None:
     if not (is_editor(report, user) or Role.secretary in user.roles_in(report.case.committee_id)):
         raise ForbiddenError("Bara ärendets handläggare eller nämndsekreteraren kan återkalla utlåtandet.")
@@ -80,7 +89,7 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("return_approval", frozenset({S.approved}), S.returned, frozenset({Role.approver}),
                (not_own_report, comment_required), "Returnera till handläggaren"),
     Transition("sign", frozenset({S.approved}), S.signed, frozenset({Role.approver}),
-               (not_own_report,), "Underteckna"),
+               (not_own_report, not_own_approval), "Underteckna"),
     # Saving a returned report starts the next draft; saving an approved or signed one reopens it.
     Transition("resume", frozenset({S.returned}), S.draft, frozenset({Role.case_officer}),
                (editor_only,), "Arbeta vidare", is_manual=False),

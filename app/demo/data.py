@@ -25,9 +25,12 @@ ADMINISTRATIONS = {
     },
 }
 
+#: same_person_may_approve_and_sign: whether the reviewer who approved a report may sign it too
 COMMITTEES = {
-    "SN": {"name": "Socialnämnden", "administration": "SÄF", "notice_days": 7},
-    "KS": {"name": "Kommunstyrelsen", "administration": "KSF", "notice_days": 7},
+    "SN": {"name": "Socialnämnden", "administration": "SÄF", "notice_days": 7,
+           "same_person_may_approve_and_sign": False},
+    "KS": {"name": "Kommunstyrelsen", "administration": "KSF", "notice_days": 7,
+           "same_person_may_approve_and_sign": False},
 }
 
 #: the classification codes the fixture's diarienummer use, with plausible names

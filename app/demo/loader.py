@@ -55,6 +55,7 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
         committees[prefix] = Committee(
             municipality=m, administration=administrations[values["administration"]],
             name=values["name"], registry_prefix=prefix, notice_days=values["notice_days"],
+            same_person_may_approve_and_sign=values["same_person_may_approve_and_sign"],
         )
         db.session.add(committees[prefix])
     for code, name in data.CLASSIFICATION:

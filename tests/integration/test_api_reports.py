@@ -236,6 +236,26 @@ def test_nobody_reviews_their_own_report(api_as, report_in):
     assert queue["items"] == [] and [item["case_id"] for item in queue["own"]] == [case_id]
 
 
+@pytest.mark.parametrize("allowed", [False, True])
+def test_approving_and_signing_by_one_person_follows_the_committees_setting(api_as, report_in, allowed):
+    case_id = report_in(S.in_review)
+    sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
+    auth_ops.grant_role(user("enhetschef"), sn, Role.approver)
+    sn.same_person_may_approve_and_sign = allowed
+    db.session.commit()
+    client, headers = api_as("enhetschef")
+    assert transition(client, headers, case_id, "approve").status_code == 200
+    before = snapshot(case_id)
+    signed = transition(client, headers, case_id, "sign")
+    if allowed:
+        assert signed.status_code == 200 and signed.get_json()["report"]["state"] == "signed"
+    else:
+        assert signed.status_code == 403
+        assert signed.get_json()["error"]["message"] == ("Samma person kan inte både godkänna och underteckna "
+                                                         "tjänsteutlåtandet.")
+        assert snapshot(case_id) == before
+
+
 def test_a_return_needs_a_comment(api_as, report_in):
     case_id = report_in(S.in_review)
     before = snapshot(case_id)

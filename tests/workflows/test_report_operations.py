@@ -97,6 +97,54 @@ def test_nobody_approves_or_signs_their_own_report(report_in, user, case):
         ops.transition(report, user=officer, name="sign")
 
 
+SAME_PERSON = "Samma person kan inte både godkänna och underteckna tjänsteutlåtandet."
+
+
+def _reviewer_and_approver(user, case):
+    """The unit head, given the approver's role too."""
+    both = user("enhetschef")
+    grant_role(both, case.committee, Role.approver)
+    return both
+
+
+def test_who_approved_a_report_may_not_sign_it_by_default(report_in, user, case):
+    both = _reviewer_and_approver(user, case)
+    assert case.committee.same_person_may_approve_and_sign is False
+    report = report_in(S.in_review)
+    ops.transition(report, user=both, name="approve")
+    with pytest.raises(ForbiddenError) as refused:
+        ops.transition(report, user=both, name="sign")
+    assert refused.value.message == SAME_PERSON
+    assert report.state is S.approved
+    ops.transition(report, user=user("direktor"), name="sign")  # someone else signs
+    assert report.state is S.signed
+
+
+def test_a_committee_may_let_the_same_person_approve_and_sign(report_in, user, case):
+    both = _reviewer_and_approver(user, case)
+    case.committee.same_person_may_approve_and_sign = True
+    report = report_in(S.in_review)
+    ops.transition(report, user=both, name="approve")
+    ops.transition(report, user=both, name="sign")
+    db.session.commit()
+    assert (report.state, report.signed_by) == (S.signed, both)
+
+
+def test_only_the_approval_of_the_current_round_counts(report_in, user, case):
+    """Approved in an earlier round, returned by the approver, approved again by another reviewer: may sign."""
+    both = _reviewer_and_approver(user, case)
+    other = user("ordforande")
+    grant_role(other, case.committee, Role.reviewer)
+    report = report_in(S.in_review)
+    ops.transition(report, user=both, name="approve")
+    ops.transition(report, user=user("direktor"), name="return_approval", comment="Komplettera")
+    ops.save_revision(report, user=user("controller"), raw={**COMPLETE, "title": "Kompletterad"}, based_on=2)
+    ops.transition(report, user=user("controller"), name="submit")
+    ops.transition(report, user=other, name="approve")
+    ops.transition(report, user=both, name="sign")
+    assert report.state is S.signed
+
+
 def test_a_reviewer_who_wrote_in_the_report_cannot_review_it(report_in, user, case):
     reviewer = user("enhetschef")
     grant_role(reviewer, case.committee, Role.case_officer)
