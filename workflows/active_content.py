@@ -14,6 +14,11 @@ up in the public meeting package. So an uploaded DOCX, XLSX, ODT or ODS is refus
   macro-enabled content type; ODF event listeners and macro fields) or OLE objects (``oleObject``
   relationships, ``*/embeddings/*.bin``, ODF ``draw:object-ole``).
 
+An attached template is the exception when the caller stores a copy without it (``strip_templates``,
+see workflows.normalise): Word's external ``attachedTemplate`` relationship of its settings part and
+an ODF's ``meta:template`` in ``meta.xml``. Word writes the first into every document made from a
+company template. Anywhere else (another part, an embedded document) it is refused like any link.
+
 The XML is read as a stream with expat (memory stays small whatever the part's size; the
 container's size limits were checked before) and a part with a DTD is refused before anything is
 expanded: Office parts never have one.
@@ -46,10 +51,20 @@ _OLE_PART = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.bin$", re.IGNORECASE)
 #: parts whose text may hold fields (the body, headers, footers, notes, comments, the glossary)
 _WORD_PART = re.compile(r"^word/(glossary/)?[^/]+\.xml$", re.IGNORECASE)
 _EXTERNAL_LINK_PART = re.compile(r"^xl/externalLinks/[^/]+\.xml$", re.IGNORECASE)
+#: where Word keeps the link to the template a document came from: the settings part's relationships → the part
+TEMPLATE_PARTS = {"word/_rels/settings.xml.rels": "word/settings.xml",
+                  "word/glossary/_rels/settings.xml.rels": "word/glossary/settings.xml"}
+_WORD_MAIN = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+              "http://purl.oclc.org/ooxml/wordprocessingml/main")
+_ODF_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 
 
-def check_ooxml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str) -> None:
-    """Refuse a DOCX or XLSX (``name``: as messages show it) that links, runs or embeds what it should not."""
+def check_ooxml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *,
+                strip_templates: bool = False) -> None:
+    """Refuse a DOCX or XLSX (``name``: as messages show it) that links, runs or embeds what it should not.
+
+    With ``strip_templates`` an attached template in TEMPLATE_PARTS is let through: the caller stores
+    workflows.normalise.normalise's copy, which has none."""
     for entry in entries:
         path = entry.filename
         if entry.is_dir():
@@ -59,18 +74,40 @@ def check_ooxml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: 
         if path == "[Content_Types].xml":
             _scan(archive, entry, name, lambda tag, attrs: _content_type(attrs, name))
         elif path.lower().endswith(".rels"):
-            _scan(archive, entry, name, lambda tag, attrs: _relationship(tag, attrs, name))
+            template_ok = strip_templates and path in TEMPLATE_PARTS
+            _scan(archive, entry, name, lambda tag, attrs: _relationship(tag, attrs, name, template_ok))
         elif _WORD_PART.match(path):
             _scan_fields(archive, entry, name)
         elif _EXTERNAL_LINK_PART.match(path):
             _scan(archive, entry, name, lambda tag, attrs: _excel_link(tag, name))
 
 
-def check_odf(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str) -> None:
-    """Refuse an ODT or ODS (``name``: as messages show it) that links, runs or embeds what it should not."""
+def check_odf(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *,
+              strip_templates: bool = False) -> None:
+    """Refuse an ODT or ODS (``name``: as messages show it) that links, runs or embeds what it should not.
+
+    With ``strip_templates`` a ``meta:template`` in ``meta.xml`` is let through: the caller stores
+    workflows.normalise.normalise's copy, which has none."""
     for entry in entries:
         if not entry.is_dir() and entry.filename.lower().endswith(".xml"):
-            _scan(archive, entry, name, lambda tag, attrs: _odf_element(tag, attrs, name))
+            template_ok = strip_templates and entry.filename == "meta.xml"
+            _scan(archive, entry, name, lambda tag, attrs: _odf_element(tag, attrs, name, template_ok))
+
+
+def is_template_relationship(tag: str, attrs: dict) -> bool:
+    """Whether an element of a relationships part is the link to the template a Word document came from."""
+    return _local(tag) == "Relationship" and attrs.get("Type", "").endswith("/attachedTemplate")
+
+
+def is_word_template(tag: str, _attrs: dict) -> bool:
+    """Whether an element of Word's settings part is ``w:attachedTemplate`` (which names that relationship)."""
+    namespace, _, local = tag.rpartition(" ")
+    return local == "attachedTemplate" and namespace in _WORD_MAIN
+
+
+def is_odf_template(tag: str, _attrs: dict) -> bool:
+    """Whether an ODF element is ``meta:template``, the template a document came from."""
+    return tag == f"{_ODF_META} template"
 
 
 def is_external(href: str) -> bool:
@@ -88,6 +125,11 @@ def is_external(href: str) -> bool:
 
 def _refuse(message: str) -> ValidationError:
     return ValidationError({"file": message})
+
+
+def external_refusal(name: str) -> ValidationError:
+    """The refusal of a document that links content from outside it (``name``: as messages show it)."""
+    return _external(name)
 
 
 def _external(name: str) -> ValidationError:
@@ -151,7 +193,7 @@ def _content_type(attrs: dict, name: str) -> None:
         raise _macros(name)
 
 
-def _relationship(tag: str, attrs: dict, name: str) -> None:
+def _relationship(tag: str, attrs: dict, name: str, template_ok: bool = False) -> None:
     if _local(tag) != "Relationship":
         return
     kind = attrs.get("Type", "")
@@ -160,7 +202,8 @@ def _relationship(tag: str, attrs: dict, name: str) -> None:
     if kind.endswith("/oleObject"):
         raise _ole(name)
     if attrs.get("TargetMode", "").lower() == "external" and not kind.endswith("/hyperlink"):
-        raise _external(name)
+        if not (template_ok and is_template_relationship(tag, attrs)):
+            raise _external(name)
 
 
 def _excel_link(tag: str, name: str) -> None:
@@ -170,7 +213,7 @@ def _excel_link(tag: str, name: str) -> None:
         raise _ole(name)
 
 
-def _odf_element(tag: str, attrs: dict, name: str) -> None:
+def _odf_element(tag: str, attrs: dict, name: str, template_ok: bool = False) -> None:
     local = _local(tag)
     if local in _ODF_MACROS:
         raise _macros(name)
@@ -179,7 +222,8 @@ def _odf_element(tag: str, attrs: dict, name: str) -> None:
     if local in _ODF_OLE:
         raise _ole(name)
     if local not in _ODF_LINKS and is_external(attrs.get(_XLINK_HREF, "")):
-        raise _external(name)
+        if not (template_ok and is_odf_template(tag, attrs)):
+            raise _external(name)
 
 
 def _scan_fields(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) -> None:

@@ -4,7 +4,9 @@ Like the other report operations they check that the user is an editor and that 
 can change, validate, bring a returned, approved or signed report back to draft (a signed
 one loses its signature: the signature covers the bilagor), change, audit and flush; the
 caller commits. Files are stored once per content (sha256), and nothing is stored (no row,
-no file) when a check fails. Replaced and removed bilagor stay as rows that are not current.
+no file) when a check fails. What is stored is the copy workflows.sniffing.accept returns: an Office
+document's link to its template (Word's attached template, ODF's meta:template) taken out, the
+sha256 that of the stored bytes. Replaced and removed bilagor stay as rows that are not current.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app.storage import StorageError, get_storage
 from app.validation import ConflictError, ValidationError, clean_text
 from workflows.models import CaseReport, ReportAttachment, StoredFileRecord
 from workflows.operations import _begin_change, _lock
-from workflows.sniffing import EXTENSION_FOR, clean_filename, sniff
+from workflows.sniffing import EXTENSION_FOR, accept, clean_filename
 from workflows.states import EDITABLE, editor_only
 
 __all__ = ["attachment_content", "clean_filename", "link_registered_document", "move_attachment",
@@ -38,7 +40,7 @@ def upload_attachment(report: CaseReport, *, user: User, data: bytes, filename: 
                       is_confidential: bool = False) -> ReportAttachment:
     """Add an uploaded file as the report's next bilaga."""
     _may_change(report, user)
-    name, content_type = _check_upload(data, filename)
+    name, content_type, data = _check_upload(data, filename)
     title = _clean_title(title, default=posixpath.splitext(name)[0] or name)
     confidential = _flag(is_confidential)
     _begin_change(report, user)
@@ -78,7 +80,7 @@ def replace_attachment(attachment: ReportAttachment, *, user: User, data: bytes,
     report = attachment.report
     _may_change(report, user)
     _require_current(attachment)
-    name, content_type = _check_upload(data, filename)
+    name, content_type, data = _check_upload(data, filename)
     _begin_change(report, user)
     new = ReportAttachment(report=report, position=attachment.position, title=attachment.title, filename=name,
                            file=_store(data, content_type, user), is_confidential=attachment.is_confidential,
@@ -184,15 +186,16 @@ def _renumber(rows: list[ReportAttachment]) -> None:
     db.session.flush()
 
 
-def _check_upload(data: bytes, filename: str) -> tuple[str, str]:
-    """Return the clean file name and the sniffed type, or refuse the upload."""
+def _check_upload(data: bytes, filename: str) -> tuple[str, str, bytes]:
+    """Return the clean file name, the sniffed type and the bytes to store (sniffing.accept), or refuse the upload."""
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("data must be bytes")
     name = clean_filename(filename)
     limit = int(current_app.config.get("MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
     if len(data) > limit:
         raise ValidationError({"file": f"Filen ”{name}” är för stor. En bilaga får vara högst {_megabytes(limit)}."})
-    return name, sniff(bytes(data), name)
+    content_type, stored = accept(bytes(data), name)
+    return name, content_type, stored
 
 
 def _store(data: bytes, content_type: str, user: User) -> StoredFileRecord:

@@ -15,7 +15,9 @@ than an entry declares, so a lying directory cannot make a later reader unpack m
 
 An Office document (and one embedded in it) is then read for what it would fetch or run when
 LibreOffice converts it (workflows.active_content): linked pictures and templates, fields that
-include other files, DDE, OLE objects and macros are refused. A text file that is a script
+include other files, DDE, OLE objects and macros are refused; the link to the template a document
+came from is no reason to refuse it: accept() returns the copy to store without it (workflows.normalise),
+held once more to every rule. A text file that is a script
 (``#!``, ``@echo off`` and the like on its first line) is refused as a program.
 
 Pure: no Flask, no database. Refusals are ValidationError({"file": <Swedish message>}).
@@ -32,7 +34,8 @@ import zlib
 from xml.parsers.expat import ExpatError
 
 from app.validation import ValidationError
-from workflows.active_content import check_odf, check_ooxml
+from workflows.active_content import check_odf, check_ooxml, external_refusal
+from workflows.normalise import CannotStrip, normalise
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -74,6 +77,9 @@ _ARCHIVE_EXTENSIONS = (".zip", ".jar", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".x
 #: where OOXML keeps embedded Office documents (a chart's data, an inserted worksheet)
 _EMBEDDED_RE = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.(docx|xlsx|pptx)$", re.IGNORECASE)
 _MACRO_RE = re.compile(r"(^|/)vbaproject\.bin$|^(basic|scripts)/", re.IGNORECASE)
+#: what reading a damaged container raises
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError, KeyError, IndexError, ExpatError)
 _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 #: control, format (bidi overrides, zero-width) and lone surrogate characters
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs"}
@@ -84,13 +90,34 @@ _SCRIPT_RE = re.compile(r"^(#!|@?echo\s+off\b|<\?php|<script\b|#requires\s+-|set
                         r"(powershell|pwsh|cmd)(\.exe)?\s+[-/])", re.IGNORECASE)
 
 
-def sniff(data: bytes, filename: str) -> str:
-    """Return the MIME type found by reading ``data``, or refuse the file with the reason."""
+def accept(data: bytes, filename: str) -> tuple[str, bytes]:
+    """Return the MIME type of an upload and the bytes to store, or refuse the file with the reason.
+
+    The bytes are ``data`` itself unless the document names the template it came from (Word's attached
+    template, ODF's meta:template): then they are a copy without it (workflows.normalise), which is
+    sniffed again by every rule, so what is stored always passes ``sniff``."""
+    found = sniff(data, filename, strip_templates=True)
+    try:
+        stored = normalise(data, found)
+    except CannotStrip as exc:
+        raise external_refusal(_shown(filename)) from exc
+    except _DAMAGED as exc:
+        raise _refuse(f"Filen ”{_shown(filename)}” är skadad och kan inte läsas.") from exc
+    if stored is not data and sniff(stored, filename) != found:
+        raise _refuse(f"Filen ”{_shown(filename)}” är skadad och kan inte läsas.")
+    return found, stored
+
+
+def sniff(data: bytes, filename: str, *, strip_templates: bool = False) -> str:
+    """Return the MIME type found by reading ``data``, or refuse the file with the reason.
+
+    With ``strip_templates`` the link to a document's template is let through: only for a caller that
+    stores ``normalise(data, type)`` (see accept)."""
     name = _shown(filename)
     if not data:
         raise _refuse(f"Filen ”{name}” är tom.")
     expected = _expected_type(filename, name)
-    found = _content_type(data, name)
+    found = _content_type(data, name, strip_templates)
     if found is None:
         if data.startswith(_EXECUTABLE_MAGIC):
             raise _refuse(f"Filen ”{name}” är ett program, inte {LABELS[expected]}. Program kan inte laddas upp.")
@@ -148,7 +175,7 @@ def _expected_type(filename: str, shown: str) -> str:
     return EXTENSIONS[ext]
 
 
-def _content_type(data: bytes, name: str) -> str | None:
+def _content_type(data: bytes, name: str, strip_templates: bool = False) -> str | None:
     """The allowed type the bytes are, or None; refuses unsafe or damaged ZIP containers."""
     if data.startswith(b"%PDF-"):
         return PDF
@@ -157,7 +184,7 @@ def _content_type(data: bytes, name: str) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(b"PK\x03\x04"):
-        return _zip_type(data, name)
+        return _zip_type(data, name, strip_templates)
     if _is_text(data):
         if _is_script(data):
             raise _refuse(f"Filen ”{name}” är ett skript (ett program i textform), inte en vanlig textfil. "
@@ -185,17 +212,16 @@ def _is_script(data: bytes) -> bool:
     return bool(_SCRIPT_RE.match(head))
 
 
-def _zip_type(data: bytes, name: str) -> str | None:
+def _zip_type(data: bytes, name: str, strip_templates: bool = False) -> str | None:
     """Check a ZIP container from its directory and name the office type it is, if any."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             _check_zip_entries(archive, entries, name, nesting_allowed=True)
             found = _office_type(archive, entries)
-            _check_active_content(archive, entries, found, name)
+            _check_active_content(archive, entries, found, name, strip_templates=strip_templates)
             return found
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError, KeyError, IndexError, ExpatError) as exc:
+    except _DAMAGED as exc:
         raise _refuse(f"Filen ”{name}” är skadad och kan inte läsas.") from exc
 
 
@@ -248,12 +274,13 @@ def _check_embedded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str)
 
 
 def _check_active_content(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], found: str | None,
-                          name: str) -> None:
-    """Refuse an Office document that would fetch or run something when it is converted (see active_content)."""
+                          name: str, *, strip_templates: bool = False) -> None:
+    """Refuse an Office document that would fetch or run something when it is converted (see active_content);
+    an embedded one is checked without ``strip_templates``: normalise does not rewrite it."""
     if found in (DOCX, XLSX):
-        check_ooxml(archive, entries, name)
+        check_ooxml(archive, entries, name, strip_templates=strip_templates)
     elif found in (ODT, ODS):
-        check_odf(archive, entries, name)
+        check_odf(archive, entries, name, strip_templates=strip_templates)
 
 
 def _office_type(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str | None:

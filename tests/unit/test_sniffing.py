@@ -562,6 +562,125 @@ def test_an_odt_hyperlink_is_allowed():
     assert sniff(linked, "Remissvar.odt") == ODT
 
 
+# --- the link to a document's template is taken out, not refused ------------------------------
+
+TEMPLATE = "file:///C:\\Users\\anna\\Mallar\\Tjänsteutlåtande.dotx"
+SETTINGS_RELS = "word/_rels/settings.xml.rels"
+
+
+def template_docx(container: bytes | None = None, *, target: str = TEMPLATE, rels: str = SETTINGS_RELS) -> bytes:
+    """A DOCX made from a company template, as Word writes every one: an external attachedTemplate relationship
+    of the settings part (in ``rels``) and ``<w:attachedTemplate r:id=…/>`` in word/settings.xml."""
+    container = make_docx("Tjänsteutlåtande om bygglov för Flemingsberg 3:1") if container is None else container
+    linked = with_relationship(container, rels, f"{REL}/attachedTemplate", target, rel_id="rIdMall")
+    return with_changed(linked, {"word/settings.xml": lambda data: data.replace(
+        b"<w:zoom ", b'<w:attachedTemplate r:id="rIdMall"/><w:zoom ', 1)})
+
+
+def odt_from_template(body: str | None = None) -> bytes:
+    return make_opendocument(body=body, meta=(
+        "<meta:generator>LibreOffice/7.4</meta:generator><meta:template xlink:type=\"simple\" "
+        "xlink:actuate=\"onRequest\" xlink:title=\"Tjänsteutlåtande\" "
+        "xlink:href=\"file:///C:/Users/anna/Mallar/Tj%C3%A4nsteutl%C3%A5tande.ott\" meta:date=\"2016-11-02T10:00:00\"/>"
+        "<meta:initial-creator>Anna Svensson</meta:initial-creator>"))
+
+
+def entries_of(container: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(container)) as archive:
+        return [(info, archive.read(info)) for info in archive.infolist()]
+
+
+def same_entry(a: zipfile.ZipInfo, b: zipfile.ZipInfo) -> bool:
+    fields = ("filename", "date_time", "compress_type", "comment", "create_system", "external_attr", "internal_attr")
+    return all(getattr(a, field) == getattr(b, field) for field in fields)
+
+
+def test_an_attached_template_is_taken_out_of_the_copy_to_store_and_nothing_else_changes():
+    upload = template_docx()
+    assert EXTERNAL in refusal(upload, "Yttrande.docx")  # sniff alone still refuses it
+    content_type, stored = sniffing.accept(upload, "Yttrande.docx")
+    assert content_type == DOCX and stored != upload
+    assert sniff(stored, "Yttrande.docx") == DOCX  # the copy passes every rule
+    before, after = entries_of(upload), entries_of(stored)
+    assert [info.filename for info, _ in after] == [info.filename for info, _ in before]
+    for (old, old_data), (new, new_data) in zip(before, after):
+        assert same_entry(old, new), old.filename
+        if old.filename == SETTINGS_RELS:
+            assert b"attachedTemplate" not in new_data and b"rIdMall" not in new_data
+            assert re.sub(rb'<Relationship Id="rIdMall"[^>]*/>', b"", old_data) == new_data
+        elif old.filename == "word/settings.xml":
+            assert b"attachedTemplate" not in new_data
+            assert old_data.replace(b'<w:attachedTemplate r:id="rIdMall"/>', b"") == new_data
+        else:
+            assert new_data == old_data, old.filename
+    opened = docx.Document(io.BytesIO(stored))
+    assert [p.text for p in opened.paragraphs] == ["Tjänsteutlåtande om bygglov för Flemingsberg 3:1"]
+    assert not any(rel.reltype.endswith("/attachedTemplate") for rel in opened.part.package.iter_rels())
+    assert opened.settings.element.find(f"{{{docx.oxml.ns.nsmap['w']}}}attachedTemplate") is None
+
+
+def test_a_template_in_word_s_own_form_with_other_relationships_is_taken_out_alone():
+    """Word's form: a declaration, CRLF, single quotes, ">" in an attribute, the element written open and closed."""
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id=\'rId2\' '
+            f'Type="{REL}/attachedTemplate" Target="file:///C:\\Mallar\\a&gt;b.dotx" TargetMode=\'External\'>'
+            '</Relationship><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/customXml" Target="../customXml/item1.xml"/></Relationships>').encode()
+    upload = with_entries(make_docx(), [(SETTINGS_RELS, rels)])
+    upload = with_changed(upload, {"word/settings.xml": lambda data: data.replace(
+        b"<w:zoom ", b'<w:attachedTemplate r:id="rId2" w:x=\'a>b\'></w:attachedTemplate>\r\n<w:zoom ', 1)})
+    _, stored = sniffing.accept(upload, "Yttrande.docx")
+    with zipfile.ZipFile(io.BytesIO(stored)) as archive:
+        assert archive.read(SETTINGS_RELS) == rels.replace(rels[rels.index(b"<Relationship Id='rId2'"):
+                                                                 rels.index(b'<Relationship Id="rId1"')], b"")
+        assert b"attachedTemplate" not in archive.read("word/settings.xml")
+        assert b"\r\n<w:zoom " in archive.read("word/settings.xml")
+
+
+@pytest.mark.parametrize("filename, build, expected", GOOD, ids=[g[0] for g in GOOD])
+def test_a_file_without_a_template_is_stored_as_it_came(filename, build, expected):
+    data = build()
+    assert sniffing.accept(data, filename) == (expected, data) and sniffing.accept(data, filename)[1] is data
+
+
+@pytest.mark.parametrize("attack", [
+    # a template does not excuse another link
+    lambda: template_docx(linked_picture_docx("http://127.0.0.1:8080/karta.png")),
+    # an attachedTemplate relationship anywhere but the settings part's relationships
+    lambda: template_docx(rels="word/_rels/document.xml.rels"),
+    lambda: template_docx(rels="word/_rels/Settings.xml.rels"),
+    # an embedded document is not rewritten: its template is refused
+    lambda: with_entries(make_docx(), [("word/embeddings/Dokument.docx", template_docx())]),
+], ids=["and-a-linked-picture", "document-rels", "other-case", "embedded"])
+def test_other_external_links_are_still_refused_when_a_template_is_taken_out(attack):
+    with pytest.raises(ValidationError) as caught:
+        sniffing.accept(attack(), "Karta.docx")
+    assert caught.value.errors["file"].startswith("Filen ”Karta.docx” hämtar innehåll från en extern adress")
+
+
+def test_an_odt_made_from_a_template_is_stored_without_meta_template():
+    upload = odt_from_template()
+    assert EXTERNAL in refusal(upload, "Remissvar.odt")
+    content_type, stored = sniffing.accept(upload, "Remissvar.odt")
+    assert content_type == ODT and sniff(stored, "Remissvar.odt") == ODT
+    before, after = entries_of(upload), entries_of(stored)
+    assert after[0][0].filename == "mimetype" and after[0][0].compress_type == zipfile.ZIP_STORED
+    for (old, old_data), (new, new_data) in zip(before, after, strict=True):
+        assert same_entry(old, new)
+        if old.filename == "meta.xml":
+            assert re.sub(rb"<meta:template [^>]*/>", b"", old_data) == new_data
+            assert b"<meta:initial-creator>Anna Svensson</meta:initial-creator>" in new_data
+        else:
+            assert new_data == old_data
+
+
+def test_an_odt_template_does_not_excuse_a_linked_picture():
+    attack = odt_from_template(body='<text:p><draw:frame><draw:image xlink:href="http://127.0.0.1:8080/karta.png"/>'
+                                    "</draw:frame></text:p>")
+    with pytest.raises(ValidationError, match="hämtar innehåll från en extern adress"):
+        sniffing.accept(attack, "Remissvar.odt")
+
+
 def test_a_part_with_a_dtd_is_refused_before_anything_is_expanded():
     entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     laughs = (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{entities}]>'

@@ -8,12 +8,15 @@ Everything is read back from the database and from the storage directory.
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
+import zipfile
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+import docx
 from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,11 +31,15 @@ from tests.unit.test_sniffing import (
     ELF,
     GOOD,
     PE,
+    SETTINGS_RELS,
+    linked_picture_docx,
     make_docx,
     make_pdf,
     make_png,
     make_txt,
     make_zip_bomb,
+    odt_from_template,
+    template_docx,
 )
 from workflows import attachments as att
 from workflows import operations as ops
@@ -107,6 +114,11 @@ BAD = [
     ("empty", "Tom.pdf", lambda: b"", "Filen ”Tom.pdf” är tom."),
     ("png_as_pdf", "Diagram.pdf", make_png,
      "Filen ”Diagram.pdf” heter .pdf men innehållet är en PNG-bild. Byt filändelse till .png eller välj rätt fil."),
+    ("linked_picture_from_a_template", "Karta.docx",
+     lambda: template_docx(linked_picture_docx("http://127.0.0.1:8080/karta.png")),
+     "Filen ”Karta.docx” hämtar innehåll från en extern adress (en länkad bild, mall eller fil) och kan inte tas "
+     "emot. Bädda in bilden i dokumentet i stället för att länka den, ta bort kopplingen till mallen, eller spara "
+     "dokumentet som PDF."),
     ("dotdot_to_disallowed_name", "../../etc/passwd", make_txt,
      "Filen ”passwd” saknar filändelse. Tillåtna filtyper är PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT."),
 ]
@@ -203,6 +215,50 @@ def test_the_same_file_in_two_reports_is_stored_once(report_in, user):
     records, rows, files = stored()
     assert (records, rows, files) == (1, 2, [f"{digest[:2]}/{digest}"])
     assert a.file_id == b.file_id and (a.title, b.title) == ("Delårsrapport", "Delårsrapport")
+
+
+def _without_template(data: bytes) -> None:
+    """The stored DOCX: no attachedTemplate relationship, no w:attachedTemplate, python-docx opens it, same text."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not [name for name in archive.namelist()
+                    if name.endswith(".rels") and b"attachedTemplate" in archive.read(name)]
+        assert SETTINGS_RELS in archive.namelist() and b"attachedTemplate" not in archive.read("word/settings.xml")
+    assert [p.text for p in docx.Document(io.BytesIO(data)).paragraphs] == [
+        "Tjänsteutlåtande om bygglov för Flemingsberg 3:1"]
+
+
+def test_a_word_document_from_a_template_is_stored_without_the_link_to_the_template(app, report_in, user):
+    """Word links every document made from a company template to it: taken out, not refused (issue 13)."""
+    report = report_in(S.draft)
+    upload = template_docx()
+    bilaga = att.upload_attachment(report, user=user("controller"), data=upload, filename="Tjänsteutlåtande.docx")
+    report = reread(report)
+    bilaga = db.session.get(ReportAttachment, bilaga.id)
+    data, content_type, name = att.attachment_content(bilaga)
+    assert (content_type, name, bilaga.title) == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Tjänsteutlåtande.docx",
+        "Tjänsteutlåtande")
+    _without_template(data)
+    assert data != upload and len(data) == bilaga.file.size
+    assert bilaga.file.sha256 == hashlib.sha256(data).hexdigest() != hashlib.sha256(upload).hexdigest()
+    assert (Path(app.config["STORAGE_PATH"]) / bilaga.file.storage_key).read_bytes() == data
+    assert stored()[:2] == (1, 1)
+    # the same document uploaded again is the same stored file
+    again = att.upload_attachment(report, user=user("controller"), data=template_docx(), filename="Kopia.docx")
+    assert again.file_id == bilaga.file_id and stored()[0] == 1
+
+
+def test_a_replacement_from_a_template_is_stored_without_it_too(report_in, user):
+    report = report_in(S.draft)
+    old = att.upload_attachment(report, user=user("controller"), data=make_pdf(), filename="Bilaga.pdf")
+    new = att.replace_attachment(old, user=user("controller"), data=template_docx(), filename="Bilaga.docx")
+    _without_template(att.attachment_content(new)[0])
+    odt = att.replace_attachment(new, user=user("controller"), data=odt_from_template(), filename="Bilaga.odt")
+    data = att.attachment_content(odt)[0]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        meta = archive.read("meta.xml")
+    assert b"meta:template" not in meta and b"Anna Svensson" in meta
+    assert odt.file.sha256 == hashlib.sha256(data).hexdigest()
 
 
 # --- numbering, moving, removing, replacing ---------------------------------------------------
