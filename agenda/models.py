@@ -149,8 +149,29 @@ class AgendaItem(db.Model):
     case: Mapped[Case | None] = relationship()
 
     @property
+    def is_case_item(self) -> bool:
+        return self.kind in CASE_KINDS
+
+    @property
     def is_confidential(self) -> bool:
-        return self.kind is ItemKind.confidential_case
+        """Whether the item is a sekretessärende: read from its case now, never from a copy.
+
+        A case marked confidential after its item was added makes the item confidential; a case
+        whose secrecy is lifted makes it open. (Rows stored before this rule may still say
+        ``confidential_case``; without a case to ask, such a row stays confidential.)
+        """
+        if self.kind not in CASE_KINDS:
+            return False
+        if self.case is None:
+            return self.kind is ItemKind.confidential_case
+        return bool(self.case.is_confidential)
+
+    @property
+    def shown_kind(self) -> ItemKind:
+        """The kind as shown and published: a case item is a confidential case exactly when its case is."""
+        if self.kind not in CASE_KINDS:
+            return self.kind
+        return ItemKind.confidential_case if self.is_confidential else ItemKind.case
 
     @property
     def section(self) -> str | None:
@@ -159,6 +180,9 @@ class AgendaItem(db.Model):
     def __repr__(self) -> str:
         return f"<AgendaItem {self.id} {self.meeting_id}#{self.position} {self.kind.value}>"
 
+
+#: the kinds of an item about a case; which of the two is shown is derived from the case (``shown_kind``)
+CASE_KINDS = (ItemKind.case, ItemKind.confidential_case)
 
 #: the kinds a committee's template may hold (case items are picked for each meeting)
 STANDING_KINDS = (ItemKind.procedural, ItemKind.information, ItemKind.delegation_report, ItemKind.other)

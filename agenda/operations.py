@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from agenda.models import (
+    CASE_KINDS,
     UPCOMING,
     AgendaItem,
     DelegationDecision,
@@ -230,35 +231,65 @@ def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> Ag
     """The item that has the case on an upcoming agenda, if any."""
     stmt = (select(AgendaItem).join(Meeting)
             .where(AgendaItem.case_id == case.id, Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None),
-                   AgendaItem.kind.in_([ItemKind.case, ItemKind.confidential_case])))
+                   AgendaItem.kind.in_(CASE_KINDS)))
     if excluding is not None and excluding.id is not None:
         stmt = stmt.where(AgendaItem.id != excluding.id)
     return db.session.scalars(stmt.limit(1)).first()
 
 
-def _default_position(meeting: Meeting, kind: ItemKind) -> int:
-    """Where a new item goes: before the closing items (the template's, e.g. Övriga frågor; sekretessärenden;
-    delgivningar).
+def _default_position(items: list[AgendaItem], item: AgendaItem) -> int:
+    """Where a new item goes among ``items``: before the closing items (the template's, e.g. Övriga
+    frågor; sekretessärenden; delgivningar).
 
     A confidential case goes after the other confidential ones, before a closing delegation report,
     which gives the order of the real kallelse.
     """
-    items = meeting.items
-    closing = len(items)
-    while closing > 0 and _is_closing(items[closing - 1]):
-        closing -= 1
-    if kind is ItemKind.confidential_case:
+    closing = _closing_start(items)
+    if item.is_confidential:
         end = len(items)
         while end > closing and items[end - 1].kind is ItemKind.delegation_report:
             end -= 1
         return end + 1
-    if kind is ItemKind.delegation_report:
+    if item.kind is ItemKind.delegation_report:
         return len(items) + 1
     return closing + 1
 
 
+def _closing_start(items: list[AgendaItem]) -> int:
+    """The index where the closing block (the trailing closing items) begins."""
+    closing = len(items)
+    while closing > 0 and _is_closing(items[closing - 1]):
+        closing -= 1
+    return closing
+
+
+def misplaced_confidential(meeting: Meeting) -> list[AgendaItem]:
+    """The sekretessärenden standing among the open items (their case became confidential after they
+    were added, or the secretary moved them): an item other than a sekretessärende or a delegation
+    report comes after them. Publishing moves them under "Sekretessärenden"."""
+    items = meeting.items
+    return [item for i, item in enumerate(items) if item.is_confidential
+            and any(not later.is_confidential and later.kind is not ItemKind.delegation_report for later in items[i + 1:])]
+
+
+def arrange_confidential(meeting: Meeting, *, user: User) -> list[AgendaItem]:
+    """Move each misplaced sekretessärende to the confidential section (after the others there,
+    before a closing delegation report), audited by its public title; return those moved."""
+    moved = misplaced_confidential(meeting)
+    for item in moved:
+        items = [other for other in meeting.items if other is not item]
+        items.insert(_default_position(items, item) - 1, item)
+        _apply_order(meeting, items)
+        audit.record("agenda.item_moved", meeting, f"Punkt {item.position} ”{_audit_title(item)}” flyttad till "
+                     "sekretessärendena: ärendet är sekretessmarkerat.", user=user,
+                     committee_id=meeting.committee_id, case_id=item.case_id)
+    if moved:
+        _bump(meeting)
+    return moved
+
+
 def _is_closing(item: AgendaItem) -> bool:
-    return item.closes_agenda or item.kind in (ItemKind.confidential_case, ItemKind.delegation_report)
+    return item.closes_agenda or item.is_confidential or item.kind is ItemKind.delegation_report
 
 
 def _insert(meeting: Meeting, item: AgendaItem, position: int | None) -> None:
@@ -267,7 +298,7 @@ def _insert(meeting: Meeting, item: AgendaItem, position: int | None) -> None:
     if len(items) >= MAX_ITEMS:
         raise ConflictError(f"En föredragningslista har högst {MAX_ITEMS} punkter.")
     if position is None:
-        position = _default_position(meeting, item.kind)
+        position = _default_position(items, item)
     if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(items) + 1:
         raise ValidationError({"position": f"Platsen ska vara ett tal från 1 till {len(items) + 1}."})
     items.insert(position - 1, item)
@@ -311,10 +342,11 @@ def add_item(meeting: Meeting, *, user: User, kind: ItemKind | str, case: Case |
     except ValueError:
         raise ValidationError({"kind": "Okänd typ av punkt."}) from None
     fields = _item_fields(values, creating=True)
-    if kind in (ItemKind.case, ItemKind.confidential_case):
+    if kind in CASE_KINDS:
         if case is None:
             raise ValidationError({"case": "Välj ärendet som punkten gäller."})
-        kind = ItemKind.confidential_case if case.is_confidential else ItemKind.case
+        # Whether it is a sekretessärende is read from the case whenever it matters (AgendaItem.is_confidential).
+        kind = ItemKind.case
     elif kind is ItemKind.information and not fields.get("parts") and not fields.get("title"):
         raise ValidationError({"parts": "En informationspunkt behöver en rubrik eller minst en del."})
     elif kind is not ItemKind.delegation_report and case is not None:
@@ -323,13 +355,13 @@ def add_item(meeting: Meeting, *, user: User, kind: ItemKind | str, case: Case |
         raise ValidationError({"title": "Rubrik måste fyllas i."})
     if case is not None:
         _check_case(meeting, case)
-    title = fields.get("title") or (case.title if kind in (ItemKind.case, ItemKind.confidential_case) else None)
+    title = fields.get("title") or (case.title if kind is ItemKind.case else None)
     title = title or {ItemKind.information: "Information",
                       ItemKind.delegation_report: "Delgivningar och anmälda delegationsbeslut"}[kind]
     item = AgendaItem(kind=kind, title=title, case=case, note=fields.get("note"),
                       external_reference=fields.get("external_reference"), parts=fields.get("parts", []),
                       is_handling_later=fields.get("is_handling_later", False))
-    if kind in (ItemKind.case, ItemKind.confidential_case):
+    if kind is ItemKind.case:
         _place_report(item, user)
     _insert(meeting, item, position)
     _bump(meeting)
@@ -599,6 +631,7 @@ def publish(meeting: Meeting, *, user: User, late_reason: str | None = None,
     _require_open(meeting)
     if not meeting.items:
         raise ConflictError("Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras.")
+    arrange_confidential(meeting, user=user)
     decisions = delegation_decisions_for(meeting)
     problems = publication_problems(meeting, decisions)
     if problems:

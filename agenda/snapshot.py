@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from agenda.identity_numbers import find_identity_numbers
-from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting
+from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
+from agenda.secrecy import confidential_marks, secrecy_problems, secret_now
 from app.clock import to_local
 from app.extensions import db
 from app.registry.models import Case
@@ -86,7 +87,7 @@ def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = Non
     """One item as the members' version shows it."""
     case = item.case
     out = {
-        "id": item.id, "number": item.position, "kind": item.kind.value, "section": item.section,
+        "id": item.id, "number": item.position, "kind": item.shown_kind.value, "section": item.section,
         "title": item.title, "case_id": item.case_id, "case_number": case.number if case else None,
         "public_title": case.display_public_title if item.is_confidential and case else None,
         "note": item.note, "external_reference": item.external_reference, "parts": list(item.parts or []),
@@ -108,11 +109,11 @@ def public_item(item: dict) -> dict:
     out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
     out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
     if "delegation_decisions" in item:
-        out["delegation_decisions"] = [_public_decision(d) for d in item["delegation_decisions"]]
+        out["delegation_decisions"] = [public_decision(d) for d in item["delegation_decisions"]]
     return out
 
 
-def _public_decision(decision: dict) -> dict:
+def public_decision(decision: dict) -> dict:
     if not decision["is_confidential"]:
         return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
     return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
@@ -129,16 +130,21 @@ def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tu
     return members, public
 
 
-def for_reader(snapshot: dict, may_see_confidential) -> list[dict]:
+def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str] | None = None) -> list[dict]:
     """The members' items as one reader may see them.
 
     ``may_see_confidential(case_id)`` says whether the reader may read that case's secrets. If not,
     a confidential item shows as in public (``withheld``), a confidential bilaga of another item only
     as "Sekretessbelagd bilaga" without its title or file, and a delegated decision in a confidential
-    case as in public.
+    case as in public. ``secret_cases`` (case id → public title) names the cases that have become
+    confidential since the snapshot was taken: their items and decisions count as confidential too.
     """
+    secret_cases = secret_cases or {}
     out = []
     for item in snapshot["items"]:
+        if item.get("case_id") in secret_cases and item["kind"] != ItemKind.confidential_case.value:
+            item = {**item, "kind": ItemKind.confidential_case.value, "section": CONFIDENTIAL_SECTION,
+                    "public_title": secret_cases[item["case_id"]]}
         if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item["case_id"]):
             shown = public_item(item)
             shown["withheld"] = True
@@ -149,10 +155,12 @@ def for_reader(snapshot: dict, may_see_confidential) -> list[dict]:
             shown["attachments"] = [_withheld_attachment(a) if a["is_confidential"] else a
                                     for a in item["attachments"]]
         if "delegation_decisions" in item:
+            decisions = [dict(d, is_confidential=True, public_title=secret_cases[d["case_id"]])
+                         if d.get("case_id") in secret_cases else d for d in item["delegation_decisions"]]
             shown["delegation_decisions"] = [
-                dict(_public_decision(d), withheld=True)
+                dict(public_decision(d), withheld=True)
                 if d["is_confidential"] and not may_see_confidential(d.get("case_id")) else d
-                for d in item["delegation_decisions"]]
+                for d in decisions]
         out.append(shown)
     return out
 
@@ -176,7 +184,8 @@ def items_for(snapshot: dict, user) -> list[dict]:
                                                   or can(user, Action.view_confidential, case))
         return seen[case_id]
 
-    return for_reader(snapshot, may_see)
+    return for_reader(snapshot, may_see, secret_now(snapshot))
+
 
 
 def _withheld_attachment(attachment: dict) -> dict:
@@ -187,11 +196,12 @@ def _withheld_attachment(attachment: dict) -> dict:
 # --- checks before publishing -------------------------------------------------------------------
 
 
-def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str]]:
-    """Every text the public version shows, with where it is (Swedish), including the reports' text."""
+def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str, bool]]:
+    """Every text the public version shows, with where it is (Swedish) and whether it is a report's text."""
     m = public["meeting"]
     texts = [("Sammanträdets plats", m["place"]), ("Kallelsens ort", m["notice_place"] or ""),
              ("Ordförande", m["chair_name"] or ""), ("Sekreterare", m["secretary_name"] or "")]
+    reports = []
     items = {item.position: item for item in meeting.items}
     for entry in public["items"]:
         where = f"Punkt {entry['number']}"
@@ -208,8 +218,8 @@ def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str]]:
         if entry["report"] is not None:
             report = report_ops.report_for(items[entry["number"]].case)
             content = ReportContent.from_json(report.revision(entry["report"]["revision"]).content)
-            texts.append((f"{where}, tjänsteutlåtandet", _report_text(content)))
-    return texts
+            reports.append((f"{where}, tjänsteutlåtandet", _report_text(content), True))
+    return [(where, text, False) for where, text in texts] + reports
 
 
 def _report_text(content: ReportContent) -> str:
@@ -219,12 +229,6 @@ def _report_text(content: ReportContent) -> str:
     return "\n".join(parts)
 
 
-def confidential_case_titles(meeting: Meeting) -> set[str]:
-    """The titles of every confidential case of the meeting's committee (none may appear in a public text)."""
-    return set(db.session.scalars(select(Case.title).where(Case.committee_id == meeting.committee_id,
-                                                           Case.is_confidential.is_(True))))
-
-
 def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) -> list[str]:
     """Why the kallelse cannot be published now (empty when it can), each naming where."""
     problems = []
@@ -232,15 +236,12 @@ def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) 
     if missing:
         problems.append(f"Kallelsen saknar {', '.join(missing)} i avslutningen.")
     _members, public = build_snapshots(meeting, decisions)
-    # the agenda's and the delegated decisions' confidential cases among them (both are the committee's)
-    confidential_titles = confidential_case_titles(meeting)
-    for where, text in _public_texts(meeting, public):
+    texts = _public_texts(meeting, public)
+    for where, text, _is_report in texts:
         for number in find_identity_numbers(text):
             problems.append(f"{where}: innehåller ett {number.kind} ({_masked(number.text)}).")
-        folded = text.casefold()
-        for title in confidential_titles:
-            if title and title.casefold() in folded:
-                problems.append(f"{where}: innehåller rubriken på ett sekretessärende.")
+    # Anything of a confidential case of the committee (the agenda's, the delegated decisions' and others).
+    problems += secrecy_problems(texts, confidential_marks(meeting, decisions))
     return problems
 
 
@@ -271,7 +272,9 @@ def describe_changes(old: dict, new: dict) -> list[str]:
             continue
         if before["number"] != item["number"]:
             lines.append(f"{name} är nu punkt {item['number']} (var {before['number']}).")
-        if before["title"] != item["title"]:
+        if before["kind"] != item["kind"] and item["kind"] == ItemKind.confidential_case.value:
+            lines.append(f"Punkt {item['number']} är nu ett sekretessärende och visas bara med sin offentliga rubrik.")
+        elif before["title"] != item["title"]:
             lines.append(f"Punkt {item['number']} har ny rubrik.")
         if before.get("note") != item.get("note") or before.get("external_reference") != item.get("external_reference"):
             lines.append(f"Punkt {item['number']}: anteckningen ändrad.")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
 from agenda.snapshot import items_for, public_item
+from agenda.secrecy import public_changes_now, public_items_now
 from app.api.schemas import committee_ref, iso, iso_dt, user_ref
 from app.auth.models import User
 from app.clock import to_local
@@ -77,8 +78,8 @@ def item_json(item: AgendaItem, viewer: User) -> dict:
     return {
         "id": item.id,
         "number": item.position,
-        "kind": item.kind.value,
-        "kind_label": item.kind.label,
+        "kind": item.shown_kind.value,
+        "kind_label": item.shown_kind.label,
         "section": item.section,
         "title": case.display_public_title if withheld and case is not None else item.title,
         "case_id": None if withheld else item.case_id,
@@ -159,9 +160,9 @@ def public_kallelse_json(publication: Publication, versions: list) -> dict:
         "meeting_id": publication.meeting_id,
         "version": publication.version,
         "published_at": iso_dt(publication.published_dt),
-        "changes": list(publication.changes or []),
+        "changes": public_changes_now(publication),
         "meeting": snapshot["meeting"],
-        "items": [_public_item_again(item) for item in snapshot["items"]],
+        "items": [_public_item_again(item) for item in public_items_now(publication)],
         "versions": [
             {"version": p.version, "published_at": iso_dt(p.published_dt),
              "url": url_for("api.get_public_kallelse", meeting_id=p.meeting_id, version=p.version, _external=True)}

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from agenda.models import Meeting, Publication
+from agenda.secrecy import WITHDRAWN, newly_confidential
 from agenda.snapshot import items_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -101,6 +102,8 @@ def reads_everything(publication: Publication, user) -> bool:
 
 def published_files(publication: Publication, variant: str) -> dict:
     """The rendered files of a publication in one variant, as for the pages: links and state."""
+    if variant == "public" and newly_confidential(publication):
+        return {"files": [], "pending": False, "variant": variant}  # withdrawn (see public_file)
     job = rendered_job(publication)
     pending = pending_job(publication) if job is None else None
     outputs = job_outputs(job)[variant] if job else {}
@@ -198,6 +201,8 @@ def members_file(meeting_id: int, version: int, name: str):
     job = rendered_job(publication)
     if job is None or name not in FILES:
         abort(404)
+    if variant == "public" and newly_confidential(publication):
+        abort(410, WITHDRAWN)  # its public files were rendered before a case in it became confidential
     response = send_output(job_outputs(job)[variant].get(name), name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -209,6 +214,8 @@ def public_file(meeting_id: int, version: int, name: str):
     job = rendered_job(publication)
     if job is None or name not in FILES:
         abort(404)
+    if newly_confidential(publication):
+        abort(410, WITHDRAWN)  # rendered before a case in it became confidential
     response = send_output(job_outputs(job)["public"].get(name), name)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from agenda import operations as ops
 from agenda.models import UPCOMING, AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
+from agenda.operations import misplaced_confidential
+from agenda.secrecy import newly_confidential
 from agenda.snapshot import build_snapshots, describe_changes, items_for, publication_problems
 from app.auth.forms import EmptyForm
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
@@ -336,7 +338,8 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
         pending = (describe_changes(previous.members_snapshot, build_snapshots(meeting, decisions)[0])
                    if previous is not None else None)
         context.update(
-            pending_changes=pending,
+            pending_changes=pending, newly_secret=newly_confidential(previous) if previous is not None else [],
+            misplaced=misplaced_confidential(meeting),
             forms=forms, decisions=decisions, problems=problems,
             deadline=meeting.notice_deadline, deadline_passed=local_today() > meeting.notice_deadline,
             started=meeting.start_dt <= utcnow(), ItemKind=ItemKind,

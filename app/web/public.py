@@ -3,7 +3,8 @@ kallelse with its public handlingar, and the iCalendar and Atom feeds.
 
 Everything a public page shows about an agenda comes from ``Publication.public_snapshot`` (and
 the immutable report revisions and files it names), never from the live agenda: what the
-public sees is exactly what was published, with confidential matters already left out.
+public sees is what was published, with confidential matters already left out, and an item
+whose case has become confidential since left out as well (``agenda.secrecy.public_items_now``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from agenda.models import ItemKind, Meeting, Publication
+from agenda.secrecy import public_items_now
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
@@ -65,11 +67,11 @@ def meeting(meeting_id: int):
     snapshot = publication.public_snapshot
     return render_template("public/meeting.html", meeting_id=meeting.id, publication=publication,
                            versions=[p.version for p in meeting.publications], facts=snapshot["meeting"],
-                           items=snapshot["items"])
+                           items=public_items_now(publication))
 
 
 def _public_item(publication: Publication, number: int) -> dict:
-    item = next((i for i in publication.public_snapshot["items"] if i["number"] == number), None)
+    item = next((i for i in public_items_now(publication) if i["number"] == number), None)
     if item is None or item["kind"] == ItemKind.confidential_case.value:
         abort(404)
     return item
@@ -87,7 +89,7 @@ def item(meeting_id: int, number: int):
 @bp.route("/sammantraden/<int:meeting_id>/bilaga/<int:attachment_id>")
 def attachment(meeting_id: int, attachment_id: int):
     _meeting, publication = _published_meeting(meeting_id)
-    for entry in publication.public_snapshot["items"]:
+    for entry in public_items_now(publication):
         if entry["kind"] == ItemKind.confidential_case.value:
             continue
         for a in entry.get("attachments") or []:

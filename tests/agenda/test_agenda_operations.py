@@ -51,7 +51,7 @@ def test_items_go_before_the_closing_items_and_confidential_ones_after_övriga_f
         (1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Information"),
         (4, "Riktlinjer A"), (5, "Riktlinjer B"), (6, "Övriga frågor"), (7, "Vårdnad om Barn Testsson"),
         (8, "Delgivningar och anmälda delegationsbeslut")]
-    kinds = [item.kind for item in meeting.items]
+    kinds = [item.shown_kind for item in meeting.items]
     assert kinds[6] is ItemKind.confidential_case and meeting.items[6].section == "Sekretessärenden"
     # Placing a case moved its signed report to "on agenda".
     assert report_ops.report_for(first).state is ReportState.on_agenda

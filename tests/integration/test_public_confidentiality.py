@@ -11,9 +11,13 @@ from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import select
 
+from agenda import operations as ops
+from agenda.models import Meeting
 from app.demo import data
 from app.extensions import db
 from app.registry.models import Case
+from tests.agenda.conftest import meeting, person, secretary  # noqa: F401
+from tests.canaries import CANARIES, complete, make_confidential, signed_case_with_canaries
 from workflows.models import ReportAttachment
 
 START = ["/", "/offentligt", "/api/v1/public/meetings"]
@@ -49,13 +53,8 @@ def links(body: str, content_type: str, base: str) -> list[str]:
     return []
 
 
-def test_nothing_confidential_on_any_public_page_feed_api_response_or_file(app, demo, client):
-    wanted = secrets()
-    assert len(wanted) >= 10
-    # The demo does hold the confidential texts, so the search below can find them.
-    with app.app_context():
-        assert db.session.scalar(select(Case).where(Case.title == data.CONFIDENTIAL_CASES[0][1])) is not None
-        assert db.session.scalar(select(ReportAttachment).where(ReportAttachment.is_confidential.is_(True)))
+def crawl(client, wanted: dict[str, str]) -> set[str]:
+    """Follow every public link from START, asserting that no wanted text is anywhere; return the paths reached."""
     queue, seen, visited = deque(START), set(START), []
     while queue and len(visited) < MAX_PAGES:
         url = queue.popleft()
@@ -83,10 +82,39 @@ def test_nothing_confidential_on_any_public_page_feed_api_response_or_file(app, 
                 continue
             seen.add(path)
             queue.append(path)
-    reached = {u for u, status in visited if status == 200}
+    return {u for u, status in visited if status == 200}
+
+
+def test_nothing_confidential_on_any_public_page_feed_api_response_or_file(app, demo, client):
+    wanted = secrets()
+    assert len(wanted) >= 10
+    # The demo does hold the confidential texts, so the search below can find them.
+    with app.app_context():
+        assert db.session.scalar(select(Case).where(Case.title == data.CONFIDENTIAL_CASES[0][1])) is not None
+        assert db.session.scalar(select(ReportAttachment).where(ReportAttachment.is_confidential.is_(True)))
+    reached = crawl(client, wanted)
     # The crawl did reach the published kallelse, its handlingar, a bilaga and both feeds.
     assert any(re.fullmatch(r"/offentligt/sammantraden/\d+", u) for u in reached), sorted(reached)
     assert any("/punkt/" in u for u in reached), sorted(reached)
     assert any("/bilaga/" in u for u in reached), sorted(reached)
     assert any(u.endswith(".ics") for u in reached) and any(u.endswith(".atom") for u in reached), sorted(reached)
     assert any(re.fullmatch(r"/api/v1/public/meetings/\d+/kallelse", u) for u in reached), sorted(reached)
+
+
+def test_nothing_of_a_case_made_confidential_after_it_was_put_on_an_agenda_is_public(app, demo, client, meeting):
+    """The canaries of a case published open in version 1, then marked confidential and renamed, and the
+    kallelse corrected in version 2: neither version shows anything of it anywhere public."""
+    case = signed_case_with_canaries()
+    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    complete(meeting)
+    ops.publish(meeting, user=person("sekreterare"))
+    db.session.commit()
+    make_confidential(case, rename=True)
+    ops.publish(db.session.get(Meeting, meeting.id), user=person("sekreterare"))
+    db.session.commit()
+    wanted = {canary: "a canary of the late confidential case" for canary in CANARIES}
+    wanted[case.number] = "the late confidential case's number"
+    reached = crawl(client, wanted)
+    assert f"/offentligt/sammantraden/{meeting.id}" in reached, sorted(reached)
+    assert any(u.startswith(f"/offentligt/sammantraden/{meeting.id}?version=1") for u in reached), sorted(reached)
+    assert f"/api/v1/public/meetings/{meeting.id}/kallelse" in reached
