@@ -8,7 +8,9 @@ from app.api import bp
 from app.api.jobs import accepted, job_json
 from app.api.meetings import load_meeting
 from app.web.meeting_documents import documents_job, send_output, start_meeting_documents
-from tasks.rendering.meeting_documents import FILES, VARIANTS, job_outputs
+from tasks.rendering.meeting_jobs import job_outputs
+from tasks.rendering.meeting_plan import VARIANTS
+from tasks.rendering.meeting_renderer import FILES
 
 
 def documents_json(job) -> dict:

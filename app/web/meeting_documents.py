@@ -25,17 +25,17 @@ from app.validation import ConflictError
 from app.web.jobs import load_job
 from tasks import jobs
 from tasks.models import Job
-from tasks.rendering.meeting_documents import (
-    FILES,
+from tasks.rendering.meeting_documents import render_meeting_documents
+from tasks.rendering.meeting_jobs import (
     MEETING_DOCUMENTS,
-    VARIANTS,
     create_render_job,
     job_outputs,
     may_render,
     pending_job,
-    render_meeting_documents,
     rendered_job,
 )
+from tasks.rendering.meeting_plan import VARIANTS
+from tasks.rendering.meeting_renderer import FILES
 
 bp = Blueprint("meeting_documents", __name__, cli_group="documents")
 

@@ -45,7 +45,7 @@ def _converter():
 
 def _plan(items_count: int, bilaga_paragraphs: int):
     """A members' plan like a real one: the demo's kallelse facts, cases with reports and TXT/PDF bilagor."""
-    from tasks.rendering.meeting_documents import AttachmentPart, Plan, PlannedItem, ReportPart
+    from tasks.rendering.meeting_plan import AttachmentPart, Plan, PlannedItem, ReportPart
     from tests.rendering.meeting_sample import demo_snapshots
     from tests.rendering.sample import demo_report
 
@@ -81,7 +81,7 @@ def _plan(items_count: int, bilaga_paragraphs: int):
 
 
 def _render(plan, files, convert, cache=None):
-    from tasks.rendering.meeting_documents import Renderer
+    from tasks.rendering.meeting_renderer import Renderer
 
     cache = MemoryCache() if cache is None else cache
     renderer = Renderer(plan, cache, convert=convert, read_attachment=lambda part: files[part.sha256][0],
@@ -97,7 +97,7 @@ def _single_document(plan, files, cache) -> bytes:
     the parts a render stored in ``cache``), then per item its report and bilagor."""
     from tasks.rendering.batch import CombinedDocument
     from tasks.rendering.kallelse_docx import kallelse_input_hash, kallelse_maker
-    from tasks.rendering.meeting_documents import REPORT_TITLE
+    from tasks.rendering.meeting_renderer import REPORT_TITLE
     from tasks.rendering.package import (PackageDocument, PackageItem, contents_layout, contents_lines,
                                          laid_out_builder, page_count)
     from tasks.rendering.report_docx import report_maker
@@ -222,7 +222,8 @@ def _celery_figure():
     from agenda.models import Publication
     from app.auth.models import User
     from tasks.models import Job, JobState, RenderedPart
-    from tasks.rendering.meeting_documents import create_render_job, render_meeting_documents
+    from tasks.rendering.meeting_documents import render_meeting_documents
+    from tasks.rendering.meeting_jobs import create_render_job
 
     def new_job() -> int:
         # Nothing stored to reuse: the rendered parts are forgotten, so every run renders everything.

@@ -15,7 +15,8 @@ from agenda.models import Meeting
 from app.extensions import db
 from app.registry.models import Case
 from tasks.models import Job, JobState
-from tasks.rendering.meeting_documents import MEETING_DOCUMENTS, render_meeting_documents
+from tasks.rendering.meeting_documents import render_meeting_documents
+from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
 from tests.agenda.conftest import meeting, person, secretary  # noqa: F401
 from tests.canaries import (
     BILAGA_TEXT,

@@ -19,7 +19,10 @@ from app.extensions import db, sqlite_read_only
 from app.storage import get_storage
 from tasks.models import Job, JobState
 from tasks.rendering.batch import SPLIT_OPTIONS
-from tasks.rendering.meeting_documents import MEETING_DOCUMENTS, Renderer, plan_documents, render_meeting_documents
+from tasks.rendering.meeting_documents import render_meeting_documents
+from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
+from tasks.rendering.meeting_plan import plan_documents
+from tasks.rendering.meeting_renderer import Renderer
 from tasks.rendering.parts import StoredParts
 from tests.conftest import csrf_token
 from tests.rendering.pdf_checks import blank_pdf, encrypted_pdf, outline, reader, structure_problems, text

@@ -1,0 +1,130 @@
+"""What a publication's documents are made of, read from the database: its plan.
+
+Everything comes from the publication's immutable snapshots and what they name (the reports' signed
+revisions, the bilagor by sha256), so the documents are exactly what was published. The plan has two
+variants: the members' (everything in the kallelse) and the public one (no confidential bilaga).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+
+from agenda.models import Publication
+from app.extensions import db
+from app.storage import StorageError, get_storage
+from tasks.rendering.package import BadAttachment, attachment_input_hash, attachment_label, item_title
+from tasks.rendering.report_docx import AttachmentLine, ReportDocument
+from tasks.rendering.report_data import report_document
+
+#: the versions of a publication's documents: the members' and the public one
+VARIANTS = ("members", "public")
+
+
+@dataclass
+class ReportPart:
+    document: ReportDocument
+    key: str  # input hash
+
+
+@dataclass
+class AttachmentPart:
+    sha256: str
+    content_type: str
+    title: str  # "Bilaga 1 Verksamhetsberättelse 2016"
+    where: str  # how an error message names it
+    key: str
+
+
+@dataclass
+class PlannedItem:
+    number: int
+    title: str
+    report: ReportPart | None = None
+    attachments: list[AttachmentPart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    snapshots: dict  # variant → snapshot
+    items: dict  # variant → [PlannedItem]
+
+    def reports(self) -> dict[str, ReportPart]:
+        return {i.report.key: i.report for items in self.items.values() for i in items if i.report}
+
+    def attachments(self) -> dict[str, AttachmentPart]:
+        return {a.key: a for items in self.items.values() for i in items for a in i.attachments}
+
+    def total(self) -> int:
+        """Documents to make: the two kallelser, each distinct report and bilaga, the two packages."""
+        return 2 + len(self.reports()) + len(self.attachments()) + 2
+
+
+def _attachment_where(attachment: dict, item: dict) -> str:
+    """How an error message names a bilaga: its number, title, item and case."""
+    text = f"Bilaga {attachment['number']} ”{attachment.get('title') or ''}” till punkt {item['number']}"
+    return text + (f" ({item['case_number']})" if item.get("case_number") else "")
+
+
+def _report_part(item: dict, members_item: dict, public: bool) -> ReportPart | None:
+    from workflows.models import CaseReport
+
+    ref = item.get("report")
+    if not ref:
+        return None
+    report = db.session.get(CaseReport, ref["id"])
+    if report is None:
+        raise BadAttachment(f"Tjänsteutlåtandet till punkt {item['number']} finns inte längre.")
+    attachments = [AttachmentLine(a["number"], a.get("title") or "", bool(a.get("is_confidential")))
+                   for a in members_item.get("attachments") or []]
+    # The public version differs only where a bilaga is confidential; else both share one render.
+    public = public and any(a.is_confidential for a in attachments)
+    document = report_document(report, ref["revision"], public=public)
+    # The bilagor as published (the snapshot), not as they are now.
+    document = replace(document, attachments=attachments)
+    return ReportPart(document, document.input_hash())
+
+
+def plan_documents(publication: Publication) -> Plan:
+    """Read what the publication's documents are made of (reports and bilagor as its snapshots name them)."""
+    snapshots = {"members": publication.members_snapshot, "public": publication.public_snapshot}
+    members_by_number = {i["number"]: i for i in publication.members_snapshot["items"]}
+    items: dict = {}
+    for variant, snapshot in snapshots.items():
+        planned = []
+        for item in snapshot["items"]:
+            members_item = members_by_number.get(item["number"], item)
+            entry = PlannedItem(item["number"], item_title(item))
+            entry.report = _report_part(item, members_item, public=variant == "public")
+            for a in item.get("attachments") or []:
+                if variant == "public" and a.get("is_confidential"):
+                    continue  # never in public (the public snapshot has none; this is belt and braces)
+                label = attachment_label(a)
+                if not a.get("sha256"):
+                    entry.notes.append(f"{label} (handling i diariet, ingår inte i paketet)")
+                    continue
+                entry.attachments.append(AttachmentPart(
+                    a["sha256"], a.get("content_type") or "", label, _attachment_where(a, item),
+                    attachment_input_hash(a["sha256"], a.get("content_type") or "", label)))
+            planned.append(entry)
+        items[variant] = planned
+    return Plan(snapshots, items)
+
+
+def read_attachment(part: AttachmentPart) -> bytes:
+    """The bilaga's bytes as published (checked against its sha256); BadAttachment naming it if they are not."""
+    from workflows.models import StoredFileRecord
+
+    record = db.session.scalar(select(StoredFileRecord).where(StoredFileRecord.sha256 == part.sha256))
+    try:
+        if record is None:
+            raise StorageError(part.sha256)
+        data = get_storage().read(record.storage_key)
+    except StorageError:
+        raise BadAttachment(f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse.")
+    if hashlib.sha256(data).hexdigest() != part.sha256:
+        raise BadAttachment(f"{part.where} stämmer inte med den publicerade filen (kontrollsumman skiljer sig).")
+    return data
