@@ -13,7 +13,6 @@ from app.api.schemas import (
     Param,
     case_json,
     case_summary_json,
-    get_or_404,
     member_committee,
     page_json,
     read_json,
@@ -22,8 +21,8 @@ from app.api.schemas import (
 from app.auth.models import User
 from app.extensions import db
 from app.organisation.models import DEFAULT_NUMBER_FORMAT, Committee
-from app.permissions import Action, can, require
-from app.registry import operations
+from app.permissions import Action, require
+from app.registry import access, operations
 from app.registry.models import Case
 from app.registry.numbering import RegistrationNumber, number_format
 from app.registry.queries import CaseFilter, search_cases
@@ -90,15 +89,13 @@ def list_cases():
 
 
 def _case_reply(case: Case, status: int = 200, headers: dict | None = None):
-    sees_secrets = can(current_user, Action.view_confidential, case)
+    sees_secrets = access.may_read_secrets(current_user, case)
     return jsonify(case=case_json(case, sees_secrets=sees_secrets)), status, headers or {}
 
 
 @bp.get("/cases/<int:case_id>")
 def get_case(case_id: int):
-    case = get_or_404(Case, case_id)
-    require(current_user, Action.view_case, case)
-    return _case_reply(case)
+    return _case_reply(access.load_case(current_user, case_id))
 
 
 @bp.get("/cases/by-number/<path:number>")
@@ -108,8 +105,7 @@ def get_case_by_number(number: str):
     case = next((c for c in matches if parts.classification in (None, c.classification.code)), None)
     if case is None:
         abort(404)
-    require(current_user, Action.view_case, case)
-    return _case_reply(case)
+    return _case_reply(access.check_case(current_user, case))
 
 
 def _case_officer(user_id: int | None) -> User | None:

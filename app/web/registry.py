@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
 from app.permissions import Action, allowed_committees, can, committees_where, require
+from app.registry import access
 from app.registry import operations as ops
 from app.registry.models import Case
 from app.registry.queries import search_cases
@@ -47,12 +48,8 @@ def _user(user_id: int | None) -> User | None:
 
 
 def _load_case(case_id: int, action: Action) -> Case:
-    """Return the case, or answer 404/403 unless the current user may do ``action`` on it."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    require(current_user, action, case)
-    return case
+    """Return the case, or answer 404/403 (app.registry.access) unless the current user may do ``action`` on it."""
+    return access.load_case(current_user, case_id, action)
 
 
 def _case_url(case: Case) -> str:

@@ -1,0 +1,84 @@
+"""Who reaches which case: load a case (or one of its registered documents) for a user, and decide once.
+
+Pages and API both load through here, so they answer the same question with the same status:
+
+- **404** when the user may not know the case exists: another committee's case, or a confidential
+  case whose secrets they may not read (README, "Roles"). An unknown id looks the same.
+- **403** when they see the case but may not do the action asked for (a member of the committee
+  reads the public diarium, but not its tjänsteutlåtanden; a case officer does not void cases).
+
+The table of who may do what stays in ``app.permissions``; this module only asks it.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from app.auth.models import User
+from app.extensions import db
+from app.permissions import Action, can
+from app.registry.models import Case, RegisteredDocument
+
+#: the largest id a row can have (a 32-bit integer column): a larger one is unknown, not an error
+INT_MAX = 2**31 - 1
+
+
+def get_by_id(model, ident: int):
+    """Return the row of ``model`` with this id, or None (also for ids no row can have)."""
+    return db.session.get(model, ident) if 0 < ident <= INT_MAX else None
+
+
+def _authenticated(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def may_know(user: User | None, case: Case) -> bool:
+    """Whether ``user`` may know that ``case`` exists (and read what its diarium page shows)."""
+    return can(user, Action.view_case, case)
+
+
+def check_case(user: User | None, case: Case, action: Action = Action.view_case) -> Case:
+    """Return ``case`` if ``user`` may do ``action`` on it; else 401, 404 or 403 as the module says."""
+    if not _authenticated(user):
+        abort(401)
+    if not may_know(user, case):
+        abort(404)
+    if not can(user, action, case):
+        abort(403)
+    return case
+
+
+def load_case(user: User | None, case_id: int, action: Action = Action.view_case) -> Case:
+    """Return the case with this id if ``user`` may do ``action`` on it; 404 when unknown or hidden, else 403."""
+    case = get_by_id(Case, case_id)
+    if case is None:
+        abort(404)
+    return check_case(user, case, action)
+
+
+def document_of(case: Case, document_id: int | None) -> RegisteredDocument | None:
+    """Return the registered document with this id if it belongs to ``case``, else None."""
+    document = get_by_id(RegisteredDocument, document_id) if document_id is not None else None
+    return document if document is not None and document.case_id == case.id else None
+
+
+def load_document(user: User | None, case_id: int, document_id: int,
+                  action: Action = Action.view_case) -> RegisteredDocument:
+    """Return a registered document of the case, checked as ``load_case``; 404 when the case has no such document."""
+    document = document_of(load_case(user, case_id, action), document_id)
+    if document is None:
+        abort(404)
+    return document
+
+
+def may_read_secrets(user: User | None, case: Case) -> bool:
+    """Whether ``user`` may read the case's secrets: its confidential title and its confidential documents' parties.
+
+    The registrar, secretary, reviewer, approver and admin of the committee, and the case's own officer.
+    """
+    return can(user, Action.view_confidential, case)
+
+
+def may_see_party(user: User | None, document: RegisteredDocument) -> bool:
+    """Whether ``user`` may see who sent or received the document (a confidential one's party is a secret)."""
+    return not document.is_confidential or may_read_secrets(user, document.case)
