@@ -274,6 +274,8 @@ def describe_changes(old: dict, new: dict) -> list[str]:
             lines.append(f"{name} är nu punkt {item['number']} (var {before['number']}).")
         if before["kind"] != item["kind"] and item["kind"] == ItemKind.confidential_case.value:
             lines.append(f"Punkt {item['number']} är nu ett sekretessärende och visas bara med sin offentliga rubrik.")
+        elif before["kind"] != item["kind"] and before["kind"] == ItemKind.confidential_case.value:
+            lines.append(f"Punkt {item['number']} är inte längre ett sekretessärende.")
         elif before["title"] != item["title"]:
             lines.append(f"Punkt {item['number']} har ny rubrik.")
         if before.get("note") != item.get("note") or before.get("external_reference") != item.get("external_reference"):

@@ -168,3 +168,20 @@ def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and
     assert f"Punkt {where}, anteckning: innehåller {what}." in refused.value.problems
     db.session.rollback()
     assert db.session.scalar(select(Meeting).where(Meeting.id == meeting.id)).publications == []
+
+
+def test_lifting_the_secrecy_is_a_change_the_secretary_can_publish(app, meeting):
+    case = signed_case_with_canaries()
+    make_confidential(case, rename=False)
+    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    complete(meeting)
+    first = ops.publish(meeting, user=person("sekreterare"))
+    db.session.commit()
+    assert PUBLIC_TITLE in json.dumps(first.public_snapshot, ensure_ascii=False)
+    registry_ops.set_confidentiality(case, user=person("registrator"), is_confidential=False)
+    db.session.commit()
+    second = ops.publish(db.session.get(Meeting, meeting.id), user=person("sekreterare"))
+    db.session.commit()
+    number = next(i["number"] for i in second.members_snapshot["items"] if i["case_id"] == case.id)
+    assert f"Punkt {number} är inte längre ett sekretessärende." in second.changes
+    assert TITLE in json.dumps(second.public_snapshot, ensure_ascii=False)
