@@ -44,7 +44,7 @@ from lxml import etree
 from pikepdf import Array, Dictionary, Name, String
 
 from tasks.rendering.outline import headings, outline_items
-from tasks.rendering.report_docx import R_NS, Target, template_bytes
+from tasks.rendering.word import R_NS, Target, template_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: the end bookmark of document n; letters and digits only (LibreOffice escapes others in destination names)

@@ -29,7 +29,7 @@ from pikepdf import Array, Dictionary, Name, String
 from tasks.rendering.kallelse_docx import PUBLIC_MARK
 from tasks.rendering.make_template import TEMPLATE_REVISION
 from tasks.rendering.pdf_fonts import FontUse, face
-from tasks.rendering.report_docx import clean
+from tasks.rendering.word import clean
 
 # The template's page in points (twips / 20): A4, margins 2268/1417/1701/1417, header and footer 567 from the edge.
 PAGE_WIDTH, PAGE_HEIGHT = 595.3, 841.9

@@ -17,18 +17,13 @@ import re
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
-from tasks.rendering.report_docx import (
-    KEEPNEXT,
-    Target,
-    _Builder,
-    _paragraph,
-    _ppr,
-    _run,
-    _spacing,
-    _sub,
-    clean,
-    template_sha256,
-)
+from tasks.rendering.word import KEEPNEXT, Target, clean, template_sha256
+from tasks.rendering.word import WordBuilder as _Builder
+from tasks.rendering.word import paragraph as _paragraph
+from tasks.rendering.word import ppr as _ppr
+from tasks.rendering.word import run as _run
+from tasks.rendering.word import spacing as _spacing
+from tasks.rendering.word import sub as _sub
 from lxml import etree
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again

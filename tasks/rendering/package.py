@@ -57,11 +57,15 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from pypdf import PdfReader, PdfWriter
 
 from tasks.rendering.contents_pdf import ContentsLayout, ContentsLine, resolve_links
-from tasks.rendering.kallelse_docx import _w
 from tasks.rendering.outline import headings, outline_items
 from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf
 from tasks.rendering.pdf_fonts import FontUse, face
-from tasks.rendering.report_docx import Target, _Builder, _paragraph, _run, _sub, clean, template_sha256
+from tasks.rendering.word import Target, clean, template_sha256
+from tasks.rendering.word import WordBuilder as _Builder
+from tasks.rendering.word import paragraph as _paragraph
+from tasks.rendering.word import run as _run
+from tasks.rendering.word import sub as _sub
+from tasks.rendering.word import w as _w
 from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
 
 log = logging.getLogger(__name__)

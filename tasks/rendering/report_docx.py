@@ -8,12 +8,10 @@ addressed and the title; the decision proposals as a real numbered list; the sec
 Heading 2 with their rich text as Word paragraphs, bold, italic, lists and links; signatures,
 Bilagor and Beslutet delges.
 
-The document is written with python-docx on the project's lean template
-(templates/documents/kommunmall.docx, see make_template.py); paragraphs are made with its
-oxml layer directly, referring to styles by id, because looking styles up by name is most of
-python-docx's time. All text is set as text: nothing in a field can become markup, and the
-section HTML is read by a parser that gives formatting to p, br, strong, b, em, i, ul, ol, li
-and a (http, https, mailto) only; anything else becomes plain text.
+The document is written with python-docx on the project's lean template, with the Word helpers
+the builders share (tasks.rendering.word). All text is set as text: nothing in a field can become
+markup, and the section HTML is read by a parser that gives formatting to p, br, strong, b, em, i,
+ul, ol, li and a (http, https, mailto) only; anything else becomes plain text.
 """
 
 from __future__ import annotations
@@ -23,51 +21,39 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from html.parser import HTMLParser
-from io import BytesIO
 from xml.sax.saxutils import escape
 
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import parse_xml
-from lxml import etree
-
-from tasks.rendering.make_template import ABSTRACT_ORDERED, NUM_BULLETS, NUM_PROPOSALS, TEMPLATE_PATH, TEMPLATE_REVISION
+from tasks.rendering.make_template import NUM_BULLETS, NUM_PROPOSALS, TEMPLATE_REVISION
+from tasks.rendering.word import (
+    BR,
+    HYPERLINK,
+    IND,
+    KEEPNEXT,
+    R,
+    R_ID,
+    WordBuilder,
+    clean,
+    numbered,
+    paragraph,
+    ppr,
+    run,
+    spacing,
+    sub,
+    template_sha256,
+    w,
+)
 
 #: bump when the layout changes, so stored renders of the same input are made again
 BUILDER_VERSION = "1"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"
 #: the link targets that become hyperlinks; any other href leaves its text as plain text
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-
-
-def _w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
-
-
-P, PPR, PSTYLE, R, RPR, T, BR, B, BCS, I, ICS, SZ, SZCS, RFONTS = (
-    _w(t) for t in ("p", "pPr", "pStyle", "r", "rPr", "t", "br", "b", "bCs", "i", "iCs", "sz", "szCs", "rFonts"))
-NUMPR, ILVL, NUMID, RSTYLE, HYPERLINK, SPACING, IND, KEEPNEXT, VAL = (
-    _w(t) for t in ("numPr", "ilvl", "numId", "rStyle", "hyperlink", "spacing", "ind", "keepNext", "val"))
-R_ID = f"{{{R_NS}}}id"
-
-#: characters XML 1.0 cannot carry (python-docx would refuse the whole document)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: HTML white space (ASCII only: a non-breaking space, as in "1 000 kr", is text)
 #: (only the runs that change: a lone space is left alone, which is most of the time saved)
 _SPACE = re.compile(r" ?[\t\n\r\f][ \t\n\r\f]*| {2,}[\t\n\r\f ]*")
-
-
-def clean(text: str | None) -> str:
-    """Return ``text`` without the characters XML cannot hold."""
-    return _NOT_XML.sub("", text or "")
 
 
 # --- the input -------------------------------------------------------------------------------
@@ -150,92 +136,13 @@ class ReportDocument:
                               + b"/" + data).hexdigest()
 
 
-# --- the template --------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def template_bytes() -> bytes:
-    return TEMPLATE_PATH.read_bytes()
-
-
-@lru_cache(maxsize=1)
-def template_sha256() -> str:
-    return hashlib.sha256(template_bytes()).hexdigest()
-
-
-# --- small XML helpers ---------------------------------------------------------------------
-
-
-def _sub(parent, tag: str, val: str | None = None):
-    el = etree.SubElement(parent, tag)
-    if val is not None:
-        el.set(VAL, val)
-    return el
-
-
-def _paragraph(style: str | None = None):
-    p = etree.Element(P)
-    if style:
-        _sub(_sub(p, PPR), PSTYLE, style)
-    return p
-
-
-def _ppr(p):
-    ppr = p.find(PPR)
-    if ppr is None:
-        ppr = etree.Element(PPR)
-        p.insert(0, ppr)
-    return ppr
-
-
-def _run(parent, text: str, *, bold: bool = False, italic: bool = False, size: int | None = None,
-         sans: bool = False, style: str | None = None):
-    r = _sub(parent, R)
-    if bold or italic or size or sans or style:
-        rpr = _sub(r, RPR)
-        if style:
-            _sub(rpr, RSTYLE, style)
-        if sans:
-            f = _sub(rpr, RFONTS)
-            for k in ("ascii", "hAnsi", "cs", "eastAsia"):
-                f.set(_w(k), "Arial")
-        if bold:
-            _sub(rpr, B)
-            _sub(rpr, BCS)
-        if italic:
-            _sub(rpr, I)
-            _sub(rpr, ICS)
-        if size:
-            _sub(rpr, SZ, str(size))
-            _sub(rpr, SZCS, str(size))
-    t = _sub(r, T)
-    t.text = text
-    if text[:1].isspace() or text[-1:].isspace():
-        t.set(XML_SPACE, "preserve")
-    return r
-
-
-def _numbered(p, num_id: int, ilvl: int = 0) -> None:
-    numpr = _sub(_ppr(p), NUMPR)
-    _sub(numpr, ILVL, str(ilvl))
-    _sub(numpr, NUMID, str(num_id))
-
-
-def _spacing(p, before: int | None = None, after: int | None = None) -> None:
-    s = _sub(_ppr(p), SPACING)
-    if before is not None:
-        s.set(_w("before"), str(before))
-    if after is not None:
-        s.set(_w("after"), str(after))
-
-
 # --- section HTML to Word -----------------------------------------------------------------
 
 
 class _HtmlToWord(HTMLParser):
     """Turn sanitised section HTML into Word paragraphs; only the allowed tags format anything."""
 
-    def __init__(self, builder: "_Builder"):
+    def __init__(self, builder: "_ReportBuilder"):
         super().__init__(convert_charrefs=True)
         self.builder = builder
         self.out: list = []
@@ -249,7 +156,7 @@ class _HtmlToWord(HTMLParser):
 
     # paragraphs
     def _open(self, style: str | None = None):
-        self.p = _paragraph(style)
+        self.p = paragraph(style)
         self.out.append(self.p)
         self.target = self.p
         if self.links and self.links[-1]:
@@ -261,7 +168,7 @@ class _HtmlToWord(HTMLParser):
         self.in_item = False
 
     def _start_link(self, r_id: str):
-        link = _sub(self.p, HYPERLINK)
+        link = sub(self.p, HYPERLINK)
         link.set(R_ID, r_id)
         self.target = link
 
@@ -269,13 +176,13 @@ class _HtmlToWord(HTMLParser):
         if tag == "p":
             if self.in_item and self.p is not None:
                 if len(self.p) > 1:  # text already in the list item: continue on a new line
-                    _sub(_sub(self.target, R), BR)
+                    sub(sub(self.target, R), BR)
                 return
             self._close()
         elif tag == "br":
             if self.p is None:
                 self._open()
-            _sub(_sub(self.target, R), BR)
+            sub(sub(self.target, R), BR)
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
@@ -288,7 +195,7 @@ class _HtmlToWord(HTMLParser):
             self._close()
             kind, num_id = self.lists[-1] if self.lists else ("ul", NUM_BULLETS)
             self._open("ListNumber" if kind == "ol" else "ListBullet")
-            _numbered(self.p, num_id, min(max(len(self.lists) - 1, 0), 2))
+            numbered(self.p, num_id, min(max(len(self.lists) - 1, 0), 2))
             self.in_item = True
         elif tag == "a":
             href = clean(dict(attrs).get("href") or "").strip()
@@ -335,52 +242,17 @@ class _HtmlToWord(HTMLParser):
             if not text:
                 return
         in_link = bool(self.links and self.links[-1])
-        _run(self.target, text, bold=self.bold > 0, italic=self.italic > 0,
-             style="Hyperlink" if in_link else None)
+        run(self.target, text, bold=self.bold > 0, italic=self.italic > 0,
+            style="Hyperlink" if in_link else None)
 
 
 # --- the builder ----------------------------------------------------------------------------
 
 
-@dataclass
-class Target:
-    """Where a builder writes: a python-docx document, and the header and footer (XML elements) it fills.
+class _ReportBuilder(WordBuilder):
+    """The tjänsteutlåtande: its header and footer tables, its body and its properties."""
 
-    Normally a document of its own made from the template (``Target.new()``); tasks.rendering.batch
-    gives several builders one document, each its own section with its own header and footer.
-    """
-
-    document: object  # docx.document.Document
-    header: object
-    footer: object
-
-    @classmethod
-    def new(cls) -> "Target":
-        document = docx.Document(BytesIO(template_bytes()))
-        section = document.sections[0]
-        return cls(document, section.header._element, section.footer._element)
-
-
-class _Builder:
-    def __init__(self, doc: ReportDocument, target: Target | None = None):
-        self.data = doc
-        self.target = target or Target.new()
-        self.document = self.target.document
-        self.part = self.document.part
-        self._numbering = self.part.numbering_part.element
-        self._next_num = max(int(n.get(_w("numId"))) for n in self._numbering.findall(_w("num"))) + 1
-
-    def new_ordered_list(self) -> int:
-        """Add a numbering instance that restarts at 1, for one numbered list of the text."""
-        num_id = self._next_num
-        self._next_num += 1
-        self._numbering.append(parse_xml(
-            f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/>'
-            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
-        return num_id
-
-    def link(self, href: str) -> str:
-        return self.part.relate_to(href, RT.HYPERLINK, is_external=True)
+    data: ReportDocument
 
     # the page header and footer, on every page
     def header(self) -> None:
@@ -393,8 +265,8 @@ class _Builder:
 
         def par(text: str, *, bold: bool = False, size: int = 18, fields: str = "") -> str:
             rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-            run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else ""
-            return f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{run}{fields}</w:p>'
+            text_run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else ""
+            return f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{text_run}{fields}</w:p>'
 
         def field(instr: str, shown: str) -> str:
             return (f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
@@ -427,7 +299,8 @@ class _Builder:
             return f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{runs}</w:p>'
 
         def cells(texts) -> str:
-            return "".join(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>{t}</w:tc>' for w, t in zip(widths, texts))
+            return "".join(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
+                           for width, t in zip(widths, texts))
 
         rows = [f'<w:tr>{cells(par([label], 12) for label in labels)}</w:tr>',
                 f'<w:tr>{cells(par(v, 16) for v in values)}</w:tr>']
@@ -435,56 +308,40 @@ class _Builder:
                     f'</w:rPr><w:t>{escape(clean(self.data.template_revision))}</w:t></w:r></w:p>')
         self._fill(self.target.footer, self._table(widths, rows, rule="top") + revision)
 
-    @staticmethod
-    def _table(widths, rows: list[str], rule: str) -> str:
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-                f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
-                f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-                + "".join(rows) + "</w:tbl>")
-
-    @staticmethod
-    def _fill(container, xml: str) -> None:
-        for child in list(container):
-            container.remove(child)
-        wrapper = parse_xml(f'<w:hdr xmlns:w="{W_NS}">{xml}</w:hdr>')
-        for child in list(wrapper):
-            container.append(child)
-
     # the body
     def body(self) -> list:
         d = self.data
         out = []
 
-        officer = _paragraph()
-        _spacing(officer, after=240)
-        _run(officer, "HANDLÄGGARE", size=14, sans=True)
+        officer = paragraph()
+        spacing(officer, after=240)
+        run(officer, "HANDLÄGGARE", size=14, sans=True)
         for line in (d.officer_name, d.officer_phone, d.officer_email):
             if line:
-                _sub(_sub(officer, R), BR)
-                _run(officer, clean(line), size=20, sans=True)
+                sub(sub(officer, R), BR)
+                run(officer, clean(line), size=20, sans=True)
         out.append(officer)
 
-        committee = _paragraph()
-        _spacing(committee, before=240, after=240)
-        _run(committee, clean(d.committee), bold=True)
+        committee = paragraph()
+        spacing(committee, before=240, after=240)
+        run(committee, clean(d.committee), bold=True)
         out.append(committee)
 
-        title = _paragraph("Heading1")
-        _run(title, clean(d.title) or "Tjänsteutlåtande")
+        title = paragraph("Heading1")
+        run(title, clean(d.title) or "Tjänsteutlåtande")
         out.append(title)
 
         if d.proposals:
             out.append(self._heading("Förslag till beslut"))
             for proposal in d.proposals:
-                p = _paragraph("ListNumber")
-                _numbered(p, NUM_PROPOSALS)
-                _run(p, clean(proposal.text))
+                p = paragraph("ListNumber")
+                numbered(p, NUM_PROPOSALS)
+                run(p, clean(proposal.text))
                 out.append(p)
                 if proposal.immediately_adjusted:
-                    adjusted = _paragraph()
-                    _sub(_ppr(adjusted), IND).set(_w("left"), "360")
-                    _run(adjusted, ADJUSTED_TEXT)
+                    adjusted = paragraph()
+                    sub(ppr(adjusted), IND).set(w("left"), "360")
+                    run(adjusted, ADJUSTED_TEXT)
                     out.append(adjusted)
 
         for section in d.sections:
@@ -497,37 +354,37 @@ class _Builder:
             out.extend(parser.out)
 
         for i, s in enumerate(d.signatories):
-            name = _paragraph()
-            _sub(_ppr(name), KEEPNEXT)
-            _spacing(name, before=600 if i == 0 else 360, after=0)
-            _run(name, clean(s.name))
+            name = paragraph()
+            sub(ppr(name), KEEPNEXT)
+            spacing(name, before=600 if i == 0 else 360, after=0)
+            run(name, clean(s.name))
             out.append(name)
             if s.title:
-                t = _paragraph()
-                _run(t, clean(s.title))
+                t = paragraph()
+                run(t, clean(s.title))
                 out.append(t)
 
         if d.attachments:
             out.append(self._heading("Bilagor"))
             for a in sorted(d.attachments, key=lambda a: a.position):
-                p = _paragraph()
-                _spacing(p, after=40)
-                _run(p, clean(d.attachment_label(a)))
+                p = paragraph()
+                spacing(p, after=40)
+                run(p, clean(d.attachment_label(a)))
                 out.append(p)
 
         if d.recipients:
             out.append(self._heading("Beslutet delges"))
             for recipient in d.recipients:
-                p = _paragraph()
-                _spacing(p, after=40)
-                _run(p, clean(recipient))
+                p = paragraph()
+                spacing(p, after=40)
+                run(p, clean(recipient))
                 out.append(p)
         return out
 
     @staticmethod
     def _heading(text: str):
-        p = _paragraph("Heading2")
-        _run(p, clean(text))
+        p = paragraph("Heading2")
+        run(p, clean(text))
         return p
 
     def properties(self) -> None:
@@ -545,22 +402,6 @@ class _Builder:
         if when:
             props.created = props.modified = when
 
-    def content(self) -> list:
-        """Fill the header and footer; return the body's elements (for the caller to place)."""
-        self.header()
-        self.footer()
-        return self.body()
-
-    def build(self) -> bytes:
-        body = self.document.element.body
-        sect_pr = body[-1]
-        for el in self.content():
-            sect_pr.addprevious(el)
-        self.properties()
-        out = BytesIO()
-        self.document.save(out)
-        return out.getvalue()
-
 
 def _report_datetime(value: str) -> datetime | None:
     try:
@@ -572,12 +413,12 @@ def _report_datetime(value: str) -> datetime | None:
 
 def report_maker(doc: ReportDocument):
     """A builder factory for a combined document (tasks.rendering.batch): the report into the target given."""
-    return lambda target=None: _Builder(doc, target)
+    return lambda target=None: _ReportBuilder(doc, target)
 
 
 def build_report_docx(doc: ReportDocument) -> bytes:
     """Return the tjänsteutlåtande as DOCX bytes."""
-    return _Builder(doc).build()
+    return _ReportBuilder(doc).build()
 
 
 def report_filename(doc: ReportDocument, extension: str, *, public: bool = False) -> str:

@@ -11,8 +11,13 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from tasks.rendering.contents_pdf import ContentsLine
-from tasks.rendering.kallelse_docx import ITEM_WIDTHS, _KallelseBuilder, _w
-from tasks.rendering.report_docx import Target, _paragraph, _run, _spacing, _sub, clean
+from tasks.rendering.kallelse_docx import ITEM_WIDTHS, _KallelseBuilder
+from tasks.rendering.word import Target, clean
+from tasks.rendering.word import paragraph as _paragraph
+from tasks.rendering.word import run as _run
+from tasks.rendering.word import spacing as _spacing
+from tasks.rendering.word import sub as _sub
+from tasks.rendering.word import w as _w
 
 
 class _Contents(_KallelseBuilder):

@@ -14,7 +14,8 @@ from io import BytesIO
 from xml.sax.saxutils import escape, quoteattr
 
 from tasks.rendering.make_template import ABSTRACT_ORDERED, NUM_BULLETS, NUM_PROPOSALS
-from tasks.rendering.report_docx import ADJUSTED_TEXT, LINK_SCHEMES, ReportDocument, clean, template_bytes
+from tasks.rendering.report_docx import ADJUSTED_TEXT, LINK_SCHEMES, ReportDocument
+from tasks.rendering.word import clean, template_bytes
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

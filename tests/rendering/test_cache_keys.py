@@ -20,8 +20,8 @@ from tasks.rendering.report_docx import (
     ReportDocument,
     SectionText,
     SignatoryLine,
-    template_sha256,
 )
+from tasks.rendering.word import template_sha256
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

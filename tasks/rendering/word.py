@@ -1,0 +1,233 @@
+"""What the Word document builders share: the template, text cleaning, paragraphs and runs, the builder base.
+
+The builders (the tjänsteutlåtande in report_docx, the kallelse in kallelse_docx, the bilagor laid
+out as Word in intake) write on the project's lean template (templates/documents/kommunmall.docx,
+see make_template.py). Paragraphs are made with python-docx's oxml layer directly, referring to
+styles by id, because looking styles up by name is most of python-docx's time. All text is set as
+text: nothing in a field can become markup.
+
+A builder (``WordBuilder``) writes into a ``Target``: a document of its own made from the template,
+or one section of a combined document (tasks.rendering.batch). It fills the target's header and
+footer, returns its body's elements, and sets the document's properties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
+from lxml import etree
+
+from tasks.rendering.make_template import ABSTRACT_ORDERED, TEMPLATE_PATH
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def w(tag: str) -> str:
+    """The qualified name of a WordprocessingML element or attribute: ``w("p")``."""
+    return f"{{{W_NS}}}{tag}"
+
+
+P, PPR, PSTYLE, R, RPR, T, BR, B, BCS, I, ICS, SZ, SZCS, RFONTS = (
+    w(t) for t in ("p", "pPr", "pStyle", "r", "rPr", "t", "br", "b", "bCs", "i", "iCs", "sz", "szCs", "rFonts"))
+NUMPR, ILVL, NUMID, RSTYLE, HYPERLINK, SPACING, IND, KEEPNEXT, VAL = (
+    w(t) for t in ("numPr", "ilvl", "numId", "rStyle", "hyperlink", "spacing", "ind", "keepNext", "val"))
+R_ID = f"{{{R_NS}}}id"
+
+#: characters XML 1.0 cannot carry (python-docx would refuse the whole document)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(text: str | None) -> str:
+    """Return ``text`` without the characters XML cannot hold."""
+    return _NOT_XML.sub("", text or "")
+
+
+# --- the template --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def template_bytes() -> bytes:
+    return TEMPLATE_PATH.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def template_sha256() -> str:
+    """Part of every Word-made part's input hash: a new template makes them again."""
+    return hashlib.sha256(template_bytes()).hexdigest()
+
+
+# --- paragraphs and runs -------------------------------------------------------------------
+
+
+def sub(parent, tag: str, val: str | None = None):
+    """A child element ``tag`` of ``parent``, with ``w:val`` when given."""
+    el = etree.SubElement(parent, tag)
+    if val is not None:
+        el.set(VAL, val)
+    return el
+
+
+def paragraph(style: str | None = None):
+    """A new paragraph (not yet placed), of the style with id ``style`` if given."""
+    p = etree.Element(P)
+    if style:
+        sub(sub(p, PPR), PSTYLE, style)
+    return p
+
+
+def ppr(p):
+    """The paragraph's properties (w:pPr), made when it has none."""
+    properties = p.find(PPR)
+    if properties is None:
+        properties = etree.Element(PPR)
+        p.insert(0, properties)
+    return properties
+
+
+def run(parent, text: str, *, bold: bool = False, italic: bool = False, size: int | None = None,
+        sans: bool = False, style: str | None = None):
+    """A run of ``text`` at the end of ``parent`` (a paragraph or a hyperlink); ``size`` in half-points."""
+    r = sub(parent, R)
+    if bold or italic or size or sans or style:
+        rpr = sub(r, RPR)
+        if style:
+            sub(rpr, RSTYLE, style)
+        if sans:
+            f = sub(rpr, RFONTS)
+            for k in ("ascii", "hAnsi", "cs", "eastAsia"):
+                f.set(w(k), "Arial")
+        if bold:
+            sub(rpr, B)
+            sub(rpr, BCS)
+        if italic:
+            sub(rpr, I)
+            sub(rpr, ICS)
+        if size:
+            sub(rpr, SZ, str(size))
+            sub(rpr, SZCS, str(size))
+    t = sub(r, T)
+    t.text = text
+    if text[:1].isspace() or text[-1:].isspace():
+        t.set(XML_SPACE, "preserve")
+    return r
+
+
+def numbered(p, num_id: int, ilvl: int = 0) -> None:
+    """Make ``p`` an item of the list ``num_id`` at level ``ilvl``."""
+    numpr = sub(ppr(p), NUMPR)
+    sub(numpr, ILVL, str(ilvl))
+    sub(numpr, NUMID, str(num_id))
+
+
+def spacing(p, before: int | None = None, after: int | None = None) -> None:
+    """Space before and after ``p``, in twips."""
+    s = sub(ppr(p), SPACING)
+    if before is not None:
+        s.set(w("before"), str(before))
+    if after is not None:
+        s.set(w("after"), str(after))
+
+
+# --- the builder ----------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """Where a builder writes: a python-docx document, and the header and footer (XML elements) it fills.
+
+    Normally a document of its own made from the template (``Target.new()``); tasks.rendering.batch
+    gives several builders one document, each its own section with its own header and footer.
+    """
+
+    document: object  # docx.document.Document
+    header: object
+    footer: object
+
+    @classmethod
+    def new(cls) -> "Target":
+        document = docx.Document(BytesIO(template_bytes()))
+        section = document.sections[0]
+        return cls(document, section.header._element, section.footer._element)
+
+
+class WordBuilder:
+    """A document written into a ``Target`` (a new one from the template by default).
+
+    Subclasses fill the header and footer (``header``, ``footer``), return the body's elements
+    (``body``) and set the document's properties (``properties``); ``data`` is what they print."""
+
+    def __init__(self, data: object = None, target: Target | None = None):
+        self.data = data
+        self.target = target or Target.new()
+        self.document = self.target.document
+        self.part = self.document.part
+        self._numbering = self.part.numbering_part.element
+        self._next_num = max(int(n.get(w("numId"))) for n in self._numbering.findall(w("num"))) + 1
+
+    def new_ordered_list(self) -> int:
+        """Add a numbering instance that restarts at 1, for one numbered list of the text."""
+        num_id = self._next_num
+        self._next_num += 1
+        self._numbering.append(parse_xml(
+            f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/>'
+            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+        return num_id
+
+    def link(self, href: str) -> str:
+        """The relationship id of an external hyperlink to ``href``."""
+        return self.part.relate_to(href, RT.HYPERLINK, is_external=True)
+
+    def header(self) -> None:
+        raise NotImplementedError
+
+    def footer(self) -> None:
+        raise NotImplementedError
+
+    def body(self) -> list:
+        raise NotImplementedError
+
+    def properties(self) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _table(widths, rows: list[str], rule: str) -> str:
+        """A header or footer table (the template's "Sidhuvudtabell") of ``rows`` (w:tr XML), ruled at ``rule``."""
+        grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+                f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
+                f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+                + "".join(rows) + "</w:tbl>")
+
+    @staticmethod
+    def _fill(container, xml: str) -> None:
+        """Replace what a header or footer holds with ``xml`` (its children, with the w: prefix unbound)."""
+        for child in list(container):
+            container.remove(child)
+        wrapper = parse_xml(f'<w:hdr xmlns:w="{W_NS}">{xml}</w:hdr>')
+        for child in list(wrapper):
+            container.append(child)
+
+    def content(self) -> list:
+        """Fill the header and footer; return the body's elements (for the caller to place)."""
+        self.header()
+        self.footer()
+        return self.body()
+
+    def build(self) -> bytes:
+        body = self.document.element.body
+        sect_pr = body[-1]
+        for el in self.content():
+            sect_pr.addprevious(el)
+        self.properties()
+        out = BytesIO()
+        self.document.save(out)
+        return out.getvalue()
