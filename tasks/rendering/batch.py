@@ -44,6 +44,8 @@ from lxml import etree
 from pikepdf import Array, Dictionary, Name, String
 
 from tasks.rendering.outline import headings, outline_items
+from tasks.rendering.structure import copied as _copied
+from tasks.rendering.structure import number_tree as _number_tree
 from tasks.rendering.word import R_NS, Target, template_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -256,8 +258,6 @@ def _struct_kids(root) -> list:
 
 
 def _parent_tree(root) -> dict[int, object]:
-    from tasks.rendering.package import _number_tree
-
     return dict(_number_tree(root.get("/ParentTree")))
 
 
@@ -338,8 +338,6 @@ def split(pdf: bytes, titles: list[str]) -> list[bytes]:
 
 def _tree_of_part(part: pikepdf.Pdf, source: pikepdf.Pdf, kids: list, source_pages: list, parents: dict) -> None:
     """The part's own structure tree: a /Document of its elements, and the parent-tree entries of its pages."""
-    from tasks.rendering.package import _copied
-
     root = source.Root.StructTreeRoot
     tree_root = part.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     document = part.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=tree_root, K=Array()))

@@ -29,7 +29,7 @@ from tasks.models import Job
 from tasks.rendering.meeting_jobs import may_render
 from tasks.rendering.meeting_plan import plan_documents
 from tasks.rendering.meeting_renderer import Renderer
-from tasks.rendering.package import BadAttachment
+from tasks.rendering.intake import BadAttachment
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable
 

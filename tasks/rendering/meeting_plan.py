@@ -15,7 +15,8 @@ from sqlalchemy import select
 from agenda.models import Publication
 from app.extensions import db
 from app.storage import StorageError, get_storage
-from tasks.rendering.package import BadAttachment, attachment_input_hash, attachment_label, item_title
+from tasks.rendering.intake import BadAttachment, attachment_input_hash
+from tasks.rendering.package_contents import attachment_label, item_title
 from tasks.rendering.report_docx import AttachmentLine, ReportDocument
 from tasks.rendering.report_data import report_document
 

@@ -24,24 +24,17 @@ from tasks.rendering.contents_pdf import ContentsLayout
 from tasks.rendering.kallelse_docx import (build_kallelse_docx, kallelse_filename, kallelse_input_hash, kallelse_maker,
                                             kallelse_title)
 from tasks.rendering.meeting_plan import VARIANTS, Plan, read_attachment
-from tasks.rendering.package import (
+from tasks.rendering.intake import (
     LAID_OUT_TYPES,
-    PACKAGE_VERSION,
     PDF,
     BadAttachment,
-    PackageDocument,
-    PackageItem,
-    PackageMerge,
-    PartCache,
     checked_pdf,
-    contents_layout,
-    contents_pdf,
     converted_attachment,
     laid_out_builder,
     office_source,
-    package_merge,
-    page_count,
 )
+from tasks.rendering.package import PACKAGE_VERSION, PackageMerge, PartCache, package_merge
+from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf, page_count
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, docx_to_pdf
 from tasks.rendering.report_docx import DOCX_MIMETYPE, report_maker
 

@@ -25,7 +25,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from tasks.rendering.package import TXT, MemoryCache, attachment_input_hash, attachment_label, item_title
+from tasks.rendering.intake import TXT, attachment_input_hash
+from tasks.rendering.package import MemoryCache
+from tasks.rendering.package_contents import attachment_label, item_title
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the report numbers of the demo, cycled for the synthetic meeting
@@ -98,8 +100,9 @@ def _single_document(plan, files, cache) -> bytes:
     from tasks.rendering.batch import CombinedDocument
     from tasks.rendering.kallelse_docx import kallelse_input_hash, kallelse_maker
     from tasks.rendering.meeting_renderer import REPORT_TITLE
-    from tasks.rendering.package import (PackageDocument, PackageItem, contents_layout, contents_lines,
-                                         laid_out_builder, page_count)
+    from tasks.rendering.intake import laid_out_builder
+    from tasks.rendering.package_contents import (PackageDocument, PackageItem, contents_layout, contents_lines,
+                                                  page_count)
     from tasks.rendering.report_docx import report_maker
     from tests.benchmarks.contents_docx import contents_maker
 

@@ -13,15 +13,9 @@ import pikepdf
 import pytest
 
 from tasks.rendering.batch import SPLIT_OPTIONS, CombinedDocument, SplitFailed, convert_together, split
-from tasks.rendering.package import (
-    PNG,
-    TXT,
-    MemoryCache,
-    PackageDocument,
-    PackageItem,
-    laid_out_builder,
-    merge_package,
-)
+from tasks.rendering.intake import PNG, TXT, laid_out_builder
+from tasks.rendering.package import MemoryCache, merge_package
+from tasks.rendering.package_contents import PackageDocument, PackageItem
 from tasks.rendering.report_docx import ProposalLine, report_maker
 from tests.benchmarks.package_bench import _plan, _render
 from tests.rendering.pdf_checks import blank_pdf, outline, png, reader, structure_problems, text

@@ -11,7 +11,8 @@ import pytest
 
 from tasks.rendering import pdf_fonts
 from tasks.rendering.contents_pdf import COLUMNS, LEFT
-from tasks.rendering.package import PackageDocument, PackageItem, contents_layout, contents_pdf, merge_package
+from tasks.rendering.package import merge_package
+from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf
 from tasks.rendering.pdf_fonts import face, missing_fonts_reason
 from tests.rendering.meeting_sample import demo_snapshots
 from tests.rendering.pdf_checks import blank_pdf, outline, reader, structure_problems

@@ -16,8 +16,10 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
-from tasks.rendering import package
-from tasks.rendering.package import PDF, PackageDocument, PackageItem, assemble_package, attachment_pdf
+from tasks.rendering import intake
+from tasks.rendering.intake import PDF, attachment_pdf
+from tasks.rendering.package import assemble_package
+from tasks.rendering.package_contents import PackageDocument, PackageItem
 from tasks.rendering.pdf_clean import clean_pdf
 from tests.rendering.meeting_sample import demo_snapshots
 from tests.rendering.pdf_checks import blank_pdf, reader, text
@@ -176,9 +178,9 @@ def test_a_pdf_without_active_content_comes_back_unchanged():
 
 
 def test_parts_cleaned_under_another_version_are_not_reused(monkeypatch):
-    before = package.attachment_input_hash("a" * 64, PDF, "Bilaga 1 Underlag")
-    monkeypatch.setattr(package, "CLEAN_VERSION", "0")
-    assert package.attachment_input_hash("a" * 64, PDF, "Bilaga 1 Underlag") != before
+    before = intake.attachment_input_hash("a" * 64, PDF, "Bilaga 1 Underlag")
+    monkeypatch.setattr(intake, "CLEAN_VERSION", "0")
+    assert intake.attachment_input_hash("a" * 64, PDF, "Bilaga 1 Underlag") != before
 
 
 @pytest.mark.parametrize("uri, kept", [("https://www.huddinge.se/", True), ("HTTP://example.se", True),
