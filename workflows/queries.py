@@ -10,11 +10,11 @@ from sqlalchemy.orm import selectinload
 from app.audit import AuditEntry
 from app.auth.models import Role, User
 from app.extensions import db
-from app.permissions import Action, can, committees_where, visible_cases_clause
+from app.permissions import Action, committees_where, visible_cases_clause
 from app.registry.models import Case, CaseStatus
+from workflows.access import may_read_confidential_bilagor
 from workflows.attachments import secret_name
 from workflows.models import CaseReport, ReportAttachment, ReportState, report_editors
-from workflows.states import is_editor
 
 #: the step each role acts on in the review queue
 QUEUE_STATES = {Role.reviewer: ReportState.in_review, Role.approver: ReportState.approved}
@@ -61,11 +61,6 @@ def signed_reports_count(committee_ids: set[int]) -> int:
         select(func.count()).select_from(CaseReport).join(Case, Case.id == CaseReport.case_id)
         .where(Case.committee_id.in_(committee_ids), CaseReport.state == ReportState.signed)
     )
-
-
-def may_read_confidential_bilagor(report: CaseReport, user: User) -> bool:
-    """Whether ``user`` may see the titles, file names and files of the report's confidential bilagor."""
-    return can(user, Action.view_confidential, report.case) or is_editor(report, user)
 
 
 #: the audit rows about a bilaga whose text may name it (title or file name), and what they say without it

@@ -7,19 +7,14 @@ from io import BytesIO
 from flask import abort, jsonify, request, send_file, url_for
 
 from app.api import bp
-from app.api.reports import (
-    commit,
-    load_report,
-    may_read_confidential_files,
-    report_json_for,
-    user,
-)
-from app.api.schemas import InputError, Param, attachment_json, get_or_404, read_json
-from app.extensions import db
+from app.api.reports import commit, load_report, may_read_confidential_files, report_json_for
+from app.api.schemas import InputError, Param, attachment_json, read_json
 from app.permissions import Action
-from app.registry.models import RegisteredDocument
+from app.registry import access as registry_access
 from app.validation import ValidationError
+from workflows import access
 from workflows import attachments as ops
+from workflows.access import acting_user as user  # the caller as a User, as the operations want it
 from workflows.models import CaseReport, ReportAttachment
 
 UPLOAD_FIELDS = {"title": Param("str", "Rubrik", max_length=None), "is_confidential": Param("bool", "Sekretess")}
@@ -32,10 +27,7 @@ BOOLEAN_TEXT = {"true": True, "1": True, "false": False, "0": False}
 
 def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
     """Return a bilaga of this report (also a replaced one), else 404."""
-    attachment = get_or_404(ReportAttachment, attachment_id)
-    if attachment.report_id != report.id:
-        abort(404)
-    return attachment
+    return access.load_attachment(report, attachment_id)
 
 
 def _form(spec: dict[str, Param]) -> tuple[bytes, str, dict]:
@@ -93,9 +85,8 @@ def upload_report_attachment(case_id: int):
 def link_report_document(case_id: int):
     report = load_report(case_id, Action.write_report)
     values = read_json(LINK_FIELDS)
-    document_id = values.get("registered_document_id")
-    document = db.session.get(RegisteredDocument, document_id) if document_id else None
-    if document is None or document.case_id != report.case_id:
+    document = registry_access.document_of(report.case, values.get("registered_document_id"))
+    if document is None:
         raise InputError({"registered_document_id": "Välj en registrerad handling i ärendet."}, status=422)
     try:
         attachment = ops.link_registered_document(report, user=user(), document=document, title=values.get("title"))

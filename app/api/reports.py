@@ -12,7 +12,6 @@ from app.api.errors import json_error
 from app.api.schemas import (
     InputError,
     Param,
-    get_or_404,
     queue_item_json,
     read_json,
     read_query,
@@ -22,59 +21,44 @@ from app.api.schemas import (
 from app.auth.models import User
 from app.extensions import db
 from app.notifications import send_queued_messages
-from app.permissions import Action, can, committees_where, require
+from app.permissions import Action, can, committees_where
 from app.registry.models import Case
-from workflows import operations, queries
+from workflows import access, operations, queries
+from workflows.access import acting_user
 from workflows.models import CaseReport
 from workflows.states import EDITABLE, TRANSITIONS, is_author
 
-NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
 #: the fields of a report's content (workflows.content.ReportContent)
 CONTENT_FIELDS = ("title", "report_date", "sections", "proposals", "recipients", "signatories")
 SAVE_FIELDS = {"based_on": Param("int", "Version"), "content": Param("object", "Innehåll")}
 TRANSITION_FIELDS = {"name": Param("str", "Åtgärd", max_length=40), "comment": Param("str", "Kommentar", max_length=4000)}
 #: the transitions people ask for; the others happen through saving or the agenda
 MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
-#: which role waits for reports in which state
-
-
-def user() -> User:
-    """Return the caller as a User (the operations need the object, not Flask-Login's proxy)."""
-    return current_user._get_current_object()
 
 
 def load_case(case_id: int, action: Action = Action.view_report) -> Case:
-    """Return the case if the caller may read its report (else 404, as for an unknown case) and do ``action``."""
-    case = get_or_404(Case, case_id)
-    if not can(current_user, Action.view_report, case):
-        abort(404)
-    require(current_user, action, case)
-    return case
+    """Return the case if the caller may read its report and do ``action`` (workflows.access: 404 or 403)."""
+    return access.load_case(current_user, case_id, action)
 
 
 def load_report(case_id: int, action: Action = Action.view_report) -> CaseReport:
     """Return the case's report, checked as ``load_case``; 404 when the case has none."""
-    report = operations.report_for(load_case(case_id, action))
-    if report is None:
-        abort(404, NO_REPORT)
-    return report
+    return access.load_report(current_user, case_id, action)
 
 
 def allowed_transitions(report: CaseReport, who: User) -> list[str]:
-    """Name the manual transitions whose source and role fit now (guards may still refuse)."""
-    roles = who.roles_in(report.case.committee_id)
-    return [name for name in MANUAL_TRANSITIONS
-            if report.state in TRANSITIONS[name].sources and TRANSITIONS[name].roles & roles]
+    """Name the workflow steps to offer ``who`` now (guards may still refuse)."""
+    return [t.name for t in access.offered_transitions(report, who)]
 
 
 def may_read_confidential_files(report: CaseReport, who: User) -> bool:
     """Answer whether ``who`` may see the titles and files of the report's confidential bilagor."""
-    return queries.may_read_confidential_bilagor(report, who)
+    return access.may_read_confidential_bilagor(report, who)
 
 
 def report_json_for(report: CaseReport) -> dict:
     """Return the report as the caller sees it."""
-    who = user()
+    who = acting_user()
     return report_json(report, allowed_transitions=allowed_transitions(report, who),
                        may_read_confidential=may_read_confidential_files(report, who))
 
@@ -100,7 +84,7 @@ def create_report(case_id: int):
     case = load_case(case_id, Action.write_report)
     if request.get_data():
         read_json({})
-    report = operations.create_report(case, user=user())
+    report = operations.create_report(case, user=acting_user())
     commit()
     return report_reply(report, 201, {"Location": url_for("api.get_report", case_id=case.id, _external=True)})
 
@@ -126,7 +110,7 @@ def save_report_content(case_id: int):
     report = load_report(case_id, Action.write_report)
     based_on, raw = _content(read_json(SAVE_FIELDS))
     try:
-        revision = operations.save_revision(report, user=user(), raw=raw, based_on=based_on)
+        revision = operations.save_revision(report, user=acting_user(), raw=raw, based_on=based_on)
     except operations.RevisionConflict as exc:
         conflict = {"id": exc.conflict.id, "based_on": exc.conflict.based_on,
                     "current_revision": exc.conflict.current_at_refusal,
@@ -157,7 +141,7 @@ def report_transition(case_id: int):
         how = "när utlåtandet sparas" if name in EDITABLE.values() else "från föredragningslistan"
         message = f"”{t.label}” begärs inte här; det sker {how}."
         return json_error(409, message, {"name": message})
-    operations.transition(report, user=user(), name=name, comment=data.get("comment"))
+    operations.transition(report, user=acting_user(), name=name, comment=data.get("comment"))
     commit()
     return report_reply(report)
 
@@ -170,7 +154,7 @@ def _queue_order(report: CaseReport) -> tuple:
 @bp.get("/review-queue")
 def review_queue():
     read_query({})
-    who = user()
+    who = acting_user()
     if not committees_where(who, Action.review_reports):
         abort(403, "Granskningskön är för granskare och beslutsfattare.")
     waiting = [r for r in queries.review_queue(who) if can(who, Action.view_report, r.case)]

@@ -8,24 +8,23 @@ from flask import abort, flash, render_template, request, send_file
 from flask_login import login_required
 
 from app.auth.forms import EmptyForm
-from app.extensions import db
 from app.permissions import Action
-from app.registry.models import Case, RegisteredDocument
+from app.registry import access as registry_access
+from app.registry.models import Case
 from app.validation import ValidationError
 from app.web.registry_forms import options
 from app.web.report_forms import ConfidentialForm, LinkForm, MoveForm, ReplaceForm, UploadForm, run, with_ids
-from app.web.reports import acting_user, bp, load_report, may_read_confidential, report_url
+from app.web.reports import bp, load_report, may_read_confidential, report_url
+from workflows import access
 from workflows import attachments as files
+from workflows.access import acting_user
 from workflows.models import CaseReport, ReportAttachment, ReportState
 from workflows.states import EDITABLE, editor_only
 
 
 def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
     """Return a bilaga of this report (also a replaced one), else 404."""
-    attachment = db.session.get(ReportAttachment, attachment_id)
-    if attachment is None or attachment.report_id != report.id:
-        abort(404)
-    return attachment
+    return access.load_attachment(report, attachment_id)
 
 
 def _attachments_page(case: Case, report: CaseReport, status: int = 200, posted: dict | None = None):
@@ -85,7 +84,7 @@ def link_document(case_id: int):
     form.document.choices = options((d.id, d.number) for d in case.documents)
 
     def operation():
-        document = db.session.get(RegisteredDocument, form.document.data)
+        document = registry_access.document_of(case, form.document.data)
         added = files.link_registered_document(report, user=acting_user(), document=document, title=form.title.data)
         return f"{added.label} har lagts till från diariet.", report_url(case, "reports.attachments")
 

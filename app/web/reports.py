@@ -15,7 +15,7 @@ from app.auth.forms import EmptyForm
 from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
-from app.permissions import Action, can, committees_where, require, visible_cases_clause
+from app.permissions import Action, can, committees_where, visible_cases_clause
 from app.registry.models import Case, CaseStatus
 from app.validation import ConflictError, ValidationError
 from app.web.registry_forms import options
@@ -31,8 +31,10 @@ from app.web.report_forms import (
     run,
     with_ids,
 )
+from workflows import access
 from workflows import operations as ops
 from workflows import queries
+from workflows.access import acting_user
 from workflows.compare import describe
 from workflows.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MAX_PROPOSALS, URL_SCHEMES, ReportContent
 from workflows.models import STATE_LABELS, CaseReport, ReportState, report_editors
@@ -41,8 +43,6 @@ from workflows.states import EDITABLE, TRANSITIONS, comment_required, editor_onl
 
 bp = Blueprint("reports", __name__)
 
-NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
-#: which role waits for reports in which state (the review queue)
 #: timeline names of the steps that are not in the transition table
 STEP_LABELS = {"create": "Påbörjat"}
 #: the flash message after each workflow button
@@ -56,28 +56,15 @@ DONE = {
 }
 
 
-def acting_user() -> User:
-    """Return the logged-in user itself (operations store it in relationships, so not the proxy)."""
-    return current_user._get_current_object()
-
-
-def load_case(case_id: int, action: Action) -> Case:
-    """Return the case, or answer 404/403 unless the current user may do ``action`` on it."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    require(current_user, Action.view_report, case)
-    require(current_user, action, case)
-    return case
+def load_case(case_id: int, action: Action = Action.view_report) -> Case:
+    """Return the case if the current user may read its report and do ``action`` (workflows.access: 404 or 403)."""
+    return access.load_case(current_user, case_id, action)
 
 
 def load_report(case_id: int, action: Action = Action.view_report) -> tuple[Case, CaseReport]:
-    """Return the case and its report (404 when it has none), checked as ``_case``."""
-    case = load_case(case_id, action)
-    report = ops.report_for(case)
-    if report is None:
-        abort(404, NO_REPORT)
-    return case, report
+    """Return the case and its report, checked as ``load_case``; 404 when the case has none."""
+    report = access.load_report(current_user, case_id, action)
+    return report.case, report
 
 
 def report_url(case: Case, endpoint: str = "reports.report", **values) -> str:
@@ -87,7 +74,7 @@ def report_url(case: Case, endpoint: str = "reports.report", **values) -> str:
 
 def may_read_confidential(report: CaseReport) -> bool:
     """Answer whether the current user may see the titles and files of confidential bilagor."""
-    return queries.may_read_confidential_bilagor(report, current_user)
+    return access.may_read_confidential_bilagor(report, current_user)
 
 
 @bp.app_context_processor
@@ -152,14 +139,12 @@ def review_queue():
 
 
 def _actions(report: CaseReport, posted: dict[str, TransitionForm]) -> list[tuple]:
-    """Return (transition, form) for each button the current user has the role for in this state."""
-    roles = current_user.roles_in(report.case.committee_id)
+    """Return (transition, form) for each button to offer the current user (workflows.access)."""
     out = []
-    for name, t in TRANSITIONS.items():
-        if t.is_manual and report.state in t.sources and t.roles & roles:
-            form = with_ids(posted.get(name) or TransitionForm(formdata=None), name)
-            form.comment.flags.required = comment_required in t.guards
-            out.append((t, form))
+    for t in access.offered_transitions(report, current_user):
+        form = with_ids(posted.get(t.name) or TransitionForm(formdata=None), t.name)
+        form.comment.flags.required = comment_required in t.guards
+        out.append((t, form))
     return out
 
 

@@ -22,6 +22,8 @@ CONFIDENTIAL = {"SN-2017/12.754", "SN-2017/13.754", "SN-2017/45.754"}
 KS = {"KS-2017/12.229", "KS-2017/37.182"}
 NOT_FOUND = {"error": {"status": 404, "message": (
     "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den.")}}
+#: a case the caller sees, but an action on it they may not do
+FORBIDDEN = {"error": {"status": 403, "message": "Du har inte behörighet att göra detta."}}
 
 
 def scalar(stmt):

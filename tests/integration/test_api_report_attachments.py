@@ -13,7 +13,7 @@ from app.audit import AuditEntry
 from app.registry.models import Case, RegisteredDocument
 from tests.conftest import fresh_session
 from tests.integration import test_api_reports as reports_api
-from tests.integration.test_api_cases import NOT_FOUND, scalar
+from tests.integration.test_api_cases import FORBIDDEN, NOT_FOUND, scalar
 from tests.integration.test_api_reports import (
     CASE_NUMBER,
     S,
@@ -70,7 +70,7 @@ def test_upload_a_pdf_and_download_it_back(api_as, report_in, client):
     assert download.status_code == 200
     assert download.data == pdf
     assert download.mimetype == "application/pdf"
-    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["Content-Disposition"].startswith("inline;")  # a PDF: the browser shows it
     assert "filename*=UTF-8''Verksamhetsber%C3%A4ttelse%202016.pdf" in download.headers["Content-Disposition"]
     with fresh_session() as session:
         row = session.get(ReportAttachment, attachment["id"])
@@ -161,7 +161,7 @@ def test_who_may_change_bilagor(app, api_as, report_in):
     assert in_review.status_code == 409
     assert in_review.get_json()["error"]["message"].startswith("Utlåtandets status är ”Under granskning”")
     member, member_h = api_as("ledamot")
-    assert upload(member, member_h, case_id, make_pdf(), "a.pdf").get_json() == NOT_FOUND
+    assert upload(member, member_h, case_id, make_pdf(), "a.pdf").get_json() == FORBIDDEN
     assert stored_state(app, case_id) == before
 
 

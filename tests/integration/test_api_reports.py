@@ -15,7 +15,7 @@ from app.notifications import OutboxMessage
 from app.organisation.models import Committee
 from app.registry.models import Case
 from tests.conftest import csrf_token, fresh_session
-from tests.integration.test_api_cases import NOT_FOUND, scalar
+from tests.integration.test_api_cases import FORBIDDEN, NOT_FOUND, scalar
 from tests.integration.test_openapi import SPEC_URL, conforms
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportConflict, ReportState
@@ -291,19 +291,35 @@ def test_bad_transition_requests_are_refused(api_as, report_in, body, status, fi
 # --- who sees a report ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, tail, body", [
+REPORT_REQUESTS = [
     ("get", "", None), ("post", "", None), ("get", "/revisions", None), ("get", "/revisions/1", None),
     ("get", "/revisions/compare?a=1&b=2", None), ("get", "/timeline", None),
     ("put", "/content", {"based_on": 2, "content": COMPLETE}), ("post", "/transitions", {"name": "approve"}),
-])
-@pytest.mark.parametrize("key", ["ledamot", "ks-handlaggare"])
-def test_who_may_not_read_reports_gets_the_same_404_as_for_no_case(api_as, report_in, key, method, tail, body):
+]
+
+
+@pytest.mark.parametrize("method, tail, body", REPORT_REQUESTS)
+def test_another_committees_case_officer_gets_the_same_404_as_for_no_case(api_as, report_in, method, tail, body):
     case_id = report_in(S.in_review)
     before = snapshot(case_id)
-    client, headers = api_as(key)
+    client, headers = api_as("ks-handlaggare")
     for target in (case_id, 999_999):
         response = getattr(client, method)(url(target, tail), json=body, headers=headers)
         assert (response.status_code, response.get_json()) == (404, NOT_FOUND)
+    assert snapshot(case_id) == before
+
+
+@pytest.mark.parametrize("method, tail, body", REPORT_REQUESTS)
+def test_a_member_sees_the_case_but_may_not_read_its_report_403(api_as, report_in, method, tail, body):
+    """A member reads the case in the diarium (it exists for them), not its report: 403, as on the pages."""
+    case_id = report_in(S.in_review)
+    before = snapshot(case_id)
+    client, headers = api_as("ledamot")
+    assert client.get(f"/api/v1/cases/{case_id}", headers=headers).status_code == 200
+    response = getattr(client, method)(url(case_id, tail), json=body, headers=headers)
+    assert (response.status_code, response.get_json()) == (403, FORBIDDEN)
+    unknown = getattr(client, method)(url(999_999, tail), json=body, headers=headers)
+    assert (unknown.status_code, unknown.get_json()) == (404, NOT_FOUND)
     assert snapshot(case_id) == before
 
 
