@@ -1,23 +1,24 @@
 """The one place that answers "may this user do X here".
 
 Every view and API endpoint asks ``can()`` (or ``require()``, which aborts); list queries
-use ``committees_where()`` and ``visible_cases_clause()``, built from the same table, so a
-list never shows what the detail page would refuse.
+use ``committees_where()`` (and the diarium's ``app.registry.queries.visible_cases_clause()``),
+built from the same table, so a list never shows what the detail page would refuse.
+
+This module is part of the core and imports no domain: it judges the domains' objects by
+what they show (the protocols below), not by their classes.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Protocol, runtime_checkable
 
 from flask import abort
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 
-from agenda.models import Meeting
 from app.auth.models import Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
-from app.registry.models import Case
-from tasks.models import Job
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset(ALL_ROLES - {Role.member})
@@ -94,6 +95,29 @@ _CASE_ACTIONS_NEEDING_VIEW = {
 }
 
 
+@runtime_checkable
+class HeldByCommittee(Protocol):
+    """Anything a committee holds, e.g. a meeting: the user's roles in that committee decide."""
+
+    committee_id: int
+
+
+@runtime_checkable
+class CaseLike(HeldByCommittee, Protocol):
+    """A case (ärende): its committee's roles decide, and a confidential one is seen only by those who may see
+    the committee's secrets, or by its own case officer."""
+
+    is_confidential: bool
+    case_officer_id: int | None
+
+
+@runtime_checkable
+class AskedFor(Protocol):
+    """What only the user who asked for it may follow (``Action.view_job``): a background job."""
+
+    created_by_id: int | None
+
+
 def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
@@ -115,7 +139,9 @@ def allowed_committees(user: User | None, action: Action) -> list[Committee]:
 
 
 def can(user: User | None, action: Action, target) -> bool:
-    """Answer whether ``user`` may do ``action`` on ``target`` (committee, case, municipality)."""
+    """Answer whether ``user`` may do ``action`` on ``target``: a municipality, a committee, a case
+    (``CaseLike``), something else a committee holds (``HeldByCommittee``), or, for ``Action.view_job``,
+    what the user asked for (``AskedFor``)."""
     if not _authenticated(user):
         return False
     if isinstance(target, Municipality):
@@ -123,27 +149,27 @@ def can(user: User | None, action: Action, target) -> bool:
         return any(c.id in ids for c in target.committees)
     if isinstance(target, Committee):
         return target.id in committees_where(user, action)
-    if isinstance(target, Job):
-        return action is Action.view_job and target.created_by_id == user.id
-    if isinstance(target, Meeting):
-        return target.committee_id in committees_where(user, action)
-    if isinstance(target, Case):
+    if action is Action.view_job:
+        return isinstance(target, AskedFor) and target.created_by_id == user.id
+    if isinstance(target, CaseLike):
         if action in _CASE_ACTIONS_NEEDING_VIEW and not _may_view_case(user, target):
             return False
         if action is Action.view_confidential:
             return _may_see_secrets(user, target)
         return target.committee_id in committees_where(user, action)
+    if isinstance(target, HeldByCommittee):
+        return target.committee_id in committees_where(user, action)
     raise TypeError(f"no permission rule for {type(target).__name__}")
 
 
-def _may_see_secrets(user: User, case: Case) -> bool:
+def _may_see_secrets(user: User, case: CaseLike) -> bool:
     """Confidential titles, documents and parties of this case: the right role, or its own officer."""
     return case.committee_id in committees_where(user, Action.view_confidential) or (
         case.case_officer_id == user.id
     )
 
 
-def _may_view_case(user: User, case: Case) -> bool:
+def _may_view_case(user: User, case: CaseLike) -> bool:
     if case.committee_id not in committees_where(user, Action.view_case):
         return False
     return not case.is_confidential or _may_see_secrets(user, case)
@@ -155,25 +181,14 @@ def require(user: User | None, action: Action, target) -> None:
         return
     if not _authenticated(user):
         abort(401)
-    if isinstance(target, Case) and not _may_view_case(user, target):
+    if isinstance(target, Committee):
+        if not can(user, Action.view_committee, target):
+            abort(404)
+    elif action is Action.view_job:
         abort(404)
-    if isinstance(target, Committee) and not can(user, Action.view_committee, target):
-        abort(404)
-    if isinstance(target, Meeting) and not can(user, Action.view_meetings, target):
-        abort(404)
-    if isinstance(target, Job):
+    elif isinstance(target, CaseLike):
+        if not _may_view_case(user, target):
+            abort(404)
+    elif isinstance(target, HeldByCommittee) and not can(user, Action.view_meetings, target):
         abort(404)
     abort(403)
-
-
-def visible_cases_clause(user: User | None):
-    """A WHERE clause selecting exactly the cases ``user`` may view."""
-    member_of = committees_where(user, Action.view_case)
-    if not member_of:
-        return false()
-    confidential_ok = committees_where(user, Action.view_confidential)
-    return Case.committee_id.in_(member_of) & or_(
-        Case.is_confidential.is_(False),
-        Case.committee_id.in_(confidential_ok) if confidential_ok else false(),
-        Case.case_officer_id == user.id,
-    )

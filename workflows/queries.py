@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 from app.audit import AuditEntry
 from app.auth.models import Role, User
 from app.extensions import db
-from app.permissions import Action, committees_where, visible_cases_clause
+from app.permissions import Action, committees_where
 from app.registry.models import Case, CaseStatus
+from app.registry.queries import visible_cases_clause
 from workflows.access import may_read_confidential_bilagor
 from workflows.attachments import secret_name
 from workflows.models import CaseReport, ReportAttachment, ReportState, report_editors

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from app.registry.models import ClassificationCode
 
 #: The Huddinge style; see app.registry.numbering for the fields a format may use.
 DEFAULT_NUMBER_FORMAT = "{prefix}-{year}/{serial}.{class}"
@@ -33,9 +28,7 @@ class Municipality(db.Model):
 
     administrations: Mapped[list[Administration]] = relationship(back_populates="municipality")
     committees: Mapped[list[Committee]] = relationship(back_populates="municipality")
-    classification_codes: Mapped[list[ClassificationCode]] = relationship(
-        back_populates="municipality", order_by="ClassificationCode.code"
-    )
+    # Its classification plan is the diarium's: app.registry.queries.classification_codes().
 
     def __repr__(self) -> str:
         return f"<Municipality {self.id}: {self.name}>"

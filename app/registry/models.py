@@ -27,7 +27,7 @@ class ClassificationCode(db.Model):
     #: retired codes stay for old cases but cannot be chosen for new ones
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    municipality: Mapped[Municipality] = relationship(back_populates="classification_codes")
+    municipality: Mapped[Municipality] = relationship()
 
     def __repr__(self) -> str:
         return f"<ClassificationCode {self.code} {self.name}>"

@@ -5,13 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from app.auth.models import User
-from app.permissions import visible_cases_clause
+from app.extensions import db
+from app.organisation.models import Municipality
+from app.permissions import Action, committees_where
 from app.registry.models import Case, CaseStatus, ClassificationCode
 from app.registry.numbering import number_format
 from app.validation import ValidationError
+
+
+def visible_cases_clause(user: User | None):
+    """A WHERE clause selecting exactly the cases ``user`` may view (``app.permissions.can`` on each, in SQL)."""
+    member_of = committees_where(user, Action.view_case)
+    if not member_of:
+        return false()
+    confidential_ok = committees_where(user, Action.view_confidential)
+    return Case.committee_id.in_(member_of) & or_(
+        Case.is_confidential.is_(False),
+        Case.committee_id.in_(confidential_ok) if confidential_ok else false(),
+        Case.case_officer_id == user.id,
+    )
+
+
+def classification_codes(municipality: Municipality) -> list[ClassificationCode]:
+    """The municipality's classification plan, by code (retired codes too)."""
+    return list(db.session.scalars(
+        select(ClassificationCode).where(ClassificationCode.municipality_id == municipality.id)
+        .order_by(ClassificationCode.code)
+    ))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from app.organisation.models import Committee, Municipality
 from app.permissions import Action, allowed_committees, can, require
 from app.registry import operations as ops
 from app.registry.models import ClassificationCode
+from app.registry.queries import classification_codes
 from app.web.admin_forms import NewUserForm, PasswordResetForm, RoleForm, UserForm
 from app.web.registry_forms import ClassificationEditForm, ClassificationForm, submit
 
@@ -43,7 +44,7 @@ def classification():
 
     def render(status: int):
         return render_template("admin/classification.html", municipality=municipality,
-                               codes=municipality.classification_codes, form=form), status
+                               codes=classification_codes(municipality), form=form), status
 
     return submit(form, operation, render)
 

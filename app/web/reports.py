@@ -15,8 +15,9 @@ from app.auth.forms import EmptyForm
 from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
-from app.permissions import Action, can, committees_where, visible_cases_clause
+from app.permissions import Action, can, committees_where
 from app.registry.models import Case, CaseStatus
+from app.registry.queries import visible_cases_clause
 from app.validation import ConflictError, ValidationError
 from app.web.registry_forms import options
 from app.web.report_compare import compare

@@ -1,10 +1,15 @@
 """The permission table, on objects that need no database."""
 
-import pytest
+from dataclasses import dataclass
 
+import pytest
+from werkzeug.exceptions import Forbidden, NotFound
+
+from agenda.models import Meeting
 from app.auth.models import CommitteeRole, Role, User
-from app.permissions import Action, can, committees_where
+from app.permissions import Action, AskedFor, CaseLike, HeldByCommittee, can, committees_where, require
 from app.registry.models import Case
+from tasks.models import Job
 
 
 def user_with(uid: int, **roles_by_committee) -> User:
@@ -60,3 +65,54 @@ def test_disabled_and_anonymous_users_may_do_nothing():
     disabled.is_enabled = False
     assert committees_where(disabled, Action.view_case) == set()
     assert not can(None, Action.view_case, case())
+
+
+# -- the domains' objects, judged by what they show (app.permissions imports no domain) -------------
+
+@dataclass
+class Held:
+    committee_id: int
+
+
+@dataclass
+class Asked:
+    created_by_id: int | None
+    committee_id: int | None = None
+
+
+def test_the_domains_objects_fit_the_protocols_they_are_judged_by():
+    assert isinstance(case(), CaseLike)
+    assert isinstance(Meeting(committee_id=1), HeldByCommittee) and not isinstance(Meeting(committee_id=1), CaseLike)
+    assert isinstance(Job(created_by_id=1, committee_id=1), AskedFor)
+    assert not isinstance(Job(created_by_id=1, committee_id=1), CaseLike)
+
+
+def test_what_a_committee_holds_is_judged_by_its_roles_there():
+    assert can(MEMBER, Action.view_meetings, Held(1))
+    assert not can(MEMBER, Action.manage_meetings, Held(1))
+    assert not can(OUTSIDER, Action.view_meetings, Held(1))
+
+
+def test_a_job_is_followed_only_by_the_user_who_asked_for_it():
+    job = Asked(created_by_id=MEMBER.id, committee_id=1)
+    assert can(MEMBER, Action.view_job, job)
+    assert not can(REGISTRAR, Action.view_job, job)  # the same committee, not theirs
+    assert not can(MEMBER, Action.view_job, Held(1))  # nothing anyone asked for
+
+
+def test_refusals_say_404_where_knowing_the_object_is_not_allowed():
+    with pytest.raises(NotFound):
+        require(MEMBER, Action.view_case, case(confidential=True))
+    with pytest.raises(Forbidden):
+        require(MEMBER, Action.edit_case, case())
+    with pytest.raises(NotFound):
+        require(OUTSIDER, Action.manage_meetings, Held(1))
+    with pytest.raises(Forbidden):
+        require(MEMBER, Action.manage_meetings, Held(1))
+    with pytest.raises(NotFound):
+        require(REGISTRAR, Action.view_job, Asked(created_by_id=MEMBER.id, committee_id=1))
+
+
+def test_an_object_no_rule_covers_is_an_error_not_a_refusal():
+    with pytest.raises(TypeError):
+        can(MEMBER, Action.view_case, object())
