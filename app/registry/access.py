@@ -1,4 +1,4 @@
-"""Who reaches which case: load a case (or one of its registered documents) for a user, and decide once.
+"""Who reaches which case: load a case for a user and decide once; then its registered documents, its secrets.
 
 Pages and API both load through here, so they answer the same question with the same status:
 
@@ -57,28 +57,15 @@ def load_case(user: User | None, case_id: int, action: Action = Action.view_case
 
 
 def document_of(case: Case, document_id: int | None) -> RegisteredDocument | None:
-    """Return the registered document with this id if it belongs to ``case``, else None."""
+    """Return the registered document with this id if it belongs to ``case`` (loaded for the user first), else None."""
     document = get_by_id(RegisteredDocument, document_id) if document_id is not None else None
     return document if document is not None and document.case_id == case.id else None
 
 
-def load_document(user: User | None, case_id: int, document_id: int,
-                  action: Action = Action.view_case) -> RegisteredDocument:
-    """Return a registered document of the case, checked as ``load_case``; 404 when the case has no such document."""
-    document = document_of(load_case(user, case_id, action), document_id)
-    if document is None:
-        abort(404)
-    return document
-
-
 def may_read_secrets(user: User | None, case: Case) -> bool:
-    """Whether ``user`` may read the case's secrets: its confidential title and its confidential documents' parties.
+    """Whether ``user`` may read the case's secrets: its confidential title, and the party (sender or recipient)
+    of each of its confidential documents, which anyone else sees masked.
 
     The registrar, secretary, reviewer, approver and admin of the committee, and the case's own officer.
     """
     return can(user, Action.view_confidential, case)
-
-
-def may_see_party(user: User | None, document: RegisteredDocument) -> bool:
-    """Whether ``user`` may see who sent or received the document (a confidential one's party is a secret)."""
-    return not document.is_confidential or may_read_secrets(user, document.case)
