@@ -99,6 +99,10 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     limiter.init_app(app)
     celery_init_app(app)
     import tasks.registry  # noqa: F401  (register the tasks with Celery)
+    from app import notifications
+    from tasks.notifications import hand_over
+
+    notifications.init_app(app, send=hand_over)  # the outbox's messages go to the worker after each commit
 
     from app.auth import login as auth_login
     from app.web import register_web

@@ -1,21 +1,33 @@
-"""Messages to users: written to an outbox in the request's transaction, sent after it commits.
+"""Messages to users: written to an outbox in the caller's transaction, handed over when it commits.
 
-With SMTP configured (``MAIL_SERVER``) a Celery task sends each message; without it (the
-embedded default) the outbox page shows what would have been sent.
+``queue_message()`` adds a message to the session and notes its id in the session's ``info``. When
+that session's transaction commits, each noted id is handed to the app's sender (``init_app``: the
+factory passes one that has a Celery task send the message by SMTP, or keep it for the outbox page
+when no ``MAIL_SERVER`` is configured). A transaction that rolls back, or ends without a commit,
+hands over nothing. So a view or task only commits: nothing to remember after, and nothing sent
+that was not kept. A message whose hand-over failed (the broker was down) stays queued, and
+``tasks.notifications``' hourly sweep hands it over again.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import g
-from sqlalchemy import Enum, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import Enum, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: where a session keeps the ids of the messages queued in its transaction
+PENDING = "outbox.pending"
 
 
 class MessageState(str, enum.Enum):
@@ -58,24 +70,49 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} to={self.to_address} {self.state.value}>"
 
 
+def init_app(app: Flask, *, send: Callable[[int], object]) -> None:
+    """Name the sender: ``send(message_id)`` is called for each message of a transaction once it commits."""
+    app.extensions["outbox"] = send
+
+
 def queue_message(recipient: User, subject: str, body: str, *, link: str | None = None,
                   case_id: int | None = None) -> OutboxMessage:
-    """Add a message to the outbox; ``send_queued_messages()`` after the commit sends it."""
+    """Add a message to the outbox; it is handed to the sender when the session's transaction commits."""
     message = OutboxMessage(recipient=recipient, to_address=recipient.email, subject=subject, body=body,
                             link=link, case_id=case_id)
     db.session.add(message)
     db.session.flush()
-    g.setdefault("queued_messages", []).append(message.id)
+    db.session.info.setdefault(PENDING, []).append(message.id)
     return message
 
 
-def send_queued_messages() -> None:
-    """Hand the messages queued in this request to the worker (call after the commit)."""
-    from tasks.jobs import log
-    from tasks.notifications import send_message
-
-    for message_id in g.pop("queued_messages", []):
+def _hand_over(session: Session) -> None:
+    """After a commit: hand each message queued in the transaction to the sender."""
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the transaction goes on
+    message_ids = session.info.pop(PENDING, None)
+    if not message_ids:
+        return
+    send = current_app.extensions.get("outbox") if has_app_context() else None
+    if send is None:
+        log.warning("no outbox sender: %s messages stay queued for the sweep", len(message_ids))
+        return
+    for message_id in message_ids:
         try:
-            send_message.delay(message_id)
-        except Exception:  # noqa: BLE001 - the message stays queued; the reminder sweep retries
-            log.exception("could not enqueue message %s", message_id)
+            send(message_id)
+        except Exception:  # noqa: BLE001 - the commit stands; the message stays queued and the sweep retries
+            log.exception("could not hand message %s to the sender", message_id)
+
+
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """When the session's transaction ends without a commit, its messages were never kept: forget them.
+
+    (A message queued inside a savepoint that rolled back is forgotten at the end of the outer transaction
+    only; if that commits, its id is handed over and the sender finds no such message.)
+    """
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
+event.listen(db.session, "after_commit", _hand_over)
+event.listen(db.session, "after_transaction_end", _forget_uncommitted)

@@ -9,6 +9,9 @@ marked failed by the hourly sweep after INTERRUPTED_AFTER, saying that it may or
 arrived: sending it again could send it twice. State changes go through short transactions of
 their own, as in ``tasks.jobs``.
 
+``hand_over`` is the outbox's sender (``app.notifications.init_app``): each message a transaction
+queued is given to ``send_message`` once it commits.
+
 ``remind_overdue`` runs from Celery beat (``CELERY["beat_schedule"]`` in config.py).
 """
 
@@ -30,12 +33,7 @@ from sqlalchemy import or_, select, update
 
 from app.clock import local_today, utcnow
 from app.extensions import db, separate_transaction, sqlite_writing
-from app.notifications import (
-    MessageState,
-    OutboxMessage,
-    queue_message,
-    send_queued_messages,
-)
+from app.notifications import MessageState, OutboxMessage, queue_message
 from workflows.models import CaseReport, ReportState
 from workflows.notify import mail_title, recipients, report_path
 
@@ -142,6 +140,11 @@ def send_message(self, message_id: int) -> None:
     _set(message_id, MessageState.sending, state=MessageState.sent, sent_dt=utcnow(), error=None)
 
 
+def hand_over(message_id: int) -> None:
+    """Have a worker send the message (the outbox calls this after the commit that kept it)."""
+    send_message.delay(message_id)
+
+
 def queue_reminder(report: CaseReport, today: date) -> None:
     """Queue a reminder of the report's overdue step to each person who acts on it."""
     name, done = STEPS[report.state]
@@ -207,8 +210,7 @@ def _fail_interrupted() -> None:
 def remind_overdue() -> None:
     """Remind people of overdue review and signing steps (once a day each), resend stale messages and mark
     interrupted ones failed."""
-    _queue_reminders(local_today())
-    send_queued_messages()
+    _queue_reminders(local_today())  # its commit hands the reminders over
     db.session.rollback()
     _resend_stale()
     _fail_interrupted()

@@ -20,7 +20,6 @@ from app.api.schemas import (
 )
 from app.auth.models import User
 from app.extensions import db
-from app.notifications import send_queued_messages
 from app.permissions import Action, can, committees_where
 from app.registry.models import Case
 from workflows import access, operations, queries
@@ -69,9 +68,8 @@ def report_reply(report: CaseReport, status: int = 200, headers: dict | None = N
 
 
 def commit() -> None:
-    """Commit the request's changes and hand its queued messages to the worker."""
+    """Commit the request's changes (the outbox hands the messages queued in them to the worker)."""
     db.session.commit()
-    send_queued_messages()
 
 
 @bp.get("/cases/<int:case_id>/report")

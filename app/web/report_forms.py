@@ -9,16 +9,14 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from flask import flash, g, request
+from flask import flash, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from app.extensions import db
-from app.notifications import send_queued_messages
 from app.validation import ForbiddenError, ValidationError
 from app.web.registry_forms import INVALID_CHOICE, Required, date_field, id_select, options, submit, text_field
 from workflows.content import MAX_PROPOSALS, ReportContent
@@ -198,16 +196,10 @@ class ConfidentialForm(FlaskForm):
 
 
 def run(form: FlaskForm, operation: Callable[[], tuple[str, str]], render: Callable[[int], object]):
-    """Run submit() and hand the queued messages to the worker after its commit; a ForbiddenError gives 403."""
+    """Run submit(); a ForbiddenError gives 403 (its rollback drops the messages the operation queued)."""
     try:
-        response = submit(form, operation, render)
+        return submit(form, operation, render)
     except ForbiddenError as exc:
         db.session.rollback()
-        g.pop("queued_messages", None)
         flash(exc.message, "error")
         return render(403)
-    if isinstance(response, Response) and response.status_code in (302, 303):
-        send_queued_messages()
-    else:
-        g.pop("queued_messages", None)
-    return response

@@ -19,12 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.clock import LOCAL_TZ, local_today, utcnow
 from app.extensions import db
-from app.notifications import (
-    MessageState,
-    OutboxMessage,
-    queue_message,
-    send_queued_messages,
-)
+from app.notifications import MessageState, OutboxMessage, queue_message
 from app.registry.models import Case
 from tasks import notifications
 from tasks.notifications import remind_overdue, send_message
@@ -99,11 +94,10 @@ def smtp_server():
 
 
 def _act(app, key: str, action) -> None:
-    """Do ``action(user)`` as a view does: in a request, commit, then hand the messages to the worker."""
+    """Do ``action(user)`` as a view does: in a request, then commit (which hands the messages to the worker)."""
     with app.test_request_context():
         action(user(key))
         db.session.commit()
-        send_queued_messages()
 
 
 @pytest.mark.slow
@@ -245,7 +239,7 @@ def test_the_link_in_an_email_is_absolute():
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The message ids handed to the worker (recorded instead of enqueued)."""
+    """The message ids handed to the worker after each commit (recorded instead of enqueued)."""
     ids = []
     monkeypatch.setattr(send_message, "delay", ids.append)
     return ids
@@ -278,6 +272,7 @@ def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     report = _overdue_report()
     report_id, due = report.id, report.due_on
     db.session.commit()
+    sent.clear()  # the messages of the submit itself
     remind()
     reminders = _reminders()
     assert [m.to_address for m in reminders] == [f"enhetschef@{DOMAIN}"]
@@ -319,19 +314,43 @@ def test_a_step_not_yet_overdue_gets_no_reminder(app, demo, sent):
     report = _overdue_report()
     report.due_on = local_today()
     db.session.commit()
+    sent.clear()  # the messages of the submit itself
     remind()
     assert _reminders() == [] and sent == []
 
 
+def _refused(_message_id):
+    raise ConnectionRefusedError("the broker is down")
+
+
+def test_messages_are_handed_to_the_worker_when_their_transaction_commits_and_only_then(app, demo, sent):
+    kept = queue_message(user("enhetschef"), "Behålls", "Hej").id
+    assert sent == []  # not before the commit
+    db.session.commit()
+    assert sent == [kept]
+    queue_message(user("direktor"), "Ångras", "Hej")
+    db.session.rollback()
+    db.session.commit()
+    assert sent == [kept]
+    with db.session.begin_nested():
+        inner = queue_message(user("direktor"), "I en sparpunkt", "Hej").id
+    assert sent == [kept]  # a released savepoint is not the commit
+    db.session.commit()
+    assert sent == [kept, inner]
+
+
 @pytest.mark.moments
-def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent):
+def test_messages_left_queued_by_a_broker_outage_are_sent_again(app, demo, sent, monkeypatch):
     old = queue_message(user("enhetschef"), "Gammalt", "Hej")
     old.created_dt = utcnow() - timedelta(minutes=30)
     new = queue_message(user("direktor"), "Nytt", "Hej")
     done = queue_message(user("controller"), "Klart", "Hej")
     done.created_dt, done.state = utcnow() - timedelta(minutes=30), MessageState.kept
     old_id, new_id = old.id, new.id
-    db.session.commit()
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(send_message, "delay", _refused)
+        db.session.commit()  # kept, though not handed to a worker
+    assert sent == [] and db.session.get(OutboxMessage, old_id).state is MessageState.queued
     remind()
     assert sent == [old_id] and new_id not in sent
 
@@ -347,6 +366,7 @@ def test_a_send_whose_worker_stopped_is_marked_failed_not_sent_again(app, demo, 
     running.claimed_dt = utcnow() - timedelta(minutes=2)
     ids = interrupted.id, running.id
     db.session.commit()
+    sent.clear()  # their commit handed them over once
     remind()
     db.session.remove()
     interrupted, running = (db.session.get(OutboxMessage, i) for i in ids)
