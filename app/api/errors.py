@@ -1,17 +1,11 @@
-"""JSON error bodies for the API: {"error": {"status": …, "message": …, "fields": {…}}}."""
+"""JSON error bodies for the API: {"error": {"status": …, "message": …, "fields": {…}}} (``app.errors``)."""
 
 from __future__ import annotations
 
-from flask import jsonify
-
+from app.errors import json_error
 from app.validation import ValidationError
 
-
-def json_error(status: int, message: str, fields: dict[str, str] | None = None):
-    body: dict = {"status": status, "message": message}
-    if fields:
-        body["fields"] = fields
-    return jsonify(error=body), status
+__all__ = ["json_error", "validation_error"]
 
 
 def validation_error(exc: ValidationError, status: int = 422):

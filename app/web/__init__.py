@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.clock import to_local
+from app.errors import json_error
 from app.validation import ConflictError, ForbiddenError
 
 ERROR_TEXTS = {
@@ -63,7 +64,7 @@ def _error_page(status: int, message: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from app.auth.views import bp as auth_bp
+    from app.web.auth import bp as auth_bp
     from app.web import admin_sections  # noqa: F401  (routes on the admin blueprint)
     from app.web import meeting_template  # noqa: F401  (routes on the meetings blueprint)
     from app.web.admin import bp as admin_bp
@@ -105,16 +106,12 @@ def register_web(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         message = "Formuläret har gått ut eller saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen."
         if _wants_json():
-            from app.api.errors import json_error
-
             return json_error(400, message)
         return _error_page(400, message)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc):
         if _wants_json():
-            from app.api.errors import json_error
-
             return json_error(429, ERROR_TEXTS[429][1])
         return _error_page(429)
 
@@ -124,12 +121,9 @@ def register_web(app: Flask) -> None:
         """A refusal an operation raised outside a form flow: 403 or 409 with its message, nothing kept."""
         from app.extensions import db
 
-        db.session.rollback()
-        g.pop("queued_messages", None)
+        db.session.rollback()  # and with it the messages the operation queued
         status = 403 if isinstance(exc, ForbiddenError) else 409
         if _wants_json():
-            from app.api.errors import json_error
-
             return json_error(status, exc.message)
         return _error_page(status, exc.message)
 
@@ -139,8 +133,6 @@ def register_web(app: Flask) -> None:
         # abort(status, "…") gives a message of our own (Swedish); werkzeug's defaults are English.
         custom = exc.description if exc.description != type(exc).description else None
         if _wants_json():
-            from app.api.errors import json_error
-
             return json_error(status, custom or ERROR_TEXTS.get(status, ERROR_TEXTS[500])[1])
         return _error_page(status, custom)
 
@@ -151,8 +143,6 @@ def register_web(app: Flask) -> None:
 
         db.session.rollback()
         if _wants_json():
-            from app.api.errors import json_error
-
             return json_error(500, ERROR_TEXTS[500][1])
         return _error_page(500)
 

@@ -18,6 +18,7 @@ from agenda.secrecy import newly_confidential
 from agenda.snapshot import build_snapshots, describe_changes, items_for, publication_problems
 from app.auth.forms import EmptyForm
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
+from app.errors import json_error
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, allowed_committees, can, committees_where, require
@@ -516,8 +517,6 @@ def _wants_json() -> bool:
 @login_required
 def reorder(meeting_id: int):
     """The new order after drag and drop: JSON for the script's fetch, a redirect for a plain form."""
-    from app.api.errors import json_error
-
     meeting = load_meeting(meeting_id, Action.manage_meetings)
     form = ReorderForm()
     wants_json = _wants_json()
