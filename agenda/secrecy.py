@@ -2,7 +2,8 @@
 
 Whether an agenda item, a bilaga or a delegated decision is confidential is derived from its case
 whenever it is shown, published or rendered, never from a copy taken earlier. This module holds
-the two checks that follow from that rule:
+what the public may read of an item (``public_item``, ``public_decision``: a confidential one by its
+public title only, without its confidential bilagor) and the two checks that follow from that rule:
 
 - before publishing, no public text may hold anything of a confidential case: a title it has or
   had, its diarienummer, a protected party's name, a passage of its report, or an item's own title
@@ -149,6 +150,28 @@ def secret_now(snapshot: dict) -> dict[int, str]:
     return {c.id: c.display_public_title for c in cases}
 
 
+def public_item(item: dict) -> dict:
+    """The public version of a members' item: a confidential one as its public title only."""
+    if item["kind"] == ItemKind.confidential_case.value:
+        return {"number": item["number"], "kind": item["kind"], "section": item["section"],
+                "title": item["public_title"] or "Sekretessärende", "case_number": None, "note": None,
+                "external_reference": None, "parts": [], "is_handling_later": False, "report": None,
+                "attachments": []}
+    out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
+    out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
+    if "delegation_decisions" in item:
+        out["delegation_decisions"] = [public_decision(d) for d in item["delegation_decisions"]]
+    return out
+
+
+def public_decision(decision: dict) -> dict:
+    if not decision["is_confidential"]:
+        return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
+    return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
+            "delegation_point": decision["delegation_point"], "case_number": None,
+            "summary": decision["public_title"] or "Sekretess", "is_confidential": True}
+
+
 def newly_confidential(publication: Publication) -> list[dict]:
     """The members' items of ``publication`` published as open whose case is confidential now."""
     secret = secret_now(publication.members_snapshot)
@@ -163,8 +186,6 @@ def public_items_now(publication: Publication) -> list[dict]:
     shown as a sekretessärende (its public title only, no report, no bilagor), and so is a
     delegated decision in such a case.
     """
-    from agenda.snapshot import public_decision, public_item
-
     secret = secret_now(publication.members_snapshot)
     if not secret:
         return publication.public_snapshot["items"]

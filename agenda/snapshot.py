@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from agenda.identity_numbers import find_identity_numbers
 from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
-from agenda.secrecy import confidential_marks, secrecy_problems, secret_now
+from agenda.secrecy import confidential_marks, public_decision, public_item, secrecy_problems, secret_now
 from app.clock import to_local
 from app.extensions import db
 from app.registry.models import Case
@@ -97,28 +97,6 @@ def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = Non
     if item.kind is ItemKind.delegation_report:
         out["delegation_decisions"] = [_decision_json(d) for d in decisions or []]
     return out
-
-
-def public_item(item: dict) -> dict:
-    """The public version of a members' item: a confidential one as its public title only."""
-    if item["kind"] == ItemKind.confidential_case.value:
-        return {"number": item["number"], "kind": item["kind"], "section": item["section"],
-                "title": item["public_title"] or "Sekretessärende", "case_number": None, "note": None,
-                "external_reference": None, "parts": [], "is_handling_later": False, "report": None,
-                "attachments": []}
-    out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
-    out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
-    if "delegation_decisions" in item:
-        out["delegation_decisions"] = [public_decision(d) for d in item["delegation_decisions"]]
-    return out
-
-
-def public_decision(decision: dict) -> dict:
-    if not decision["is_confidential"]:
-        return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
-    return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
-            "delegation_point": decision["delegation_point"], "case_number": None,
-            "summary": decision["public_title"] or "Sekretess", "is_confidential": True}
 
 
 def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tuple[dict, dict]:

@@ -7,14 +7,16 @@ database triggers that refuse them too (on SQLite and PostgreSQL).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # app.auth's operations write audit rows; at run time the ORM finds "User" by name
+    from app.auth.models import User
 
 
 class AuditEntry(db.Model):
@@ -36,7 +38,7 @@ class AuditEntry(db.Model):
     #: {"before": {...}, "after": {...}} where the change matters
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship("User")
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.object_type}:{self.object_id}>"
