@@ -1,8 +1,10 @@
-"""One storage abstraction for every stored file.
+"""One storage abstraction for every stored file, and one way to send one to a browser.
 
 Files are addressed by the sha256 of their content (``ab/abcdef…``), never by a name a
 client sent. Writes are atomic: a temporary file in the same directory, fsync, rename.
 The local backend's directory may be a share mounted on every web and worker machine.
+Every download goes through ``send_stored_file``: the bytes checked against their sha256,
+HTTP Range and conditional requests, inline for what a browser shows, a safe file name.
 """
 
 from __future__ import annotations
@@ -11,12 +13,21 @@ import hashlib
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, abort, current_app, request, send_file
 
 _KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$")
+#: what a browser shows itself (its PDF viewer) rather than saves: sent inline unless a view says otherwise
+INLINE_TYPES = frozenset({"application/pdf"})
+#: the longest download name offered (its extension kept)
+MAX_NAME_LENGTH = 200
+#: characters a download name does not keep: path separators and what Windows refuses in a file name
+_NAME_REFUSED = set('"<>|*?:/\\')
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,18 @@ class LocalStorage:
         except FileNotFoundError:
             raise StorageError(f"no stored file {key}") from None
 
+    def open(self, key: str) -> BinaryIO:
+        """The file opened for reading (the caller closes it)."""
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError:
+            raise StorageError(f"no stored file {key}") from None
+
+    def sha256_of(self, key: str) -> str:
+        """The sha256 a key names (every file is stored under its content's)."""
+        self._path(key)  # a valid key
+        return key.rsplit("/", 1)[1]
+
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
@@ -80,3 +103,61 @@ class LocalStorage:
 
 def get_storage() -> LocalStorage:
     return LocalStorage(current_app.config["STORAGE_PATH"])
+
+
+def download_name(name: str, fallback: str = "fil") -> str:
+    """A file name safe to offer for download: no folders, control or bidirectional characters, nor what Windows
+    refuses; Swedish letters kept (the header carries them as RFC 5987 UTF-8); at most 200 characters, the
+    extension kept; ``fallback`` when nothing is left."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/")
+    name = PurePosixPath(name).name if name.strip("/") else ""
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in _NAME_REFUSED).strip(" .")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and len(extension) <= 10:
+            name = stem[:MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_NAME_LENGTH].rstrip(" .")
+    return name or fallback
+
+
+def _sha256_of_file(fh: BinaryIO) -> str:
+    fh.seek(0)
+    return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def send_stored_file(key: str, *, sha256: str, filename: str, mimetype: str, inline: bool | None = None,
+                     last_modified: datetime | None = None) -> Response:
+    """Send the stored file ``key`` to the browser, as the view's answer.
+
+    Its bytes are checked against ``sha256`` before any is sent. HTTP Range (206) and conditional requests
+    (ETag: the sha256; Last-Modified: ``last_modified``, else when the file was stored) are answered. It is
+    sent inline when a browser shows it itself (a PDF), as an attachment otherwise (``inline`` decides if
+    given), under ``filename`` made safe (``download_name``). A missing file is a 404 and a file whose bytes
+    no longer match its sha256 a 500, both logged; nothing of it is sent. Cache-Control is the view's (and
+    the app's, for a logged-in user) to set.
+    """
+    storage = get_storage()
+    try:
+        fh = storage.open(key)
+    except StorageError:
+        current_app.logger.error("stored file %s is missing", key)
+        abort(404)
+    try:
+        stat = os.fstat(fh.fileno())
+        if inline is None:
+            inline = mimetype in INLINE_TYPES
+        response = send_file(fh, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
+                             conditional=False, etag=False, last_modified=last_modified or stat.st_mtime)
+        response.content_length = stat.st_size
+        response.set_etag(sha256)
+        response = response.make_conditional(request.environ, accept_ranges=True, complete_length=stat.st_size)
+        if response.status_code != 304:  # bytes are to be sent: only what was stored
+            if _sha256_of_file(fh) != sha256:
+                current_app.logger.error("stored file %s does not match its sha256 %s: not sent", key, sha256)
+                abort(500)
+            fh.seek(0)
+        return response
+    except BaseException:
+        fh.close()
+        raise

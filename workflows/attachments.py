@@ -29,8 +29,9 @@ from workflows.operations import _begin_change, _lock
 from workflows.sniffing import EXTENSION_FOR, accept, clean_filename
 from workflows.states import EDITABLE, editor_only
 
-__all__ = ["attachment_content", "clean_filename", "link_registered_document", "move_attachment",
-           "remove_attachment", "replace_attachment", "set_attachment_confidential", "upload_attachment"]
+__all__ = ["attachment_content", "attachment_filename", "clean_filename", "link_registered_document",
+           "move_attachment", "remove_attachment", "replace_attachment", "set_attachment_confidential",
+           "upload_attachment"]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MB = 1024 * 1024
@@ -152,8 +153,15 @@ def attachment_content(attachment: ReportAttachment) -> tuple[bytes, str, str]:
     data = get_storage().read(record.storage_key)
     if hashlib.sha256(data).hexdigest() != record.sha256:
         raise StorageError(f"stored file {record.storage_key} does not match its sha256")
-    name = attachment.filename or f"{attachment.title}{EXTENSION_FOR.get(record.content_type, '')}"
-    return data, record.content_type, name
+    return data, record.content_type, attachment_filename(attachment)
+
+
+def attachment_filename(attachment: ReportAttachment) -> str:
+    """The name an uploaded bilaga is downloaded under: its file's, else its title with the extension of its type."""
+    if attachment.filename:
+        return attachment.filename
+    content_type = attachment.file.content_type if attachment.file is not None else ""
+    return f"{attachment.title}{EXTENSION_FOR.get(content_type, '')}"
 
 
 def _may_change(report: CaseReport, user: User) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, jsonify, request, send_file, url_for
+from flask import abort, jsonify, request, url_for
 
 from app.api import bp
 from app.api.reports import commit, load_report, may_read_confidential_files, report_json_for
 from app.api.schemas import InputError, Param, attachment_json, read_json
 from app.permissions import Action
 from app.registry import access as registry_access
+from app.storage import send_stored_file
 from app.validation import ValidationError
 from workflows import access
 from workflows import attachments as ops
@@ -143,7 +142,8 @@ def download_report_attachment(case_id: int, attachment_id: int):
     if attachment.is_confidential and not may_read_confidential_files(report, user()):
         abort(403, "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
                    "i ärendet kan hämta den.")
-    data, content_type, download_name = ops.attachment_content(attachment)
-    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=download_name)
+    record = attachment.file
+    response = send_stored_file(record.storage_key, sha256=record.sha256, filename=ops.attachment_filename(attachment),
+                                mimetype=record.content_type, last_modified=record.created_dt)
     response.headers["Cache-Control"] = "private, no-store"
     return response

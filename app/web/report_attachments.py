@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, flash, render_template, request, send_file
+from flask import abort, flash, render_template, request
 from flask_login import login_required
 
 from app.auth.forms import EmptyForm
 from app.permissions import Action
 from app.registry import access as registry_access
 from app.registry.models import Case
+from app.storage import send_stored_file
 from app.validation import ValidationError
 from app.web.registry_forms import options
 from app.web.report_forms import ConfidentialForm, LinkForm, MoveForm, ReplaceForm, UploadForm, run, with_ids
@@ -163,8 +162,10 @@ def download_attachment(case_id: int, attachment_id: int):
     if attachment.is_confidential and not may_read_confidential(report):
         abort(403, "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
                    "i ärendet kan hämta den.")
-    data, content_type, name = files.attachment_content(attachment)
-    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=name)
+    record = attachment.file
+    response = send_stored_file(record.storage_key, sha256=record.sha256,
+                                filename=files.attachment_filename(attachment), mimetype=record.content_type,
+                                last_modified=record.created_dt)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

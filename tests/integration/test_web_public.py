@@ -103,7 +103,7 @@ def test_the_public_handlingar_and_bilagor(client, published):
     assert structure_problems(html) == []
     download = get(client, f"{base}/bilaga/{published['public_bilaga']}")
     assert download.data.startswith(PDF) and download.mimetype == "application/pdf"
-    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["Content-Disposition"].startswith("inline;")  # a PDF: the browser shows it
     # The confidential bilaga, the confidential item and its documents: 404.
     get(client, f"{base}/bilaga/{published['secret_bilaga']}", 404)
     get(client, f"{base}/bilaga/{published['secret_case_bilaga']}", 404)
