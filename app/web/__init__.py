@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.clock import to_local
 from app.errors import json_error
+from app.swedish_dates import weekday_date
 from app.validation import ConflictError, ForbiddenError
 
 ERROR_TEXTS = {
@@ -26,11 +27,6 @@ ERROR_TEXTS = {
     500: ("Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta systemförvaltningen."),
 }
 
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-          "september", "oktober", "november", "december"]
-WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
-
-
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -43,15 +39,6 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def format_long_date(value: date | datetime | None) -> str:
-    """E.g. "torsdag den 23 februari 2017"."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_local(value)
-    return f"{WEEKDAYS[value.weekday()]} den {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def _wants_json() -> bool:
@@ -84,7 +71,7 @@ def register_web(app: Flask) -> None:
 
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_long_date, "long_date")
+    app.add_template_filter(weekday_date, "long_date")
 
     @app.context_processor
     def inject_helpers():

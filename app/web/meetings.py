@@ -4,8 +4,9 @@ handlingar, and the delegated decisions."""
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, allowed_committees, can, committees_where, require
 from app.registry.models import Case, CaseStatus
+from app.swedish_dates import long_date, meeting_time
 from app.validation import ConflictError, ValidationError
 from app.web.meeting_forms import (
     CaseItemForm,
@@ -61,31 +63,8 @@ def meeting_helpers():
                             "delegations": bool(committees_where(current_user, Action.manage_meetings))}}
 
 
-@bp.app_template_filter("meeting_time")
-def meeting_time(value: datetime | str | None) -> str:
-    """E.g. "Torsdag den 23 februari 2017, klockan 18:00" (from a datetime or a snapshot's ISO text)."""
-    from app.web import format_long_date
-
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    local = to_local(value) if value.tzinfo else value
-    text = format_long_date(local)
-    return f"{text[:1].upper()}{text[1:]}, klockan {local:%H:%M}"
-
-
-@bp.app_template_filter("long_date_iso")
-def long_date_iso(value: str | None) -> str:
-    """A snapshot's ISO date as "2 februari 2017"."""
-    from datetime import date
-
-    from app.web import MONTHS
-
-    if not value:
-        return ""
-    day = date.fromisoformat(value[:10])
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+bp.add_app_template_filter(meeting_time, "meeting_time")
+bp.add_app_template_filter(long_date, "long_date_iso")
 
 
 @bp.app_template_filter("iso_date")
@@ -631,8 +610,11 @@ def notice_item(meeting_id: int, number: int):
 
 
 def send_stored(attachment: dict):
-    """Send a published bilaga (a snapshot's entry): the file its sha256 names, under its upload's name."""
-    from app.storage import send_stored_file
+    """Stream a published bilaga: the file its sha256 names, with a safe download name."""
+    from pathlib import PurePath
+    import hashlib
+
+    from app.storage import StorageError, get_storage
     from workflows.attachments import EXTENSION_FOR
     from workflows.models import ReportAttachment, StoredFileRecord
 
@@ -641,12 +623,19 @@ def send_stored(attachment: dict):
     record = db.session.scalar(select(StoredFileRecord).where(StoredFileRecord.sha256 == attachment["sha256"]))
     if record is None:
         abort(404)
+    try:
+        data = get_storage().read(record.storage_key)
+    except StorageError:
+        abort(404)
+    if hashlib.sha256(data).hexdigest() != attachment["sha256"]:
+        abort(500)
     row = db.session.get(ReportAttachment, attachment["id"])
     content_type = attachment.get("content_type") or record.content_type
     name = (row.filename if row is not None and row.filename else None) or \
         f"Bilaga {attachment['number']} {attachment['title']}{EXTENSION_FOR.get(content_type, '')}"
-    response = send_stored_file(record.storage_key, sha256=attachment["sha256"], filename=name, mimetype=content_type,
-                                last_modified=record.created_dt)
+    name = PurePath(name.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|*?:') or "bilaga"
+    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=name[:200])
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -17,6 +17,9 @@ import re
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
+from app.swedish_dates import long_date, meeting_time
 from tasks.rendering.word import KEEPNEXT, Target, clean, template_sha256
 from tasks.rendering.word import WordBuilder as _Builder
 from tasks.rendering.word import paragraph as _paragraph
@@ -24,14 +27,10 @@ from tasks.rendering.word import ppr as _ppr
 from tasks.rendering.word import run as _run
 from tasks.rendering.word import spacing as _spacing
 from tasks.rendering.word import sub as _sub
-from lxml import etree
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again
 KALLELSE_BUILDER_VERSION = "1"
 
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december"]
-WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 HANDLING_LATER = "Handling kommer senare"
 PUBLIC_MARK = "Offentlig version"
 #: table column widths in twips (A4 less 25 mm margins: 9071)
@@ -41,20 +40,6 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
-
-
-def meeting_time(start_iso: str) -> str:
-    """"Torsdag den 23 februari 2017, klockan 18:00" from the snapshot's local ISO time."""
-    when = datetime.fromisoformat(start_iso)
-    return f"{WEEKDAYS[when.weekday()].capitalize()} den {when.day} {MONTHS[when.month - 1]} {when.year}, " \
-           f"klockan {when:%H:%M}"
-
-
-def long_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso[:10])
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def notice_line(meeting: dict) -> str:

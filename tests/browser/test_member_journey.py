@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.demo import data
-from app.web import MONTHS
+from app.swedish_dates import MONTHS
 from tests.browser import steps
 from tests.browser.ui import check_page, download, follow, pdf_outline, pdf_text
 
