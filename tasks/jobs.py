@@ -29,10 +29,12 @@ def _set(job_id: int, **values) -> None:
         session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
-def create_job(kind: str, *, user: User, committee_id: int | None, params: dict, total: int = 0) -> Job:
-    """Add a queued job row (the caller commits, then enqueues the task with its id)."""
+def create_job(kind: str, *, user: User, committee_id: int | None, params: dict, total: int = 0,
+               report_id: int | None = None, publication_id: int | None = None) -> Job:
+    """Add a queued job row (the caller commits, then enqueues the task with its id); ``report_id`` or
+    ``publication_id`` names what it renders."""
     job = Job(kind=kind, state=JobState.queued, params=params, committee_id=committee_id,
-              created_by_id=user.id, progress_total=total)
+              created_by_id=user.id, progress_total=total, report_id=report_id, publication_id=publication_id)
     db.session.add(job)
     db.session.flush()
     audit.record(f"job.{kind}.requested", job, f"{user.name} begärde jobb {job.id} ({kind}).",

@@ -14,11 +14,24 @@ from app.permissions import Action, can
 from app.registry.export import case_row, registry_csv
 from app.registry.queries import CaseFilter, search_cases
 from app.storage import get_storage
+from app.validation import ForbiddenError
 from tasks import jobs
+from tasks.models import Job
 
 log = logging.getLogger(__name__)
+REGISTRY_EXPORT = "registry_export"
 PROGRESS_EVERY = 50
 MAX_RETRIES = 3
+
+
+def start_registry_export(user: User, committee: Committee, flt: CaseFilter) -> Job:
+    """Check the filter and add the queued job of the committee's extract (the caller commits, then enqueues
+    ``export_registry``)."""
+    if not can(user, Action.export_registry, committee):
+        raise ForbiddenError("Du får inte ta ut diarieutdrag för nämnden.")
+    flt.committee_id = committee.id
+    flt.validate()
+    return jobs.create_job(REGISTRY_EXPORT, user=user, committee_id=committee.id, params=flt.to_params())
 
 
 @shared_task(bind=True, name="tasks.registry.export_registry", max_retries=MAX_RETRIES)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, url_for
+from flask_login import current_user
 
 from app.api import bp
-from app.api.jobs import accepted, job_json
+from app.api.jobs import accepted, commit_and_enqueue, job_json
 from app.api.meetings import load_meeting
-from app.web.meeting_documents import documents_job, send_output, start_meeting_documents
-from tasks.rendering.meeting_jobs import job_outputs
+from tasks.access import meeting_documents_job, send_job_output
+from tasks.rendering.meeting_documents import render_meeting_documents
+from tasks.rendering.meeting_jobs import job_outputs, start_meeting_documents
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
 
@@ -26,21 +28,22 @@ def documents_json(job) -> dict:
 
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
 def create_meeting_documents(meeting_id: int):
-    job = start_meeting_documents(load_meeting(meeting_id))
+    job_id = start_meeting_documents(current_user, load_meeting(meeting_id)).id
+    job = commit_and_enqueue(render_meeting_documents, job_id)
     return accepted(documents_json(job), url_for("api.meeting_documents", meeting_id=meeting_id, job_id=job.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>")
 def meeting_documents(meeting_id: int, job_id: int):
-    return jsonify(documents_json(documents_job(load_meeting(meeting_id), job_id)))
+    return jsonify(documents_json(meeting_documents_job(current_user, load_meeting(meeting_id), job_id)))
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>/<variant>/<name>")
 def meeting_documents_file(meeting_id: int, job_id: int, variant: str, name: str):
-    job = documents_job(load_meeting(meeting_id), job_id)
+    job = meeting_documents_job(current_user, load_meeting(meeting_id), job_id)
     if variant not in VARIANTS or name not in FILES:
         abort(404)
-    return send_output(job_outputs(job)[variant].get(name), name)
+    return send_job_output(job_outputs(job)[variant].get(name), FILES[name][1])
 
 
 def with_meeting_documents(tags: list, schemas: dict, parameters: dict, paths: dict) -> tuple[list, dict, dict, dict]:

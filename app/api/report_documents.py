@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import jsonify, url_for
+from flask_login import current_user
 
 from app.api import bp
-from app.api.jobs import accepted, job_json
+from app.api.jobs import accepted, commit_and_enqueue, job_json
 from app.api.reports import load_case, load_report
-from app.web.report_documents import preview_job, preview_outputs, send_output, start_report_preview
-from tasks.rendering.tasks import FORMATS
+from tasks.access import report_preview_job, send_job_output
+from tasks.rendering.tasks import FORMATS, preview_outputs, render_report_preview, start_report_preview
 
 
 def preview_json(job) -> dict:
@@ -23,18 +24,20 @@ def preview_json(job) -> dict:
 @bp.route("/cases/<int:case_id>/report/preview", methods=["POST"])
 def create_report_preview(case_id: int):
     report = load_report(case_id)
-    job = start_report_preview(report.case, report)
+    job_id = start_report_preview(current_user, report).id
+    job = commit_and_enqueue(render_report_preview, job_id)
     return accepted(preview_json(job), url_for("api.report_preview", case_id=case_id, job_id=job.id))
 
 
 @bp.route("/cases/<int:case_id>/report/preview/<int:job_id>")
 def report_preview(case_id: int, job_id: int):
-    return jsonify(preview_json(preview_job(load_case(case_id), job_id)))
+    return jsonify(preview_json(report_preview_job(current_user, load_case(case_id), job_id)))
 
 
 @bp.route("/cases/<int:case_id>/report/preview/<int:job_id>/<fmt>")
 def report_preview_file(case_id: int, job_id: int, fmt: str):
-    return send_output(preview_job(load_case(case_id), job_id), fmt)
+    job = report_preview_job(current_user, load_case(case_id), job_id)
+    return send_job_output(preview_outputs(job).get(fmt), FORMATS.get(fmt))
 
 
 def with_report_documents(schemas: dict, parameters: dict, paths: dict) -> tuple[dict, dict, dict]:

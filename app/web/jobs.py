@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -11,20 +11,17 @@ from wtforms.validators import InputRequired
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.organisation.models import Committee
-from app.permissions import Action, allowed_committees, require
+from app.permissions import Action, allowed_committees
 from app.registry.models import CaseStatus
 from app.registry.queries import CaseFilter
-from app.storage import StorageError, get_storage
 from app.validation import ConflictError, ValidationError
 from app.web.forms import apply_errors
 from app.web.registry_forms import INVALID_CHOICE, date_field, id_select, optional_status, options
 from tasks import jobs
-from tasks.models import Job
-from tasks.registry import export_registry
+from tasks.access import load_job, send_job_result
+from tasks.registry import export_registry, start_registry_export
 
 bp = Blueprint("jobs", __name__)
-
-REGISTRY_EXPORT = "registry_export"
 
 
 class ExportForm(FlaskForm):
@@ -34,38 +31,6 @@ class ExportForm(FlaskForm):
     status = SelectField("Status", coerce=optional_status, invalid_value_message=INVALID_CHOICE,
                          invalid_choice_message=INVALID_CHOICE,
                          choices=options(((s.value, s.label) for s in CaseStatus), "Alla"))
-
-
-def start_registry_export(committee: Committee, flt: CaseFilter):
-    """Check, create the job row, commit, enqueue; return the job (shared with the API)."""
-    require(current_user, Action.export_registry, committee)
-    flt.committee_id = committee.id
-    flt.validate()
-    job = jobs.create_job(REGISTRY_EXPORT, user=current_user, committee_id=committee.id, params=flt.to_params())
-    job_id = job.id
-    db.session.commit()
-    jobs.enqueue(export_registry, job_id)
-    return db.session.get(Job, job_id)
-
-
-def load_job(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    require(current_user, Action.view_job, job)
-    return job
-
-
-def job_download(job: Job):
-    """Send a finished job's file."""
-    if job.result_key is None:
-        abort(404)
-    try:
-        path = get_storage().local_path(job.result_key)
-    except StorageError:
-        current_app.logger.error("job %s: stored file %s is missing", job.id, job.result_key)
-        abort(404)
-    return send_file(path, mimetype=job.result_mimetype, as_attachment=True, download_name=job.result_name)
 
 
 @bp.route("/diarium/utdrag", methods=["GET", "POST"])
@@ -79,15 +44,17 @@ def registry_export():
     if form.validate_on_submit():
         committee = db.session.get(Committee, form.committee_id.data)
         try:
-            job = start_registry_export(committee, CaseFilter(
+            job_id = start_registry_export(current_user, committee, CaseFilter(
                 registered_from=form.registered_from.data,
                 registered_to=form.registered_to.data,
                 status=form.status.data,
-            ))
+            )).id
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return redirect(url_for("jobs.job_detail", job_id=job.id))
+            db.session.commit()
+            jobs.enqueue(export_registry, job_id)
+            return redirect(url_for("jobs.job_detail", job_id=job_id))
     status = 422 if form.is_submitted() else 200
     return render_template("jobs/registry_export.html", form=form), status
 
@@ -95,20 +62,20 @@ def registry_export():
 @bp.route("/jobb/<int:job_id>")
 @login_required
 def job_detail(job_id: int):
-    job = load_job(job_id)
+    job = load_job(current_user, job_id)
     return render_template("jobs/job.html", job=job, retry_form=EmptyForm())
 
 
 @bp.route("/jobb/<int:job_id>/fil")
 @login_required
 def job_file(job_id: int):
-    return job_download(load_job(job_id))
+    return send_job_result(load_job(current_user, job_id))
 
 
 @bp.route("/jobb/<int:job_id>/kor-om", methods=["POST"])
 @login_required
 def job_retry(job_id: int):
-    job = load_job(job_id)
+    job = load_job(current_user, job_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

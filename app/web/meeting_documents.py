@@ -10,7 +10,7 @@ files, no log-in). ``flask documents render-demo`` queues the demo's rendering (
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,20 +20,12 @@ from agenda.snapshot import items_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.permissions import Action, require
-from app.storage import StorageError, get_storage
 from app.validation import ConflictError
-from app.web.jobs import load_job
 from tasks import jobs
+from tasks.access import meeting_documents_job, send_job_output
 from tasks.models import Job
 from tasks.rendering.meeting_documents import render_meeting_documents
-from tasks.rendering.meeting_jobs import (
-    MEETING_DOCUMENTS,
-    create_render_job,
-    job_outputs,
-    may_render,
-    pending_job,
-    rendered_job,
-)
+from tasks.rendering.meeting_jobs import job_outputs, may_render, pending_job, rendered_job, start_meeting_documents
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
 
@@ -57,39 +49,6 @@ def _publication(meeting: Meeting, version: int | None) -> Publication:
     if publication is None:
         abort(404, "Kallelsen är inte publicerad." if version is None else f"Kallelsen har ingen version {version}.")
     return publication
-
-
-def start_meeting_documents(meeting: Meeting) -> Job:
-    """Create the job for the meeting's latest publication, commit, enqueue (shared with the API)."""
-    require(current_user, Action.view_meetings, meeting)
-    if not may_render(current_user, meeting):
-        abort(403)
-    publication = meeting.latest_publication
-    if publication is None:
-        raise ConflictError("Kallelsen är inte publicerad; publicera den innan handlingarna skapas.")
-    job_id = create_render_job(publication, current_user).id
-    db.session.commit()
-    jobs.enqueue(render_meeting_documents, job_id)
-    return db.session.get(Job, job_id)
-
-
-def documents_job(meeting: Meeting, job_id: int) -> Job:
-    """The job of this meeting, if the current user asked for it; else 404."""
-    job = load_job(job_id)
-    if job.kind != MEETING_DOCUMENTS or (job.params or {}).get("meeting_id") != meeting.id:
-        abort(404)
-    return job
-
-
-def send_output(output: dict | None, name: str):
-    if output is None:
-        abort(404)
-    try:
-        path = get_storage().local_path(output["key"])
-    except StorageError:
-        current_app.logger.error("stored file %s is missing", output["key"])
-        abort(404)
-    return send_file(path, mimetype=FILES[name][1], as_attachment=True, download_name=output["name"])
 
 
 def reads_everything(publication: Publication, user) -> bool:
@@ -145,17 +104,20 @@ def meeting_document_helpers():
 @login_required
 def start(meeting_id: int):
     meeting = _meeting(meeting_id)
+    require(current_user, Action.view_meetings, meeting)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    job = start_meeting_documents(meeting)
-    return redirect(url_for("meeting_documents.status", meeting_id=meeting.id, job_id=job.id), 303)
+    job_id = start_meeting_documents(current_user, meeting).id
+    db.session.commit()
+    jobs.enqueue(render_meeting_documents, job_id)
+    return redirect(url_for("meeting_documents.status", meeting_id=meeting_id, job_id=job_id), 303)
 
 
 @bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>")
 @login_required
 def status(meeting_id: int, job_id: int):
     meeting = _meeting(meeting_id)
-    job = documents_job(meeting, job_id)
+    job = meeting_documents_job(current_user, meeting, job_id)
     return render_template("documents/meeting_documents_job.html", meeting=meeting, job=job,
                            outputs=job_outputs(job), files=FILES, variants=VARIANT_LABELS, retry_form=EmptyForm())
 
@@ -163,17 +125,17 @@ def status(meeting_id: int, job_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>/<variant>/<name>")
 @login_required
 def job_file(meeting_id: int, job_id: int, variant: str, name: str):
-    job = documents_job(_meeting(meeting_id), job_id)
+    job = meeting_documents_job(current_user, _meeting(meeting_id), job_id)
     if variant not in VARIANTS or name not in FILES:
         abort(404)
-    return send_output(job_outputs(job)[variant].get(name), name)
+    return send_job_output(job_outputs(job)[variant].get(name), FILES[name][1])
 
 
 @bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>/kor-om", methods=["POST"])
 @login_required
 def retry(meeting_id: int, job_id: int):
     meeting = _meeting(meeting_id)
-    job = documents_job(meeting, job_id)
+    job = meeting_documents_job(current_user, meeting, job_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -203,7 +165,7 @@ def members_file(meeting_id: int, version: int, name: str):
         abort(404)
     if variant == "public" and newly_confidential(publication):
         abort(410, WITHDRAWN)  # its public files were rendered before a case in it became confidential
-    response = send_output(job_outputs(job)[variant].get(name), name)
+    response = send_job_output(job_outputs(job)[variant].get(name), FILES[name][1])
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -216,7 +178,7 @@ def public_file(meeting_id: int, version: int, name: str):
         abort(404)
     if newly_confidential(publication):
         abort(410, WITHDRAWN)  # rendered before a case in it became confidential
-    response = send_output(job_outputs(job)["public"].get(name), name)
+    response = send_job_output(job_outputs(job)["public"].get(name), FILES[name][1])
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -239,7 +201,7 @@ def render_demo() -> None:
                           if u.is_active and may_render(u, meeting)), None)
         if secretary is None:
             continue
-        job_id = create_render_job(publication, secretary).id
+        job_id = start_meeting_documents(secretary, meeting, publication).id
         db.session.commit()
         jobs.enqueue(render_meeting_documents, job_id)
         state = db.session.get(Job, job_id).state

@@ -61,7 +61,7 @@ def render_meeting_documents(self, job_id: int) -> None:
         return
     params = dict(job.params or {})
     try:
-        publication = db.session.get(Publication, params.get("publication_id"))
+        publication = db.session.get(Publication, job.publication_id) if job.publication_id else None
         user = db.session.get(User, job.created_by_id)
         if publication is None or user is None or not may_render(user, publication.meeting):
             jobs.fail(job_id, "Du har inte längre behörighet att skapa handlingarna till sammanträdet.")

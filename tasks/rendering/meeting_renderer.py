@@ -178,7 +178,8 @@ class Renderer:
         for variant, key in self.kallelser.items():
             snapshot, public = self.plan.snapshots[variant], variant == "public"
             if not self._reuse_stored_pdf(key):
-                batch.add(key, kallelse_maker(snapshot, public=public), kallelse_title(snapshot["meeting"], public=public))
+                batch.add(key, kallelse_maker(snapshot, public=public),
+                          kallelse_title(snapshot["meeting"], public=public))
         for key, part in self.plan.reports().items():
             if not self._reuse_stored_pdf(key):
                 batch.add(key, report_maker(part.document), REPORT_TITLE)
@@ -228,7 +229,8 @@ class Renderer:
             where = batch.wheres[0]
             if where is None:
                 return batch.batch.converted(converted.result())
-            self._unless_refused(lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, where)))
+            self._unless_refused(
+                lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, where)))
             return None
         try:
             return batch.batch.converted(converted.result())
@@ -240,7 +242,8 @@ class Renderer:
             if where is None:
                 self._keep_made_pdf(key, self.convert(docx))
             else:
-                self._unless_refused(lambda: self._keep_made_pdf(key, converted_attachment(lambda: self.convert(docx), where)))
+                self._unless_refused(
+                    lambda: self._keep_made_pdf(key, converted_attachment(lambda: self.convert(docx), where)))
         return None
 
     def _unless_refused(self, make: Callable[[], None]) -> None:
@@ -274,8 +277,8 @@ class Renderer:
 
     def _begin_merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
-        return package_merge(snapshot["meeting"], self.pdfs.get(self.kallelser[variant], b""), self._package_items(variant),
-                             public=variant == "public")
+        return package_merge(snapshot["meeting"], self.pdfs.get(self.kallelser[variant], b""),
+                             self._package_items(variant), public=variant == "public")
 
     def _kallelse_outputs(self) -> None:
         for variant, key in self.kallelser.items():

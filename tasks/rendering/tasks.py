@@ -21,6 +21,7 @@ from app.clock import utcnow
 from app.extensions import db, separate_transaction
 from app.permissions import Action, can
 from app.storage import StoredFile, get_storage
+from app.validation import ForbiddenError
 from tasks import jobs
 from tasks.models import Job, JobState
 from tasks.rendering.parts import StoredParts
@@ -42,6 +43,25 @@ def may_read_confidential(user: User, report: CaseReport) -> bool:
     return can(user, Action.view_confidential, report.case) or is_editor(report, user)
 
 
+def start_report_preview(user: User, report: CaseReport) -> Job:
+    """Add the queued preview job of the report's current revision (the caller commits, then enqueues
+    ``render_report_preview``). Whoever may read confidential bilagor gets the members' version, anyone else the
+    public one (as on the report page)."""
+    if not can(user, Action.view_report, report.case):
+        raise ForbiddenError("Du får inte läsa tjänsteutlåtandet.")
+    case = report.case
+    params = {"case_id": case.id, "revision": report.current_revision,
+              "public": not may_read_confidential(user, report)}
+    return jobs.create_job(REPORT_PREVIEW, user=user, committee_id=case.committee_id, params=params, total=2,
+                           report_id=report.id)
+
+
+def preview_outputs(job: Job) -> dict:
+    """The files the job has made so far, format → output (key, sha256, size, name)."""
+    outputs = (job.params or {}).get("outputs") or {}
+    return {fmt: outputs[fmt] for fmt in FORMATS if fmt in outputs}
+
+
 def _save_params(job_id: int, params: dict) -> None:
     with separate_transaction() as session:
         session.execute(update(Job).where(Job.id == job_id).values(params=params))
@@ -59,7 +79,7 @@ def render_report_preview(self, job_id: int) -> None:
         return
     try:
         params = dict(job.params or {})
-        report = db.session.get(CaseReport, params.get("report_id"))
+        report = db.session.get(CaseReport, job.report_id) if job.report_id else None
         user = db.session.get(User, job.created_by_id)
         if report is None or user is None or not can(user, Action.view_report, report.case):
             jobs.fail(job_id, "Du har inte längre behörighet att läsa tjänsteutlåtandet.")

@@ -226,14 +226,14 @@ def _celery_figure():
     from app.auth.models import User
     from tasks.models import Job, JobState, RenderedPart
     from tasks.rendering.meeting_documents import render_meeting_documents
-    from tasks.rendering.meeting_jobs import create_render_job
+    from tasks.rendering.meeting_jobs import start_meeting_documents
 
     def new_job() -> int:
         # Nothing stored to reuse: the rendered parts are forgotten, so every run renders everything.
         db.session.execute(db.delete(RenderedPart))
         publication = db.session.scalar(db.select(Publication))
         user = db.session.scalar(db.select(User).where(User.email == "sekreterare@huddinge.example"))
-        job_id = create_render_job(publication, user).id
+        job_id = start_meeting_documents(user, publication.meeting, publication).id
         db.session.commit()
         return job_id
 

@@ -119,3 +119,61 @@ def test_the_session_version_migration_keeps_users_and_committees(app, demo):
     upgrade()
     assert db.session.execute(select(func.count(), func.max(User.session_version))).one() == (users, 0)
     assert set(db.session.scalars(select(Committee.same_person_may_approve_and_sign))) == {False}
+
+
+def test_the_job_subjects_migration_takes_the_ids_from_the_params_and_gives_them_back(app, demo):
+    """0009 on a database of 0008 with jobs that name their report or publication in their params: each gets the
+    column of what it renders, if that row exists (a preview of a report, the documents of a publication; not an
+    id of a row that is gone, nor another kind's). Down again, the params name them as before."""
+    from flask_migrate import downgrade
+
+    from agenda.models import Publication
+    from tasks.models import Job, JobState
+    from workflows.models import CaseReport
+
+    report_id = db.session.scalar(select(CaseReport.id).order_by(CaseReport.id))
+    publication_id = db.session.scalar(select(Publication.id).order_by(Publication.id))
+    assert report_id and publication_id
+    db.session.remove()
+    downgrade(revision="0008_session_version")
+    jobs = sa.table("jobs", sa.column("id", sa.Integer), sa.column("kind", sa.String), sa.column("params", sa.JSON))
+    before = [
+        ("report_preview", {"case_id": 1, "report_id": report_id, "revision": 2, "public": False}),
+        ("report_preview", {"case_id": 1, "report_id": 999999, "revision": 1, "public": True}),  # gone
+        ("meeting_documents", {"meeting_id": 1, "publication_id": publication_id, "version": 1, "outputs": {}}),
+        ("meeting_documents", {"meeting_id": 1, "publication_id": 999999, "version": 3}),  # gone
+        ("meeting_documents", {"meeting_id": 1, "publication_id": str(publication_id)}),  # not an id
+        ("registry_export", {"committee_id": 1, "report_id": report_id, "publication_id": publication_id}),
+    ]
+    ids = []
+    for kind, params in before:
+        ids.append(db.session.execute(sa.insert(Job.__table__).values(
+            kind=kind, state=JobState.done.value, progress_done=0, progress_total=0, attempts=0, params=params,
+            created_dt=utcnow()).returning(Job.__table__.c.id)).scalar_one())
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    rows = db.session.execute(select(Job.kind, Job.report_id, Job.publication_id, Job.params)
+                              .where(Job.id.in_(ids)).order_by(Job.id)).all()
+    assert [(kind, report, publication) for kind, report, publication, _params in rows] == [
+        ("report_preview", report_id, None), ("report_preview", None, None),
+        ("meeting_documents", None, publication_id), ("meeting_documents", None, None),
+        ("meeting_documents", None, None), ("registry_export", None, None)]
+    assert [params for *_columns, params in rows] == [params for _kind, params in before]  # left as they were
+    # a job made now names its subject by the column only; the downgrade puts it into its params
+    new = Job(kind="meeting_documents", state=JobState.queued, params={"meeting_id": 1, "version": 1},
+              publication_id=publication_id)
+    db.session.add(new)
+    db.session.commit()
+    new_id = new.id
+    db.session.remove()
+
+    downgrade(revision="0008_session_version")
+    with db.engine.connect() as conn:
+        assert "publication_id" not in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
+        params = dict(conn.execute(select(jobs.c.id, jobs.c.params).where(jobs.c.id.in_([*ids, new_id]))).all())
+    assert params[new_id] == {"meeting_id": 1, "version": 1, "publication_id": publication_id}
+    assert [params[i] for i in ids] == [params for _kind, params in before]
+    upgrade()
+    assert db.session.get(Job, new_id).publication_id == publication_id

@@ -1,0 +1,64 @@
+"""Jobs for the pages and the API alike: load a job for the user who asked for it, and send its files.
+
+A job is seen only by whoever may see it (``Action.view_job``: who asked for it); anyone else gets
+404, as for a job that does not exist. A job of another kind, meeting or case than the address names
+is not found either.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+
+from agenda.models import Meeting
+from app.auth.models import User
+from app.extensions import db
+from app.permissions import Action, require
+from app.registry.models import Case
+from app.storage import StorageError, get_storage, send_stored_file
+from tasks.models import Job
+from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
+from tasks.rendering.tasks import REPORT_PREVIEW
+
+
+def load_job(user: User, job_id: int) -> Job:
+    """The job, if ``user`` may see it; else 404."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    require(user, Action.view_job, job)
+    return job
+
+
+def meeting_documents_job(user: User, meeting: Meeting, job_id: int) -> Job:
+    """The meeting's "Skapa handlingar" job, if ``user`` asked for it; else 404."""
+    job = load_job(user, job_id)
+    if job.kind != MEETING_DOCUMENTS or (job.params or {}).get("meeting_id") != meeting.id:
+        abort(404)
+    return job
+
+
+def report_preview_job(user: User, case: Case, job_id: int) -> Job:
+    """The case's preview job, if ``user`` asked for it; else 404."""
+    job = load_job(user, job_id)
+    if job.kind != REPORT_PREVIEW or (job.params or {}).get("case_id") != case.id:
+        abort(404)
+    return job
+
+
+def send_job_result(job: Job):
+    """Send a finished job's file; 404 while it has none."""
+    if job.result_key is None:
+        abort(404)
+    try:
+        sha256 = get_storage().sha256_of(job.result_key)
+    except StorageError:
+        abort(404)
+    return send_stored_file(job.result_key, sha256=sha256, filename=job.result_name or "fil",
+                            mimetype=job.result_mimetype or "application/octet-stream")
+
+
+def send_job_output(output: dict | None, mimetype: str | None):
+    """Send one of the files a job has made (a job's ``params["outputs"]`` entry); 404 when not made."""
+    if output is None or mimetype is None:
+        abort(404)
+    return send_stored_file(output["key"], sha256=output["sha256"], filename=output["name"], mimetype=mimetype)
