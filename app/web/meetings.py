@@ -4,9 +4,8 @@ handlingar, and the delegated decisions."""
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -610,11 +609,8 @@ def notice_item(meeting_id: int, number: int):
 
 
 def send_stored(attachment: dict):
-    """Stream a published bilaga: the file its sha256 names, with a safe download name."""
-    from pathlib import PurePath
-    import hashlib
-
-    from app.storage import StorageError, get_storage
+    """Send a published bilaga (a snapshot's entry): the file its sha256 names, under its upload's name."""
+    from app.storage import send_stored_file
     from workflows.attachments import EXTENSION_FOR
     from workflows.models import ReportAttachment, StoredFileRecord
 
@@ -623,19 +619,12 @@ def send_stored(attachment: dict):
     record = db.session.scalar(select(StoredFileRecord).where(StoredFileRecord.sha256 == attachment["sha256"]))
     if record is None:
         abort(404)
-    try:
-        data = get_storage().read(record.storage_key)
-    except StorageError:
-        abort(404)
-    if hashlib.sha256(data).hexdigest() != attachment["sha256"]:
-        abort(500)
     row = db.session.get(ReportAttachment, attachment["id"])
     content_type = attachment.get("content_type") or record.content_type
     name = (row.filename if row is not None and row.filename else None) or \
         f"Bilaga {attachment['number']} {attachment['title']}{EXTENSION_FOR.get(content_type, '')}"
-    name = PurePath(name.replace("\\", "/")).name
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|*?:') or "bilaga"
-    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=name[:200])
+    response = send_stored_file(record.storage_key, sha256=attachment["sha256"], filename=name, mimetype=content_type,
+                                last_modified=record.created_dt)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
