@@ -54,3 +54,4 @@ def test_the_contracts_let_through_only_the_justified_imports():
     assert {name: set(contract.get("ignore_imports", [])) for name, contract in contracts.items()
             if contract.get("ignore_imports")} == JUSTIFIED
     assert contracts["floors"]["type"] == "layers" and "containers" not in contracts["floors"]
+    assert "app.web | app.api" in contracts["floors"]["layers"]  # independent: neither imports the other
