@@ -85,7 +85,9 @@ def with_meeting_documents(tags: list, schemas: dict, parameters: dict, paths: d
         )},
         f"{base}/{{job_id}}/{{variant}}/{{name}}": {"parameters": [meeting_id, job_id, variant, name], "get": operation(
             "downloadMeetingDocument", tag, "Hämta en fil: kallelsen (PDF, Word) eller mötespaketet",
-            {"200": {"description": "Filen (Content-Disposition: attachment).",
+            {"200": {"description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
+                                    "andra filer sparas (attachment); "
+                                    "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
                      "content": {mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
                                  for mimetype in {m for _label, m in FILES.values()}}}},
             errors=("NotFound",),

@@ -234,7 +234,9 @@ def _report_paths() -> dict:
         },
         f"{base}/attachments/{{attachment_id}}/file": {"parameters": [case_id, attachment_id], "get": operation(
             "downloadReportAttachment", TAG, "Hämta bilagans fil",
-            {"200": {"description": "Filen (Content-Disposition: attachment).",
+            {"200": {"description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
+                                    "andra filer sparas (attachment); "
+                                    "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
                      "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
             errors=("Forbidden", "NotFound"),
         )},

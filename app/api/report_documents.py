@@ -72,7 +72,9 @@ def with_report_documents(schemas: dict, parameters: dict, paths: dict) -> tuple
         )},
         f"{base}/{{job_id}}/{{fmt}}": {"parameters": [case_id, job_id, fmt], "get": operation(
             "downloadReportPreview", tag, "Hämta förhandsgranskningens Word- eller PDF-fil",
-            {"200": {"description": "Filen (Content-Disposition: attachment).",
+            {"200": {"description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
+                                    "andra filer sparas (attachment); "
+                                    "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
                      "content": {mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
                                  for mimetype in FORMATS.values()}}},
             errors=("NotFound",),
