@@ -6,7 +6,7 @@ pages' own scripts' endpoints, which is why it sits in the core rather than in `
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 
 def json_error(status: int, message: str, fields: dict[str, str] | None = None):
@@ -14,3 +14,13 @@ def json_error(status: int, message: str, fields: dict[str, str] | None = None):
     if fields:
         body["fields"] = fields
     return jsonify(error=body), status
+
+
+def is_api_request() -> bool:
+    """Whether the request is the JSON API's (its path is under /api/): errors are answered in JSON."""
+    return request.path.startswith("/api/")
+
+
+def prefers_json() -> bool:
+    """Whether a page's own script asked for JSON (its Accept header) rather than a page to show."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"

@@ -8,14 +8,11 @@ from flask import Flask, g, jsonify, redirect, request, url_for, flash
 
 from app.auth.models import User
 from app.auth.operations import user_for_token
+from app.errors import is_api_request
 from app.extensions import db, login_manager
 
 #: "user id:session version", as ``User.get_id`` writes it (ids fit the database's integers)
 _SESSION_ID = re.compile(r"([0-9]{1,9}):([0-9]{1,9})")
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
 
 
 def init(app: Flask) -> None:
@@ -47,7 +44,7 @@ def init(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if wants_json():
+        if is_api_request():
             return jsonify(error={"status": 401, "message": "Inloggning krävs: logga in eller skicka en API-nyckel (Authorization: Bearer …)."}), 401
         flash("Logga in för att se sidan.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

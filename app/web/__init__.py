@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.clock import to_local
-from app.errors import json_error
+from app.errors import is_api_request, json_error
 from app.swedish_dates import weekday_date
 from app.validation import ConflictError, ForbiddenError
 
@@ -39,10 +39,6 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
 
 
 def _error_page(status: int, message: str | None = None):
@@ -92,13 +88,13 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         message = "Formuläret har gått ut eller saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen."
-        if _wants_json():
+        if is_api_request():
             return json_error(400, message)
         return _error_page(400, message)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc):
-        if _wants_json():
+        if is_api_request():
             return json_error(429, ERROR_TEXTS[429][1])
         return _error_page(429)
 
@@ -110,7 +106,7 @@ def register_web(app: Flask) -> None:
 
         db.session.rollback()  # and with it the messages the operation queued
         status = 403 if isinstance(exc, ForbiddenError) else 409
-        if _wants_json():
+        if is_api_request():
             return json_error(status, exc.message)
         return _error_page(status, exc.message)
 
@@ -119,7 +115,7 @@ def register_web(app: Flask) -> None:
         status = exc.code or 500
         # abort(status, "…") gives a message of our own (Swedish); werkzeug's defaults are English.
         custom = exc.description if exc.description != type(exc).description else None
-        if _wants_json():
+        if is_api_request():
             return json_error(status, custom or ERROR_TEXTS.get(status, ERROR_TEXTS[500])[1])
         return _error_page(status, custom)
 
@@ -129,7 +125,7 @@ def register_web(app: Flask) -> None:
         from app.extensions import db
 
         db.session.rollback()
-        if _wants_json():
+        if is_api_request():
             return json_error(500, ERROR_TEXTS[500][1])
         return _error_page(500)
 

@@ -17,7 +17,7 @@ from agenda.secrecy import newly_confidential
 from agenda.snapshot import build_snapshots, describe_changes, items_for, publication_problems
 from app.auth.forms import EmptyForm
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
-from app.errors import json_error
+from app.errors import json_error, prefers_json
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, allowed_committees, can, committees_where, require
@@ -486,17 +486,13 @@ def move_item(meeting_id: int, item_id: int):
     return run(form, operation, lambda status: _meeting_page(meeting, status, {("move", item.id): form}))
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
 @bp.route("/sammantraden/<int:meeting_id>/ordning", methods=["POST"])
 @login_required
 def reorder(meeting_id: int):
     """The new order after drag and drop: JSON for the script's fetch, a redirect for a plain form."""
     meeting = load_meeting(meeting_id, Action.manage_meetings)
     form = ReorderForm()
-    wants_json = _wants_json()
+    wants_json = prefers_json()
     try:
         if not form.validate():
             raise ValidationError({name: " ".join(errors) for name, errors in form.errors.items()})
