@@ -39,6 +39,8 @@ class Action(str, enum.Enum):
     manage_classification = "manage_classification"
     #: create users, edit them and grant or revoke their roles
     manage_users = "manage_users"
+    #: the committee's rules of the review chain (whether who approved a report may also sign it)
+    manage_review_rules = "manage_review_rules"
     #: follow and download a background job: only the user who asked for it
     view_job = "view_job"
     #: read a case's tjänsteutlåtande, its versions, timeline and bilagor (staff, not members)
@@ -75,6 +77,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # municipality-wide: an admin of any of its committees
     Action.manage_classification: frozenset({Role.admin}),
     Action.manage_users: frozenset({Role.admin}),
+    Action.manage_review_rules: frozenset({Role.admin}),
     Action.view_job: ALL_ROLES,
     Action.view_report: STAFF,
     Action.write_report: frozenset({Role.case_officer}),

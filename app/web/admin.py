@@ -16,7 +16,8 @@ from app.permissions import Action, allowed_committees, can, require
 from app.registry import operations as ops
 from app.registry.models import ClassificationCode
 from app.registry.queries import classification_codes
-from app.web.admin_forms import NewUserForm, PasswordResetForm, RoleForm, UserForm
+from workflows.review_rules import set_same_person_may_approve_and_sign
+from app.web.admin_forms import NewUserForm, PasswordResetForm, ReviewRulesForm, RoleForm, UserForm
 from app.web.registry_forms import ClassificationEditForm, ClassificationForm, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -65,6 +66,38 @@ def edit_classification(code_id: int):
 
     return submit(form, operation,
                   lambda status: (render_template("admin/edit_classification.html", item=item, form=form), status))
+
+
+# --- the committees' rules of the review chain ---
+
+
+@bp.route("/granskning")
+@login_required
+def review_rules():
+    committees = allowed_committees(current_user, Action.manage_review_rules)
+    if not committees:
+        abort(403)
+    forms = {c.id: ReviewRulesForm(formdata=None, prefix=f"c{c.id}",
+                                   same_person_may_approve_and_sign=c.same_person_may_approve_and_sign)
+             for c in committees}
+    return render_template("admin/review_rules.html", committees=committees, forms=forms)
+
+
+@bp.route("/granskning/<int:committee_id>", methods=["POST"])
+@login_required
+def set_review_rules(committee_id: int):
+    committee = db.session.get(Committee, committee_id)
+    if committee is None or not can(current_user, Action.view_committee, committee):
+        abort(404)
+    require(current_user, Action.manage_review_rules, committee)
+    form = ReviewRulesForm(prefix=f"c{committee.id}")
+    if not form.validate_on_submit():
+        abort(400, "Formuläret kunde inte läsas. Ladda om sidan och försök igen.")
+    set_same_person_may_approve_and_sign(committee, user=current_user,
+                                         allowed=bool(form.same_person_may_approve_and_sign.data))
+    db.session.commit()
+    flash(f"Reglerna för granskning i {committee.name} är sparade.", "success")
+    return redirect(url_for("admin.review_rules") + f"#namnd-{committee.id}")
 
 
 # --- users and their roles ---

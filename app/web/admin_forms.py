@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from app.auth.models import Role
@@ -55,3 +55,10 @@ class RoleForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password = password_field("Nytt lösenord")
+
+
+class ReviewRulesForm(FlaskForm):
+    same_person_may_approve_and_sign = BooleanField(
+        "Samma person får både godkänna och underteckna ett tjänsteutlåtande",
+        description="Normalt granskar en person och undertecknar en annan (fyra ögon). Kryssa bara i om "
+                    "nämnden har beslutat att samma person får göra båda.")
