@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, jsonify, url_for
 from flask_login import current_user
 
+from agenda import access
 from app.api import bp
 from app.api.jobs import accepted, commit_and_enqueue, job_json
-from app.api.meetings import load_meeting
 from tasks.access import meeting_documents_job, send_job_output
 from tasks.rendering.meeting_documents import render_meeting_documents
 from tasks.rendering.meeting_jobs import job_outputs, start_meeting_documents
@@ -28,19 +28,19 @@ def documents_json(job) -> dict:
 
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
 def create_meeting_documents(meeting_id: int):
-    job_id = start_meeting_documents(current_user, load_meeting(meeting_id)).id
+    job_id = start_meeting_documents(current_user, access.load_meeting(current_user, meeting_id)).id
     job = commit_and_enqueue(render_meeting_documents, job_id)
     return accepted(documents_json(job), url_for("api.meeting_documents", meeting_id=meeting_id, job_id=job.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>")
 def meeting_documents(meeting_id: int, job_id: int):
-    return jsonify(documents_json(meeting_documents_job(current_user, load_meeting(meeting_id), job_id)))
+    return jsonify(documents_json(meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id)))
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>/<variant>/<name>")
 def meeting_documents_file(meeting_id: int, job_id: int, variant: str, name: str):
-    job = meeting_documents_job(current_user, load_meeting(meeting_id), job_id)
+    job = meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id)
     if variant not in VARIANTS or name not in FILES:
         abort(404)
     return send_job_output(job_outputs(job)[variant].get(name), FILES[name][1])

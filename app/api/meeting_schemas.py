@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
+from agenda.access import shown_decision
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
 from agenda.snapshot import items_for, public_item
 from agenda.secrecy import public_changes_now, public_items_now
@@ -182,19 +183,19 @@ def _public_item_again(item: dict) -> dict:
 
 
 def delegation_decision_json(decision: DelegationDecision, viewer: User) -> dict:
-    """A delegated decision; one in a confidential case the viewer may not read shows its public title only."""
-    case = decision.case
-    withheld = case is not None and case.is_confidential and not can(viewer, Action.view_confidential, case)
+    """A delegated decision as ``viewer`` may see it (agenda.access.shown_decision: one in a confidential case
+    the viewer may not read shows its public title only)."""
+    shown = shown_decision(decision, viewer)
     return {
         "id": decision.id,
         "decided_on": iso(decision.decided_on),
         "decision_maker": decision.decision_maker,
         "delegation_point": decision.delegation_point,
-        "case_id": None if withheld or case is None else case.id,
-        "case_number": None if withheld or case is None else case.number,
-        "summary": case.display_public_title if withheld else decision.summary,
-        "is_confidential": bool(case is not None and case.is_confidential),
-        "withheld": withheld,
+        "case_id": shown.case_id,
+        "case_number": shown.case_number,
+        "summary": shown.summary,
+        "is_confidential": shown.is_confidential,
+        "withheld": shown.withheld,
         "registered_at": iso_dt(decision.registered_dt),
         "registered_by": user_ref(decision.registered_by),
     }

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from agenda import access
 from agenda import operations as agenda_ops
-from agenda.models import AgendaItem, DelegationDecision, ItemKind, ItemOutcome, Meeting, Publication
+from agenda.models import AgendaItem, DelegationDecision, ItemKind, ItemOutcome, Meeting
 from agenda.snapshot import publication_problems
 from app.api import bp
 from app.api.meeting_schemas import (
@@ -26,10 +27,8 @@ from app.api.meeting_schemas import (
     publication_summary_json,
 )
 from app.api.schemas import (
-    INT_MAX,
     InputError,
     Param,
-    get_or_404,
     iso,
     member_committee,
     page_json,
@@ -37,7 +36,6 @@ from app.api.schemas import (
     read_json_with_body,
     read_query,
 )
-from app.auth.models import User
 from app.clock import LOCAL_TZ, local_today
 from app.extensions import db
 from app.organisation.models import Committee
@@ -45,6 +43,7 @@ from app.permissions import Action, can, committees_where, require
 from app.registry.models import Case
 from app.registry.numbering import number_format
 from app.validation import ValidationError
+from workflows.access import acting_user
 
 
 class ListParam(Param):
@@ -104,11 +103,6 @@ DECISION_FIELDS = {
 UNKNOWN_CASE = "Ärendet finns inte."
 
 
-def user() -> User:
-    """The caller as a User (the operations need the object, not Flask-Login's proxy)."""
-    return current_user._get_current_object()
-
-
 def _page_params() -> dict[str, Param]:
     return {
         "page": Param("int", "Sida"),
@@ -130,19 +124,12 @@ YEAR = Param("int", "År", maximum=9998)
 
 
 def load_meeting(meeting_id: int, action: Action = Action.view_meetings) -> Meeting:
-    """The meeting if the caller may see it (else 404) and do ``action`` (else 403)."""
-    meeting = get_or_404(Meeting, meeting_id)
-    require(current_user, Action.view_meetings, meeting)
-    require(current_user, action, meeting)
-    return meeting
+    """The meeting for the caller (agenda.access: 404 when they may not know it, 403 when they may not do this)."""
+    return access.load_meeting(current_user, meeting_id, action)
 
 
 def load_item(meeting_id: int, item_id: int, action: Action = Action.view_meetings) -> AgendaItem:
-    meeting = load_meeting(meeting_id, action)
-    item = get_or_404(AgendaItem, item_id)
-    if item.meeting_id != meeting.id:
-        abort(404)
-    return item
+    return access.load_item(current_user, meeting_id, item_id, action)
 
 
 def find_case(meeting_committee: Committee, values: dict, *, required: bool) -> Case | None:
@@ -191,12 +178,12 @@ def _case_error_field(exc: ValidationError, field: str) -> ValidationError:
 
 
 def _meeting_reply(meeting: Meeting, status: int = 200, headers: dict | None = None):
-    return jsonify(meeting=meeting_json(meeting, viewer=user())), status, headers or {}
+    return jsonify(meeting=meeting_json(meeting, viewer=acting_user())), status, headers or {}
 
 
 def _item_reply(item: AgendaItem, status: int = 200, headers: dict | None = None):
     meeting = item.meeting
-    return (jsonify(item=item_json(item, user()), agenda_version=meeting.agenda_version,
+    return (jsonify(item=item_json(item, acting_user()), agenda_version=meeting.agenda_version,
                     meeting_status=meeting.status.value), status, headers or {})
 
 
@@ -223,7 +210,7 @@ def plan_meeting():
     committee = member_committee(data.get("committee_id"), status=422)
     require(current_user, Action.manage_meetings, committee)
     meeting = agenda_ops.plan_meeting(
-        committee, user=user(), start=data.get("start"), place=data.get("place"),
+        committee, user=acting_user(), start=data.get("start"), place=data.get("place"),
         is_public=data.get("is_public", False), standing_items=data.get("standing_items", True),
     )
     db.session.commit()
@@ -244,7 +231,7 @@ def update_meeting(meeting_id: int):
     changes = {name: values.get(name) for name in raw}  # a null clears the field (or is refused)
     if not changes:
         raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(MEETING_CHANGES) + "."}, status=422)
-    agenda_ops.update_meeting(meeting, user=user(), values=changes)
+    agenda_ops.update_meeting(meeting, user=acting_user(), values=changes)
     db.session.commit()
     return _meeting_reply(meeting)
 
@@ -255,7 +242,7 @@ def update_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/items")
 def list_meeting_items(meeting_id: int):
     read_query({})
-    return jsonify(agenda_json(load_meeting(meeting_id), user()))
+    return jsonify(agenda_json(load_meeting(meeting_id), acting_user()))
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
@@ -269,7 +256,7 @@ def add_meeting_item(meeting_id: int):
                      required=kind in (ItemKind.case, ItemKind.confidential_case))
     texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
     try:
-        item = agenda_ops.add_item(meeting, user=user(), kind=kind, case=case, position=values.get("position"),
+        item = agenda_ops.add_item(meeting, user=acting_user(), kind=kind, case=case, position=values.get("position"),
                                    expected_version=values.get("version"), **texts)
     except ValidationError as exc:
         raise _case_error_field(exc, "case_number" if "case_number" in values else "case_id") from None
@@ -293,10 +280,10 @@ def update_meeting_item(meeting_id: int, item_id: int):
         raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(ITEM_CHANGES) + "."}, status=422)
     expected = values.get("version")
     if texts:
-        agenda_ops.update_item(item, user=user(), expected_version=expected, **texts)
+        agenda_ops.update_item(item, user=acting_user(), expected_version=expected, **texts)
         expected = item.meeting.agenda_version if expected is not None else None
     if "position" in values:
-        agenda_ops.move_item(item, user=user(), to_position=values["position"],
+        agenda_ops.move_item(item, user=acting_user(), to_position=values["position"],
                              expected_version=expected if expected is not None else item.meeting.agenda_version)
     db.session.commit()
     db.session.refresh(item)
@@ -318,9 +305,9 @@ def _delete_version() -> int | None:
 def remove_meeting_item(meeting_id: int, item_id: int):
     item = load_item(meeting_id, item_id, Action.manage_meetings)
     meeting = item.meeting
-    agenda_ops.remove_item(item, user=user(), expected_version=_delete_version())
+    agenda_ops.remove_item(item, user=acting_user(), expected_version=_delete_version())
     db.session.commit()
-    return jsonify(agenda_json(meeting, user()))
+    return jsonify(agenda_json(meeting, acting_user()))
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/attach-handling")
@@ -328,7 +315,7 @@ def attach_item_handling(meeting_id: int, item_id: int):
     item = load_item(meeting_id, item_id, Action.manage_meetings)
     if request.get_data():
         read_json({})
-    agenda_ops.attach_handling(item, user=user())
+    agenda_ops.attach_handling(item, user=acting_user())
     db.session.commit()
     return _item_reply(item)
 
@@ -339,7 +326,7 @@ def record_item_outcome(meeting_id: int, item_id: int):
     data = read_json(OUTCOME_FIELDS)
     if "outcome" not in data:
         raise InputError({"outcome": "Ange utfall: " + ", ".join(o.value for o in ItemOutcome) + "."}, status=422)
-    agenda_ops.record_outcome(item, user=user(), outcome=data["outcome"])
+    agenda_ops.record_outcome(item, user=acting_user(), outcome=data["outcome"])
     db.session.commit()
     return _item_reply(item)
 
@@ -350,9 +337,9 @@ def reorder_meeting_items(meeting_id: int):
     data, _raw = read_json_with_body(ORDER_FIELDS)
     if "order" not in data:
         raise InputError({"order": "Ange punkternas id i den nya ordningen (order)."}, status=422)
-    agenda_ops.reorder(meeting, user=user(), order=data["order"], expected_version=data.get("version"))
+    agenda_ops.reorder(meeting, user=acting_user(), order=data["order"], expected_version=data.get("version"))
     db.session.commit()
-    return jsonify(agenda_json(meeting, user()))
+    return jsonify(agenda_json(meeting, acting_user()))
 
 
 # --- publishing --------------------------------------------------------------------------------------
@@ -382,43 +369,31 @@ def publish_meeting(meeting_id: int):
     meeting = load_meeting(meeting_id, Action.publish_notice)
     data = read_json(PUBLISH_FIELDS)
     try:
-        publication = agenda_ops.publish(meeting, user=user(), late_reason=data.get("late_reason"))
+        publication = agenda_ops.publish(meeting, user=acting_user(), late_reason=data.get("late_reason"))
     except agenda_ops.PublicationRefused as exc:
         db.session.rollback()
         return jsonify(error={"status": 409, "message": exc.message, "problems": list(exc.problems)}), 409
     db.session.commit()
     location = url_for("api.get_meeting_publication", meeting_id=meeting.id, version=publication.version,
                        _external=True)
-    return jsonify(publication=publication_json(publication, user())), 201, {"Location": location}
+    return jsonify(publication=publication_json(publication, acting_user())), 201, {"Location": location}
 
 
 @bp.get("/meetings/<int:meeting_id>/publications/<int:version>")
 def get_meeting_publication(meeting_id: int, version: int):
     read_query({})
-    meeting = load_meeting(meeting_id)
-    publication = db.session.scalar(
-        select(Publication).where(Publication.meeting_id == meeting.id, Publication.version == version)
-    ) if version <= INT_MAX else None
-    if publication is None:
-        abort(404)
-    return jsonify(publication=publication_json(publication, user()))
+    publication = access.load_publication(current_user, meeting_id, version)
+    return jsonify(publication=publication_json(publication, acting_user()))
 
 
 # --- delegated decisions -----------------------------------------------------------------------------
-
-
-def _committee_for(committee_id: int, action: Action) -> Committee:
-    committee = get_or_404(Committee, committee_id)
-    require(current_user, Action.view_committee, committee)
-    require(current_user, action, committee)
-    return committee
 
 
 @bp.get("/committees/<int:committee_id>/delegation-decisions")
 def list_delegation_decisions(committee_id: int):
     args = read_query({"decided_from": Param("date", "Beslutat från"), "decided_to": Param("date", "Beslutat till"),
                        **_page_params()})
-    committee = _committee_for(committee_id, Action.view_meetings)
+    committee = access.load_committee(current_user, committee_id, Action.view_meetings)
     stmt = (select(DelegationDecision).where(DelegationDecision.committee_id == committee.id)
             .order_by(DelegationDecision.decided_on.desc(), DelegationDecision.id.desc()))
     if "decided_from" in args:
@@ -426,22 +401,22 @@ def list_delegation_decisions(committee_id: int):
     if "decided_to" in args:
         stmt = stmt.where(DelegationDecision.decided_on <= args["decided_to"])
     pagination = _paginate(stmt, args)
-    who = user()
+    who = acting_user()
     return jsonify(page_json(pagination, [delegation_decision_json(d, who) for d in pagination.items]))
 
 
 @bp.post("/committees/<int:committee_id>/delegation-decisions")
 def register_delegation_decision(committee_id: int):
-    committee = _committee_for(committee_id, Action.manage_meetings)
+    committee = access.load_committee(current_user, committee_id, Action.manage_meetings)
     data = read_json(DECISION_FIELDS)
     case = find_case(committee, data, required=False)
     try:
         decision = agenda_ops.register_delegation_decision(
-            committee, user=user(), decided_on=data.get("decided_on"), decision_maker=data.get("decision_maker"),
+            committee, user=acting_user(), decided_on=data.get("decided_on"), decision_maker=data.get("decision_maker"),
             delegation_point=data.get("delegation_point"), summary=data.get("summary"), case=case,
         )
     except ValidationError as exc:
         raise _case_error_field(exc, "case_number" if "case_number" in data else "case_id") from None
     db.session.commit()
-    return jsonify(decision=delegation_decision_json(decision, user())), 201
+    return jsonify(decision=delegation_decision_json(decision, acting_user())), 201
 

@@ -11,20 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
+from agenda import access
 from agenda import note_operations as note_ops
 from agenda.models import Meeting, Publication
 from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.permissions import Action, can
-from app.web.meetings import WITHHELD, load_meeting, reader_items, report_document, requested_version
+from app.web.meetings import WITHHELD, reader_items, report_document, requested_version
 from app.web.report_forms import run, with_ids
-from app.web.reports import acting_user
+from workflows.access import acting_user
 
 bp = Blueprint("handling_notes", __name__)
 
@@ -159,7 +169,7 @@ def _item_page(meeting: Meeting, publication: Publication, item: dict, status: i
 @login_required
 def save(meeting_id: int, kind: str, document_id: int):
     """Save the current user's note on a handling of the publication ``?version=N`` (default the latest)."""
-    meeting = load_meeting(meeting_id)
+    meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
     found = find_handling(publication, kind, document_id) if kind in (REPORT, ATTACHMENT) else None
     if found is None:

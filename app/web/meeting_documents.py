@@ -14,18 +14,25 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from agenda import access
 from agenda.models import Meeting, Publication
 from agenda.secrecy import WITHDRAWN, newly_confidential
 from agenda.snapshot import items_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.permissions import Action, require
+from app.registry.access import get_by_id
 from app.validation import ConflictError
 from tasks import jobs
 from tasks.access import meeting_documents_job, send_job_output
 from tasks.models import Job
 from tasks.rendering.meeting_documents import render_meeting_documents
-from tasks.rendering.meeting_jobs import job_outputs, may_render, pending_job, rendered_job, start_meeting_documents
+from tasks.rendering.meeting_jobs import (
+    job_outputs,
+    may_render,
+    pending_job,
+    rendered_job,
+    start_meeting_documents,
+)
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
 
@@ -35,20 +42,8 @@ VARIANT_LABELS = {"members": "Ledamöternas version", "public": "Offentlig versi
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
-def _publication(meeting: Meeting, version: int | None) -> Publication:
-    if version is None:
-        publication = meeting.latest_publication
-    else:
-        publication = next((p for p in meeting.publications if p.version == version), None)
-    if publication is None:
-        abort(404, "Kallelsen är inte publicerad." if version is None else f"Kallelsen har ingen version {version}.")
-    return publication
+    """The meeting for the logged-in user (agenda.access: 404 when they may not know it)."""
+    return access.load_meeting(current_user, meeting_id)
 
 
 def reads_everything(publication: Publication, user) -> bool:
@@ -104,7 +99,6 @@ def meeting_document_helpers():
 @login_required
 def start(meeting_id: int):
     meeting = _meeting(meeting_id)
-    require(current_user, Action.view_meetings, meeting)
     if not EmptyForm().validate_on_submit():
         abort(400)
     job_id = start_meeting_documents(current_user, meeting).id
@@ -156,9 +150,7 @@ def retry(meeting_id: int, job_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/version/<int:version>/handlingar/<name>")
 @login_required
 def members_file(meeting_id: int, version: int, name: str):
-    meeting = _meeting(meeting_id)
-    require(current_user, Action.view_meetings, meeting)
-    publication = _publication(meeting, version)
+    publication = access.load_publication(current_user, meeting_id, version)
     variant = "members" if reads_everything(publication, current_user) else "public"
     job = rendered_job(publication)
     if job is None or name not in FILES:
@@ -172,7 +164,10 @@ def members_file(meeting_id: int, version: int, name: str):
 
 @bp.route("/offentligt/sammantraden/<int:meeting_id>/version/<int:version>/handlingar/<name>")
 def public_file(meeting_id: int, version: int, name: str):
-    publication = _publication(_meeting(meeting_id), version)
+    meeting = get_by_id(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    publication = access.publication_of(meeting, version)
     job = rendered_job(publication)
     if job is None or name not in FILES:
         abort(404)

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
 
+from agenda import access
 from agenda.models import STANDING_KINDS, StandingItem
 from agenda.standing_items import (
     MAX_STANDING_ITEMS,
@@ -23,7 +24,7 @@ from agenda.standing_items import (
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.organisation.models import Committee
-from app.permissions import Action, require
+from app.permissions import Action
 from app.web.meeting_forms import INVALID_NUMBER
 from app.web.meetings import bp
 from app.web.registry_forms import INVALID_CHOICE, Required, options, submit, text_field
@@ -53,11 +54,7 @@ class NoticeDaysForm(FlaskForm):
 
 
 def _committee(committee_id: int) -> Committee:
-    committee = db.session.get(Committee, committee_id)
-    if committee is None:
-        abort(404)
-    require(current_user, Action.manage_meetings, committee)
-    return committee
+    return access.load_committee(current_user, committee_id, Action.manage_meetings)
 
 
 def _standing_item(committee: Committee, item_id: int) -> StandingItem:

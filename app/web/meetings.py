@@ -5,16 +5,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from agenda import access
 from agenda import operations as ops
-from agenda.models import UPCOMING, AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
+from agenda.models import (
+    UPCOMING,
+    AgendaItem,
+    DelegationDecision,
+    ItemKind,
+    Meeting,
+    Publication,
+)
 from agenda.operations import misplaced_confidential
 from agenda.secrecy import newly_confidential
-from agenda.snapshot import build_snapshots, describe_changes, items_for, publication_problems
+from agenda.snapshot import (
+    build_snapshots,
+    describe_changes,
+    items_for,
+    publication_problems,
+)
 from app.auth.forms import EmptyForm
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.errors import json_error, prefers_json
@@ -45,7 +67,7 @@ from app.web.meeting_forms import (
 )
 from app.web.registry_forms import options
 from app.web.report_forms import run, with_ids
-from app.web.reports import acting_user
+from workflows.access import acting_user
 from workflows.models import CaseReport, ReportState
 
 bp = Blueprint("meetings", __name__)
@@ -75,23 +97,6 @@ def iso_date(value: str | None) -> str:
 # --- loading and checking -------------------------------------------------------------------
 
 
-def load_meeting(meeting_id: int, action: Action = Action.view_meetings) -> Meeting:
-    """Return the meeting: 404 for users outside its committee, 403 when they may not do ``action``."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    require(current_user, Action.view_meetings, meeting)
-    require(current_user, action, meeting)
-    return meeting
-
-
-def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.meeting_id != meeting.id:
-        abort(404)
-    return item
-
-
 def meeting_url(meeting: Meeting, anchor: str | None = None) -> str:
     return url_for("meetings.meeting", meeting_id=meeting.id, _anchor=anchor)
 
@@ -100,16 +105,10 @@ def requested_version(meeting: Meeting, snapshot_kind: str = "members") -> Publi
     """The publication ``?version=N`` names (default: the latest); 400 for a bad number, 404 for none."""
     raw = request.args.get("version")
     if raw in (None, ""):
-        publication = meeting.latest_publication
-    else:
-        if not raw.isdigit() or len(raw) > 6:
-            abort(400, BAD_VERSION)
-        number = int(raw)
-        publication = next((p for p in meeting.publications if p.version == number), None)
-    if publication is None:
-        abort(404, "Kallelsen är inte publicerad." if raw in (None, "") else
-              f"Kallelsen har ingen version {raw}.")
-    return publication
+        return access.publication_of(meeting)
+    if not raw.isdigit() or len(raw) > 6:
+        abort(400, BAD_VERSION)
+    return access.publication_of(meeting, int(raw))
 
 
 # --- the year plan --------------------------------------------------------------------------
@@ -184,9 +183,7 @@ def _planning_committees() -> list[Committee]:
 
 
 def _chosen_committee(form) -> Committee:
-    committee = db.session.get(Committee, form.committee.data)
-    require(current_user, Action.manage_meetings, committee)
-    return committee
+    return access.load_committee(current_user, form.committee.data, Action.manage_meetings)
 
 
 @bp.route("/sammantraden/planera", methods=["POST"])
@@ -328,13 +325,13 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
 @bp.route("/sammantraden/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    return _meeting_page(load_meeting(meeting_id))
+    return _meeting_page(access.load_meeting(current_user, meeting_id))
 
 
 @bp.route("/sammantraden/<int:meeting_id>/uppgifter", methods=["POST"])
 @login_required
 def facts(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     form = MeetingFactsForm()
 
     def operation():
@@ -360,7 +357,7 @@ def _title_of(item: AgendaItem) -> str:
 @bp.route("/sammantraden/<int:meeting_id>/punkter", methods=["POST"])
 @login_required
 def add_item(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     kind = request.form.get("kind", "")
     user = acting_user()
     if kind in (ItemKind.procedural.value, ItemKind.other.value):
@@ -405,8 +402,8 @@ def add_item(meeting_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def edit_item(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
-    item = load_item(meeting, item_id)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
     form = edit_item_form(item, from_request=request.method == "POST")
 
     def operation():
@@ -434,8 +431,8 @@ def edit_item(meeting_id: int, item_id: int):
 
 def _item_button(meeting_id: int, item_id: int, change, action: Action = Action.manage_meetings):
     """Run a button's ``change(item)`` (it returns the flash message) and go back to the agenda."""
-    meeting = load_meeting(meeting_id, action)
-    item = load_item(meeting, item_id)
+    meeting = access.load_meeting(current_user, meeting_id, action)
+    item = access.item_of(meeting, item_id)
     return run(EmptyForm(), lambda: (change(meeting, item), meeting_url(meeting, "dagordning")),
                lambda status: _meeting_page(meeting, status))
 
@@ -464,8 +461,8 @@ def attach_handling(meeting_id: int, item_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/flytta", methods=["POST"])
 @login_required
 def move_item(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
-    item = load_item(meeting, item_id)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
     form = MoveItemForm()
 
     def operation():
@@ -490,7 +487,7 @@ def move_item(meeting_id: int, item_id: int):
 @login_required
 def reorder(meeting_id: int):
     """The new order after drag and drop: JSON for the script's fetch, a redirect for a plain form."""
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     form = ReorderForm()
     wants_json = prefers_json()
     try:
@@ -522,8 +519,8 @@ def reorder(meeting_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/utfall", methods=["POST"])
 @login_required
 def outcome(meeting_id: int, item_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
-    item = load_item(meeting, item_id)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
     form = OutcomeForm()
 
     def operation():
@@ -536,7 +533,7 @@ def outcome(meeting_id: int, item_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/publicera", methods=["POST"])
 @login_required
 def publish(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.publish_notice)
+    meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
     form = PublishForm()
     refused: list[str] = []
 
@@ -586,7 +583,7 @@ def report_document(report_ref: dict | None, committee: Committee):
 @bp.route("/sammantraden/<int:meeting_id>/kallelse")
 @login_required
 def notice(meeting_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
     return render_template("agenda/notice.html", meeting=meeting, publication=publication,
                            facts=publication.members_snapshot["meeting"], items=reader_items(publication))
@@ -595,7 +592,7 @@ def notice(meeting_id: int):
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/punkt/<int:number>")
 @login_required
 def notice_item(meeting_id: int, number: int):
-    meeting = load_meeting(meeting_id)
+    meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
     item = _item_by_number(reader_items(publication), number)
     document = None if item.get("withheld") else report_document(item.get("report"), meeting.committee)
@@ -628,7 +625,7 @@ def send_stored(attachment: dict):
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/bilaga/<int:attachment_id>")
 @login_required
 def notice_attachment(meeting_id: int, attachment_id: int):
-    meeting = load_meeting(meeting_id)
+    meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
     for item in reader_items(publication):
         for attachment in item.get("attachments") or []:
@@ -643,11 +640,9 @@ def notice_attachment(meeting_id: int, attachment_id: int):
 
 
 def _decision_view(decision: DelegationDecision) -> dict:
-    case = decision.case
-    secret = case is not None and case.is_confidential and not can(current_user, Action.view_confidential, case)
-    return {"decision": decision, "case_number": None if secret or case is None else case.number,
-            "case_id": None if secret or case is None else case.id,
-            "summary": case.display_public_title if secret else decision.summary, "masked": secret}
+    shown = access.shown_decision(decision, current_user)
+    return {"decision": decision, "case_number": shown.case_number, "case_id": shown.case_id,
+            "summary": shown.summary, "masked": shown.withheld}
 
 
 def _delegation_form(committees: list[Committee], form: DelegationDecisionForm | None = None):
@@ -672,13 +667,15 @@ def delegations():
         abort(403, "Delegationsbesluten visas för den som har en roll i en nämnd.")
     managing = allowed_committees(current_user, Action.manage_meetings)
     if request.method == "POST" and not managing:
+        asked = request.form.get("committee", type=int)
+        if asked is not None:  # another committee's: 404, as in the API; a committee they see: 403
+            access.load_committee(current_user, asked, Action.manage_meetings)
         abort(403, "Bara nämndsekreteraren registrerar delegationsbeslut.")
     form = _delegation_form(managing, DelegationDecisionForm() if request.method == "POST" else None) \
         if managing else None
 
     def operation():
-        committee = db.session.get(Committee, form.committee.data)
-        require(current_user, Action.manage_meetings, committee)
+        committee = access.load_committee(current_user, form.committee.data, Action.manage_meetings)
         case = None
         if form.case.data is not None:
             case = db.session.get(Case, form.case.data)

@@ -23,6 +23,7 @@ from agenda.secrecy import public_items_now
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
+from app.registry.access import get_by_id
 from app.web.meetings import report_document, requested_version, send_stored
 
 bp = Blueprint("public", __name__, url_prefix="/offentligt")
@@ -31,7 +32,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def _published_meeting(meeting_id: int) -> tuple[Meeting, Publication]:
-    meeting = db.session.get(Meeting, meeting_id)
+    meeting = get_by_id(Meeting, meeting_id)
     if meeting is None or not meeting.publications:
         abort(404)
     return meeting, requested_version(meeting)

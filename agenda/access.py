@@ -1,0 +1,151 @@
+"""Who reaches which meeting: load a meeting (an agenda item, a published version, a committee's delegated
+decisions) for a user and decide once; and how a delegated decision in a confidential case is shown.
+
+Pages and API both load through here, so they answer the same question with the same status:
+
+- **404** when the user may not know the meeting exists: a meeting of a committee in which they have no
+  role (another committee's), an unknown id, an item of another meeting, a version never published;
+- **403** when they see the meeting but may not do the action asked for (a member of the committee reads
+  the agenda and the kallelse, but does not plan, build or publish: only its secretary does).
+
+The table of who may do what stays in ``app.permissions``; this module only asks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+
+from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication
+from app.auth.models import User
+from app.organisation.models import Committee
+from app.permissions import Action, can
+from app.registry.access import get_by_id
+from app.registry.models import Case
+
+NOT_PUBLISHED = "Kallelsen är inte publicerad."
+
+
+def _authenticated(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def may_know(user: User | None, meeting: Meeting | Committee) -> bool:
+    """Whether ``user`` may know that the meeting (or the committee's meetings) exists: a role in its committee."""
+    return can(user, Action.view_meetings, meeting)
+
+
+def _check(user: User | None, target: Meeting | Committee, action: Action):
+    if not _authenticated(user):
+        abort(401)
+    if not may_know(user, target):
+        abort(404)
+    if not can(user, action, target):
+        abort(403)
+    return target
+
+
+def check_meeting(user: User | None, meeting: Meeting, action: Action = Action.view_meetings) -> Meeting:
+    """Return ``meeting`` if ``user`` may do ``action`` on it; else 401, 404 or 403 as the module says."""
+    return _check(user, meeting, action)
+
+
+def load_meeting(user: User | None, meeting_id: int, action: Action = Action.view_meetings) -> Meeting:
+    """Return the meeting with this id if ``user`` may do ``action`` on it: 404 when unknown or another
+    committee's, 403 when they see it but may not do ``action``."""
+    meeting = get_by_id(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return check_meeting(user, meeting, action)
+
+
+def item_of(meeting: Meeting, item_id: int) -> AgendaItem:
+    """Return the agenda item with this id if it is one of ``meeting``'s (loaded for the user first); else 404."""
+    item = get_by_id(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def load_item(user: User | None, meeting_id: int, item_id: int,
+              action: Action = Action.view_meetings) -> AgendaItem:
+    """Return the meeting's agenda item, the meeting checked as ``load_meeting``; 404 for an item of another."""
+    return item_of(load_meeting(user, meeting_id, action), item_id)
+
+
+def publication_of(meeting: Meeting, version: int | None = None) -> Publication:
+    """Return the meeting's published version ``version`` (None: the latest); 404 when there is none."""
+    if version is None:
+        publication = meeting.latest_publication
+    else:
+        publication = next((p for p in meeting.publications if p.version == version), None)
+    if publication is None:
+        abort(404, NOT_PUBLISHED if version is None else f"Kallelsen har ingen version {version}.")
+    return publication
+
+
+def load_publication(user: User | None, meeting_id: int, version: int | None = None) -> Publication:
+    """Return a published version of the meeting (the members' kallelse) if ``user`` may read it; as above."""
+    return publication_of(load_meeting(user, meeting_id), version)
+
+
+def load_committee(user: User | None, committee_id: int | None, action: Action = Action.view_meetings) -> Committee:
+    """Return the committee whose meetings and delegated decisions ``user`` asks about: 404 when they have no
+    role in it (or it is unknown), 403 when they may not do ``action`` there."""
+    committee = get_by_id(Committee, committee_id) if committee_id is not None else None
+    if committee is None:
+        abort(404)
+    return _check(user, committee, action)
+
+
+def load_delegation_decision(user: User | None, decision_id: int,
+                             action: Action = Action.view_meetings) -> DelegationDecision:
+    """Return the delegated decision if ``user`` may do ``action`` in its committee; 404 or 403 as above."""
+    decision = get_by_id(DelegationDecision, decision_id)
+    if decision is None:
+        abort(404)
+    if not _authenticated(user):
+        abort(401)
+    if not can(user, Action.view_meetings, decision):
+        abort(404)
+    if not can(user, action, decision):
+        abort(403)
+    return decision
+
+
+# --- what a user sees of a delegated decision -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownDecision:
+    """A delegated decision as one user may see it.
+
+    In a confidential case whose secrets the user may not read it is *withheld*: it shows the case's
+    public title instead of its summary, and neither the case's id nor its diarienummer.
+    """
+
+    decision: DelegationDecision
+    withheld: bool
+    is_confidential: bool
+    case_id: int | None
+    case_number: str | None
+    summary: str
+
+
+def may_read_case_secrets(user: User | None, case: Case) -> bool:
+    """Whether ``user`` may read a confidential case's title, number and what is said of it."""
+    return can(user, Action.view_confidential, case)
+
+
+def shown_decision(decision: DelegationDecision, user: User | None) -> ShownDecision:
+    """How ``user`` sees ``decision``: withheld when its case is confidential and they may not read its secrets."""
+    case = decision.case
+    confidential = case is not None and case.is_confidential
+    withheld = confidential and not may_read_case_secrets(user, case)
+    return ShownDecision(
+        decision=decision, withheld=withheld, is_confidential=confidential,
+        case_id=None if withheld or case is None else case.id,
+        case_number=None if withheld or case is None else case.number,
+        summary=case.display_public_title if withheld else decision.summary,
+    )
