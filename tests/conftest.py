@@ -1,4 +1,8 @@
-"""Shared fixtures: an app per database backend, factories, logged-in clients.
+"""Shared fixtures: an app per database backend, the demo, logged-in clients, meetings and cases.
+
+Fixtures only: pytest finds them here without an import. The plain helpers a test calls by name are in
+``tests/factories.py`` (objects, clients), ``tests/services.py`` (databases and servers) and
+``tests/workers.py`` (real Celery workers, whose fixtures are offered here to every directory).
 
 Database tests run on SQLite always and on PostgreSQL when it answers at
 127.0.0.1:5432 (database ``test``); each test session migrates a schema of its own with
@@ -11,29 +15,30 @@ moments; ``TEST_NOW`` moves the clock for the whole run (see that module).
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import socket
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-
 from flask.testing import FlaskClient
 
+from agenda.models import Meeting
 from app import create_app
-from config import BaseConfig
+from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
+from app.registry.models import Case
+from config import BaseConfig
+from tests import factories
+from tests.factories import login
 from tests.moments import MOMENTS, parse_moment
+from tests.services import FAST_HASH, PG_BASE_URL, base_overrides, postgres_unavailable_reason, truncate_postgres
+from tests.workers import start_worker, worker, worker_env  # noqa: F401 - fixtures for every test directory
+from workflows.models import ReportState
 
 TESTS = Path(__file__).resolve().parent
-PG_BASE_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-FAST_HASH = "pbkdf2:sha256:1000"
 
 
 def pytest_configure(config):
@@ -83,38 +88,6 @@ def moment(request):
         yield MOMENTS[name]
 
 
-def _port_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def postgres_unavailable_reason() -> str | None:
-    url = sa.engine.make_url(PG_BASE_URL)
-    if not _port_open(url.host or "127.0.0.1", url.port or 5432):
-        return f"PostgreSQL does not answer at {url.host}:{url.port}"
-    try:
-        engine = sa.create_engine(PG_BASE_URL)
-        with engine.connect() as conn:
-            conn.execute(sa.text("select 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip with the reason
-        return f"PostgreSQL at {url.host}:{url.port} refused the connection: {exc.__class__.__name__}: {exc}"
-    return None
-
-
-def redis_unavailable_reason() -> str | None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001
-        return f"Redis does not answer at {REDIS_URL}: {exc}"
-    return None
-
-
 class RequestIsolatingClient(FlaskClient):
     """A test client whose every request runs in an app context of its own, as in production.
 
@@ -131,16 +104,6 @@ class RequestIsolatingClient(FlaskClient):
             response = super().open(*args, **kwargs)
         db.session.commit()
         return response
-
-
-def base_overrides(tmp_path: Path) -> dict:
-    return {
-        "TESTING": True,
-        "PASSWORD_HASH_METHOD": FAST_HASH,
-        "STORAGE_PATH": str(tmp_path / "files"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "SERVER_NAME": None,
-    }
 
 
 def _migrate(url: str, tmp_path: Path) -> None:
@@ -183,13 +146,6 @@ def postgres_url(tmp_path_factory):
         admin.dispose()
 
 
-def _truncate_postgres(app) -> None:
-    with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables]
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def backend(request) -> str:
     return request.param
@@ -219,7 +175,7 @@ def app(database_url, backend, tmp_path):
         yield application
         db.session.remove()
     if backend == "postgresql":
-        _truncate_postgres(application)
+        truncate_postgres(application)
     with application.app_context():
         db.engine.dispose()
 
@@ -338,21 +294,6 @@ def client(app):
     return app.test_client()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/logga-in") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, email: str, password: str):
-    token = csrf_token(client)
-    return client.post("/logga-in", data={"email": email, "password": password, "csrf_token": token})
-
-
 @pytest.fixture
 def login_as(app, demo):
     """Return a test client logged in as a demo user, e.g. ``login_as("registrator")``."""
@@ -376,9 +317,32 @@ def api_as(app, demo):
     return _api
 
 
-@contextmanager
-def fresh_session():
-    """A new session for reading back what a request committed."""
-    db.session.remove()
-    yield db.session
-    db.session.remove()
+# --- meetings and cases on the demo ---------------------------------------------------------------
+
+@pytest.fixture
+def secretary(demo) -> User:
+    return factories.person("sekreterare")
+
+
+@pytest.fixture
+def meeting(demo, secretary) -> Meeting:
+    """A planned meeting of Socialnämnden two weeks ahead (before the demo's next one), with the standing items."""
+    found = factories.plan_meeting("SN", days=14, secretary=secretary)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def new_case(demo):
+    """Return a new open case of Socialnämnden, its report brought to ``state`` (or none)."""
+
+    def _case(title: str = "Riktlinjer för ekonomiskt bistånd 2027", state: ReportState | None = ReportState.signed,
+              prefix: str = "SN", confidential: bool = False) -> Case:
+        officer = factories.person("handlaggare" if prefix == "SN" else "ks-handlaggare")
+        case = factories.create_case(title, prefix=prefix, officer=officer, confidential=confidential)
+        if state is not None:
+            factories.create_report(case, state, author=officer, notify=False)
+        db.session.commit()
+        return case
+
+    return _case

@@ -12,7 +12,7 @@ from agenda.models import ItemKind, ItemOutcome, Meeting, MeetingStatus
 from app.audit import AuditEntry
 from app.extensions import db
 from app.validation import ConflictError, ValidationError
-from tests.agenda.conftest import committee, next_week, person
+from tests.factories import committee, next_week, person
 from workflows import operations as report_ops
 from workflows.models import ReportState
 

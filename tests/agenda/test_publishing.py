@@ -15,7 +15,7 @@ from agenda.operations import PublicationRefused
 from app.audit import AuditEntry
 from app.extensions import db
 from app.validation import ConflictError, ValidationError
-from tests.agenda.conftest import committee, person
+from tests.factories import committee, person
 
 # Dates and deadlines: also run at the year's end, the leap day, the DST days and midsommarafton.
 pytestmark = pytest.mark.moments

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.registry.models import Case
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 from workflows import attachments as files
 from workflows import operations as report_ops
 from workflows.models import CaseReport

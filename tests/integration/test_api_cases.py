@@ -16,22 +16,11 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.registry import operations
 from app.registry.models import Case, RegistrationCounter
-from tests.conftest import csrf_token, fresh_session
+from tests.api_helpers import NOT_FOUND, scalar
+from tests.factories import csrf_token, fresh_session
 
 CONFIDENTIAL = {"SN-2017/12.754", "SN-2017/13.754", "SN-2017/45.754"}
 KS = {"KS-2017/12.229", "KS-2017/37.182"}
-NOT_FOUND = {"error": {"status": 404, "message": (
-    "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den.")}}
-#: a case the caller sees, but an action on it they may not do
-FORBIDDEN = {"error": {"status": 403, "message": "Du har inte behörighet att göra detta."}}
-
-
-def scalar(stmt):
-    """Read one value and end the transaction (on SQLite it holds the write lock the app's requests need)."""
-    try:
-        return db.session.scalar(stmt)
-    finally:
-        db.session.rollback()
 
 
 def user_id(demo, key: str) -> int:

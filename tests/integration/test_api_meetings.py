@@ -19,10 +19,8 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.registry import operations as registry_ops
 from app.registry.models import Case
-from tests.conftest import csrf_token, fresh_session
-from tests.factories import create_api_token, create_user
-from tests.integration.test_api_cases import NOT_FOUND, scalar
-from tests.integration.test_openapi import SPEC_URL, conforms
+from tests.api_helpers import NOT_FOUND, SPEC_URL, conforms, scalar
+from tests.factories import create_api_token, create_user, csrf_token, fresh_session
 from workflows import operations as report_ops
 from workflows.models import ReportState
 

@@ -11,24 +11,23 @@ from sqlalchemy import func, select
 
 from app.audit import AuditEntry
 from app.registry.models import Case, RegisteredDocument
-from tests.conftest import fresh_session
-from tests.integration import test_api_reports as reports_api
-from tests.integration.test_api_cases import FORBIDDEN, NOT_FOUND, scalar
-from tests.integration.test_api_reports import (
+from tests.api_helpers import (
     CASE_NUMBER,
-    S,
+    FORBIDDEN,
+    NOT_FOUND,
+    SPEC_URL,
+    conforms,
+    scalar,
     snapshot,
     stored_report,
     transition,
     url,
 )
-from tests.integration.test_openapi import SPEC_URL, conforms
-from tests.unit.test_sniffing import ELF, PE, make_pdf, make_png, make_zip_bomb
-from workflows.models import ReportAttachment, StoredFileRecord
+from tests.factories import fresh_session
+from tests.sample_files import ELF, PE, make_pdf, make_png, make_zip_bomb
+from workflows.models import ReportAttachment, ReportState, StoredFileRecord
 
-#: the fixtures of the reports API's tests: a demo case and its report brought to a state
-case_id = reports_api.case_id
-report_in = reports_api.report_in
+S = ReportState
 
 
 def files_stored(app) -> list[Path]:

@@ -14,89 +14,31 @@ from app.extensions import db
 from app.notifications import OutboxMessage
 from app.organisation.models import Committee
 from app.registry.models import Case
-from tests.conftest import csrf_token, fresh_session
-from tests.integration.test_api_cases import FORBIDDEN, NOT_FOUND, scalar
-from tests.integration.test_openapi import SPEC_URL, conforms
+from tests.api_helpers import (
+    CASE_NUMBER,
+    CASE_TITLE,
+    COMPLETE,
+    FORBIDDEN,
+    NOT_FOUND,
+    SPEC_URL,
+    conforms,
+    scalar,
+    snapshot,
+    stored_report,
+    transition,
+    url,
+)
+from tests.factories import csrf_token, fresh_session
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportConflict, ReportState
 
 S = ReportState
-#: the demo user "controller" is this case's officer; the demo writes no report for it
-CASE_NUMBER = "SN-2017/30.909"
-CASE_TITLE = "Granskningen av verkställighet av vissa av socialnämndens beslut och besvarande av remisser 2016"
-
-COMPLETE = {
-    "title": CASE_TITLE,
-    "report_date": "2017-02-01",
-    "sections": {"summary": "<p>Revisorerna har granskat verkställigheten.</p>",
-                 "description": "<p>Granskningen omfattar <strong>2016</strong>.</p>"},
-    "proposals": [{"text": "Socialnämnden godkänner förvaltningens svar.", "immediately_adjusted": False}],
-    "recipients": ["Kommunens revisorer"],
-}
-
-#: the steps that bring a new report to each state: (transition, user key)
-PATHS = {
-    S.draft: [],
-    S.in_review: [("submit", "controller")],
-    S.returned: [("submit", "controller"), ("return_review", "enhetschef")],
-    S.approved: [("submit", "controller"), ("approve", "enhetschef")],
-    S.signed: [("submit", "controller"), ("approve", "enhetschef"), ("sign", "direktor")],
-    S.withdrawn: [("withdraw", "controller")],
-}
-
-
 def user(key: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{key}@huddinge.example"))
 
 
-def url(case_id: int, tail: str = "") -> str:
-    return f"/api/v1/cases/{case_id}/report{tail}"
-
-
 def count(model) -> int:
     return scalar(select(func.count()).select_from(model))
-
-
-def snapshot(case_id: int) -> tuple:
-    """What a refused request must leave unchanged."""
-    try:
-        report = db.session.scalar(select(CaseReport).where(CaseReport.case_id == case_id))
-        stored = (report.state, report.current_revision, len(report.revisions), len(report.transitions),
-                  report.signed_hash) if report else None
-        return stored, db.session.scalar(select(func.count()).select_from(ReportConflict)), \
-            db.session.scalar(select(func.count()).select_from(AuditEntry))
-    finally:
-        db.session.rollback()
-
-
-def stored_report(session, case_id: int) -> CaseReport:
-    return session.scalar(select(CaseReport).where(CaseReport.case_id == case_id))
-
-
-@pytest.fixture
-def case_id(demo) -> int:
-    return scalar(select(Case.id).where(Case.number == CASE_NUMBER))
-
-
-@pytest.fixture
-def report_in(case_id):
-    """Return the case id after bringing its new report (revision 2: COMPLETE) to ``state`` through the operations."""
-
-    def _report(state: ReportState) -> int:
-        report = ops.create_report(db.session.get(Case, case_id), user=user("controller"))
-        ops.save_revision(report, user=user("controller"), raw=COMPLETE, based_on=1)
-        for name, key in PATHS[state]:
-            ops.transition(report, user=user(key), name=name, comment="Motivering")
-        db.session.commit()
-        assert report.state is state
-        return case_id
-
-    return _report
-
-
-def transition(client, headers, case_id: int, name: str, comment: str | None = None):
-    body = {"name": name} if comment is None else {"name": name, "comment": comment}
-    return client.post(url(case_id, "/transitions"), json=body, headers=headers)
 
 
 # --- the whole chain ---------------------------------------------------------------------------------

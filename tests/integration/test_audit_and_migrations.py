@@ -13,7 +13,7 @@ from app.audit import AuditEntry
 from app.clock import utcnow
 from app.extensions import db
 from app.registry.models import Case
-from tests.conftest import login
+from tests.factories import login
 
 
 def test_logging_in_is_audited(client, demo):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.registry.models import Case
-from tests.unit.test_sniffing import make_pdf
+from tests.sample_files import make_pdf
 from workflows import attachments as files
 from workflows import operations as reports
 from workflows.models import ReportAttachment

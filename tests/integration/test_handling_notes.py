@@ -16,10 +16,17 @@ from app.audit import AuditEntry
 from app.clock import local_today
 from app.extensions import db
 from app.registry.models import Case
-from tests.agenda.conftest import committee, meeting, new_case, next_week, person, secretary  # noqa: F401
-from tests.conftest import csrf_token
-from tests.integration.test_web_meetings import SECRET_TITLE, fresh, page, signed_report_with_bilagor
-from tests.integration.test_web_registry import structure_problems
+from tests.factories import (
+    SECRET_TITLE,
+    body_of,
+    committee,
+    csrf_token,
+    fresh,
+    page,
+    person,
+    signed_report_with_bilagor,
+)
+from tests.page_structure import structure_problems
 
 # The demo's published kallelse of 2017-02-23 (demo_meeting): item 4 is the Verksamhetsberättelse with a
 # public bilaga and a confidential one (in the snapshot: report 1, bilagor 1 and 2).
@@ -132,8 +139,7 @@ def test_the_writer_sees_the_note_and_no_one_else_does(app, login_as, client, de
     for path in ("/offentligt", f"/offentligt/sammantraden/{meeting.id}", f"/offentligt/sammantraden/{meeting.id}/punkt/4",
                  f"/offentligt/{prefix}/kallelser.atom", f"/offentligt/{prefix}/kalender.ics",
                  "/api/v1/public/meetings", f"/api/v1/public/meetings/{meeting.id}/kallelse"):
-        response = client.get(path)
-        body = response.get_data(as_text=True)
+        body = body_of(client.get(path))
         assert SECRET not in body and "Mina anteckningar" not in body, path
     # The API for the committee's own people shows no notes either.
     api, headers = app.test_client(), {"Authorization": f"Bearer {demo['ledamot']['token']}"}

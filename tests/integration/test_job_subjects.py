@@ -11,7 +11,7 @@ from app.registry.models import Case
 from tasks.models import Job, JobState
 from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS, pending_job, rendered_job
 from tasks.rendering.tasks import REPORT_PREVIEW
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 from workflows.models import CaseReport
 
 

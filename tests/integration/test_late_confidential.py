@@ -20,7 +20,6 @@ from agenda import operations as ops
 from agenda.models import AgendaItem, ItemKind, Meeting
 from app.extensions import db
 from app.registry import operations as registry_ops
-from tests.agenda.conftest import meeting, person, secretary  # noqa: F401
 from tests.canaries import (
     ITEM_TITLE,
     PUBLIC_TITLE,
@@ -31,7 +30,8 @@ from tests.canaries import (
     make_confidential,
     signed_case_with_canaries,
 )
-from tests.conftest import csrf_token
+from tests.factories import body_of, csrf_token, person
+
 
 def public_reads(client, meeting_id: int) -> dict[str, str]:
     """Every public page and API answer of the meeting's latest version (each must answer 200)."""
@@ -137,7 +137,7 @@ def test_a_version_published_before_the_marking_is_withdrawn_from_the_public_and
     assert any("är nu ett sekretessärende" in line for line in second.changes)
     corrected = json.dumps(second.public_snapshot, ensure_ascii=False) + json.dumps(second.changes, ensure_ascii=False)
     assert_no_canary(corrected, "version 2")
-    assert "Den publicerade kallelsen visar" not in secretary.get(f"/sammantraden/{meeting_id}").get_data(as_text=True)
+    assert "Den publicerade kallelsen visar" not in body_of(secretary.get(f"/sammantraden/{meeting_id}"))
 
 
 @pytest.mark.parametrize("text, what", [

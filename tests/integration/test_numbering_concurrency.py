@@ -13,7 +13,7 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.models import Case, RegistrationCounter
 from app.registry.operations import allocate_serial, register_case
-from tests.conftest import FAST_HASH
+from tests.services import FAST_HASH
 from tests.factories import create_committee, create_user
 
 WORKERS = 8

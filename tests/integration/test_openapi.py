@@ -6,10 +6,9 @@ import re
 
 import pytest
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-SPEC_URL = "/api/v1/openapi.json"
+from tests.api_helpers import SPEC_URL, conforms
 
 
 def openapi_path(rule: str) -> str:
@@ -63,11 +62,6 @@ def test_components_security_and_the_documented_shapes(app, client):
     per_page = spec["components"]["parameters"]["per_page"]["schema"]
     assert per_page["maximum"] == app.config["API_MAX_PER_PAGE"]
     assert "Sekretessärenden" in spec["info"]["description"]  # user documentation in Swedish
-
-
-def conforms(spec: dict, schema_name: str, instance) -> None:
-    """Validate ``instance`` against a component schema of ``spec`` (refs resolve within the document)."""
-    OAS31Validator({**spec, "$ref": f"#/components/schemas/{schema_name}"}).validate(instance)
 
 
 def test_responses_conform_to_the_described_schemas(api_as, client, demo):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notifications import queue_message
 from app.registry.models import Case
-from tests.tasks.test_review_chain import submit_report, user
+from tests.factories import person, submit_report
 
 
 def _rows(html: str) -> int:
@@ -23,10 +23,10 @@ def test_anonymous_is_sent_to_log_in(client):
 
 def test_a_user_sees_their_own_messages_and_not_others(demo, login_as):
     case = db.session.scalar(select(Case).where(Case.number == "SN-2017/50.182"))
-    queue_message(user("enhetschef"), "Att granska: Budgetram", "Hej Per,\n\nGranska.", case_id=case.id,
+    queue_message(person("enhetschef"), "Att granska: Budgetram", "Hej Per,\n\nGranska.", case_id=case.id,
                   link=f"/arenden/{case.id}/utlatande")
-    queue_message(user("direktor"), "Att underteckna: Hyresavtal", "Hej Eva,\n\nUnderteckna.", case_id=case.id)
-    queue_message(user("ks-handlaggare"), "Utan ärende", "Hej Olle.")
+    queue_message(person("direktor"), "Att underteckna: Hyresavtal", "Hej Eva,\n\nUnderteckna.", case_id=case.id)
+    queue_message(person("ks-handlaggare"), "Utan ärende", "Hej Olle.")
     db.session.commit()
 
     html = login_as("enhetschef").get("/utkorg").get_data(as_text=True)
@@ -47,7 +47,7 @@ def test_a_user_sees_their_own_messages_and_not_others(demo, login_as):
 
 
 def test_the_outbox_is_paged_newest_first(app, demo, login_as):
-    reviewer = user("enhetschef")
+    reviewer = person("enhetschef")
     for i in range(1, 31):
         queue_message(reviewer, f"Meddelande nummer {i:02}", "Hej")
     db.session.commit()
@@ -64,7 +64,7 @@ def test_the_outbox_is_paged_newest_first(app, demo, login_as):
 def test_a_case_title_with_markup_comes_back_escaped(app, demo, login_as):
     case = db.session.scalar(select(Case).where(Case.number == "SN-2016/2624.719"))
     case.title = "<script>alert('utkorg')</script> Uppföljning & <b>fet</b>"
-    submit_report(case, user("controller"))
+    submit_report(case, person("controller"))
     db.session.commit()
 
     html = login_as("enhetschef").get("/utkorg").get_data(as_text=True)

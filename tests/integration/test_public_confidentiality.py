@@ -16,7 +16,7 @@ from agenda.models import Meeting
 from app.demo import data
 from app.extensions import db
 from app.registry.models import Case
-from tests.agenda.conftest import meeting, person, secretary  # noqa: F401
+from tests.factories import person
 from tests.canaries import CANARIES, complete, make_confidential, signed_case_with_canaries
 from workflows.models import ReportAttachment
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.audit import AuditEntry
 from app.extensions import db
 from app.organisation.models import Committee
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 PAGE = "/admin/granskning"
 

@@ -10,7 +10,8 @@ from app.audit import AuditEntry
 from app.auth.models import User
 from app.extensions import db
 from config import BaseConfig
-from tests.conftest import base_overrides, csrf_token, login
+from tests.factories import csrf_token, login
+from tests.services import base_overrides
 
 COOKIE = "namndflode_session"
 NEW_PASSWORD = "ett-helt-nytt-lösenord-7"

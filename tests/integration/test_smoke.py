@@ -1,4 +1,4 @@
-from tests.conftest import login
+from tests.factories import login
 
 
 def test_demo_user_logs_in_and_sees_committee(client, demo):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.audit import AuditEntry
 from app.extensions import db
 from app.organisation.models import Municipality
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 from workflows.models import ReportSectionDefinition
 from workflows.operations import required_sections, section_titles
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from sqlalchemy import select
 
@@ -15,33 +14,16 @@ from app.auth.models import CommitteeRole, Role, User
 from app.extensions import db
 from tasks.models import Job, JobState
 from tasks.registry import export_registry
-from tests.conftest import csrf_token
-
-
-def _request_export(client, **fields) -> int:
-    page = client.get("/diarium/utdrag")
-    assert page.status_code == 200
-    sn_id = re.search(r'<option value="(\d+)">Socialnämnden</option>', page.get_data(as_text=True)).group(1)
-    response = client.post("/diarium/utdrag", data={"csrf_token": csrf_token(client, "/diarium/utdrag"),
-                                                    "committee_id": sn_id, **fields})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
-
-
-def _run(job_id: int) -> Job:
-    db.session.commit()
-    export_registry.apply(args=[job_id])
-    db.session.remove()
-    return db.session.get(Job, job_id)
+from tests.factories import csrf_token, request_export, run_export
 
 
 def test_registrar_asks_follows_and_downloads_an_extract(login_as):
     client = login_as("registrator")
-    job_id = _request_export(client, registered_from="2017-01-01", status="open")
+    job_id = request_export(client, registered_from="2017-01-01", status="open")
     queued = client.get(f"/jobb/{job_id}").get_data(as_text=True)
     assert "I kö" in queued and 'http-equiv="refresh"' in queued  # follows itself without JavaScript
 
-    job = _run(job_id)
+    job = run_export(job_id)
     assert job.state is JobState.done and job.progress_done == job.progress_total
     page = client.get(f"/jobb/{job_id}").get_data(as_text=True)
     assert "Klart" in page and 'http-equiv="refresh"' not in page
@@ -57,8 +39,8 @@ def test_registrar_asks_follows_and_downloads_an_extract(login_as):
 
 
 def test_someone_else_cannot_see_or_download_the_job(login_as):
-    job_id = _request_export(login_as("registrator"))
-    _run(job_id)
+    job_id = request_export(login_as("registrator"))
+    run_export(job_id)
     other = login_as("sekreterare")
     assert other.get(f"/jobb/{job_id}").status_code == 404
     assert other.get(f"/jobb/{job_id}/fil").status_code == 404
@@ -70,13 +52,13 @@ def test_a_member_cannot_ask_for_an_extract(login_as):
 
 def test_a_failed_job_says_why_and_can_be_retried(login_as, demo):
     client = login_as("sekreterare")
-    job_id = _request_export(client)
+    job_id = request_export(client)
     # The secretary loses the role before the worker gets to the job.
     secretary_id = db.session.scalar(select(User.id).where(User.email == demo["sekreterare"]["email"]))
     grant = db.session.scalar(select(CommitteeRole).where(CommitteeRole.user_id == secretary_id,
                                                           CommitteeRole.role == Role.secretary))
     db.session.delete(grant)
-    job = _run(job_id)
+    job = run_export(job_id)
     assert job.state is JobState.failed
     assert job.error == "Du har inte längre behörighet att ta ut diarieutdrag för nämnden."
     page = client.get(f"/jobb/{job_id}").get_data(as_text=True)
@@ -87,7 +69,7 @@ def test_a_failed_job_says_why_and_can_be_retried(login_as, demo):
     response = client.post(f"/jobb/{job_id}/kor-om", data={"csrf_token": csrf_token(client, f"/jobb/{job_id}")})
     assert response.status_code == 302
     assert db.session.get(Job, job_id).state is JobState.queued
-    assert _run(job_id).state is JobState.done
+    assert run_export(job_id).state is JobState.done
     # A job that is not failed is not run again.
     again = client.post(f"/jobb/{job_id}/kor-om", data={"csrf_token": csrf_token(client, f"/jobb/{job_id}")})
     assert again.status_code == 303
@@ -112,11 +94,11 @@ def test_a_transient_database_error_is_retried_and_then_given_up(login_as, monke
 
     monkeypatch.setattr(tasks.registry, "search_cases", flaky)
     client = login_as("registrator")
-    job = _run(_request_export(client))
+    job = run_export(request_export(client))
     assert job.state is JobState.done and job.error is None and failures["left"] == 0
 
     failures["left"] = 10**6
-    job = _run(_request_export(client))
+    job = run_export(request_export(client))
     assert job.state is JobState.failed
     assert job.error == "Databasen svarade inte; försök igen senare."
     assert failures["left"] == 10**6 - (export_registry.max_retries + 1)  # the first run and each retry

@@ -15,9 +15,8 @@ from agenda.standing_items import template_for
 from app.audit import AuditEntry
 from app.clock import LOCAL_TZ, local_today
 from app.organisation.models import Committee
-from tests.agenda.conftest import committee, meeting, next_week, person, secretary  # noqa: F401
-from tests.integration.test_web_meetings import fresh, page, post, rows
-from tests.integration.test_web_registry import structure_problems
+from tests.factories import committee, fresh, next_week, page, person, post, rows
+from tests.page_structure import structure_problems
 
 
 def template(prefix: str = "SN") -> list[tuple[str, str, bool]]:

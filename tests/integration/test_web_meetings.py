@@ -14,9 +14,8 @@ from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemOutcome, Meeting, Publication
 from app.clock import local_today, to_local, utcnow
 from app.extensions import db
-from tests.agenda.conftest import committee, meeting, new_case, next_week, person, secretary  # noqa: F401
-from tests.conftest import csrf_token
-from tests.integration.test_web_registry import structure_problems
+from tests.factories import committee, csrf_token, next_week, person
+from tests.page_structure import structure_problems
 from workflows import attachments as files
 from workflows import operations as report_ops
 from workflows.models import ReportState

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,8 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.models import Case, CaseStatus, RegisteredDocument
-from tests.conftest import csrf_token
+from tests.factories import body_of, csrf_token
+from tests.page_structure import structure_problems
 
 CASE_LINK = re.compile(r'<a href="/arenden/\d+">([^<]+)</a>')
 SWEDISH_TITLE = "Yttrande över förslag om ändrad § 5 i äldreomsorgens riktlinjer – Åtgärdsplan"
@@ -116,7 +116,7 @@ def test_register_form_offers_only_what_the_user_may_choose(login_as):
 def test_member_may_not_register(login_as):
     client = login_as("ledamot")
     assert client.get("/diarium/registrera").status_code == 403
-    assert "Registrera ärende" not in client.get("/diarium").get_data(as_text=True)
+    assert "Registrera ärende" not in body_of(client.get("/diarium"))
 
 
 def test_swedish_characters_round_trip(login_as):
@@ -486,46 +486,6 @@ def test_set_confidentiality_hides_the_case_from_members(login_as):
 
 
 # --- page structure ----------------------------------------------------------------------------
-
-
-class Structure(HTMLParser):
-    """Collect headings, labels, form controls and table headers of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.headings: list[int] = []
-        self.labels: set[str] = set()
-        self.controls: list[str] = []
-        self.tables = self.captions = self.unscoped_headers = 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-        elif tag == "label" and a.get("for"):
-            self.labels.add(a["for"])
-        elif tag in ("input", "select", "textarea") and a.get("type") != "hidden":
-            self.controls.append(a.get("id") or a.get("name"))
-        elif tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            self.captions += 1
-        elif tag == "th" and a.get("scope") not in ("col", "row"):
-            self.unscoped_headers += 1
-
-
-def structure_problems(html: str) -> list[str]:
-    """Return what keeps a page from one h1, headings in order, labelled fields and captioned tables."""
-    page = Structure()
-    page.feed(html)
-    problems = []
-    if page.headings.count(1) != 1 or page.headings[0] != 1:
-        problems.append(f"headings {page.headings}")
-    problems += [f"h{a} followed by h{b}" for a, b in zip(page.headings, page.headings[1:]) if b > a + 1]
-    problems += [f"no label for {c}" for c in page.controls if c not in page.labels]
-    if page.captions != page.tables or page.unscoped_headers:
-        problems.append("table without caption or th scope")
-    return problems
 
 
 def test_pages_have_one_h1_ordered_headings_labels_and_captions(login_as):

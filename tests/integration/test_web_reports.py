@@ -20,8 +20,8 @@ from app.notifications import OutboxMessage
 from app.organisation.models import Committee
 from app.registry import operations as registry_ops
 from app.registry.models import Case, Direction
-from tests.conftest import csrf_token
-from tests.integration.test_web_registry import structure_problems
+from tests.factories import csrf_token
+from tests.page_structure import structure_problems
 from workflows import operations as report_ops
 from workflows.models import CaseReport, ReportAttachment, ReportConflict, ReportState, StoredFileRecord
 

@@ -11,7 +11,7 @@ from app.auth.models import CommitteeRole, Role, User
 from app.extensions import db
 from app.organisation.models import Committee
 from tests import factories
-from tests.conftest import csrf_token, login
+from tests.factories import body_of, csrf_token, login
 
 USERS = "/admin/anvandare"
 NEW = f"{USERS}/ny"
@@ -263,7 +263,7 @@ def test_non_admin_is_refused_on_every_page_and_post(login_as, demo, key):
     client = login_as(key)
     karin = user_id(demo["registrator"]["email"])
     sn = committee_id("SN")
-    assert "Administration" not in client.get("/").get_data(as_text=True)
+    assert "Administration" not in body_of(client.get("/"))
     for path in (USERS, NEW, f"{USERS}/{karin}"):
         assert client.get(path).status_code == 403, path
     before = state()

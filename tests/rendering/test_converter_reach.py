@@ -16,7 +16,7 @@ import pytest
 
 from tasks.rendering import pdf
 from tests.rendering.pdf_checks import png, reader, text
-from tests.unit.test_sniffing import (
+from tests.sample_files import (
     REL,
     field_docx,
     linked_picture_docx,

@@ -17,7 +17,6 @@ from app.registry.models import Case
 from tasks.models import Job, JobState
 from tasks.rendering.meeting_documents import render_meeting_documents
 from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
-from tests.agenda.conftest import meeting, person, secretary  # noqa: F401
 from tests.canaries import (
     BILAGA_TEXT,
     CANARIES,
@@ -28,7 +27,7 @@ from tests.canaries import (
     make_confidential,
     signed_case_with_canaries,
 )
-from tests.conftest import csrf_token
+from tests.factories import body_of, csrf_token, person
 from tests.rendering.pdf_checks import reader, text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
@@ -105,7 +104,7 @@ def test_files_rendered_before_the_marking_are_no_longer_handed_out_to_the_publi
         gone = who.get(path)
         assert gone.status_code == 410, path
         assert "sekretessmarkerats" in gone.get_data(as_text=True)
-    page = client.get(f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)
+    page = body_of(client.get(f"/offentligt/sammantraden/{meeting_id}"))
     assert "/handlingar/motespaket.pdf" not in page and "KANARI" not in page
     # The members who may read the case still get the members' files of version 1.
     member = login_as("ledamot").get(officer_file)

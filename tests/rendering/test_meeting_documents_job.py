@@ -24,7 +24,7 @@ from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
 from tasks.rendering.meeting_plan import plan_documents
 from tasks.rendering.meeting_renderer import Renderer
 from tasks.rendering.parts import StoredParts
-from tests.conftest import csrf_token
+from tests.factories import body_of, csrf_token
 from tests.rendering.pdf_checks import blank_pdf, encrypted_pdf, outline, reader, structure_problems, text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
@@ -104,7 +104,7 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     # … a member, who decides on the sekretessärenden, gets the members' files too; a case officer who may
     # not read those cases gets the public ones there, and so does anyone on the public page.
     member = login_as("ledamot")
-    members_notice = member.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
+    members_notice = body_of(member.get(f"/sammantraden/{meeting_id}/kallelse"))
     assert "Du får den offentliga versionen" not in members_notice
     assert member.get(links(members_notice, "/handlingar/")[2]).data == secretary.get(
         [l for l in member_links if l.endswith("motespaket.pdf")][0]).data

@@ -13,7 +13,7 @@ from agenda.models import Meeting
 from app.extensions import db
 from tasks.rendering import pdf
 from tests.rendering.pdf_checks import outline, structure_problems
-from tests.tasks.conftest import start_worker, wait_for, worker, worker_app, worker_env  # noqa: F401 (fixtures)
+from tests.workers import wait_for, worker_app
 
 SEKRETERARE = {"Authorization": "Bearer nf_demo_sekreterare_5Qm2Lr8Tz1"}
 

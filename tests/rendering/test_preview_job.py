@@ -20,7 +20,7 @@ from app.registry.models import Case
 from tasks.models import Job, JobState
 from tasks.rendering import pdf
 from tasks.rendering.tasks import REPORT_PREVIEW, render_report_preview
-from tests.conftest import csrf_token
+from tests.factories import csrf_token
 
 NUMBER = "SN-2017/104.183"  # Johan Ek's (handlaggare) signed report on CuraNova's application
 TITLE = "Ansökan om att utföra hemtjänst - CuraNova Omsorg AB"

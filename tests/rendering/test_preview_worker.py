@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tasks.rendering import pdf
-from tests.tasks.conftest import start_worker, wait_for, worker, worker_app, worker_env  # noqa: F401 (fixtures)
+from tests.workers import wait_for, worker_app
 
 HANDLAGGARE = {"Authorization": "Bearer nf_demo_handlaggare_3Kd8Vb6Qs4"}
 

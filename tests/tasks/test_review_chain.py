@@ -23,8 +23,9 @@ from app.notifications import MessageState, OutboxMessage, queue_message
 from app.registry.models import Case
 from tasks import notifications
 from tasks.notifications import remind_overdue, send_message
+from tests.factories import submit_report
 from tests.moments import MOMENTS
-from tests.tasks.conftest import wait_for, worker_app
+from tests.workers import wait_for, worker_app
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportState
 
@@ -37,19 +38,6 @@ SITE = "https://namndflode.huddinge.example"
 
 def user(key: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{key}@{DOMAIN}"))
-
-
-def submit_report(case: Case, officer: User) -> CaseReport:
-    """Write a complete report for the case and send it for review (the caller commits)."""
-    report = ops.create_report(case, user=officer)
-    ops.save_revision(report, user=officer, based_on=report.current_revision, raw={
-        "title": case.title,
-        "sections": {"summary": "<p>Uppföljningen visar att avtalet följs.</p>",
-                     "description": "<p>Förvaltningen har följt upp verksamheten under 2016.</p>"},
-        "proposals": [{"text": "Socialnämnden godkänner uppföljningen."}],
-    })
-    ops.transition(report, user=officer, name="submit")
-    return report
 
 
 def outbox() -> list[tuple[str, str, MessageState]]:

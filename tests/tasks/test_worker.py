@@ -13,7 +13,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.tasks.conftest import wait_for as _wait_for
+from tests.workers import wait_for as _wait_for
 
 
 @pytest.mark.slow

@@ -8,30 +8,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.registry.models import Case
-from workflows import operations as ops
+from tests.factories import CASE_NUMBER, COMPLETE, create_report
 from workflows.models import CaseReport, ReportState
-
-CASE_NUMBER = "SN-2017/30.909"  # no demo report yet; its case officer is the demo user "controller"
-
-COMPLETE = {
-    "title": "Verksamhetsberättelse 2016 för Socialnämnden",
-    "report_date": "2017-02-01",
-    "sections": {"summary": "<p>Verksamhetsberättelsen redovisar 2016 års resultat.</p>",
-                 "description": "<p>Socialnämnden redovisar ett negativt resultat.</p>"},
-    "proposals": [{"text": "Socialnämnden godkänner förvaltningens förslag till verksamhetsberättelse 2016.",
-                   "immediately_adjusted": True}],
-    "recipients": ["Kommunstyrelsen"],
-}
-
-#: the steps that bring a new report to each state: (transition, user key)
-PATHS = {
-    ReportState.draft: [],
-    ReportState.in_review: [("submit", "controller")],
-    ReportState.returned: [("submit", "controller"), ("return_review", "enhetschef")],
-    ReportState.approved: [("submit", "controller"), ("approve", "enhetschef")],
-    ReportState.signed: [("submit", "controller"), ("approve", "enhetschef"), ("sign", "direktor")],
-    ReportState.withdrawn: [("withdraw", "controller")],
-}
 
 
 @pytest.fixture
@@ -51,12 +29,8 @@ def report_in(case, user):
     """Return a report on the demo case brought to ``state`` through the real transitions."""
 
     def _report(state: ReportState) -> CaseReport:
-        report = ops.create_report(case, user=user("controller"))
-        ops.save_revision(report, user=user("controller"), raw=COMPLETE, based_on=1)
-        for name, key in PATHS[state]:
-            ops.transition(report, user=user(key), name=name, comment="Kommentar")
+        report = create_report(case, state, author=user("controller"), raw=COMPLETE, comment="Kommentar")
         db.session.commit()
-        assert report.state is state
         return report
 
     return _report

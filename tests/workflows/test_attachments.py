@@ -27,7 +27,7 @@ from app.extensions import db
 from app.registry import operations as registry_ops
 from app.registry.models import Case, Direction, RegisteredDocument
 from app.validation import ConflictError, ForbiddenError, ValidationError
-from tests.unit.test_sniffing import (
+from tests.sample_files import (
     ELF,
     GOOD,
     PE,

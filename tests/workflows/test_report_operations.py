@@ -11,7 +11,7 @@ from app.auth.operations import grant_role
 from app.extensions import db
 from app.notifications import OutboxMessage
 from app.validation import ConflictError, ForbiddenError, ValidationError
-from tests.workflows.conftest import COMPLETE
+from tests.factories import COMPLETE
 from workflows import operations as ops
 from workflows.models import CaseReport, ReportConflict, ReportState, ReportTransition
 from workflows.states import TRANSITIONS

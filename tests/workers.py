@@ -1,0 +1,119 @@
+"""Real Celery worker processes, and the environment they share with the test.
+
+The fixtures ``worker_env``, ``start_worker`` and ``worker`` are offered to every test directory by
+``tests/conftest.py``; ``worker_app`` and ``wait_for`` are plain helpers a test imports from here.
+
+Embedded (filesystem broker, SQLite) always runs: it needs no server. Redis runs when
+Redis answers at 127.0.0.1:6379, on SQLite and, when it answers, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.services import (
+    FAST_HASH,
+    REDIS_URL,
+    postgres_unavailable_reason,
+    redis_unavailable_reason,
+    truncate_postgres,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _demo_database(url: str, app_env: dict) -> None:
+    from app.demo.loader import load
+
+    app = create_app({"PASSWORD_HASH_METHOD": FAST_HASH}, environ=app_env)
+    with app.app_context():
+        load(with_tokens=True, password_method=FAST_HASH)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["filesystem-sqlite", "redis-sqlite", "redis-postgresql"])
+def worker_env(request, tmp_path, sqlite_template):
+    """Environment shared by the test's app and a real worker process."""
+    broker, backend = request.param.split("-")
+    if broker == "redis" and (reason := redis_unavailable_reason()):
+        pytest.skip(reason)
+    env = {
+        "APP_ENV": "embedded",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "STORAGE_PATH": str(tmp_path / "files"),
+        "SECRET_KEY": "test-secret-key-for-worker-tests-0123456789",
+    }
+    if backend == "sqlite":
+        path = tmp_path / "worker.sqlite"
+        shutil.copy(sqlite_template, path)
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        if reason := postgres_unavailable_reason():
+            pytest.skip(reason)
+        env["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    if broker == "redis":
+        env["REDIS_URL"] = REDIS_URL
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    _demo_database(env["DATABASE_URL"], env)
+    yield env, queue
+    if backend == "postgresql":
+        truncate_postgres(create_app(environ=env))
+
+
+def worker_app(env: dict, queue: str, **overrides):
+    """The test's app on the worker's database and broker, sending to the worker's queue."""
+    celery = {**create_app(environ=env).config["CELERY"], "task_default_queue": queue}
+    return create_app({"CELERY": celery, **overrides}, environ=env)
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    """Start a worker process on the test's queue, with extra environment variables if given."""
+    env, queue = worker_env
+    started = []
+
+    def _start(extra_env: dict | None = None) -> subprocess.Popen:
+        log = open(tmp_path / "worker.log", "w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-Q", queue,
+             "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+            cwd=ROOT, env={**os.environ, **env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        started.append((proc, log))
+        return proc
+
+    yield _start
+    for proc, log in started:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
+
+
+def wait_for(predicate, timeout: float, what: str, log_path: Path):
+    """Poll ``predicate`` until it returns something true; fail with the worker's log on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; worker log:\n{log_path.read_text()[-3000:]}")
