@@ -47,10 +47,16 @@ def _error_page(status: int, message: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from app.web.auth import bp as auth_bp
-    from app.web import admin_sections  # noqa: F401  (routes on the admin blueprint)
-    from app.web import meeting_template  # noqa: F401  (routes on the meetings blueprint)
+    from app.web import (  # noqa: F401  (routes on the admin and the meetings blueprints)
+        admin_sections,
+        agenda_builder,
+        delegations,
+        meeting_template,
+        notice,
+        year_plan,
+    )
     from app.web.admin import bp as admin_bp
+    from app.web.auth import bp as auth_bp
     from app.web.handling_notes import bp as handling_notes_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp
@@ -71,11 +77,10 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        from app.auth.forms import EmptyForm
-        from app.permissions import Action, can
         from flask_login import current_user
 
-        from app.permissions import committees_where
+        from app.auth.forms import EmptyForm
+        from app.permissions import Action, can, committees_where
 
         return {
             "can": can,

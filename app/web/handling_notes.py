@@ -11,16 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -32,7 +23,7 @@ from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.permissions import Action, can
-from app.web.meetings import WITHHELD, reader_items, report_document, requested_version
+from app.web.notice import WITHHELD, reader_items, report_document, requested_version
 from app.web.report_forms import run, with_ids
 from workflows.access import acting_user
 

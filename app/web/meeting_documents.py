@@ -26,13 +26,7 @@ from tasks import jobs
 from tasks.access import meeting_documents_job, send_job_output
 from tasks.models import Job
 from tasks.rendering.meeting_documents import render_meeting_documents
-from tasks.rendering.meeting_jobs import (
-    job_outputs,
-    may_render,
-    pending_job,
-    rendered_job,
-    start_meeting_documents,
-)
+from tasks.rendering.meeting_jobs import job_outputs, may_render, pending_job, rendered_job, start_meeting_documents
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
 

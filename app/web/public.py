@@ -24,7 +24,7 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.access import get_by_id
-from app.web.meetings import report_document, requested_version, send_stored
+from app.web.notice import report_document, requested_version, send_stored
 
 bp = Blueprint("public", __name__, url_prefix="/offentligt")
 

@@ -1,0 +1,351 @@
+"""The meeting page and the agenda builder: the meeting's facts, its items (added, edited, moved, removed, their
+handling attached), outcomes after the meeting, and publishing the kallelse."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from agenda import access
+from agenda import operations as ops
+from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
+from agenda.operations import misplaced_confidential
+from agenda.secrecy import newly_confidential
+from agenda.snapshot import build_snapshots, describe_changes, publication_problems
+from app.auth.forms import EmptyForm
+from app.clock import LOCAL_TZ, local_today, to_local, utcnow
+from app.errors import json_error, prefers_json
+from app.extensions import db
+from app.permissions import Action, can, require
+from app.registry.models import Case, CaseStatus
+from app.validation import ConflictError, ValidationError
+from app.web.meeting_forms import (
+    CaseItemForm,
+    DelegationItemForm,
+    MeetingFactsForm,
+    MoveItemForm,
+    OutcomeForm,
+    PublishForm,
+    ReorderForm,
+    SimpleItemForm,
+    combine_start,
+    edit_item_form,
+    information_form,
+    part_errors,
+    parts_of,
+)
+from app.web.meetings import bp, case_label, meeting_url, start_errors
+from app.web.report_forms import run, with_ids
+from workflows.access import acting_user
+from workflows.models import CaseReport, ReportState
+
+
+def _offer_cases(form: CaseItemForm, meeting: Meeting) -> CaseItemForm:
+    """The cases an item can be made of: offered again, signed reports, other open cases (handling later)."""
+    upcoming = (select(AgendaItem.case_id).join(Meeting)
+                .where(Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None), AgendaItem.case_id.is_not(None)))
+    cases = db.session.scalars(
+        select(Case).where(Case.committee_id == meeting.committee_id, Case.status == CaseStatus.open,
+                           Case.id.not_in(upcoming))
+        .order_by(Case.registered_on.desc(), Case.id.desc())
+    ).all()
+    states = dict(db.session.execute(
+        select(CaseReport.case_id, CaseReport.state).where(CaseReport.case_id.in_([c.id for c in cases]))
+    ).all()) if cases else {}
+    again = {item.case_id for item in ops.offered_again(meeting.committee)}
+    groups: dict[str, list] = {"Bordlagda och återremitterade": [], "Undertecknade tjänsteutlåtanden": [],
+                               "Övriga öppna ärenden (handling kommer senare)": []}
+    for case in cases:
+        if case.id in again:
+            key = "Bordlagda och återremitterade"
+        elif states.get(case.id) is ReportState.signed:
+            key = "Undertecknade tjänsteutlåtanden"
+        else:
+            key = "Övriga öppna ärenden (handling kommer senare)"
+        groups[key].append((case.id, case_label(case)))
+    form.case.choices = {"": [("", "Välj ärende")], **{k: v for k, v in groups.items() if v}}
+    return form
+
+
+def _forms(meeting: Meeting, posted: dict) -> dict:
+    """Every form of the builder: the posted one as it came back, the others empty."""
+    facts = posted.get("facts")
+    if facts is None:
+        local = to_local(meeting.start_dt)
+        facts = MeetingFactsForm(formdata=None, day=local.date(), time=f"{local:%H:%M}", place=meeting.place,
+                                 is_public=meeting.is_public, notice_place=meeting.notice_place,
+                                 notice_date=meeting.notice_date, chair_name=meeting.chair_name,
+                                 secretary_name=meeting.secretary_name)
+    forms = {
+        "facts": with_ids(facts, "uppgifter"),
+        "simple": with_ids(posted.get("simple") or SimpleItemForm(formdata=None), "formalia"),
+        "information": with_ids(posted.get("information") or information_form(from_request=False), "information"),
+        "case": with_ids(_offer_cases(posted.get("case") or CaseItemForm(formdata=None), meeting), "arende"),
+        "delegation": with_ids(posted.get("delegation") or DelegationItemForm(formdata=None), "delgivningar"),
+        "publish": with_ids(posted.get("publish") or PublishForm(formdata=None), "publicera"),
+        "reorder": with_ids(ReorderForm(formdata=None, version=meeting.agenda_version), "ordning"),
+    }
+    forms["moves"] = {}
+    for item in meeting.items:
+        form = posted.get(("move", item.id)) or MoveItemForm(formdata=None, position=item.position,
+                                                             version=meeting.agenda_version)
+        form.version.data = meeting.agenda_version
+        forms["moves"][item.id] = with_ids(form, f"flytta-{item.id}")
+    forms["outcomes"] = {item.id: with_ids(posted.get(("outcome", item.id)) or OutcomeForm(formdata=None),
+                                           f"utfall-{item.id}") for item in meeting.items}
+    return forms
+
+
+def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = None, refused: list | None = None):
+    posted = posted or {}
+    db.session.refresh(meeting)
+    manage = can(current_user, Action.manage_meetings, meeting)
+    context = {"meeting": meeting, "may_manage": manage, "may_publish": can(current_user, Action.publish_notice, meeting),
+               "is_open": meeting.status in UPCOMING, "refused": refused, "today": local_today(),
+               "button_form": EmptyForm()}
+    if manage:
+        decisions = ops.delegation_decisions_for(meeting)
+        problems = publication_problems(meeting, decisions) if meeting.items else []
+        if not meeting.items:
+            problems = ["Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras."] + problems
+        forms = _forms(meeting, posted)
+        forms["publish"].late_reason.flags.required = True
+        previous = meeting.latest_publication
+        pending = (describe_changes(previous.members_snapshot, build_snapshots(meeting, decisions)[0])
+                   if previous is not None else None)
+        context.update(
+            pending_changes=pending, newly_secret=newly_confidential(previous) if previous is not None else [],
+            misplaced=misplaced_confidential(meeting),
+            forms=forms, decisions=decisions, problems=problems,
+            deadline=meeting.notice_deadline, deadline_passed=local_today() > meeting.notice_deadline,
+            started=meeting.start_dt <= utcnow(), ItemKind=ItemKind,
+        )
+    return render_template("agenda/meeting.html", **context), status
+
+
+@bp.route("/sammantraden/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int):
+    return _meeting_page(access.load_meeting(current_user, meeting_id))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/uppgifter", methods=["POST"])
+@login_required
+def facts(meeting_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    form = MeetingFactsForm()
+
+    def operation():
+        values = {"place": form.place.data or "", "is_public": bool(form.is_public.data),
+                  "notice_place": form.notice_place.data or "", "notice_date": form.notice_date.data,
+                  "chair_name": form.chair_name.data or "", "secretary_name": form.secretary_name.data or ""}
+        try:
+            start = combine_start(form.day.data, form.time.data).replace(tzinfo=LOCAL_TZ)
+            if start != to_local(meeting.start_dt):
+                values["start"] = start
+            ops.update_meeting(meeting, user=acting_user(), values=values)
+        except ValidationError as exc:
+            raise start_errors(exc) from exc
+        return "Sammanträdets uppgifter är sparade.", meeting_url(meeting, "uppgifter")
+
+    return run(form, operation, lambda status: _meeting_page(meeting, status, {"facts": form}))
+
+
+def _title_of(item: AgendaItem) -> str:
+    return item.title if len(item.title) <= 80 else item.title[:79] + "…"
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter", methods=["POST"])
+@login_required
+def add_item(meeting_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    kind = request.form.get("kind", "")
+    user = acting_user()
+    if kind in (ItemKind.procedural.value, ItemKind.other.value):
+        key, form = "simple", SimpleItemForm()
+
+        def create():
+            return ops.add_item(meeting, user=user, kind=form.kind.data, title=form.title.data, note=form.note.data)
+    elif kind == ItemKind.information.value:
+        key, form = "information", information_form(from_request=True)
+
+        def create():
+            try:
+                return ops.add_item(meeting, user=user, kind="information", title=form.title.data,
+                                    note=form.note.data, parts=parts_of(form))
+            except ValidationError as exc:
+                raise part_errors(exc, form) from exc
+    elif kind == ItemKind.case.value:
+        key, form = "case", _offer_cases(CaseItemForm(), meeting)
+
+        def create():
+            case = db.session.get(Case, form.case.data)
+            require(current_user, Action.view_case, case)
+            return ops.add_item(meeting, user=user, kind="case", case=case,
+                                is_handling_later=bool(form.is_handling_later.data), note=form.note.data,
+                                external_reference=form.external_reference.data)
+    elif kind == ItemKind.delegation_report.value:
+        key, form = "delegation", DelegationItemForm()
+
+        def create():
+            return ops.add_item(meeting, user=user, kind="delegation_report", title=form.title.data or None)
+    else:
+        abort(400, "Okänd typ av punkt.")
+
+    def operation():
+        item = create()
+        return (f"Punkt {item.position} ”{_title_of(item)}” har lagts till på föredragningslistan.",
+                meeting_url(meeting, f"punkt-{item.id}"))
+
+    return run(form, operation, lambda status: _meeting_page(meeting, status, {key: form}))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id: int, item_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
+    form = edit_item_form(item, from_request=request.method == "POST")
+
+    def operation():
+        values = {"title": form.title.data, "note": form.note.data,
+                  "external_reference": form.external_reference.data}
+        if item.kind is ItemKind.information:
+            values["parts"] = parts_of(form)
+        if item.case is not None:
+            values["is_handling_later"] = bool(form.is_handling_later.data)
+        try:
+            ops.update_item(item, user=acting_user(), expected_version=form.version.data, **values)
+        except ValidationError as exc:
+            raise part_errors(exc, form) from exc
+        return f"Punkt {item.position} är ändrad.", meeting_url(meeting, f"punkt-{item.id}")
+
+    def render(status: int):
+        db.session.refresh(meeting)
+        if status == 409:
+            form.version.data = meeting.agenda_version
+        return render_template("agenda/edit_item.html", meeting=meeting, item=item, form=form,
+                               ItemKind=ItemKind), status
+
+    return run(form, operation, render)
+
+
+def _item_button(meeting_id: int, item_id: int, change, action: Action = Action.manage_meetings):
+    """Run a button's ``change(item)`` (it returns the flash message) and go back to the agenda."""
+    meeting = access.load_meeting(current_user, meeting_id, action)
+    item = access.item_of(meeting, item_id)
+    return run(EmptyForm(), lambda: (change(meeting, item), meeting_url(meeting, "dagordning")),
+               lambda status: _meeting_page(meeting, status))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/ta-bort", methods=["POST"])
+@login_required
+def remove_item(meeting_id: int, item_id: int):
+    def change(meeting, item):
+        message = f"Punkt {item.position} ”{_title_of(item)}” är borttagen. Övriga punkter har numrerats om."
+        ops.remove_item(item, user=acting_user())
+        return message
+
+    return _item_button(meeting_id, item_id, change)
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/handling", methods=["POST"])
+@login_required
+def attach_handling(meeting_id: int, item_id: int):
+    def change(meeting, item):
+        ops.attach_handling(item, user=acting_user())
+        return f"Handlingen till punkt {item.position} är klar och följer med kallelsen."
+
+    return _item_button(meeting_id, item_id, change)
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/flytta", methods=["POST"])
+@login_required
+def move_item(meeting_id: int, item_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
+    form = MoveItemForm()
+
+    def operation():
+        direction = form.direction.data or ""
+        if direction == "up":
+            target = item.position - 1
+        elif direction == "down":
+            target = item.position + 1
+        elif direction:
+            raise ValidationError({"direction": "Välj att flytta upp eller ned."})
+        elif form.position.data is None:
+            raise ValidationError({"position": "Ange platsen som ett tal."})
+        else:
+            target = form.position.data
+        ops.move_item(item, user=acting_user(), to_position=target, expected_version=form.version.data)
+        return f"”{_title_of(item)}” är nu punkt {item.position}.", meeting_url(meeting, f"punkt-{item.id}")
+
+    return run(form, operation, lambda status: _meeting_page(meeting, status, {("move", item.id): form}))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/ordning", methods=["POST"])
+@login_required
+def reorder(meeting_id: int):
+    """The new order after drag and drop: JSON for the script's fetch, a redirect for a plain form."""
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    form = ReorderForm()
+    wants_json = prefers_json()
+    try:
+        if not form.validate():
+            raise ValidationError({name: " ".join(errors) for name, errors in form.errors.items()})
+        ops.reorder(meeting, user=acting_user(), order=form.order_ids(), expected_version=form.version.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        if wants_json:
+            return json_error(422, exc.message, exc.errors)
+        flash(exc.message, "error")
+        return _meeting_page(meeting, 422)
+    except ConflictError as exc:
+        db.session.rollback()
+        if wants_json:
+            return json_error(409, exc.message)
+        flash(exc.message, "error")
+        return _meeting_page(meeting, 409)
+    db.session.commit()
+    message = "Föredragningslistan har fått ny ordning."
+    if wants_json:
+        db.session.refresh(meeting)
+        return jsonify(message=message, version=meeting.agenda_version,
+                       items=[{"id": item.id, "number": item.position} for item in meeting.items])
+    flash(message, "success")
+    return redirect(meeting_url(meeting, "dagordning"))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/utfall", methods=["POST"])
+@login_required
+def outcome(meeting_id: int, item_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
+    form = OutcomeForm()
+
+    def operation():
+        ops.record_outcome(item, user=acting_user(), outcome=form.outcome.data)
+        return f"Punkt {item.position}: {item.outcome.label.lower()}.", meeting_url(meeting, "utfall")
+
+    return run(form, operation, lambda status: _meeting_page(meeting, status, {("outcome", item.id): form}))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/publicera", methods=["POST"])
+@login_required
+def publish(meeting_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
+    form = PublishForm()
+    refused: list[str] = []
+
+    def operation():
+        try:
+            publication = ops.publish(meeting, user=acting_user(), late_reason=form.late_reason.data)
+        except ops.PublicationRefused as exc:
+            refused.extend(exc.problems)
+            raise ConflictError("Kallelsen kan inte publiceras. Rätta det som står i listan och försök igen.") from exc
+        return (f"Kallelsen är publicerad som version {publication.version}.",
+                meeting_url(meeting, "publicerade"))
+
+    return run(form, operation, lambda status: _meeting_page(meeting, status, {"publish": form}, refused))
