@@ -123,15 +123,6 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 YEAR = Param("int", "År", maximum=9998)
 
 
-def load_meeting(meeting_id: int, action: Action = Action.view_meetings) -> Meeting:
-    """The meeting for the caller (agenda.access: 404 when they may not know it, 403 when they may not do this)."""
-    return access.load_meeting(current_user, meeting_id, action)
-
-
-def load_item(meeting_id: int, item_id: int, action: Action = Action.view_meetings) -> AgendaItem:
-    return access.load_item(current_user, meeting_id, item_id, action)
-
-
 def find_case(meeting_committee: Committee, values: dict, *, required: bool) -> Case | None:
     """The case named by ``case_id`` or ``case_number`` (422 when it does not exist for the caller).
 
@@ -221,12 +212,12 @@ def plan_meeting():
 @bp.get("/meetings/<int:meeting_id>")
 def get_meeting(meeting_id: int):
     read_query({})
-    return _meeting_reply(load_meeting(meeting_id))
+    return _meeting_reply(access.load_meeting(current_user, meeting_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>")
 def update_meeting(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     values, raw = read_json_with_body(MEETING_CHANGES)
     changes = {name: values.get(name) for name in raw}  # a null clears the field (or is refused)
     if not changes:
@@ -242,12 +233,12 @@ def update_meeting(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/items")
 def list_meeting_items(meeting_id: int):
     read_query({})
-    return jsonify(agenda_json(load_meeting(meeting_id), acting_user()))
+    return jsonify(agenda_json(access.load_meeting(current_user, meeting_id), acting_user()))
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
 def add_meeting_item(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     values, raw = read_json_with_body(NEW_ITEM_FIELDS)
     if "kind" not in values:
         raise InputError({"kind": "Ange typ av punkt: " + ", ".join(k.value for k in ItemKind) + "."}, status=422)
@@ -268,12 +259,12 @@ def add_meeting_item(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
 def get_meeting_item(meeting_id: int, item_id: int):
     read_query({})
-    return _item_reply(load_item(meeting_id, item_id))
+    return _item_reply(access.load_item(current_user, meeting_id, item_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>/items/<int:item_id>")
 def update_meeting_item(meeting_id: int, item_id: int):
-    item = load_item(meeting_id, item_id, Action.manage_meetings)
+    item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     values, raw = read_json_with_body(ITEM_CHANGES)
     texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
     if not texts and "position" not in values:
@@ -303,7 +294,7 @@ def _delete_version() -> int | None:
 
 @bp.delete("/meetings/<int:meeting_id>/items/<int:item_id>")
 def remove_meeting_item(meeting_id: int, item_id: int):
-    item = load_item(meeting_id, item_id, Action.manage_meetings)
+    item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     meeting = item.meeting
     agenda_ops.remove_item(item, user=acting_user(), expected_version=_delete_version())
     db.session.commit()
@@ -312,7 +303,7 @@ def remove_meeting_item(meeting_id: int, item_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/attach-handling")
 def attach_item_handling(meeting_id: int, item_id: int):
-    item = load_item(meeting_id, item_id, Action.manage_meetings)
+    item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     if request.get_data():
         read_json({})
     agenda_ops.attach_handling(item, user=acting_user())
@@ -322,7 +313,7 @@ def attach_item_handling(meeting_id: int, item_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/outcome")
 def record_item_outcome(meeting_id: int, item_id: int):
-    item = load_item(meeting_id, item_id, Action.manage_meetings)
+    item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     data = read_json(OUTCOME_FIELDS)
     if "outcome" not in data:
         raise InputError({"outcome": "Ange utfall: " + ", ".join(o.value for o in ItemOutcome) + "."}, status=422)
@@ -333,7 +324,7 @@ def record_item_outcome(meeting_id: int, item_id: int):
 
 @bp.put("/meetings/<int:meeting_id>/order")
 def reorder_meeting_items(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.manage_meetings)
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
     data, _raw = read_json_with_body(ORDER_FIELDS)
     if "order" not in data:
         raise InputError({"order": "Ange punkternas id i den nya ordningen (order)."}, status=422)
@@ -348,7 +339,7 @@ def reorder_meeting_items(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/publication-check")
 def meeting_publication_check(meeting_id: int):
     read_query({})
-    meeting = load_meeting(meeting_id, Action.publish_notice)
+    meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
     problems = []
     if not meeting.items:
         problems.append("Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras.")
@@ -360,13 +351,13 @@ def meeting_publication_check(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/publications")
 def list_meeting_publications(meeting_id: int):
     read_query({})
-    meeting = load_meeting(meeting_id)
+    meeting = access.load_meeting(current_user, meeting_id)
     return jsonify(items=[publication_summary_json(p) for p in meeting.publications])
 
 
 @bp.post("/meetings/<int:meeting_id>/publications")
 def publish_meeting(meeting_id: int):
-    meeting = load_meeting(meeting_id, Action.publish_notice)
+    meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
     data = read_json(PUBLISH_FIELDS)
     try:
         publication = agenda_ops.publish(meeting, user=acting_user(), late_reason=data.get("late_reason"))
