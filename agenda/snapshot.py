@@ -8,8 +8,6 @@ it by leaving out what the public may not see, so the two cannot drift apart.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from agenda.identity_numbers import find_identity_numbers
 from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
 from agenda.secrecy import confidential_marks, public_decision, public_item, secrecy_problems, secret_now
@@ -149,9 +147,7 @@ def items_for(snapshot: dict, user) -> list[dict]:
     The committee's members read the confidential items they are to decide on (DOMAIN.md: the
     members' version has all handlingar); a staff member only what they may see in the diarium.
     """
-    from app.extensions import db
     from app.permissions import Action, can
-    from app.registry.models import Case
 
     seen: dict[int | None, bool] = {}
 

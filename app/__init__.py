@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from config import ROOT, ConfigError, load_config
-
 from app.extensions import celery_init_app, csrf, db, limiter, login_manager, migrate
+from config import ROOT, ConfigError, load_config
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +103,10 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
 
     notifications.init_app(app, send=hand_over)  # the outbox's messages go to the worker after each commit
 
-    from app.auth import login as auth_login
-    from app.web import register_web
     from app.api import register_api
+    from app.auth import login as auth_login
     from app.cli import register_cli
+    from app.web import register_web
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _read_only_gets(app)

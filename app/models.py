@@ -1,10 +1,10 @@
 """Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
-from agenda.models import (  # noqa: F401
-    AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem)
+from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem  # noqa: F401
 from agenda.notes import HandlingNote  # noqa: F401
 from app.audit import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, CommitteeRole, Role, User  # noqa: F401
+from app.notifications import OutboxMessage  # noqa: F401
 from app.organisation.models import Administration, Committee, Municipality  # noqa: F401
 from app.registry.models import (  # noqa: F401
     Case,
@@ -14,7 +14,6 @@ from app.registry.models import (  # noqa: F401
     RegisteredDocument,
     RegistrationCounter,
 )
-from app.notifications import OutboxMessage  # noqa: F401
 from tasks.models import Job, JobState  # noqa: F401
 from workflows.models import (  # noqa: F401
     CaseReport,

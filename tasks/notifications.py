@@ -136,7 +136,7 @@ def send_message(self, message_id: int) -> None:
             return
         log.warning("message %s: SMTP failed, retry %s: %s", message_id, retries + 1, error)
         _set(message_id, MessageState.sending, state=MessageState.queued, error=error)
-        raise self.retry(exc=exc, countdown=RETRY_BASE * 2 ** retries)
+        raise self.retry(exc=exc, countdown=RETRY_BASE * 2 ** retries) from exc
     _set(message_id, MessageState.sending, state=MessageState.sent, sent_dt=utcnow(), error=None)
 
 

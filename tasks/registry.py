@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
+from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
-from app.auth.models import User
 from app.organisation.models import Committee
 from app.permissions import Action, can
 from app.registry.export import case_row, registry_csv

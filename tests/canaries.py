@@ -10,7 +10,7 @@ from agenda.models import Meeting
 from app.extensions import db
 from app.registry import operations as registry_ops
 from app.registry.models import Case
-from tests.factories import committee, person, REPORT
+from tests.factories import REPORT, committee, person
 from workflows import attachments as files
 from workflows import operations as report_ops
 

@@ -84,7 +84,7 @@ def start_worker(worker_env, tmp_path):
     started = []
 
     def _start(extra_env: dict | None = None) -> subprocess.Popen:
-        log = open(tmp_path / "worker.log", "w")
+        log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - the worker writes to it until the teardown closes it
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-Q", queue,
              "--without-mingle", "--without-gossip", "--loglevel=INFO"],

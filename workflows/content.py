@@ -93,7 +93,7 @@ class ReportContent:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "ReportContent":
+    def from_json(cls, data: dict) -> ReportContent:
         return cls(
             title=data.get("title", ""),
             report_date=data.get("report_date"),
@@ -110,7 +110,7 @@ class ReportContent:
         """The sha256 of the content: what signing freezes."""
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
 
-    def changed_fields(self, other: "ReportContent | None") -> list[str]:
+    def changed_fields(self, other: ReportContent | None) -> list[str]:
         """Name the fields that differ from ``other`` (all of them when there is none)."""
         mine, theirs = self.to_json(), (other.to_json() if other else {})
         changed = [k for k in ("title", "report_date", "proposals", "recipients", "signatories")

@@ -7,8 +7,8 @@ not: 403) or ValidationError (something must be filled in first: 422) with a Swe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from app.auth.models import Role, User
 from app.validation import ForbiddenError, ValidationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, g, jsonify, redirect, request, url_for, flash
+from flask import Flask, flash, g, jsonify, redirect, request, url_for
 
 from app.auth.models import User
 from app.auth.operations import user_for_token

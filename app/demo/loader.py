@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from agenda.models import Meeting, MeetingStatus
 from app.auth import operations as auth_ops
 from app.auth.models import Role, User
 from app.clock import LOCAL_TZ, local_today
@@ -16,7 +17,6 @@ from app.extensions import db
 from app.organisation.models import Administration, Committee, Municipality
 from app.registry import operations as registry_ops
 from app.registry.models import Case, ClassificationCode, Direction
-from agenda.models import Meeting, MeetingStatus
 from workflows.attachments import upload_attachment
 from workflows.sections import add_section
 

@@ -51,7 +51,7 @@ class NumberFormat:
         try:
             parsed = list(string.Formatter().parse(pattern))
         except ValueError as exc:
-            raise ValidationError({"registration_number_format": f"Formatet går inte att tolka: {exc}."})
+            raise ValidationError({"registration_number_format": f"Formatet går inte att tolka: {exc}."}) from None
         for literal, field, spec, conversion in parsed:
             regex.append(self._literal_regex(literal))
             if field is None:

@@ -66,7 +66,7 @@ class CaseFilter:
         }
 
     @classmethod
-    def from_params(cls, params: dict) -> "CaseFilter":
+    def from_params(cls, params: dict) -> CaseFilter:
         """Rebuild a filter stored with ``to_params``."""
         return cls(
             committee_id=params.get("committee_id"),

@@ -10,8 +10,8 @@ from agenda.models import MeetingStatus
 from agenda.operations import upcoming_meetings
 from app.clock import local_today
 from app.extensions import db
-from app.permissions import Action, can, committees_where
 from app.organisation.models import Municipality
+from app.permissions import Action, can, committees_where
 from app.registry.models import Case, CaseStatus
 from app.registry.queries import visible_cases_clause
 from workflows import queries

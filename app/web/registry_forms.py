@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from flask import flash, redirect
 from flask_wtf import FlaskForm

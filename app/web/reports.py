@@ -22,8 +22,8 @@ from app.validation import ConflictError, ValidationError
 from app.web.registry_forms import options
 from app.web.report_compare import compare
 from app.web.report_forms import (
-    CoEditorForm,
     PROPOSALS_HINT,
+    CoEditorForm,
     CompareForm,
     TransitionForm,
     editor_errors,
@@ -32,9 +32,8 @@ from app.web.report_forms import (
     run,
     with_ids,
 )
-from workflows import access
+from workflows import access, queries
 from workflows import operations as ops
-from workflows import queries
 from workflows.access import acting_user
 from workflows.compare import describe
 from workflows.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MAX_PROPOSALS, URL_SCHEMES, ReportContent
@@ -335,5 +334,7 @@ def timeline(case_id: int):
     return render_template("workflows/timeline.html", case=case, report=report, events=events)
 
 
-from app.web import report_attachments  # noqa: F401  (the bilagor pages, on this blueprint)
-from app.web import report_documents  # noqa: F401  (Förhandsgranska: Word and PDF, on this blueprint)
+from app.web import (
+    report_attachments,  # noqa: F401  (the bilagor pages, on this blueprint)
+    report_documents,  # noqa: F401  (Förhandsgranska: Word and PDF, on this blueprint)
+)

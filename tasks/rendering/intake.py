@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from typing import Callable
+from collections.abc import Callable
 
 from docx.shared import Mm
 from pypdf import PdfReader, PdfWriter

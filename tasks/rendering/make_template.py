@@ -16,7 +16,7 @@ Regenerate after a change here with::
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
@@ -172,7 +172,7 @@ def build_template() -> docx.Document:
     props.comments = ""
     props.language = "sv-SE"
     props.revision = 1
-    props.created = props.modified = datetime(2026, 11, 29, tzinfo=timezone.utc).replace(tzinfo=None)
+    props.created = props.modified = datetime(2026, 11, 29, tzinfo=UTC).replace(tzinfo=None)
     props.last_modified_by = "Nämndflöde"
     return document
 

@@ -17,8 +17,8 @@ from app.extensions import db
 from app.storage import StorageError, get_storage
 from tasks.rendering.intake import BadAttachment, attachment_input_hash
 from tasks.rendering.package_contents import attachment_label, item_title
-from tasks.rendering.report_docx import AttachmentLine, ReportDocument
 from tasks.rendering.report_data import report_document
+from tasks.rendering.report_docx import AttachmentLine, ReportDocument
 
 #: the versions of a publication's documents: the members' and the public one
 VARIANTS = ("members", "public")
@@ -125,7 +125,7 @@ def read_attachment(part: AttachmentPart) -> bytes:
             raise StorageError(part.sha256)
         data = get_storage().read(record.storage_key)
     except StorageError:
-        raise BadAttachment(f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse.")
+        raise BadAttachment(f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse.") from None
     if hashlib.sha256(data).hexdigest() != part.sha256:
         raise BadAttachment(f"{part.where} stämmer inte med den publicerade filen (kontrollsumman skiljer sig).")
     return data

@@ -21,9 +21,6 @@ from dataclasses import dataclass, field
 
 from tasks.rendering.batch import Batch, SplitFailed
 from tasks.rendering.contents_pdf import ContentsLayout
-from tasks.rendering.kallelse_docx import (build_kallelse_docx, kallelse_filename, kallelse_input_hash, kallelse_maker,
-                                            kallelse_title)
-from tasks.rendering.meeting_plan import VARIANTS, Plan, read_attachment
 from tasks.rendering.intake import (
     LAID_OUT_TYPES,
     PDF,
@@ -33,6 +30,14 @@ from tasks.rendering.intake import (
     laid_out_builder,
     office_source,
 )
+from tasks.rendering.kallelse_docx import (
+    build_kallelse_docx,
+    kallelse_filename,
+    kallelse_input_hash,
+    kallelse_maker,
+    kallelse_title,
+)
+from tasks.rendering.meeting_plan import VARIANTS, Plan, read_attachment
 from tasks.rendering.package import PACKAGE_VERSION, PackageMerge, PartCache, package_merge
 from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf, page_count
 from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, docx_to_pdf
@@ -95,7 +100,7 @@ class Conversions:
         self.futures.append(future)
         return future
 
-    def __enter__(self) -> "Conversions":
+    def __enter__(self) -> Conversions:
         return self
 
     def __exit__(self, *exc_info) -> None:

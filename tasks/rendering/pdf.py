@@ -35,8 +35,8 @@ import sys
 import tempfile
 import threading
 import time
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 from xmlrpc.client import Fault, ServerProxy

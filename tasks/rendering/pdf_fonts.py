@@ -24,7 +24,7 @@ import logging
 import os
 import shutil
 import subprocess
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pikepdf
@@ -136,7 +136,7 @@ class Face:
         return (self.ascent + self.descent + self.line_gap) * size * proportion
 
 
-@lru_cache(maxsize=None)
+@cache
 def face(style: str) -> Face:
     """The face of a style in FACES (loaded once per process); FontMissing when its file is not here."""
     return Face(font_path(FACES[style]))

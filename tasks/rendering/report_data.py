@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from workflows.content import ReportContent
-from workflows.models import CaseReport
-from workflows.operations import section_titles
-
 from tasks.rendering.report_docx import (
     AddressBlock,
     AttachmentLine,
@@ -14,6 +10,9 @@ from tasks.rendering.report_docx import (
     SectionText,
     SignatoryLine,
 )
+from workflows.content import ReportContent
+from workflows.models import CaseReport
+from workflows.operations import section_titles
 
 
 def report_document(report: CaseReport, revision: int | None = None, public: bool = False) -> ReportDocument:

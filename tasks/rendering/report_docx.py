@@ -30,8 +30,8 @@ from tasks.rendering.word import (
     HYPERLINK,
     IND,
     KEEPNEXT,
-    R,
     R_ID,
+    R,
     WordBuilder,
     clean,
     numbered,
@@ -142,7 +142,7 @@ class ReportDocument:
 class _HtmlToWord(HTMLParser):
     """Turn sanitised section HTML into Word paragraphs; only the allowed tags format anything."""
 
-    def __init__(self, builder: "_ReportBuilder"):
+    def __init__(self, builder: _ReportBuilder):
         super().__init__(convert_charrefs=True)
         self.builder = builder
         self.out: list = []

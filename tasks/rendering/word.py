@@ -153,7 +153,7 @@ class Target:
     footer: object
 
     @classmethod
-    def new(cls) -> "Target":
+    def new(cls) -> Target:
         document = docx.Document(BytesIO(template_bytes()))
         section = document.sections[0]
         return cls(document, section.header._element, section.footer._element)

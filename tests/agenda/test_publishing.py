@@ -167,9 +167,9 @@ def test_a_publication_cannot_be_changed_even_in_the_database(built, secretary):
     db.session.close()  # holds no lock: the refusal below must be the database's rule, not a busy database
     for statement in (f"UPDATE publications SET late_reason = 'x' WHERE id = {publication_id}",
                       f"DELETE FROM publications WHERE id = {publication_id}"):
-        with pytest.raises(sa.exc.DatabaseError, match="a publication is an immutable snapshot"):
-            with db.engine.begin() as connection:
-                connection.execute(sa.text(statement))
+        with (pytest.raises(sa.exc.DatabaseError, match="a publication is an immutable snapshot"),
+              db.engine.begin() as connection):
+            connection.execute(sa.text(statement))
 
 
 def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones_masked(built, secretary, new_case):

@@ -82,9 +82,7 @@ class Writer:
                 runs.append(f'<w:hyperlink r:id="{link}">{r}</w:hyperlink>' if link else r)
                 continue
             tag = tag.lower()
-            if tag == "p" and not end:
-                close()
-            elif tag == "p":
+            if tag == "p" and not end or tag == "p":
                 close()
             elif tag == "br":
                 runs.append("<w:r><w:br/></w:r>")

@@ -98,11 +98,16 @@ def _single_document(plan, files, cache) -> bytes:
     contents pages (as Word: tests/benchmarks/contents_docx.py, with the package's lines and page numbers, from
     the parts a render stored in ``cache``), then per item its report and bilagor."""
     from tasks.rendering.batch import CombinedDocument
+    from tasks.rendering.intake import laid_out_builder
     from tasks.rendering.kallelse_docx import kallelse_input_hash, kallelse_maker
     from tasks.rendering.meeting_renderer import REPORT_TITLE
-    from tasks.rendering.intake import laid_out_builder
-    from tasks.rendering.package_contents import (PackageDocument, PackageItem, contents_layout, contents_lines,
-                                                  page_count)
+    from tasks.rendering.package_contents import (
+        PackageDocument,
+        PackageItem,
+        contents_layout,
+        contents_lines,
+        page_count,
+    )
     from tasks.rendering.report_docx import report_maker
     from tests.benchmarks.contents_docx import contents_maker
 
@@ -208,7 +213,8 @@ def _celery_figure():
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tests.benchmarks.bench_worker", "worker", "--pool=solo", "-Q", queue,
          "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=open(tmp / "worker.log", "w"), stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, **env}, stdout=open(tmp / "worker.log", "w"),  # noqa: SIM115 - open while it runs
+        stderr=subprocess.STDOUT)
 
     import atexit
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import ui
-from tests.services import base_overrides, FAST_HASH
+from tests.services import FAST_HASH, base_overrides
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

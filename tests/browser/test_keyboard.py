@@ -49,7 +49,7 @@ def test_editor_and_workflow_buttons_by_keyboard(new_page):
     for expected in (3, 2):  # the focus stays on the button as the row moves
         editor.keyboard.press("Enter")
         assert f"nummer {expected}" in editor.locator("#proposal-status").inner_text()
-        assert_focus_visible(editor)["name"] == f"Flytta upp beslutspunkt {expected}"
+        assert assert_focus_visible(editor)["name"] == f"Flytta upp beslutspunkt {expected}"
     tab_to(editor, named("Omedelbart justerad (beslutspunkt 2)"), backwards=True)
     editor.keyboard.press("Space")
 

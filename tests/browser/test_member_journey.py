@@ -67,7 +67,7 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert rows.count() == len(data.AGENDA) == 21
     assert [r.locator("td.agenda-number").inner_text().strip() for r in rows.all()] == [str(n) for n in range(1, 22)]
     assert "Sekretessärenden" in table.locator("tr.agenda-section").inner_text()
-    for number, (case_number, title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
+    for number, (case_number, title, _public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
         row = page.locator(f"#punkt-{number}")
         assert row.get_attribute("data-kind") == "confidential_case"
         assert title in row.inner_text() and case_number in row.inner_text()

@@ -53,7 +53,7 @@ def test_public_reads_the_kallelse_and_a_bilaga(page):
     table = page.get_by_role("table", name="Föredragningslistans punkter med diarienummer")
     rows = table.locator("tbody tr[id^=punkt-]")
     assert [r.locator("td.agenda-number").inner_text().strip() for r in rows.all()] == [str(n) for n in range(1, 22)]
-    for number, (case_number, _title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
+    for number, (_case_number, _title, public_title, _registered) in zip((18, 19, 20), data.CONFIDENTIAL_CASES):
         row = page.locator(f"#punkt-{number}")
         assert row.locator("td").nth(1).inner_text().startswith(public_title)
         assert not row.get_by_role("link").count()

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.demo import data
 from app.extensions import db
 from app.organisation.models import Committee
 from app.registry import operations
 from app.registry.models import ClassificationCode
-from app.demo import data
 
 NOT_FOUND = {"error": {"status": 404, "message": (
     "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den.")}}

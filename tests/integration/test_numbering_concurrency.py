@@ -13,8 +13,8 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.models import Case, RegistrationCounter
 from app.registry.operations import allocate_serial, register_case
-from tests.services import FAST_HASH
 from tests.factories import create_committee, create_user
+from tests.services import FAST_HASH
 
 WORKERS = 8
 PER_WORKER = 100  # 800 registrations from 8 writers at once: contention from the first one on

@@ -16,8 +16,8 @@ from agenda.models import Meeting
 from app.demo import data
 from app.extensions import db
 from app.registry.models import Case
-from tests.factories import person
 from tests.canaries import CANARIES, complete, make_confidential, signed_case_with_canaries
+from tests.factories import person
 from workflows.models import ReportAttachment
 
 START = ["/", "/offentligt", "/api/v1/public/meetings"]

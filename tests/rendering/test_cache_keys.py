@@ -9,8 +9,8 @@ When a key is meant to change (a *_VERSION bumped, the Word template remade), up
 
 from __future__ import annotations
 
-from tasks.rendering.kallelse_docx import KALLELSE_BUILDER_VERSION, kallelse_input_hash
 from tasks.rendering.intake import attachment_input_hash
+from tasks.rendering.kallelse_docx import KALLELSE_BUILDER_VERSION, kallelse_input_hash
 from tasks.rendering.package import PACKAGE_VERSION
 from tasks.rendering.pdf_clean import CLEAN_VERSION
 from tasks.rendering.report_docx import (

@@ -81,7 +81,7 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     notice = secretary.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     member_links = links(notice, "/handlingar/")
     assert len(member_links) == 3 and "Du får den offentliga versionen" not in notice
-    package = reader(secretary.get([l for l in member_links if l.endswith("motespaket.pdf")][0]).data)
+    package = reader(secretary.get([link for link in member_links if link.endswith("motespaket.pdf")][0]).data)
     entries = outline(package)
     assert entries[2][0] == "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181"
     assert [c[0] for c in entries[2][2]] == [
@@ -91,10 +91,10 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     assert package.trailer["/Root"]["/Lang"] == "sv-SE" and structure_problems(package) == []
     assert package.page_labels[-1] == str(len(package.pages))
     assert data.CONFIDENTIAL_ATTACHMENT[2].strip() in text(package)
-    kallelse = docx.Document(io.BytesIO(secretary.get([l for l in member_links if l.endswith(".docx")][0]).data))
+    kallelse = docx.Document(io.BytesIO(secretary.get([link for link in member_links if link.endswith(".docx")][0]).data))
     assert data.CONFIDENTIAL_CASES[0][1] in "\n".join(c.text for r in kallelse.tables[0].rows for c in r.cells)
     # the kallelse as PDF (converted with the reports, cut out again): a document of its own
-    kallelse_pdf = reader(secretary.get([l for l in member_links if l.endswith("kallelse.pdf")][0]).data)
+    kallelse_pdf = reader(secretary.get([link for link in member_links if link.endswith("kallelse.pdf")][0]).data)
     assert kallelse_pdf.metadata.title == "Kallelse till Socialnämnden 2017-02-23"
     assert outline(kallelse_pdf) == [("Kallelse till Socialnämnden", 1, [])]
     assert kallelse_pdf.trailer["/Root"]["/Lang"] == "sv-SE" and structure_problems(kallelse_pdf) == []
@@ -107,13 +107,13 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     members_notice = body_of(member.get(f"/sammantraden/{meeting_id}/kallelse"))
     assert "Du får den offentliga versionen" not in members_notice
     assert member.get(links(members_notice, "/handlingar/")[2]).data == secretary.get(
-        [l for l in member_links if l.endswith("motespaket.pdf")][0]).data
+        [link for link in member_links if link.endswith("motespaket.pdf")][0]).data
     officer = login_as("controller")
     notice = officer.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     assert "Du får den offentliga versionen" in notice
     public_page = client.get(f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)
     public_links = links(public_page, "/handlingar/")
-    assert [l.rsplit("/", 1)[1] for l in public_links] == ["kallelse.pdf", "kallelse.docx", "motespaket.pdf"]
+    assert [link.rsplit("/", 1)[1] for link in public_links] == ["kallelse.pdf", "kallelse.docx", "motespaket.pdf"]
     public_package = client.get(public_links[2])
     assert public_package.status_code == 200
     assert officer.get(links(notice, "/handlingar/")[2]).data == public_package.data

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.rendering.kallelse_docx import build_kallelse_docx
 from tasks.rendering.intake import JPEG, PDF, PNG, TXT, BadAttachment, attachment_pdf
+from tasks.rendering.kallelse_docx import build_kallelse_docx
 from tasks.rendering.package import assemble_package
 from tasks.rendering.package_contents import PackageDocument, PackageItem, attachment_label, item_title
 from tasks.rendering.report_docx import build_report_docx

@@ -44,7 +44,7 @@ def test_every_sections_header_holds_the_table_and_page_fields():
         table = header.tables[0]
         cells = [" ".join(c.text for c in row.cells) for row in table.rows]
         assert cells[0].startswith("SOCIAL- OCH ÄLDREOMSORGSFÖRVALTNINGEN") and "TJÄNSTEUTLÅTANDE" in cells[0]
-        assert ["DATUM", "DIARIENR", "SIDA"] == [c.text for c in table.rows[1].cells[1:]]
+        assert [c.text for c in table.rows[1].cells[1:]] == ["DATUM", "DIARIENR", "SIDA"]
         assert [c.text for c in table.rows[2].cells[1:3]] == ["2017-02-01", "SN-2016/3342.181"]
         instructions = [f.get(qn("w:instr")).split()[0] for f in header._element.iter(qn("w:fldSimple"))]
         assert instructions == ["PAGE", "NUMPAGES"]

@@ -26,8 +26,9 @@ def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
     client = app.test_client()
     headers = {"Authorization": "Bearer nf_demo_registrator_7Hx4Nc2Wp9"}
     with app.app_context():
-        from app.organisation.models import Committee
         from sqlalchemy import select
+
+        from app.organisation.models import Committee
 
         sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
         sn_id = sn.id
@@ -67,8 +68,9 @@ def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
 
 
 def test_export_request_is_validated_before_anything_is_queued(app, api_as):
-    from app.organisation.models import Committee
     from sqlalchemy import func, select
+
+    from app.organisation.models import Committee
     from tasks.models import Job
 
     client, headers = api_as("registrator")

@@ -14,7 +14,7 @@ def test_readme_starts_with_the_two_commands():
 
 def test_readme_lists_every_demo_user_with_password_and_token():
     for c in credentials():
-        line = next((l for l in README.splitlines() if f"`{c['email']}`" in l), None)
+        line = next((text for text in README.splitlines() if f"`{c['email']}`" in text), None)
         assert line is not None, c["email"]
         assert f"`{c['password']}`" in line and f"`{c['token']}`" in line and c["roles"] in line
 

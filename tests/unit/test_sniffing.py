@@ -295,8 +295,8 @@ def test_a_fetching_field_is_found_nested_simple_or_in_a_header():
                             "<w:r><w:t>bild</w:t></w:r></w:fldSimple></w:p>")
     assert "fältet INCLUDEPICTURE" in refusal(simple, "Yttrande.docx")
     header = with_entries(make_docx(), [("word/header9.xml", (
-        '<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p>'
-        '<w:fldSimple w:instr="DDEAUTO cmd &quot;/c calc&quot;"/></w:p></w:hdr>').encode())])
+        b'<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p>'
+        b'<w:fldSimple w:instr="DDEAUTO cmd &quot;/c calc&quot;"/></w:p></w:hdr>'))])
     assert "fältet DDEAUTO" in refusal(header, "Yttrande.docx")
 
 
@@ -308,8 +308,8 @@ def test_ordinary_fields_are_allowed(instruction):
 
 def test_a_dde_link_in_a_workbook_is_refused():
     dde = with_entries(make_xlsx(), [("xl/externalLinks/externalLink1.xml", (
-        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>').encode())])
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>'))])
     assert "fältet DDE," in refusal(dde, "Budget.xlsx")
 
 

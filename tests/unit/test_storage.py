@@ -9,7 +9,7 @@ from app.storage import LocalStorage, StorageError
 
 def test_files_are_stored_once_under_their_sha256(tmp_path):
     storage = LocalStorage(tmp_path)
-    data = "Verksamhetsberättelse 2016 – §§ åäö".encode("utf-8")
+    data = "Verksamhetsberättelse 2016 – §§ åäö".encode()
     first = storage.save(data)
     second = storage.save(data)
     digest = hashlib.sha256(data).hexdigest()

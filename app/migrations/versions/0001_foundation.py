@@ -1,13 +1,12 @@
 """foundation: organisation, accounts, diarium, audit, jobs, meetings
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-23 18:17:11.462994
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_foundation'

@@ -5,9 +5,8 @@ Revises: 0001_foundation
 Create Date: 2026-11-23 19:10:36.567344
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_case_reports'

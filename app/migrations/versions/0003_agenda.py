@@ -5,9 +5,8 @@ Revises: 0002_case_reports
 Create Date: 2026-11-29 09:51:04.184333
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003_agenda'

@@ -8,9 +8,8 @@ Revises: 0003_agenda
 Create Date: 2026-11-29 12:49:40.036918
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_standing_items'

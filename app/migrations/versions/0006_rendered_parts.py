@@ -8,9 +8,8 @@ Revises: 0005_handling_notes
 Create Date: 2026-11-29 15:33:30.501682
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_rendered_parts'

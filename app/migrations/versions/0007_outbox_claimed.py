@@ -7,9 +7,8 @@ Revises: 0006_rendered_parts
 Create Date: 2026-11-29 16:17:01.135077
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_outbox_claimed'

@@ -10,9 +10,8 @@ Revises: 0007_outbox_claimed
 Create Date: 2026-12-02 10:12:44.318204
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_session_version'

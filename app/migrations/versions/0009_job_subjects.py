@@ -10,9 +10,8 @@ Revises: 0008_session_version
 Create Date: 2026-12-04 17:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_job_subjects'
