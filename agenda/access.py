@@ -1,5 +1,6 @@
 """Who reaches which meeting: load a meeting (an agenda item, a published version, a committee's delegated
-decisions) for a user and decide once; and how a delegated decision in a confidential case is shown.
+decisions) for a user and decide once; and what of a confidential case they read there: a withheld agenda
+item or delegated decision, the members' files or the public ones.
 
 Pages and API both load through here, so they answer the same question with the same status:
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from flask import abort
 
 from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication
+from agenda.snapshot import items_for
 from app.auth.models import User
 from app.organisation.models import Committee
 from app.permissions import Action, can
@@ -112,6 +114,24 @@ def load_delegation_decision(user: User | None, decision_id: int,
     if not can(user, action, decision):
         abort(403)
     return decision
+
+
+# --- what a user reads of a published version and of the live agenda --------------------------------
+
+
+def reads_everything(publication: Publication, user: User | None) -> bool:
+    """Whether ``user`` may read every confidential matter and bilaga of the members' version (and so gets its
+    rendered files; anyone else gets the public files)."""
+    for item in items_for(publication.members_snapshot, user):
+        if item.get("withheld") or any(a.get("withheld") for a in item.get("attachments") or []):
+            return False
+    return True
+
+
+def item_withheld(item: AgendaItem, user: User | None) -> bool:
+    """Whether a confidential item of the live agenda is withheld from ``user``: shown by its case's public title
+    only, without its number, notes or handling, because they may not read the case's secrets."""
+    return item.is_confidential and (item.case is None or not may_read_case_secrets(user, item.case))
 
 
 # --- what a user sees of a delegated decision -------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
-from agenda.access import shown_decision
+from agenda.access import item_withheld, shown_decision
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
 from agenda.snapshot import items_for, public_item
 from agenda.secrecy import public_changes_now, public_items_now
@@ -73,7 +73,7 @@ def meeting_json(meeting: Meeting, *, viewer: User | None = None) -> dict:
 def item_json(item: AgendaItem, viewer: User) -> dict:
     """An agenda item as ``viewer`` may see it (a confidential case they may not read: its public title only)."""
     case = item.case
-    withheld = item.is_confidential and (case is None or not can(viewer, Action.view_confidential, case))
+    withheld = item_withheld(item, viewer)
     report = report_ops.report_for(case) if case is not None and not withheld else None
     show_report = report is not None and can(viewer, Action.view_report, case)
     return {

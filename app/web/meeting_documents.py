@@ -17,7 +17,6 @@ from sqlalchemy import select
 from agenda import access
 from agenda.models import Meeting, Publication
 from agenda.secrecy import WITHDRAWN, newly_confidential
-from agenda.snapshot import items_for
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.registry.access import get_by_id
@@ -38,14 +37,6 @@ VARIANT_LABELS = {"members": "Ledamöternas version", "public": "Offentlig versi
 def _meeting(meeting_id: int) -> Meeting:
     """The meeting for the logged-in user (agenda.access: 404 when they may not know it)."""
     return access.load_meeting(current_user, meeting_id)
-
-
-def reads_everything(publication: Publication, user) -> bool:
-    """Whether ``user`` may read every confidential matter and bilaga of the members' version."""
-    for item in items_for(publication.members_snapshot, user):
-        if item.get("withheld") or any(a.get("withheld") for a in item.get("attachments") or []):
-            return False
-    return True
 
 
 def published_files(publication: Publication, variant: str) -> dict:
@@ -79,7 +70,7 @@ def meeting_document_helpers():
         if publication is None:
             return {"files": [], "pending": False, "variant": variant, "withheld": False}
         withheld = False
-        if variant == "members" and not reads_everything(publication, current_user):
+        if variant == "members" and not access.reads_everything(publication, current_user):
             variant, withheld = "public", True
         return {**published_files(publication, variant), "withheld": withheld}
 
@@ -145,7 +136,7 @@ def retry(meeting_id: int, job_id: int):
 @login_required
 def members_file(meeting_id: int, version: int, name: str):
     publication = access.load_publication(current_user, meeting_id, version)
-    variant = "members" if reads_everything(publication, current_user) else "public"
+    variant = "members" if access.reads_everything(publication, current_user) else "public"
     job = rendered_job(publication)
     if job is None or name not in FILES:
         abort(404)
