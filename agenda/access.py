@@ -101,21 +101,6 @@ def load_committee(user: User | None, committee_id: int | None, action: Action =
     return _check(user, committee, action)
 
 
-def load_delegation_decision(user: User | None, decision_id: int,
-                             action: Action = Action.view_meetings) -> DelegationDecision:
-    """Return the delegated decision if ``user`` may do ``action`` in its committee; 404 or 403 as above."""
-    decision = get_by_id(DelegationDecision, decision_id)
-    if decision is None:
-        abort(404)
-    if not _authenticated(user):
-        abort(401)
-    if not can(user, Action.view_meetings, decision):
-        abort(404)
-    if not can(user, action, decision):
-        abort(403)
-    return decision
-
-
 # --- what a user reads of a published version and of the live agenda --------------------------------
 
 
