@@ -7,7 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import bp
+from app.api.committee_schemas import ClassificationList, CommitteeList, CommitteeReply
 from app.api.schemas import classification_json, committee_json, get_or_404
+from app.api.spec import described
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can, require
@@ -22,6 +24,8 @@ def load_committee(committee_id: int) -> Committee:
 
 
 @bp.get("/committees")
+@described(operation_id="listCommittees", tag="Nämnder", summary="Dina nämnder",
+           responses={200: (CommitteeList, "Nämnderna där du har en roll.")})
 def list_committees():
     user = current_user
     items = [
@@ -31,12 +35,17 @@ def list_committees():
 
 
 @bp.get("/committees/<int:committee_id>")
+@described(operation_id="getCommittee", tag="Nämnder", summary="En nämnd",
+           responses={200: (CommitteeReply, "Nämnden.")}, errors=("NotFound",), path_parameters={"committee_id": "Nämndens id."})
 def get_committee(committee_id: int):
     committee = load_committee(committee_id)
     return jsonify(committee=committee_json(committee, current_user.roles_in(committee.id)))
 
 
 @bp.get("/committees/<int:committee_id>/classification-codes")
+@described(operation_id="listClassificationCodes", tag="Nämnder", summary="Klassificeringsstrukturens aktiva koder",
+           responses={200: (ClassificationList, "Koderna som kan väljas för nya ärenden.")}, errors=("NotFound",),
+           path_parameters={"committee_id": "Nämndens id."})
 def list_classification_codes(committee_id: int):
     committee = load_committee(committee_id)
     codes = db.session.scalars(

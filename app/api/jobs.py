@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.errors import json_error
-from app.api.schemas import CASE_FILTER_PARAMS, read_json
+from app.api.case_schemas import CaseFilters
+from app.api.committee_schemas import JobReply
+from app.api.spec import body_values, described
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
@@ -17,9 +19,7 @@ from tasks.access import load_job, send_job_result
 from tasks.models import Job
 from tasks.registry import export_registry, start_registry_export
 
-#: the case list's filters; the committee is the one in the URL
-EXPORT_FILTER_PARAMS = {k: v for k, v in CASE_FILTER_PARAMS.items() if k != "committee_id"}
-
+JOB = {"job_id": "Jobbets id."}
 
 def job_json(job) -> dict:
     body = job.to_dict()
@@ -28,21 +28,35 @@ def job_json(job) -> dict:
 
 
 @bp.route("/jobs/<int:job_id>")
+@described(operation_id="getJob", tag="Jobb", summary="Ett jobbs läge", responses={200: (JobReply, "Jobbet.")},
+           description="Bara den som beställde jobbet kan följa det.", errors=("NotFound",), path_parameters=JOB)
 def job_detail(job_id: int):
     return jsonify(job=job_json(load_job(current_user, job_id)))
 
 
 @bp.route("/jobs/<int:job_id>/result")
+@described(operation_id="getJobResult", tag="Jobb", summary="Hämta ett klart jobbs fil",
+           responses={200: ("text/csv", "Filen (diarieutdrag som CSV).")},
+           description="Finns när jobbet är klart (`has_result`).", errors=("NotFound",), path_parameters=JOB)
 def job_result(job_id: int):
     return send_job_result(load_job(current_user, job_id))
 
 
 @bp.route("/committees/<int:committee_id>/registry-exports", methods=["POST"])
+@described(
+    operation_id="createRegistryExport", tag="Jobb", summary="Beställ ett diarieutdrag (CSV)", body=CaseFilters,
+    responses={202: (JobReply, "Jobbet är köat; följ det via Location eller jobbets id.")},
+    headers={202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}},
+    description="Utdraget görs i bakgrunden med samma filter som ärendelistan. Kräver rollen registrator, "
+                "nämndsekreterare eller administratör i nämnden.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    path_parameters={"committee_id": "Nämndens id."},
+)
 def create_registry_export(committee_id: int):
     committee = db.session.get(Committee, committee_id)
     if committee is None or not can(current_user, Action.view_committee, committee):
         return json_error(404, "Nämnden finns inte.")
-    values = read_json(EXPORT_FILTER_PARAMS)
+    values = body_values()
     job_id = start_registry_export(current_user, committee, CaseFilter(**values)).id
     job = commit_and_enqueue(export_registry, job_id)
     return accepted({"job": job_json(job)}, url_for("api.job_detail", job_id=job.id))

@@ -212,7 +212,6 @@ def _schemas() -> dict:
             "is_public": BOOLEAN, "latest_version": {**INTEGER, "minimum": 1}, "published_at": DATETIME,
             "links": obj({"kallelse": URL}),
         }, description="Ett sammanträde med publicerad kallelse, enligt den senaste offentliga versionen."),
-        "PublicMeetingPage": {"allOf": [ref("Page"), {"properties": {"items": {"items": ref("PublicMeeting")}}}]},
         "PublicKallelse": obj({
             "meeting_id": ID, "version": {**INTEGER, "minimum": 1}, "published_at": DATETIME,
             "changes": {"type": "array", "items": STRING}, "meeting": snapshot_meeting,
@@ -237,7 +236,6 @@ def _parameters() -> dict:
         "meeting_committee_id": query("committee_id", ID, "Bara sammanträden i denna nämnd."),
         "meeting_year": query("year", {**INTEGER, "minimum": 1, "maximum": 9998}, "Bara sammanträden detta år."),
         "item_version": query("version", ID, "Föredragningslistans version som borttagningen utgår från."),
-        "kallelse_version": query("version", ID, "En äldre version; utelämnad: den senaste."),
         "decided_from": query("decided_from", DATE, "Beslutat från och med (ÅÅÅÅ-MM-DD)."),
         "decided_to": query("decided_to", DATE, "Beslutat till och med (ÅÅÅÅ-MM-DD)."),
     }
@@ -364,19 +362,6 @@ def _paths() -> dict:
             description="Kräver rollen nämndsekreterare i nämnden.", body=ref("NewDelegationDecision"),
             errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
         )},
-        f"{API}/public/meetings": {"get": {
-            **operation("listPublicMeetings", PUBLIC_TAG, "Sammanträden med publicerad kallelse",
-                        {"200": reply("En sida med sammanträden, senaste först.", ref("PublicMeetingPage"))},
-                        parameters=[p("meeting_committee_id"), p("meeting_year"), *pages], errors=("BadRequest",)),
-            "security": [],
-        }},
-        f"{API}/public/meetings/{{meeting_id}}/kallelse": {"parameters": [meeting_id], "get": {
-            **operation("getPublicKallelse", PUBLIC_TAG, "Den offentliga kallelsen",
-                        {"200": reply("Kallelsen som den publicerades.", obj({"kallelse": ref("PublicKallelse")}))},
-                        description="Bara publicerade versioner; ett sammanträde utan publicerad kallelse ger 404.",
-                        parameters=[p("kallelse_version")], errors=read),
-            "security": [],
-        }},
     }
 
 

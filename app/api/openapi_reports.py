@@ -73,9 +73,6 @@ def _report_schemas() -> dict:
         "registered_document_number": {**nullable(INTEGER), "description": "Löpnummer för en länkad handling."},
         "added_by": nullable(ref("UserRef")), "added_at": DATETIME,
     }
-    revision = {"number": {**INTEGER, "minimum": 1}, "based_on": nullable(INTEGER), "author": nullable(ref("UserRef")),
-                "created_at": DATETIME, "changed_fields": {"type": "array", "items": {
-                    **STRING, "examples": ["proposals", "sections.summary"]}}, "content_hash": SHA256}
     links = ("self", "html", "case", "content", "revisions", "timeline", "transitions", "attachments")
     queue_item = {
         "case_id": ID, "case_number": STRING, "case_title": STRING, "is_confidential": BOOLEAN,
@@ -86,8 +83,6 @@ def _report_schemas() -> dict:
     return {
         **_content_schemas(),
         "Attachment": obj(attachment, description="En bilaga: uppladdad fil eller länkad registrerad handling."),
-        "Revision": obj(revision, description="En sparad version (ändras aldrig)."),
-        "RevisionWithContent": obj({**revision, "content": ref("ReportContent")}),
         "Report": obj({
             "case_id": ID, "case_number": STRING, "state": STATE, "state_label": STRING,
             "current_revision": {**INTEGER, "description": "Versionen en ändring ska bygga på (based_on)."},
@@ -112,15 +107,6 @@ def _report_schemas() -> dict:
         "TransitionRequest": obj({"name": {"type": "string", "enum": MANUAL_TRANSITIONS, "description": TRANSITION_TEXT},
                                   "comment": {**nullable(STRING), "maxLength": 4000, "description": (
                                       "Krävs för att returnera och återkalla.")}}, optional=("comment",)),
-        "TimelineEntry": obj({
-            "name": STRING, "label": STRING, "from_state": {"anyOf": [STATE, {"type": "null"}]}, "from_state_label": nullable(STRING),
-            "to_state": STATE, "to_state_label": STRING, "user": nullable(ref("UserRef")),
-            "comment": nullable(STRING), "revision_number": INTEGER, "created_at": DATETIME,
-            "content_hash": {**nullable(SHA256), "description": "Vid underskrift: det som undertecknades."},
-        }),
-        "Comparison": obj({"a": INTEGER, "b": INTEGER, "changes": {"type": "array", "items": obj({
-            "field": {**STRING, "examples": ["sections.summary"]}, "label": STRING,
-            "a": {**STRING, "description": "Fältet i version a, som ren text."}, "b": STRING})}}),
         "QueueItem": obj(queue_item, description="Ett utlåtande som väntar på granskning eller underskrift."),
         "AttachmentUpload": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"},
                                  "title": STRING, "is_confidential": {"type": "string", "enum": ["true", "false"]}},
@@ -135,21 +121,12 @@ def _report_parameters() -> dict:
     def path(name: str, description: str) -> dict:
         return {"name": name, "in": "path", "required": True, "schema": ID, "description": description}
 
-    def version(name: str) -> dict:
-        return {"name": name, "in": "query", "required": True, "schema": ID, "description": f"Version {name}."}
-
-    return {"attachment_id": path("attachment_id", "Bilagans id."),
-            "revision_number": path("number", "Versionens nummer."),
-            "compare_a": version("a"), "compare_b": version("b")}
+    return {"attachment_id": path("attachment_id", "Bilagans id.")}
 
 
 def _multipart(op: dict, schema: str) -> dict:
     op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": ref(schema)}}}
     return op
-
-
-def items(name: str) -> dict:
-    return obj({"items": {"type": "array", "items": ref(name)}})
 
 
 def _report_paths() -> dict:
@@ -183,30 +160,12 @@ def _report_paths() -> dict:
                         "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
             body=ref("SaveContent"), errors=tuple(e for e in write if e != "Conflict"),
         )},
-        f"{base}/revisions": {"parameters": [case_id], "get": operation(
-            "listReportRevisions", TAG, "Versionerna", {"200": reply("Alla versioner, äldst först.", items("Revision"))},
-            errors=read,
-        )},
-        f"{base}/revisions/{{number}}": {"parameters": [case_id, ref("revision_number", "parameters")], "get": operation(
-            "getReportRevision", TAG, "En version med innehåll",
-            {"200": reply("Versionen.", obj({"revision": ref("RevisionWithContent")}))}, errors=read,
-        )},
-        f"{base}/revisions/compare": {"parameters": [case_id], "get": operation(
-            "compareReportRevisions", TAG, "Jämför två versioner",
-            {"200": reply("De fält som skiljer, som ren text.", ref("Comparison"))},
-            parameters=[ref("compare_a", "parameters"), ref("compare_b", "parameters")],
-            errors=("BadRequest", "NotFound", "Unprocessable"),
-        )},
         f"{base}/transitions": {"parameters": [case_id], "post": operation(
             "transitionReport", TAG, "Flytta utlåtandet i arbetsflödet", {"200": reply("Utlåtandet i sitt nya läge.", report)},
             description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
                         "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
                         "Förslag till beslut eller en kommentar.",
             body=ref("TransitionRequest"), errors=write,
-        )},
-        f"{base}/timeline": {"parameters": [case_id], "get": operation(
-            "getReportTimeline", TAG, "Tidslinjen", {"200": reply("Stegen, äldst först.", items("TimelineEntry"))},
-            errors=read,
         )},
         f"{base}/attachments": {"parameters": [case_id], "post": _multipart(operation(
             "uploadReportAttachment", TAG, "Ladda upp en bilaga",

@@ -14,21 +14,22 @@ from sqlalchemy.orm import defer
 from agenda.models import Meeting, Publication
 from app.api import bp
 from app.api.meeting_schemas import public_kallelse_json, public_listing_json
-from app.api.meetings import YEAR, year_bounds
-from app.api.schemas import INT_MAX, Param, page_json, read_query
+from app.api.meetings import year_bounds
+from app.api.public_schemas import KallelseQuery, PublicKallelseReply, PublicMeetingPage, PublicMeetingQuery
+from app.api.schemas import INT_MAX, page_json
+from app.api.spec import described, query_values
 from app.extensions import db
 
 
-def _page_params() -> dict[str, Param]:
-    return {
-        "page": Param("int", "Sida"),
-        "per_page": Param("int", "Antal per sida", maximum=current_app.config["API_MAX_PER_PAGE"]),
-    }
+TAG = "Offentligt"
 
 
 @bp.get("/public/meetings")
+@described(operation_id="listPublicMeetings", tag=TAG, summary="Sammanträden med publicerad kallelse",
+           query=PublicMeetingQuery, responses={200: (PublicMeetingPage, "En sida med sammanträden, senaste först.")},
+           errors=("BadRequest",), is_public=True)
 def list_public_meetings():
-    args = read_query({"committee_id": Param("int", "Nämnd"), "year": YEAR, **_page_params()})
+    args = query_values()
     latest = (select(Publication.meeting_id, func.max(Publication.version).label("version"))
               .group_by(Publication.meeting_id).subquery())
     stmt = (select(Publication).options(defer(Publication.members_snapshot))
@@ -46,8 +47,12 @@ def list_public_meetings():
 
 
 @bp.get("/public/meetings/<int:meeting_id>/kallelse")
+@described(operation_id="getPublicKallelse", tag=TAG, summary="Den offentliga kallelsen", query=KallelseQuery,
+           responses={200: (PublicKallelseReply, "Kallelsen som den publicerades.")},
+           description="Bara publicerade versioner; ett sammanträde utan publicerad kallelse ger 404.",
+           errors=("BadRequest", "NotFound"), path_parameters={"meeting_id": "Sammanträdets id."}, is_public=True)
 def get_public_kallelse(meeting_id: int):
-    args = read_query({"version": Param("int", "Version")})
+    args = query_values()
     if meeting_id > INT_MAX:
         abort(404)
     versions = db.session.execute(

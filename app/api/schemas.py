@@ -19,7 +19,7 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
-from app.registry.models import Case, CaseStatus, ClassificationCode, RegisteredDocument
+from app.registry.models import Case, ClassificationCode, RegisteredDocument
 from app.validation import INVALID_CHARACTER, ValidationError, has_lone_surrogate
 from workflows.models import (
     CaseReport,
@@ -140,9 +140,7 @@ def read_query(spec: dict[str, Param]) -> dict:
 
     An empty value (``?status=``, as an HTML form sends it) counts as not given.
     """
-    repeated = {name: f"{name} får bara anges en gång." for name, vals in request.args.lists() if len(vals) > 1}
-    if repeated:
-        raise InputError(repeated)
+    refuse_repeated_query_names()
     raw = {name: value if value.strip() else None for name, value in request.args.items()}
     return _convert(spec, raw, Param.from_text, "Okänd parameter")
 
@@ -157,6 +155,19 @@ def read_json_with_body(spec: dict[str, Param]) -> tuple[dict, dict]:
 
     Each value is converted by its own Param (so a ListParam takes a list).
     """
+    body = read_json_body()
+    return _convert(spec, body, lambda param, value: param.from_json(value), "Okänt fält"), body
+
+
+def refuse_repeated_query_names() -> None:
+    """Refuse a query string that names a parameter more than once."""
+    repeated = {name: f"{name} får bara anges en gång." for name, vals in request.args.lists() if len(vals) > 1}
+    if repeated:
+        raise InputError(repeated)
+
+
+def read_json_body() -> dict:
+    """Return the request's JSON object; refuse another content type, bad JSON, too deep or unstorable text."""
     if not request.is_json:
         raise InputError("Skicka innehållet som JSON med Content-Type: application/json.", status=415)
     try:
@@ -168,7 +179,7 @@ def read_json_with_body(spec: dict[str, Param]) -> tuple[dict, dict]:
     _check_json(body)
     if not isinstance(body, dict):
         raise InputError({"body": "Innehållet måste vara ett JSON-objekt."})
-    return _convert(spec, body, lambda param, value: param.from_json(value), "Okänt fält"), body
+    return body
 
 
 #: how deep a JSON body may nest: a report's content needs four levels
@@ -217,19 +228,6 @@ def get_or_404(model, ident: int):
     if row is None:
         abort(404)
     return row
-
-
-#: the filters of the case list (query string) and of a registry export (JSON body)
-CASE_FILTER_PARAMS = {
-    "committee_id": Param("int", "Nämnd"),
-    "q": Param("str", "Sökord"),
-    "number": Param("str", "Diarienummer"),
-    "case_officer_id": Param("int", "Handläggare"),
-    "registered_from": Param("date", "Registrerat från"),
-    "registered_to": Param("date", "Registrerat till"),
-    "status": Param("enum", "Status", choices=CaseStatus),
-    "classification": Param("str", "Klassificering", max_length=30),
-}
 
 
 # --- JSON for the models -------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""The schemas of a case report's (tjänsteutlåtande's) history in the API: versions, comparison, timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from app.api.case_schemas import UserRef
+from app.api.spec import Id, Query, Shape, written_schema
+from workflows.models import ReportState
+
+Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+#: a report's content, described with the report endpoints (app/api/openapi_reports.py)
+Content = Annotated[dict, written_schema("ReportContent")]
+
+
+class CompareQuery(Query):
+    a: Id = Field(None, title="Version a", description="Version a.")
+    b: Id = Field(None, title="Version b", description="Version b.")
+
+
+class Revision(Shape):
+    """En sparad version (ändras aldrig)."""
+
+    number: int = Field(ge=1)
+    based_on: int | None
+    author: UserRef | None
+    created_at: datetime
+    changed_fields: list[Annotated[str, Field(examples=["proposals", "sections.summary"])]]
+    content_hash: Sha256
+
+
+class RevisionWithContent(Revision):
+    """En sparad version med sitt innehåll."""
+
+    content: Content
+
+
+class RevisionList(Shape):
+    items: list[Revision]
+
+
+class RevisionReply(Shape):
+    revision: RevisionWithContent
+
+
+class Change(Shape):
+    field: str = Field(examples=["sections.summary"])
+    label: str
+    a: str = Field(description="Fältet i version a, som ren text.")
+    b: str
+
+
+class Comparison(Shape):
+    a: int
+    b: int
+    changes: list[Change]
+
+
+class TimelineEntry(Shape):
+    name: str
+    label: str
+    from_state: ReportState | None
+    from_state_label: str | None
+    to_state: ReportState
+    to_state_label: str
+    user: UserRef | None
+    comment: str | None
+    revision_number: int
+    created_at: datetime
+    content_hash: Sha256 | None = Field(description="Vid underskrift: det som undertecknades.")
+
+
+class Timeline(Shape):
+    items: list[TimelineEntry]
