@@ -30,7 +30,7 @@ from tests.canaries import (
     make_confidential,
     signed_case_with_canaries,
 )
-from tests.factories import body_of, csrf_token, person
+from tests.factories import add_case_item, body_of, csrf_token, person, publish
 
 
 def public_reads(client, meeting_id: int) -> dict[str, str]:
@@ -55,7 +55,7 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
         app, client, login_as, api_as, meeting, way):
     case = signed_case_with_canaries()
     title = ITEM_TITLE if way == "own-item-title" else None
-    item = ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case, title=title)
+    item = add_case_item(meeting, case, title=title)
     item_id, meeting_id, number = item.id, meeting.id, case.number
     complete(meeting)
     db.session.commit()
@@ -75,7 +75,7 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
     assert_no_canary(items.get_data(as_text=True), "the draft items in the API")
     assert number not in items.get_data(as_text=True)
 
-    publication = ops.publish(db.session.get(Meeting, meeting_id), user=person("sekreterare"))
+    publication = publish(db.session.get(Meeting, meeting_id))
     db.session.commit()
     moved = db.session.get(AgendaItem, item_id)
     # Under Sekretessärenden: after Övriga frågor, before the closing Delgivningar.
@@ -102,9 +102,9 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
 def test_a_version_published_before_the_marking_is_withdrawn_from_the_public_and_corrected(
         app, client, login_as, meeting):
     case = signed_case_with_canaries()
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    add_case_item(meeting, case)
     complete(meeting)
-    first = ops.publish(meeting, user=person("sekreterare"))
+    first = publish(meeting)
     db.session.commit()
     meeting_id, number = meeting.id, case.number
     assert TITLE in client.get(f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)  # open, as yet
@@ -155,7 +155,7 @@ def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and
                                    document_date=date(2026, 11, 2), counterparty="Södertörns tingsrätt",
                                    description="Begäran om yttrande", is_confidential=True,
                                    secrecy_provision="26 kap. 1 § OSL")
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    add_case_item(meeting, case)
     complete(meeting)
     make_confidential(case, rename=True)  # the check knows the title it had before, too
     text = case.number if text == "the number" else text
@@ -164,7 +164,7 @@ def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and
     db.session.commit()
     where = next(i.position for i in meeting.items if i.title == "Information om remisser")
     with pytest.raises(ops.PublicationRefused) as refused:
-        ops.publish(meeting, user=person("sekreterare"))
+        publish(meeting)
     assert f"Punkt {where}, anteckning: innehåller {what}." in refused.value.problems
     db.session.rollback()
     assert db.session.scalar(select(Meeting).where(Meeting.id == meeting.id)).publications == []
@@ -173,14 +173,14 @@ def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and
 def test_lifting_the_secrecy_is_a_change_the_secretary_can_publish(app, meeting):
     case = signed_case_with_canaries()
     make_confidential(case, rename=False)
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    add_case_item(meeting, case)
     complete(meeting)
-    first = ops.publish(meeting, user=person("sekreterare"))
+    first = publish(meeting)
     db.session.commit()
     assert PUBLIC_TITLE in json.dumps(first.public_snapshot, ensure_ascii=False)
     registry_ops.set_confidentiality(case, user=person("registrator"), is_confidential=False)
     db.session.commit()
-    second = ops.publish(db.session.get(Meeting, meeting.id), user=person("sekreterare"))
+    second = publish(db.session.get(Meeting, meeting.id))
     db.session.commit()
     number = next(i["number"] for i in second.members_snapshot["items"] if i["case_id"] == case.id)
     assert f"Punkt {number} är inte längre ett sekretessärende." in second.changes

@@ -11,13 +11,12 @@ from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import select
 
-from agenda import operations as ops
 from agenda.models import Meeting
 from app.demo import data
 from app.extensions import db
 from app.registry.models import Case
 from tests.canaries import CANARIES, complete, make_confidential, signed_case_with_canaries
-from tests.factories import person
+from tests.factories import add_case_item, publish
 from workflows.models import ReportAttachment
 
 START = ["/", "/offentligt", "/api/v1/public/meetings"]
@@ -105,12 +104,12 @@ def test_nothing_of_a_case_made_confidential_after_it_was_put_on_an_agenda_is_pu
     """The canaries of a case published open in version 1, then marked confidential and renamed, and the
     kallelse corrected in version 2: neither version shows anything of it anywhere public."""
     case = signed_case_with_canaries()
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    add_case_item(meeting, case)
     complete(meeting)
-    ops.publish(meeting, user=person("sekreterare"))
+    publish(meeting)
     db.session.commit()
     make_confidential(case, rename=True)
-    ops.publish(db.session.get(Meeting, meeting.id), user=person("sekreterare"))
+    publish(db.session.get(Meeting, meeting.id))
     db.session.commit()
     wanted = {canary: "a canary of the late confidential case" for canary in CANARIES}
     wanted[case.number] = "the late confidential case's number"

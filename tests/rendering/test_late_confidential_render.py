@@ -10,7 +10,6 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from agenda import operations as ops
 from agenda.models import Meeting
 from app.extensions import db
 from app.registry.models import Case
@@ -27,7 +26,7 @@ from tests.canaries import (
     make_confidential,
     signed_case_with_canaries,
 )
-from tests.factories import body_of, csrf_token, person
+from tests.factories import add_case_item, body_of, csrf_token, publish
 from tests.rendering.pdf_checks import reader, text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
@@ -54,13 +53,12 @@ def _docx_text(data: bytes) -> str:
 def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, client, login_as, converter,
                                                                          meeting, way):
     case = signed_case_with_canaries()
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case,
-                 title=ITEM_TITLE if way == "own-item-title" else None)
+    add_case_item(meeting, case, title=ITEM_TITLE if way == "own-item-title" else None)
     complete(meeting)
     db.session.commit()
     make_confidential(case, rename=way == "registrar-renames")
     meeting_id, number = meeting.id, case.number
-    ops.publish(db.session.get(Meeting, meeting_id), user=person("sekreterare"))
+    publish(db.session.get(Meeting, meeting_id))
     db.session.commit()
 
     secretary = login_as("sekreterare")
@@ -87,9 +85,9 @@ def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, cli
 def test_files_rendered_before_the_marking_are_no_longer_handed_out_to_the_public(app, client, login_as,
                                                                                   converter, meeting):
     case = signed_case_with_canaries()
-    ops.add_item(meeting, user=person("sekreterare"), kind="case", case=case)
+    add_case_item(meeting, case)
     complete(meeting)
-    ops.publish(meeting, user=person("sekreterare"))
+    publish(meeting)
     db.session.commit()
     meeting_id, case_id = meeting.id, case.id
     _render(login_as("sekreterare"), meeting_id)
