@@ -46,14 +46,16 @@ def _delegation_form(committees: list[Committee], form: DelegationDecisionForm |
 @bp.route("/delegationsbeslut", methods=["GET", "POST"])
 @login_required
 def delegations():
+    managing = allowed_committees(current_user, Action.manage_meetings)
+    asked = request.form.get("committee", type=int) if request.method == "POST" else None
+    if asked is not None and asked not in {c.id for c in managing}:
+        # a committee they may not register in: 404 if they have no role in it (or it is unknown), else 403, as
+        # the API answers for the committee in its address
+        access.load_committee(current_user, asked, Action.manage_meetings)
     committees = allowed_committees(current_user, Action.view_meetings)
     if not committees:
         abort(403, "Delegationsbesluten visas för den som har en roll i en nämnd.")
-    managing = allowed_committees(current_user, Action.manage_meetings)
     if request.method == "POST" and not managing:
-        asked = request.form.get("committee", type=int)
-        if asked is not None:  # another committee's: 404, as in the API; a committee they see: 403
-            access.load_committee(current_user, asked, Action.manage_meetings)
         abort(403, "Bara nämndsekreteraren registrerar delegationsbeslut.")
     form = _delegation_form(managing, DelegationDecisionForm() if request.method == "POST" else None) \
         if managing else None

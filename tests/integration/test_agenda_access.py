@@ -169,6 +169,11 @@ def test_an_unknown_meeting_item_or_job_is_404_on_both(pair, targets, askers):
         assert _ask(spec, {**targets, "job": 999_999}, *asker) == (404, 404)
 
 
+def test_a_committee_unknown_to_the_user_is_404_for_a_delegated_decision_on_both(targets, askers):
+    """The page names the committee in its form, the API in its address: an unknown one is 404 on both."""
+    assert _ask(PAIRS["delegations"], {**targets, "committee": 999_999}, *askers(ASKERS["secretary"])) == (404, 404)
+
+
 def test_a_withheld_delegated_decision_is_shown_alike_on_the_page_and_in_the_api(targets, askers):
     """The demo's decision in a confidential case: its summary for the secretary, its public title for a member."""
     secret_summary = "Beslut om tillfällig placering"
