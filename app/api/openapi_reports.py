@@ -74,12 +74,6 @@ def _report_schemas() -> dict:
         "added_by": nullable(ref("UserRef")), "added_at": DATETIME,
     }
     links = ("self", "html", "case", "content", "revisions", "timeline", "transitions", "attachments")
-    queue_item = {
-        "case_id": ID, "case_number": STRING, "case_title": STRING, "is_confidential": BOOLEAN,
-        "committee": ref("CommitteeRef"), "case_officer": nullable(ref("UserRef")), "state": STATE,
-        "state_label": STRING, "current_revision": INTEGER, "due_on": nullable(DATE), "is_overdue": BOOLEAN,
-        "links": obj({"self": URL, "html": URL}),
-    }
     return {
         **_content_schemas(),
         "Attachment": obj(attachment, description="En bilaga: uppladdad fil eller länkad registrerad handling."),
@@ -107,13 +101,9 @@ def _report_schemas() -> dict:
         "TransitionRequest": obj({"name": {"type": "string", "enum": MANUAL_TRANSITIONS, "description": TRANSITION_TEXT},
                                   "comment": {**nullable(STRING), "maxLength": 4000, "description": (
                                       "Krävs för att returnera och återkalla.")}}, optional=("comment",)),
-        "QueueItem": obj(queue_item, description="Ett utlåtande som väntar på granskning eller underskrift."),
         "AttachmentUpload": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"},
                                  "title": STRING, "is_confidential": {"type": "string", "enum": ["true", "false"]}},
                                 optional=("title", "is_confidential")),
-        "AttachmentLink": obj({"registered_document_id": ID, "title": nullable(STRING)}, optional=("title",)),
-        "AttachmentChange": obj({"position": {**ID, "description": "Ny plats: 1 är Bilaga 1."},
-                                 "is_confidential": BOOLEAN}, optional=("position", "is_confidential")),
     }
 
 
@@ -172,10 +162,6 @@ def _report_paths() -> dict:
             {"201": reply("Bilagan, sist i ordningen.", with_attachment, headers=location)},
             description="Tillåtna typer (efter innehåll): PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG, TXT.", errors=upload,
         ), "AttachmentUpload")},
-        f"{base}/attachments/link": {"parameters": [case_id], "post": operation(
-            "linkReportDocument", TAG, "Länka en registrerad handling som bilaga",
-            {"201": reply("Bilagan.", with_attachment, headers=location)}, body=ref("AttachmentLink"), errors=write,
-        )},
         f"{base}/attachments/{{attachment_id}}": {
             "parameters": [case_id, attachment_id],
             "get": operation("getReportAttachment", TAG, "En bilaga", {"200": reply("Bilagan.", with_attachment)},
@@ -185,8 +171,6 @@ def _report_paths() -> dict:
                 {"200": reply("Den nya versionen på samma plats; den gamla finns kvar.", with_attachment)},
                 errors=upload,
             ), "AttachmentUpload"),
-            "patch": operation("changeReportAttachment", TAG, "Flytta bilagan eller ändra sekretess",
-                               {"200": reply("Bilagan.", with_attachment)}, body=ref("AttachmentChange"), errors=write),
             "delete": operation("removeReportAttachment", TAG, "Ta bort bilagan",
                                 {"204": {"description": "Borttagen; de följande bilagorna flyttas upp."}},
                                 errors=("Forbidden", "NotFound", "Conflict")),
@@ -198,14 +182,6 @@ def _report_paths() -> dict:
                                     "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
                      "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
             errors=("Forbidden", "NotFound"),
-        )},
-        f"{API}/review-queue": {"get": operation(
-            "getReviewQueue", TAG, "Att granska och underteckna",
-            {"200": reply("Utlåtanden som väntar på dig (`items`) och de du själv skrivit i (`own`), "
-                          "med tidigast sista dag först.", obj({"items": {"type": "array", "items": ref("QueueItem")},
-                                                               "own": {"type": "array", "items": ref("QueueItem")}}))},
-            description="Granskare ser utlåtanden under granskning, beslutsfattare godkända som väntar på "
-                        "underskrift, i sina nämnder.", errors=("BadRequest", "Forbidden"),
         )},
     }
 

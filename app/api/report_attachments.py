@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import bp
+from app.api.report_schemas import AttachmentChange, AttachmentLink, AttachmentReply
 from app.api.reports import commit, load_report, may_read_confidential_files, report_json_for
-from app.api.schemas import InputError, Param, attachment_json, read_json
+from app.api.schemas import InputError, Param, attachment_json
+from app.api.spec import body_values, described
 from app.permissions import Action
 from app.registry import access as registry_access
 from app.storage import send_stored_file
@@ -17,10 +19,11 @@ from workflows.access import acting_user as user  # the caller as a User, as the
 from workflows.models import CaseReport, ReportAttachment
 
 UPLOAD_FIELDS = {"title": Param("str", "Rubrik", max_length=None), "is_confidential": Param("bool", "Sekretess")}
-LINK_FIELDS = {"registered_document_id": Param("int", "Registrerad handling"),
-               "title": Param("str", "Rubrik", max_length=None)}
 LINK_ERROR_FIELDS = {"document": "registered_document_id"}
-CHANGE_FIELDS = {"position": Param("int", "Plats"), "is_confidential": Param("bool", "Sekretess")}
+TAG = "Tjänsteutlåtanden"
+WRITE = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
+CASE = {"case_id": "Ärendets id."}
+ATTACHMENT = {**CASE, "attachment_id": "Bilagans id."}
 BOOLEAN_TEXT = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -81,9 +84,12 @@ def upload_report_attachment(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/report/attachments/link")
+@described(operation_id="linkReportDocument", tag=TAG, summary="Länka en registrerad handling som bilaga",
+           body=AttachmentLink, responses={201: (AttachmentReply, "Bilagan.")}, errors=WRITE, path_parameters=CASE,
+           headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}})
 def link_report_document(case_id: int):
     report = load_report(case_id, Action.write_report)
-    values = read_json(LINK_FIELDS)
+    values = body_values()
     document = registry_access.document_of(report.case, values.get("registered_document_id"))
     if document is None:
         raise InputError({"registered_document_id": "Välj en registrerad handling i ärendet."}, status=422)
@@ -111,10 +117,13 @@ def replace_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.patch("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+@described(operation_id="changeReportAttachment", tag=TAG, summary="Flytta bilagan eller ändra sekretess",
+           body=AttachmentChange, responses={200: (AttachmentReply, "Bilagan.")}, errors=WRITE,
+           path_parameters=ATTACHMENT)
 def change_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id, Action.write_report)
     attachment = _attachment(report, attachment_id)
-    values = read_json(CHANGE_FIELDS)
+    values = body_values()
     if not values:
         raise InputError({"_": "Ange position eller is_confidential."}, status=422)
     if "position" in values:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field
 
-from app.api.case_schemas import UserRef
-from app.api.spec import Id, Query, Shape, written_schema
+from app.api.case_schemas import CommitteeRef, UserRef
+from app.api.spec import Body, Flag, Id, Query, Shape, Text, Url, written_schema
 from workflows.models import ReportState
 
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 #: a report's content, described with the report endpoints (app/api/openapi_reports.py)
 Content = Annotated[dict, written_schema("ReportContent")]
+
+
+class NoParameters(Query):
+    pass  # a query string that names nothing: any parameter is refused
 
 
 class CompareQuery(Query):
@@ -75,3 +79,49 @@ class TimelineEntry(Shape):
 
 class Timeline(Shape):
     items: list[TimelineEntry]
+
+
+class QueueLinks(Shape):
+    self: Url
+    html: Url
+
+
+class QueueItem(Shape):
+    """Ett utlåtande som väntar på granskning eller underskrift."""
+
+    case_id: int = Field(ge=1, le=2**31 - 1)
+    case_number: str
+    case_title: str
+    is_confidential: bool
+    committee: CommitteeRef
+    case_officer: UserRef | None
+    state: ReportState
+    state_label: str
+    current_revision: int
+    due_on: date | None
+    is_overdue: bool
+    links: QueueLinks
+
+
+class ReviewQueue(Shape):
+    items: list[QueueItem]
+    own: list[QueueItem]
+
+
+# --- bilagor ---------------------------------------------------------------------------------------------
+
+
+class AttachmentLink(Body):
+    registered_document_id: Id = Field(None, title="Registrerad handling")
+    title: Text(None) = Field(None, title="Rubrik")
+
+
+class AttachmentChange(Body):
+    position: Id = Field(None, title="Plats", description="Ny plats: 1 är Bilaga 1.")
+    is_confidential: Flag = Field(None, title="Sekretess")
+
+
+class AttachmentReply(Shape):
+    #: both described with the report endpoints (app/api/openapi_reports.py)
+    attachment: Annotated[dict, written_schema("Attachment")]
+    report: Annotated[dict, written_schema("Report")]

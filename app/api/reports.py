@@ -9,15 +9,16 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.errors import json_error
+from app.api.report_schemas import NoParameters, ReviewQueue
 from app.api.schemas import (
     InputError,
     Param,
     queue_item_json,
     read_json,
-    read_query,
     report_json,
     revision_json,
 )
+from app.api.spec import described
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import Action, can, committees_where
@@ -150,8 +151,12 @@ def _queue_order(report: CaseReport) -> tuple:
 
 
 @bp.get("/review-queue")
+@described(operation_id="getReviewQueue", tag="Tjänsteutlåtanden", summary="Att granska och underteckna",
+           query=NoParameters, responses={200: (ReviewQueue, (
+               "Utlåtanden som väntar på dig (`items`) och de du själv skrivit i (`own`), med tidigast sista dag först."))},
+           description="Granskare ser utlåtanden under granskning, beslutsfattare godkända som väntar på "
+                       "underskrift, i sina nämnder.", errors=("BadRequest", "Forbidden"))
 def review_queue():
-    read_query({})
     who = acting_user()
     if not committees_where(who, Action.review_reports):
         abort(403, "Granskningskön är för granskare och beslutsfattare.")
