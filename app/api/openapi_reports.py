@@ -17,9 +17,9 @@ from app.api.openapi import (
     ref,
     reply,
 )
-from app.api.reports import CONTENT_FIELDS, MANUAL_TRANSITIONS
+from app.api.report_schemas import MANUAL_TRANSITIONS
+from app.api.reports import CONTENT_FIELDS
 from workflows.models import ReportState
-from workflows.states import TRANSITIONS
 
 TAG = "Tjänsteutlåtanden"
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
@@ -28,7 +28,6 @@ DESCRIPTION = (
     "Ett ärendes tjänsteutlåtande: innehåll i versioner, arbetsflöde (utkast → granskning → godkänt → "
     "undertecknat), tidslinje och bilagor. Läses av tjänstepersoner i nämnden; ledamöter får 404."
 )
-TRANSITION_TEXT = "; ".join(f"`{name}`: {TRANSITIONS[name].label}" for name in MANUAL_TRANSITIONS)
 
 
 def _content_schemas() -> dict:
@@ -98,9 +97,6 @@ def _report_schemas() -> dict:
             "conflict": obj({"id": ID, "based_on": INTEGER, "current_revision": INTEGER,
                              "current_content": ref("ReportContent"), "your_content": ref("ReportContent")}),
         })}, description="Sparningen byggde på en äldre version; din text är sparad vid sidan av."),
-        "TransitionRequest": obj({"name": {"type": "string", "enum": MANUAL_TRANSITIONS, "description": TRANSITION_TEXT},
-                                  "comment": {**nullable(STRING), "maxLength": 4000, "description": (
-                                      "Krävs för att returnera och återkalla.")}}, optional=("comment",)),
         "AttachmentUpload": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"},
                                  "title": STRING, "is_confidential": {"type": "string", "enum": ["true", "false"]}},
                                 optional=("title", "is_confidential")),
@@ -149,13 +145,6 @@ def _report_paths() -> dict:
             description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
                         "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
             body=ref("SaveContent"), errors=tuple(e for e in write if e != "Conflict"),
-        )},
-        f"{base}/transitions": {"parameters": [case_id], "post": operation(
-            "transitionReport", TAG, "Flytta utlåtandet i arbetsflödet", {"200": reply("Utlåtandet i sitt nya läge.", report)},
-            description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
-                        "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
-                        "Förslag till beslut eller en kommentar.",
-            body=ref("TransitionRequest"), errors=write,
         )},
         f"{base}/attachments": {"parameters": [case_id], "post": _multipart(operation(
             "uploadReportAttachment", TAG, "Ladda upp en bilaga",

@@ -10,6 +10,10 @@ from pydantic import Field
 from app.api.case_schemas import CommitteeRef, UserRef
 from app.api.spec import Body, Flag, Id, Query, Shape, Text, Url, written_schema
 from workflows.models import ReportState
+from workflows.states import TRANSITIONS
+
+#: the transitions people ask for; the others happen through saving or the agenda
+MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
 
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 #: a report's content, described with the report endpoints (app/api/openapi_reports.py)
@@ -124,4 +128,19 @@ class AttachmentChange(Body):
 class AttachmentReply(Shape):
     #: both described with the report endpoints (app/api/openapi_reports.py)
     attachment: Annotated[dict, written_schema("Attachment")]
+    report: Annotated[dict, written_schema("Report")]
+
+
+# --- the workflow ---------------------------------------------------------------------------------------
+
+
+class TransitionRequest(Body):
+    name: Text(40) = Field(None, title="Åtgärd", json_schema_extra={
+        "enum": MANUAL_TRANSITIONS,
+        "description": "; ".join(f"`{name}`: {TRANSITIONS[name].label}" for name in MANUAL_TRANSITIONS)})
+    comment: Text(4000) = Field(None, title="Kommentar", description="Krävs för att returnera och återkalla.")
+
+
+class ReportReply(Shape):
+    #: described with the report endpoints (app/api/openapi_reports.py)
     report: Annotated[dict, written_schema("Report")]

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.errors import json_error
-from app.api.report_schemas import NoParameters, ReviewQueue
+from app.api.report_schemas import MANUAL_TRANSITIONS, NoParameters, ReportReply, ReviewQueue, TransitionRequest
 from app.api.schemas import (
     InputError,
     Param,
@@ -18,7 +18,7 @@ from app.api.schemas import (
     report_json,
     revision_json,
 )
-from app.api.spec import described
+from app.api.spec import body_values, described
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import Action, can, committees_where
@@ -31,9 +31,6 @@ from workflows.states import EDITABLE, TRANSITIONS, is_author
 #: the fields of a report's content (workflows.content.ReportContent)
 CONTENT_FIELDS = ("title", "report_date", "sections", "proposals", "recipients", "signatories")
 SAVE_FIELDS = {"based_on": Param("int", "Version"), "content": Param("object", "Innehåll")}
-TRANSITION_FIELDS = {"name": Param("str", "Åtgärd", max_length=40), "comment": Param("str", "Kommentar", max_length=4000)}
-#: the transitions people ask for; the others happen through saving or the agenda
-MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
 
 
 def load_case(case_id: int, action: Action = Action.view_report) -> Case:
@@ -131,9 +128,16 @@ def _manual_transition(data: dict) -> str:
 
 
 @bp.post("/cases/<int:case_id>/report/transitions")
+@described(operation_id="transitionReport", tag="Tjänsteutlåtanden", summary="Flytta utlåtandet i arbetsflödet",
+           body=TransitionRequest, responses={200: (ReportReply, "Utlåtandet i sitt nya läge.")},
+           description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
+                       "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
+                       "Förslag till beslut eller en kommentar.",
+           errors=("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable"),
+           path_parameters={"case_id": "Ärendets id."})
 def report_transition(case_id: int):
     report = load_report(case_id)
-    data = read_json(TRANSITION_FIELDS)
+    data = body_values()
     name = _manual_transition(data)
     t = TRANSITIONS[name]
     if not t.is_manual:
