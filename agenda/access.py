@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import abort
 
-from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication
+from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication, StandingItem
 from agenda.snapshot import items_for
 from app.auth.models import User
 from app.organisation.models import Committee
@@ -99,6 +99,15 @@ def load_committee(user: User | None, committee_id: int | None, action: Action =
     if committee is None:
         abort(404)
     return _check(user, committee, action)
+
+
+def standing_item_of(committee: Committee, item_id: int) -> StandingItem:
+    """Return the standing item of the committee's meeting template with this id (the committee loaded for the
+    user first); else 404."""
+    item = get_by_id(StandingItem, item_id)
+    if item is None or item.committee_id != committee.id:
+        abort(404)
+    return item
 
 
 # --- what a user reads of a published version and of the live agenda --------------------------------

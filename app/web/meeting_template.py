@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
 
 from agenda import access
-from agenda.models import STANDING_KINDS, StandingItem
+from agenda.models import STANDING_KINDS
 from agenda.standing_items import (
     MAX_STANDING_ITEMS,
     NOTICE_DAYS_RANGE,
@@ -22,7 +22,6 @@ from agenda.standing_items import (
     update_standing_item,
 )
 from app.auth.forms import EmptyForm
-from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action
 from app.web.meeting_forms import INVALID_NUMBER
@@ -55,13 +54,6 @@ class NoticeDaysForm(FlaskForm):
 
 def _committee(committee_id: int) -> Committee:
     return access.load_committee(current_user, committee_id, Action.manage_meetings)
-
-
-def _standing_item(committee: Committee, item_id: int) -> StandingItem:
-    item = db.session.get(StandingItem, item_id)
-    if item is None or item.committee_id != committee.id:
-        abort(404)
-    return item
 
 
 def _page(committee: Committee, status: int = 200, *, item_form=None, days_form=None, action_form=None):
@@ -113,7 +105,7 @@ def notice_days(committee_id: int):
 @login_required
 def edit_template_item(committee_id: int, item_id: int):
     committee = _committee(committee_id)
-    item = _standing_item(committee, item_id)
+    item = access.standing_item_of(committee, item_id)
     form = StandingItemForm(formdata=None if request.method == "GET" else request.form, title=item.title,
                             kind=item.kind.value, placement="closing" if item.closes_agenda else "opening")
 
@@ -128,7 +120,7 @@ def edit_template_item(committee_id: int, item_id: int):
 def _item_action(committee_id: int, item_id: int, change):
     """Run a button's ``change(item)`` (it returns the message) and come back to the template."""
     committee = _committee(committee_id)
-    item = _standing_item(committee, item_id)
+    item = access.standing_item_of(committee, item_id)
     form = EmptyForm()
     return submit(form, lambda: (change(item), _template_url(committee, "staende-punkter")),
                   lambda status: _page(committee, status, action_form=form))
