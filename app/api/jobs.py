@@ -36,7 +36,7 @@ def job_detail(job_id: int):
 
 @bp.route("/jobs/<int:job_id>/result")
 @described(operation_id="getJobResult", tag="Jobb", summary="Hämta ett klart jobbs fil",
-           responses={200: ("text/csv", "Filen (diarieutdrag som CSV).")},
+           responses={200: (("text/csv",), "Filen (diarieutdrag som CSV).")},
            description="Finns när jobbet är klart (`has_result`).", errors=("NotFound",), path_parameters=JOB)
 def job_result(job_id: int):
     return send_job_result(load_job(current_user, job_id))

@@ -155,9 +155,7 @@ def _merge_paths(written: dict, generated: dict) -> dict:
 def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, default_per_page: int = 25) -> dict:
     """Build the OpenAPI 3.1 document of the API."""
     from app.api.openapi_reports import report_openapi
-    from app.api.report_documents import with_report_documents  # Förhandsgranska (Word and PDF)
-
-    report_schemas, report_parameters, report_paths = with_report_documents(*report_openapi())
+    report_schemas, report_parameters, report_paths = report_openapi()
     from app.api.openapi_meetings import meeting_openapi
 
     from app.api.meeting_documents import with_meeting_documents  # Skapa handlingar (kallelse, mötespaket)

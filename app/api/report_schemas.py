@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.api.case_schemas import CommitteeRef, UserRef
+from app.api.committee_schemas import Job
 from app.api.spec import Body, Flag, Id, Query, Shape, Text, Url, written_schema
 from workflows.models import ReportState
 from workflows.states import TRANSITIONS
@@ -144,3 +145,19 @@ class TransitionRequest(Body):
 class ReportReply(Shape):
     #: described with the report endpoints (app/api/openapi_reports.py)
     report: Annotated[dict, written_schema("Report")]
+
+
+# --- Förhandsgranska -------------------------------------------------------------------------------------
+
+
+class PreviewFiles(Shape):
+    docx: Url | None = Field(description="Var DOCX-filen hämtas; null tills den är gjord.")
+    pdf: Url | None = Field(description="Var PDF-filen hämtas; null tills den är gjord.")
+
+
+class ReportPreview(Shape):
+    """En förhandsgranskning: jobbet och dess filer. Misslyckas PDF-steget (t.ex. utan LibreOffice) säger
+    `job.error` varför, och Word-filen finns ändå."""
+
+    job: Job
+    files: PreviewFiles

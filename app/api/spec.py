@@ -254,8 +254,8 @@ class _Described:
     errors: tuple[str, ...]
     is_public: bool
     headers: dict[str, dict] = field(default_factory=dict)
-    #: the answers that are files, not JSON: status → (media type, description)
-    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the answers that are files, not JSON: status → (media types, description)
+    files: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
 
 #: what the document says of each endpoint besides its schemas, by operationId
@@ -268,12 +268,12 @@ def described(*, operation_id: str, tag: str, summary: str, responses: dict[int,
               path_parameters: dict[str, str] | None = None, is_public: bool = False):
     """Declare an endpoint's request and answers once: they are validated and described from here.
 
-    ``responses`` maps a status to (model, description), or to (media type, description) for a file;
+    ``responses`` maps a status to (model, description), or to (media types, description) for a file;
     ``errors`` names the shared error responses (e.g. "NotFound"), ``headers`` the headers of an answer;
     ``is_public`` says it answers without logging in (app.api.PUBLIC_ENDPOINTS lets it).
     The view reads the values with ``query_values()`` and ``body_values()``.
     """
-    files = {str(status): answer for status, answer in responses.items() if isinstance(answer[0], str)}
+    files = {str(status): answer for status, answer in responses.items() if isinstance(answer[0], tuple)}
 
     def decorate(view):
         validated = api_spec.validate(
@@ -332,8 +332,10 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
                 operation.pop("description", None)
             responses = operation["responses"]
             responses.pop("400", None)  # only where the endpoint names BadRequest
-            for status, (media_type, text) in info.files.items():
-                responses[status] = {"description": text, "content": {media_type: {"schema": {"type": "string"}}}}
+            for status, (media_types, text) in info.files.items():
+                responses[status] = {"description": text, "content": {
+                    media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
+                    for media_type in media_types}}
             for status, headers in info.headers.items():
                 responses[status]["headers"] = headers
             if info.is_public:
