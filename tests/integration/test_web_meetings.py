@@ -14,7 +14,7 @@ from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemOutcome, Meeting, Publication
 from app.clock import local_today, to_local, utcnow
 from app.extensions import db
-from tests.factories import committee, csrf_token, next_week, person
+from tests.factories import body_of, committee, csrf_token, next_week, person
 from tests.page_structure import structure_problems
 from workflows import attachments as files
 from workflows import operations as report_ops
@@ -162,7 +162,7 @@ def test_users_of_other_committees_get_404(login_as, meeting):
                  f"/sammantraden/{meeting.id}/punkter/{meeting.items[0].id}"):
         assert outsider.get(path).status_code == 404, path
     assert post(outsider, f"/sammantraden/{meeting.id}/punkter", kind="other", title="X").status_code == 404
-    assert f"/sammantraden/{meeting.id}" not in outsider.get("/sammantraden").get_data(as_text=True)
+    assert f"/sammantraden/{meeting.id}" not in body_of(outsider.get("/sammantraden"))
 
 
 # --- building the agenda ----------------------------------------------------------------------
