@@ -118,23 +118,12 @@ def _multipart(op: dict, schema: str) -> dict:
 def _report_paths() -> dict:
     case_id, attachment_id = ref("case_id", "parameters"), ref("attachment_id", "parameters")
     base = f"{API}/cases/{{case_id}}/report"
-    report = obj({"report": ref("Report")})
     with_attachment = obj({"attachment": ref("Attachment"), "report": ref("Report")})
-    read = ("NotFound",)
     write = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
     upload = ("BadRequest", "Forbidden", "NotFound", "Conflict", "ContentTooLarge", "UnsupportedUpload",
               "Unprocessable")
     location = {"Location": {"schema": URL, "description": "Adressen i API:t."}}
     return {
-        base: {"parameters": [case_id], "get": operation(
-            "getReport", TAG, "Ärendets tjänsteutlåtande", {"200": reply("Utlåtandet.", report)},
-            description=DESCRIPTION, errors=read,
-        ), "post": operation(
-            "createReport", TAG, "Påbörja tjänsteutlåtandet",
-            {"201": reply("Utlåtandet med sin första version.", report, headers=location)},
-            description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. "
-                        "Ingen kropp behövs.", errors=write,
-        )},
         f"{base}/content": {"parameters": [case_id], "put": operation(
             "saveReportContent", TAG, "Spara en ny version",
             {"200": reply("Den sparade versionen och utlåtandet.",
@@ -153,25 +142,12 @@ def _report_paths() -> dict:
         ), "AttachmentUpload")},
         f"{base}/attachments/{{attachment_id}}": {
             "parameters": [case_id, attachment_id],
-            "get": operation("getReportAttachment", TAG, "En bilaga", {"200": reply("Bilagan.", with_attachment)},
-                             errors=read),
             "put": _multipart(operation(
                 "replaceReportAttachment", TAG, "Ersätt bilagans fil",
                 {"200": reply("Den nya versionen på samma plats; den gamla finns kvar.", with_attachment)},
                 errors=upload,
             ), "AttachmentUpload"),
-            "delete": operation("removeReportAttachment", TAG, "Ta bort bilagan",
-                                {"204": {"description": "Borttagen; de följande bilagorna flyttas upp."}},
-                                errors=("Forbidden", "NotFound", "Conflict")),
         },
-        f"{base}/attachments/{{attachment_id}}/file": {"parameters": [case_id, attachment_id], "get": operation(
-            "downloadReportAttachment", TAG, "Hämta bilagans fil",
-            {"200": {"description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
-                                    "andra filer sparas (attachment); "
-                                    "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
-                     "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}},
-            errors=("Forbidden", "NotFound"),
-        )},
     }
 
 

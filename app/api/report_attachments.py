@@ -102,6 +102,8 @@ def link_report_document(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+@described(operation_id="getReportAttachment", tag=TAG, summary="En bilaga",
+           responses={200: (AttachmentReply, "Bilagan.")}, errors=("NotFound",), path_parameters=ATTACHMENT)
 def get_report_attachment(case_id: int, attachment_id: int):
     return _reply(_attachment(load_report(case_id), attachment_id))
 
@@ -135,6 +137,9 @@ def change_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.delete("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+@described(operation_id="removeReportAttachment", tag=TAG, summary="Ta bort bilagan",
+           responses={204: ((), "Borttagen; de följande bilagorna flyttas upp.")},
+           errors=("Forbidden", "NotFound", "Conflict"), path_parameters=ATTACHMENT)
 def remove_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id, Action.write_report)
     ops.remove_attachment(_attachment(report, attachment_id), user=user())
@@ -143,6 +148,11 @@ def remove_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>/file")
+@described(operation_id="downloadReportAttachment", tag=TAG, summary="Hämta bilagans fil",
+           responses={200: (("*/*",), (
+               "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), andra filer sparas (attachment); "
+               "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds."))},
+           errors=("Forbidden", "NotFound"), path_parameters=ATTACHMENT)
 def download_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id)
     attachment = _attachment(report, attachment_id)

@@ -70,15 +70,29 @@ def commit() -> None:
     db.session.commit()
 
 
+CASE = {"case_id": "Ärendets id."}
+WRITE = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
+
+
 @bp.get("/cases/<int:case_id>/report")
+@described(operation_id="getReport", tag="Tjänsteutlåtanden", summary="Ärendets tjänsteutlåtande",
+           responses={200: (ReportReply, "Utlåtandet.")}, description=(
+               "Ett ärendes tjänsteutlåtande: innehåll i versioner, arbetsflöde (utkast → granskning → godkänt → "
+               "undertecknat), tidslinje och bilagor. Läses av tjänstepersoner i nämnden; ledamöter får 404."),
+           errors=("NotFound",), path_parameters=CASE)
 def get_report(case_id: int):
     return report_reply(load_report(case_id))
 
 
 @bp.post("/cases/<int:case_id>/report")
+@described(operation_id="createReport", tag="Tjänsteutlåtanden", summary="Påbörja tjänsteutlåtandet",
+           responses={201: (ReportReply, "Utlåtandet med sin första version.")},
+           headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
+           description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. "
+                       "Ingen kropp behövs.", errors=WRITE, path_parameters=CASE)
 def create_report(case_id: int):
     case = load_case(case_id, Action.write_report)
-    if request.get_data():
+    if request.get_data():  # a body is not needed; one that is sent must be an empty JSON object
         read_json({})
     report = operations.create_report(case, user=acting_user())
     commit()
@@ -133,8 +147,7 @@ def _manual_transition(data: dict) -> str:
            description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
                        "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
                        "Förslag till beslut eller en kommentar.",
-           errors=("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable"),
-           path_parameters={"case_id": "Ärendets id."})
+           errors=WRITE, path_parameters=CASE)
 def report_transition(case_id: int):
     report = load_report(case_id)
     data = body_values()

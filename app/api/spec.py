@@ -268,7 +268,8 @@ def described(*, operation_id: str, tag: str, summary: str, responses: dict[int,
               path_parameters: dict[str, str] | None = None, is_public: bool = False):
     """Declare an endpoint's request and answers once: they are validated and described from here.
 
-    ``responses`` maps a status to (model, description), or to (media types, description) for a file;
+    ``responses`` maps a status to (model, description), or to (media types, description) for a file
+    (no media types: no content);
     ``errors`` names the shared error responses (e.g. "NotFound"), ``headers`` the headers of an answer;
     ``is_public`` says it answers without logging in (app.api.PUBLIC_ENDPOINTS lets it).
     The view reads the values with ``query_values()`` and ``body_values()``.
@@ -333,9 +334,11 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
             responses = operation["responses"]
             responses.pop("400", None)  # only where the endpoint names BadRequest
             for status, (media_types, text) in info.files.items():
-                responses[status] = {"description": text, "content": {
-                    media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
-                    for media_type in media_types}}
+                responses[status] = {"description": text}
+                if media_types:  # none: an empty answer (204)
+                    responses[status]["content"] = {
+                        media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
+                        for media_type in media_types}
             for status, headers in info.headers.items():
                 responses[status]["headers"] = headers
             if info.is_public:
