@@ -90,13 +90,6 @@ def _report_schemas() -> dict:
                                     "description": "Åtgärder din roll kan göra i detta läge (villkoren prövas ändå)."},
             "links": obj({name: URL for name in links}),
         }, description="Ett tjänsteutlåtande med senaste versionens innehåll."),
-        "SaveContent": obj({"based_on": {**ID, "description": "Den version du utgick från."},
-                            "content": ref("ReportContentInput")}),
-        "SaveConflict": obj({"error": obj({
-            "status": {"const": 409}, "message": STRING,
-            "conflict": obj({"id": ID, "based_on": INTEGER, "current_revision": INTEGER,
-                             "current_content": ref("ReportContent"), "your_content": ref("ReportContent")}),
-        })}, description="Sparningen byggde på en äldre version; din text är sparad vid sidan av."),
         "AttachmentUpload": obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"},
                                  "title": STRING, "is_confidential": {"type": "string", "enum": ["true", "false"]}},
                                 optional=("title", "is_confidential")),
@@ -119,22 +112,10 @@ def _report_paths() -> dict:
     case_id, attachment_id = ref("case_id", "parameters"), ref("attachment_id", "parameters")
     base = f"{API}/cases/{{case_id}}/report"
     with_attachment = obj({"attachment": ref("Attachment"), "report": ref("Report")})
-    write = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
     upload = ("BadRequest", "Forbidden", "NotFound", "Conflict", "ContentTooLarge", "UnsupportedUpload",
               "Unprocessable")
     location = {"Location": {"schema": URL, "description": "Adressen i API:t."}}
     return {
-        f"{base}/content": {"parameters": [case_id], "put": operation(
-            "saveReportContent", TAG, "Spara en ny version",
-            {"200": reply("Den sparade versionen och utlåtandet.",
-                          obj({"report": ref("Report"), "revision": ref("RevisionWithContent")})),
-             "409": reply("Utlåtandet har sparats av någon annan sedan `based_on`, eller kan inte ändras i sitt "
-                          "läge. Vid krock finns båda texterna i `conflict`.",
-                          {"anyOf": [ref("SaveConflict"), ref("Error")]})},
-            description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
-                        "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
-            body=ref("SaveContent"), errors=tuple(e for e in write if e != "Conflict"),
-        )},
         f"{base}/attachments": {"parameters": [case_id], "post": _multipart(operation(
             "uploadReportAttachment", TAG, "Ladda upp en bilaga",
             {"201": reply("Bilagan, sist i ordningen.", with_attachment, headers=location)},

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, RootModel
 
 from app.api.case_schemas import CommitteeRef, UserRef
 from app.api.committee_schemas import Job
-from app.api.spec import Body, Flag, Id, Query, Shape, Text, Url, written_schema
+from app.api.spec import Body, Error, Flag, Id, JsonObject, Query, RowId, Shape, Text, Url, written_schema
 from workflows.models import ReportState
 from workflows.states import TRANSITIONS
 
@@ -161,3 +163,41 @@ class ReportPreview(Shape):
 
     job: Job
     files: PreviewFiles
+
+
+# --- saving a version ------------------------------------------------------------------------------------
+
+
+class SaveContent(Body):
+    based_on: Id = Field(None, title="Version", description="Den version du utgick från.")
+    #: its fields are checked by the view and the operation (workflows.content)
+    content: Annotated[JsonObject, written_schema("ReportContentInput")] = Field(None, title="Innehåll")
+
+
+class SavedReply(Shape):
+    report: Annotated[dict, written_schema("Report")]
+    revision: RevisionWithContent
+
+
+class ConflictDetail(Shape):
+    id: RowId
+    based_on: int
+    current_revision: int
+    current_content: Content
+    your_content: Content
+
+
+class SaveConflictError(Shape):
+    status: Literal[409]
+    message: str
+    conflict: ConflictDetail
+
+
+class SaveConflict(Shape):
+    """Sparningen byggde på en äldre version; din text är sparad vid sidan av."""
+
+    error: SaveConflictError
+
+
+class SaveRefused(RootModel[SaveConflict | Error]):
+    """En krock med en senare version (båda texterna), eller ett läge där utlåtandet inte kan ändras."""

@@ -9,10 +9,18 @@ from flask_login import current_user
 
 from app.api import bp
 from app.api.errors import json_error
-from app.api.report_schemas import MANUAL_TRANSITIONS, NoParameters, ReportReply, ReviewQueue, TransitionRequest
+from app.api.report_schemas import (
+    MANUAL_TRANSITIONS,
+    NoParameters,
+    ReportReply,
+    ReviewQueue,
+    SaveContent,
+    SavedReply,
+    SaveRefused,
+    TransitionRequest,
+)
 from app.api.schemas import (
     InputError,
-    Param,
     queue_item_json,
     read_json,
     report_json,
@@ -30,7 +38,6 @@ from workflows.states import EDITABLE, TRANSITIONS, is_author
 
 #: the fields of a report's content (workflows.content.ReportContent)
 CONTENT_FIELDS = ("title", "report_date", "sections", "proposals", "recipients", "signatories")
-SAVE_FIELDS = {"based_on": Param("int", "Version"), "content": Param("object", "Innehåll")}
 
 
 def load_case(case_id: int, action: Action = Action.view_report) -> Case:
@@ -116,9 +123,16 @@ def _content(data: dict) -> tuple[int, dict]:
 
 
 @bp.put("/cases/<int:case_id>/report/content")
+@described(operation_id="saveReportContent", tag="Tjänsteutlåtanden", summary="Spara en ny version", body=SaveContent,
+           responses={200: (SavedReply, "Den sparade versionen och utlåtandet."),
+                      409: (SaveRefused, "Utlåtandet har sparats av någon annan sedan `based_on`, eller kan inte "
+                                         "ändras i sitt läge. Vid krock finns båda texterna i `conflict`.")},
+           description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
+                       "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
+           errors=tuple(e for e in WRITE if e != "Conflict"), path_parameters=CASE)
 def save_report_content(case_id: int):
     report = load_report(case_id, Action.write_report)
-    based_on, raw = _content(read_json(SAVE_FIELDS))
+    based_on, raw = _content(body_values())
     try:
         revision = operations.save_revision(report, user=acting_user(), raw=raw, based_on=based_on)
     except operations.RevisionConflict as exc:

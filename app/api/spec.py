@@ -91,6 +91,12 @@ def _to_date(value) -> date:
     raise _problem("anges som ÅÅÅÅ-MM-DD, t.ex. 2017-02-23.")
 
 
+def _to_object(value) -> dict:
+    if not isinstance(value, dict):
+        raise _problem("måste vara ett JSON-objekt.")
+    return value
+
+
 def _to_bool(value) -> bool:
     if not isinstance(value, bool):
         raise _problem("måste vara true eller false.")
@@ -122,6 +128,8 @@ PerPage = Annotated[int, Field(ge=1), _to_int(_max_per_page)]
 Year = Annotated[int, Field(ge=1, le=9998), _to_int(lambda: 9998)]
 IsoDate = Annotated[date, _checked(_to_date)]
 Flag = Annotated[bool, _checked(_to_bool)]
+#: a JSON object, checked further by the operation that takes it
+JsonObject = Annotated[dict, _checked(_to_object)]
 
 
 def Text(max_length: int | None = 200) -> Any:  # noqa: N802 (a type)
