@@ -8,9 +8,10 @@ openapi_reports.py as dicts, and the two are merged into one document.
 from __future__ import annotations
 
 from flask import current_app, jsonify
+from pydantic import RootModel
 
 from app.api import bp
-from app.api.spec import generated_openapi
+from app.api.spec import described, generated_openapi
 
 API = "/api/v1"
 DESCRIPTION = """\
@@ -132,18 +133,6 @@ def _parameters(max_per_page: int, default_per_page: int) -> dict:
     }
 
 
-# --- paths -----------------------------------------------------------------------------------------
-
-
-def _paths() -> dict:
-    return {
-        f"{API}/openapi.json": {"get": {
-            "operationId": "getOpenApi", "tags": ["API"], "summary": "Den här beskrivningen (OpenAPI 3.1)",
-            "security": [], "responses": {"200": reply("OpenAPI-dokumentet.", {"type": "object"})},
-        }},
-    }
-
-
 def _merge_paths(written: dict, generated: dict) -> dict:
     """Put the generated operations beside the hand-written ones (a path may have both, by method)."""
     merged = dict(written)
@@ -176,7 +165,7 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
             *meeting_tags,
             {"name": "API", "description": "Om API:t självt."},
         ],
-        "paths": _merge_paths({**_paths(), **report_paths, **meeting_paths}, generated_paths),
+        "paths": _merge_paths({**report_paths, **meeting_paths}, generated_paths),
         "components": {
             "schemas": {**report_schemas, **meeting_schemas, **generated_schemas},
             "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters, **meeting_parameters},
@@ -193,7 +182,13 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
     }
 
 
+class OpenApiDocument(RootModel[dict]):
+    """OpenAPI-dokumentet."""
+
+
 @bp.route("/openapi.json")
+@described(operation_id="getOpenApi", tag="API", summary="Den här beskrivningen (OpenAPI 3.1)",
+           responses={200: (OpenApiDocument, "OpenAPI-dokumentet.")}, is_public=True)
 def openapi():
     config = current_app.config
     return jsonify(build_openapi(
