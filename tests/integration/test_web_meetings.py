@@ -14,40 +14,25 @@ from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemOutcome, Meeting, Publication
 from app.clock import local_today, to_local, utcnow
 from app.extensions import db
-from tests.factories import body_of, committee, csrf_token, next_week, person
+from tests.factories import (
+    PDF,
+    PUBLIC_TITLE,
+    SECRET_BILAGA,
+    SECRET_TITLE,
+    body_of,
+    committee,
+    csrf_token,
+    fresh,
+    next_week,
+    page,
+    person,
+    post,
+    rows,
+    signed_report_with_bilagor,
+)
 from tests.page_structure import structure_problems
-from workflows import attachments as files
 from workflows import operations as report_ops
 from workflows.models import ReportState
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-SECRET_TITLE = "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken"
-PUBLIC_TITLE = "Ansökan enligt föräldrabalken"
-SECRET_BILAGA = "Utredning om familjen Exempelsson"
-
-
-def fresh():
-    """The test's session, reading again what the requests committed (its objects stay usable)."""
-    db.session.commit()
-    db.session.expire_all()
-    return db.session
-
-
-def page(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:2000])
-    return response.get_data(as_text=True)
-
-
-def post(client, path: str, **fields):
-    return client.post(path, data={"csrf_token": csrf_token(client, "/"), **fields})
-
-
-def rows(html: str) -> list[tuple[int, str]]:
-    """The builder's items as (number, title), in the table's order."""
-    return [(int(n), t) for n, t in re.findall(
-        r'<td data-label="Nr" class="agenda-number">(\d+)</td>\s*<td data-label="Ärende">\s*<strong>([^<]*)</strong>',
-        html)]
 
 
 def published_versions(meeting_id: int) -> list[int]:
@@ -60,26 +45,6 @@ def version(meeting_id: int) -> int:
 
 def items(meeting_id: int) -> list[AgendaItem]:
     return list(fresh().get(Meeting, meeting_id).items)
-
-
-def signed_report_with_bilagor(new_case, title: str, *, confidential_case: bool = False):
-    """A case whose signed report has a public bilaga and a confidential one; returns (case, [bilagor])."""
-    case = new_case(title, state=None, confidential=confidential_case)
-    officer = person("handlaggare")
-    report = report_ops.create_report(case, user=officer)
-    report_ops.save_revision(report, user=officer, based_on=1, raw={
-        "title": title, "report_date": "2026-11-20",
-        "sections": {"description": "<p>Förvaltningen beskriver ärendet.</p>"},
-        "proposals": [{"text": "Socialnämnden godkänner förslaget.", "immediately_adjusted": False}],
-        "recipients": ["Kommunstyrelsen"]})
-    public = files.upload_attachment(report, user=officer, data=PDF + title.encode(), filename="Bilaga ett.pdf",
-                                     title="Verksamhetsberättelse 2016")
-    secret = files.upload_attachment(report, user=officer, data=PDF + b"secret" + title.encode(),
-                                     filename="Utredning.pdf", title=SECRET_BILAGA, is_confidential=True)
-    for name, who in (("submit", "handlaggare"), ("approve", "enhetschef"), ("sign", "direktor")):
-        report_ops.transition(report, user=person(who), name=name, notify=False)
-    db.session.commit()
-    return case, [public.id, secret.id]
 
 
 def fill_facts(client, meeting_id: int, **overrides):
