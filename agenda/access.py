@@ -22,15 +22,11 @@ from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication, 
 from agenda.snapshot import items_for
 from app.auth.models import User
 from app.organisation.models import Committee
-from app.permissions import Action, can
+from app.permissions import Action, can, decide
 from app.registry.access import get_by_id
 from app.registry.models import Case
 
 NOT_PUBLISHED = "Kallelsen är inte publicerad."
-
-
-def _authenticated(user: User | None) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
 def may_know(user: User | None, meeting: Meeting | Committee) -> bool:
@@ -39,13 +35,7 @@ def may_know(user: User | None, meeting: Meeting | Committee) -> bool:
 
 
 def _check(user: User | None, target: Meeting | Committee, action: Action):
-    if not _authenticated(user):
-        abort(401)
-    if not may_know(user, target):
-        abort(404)
-    if not can(user, action, target):
-        abort(403)
-    return target
+    return decide(user, target, known_by=Action.view_meetings, action=action)
 
 
 def check_meeting(user: User | None, meeting: Meeting, action: Action = Action.view_meetings) -> Meeting:

@@ -178,6 +178,19 @@ def _may_view_case(user: User, case: CaseLike) -> bool:
     return not case.is_confidential or _may_see_secrets(user, case)
 
 
+def decide(user: User | None, target, *, known_by: Action, action: Action):
+    """Return ``target`` if ``user`` may do ``action`` on it; else 401 (not logged in), 404 (they may not know
+    it exists: ``known_by`` is the action that lets them see it) or 403 (they see it, but may not do this).
+    The areas' access modules load objects for users through this."""
+    if not _authenticated(user):
+        abort(401)
+    if not can(user, known_by, target):
+        abort(404)
+    if not can(user, action, target):
+        abort(403)
+    return target
+
+
 def require(user: User | None, action: Action, target) -> None:
     """Abort unless ``can()``: 404 where even knowing the object exists is not allowed, else 403."""
     if can(user, action, target):

@@ -16,7 +16,7 @@ from flask import abort
 
 from app.auth.models import User
 from app.extensions import db
-from app.permissions import Action, can
+from app.permissions import Action, can, decide
 from app.registry.models import Case, RegisteredDocument
 
 #: the largest id a row can have (a 32-bit integer column): a larger one is unknown, not an error
@@ -28,10 +28,6 @@ def get_by_id(model, ident: int):
     return db.session.get(model, ident) if 0 < ident <= INT_MAX else None
 
 
-def _authenticated(user: User | None) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
-
-
 def may_know(user: User | None, case: Case) -> bool:
     """Whether ``user`` may know that ``case`` exists (and read what its diarium page shows)."""
     return can(user, Action.view_case, case)
@@ -39,13 +35,7 @@ def may_know(user: User | None, case: Case) -> bool:
 
 def check_case(user: User | None, case: Case, action: Action = Action.view_case) -> Case:
     """Return ``case`` if ``user`` may do ``action`` on it; else 401, 404 or 403 as the module says."""
-    if not _authenticated(user):
-        abort(401)
-    if not may_know(user, case):
-        abort(404)
-    if not can(user, action, case):
-        abort(403)
-    return case
+    return decide(user, case, known_by=Action.view_case, action=action)
 
 
 def load_case(user: User | None, case_id: int, action: Action = Action.view_case) -> Case:
