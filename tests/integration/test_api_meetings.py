@@ -20,17 +20,10 @@ from app.organisation.models import Committee
 from app.registry import operations as registry_ops
 from app.registry.models import Case
 from tests.api_helpers import NOT_FOUND, SPEC_URL, conforms, scalar
-from tests.factories import create_api_token, create_user, csrf_token, fresh_session
+from tests.factories import REPORT, create_api_token, create_user, csrf_token, fresh_session
 from workflows import operations as report_ops
 from workflows.models import ReportState
 
-REPORT = {
-    "title": "Riktlinjer för ekonomiskt bistånd 2027",
-    "report_date": "2026-11-20",
-    "sections": {"description": "<p>Förvaltningen föreslår nya riktlinjer för ekonomiskt bistånd.</p>"},
-    "proposals": [{"text": "Socialnämnden antar riktlinjerna.", "immediately_adjusted": False}],
-    "recipients": ["Kommunstyrelsen"],
-}
 SECRET_TITLE = "Vårdnad om Bodil Hemlighetsson enligt 6 kap. föräldrabalken"
 PUBLIC_TITLE = "Ansökan enligt föräldrabalken"
 
