@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -43,6 +44,15 @@ class ConfidentialMarks:
     #: the public titles, meant to be shown: what they say is not looked at
     public_titles: set[str] = field(default_factory=set)
 
+    # One pattern per kind, made once per check (a committee may have thousands of confidential cases).
+    @cached_property
+    def _numbers_re(self) -> re.Pattern | None:
+        return _any_of(self.numbers, before=r"(?<![\w/.-])", after=r"(?!\d)")
+
+    @cached_property
+    def _parties_re(self) -> re.Pattern | None:
+        return _any_of(self.parties, before=r"(?<!\w)", after=r"(?!\w)")
+
     def found_in(self, text: str, *, is_report: bool = False) -> list[str]:
         """Swedish descriptions of what of a confidential case ``text`` holds (without repeating it).
 
@@ -56,13 +66,21 @@ class ConfidentialMarks:
         found = []
         if any(t in folded for t in self.titles):
             found.append("innehåller rubriken på ett sekretessärende")
-        if any(re.search(rf"(?<![\w/.-]){re.escape(n)}(?!\d)", folded) for n in self.numbers):
+        if self._numbers_re and self._numbers_re.search(folded):
             found.append("innehåller diarienumret för ett sekretessärende")
-        if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded) for p in self.parties):
+        if self._parties_re and self._parties_re.search(folded):
             found.append("innehåller namnet på en part i ett sekretessärende")
         if not is_report and self.passages & _passages(folded):
             found.append("innehåller text ur tjänsteutlåtandet i ett sekretessärende")
         return found
+
+
+def _any_of(texts: set[str], *, before: str, after: str) -> re.Pattern | None:
+    """One pattern matching any of ``texts`` (longest first) between the given boundaries; None for none."""
+    if not texts:
+        return None
+    return re.compile(before + "(?:" + "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)) + ")"
+                      + after)
 
 
 def _folded(text: str) -> str:
