@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.registry.models import Case
 from tests.api_helpers import CASE_NUMBER, COMPLETE, scalar
-from tests.factories import create_report, person
+from tests.factories import create_report, csrf_token, person
 from workflows.models import ReportState
 
 
@@ -28,3 +28,18 @@ def report_in(case_id):
         return case_id
 
     return _report
+
+
+@pytest.fixture
+def askers(login_as, api_as):
+    """Return (page client, CSRF token, API client, API headers) for a demo user, each logged in once: the
+    access tests ask the same question of a page and of the API as each kind of user."""
+    made: dict[str, tuple] = {}
+
+    def _asker(key: str) -> tuple:
+        if key not in made:
+            page = login_as(key)
+            made[key] = (page, csrf_token(page, "/"), *api_as(key))
+        return made[key]
+
+    return _asker

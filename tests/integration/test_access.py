@@ -21,7 +21,6 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.registry.models import Case
-from tests.factories import csrf_token
 from workflows import attachments as files
 from workflows import operations as report_ops
 from workflows.models import CaseReport
@@ -132,19 +131,6 @@ def targets(demo) -> dict[str, dict]:
     db.session.rollback()
     return found
 
-
-@pytest.fixture
-def askers(login_as, api_as):
-    """Return (page client, CSRF token, API client, API headers) for a demo user, each logged in once."""
-    made: dict[str, tuple] = {}
-
-    def _asker(key: str) -> tuple:
-        if key not in made:
-            page = login_as(key)
-            made[key] = (page, csrf_token(page, "/"), *api_as(key))
-        return made[key]
-
-    return _asker
 
 
 def _status(client, method: str, address: str, **kwargs) -> int:

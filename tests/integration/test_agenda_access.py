@@ -48,7 +48,6 @@ EXPECTED = {
     "documents job": (404,     404,   404,    OK),
 }
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 DECISION = {"decided_on": "2017-01-20", "decision_maker": "Eva Strand, socialdirektör", "delegation_point": "1.2.4",
             "summary": "Yttrande över remiss beslutat."}
 
@@ -89,24 +88,6 @@ def test_the_table_covers_every_pair():
     assert all(len(row) == len(KINDS) for row in EXPECTED.values())
 
 
-def _csrf(client) -> str:
-    match = CSRF_RE.search(client.get("/").get_data(as_text=True))
-    assert match, "no CSRF token on /"
-    return match.group(1)
-
-
-@pytest.fixture
-def askers(login_as, api_as):
-    """Return (page client, CSRF token, API client, API headers) for a demo user, each logged in once."""
-    made: dict[str, tuple] = {}
-
-    def _asker(key: str) -> tuple:
-        if key not in made:
-            page = login_as(key)
-            made[key] = (page, _csrf(page), *api_as(key))
-        return made[key]
-
-    return _asker
 
 
 @pytest.fixture
