@@ -38,7 +38,7 @@ def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -138,8 +138,12 @@ class BaseConfig:
             "worker_prefetch_multiplier": 1,
             "timezone": "Europe/Stockholm",
             # The modules a worker imports at start, so it knows every task by name.
-            "imports": ["tasks.registry", "tasks.notifications", "tasks.rendering.tasks",
-                        "tasks.rendering.meeting_documents"],
+            "imports": [
+                "tasks.registry",
+                "tasks.notifications",
+                "tasks.rendering.tasks",
+                "tasks.rendering.meeting_documents",
+            ],
             # Celery beat (`worker -B` on one machine, or `celery beat` once): reminders for overdue
             # review steps, and messages a broker outage left in the outbox.
             "beat_schedule": {

@@ -60,8 +60,7 @@ def item_of(meeting: Meeting, item_id: int) -> AgendaItem:
     return item
 
 
-def load_item(user: User | None, meeting_id: int, item_id: int,
-              action: Action = Action.view_meetings) -> AgendaItem:
+def load_item(user: User | None, meeting_id: int, item_id: int, action: Action = Action.view_meetings) -> AgendaItem:
     """Return the meeting's agenda item, the meeting checked as ``load_meeting``; 404 for an item of another."""
     return item_of(load_meeting(user, meeting_id, action), item_id)
 
@@ -148,7 +147,9 @@ def shown_decision(decision: DelegationDecision, user: User | None) -> ShownDeci
     confidential = case is not None and case.is_confidential
     withheld = confidential and not may_read_case_secrets(user, case)
     return ShownDecision(
-        decision=decision, withheld=withheld, is_confidential=confidential,
+        decision=decision,
+        withheld=withheld,
+        is_confidential=confidential,
         case_id=None if withheld or case is None else case.id,
         case_number=None if withheld or case is None else case.number,
         summary=case.display_public_title if withheld else decision.summary,

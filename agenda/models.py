@@ -225,12 +225,20 @@ def _give_new_committee_the_default_template(_mapper, connection, committee: Com
     """Every committee starts with the customary standing items; its secretary can change them."""
     opening = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if not closes]
     closing = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if closes]
-    connection.execute(StandingItem.__table__.insert(), [
-        {"committee_id": committee.id, "position": position, "kind": kind.name, "title": title,
-         "closes_agenda": closes}
-        for closes, group in ((False, opening), (True, closing))
-        for position, (kind, title) in enumerate(group, start=1)
-    ])
+    connection.execute(
+        StandingItem.__table__.insert(),
+        [
+            {
+                "committee_id": committee.id,
+                "position": position,
+                "kind": kind.name,
+                "title": title,
+                "closes_agenda": closes,
+            }
+            for closes, group in ((False, opening), (True, closing))
+            for position, (kind, title) in enumerate(group, start=1)
+        ],
+    )
 
 
 class DelegationDecision(db.Model):

@@ -23,15 +23,24 @@ EMPTY = "Anteckningen är tom. Skriv en text för att spara den."
 
 def note_for(user: User, meeting: Meeting, report_id: int, attachment_id: int | None = None) -> HandlingNote | None:
     """Return ``user``'s note on the handling, if there is one."""
-    return db.session.scalar(select(HandlingNote).where(
-        HandlingNote.user_id == user.id, HandlingNote.meeting_id == meeting.id,
-        HandlingNote.handling == handling_key(report_id, attachment_id)))
+    return db.session.scalar(
+        select(HandlingNote).where(
+            HandlingNote.user_id == user.id,
+            HandlingNote.meeting_id == meeting.id,
+            HandlingNote.handling == handling_key(report_id, attachment_id),
+        )
+    )
 
 
 def notes_for(user: User, meeting: Meeting) -> list[HandlingNote]:
     """Return every note ``user`` has written on the meeting's handlingar, oldest first."""
-    return list(db.session.scalars(select(HandlingNote).where(
-        HandlingNote.user_id == user.id, HandlingNote.meeting_id == meeting.id).order_by(HandlingNote.id)))
+    return list(
+        db.session.scalars(
+            select(HandlingNote)
+            .where(HandlingNote.user_id == user.id, HandlingNote.meeting_id == meeting.id)
+            .order_by(HandlingNote.id)
+        )
+    )
 
 
 def _grouped(number: int) -> str:
@@ -50,8 +59,12 @@ def clean_note(value) -> str:
     if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 0x7F for ch in text):
         raise ValidationError({"text": "Anteckningen innehåller otillåtna tecken."})
     if len(text) > MAX_NOTE_LENGTH:
-        raise ValidationError({"text": f"Anteckningen får vara högst {_grouped(MAX_NOTE_LENGTH)} tecken "
-                                       f"(nu {_grouped(len(text))}). Korta den och spara igen."})
+        raise ValidationError(
+            {
+                "text": f"Anteckningen får vara högst {_grouped(MAX_NOTE_LENGTH)} tecken "
+                f"(nu {_grouped(len(text))}). Korta den och spara igen."
+            }
+        )
     return text
 
 
@@ -68,21 +81,37 @@ def save_note(user: User, meeting: Meeting, *, report_id: int, attachment_id: in
         delete_note(note, user=user)
         return None
     if note is None:
-        note = HandlingNote(user_id=user.id, meeting_id=meeting.id, report_id=report_id,
-                            attachment_id=attachment_id, handling=handling_key(report_id, attachment_id), body=body)
+        note = HandlingNote(
+            user_id=user.id,
+            meeting_id=meeting.id,
+            report_id=report_id,
+            attachment_id=attachment_id,
+            handling=handling_key(report_id, attachment_id),
+            body=body,
+        )
         try:
             with db.session.begin_nested():  # the same user's first save from two tabs at once: one row wins
                 db.session.add(note)
         except IntegrityError:
             note = note_for(user, meeting, report_id, attachment_id)
             note.body, note.updated_dt = body, utcnow()
-        audit.record("note.created", note, f"{user.name} skrev en personlig anteckning.", user=user,
-                     committee_id=meeting.committee_id)
+        audit.record(
+            "note.created",
+            note,
+            f"{user.name} skrev en personlig anteckning.",
+            user=user,
+            committee_id=meeting.committee_id,
+        )
     elif note.body != body:
         note.body = body
         note.updated_dt = utcnow()
-        audit.record("note.changed", note, f"{user.name} ändrade en personlig anteckning.", user=user,
-                     committee_id=meeting.committee_id)
+        audit.record(
+            "note.changed",
+            note,
+            f"{user.name} ändrade en personlig anteckning.",
+            user=user,
+            committee_id=meeting.committee_id,
+        )
     return note
 
 
@@ -91,7 +120,8 @@ def delete_note(note: HandlingNote, *, user: User) -> None:
     if note.user_id != user.id:
         raise ValueError("a note is deleted only by its writer")
     committee_id = db.session.get(Meeting, note.meeting_id).committee_id
-    audit.record("note.deleted", note, f"{user.name} tog bort en personlig anteckning.", user=user,
-                 committee_id=committee_id)
+    audit.record(
+        "note.deleted", note, f"{user.name} tog bort en personlig anteckning.", user=user, committee_id=committee_id
+    )
     db.session.delete(note)
     db.session.flush()

@@ -110,23 +110,41 @@ def _date(value, field: str, label: str) -> date | None:
         raise ValidationError({field: f"{label}: ange datum som ÅÅÅÅ-MM-DD."}) from None
 
 
-def plan_meeting(committee: Committee, *, user: User, start, place, is_public: bool = False,
-                 standing_items: bool = True) -> Meeting:
+def plan_meeting(
+    committee: Committee, *, user: User, start, place, is_public: bool = False, standing_items: bool = True
+) -> Meeting:
     """Plan a meeting of the committee, with the committee's standing items on its agenda."""
     fields = _collect({"start": start, "place": place, "is_public": is_public}, MEETING_RULES)
-    meeting = Meeting(committee=committee, start_dt=fields["start"], place=fields["place"],
-                      is_public=fields["is_public"], status=MeetingStatus.planned,
-                      secretary_name=user.name)
+    meeting = Meeting(
+        committee=committee,
+        start_dt=fields["start"],
+        place=fields["place"],
+        is_public=fields["is_public"],
+        status=MeetingStatus.planned,
+        secretary_name=user.name,
+    )
     db.session.add(meeting)
     db.session.flush()
     if standing_items:
         for position, standing in enumerate(template_for(committee), start=1):
-            db.session.add(AgendaItem(meeting=meeting, position=position, kind=standing.kind, title=standing.title,
-                                      closes_agenda=standing.closes_agenda, parts=[]))
+            db.session.add(
+                AgendaItem(
+                    meeting=meeting,
+                    position=position,
+                    kind=standing.kind,
+                    title=standing.title,
+                    closes_agenda=standing.closes_agenda,
+                    parts=[],
+                )
+            )
     db.session.flush()
-    audit.record("meeting.planned", meeting, f"Sammanträde för {committee.name} planerat "
-                 f"{to_local(meeting.start_dt):%Y-%m-%d %H:%M}, {meeting.place}.", user=user,
-                 committee_id=committee.id)
+    audit.record(
+        "meeting.planned",
+        meeting,
+        f"Sammanträde för {committee.name} planerat {to_local(meeting.start_dt):%Y-%m-%d %H:%M}, {meeting.place}.",
+        user=user,
+        committee_id=committee.id,
+    )
     return meeting
 
 
@@ -149,8 +167,9 @@ def plan_meetings(committee: Committee, *, user: User, starts: list, place, is_p
         seen.add(cleaned)
     if errors:
         raise ValidationError({"days": " ".join(errors)})
-    return [plan_meeting(committee, user=user, start=start, place=place, is_public=is_public)
-            for start in sorted(starts)]
+    return [
+        plan_meeting(committee, user=user, start=start, place=place, is_public=is_public) for start in sorted(starts)
+    ]
 
 
 def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_version: int | None = None) -> Meeting:
@@ -168,9 +187,15 @@ def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_versi
     for key, value in fields.items():
         setattr(meeting, "start_dt" if key == "start" else key, value)
     _bump(meeting)
-    audit.record("meeting.updated", meeting, f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d} ändrat.",
-                 user=user, committee_id=meeting.committee_id, before=before,
-                 after={key: str(value) for key, value in fields.items()})
+    audit.record(
+        "meeting.updated",
+        meeting,
+        f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d} ändrat.",
+        user=user,
+        committee_id=meeting.committee_id,
+        before=before,
+        after={key: str(value) for key, value in fields.items()},
+    )
     return meeting
 
 
@@ -198,9 +223,11 @@ def _lock(meeting: Meeting) -> None:
 
 def _check_version(meeting: Meeting, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != meeting.agenda_version:
-        raise ConflictError("Föredragningslistan har ändrats av någon annan sedan du öppnade den "
-                            f"(version {meeting.agenda_version}, du utgick från {expected_version}). "
-                            "Ladda om sidan och gör ändringen igen.")
+        raise ConflictError(
+            "Föredragningslistan har ändrats av någon annan sedan du öppnade den "
+            f"(version {meeting.agenda_version}, du utgick från {expected_version}). "
+            "Ladda om sidan och gör ändringen igen."
+        )
 
 
 def _bump(meeting: Meeting) -> None:
@@ -219,19 +246,34 @@ def _clean_parts(value) -> list[dict]:
     for i, part in enumerate(value, start=1):
         if not isinstance(part, dict) or set(part) - {"title", "presenter"}:
             raise ValidationError({f"parts.{i}": "Varje del har en rubrik och eventuellt en föredragande."})
-        out.append({
-            "title": clean_text(part.get("title"), field=f"parts.{i}", label=f"Del {i}", max_length=300),
-            "presenter": clean_text(part.get("presenter"), field=f"parts.{i}", label=f"Föredragande i del {i}",
-                                    max_length=300, required=False) or None,
-        })
+        out.append(
+            {
+                "title": clean_text(part.get("title"), field=f"parts.{i}", label=f"Del {i}", max_length=300),
+                "presenter": clean_text(
+                    part.get("presenter"),
+                    field=f"parts.{i}",
+                    label=f"Föredragande i del {i}",
+                    max_length=300,
+                    required=False,
+                )
+                or None,
+            }
+        )
     return out
 
 
 def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> AgendaItem | None:
     """The item that has the case on an upcoming agenda, if any."""
-    stmt = (select(AgendaItem).join(Meeting)
-            .where(AgendaItem.case_id == case.id, Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None),
-                   AgendaItem.kind.in_(CASE_KINDS)))
+    stmt = (
+        select(AgendaItem)
+        .join(Meeting)
+        .where(
+            AgendaItem.case_id == case.id,
+            Meeting.status.in_(UPCOMING),
+            AgendaItem.outcome.is_(None),
+            AgendaItem.kind.in_(CASE_KINDS),
+        )
+    )
     if excluding is not None and excluding.id is not None:
         stmt = stmt.where(AgendaItem.id != excluding.id)
     return db.session.scalars(stmt.limit(1)).first()
@@ -268,8 +310,12 @@ def misplaced_confidential(meeting: Meeting) -> list[AgendaItem]:
     were added, or the secretary moved them): an item other than a sekretessärende or a delegation
     report comes after them. Publishing moves them under "Sekretessärenden"."""
     items = meeting.items
-    return [item for i, item in enumerate(items) if item.is_confidential
-            and any(not later.is_confidential and later.kind is not ItemKind.delegation_report for later in items[i + 1:])]
+    return [
+        item
+        for i, item in enumerate(items)
+        if item.is_confidential
+        and any(not later.is_confidential and later.kind is not ItemKind.delegation_report for later in items[i + 1 :])
+    ]
 
 
 def arrange_confidential(meeting: Meeting, *, user: User) -> list[AgendaItem]:
@@ -280,9 +326,15 @@ def arrange_confidential(meeting: Meeting, *, user: User) -> list[AgendaItem]:
         items = [other for other in meeting.items if other is not item]
         items.insert(_default_position(items, item) - 1, item)
         _apply_order(meeting, items)
-        audit.record("agenda.item_moved", meeting, f"Punkt {item.position} ”{_audit_title(item)}” flyttad till "
-                     "sekretessärendena: ärendet är sekretessmarkerat.", user=user,
-                     committee_id=meeting.committee_id, case_id=item.case_id)
+        audit.record(
+            "agenda.item_moved",
+            meeting,
+            f"Punkt {item.position} ”{_audit_title(item)}” flyttad till "
+            "sekretessärendena: ärendet är sekretessmarkerat.",
+            user=user,
+            committee_id=meeting.committee_id,
+            case_id=item.case_id,
+        )
     if moved:
         _bump(meeting)
     return moved
@@ -321,18 +373,30 @@ def _apply_order(meeting: Meeting, items: list[AgendaItem]) -> None:
 
 
 def _item_fields(values: dict, *, creating: bool) -> dict:
-    return _collect(values, {
-        "title": lambda v: clean_text(v, field="title", label="Rubrik", max_length=1000,
-                                      required=not creating) or None,
-        "note": _optional_text("note", "Anteckning", 2000),
-        "external_reference": _optional_text("external_reference", "Extern referens", 100),
-        "parts": _clean_parts,
-        "is_handling_later": lambda v: _boolean(v, "is_handling_later", "Handling kommer senare"),
-    })
+    return _collect(
+        values,
+        {
+            "title": lambda v: (
+                clean_text(v, field="title", label="Rubrik", max_length=1000, required=not creating) or None
+            ),
+            "note": _optional_text("note", "Anteckning", 2000),
+            "external_reference": _optional_text("external_reference", "Extern referens", 100),
+            "parts": _clean_parts,
+            "is_handling_later": lambda v: _boolean(v, "is_handling_later", "Handling kommer senare"),
+        },
+    )
 
 
-def add_item(meeting: Meeting, *, user: User, kind: ItemKind | str, case: Case | None = None,
-             position: int | None = None, expected_version: int | None = None, **values) -> AgendaItem:
+def add_item(
+    meeting: Meeting,
+    *,
+    user: User,
+    kind: ItemKind | str,
+    case: Case | None = None,
+    position: int | None = None,
+    expected_version: int | None = None,
+    **values,
+) -> AgendaItem:
     """Add an item; a case item puts the case's signed report on the agenda (or says it comes later)."""
     _lock(meeting)
     _require_open(meeting)
@@ -356,18 +420,35 @@ def add_item(meeting: Meeting, *, user: User, kind: ItemKind | str, case: Case |
     if case is not None:
         _check_case(meeting, case)
     title = fields.get("title") or (case.title if kind is ItemKind.case else None)
-    title = title or {ItemKind.information: "Information",
-                      ItemKind.delegation_report: "Delgivningar och anmälda delegationsbeslut"}[kind]
-    item = AgendaItem(kind=kind, title=title, case=case, note=fields.get("note"),
-                      external_reference=fields.get("external_reference"), parts=fields.get("parts", []),
-                      is_handling_later=fields.get("is_handling_later", False))
+    title = (
+        title
+        or {
+            ItemKind.information: "Information",
+            ItemKind.delegation_report: "Delgivningar och anmälda delegationsbeslut",
+        }[kind]
+    )
+    item = AgendaItem(
+        kind=kind,
+        title=title,
+        case=case,
+        note=fields.get("note"),
+        external_reference=fields.get("external_reference"),
+        parts=fields.get("parts", []),
+        is_handling_later=fields.get("is_handling_later", False),
+    )
     if kind is ItemKind.case:
         _place_report(item, user)
     _insert(meeting, item, position)
     _bump(meeting)
-    audit.record("agenda.item_added", meeting, f"Punkt {item.position} ”{_audit_title(item)}” lagd på "
-                 f"föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d}.", user=user,
-                 committee_id=meeting.committee_id, case_id=case.id if case else None)
+    audit.record(
+        "agenda.item_added",
+        meeting,
+        f"Punkt {item.position} ”{_audit_title(item)}” lagd på "
+        f"föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d}.",
+        user=user,
+        committee_id=meeting.committee_id,
+        case_id=case.id if case else None,
+    )
     return item
 
 
@@ -380,15 +461,16 @@ def _audit_title(item: AgendaItem) -> str:
 
 def _check_case(meeting: Meeting, case: Case, excluding: AgendaItem | None = None) -> None:
     if case.committee_id != meeting.committee_id:
-        raise ConflictError(f"Ärende {case.number} hör till {case.committee.name}, inte till "
-                            f"{meeting.committee.name}.")
+        raise ConflictError(f"Ärende {case.number} hör till {case.committee.name}, inte till {meeting.committee.name}.")
     if case.status is not CaseStatus.open:
         raise ConflictError(f"Ärende {case.number} är {case.status.label.lower()} och kan inte tas upp.")
     other = _upcoming_item_for(case, excluding=excluding)
     if other is not None:
         when = to_local(other.meeting.start_dt)
-        raise ConflictError(f"Ärende {case.number} står redan på föredragningslistan för sammanträdet "
-                            f"{when:%Y-%m-%d} (punkt {other.position}).")
+        raise ConflictError(
+            f"Ärende {case.number} står redan på föredragningslistan för sammanträdet "
+            f"{when:%Y-%m-%d} (punkt {other.position})."
+        )
 
 
 def _place_report(item: AgendaItem, user: User) -> None:
@@ -401,11 +483,15 @@ def _place_report(item: AgendaItem, user: User) -> None:
     if item.is_handling_later:
         return
     if report is None:
-        raise ConflictError(f"Ärende {item.case.number} har inget tjänsteutlåtande. Markera ”Handling kommer "
-                            "senare” om det ska med ändå.")
-    raise ConflictError(f"Tjänsteutlåtandet i {item.case.number} är inte undertecknat (status: "
-                        f"”{report.state.label}”). Bara undertecknade utlåtanden kan tas upp; markera "
-                        "”Handling kommer senare” om det ska med ändå.")
+        raise ConflictError(
+            f"Ärende {item.case.number} har inget tjänsteutlåtande. Markera ”Handling kommer "
+            "senare” om det ska med ändå."
+        )
+    raise ConflictError(
+        f"Tjänsteutlåtandet i {item.case.number} är inte undertecknat (status: "
+        f"”{report.state.label}”). Bara undertecknade utlåtanden kan tas upp; markera "
+        "”Handling kommer senare” om det ska med ändå."
+    )
 
 
 def update_item(item: AgendaItem, *, user: User, expected_version: int | None = None, **values) -> AgendaItem:
@@ -421,10 +507,16 @@ def update_item(item: AgendaItem, *, user: User, expected_version: int | None = 
     if item.case is not None and "is_handling_later" in fields:
         _sync_report(item, user)
     _bump(meeting)
-    audit.record("agenda.item_updated", meeting, f"Punkt {item.position} ”{_audit_title(item)}” ändrad.",
-                 user=user, committee_id=meeting.committee_id, case_id=item.case_id,
-                 before={k: v for k, v in before.items() if k != "title" or not item.is_confidential},
-                 after={k: v for k, v in fields.items() if k != "title" or not item.is_confidential})
+    audit.record(
+        "agenda.item_updated",
+        meeting,
+        f"Punkt {item.position} ”{_audit_title(item)}” ändrad.",
+        user=user,
+        committee_id=meeting.committee_id,
+        case_id=item.case_id,
+        before={k: v for k, v in before.items() if k != "title" or not item.is_confidential},
+        after={k: v for k, v in fields.items() if k != "title" or not item.is_confidential},
+    )
     return item
 
 
@@ -445,13 +537,20 @@ def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
     report = report_ops.report_for(item.case)
     if report is None or report.state is not ReportState.signed:
         label = "saknas" if report is None else f"har status ”{report.state.label}”"
-        raise ConflictError(f"Tjänsteutlåtandet i {item.case.number} {label}; det kan läggas till när det är "
-                            "undertecknat.")
+        raise ConflictError(
+            f"Tjänsteutlåtandet i {item.case.number} {label}; det kan läggas till när det är undertecknat."
+        )
     item.is_handling_later = False
     _place_report(item, user)
     _bump(item.meeting)
-    audit.record("agenda.handling_attached", item.meeting, f"Handlingen till punkt {item.position} är klar.",
-                 user=user, committee_id=item.meeting.committee_id, case_id=item.case_id)
+    audit.record(
+        "agenda.handling_attached",
+        item.meeting,
+        f"Handlingen till punkt {item.position} är klar.",
+        user=user,
+        committee_id=item.meeting.committee_id,
+        case_id=item.case_id,
+    )
     return item
 
 
@@ -472,8 +571,7 @@ def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = 
     db.session.flush()
     _apply_order(meeting, rest)
     _bump(meeting)
-    audit.record("agenda.item_removed", meeting, summary, user=user, committee_id=meeting.committee_id,
-                 case_id=case_id)
+    audit.record("agenda.item_removed", meeting, summary, user=user, committee_id=meeting.committee_id, case_id=case_id)
 
 
 def reorder(meeting: Meeting, *, user: User, order: list[int], expected_version: int) -> Meeting:
@@ -484,16 +582,25 @@ def reorder(meeting: Meeting, *, user: User, order: list[int], expected_version:
         raise ValidationError({"version": "Ange vilken version av föredragningslistan ändringen utgår från."})
     _check_version(meeting, expected_version)
     items = {item.id: item for item in meeting.items}
-    if (not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
-            or sorted(order) != sorted(items)):
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in order)
+        or sorted(order) != sorted(items)
+    ):
         raise ValidationError({"order": "Ordningen ska innehålla varje punkt på föredragningslistan exakt en gång."})
     before = [item.id for item in meeting.items]
     if order != before:
         _apply_order(meeting, [items[i] for i in order])
         _bump(meeting)
-        audit.record("agenda.reordered", meeting, f"Föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d} "
-                     "har fått ny ordning.", user=user, committee_id=meeting.committee_id,
-                     before={"order": before}, after={"order": order})
+        audit.record(
+            "agenda.reordered",
+            meeting,
+            f"Föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d} har fått ny ordning.",
+            user=user,
+            committee_id=meeting.committee_id,
+            before={"order": before},
+            after={"order": order},
+        )
     return meeting
 
 
@@ -532,18 +639,27 @@ def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str |
     item.outcome = outcome
     if meeting.status in UPCOMING:
         meeting.status = MeetingStatus.held
-    audit.record("agenda.outcome", meeting, f"Punkt {item.position} ”{_audit_title(item)}”: {outcome.label}.",
-                 user=user, committee_id=meeting.committee_id, case_id=item.case_id)
+    audit.record(
+        "agenda.outcome",
+        meeting,
+        f"Punkt {item.position} ”{_audit_title(item)}”: {outcome.label}.",
+        user=user,
+        committee_id=meeting.committee_id,
+        case_id=item.case_id,
+    )
     return item
 
 
 def offered_again(committee: Committee) -> list[AgendaItem]:
     """Postponed and sent-back items of past meetings whose cases are not on an upcoming agenda yet."""
     candidates = db.session.scalars(
-        select(AgendaItem).join(Meeting)
-        .where(Meeting.committee_id == committee.id,
-               AgendaItem.outcome.in_([ItemOutcome.postponed, ItemOutcome.sent_back]),
-               AgendaItem.case_id.is_not(None))
+        select(AgendaItem)
+        .join(Meeting)
+        .where(
+            Meeting.committee_id == committee.id,
+            AgendaItem.outcome.in_([ItemOutcome.postponed, ItemOutcome.sent_back]),
+            AgendaItem.case_id.is_not(None),
+        )
         .order_by(Meeting.start_dt.desc(), AgendaItem.position)
     ).all()
     seen, out = set(), []
@@ -557,27 +673,42 @@ def offered_again(committee: Committee) -> list[AgendaItem]:
 
 
 def _decided_later(item: AgendaItem) -> bool:
-    return db.session.scalar(
-        select(func.count()).select_from(AgendaItem).join(Meeting)
-        .where(AgendaItem.case_id == item.case_id, AgendaItem.outcome == ItemOutcome.decided,
-               Meeting.start_dt > item.meeting.start_dt)
-    ) > 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AgendaItem)
+            .join(Meeting)
+            .where(
+                AgendaItem.case_id == item.case_id,
+                AgendaItem.outcome == ItemOutcome.decided,
+                Meeting.start_dt > item.meeting.start_dt,
+            )
+        )
+        > 0
+    )
 
 
 # --- delegated decisions --------------------------------------------------------------------
 
 
-def register_delegation_decision(committee: Committee, *, user: User, decided_on, decision_maker,
-                                 delegation_point, summary, case: Case | None = None) -> DelegationDecision:
+def register_delegation_decision(
+    committee: Committee, *, user: User, decided_on, decision_maker, delegation_point, summary, case: Case | None = None
+) -> DelegationDecision:
     """Register a decision taken under delegation, to be reported at the committee's next meeting."""
     errors: dict[str, str] = {}
     values: dict = {}
     for key, fn in (
         ("decided_on", lambda: _date(decided_on, "decided_on", "Beslutsdatum")),
-        ("decision_maker", lambda: clean_text(decision_maker, field="decision_maker", label="Beslutsfattare",
-                                              max_length=200)),
-        ("delegation_point", lambda: clean_text(delegation_point, field="delegation_point",
-                                                label="Punkt i delegationsordningen", max_length=50)),
+        (
+            "decision_maker",
+            lambda: clean_text(decision_maker, field="decision_maker", label="Beslutsfattare", max_length=200),
+        ),
+        (
+            "delegation_point",
+            lambda: clean_text(
+                delegation_point, field="delegation_point", label="Punkt i delegationsordningen", max_length=50
+            ),
+        ),
         ("summary", lambda: clean_text(summary, field="summary", label="Beslutet i korthet", max_length=1000)),
     ):
         try:
@@ -595,22 +726,31 @@ def register_delegation_decision(committee: Committee, *, user: User, decided_on
     decision = DelegationDecision(committee=committee, case=case, registered_by=user, **values)
     db.session.add(decision)
     db.session.flush()
-    audit.record("delegation.registered", decision, f"Delegationsbeslut {values['decided_on']} "
-                 f"(punkt {values['delegation_point']}) registrerat.", user=user, committee_id=committee.id,
-                 case_id=case.id if case else None)
+    audit.record(
+        "delegation.registered",
+        decision,
+        f"Delegationsbeslut {values['decided_on']} (punkt {values['delegation_point']}) registrerat.",
+        user=user,
+        committee_id=committee.id,
+        case_id=case.id if case else None,
+    )
     return decision
 
 
 def delegation_decisions_for(meeting: Meeting) -> list[DelegationDecision]:
     """The delegated decisions registered since the committee's previous meeting, up to this one."""
     previous = db.session.scalar(
-        select(func.max(Meeting.start_dt))
-        .where(Meeting.committee_id == meeting.committee_id, Meeting.start_dt < meeting.start_dt)
+        select(func.max(Meeting.start_dt)).where(
+            Meeting.committee_id == meeting.committee_id, Meeting.start_dt < meeting.start_dt
+        )
     )
-    stmt = (select(DelegationDecision)
-            .where(DelegationDecision.committee_id == meeting.committee_id,
-                   DelegationDecision.registered_dt < meeting.start_dt)
-            .order_by(DelegationDecision.decided_on, DelegationDecision.id))
+    stmt = (
+        select(DelegationDecision)
+        .where(
+            DelegationDecision.committee_id == meeting.committee_id, DelegationDecision.registered_dt < meeting.start_dt
+        )
+        .order_by(DelegationDecision.decided_on, DelegationDecision.id)
+    )
     if previous is not None:
         stmt = stmt.where(DelegationDecision.registered_dt >= previous)
     return list(db.session.scalars(stmt))
@@ -619,8 +759,9 @@ def delegation_decisions_for(meeting: Meeting) -> list[DelegationDecision]:
 # --- publishing -----------------------------------------------------------------------------
 
 
-def publish(meeting: Meeting, *, user: User, late_reason: str | None = None,
-            as_of: datetime | None = None) -> Publication:
+def publish(
+    meeting: Meeting, *, user: User, late_reason: str | None = None, as_of: datetime | None = None
+) -> Publication:
     """Publish the kallelse: an immutable numbered snapshot, members' and public version.
 
     Refused while the agenda is empty, the kallelse lacks its closing facts, or a public text holds
@@ -639,9 +780,13 @@ def publish(meeting: Meeting, *, user: User, late_reason: str | None = None,
     late_reason = clean_text(late_reason, field="late_reason", label="Skäl", max_length=1000, required=False) or None
     today = to_local(as_of).date() if as_of else local_today()
     if today > meeting.notice_deadline and not late_reason:
-        raise ValidationError({"late_reason": f"Sista dag för kallelsen var {meeting.notice_deadline.isoformat()} "
-                                              f"({meeting.committee.notice_days} dagar före sammanträdet). "
-                                              "Ange skälet till att den publiceras sent."})
+        raise ValidationError(
+            {
+                "late_reason": f"Sista dag för kallelsen var {meeting.notice_deadline.isoformat()} "
+                f"({meeting.committee.notice_days} dagar före sammanträdet). "
+                "Ange skälet till att den publiceras sent."
+            }
+        )
     if today <= meeting.notice_deadline:
         late_reason = None
     members, public = build_snapshots(meeting, decisions)
@@ -650,18 +795,32 @@ def publish(meeting: Meeting, *, user: User, late_reason: str | None = None,
     if previous is not None and not changes:
         raise ConflictError(f"Inget har ändrats sedan version {previous.version}; ingen ny version publicerades.")
     version = (previous.version if previous else 0) + 1
-    publication = Publication(meeting=meeting, version=version, members_snapshot=members, public_snapshot=public,
-                              changes=changes, late_reason=late_reason, published_by=user,
-                              published_dt=as_of or utcnow())
+    publication = Publication(
+        meeting=meeting,
+        version=version,
+        members_snapshot=members,
+        public_snapshot=public,
+        changes=changes,
+        late_reason=late_reason,
+        published_by=user,
+        published_dt=as_of or utcnow(),
+    )
     db.session.add(publication)
     meeting.status = MeetingStatus.notice_published
     db.session.flush()
-    summary = (f"Kallelsen till {meeting.committee.name} {to_local(meeting.start_dt):%Y-%m-%d} publicerad, "
-               f"version {version}.")
+    summary = (
+        f"Kallelsen till {meeting.committee.name} {to_local(meeting.start_dt):%Y-%m-%d} publicerad, version {version}."
+    )
     if late_reason:
         summary += f" Publicerad efter sista dag ({meeting.notice_deadline.isoformat()}): {late_reason}"
-    audit.record("meeting.published", meeting, summary, user=user, committee_id=meeting.committee_id,
-                 after={"version": version, "changes": changes, "late_reason": late_reason})
+    audit.record(
+        "meeting.published",
+        meeting,
+        summary,
+        user=user,
+        committee_id=meeting.committee_id,
+        after={"version": version, "changes": changes, "late_reason": late_reason},
+    )
     return publication
 
 
@@ -676,7 +835,10 @@ class PublicationRefused(ConflictError):
 def upcoming_meetings(committee_ids, *, days_back: int = 0) -> list[Meeting]:
     """The meetings of these committees from today on (or ``days_back`` earlier), soonest first."""
     since = utcnow() - timedelta(days=days_back)
-    return list(db.session.scalars(
-        select(Meeting).where(Meeting.committee_id.in_(list(committee_ids)), Meeting.start_dt >= since)
-        .order_by(Meeting.start_dt)
-    ))
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.committee_id.in_(list(committee_ids)), Meeting.start_dt >= since)
+            .order_by(Meeting.start_dt)
+        )
+    )

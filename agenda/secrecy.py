@@ -79,8 +79,9 @@ def _any_of(texts: set[str], *, before: str, after: str) -> re.Pattern | None:
     """One pattern matching any of ``texts`` (longest first) between the given boundaries; None for none."""
     if not texts:
         return None
-    return re.compile(before + "(?:" + "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)) + ")"
-                      + after)
+    return re.compile(
+        before + "(?:" + "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)) + ")" + after
+    )
 
 
 def _folded(text: str) -> str:
@@ -90,7 +91,7 @@ def _folded(text: str) -> str:
 def _passages(text: str) -> set[str]:
     """Every run of PASSAGE_WORDS words of ``text`` (case and punctuation aside)."""
     words = re.findall(r"\w+", text.casefold())
-    return {" ".join(words[i:i + PASSAGE_WORDS]) for i in range(len(words) - PASSAGE_WORDS + 1)}
+    return {" ".join(words[i : i + PASSAGE_WORDS]) for i in range(len(words) - PASSAGE_WORDS + 1)}
 
 
 def confidential_marks(meeting: Meeting, decisions: list[DelegationDecision]) -> ConfidentialMarks:
@@ -98,23 +99,31 @@ def confidential_marks(meeting: Meeting, decisions: list[DelegationDecision]) ->
     parties of its documents marked confidential; and for the cases on this agenda or its list of
     delegated decisions, their items' own titles and the passages of their reports."""
     marks = ConfidentialMarks()
-    cases = db.session.scalars(select(Case).where(Case.committee_id == meeting.committee_id,
-                                                  Case.is_confidential.is_(True))).all()
+    cases = db.session.scalars(
+        select(Case).where(Case.committee_id == meeting.committee_id, Case.is_confidential.is_(True))
+    ).all()
     ids = [c.id for c in cases]
     for case in cases:
         marks.titles.add(_folded(case.title))
         marks.numbers.add(_folded(case.number))
         marks.public_titles.add(_folded(case.display_public_title))
     if ids:
-        for data in db.session.scalars(select(AuditEntry.data).where(AuditEntry.case_id.in_(ids),
-                                                                     AuditEntry.action == "case.updated")):
+        for data in db.session.scalars(
+            select(AuditEntry.data).where(AuditEntry.case_id.in_(ids), AuditEntry.action == "case.updated")
+        ):
             for side in ("before", "after"):
                 title = ((data or {}).get(side) or {}).get("title")
                 if title:
                     marks.titles.add(_folded(title))
-        marks.parties |= {_folded(p) for p in db.session.scalars(
-            select(RegisteredDocument.counterparty).where(RegisteredDocument.case_id.in_(ids))
-            .where(RegisteredDocument.is_confidential.is_(True))) if p and p.strip()}
+        marks.parties |= {
+            _folded(p)
+            for p in db.session.scalars(
+                select(RegisteredDocument.counterparty)
+                .where(RegisteredDocument.case_id.in_(ids))
+                .where(RegisteredDocument.is_confidential.is_(True))
+            )
+            if p and p.strip()
+        }
     on_agenda = [item.case for item in meeting.items if item.is_confidential]
     on_agenda += [d.case for d in decisions if d.case is not None and d.case.is_confidential]
     for item in meeting.items:
@@ -150,8 +159,9 @@ def _report_text(case: Case) -> tuple[set[str], set[str]]:
 
 def secrecy_problems(texts: list[tuple[str, str, bool]], marks: ConfidentialMarks) -> list[str]:
     """One line per public text (where, text, is a report) that gives a confidential case away, naming where."""
-    return [f"{where}: {what}." for where, text, is_report in texts
-            for what in marks.found_in(text, is_report=is_report)]
+    return [
+        f"{where}: {what}." for where, text, is_report in texts for what in marks.found_in(text, is_report=is_report)
+    ]
 
 
 # --- versions published before a case became confidential ---------------------------------------------
@@ -171,10 +181,19 @@ def secret_now(snapshot: dict) -> dict[int, str]:
 def public_item(item: dict) -> dict:
     """The public version of a members' item: a confidential one as its public title only."""
     if item["kind"] == ItemKind.confidential_case.value:
-        return {"number": item["number"], "kind": item["kind"], "section": item["section"],
-                "title": item["public_title"] or "Sekretessärende", "case_number": None, "note": None,
-                "external_reference": None, "parts": [], "is_handling_later": False, "report": None,
-                "attachments": []}
+        return {
+            "number": item["number"],
+            "kind": item["kind"],
+            "section": item["section"],
+            "title": item["public_title"] or "Sekretessärende",
+            "case_number": None,
+            "note": None,
+            "external_reference": None,
+            "parts": [],
+            "is_handling_later": False,
+            "report": None,
+            "attachments": [],
+        }
     out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
     out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
     if "delegation_decisions" in item:
@@ -185,16 +204,24 @@ def public_item(item: dict) -> dict:
 def public_decision(decision: dict) -> dict:
     if not decision["is_confidential"]:
         return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
-    return {"decided_on": decision["decided_on"], "decision_maker": decision["decision_maker"],
-            "delegation_point": decision["delegation_point"], "case_number": None,
-            "summary": decision["public_title"] or "Sekretess", "is_confidential": True}
+    return {
+        "decided_on": decision["decided_on"],
+        "decision_maker": decision["decision_maker"],
+        "delegation_point": decision["delegation_point"],
+        "case_number": None,
+        "summary": decision["public_title"] or "Sekretess",
+        "is_confidential": True,
+    }
 
 
 def newly_confidential(publication: Publication) -> list[dict]:
     """The members' items of ``publication`` published as open whose case is confidential now."""
     secret = secret_now(publication.members_snapshot)
-    return [i for i in publication.members_snapshot["items"]
-            if i.get("case_id") in secret and i["kind"] != ItemKind.confidential_case.value]
+    return [
+        i
+        for i in publication.members_snapshot["items"]
+        if i.get("case_id") in secret and i["kind"] != ItemKind.confidential_case.value
+    ]
 
 
 def public_items_now(publication: Publication) -> list[dict]:
@@ -212,8 +239,14 @@ def public_items_now(publication: Publication) -> list[dict]:
     for item in publication.public_snapshot["items"]:
         member = members.get(item["number"], {})
         if member.get("case_id") in secret and item["kind"] != ItemKind.confidential_case.value:
-            item = public_item({**member, "kind": ItemKind.confidential_case.value, "section": CONFIDENTIAL_SECTION,
-                                "public_title": secret[member["case_id"]]})
+            item = public_item(
+                {
+                    **member,
+                    "kind": ItemKind.confidential_case.value,
+                    "section": CONFIDENTIAL_SECTION,
+                    "public_title": secret[member["case_id"]],
+                }
+            )
         elif "delegation_decisions" in item:
             decisions = []
             for shown, full in zip(item["delegation_decisions"], member.get("delegation_decisions", [])):
@@ -229,10 +262,14 @@ def public_changes_now(publication: Publication) -> list[str]:
     """The publication's change lines as the public may read them today: a line naming an item whose
     case has become confidential since says only that an item changed."""
     titles = {_folded(i["title"]) for i in newly_confidential(publication)} - {""}
-    return [("En punkt har ändrats." if any(t in _folded(line) for t in titles) else line)
-            for line in publication.changes or []]
+    return [
+        ("En punkt har ändrats." if any(t in _folded(line) for t in titles) else line)
+        for line in publication.changes or []
+    ]
 
 
 #: why the public files of a version are no longer handed out
-WITHDRAWN = ("Handlingarna till den här versionen av kallelsen lämnas inte längre ut: ett ärende i den har "
-             "sekretessmarkerats. Se den senaste versionen.")
+WITHDRAWN = (
+    "Handlingarna till den här versionen av kallelsen lämnas inte längre ut: ett ärende i den har "
+    "sekretessmarkerats. Se den senaste versionen."
+)

@@ -19,8 +19,12 @@ from workflows.content import ReportContent, html_to_text
 from workflows.models import ReportState
 
 #: the fields the closing of a kallelse needs, with their Swedish names
-REQUIRED_NOTICE_FIELDS = {"notice_place": "ort", "notice_date": "datum", "chair_name": "ordförande",
-                          "secretary_name": "sekreterare"}
+REQUIRED_NOTICE_FIELDS = {
+    "notice_place": "ort",
+    "notice_date": "datum",
+    "chair_name": "ordförande",
+    "secretary_name": "sekreterare",
+}
 
 
 def meeting_json(meeting: Meeting) -> dict:
@@ -50,8 +54,12 @@ def _report_json(item: AgendaItem) -> dict | None:
     if report is None or report.state is not ReportState.on_agenda or report.signed_revision is None:
         return None
     content = report.revision(report.signed_revision).content
-    return {"id": report.id, "revision": report.signed_revision, "signed_hash": report.signed_hash,
-            "title": content.get("title") or item.case.title}
+    return {
+        "id": report.id,
+        "revision": report.signed_revision,
+        "signed_hash": report.signed_hash,
+        "title": content.get("title") or item.case.title,
+    }
 
 
 def _attachments_json(item: AgendaItem) -> list[dict]:
@@ -63,34 +71,52 @@ def _attachments_json(item: AgendaItem) -> list[dict]:
     out = []
     for a in sorted(report.current_attachments, key=lambda a: a.position):
         document = a.registered_document
-        out.append({
-            "id": a.id, "number": a.position, "title": a.title,
-            "sha256": a.file.sha256 if a.file else None, "filename": a.filename,
-            "content_type": a.file.content_type if a.file else None,
-            "is_confidential": bool(a.is_confidential or (document is not None and document.is_confidential)),
-        })
+        out.append(
+            {
+                "id": a.id,
+                "number": a.position,
+                "title": a.title,
+                "sha256": a.file.sha256 if a.file else None,
+                "filename": a.filename,
+                "content_type": a.file.content_type if a.file else None,
+                "is_confidential": bool(a.is_confidential or (document is not None and document.is_confidential)),
+            }
+        )
     return out
 
 
 def _decision_json(decision: DelegationDecision) -> dict:
     case = decision.case
-    return {"decided_on": decision.decided_on.isoformat(), "decision_maker": decision.decision_maker,
-            "delegation_point": decision.delegation_point, "case_id": case.id if case else None,
-            "case_number": case.number if case else None,
-            "summary": decision.summary, "is_confidential": bool(case is not None and case.is_confidential),
-            "public_title": case.display_public_title if case is not None else None}
+    return {
+        "decided_on": decision.decided_on.isoformat(),
+        "decision_maker": decision.decision_maker,
+        "delegation_point": decision.delegation_point,
+        "case_id": case.id if case else None,
+        "case_number": case.number if case else None,
+        "summary": decision.summary,
+        "is_confidential": bool(case is not None and case.is_confidential),
+        "public_title": case.display_public_title if case is not None else None,
+    }
 
 
 def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = None) -> dict:
     """One item as the members' version shows it."""
     case = item.case
     out = {
-        "id": item.id, "number": item.position, "kind": item.shown_kind.value, "section": item.section,
-        "title": item.title, "case_id": item.case_id, "case_number": case.number if case else None,
+        "id": item.id,
+        "number": item.position,
+        "kind": item.shown_kind.value,
+        "section": item.section,
+        "title": item.title,
+        "case_id": item.case_id,
+        "case_number": case.number if case else None,
         "public_title": case.display_public_title if item.is_confidential and case else None,
-        "note": item.note, "external_reference": item.external_reference, "parts": list(item.parts or []),
+        "note": item.note,
+        "external_reference": item.external_reference,
+        "parts": list(item.parts or []),
         "is_handling_later": item.is_handling_later and _report_json(item) is None,
-        "report": _report_json(item), "attachments": _attachments_json(item),
+        "report": _report_json(item),
+        "attachments": _attachments_json(item),
     }
     if item.kind is ItemKind.delegation_report:
         out["delegation_decisions"] = [_decision_json(d) for d in decisions or []]
@@ -119,8 +145,12 @@ def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str
     out = []
     for item in snapshot["items"]:
         if item.get("case_id") in secret_cases and item["kind"] != ItemKind.confidential_case.value:
-            item = {**item, "kind": ItemKind.confidential_case.value, "section": CONFIDENTIAL_SECTION,
-                    "public_title": secret_cases[item["case_id"]]}
+            item = {
+                **item,
+                "kind": ItemKind.confidential_case.value,
+                "section": CONFIDENTIAL_SECTION,
+                "public_title": secret_cases[item["case_id"]],
+            }
         if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item["case_id"]):
             shown = public_item(item)
             shown["withheld"] = True
@@ -128,15 +158,20 @@ def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str
             continue
         shown = dict(item, withheld=False)
         if any(a["is_confidential"] for a in item["attachments"]) and not may_see_confidential(item["case_id"]):
-            shown["attachments"] = [_withheld_attachment(a) if a["is_confidential"] else a
-                                    for a in item["attachments"]]
+            shown["attachments"] = [_withheld_attachment(a) if a["is_confidential"] else a for a in item["attachments"]]
         if "delegation_decisions" in item:
-            decisions = [dict(d, is_confidential=True, public_title=secret_cases[d["case_id"]])
-                         if d.get("case_id") in secret_cases else d for d in item["delegation_decisions"]]
+            decisions = [
+                dict(d, is_confidential=True, public_title=secret_cases[d["case_id"]])
+                if d.get("case_id") in secret_cases
+                else d
+                for d in item["delegation_decisions"]
+            ]
             shown["delegation_decisions"] = [
                 dict(public_decision(d), withheld=True)
-                if d["is_confidential"] and not may_see_confidential(d.get("case_id")) else d
-                for d in decisions]
+                if d["is_confidential"] and not may_see_confidential(d.get("case_id"))
+                else d
+                for d in decisions
+            ]
         out.append(shown)
     return out
 
@@ -154,17 +189,25 @@ def items_for(snapshot: dict, user) -> list[dict]:
     def may_see(case_id: int | None) -> bool:
         if case_id not in seen:
             case = db.session.get(Case, case_id) if case_id is not None else None
-            seen[case_id] = case is not None and (can(user, Action.read_confidential_handlingar, case)
-                                                  or can(user, Action.view_confidential, case))
+            seen[case_id] = case is not None and (
+                can(user, Action.read_confidential_handlingar, case) or can(user, Action.view_confidential, case)
+            )
         return seen[case_id]
 
     return for_reader(snapshot, may_see, secret_now(snapshot))
 
 
-
 def _withheld_attachment(attachment: dict) -> dict:
-    return {"id": None, "number": attachment["number"], "title": "Sekretessbelagd bilaga", "sha256": None,
-            "filename": None, "content_type": None, "is_confidential": True, "withheld": True}
+    return {
+        "id": None,
+        "number": attachment["number"],
+        "title": "Sekretessbelagd bilaga",
+        "sha256": None,
+        "filename": None,
+        "content_type": None,
+        "is_confidential": True,
+        "withheld": True,
+    }
 
 
 # --- checks before publishing -------------------------------------------------------------------
@@ -173,20 +216,30 @@ def _withheld_attachment(attachment: dict) -> dict:
 def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str, bool]]:
     """Every text the public version shows, with where it is (Swedish) and whether it is a report's text."""
     m = public["meeting"]
-    texts = [("Sammanträdets plats", m["place"]), ("Kallelsens ort", m["notice_place"] or ""),
-             ("Ordförande", m["chair_name"] or ""), ("Sekreterare", m["secretary_name"] or "")]
+    texts = [
+        ("Sammanträdets plats", m["place"]),
+        ("Kallelsens ort", m["notice_place"] or ""),
+        ("Ordförande", m["chair_name"] or ""),
+        ("Sekreterare", m["secretary_name"] or ""),
+    ]
     reports = []
     items = {item.position: item for item in meeting.items}
     for entry in public["items"]:
         where = f"Punkt {entry['number']}"
         texts.append((f"{where}, rubrik", entry["title"]))
-        texts += [(f"{where}, anteckning", entry["note"] or ""), (f"{where}, extern referens",
-                                                                    entry["external_reference"] or "")]
+        texts += [
+            (f"{where}, anteckning", entry["note"] or ""),
+            (f"{where}, extern referens", entry["external_reference"] or ""),
+        ]
         for i, part in enumerate(entry["parts"], start=1):
             texts.append((f"{where}, del {i}", f"{part['title']} {part.get('presenter') or ''}"))
         for decision in entry.get("delegation_decisions", []):
-            texts.append((f"{where}, delegationsbeslut {decision['decided_on']}",
-                          f"{decision['decision_maker']} {decision['summary']}"))
+            texts.append(
+                (
+                    f"{where}, delegationsbeslut {decision['decided_on']}",
+                    f"{decision['decision_maker']} {decision['summary']}",
+                )
+            )
         for attachment in entry["attachments"]:
             texts.append((f"{where}, bilaga {attachment['number']}", attachment["title"]))
         if entry["report"] is not None:
@@ -231,8 +284,15 @@ def _masked(text: str) -> str:
 def describe_changes(old: dict, new: dict) -> list[str]:
     """Swedish lines saying what differs between two members' snapshots."""
     lines = []
-    labels = {"start": "Tid", "place": "Plats", "notice_place": "Ort", "notice_date": "Datum",
-              "chair_name": "Ordförande", "secretary_name": "Sekreterare", "is_public": "Öppet sammanträde"}
+    labels = {
+        "start": "Tid",
+        "place": "Plats",
+        "notice_place": "Ort",
+        "notice_date": "Datum",
+        "chair_name": "Ordförande",
+        "secretary_name": "Sekreterare",
+        "is_public": "Öppet sammanträde",
+    }
     for key, label in labels.items():
         if old["meeting"].get(key) != new["meeting"].get(key):
             lines.append(f"{label} ändrad: {_shown(old['meeting'].get(key))} → {_shown(new['meeting'].get(key))}.")

@@ -24,10 +24,13 @@ NOTICE_DAYS_RANGE = (1, 60)
 
 def template_for(committee: Committee) -> list[StandingItem]:
     """The committee's standing items in agenda order: the opening ones, then the closing ones."""
-    return list(db.session.scalars(
-        select(StandingItem).where(StandingItem.committee_id == committee.id)
-        .order_by(StandingItem.closes_agenda, StandingItem.position, StandingItem.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(StandingItem)
+            .where(StandingItem.committee_id == committee.id)
+            .order_by(StandingItem.closes_agenda, StandingItem.position, StandingItem.id)
+        )
+    )
 
 
 def _lock_template(committee: Committee) -> None:
@@ -69,16 +72,27 @@ def add_standing_item(committee: Committee, *, user: User, title, kind, closes_a
     """Add an item at the end of its group (the opening items, or the closing ones)."""
     _lock_template(committee)
     title, kind, closes_agenda = _fields(title, kind, closes_agenda)
-    count = db.session.scalar(select(func.count()).select_from(StandingItem)
-                              .where(StandingItem.committee_id == committee.id))
+    count = db.session.scalar(
+        select(func.count()).select_from(StandingItem).where(StandingItem.committee_id == committee.id)
+    )
     if count >= MAX_STANDING_ITEMS:
         raise ValidationError({"title": f"En nämnd kan ha högst {MAX_STANDING_ITEMS} stående punkter."})
-    item = StandingItem(committee=committee, title=title, kind=kind, closes_agenda=closes_agenda,
-                        position=len(_group(committee, closes_agenda)) + 1)
+    item = StandingItem(
+        committee=committee,
+        title=title,
+        kind=kind,
+        closes_agenda=closes_agenda,
+        position=len(_group(committee, closes_agenda)) + 1,
+    )
     db.session.add(item)
     db.session.flush()
-    audit.record("committee.standing_item_added", committee, f"Stående punkt ”{title}” tillagd i mallen för "
-                 f"{committee.name}.", user=user, committee_id=committee.id)
+    audit.record(
+        "committee.standing_item_added",
+        committee,
+        f"Stående punkt ”{title}” tillagd i mallen för {committee.name}.",
+        user=user,
+        committee_id=committee.id,
+    )
     return item
 
 
@@ -95,9 +109,15 @@ def update_standing_item(item: StandingItem, *, user: User, title, kind, closes_
         _renumber(old_group)
     item.title, item.kind = title, kind
     db.session.flush()
-    audit.record("committee.standing_item_updated", committee, f"Stående punkt ”{title}” ändrad i mallen för "
-                 f"{committee.name}.", user=user, committee_id=committee.id, before=before,
-                 after={"title": title, "kind": kind.value, "closes_agenda": closes_agenda})
+    audit.record(
+        "committee.standing_item_updated",
+        committee,
+        f"Stående punkt ”{title}” ändrad i mallen för {committee.name}.",
+        user=user,
+        committee_id=committee.id,
+        before=before,
+        after={"title": title, "kind": kind.value, "closes_agenda": closes_agenda},
+    )
     return item
 
 
@@ -108,8 +128,13 @@ def remove_standing_item(item: StandingItem, *, user: User) -> None:
     db.session.delete(item)
     _renumber(rest)
     db.session.flush()
-    audit.record("committee.standing_item_removed", committee, f"Stående punkt ”{item.title}” borttagen ur "
-                 f"mallen för {committee.name}.", user=user, committee_id=committee.id)
+    audit.record(
+        "committee.standing_item_removed",
+        committee,
+        f"Stående punkt ”{item.title}” borttagen ur mallen för {committee.name}.",
+        user=user,
+        committee_id=committee.id,
+    )
 
 
 def move_standing_item(item: StandingItem, *, user: User, direction: str) -> None:
@@ -122,13 +147,19 @@ def move_standing_item(item: StandingItem, *, user: User, direction: str) -> Non
     index = next(i for i, other in enumerate(group) if other.id == item.id)
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(group):
-        raise ValidationError({"direction": "Punkten står redan först." if direction == "up"
-                               else "Punkten står redan sist."})
+        raise ValidationError(
+            {"direction": "Punkten står redan först." if direction == "up" else "Punkten står redan sist."}
+        )
     group[index], group[target] = group[target], group[index]
     _renumber(group)
     db.session.flush()
-    audit.record("committee.standing_item_moved", committee, f"Stående punkt ”{item.title}” flyttad i mallen för "
-                 f"{committee.name}.", user=user, committee_id=committee.id)
+    audit.record(
+        "committee.standing_item_moved",
+        committee,
+        f"Stående punkt ”{item.title}” flyttad i mallen för {committee.name}.",
+        user=user,
+        committee_id=committee.id,
+    )
 
 
 def set_notice_days(committee: Committee, *, user: User, days) -> Committee:
@@ -140,7 +171,13 @@ def set_notice_days(committee: Committee, *, user: User, days) -> Committee:
     before = committee.notice_days
     committee.notice_days = days
     db.session.flush()
-    audit.record("committee.notice_days_changed", committee, f"Kallelsens tidsfrist för {committee.name} ändrad "
-                 f"från {before} till {days} dagar före sammanträdet.", user=user, committee_id=committee.id,
-                 before={"notice_days": before}, after={"notice_days": days})
+    audit.record(
+        "committee.notice_days_changed",
+        committee,
+        f"Kallelsens tidsfrist för {committee.name} ändrad från {before} till {days} dagar före sammanträdet.",
+        user=user,
+        committee_id=committee.id,
+        before={"notice_days": before},
+        after={"notice_days": days},
+    )
     return committee

@@ -41,8 +41,13 @@ class MessageState(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"queued": "I kö", "sending": "Skickas", "sent": "Skickat", "kept": "Ej skickat (ingen e-postserver)",
-                "failed": "Misslyckades"}[self.value]
+        return {
+            "queued": "I kö",
+            "sending": "Skickas",
+            "sent": "Skickat",
+            "kept": "Ej skickat (ingen e-postserver)",
+            "failed": "Misslyckades",
+        }[self.value]
 
 
 class OutboxMessage(db.Model):
@@ -56,8 +61,9 @@ class OutboxMessage(db.Model):
     #: the page the message is about, relative to the site
     link: Mapped[str | None] = mapped_column(String(300))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    state: Mapped[MessageState] = mapped_column(Enum(MessageState, native_enum=False, length=10),
-                                                default=MessageState.queued, index=True)
+    state: Mapped[MessageState] = mapped_column(
+        Enum(MessageState, native_enum=False, length=10), default=MessageState.queued, index=True
+    )
     error: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: when a worker began sending it (state sending): one that stops there was interrupted
@@ -75,11 +81,13 @@ def init_app(app: Flask, *, send: Callable[[int], object]) -> None:
     app.extensions["outbox"] = send
 
 
-def queue_message(recipient: User, subject: str, body: str, *, link: str | None = None,
-                  case_id: int | None = None) -> OutboxMessage:
+def queue_message(
+    recipient: User, subject: str, body: str, *, link: str | None = None, case_id: int | None = None
+) -> OutboxMessage:
     """Add a message to the outbox; it is handed to the sender when the session's transaction commits."""
-    message = OutboxMessage(recipient=recipient, to_address=recipient.email, subject=subject, body=body,
-                            link=link, case_id=case_id)
+    message = OutboxMessage(
+        recipient=recipient, to_address=recipient.email, subject=subject, body=body, link=link, case_id=case_id
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(PENDING, []).append(message.id)

@@ -86,15 +86,23 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.view_meetings: ALL_ROLES,
     Action.manage_meetings: frozenset({Role.secretary}),
     Action.publish_notice: frozenset({Role.secretary}),
-    Action.read_confidential_handlingar: frozenset({Role.member, Role.registrar, Role.secretary, Role.reviewer,
-                                                    Role.approver, Role.admin}),
+    Action.read_confidential_handlingar: frozenset(
+        {Role.member, Role.registrar, Role.secretary, Role.reviewer, Role.approver, Role.admin}
+    ),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)
 _CASE_ACTIONS_NEEDING_VIEW = {
-    Action.view_case, Action.view_confidential, Action.view_case_history, Action.edit_case,
-    Action.void_case, Action.set_confidentiality, Action.register_document, Action.export_registry,
-    Action.view_report, Action.write_report,
+    Action.view_case,
+    Action.view_confidential,
+    Action.view_case_history,
+    Action.edit_case,
+    Action.void_case,
+    Action.set_confidentiality,
+    Action.register_document,
+    Action.export_registry,
+    Action.view_report,
+    Action.write_report,
 }
 
 
@@ -167,9 +175,7 @@ def can(user: User | None, action: Action, target) -> bool:
 
 def _may_see_secrets(user: User, case: CaseLike) -> bool:
     """Confidential titles, documents and parties of this case: the right role, or its own officer."""
-    return case.committee_id in committees_where(user, Action.view_confidential) or (
-        case.case_officer_id == user.id
-    )
+    return case.committee_id in committees_where(user, Action.view_confidential) or (case.case_officer_id == user.id)
 
 
 def _may_view_case(user: User, case: CaseLike) -> bool:

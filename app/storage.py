@@ -115,7 +115,7 @@ def download_name(name: str, fallback: str = "fil") -> str:
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, extension = name.rpartition(".")
         if dot and stem and len(extension) <= 10:
-            name = stem[:MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") + "." + extension
+            name = stem[: MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") + "." + extension
         else:
             name = name[:MAX_NAME_LENGTH].rstrip(" .")
     return name or fallback
@@ -126,8 +126,15 @@ def _sha256_of_file(fh: BinaryIO) -> str:
     return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def send_stored_file(key: str, *, sha256: str, filename: str, mimetype: str, inline: bool | None = None,
-                     last_modified: datetime | None = None) -> Response:
+def send_stored_file(
+    key: str,
+    *,
+    sha256: str,
+    filename: str,
+    mimetype: str,
+    inline: bool | None = None,
+    last_modified: datetime | None = None,
+) -> Response:
     """Send the stored file ``key`` to the browser, as the view's answer.
 
     Its bytes are checked against ``sha256`` before any is sent. HTTP Range (206) and conditional requests
@@ -147,8 +154,15 @@ def send_stored_file(key: str, *, sha256: str, filename: str, mimetype: str, inl
         stat = os.fstat(fh.fileno())
         if inline is None:
             inline = mimetype in INLINE_TYPES
-        response = send_file(fh, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
-                             conditional=False, etag=False, last_modified=last_modified or stat.st_mtime)
+        response = send_file(
+            fh,
+            mimetype=mimetype,
+            as_attachment=not inline,
+            download_name=download_name(filename),
+            conditional=False,
+            etag=False,
+            last_modified=last_modified or stat.st_mtime,
+        )
         response.content_length = stat.st_size
         response.set_etag(sha256)
         response = response.make_conditional(request.environ, accept_ranges=True, complete_length=stat.st_size)

@@ -53,8 +53,12 @@ def send_job_result(job: Job):
         sha256 = get_storage().sha256_of(job.result_key)
     except StorageError:
         abort(404)
-    return send_stored_file(job.result_key, sha256=sha256, filename=job.result_name or "fil",
-                            mimetype=job.result_mimetype or "application/octet-stream")
+    return send_stored_file(
+        job.result_key,
+        sha256=sha256,
+        filename=job.result_name or "fil",
+        mimetype=job.result_mimetype or "application/octet-stream",
+    )
 
 
 def send_job_output(output: dict | None, mimetype: str | None):

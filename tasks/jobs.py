@@ -29,16 +29,37 @@ def _set(job_id: int, **values) -> None:
         session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
-def create_job(kind: str, *, user: User, committee_id: int | None, params: dict, total: int = 0,
-               report_id: int | None = None, publication_id: int | None = None) -> Job:
+def create_job(
+    kind: str,
+    *,
+    user: User,
+    committee_id: int | None,
+    params: dict,
+    total: int = 0,
+    report_id: int | None = None,
+    publication_id: int | None = None,
+) -> Job:
     """Add a queued job row (the caller commits, then enqueues the task with its id); ``report_id`` or
     ``publication_id`` names what it renders."""
-    job = Job(kind=kind, state=JobState.queued, params=params, committee_id=committee_id,
-              created_by_id=user.id, progress_total=total, report_id=report_id, publication_id=publication_id)
+    job = Job(
+        kind=kind,
+        state=JobState.queued,
+        params=params,
+        committee_id=committee_id,
+        created_by_id=user.id,
+        progress_total=total,
+        report_id=report_id,
+        publication_id=publication_id,
+    )
     db.session.add(job)
     db.session.flush()
-    audit.record(f"job.{kind}.requested", job, f"{user.name} begärde jobb {job.id} ({kind}).",
-                 user=user, committee_id=committee_id)
+    audit.record(
+        f"job.{kind}.requested",
+        job,
+        f"{user.name} begärde jobb {job.id} ({kind}).",
+        user=user,
+        committee_id=committee_id,
+    )
     return job
 
 
@@ -71,8 +92,9 @@ def retry(job: Job, *, user: User) -> None:
     job.state = JobState.queued
     job.error = None
     job.finished_dt = None
-    audit.record(f"job.{job.kind}.retried", job, f"{user.name} körde om jobb {job.id}.", user=user,
-                 committee_id=job.committee_id)
+    audit.record(
+        f"job.{job.kind}.retried", job, f"{user.name} körde om jobb {job.id}.", user=user, committee_id=job.committee_id
+    )
 
 
 def start(job_id: int) -> Job | None:
@@ -85,8 +107,7 @@ def start(job_id: int) -> Job | None:
     if job.state is JobState.done:
         log.info("job %s is already done; not run again", job_id)
         return None
-    _set(job_id, state=JobState.running, attempts=Job.attempts + 1, error=None,
-         started_dt=utcnow(), progress_done=0)
+    _set(job_id, state=JobState.running, attempts=Job.attempts + 1, error=None, started_dt=utcnow(), progress_done=0)
     db.session.expire(job)
     return job
 
@@ -96,15 +117,27 @@ def report_progress(job: Job, done: int, total: int) -> None:
 
 
 def finish(job: Job, stored: StoredFile, name: str, mimetype: str) -> None:
-    _set(job.id, state=JobState.done, result_key=stored.key, result_name=name, result_mimetype=mimetype,
-         progress_done=Job.progress_total, finished_dt=utcnow(), error=None)
+    _set(
+        job.id,
+        state=JobState.done,
+        result_key=stored.key,
+        result_name=name,
+        result_mimetype=mimetype,
+        progress_done=Job.progress_total,
+        finished_dt=utcnow(),
+        error=None,
+    )
 
 
 def fail(job_id: int, message: str, *, final: bool = True) -> None:
     """Record why the job failed (in Swedish); a non-final failure puts it back in the queue."""
     db.session.rollback()
-    _set(job_id, state=JobState.failed if final else JobState.queued, error=message,
-         finished_dt=utcnow() if final else None)
+    _set(
+        job_id,
+        state=JobState.failed if final else JobState.queued,
+        error=message,
+        finished_dt=utcnow() if final else None,
+    )
 
 
 def retry_later(task, job_id: int, exc: Exception, reason: str = "Databasen svarade inte") -> None:

@@ -31,7 +31,9 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: what is done, e.g. "registry_export"
     kind: Mapped[str] = mapped_column(String(40), index=True)
-    state: Mapped[JobState] = mapped_column(Enum(JobState, native_enum=False, length=10), default=JobState.queued, index=True)
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=10), default=JobState.queued, index=True
+    )
     #: documents (or rows) done of the total, for the progress bar
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)

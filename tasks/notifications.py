@@ -46,8 +46,10 @@ SMTP_TIMEOUT = 30
 STALE_AFTER = timedelta(minutes=10)
 #: a message still being sent after this lost its worker (no send takes that long: SMTP_TIMEOUT per step)
 INTERRUPTED_AFTER = timedelta(minutes=30)
-INTERRUPTED = ("Sändningen avbröts: arbetsprocessen stannade medan meddelandet skickades. Det är okänt om det "
-               "kom fram; kontakta mottagaren vid behov.")
+INTERRUPTED = (
+    "Sändningen avbröts: arbetsprocessen stannade medan meddelandet skickades. Det är okänt om det "
+    "kom fram; kontakta mottagaren vid behov."
+)
 
 #: the overdue steps: the transition whose audience acts on the step, and what they should have done
 STEPS = {
@@ -61,9 +63,11 @@ NOBODY = SimpleNamespace(id=None)
 def _set(message_id: int, expected: MessageState, **values) -> bool:
     """Change a message still in state ``expected``, in a short transaction of its own; say if it was."""
     with separate_transaction() as session:
-        result = session.execute(update(OutboxMessage)
-                                 .where(OutboxMessage.id == message_id, OutboxMessage.state == expected)
-                                 .values(**values))
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.state == expected)
+            .values(**values)
+        )
         return result.rowcount == 1
 
 
@@ -136,7 +140,7 @@ def send_message(self, message_id: int) -> None:
             return
         log.warning("message %s: SMTP failed, retry %s: %s", message_id, retries + 1, error)
         _set(message_id, MessageState.sending, state=MessageState.queued, error=error)
-        raise self.retry(exc=exc, countdown=RETRY_BASE * 2 ** retries) from exc
+        raise self.retry(exc=exc, countdown=RETRY_BASE * 2**retries) from exc
     _set(message_id, MessageState.sending, state=MessageState.sent, sent_dt=utcnow(), error=None)
 
 
@@ -169,8 +173,11 @@ def _queue_reminders(today: date) -> None:
     with sqlite_writing():
         overdue = db.session.scalars(
             select(CaseReport)
-            .where(CaseReport.state.in_(list(STEPS)), CaseReport.due_on < today,
-                   or_(CaseReport.reminded_on.is_(None), CaseReport.reminded_on < today))
+            .where(
+                CaseReport.state.in_(list(STEPS)),
+                CaseReport.due_on < today,
+                or_(CaseReport.reminded_on.is_(None), CaseReport.reminded_on < today),
+            )
             .order_by(CaseReport.id)
             .with_for_update()
         ).all()
@@ -201,7 +208,8 @@ def _fail_interrupted() -> None:
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.state == MessageState.sending, OutboxMessage.claimed_dt < utcnow() - INTERRUPTED_AFTER)
-            .values(state=MessageState.failed, error=INTERRUPTED))
+            .values(state=MessageState.failed, error=INTERRUPTED)
+        )
     if result.rowcount:
         log.warning("%s messages were interrupted while being sent; marked failed", result.rowcount)
 

@@ -14,8 +14,12 @@ from workflows.models import CaseReport, ReportConflict
 SPEC_URL = "/api/v1/openapi.json"
 
 #: the answer for what does not exist, or what the caller may not know exists
-NOT_FOUND = {"error": {"status": 404, "message": (
-    "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den.")}}
+NOT_FOUND = {
+    "error": {
+        "status": 404,
+        "message": ("Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den."),
+    }
+}
 #: a case the caller sees, but an action on it they may not do
 FORBIDDEN = {"error": {"status": 403, "message": "Du har inte behörighet att göra detta."}}
 
@@ -42,8 +46,10 @@ CASE_TITLE = "Granskningen av verkställighet av vissa av socialnämndens beslut
 COMPLETE = {
     "title": CASE_TITLE,
     "report_date": "2017-02-01",
-    "sections": {"summary": "<p>Revisorerna har granskat verkställigheten.</p>",
-                 "description": "<p>Granskningen omfattar <strong>2016</strong>.</p>"},
+    "sections": {
+        "summary": "<p>Revisorerna har granskat verkställigheten.</p>",
+        "description": "<p>Granskningen omfattar <strong>2016</strong>.</p>",
+    },
     "proposals": [{"text": "Socialnämnden godkänner förvaltningens svar.", "immediately_adjusted": False}],
     "recipients": ["Kommunens revisorer"],
 }
@@ -57,10 +63,16 @@ def snapshot(case_id: int) -> tuple:
     """What a refused request must leave unchanged."""
     try:
         report = db.session.scalar(select(CaseReport).where(CaseReport.case_id == case_id))
-        stored = (report.state, report.current_revision, len(report.revisions), len(report.transitions),
-                  report.signed_hash) if report else None
-        return stored, db.session.scalar(select(func.count()).select_from(ReportConflict)), \
-            db.session.scalar(select(func.count()).select_from(AuditEntry))
+        stored = (
+            (report.state, report.current_revision, len(report.revisions), len(report.transitions), report.signed_hash)
+            if report
+            else None
+        )
+        return (
+            stored,
+            db.session.scalar(select(func.count()).select_from(ReportConflict)),
+            db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        )
     finally:
         db.session.rollback()
 

@@ -26,13 +26,19 @@ CANARIES = ["KANARI", "Titelsson", "Nyttnamnsson", "Egenrubrik", "Kanarieholmen"
 
 def signed_case_with_canaries() -> Case:
     officer = person("handlaggare")
-    case = registry_ops.register_case(committee=committee(), user=person("registrator"), title=TITLE,
-                                      classification_code="181", case_officer=officer)
+    case = registry_ops.register_case(
+        committee=committee(), user=person("registrator"), title=TITLE, classification_code="181", case_officer=officer
+    )
     report = report_ops.create_report(case, user=officer)
-    report_ops.save_revision(report, user=officer, based_on=1, raw={
-        **REPORT, "title": TITLE, "sections": {"description": f"<p>{REPORT_TEXT}</p>"}})
-    files.upload_attachment(report, user=officer, data=BILAGA_TEXT.encode(), filename="utredning.txt",
-                            title=BILAGA_TITLE)
+    report_ops.save_revision(
+        report,
+        user=officer,
+        based_on=1,
+        raw={**REPORT, "title": TITLE, "sections": {"description": f"<p>{REPORT_TEXT}</p>"}},
+    )
+    files.upload_attachment(
+        report, user=officer, data=BILAGA_TEXT.encode(), filename="utredning.txt", title=BILAGA_TITLE
+    )
     for name, who in (("submit", officer), ("approve", person("enhetschef")), ("sign", person("direktor"))):
         report_ops.transition(report, user=who, name=name, notify=False)
     db.session.commit()
@@ -40,15 +46,23 @@ def signed_case_with_canaries() -> Case:
 
 
 def complete(meeting: Meeting) -> None:
-    ops.update_meeting(meeting, user=person("sekreterare"), values={
-        "notice_place": "Huddinge", "notice_date": date.today().isoformat(),
-        "chair_name": "Gunnel Hedberg", "secretary_name": "Sara Lindqvist"})
+    ops.update_meeting(
+        meeting,
+        user=person("sekreterare"),
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": date.today().isoformat(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
 
 
 def make_confidential(case: Case, *, rename: bool) -> None:
     registrar = person("registrator")
-    registry_ops.set_confidentiality(case, user=registrar, is_confidential=True,
-                                     secrecy_provision="26 kap. 1 § OSL", public_title=PUBLIC_TITLE)
+    registry_ops.set_confidentiality(
+        case, user=registrar, is_confidential=True, secrecy_provision="26 kap. 1 § OSL", public_title=PUBLIC_TITLE
+    )
     if rename:
         registry_ops.update_case(case, user=registrar, title=NEW_TITLE, case_officer=case.case_officer)
     db.session.commit()

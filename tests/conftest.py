@@ -68,9 +68,12 @@ def pytest_generate_tests(metafunc):
         return
     # The date logic is Python's, the same on both databases: PostgreSQL at the fixed moments only
     # where the database takes part in it (``moments(postgresql=True)``: numbering per year).
-    cases = [pytest.param(b, m, id=f"{b}-{m}", marks=[pytest.mark.postgres] if b == "postgresql" else [])
-             for m in ["nu", *MOMENTS] for b in ("sqlite", "postgresql")
-             if b == "sqlite" or m == "nu" or marker.kwargs.get("postgresql")]
+    cases = [
+        pytest.param(b, m, id=f"{b}-{m}", marks=[pytest.mark.postgres] if b == "postgresql" else [])
+        for m in ["nu", *MOMENTS]
+        for b in ("sqlite", "postgresql")
+        if b == "sqlite" or m == "nu" or marker.kwargs.get("postgresql")
+    ]
     metafunc.definition.add_marker(pytest.mark.parametrize(("backend", "moment"), cases, indirect=True))
 
 
@@ -109,8 +112,10 @@ class RequestIsolatingClient(FlaskClient):
 def _migrate(url: str, tmp_path: Path) -> None:
     from flask_migrate import upgrade
 
-    app = create_app({**base_overrides(tmp_path), "SQLALCHEMY_DATABASE_URI": url},
-                     environ={"INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {**base_overrides(tmp_path), "SQLALCHEMY_DATABASE_URI": url},
+        environ={"INSTANCE_PATH": str(tmp_path / "instance")},
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -184,7 +189,11 @@ def _load_demo_into(url: str, base: Path) -> Path:
     """Load the demo into the database at ``url`` through the real loader; return where its files went."""
     from app.demo.loader import load
 
-    overrides = {**base_overrides(base), "SQLALCHEMY_DATABASE_URI": url, "CELERY": BaseConfig.celery_settings("memory://")}
+    overrides = {
+        **base_overrides(base),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "CELERY": BaseConfig.celery_settings("memory://"),
+    }
     application = create_app(overrides, environ={"INSTANCE_PATH": str(base / "instance")})
     with application.app_context():
         load(with_tokens=True, password_method=FAST_HASH)
@@ -258,10 +267,15 @@ def _restore_postgres_demo(shadow: str) -> None:
             conn.execute(sa.text(f'INSERT INTO "{table.name}" SELECT * FROM "{shadow}"."{table.name}"'))
         for table in db.metadata.sorted_tables:
             for column in table.primary_key.columns:
-                if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, sa.Integer)):
-                    conn.execute(sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
-                        f'COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'))
+                if column.autoincrement is True or (
+                    column.autoincrement == "auto" and isinstance(column.type, sa.Integer)
+                ):
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
+                            f'COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'
+                        )
+                    )
 
 
 @pytest.fixture
@@ -319,6 +333,7 @@ def api_as(app, demo):
 
 # --- meetings and cases on the demo ---------------------------------------------------------------
 
+
 @pytest.fixture
 def secretary(demo) -> User:
     return factories.person("sekreterare")
@@ -336,8 +351,12 @@ def meeting(demo, secretary) -> Meeting:
 def new_case(demo):
     """Return a new open case of Socialnämnden, its report brought to ``state`` (or none)."""
 
-    def _case(title: str = "Riktlinjer för ekonomiskt bistånd 2027", state: ReportState | None = ReportState.signed,
-              prefix: str = "SN", confidential: bool = False) -> Case:
+    def _case(
+        title: str = "Riktlinjer för ekonomiskt bistånd 2027",
+        state: ReportState | None = ReportState.signed,
+        prefix: str = "SN",
+        confidential: bool = False,
+    ) -> Case:
         officer = factories.person("handlaggare" if prefix == "SN" else "ks-handlaggare")
         case = factories.create_case(title, prefix=prefix, officer=officer, confidential=confidential)
         if state is not None:

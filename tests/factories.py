@@ -30,16 +30,19 @@ from workflows.models import CaseReport, ReportState
 def create_committee(prefix: str, *, name: str | None = None, municipality: Municipality | None = None) -> Committee:
     """A committee in the (first) municipality, sharing its first administration."""
     municipality = municipality or db.session.scalar(select(Municipality).order_by(Municipality.id))
-    committee = Committee(municipality=municipality, administration=municipality.administrations[0],
-                          name=name or f"Testnämnden {prefix}", registry_prefix=prefix)
+    committee = Committee(
+        municipality=municipality,
+        administration=municipality.administrations[0],
+        name=name or f"Testnämnden {prefix}",
+        registry_prefix=prefix,
+    )
     db.session.add(committee)
     db.session.flush()
     return committee
 
 
 def create_user(key: str, roles: dict[Committee, list[Role]] | None = None, *, name: str | None = None) -> User:
-    user = auth_ops.create_user(email=f"{key}@test.example", name=name or key.title(),
-                                password="test-password-1")
+    user = auth_ops.create_user(email=f"{key}@test.example", name=name or key.title(), password="test-password-1")
     for committee, role_list in (roles or {}).items():
         for role in role_list:
             auth_ops.grant_role(user, committee, role)
@@ -106,10 +109,16 @@ CASE_NUMBER = "SN-2017/30.909"  # no demo report yet; its case officer is the de
 COMPLETE = {
     "title": "Verksamhetsberättelse 2016 för Socialnämnden",
     "report_date": "2017-02-01",
-    "sections": {"summary": "<p>Verksamhetsberättelsen redovisar 2016 års resultat.</p>",
-                 "description": "<p>Socialnämnden redovisar ett negativt resultat.</p>"},
-    "proposals": [{"text": "Socialnämnden godkänner förvaltningens förslag till verksamhetsberättelse 2016.",
-                   "immediately_adjusted": True}],
+    "sections": {
+        "summary": "<p>Verksamhetsberättelsen redovisar 2016 års resultat.</p>",
+        "description": "<p>Socialnämnden redovisar ett negativt resultat.</p>",
+    },
+    "proposals": [
+        {
+            "text": "Socialnämnden godkänner förvaltningens förslag till verksamhetsberättelse 2016.",
+            "immediately_adjusted": True,
+        }
+    ],
     "recipients": ["Kommunstyrelsen"],
 }
 
@@ -124,29 +133,37 @@ PATHS = {
 }
 
 
-def create_case(title: str, *, prefix: str = "SN", officer: User | None = None, confidential: bool = False,
-                code: str = "181") -> Case:
+def create_case(
+    title: str, *, prefix: str = "SN", officer: User | None = None, confidential: bool = False, code: str = "181"
+) -> Case:
     """A new open case registered by the demo's registrator; confidential with a public title if asked."""
     registrar = person("registrator")
-    case = registry_ops.register_case(committee=committee(prefix), user=registrar, title=title,
-                                      classification_code=code, case_officer=officer)
+    case = registry_ops.register_case(
+        committee=committee(prefix), user=registrar, title=title, classification_code=code, case_officer=officer
+    )
     if confidential:
-        registry_ops.set_confidentiality(case, user=registrar, is_confidential=True,
-                                         secrecy_provision="26 kap. 1 § OSL",
-                                         public_title="Ansökan enligt föräldrabalken")
+        registry_ops.set_confidentiality(
+            case,
+            user=registrar,
+            is_confidential=True,
+            secrecy_provision="26 kap. 1 § OSL",
+            public_title="Ansökan enligt föräldrabalken",
+        )
     return case
 
 
-def create_report(case: Case, state: ReportState = ReportState.draft, *, author: User, raw: dict | None = None,
-                  **transition_args) -> CaseReport:
+def create_report(
+    case: Case, state: ReportState = ReportState.draft, *, author: User, raw: dict | None = None, **transition_args
+) -> CaseReport:
     """A report on ``case`` written by ``author`` and brought to ``state`` through the real transitions.
 
     The reviewers are the demo's enhetschef and direktor; ``transition_args`` (``comment``, ``notify``) go to
     every transition. The caller commits.
     """
     report = report_ops.create_report(case, user=author)
-    report_ops.save_revision(report, user=author, raw=raw if raw is not None else {**REPORT, "title": case.title},
-                             based_on=1)
+    report_ops.save_revision(
+        report, user=author, raw=raw if raw is not None else {**REPORT, "title": case.title}, based_on=1
+    )
     for name, who in PATHS[state]:
         report_ops.transition(report, user=author if who == "author" else person(who), name=name, **transition_args)
     assert report.state is state
@@ -155,21 +172,36 @@ def create_report(case: Case, state: ReportState = ReportState.draft, *, author:
 
 def submit_report(case: Case, officer: User) -> CaseReport:
     """Write a complete report for the case and send it for review, its reviewers notified (the caller commits)."""
-    return create_report(case, ReportState.in_review, author=officer, raw={
-        "title": case.title,
-        "sections": {"summary": "<p>Uppföljningen visar att avtalet följs.</p>",
-                     "description": "<p>Förvaltningen har följt upp verksamheten under 2016.</p>"},
-        "proposals": [{"text": "Socialnämnden godkänner uppföljningen."}],
-    })
+    return create_report(
+        case,
+        ReportState.in_review,
+        author=officer,
+        raw={
+            "title": case.title,
+            "sections": {
+                "summary": "<p>Uppföljningen visar att avtalet följs.</p>",
+                "description": "<p>Förvaltningen har följt upp verksamheten under 2016.</p>",
+            },
+            "proposals": [{"text": "Socialnämnden godkänner uppföljningen."}],
+        },
+    )
 
 
 # --- meetings, agenda items and publications ------------------------------------------------------
 
-def plan_meeting(prefix: str = "SN", *, days: int = 14, place: str = "Plenum, Gymnasietorget 1",
-                 secretary: User | None = None, **fields) -> Meeting:
+
+def plan_meeting(
+    prefix: str = "SN",
+    *,
+    days: int = 14,
+    place: str = "Plenum, Gymnasietorget 1",
+    secretary: User | None = None,
+    **fields,
+) -> Meeting:
     """A meeting of the committee ``days`` ahead, with its standing items, planned by its secretary."""
-    return agenda_ops.plan_meeting(committee(prefix), user=secretary or person("sekreterare"),
-                                   start=next_week(days), place=place, **fields)
+    return agenda_ops.plan_meeting(
+        committee(prefix), user=secretary or person("sekreterare"), start=next_week(days), place=place, **fields
+    )
 
 
 def add_case_item(meeting: Meeting, case: Case, *, user: User | None = None, **values) -> AgendaItem:
@@ -184,13 +216,15 @@ def publish(meeting: Meeting, *, user: User | None = None, **options) -> Publica
 
 # --- jobs ------------------------------------------------------------------------------------------
 
+
 def request_export(client, **fields) -> int:
     """Ask for a diarium extract of Socialnämnden in the browser; returns the job's id."""
     page = client.get("/diarium/utdrag")
     assert page.status_code == 200
     sn_id = re.search(r'<option value="(\d+)">Socialnämnden</option>', page.get_data(as_text=True)).group(1)
-    response = client.post("/diarium/utdrag", data={"csrf_token": csrf_token(client, "/diarium/utdrag"),
-                                                    "committee_id": sn_id, **fields})
+    response = client.post(
+        "/diarium/utdrag", data={"csrf_token": csrf_token(client, "/diarium/utdrag"), "committee_id": sn_id, **fields}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -261,9 +295,13 @@ def post(client, path: str, **fields):
 
 def rows(html: str) -> list[tuple[int, str]]:
     """The builder's items as (number, title), in the table's order."""
-    return [(int(n), t) for n, t in re.findall(
-        r'<td data-label="Nr" class="agenda-number">(\d+)</td>\s*<td data-label="Ärende">\s*<strong>([^<]*)</strong>',
-        html)]
+    return [
+        (int(n), t)
+        for n, t in re.findall(
+            r'<td data-label="Nr" class="agenda-number">(\d+)</td>\s*<td data-label="Ärende">\s*<strong>([^<]*)</strong>',
+            html,
+        )
+    ]
 
 
 def signed_report_with_bilagor(new_case, title: str, *, confidential_case: bool = False):
@@ -271,15 +309,29 @@ def signed_report_with_bilagor(new_case, title: str, *, confidential_case: bool 
     case = new_case(title, state=None, confidential=confidential_case)
     officer = person("handlaggare")
     report = report_ops.create_report(case, user=officer)
-    report_ops.save_revision(report, user=officer, based_on=1, raw={
-        "title": title, "report_date": "2026-11-20",
-        "sections": {"description": "<p>Förvaltningen beskriver ärendet.</p>"},
-        "proposals": [{"text": "Socialnämnden godkänner förslaget.", "immediately_adjusted": False}],
-        "recipients": ["Kommunstyrelsen"]})
-    public = attachments.upload_attachment(report, user=officer, data=PDF + title.encode(), filename="Bilaga ett.pdf",
-                                     title="Verksamhetsberättelse 2016")
-    secret = attachments.upload_attachment(report, user=officer, data=PDF + b"secret" + title.encode(),
-                                     filename="Utredning.pdf", title=SECRET_BILAGA, is_confidential=True)
+    report_ops.save_revision(
+        report,
+        user=officer,
+        based_on=1,
+        raw={
+            "title": title,
+            "report_date": "2026-11-20",
+            "sections": {"description": "<p>Förvaltningen beskriver ärendet.</p>"},
+            "proposals": [{"text": "Socialnämnden godkänner förslaget.", "immediately_adjusted": False}],
+            "recipients": ["Kommunstyrelsen"],
+        },
+    )
+    public = attachments.upload_attachment(
+        report, user=officer, data=PDF + title.encode(), filename="Bilaga ett.pdf", title="Verksamhetsberättelse 2016"
+    )
+    secret = attachments.upload_attachment(
+        report,
+        user=officer,
+        data=PDF + b"secret" + title.encode(),
+        filename="Utredning.pdf",
+        title=SECRET_BILAGA,
+        is_confidential=True,
+    )
     for name, who in (("submit", "handlaggare"), ("approve", "enhetschef"), ("sign", "direktor")):
         report_ops.transition(report, user=person(who), name=name, notify=False)
     db.session.commit()

@@ -20,9 +20,12 @@ from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX
 
 def make_pdf(text: str = "Bilaga") -> bytes:
     """A one-page PDF with a correct cross-reference table."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-               b"<< /Title (" + text.encode("latin-1", "replace") + b") >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Title (" + text.encode("latin-1", "replace") + b") >>",
+    ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -37,10 +40,16 @@ def make_pdf(text: str = "Bilaga") -> bytes:
 
 def make_png(gray: int = 0) -> bytes:
     """A 1×1 grey PNG."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(bytes([0, gray]))) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(bytes([0, gray])))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_jpeg() -> bytes:
@@ -79,54 +88,73 @@ def make_xlsx(value: str = "Socialnämnden") -> bytes:
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{office}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{office}.worksheet+xml"/></Types>'),
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{office}.worksheet+xml"/></Types>'
+        ),
         "_rels/.rels": (
             f'<Relationships xmlns="{package}/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<workbook xmlns="{main}" xmlns:r="{rel}">'
-            '<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'<Relationships xmlns="{package}/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": (
             f'<worksheet xmlns="{main}"><sheetData><row r="1">'
-            f'<c r="A1" t="inlineStr"><is><t>{value}</t></is></c></row></sheetData></worksheet>'),
+            f'<c r="A1" t="inlineStr"><is><t>{value}</t></is></c></row></sheetData></worksheet>'
+        ),
     }
     return make_zip([(name, (xml + body).encode("utf-8")) for name, body in parts.items()])
 
 
-ODF_NAMESPACES = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
-    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
-    "script": "urn:oasis:names:tc:opendocument:xmlns:script:1.0",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-    "xlink": "http://www.w3.org/1999/xlink",
-}.items())
+ODF_NAMESPACES = " ".join(
+    f'xmlns:{prefix}="{uri}"'
+    for prefix, uri in {
+        "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+        "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+        "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+        "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+        "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+        "script": "urn:oasis:names:tc:opendocument:xmlns:script:1.0",
+        "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
+        "xlink": "http://www.w3.org/1999/xlink",
+    }.items()
+)
 
 
-def make_opendocument(mimetype: str = ODT, text: str = "Beslutet delges", *, body: str | None = None,
-                      meta: str = "") -> bytes:
+def make_opendocument(
+    mimetype: str = ODT, text: str = "Beslutet delges", *, body: str | None = None, meta: str = ""
+) -> bytes:
     """An ODT or ODS: ``mimetype`` first and stored, then the manifest and the content (``body``: the
     office:text's XML instead of one paragraph of ``text``; ``meta``: the office:meta's XML, in meta.xml)."""
-    body = (f"<office:text>{body or f'<text:p>{text}</text:p>'}</office:text>" if mimetype == ODT else
-            f"<office:spreadsheet><table:table table:name=\"Blad1\"><table:table-row><table:table-cell>"
-            f"<text:p>{text}</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>")
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODF_NAMESPACES} '
-               f'office:version="1.2"><office:body>{body}</office:body></office:document-content>')
+    body = (
+        f"<office:text>{body or f'<text:p>{text}</text:p>'}</office:text>"
+        if mimetype == ODT
+        else f'<office:spreadsheet><table:table table:name="Blad1"><table:table-row><table:table-cell>'
+        f"<text:p>{text}</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>"
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODF_NAMESPACES} '
+        f'office:version="1.2"><office:body>{body}</office:body></office:document-content>'
+    )
     files = {"content.xml": content}
     if meta:
-        files["meta.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ODF_NAMESPACES} '
-                             f'office:version="1.2"><office:meta>{meta}</office:meta></office:document-meta>')
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
-                + "".join(f'<manifest:file-entry manifest:full-path="{name}" manifest:media-type="text/xml"/>'
-                          for name in files)
-                + "</manifest:manifest>")
+        files["meta.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ODF_NAMESPACES} '
+            f'office:version="1.2"><office:meta>{meta}</office:meta></office:document-meta>'
+        )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        + "".join(
+            f'<manifest:file-entry manifest:full-path="{name}" manifest:media-type="text/xml"/>' for name in files
+        )
+        + "</manifest:manifest>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
@@ -147,31 +175,39 @@ def with_entries(container: bytes, extra: list[tuple[str | zipfile.ZipInfo, byte
     return make_zip(entries + extra)
 
 
-def with_changed(container: bytes, changes: dict[str, Callable[[bytes], bytes]],
-                 extra: list[tuple[str, bytes]] = ()) -> bytes:
+def with_changed(
+    container: bytes, changes: dict[str, Callable[[bytes], bytes]], extra: list[tuple[str, bytes]] = ()
+) -> bytes:
     """A copy of a ZIP container with some entries changed (path → function of the old bytes) and ``extra`` added."""
     with zipfile.ZipFile(io.BytesIO(container)) as source:
-        entries = [(info, changes.get(info.filename, lambda data: data)(source.read(info)))
-                   for info in source.infolist()]
+        entries = [
+            (info, changes.get(info.filename, lambda data: data)(source.read(info))) for info in source.infolist()
+        ]
     return make_zip(entries + list(extra))
 
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def with_relationship(container: bytes, rels: str, kind: str, target: str, *, external: bool = True,
-                      rel_id: str = "rIdAttack") -> bytes:
+def with_relationship(
+    container: bytes, rels: str, kind: str, target: str, *, external: bool = True, rel_id: str = "rIdAttack"
+) -> bytes:
     """A copy of an OOXML container with one more relationship in the part ``rels`` (made when missing)."""
-    relationship = (f'<Relationship Id="{rel_id}" Type="{kind}" Target="{target}"'
-                    + (' TargetMode="External"' if external else "") + "/>").encode()
+    relationship = (
+        f'<Relationship Id="{rel_id}" Type="{kind}" Target="{target}"'
+        + (' TargetMode="External"' if external else "")
+        + "/>"
+    ).encode()
     with zipfile.ZipFile(io.BytesIO(container)) as source:
         present = rels in source.namelist()
     if present:
-        return with_changed(container, {rels: lambda data: data.replace(b"</Relationships>",
-                                                                        relationship + b"</Relationships>")})
-    xml = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
-           b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-           + relationship + b"</Relationships>")
+        return with_changed(
+            container, {rels: lambda data: data.replace(b"</Relationships>", relationship + b"</Relationships>")}
+        )
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+        b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + relationship + b"</Relationships>"
+    )
     return with_entries(container, [(rels, xml)])
 
 
@@ -182,8 +218,9 @@ def linked_picture_docx(target: str) -> bytes:
     document.add_picture(io.BytesIO(make_png()))
     out = io.BytesIO()
     document.save(out)
-    linked = with_changed(out.getvalue(), {"word/document.xml": lambda data: re.sub(
-        rb'r:embed="rId\d+"', b'r:link="rIdAttack"', data)})
+    linked = with_changed(
+        out.getvalue(), {"word/document.xml": lambda data: re.sub(rb'r:embed="rId\d+"', b'r:link="rIdAttack"', data)}
+    )
     return with_relationship(linked, "word/_rels/document.xml.rels", f"{REL}/image", target)
 
 
@@ -195,22 +232,29 @@ def docx_with_body(xml: str, part: str = "word/document.xml") -> bytes:
 def field_docx(*instruction: str) -> bytes:
     """A DOCX with one complex field whose instruction is split into runs as given (Word splits them too)."""
     runs = "".join(f'<w:r><w:instrText xml:space="preserve">{part}</w:instrText></w:r>' for part in instruction)
-    return docx_with_body('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>' + runs +
-                          '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Resultat</w:t></w:r>'
-                          '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    return docx_with_body(
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + runs
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Resultat</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
 
 
 def odt_picture(href: str) -> bytes:
     """An ODT whose picture is ``href`` (a path in the package, or a link)."""
-    return make_opendocument(body=f'<text:p><draw:frame svg:width="3cm" svg:height="2cm" text:anchor-type="as-char">'
-                                  f'<draw:image xlink:href="{href}" xlink:type="simple" xlink:show="embed" '
-                                  f'xlink:actuate="onLoad"/></draw:frame></text:p>')
+    return make_opendocument(
+        body=f'<text:p><draw:frame svg:width="3cm" svg:height="2cm" text:anchor-type="as-char">'
+        f'<draw:image xlink:href="{href}" xlink:type="simple" xlink:show="embed" '
+        f'xlink:actuate="onLoad"/></draw:frame></text:p>'
+    )
 
 
 def odt_section(href: str) -> bytes:
     """An ODT with a section whose content comes from ``href`` (Insert > Section > Link)."""
-    return make_opendocument(body=f'<text:section text:name="Bilaga"><text:section-source xlink:href="{href}" '
-                                  f'xlink:type="simple"/><text:p>Förra versionen</text:p></text:section>')
+    return make_opendocument(
+        body=f'<text:section text:name="Bilaga"><text:section-source xlink:href="{href}" '
+        f'xlink:type="simple"/><text:p>Förra versionen</text:p></text:section>'
+    )
 
 
 def make_zip_bomb() -> bytes:
@@ -246,13 +290,23 @@ def template_docx(container: bytes | None = None, *, target: str = TEMPLATE, rel
     of the settings part (in ``rels``) and ``<w:attachedTemplate r:id=…/>`` in word/settings.xml."""
     container = make_docx("Tjänsteutlåtande om bygglov för Flemingsberg 3:1") if container is None else container
     linked = with_relationship(container, rels, f"{REL}/attachedTemplate", target, rel_id="rIdMall")
-    return with_changed(linked, {"word/settings.xml": lambda data: data.replace(
-        b"<w:zoom ", b'<w:attachedTemplate r:id="rIdMall"/><w:zoom ', 1)})
+    return with_changed(
+        linked,
+        {
+            "word/settings.xml": lambda data: data.replace(
+                b"<w:zoom ", b'<w:attachedTemplate r:id="rIdMall"/><w:zoom ', 1
+            )
+        },
+    )
 
 
 def odt_from_template(body: str | None = None) -> bytes:
-    return make_opendocument(body=body, meta=(
-        "<meta:generator>LibreOffice/7.4</meta:generator><meta:template xlink:type=\"simple\" "
-        "xlink:actuate=\"onRequest\" xlink:title=\"Tjänsteutlåtande\" "
-        "xlink:href=\"file:///C:/Users/anna/Mallar/Tj%C3%A4nsteutl%C3%A5tande.ott\" meta:date=\"2016-11-02T10:00:00\"/>"
-        "<meta:initial-creator>Anna Svensson</meta:initial-creator>"))
+    return make_opendocument(
+        body=body,
+        meta=(
+            '<meta:generator>LibreOffice/7.4</meta:generator><meta:template xlink:type="simple" '
+            'xlink:actuate="onRequest" xlink:title="Tjänsteutlåtande" '
+            'xlink:href="file:///C:/Users/anna/Mallar/Tj%C3%A4nsteutl%C3%A5tande.ott" meta:date="2016-11-02T10:00:00"/>'
+            "<meta:initial-creator>Anna Svensson</meta:initial-creator>"
+        ),
+    )

@@ -51,8 +51,6 @@ def redis_unavailable_reason() -> str | None:
     return None
 
 
-
-
 def base_overrides(tmp_path: Path) -> dict:
     return {
         "TESTING": True,
@@ -63,12 +61,8 @@ def base_overrides(tmp_path: Path) -> dict:
     }
 
 
-
-
 def truncate_postgres(app) -> None:
     with app.app_context():
         tables = [t.name for t in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-
-

@@ -86,9 +86,24 @@ def start_worker(worker_env, tmp_path):
     def _start(extra_env: dict | None = None) -> subprocess.Popen:
         log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - the worker writes to it until the teardown closes it
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-Q", queue,
-             "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-            cwd=ROOT, env={**os.environ, **env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tasks.worker",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env, **(extra_env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         started.append((proc, log))
         return proc

@@ -27,8 +27,9 @@ from workflows.states import TRANSITIONS, Transition, is_editor
 
 NO_REPORT = "Ärendet har inget tjänsteutlåtande ännu."
 NO_OWN_FILE = "Bilagan är en registrerad handling utan egen fil; den finns i ärendets diarium."
-CONFIDENTIAL_BILAGA = ("Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
-                       "i ärendet kan hämta den.")
+CONFIDENTIAL_BILAGA = (
+    "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter i ärendet kan hämta den."
+)
 
 
 def acting_user() -> User:

@@ -52,15 +52,20 @@ _OLE_PART = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.bin$", re.IGNORECASE)
 _WORD_PART = re.compile(r"^word/(glossary/)?[^/]+\.xml$", re.IGNORECASE)
 _EXTERNAL_LINK_PART = re.compile(r"^xl/externalLinks/[^/]+\.xml$", re.IGNORECASE)
 #: where Word keeps the link to the template a document came from: the settings part's relationships → the part
-TEMPLATE_PARTS = {"word/_rels/settings.xml.rels": "word/settings.xml",
-                  "word/glossary/_rels/settings.xml.rels": "word/glossary/settings.xml"}
-_WORD_MAIN = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-              "http://purl.oclc.org/ooxml/wordprocessingml/main")
+TEMPLATE_PARTS = {
+    "word/_rels/settings.xml.rels": "word/settings.xml",
+    "word/glossary/_rels/settings.xml.rels": "word/glossary/settings.xml",
+}
+_WORD_MAIN = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)
 _ODF_META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 
 
-def check_ooxml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *,
-                strip_templates: bool = False) -> None:
+def check_ooxml(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *, strip_templates: bool = False
+) -> None:
     """Refuse a DOCX or XLSX (``name``: as messages show it) that links, runs or embeds what it should not.
 
     With ``strip_templates`` an attached template in TEMPLATE_PARTS is let through: the caller stores
@@ -82,8 +87,9 @@ def check_ooxml(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: 
             _scan(archive, entry, name, lambda tag, attrs: _excel_link(tag, name))
 
 
-def check_odf(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *,
-              strip_templates: bool = False) -> None:
+def check_odf(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *, strip_templates: bool = False
+) -> None:
     """Refuse an ODT or ODS (``name``: as messages show it) that links, runs or embeds what it should not.
 
     With ``strip_templates`` a ``meta:template`` in ``meta.xml`` is let through: the caller stores
@@ -133,9 +139,11 @@ def external_refusal(name: str) -> ValidationError:
 
 
 def _external(name: str) -> ValidationError:
-    return _refuse(f"Filen ”{name}” hämtar innehåll från en extern adress (en länkad bild, mall eller fil) och kan "
-                   "inte tas emot. Bädda in bilden i dokumentet i stället för att länka den, ta bort kopplingen till "
-                   "mallen, eller spara dokumentet som PDF.")
+    return _refuse(
+        f"Filen ”{name}” hämtar innehåll från en extern adress (en länkad bild, mall eller fil) och kan "
+        "inte tas emot. Bädda in bilden i dokumentet i stället för att länka den, ta bort kopplingen till "
+        "mallen, eller spara dokumentet som PDF."
+    )
 
 
 def _macros(name: str) -> ValidationError:
@@ -143,14 +151,18 @@ def _macros(name: str) -> ValidationError:
 
 
 def _ole(name: str) -> ValidationError:
-    return _refuse(f"Filen ”{name}” innehåller ett inbäddat eller länkat OLE-objekt och kan inte tas emot. Klistra in "
-                   "objektet som en bild i stället, eller spara dokumentet som PDF.")
+    return _refuse(
+        f"Filen ”{name}” innehåller ett inbäddat eller länkat OLE-objekt och kan inte tas emot. Klistra in "
+        "objektet som en bild i stället, eller spara dokumentet som PDF."
+    )
 
 
 def _field(name: str, code: str) -> ValidationError:
-    return _refuse(f"Filen ”{name}” innehåller fältet {code}, som hämtar innehåll från en annan fil eller ett annat "
-                   "program, och kan inte tas emot. Gör om fältet till vanlig text (markera det och tryck "
-                   "Ctrl+Skift+F9 i Word) och försök igen.")
+    return _refuse(
+        f"Filen ”{name}” innehåller fältet {code}, som hämtar innehåll från en annan fil eller ett annat "
+        "program, och kan inte tas emot. Gör om fältet till vanlig text (markera det och tryck "
+        "Ctrl+Skift+F9 i Word) och försök igen."
+    )
 
 
 # --- reading the XML --------------------------------------------------------------------------
@@ -165,8 +177,10 @@ def _parser(archive_name: str, name: str) -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator=" ")
 
     def no_dtd(*_args) -> None:
-        raise _refuse(f"Filen ”{name}” innehåller XML med egna definitioner (DTD) i ”{archive_name[:80]}”, vilket "
-                      "Office-dokument aldrig har, och kan inte tas emot.")
+        raise _refuse(
+            f"Filen ”{name}” innehåller XML med egna definitioner (DTD) i ”{archive_name[:80]}”, vilket "
+            "Office-dokument aldrig har, och kan inte tas emot."
+        )
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
@@ -180,8 +194,7 @@ def _feed(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, parser: expat.XMLPar
     parser.Parse(b"", True)
 
 
-def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str,
-          visit: Callable[[str, dict], None]) -> None:
+def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, visit: Callable[[str, dict], None]) -> None:
     """Call ``visit(tag, attributes)`` for each element of a part (names as "namespace local")."""
     parser = _parser(entry.filename, name)
     parser.StartElementHandler = visit

@@ -29,50 +29,82 @@ from workflows.operations import _begin_change, _lock
 from workflows.sniffing import EXTENSION_FOR, accept, clean_filename
 from workflows.states import EDITABLE, editor_only
 
-__all__ = ["attachment_content", "attachment_filename", "clean_filename", "link_registered_document",
-           "move_attachment", "remove_attachment", "replace_attachment", "set_attachment_confidential",
-           "upload_attachment"]
+__all__ = [
+    "attachment_content",
+    "attachment_filename",
+    "clean_filename",
+    "link_registered_document",
+    "move_attachment",
+    "remove_attachment",
+    "replace_attachment",
+    "set_attachment_confidential",
+    "upload_attachment",
+]
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MB = 1024 * 1024
 
 
-def upload_attachment(report: CaseReport, *, user: User, data: bytes, filename: str, title: str | None = None,
-                      is_confidential: bool = False) -> ReportAttachment:
+def upload_attachment(
+    report: CaseReport,
+    *,
+    user: User,
+    data: bytes,
+    filename: str,
+    title: str | None = None,
+    is_confidential: bool = False,
+) -> ReportAttachment:
     """Add an uploaded file as the report's next bilaga."""
     _may_change(report, user)
     name, content_type, data = _check_upload(data, filename)
     title = _clean_title(title, default=posixpath.splitext(name)[0] or name)
     confidential = _flag(is_confidential)
     _begin_change(report, user)
-    attachment = ReportAttachment(report=report, position=_next_position(report), title=title, filename=name,
-                                  file=_store(data, content_type, user), is_confidential=confidential,
-                                  added_by=user)
+    attachment = ReportAttachment(
+        report=report,
+        position=_next_position(report),
+        title=title,
+        filename=name,
+        file=_store(data, content_type, user),
+        is_confidential=confidential,
+        added_by=user,
+    )
     db.session.add(attachment)
     db.session.flush()
     _audit("report.attachment_added", attachment, user, f"{_name(attachment)}{_file_note(attachment)} bifogad")
     return attachment
 
 
-def link_registered_document(report: CaseReport, *, user: User, document: RegisteredDocument,
-                             title: str | None = None) -> ReportAttachment:
+def link_registered_document(
+    report: CaseReport, *, user: User, document: RegisteredDocument, title: str | None = None
+) -> ReportAttachment:
     """Add a registered document of the report's own case as the next bilaga."""
     _may_change(report, user)
     if document.case_id != report.case_id:
-        raise ValidationError({"document": f"Bara handlingar i ärendets eget diarium ({report.case.number}) "
-                                           "kan bifogas."})
+        raise ValidationError(
+            {"document": f"Bara handlingar i ärendets eget diarium ({report.case.number}) kan bifogas."}
+        )
     linked = next((a for a in _current(report) if a.registered_document_id == document.id), None)
     if linked is not None:
         raise ValidationError({"document": f"Handlingen är redan bifogad som Bilaga {linked.position}."})
     title = _clean_title(title, default=document.description[:300])
     _begin_change(report, user)
-    attachment = ReportAttachment(report=report, position=_next_position(report), title=title,
-                                  registered_document=document, is_confidential=document.is_confidential,
-                                  added_by=user)
+    attachment = ReportAttachment(
+        report=report,
+        position=_next_position(report),
+        title=title,
+        registered_document=document,
+        is_confidential=document.is_confidential,
+        added_by=user,
+    )
     db.session.add(attachment)
     db.session.flush()
-    _audit("report.attachment_linked", attachment, user,
-           f"{_name(attachment)} länkad till diariets handling {document.number}")
+    _audit(
+        "report.attachment_linked",
+        attachment,
+        user,
+        f"{_name(attachment)} länkad till diariets handling {document.number}",
+    )
     return attachment
 
 
@@ -83,15 +115,27 @@ def replace_attachment(attachment: ReportAttachment, *, user: User, data: bytes,
     _require_current(attachment)
     name, content_type, data = _check_upload(data, filename)
     _begin_change(report, user)
-    new = ReportAttachment(report=report, position=attachment.position, title=attachment.title, filename=name,
-                           file=_store(data, content_type, user), is_confidential=attachment.is_confidential,
-                           replaces_id=attachment.id, added_by=user)
+    new = ReportAttachment(
+        report=report,
+        position=attachment.position,
+        title=attachment.title,
+        filename=name,
+        file=_store(data, content_type, user),
+        is_confidential=attachment.is_confidential,
+        replaces_id=attachment.id,
+        added_by=user,
+    )
     attachment.is_current = False
     db.session.add(new)
     db.session.flush()
     replaced_by = "en ny fil" if is_secret(new) else name
-    _audit("report.attachment_replaced", new, user, f"{_name(new)} ersatt med {replaced_by}",
-           before={"attachment_id": attachment.id})
+    _audit(
+        "report.attachment_replaced",
+        new,
+        user,
+        f"{_name(new)} ersatt med {replaced_by}",
+        before={"attachment_id": attachment.id},
+    )
     return new
 
 
@@ -110,8 +154,13 @@ def move_attachment(attachment: ReportAttachment, *, user: User, position: int) 
     before = attachment.position
     _begin_change(report, user)
     _renumber(order)
-    _audit("report.attachment_moved", attachment, user, f"Bilaga {before} flyttad till plats {position}",
-           before={"position": before})
+    _audit(
+        "report.attachment_moved",
+        attachment,
+        user,
+        f"Bilaga {before} flyttad till plats {position}",
+        before={"position": before},
+    )
 
 
 def remove_attachment(attachment: ReportAttachment, *, user: User) -> None:
@@ -134,15 +183,20 @@ def set_attachment_confidential(attachment: ReportAttachment, *, user: User, is_
     flag = _flag(is_confidential)
     document = attachment.registered_document
     if not flag and document is not None and document.is_confidential:
-        raise ValidationError({"is_confidential": "Handlingen är sekretessmarkerad i diariet; "
-                                                  "bilagan måste vara det också."})
+        raise ValidationError(
+            {"is_confidential": "Handlingen är sekretessmarkerad i diariet; bilagan måste vara det också."}
+        )
     if attachment.is_confidential == flag:
         return
     _begin_change(report, user)
     attachment.is_confidential = flag
-    _audit("report.attachment_confidential", attachment, user,
-           f"Bilaga {attachment.position} {'sekretessmarkerad' if flag else 'inte längre sekretessmarkerad'}",
-           before={"is_confidential": not flag})
+    _audit(
+        "report.attachment_confidential",
+        attachment,
+        user,
+        f"Bilaga {attachment.position} {'sekretessmarkerad' if flag else 'inte längre sekretessmarkerad'}",
+        before={"is_confidential": not flag},
+    )
 
 
 def attachment_content(attachment: ReportAttachment) -> tuple[bytes, str, str]:
@@ -170,8 +224,11 @@ def _may_change(report: CaseReport, user: User) -> None:
     if report.state not in EDITABLE:
         raise ConflictError(f"Utlåtandets status är ”{report.state.label}”; bilagorna kan inte ändras nu.")
     editor_only(report, user, {})
-    db.session.scalars(select(ReportAttachment).where(ReportAttachment.report_id == report.id)
-                       .execution_options(populate_existing=True)).all()
+    db.session.scalars(
+        select(ReportAttachment)
+        .where(ReportAttachment.report_id == report.id)
+        .execution_options(populate_existing=True)
+    ).all()
     db.session.expire(report, ["attachments"])
 
 
@@ -212,8 +269,13 @@ def _store(data: bytes, content_type: str, user: User) -> StoredFileRecord:
     query = select(StoredFileRecord).where(StoredFileRecord.sha256 == stored.sha256)
     record = db.session.scalar(query)
     if record is None:
-        record = StoredFileRecord(storage_key=stored.key, sha256=stored.sha256, size=stored.size,
-                                  content_type=content_type, created_by_id=user.id)
+        record = StoredFileRecord(
+            storage_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            content_type=content_type,
+            created_by_id=user.id,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(record)
@@ -263,7 +325,13 @@ def _megabytes(size: int) -> str:
 
 def _audit(action: str, attachment: ReportAttachment, user: User, summary: str, *, before: dict | None = None) -> None:
     report = attachment.report
-    audit.record(action, report, f"{summary} i tjänsteutlåtandet för {report.case.number}.", user=user,
-                 committee_id=report.case.committee_id, case_id=report.case_id, before=before,
-                 after={"attachment_id": attachment.id, "position": attachment.position,
-                        "is_current": attachment.is_current})
+    audit.record(
+        action,
+        report,
+        f"{summary} i tjänsteutlåtandet för {report.case.number}.",
+        user=user,
+        committee_id=report.case.committee_id,
+        case_id=report.case_id,
+        before=before,
+        after={"attachment_id": attachment.id, "position": attachment.position, "is_current": attachment.is_current},
+    )

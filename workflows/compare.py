@@ -9,8 +9,13 @@ from dataclasses import dataclass
 
 from workflows.content import ReportContent, html_to_text
 
-FIELD_LABELS = {"title": "Rubrik", "report_date": "Datum", "proposals": "Förslag till beslut",
-                "recipients": "Beslutet delges", "signatories": "Undertecknare"}
+FIELD_LABELS = {
+    "title": "Rubrik",
+    "report_date": "Datum",
+    "proposals": "Förslag till beslut",
+    "recipients": "Beslutet delges",
+    "signatories": "Undertecknare",
+}
 ADJUSTED = "Paragrafen förklaras omedelbart justerad."
 
 
@@ -42,8 +47,10 @@ def field_text(content: ReportContent, field: str) -> str:
     if field.startswith("sections."):
         return html_to_text(content.sections.get(field.removeprefix("sections."), ""))
     if field == "proposals":
-        return "\n".join(f"{i}. {p.text}" + (f" {ADJUSTED}" if p.immediately_adjusted else "")
-                         for i, p in enumerate(content.proposals, start=1))
+        return "\n".join(
+            f"{i}. {p.text}" + (f" {ADJUSTED}" if p.immediately_adjusted else "")
+            for i, p in enumerate(content.proposals, start=1)
+        )
     if field == "recipients":
         return "\n".join(content.recipients)
     if field == "signatories":
@@ -56,5 +63,8 @@ def text_changes(a: ReportContent, b: ReportContent, sections: dict[str, str]) -
     changed = set(b.changed_fields(a))
     labels = field_labels(sections)
     order = list(labels) + sorted(changed - set(labels))  # a section no longer configured comes last
-    return [TextChange(f, labels.get(f, f.removeprefix("sections.")), field_text(a, f), field_text(b, f))
-            for f in order if f in changed]
+    return [
+        TextChange(f, labels.get(f, f.removeprefix("sections.")), field_text(a, f), field_text(b, f))
+        for f in order
+        if f in changed
+    ]

@@ -38,8 +38,12 @@ def sanitize_html(value, *, field: str, label: str) -> str:
     """Return the rich text with only Word-compatible markup kept; refuse non-text or too long."""
     text = clean_text(value, field=field, label=label, max_length=RICH_TEXT_MAX * 2, required=False)
     cleaned = nh3.clean(
-        text, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer", strip_comments=True,
+        text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
     ).strip()
     if len(cleaned) > RICH_TEXT_MAX:
         raise ValidationError({field: f"{label} är för lång (högst {RICH_TEXT_MAX} tecken)."})
@@ -113,8 +117,11 @@ class ReportContent:
     def changed_fields(self, other: ReportContent | None) -> list[str]:
         """Name the fields that differ from ``other`` (all of them when there is none)."""
         mine, theirs = self.to_json(), (other.to_json() if other else {})
-        changed = [k for k in ("title", "report_date", "proposals", "recipients", "signatories")
-                   if mine.get(k) != theirs.get(k)]
+        changed = [
+            k
+            for k in ("title", "report_date", "proposals", "recipients", "signatories")
+            if mine.get(k) != theirs.get(k)
+        ]
         their_sections = theirs.get("sections") or {}
         keys = sorted(set(self.sections) | set(their_sections))
         changed += [f"sections.{k}" for k in keys if self.sections.get(k, "") != their_sections.get(k, "")]
@@ -147,12 +154,20 @@ def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
         if value:
             sections[key] = value
     proposals = attempt(lambda: _clean_proposals(raw.get("proposals")))
-    recipients = attempt(lambda: _clean_lines(raw.get("recipients"), field="recipients", label="Beslutet delges", limit=50))
+    recipients = attempt(
+        lambda: _clean_lines(raw.get("recipients"), field="recipients", label="Beslutet delges", limit=50)
+    )
     signatories = attempt(lambda: _clean_signatories(raw.get("signatories")))
     if errors:
         raise ValidationError(errors)
-    return ReportContent(title=title, report_date=report_date, sections=sections, proposals=proposals,
-                         recipients=recipients, signatories=signatories)
+    return ReportContent(
+        title=title,
+        report_date=report_date,
+        sections=sections,
+        proposals=proposals,
+        recipients=recipients,
+        signatories=signatories,
+    )
 
 
 def _clean_date(value) -> str | None:
@@ -179,8 +194,9 @@ def _clean_proposals(value) -> list[Proposal]:
             item = {"text": item}
         if not isinstance(item, dict) or set(item) - {"text", "immediately_adjusted"}:
             raise ValidationError({f"proposals.{i}": "Beslutspunkten är felaktigt angiven."})
-        text = clean_text(item.get("text"), field=f"proposals.{i}", label=f"Beslutspunkt {i}",
-                          max_length=PROPOSAL_MAX, required=False)
+        text = clean_text(
+            item.get("text"), field=f"proposals.{i}", label=f"Beslutspunkt {i}", max_length=PROPOSAL_MAX, required=False
+        )
         text = plain_text(text)
         adjusted = item.get("immediately_adjusted", False)
         if not isinstance(adjusted, bool):
@@ -210,12 +226,16 @@ def _clean_signatories(value) -> list[Signatory]:
     for item in value:
         if not isinstance(item, dict):
             raise ValidationError({"signatories": "Undertecknare anges med namn och titel."})
-        name = plain_text(clean_text(item.get("name"), field="signatories", label="Undertecknarens namn",
-                                     max_length=200))
+        name = plain_text(
+            clean_text(item.get("name"), field="signatories", label="Undertecknarens namn", max_length=200)
+        )
         if not name:
             raise ValidationError({"signatories": "Undertecknarens namn saknas."})
-        title = plain_text(clean_text(item.get("title"), field="signatories", label="Undertecknarens titel",
-                                      max_length=200, required=False))
+        title = plain_text(
+            clean_text(
+                item.get("title"), field="signatories", label="Undertecknarens titel", max_length=200, required=False
+            )
+        )
         user_id = item.get("user_id")
         if user_id is not None and (not isinstance(user_id, int) or isinstance(user_id, bool)):
             raise ValidationError({"signatories": "Undertecknarens användar-id måste vara ett heltal."})

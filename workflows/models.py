@@ -108,7 +108,9 @@ class CaseReport(db.Model):
         back_populates="report", order_by="ReportTransition.id", cascade="all, delete-orphan"
     )
     attachments: Mapped[list[ReportAttachment]] = relationship(
-        back_populates="report", order_by="ReportAttachment.position", cascade="all, delete-orphan",
+        back_populates="report",
+        order_by="ReportAttachment.position",
+        cascade="all, delete-orphan",
         foreign_keys="ReportAttachment.report_id",
     )
 

@@ -47,8 +47,10 @@ class CannotStrip(ValueError):
 def normalise(data: bytes, content_type: str) -> bytes:
     """The document without its template link, or ``data`` itself (the same object) when it has none."""
     if content_type == DOCX:
-        wanted = {**{rels: is_template_relationship for rels in TEMPLATE_PARTS},
-                  **{part: is_word_template for part in TEMPLATE_PARTS.values()}}
+        wanted = {
+            **{rels: is_template_relationship for rels in TEMPLATE_PARTS},
+            **{part: is_word_template for part in TEMPLATE_PARTS.values()},
+        }
     elif content_type in (ODT, ODS):
         wanted = {ODF_META: is_odf_template}
     else:
@@ -146,9 +148,9 @@ def _without_zip64(extra: bytes) -> bytes:
     """An entry's extra field without its ZIP64 record (the writer adds its own when the sizes need it)."""
     kept, at = [], 0
     while at + 4 <= len(extra):
-        kind, size = struct.unpack("<HH", extra[at:at + 4])
+        kind, size = struct.unpack("<HH", extra[at : at + 4])
         if kind != _ZIP64_EXTRA:
-            kept.append(extra[at:at + 4 + size])
+            kept.append(extra[at : at + 4 + size])
         at += 4 + size
     kept.append(extra[at:])  # a few trailing bytes that are no record: kept as they were
     return b"".join(kept)

@@ -36,11 +36,14 @@ def report_path(case_id: int) -> str:
 
 
 def role_holders(committee_id: int, role: Role) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(CommitteeRole, CommitteeRole.user_id == User.id)
-        .where(CommitteeRole.committee_id == committee_id, CommitteeRole.role == role, User.is_enabled.is_(True))
-        .order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(CommitteeRole, CommitteeRole.user_id == User.id)
+            .where(CommitteeRole.committee_id == committee_id, CommitteeRole.role == role, User.is_enabled.is_(True))
+            .order_by(User.name)
+        )
+    )
 
 
 def mail_title(case) -> str:

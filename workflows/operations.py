@@ -58,8 +58,11 @@ def _sections(municipality: Municipality, keep: Collection[str] | None = ()) -> 
         .where(ReportSectionDefinition.municipality_id == municipality.id)
         .order_by(ReportSectionDefinition.position, ReportSectionDefinition.id)
     )
-    return STANDARD_SECTIONS + [(d.key, d.title, d.is_required and d.is_active) for d in definitions
-                                if d.is_active or keep is None or d.key in keep]
+    return STANDARD_SECTIONS + [
+        (d.key, d.title, d.is_required and d.is_active)
+        for d in definitions
+        if d.is_active or keep is None or d.key in keep
+    ]
 
 
 def section_titles(municipality: Municipality, keep: Collection[str] | None = ()) -> dict[str, str]:
@@ -99,13 +102,27 @@ def create_report(case: Case, *, user: User) -> CaseReport:
         report.editors.append(user)
     signatories = [Signatory(user_id=user.id, name=user.name, title=user.title)]
     content = ReportContent(title=case.title, report_date=local_today().isoformat(), signatories=signatories)
-    report.revisions.append(ReportRevision(number=1, based_on=None, author=user, content=content.to_json(),
-                                           content_hash=content.content_hash(), changed_fields=[]))
+    report.revisions.append(
+        ReportRevision(
+            number=1,
+            based_on=None,
+            author=user,
+            content=content.to_json(),
+            content_hash=content.content_hash(),
+            changed_fields=[],
+        )
+    )
     db.session.add(report)
     db.session.flush()
     _timeline(report, "create", None, ReportState.draft, user, None)
-    audit.record("report.created", report, f"Tjänsteutlåtande påbörjat i {case.number}.", user=user,
-                 committee_id=case.committee_id, case_id=case.id)
+    audit.record(
+        "report.created",
+        report,
+        f"Tjänsteutlåtande påbörjat i {case.number}.",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+    )
     return report
 
 
@@ -117,8 +134,14 @@ def add_editor(report: CaseReport, editor: User, *, user: User) -> None:
     if editor in report.editors or editor.id == report.case.case_officer_id:
         return
     report.editors.append(editor)
-    audit.record("report.editor_added", report, f"{editor.name} kan nu skriva i utlåtandet.", user=user,
-                 committee_id=report.case.committee_id, case_id=report.case_id)
+    audit.record(
+        "report.editor_added",
+        report,
+        f"{editor.name} kan nu skriva i utlåtandet.",
+        user=user,
+        committee_id=report.case.committee_id,
+        case_id=report.case_id,
+    )
 
 
 def remove_editor(report: CaseReport, editor: User, *, user: User) -> None:
@@ -127,8 +150,14 @@ def remove_editor(report: CaseReport, editor: User, *, user: User) -> None:
     if editor not in report.editors:
         raise ConflictError(f"{editor.name} är inte medförfattare till utlåtandet.")
     report.editors.remove(editor)
-    audit.record("report.editor_removed", report, f"{editor.name} kan inte längre skriva i utlåtandet.",
-                 user=user, committee_id=report.case.committee_id, case_id=report.case_id)
+    audit.record(
+        "report.editor_removed",
+        report,
+        f"{editor.name} kan inte längre skriva i utlåtandet.",
+        user=user,
+        committee_id=report.case.committee_id,
+        case_id=report.case_id,
+    )
 
 
 def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -> ReportRevision:
@@ -145,27 +174,50 @@ def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -
     content = clean_content(raw, report_section_titles(report))
     current = report.revision()
     if based_on != report.current_revision:
-        conflict = ReportConflict(report=report, author=user, based_on=based_on,
-                                  current_at_refusal=report.current_revision, content=content.to_json())
+        conflict = ReportConflict(
+            report=report,
+            author=user,
+            based_on=based_on,
+            current_at_refusal=report.current_revision,
+            content=content.to_json(),
+        )
         db.session.add(conflict)
         db.session.flush()
-        audit.record("report.save_conflict", report, f"Sparning från version {based_on} avvisades: "
-                     f"version {report.current_revision} finns.", user=user,
-                     committee_id=report.case.committee_id, case_id=report.case_id)
+        audit.record(
+            "report.save_conflict",
+            report,
+            f"Sparning från version {based_on} avvisades: version {report.current_revision} finns.",
+            user=user,
+            committee_id=report.case.committee_id,
+            case_id=report.case_id,
+        )
         raise RevisionConflict(conflict, current)
     previous = ReportContent.from_json(current.content)
     changed = content.changed_fields(previous)
     if not changed:
         return current
     _begin_change(report, user)
-    revision = ReportRevision(report=report, number=report.current_revision + 1, based_on=based_on, author=user,
-                              content=content.to_json(), content_hash=content.content_hash(), changed_fields=changed)
+    revision = ReportRevision(
+        report=report,
+        number=report.current_revision + 1,
+        based_on=based_on,
+        author=user,
+        content=content.to_json(),
+        content_hash=content.content_hash(),
+        changed_fields=changed,
+    )
     db.session.add(revision)
     report.current_revision = revision.number
     db.session.flush()
-    audit.record("report.saved", report, f"Tjänsteutlåtandet i {report.case.number} sparat som version "
-                 f"{revision.number}.", user=user, committee_id=report.case.committee_id,
-                 case_id=report.case_id, after={"revision": revision.number, "changed": changed})
+    audit.record(
+        "report.saved",
+        report,
+        f"Tjänsteutlåtandet i {report.case.number} sparat som version {revision.number}.",
+        user=user,
+        committee_id=report.case.committee_id,
+        case_id=report.case_id,
+        after={"revision": revision.number, "changed": changed},
+    )
     return revision
 
 
@@ -173,12 +225,17 @@ def _begin_change(report: CaseReport, user: User) -> None:
     """Bring a returned, approved or signed report back to draft before its content changes."""
     follow_up = EDITABLE[report.state]
     if follow_up:
-        transition(report, user=user, name=follow_up,
-                   comment="Ändrat efter underskrift" if report.state is ReportState.signed else None)
+        transition(
+            report,
+            user=user,
+            name=follow_up,
+            comment="Ändrat efter underskrift" if report.state is ReportState.signed else None,
+        )
 
 
-def transition(report: CaseReport, *, user: User, name: str, comment: str | None = None,
-               notify: bool = True) -> ReportTransition:
+def transition(
+    report: CaseReport, *, user: User, name: str, comment: str | None = None, notify: bool = True
+) -> ReportTransition:
     """Move the report along transition ``name`` of the workflow table, or refuse with the reason.
 
     ``notify=False`` is for taking over history (the demo, imports): nobody is told.
@@ -194,8 +251,10 @@ def transition(report: CaseReport, *, user: User, name: str, comment: str | None
         raise ForbiddenError(f"Du har inte den roll som krävs för ”{t.label}”.")
     comment = (comment or "").strip()[:4000] or None
     content = ReportContent.from_json(report.revision().content)
-    ctx = {"comment": comment,
-           "missing": missing_for_submission(content, required_sections(report.case.committee.municipality))}
+    ctx = {
+        "comment": comment,
+        "missing": missing_for_submission(content, required_sections(report.case.committee.municipality)),
+    }
     for guard in t.guards:
         guard(report, user, ctx)
     source = report.state
@@ -212,11 +271,18 @@ def transition(report: CaseReport, *, user: User, name: str, comment: str | None
     report.due_on = _due_date(t.target)
     report.reminded_on = None
     row = _timeline(report, name, source, t.target, user, comment, content_hash)
-    audit.record(f"report.{name}", report,
-                 f"Tjänsteutlåtandet i {report.case.number}: {source.label} → {t.target.label}"
-                 + (f" ({comment})" if comment else "") + ".",
-                 user=user, committee_id=report.case.committee_id, case_id=report.case_id,
-                 before={"state": source.value}, after={"state": t.target.value, "revision": report.current_revision})
+    audit.record(
+        f"report.{name}",
+        report,
+        f"Tjänsteutlåtandet i {report.case.number}: {source.label} → {t.target.label}"
+        + (f" ({comment})" if comment else "")
+        + ".",
+        user=user,
+        committee_id=report.case.committee_id,
+        case_id=report.case_id,
+        before={"state": source.value},
+        after={"state": t.target.value, "revision": report.current_revision},
+    )
     if notify:
         notify_transition(report, row, user)
     return row
@@ -225,8 +291,13 @@ def transition(report: CaseReport, *, user: User, name: str, comment: str | None
 def attachment_manifest(report: CaseReport) -> list[dict]:
     """The current bilagor as data: what a signature covers besides the text."""
     return [
-        {"position": a.position, "title": a.title, "confidential": a.is_confidential,
-         "sha256": a.file.sha256 if a.file else None, "registered_document_id": a.registered_document_id}
+        {
+            "position": a.position,
+            "title": a.title,
+            "confidential": a.is_confidential,
+            "sha256": a.file.sha256 if a.file else None,
+            "registered_document_id": a.registered_document_id,
+        }
         for a in sorted(report.current_attachments, key=lambda a: a.position)
     ]
 
@@ -246,8 +317,16 @@ def _due_date(state: ReportState):
 
 
 def _timeline(report, name, source, target, user, comment, content_hash=None) -> ReportTransition:
-    row = ReportTransition(report=report, name=name, from_state=source, to_state=target, user=user,
-                           comment=comment, revision_number=report.current_revision, content_hash=content_hash)
+    row = ReportTransition(
+        report=report,
+        name=name,
+        from_state=source,
+        to_state=target,
+        user=user,
+        comment=comment,
+        revision_number=report.current_revision,
+        content_hash=content_hash,
+    )
     db.session.add(row)
     db.session.flush()
     return row

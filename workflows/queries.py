@@ -33,9 +33,13 @@ def review_queue(user: User) -> list[CaseReport]:
     if not committee_ids:
         return []
     reports = db.session.scalars(
-        select(CaseReport).join(Case, Case.id == CaseReport.case_id)
-        .where(Case.committee_id.in_(committee_ids), CaseReport.state.in_(QUEUE_STATES.values()),
-               visible_cases_clause(user))
+        select(CaseReport)
+        .join(Case, Case.id == CaseReport.case_id)
+        .where(
+            Case.committee_id.in_(committee_ids),
+            CaseReport.state.in_(QUEUE_STATES.values()),
+            visible_cases_clause(user),
+        )
         .options(selectinload(CaseReport.transitions), selectinload(CaseReport.revisions))
     ).all()
     return [r for r in reports if r.state in states_waiting_for(user, r.case.committee_id)]
@@ -45,10 +49,14 @@ def my_report_counts(user: User) -> dict[ReportState | None, int]:
     """How many of the user's open cases (as officer or co-editor) have a report in each state (None: none)."""
     editing = select(report_editors.c.report_id).where(report_editors.c.user_id == user.id)
     rows = db.session.execute(
-        select(CaseReport.state, func.count()).select_from(Case)
+        select(CaseReport.state, func.count())
+        .select_from(Case)
         .outerjoin(CaseReport, CaseReport.case_id == Case.id)
-        .where(visible_cases_clause(user), Case.status == CaseStatus.open,
-               or_(Case.case_officer_id == user.id, CaseReport.id.in_(editing)))
+        .where(
+            visible_cases_clause(user),
+            Case.status == CaseStatus.open,
+            or_(Case.case_officer_id == user.id, CaseReport.id.in_(editing)),
+        )
         .group_by(CaseReport.state)
     ).all()
     return {state: count for state, count in rows}
@@ -59,7 +67,9 @@ def signed_reports_count(committee_ids: set[int]) -> int:
     if not committee_ids:
         return 0
     return db.session.scalar(
-        select(func.count()).select_from(CaseReport).join(Case, Case.id == CaseReport.case_id)
+        select(func.count())
+        .select_from(CaseReport)
+        .join(Case, Case.id == CaseReport.case_id)
         .where(Case.committee_id.in_(committee_ids), CaseReport.state == ReportState.signed)
     )
 
@@ -87,8 +97,9 @@ def history_texts(case: Case, entries: Sequence[AuditEntry], user: User) -> dict
     if not blind:
         return {}
     attachments = db.session.execute(
-        select(ReportAttachment.id, ReportAttachment.replaces_id, ReportAttachment.is_confidential)
-        .where(ReportAttachment.report_id.in_(blind))
+        select(ReportAttachment.id, ReportAttachment.replaces_id, ReportAttachment.is_confidential).where(
+            ReportAttachment.report_id.in_(blind)
+        )
     ).all()
     replaces = {row.id: row.replaces_id for row in attachments}
 
@@ -107,6 +118,8 @@ def history_texts(case: Case, entries: Sequence[AuditEntry], user: User) -> dict
         after = (entry.data or {}).get("after") or {}
         attachment_id = after.get("attachment_id")
         if case.is_confidential or attachment_id is None or first_file(attachment_id) in secret:
-            texts[entry.id] = (f"{secret_name(after.get('position'))} {_NAMING_BILAGA[entry.action]} "
-                               f"i tjänsteutlåtandet för {case.number}.")
+            texts[entry.id] = (
+                f"{secret_name(after.get('position'))} {_NAMING_BILAGA[entry.action]} "
+                f"i tjänsteutlåtandet för {case.number}."
+            )
     return texts

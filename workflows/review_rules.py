@@ -23,9 +23,18 @@ def set_same_person_may_approve_and_sign(committee: Committee, *, user: User, al
         return committee
     committee.same_person_may_approve_and_sign = allowed
     db.session.flush()
-    rule = ("samma person får både godkänna och underteckna ett tjänsteutlåtande" if allowed else
-            "den som godkänt ett tjänsteutlåtande får inte också underteckna det")
-    audit.record("committee.review_rules_changed", committee, f"{committee.name}: {rule}.", user=user,
-                 committee_id=committee.id, before={"same_person_may_approve_and_sign": before},
-                 after={"same_person_may_approve_and_sign": allowed})
+    rule = (
+        "samma person får både godkänna och underteckna ett tjänsteutlåtande"
+        if allowed
+        else "den som godkänt ett tjänsteutlåtande får inte också underteckna det"
+    )
+    audit.record(
+        "committee.review_rules_changed",
+        committee,
+        f"{committee.name}: {rule}.",
+        user=user,
+        committee_id=committee.id,
+        before={"same_person_may_approve_and_sign": before},
+        after={"same_person_may_approve_and_sign": allowed},
+    )
     return committee

@@ -32,9 +32,12 @@ def _clean_title(municipality: Municipality, title, *, own: ReportSectionDefinit
     title = clean_text(title, field="title", label="Rubrik", max_length=100)
     if title.casefold() in _STANDARD_TITLES:
         raise ValidationError({"title": f"”{title}” finns redan i alla tjänsteutlåtanden."})
-    clash = db.session.scalar(select(ReportSectionDefinition).where(
-        ReportSectionDefinition.municipality_id == municipality.id,
-        func.lower(ReportSectionDefinition.title) == title.lower()))
+    clash = db.session.scalar(
+        select(ReportSectionDefinition).where(
+            ReportSectionDefinition.municipality_id == municipality.id,
+            func.lower(ReportSectionDefinition.title) == title.lower(),
+        )
+    )
     if clash is not None and clash is not own:
         raise ValidationError({"title": f"Avsnittet ”{title}” finns redan."})
     return title
@@ -43,15 +46,28 @@ def _clean_title(municipality: Municipality, title, *, own: ReportSectionDefinit
 def add_section(municipality: Municipality, *, user: User | None, title, is_required: bool) -> ReportSectionDefinition:
     """Add a section to every tjänsteutlåtande of the municipality, after the standard ones."""
     title = _clean_title(municipality, title)
-    existing = list(db.session.scalars(select(ReportSectionDefinition).where(
-        ReportSectionDefinition.municipality_id == municipality.id)))
+    existing = list(
+        db.session.scalars(
+            select(ReportSectionDefinition).where(ReportSectionDefinition.municipality_id == municipality.id)
+        )
+    )
     item = ReportSectionDefinition(
-        municipality=municipality, key=_key_for(title, {s.key for s in existing}), title=title,
-        is_required=bool(is_required), position=max((s.position for s in existing), default=0) + 1, is_active=True)
+        municipality=municipality,
+        key=_key_for(title, {s.key for s in existing}),
+        title=title,
+        is_required=bool(is_required),
+        position=max((s.position for s in existing), default=0) + 1,
+        is_active=True,
+    )
     db.session.add(item)
     db.session.flush()
-    audit.record("report_section.added", item, f"Avsnittet ”{title}” lades till i tjänsteutlåtandena.", user=user,
-                 after={"key": item.key, "title": title, "is_required": item.is_required})
+    audit.record(
+        "report_section.added",
+        item,
+        f"Avsnittet ”{title}” lades till i tjänsteutlåtandena.",
+        user=user,
+        after={"key": item.key, "title": title, "is_required": item.is_required},
+    )
     return item
 
 
@@ -61,7 +77,10 @@ def update_section(item: ReportSectionDefinition, *, user: User, title, is_requi
     item.title = _clean_title(item.municipality, title, own=item)
     item.is_required = bool(is_required)
     item.is_active = bool(is_active)
-    old, new = audit.changes(before, {"title": item.title, "is_required": item.is_required, "is_active": item.is_active})
+    old, new = audit.changes(
+        before, {"title": item.title, "is_required": item.is_required, "is_active": item.is_active}
+    )
     if new:
-        audit.record("report_section.updated", item, f"Avsnittet ”{item.title}” ändrades.", user=user,
-                     before=old, after=new)
+        audit.record(
+            "report_section.updated", item, f"Avsnittet ”{item.title}” ändrades.", user=user, before=old, after=new
+        )

@@ -47,15 +47,39 @@ ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 #: allowed extension → the type its content must have
-EXTENSIONS = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".txt": TXT,
-              ".docx": DOCX, ".xlsx": XLSX, ".odt": ODT, ".ods": ODS}
+EXTENSIONS = {
+    ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".txt": TXT,
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+    ".odt": ODT,
+    ".ods": ODS,
+}
 #: the extension a download of each type gets
-EXTENSION_FOR = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", TXT: ".txt",
-                 DOCX: ".docx", XLSX: ".xlsx", ODT: ".odt", ODS: ".ods"}
+EXTENSION_FOR = {
+    PDF: ".pdf",
+    PNG: ".png",
+    JPEG: ".jpg",
+    TXT: ".txt",
+    DOCX: ".docx",
+    XLSX: ".xlsx",
+    ODT: ".odt",
+    ODS: ".ods",
+}
 #: how a message names each type: "… är inte <label>"
-LABELS = {PDF: "en PDF", PNG: "en PNG-bild", JPEG: "en JPEG-bild", TXT: "en textfil",
-          DOCX: "ett Word-dokument (DOCX)", XLSX: "ett Excel-ark (XLSX)",
-          ODT: "ett textdokument (ODT)", ODS: "ett kalkylark (ODS)"}
+LABELS = {
+    PDF: "en PDF",
+    PNG: "en PNG-bild",
+    JPEG: "en JPEG-bild",
+    TXT: "en textfil",
+    DOCX: "ett Word-dokument (DOCX)",
+    XLSX: "ett Excel-ark (XLSX)",
+    ODT: "ett textdokument (ODT)",
+    ODS: "ett kalkylark (ODS)",
+}
 ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT"
 
 #: ZIP limits (the same ratio as Apache POI's ZipSecureFile default)
@@ -67,27 +91,78 @@ MAX_ZIP_ENTRIES = 2000
 MAX_CONTROL_SHARE = 0.01
 MAX_FILENAME = 150
 
-_EXECUTABLE_MAGIC = (b"\x7fELF", b"MZ", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
-                     b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
-_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00",
-                  b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"MSCF", b"\x28\xb5\x2f\xfd")
-_ARCHIVE_EXTENSIONS = (".zip", ".jar", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".tar", ".cab",
-                       ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp")
+_EXECUTABLE_MAGIC = (
+    b"\x7fELF",
+    b"MZ",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+_ARCHIVE_MAGIC = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"MSCF",
+    b"\x28\xb5\x2f\xfd",
+)
+_ARCHIVE_EXTENSIONS = (
+    ".zip",
+    ".jar",
+    ".rar",
+    ".7z",
+    ".gz",
+    ".tgz",
+    ".bz2",
+    ".xz",
+    ".zst",
+    ".tar",
+    ".cab",
+    ".docx",
+    ".docm",
+    ".xlsx",
+    ".xlsm",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".odp",
+)
 #: entries that carry macros (OOXML's VBA project, OpenDocument's Basic and scripts)
 #: where OOXML keeps embedded Office documents (a chart's data, an inserted worksheet)
 _EMBEDDED_RE = re.compile(r"^(word|xl|ppt)/embeddings/[^/]+\.(docx|xlsx|pptx)$", re.IGNORECASE)
 _MACRO_RE = re.compile(r"(^|/)vbaproject\.bin$|^(basic|scripts)/", re.IGNORECASE)
 #: what reading a damaged container raises
-_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError, KeyError, IndexError, ExpatError)
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    IndexError,
+    ExpatError,
+)
 _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 #: control, format (bidi overrides, zero-width) and lone surrogate characters
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs"}
 #: control characters a text file should hardly contain (tab, newlines and form feed are fine)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 #: how the first line of a script starts: an interpreter line, a batch file, PHP, HTML script, PowerShell
-_SCRIPT_RE = re.compile(r"^(#!|@?echo\s+off\b|<\?php|<script\b|#requires\s+-|set-executionpolicy\b|"
-                        r"(powershell|pwsh|cmd)(\.exe)?\s+[-/])", re.IGNORECASE)
+_SCRIPT_RE = re.compile(
+    r"^(#!|@?echo\s+off\b|<\?php|<script\b|#requires\s+-|set-executionpolicy\b|"
+    r"(powershell|pwsh|cmd)(\.exe)?\s+[-/])",
+    re.IGNORECASE,
+)
 
 
 def accept(data: bytes, filename: str) -> tuple[str, bytes]:
@@ -121,11 +196,14 @@ def sniff(data: bytes, filename: str, *, strip_templates: bool = False) -> str:
     if found is None:
         if data.startswith(_EXECUTABLE_MAGIC):
             raise _refuse(f"Filen ”{name}” är ett program, inte {LABELS[expected]}. Program kan inte laddas upp.")
-        raise _refuse(f"Filen ”{name}” är inte {LABELS[expected]}: innehållet är inte av någon tillåten typ "
-                      f"({ALLOWED_TEXT}).")
+        raise _refuse(
+            f"Filen ”{name}” är inte {LABELS[expected]}: innehållet är inte av någon tillåten typ ({ALLOWED_TEXT})."
+        )
     if found != expected:
-        raise _refuse(f"Filen ”{name}” heter {_extension(filename)} men innehållet är {LABELS[found]}. "
-                      f"Byt filändelse till {EXTENSION_FOR[found]} eller välj rätt fil.")
+        raise _refuse(
+            f"Filen ”{name}” heter {_extension(filename)} men innehållet är {LABELS[found]}. "
+            f"Byt filändelse till {EXTENSION_FOR[found]} eller välj rätt fil."
+        )
     return found
 
 
@@ -187,8 +265,10 @@ def _content_type(data: bytes, name: str, strip_templates: bool = False) -> str 
         return _zip_type(data, name, strip_templates)
     if _is_text(data):
         if _is_script(data):
-            raise _refuse(f"Filen ”{name}” är ett skript (ett program i textform), inte en vanlig textfil. "
-                          "Skript kan inte laddas upp.")
+            raise _refuse(
+                f"Filen ”{name}” är ett skript (ett program i textform), inte en vanlig textfil. "
+                "Skript kan inte laddas upp."
+            )
         return TXT
     return None
 
@@ -225,14 +305,17 @@ def _zip_type(data: bytes, name: str, strip_templates: bool = False) -> str | No
         raise _refuse(f"Filen ”{name}” är skadad och kan inte läsas.") from exc
 
 
-def _check_zip_entries(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str,
-                       *, nesting_allowed: bool) -> None:
+def _check_zip_entries(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], name: str, *, nesting_allowed: bool
+) -> None:
     if len(entries) > MAX_ZIP_ENTRIES:
         limit = f"{MAX_ZIP_ENTRIES:,}".replace(",", " ")
         raise _refuse(f"Filen ”{name}” innehåller fler än {limit} delar och kan inte tas emot.")
     if sum(e.file_size for e in entries) > MAX_ZIP_TOTAL:
-        raise _refuse(f"Filen ”{name}” packas upp till mer än {MAX_ZIP_TOTAL // (1024 * 1024)} MB "
-                      "och kan inte tas emot (misstänkt zip-bomb).")
+        raise _refuse(
+            f"Filen ”{name}” packas upp till mer än {MAX_ZIP_TOTAL // (1024 * 1024)} MB "
+            "och kan inte tas emot (misstänkt zip-bomb)."
+        )
     for entry in entries:
         _check_entry(archive, entry, name, nesting_allowed=nesting_allowed)
 
@@ -243,8 +326,10 @@ def _check_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, *,
     if path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or ".." in parts:
         raise _refuse(f"Filen ”{name}” innehåller en otillåten sökväg (”{_shown(path)}”) och kan inte tas emot.")
     if entry.file_size > RATIO_FROM_SIZE and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
-        raise _refuse(f"Filen ”{name}” är packad orimligt hårt (mer än {MAX_ZIP_RATIO}:1) och kan inte tas emot "
-                      "(misstänkt zip-bomb).")
+        raise _refuse(
+            f"Filen ”{name}” är packad orimligt hårt (mer än {MAX_ZIP_RATIO}:1) och kan inte tas emot "
+            "(misstänkt zip-bomb)."
+        )
     if entry.flag_bits & 0x1:
         raise _refuse(f"Filen ”{name}” är krypterad eller lösenordsskyddad och kan inte tas emot.")
     if _MACRO_RE.search(path):
@@ -268,13 +353,21 @@ def _check_embedded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str)
         _check_zip_entries(inner, entries, name, nesting_allowed=False)
         found = _office_type(inner, entries)
         if found is None:
-            raise _refuse(f"Filen ”{name}” innehåller ett inbäddat objekt (”{_shown(entry.filename)}”) "
-                          "som inte är ett Office-dokument.")
+            raise _refuse(
+                f"Filen ”{name}” innehåller ett inbäddat objekt (”{_shown(entry.filename)}”) "
+                "som inte är ett Office-dokument."
+            )
         _check_active_content(inner, entries, found, name)
 
 
-def _check_active_content(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], found: str | None,
-                          name: str, *, strip_templates: bool = False) -> None:
+def _check_active_content(
+    archive: zipfile.ZipFile,
+    entries: list[zipfile.ZipInfo],
+    found: str | None,
+    name: str,
+    *,
+    strip_templates: bool = False,
+) -> None:
     """Refuse an Office document that would fetch or run something when it is converted (see active_content);
     an embedded one is checked without ``strip_templates``: normalise does not rewrite it."""
     if found in (DOCX, XLSX):

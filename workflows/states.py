@@ -45,8 +45,9 @@ def comment_required(report, user, ctx) -> None:
 def complete_content(report, user, ctx) -> None:
     missing = ctx.get("missing") or []
     if missing:
-        raise ValidationError({"content": "Utlåtandet kan inte skickas på granskning. Det saknas: "
-                               + ", ".join(missing) + "."})
+        raise ValidationError(
+            {"content": "Utlåtandet kan inte skickas på granskning. Det saknas: " + ", ".join(missing) + "."}
+        )
 
 
 def not_own_approval(report, user, ctx) -> None:
@@ -79,33 +80,96 @@ class Transition:
     extra: dict = field(default_factory=dict)
 
 
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    Transition("submit", frozenset({S.draft}), S.in_review, frozenset({Role.case_officer}),
-               (editor_only, complete_content), "Skicka på granskning"),
-    Transition("return_review", frozenset({S.in_review}), S.returned, frozenset({Role.reviewer}),
-               (not_own_report, comment_required), "Returnera till handläggaren"),
-    Transition("approve", frozenset({S.in_review}), S.approved, frozenset({Role.reviewer}),
-               (not_own_report,), "Godkänn"),
-    Transition("return_approval", frozenset({S.approved}), S.returned, frozenset({Role.approver}),
-               (not_own_report, comment_required), "Returnera till handläggaren"),
-    Transition("sign", frozenset({S.approved}), S.signed, frozenset({Role.approver}),
-               (not_own_report, not_own_approval), "Underteckna"),
-    # Saving a returned report starts the next draft; saving an approved or signed one reopens it.
-    Transition("resume", frozenset({S.returned}), S.draft, frozenset({Role.case_officer}),
-               (editor_only,), "Arbeta vidare", is_manual=False),
-    Transition("reopen", frozenset({S.approved, S.signed}), S.draft, frozenset({Role.case_officer}),
-               (editor_only,), "Öppna för ändring", is_manual=False, clears_signature=True),
-    Transition("withdraw", frozenset({S.draft, S.returned, S.in_review, S.approved, S.signed}), S.withdrawn,
-               frozenset({Role.case_officer, Role.secretary}), (editor_or_secretary, comment_required),
-               "Återkalla utlåtandet"),
-    # Set by the agenda (secretary).
-    Transition("place_on_agenda", frozenset({S.signed}), S.on_agenda, frozenset({Role.secretary}),
-               (), "Placera på föredragningslista", is_manual=False),
-    Transition("remove_from_agenda", frozenset({S.on_agenda}), S.signed, frozenset({Role.secretary}),
-               (), "Ta bort från föredragningslista", is_manual=False),
-    Transition("decide", frozenset({S.on_agenda}), S.decided, frozenset({Role.secretary}),
-               (), "Beslutad", is_manual=False),
-]}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "submit",
+            frozenset({S.draft}),
+            S.in_review,
+            frozenset({Role.case_officer}),
+            (editor_only, complete_content),
+            "Skicka på granskning",
+        ),
+        Transition(
+            "return_review",
+            frozenset({S.in_review}),
+            S.returned,
+            frozenset({Role.reviewer}),
+            (not_own_report, comment_required),
+            "Returnera till handläggaren",
+        ),
+        Transition(
+            "approve", frozenset({S.in_review}), S.approved, frozenset({Role.reviewer}), (not_own_report,), "Godkänn"
+        ),
+        Transition(
+            "return_approval",
+            frozenset({S.approved}),
+            S.returned,
+            frozenset({Role.approver}),
+            (not_own_report, comment_required),
+            "Returnera till handläggaren",
+        ),
+        Transition(
+            "sign",
+            frozenset({S.approved}),
+            S.signed,
+            frozenset({Role.approver}),
+            (not_own_report, not_own_approval),
+            "Underteckna",
+        ),
+        # Saving a returned report starts the next draft; saving an approved or signed one reopens it.
+        Transition(
+            "resume",
+            frozenset({S.returned}),
+            S.draft,
+            frozenset({Role.case_officer}),
+            (editor_only,),
+            "Arbeta vidare",
+            is_manual=False,
+        ),
+        Transition(
+            "reopen",
+            frozenset({S.approved, S.signed}),
+            S.draft,
+            frozenset({Role.case_officer}),
+            (editor_only,),
+            "Öppna för ändring",
+            is_manual=False,
+            clears_signature=True,
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.draft, S.returned, S.in_review, S.approved, S.signed}),
+            S.withdrawn,
+            frozenset({Role.case_officer, Role.secretary}),
+            (editor_or_secretary, comment_required),
+            "Återkalla utlåtandet",
+        ),
+        # Set by the agenda (secretary).
+        Transition(
+            "place_on_agenda",
+            frozenset({S.signed}),
+            S.on_agenda,
+            frozenset({Role.secretary}),
+            (),
+            "Placera på föredragningslista",
+            is_manual=False,
+        ),
+        Transition(
+            "remove_from_agenda",
+            frozenset({S.on_agenda}),
+            S.signed,
+            frozenset({Role.secretary}),
+            (),
+            "Ta bort från föredragningslista",
+            is_manual=False,
+        ),
+        Transition(
+            "decide", frozenset({S.on_agenda}), S.decided, frozenset({Role.secretary}), (), "Beslutad", is_manual=False
+        ),
+    ]
+}
 
 #: states in which the content may be saved (a save from returned/approved/signed first moves it to draft)
 EDITABLE = {S.draft: None, S.returned: "resume", S.approved: "reopen", S.signed: "reopen"}

@@ -9,7 +9,6 @@ from pydantic import Field
 from app.api.spec import Body, Choice, Flag, Id, IsoDate, Page, PageQuery, RowId, Shape, Text, Url
 from app.registry.models import CaseStatus, Direction
 
-
 # The filters are the case list's query string and a registry export's JSON body (in the committee of its
 # URL); Query before them in a list's bases makes them query parameters.
 
@@ -21,12 +20,18 @@ class CommitteeFilter(Body):
 class CaseFilters(Body):
     """Samma filter som ärendelistan."""
 
-    q: Text(200) = Field(None, title="Sökord", description=(
-        "Ord som alla ska finnas i diarienummer, rubrik eller extern referens (skiftläge spelar ingen roll)."))
+    q: Text(200) = Field(
+        None,
+        title="Sökord",
+        description=(
+            "Ord som alla ska finnas i diarienummer, rubrik eller extern referens (skiftläge spelar ingen roll)."
+        ),
+    )
     number: Text(200) = Field(None, title="Diarienummer", description="Diarienummer, helt eller delvis (t.ex. 3342).")
     case_officer_id: Id = Field(None, title="Handläggare", description="Ansvarig handläggare.")
-    registered_from: IsoDate = Field(None, title="Registrerat från",
-                                     description="Registrerat från och med (ÅÅÅÅ-MM-DD).")
+    registered_from: IsoDate = Field(
+        None, title="Registrerat från", description="Registrerat från och med (ÅÅÅÅ-MM-DD)."
+    )
     registered_to: IsoDate = Field(None, title="Registrerat till", description="Registrerat till och med (ÅÅÅÅ-MM-DD).")
     status: Choice(CaseStatus) = Field(None, title="Status")
     classification: Text(30) = Field(None, title="Klassificering", description="Klassificeringskod, t.ex. 181.")
@@ -40,17 +45,22 @@ class NewCase(Body):
     """Ett nytt ärende; diarienumret tilldelas vid registreringen."""
 
     committee_id: Id = Field(None, title="Nämnd")
-    title: Text(None) = Field(None, title="Ärendemening", description="Ärendemeningen.",
-                              json_schema_extra={"maxLength": 500})
-    classification_code: Text(None) = Field(None, title="Klassificering",
-                                            description="En aktiv kod ur nämndens klassificeringsstruktur.")
-    case_officer_id: Id = Field(None, title="Handläggare",
-                                description="Ansvarig handläggare; måste vara handläggare i nämnden.")
+    title: Text(None) = Field(
+        None, title="Ärendemening", description="Ärendemeningen.", json_schema_extra={"maxLength": 500}
+    )
+    classification_code: Text(None) = Field(
+        None, title="Klassificering", description="En aktiv kod ur nämndens klassificeringsstruktur."
+    )
+    case_officer_id: Id = Field(
+        None, title="Handläggare", description="Ansvarig handläggare; måste vara handläggare i nämnden."
+    )
     is_confidential: Flag = Field(False, title="Sekretess")
-    secrecy_provision: Text(None) = Field(None, title="Sekretessbestämmelse",
-                                          description="Krävs för sekretessärenden, t.ex. 26 kap. 1 § OSL.")
-    public_title: Text(None) = Field(None, title="Offentlig rubrik",
-                                     description="Offentlig rubrik för ett sekretessärende, utan namn.")
+    secrecy_provision: Text(None) = Field(
+        None, title="Sekretessbestämmelse", description="Krävs för sekretessärenden, t.ex. 26 kap. 1 § OSL."
+    )
+    public_title: Text(None) = Field(
+        None, title="Offentlig rubrik", description="Offentlig rubrik för ett sekretessärende, utan namn."
+    )
     external_reference: Text(None) = Field(None, title="Extern referens")
 
 
@@ -111,9 +121,12 @@ class Document(Shape):
     direction: Direction
     direction_label: str = Field(examples=[Direction.incoming.label])
     document_date: date
-    counterparty: str | None = Field(description=(
-        "Avsändare eller mottagare; tom för upprättade handlingar. null när handlingen är sekretessmarkerad "
-        "och du inte får se sekretessuppgifter i ärendet."))
+    counterparty: str | None = Field(
+        description=(
+            "Avsändare eller mottagare; tom för upprättade handlingar. null när handlingen är sekretessmarkerad "
+            "och du inte får se sekretessuppgifter i ärendet."
+        )
+    )
     description: str
     external_reference: str | None
     is_confidential: bool

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.api import bp
-from app.api.case_schemas import CaseFilters, CaseListQuery, CommitteeFilter, CasePage, CaseReply, NewCase
+from app.api.case_schemas import CaseFilters, CaseListQuery, CasePage, CaseReply, CommitteeFilter, NewCase
 from app.api.schemas import InputError, case_json, case_summary_json, member_committee, page_json
 from app.api.spec import body_values, described, query_values
 from app.auth.models import User
@@ -19,6 +19,7 @@ from app.registry.models import Case
 from app.registry.numbering import RegistrationNumber, number_format
 from app.registry.queries import CaseFilter, search_cases
 from app.validation import ValidationError
+
 
 def _number_formats(committee: Committee | None = None) -> list[str]:
     """Return the diarienummer formats in use: the committee's municipality's, else those of the caller's committees."""
@@ -47,7 +48,10 @@ def _search(flt: CaseFilter, number_pattern: str | None):
 
 @bp.get("/cases")
 @described(
-    operation_id="listCases", tag="Ärenden", summary="Sök i diariet", query=CaseListQuery,
+    operation_id="listCases",
+    tag="Ärenden",
+    summary="Sök i diariet",
+    query=CaseListQuery,
     responses={200: (CasePage, "En sida med ärenden, nyast först.")},
     description="Filtren kombineras (alla ska stämma). Sekretessärenden ingår bara om du får se dem.",
     errors=("BadRequest",),
@@ -56,12 +60,20 @@ def list_cases():
     args = query_values()
     committee = member_committee(args["committee_id"], status=400) if "committee_id" in args else None
     formats = _number_formats(committee)
-    flt = CaseFilter(**{name: value for name, value in args.items() if name in CaseFilters.model_fields or name in CommitteeFilter.model_fields})
+    flt = CaseFilter(
+        **{
+            name: value
+            for name, value in args.items()
+            if name in CaseFilters.model_fields or name in CommitteeFilter.model_fields
+        }
+    )
     stmt = _search(flt, formats[0] if len(formats) == 1 else None).options(
         selectinload(Case.committee), selectinload(Case.classification), selectinload(Case.case_officer)
     )
     pagination = db.paginate(
-        stmt, page=args.get("page", 1), per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]),
+        stmt,
+        page=args.get("page", 1),
+        per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]),
         error_out=False,
     )
     return jsonify(page_json(pagination, [case_summary_json(c) for c in pagination.items]))
@@ -74,8 +86,12 @@ def _case_reply(case: Case, status: int = 200, headers: dict | None = None):
 
 @bp.get("/cases/<int:case_id>")
 @described(
-    operation_id="getCase", tag="Ärenden", summary="Ett ärende med handlingar",
-    responses={200: (CaseReply, "Ärendet.")}, errors=("NotFound",), path_parameters={"case_id": "Ärendets id."},
+    operation_id="getCase",
+    tag="Ärenden",
+    summary="Ett ärende med handlingar",
+    responses={200: (CaseReply, "Ärendet.")},
+    errors=("NotFound",),
+    path_parameters={"case_id": "Ärendets id."},
 )
 def get_case(case_id: int):
     return _case_reply(access.load_case(current_user, case_id))
@@ -83,11 +99,14 @@ def get_case(case_id: int):
 
 @bp.get("/cases/by-number/<path:number>")
 @described(
-    operation_id="getCaseByNumber", tag="Ärenden", summary="Slå upp ett ärende på diarienummer",
+    operation_id="getCaseByNumber",
+    tag="Ärenden",
+    summary="Slå upp ett ärende på diarienummer",
     responses={200: (CaseReply, "Ärendet.")},
     description="Numret tolkas enligt kommunens diarienummerformat. Nummer från andra organisationer "
-                "(t.ex. KSL/12/0177-37) är externa referenser och ger 400; sök dem med `q` i ärendelistan.",
-    errors=("BadRequest", "NotFound"), path_parameters={"number": "Diarienumret, URL-kodat (snedstreck som %2F)."},
+    "(t.ex. KSL/12/0177-37) är externa referenser och ger 400; sök dem med `q` i ärendelistan.",
+    errors=("BadRequest", "NotFound"),
+    path_parameters={"number": "Diarienumret, URL-kodat (snedstreck som %2F)."},
 )
 def get_case_by_number(number: str):
     parts, pattern = _parse_number(number)
@@ -107,11 +126,16 @@ def _case_officer(user_id: int | None) -> User | None:
 
 @bp.post("/cases")
 @described(
-    operation_id="registerCase", tag="Ärenden", summary="Registrera ett ärende", body=NewCase,
+    operation_id="registerCase",
+    tag="Ärenden",
+    summary="Registrera ett ärende",
+    body=NewCase,
     responses={201: (CaseReply, "Ärendet med sitt nya diarienummer.")},
-    headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Ärendets adress i API:t."}}},
+    headers={
+        201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Ärendets adress i API:t."}}
+    },
     description="Kräver rollen registrator, handläggare, nämndsekreterare eller administratör i nämnden. "
-                "Diarienumret tilldelas i nämndens serie för innevarande år.",
+    "Diarienumret tilldelas i nämndens serie för innevarande år.",
     errors=("BadRequest", "Forbidden", "UnsupportedMediaType", "Unprocessable"),
 )
 def register_case():

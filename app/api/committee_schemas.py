@@ -22,8 +22,7 @@ class Administration(Shape):
 class Municipality(Shape):
     id: RowId
     name: str
-    registration_number_format: str = Field(
-        description="Diarienummerformatet, t.ex. {prefix}-{year}/{serial}.{class}.")
+    registration_number_format: str = Field(description="Diarienummerformatet, t.ex. {prefix}-{year}/{serial}.{class}.")
 
 
 class StandingItem(Shape):
@@ -44,9 +43,12 @@ class Committee(Shape):
     municipality: Municipality
     roles: list[Literal[tuple(role.value for role in Role)]] = Field(description="Dina roller i nämnden.")
     notice_days: int = Field(description="Dagar före sammanträdet som kallelsen ska publiceras.")
-    standing_items: list[StandingItem] = Field(description=(
-        "Nämndens mall: de stående punkter som läggs på varje nytt sammanträdes föredragningslista, "
-        "i ordning (de avslutande sist)."))
+    standing_items: list[StandingItem] = Field(
+        description=(
+            "Nämndens mall: de stående punkter som läggs på varje nytt sammanträdes föredragningslista, "
+            "i ordning (de avslutande sist)."
+        )
+    )
     links: SelfLink
 
 

@@ -24,28 +24,41 @@ def load_committee(committee_id: int) -> Committee:
 
 
 @bp.get("/committees")
-@described(operation_id="listCommittees", tag="Nämnder", summary="Dina nämnder",
-           responses={200: (CommitteeList, "Nämnderna där du har en roll.")})
+@described(
+    operation_id="listCommittees",
+    tag="Nämnder",
+    summary="Dina nämnder",
+    responses={200: (CommitteeList, "Nämnderna där du har en roll.")},
+)
 def list_committees():
     user = current_user
-    items = [
-        committee_json(c, user.roles_in(c.id)) for c in user.committees() if can(user, Action.view_committee, c)
-    ]
+    items = [committee_json(c, user.roles_in(c.id)) for c in user.committees() if can(user, Action.view_committee, c)]
     return jsonify(items=items)
 
 
 @bp.get("/committees/<int:committee_id>")
-@described(operation_id="getCommittee", tag="Nämnder", summary="En nämnd",
-           responses={200: (CommitteeReply, "Nämnden.")}, errors=("NotFound",), path_parameters={"committee_id": "Nämndens id."})
+@described(
+    operation_id="getCommittee",
+    tag="Nämnder",
+    summary="En nämnd",
+    responses={200: (CommitteeReply, "Nämnden.")},
+    errors=("NotFound",),
+    path_parameters={"committee_id": "Nämndens id."},
+)
 def get_committee(committee_id: int):
     committee = load_committee(committee_id)
     return jsonify(committee=committee_json(committee, current_user.roles_in(committee.id)))
 
 
 @bp.get("/committees/<int:committee_id>/classification-codes")
-@described(operation_id="listClassificationCodes", tag="Nämnder", summary="Klassificeringsstrukturens aktiva koder",
-           responses={200: (ClassificationList, "Koderna som kan väljas för nya ärenden.")}, errors=("NotFound",),
-           path_parameters={"committee_id": "Nämndens id."})
+@described(
+    operation_id="listClassificationCodes",
+    tag="Nämnder",
+    summary="Klassificeringsstrukturens aktiva koder",
+    responses={200: (ClassificationList, "Koderna som kan väljas för nya ärenden.")},
+    errors=("NotFound",),
+    path_parameters={"committee_id": "Nämndens id."},
+)
 def list_classification_codes(committee_id: int):
     committee = load_committee(committee_id)
     codes = db.session.scalars(

@@ -6,9 +6,9 @@ from flask import jsonify, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.errors import json_error
 from app.api.case_schemas import CaseFilters
 from app.api.committee_schemas import JobReply
+from app.api.errors import json_error
 from app.api.spec import body_values, described
 from app.extensions import db
 from app.organisation.models import Committee
@@ -21,6 +21,7 @@ from tasks.registry import export_registry, start_registry_export
 
 JOB = {"job_id": "Jobbets id."}
 
+
 def job_json(job) -> dict:
     body = job.to_dict()
     body["download_url"] = url_for("api.job_result", job_id=job.id) if job.result_key else None
@@ -28,27 +29,45 @@ def job_json(job) -> dict:
 
 
 @bp.route("/jobs/<int:job_id>")
-@described(operation_id="getJob", tag="Jobb", summary="Ett jobbs läge", responses={200: (JobReply, "Jobbet.")},
-           description="Bara den som beställde jobbet kan följa det.", errors=("NotFound",), path_parameters=JOB)
+@described(
+    operation_id="getJob",
+    tag="Jobb",
+    summary="Ett jobbs läge",
+    responses={200: (JobReply, "Jobbet.")},
+    description="Bara den som beställde jobbet kan följa det.",
+    errors=("NotFound",),
+    path_parameters=JOB,
+)
 def job_detail(job_id: int):
     return jsonify(job=job_json(load_job(current_user, job_id)))
 
 
 @bp.route("/jobs/<int:job_id>/result")
-@described(operation_id="getJobResult", tag="Jobb", summary="Hämta ett klart jobbs fil",
-           responses={200: (("text/csv",), "Filen (diarieutdrag som CSV).")},
-           description="Finns när jobbet är klart (`has_result`).", errors=("NotFound",), path_parameters=JOB)
+@described(
+    operation_id="getJobResult",
+    tag="Jobb",
+    summary="Hämta ett klart jobbs fil",
+    responses={200: (("text/csv",), "Filen (diarieutdrag som CSV).")},
+    description="Finns när jobbet är klart (`has_result`).",
+    errors=("NotFound",),
+    path_parameters=JOB,
+)
 def job_result(job_id: int):
     return send_job_result(load_job(current_user, job_id))
 
 
 @bp.route("/committees/<int:committee_id>/registry-exports", methods=["POST"])
 @described(
-    operation_id="createRegistryExport", tag="Jobb", summary="Beställ ett diarieutdrag (CSV)", body=CaseFilters,
+    operation_id="createRegistryExport",
+    tag="Jobb",
+    summary="Beställ ett diarieutdrag (CSV)",
+    body=CaseFilters,
     responses={202: (JobReply, "Jobbet är köat; följ det via Location eller jobbets id.")},
-    headers={202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}},
+    headers={
+        202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}
+    },
     description="Utdraget görs i bakgrunden med samma filter som ärendelistan. Kräver rollen registrator, "
-                "nämndsekreterare eller administratör i nämnden.",
+    "nämndsekreterare eller administratör i nämnden.",
     errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
     path_parameters={"committee_id": "Nämndens id."},
 )

@@ -19,10 +19,17 @@ def documents_json(job) -> dict:
     """The job and, per variant and file, where it is fetched once made (else null)."""
     meeting_id = job.params["meeting_id"]
     made = job_outputs(job)
-    files = {variant: {name: url_for("api.meeting_documents_file", meeting_id=meeting_id, job_id=job.id,
-                                     variant=variant, name=name) if name in made[variant] else None
-                       for name in FILES}
-             for variant in VARIANTS}
+    files = {
+        variant: {
+            name: url_for(
+                "api.meeting_documents_file", meeting_id=meeting_id, job_id=job.id, variant=variant, name=name
+            )
+            if name in made[variant]
+            else None
+            for name in FILES
+        }
+        for variant in VARIANTS
+    }
     return {"job": job_json(job), "publication_version": job.params.get("version"), "files": files}
 
 
@@ -35,7 +42,9 @@ def create_meeting_documents(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>")
 def meeting_documents(meeting_id: int, job_id: int):
-    return jsonify(documents_json(meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id)))
+    return jsonify(
+        documents_json(meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id))
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>/<variant>/<name>")
@@ -54,43 +63,88 @@ def with_meeting_documents(tags: list, schemas: dict, parameters: dict, paths: d
     base = f"{API}/meetings/{{meeting_id}}/documents"
     meeting_id, job_id = ref("meeting_id", "parameters"), ref("job_id", "parameters")
     documents = ref("MeetingDocuments")
-    variant = {"name": "variant", "in": "path", "required": True, "schema": {"type": "string", "enum": list(VARIANTS)},
-               "description": "members (ledamöternas version, allt i kallelsen) eller public (offentlig version)."}
-    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(FILES)},
-            "description": "kallelse.pdf, kallelse.docx eller motespaket.pdf (kallelsen, innehåll, tjänsteutlåtanden "
-                           "och bilagor i en PDF)."}
-    files = obj({name_: {**nullable(URL), "description": f"Var {label.lower()} hämtas; null tills den är gjord."}
-                 for name_, (label, _mimetype) in FILES.items()})
-    schema = obj({
-        "job": ref("Job"),
-        "publication_version": {"type": "integer", "minimum": 1, "description": "Kallelsens version som renderas."},
-        "files": obj({v: files for v in VARIANTS}),
-    }, description="Handlingarna till ett sammanträde: jobbet och dess filer, ledamöternas och den offentliga versionen. "
-                   "Misslyckas jobbet (t.ex. en bilaga som inte är den PDF den utger sig för att vara) säger "
-                   "`job.error` vilken bilaga; det som redan gjorts finns kvar.")
+    variant = {
+        "name": "variant",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(VARIANTS)},
+        "description": "members (ledamöternas version, allt i kallelsen) eller public (offentlig version).",
+    }
+    name = {
+        "name": "name",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(FILES)},
+        "description": "kallelse.pdf, kallelse.docx eller motespaket.pdf (kallelsen, innehåll, tjänsteutlåtanden "
+        "och bilagor i en PDF).",
+    }
+    files = obj(
+        {
+            name_: {**nullable(URL), "description": f"Var {label.lower()} hämtas; null tills den är gjord."}
+            for name_, (label, _mimetype) in FILES.items()
+        }
+    )
+    schema = obj(
+        {
+            "job": ref("Job"),
+            "publication_version": {"type": "integer", "minimum": 1, "description": "Kallelsens version som renderas."},
+            "files": obj({v: files for v in VARIANTS}),
+        },
+        description="Handlingarna till ett sammanträde: jobbet och dess filer, ledamöternas och den offentliga versionen. "
+        "Misslyckas jobbet (t.ex. en bilaga som inte är den PDF den utger sig för att vara) säger "
+        "`job.error` vilken bilaga; det som redan gjorts finns kvar.",
+    )
     document_paths = {
-        base: {"parameters": [meeting_id], "post": operation(
-            "createMeetingDocuments", tag, "Skapa kallelsen och mötespaketet som filer",
-            {"202": reply("Jobbet är köat; följ det via Location.", documents,
-                          headers={"Location": {"schema": URL, "description": "Jobbets adress i API:t."}})},
-            description="Gör den senaste publicerade versionen av kallelsen till DOCX och taggad PDF, och mötespaketet "
-                        "(en PDF med kallelsen, innehållsförteckning, tjänsteutlåtandena och bilagorna, med bokmärken "
-                        "och sidnummer) – för ledamöterna och offentligt. Bara nämndsekreteraren. Ingen kropp behövs. "
-                        "Delar som redan gjorts av samma innehåll återanvänds. 409 om kallelsen inte är publicerad.",
-            errors=("NotFound", "Forbidden", "Conflict"),
-        )},
-        f"{base}/{{job_id}}": {"parameters": [meeting_id, job_id], "get": operation(
-            "getMeetingDocuments", tag, "Ett jobb som skapar handlingar", {"200": reply("Jobbet och filerna.", documents)},
-            description="Bara den som startade jobbet ser det.", errors=("NotFound",),
-        )},
-        f"{base}/{{job_id}}/{{variant}}/{{name}}": {"parameters": [meeting_id, job_id, variant, name], "get": operation(
-            "downloadMeetingDocument", tag, "Hämta en fil: kallelsen (PDF, Word) eller mötespaketet",
-            {"200": {"description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
-                                    "andra filer sparas (attachment); "
-                                    "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
-                     "content": {mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
-                                 for mimetype in {m for _label, m in FILES.values()}}}},
-            errors=("NotFound",),
-        )},
+        base: {
+            "parameters": [meeting_id],
+            "post": operation(
+                "createMeetingDocuments",
+                tag,
+                "Skapa kallelsen och mötespaketet som filer",
+                {
+                    "202": reply(
+                        "Jobbet är köat; följ det via Location.",
+                        documents,
+                        headers={"Location": {"schema": URL, "description": "Jobbets adress i API:t."}},
+                    )
+                },
+                description="Gör den senaste publicerade versionen av kallelsen till DOCX och taggad PDF, och mötespaketet "
+                "(en PDF med kallelsen, innehållsförteckning, tjänsteutlåtandena och bilagorna, med bokmärken "
+                "och sidnummer) – för ledamöterna och offentligt. Bara nämndsekreteraren. Ingen kropp behövs. "
+                "Delar som redan gjorts av samma innehåll återanvänds. 409 om kallelsen inte är publicerad.",
+                errors=("NotFound", "Forbidden", "Conflict"),
+            ),
+        },
+        f"{base}/{{job_id}}": {
+            "parameters": [meeting_id, job_id],
+            "get": operation(
+                "getMeetingDocuments",
+                tag,
+                "Ett jobb som skapar handlingar",
+                {"200": reply("Jobbet och filerna.", documents)},
+                description="Bara den som startade jobbet ser det.",
+                errors=("NotFound",),
+            ),
+        },
+        f"{base}/{{job_id}}/{{variant}}/{{name}}": {
+            "parameters": [meeting_id, job_id, variant, name],
+            "get": operation(
+                "downloadMeetingDocument",
+                tag,
+                "Hämta en fil: kallelsen (PDF, Word) eller mötespaketet",
+                {
+                    "200": {
+                        "description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
+                        "andra filer sparas (attachment); "
+                        "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
+                        "content": {
+                            mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
+                            for mimetype in {m for _label, m in FILES.values()}
+                        },
+                    }
+                },
+                errors=("NotFound",),
+            ),
+        },
     }
     return tags, {**schemas, "MeetingDocuments": schema}, parameters, {**paths, **document_paths}

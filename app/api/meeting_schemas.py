@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from agenda.access import item_withheld, shown_decision
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
-from agenda.snapshot import items_for, public_item
 from agenda.secrecy import public_changes_now, public_items_now
+from agenda.snapshot import items_for, public_item
 from app.api.schemas import committee_ref, iso, iso_dt, user_ref
 from app.auth.models import User
 from app.clock import to_local
@@ -43,8 +43,10 @@ def meeting_links(meeting_id: int) -> dict:
 def meeting_json(meeting: Meeting, *, viewer: User | None = None) -> dict:
     """A meeting; with ``viewer`` also its agenda as that user may see it."""
     latest = db.session.execute(
-        select(Publication.version, Publication.published_dt).where(Publication.meeting_id == meeting.id)
-        .order_by(Publication.version.desc()).limit(1)
+        select(Publication.version, Publication.published_dt)
+        .where(Publication.meeting_id == meeting.id)
+        .order_by(Publication.version.desc())
+        .limit(1)
     ).first()
     out = {
         "id": meeting.id,
@@ -94,15 +96,13 @@ def item_json(item: AgendaItem, viewer: User) -> dict:
         "outcome": item.outcome.value if item.outcome else None,
         "outcome_label": item.outcome.label if item.outcome else None,
         "withheld": withheld,
-        "links": {"self": url_for("api.get_meeting_item", meeting_id=item.meeting_id, item_id=item.id,
-                                  _external=True)},
+        "links": {"self": url_for("api.get_meeting_item", meeting_id=item.meeting_id, item_id=item.id, _external=True)},
     }
 
 
 def agenda_json(meeting: Meeting, viewer: User) -> dict:
     """The agenda's items in order with the version a change must be based on."""
-    return {"items": [item_json(item, viewer) for item in meeting.items],
-            "agenda_version": meeting.agenda_version}
+    return {"items": [item_json(item, viewer) for item in meeting.items], "agenda_version": meeting.agenda_version}
 
 
 # --- publications ---------------------------------------------------------------------------------
@@ -115,8 +115,14 @@ def publication_summary_json(publication: Publication) -> dict:
         "published_by": user_ref(publication.published_by),
         "changes": list(publication.changes or []),
         "late_reason": publication.late_reason,
-        "links": {"self": url_for("api.get_meeting_publication", meeting_id=publication.meeting_id,
-                                  version=publication.version, _external=True)},
+        "links": {
+            "self": url_for(
+                "api.get_meeting_publication",
+                meeting_id=publication.meeting_id,
+                version=publication.version,
+                _external=True,
+            )
+        },
     }
 
 
@@ -165,8 +171,11 @@ def public_kallelse_json(publication: Publication, versions: list) -> dict:
         "meeting": snapshot["meeting"],
         "items": [_public_item_again(item) for item in public_items_now(publication)],
         "versions": [
-            {"version": p.version, "published_at": iso_dt(p.published_dt),
-             "url": url_for("api.get_public_kallelse", meeting_id=p.meeting_id, version=p.version, _external=True)}
+            {
+                "version": p.version,
+                "published_at": iso_dt(p.published_dt),
+                "url": url_for("api.get_public_kallelse", meeting_id=p.meeting_id, version=p.version, _external=True),
+            }
             for p in versions
         ],
     }

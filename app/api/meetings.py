@@ -87,8 +87,7 @@ NEW_ITEM_FIELDS = {
     "position": Param("int", "Plats", maximum=agenda_ops.MAX_ITEMS + 1),
     "version": VERSION,
 }
-ITEM_CHANGES = {**ITEM_TEXT_FIELDS, "position": Param("int", "Plats", maximum=agenda_ops.MAX_ITEMS),
-                "version": VERSION}
+ITEM_CHANGES = {**ITEM_TEXT_FIELDS, "position": Param("int", "Plats", maximum=agenda_ops.MAX_ITEMS), "version": VERSION}
 ORDER_FIELDS = {"order": ListParam("list", "Ordning"), "version": VERSION}
 OUTCOME_FIELDS = {"outcome": Param("enum", "Utfall", choices=ItemOutcome)}
 PUBLISH_FIELDS = {"late_reason": Param("str", "Skäl", max_length=None)}
@@ -111,8 +110,12 @@ def _page_params() -> dict[str, Param]:
 
 
 def _paginate(stmt, args: dict):
-    return db.paginate(stmt, page=args.get("page", 1),
-                       per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]), error_out=False)
+    return db.paginate(
+        stmt,
+        page=args.get("page", 1),
+        per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]),
+        error_out=False,
+    )
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -174,8 +177,15 @@ def _meeting_reply(meeting: Meeting, status: int = 200, headers: dict | None = N
 
 def _item_reply(item: AgendaItem, status: int = 200, headers: dict | None = None):
     meeting = item.meeting
-    return (jsonify(item=item_json(item, acting_user()), agenda_version=meeting.agenda_version,
-                    meeting_status=meeting.status.value), status, headers or {})
+    return (
+        jsonify(
+            item=item_json(item, acting_user()),
+            agenda_version=meeting.agenda_version,
+            meeting_status=meeting.status.value,
+        ),
+        status,
+        headers or {},
+    )
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -201,12 +211,15 @@ def plan_meeting():
     committee = member_committee(data.get("committee_id"), status=422)
     require(current_user, Action.manage_meetings, committee)
     meeting = agenda_ops.plan_meeting(
-        committee, user=acting_user(), start=data.get("start"), place=data.get("place"),
-        is_public=data.get("is_public", False), standing_items=data.get("standing_items", True),
+        committee,
+        user=acting_user(),
+        start=data.get("start"),
+        place=data.get("place"),
+        is_public=data.get("is_public", False),
+        standing_items=data.get("standing_items", True),
     )
     db.session.commit()
-    return _meeting_reply(meeting, 201, {"Location": url_for("api.get_meeting", meeting_id=meeting.id,
-                                                             _external=True)})
+    return _meeting_reply(meeting, 201, {"Location": url_for("api.get_meeting", meeting_id=meeting.id, _external=True)})
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -243,17 +256,24 @@ def add_meeting_item(meeting_id: int):
     if "kind" not in values:
         raise InputError({"kind": "Ange typ av punkt: " + ", ".join(k.value for k in ItemKind) + "."}, status=422)
     kind = values["kind"]
-    case = find_case(meeting.committee, values,
-                     required=kind in (ItemKind.case, ItemKind.confidential_case))
+    case = find_case(meeting.committee, values, required=kind in (ItemKind.case, ItemKind.confidential_case))
     texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
     try:
-        item = agenda_ops.add_item(meeting, user=acting_user(), kind=kind, case=case, position=values.get("position"),
-                                   expected_version=values.get("version"), **texts)
+        item = agenda_ops.add_item(
+            meeting,
+            user=acting_user(),
+            kind=kind,
+            case=case,
+            position=values.get("position"),
+            expected_version=values.get("version"),
+            **texts,
+        )
     except ValidationError as exc:
         raise _case_error_field(exc, "case_number" if "case_number" in values else "case_id") from None
     db.session.commit()
-    return _item_reply(item, 201, {"Location": url_for("api.get_meeting_item", meeting_id=meeting.id,
-                                                       item_id=item.id, _external=True)})
+    return _item_reply(
+        item, 201, {"Location": url_for("api.get_meeting_item", meeting_id=meeting.id, item_id=item.id, _external=True)}
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -274,8 +294,12 @@ def update_meeting_item(meeting_id: int, item_id: int):
         agenda_ops.update_item(item, user=acting_user(), expected_version=expected, **texts)
         expected = item.meeting.agenda_version if expected is not None else None
     if "position" in values:
-        agenda_ops.move_item(item, user=acting_user(), to_position=values["position"],
-                             expected_version=expected if expected is not None else item.meeting.agenda_version)
+        agenda_ops.move_item(
+            item,
+            user=acting_user(),
+            to_position=values["position"],
+            expected_version=expected if expected is not None else item.meeting.agenda_version,
+        )
     db.session.commit()
     db.session.refresh(item)
     return _item_reply(item)
@@ -365,8 +389,9 @@ def publish_meeting(meeting_id: int):
         db.session.rollback()
         return jsonify(error={"status": 409, "message": exc.message, "problems": list(exc.problems)}), 409
     db.session.commit()
-    location = url_for("api.get_meeting_publication", meeting_id=meeting.id, version=publication.version,
-                       _external=True)
+    location = url_for(
+        "api.get_meeting_publication", meeting_id=meeting.id, version=publication.version, _external=True
+    )
     return jsonify(publication=publication_json(publication, acting_user())), 201, {"Location": location}
 
 
@@ -382,11 +407,15 @@ def get_meeting_publication(meeting_id: int, version: int):
 
 @bp.get("/committees/<int:committee_id>/delegation-decisions")
 def list_delegation_decisions(committee_id: int):
-    args = read_query({"decided_from": Param("date", "Beslutat från"), "decided_to": Param("date", "Beslutat till"),
-                       **_page_params()})
+    args = read_query(
+        {"decided_from": Param("date", "Beslutat från"), "decided_to": Param("date", "Beslutat till"), **_page_params()}
+    )
     committee = access.load_committee(current_user, committee_id, Action.view_meetings)
-    stmt = (select(DelegationDecision).where(DelegationDecision.committee_id == committee.id)
-            .order_by(DelegationDecision.decided_on.desc(), DelegationDecision.id.desc()))
+    stmt = (
+        select(DelegationDecision)
+        .where(DelegationDecision.committee_id == committee.id)
+        .order_by(DelegationDecision.decided_on.desc(), DelegationDecision.id.desc())
+    )
     if "decided_from" in args:
         stmt = stmt.where(DelegationDecision.decided_on >= args["decided_from"])
     if "decided_to" in args:
@@ -403,11 +432,15 @@ def register_delegation_decision(committee_id: int):
     case = find_case(committee, data, required=False)
     try:
         decision = agenda_ops.register_delegation_decision(
-            committee, user=acting_user(), decided_on=data.get("decided_on"), decision_maker=data.get("decision_maker"),
-            delegation_point=data.get("delegation_point"), summary=data.get("summary"), case=case,
+            committee,
+            user=acting_user(),
+            decided_on=data.get("decided_on"),
+            decision_maker=data.get("decision_maker"),
+            delegation_point=data.get("delegation_point"),
+            summary=data.get("summary"),
+            case=case,
         )
     except ValidationError as exc:
         raise _case_error_field(exc, "case_number" if "case_number" in data else "case_id") from None
     db.session.commit()
     return jsonify(decision=delegation_decision_json(decision, acting_user())), 201
-

@@ -75,8 +75,17 @@ def reply(description: str, schema: dict, **extra) -> dict:
     return {"description": description, **json_content(schema), **extra}
 
 
-def operation(op_id: str, tag: str, summary: str, responses: dict, *, description: str | None = None,
-              parameters: list | None = None, body: dict | None = None, errors: tuple[str, ...] = ()) -> dict:
+def operation(
+    op_id: str,
+    tag: str,
+    summary: str,
+    responses: dict,
+    *,
+    description: str | None = None,
+    parameters: list | None = None,
+    body: dict | None = None,
+    errors: tuple[str, ...] = (),
+) -> dict:
     """Return one operation; ``errors`` names the shared error responses (e.g. "NotFound") it can give."""
     out = {"operationId": op_id, "tags": [tag], "summary": summary}
     if description:
@@ -101,8 +110,10 @@ URL = {"type": "string", "format": "uri"}
 
 #: shared error responses: name → (status, Swedish description)
 ERROR_RESPONSES = {
-    "BadRequest": ("400", "Felaktig begäran: okänd parameter eller okänt fält, fel typ, ogiltig JSON "
-                          "eller CSRF-token saknas."),
+    "BadRequest": (
+        "400",
+        "Felaktig begäran: okänd parameter eller okänt fält, fel typ, ogiltig JSON eller CSRF-token saknas.",
+    ),
     "Unauthorized": ("401", "Inloggning krävs, eller API-nyckeln är ogiltig eller återkallad."),
     "Forbidden": ("403", "Du är med i nämnden men din roll tillåter inte åtgärden."),
     "NotFound": ("404", "Finns inte, eller så får du inte se det (svaret är detsamma i båda fallen)."),
@@ -144,10 +155,10 @@ def _merge_paths(written: dict, generated: dict) -> dict:
 def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, default_per_page: int = 25) -> dict:
     """Build the OpenAPI 3.1 document of the API."""
     from app.api.openapi_reports import report_openapi
-    report_schemas, report_parameters, report_paths = report_openapi()
-    from app.api.openapi_meetings import meeting_openapi
 
+    report_schemas, report_parameters, report_paths = report_openapi()
     from app.api.meeting_documents import with_meeting_documents  # Skapa handlingar (kallelse, mötespaket)
+    from app.api.openapi_meetings import meeting_openapi
 
     meeting_tags, meeting_schemas, meeting_parameters, meeting_paths = with_meeting_documents(*meeting_openapi())
     generated_paths, generated_schemas = generated_openapi(ERROR_RESPONSES)
@@ -160,8 +171,10 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
             {"name": "Nämnder", "description": "Nämnderna du har en roll i."},
             {"name": "Ärenden", "description": "Diariet: ärenden och registrerade handlingar."},
             {"name": "Jobb", "description": "Arbete som görs i bakgrunden, t.ex. diarieutdrag."},
-            {"name": "Tjänsteutlåtanden", "description": "Ärendenas tjänsteutlåtanden: versioner, granskning, "
-                                                         "underskrift och bilagor."},
+            {
+                "name": "Tjänsteutlåtanden",
+                "description": "Ärendenas tjänsteutlåtanden: versioner, granskning, underskrift och bilagor.",
+            },
             *meeting_tags,
             {"name": "API", "description": "Om API:t självt."},
         ],
@@ -169,14 +182,19 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
         "components": {
             "schemas": {**report_schemas, **meeting_schemas, **generated_schemas},
             "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters, **meeting_parameters},
-            "responses": {
-                name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()
-            },
+            "responses": {name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()},
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "Personlig API-nyckel från sidan Profil."},
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": cookie_name,
-                               "description": "Inloggning i webbläsaren; ändringar kräver även X-CSRFToken."},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Personlig API-nyckel från sidan Profil.",
+                },
+                "cookieAuth": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": cookie_name,
+                    "description": "Inloggning i webbläsaren; ändringar kräver även X-CSRFToken.",
+                },
             },
         },
     }
@@ -187,12 +205,19 @@ class OpenApiDocument(RootModel[dict]):
 
 
 @bp.route("/openapi.json")
-@described(operation_id="getOpenApi", tag="API", summary="Den här beskrivningen (OpenAPI 3.1)",
-           responses={200: (OpenApiDocument, "OpenAPI-dokumentet.")}, is_public=True)
+@described(
+    operation_id="getOpenApi",
+    tag="API",
+    summary="Den här beskrivningen (OpenAPI 3.1)",
+    responses={200: (OpenApiDocument, "OpenAPI-dokumentet.")},
+    is_public=True,
+)
 def openapi():
     config = current_app.config
-    return jsonify(build_openapi(
-        cookie_name=config["SESSION_COOKIE_NAME"],
-        max_per_page=config["API_MAX_PER_PAGE"],
-        default_per_page=config["ITEMS_PER_PAGE"],
-    ))
+    return jsonify(
+        build_openapi(
+            cookie_name=config["SESSION_COOKIE_NAME"],
+            max_per_page=config["API_MAX_PER_PAGE"],
+            default_per_page=config["ITEMS_PER_PAGE"],
+        )
+    )

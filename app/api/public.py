@@ -20,53 +20,76 @@ from app.api.schemas import INT_MAX, page_json
 from app.api.spec import described, query_values
 from app.extensions import db
 
-
 TAG = "Offentligt"
 
 
 @bp.get("/public/meetings")
-@described(operation_id="listPublicMeetings", tag=TAG, summary="Sammanträden med publicerad kallelse",
-           query=PublicMeetingQuery, responses={200: (PublicMeetingPage, "En sida med sammanträden, senaste först.")},
-           errors=("BadRequest",), is_public=True)
+@described(
+    operation_id="listPublicMeetings",
+    tag=TAG,
+    summary="Sammanträden med publicerad kallelse",
+    query=PublicMeetingQuery,
+    responses={200: (PublicMeetingPage, "En sida med sammanträden, senaste först.")},
+    errors=("BadRequest",),
+    is_public=True,
+)
 def list_public_meetings():
     args = query_values()
-    latest = (select(Publication.meeting_id, func.max(Publication.version).label("version"))
-              .group_by(Publication.meeting_id).subquery())
-    stmt = (select(Publication).options(defer(Publication.members_snapshot))
-            .join(latest, (Publication.meeting_id == latest.c.meeting_id) & (Publication.version == latest.c.version))
-            .join(Meeting, Meeting.id == Publication.meeting_id)
-            .order_by(Meeting.start_dt.desc(), Meeting.id.desc()))
+    latest = (
+        select(Publication.meeting_id, func.max(Publication.version).label("version"))
+        .group_by(Publication.meeting_id)
+        .subquery()
+    )
+    stmt = (
+        select(Publication)
+        .options(defer(Publication.members_snapshot))
+        .join(latest, (Publication.meeting_id == latest.c.meeting_id) & (Publication.version == latest.c.version))
+        .join(Meeting, Meeting.id == Publication.meeting_id)
+        .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
+    )
     if "committee_id" in args:
         stmt = stmt.where(Meeting.committee_id == args["committee_id"])
     if "year" in args:
         first, after = year_bounds(args["year"])
         stmt = stmt.where(Meeting.start_dt >= first, Meeting.start_dt < after)
-    pagination = db.paginate(stmt, page=args.get("page", 1),
-                             per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]), error_out=False)
+    pagination = db.paginate(
+        stmt,
+        page=args.get("page", 1),
+        per_page=args.get("per_page", current_app.config["ITEMS_PER_PAGE"]),
+        error_out=False,
+    )
     return jsonify(page_json(pagination, [public_listing_json(p.meeting, p) for p in pagination.items]))
 
 
 @bp.get("/public/meetings/<int:meeting_id>/kallelse")
-@described(operation_id="getPublicKallelse", tag=TAG, summary="Den offentliga kallelsen", query=KallelseQuery,
-           responses={200: (PublicKallelseReply, "Kallelsen som den publicerades.")},
-           description="Bara publicerade versioner; ett sammanträde utan publicerad kallelse ger 404.",
-           errors=("BadRequest", "NotFound"), path_parameters={"meeting_id": "Sammanträdets id."}, is_public=True)
+@described(
+    operation_id="getPublicKallelse",
+    tag=TAG,
+    summary="Den offentliga kallelsen",
+    query=KallelseQuery,
+    responses={200: (PublicKallelseReply, "Kallelsen som den publicerades.")},
+    description="Bara publicerade versioner; ett sammanträde utan publicerad kallelse ger 404.",
+    errors=("BadRequest", "NotFound"),
+    path_parameters={"meeting_id": "Sammanträdets id."},
+    is_public=True,
+)
 def get_public_kallelse(meeting_id: int):
     args = query_values()
     if meeting_id > INT_MAX:
         abort(404)
     versions = db.session.execute(
         select(Publication.meeting_id, Publication.version, Publication.published_dt)
-        .where(Publication.meeting_id == meeting_id).order_by(Publication.version)
+        .where(Publication.meeting_id == meeting_id)
+        .order_by(Publication.version)
     ).all()
     if not versions:
         abort(404)
     wanted = args.get("version", versions[-1].version)
     chosen = db.session.scalar(
-        select(Publication).options(defer(Publication.members_snapshot))
+        select(Publication)
+        .options(defer(Publication.members_snapshot))
         .where(Publication.meeting_id == meeting_id, Publication.version == wanted)
     )
     if chosen is None:
         abort(404)
     return jsonify(kallelse=public_kallelse_json(chosen, versions))
-

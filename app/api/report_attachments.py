@@ -36,10 +36,18 @@ def _form(spec: dict[str, Param]) -> tuple[bytes, str, dict]:
     """Return the uploaded file's bytes and name and the form's other values; refuse anything else."""
     if request.mimetype != "multipart/form-data":
         raise InputError("Skicka filen som multipart/form-data (fältet file).", status=415)
-    errors = {name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(['file', *spec])}."
-              for name in [*request.form, *request.files] if name != "file" and name not in spec}
-    errors.update({name: f"{name[:40]} får bara anges en gång."
-                   for name, values in [*request.form.lists(), *request.files.lists()] if len(values) > 1})
+    errors = {
+        name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(['file', *spec])}."
+        for name in [*request.form, *request.files]
+        if name != "file" and name not in spec
+    }
+    errors.update(
+        {
+            name: f"{name[:40]} får bara anges en gång."
+            for name, values in [*request.form.lists(), *request.files.lists()]
+            if len(values) > 1
+        }
+    )
     values = {}
     for name, param in spec.items():
         text = request.form.get(name)
@@ -68,25 +76,41 @@ def _form_value(param: Param, text: str):
 def _reply(attachment: ReportAttachment, status: int = 200):
     report = attachment.report
     body = attachment_json(attachment, may_read=may_read_confidential_files(report, user()))
-    location = url_for("api.get_report_attachment", case_id=report.case_id, attachment_id=attachment.id,
-                       _external=True)
-    return jsonify(attachment=body, report=report_json_for(report)), status, {"Location": location} if status == 201 else {}
+    location = url_for("api.get_report_attachment", case_id=report.case_id, attachment_id=attachment.id, _external=True)
+    return (
+        jsonify(attachment=body, report=report_json_for(report)),
+        status,
+        {"Location": location} if status == 201 else {},
+    )
 
 
 @bp.post("/cases/<int:case_id>/report/attachments")
 def upload_report_attachment(case_id: int):
     report = load_report(case_id, Action.write_report)
     data, filename, values = _form(UPLOAD_FIELDS)
-    attachment = ops.upload_attachment(report, user=user(), data=data, filename=filename, title=values.get("title"),
-                                       is_confidential=values.get("is_confidential", False))
+    attachment = ops.upload_attachment(
+        report,
+        user=user(),
+        data=data,
+        filename=filename,
+        title=values.get("title"),
+        is_confidential=values.get("is_confidential", False),
+    )
     commit()
     return _reply(attachment, 201)
 
 
 @bp.post("/cases/<int:case_id>/report/attachments/link")
-@described(operation_id="linkReportDocument", tag=TAG, summary="Länka en registrerad handling som bilaga",
-           body=AttachmentLink, responses={201: (AttachmentReply, "Bilagan.")}, errors=WRITE, path_parameters=CASE,
-           headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}})
+@described(
+    operation_id="linkReportDocument",
+    tag=TAG,
+    summary="Länka en registrerad handling som bilaga",
+    body=AttachmentLink,
+    responses={201: (AttachmentReply, "Bilagan.")},
+    errors=WRITE,
+    path_parameters=CASE,
+    headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
+)
 def link_report_document(case_id: int):
     report = load_report(case_id, Action.write_report)
     values = body_values()
@@ -102,8 +126,14 @@ def link_report_document(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
-@described(operation_id="getReportAttachment", tag=TAG, summary="En bilaga",
-           responses={200: (AttachmentReply, "Bilagan.")}, errors=("NotFound",), path_parameters=ATTACHMENT)
+@described(
+    operation_id="getReportAttachment",
+    tag=TAG,
+    summary="En bilaga",
+    responses={200: (AttachmentReply, "Bilagan.")},
+    errors=("NotFound",),
+    path_parameters=ATTACHMENT,
+)
 def get_report_attachment(case_id: int, attachment_id: int):
     return _reply(_attachment(load_report(case_id), attachment_id))
 
@@ -119,9 +149,15 @@ def replace_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.patch("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
-@described(operation_id="changeReportAttachment", tag=TAG, summary="Flytta bilagan eller ändra sekretess",
-           body=AttachmentChange, responses={200: (AttachmentReply, "Bilagan.")}, errors=WRITE,
-           path_parameters=ATTACHMENT)
+@described(
+    operation_id="changeReportAttachment",
+    tag=TAG,
+    summary="Flytta bilagan eller ändra sekretess",
+    body=AttachmentChange,
+    responses={200: (AttachmentReply, "Bilagan.")},
+    errors=WRITE,
+    path_parameters=ATTACHMENT,
+)
 def change_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id, Action.write_report)
     attachment = _attachment(report, attachment_id)
@@ -137,9 +173,14 @@ def change_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.delete("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
-@described(operation_id="removeReportAttachment", tag=TAG, summary="Ta bort bilagan",
-           responses={204: ((), "Borttagen; de följande bilagorna flyttas upp.")},
-           errors=("Forbidden", "NotFound", "Conflict"), path_parameters=ATTACHMENT)
+@described(
+    operation_id="removeReportAttachment",
+    tag=TAG,
+    summary="Ta bort bilagan",
+    responses={204: ((), "Borttagen; de följande bilagorna flyttas upp.")},
+    errors=("Forbidden", "NotFound", "Conflict"),
+    path_parameters=ATTACHMENT,
+)
 def remove_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id, Action.write_report)
     ops.remove_attachment(_attachment(report, attachment_id), user=user())
@@ -148,21 +189,40 @@ def remove_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report/attachments/<int:attachment_id>/file")
-@described(operation_id="downloadReportAttachment", tag=TAG, summary="Hämta bilagans fil",
-           responses={200: (("*/*",), (
-               "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), andra filer sparas (attachment); "
-               "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds."))},
-           errors=("Forbidden", "NotFound"), path_parameters=ATTACHMENT)
+@described(
+    operation_id="downloadReportAttachment",
+    tag=TAG,
+    summary="Hämta bilagans fil",
+    responses={
+        200: (
+            ("*/*",),
+            (
+                "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), andra filer sparas (attachment); "
+                "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds."
+            ),
+        )
+    },
+    errors=("Forbidden", "NotFound"),
+    path_parameters=ATTACHMENT,
+)
 def download_report_attachment(case_id: int, attachment_id: int):
     report = load_report(case_id)
     attachment = _attachment(report, attachment_id)
     if attachment.file is None:
         abort(404, "Bilagan är en registrerad handling utan egen fil.")
     if attachment.is_confidential and not may_read_confidential_files(report, user()):
-        abort(403, "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
-                   "i ärendet kan hämta den.")
+        abort(
+            403,
+            "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
+            "i ärendet kan hämta den.",
+        )
     record = attachment.file
-    response = send_stored_file(record.storage_key, sha256=record.sha256, filename=ops.attachment_filename(attachment),
-                                mimetype=record.content_type, last_modified=record.created_dt)
+    response = send_stored_file(
+        record.storage_key,
+        sha256=record.sha256,
+        filename=ops.attachment_filename(attachment),
+        mimetype=record.content_type,
+        last_modified=record.created_dt,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

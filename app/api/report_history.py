@@ -7,8 +7,8 @@ from dataclasses import asdict
 from flask import abort, jsonify
 
 from app.api import bp
-from app.api.reports import load_report
 from app.api.report_schemas import CompareQuery, Comparison, RevisionList, RevisionReply, Timeline
+from app.api.reports import load_report
 from app.api.schemas import InputError, revision_json, transition_json
 from app.api.spec import described, query_values
 from workflows.compare import text_changes
@@ -21,8 +21,14 @@ CASE = {"case_id": "Ärendets id."}
 
 
 @bp.get("/cases/<int:case_id>/report/revisions")
-@described(operation_id="listReportRevisions", tag=TAG, summary="Versionerna",
-           responses={200: (RevisionList, "Alla versioner, äldst först.")}, errors=("NotFound",), path_parameters=CASE)
+@described(
+    operation_id="listReportRevisions",
+    tag=TAG,
+    summary="Versionerna",
+    responses={200: (RevisionList, "Alla versioner, äldst först.")},
+    errors=("NotFound",),
+    path_parameters=CASE,
+)
 def list_report_revisions(case_id: int):
     report = load_report(case_id)
     return jsonify(items=[revision_json(r) for r in report.revisions])
@@ -36,23 +42,35 @@ def _revision(report: CaseReport, number: int) -> ReportRevision:
 
 
 @bp.get("/cases/<int:case_id>/report/revisions/<int:number>")
-@described(operation_id="getReportRevision", tag=TAG, summary="En version med innehåll",
-           responses={200: (RevisionReply, "Versionen.")}, errors=("NotFound",),
-           path_parameters={**CASE, "number": "Versionens nummer."})
+@described(
+    operation_id="getReportRevision",
+    tag=TAG,
+    summary="En version med innehåll",
+    responses={200: (RevisionReply, "Versionen.")},
+    errors=("NotFound",),
+    path_parameters={**CASE, "number": "Versionens nummer."},
+)
 def get_report_revision(case_id: int, number: int):
     return jsonify(revision=revision_json(_revision(load_report(case_id), number), with_content=True))
 
 
 @bp.get("/cases/<int:case_id>/report/revisions/compare")
-@described(operation_id="compareReportRevisions", tag=TAG, summary="Jämför två versioner", query=CompareQuery,
-           responses={200: (Comparison, "De fält som skiljer, som ren text.")},
-           description="Båda versionerna (`a` och `b`) krävs.", errors=("BadRequest", "NotFound", "Unprocessable"),
-           path_parameters=CASE)
+@described(
+    operation_id="compareReportRevisions",
+    tag=TAG,
+    summary="Jämför två versioner",
+    query=CompareQuery,
+    responses={200: (Comparison, "De fält som skiljer, som ren text.")},
+    description="Båda versionerna (`a` och `b`) krävs.",
+    errors=("BadRequest", "NotFound", "Unprocessable"),
+    path_parameters=CASE,
+)
 def compare_report_revisions(case_id: int):
     report = load_report(case_id)
     args = query_values()
-    missing = {name: "Ange två versioner att jämföra (a och b)." for name in CompareQuery.model_fields
-               if name not in args}
+    missing = {
+        name: "Ange två versioner att jämföra (a och b)." for name in CompareQuery.model_fields if name not in args
+    }
     if missing:
         raise InputError(missing)
     found = {name: report.revision(args[name]) for name in CompareQuery.model_fields}
@@ -66,7 +84,13 @@ def compare_report_revisions(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/report/timeline")
-@described(operation_id="getReportTimeline", tag=TAG, summary="Tidslinjen",
-           responses={200: (Timeline, "Stegen, äldst först.")}, errors=("NotFound",), path_parameters=CASE)
+@described(
+    operation_id="getReportTimeline",
+    tag=TAG,
+    summary="Tidslinjen",
+    responses={200: (Timeline, "Stegen, äldst först.")},
+    errors=("NotFound",),
+    path_parameters=CASE,
+)
 def report_timeline(case_id: int):
     return jsonify(items=[transition_json(row) for row in load_report(case_id).transitions])

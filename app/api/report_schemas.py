@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
-
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, RootModel
 
@@ -138,9 +136,14 @@ class AttachmentReply(Shape):
 
 
 class TransitionRequest(Body):
-    name: Text(40) = Field(None, title="Åtgärd", json_schema_extra={
-        "enum": MANUAL_TRANSITIONS,
-        "description": "; ".join(f"`{name}`: {TRANSITIONS[name].label}" for name in MANUAL_TRANSITIONS)})
+    name: Text(40) = Field(
+        None,
+        title="Åtgärd",
+        json_schema_extra={
+            "enum": MANUAL_TRANSITIONS,
+            "description": "; ".join(f"`{name}`: {TRANSITIONS[name].label}" for name in MANUAL_TRANSITIONS),
+        },
+    )
     comment: Text(4000) = Field(None, title="Kommentar", description="Krävs för att returnera och återkalla.")
 
 

@@ -63,8 +63,11 @@ def may_read_confidential_files(report: CaseReport, who: User) -> bool:
 def report_json_for(report: CaseReport) -> dict:
     """Return the report as the caller sees it."""
     who = acting_user()
-    return report_json(report, allowed_transitions=allowed_transitions(report, who),
-                       may_read_confidential=may_read_confidential_files(report, who))
+    return report_json(
+        report,
+        allowed_transitions=allowed_transitions(report, who),
+        may_read_confidential=may_read_confidential_files(report, who),
+    )
 
 
 def report_reply(report: CaseReport, status: int = 200, headers: dict | None = None, **extra):
@@ -82,21 +85,33 @@ WRITE = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaTyp
 
 
 @bp.get("/cases/<int:case_id>/report")
-@described(operation_id="getReport", tag="Tjänsteutlåtanden", summary="Ärendets tjänsteutlåtande",
-           responses={200: (ReportReply, "Utlåtandet.")}, description=(
-               "Ett ärendes tjänsteutlåtande: innehåll i versioner, arbetsflöde (utkast → granskning → godkänt → "
-               "undertecknat), tidslinje och bilagor. Läses av tjänstepersoner i nämnden; ledamöter får 404."),
-           errors=("NotFound",), path_parameters=CASE)
+@described(
+    operation_id="getReport",
+    tag="Tjänsteutlåtanden",
+    summary="Ärendets tjänsteutlåtande",
+    responses={200: (ReportReply, "Utlåtandet.")},
+    description=(
+        "Ett ärendes tjänsteutlåtande: innehåll i versioner, arbetsflöde (utkast → granskning → godkänt → "
+        "undertecknat), tidslinje och bilagor. Läses av tjänstepersoner i nämnden; ledamöter får 404."
+    ),
+    errors=("NotFound",),
+    path_parameters=CASE,
+)
 def get_report(case_id: int):
     return report_reply(load_report(case_id))
 
 
 @bp.post("/cases/<int:case_id>/report")
-@described(operation_id="createReport", tag="Tjänsteutlåtanden", summary="Påbörja tjänsteutlåtandet",
-           responses={201: (ReportReply, "Utlåtandet med sin första version.")},
-           headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
-           description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. "
-                       "Ingen kropp behövs.", errors=WRITE, path_parameters=CASE)
+@described(
+    operation_id="createReport",
+    tag="Tjänsteutlåtanden",
+    summary="Påbörja tjänsteutlåtandet",
+    responses={201: (ReportReply, "Utlåtandet med sin första version.")},
+    headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
+    description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. Ingen kropp behövs.",
+    errors=WRITE,
+    path_parameters=CASE,
+)
 def create_report(case_id: int):
     case = load_case(case_id, Action.write_report)
     if request.get_data():  # a body is not needed; one that is sent must be an empty JSON object
@@ -115,30 +130,48 @@ def _content(data: dict) -> tuple[int, dict]:
         missing["content"] = "Skicka utlåtandets innehåll (content)."
     if missing:
         raise InputError(missing, status=422)
-    unknown = {f"content.{k[:40]}": f"Okänt fält ”{k[:40]}”; tillåtna: {', '.join(CONTENT_FIELDS)}."
-               for k in data["content"] if k not in CONTENT_FIELDS}
+    unknown = {
+        f"content.{k[:40]}": f"Okänt fält ”{k[:40]}”; tillåtna: {', '.join(CONTENT_FIELDS)}."
+        for k in data["content"]
+        if k not in CONTENT_FIELDS
+    }
     if unknown:
         raise InputError(unknown)
     return data["based_on"], data["content"]
 
 
 @bp.put("/cases/<int:case_id>/report/content")
-@described(operation_id="saveReportContent", tag="Tjänsteutlåtanden", summary="Spara en ny version", body=SaveContent,
-           responses={200: (SavedReply, "Den sparade versionen och utlåtandet."),
-                      409: (SaveRefused, "Utlåtandet har sparats av någon annan sedan `based_on`, eller kan inte "
-                                         "ändras i sitt läge. Vid krock finns båda texterna i `conflict`.")},
-           description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
-                       "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
-           errors=tuple(e for e in WRITE if e != "Conflict"), path_parameters=CASE)
+@described(
+    operation_id="saveReportContent",
+    tag="Tjänsteutlåtanden",
+    summary="Spara en ny version",
+    body=SaveContent,
+    responses={
+        200: (SavedReply, "Den sparade versionen och utlåtandet."),
+        409: (
+            SaveRefused,
+            "Utlåtandet har sparats av någon annan sedan `based_on`, eller kan inte "
+            "ändras i sitt läge. Vid krock finns båda texterna i `conflict`.",
+        ),
+    },
+    description="Bara ärendets handläggare och medförfattare. Ändras ett godkänt eller undertecknat "
+    "utlåtande blir det ett utkast igen och underskriften gäller inte längre.",
+    errors=tuple(e for e in WRITE if e != "Conflict"),
+    path_parameters=CASE,
+)
 def save_report_content(case_id: int):
     report = load_report(case_id, Action.write_report)
     based_on, raw = _content(body_values())
     try:
         revision = operations.save_revision(report, user=acting_user(), raw=raw, based_on=based_on)
     except operations.RevisionConflict as exc:
-        conflict = {"id": exc.conflict.id, "based_on": exc.conflict.based_on,
-                    "current_revision": exc.conflict.current_at_refusal,
-                    "current_content": exc.current.content, "your_content": exc.conflict.content}
+        conflict = {
+            "id": exc.conflict.id,
+            "based_on": exc.conflict.based_on,
+            "current_revision": exc.conflict.current_at_refusal,
+            "current_content": exc.current.content,
+            "your_content": exc.conflict.content,
+        }
         commit()  # the refused text is kept (ReportConflict), so nothing is lost
         return jsonify(error={"status": 409, "message": exc.message, "conflict": conflict}), 409
     commit()
@@ -156,12 +189,18 @@ def _manual_transition(data: dict) -> str:
 
 
 @bp.post("/cases/<int:case_id>/report/transitions")
-@described(operation_id="transitionReport", tag="Tjänsteutlåtanden", summary="Flytta utlåtandet i arbetsflödet",
-           body=TransitionRequest, responses={200: (ReportReply, "Utlåtandet i sitt nya läge.")},
-           description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
-                       "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
-                       "Förslag till beslut eller en kommentar.",
-           errors=WRITE, path_parameters=CASE)
+@described(
+    operation_id="transitionReport",
+    tag="Tjänsteutlåtanden",
+    summary="Flytta utlåtandet i arbetsflödet",
+    body=TransitionRequest,
+    responses={200: (ReportReply, "Utlåtandet i sitt nya läge.")},
+    description="403: din roll tillåter inte åtgärden, eller du har själv skrivit i utlåtandet (ingen "
+    "granskar sitt eget). 409: åtgärden går inte i utlåtandets läge. 422: något saknas, t.ex. "
+    "Förslag till beslut eller en kommentar.",
+    errors=WRITE,
+    path_parameters=CASE,
+)
 def report_transition(case_id: int):
     report = load_report(case_id)
     data = body_values()
@@ -182,16 +221,28 @@ def _queue_order(report: CaseReport) -> tuple:
 
 
 @bp.get("/review-queue")
-@described(operation_id="getReviewQueue", tag="Tjänsteutlåtanden", summary="Att granska och underteckna",
-           query=NoParameters, responses={200: (ReviewQueue, (
-               "Utlåtanden som väntar på dig (`items`) och de du själv skrivit i (`own`), med tidigast sista dag först."))},
-           description="Granskare ser utlåtanden under granskning, beslutsfattare godkända som väntar på "
-                       "underskrift, i sina nämnder.", errors=("BadRequest", "Forbidden"))
+@described(
+    operation_id="getReviewQueue",
+    tag="Tjänsteutlåtanden",
+    summary="Att granska och underteckna",
+    query=NoParameters,
+    responses={
+        200: (
+            ReviewQueue,
+            ("Utlåtanden som väntar på dig (`items`) och de du själv skrivit i (`own`), med tidigast sista dag först."),
+        )
+    },
+    description="Granskare ser utlåtanden under granskning, beslutsfattare godkända som väntar på "
+    "underskrift, i sina nämnder.",
+    errors=("BadRequest", "Forbidden"),
+)
 def review_queue():
     who = acting_user()
     if not committees_where(who, Action.review_reports):
         abort(403, "Granskningskön är för granskare och beslutsfattare.")
     waiting = [r for r in queries.review_queue(who) if can(who, Action.view_report, r.case)]
     waiting.sort(key=_queue_order)
-    return jsonify(items=[queue_item_json(r) for r in waiting if not is_author(r, who)],
-                   own=[queue_item_json(r) for r in waiting if is_author(r, who)])
+    return jsonify(
+        items=[queue_item_json(r) for r in waiting if not is_author(r, who)],
+        own=[queue_item_json(r) for r in waiting if is_author(r, who)],
+    )

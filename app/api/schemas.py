@@ -119,10 +119,7 @@ class Param:
 
 def _convert(spec: dict[str, Param], raw: dict, convert, unknown_label: str) -> dict:
     """Convert every present value with ``convert(param, value)``; collect the errors into one InputError."""
-    errors = {
-        name: f"{unknown_label} ”{name[:40]}”; tillåtna: {', '.join(spec)}."
-        for name in raw if name not in spec
-    }
+    errors = {name: f"{unknown_label} ”{name[:40]}”; tillåtna: {', '.join(spec)}." for name in raw if name not in spec}
     values = {}
     for name, value in raw.items():
         if name in spec and value is not None:
@@ -262,8 +259,10 @@ def committee_json(committee: Committee, roles: set[Role]) -> dict:
         },
         "roles": sorted(role.value for role in roles),
         "notice_days": committee.notice_days,
-        "standing_items": [{"title": item.title, "kind": item.kind.value, "closes_agenda": item.closes_agenda}
-                           for item in template_for(committee)],
+        "standing_items": [
+            {"title": item.title, "kind": item.kind.value, "closes_agenda": item.closes_agenda}
+            for item in template_for(committee)
+        ],
         "links": {"self": url_for("api.get_committee", committee_id=committee.id, _external=True)},
     }
 
@@ -276,16 +275,18 @@ def _case_core(case: Case) -> dict:
     out = {"id": case.id, "number": case.number, "title": case.title}
     if case.is_confidential:
         out["public_title"] = case.display_public_title
-    out.update({
-        "committee": committee_ref(case.committee),
-        "classification": classification_json(case.classification),
-        "status": case.status.value,
-        "status_label": case.status.label,
-        "registered_on": iso(case.registered_on),
-        "closed_on": iso(case.closed_on),
-        "case_officer": user_ref(case.case_officer, with_title=True),
-        "external_reference": case.external_reference,
-    })
+    out.update(
+        {
+            "committee": committee_ref(case.committee),
+            "classification": classification_json(case.classification),
+            "status": case.status.value,
+            "status_label": case.status.label,
+            "registered_on": iso(case.registered_on),
+            "closed_on": iso(case.closed_on),
+            "case_officer": user_ref(case.case_officer, with_title=True),
+            "external_reference": case.external_reference,
+        }
+    )
     return out
 
 
@@ -337,7 +338,9 @@ def page_json(pagination, items: list[dict]) -> dict:
     """Return a page of a list with links to its neighbours (same query, other page)."""
 
     def link(page: int) -> str:
-        return url_for(request.endpoint, **{**request.view_args, **request.args.to_dict(), "page": page}, _external=True)
+        return url_for(
+            request.endpoint, **{**request.view_args, **request.args.to_dict(), "page": page}, _external=True
+        )
 
     return {
         "items": items,
@@ -392,8 +395,12 @@ def attachment_json(attachment: ReportAttachment, *, may_read: bool) -> dict:
     masked = attachment.is_confidential and not may_read
     download = None
     if stored is not None and not masked:
-        download = url_for("api.download_report_attachment", case_id=attachment.report.case_id,
-                           attachment_id=attachment.id, _external=True)
+        download = url_for(
+            "api.download_report_attachment",
+            case_id=attachment.report.case_id,
+            attachment_id=attachment.id,
+            _external=True,
+        )
     return {
         "id": attachment.id,
         "position": attachment.position,
@@ -490,6 +497,8 @@ def queue_item_json(report: CaseReport) -> dict:
         "current_revision": report.current_revision,
         "due_on": iso(report.due_on),
         "is_overdue": bool(report.due_on and report.due_on < local_today()),
-        "links": {"self": url_for("api.get_report", case_id=case.id, _external=True),
-                  "html": url_for("reports.report", case_id=case.id, _external=True)},
+        "links": {
+            "self": url_for("api.get_report", case_id=case.id, _external=True),
+            "html": url_for("reports.report", case_id=case.id, _external=True),
+        },
     }

@@ -173,8 +173,11 @@ class Query(Body):
     def _mark_query_text(cls, data):
         if not isinstance(data, dict):
             return data
-        return {name: QueryText(value) if isinstance(value, str) else value for name, value in data.items()
-                if not (isinstance(value, str) and not value.strip())}
+        return {
+            name: QueryText(value) if isinstance(value, str) else value
+            for name, value in data.items()
+            if not (isinstance(value, str) and not value.strip())
+        }
 
 
 class PageQuery(Query):
@@ -248,8 +251,9 @@ class AnswersCheckedUnderTest(FlaskPlugin):
     fails the test (500); in production the description must never turn a good answer into a 500."""
 
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
-        return super().validate_response(resp, resp_model, skip_validation or not current_app.testing,
-                                         force_resp_serialize)
+        return super().validate_response(
+            resp, resp_model, skip_validation or not current_app.testing, force_resp_serialize
+        )
 
 
 api_spec = SpecTree(
@@ -281,10 +285,20 @@ class _Described:
 _DESCRIBED: dict[str, _Described] = {}
 
 
-def described(*, operation_id: str, tag: str, summary: str, responses: dict[int, tuple[type[BaseModel], str]],
-              query: type[Query] | None = None, body: type[Body] | None = None, description: str | None = None,
-              errors: tuple[str, ...] = (), headers: dict[int, dict] | None = None,
-              path_parameters: dict[str, str] | None = None, is_public: bool = False):
+def described(
+    *,
+    operation_id: str,
+    tag: str,
+    summary: str,
+    responses: dict[int, tuple[type[BaseModel], str]],
+    query: type[Query] | None = None,
+    body: type[Body] | None = None,
+    description: str | None = None,
+    errors: tuple[str, ...] = (),
+    headers: dict[int, dict] | None = None,
+    path_parameters: dict[str, str] | None = None,
+    is_public: bool = False,
+):
     """Declare an endpoint's request and answers once: they are validated and described from here.
 
     ``responses`` maps a status to (model, description), or to (media types, description) for a file
@@ -299,15 +313,23 @@ def described(*, operation_id: str, tag: str, summary: str, responses: dict[int,
         validated = api_spec.validate(
             query=query,
             json=body,
-            resp=Response(*(f"HTTP_{status}" for status in files), **{
-                f"HTTP_{status}": answer for status, answer in responses.items() if str(status) not in files}),
+            resp=Response(
+                *(f"HTTP_{status}" for status in files),
+                **{f"HTTP_{status}": answer for status, answer in responses.items() if str(status) not in files},
+            ),
             tags=[tag],
             operation_id=operation_id,
             path_parameter_descriptions=path_parameters,
             validation_error_status=400,
         )(view)
-        _DESCRIBED[operation_id] = _Described(summary, description, errors, is_public, {
-            str(status): header for status, header in (headers or {}).items()}, files)
+        _DESCRIBED[operation_id] = _Described(
+            summary,
+            description,
+            errors,
+            is_public,
+            {str(status): header for status, header in (headers or {}).items()},
+            files,
+        )
 
         # spectree reads a response back to validate it: a file is sent as it is (streamed, ranges)
         run = view if len(files) == len(responses) and query is None and body is None else validated
@@ -357,7 +379,8 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
                 if media_types:  # none: an empty answer (204)
                     responses[status]["content"] = {
                         media_type: {"schema": {"type": "string", "contentMediaType": media_type}}
-                        for media_type in media_types}
+                        for media_type in media_types
+                    }
             for status, headers in info.headers.items():
                 responses[status]["headers"] = headers
             if info.is_public:
@@ -371,8 +394,11 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
                 if param["in"] == "path" and param["schema"].get("type") == "integer":
                     param["schema"] = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
                 if param["name"] == "per_page":
-                    param["schema"] = {**param["schema"], "maximum": _max_per_page(),
-                                       "default": current_app.config["ITEMS_PER_PAGE"]}
+                    param["schema"] = {
+                        **param["schema"],
+                        "maximum": _max_per_page(),
+                        "default": current_app.config["ITEMS_PER_PAGE"],
+                    }
                 elif param["name"] == "page":
                     param["schema"] = {**param["schema"], "default": 1}
             if "requestBody" in operation:
@@ -383,7 +409,8 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
             schemas.pop(query.__name__, None)  # its fields are the operation's parameters
     for model in (Error, Page):
         schemas[model.__name__] = model.model_json_schema(
-            ref_template="#/components/schemas/{model}", mode="serialization")
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
         schemas.update(schemas[model.__name__].pop("$defs", {}))
     _refer_to_written_schemas(schemas)
     return document["paths"], schemas

@@ -8,25 +8,38 @@ REQUIRED = "Fältet måste fyllas i."
 
 
 class LoginForm(FlaskForm):
-    email = StringField("E-post", validators=[DataRequired(REQUIRED), Length(max=200)],
-                        render_kw={"autocomplete": "username", "inputmode": "email"})
-    password = PasswordField("Lösenord", validators=[DataRequired(REQUIRED), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    email = StringField(
+        "E-post",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    password = PasswordField(
+        "Lösenord", validators=[DataRequired(REQUIRED), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
     next = HiddenField()
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Namn på nyckeln", validators=[DataRequired(REQUIRED), Length(max=100, message="Högst 100 tecken.")],
-                       description="Till exempel ”Skript för diarieutdrag”.")
+    name = StringField(
+        "Namn på nyckeln",
+        validators=[DataRequired(REQUIRED), Length(max=100, message="Högst 100 tecken.")],
+        description="Till exempel ”Skript för diarieutdrag”.",
+    )
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Nuvarande lösenord", validators=[DataRequired(REQUIRED)],
-                                     render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField("Nytt lösenord", validators=[DataRequired(REQUIRED)],
-                                 description="Minst 10 tecken.", render_kw={"autocomplete": "new-password"})
-    repeat_password = PasswordField("Upprepa nytt lösenord", validators=[DataRequired(REQUIRED)],
-                                    render_kw={"autocomplete": "new-password"})
+    current_password = PasswordField(
+        "Nuvarande lösenord", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        "Nytt lösenord",
+        validators=[DataRequired(REQUIRED)],
+        description="Minst 10 tecken.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat_password = PasswordField(
+        "Upprepa nytt lösenord", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -45,6 +45,11 @@ def init(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if is_api_request():
-            return jsonify(error={"status": 401, "message": "Inloggning krävs: logga in eller skicka en API-nyckel (Authorization: Bearer …)."}), 401
+            return jsonify(
+                error={
+                    "status": 401,
+                    "message": "Inloggning krävs: logga in eller skicka en API-nyckel (Authorization: Bearer …).",
+                }
+            ), 401
         flash("Logga in för att se sidan.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

@@ -95,9 +95,7 @@ class User(UserMixin, db.Model):
         if not self.committee_ids:
             return []
         return list(
-            db.session.scalars(
-                select(Committee).where(Committee.id.in_(self.committee_ids)).order_by(Committee.name)
-            )
+            db.session.scalars(select(Committee).where(Committee.id.in_(self.committee_ids)).order_by(Committee.name))
         )
 
     def __repr__(self) -> str:

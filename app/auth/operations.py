@@ -59,8 +59,7 @@ def record_logout(user: User) -> None:
 def end_sessions(user: User, *, actor: User) -> None:
     """Log the user out on every device (an admin's action; API tokens are revoked on their own)."""
     user.end_sessions()
-    audit.record("user.sessions_ended", user, f"{actor.name} loggade ut {user.name} från alla enheter.",
-                 user=actor)
+    audit.record("user.sessions_ended", user, f"{actor.name} loggade ut {user.name} från alla enheter.", user=actor)
 
 
 def check_password_strength(password: str, *, field: str = "password") -> None:
@@ -94,8 +93,14 @@ def grant_role(user: User, committee: Committee, role: Role, *, actor: User | No
     grant = CommitteeRole(user=user, committee=committee, role=role)
     db.session.add(grant)
     db.session.flush()
-    audit.record("role.granted", user, f"{user.name} fick rollen {role.label} i {committee.name}.",
-                 user=actor, committee_id=committee.id, after={"role": role.value})
+    audit.record(
+        "role.granted",
+        user,
+        f"{user.name} fick rollen {role.label} i {committee.name}.",
+        user=actor,
+        committee_id=committee.id,
+        after={"role": role.value},
+    )
     return grant
 
 
@@ -145,8 +150,9 @@ def user_for_token(token: str) -> User | None:
     now = utcnow()
     with separate_transaction() as session:
         row = session.execute(
-            select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_dt)
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_dt.is_(None))
+            select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_dt).where(
+                ApiToken.token_hash == hash_token(token), ApiToken.revoked_dt.is_(None)
+            )
         ).first()
         if row is None:
             return None
@@ -199,8 +205,7 @@ def update_user(user: User, *, email, name, title="", phone="", actor: User | No
     db.session.flush()
     old, new = audit.changes(before, _user_snapshot(user))
     if new:
-        audit.record("user.updated", user, f"Uppgifterna för {user.name} ändrade.", user=actor,
-                     before=old, after=new)
+        audit.record("user.updated", user, f"Uppgifterna för {user.name} ändrade.", user=actor, before=old, after=new)
     return user
 
 
@@ -212,9 +217,15 @@ def _other_enabled_admins(committee_id: int, user: User) -> int:
     """
     db.session.execute(select(Committee.id).where(Committee.id == committee_id).with_for_update())
     return db.session.scalar(
-        select(func.count()).select_from(CommitteeRole).join(User, User.id == CommitteeRole.user_id)
-        .where(CommitteeRole.committee_id == committee_id, CommitteeRole.role == Role.admin,
-               CommitteeRole.user_id != user.id, User.is_enabled.is_(True))
+        select(func.count())
+        .select_from(CommitteeRole)
+        .join(User, User.id == CommitteeRole.user_id)
+        .where(
+            CommitteeRole.committee_id == committee_id,
+            CommitteeRole.role == Role.admin,
+            CommitteeRole.user_id != user.id,
+            User.is_enabled.is_(True),
+        )
     )
 
 
@@ -227,8 +238,14 @@ def revoke_role(user: User, committee: Committee, role: Role, *, actor: User | N
         raise ConflictError(LAST_ADMIN)
     user.roles.remove(grant)
     db.session.flush()
-    audit.record("role.revoked", user, f"Rollen {role.label} i {committee.name} togs bort från {user.name}.",
-                 user=actor, committee_id=committee.id, before={"role": role.value})
+    audit.record(
+        "role.revoked",
+        user,
+        f"Rollen {role.label} i {committee.name} togs bort från {user.name}.",
+        user=actor,
+        committee_id=committee.id,
+        before={"role": role.value},
+    )
     return True
 
 
@@ -253,5 +270,11 @@ def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
     user.is_enabled = enabled
     db.session.flush()
     what, verb = ("user.enabled", "aktiverade") if enabled else ("user.disabled", "inaktiverade")
-    audit.record(what, user, f"{actor.name} {verb} kontot för {user.name}.", user=actor,
-                 before={"is_enabled": not enabled}, after={"is_enabled": enabled})
+    audit.record(
+        what,
+        user,
+        f"{actor.name} {verb} kontot för {user.name}.",
+        user=actor,
+        before={"is_enabled": not enabled},
+        after={"is_enabled": enabled},
+    )

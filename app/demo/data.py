@@ -27,10 +27,18 @@ ADMINISTRATIONS = {
 
 #: same_person_may_approve_and_sign: whether the reviewer who approved a report may sign it too
 COMMITTEES = {
-    "SN": {"name": "Socialnämnden", "administration": "SÄF", "notice_days": 7,
-           "same_person_may_approve_and_sign": False},
-    "KS": {"name": "Kommunstyrelsen", "administration": "KSF", "notice_days": 7,
-           "same_person_may_approve_and_sign": False},
+    "SN": {
+        "name": "Socialnämnden",
+        "administration": "SÄF",
+        "notice_days": 7,
+        "same_person_may_approve_and_sign": False,
+    },
+    "KS": {
+        "name": "Kommunstyrelsen",
+        "administration": "KSF",
+        "notice_days": 7,
+        "same_person_may_approve_and_sign": False,
+    },
 }
 
 #: the classification codes the fixture's diarienummer use, with plausible names
@@ -56,26 +64,88 @@ REPORT_SECTIONS = [("Ekonomiska konsekvenser", False), ("Barnrättsperspektiv", 
 
 #: (key, name, title, phone, roles per committee prefix, password, demo API token)
 USERS = [
-    ("sekreterare", "Sara Lindqvist", "Nämndsekreterare", "08-535 300 11",
-     {"SN": ["secretary"]}, "demo-sekreterare", "nf_demo_sekreterare_5Qm2Lr8Tz1"),
-    ("registrator", "Karin Berg", "Registrator", "08-535 300 12",
-     {"SN": ["registrar"], "KS": ["registrar"]}, "demo-registrator", "nf_demo_registrator_7Hx4Nc2Wp9"),
-    ("handlaggare", "Johan Ek", "Utredare", "08-535 300 13",
-     {"SN": ["case_officer"]}, "demo-handlaggare", "nf_demo_handlaggare_3Kd8Vb6Qs4"),
-    ("controller", "Maria Holm", "Controller", "08-535 300 14",
-     {"SN": ["case_officer"]}, "demo-controller", "nf_demo_controller_9Pf1Jx5Rg7"),
-    ("enhetschef", "Per Sundberg", "Enhetschef", "08-535 300 15",
-     {"SN": ["reviewer"]}, "demo-enhetschef", "nf_demo_enhetschef_2Tw7Ym3Lc8"),
-    ("direktor", "Eva Strand", "Socialdirektör", "08-535 300 16",
-     {"SN": ["approver"]}, "demo-direktor", "nf_demo_direktor_6Gn4Hs9Bv2"),
-    ("ordforande", "Gunnel Hedberg", "Ordförande", "",
-     {"SN": ["member"]}, "demo-ordforande", "nf_demo_ordforande_8Zr5Fk1Mq6"),
-    ("ledamot", "Ali Karimi", "Ledamot", "",
-     {"SN": ["member"]}, "demo-ledamot", "nf_demo_ledamot_4Xc9Dp7Ht3"),
-    ("admin", "Nils Nord", "Systemförvaltare", "08-535 300 19",
-     {"SN": ["admin"], "KS": ["admin"]}, "demo-administrator", "nf_demo_admin_1Vb6Ws8Ny5"),
-    ("ks-handlaggare", "Olle Ström", "Kommunsekreterare", "08-535 300 20",
-     {"KS": ["case_officer"]}, "demo-ks-handlaggare", "nf_demo_kshandlaggare_5Lq2Ze7Rd4"),
+    (
+        "sekreterare",
+        "Sara Lindqvist",
+        "Nämndsekreterare",
+        "08-535 300 11",
+        {"SN": ["secretary"]},
+        "demo-sekreterare",
+        "nf_demo_sekreterare_5Qm2Lr8Tz1",
+    ),
+    (
+        "registrator",
+        "Karin Berg",
+        "Registrator",
+        "08-535 300 12",
+        {"SN": ["registrar"], "KS": ["registrar"]},
+        "demo-registrator",
+        "nf_demo_registrator_7Hx4Nc2Wp9",
+    ),
+    (
+        "handlaggare",
+        "Johan Ek",
+        "Utredare",
+        "08-535 300 13",
+        {"SN": ["case_officer"]},
+        "demo-handlaggare",
+        "nf_demo_handlaggare_3Kd8Vb6Qs4",
+    ),
+    (
+        "controller",
+        "Maria Holm",
+        "Controller",
+        "08-535 300 14",
+        {"SN": ["case_officer"]},
+        "demo-controller",
+        "nf_demo_controller_9Pf1Jx5Rg7",
+    ),
+    (
+        "enhetschef",
+        "Per Sundberg",
+        "Enhetschef",
+        "08-535 300 15",
+        {"SN": ["reviewer"]},
+        "demo-enhetschef",
+        "nf_demo_enhetschef_2Tw7Ym3Lc8",
+    ),
+    (
+        "direktor",
+        "Eva Strand",
+        "Socialdirektör",
+        "08-535 300 16",
+        {"SN": ["approver"]},
+        "demo-direktor",
+        "nf_demo_direktor_6Gn4Hs9Bv2",
+    ),
+    (
+        "ordforande",
+        "Gunnel Hedberg",
+        "Ordförande",
+        "",
+        {"SN": ["member"]},
+        "demo-ordforande",
+        "nf_demo_ordforande_8Zr5Fk1Mq6",
+    ),
+    ("ledamot", "Ali Karimi", "Ledamot", "", {"SN": ["member"]}, "demo-ledamot", "nf_demo_ledamot_4Xc9Dp7Ht3"),
+    (
+        "admin",
+        "Nils Nord",
+        "Systemförvaltare",
+        "08-535 300 19",
+        {"SN": ["admin"], "KS": ["admin"]},
+        "demo-administrator",
+        "nf_demo_admin_1Vb6Ws8Ny5",
+    ),
+    (
+        "ks-handlaggare",
+        "Olle Ström",
+        "Kommunsekreterare",
+        "08-535 300 20",
+        {"KS": ["case_officer"]},
+        "demo-ks-handlaggare",
+        "nf_demo_kshandlaggare_5Lq2Ze7Rd4",
+    ),
 ]
 EMAIL_DOMAIN = "huddinge.example"
 
@@ -85,13 +155,43 @@ CASES = [
     ("SN-2017/50.182", "Justering av budgetram 2017", "controller", "2017-01-10"),
     ("SN-2017/71.280", "Hyresavtal modulhus, Huddinge 1 och 2", "handlaggare", "2017-01-11"),
     ("SN-2017/104.183", "Ansökan om att utföra hemtjänst CuraNova Omsorg AB", "handlaggare", "2017-01-16"),
-    ("SN-2016/3580.229", "Bostadslösningar för nyanlända i Huddinge kommun - svar på motion väckt av Birgitta Ljung (MP), Marica Lindblad (MP) och Marianne Broman (MP)", "handlaggare", "2016-12-20"),
-    ("SN-2016/3097.751", "Utred möjligheten att etablera en integrationsförvaltning i Huddinge - svar på motion väckt av Martin Nigals (SD)", "handlaggare", "2016-11-08"),
-    ("SN-2016/3693.103", "Rekommendation: Överenskommelse mellan hälso- och sjukvårdsförvaltningen och juridisk person för bårhus inom Stockholms läns landsting och kommunerna i Stockholms län angående omhändertagande av avlidna - KSL/12/0177-37", "handlaggare", "2016-12-28"),
+    (
+        "SN-2016/3580.229",
+        "Bostadslösningar för nyanlända i Huddinge kommun - svar på motion väckt av Birgitta Ljung (MP), Marica Lindblad (MP) och Marianne Broman (MP)",
+        "handlaggare",
+        "2016-12-20",
+    ),
+    (
+        "SN-2016/3097.751",
+        "Utred möjligheten att etablera en integrationsförvaltning i Huddinge - svar på motion väckt av Martin Nigals (SD)",
+        "handlaggare",
+        "2016-11-08",
+    ),
+    (
+        "SN-2016/3693.103",
+        "Rekommendation: Överenskommelse mellan hälso- och sjukvårdsförvaltningen och juridisk person för bårhus inom Stockholms läns landsting och kommunerna i Stockholms län angående omhändertagande av avlidna - KSL/12/0177-37",
+        "handlaggare",
+        "2016-12-28",
+    ),
     ("SN-2016/3369.476", "Trafiksäkerhetsplan för Huddinge remissvar", "handlaggare", "2016-12-07"),
-    ("SN-2016/3635.313", "Detaljplan för Långsjöskolan, Kråkvik 2:2, standardförfarande remissvar", "handlaggare", "2016-12-22"),
-    ("SN-2017/51.313", "Detaljplan för Generatorn 2 i Flemingsberg, standard förfarande remissvar", "handlaggare", "2017-01-10"),
-    ("SN-2017/30.909", "Granskningen av verkställighet av vissa av socialnämndens beslut och besvarande av remisser 2016", "controller", "2017-01-05"),
+    (
+        "SN-2016/3635.313",
+        "Detaljplan för Långsjöskolan, Kråkvik 2:2, standardförfarande remissvar",
+        "handlaggare",
+        "2016-12-22",
+    ),
+    (
+        "SN-2017/51.313",
+        "Detaljplan för Generatorn 2 i Flemingsberg, standard förfarande remissvar",
+        "handlaggare",
+        "2017-01-10",
+    ),
+    (
+        "SN-2017/30.909",
+        "Granskningen av verkställighet av vissa av socialnämndens beslut och besvarande av remisser 2016",
+        "controller",
+        "2017-01-05",
+    ),
     ("SN-2016/2624.719", "Uppföljning av Familjerådgivningen City Mentea", "controller", "2016-09-14"),
     ("SN-2017/90.728", "Icke verkställda beslut 31 december 2016", "controller", "2017-01-13"),
     ("SN-2017/100.905", "Delgivningar och anmälda delegationsbeslut", None, "2017-01-16"),
@@ -102,18 +202,24 @@ EXTERNAL_REFERENCES = {"SN-2016/3693.103": "KSL/12/0177-37"}
 
 #: confidential cases: number, the confidential title (fictional names), the public title
 CONFIDENTIAL_CASES = [
-    ("SN-2017/12.754",
-     "Yttrande till Södertörns tingsrätt angående adoption av Elin Testsson enligt 4 kap. 10 § 1 stycket föräldrabalken",
-     "Yttrande till Södertörns tingsrätt angående adoption enligt 4 kap. 10 § 1 stycket föräldrabalken",
-     "2017-01-04"),
-    ("SN-2017/13.754",
-     "Yttrande till Södertörns tingsrätt angående adoption av Noah Provsson enligt 4 kap. 10 § 1 stycket föräldrabalken",
-     "Yttrande till Södertörns tingsrätt angående adoption enligt 4 kap. 10 § 1 stycket föräldrabalken",
-     "2017-01-04"),
-    ("SN-2017/45.754",
-     "Ansökan om överflyttning av vårdnaden om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken samt yrkande om särskilt förordnad vårdnadshavare",
-     "Ansökan om överflyttning av vårdnaden enligt 6 kap. 8 § föräldrabalken samt yrkande om särskilt förordnad vårdnadshavare",
-     "2017-01-09"),
+    (
+        "SN-2017/12.754",
+        "Yttrande till Södertörns tingsrätt angående adoption av Elin Testsson enligt 4 kap. 10 § 1 stycket föräldrabalken",
+        "Yttrande till Södertörns tingsrätt angående adoption enligt 4 kap. 10 § 1 stycket föräldrabalken",
+        "2017-01-04",
+    ),
+    (
+        "SN-2017/13.754",
+        "Yttrande till Södertörns tingsrätt angående adoption av Noah Provsson enligt 4 kap. 10 § 1 stycket föräldrabalken",
+        "Yttrande till Södertörns tingsrätt angående adoption enligt 4 kap. 10 § 1 stycket föräldrabalken",
+        "2017-01-04",
+    ),
+    (
+        "SN-2017/45.754",
+        "Ansökan om överflyttning av vårdnaden om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken samt yrkande om särskilt förordnad vårdnadshavare",
+        "Ansökan om överflyttning av vårdnaden enligt 6 kap. 8 § föräldrabalken samt yrkande om särskilt förordnad vårdnadshavare",
+        "2017-01-09",
+    ),
 ]
 SECRECY_PROVISION = "26 kap. 1 § OSL"
 
@@ -138,9 +244,19 @@ MEETING = {
 AGENDA = [
     ("procedural", "Val av justerare", {}),
     ("procedural", "Godkännande av föredragningslistan", {}),
-    ("information", "Information", {"parts": [
-        {"title": "Socialnämndens hälso- och sjukvårdsansvar", "presenter": "Lena Ås, medicinskt ansvarig sjuksköterska"},
-        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}]}),
+    (
+        "information",
+        "Information",
+        {
+            "parts": [
+                {
+                    "title": "Socialnämndens hälso- och sjukvårdsansvar",
+                    "presenter": "Lena Ås, medicinskt ansvarig sjuksköterska",
+                },
+                {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"},
+            ]
+        },
+    ),
     ("case", None, {"case": "SN-2016/3342.181"}),
     ("case", None, {"case": "SN-2017/50.182"}),
     ("case", None, {"case": "SN-2017/71.280"}),
@@ -148,9 +264,27 @@ AGENDA = [
     ("case", None, {"case": "SN-2016/3580.229"}),
     ("case", None, {"case": "SN-2016/3097.751"}),
     ("case", None, {"case": "SN-2016/3693.103", "external_reference": "KSL/12/0177-37"}),
-    ("case", None, {"case": "SN-2016/3369.476", "note": "Remisshandlingar: https://huddinge.se/organisation-ochstyrning/nyheter-press-och-webbtv/nyheter/nyheter-inom-stadsplanering-ochtrafik/2016/trafiksakerhetsplan--remiss-pagar/ (hämtad 2017-01-18)"}),
-    ("case", None, {"case": "SN-2016/3635.313", "note": "Remisshandlingar: http://www.huddinge.se/krakvik_langsjoskolan (hämtad 2017-01-12)"}),
-    ("case", None, {"case": "SN-2017/51.313", "note": "Remisshandlingar - http://www.huddinge.se/generatorn2 (hämtad 2017-01-24)"}),
+    (
+        "case",
+        None,
+        {
+            "case": "SN-2016/3369.476",
+            "note": "Remisshandlingar: https://huddinge.se/organisation-ochstyrning/nyheter-press-och-webbtv/nyheter/nyheter-inom-stadsplanering-ochtrafik/2016/trafiksakerhetsplan--remiss-pagar/ (hämtad 2017-01-18)",
+        },
+    ),
+    (
+        "case",
+        None,
+        {
+            "case": "SN-2016/3635.313",
+            "note": "Remisshandlingar: http://www.huddinge.se/krakvik_langsjoskolan (hämtad 2017-01-12)",
+        },
+    ),
+    (
+        "case",
+        None,
+        {"case": "SN-2017/51.313", "note": "Remisshandlingar - http://www.huddinge.se/generatorn2 (hämtad 2017-01-24)"},
+    ),
     ("case", None, {"case": "SN-2017/30.909"}),
     ("case", None, {"case": "SN-2016/2624.719"}),
     ("case", None, {"case": "SN-2017/90.728"}),
@@ -173,7 +307,8 @@ NEXT_MEETING = (24, 18, "Plenum, Gymnasietorget 1")
 
 #: a confidential bilaga on a public report (never published): case, title, text
 CONFIDENTIAL_ATTACHMENT = (
-    "SN-2016/3342.181", "Utredning om enskild brukare, Kalle Hemligsson",
+    "SN-2016/3342.181",
+    "Utredning om enskild brukare, Kalle Hemligsson",
     "Sekretess enligt 26 kap. 1 § OSL. Utredningen om Kalle Hemligsson och hans behov av stöd.\n",
 )
 

@@ -29,16 +29,16 @@ def credentials() -> list[dict]:
     """The demo users with their roles, passwords and tokens, for README and the terminal."""
     out = []
     for key, name, title, _phone, roles, password, token in data.USERS:
-        out.append({
-            "email": f"{key}@{data.EMAIL_DOMAIN}",
-            "name": name,
-            "title": title,
-            "roles": ", ".join(
-                f"{Role(r).label} ({prefix})" for prefix, rs in roles.items() for r in rs
-            ),
-            "password": password,
-            "token": token,
-        })
+        out.append(
+            {
+                "email": f"{key}@{data.EMAIL_DOMAIN}",
+                "name": name,
+                "title": title,
+                "roles": ", ".join(f"{Role(r).label} ({prefix})" for prefix, rs in roles.items() for r in rs),
+                "password": password,
+                "token": token,
+            }
+        )
     return out
 
 
@@ -53,8 +53,11 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
     committees = {}
     for prefix, values in data.COMMITTEES.items():
         committees[prefix] = Committee(
-            municipality=m, administration=administrations[values["administration"]],
-            name=values["name"], registry_prefix=prefix, notice_days=values["notice_days"],
+            municipality=m,
+            administration=administrations[values["administration"]],
+            name=values["name"],
+            registry_prefix=prefix,
+            notice_days=values["notice_days"],
             same_person_may_approve_and_sign=values["same_person_may_approve_and_sign"],
         )
         db.session.add(committees[prefix])
@@ -66,8 +69,9 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
 
     users: dict[str, User] = {}
     for key, name, title, phone, roles, password, token in data.USERS:
-        user = auth_ops.create_user(email=f"{key}@{data.EMAIL_DOMAIN}", name=name, password=password,
-                                    title=title, phone=phone)
+        user = auth_ops.create_user(
+            email=f"{key}@{data.EMAIL_DOMAIN}", name=name, password=password, title=title, phone=phone
+        )
         if password_method:
             user.set_password(password, method=password_method)
         users[key] = user
@@ -80,7 +84,10 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
     sn, ks = committees["SN"], committees["KS"]
     for number, title, officer, registered in data.CASES:
         case = registry_ops.import_case(
-            committee=sn, user=users["registrator"], number=number, title=title,
+            committee=sn,
+            user=users["registrator"],
+            number=number,
+            title=title,
             case_officer=users.get(officer) if officer else None,
             registered_on=date.fromisoformat(registered),
             external_reference=data.EXTERNAL_REFERENCES.get(number),
@@ -88,20 +95,34 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
         _documents_for(case, users)
     for number, title, public_title, registered in data.CONFIDENTIAL_CASES:
         case = registry_ops.import_case(
-            committee=sn, user=users["registrator"], number=number, title=title,
-            case_officer=users["handlaggare"], registered_on=date.fromisoformat(registered),
-            is_confidential=True, secrecy_provision=data.SECRECY_PROVISION, public_title=public_title,
+            committee=sn,
+            user=users["registrator"],
+            number=number,
+            title=title,
+            case_officer=users["handlaggare"],
+            registered_on=date.fromisoformat(registered),
+            is_confidential=True,
+            secrecy_provision=data.SECRECY_PROVISION,
+            public_title=public_title,
         )
         registry_ops.register_document(
-            case, user=users["registrator"], direction=Direction.incoming,
-            document_date=case.registered_on, counterparty="Södertörns tingsrätt",
-            description="Begäran om yttrande", is_confidential=True,
+            case,
+            user=users["registrator"],
+            direction=Direction.incoming,
+            document_date=case.registered_on,
+            counterparty="Södertörns tingsrätt",
+            description="Begäran om yttrande",
+            is_confidential=True,
             secrecy_provision=data.SECRECY_PROVISION,
         )
     for number, title, officer, registered in data.KS_CASES:
         case = registry_ops.import_case(
-            committee=ks, user=users["registrator"], number=number, title=title,
-            case_officer=users[officer], registered_on=date.fromisoformat(registered),
+            committee=ks,
+            user=users["registrator"],
+            number=number,
+            title=title,
+            case_officer=users[officer],
+            registered_on=date.fromisoformat(registered),
         )
         _documents_for(case, users)
 
@@ -122,20 +143,37 @@ def _signed_reports(users: dict[str, User]) -> None:
         case = db.session.scalar(select(Case).where(Case.number == item["number"]))
         officer = users[officers[item["number"]]]
         report = report_ops.create_report(case, user=officer)
-        report_ops.save_revision(report, user=officer, based_on=1, raw={
-            "title": item["title"], "report_date": item["date"], "sections": item["sections"],
-            "proposals": item["proposals"], "recipients": item["recipients"],
-            "signatories": [{"user_id": director.id, "name": director.name, "title": director.title},
-                            {"user_id": officer.id, "name": officer.name, "title": officer.title}],
-        })
+        report_ops.save_revision(
+            report,
+            user=officer,
+            based_on=1,
+            raw={
+                "title": item["title"],
+                "report_date": item["date"],
+                "sections": item["sections"],
+                "proposals": item["proposals"],
+                "recipients": item["recipients"],
+                "signatories": [
+                    {"user_id": director.id, "name": director.name, "title": director.title},
+                    {"user_id": officer.id, "name": officer.name, "title": officer.title},
+                ],
+            },
+        )
         for title in item["attachments"]:
             text = data.ATTACHMENT_TEXT.format(title=title, number=case.number)
-            upload_attachment(report, user=officer, data=text.encode("utf-8"), filename=f"{title[:80]}.txt",
-                              title=title)
+            upload_attachment(
+                report, user=officer, data=text.encode("utf-8"), filename=f"{title[:80]}.txt", title=title
+            )
         number, title, text = data.CONFIDENTIAL_ATTACHMENT
         if case.number == number:
-            upload_attachment(report, user=officer, data=text.encode("utf-8"), filename="Utredning.txt", title=title,
-                              is_confidential=True)
+            upload_attachment(
+                report,
+                user=officer,
+                data=text.encode("utf-8"),
+                filename="Utredning.txt",
+                title=title,
+                is_confidential=True,
+            )
         for name, actor in (("submit", officer), ("approve", users["enhetschef"]), ("sign", director)):
             report_ops.transition(report, user=actor, name=name, notify=False)
 
@@ -146,24 +184,44 @@ def _published_meeting(committee: Committee, users: dict[str, User]) -> Meeting:
 
     secretary, facts = users["sekreterare"], data.MEETING
     start = datetime.fromisoformat(facts["start"]).replace(tzinfo=LOCAL_TZ)
-    meeting = Meeting(committee=committee, start_dt=start, place=facts["place"], is_public=facts["is_public"],
-                      notice_place=facts["notice_place"], notice_date=date.fromisoformat(facts["notice_date"]),
-                      chair_name=users["ordforande"].name, secretary_name=secretary.name)
+    meeting = Meeting(
+        committee=committee,
+        start_dt=start,
+        place=facts["place"],
+        is_public=facts["is_public"],
+        notice_place=facts["notice_place"],
+        notice_date=date.fromisoformat(facts["notice_date"]),
+        chair_name=users["ordforande"].name,
+        secretary_name=secretary.name,
+    )
     db.session.add(meeting)
     db.session.flush()
     published = datetime.fromisoformat(facts["published"]).replace(tzinfo=LOCAL_TZ)
     for decided_on, maker, point, number, summary in data.DELEGATION_DECISIONS:
         case = db.session.scalar(select(Case).where(Case.number == number)) if number else None
         decision = agenda_ops.register_delegation_decision(
-            committee, user=secretary, decided_on=decided_on, case=case, delegation_point=point, summary=summary,
-            decision_maker=f"{users[maker].name}, {users[maker].title.lower()}")
+            committee,
+            user=secretary,
+            decided_on=decided_on,
+            case=case,
+            delegation_point=point,
+            summary=summary,
+            decision_maker=f"{users[maker].name}, {users[maker].title.lower()}",
+        )
         decision.registered_dt = datetime.fromisoformat(decided_on).replace(hour=10, tzinfo=LOCAL_TZ)
     for kind, title, extra in data.AGENDA:
         extra = dict(extra)
         case = db.session.scalar(select(Case).where(Case.number == extra.pop("case"))) if "case" in extra else None
         ready = case is not None and kind == "case" and _has_signed_report(case)
-        agenda_ops.add_item(meeting, user=secretary, kind=kind, case=case, title=title,
-                            is_handling_later=kind == "case" and not ready, **extra)
+        agenda_ops.add_item(
+            meeting,
+            user=secretary,
+            kind=kind,
+            case=case,
+            title=title,
+            is_handling_later=kind == "case" and not ready,
+            **extra,
+        )
     agenda_ops.publish(meeting, user=secretary, as_of=published)
     meeting.status = MeetingStatus.held
     db.session.flush()
@@ -194,23 +252,37 @@ def _documents_for(case: Case, users: dict[str, User]) -> None:
     registrar = users["registrator"]
     if code in {"313", "476"}:
         registry_ops.register_document(
-            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
-            counterparty="Samhällsbyggnadsavdelningen", description="Remiss",
+            case,
+            user=registrar,
+            direction=Direction.incoming,
+            document_date=case.registered_on,
+            counterparty="Samhällsbyggnadsavdelningen",
+            description="Remiss",
         )
     elif code == "103":
         registry_ops.register_document(
-            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
-            counterparty="Storsthlm", description="Rekommendation om överenskommelse",
+            case,
+            user=registrar,
+            direction=Direction.incoming,
+            document_date=case.registered_on,
+            counterparty="Storsthlm",
+            description="Rekommendation om överenskommelse",
             external_reference=case.external_reference,
         )
     elif code == "229":
         registry_ops.register_document(
-            case, user=registrar, direction=Direction.incoming, document_date=case.registered_on,
-            counterparty="Kommunfullmäktige", description="Motion remitterad till nämnden",
+            case,
+            user=registrar,
+            direction=Direction.incoming,
+            document_date=case.registered_on,
+            counterparty="Kommunfullmäktige",
+            description="Motion remitterad till nämnden",
         )
     if code != "905":
         registry_ops.register_document(
-            case, user=registrar, direction=Direction.internal,
+            case,
+            user=registrar,
+            direction=Direction.internal,
             document_date=max(case.registered_on, date(2017, 1, 12)),
             description=f"Tjänsteutlåtande: {case.title[:120]}",
         )

@@ -8,8 +8,17 @@ from collections.abc import Iterable
 
 from app.registry.models import Case
 
-COLUMNS = ["Diarienummer", "Ärendemening", "Klassificering", "Registrerat", "Avslutat", "Status",
-           "Handläggare", "Extern referens", "Sekretess"]
+COLUMNS = [
+    "Diarienummer",
+    "Ärendemening",
+    "Klassificering",
+    "Registrerat",
+    "Avslutat",
+    "Status",
+    "Handläggare",
+    "Extern referens",
+    "Sekretess",
+]
 
 
 def case_row(case: Case) -> list[str]:

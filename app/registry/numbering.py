@@ -58,19 +58,26 @@ class NumberFormat:
                 continue
             if field not in FIELDS:
                 raise ValidationError(
-                    {"registration_number_format": f"Okänt fält {{{field}}} i formatet; tillåtna: "
-                     + ", ".join("{" + f + "}" for f in sorted(FIELDS)) + "."}
+                    {
+                        "registration_number_format": f"Okänt fält {{{field}}} i formatet; tillåtna: "
+                        + ", ".join("{" + f + "}" for f in sorted(FIELDS))
+                        + "."
+                    }
                 )
             if field in self.fields:
                 raise ValidationError({"registration_number_format": f"Fältet {{{field}}} förekommer två gånger."})
             if conversion or (spec and field != "serial"):
                 raise ValidationError({"registration_number_format": f"Fältet {{{field}}} kan inte ha format."})
             if spec and not re.fullmatch(r"0\d", spec):
-                raise ValidationError({"registration_number_format": "Löpnumret kan bara fyllas ut med nollor, t.ex. {serial:04}."})
+                raise ValidationError(
+                    {"registration_number_format": "Löpnumret kan bara fyllas ut med nollor, t.ex. {serial:04}."}
+                )
             self.fields.append(field)
             regex.append(_FIELD_PATTERNS[field])
         if "serial" not in self.fields or not ({"year", "yy"} & set(self.fields)):
-            raise ValidationError({"registration_number_format": "Formatet måste innehålla {serial} och {year} eller {yy}."})
+            raise ValidationError(
+                {"registration_number_format": "Formatet måste innehålla {serial} och {year} eller {yy}."}
+            )
         if {"year", "yy"} <= set(self.fields):
             raise ValidationError({"registration_number_format": "Formatet kan inte ha både {year} och {yy}."})
         self._regex = re.compile("^" + "".join(regex) + "$", re.IGNORECASE)
@@ -103,10 +110,14 @@ class NumberFormat:
         cleaned = _DNR_LEAD.sub("", text.strip())
         match = self._regex.match(cleaned)
         if not match:
-            raise ValidationError({"diarienummer": (
-                f"”{text.strip()[:60]}” är inte ett diarienummer i kommunens format (till exempel "
-                f"{self.example()}). Nummer från andra organisationer anges som extern referens."
-            )})
+            raise ValidationError(
+                {
+                    "diarienummer": (
+                        f"”{text.strip()[:60]}” är inte ett diarienummer i kommunens format (till exempel "
+                        f"{self.example()}). Nummer från andra organisationer anges som extern referens."
+                    )
+                }
+            )
         parts = match.groupdict()
         year = int(parts["year"]) if parts.get("year") else 2000 + int(parts["yy"])
         serial = int(parts["serial"])

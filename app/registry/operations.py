@@ -74,7 +74,9 @@ def _reserve_serial(series: str, year: int, serial: int) -> None:
     )
 
 
-def find_classification(municipality: Municipality, code: str | None, *, field: str = "classification_code") -> ClassificationCode:
+def find_classification(
+    municipality: Municipality, code: str | None, *, field: str = "classification_code"
+) -> ClassificationCode:
     code = (code or "").strip() if isinstance(code, str) else code
     if not code or not isinstance(code, str):
         raise ValidationError({field: "Välj en klassificering ur klassificeringsstrukturen."})
@@ -97,16 +99,16 @@ def _check_case_officer(committee: Committee, officer: User | None, *, required:
         return
     if not officer.is_active or Role.case_officer not in officer.roles_in(committee.id):
         # No name in the message: any user id can be tried, and names would leak.
-        raise ValidationError(
-            {"case_officer_id": f"Den valda personen är inte handläggare i {committee.name}."}
-        )
+        raise ValidationError({"case_officer_id": f"Den valda personen är inte handläggare i {committee.name}."})
 
 
 def _confidentiality(is_confidential: bool, provision, public_title) -> tuple[str | None, str | None]:
     if not is_confidential:
         return None, None
     provision = clean_text(provision, field="secrecy_provision", label="Sekretessbestämmelse", max_length=200)
-    public = clean_text(public_title, field="public_title", label="Offentlig rubrik", max_length=TITLE_MAX, required=False)
+    public = clean_text(
+        public_title, field="public_title", label="Offentlig rubrik", max_length=TITLE_MAX, required=False
+    )
     return provision, public or None
 
 
@@ -175,8 +177,13 @@ def register_case(
     db.session.add(case)
     db.session.flush()
     audit.record(
-        "case.registered", case, f"Ärende {number} registrerat.", user=user,
-        committee_id=committee.id, case_id=case.id, after=case_snapshot(case),
+        "case.registered",
+        case,
+        f"Ärende {number} registrerat.",
+        user=user,
+        committee_id=committee.id,
+        case_id=case.id,
+        after=case_snapshot(case),
     )
     return case
 
@@ -211,20 +218,34 @@ def import_case(
     provision, public = _confidentiality(is_confidential, secrecy_provision, public_title)
     _reserve_serial(parts.prefix, parts.year, parts.serial)
     case = Case(
-        committee=committee, series=parts.prefix, year=parts.year, serial=parts.serial,
-        classification=classification, number=canonical,
+        committee=committee,
+        series=parts.prefix,
+        year=parts.year,
+        serial=parts.serial,
+        classification=classification,
+        number=canonical,
         title=clean_text(title, field="title", label="Ärendemening", max_length=TITLE_MAX),
-        public_title=public, status=CaseStatus.open, registered_on=registered_on,
-        case_officer=case_officer, external_reference=_external_reference(external_reference),
-        is_confidential=is_confidential, secrecy_provision=provision,
-        secrecy_decided_on=registered_on if is_confidential else None, created_by=user,
+        public_title=public,
+        status=CaseStatus.open,
+        registered_on=registered_on,
+        case_officer=case_officer,
+        external_reference=_external_reference(external_reference),
+        is_confidential=is_confidential,
+        secrecy_provision=provision,
+        secrecy_decided_on=registered_on if is_confidential else None,
+        created_by=user,
     )
     case.refresh_search_text()
     db.session.add(case)
     db.session.flush()
     audit.record(
-        "case.imported", case, f"Ärende {canonical} överfört med befintligt diarienummer.", user=user,
-        committee_id=committee.id, case_id=case.id, after=case_snapshot(case),
+        "case.imported",
+        case,
+        f"Ärende {canonical} överfört med befintligt diarienummer.",
+        user=user,
+        committee_id=committee.id,
+        case_id=case.id,
+        after=case_snapshot(case),
     )
     return case
 
@@ -251,7 +272,9 @@ def _require_not_voided(case: Case) -> None:
         raise ConflictError(f"Ärende {case.number} är makulerat och kan inte ändras.")
 
 
-def update_case(case: Case, *, user: User, title=None, case_officer: User | None = None, external_reference=None) -> Case:
+def update_case(
+    case: Case, *, user: User, title=None, case_officer: User | None = None, external_reference=None
+) -> Case:
     """Correct a case's title, responsible officer or external reference."""
     _require_not_voided(case)
     before = case_snapshot(case)
@@ -277,12 +300,22 @@ def update_case(case: Case, *, user: User, title=None, case_officer: User | None
     db.session.flush()
     old, new = audit.changes(before, case_snapshot(case))
     if new:
-        audit.record("case.updated", case, f"Ärende {case.number} ändrat.", user=user,
-                     committee_id=case.committee_id, case_id=case.id, before=old, after=new)
+        audit.record(
+            "case.updated",
+            case,
+            f"Ärende {case.number} ändrat.",
+            user=user,
+            committee_id=case.committee_id,
+            case_id=case.id,
+            before=old,
+            after=new,
+        )
     return case
 
 
-def set_confidentiality(case: Case, *, user: User, is_confidential: bool, secrecy_provision=None, public_title=None) -> Case:
+def set_confidentiality(
+    case: Case, *, user: User, is_confidential: bool, secrecy_provision=None, public_title=None
+) -> Case:
     """Mark a case confidential (with the OSL provision and a public title) or lift the marking."""
     _require_not_voided(case)
     before = case_snapshot(case)
@@ -298,8 +331,16 @@ def set_confidentiality(case: Case, *, user: User, is_confidential: bool, secrec
     db.session.flush()
     old, new = audit.changes(before, case_snapshot(case))
     what = f"sekretessmarkerat ({provision})" if is_confidential else "inte längre sekretessmarkerat"
-    audit.record("case.confidentiality", case, f"Ärende {case.number} {what}.", user=user,
-                 committee_id=case.committee_id, case_id=case.id, before=old, after=new)
+    audit.record(
+        "case.confidentiality",
+        case,
+        f"Ärende {case.number} {what}.",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        before=old,
+        after=new,
+    )
     return case
 
 
@@ -313,8 +354,16 @@ def void_case(case: Case, *, user: User, reason) -> Case:
     case.void_reason = reason
     db.session.flush()
     old, new = audit.changes(before, case_snapshot(case))
-    audit.record("case.voided", case, f"Ärende {case.number} makulerat: {reason}", user=user,
-                 committee_id=case.committee_id, case_id=case.id, before=old, after=new)
+    audit.record(
+        "case.voided",
+        case,
+        f"Ärende {case.number} makulerat: {reason}",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        before=old,
+        after=new,
+    )
     return case
 
 
@@ -327,8 +376,16 @@ def close_case(case: Case, *, user: User) -> Case:
     case.closed_on = local_today()
     db.session.flush()
     old, new = audit.changes(before, case_snapshot(case))
-    audit.record("case.closed", case, f"Ärende {case.number} avslutat.", user=user,
-                 committee_id=case.committee_id, case_id=case.id, before=old, after=new)
+    audit.record(
+        "case.closed",
+        case,
+        f"Ärende {case.number} avslutat.",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        before=old,
+        after=new,
+    )
     return case
 
 
@@ -340,8 +397,16 @@ def reopen_case(case: Case, *, user: User) -> Case:
     case.closed_on = None
     db.session.flush()
     old, new = audit.changes(before, case_snapshot(case))
-    audit.record("case.reopened", case, f"Ärende {case.number} återöppnat.", user=user,
-                 committee_id=case.committee_id, case_id=case.id, before=old, after=new)
+    audit.record(
+        "case.reopened",
+        case,
+        f"Ärende {case.number} återöppnat.",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        before=old,
+        after=new,
+    )
     return case
 
 
@@ -371,7 +436,12 @@ def register_document(
         errors["document_date"] = "Handlingens datum kan inte ligga i framtiden."
     for key, check in (
         ("description", lambda: clean_text(description, field="description", label="Beskrivning", max_length=500)),
-        ("counterparty", lambda: clean_text(counterparty, field="counterparty", label="Avsändare/mottagare", max_length=300, required=False)),
+        (
+            "counterparty",
+            lambda: clean_text(
+                counterparty, field="counterparty", label="Avsändare/mottagare", max_length=300, required=False
+            ),
+        ),
         ("external_reference", lambda: _external_reference(external_reference)),
         ("provision", lambda: _confidentiality(is_confidential, secrecy_provision, None)[0]),
     ):
@@ -392,19 +462,33 @@ def register_document(
         .execution_options(synchronize_session=False)
     ).scalar_one()
     document = RegisteredDocument(
-        case=case, number=number, direction=values["direction"], document_date=document_date,
-        counterparty=values["counterparty"], description=values["description"],
-        external_reference=values["external_reference"], is_confidential=bool(is_confidential),
-        secrecy_provision=values["provision"], registered_by=user,
+        case=case,
+        number=number,
+        direction=values["direction"],
+        document_date=document_date,
+        counterparty=values["counterparty"],
+        description=values["description"],
+        external_reference=values["external_reference"],
+        is_confidential=bool(is_confidential),
+        secrecy_provision=values["provision"],
+        registered_by=user,
     )
     db.session.add(document)
     db.session.flush()
     db.session.refresh(case, ["last_document_number"])
     audit.record(
-        "document.registered", document, f"Handling {number} registrerad i {case.number}: {values['description']}",
-        user=user, committee_id=case.committee_id, case_id=case.id,
-        after={"number": number, "direction": values["direction"].value, "description": values["description"],
-               "is_confidential": bool(is_confidential)},
+        "document.registered",
+        document,
+        f"Handling {number} registrerad i {case.number}: {values['description']}",
+        user=user,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        after={
+            "number": number,
+            "direction": values["direction"].value,
+            "description": values["description"],
+            "is_confidential": bool(is_confidential),
+        },
     )
     return document
 
@@ -424,8 +508,13 @@ def add_classification(municipality: Municipality, *, user: User, code, name) ->
     item = ClassificationCode(municipality=municipality, code=code, name=name, is_active=True)
     db.session.add(item)
     db.session.flush()
-    audit.record("classification.added", item, f"Klassificering {code} {name} tillagd.", user=user,
-                 after={"code": code, "name": name})
+    audit.record(
+        "classification.added",
+        item,
+        f"Klassificering {code} {name} tillagd.",
+        user=user,
+        after={"code": code, "name": name},
+    )
     return item
 
 
@@ -436,6 +525,7 @@ def update_classification(item: ClassificationCode, *, user: User, name, is_acti
     db.session.flush()
     old, new = audit.changes(before, {"name": item.name, "is_active": item.is_active})
     if new:
-        audit.record("classification.updated", item, f"Klassificering {item.code} ändrad.", user=user,
-                     before=old, after=new)
+        audit.record(
+            "classification.updated", item, f"Klassificering {item.code} ändrad.", user=user, before=old, after=new
+        )
     return item

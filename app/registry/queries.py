@@ -31,10 +31,13 @@ def visible_cases_clause(user: User | None):
 
 def classification_codes(municipality: Municipality) -> list[ClassificationCode]:
     """The municipality's classification plan, by code (retired codes too)."""
-    return list(db.session.scalars(
-        select(ClassificationCode).where(ClassificationCode.municipality_id == municipality.id)
-        .order_by(ClassificationCode.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(ClassificationCode)
+            .where(ClassificationCode.municipality_id == municipality.id)
+            .order_by(ClassificationCode.code)
+        )
+    )
 
 
 @dataclass

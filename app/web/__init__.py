@@ -24,8 +24,12 @@ ERROR_TEXTS = {
     413: ("För stor fil", "Det du skickade är större än vad som tillåts."),
     415: ("Fel innehållstyp", "Innehållet har en typ som inte kan tas emot här."),
     429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
-    500: ("Något gick fel", "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta systemförvaltningen."),
+    500: (
+        "Något gick fel",
+        "Ett oväntat fel inträffade. Försök igen om en stund; kvarstår felet, kontakta systemförvaltningen.",
+    ),
 }
+
 
 def format_date(value: date | datetime | None) -> str:
     if value is None:
@@ -67,8 +71,19 @@ def register_web(app: Flask) -> None:
     from app.web.registry import bp as registry_bp
     from app.web.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, registry_bp, admin_bp, jobs_bp, outbox_bp, reports_bp, meetings_bp, public_bp,
-               meeting_documents_bp, handling_notes_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        registry_bp,
+        admin_bp,
+        jobs_bp,
+        outbox_bp,
+        reports_bp,
+        meetings_bp,
+        public_bp,
+        meeting_documents_bp,
+        handling_notes_bp,
+    ):
         app.register_blueprint(bp)
 
     app.add_template_filter(format_date, "date")
@@ -86,8 +101,10 @@ def register_web(app: Flask) -> None:
             "can": can,
             "Action": Action,
             "logout_form": EmptyForm,
-            "may_administer": bool(committees_where(current_user, Action.manage_classification)
-                                   or committees_where(current_user, Action.manage_users)),
+            "may_administer": bool(
+                committees_where(current_user, Action.manage_classification)
+                or committees_where(current_user, Action.manage_users)
+            ),
         }
 
     @app.errorhandler(CSRFError)

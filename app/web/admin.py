@@ -16,9 +16,9 @@ from app.permissions import Action, allowed_committees, can, require
 from app.registry import operations as ops
 from app.registry.models import ClassificationCode
 from app.registry.queries import classification_codes
-from workflows.review_rules import set_same_person_may_approve_and_sign
 from app.web.admin_forms import NewUserForm, PasswordResetForm, ReviewRulesForm, RoleForm, UserForm
 from app.web.registry_forms import ClassificationEditForm, ClassificationForm, submit
+from workflows.review_rules import set_same_person_may_approve_and_sign
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,8 +44,9 @@ def classification():
         return f"Klassificeringen {item.code} – {item.name} har lagts till.", url_for("admin.classification")
 
     def render(status: int):
-        return render_template("admin/classification.html", municipality=municipality,
-                               codes=classification_codes(municipality), form=form), status
+        return render_template(
+            "admin/classification.html", municipality=municipality, codes=classification_codes(municipality), form=form
+        ), status
 
     return submit(form, operation, render)
 
@@ -64,8 +65,11 @@ def edit_classification(code_id: int):
         state = "används" if item.is_active else "är avvecklad och kan inte väljas för nya ärenden"
         return f"Klassificeringen {item.code} – {item.name} {state}.", url_for("admin.classification")
 
-    return submit(form, operation,
-                  lambda status: (render_template("admin/edit_classification.html", item=item, form=form), status))
+    return submit(
+        form,
+        operation,
+        lambda status: (render_template("admin/edit_classification.html", item=item, form=form), status),
+    )
 
 
 # --- the committees' rules of the review chain ---
@@ -77,9 +81,12 @@ def review_rules():
     committees = allowed_committees(current_user, Action.manage_review_rules)
     if not committees:
         abort(403)
-    forms = {c.id: ReviewRulesForm(formdata=None, prefix=f"c{c.id}",
-                                   same_person_may_approve_and_sign=c.same_person_may_approve_and_sign)
-             for c in committees}
+    forms = {
+        c.id: ReviewRulesForm(
+            formdata=None, prefix=f"c{c.id}", same_person_may_approve_and_sign=c.same_person_may_approve_and_sign
+        )
+        for c in committees
+    }
     return render_template("admin/review_rules.html", committees=committees, forms=forms)
 
 
@@ -93,14 +100,16 @@ def set_review_rules(committee_id: int):
     form = ReviewRulesForm(prefix=f"c{committee.id}")
     if not form.validate_on_submit():
         abort(400, "Formuläret kunde inte läsas. Ladda om sidan och försök igen.")
-    set_same_person_may_approve_and_sign(committee, user=current_user,
-                                         allowed=bool(form.same_person_may_approve_and_sign.data))
+    set_same_person_may_approve_and_sign(
+        committee, user=current_user, allowed=bool(form.same_person_may_approve_and_sign.data)
+    )
     db.session.commit()
     flash(f"Reglerna för granskning i {committee.name} är sparade.", "success")
     return redirect(url_for("admin.review_rules") + f"#namnd-{committee.id}")
 
 
 # --- users and their roles ---
+
 
 def _managed_committees() -> list[Committee]:
     """Return the committees where the current user may manage users; answer 403 if there are none."""
@@ -143,17 +152,21 @@ def _user_url(user: User) -> str:
     return url_for("admin.user_detail", user_id=user.id)
 
 
-def _user_page(user: User, committees: list[Committee], status: int = 200, *, details_form=None,
-               role_form=None, password_form=None):
+def _user_page(
+    user: User, committees: list[Committee], status: int = 200, *, details_form=None, role_form=None, password_form=None
+):
     """Render one user's page, with the submitted form of the action that failed in place of its empty one."""
     role_form = role_form or RoleForm(formdata=None)
     role_form.offer(committees)
     return render_template(
-        "admin/user.html", user=user, managed_ids={c.id for c in committees},
+        "admin/user.html",
+        user=user,
+        managed_ids={c.id for c in committees},
         manageable=_manageable(user, committees),
         details_form=details_form or UserForm(formdata=None, obj=user),
         password_form=password_form or PasswordResetForm(formdata=None),
-        role_form=role_form, button_form=EmptyForm(formdata=None),
+        role_form=role_form,
+        button_form=EmptyForm(formdata=None),
         grants=sorted(user.roles, key=lambda r: (r.committee.name, r.role.label)),
     ), status
 
@@ -163,7 +176,8 @@ def _user_page(user: User, committees: list[Committee], status: int = 200, *, de
 def users():
     _managed_committees()
     people = db.session.scalars(
-        select(User).order_by(User.name, User.id)
+        select(User)
+        .order_by(User.name, User.id)
         .options(selectinload(User.roles).selectinload(CommitteeRole.committee))
     ).all()
     return render_template("admin/users.html", users=people)
@@ -177,15 +191,22 @@ def new_user():
 
     def operation():
         grants = [(_chosen_committee(committee_id), role) for committee_id, role in form.roles.data or []]
-        user = auth_ops.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
-                                    title=form.title.data, phone=form.phone.data, actor=current_user)
+        user = auth_ops.create_user(
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            title=form.title.data,
+            phone=form.phone.data,
+            actor=current_user,
+        )
         for committee, role in grants:
             auth_ops.grant_role(user, committee, role, actor=current_user)
         return f"Användaren {user.name} ({user.email}) har skapats.", _user_url(user)
 
     def render(status: int):
-        return render_template("admin/new_user.html", form=form, committees=committees, roles=list(Role),
-                               chosen=set(form.roles.data or [])), status
+        return render_template(
+            "admin/new_user.html", form=form, committees=committees, roles=list(Role), chosen=set(form.roles.data or [])
+        ), status
 
     return submit(form, operation, render)
 
@@ -200,8 +221,14 @@ def user_detail(user_id: int):
     form = UserForm(obj=user)
 
     def operation():
-        auth_ops.update_user(user, email=form.email.data, name=form.name.data, title=form.title.data,
-                             phone=form.phone.data, actor=current_user)
+        auth_ops.update_user(
+            user,
+            email=form.email.data,
+            name=form.name.data,
+            title=form.title.data,
+            phone=form.phone.data,
+            actor=current_user,
+        )
         return f"Uppgifterna för {user.name} har sparats.", _user_url(user)
 
     return submit(form, operation, lambda status: _user_page(user, committees, status, details_form=form))

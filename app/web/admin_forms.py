@@ -22,8 +22,12 @@ def grant_choice(value: str) -> tuple[int, Role]:
 
 def password_field(label: str) -> PasswordField:
     """Make a password field an administrator types for someone else; it is never shown again."""
-    return PasswordField(label, validators=[Required()], description=PASSWORD_HINT,
-                         render_kw={"autocomplete": "new-password", "maxlength": 200})
+    return PasswordField(
+        label,
+        validators=[Required()],
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password", "maxlength": 200},
+    )
 
 
 class UserForm(FlaskForm):
@@ -36,16 +40,22 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     password = password_field("Lösenord")
     # Rendered as checkboxes per committee; a committee the admin does not administer is refused by the view (403).
-    roles = SelectMultipleField("Roller", coerce=grant_choice, validate_choice=False,
-                                invalid_value_message=INVALID_CHOICE)
+    roles = SelectMultipleField(
+        "Roller", coerce=grant_choice, validate_choice=False, invalid_value_message=INVALID_CHOICE
+    )
 
 
 class RoleForm(FlaskForm):
     """Grant a role, or (with hidden fields) revoke one; the view checks the committee (403)."""
 
     committee = id_select("Nämnd", validate_choice=False, validators=[InputRequired("Välj nämnd.")])
-    role = SelectField("Roll", coerce=Role, choices=options((r.value, r.label) for r in Role),
-                       invalid_value_message=INVALID_CHOICE, invalid_choice_message=INVALID_CHOICE)
+    role = SelectField(
+        "Roll",
+        coerce=Role,
+        choices=options((r.value, r.label) for r in Role),
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
+    )
 
     def offer(self, committees: list[Committee]) -> None:
         """Offer the committees the current user administers."""
@@ -61,4 +71,5 @@ class ReviewRulesForm(FlaskForm):
     same_person_may_approve_and_sign = BooleanField(
         "Samma person får både godkänna och underteckna ett tjänsteutlåtande",
         description="Normalt granskar en person och undertecknar en annan (fyra ögon). Kryssa bara i om "
-                    "nämnden har beslutat att samma person får göra båda.")
+        "nämnden har beslutat att samma person får göra båda.",
+    )

@@ -18,8 +18,12 @@ from workflows.sections import add_section, update_section
 
 
 class SectionForm(FlaskForm):
-    title = text_field("Rubrik", 100, validators=[Required()],
-                       description="Till exempel Ekonomiska konsekvenser eller Barnrättsperspektiv.")
+    title = text_field(
+        "Rubrik",
+        100,
+        validators=[Required()],
+        description="Till exempel Ekonomiska konsekvenser eller Barnrättsperspektiv.",
+    )
     is_required = BooleanField("Måste fyllas i innan utlåtandet skickas på granskning")
 
 
@@ -32,16 +36,26 @@ class SectionEditForm(SectionForm):
 def sections():
     municipality = _managed_municipality()
     form = SectionForm()
-    items = db.session.scalars(select(ReportSectionDefinition)
-                               .where(ReportSectionDefinition.municipality_id == municipality.id)
-                               .order_by(ReportSectionDefinition.position)).all()
+    items = db.session.scalars(
+        select(ReportSectionDefinition)
+        .where(ReportSectionDefinition.municipality_id == municipality.id)
+        .order_by(ReportSectionDefinition.position)
+    ).all()
 
     def operation():
         item = add_section(municipality, user=current_user, title=form.title.data, is_required=form.is_required.data)
         return f"Avsnittet ”{item.title}” har lagts till.", url_for("admin.sections")
 
-    return submit(form, operation, lambda status: (render_template(
-        "admin/sections.html", municipality=municipality, items=items, standard=STANDARD_SECTIONS, form=form), status))
+    return submit(
+        form,
+        operation,
+        lambda status: (
+            render_template(
+                "admin/sections.html", municipality=municipality, items=items, standard=STANDARD_SECTIONS, form=form
+            ),
+            status,
+        ),
+    )
 
 
 @bp.route("/avsnitt/<int:section_id>/andra", methods=["GET", "POST"])
@@ -54,9 +68,15 @@ def edit_section(section_id: int):
     form = SectionEditForm(obj=item)
 
     def operation():
-        update_section(item, user=current_user, title=form.title.data, is_required=form.is_required.data,
-                       is_active=form.is_active.data)
+        update_section(
+            item,
+            user=current_user,
+            title=form.title.data,
+            is_required=form.is_required.data,
+            is_active=form.is_active.data,
+        )
         return f"Avsnittet ”{item.title}” har ändrats.", url_for("admin.sections")
 
-    return submit(form, operation,
-                  lambda status: (render_template("admin/edit_section.html", item=item, form=form), status))
+    return submit(
+        form, operation, lambda status: (render_template("admin/edit_section.html", item=item, form=form), status)
+    )

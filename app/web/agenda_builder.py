@@ -43,19 +43,31 @@ from workflows.models import CaseReport, ReportState
 
 def _offer_cases(form: CaseItemForm, meeting: Meeting) -> CaseItemForm:
     """The cases an item can be made of: offered again, signed reports, other open cases (handling later)."""
-    upcoming = (select(AgendaItem.case_id).join(Meeting)
-                .where(Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None), AgendaItem.case_id.is_not(None)))
+    upcoming = (
+        select(AgendaItem.case_id)
+        .join(Meeting)
+        .where(Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None), AgendaItem.case_id.is_not(None))
+    )
     cases = db.session.scalars(
-        select(Case).where(Case.committee_id == meeting.committee_id, Case.status == CaseStatus.open,
-                           Case.id.not_in(upcoming))
+        select(Case)
+        .where(Case.committee_id == meeting.committee_id, Case.status == CaseStatus.open, Case.id.not_in(upcoming))
         .order_by(Case.registered_on.desc(), Case.id.desc())
     ).all()
-    states = dict(db.session.execute(
-        select(CaseReport.case_id, CaseReport.state).where(CaseReport.case_id.in_([c.id for c in cases]))
-    ).all()) if cases else {}
+    states = (
+        dict(
+            db.session.execute(
+                select(CaseReport.case_id, CaseReport.state).where(CaseReport.case_id.in_([c.id for c in cases]))
+            ).all()
+        )
+        if cases
+        else {}
+    )
     again = {item.case_id for item in ops.offered_again(meeting.committee)}
-    groups: dict[str, list] = {"Bordlagda och återremitterade": [], "Undertecknade tjänsteutlåtanden": [],
-                               "Övriga öppna ärenden (handling kommer senare)": []}
+    groups: dict[str, list] = {
+        "Bordlagda och återremitterade": [],
+        "Undertecknade tjänsteutlåtanden": [],
+        "Övriga öppna ärenden (handling kommer senare)": [],
+    }
     for case in cases:
         if case.id in again:
             key = "Bordlagda och återremitterade"
@@ -73,10 +85,17 @@ def _forms(meeting: Meeting, posted: dict) -> dict:
     facts = posted.get("facts")
     if facts is None:
         local = to_local(meeting.start_dt)
-        facts = MeetingFactsForm(formdata=None, day=local.date(), time=f"{local:%H:%M}", place=meeting.place,
-                                 is_public=meeting.is_public, notice_place=meeting.notice_place,
-                                 notice_date=meeting.notice_date, chair_name=meeting.chair_name,
-                                 secretary_name=meeting.secretary_name)
+        facts = MeetingFactsForm(
+            formdata=None,
+            day=local.date(),
+            time=f"{local:%H:%M}",
+            place=meeting.place,
+            is_public=meeting.is_public,
+            notice_place=meeting.notice_place,
+            notice_date=meeting.notice_date,
+            chair_name=meeting.chair_name,
+            secretary_name=meeting.secretary_name,
+        )
     forms = {
         "facts": with_ids(facts, "uppgifter"),
         "simple": with_ids(posted.get("simple") or SimpleItemForm(formdata=None), "formalia"),
@@ -88,12 +107,15 @@ def _forms(meeting: Meeting, posted: dict) -> dict:
     }
     forms["moves"] = {}
     for item in meeting.items:
-        form = posted.get(("move", item.id)) or MoveItemForm(formdata=None, position=item.position,
-                                                             version=meeting.agenda_version)
+        form = posted.get(("move", item.id)) or MoveItemForm(
+            formdata=None, position=item.position, version=meeting.agenda_version
+        )
         form.version.data = meeting.agenda_version
         forms["moves"][item.id] = with_ids(form, f"flytta-{item.id}")
-    forms["outcomes"] = {item.id: with_ids(posted.get(("outcome", item.id)) or OutcomeForm(formdata=None),
-                                           f"utfall-{item.id}") for item in meeting.items}
+    forms["outcomes"] = {
+        item.id: with_ids(posted.get(("outcome", item.id)) or OutcomeForm(formdata=None), f"utfall-{item.id}")
+        for item in meeting.items
+    }
     return forms
 
 
@@ -101,9 +123,15 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
     posted = posted or {}
     db.session.refresh(meeting)
     manage = can(current_user, Action.manage_meetings, meeting)
-    context = {"meeting": meeting, "may_manage": manage, "may_publish": can(current_user, Action.publish_notice, meeting),
-               "is_open": meeting.status in UPCOMING, "refused": refused, "today": local_today(),
-               "button_form": EmptyForm()}
+    context = {
+        "meeting": meeting,
+        "may_manage": manage,
+        "may_publish": can(current_user, Action.publish_notice, meeting),
+        "is_open": meeting.status in UPCOMING,
+        "refused": refused,
+        "today": local_today(),
+        "button_form": EmptyForm(),
+    }
     if manage:
         decisions = ops.delegation_decisions_for(meeting)
         problems = publication_problems(meeting, decisions) if meeting.items else []
@@ -112,14 +140,22 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
         forms = _forms(meeting, posted)
         forms["publish"].late_reason.flags.required = True
         previous = meeting.latest_publication
-        pending = (describe_changes(previous.members_snapshot, build_snapshots(meeting, decisions)[0])
-                   if previous is not None else None)
+        pending = (
+            describe_changes(previous.members_snapshot, build_snapshots(meeting, decisions)[0])
+            if previous is not None
+            else None
+        )
         context.update(
-            pending_changes=pending, newly_secret=newly_confidential(previous) if previous is not None else [],
+            pending_changes=pending,
+            newly_secret=newly_confidential(previous) if previous is not None else [],
             misplaced=misplaced_confidential(meeting),
-            forms=forms, decisions=decisions, problems=problems,
-            deadline=meeting.notice_deadline, deadline_passed=local_today() > meeting.notice_deadline,
-            started=meeting.start_dt <= utcnow(), ItemKind=ItemKind,
+            forms=forms,
+            decisions=decisions,
+            problems=problems,
+            deadline=meeting.notice_deadline,
+            deadline_passed=local_today() > meeting.notice_deadline,
+            started=meeting.start_dt <= utcnow(),
+            ItemKind=ItemKind,
         )
     return render_template("agenda/meeting.html", **context), status
 
@@ -137,9 +173,14 @@ def facts(meeting_id: int):
     form = MeetingFactsForm()
 
     def operation():
-        values = {"place": form.place.data or "", "is_public": bool(form.is_public.data),
-                  "notice_place": form.notice_place.data or "", "notice_date": form.notice_date.data,
-                  "chair_name": form.chair_name.data or "", "secretary_name": form.secretary_name.data or ""}
+        values = {
+            "place": form.place.data or "",
+            "is_public": bool(form.is_public.data),
+            "notice_place": form.notice_place.data or "",
+            "notice_date": form.notice_date.data,
+            "chair_name": form.chair_name.data or "",
+            "secretary_name": form.secretary_name.data or "",
+        }
         try:
             start = combine_start(form.day.data, form.time.data).replace(tzinfo=LOCAL_TZ)
             if start != to_local(meeting.start_dt):
@@ -172,8 +213,14 @@ def add_item(meeting_id: int):
 
         def create():
             try:
-                return ops.add_item(meeting, user=user, kind="information", title=form.title.data,
-                                    note=form.note.data, parts=parts_of(form))
+                return ops.add_item(
+                    meeting,
+                    user=user,
+                    kind="information",
+                    title=form.title.data,
+                    note=form.note.data,
+                    parts=parts_of(form),
+                )
             except ValidationError as exc:
                 raise part_errors(exc, form) from exc
     elif kind == ItemKind.case.value:
@@ -182,9 +229,15 @@ def add_item(meeting_id: int):
         def create():
             case = db.session.get(Case, form.case.data)
             require(current_user, Action.view_case, case)
-            return ops.add_item(meeting, user=user, kind="case", case=case,
-                                is_handling_later=bool(form.is_handling_later.data), note=form.note.data,
-                                external_reference=form.external_reference.data)
+            return ops.add_item(
+                meeting,
+                user=user,
+                kind="case",
+                case=case,
+                is_handling_later=bool(form.is_handling_later.data),
+                note=form.note.data,
+                external_reference=form.external_reference.data,
+            )
     elif kind == ItemKind.delegation_report.value:
         key, form = "delegation", DelegationItemForm()
 
@@ -195,8 +248,10 @@ def add_item(meeting_id: int):
 
     def operation():
         item = create()
-        return (f"Punkt {item.position} ”{_title_of(item)}” har lagts till på föredragningslistan.",
-                meeting_url(meeting, f"punkt-{item.id}"))
+        return (
+            f"Punkt {item.position} ”{_title_of(item)}” har lagts till på föredragningslistan.",
+            meeting_url(meeting, f"punkt-{item.id}"),
+        )
 
     return run(form, operation, lambda status: _meeting_page(meeting, status, {key: form}))
 
@@ -209,8 +264,7 @@ def edit_item(meeting_id: int, item_id: int):
     form = edit_item_form(item, from_request=request.method == "POST")
 
     def operation():
-        values = {"title": form.title.data, "note": form.note.data,
-                  "external_reference": form.external_reference.data}
+        values = {"title": form.title.data, "note": form.note.data, "external_reference": form.external_reference.data}
         if item.kind is ItemKind.information:
             values["parts"] = parts_of(form)
         if item.case is not None:
@@ -225,8 +279,9 @@ def edit_item(meeting_id: int, item_id: int):
         db.session.refresh(meeting)
         if status == 409:
             form.version.data = meeting.agenda_version
-        return render_template("agenda/edit_item.html", meeting=meeting, item=item, form=form,
-                               ItemKind=ItemKind), status
+        return render_template(
+            "agenda/edit_item.html", meeting=meeting, item=item, form=form, ItemKind=ItemKind
+        ), status
 
     return run(form, operation, render)
 
@@ -235,8 +290,11 @@ def _item_button(meeting_id: int, item_id: int, change, action: Action = Action.
     """Run a button's ``change(item)`` (it returns the flash message) and go back to the agenda."""
     meeting = access.load_meeting(current_user, meeting_id, action)
     item = access.item_of(meeting, item_id)
-    return run(EmptyForm(), lambda: (change(meeting, item), meeting_url(meeting, "dagordning")),
-               lambda status: _meeting_page(meeting, status))
+    return run(
+        EmptyForm(),
+        lambda: (change(meeting, item), meeting_url(meeting, "dagordning")),
+        lambda status: _meeting_page(meeting, status),
+    )
 
 
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/ta-bort", methods=["POST"])
@@ -312,8 +370,11 @@ def reorder(meeting_id: int):
     message = "Föredragningslistan har fått ny ordning."
     if wants_json:
         db.session.refresh(meeting)
-        return jsonify(message=message, version=meeting.agenda_version,
-                       items=[{"id": item.id, "number": item.position} for item in meeting.items])
+        return jsonify(
+            message=message,
+            version=meeting.agenda_version,
+            items=[{"id": item.id, "number": item.position} for item in meeting.items],
+        )
     flash(message, "success")
     return redirect(meeting_url(meeting, "dagordning"))
 
@@ -345,7 +406,6 @@ def publish(meeting_id: int):
         except ops.PublicationRefused as exc:
             refused.extend(exc.problems)
             raise ConflictError("Kallelsen kan inte publiceras. Rätta det som står i listan och försök igen.") from exc
-        return (f"Kallelsen är publicerad som version {publication.version}.",
-                meeting_url(meeting, "publicerade"))
+        return (f"Kallelsen är publicerad som version {publication.version}.", meeting_url(meeting, "publicerade"))
 
     return run(form, operation, lambda status: _meeting_page(meeting, status, {"publish": form}, refused))

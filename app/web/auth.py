@@ -27,8 +27,12 @@ def _is_same_site_path(target: str) -> bool:
     """
     text, refused = target, ("C", "Z")  # a space is refused as written, allowed once decoded (%20)
     for _ in range(3):
-        if (not text.startswith("/") or text.startswith("//") or "\\" in text
-                or any(unicodedata.category(ch).startswith(refused) for ch in text)):
+        if (
+            not text.startswith("/")
+            or text.startswith("//")
+            or "\\" in text
+            or any(unicodedata.category(ch).startswith(refused) for ch in text)
+        ):
             return False
         parts = urlsplit(text)
         if parts.scheme or parts.netloc:
@@ -146,8 +150,12 @@ def change_password():
     if not form.validate_on_submit():
         return _profile(password_form=form, status=400)
     try:
-        ops.change_password(current_user, current=form.current_password.data,
-                            new=form.new_password.data, repeat=form.repeat_password.data)
+        ops.change_password(
+            current_user,
+            current=form.current_password.data,
+            new=form.new_password.data,
+            repeat=form.repeat_password.data,
+        )
     except ValidationError as exc:
         apply_errors(form, exc)
         return _profile(password_form=form, status=400)

@@ -25,19 +25,27 @@ from workflows.access import acting_user
 
 def _decision_view(decision: DelegationDecision) -> dict:
     shown = access.shown_decision(decision, current_user)
-    return {"decision": decision, "case_number": shown.case_number, "case_id": shown.case_id,
-            "summary": shown.summary, "masked": shown.withheld}
+    return {
+        "decision": decision,
+        "case_number": shown.case_number,
+        "case_id": shown.case_id,
+        "summary": shown.summary,
+        "masked": shown.withheld,
+    }
 
 
 def _delegation_form(committees: list[Committee], form: DelegationDecisionForm | None = None):
     form = form or DelegationDecisionForm(formdata=None, decided_on=local_today())
-    form.committee.choices = options([(c.id, c.name) for c in committees],
-                                     "Välj nämnd" if len(committees) > 1 else None)
+    form.committee.choices = options(
+        [(c.id, c.name) for c in committees], "Välj nämnd" if len(committees) > 1 else None
+    )
     if len(committees) == 1 and form.committee.data is None:
         form.committee.data = committees[0].id
     cases = db.session.scalars(
-        select(Case).where(Case.committee_id.in_([c.id for c in committees]), Case.status == CaseStatus.open)
-        .order_by(Case.registered_on.desc(), Case.id.desc()).limit(1000)
+        select(Case)
+        .where(Case.committee_id.in_([c.id for c in committees]), Case.status == CaseStatus.open)
+        .order_by(Case.registered_on.desc(), Case.id.desc())
+        .limit(1000)
     ).all()
     form.case.choices = options([(c.id, case_label(c)) for c in cases], "Inget ärende")
     return form
@@ -57,8 +65,9 @@ def delegations():
         abort(403, "Delegationsbesluten visas för den som har en roll i en nämnd.")
     if request.method == "POST" and not managing:
         abort(403, "Bara nämndsekreteraren registrerar delegationsbeslut.")
-    form = _delegation_form(managing, DelegationDecisionForm() if request.method == "POST" else None) \
-        if managing else None
+    form = (
+        _delegation_form(managing, DelegationDecisionForm() if request.method == "POST" else None) if managing else None
+    )
 
     def operation():
         committee = access.load_committee(current_user, form.committee.data, Action.manage_meetings)
@@ -68,18 +77,33 @@ def delegations():
             if case is None or not can(current_user, Action.view_case, case):
                 raise ValidationError({"case": "Välj ett av ärendena i listan."})
         decision = ops.register_delegation_decision(
-            committee, user=acting_user(), decided_on=form.decided_on.data, decision_maker=form.decision_maker.data,
-            delegation_point=form.delegation_point.data, summary=form.summary.data, case=case)
-        return (f"Delegationsbeslutet {decision.decided_on.isoformat()} (punkt {decision.delegation_point}) är "
-                "registrerat. Det anmäls vid nämndens nästa sammanträde.", url_for("meetings.delegations"))
+            committee,
+            user=acting_user(),
+            decided_on=form.decided_on.data,
+            decision_maker=form.decision_maker.data,
+            delegation_point=form.delegation_point.data,
+            summary=form.summary.data,
+            case=case,
+        )
+        return (
+            f"Delegationsbeslutet {decision.decided_on.isoformat()} (punkt {decision.delegation_point}) är "
+            "registrerat. Det anmäls vid nämndens nästa sammanträde.",
+            url_for("meetings.delegations"),
+        )
 
     def render(status: int):
         decisions = db.session.scalars(
-            select(DelegationDecision).where(DelegationDecision.committee_id.in_([c.id for c in committees]))
-            .order_by(DelegationDecision.decided_on.desc(), DelegationDecision.id.desc()).limit(500)
+            select(DelegationDecision)
+            .where(DelegationDecision.committee_id.in_([c.id for c in committees]))
+            .order_by(DelegationDecision.decided_on.desc(), DelegationDecision.id.desc())
+            .limit(500)
         ).all()
-        return render_template("agenda/delegations.html", form=form, committees=committees,
-                               decisions=[_decision_view(d) for d in decisions]), status
+        return render_template(
+            "agenda/delegations.html",
+            form=form,
+            committees=committees,
+            decisions=[_decision_view(d) for d in decisions],
+        ), status
 
     if form is None:
         return render(200)

@@ -72,8 +72,9 @@ def item_handlings(item: dict) -> list[Handling]:
         if attachment.get("withheld") or attachment.get("id") is None:
             continue
         label = f"Bilaga {attachment['number']} {attachment['title']}"
-        found.append(Handling(ATTACHMENT, attachment["id"], report["id"], attachment["id"], label,
-                              label[:1].lower() + label[1:]))
+        found.append(
+            Handling(ATTACHMENT, attachment["id"], report["id"], attachment["id"], label, label[:1].lower() + label[1:])
+        )
     return found
 
 
@@ -87,8 +88,13 @@ def find_handling(publication: Publication, kind: str, document_id: int) -> tupl
 
 
 def item_url(meeting: Meeting, publication: Publication, item: dict, anchor: str | None = None) -> str:
-    return url_for("meetings.notice_item", meeting_id=meeting.id, number=item["number"],
-                   version=publication.version, _anchor=anchor)
+    return url_for(
+        "meetings.notice_item",
+        meeting_id=meeting.id,
+        number=item["number"],
+        version=publication.version,
+        _anchor=anchor,
+    )
 
 
 def _note_form(handling: Handling, note: HandlingNote | None) -> NoteForm:
@@ -115,13 +121,25 @@ def note_helpers():
         entries = []
         for handling in handlings:
             note = notes.get(handling.key)
-            entries.append({
-                "handling": handling, "note": note, "form": _note_form(handling, note),
-                "action": url_for("handling_notes.save", meeting_id=meeting.id, kind=handling.kind,
-                                  document_id=handling.document_id, version=publication.version),
-                "delete_action": url_for("handling_notes.delete", note_id=note.id, version=publication.version,
-                                         number=item["number"]) if note else None,
-            })
+            entries.append(
+                {
+                    "handling": handling,
+                    "note": note,
+                    "form": _note_form(handling, note),
+                    "action": url_for(
+                        "handling_notes.save",
+                        meeting_id=meeting.id,
+                        kind=handling.kind,
+                        document_id=handling.document_id,
+                        version=publication.version,
+                    ),
+                    "delete_action": url_for(
+                        "handling_notes.delete", note_id=note.id, version=publication.version, number=item["number"]
+                    )
+                    if note
+                    else None,
+                }
+            )
         return entries
 
     def meeting_notes(meeting: Meeting, publication: Publication, items: list[dict]) -> dict:
@@ -138,11 +156,22 @@ def note_helpers():
                 note = by_key.get(handling.key)
                 if note is not None:
                     seen.add(note.id)
-                    here.append({"item": item, "handling": handling, "note": note,
-                                 "url": item_url(meeting, publication, item, handling.anchor)})
-        elsewhere = [{"note": note, "delete_action": url_for("handling_notes.delete", note_id=note.id,
-                                                             version=publication.version)}
-                     for note in notes if note.id not in seen]
+                    here.append(
+                        {
+                            "item": item,
+                            "handling": handling,
+                            "note": note,
+                            "url": item_url(meeting, publication, item, handling.anchor),
+                        }
+                    )
+        elsewhere = [
+            {
+                "note": note,
+                "delete_action": url_for("handling_notes.delete", note_id=note.id, version=publication.version),
+            }
+            for note in notes
+            if note.id not in seen
+        ]
         return {"here": here, "elsewhere": elsewhere}
 
     return {"handling_notes": handling_notes, "meeting_notes": meeting_notes}
@@ -151,9 +180,15 @@ def note_helpers():
 def _item_page(meeting: Meeting, publication: Publication, item: dict, status: int):
     """The members' item page (as meetings.notice_item shows it), with a posted note form's errors."""
     document = report_document(item.get("report"), meeting.committee)
-    return render_template("agenda/notice_item.html", meeting=meeting, publication=publication,
-                           facts=publication.members_snapshot["meeting"], item=item, document=document,
-                           withheld_text=WITHHELD), status
+    return render_template(
+        "agenda/notice_item.html",
+        meeting=meeting,
+        publication=publication,
+        facts=publication.members_snapshot["meeting"],
+        item=item,
+        document=document,
+        withheld_text=WITHHELD,
+    ), status
 
 
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/anteckning/<kind>/<int:document_id>", methods=["POST"])
@@ -170,10 +205,10 @@ def save(meeting_id: int, kind: str, document_id: int):
     user = acting_user()
 
     def operation():
-        note = note_ops.save_note(user, meeting, report_id=handling.report_id, attachment_id=handling.attachment_id,
-                                  text=form.text.data)
-        message = ("Anteckningen är sparad. Den syns bara för dig." if note is not None
-                   else "Anteckningen är borttagen.")
+        note = note_ops.save_note(
+            user, meeting, report_id=handling.report_id, attachment_id=handling.attachment_id, text=form.text.data
+        )
+        message = "Anteckningen är sparad. Den syns bara för dig." if note is not None else "Anteckningen är borttagen."
         return message, item_url(meeting, publication, item, handling.anchor)
 
     def render(status: int):
@@ -188,16 +223,16 @@ def _back_to(meeting: Meeting, note: HandlingNote) -> str:
     if not can(current_user, Action.view_meetings, meeting):
         return url_for("main.index")
     raw = request.args.get("version", "")
-    publication = next((p for p in meeting.publications if raw.isdigit() and p.version == int(raw)),
-                       meeting.latest_publication)
+    publication = next(
+        (p for p in meeting.publications if raw.isdigit() and p.version == int(raw)), meeting.latest_publication
+    )
     if publication is None:
         return url_for("meetings.meeting", meeting_id=meeting.id)
     for item in reader_items(publication):
         for handling in item_handlings(item):
             if handling.key == note.handling and str(item["number"]) == request.args.get("number"):
                 return item_url(meeting, publication, item, handling.anchor)
-    return url_for("meetings.notice", meeting_id=meeting.id, version=publication.version,
-                   _anchor="mina-anteckningar")
+    return url_for("meetings.notice", meeting_id=meeting.id, version=publication.version, _anchor="mina-anteckningar")
 
 
 @bp.route("/anteckningar/<int:note_id>/ta-bort", methods=["POST"])

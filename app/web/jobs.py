@@ -28,9 +28,13 @@ class ExportForm(FlaskForm):
     committee_id = id_select("Nämnd", validators=[InputRequired("Välj en nämnd.")])
     registered_from = date_field("Registrerat från och med")
     registered_to = date_field("Registrerat till och med")
-    status = SelectField("Status", coerce=optional_status, invalid_value_message=INVALID_CHOICE,
-                         invalid_choice_message=INVALID_CHOICE,
-                         choices=options(((s.value, s.label) for s in CaseStatus), "Alla"))
+    status = SelectField(
+        "Status",
+        coerce=optional_status,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
+        choices=options(((s.value, s.label) for s in CaseStatus), "Alla"),
+    )
 
 
 @bp.route("/diarium/utdrag", methods=["GET", "POST"])
@@ -44,11 +48,15 @@ def registry_export():
     if form.validate_on_submit():
         committee = db.session.get(Committee, form.committee_id.data)
         try:
-            job_id = start_registry_export(current_user, committee, CaseFilter(
-                registered_from=form.registered_from.data,
-                registered_to=form.registered_to.data,
-                status=form.status.data,
-            )).id
+            job_id = start_registry_export(
+                current_user,
+                committee,
+                CaseFilter(
+                    registered_from=form.registered_from.data,
+                    registered_to=form.registered_to.data,
+                    status=form.status.data,
+                ),
+            ).id
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -35,15 +35,22 @@ def index():
     )
     my_cases = db.session.scalars(
         select(Case)
-        .where(visible_cases_clause(current_user), Case.case_officer_id == current_user.id,
-               Case.status == CaseStatus.open)
+        .where(
+            visible_cases_clause(current_user), Case.case_officer_id == current_user.id, Case.status == CaseStatus.open
+        )
         .order_by(Case.registered_on.desc())
         .limit(10)
     ).all()
     may_register = bool(committees_where(current_user, Action.register_case))
-    return render_template("main/index.html", committees=committees, open_counts=counts,
-                           my_cases=my_cases, may_register=may_register, waiting=_waiting(current_user),
-                           next_meetings=_next_meetings(current_user))
+    return render_template(
+        "main/index.html",
+        committees=committees,
+        open_counts=counts,
+        my_cases=my_cases,
+        may_register=may_register,
+        waiting=_waiting(current_user),
+        next_meetings=_next_meetings(current_user),
+    )
 
 
 @bp.route("/tillganglighet")
@@ -58,25 +65,52 @@ def _waiting(user) -> list[dict]:
     rows = []
     if committees_where(user, Action.write_report):
         mine = queries.my_report_counts(user)
-        for state, label in ((ReportState.returned, "Returnerade utlåtanden att åtgärda"),
-                             (ReportState.draft, "Utkast"), (None, "Ärenden utan tjänsteutlåtande"),
-                             (ReportState.in_review, "Hos granskare"), (ReportState.approved, "Väntar på underskrift")):
+        for state, label in (
+            (ReportState.returned, "Returnerade utlåtanden att åtgärda"),
+            (ReportState.draft, "Utkast"),
+            (None, "Ärenden utan tjänsteutlåtande"),
+            (ReportState.in_review, "Hos granskare"),
+            (ReportState.approved, "Väntar på underskrift"),
+        ):
             if mine.get(state):
-                rows.append({"label": label, "count": mine[state], "url": url_for("reports.my_cases"),
-                             "urgent": state is ReportState.returned})
+                rows.append(
+                    {
+                        "label": label,
+                        "count": mine[state],
+                        "url": url_for("reports.my_cases"),
+                        "urgent": state is ReportState.returned,
+                    }
+                )
     if committees_where(user, Action.review_reports):
         waiting = [r for r in queries.review_queue(user) if not is_author(r, user)]
-        rows.append({"label": "Att granska eller underteckna", "count": len(waiting),
-                     "url": url_for("reports.review_queue"), "urgent": bool(waiting)})
+        rows.append(
+            {
+                "label": "Att granska eller underteckna",
+                "count": len(waiting),
+                "url": url_for("reports.review_queue"),
+                "urgent": bool(waiting),
+            }
+        )
     managed = committees_where(user, Action.manage_meetings)
     if managed:
         ready = queries.signed_reports_count(managed)
-        rows.append({"label": "Undertecknade utlåtanden att sätta på en föredragningslista", "count": ready,
-                     "url": url_for("meetings.year_plan"), "urgent": False})
+        rows.append(
+            {
+                "label": "Undertecknade utlåtanden att sätta på en föredragningslista",
+                "count": ready,
+                "url": url_for("meetings.year_plan"),
+                "urgent": False,
+            }
+        )
         unpublished = [m for m in upcoming_meetings(managed) if m.status is MeetingStatus.planned]
-        rows.append({"label": "Kommande sammanträden utan publicerad kallelse", "count": len(unpublished),
-                     "url": url_for("meetings.year_plan"),
-                     "urgent": any(m.notice_deadline <= local_today() for m in unpublished)})
+        rows.append(
+            {
+                "label": "Kommande sammanträden utan publicerad kallelse",
+                "count": len(unpublished),
+                "url": url_for("meetings.year_plan"),
+                "urgent": any(m.notice_deadline <= local_today() for m in unpublished),
+            }
+        )
     return rows
 
 
@@ -88,6 +122,11 @@ def _next_meetings(user) -> list[dict]:
         if meeting.committee_id in seen:
             continue
         seen.add(meeting.committee_id)
-        out.append({"meeting": meeting, "published": meeting.latest_publication is not None,
-                    "manages": can(user, Action.manage_meetings, meeting)})
+        out.append(
+            {
+                "meeting": meeting,
+                "published": meeting.latest_publication is not None,
+                "manages": can(user, Action.manage_meetings, meeting),
+            }
+        )
     return out

@@ -52,13 +52,22 @@ def published_files(publication: Publication, variant: str) -> dict:
         if name not in outputs:
             continue
         if variant == "public":
-            url = url_for("meeting_documents.public_file", meeting_id=meeting_id, version=publication.version,
-                          name=name)
+            url = url_for(
+                "meeting_documents.public_file", meeting_id=meeting_id, version=publication.version, name=name
+            )
         else:
-            url = url_for("meeting_documents.members_file", meeting_id=meeting_id, version=publication.version,
-                          name=name)
-        files.append({"name": name, "label": label, "url": url, "filename": outputs[name]["name"],
-                      "kb": max(1, round(outputs[name]["size"] / 1024))})
+            url = url_for(
+                "meeting_documents.members_file", meeting_id=meeting_id, version=publication.version, name=name
+            )
+        files.append(
+            {
+                "name": name,
+                "label": label,
+                "url": url,
+                "filename": outputs[name]["name"],
+                "kb": max(1, round(outputs[name]["size"] / 1024)),
+            }
+        )
     return {"files": files, "pending": pending is not None, "variant": variant}
 
 
@@ -97,8 +106,15 @@ def start(meeting_id: int):
 def status(meeting_id: int, job_id: int):
     meeting = _meeting(meeting_id)
     job = meeting_documents_job(current_user, meeting, job_id)
-    return render_template("documents/meeting_documents_job.html", meeting=meeting, job=job,
-                           outputs=job_outputs(job), files=FILES, variants=VARIANT_LABELS, retry_form=EmptyForm())
+    return render_template(
+        "documents/meeting_documents_job.html",
+        meeting=meeting,
+        job=job,
+        outputs=job_outputs(job),
+        files=FILES,
+        variants=VARIANT_LABELS,
+        retry_form=EmptyForm(),
+    )
 
 
 @bp.route("/sammantraden/<int:meeting_id>/handlingar/<int:job_id>/<variant>/<name>")
@@ -177,8 +193,10 @@ def render_demo() -> None:
         meeting = publication.meeting
         if rendered_job(publication) is not None or pending_job(publication) is not None:
             continue
-        secretary = next((u for u in db.session.scalars(select(User).order_by(User.id))
-                          if u.is_active and may_render(u, meeting)), None)
+        secretary = next(
+            (u for u in db.session.scalars(select(User).order_by(User.id)) if u.is_active and may_render(u, meeting)),
+            None,
+        )
         if secretary is None:
             continue
         job_id = start_meeting_documents(secretary, meeting, publication).id
@@ -186,5 +204,8 @@ def render_demo() -> None:
         jobs.enqueue(render_meeting_documents, job_id)
         state = db.session.get(Job, job_id).state
         queued += state is JobState.queued
-    click.echo(f"Handlingar köade för {queued} publicerade kallelser; arbetaren skapar dem när den startar."
-               if queued else "Alla publicerade kallelser har redan sina handlingar (eller väntar på dem).")
+    click.echo(
+        f"Handlingar köade för {queued} publicerade kallelser; arbetaren skapar dem när den startar."
+        if queued
+        else "Alla publicerade kallelser har redan sina handlingar (eller väntar på dem)."
+    )

@@ -29,8 +29,10 @@ MAX_PART_ROWS = 20
 _PART = re.compile(r"^part_title_(\d{1,2})$")
 
 #: the kinds the "procedural or other" form offers
-SIMPLE_KINDS = [(ItemKind.procedural.value, "Formalia (till exempel Val av justerare)"),
-                (ItemKind.other.value, "Övrigt")]
+SIMPLE_KINDS = [
+    (ItemKind.procedural.value, "Formalia (till exempel Val av justerare)"),
+    (ItemKind.other.value, "Övrigt"),
+]
 
 
 def parse_time(value: str | None) -> time | None:
@@ -56,9 +58,13 @@ def combine_start(day: date | None, clock: str | None, *, day_field: str = "day"
 
 def clock_field(label: str = "Klockan", **kwargs) -> StringField:
     """A required clock time (TT:MM); forms.js checks its format as the user leaves the field."""
-    return StringField(label, validators=[Required()], description="TT:MM, till exempel 18:00.",
-                       render_kw={"maxlength": 5, "inputmode": "numeric", "autocomplete": "off",
-                                  "data-format": "time"}, **kwargs)
+    return StringField(
+        label,
+        validators=[Required()],
+        description="TT:MM, till exempel 18:00.",
+        render_kw={"maxlength": 5, "inputmode": "numeric", "autocomplete": "off", "data-format": "time"},
+        **kwargs,
+    )
 
 
 def required_date(label: str, **kwargs) -> DateField:
@@ -67,9 +73,12 @@ def required_date(label: str, **kwargs) -> DateField:
 
 
 def version_field() -> IntegerField:
-    return IntegerField("Version", validators=[InputRequired("Formuläret saknar föredragningslistans version. "
-                                                             "Ladda om sidan.")], widget=HiddenInput(),
-                        invalid_value_message="Formulärets version är felaktig. Ladda om sidan.")
+    return IntegerField(
+        "Version",
+        validators=[InputRequired("Formuläret saknar föredragningslistans version. Ladda om sidan.")],
+        widget=HiddenInput(),
+        invalid_value_message="Formulärets version är felaktig. Ladda om sidan.",
+    )
 
 
 class PlanMeetingForm(FlaskForm):
@@ -84,11 +93,17 @@ class PlanSeriesForm(FlaskForm):
     """Several meetings at once; the ids differ from PlanMeetingForm's, which shares the page."""
 
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")], id="serie-committee")
-    days = TextAreaField("Datum", validators=[Required()], render_kw={"rows": 6}, id="serie-days",
-                         description="Ett datum per rad, till exempel 2027-02-23.")
+    days = TextAreaField(
+        "Datum",
+        validators=[Required()],
+        render_kw={"rows": 6},
+        id="serie-days",
+        description="Ett datum per rad, till exempel 2027-02-23.",
+    )
     time = clock_field(id="serie-time")
-    place = text_field("Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.",
-                       id="serie-place")
+    place = text_field(
+        "Plats", 200, validators=[Required()], description="Till exempel Plenum, Gymnasietorget 1.", id="serie-place"
+    )
     is_public = BooleanField("Öppna för allmänheten", id="serie-is_public")
 
 
@@ -131,17 +146,26 @@ class SimpleItemForm(FlaskForm):
 
     kind = SelectField("Typ av punkt", choices=options(SIMPLE_KINDS), invalid_choice_message=INVALID_CHOICE)
     title = text_field("Rubrik", 1000, validators=[Required()])
-    note = TextAreaField("Anteckning", render_kw={"maxlength": 2000, "rows": 2},
-                         description="Visas under rubriken, till exempel en länk till remisshandlingar.")
+    note = TextAreaField(
+        "Anteckning",
+        render_kw={"maxlength": 2000, "rows": 2},
+        description="Visas under rubriken, till exempel en länk till remisshandlingar.",
+    )
 
 
 class CaseItemForm(FlaskForm):
-    case = id_select("Ärende", validators=[InputRequired("Välj ärendet som punkten gäller.")],
-                     description="Undertecknade tjänsteutlåtanden och ärenden som bordlagts eller återremitterats. "
-                                 "Övriga öppna ärenden kan tas upp med ”Handling kommer senare”.")
+    case = id_select(
+        "Ärende",
+        validators=[InputRequired("Välj ärendet som punkten gäller.")],
+        description="Undertecknade tjänsteutlåtanden och ärenden som bordlagts eller återremitterats. "
+        "Övriga öppna ärenden kan tas upp med ”Handling kommer senare”.",
+    )
     is_handling_later = BooleanField("Handling kommer senare")
-    note = TextAreaField("Anteckning", render_kw={"maxlength": 2000, "rows": 2},
-                         description="Till exempel ”Remisshandlingar: https://… (hämtad 2017-01-18)”.")
+    note = TextAreaField(
+        "Anteckning",
+        render_kw={"maxlength": 2000, "rows": 2},
+        description="Till exempel ”Remisshandlingar: https://… (hämtad 2017-01-18)”.",
+    )
     external_reference = text_field("Extern referens", 100, description="Till exempel KSL/12/0177-37.")
 
 
@@ -156,8 +180,9 @@ def parts_form_class(rows: int, base=FlaskForm, *, with_title: bool = True) -> t
         fields["title"] = text_field("Rubrik", 1000, description="Tomt: ”Information”.")
     for i in range(1, rows + 1):
         fields[f"part_title_{i}"] = text_field(f"Del {i}", 300)
-        fields[f"part_presenter_{i}"] = text_field(f"Föredragande i del {i}", 300,
-                                                   description="Namn och titel, till exempel Omar Berg, ekonomichef.")
+        fields[f"part_presenter_{i}"] = text_field(
+            f"Föredragande i del {i}", 300, description="Namn och titel, till exempel Omar Berg, ekonomichef."
+        )
     return type("PartsForm", (base,), fields)
 
 
@@ -193,8 +218,13 @@ def edit_item_form(item, *, from_request: bool):
     if from_request:
         form = form_class()
     else:
-        data = {"title": item.title, "note": item.note, "external_reference": item.external_reference,
-                "is_handling_later": item.is_handling_later, "version": item.meeting.agenda_version}
+        data = {
+            "title": item.title,
+            "note": item.note,
+            "external_reference": item.external_reference,
+            "is_handling_later": item.is_handling_later,
+            "version": item.meeting.agenda_version,
+        }
         for i, part in enumerate(parts, start=1):
             data[f"part_title_{i}"] = part.get("title")
             data[f"part_presenter_{i}"] = part.get("presenter")
@@ -219,8 +249,11 @@ def parts_of(form) -> list[dict]:
 
 def part_errors(exc: ValidationError, form) -> ValidationError:
     """Name the part rows in the operation's errors ("parts.2" → the second used row's title)."""
-    used = [i for i in range(1, form.part_rows + 1)
-            if (form[f"part_title_{i}"].data or "").strip() or (form[f"part_presenter_{i}"].data or "").strip()]
+    used = [
+        i
+        for i in range(1, form.part_rows + 1)
+        if (form[f"part_title_{i}"].data or "").strip() or (form[f"part_presenter_{i}"].data or "").strip()
+    ]
     errors = {}
     for name, message in exc.errors.items():
         m = re.fullmatch(r"parts\.(\d+)", name)
@@ -243,8 +276,9 @@ class MoveItemForm(FlaskForm):
 
 class ReorderForm(FlaskForm):
     version = version_field()
-    order = StringField("Ordning", validators=[InputRequired("Ange ordningen som punkternas id, "
-                                                            "åtskilda med kommatecken.")])
+    order = StringField(
+        "Ordning", validators=[InputRequired("Ange ordningen som punkternas id, åtskilda med kommatecken.")]
+    )
 
     def order_ids(self) -> list[int]:
         parts = [p.strip() for p in (self.order.data or "").split(",")]
@@ -254,23 +288,38 @@ class ReorderForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField("Utfall", choices=options(((o.value, o.label) for o in ItemOutcome), "Välj utfall"),
-                          validators=[InputRequired("Välj beslutat, bordlagt eller återremitterat.")],
-                          invalid_choice_message=INVALID_CHOICE)
+    outcome = SelectField(
+        "Utfall",
+        choices=options(((o.value, o.label) for o in ItemOutcome), "Välj utfall"),
+        validators=[InputRequired("Välj beslutat, bordlagt eller återremitterat.")],
+        invalid_choice_message=INVALID_CHOICE,
+    )
 
 
 class PublishForm(FlaskForm):
-    late_reason = TextAreaField("Skäl till sen publicering", render_kw={"maxlength": 1000, "rows": 3},
-                                description="Sista dag för kallelsen har passerat. Skälet sparas i loggen.")
+    late_reason = TextAreaField(
+        "Skäl till sen publicering",
+        render_kw={"maxlength": 1000, "rows": 3},
+        description="Sista dag för kallelsen har passerat. Skälet sparas i loggen.",
+    )
 
 
 class DelegationDecisionForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
     decided_on = required_date("Beslutsdatum")
-    decision_maker = text_field("Beslutsfattare", 200, validators=[Required()],
-                                description="Namn och titel, till exempel Eva Strand, socialdirektör.")
-    delegation_point = text_field("Punkt i delegationsordningen", 50, validators=[Required()],
-                                  description="Till exempel 3.1.2.")
+    decision_maker = text_field(
+        "Beslutsfattare",
+        200,
+        validators=[Required()],
+        description="Namn och titel, till exempel Eva Strand, socialdirektör.",
+    )
+    delegation_point = text_field(
+        "Punkt i delegationsordningen", 50, validators=[Required()], description="Till exempel 3.1.2."
+    )
     case = id_select("Ärende", validate_choice=False, description="Frivilligt.")
-    summary = TextAreaField("Beslutet i korthet", validators=[Required()], render_kw={"maxlength": 1000, "rows": 3},
-                            description="Utan uppgifter som omfattas av sekretess.")
+    summary = TextAreaField(
+        "Beslutet i korthet",
+        validators=[Required()],
+        render_kw={"maxlength": 1000, "rows": 3},
+        description="Utan uppgifter som omfattas av sekretess.",
+    )

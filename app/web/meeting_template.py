@@ -28,28 +28,45 @@ from app.web.meeting_forms import INVALID_NUMBER
 from app.web.meetings import bp
 from app.web.registry_forms import INVALID_CHOICE, Required, options, submit, text_field
 
-PLACEMENTS = [("opening", "Först på föredragningslistan"),
-              ("closing", "Sist på föredragningslistan (nya punkter läggs före)")]
+PLACEMENTS = [
+    ("opening", "Först på föredragningslistan"),
+    ("closing", "Sist på föredragningslistan (nya punkter läggs före)"),
+]
 
 
 class StandingItemForm(FlaskForm):
-    title = text_field("Rubrik", TITLE_LENGTH, validators=[Required()],
-                       description="Till exempel Val av justerare eller Information från förvaltningen.")
-    kind = SelectField("Typ", choices=options((kind.value, kind.label) for kind in STANDING_KINDS),
-                       validators=[InputRequired(INVALID_CHOICE)], invalid_choice_message=INVALID_CHOICE)
-    placement = SelectField("Plats", choices=options(PLACEMENTS), validators=[InputRequired(INVALID_CHOICE)],
-                            invalid_choice_message=INVALID_CHOICE)
+    title = text_field(
+        "Rubrik",
+        TITLE_LENGTH,
+        validators=[Required()],
+        description="Till exempel Val av justerare eller Information från förvaltningen.",
+    )
+    kind = SelectField(
+        "Typ",
+        choices=options((kind.value, kind.label) for kind in STANDING_KINDS),
+        validators=[InputRequired(INVALID_CHOICE)],
+        invalid_choice_message=INVALID_CHOICE,
+    )
+    placement = SelectField(
+        "Plats",
+        choices=options(PLACEMENTS),
+        validators=[InputRequired(INVALID_CHOICE)],
+        invalid_choice_message=INVALID_CHOICE,
+    )
 
     def values(self) -> dict:
         return {"title": self.title.data, "kind": self.kind.data, "closes_agenda": self.placement.data == "closing"}
 
 
 class NoticeDaysForm(FlaskForm):
-    notice_days = IntegerField("Dagar före sammanträdet", validators=[InputRequired(INVALID_NUMBER)],
-                               invalid_value_message=INVALID_NUMBER,
-                               render_kw={"min": NOTICE_DAYS_RANGE[0], "max": NOTICE_DAYS_RANGE[1]},
-                               description="Kallelsen ska vara publicerad senast så många dagar före "
-                                           "sammanträdet, enligt nämndens reglemente.")
+    notice_days = IntegerField(
+        "Dagar före sammanträdet",
+        validators=[InputRequired(INVALID_NUMBER)],
+        invalid_value_message=INVALID_NUMBER,
+        render_kw={"min": NOTICE_DAYS_RANGE[0], "max": NOTICE_DAYS_RANGE[1]},
+        description="Kallelsen ska vara publicerad senast så många dagar före "
+        "sammanträdet, enligt nämndens reglemente.",
+    )
 
 
 def _committee(committee_id: int) -> Committee:
@@ -59,9 +76,15 @@ def _committee(committee_id: int) -> Committee:
 def _page(committee: Committee, status: int = 200, *, item_form=None, days_form=None, action_form=None):
     days_form = days_form or NoticeDaysForm(formdata=None, notice_days=committee.notice_days)
     item_form = item_form or StandingItemForm(formdata=None, kind="procedural", placement="opening")
-    return render_template("agenda/template.html", committee=committee, items=template_for(committee),
-                           item_form=item_form, days_form=days_form, action_form=action_form or EmptyForm(),
-                           max_items=MAX_STANDING_ITEMS), status
+    return render_template(
+        "agenda/template.html",
+        committee=committee,
+        items=template_for(committee),
+        item_form=item_form,
+        days_form=days_form,
+        action_form=action_form or EmptyForm(),
+        max_items=MAX_STANDING_ITEMS,
+    ), status
 
 
 def _template_url(committee: Committee, anchor: str | None = None) -> str:
@@ -95,8 +118,10 @@ def notice_days(committee_id: int):
 
     def operation():
         set_notice_days(committee, user=current_user, days=form.notice_days.data)
-        return (f"Kallelsen ska nu publiceras senast {committee.notice_days} dagar före sammanträdet.",
-                _template_url(committee))
+        return (
+            f"Kallelsen ska nu publiceras senast {committee.notice_days} dagar före sammanträdet.",
+            _template_url(committee),
+        )
 
     return submit(form, operation, lambda status: _page(committee, status, days_form=form))
 
@@ -106,15 +131,25 @@ def notice_days(committee_id: int):
 def edit_template_item(committee_id: int, item_id: int):
     committee = _committee(committee_id)
     item = access.standing_item_of(committee, item_id)
-    form = StandingItemForm(formdata=None if request.method == "GET" else request.form, title=item.title,
-                            kind=item.kind.value, placement="closing" if item.closes_agenda else "opening")
+    form = StandingItemForm(
+        formdata=None if request.method == "GET" else request.form,
+        title=item.title,
+        kind=item.kind.value,
+        placement="closing" if item.closes_agenda else "opening",
+    )
 
     def operation():
         update_standing_item(item, user=current_user, **form.values())
         return f"Den stående punkten ”{item.title}” har ändrats.", _template_url(committee, "staende-punkter")
 
-    return submit(form, operation, lambda status: (render_template(
-        "agenda/edit_template_item.html", committee=committee, item=item, form=form), status))
+    return submit(
+        form,
+        operation,
+        lambda status: (
+            render_template("agenda/edit_template_item.html", committee=committee, item=item, form=form),
+            status,
+        ),
+    )
 
 
 def _item_action(committee_id: int, item_id: int, change):
@@ -122,8 +157,11 @@ def _item_action(committee_id: int, item_id: int, change):
     committee = _committee(committee_id)
     item = access.standing_item_of(committee, item_id)
     form = EmptyForm()
-    return submit(form, lambda: (change(item), _template_url(committee, "staende-punkter")),
-                  lambda status: _page(committee, status, action_form=form))
+    return submit(
+        form,
+        lambda: (change(item), _template_url(committee, "staende-punkter")),
+        lambda status: _page(committee, status, action_form=form),
+    )
 
 
 @bp.route("/sammantraden/mall/<int:committee_id>/punkter/<int:item_id>/flytta", methods=["POST"])

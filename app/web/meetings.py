@@ -28,8 +28,12 @@ bp = Blueprint("meetings", __name__)
 @bp.app_context_processor
 def meeting_helpers():
     """Offer the meeting links of the menu."""
-    return {"meeting_nav": {"meetings": bool(committees_where(current_user, Action.view_meetings)),
-                            "delegations": bool(committees_where(current_user, Action.manage_meetings))}}
+    return {
+        "meeting_nav": {
+            "meetings": bool(committees_where(current_user, Action.view_meetings)),
+            "delegations": bool(committees_where(current_user, Action.manage_meetings)),
+        }
+    }
 
 
 bp.add_app_template_filter(meeting_time, "meeting_time")

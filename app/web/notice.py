@@ -63,8 +63,13 @@ def report_document(report_ref: dict | None, committee: Committee):
 def notice(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
-    return render_template("agenda/notice.html", meeting=meeting, publication=publication,
-                           facts=publication.members_snapshot["meeting"], items=reader_items(publication))
+    return render_template(
+        "agenda/notice.html",
+        meeting=meeting,
+        publication=publication,
+        facts=publication.members_snapshot["meeting"],
+        items=reader_items(publication),
+    )
 
 
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/punkt/<int:number>")
@@ -74,9 +79,15 @@ def notice_item(meeting_id: int, number: int):
     publication = requested_version(meeting)
     item = _item_by_number(reader_items(publication), number)
     document = None if item.get("withheld") else report_document(item.get("report"), meeting.committee)
-    return render_template("agenda/notice_item.html", meeting=meeting, publication=publication,
-                           facts=publication.members_snapshot["meeting"], item=item, document=document,
-                           withheld_text=WITHHELD)
+    return render_template(
+        "agenda/notice_item.html",
+        meeting=meeting,
+        publication=publication,
+        facts=publication.members_snapshot["meeting"],
+        item=item,
+        document=document,
+        withheld_text=WITHHELD,
+    )
 
 
 def send_stored(attachment: dict):
@@ -92,10 +103,16 @@ def send_stored(attachment: dict):
         abort(404)
     row = db.session.get(ReportAttachment, attachment["id"])
     content_type = attachment.get("content_type") or record.content_type
-    name = (row.filename if row is not None and row.filename else None) or \
-        f"Bilaga {attachment['number']} {attachment['title']}{EXTENSION_FOR.get(content_type, '')}"
-    response = send_stored_file(record.storage_key, sha256=attachment["sha256"], filename=name, mimetype=content_type,
-                                last_modified=record.created_dt)
+    name = (
+        row.filename if row is not None and row.filename else None
+    ) or f"Bilaga {attachment['number']} {attachment['title']}{EXTENSION_FOR.get(content_type, '')}"
+    response = send_stored_file(
+        record.storage_key,
+        sha256=attachment["sha256"],
+        filename=name,
+        mimetype=content_type,
+        last_modified=record.created_dt,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

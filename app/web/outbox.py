@@ -33,7 +33,15 @@ def outbox():
     committee_ids = committees_where(current_user, Action.view_outbox)
     stmt = visible_messages(current_user, committee_ids)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    messages = db.paginate(stmt.order_by(OutboxMessage.created_dt.desc(), OutboxMessage.id.desc()), page=page,
-                           per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
-    return render_template("outbox/outbox.html", messages=messages, everyone=bool(committee_ids),
-                           mail_configured=bool(current_app.config.get("MAIL_SERVER")))
+    messages = db.paginate(
+        stmt.order_by(OutboxMessage.created_dt.desc(), OutboxMessage.id.desc()),
+        page=page,
+        per_page=current_app.config["ITEMS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "outbox/outbox.html",
+        messages=messages,
+        everyone=bool(committee_ids),
+        mail_configured=bool(current_app.config.get("MAIL_SERVER")),
+    )

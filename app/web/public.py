@@ -10,7 +10,7 @@ whose case has become confidential since left out as well (``agenda.secrecy.publ
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
@@ -41,8 +41,9 @@ def _published_meeting(meeting_id: int) -> tuple[Meeting, Publication]:
 def _committee(prefix: str) -> Committee:
     if not re.fullmatch(r"[\w.-]{1,10}", prefix):
         abort(404)
-    committee = db.session.scalar(select(Committee).where(Committee.registry_prefix == prefix)
-                                  .order_by(Committee.id).limit(1))
+    committee = db.session.scalar(
+        select(Committee).where(Committee.registry_prefix == prefix).order_by(Committee.id).limit(1)
+    )
     if committee is None:
         abort(404)
     return committee
@@ -58,17 +59,21 @@ def index():
     for m in meetings:
         if len(by_committee.get(m.committee_id, ())) < 100:
             by_committee.setdefault(m.committee_id, []).append(m)
-    return render_template("public/index.html", committees=committees, by_committee=by_committee,
-                           today=local_today())
+    return render_template("public/index.html", committees=committees, by_committee=by_committee, today=local_today())
 
 
 @bp.route("/sammantraden/<int:meeting_id>")
 def meeting(meeting_id: int):
     meeting, publication = _published_meeting(meeting_id)
     snapshot = publication.public_snapshot
-    return render_template("public/meeting.html", meeting_id=meeting.id, publication=publication,
-                           versions=[p.version for p in meeting.publications], facts=snapshot["meeting"],
-                           items=public_items_now(publication))
+    return render_template(
+        "public/meeting.html",
+        meeting_id=meeting.id,
+        publication=publication,
+        versions=[p.version for p in meeting.publications],
+        facts=snapshot["meeting"],
+        items=public_items_now(publication),
+    )
 
 
 def _public_item(publication: Publication, number: int) -> dict:
@@ -82,9 +87,14 @@ def _public_item(publication: Publication, number: int) -> dict:
 def item(meeting_id: int, number: int):
     meeting, publication = _published_meeting(meeting_id)
     found = _public_item(publication, number)
-    return render_template("public/item.html", meeting_id=meeting.id, publication=publication,
-                           facts=publication.public_snapshot["meeting"], item=found,
-                           document=report_document(found.get("report"), meeting.committee))
+    return render_template(
+        "public/item.html",
+        meeting_id=meeting.id,
+        publication=publication,
+        facts=publication.public_snapshot["meeting"],
+        item=found,
+        document=report_document(found.get("report"), meeting.committee),
+    )
 
 
 @bp.route("/sammantraden/<int:meeting_id>/bilaga/<int:attachment_id>")
@@ -111,8 +121,14 @@ def _host() -> str:
 
 def _ics_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -130,25 +146,38 @@ def _fold(line: str) -> str:
 
 
 def _utc(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @bp.route("/<prefix>/kalender.ics")
 def calendar(prefix: str):
     committee = _committee(prefix)
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.committee_id == committee.id)
-        .options(selectinload(Meeting.publications)).order_by(Meeting.start_dt)
+        select(Meeting)
+        .where(Meeting.committee_id == committee.id)
+        .options(selectinload(Meeting.publications))
+        .order_by(Meeting.start_dt)
     ).all()
     host = _host()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Nämndflöde//Sammanträden//SV", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(committee.name + ' – sammanträden')}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Nämndflöde//Sammanträden//SV",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(committee.name + ' – sammanträden')}",
+    ]
     for m in meetings:
         stamp = m.latest_publication.published_dt if m.latest_publication else m.created_dt
         description = "Öppet för allmänheten." if m.is_public else "Sammanträdet är inte öppet för allmänheten."
-        lines += ["BEGIN:VEVENT", f"UID:sammantrade-{m.id}@{host}", f"DTSTAMP:{_utc(stamp)}",
-                  f"DTSTART:{_utc(m.start_dt)}", f"SUMMARY:{_ics_text(committee.name + ' – sammanträde')}",
-                  f"LOCATION:{_ics_text(m.place)}"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:sammantrade-{m.id}@{host}",
+            f"DTSTAMP:{_utc(stamp)}",
+            f"DTSTART:{_utc(m.start_dt)}",
+            f"SUMMARY:{_ics_text(committee.name + ' – sammanträde')}",
+            f"LOCATION:{_ics_text(m.place)}",
+        ]
         if m.publications:
             link = url_for("public.meeting", meeting_id=m.id, _external=True)
             description += f" Kallelse: {link}"
@@ -163,15 +192,18 @@ def calendar(prefix: str):
 
 
 def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @bp.route("/<prefix>/kallelser.atom")
 def feed(prefix: str):
     committee = _committee(prefix)
     publications = db.session.scalars(
-        select(Publication).join(Meeting).where(Meeting.committee_id == committee.id)
-        .order_by(Publication.published_dt.desc(), Publication.id.desc()).limit(100)
+        select(Publication)
+        .join(Meeting)
+        .where(Meeting.committee_id == committee.id)
+        .order_by(Publication.published_dt.desc(), Publication.id.desc())
+        .limit(100)
     ).all()
     host = _host()
     ET.register_namespace("", ATOM_NS)
@@ -198,11 +230,18 @@ def feed(prefix: str):
         sub(entry, "title", f"Kallelse till {facts['committee']} {day} (version {p.version})")
         sub(entry, "updated", _iso(p.published_dt))
         sub(entry, "published", _iso(p.published_dt))
-        sub(entry, "link", rel="alternate", type="text/html",
-            href=url_for("public.meeting", meeting_id=p.meeting_id, version=p.version, _external=True))
+        sub(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=url_for("public.meeting", meeting_id=p.meeting_id, version=p.version, _external=True),
+        )
         start = datetime.fromisoformat(facts["start"])
-        summary = f"Tid: {start:%Y-%m-%d} klockan {start:%H:%M}. Plats: {facts['place']}. " \
-                  f"{len(p.public_snapshot['items'])} punkter på föredragningslistan."
+        summary = (
+            f"Tid: {start:%Y-%m-%d} klockan {start:%H:%M}. Plats: {facts['place']}. "
+            f"{len(p.public_snapshot['items'])} punkter på föredragningslistan."
+        )
         if p.changes:
             summary += f" Version {p.version} är en rättelse av version {p.version - 1}."
         sub(entry, "summary", summary)

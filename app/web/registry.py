@@ -72,7 +72,11 @@ def diarium():
     # Only the form's own fields, so nothing else in the query string reaches url_for().
     filters = {f.name: request.args[f.name] for f in form if request.args.get(f.name)}
     return render_template(
-        "registry/diarium.html", form=form, results=results, filters=filters, committees=committees,
+        "registry/diarium.html",
+        form=form,
+        results=results,
+        filters=filters,
+        committees=committees,
         may_register=bool(committees_where(current_user, Action.register_case)),
         may_export=bool(committees_where(current_user, Action.export_registry)),
         may_manage=municipality is not None and can(current_user, Action.manage_classification, municipality),
@@ -104,10 +108,15 @@ def register_case():
         committee = db.session.get(Committee, form.committee.data)
         require(current_user, Action.register_case, committee)
         case = ops.register_case(
-            committee=committee, user=current_user, title=form.title.data,
-            classification_code=form.classification_code.data, case_officer=_user(form.case_officer_id.data),
-            is_confidential=form.is_confidential.data, secrecy_provision=form.secrecy_provision.data,
-            public_title=form.public_title.data, external_reference=form.external_reference.data,
+            committee=committee,
+            user=current_user,
+            title=form.title.data,
+            classification_code=form.classification_code.data,
+            case_officer=_user(form.case_officer_id.data),
+            is_confidential=form.is_confidential.data,
+            secrecy_provision=form.secrecy_provision.data,
+            public_title=form.public_title.data,
+            external_reference=form.external_reference.data,
         )
         return f"Ärendet har registrerats med diarienummer {case.number}.", _case_url(case)
 
@@ -125,18 +134,22 @@ def _case_page(case: Case, status: int = 200):
     history, history_texts = None, {}
     if can(current_user, Action.view_case_history, case):
         history = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.case_id == case.id)
-            .order_by(AuditEntry.created_dt, AuditEntry.id).options(selectinload(AuditEntry.user))
+            select(AuditEntry)
+            .where(AuditEntry.case_id == case.id)
+            .order_by(AuditEntry.created_dt, AuditEntry.id)
+            .options(selectinload(AuditEntry.user))
         ).all()
         history_texts = report_queries.history_texts(case, history, current_user)
-    return render_template("registry/case.html", case=case, history=history, history_texts=history_texts,
-                           button_form=EmptyForm()), status
+    return render_template(
+        "registry/case.html", case=case, history=history, history_texts=history_texts, button_form=EmptyForm()
+    ), status
 
 
 def _case_form(case: Case, form, template: str, operation: Callable[[], str]):
     """Show a form about ``case``, or run ``operation`` (it returns the flash message) and go back to the case."""
     return submit(
-        form, lambda: (operation(), _case_url(case)),
+        form,
+        lambda: (operation(), _case_url(case)),
         lambda status: (render_template(template, case=case, form=form), status),
     )
 
@@ -154,9 +167,14 @@ def register_document(case_id: int):
 
     def operation() -> str:
         document = ops.register_document(
-            case, user=current_user, direction=form.direction.data, document_date=form.document_date.data,
-            description=form.description.data, counterparty=form.counterparty.data,
-            external_reference=form.external_reference.data, is_confidential=form.is_confidential.data,
+            case,
+            user=current_user,
+            direction=form.direction.data,
+            document_date=form.document_date.data,
+            description=form.description.data,
+            counterparty=form.counterparty.data,
+            external_reference=form.external_reference.data,
+            is_confidential=form.is_confidential.data,
             secrecy_provision=form.secrecy_provision.data,
         )
         return f"Handling {document.number} har registrerats i ärende {case.number}."
@@ -172,8 +190,13 @@ def edit_case(case_id: int):
     form.offer(case.committee)
 
     def operation() -> str:
-        ops.update_case(case, user=current_user, title=form.title.data,
-                        case_officer=_user(form.case_officer_id.data), external_reference=form.external_reference.data)
+        ops.update_case(
+            case,
+            user=current_user,
+            title=form.title.data,
+            case_officer=_user(form.case_officer_id.data),
+            external_reference=form.external_reference.data,
+        )
         return f"Ärende {case.number} har ändrats."
 
     return _case_form(case, form, "registry/edit_case.html", operation)
@@ -186,8 +209,13 @@ def set_confidentiality(case_id: int):
     form = CaseConfidentialityForm(obj=case)
 
     def operation() -> str:
-        ops.set_confidentiality(case, user=current_user, is_confidential=form.is_confidential.data,
-                                secrecy_provision=form.secrecy_provision.data, public_title=form.public_title.data)
+        ops.set_confidentiality(
+            case,
+            user=current_user,
+            is_confidential=form.is_confidential.data,
+            secrecy_provision=form.secrecy_provision.data,
+            public_title=form.public_title.data,
+        )
         if case.is_confidential:
             return f"Ärende {case.number} är sekretessmarkerat ({case.secrecy_provision})."
         return f"Ärende {case.number} är inte längre sekretessmarkerat."

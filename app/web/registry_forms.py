@@ -26,11 +26,15 @@ from app.web.forms import apply_errors
 
 INVALID_CHOICE = "Välj ett av alternativen i listan."
 INVALID_DATE = "Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2017-02-23."
-REFERENCE_HINT = ("Ett nummer från en annan organisation som ärendet gäller, till exempel KSL/12/0177-37. "
-                  "Det blir aldrig ärendets eget diarienummer.")
+REFERENCE_HINT = (
+    "Ett nummer från en annan organisation som ärendet gäller, till exempel KSL/12/0177-37. "
+    "Det blir aldrig ärendets eget diarienummer."
+)
 PROVISION_HINT = "Till exempel 26 kap. 1 § OSL."
-PUBLIC_TITLE_HINT = ("Visas för den som inte får se sekretessen, i stället för ärendemeningen. "
-                     "Skriv den utan namn och andra uppgifter som omfattas av sekretess.")
+PUBLIC_TITLE_HINT = (
+    "Visas för den som inte får se sekretessen, i stället för ärendemeningen. "
+    "Skriv den utan namn och andra uppgifter som omfattas av sekretess."
+)
 
 
 def optional_int(value) -> int | None:
@@ -63,8 +67,14 @@ class Required:
 
 def id_select(label: str, *, validate_choice: bool = True, **kwargs) -> SelectField:
     """Make a select of database ids with Swedish error messages."""
-    return SelectField(label, coerce=optional_int, validate_choice=validate_choice,
-                       invalid_value_message=INVALID_CHOICE, invalid_choice_message=INVALID_CHOICE, **kwargs)
+    return SelectField(
+        label,
+        coerce=optional_int,
+        validate_choice=validate_choice,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
+        **kwargs,
+    )
 
 
 def date_field(label: str, **kwargs) -> DateField:
@@ -131,8 +141,7 @@ def case_officer_options(committees: list[Committee], *, with_committee: bool) -
         select(User, Committee.name)
         .join(CommitteeRole, CommitteeRole.user_id == User.id)
         .join(Committee, Committee.id == CommitteeRole.committee_id)
-        .where(CommitteeRole.committee_id.in_(ids), CommitteeRole.role == Role.case_officer,
-               User.is_enabled.is_(True))
+        .where(CommitteeRole.committee_id.in_(ids), CommitteeRole.role == Role.case_officer, User.is_enabled.is_(True))
         .order_by(User.name, Committee.name)
     ).all()
     names: dict[User, list[str]] = {}
@@ -150,15 +159,20 @@ class SearchForm(FlaskForm):
         csrf = False
 
     committee = id_select("Nämnd")
-    number = text_field("Diarienummer", 200,
-                        description="Hela numret, till exempel SN-2016/3342.181, eller en del av det.")
+    number = text_field(
+        "Diarienummer", 200, description="Hela numret, till exempel SN-2016/3342.181, eller en del av det."
+    )
     q = text_field("Fritext", 200, description="Ord i ärendemeningen, diarienumret eller den externa referensen.")
     case_officer = id_select("Handläggare")
     registered_from = date_field("Registrerat från och med")
     registered_to = date_field("Registrerat till och med")
-    status = SelectField("Status", coerce=optional_status, invalid_value_message=INVALID_CHOICE,
-                         invalid_choice_message=INVALID_CHOICE,
-                         choices=options(((s.value, s.label) for s in CaseStatus), "Alla"))
+    status = SelectField(
+        "Status",
+        coerce=optional_status,
+        invalid_value_message=INVALID_CHOICE,
+        invalid_choice_message=INVALID_CHOICE,
+        choices=options(((s.value, s.label) for s in CaseStatus), "Alla"),
+    )
     classification = SelectField("Klassificering", coerce=optional_text, invalid_choice_message=INVALID_CHOICE)
 
     def offer(self, committees: list[Committee], municipality: Municipality | None) -> None:
@@ -196,10 +210,12 @@ class RegisterCaseForm(FlaskForm):
         """Fill the selects: the committees the user may register in, their codes and officers."""
         several = len(committees) > 1
         self.committee.choices = options(committee_options(committees), "Välj nämnd" if several else None)
-        self.classification_code.choices = options(classification_options(municipality, active_only=True),
-                                                   "Välj klassificering")
-        self.case_officer_id.choices = options(case_officer_options(committees, with_committee=True),
-                                               "Välj handläggare")
+        self.classification_code.choices = options(
+            classification_options(municipality, active_only=True), "Välj klassificering"
+        )
+        self.case_officer_id.choices = options(
+            case_officer_options(committees, with_committee=True), "Välj handläggare"
+        )
 
     def preselect(self, committees: list[Committee], user: User) -> None:
         """Choose the only committee, and the user as officer if they are one."""
@@ -216,8 +232,9 @@ class EditCaseForm(FlaskForm):
 
     def offer(self, committee: Committee) -> None:
         """Fill the officer select with the case officers of the case's committee."""
-        self.case_officer_id.choices = options(case_officer_options([committee], with_committee=False),
-                                               "Välj handläggare")
+        self.case_officer_id.choices = options(
+            case_officer_options([committee], with_committee=False), "Välj handläggare"
+        )
 
 
 class CaseConfidentialityForm(FlaskForm):
@@ -227,27 +244,37 @@ class CaseConfidentialityForm(FlaskForm):
 
 
 class DocumentForm(FlaskForm):
-    direction = SelectField("Riktning", invalid_choice_message=INVALID_CHOICE,
-                            choices=options((d.value, d.label) for d in Direction))
+    direction = SelectField(
+        "Riktning", invalid_choice_message=INVALID_CHOICE, choices=options((d.value, d.label) for d in Direction)
+    )
     document_date = date_field("Datum", default=local_today, description="Handlingens datum, ÅÅÅÅ-MM-DD.")
-    counterparty = text_field("Avsändare/mottagare", 300,
-                              description="Avsändare för inkommande, mottagare för utgående handlingar.")
-    description = TextAreaField("Beskrivning", validators=[Required()], render_kw={"maxlength": 500, "rows": 3},
-                                description="Kort, utan uppgifter som omfattas av sekretess.")
+    counterparty = text_field(
+        "Avsändare/mottagare", 300, description="Avsändare för inkommande, mottagare för utgående handlingar."
+    )
+    description = TextAreaField(
+        "Beskrivning",
+        validators=[Required()],
+        render_kw={"maxlength": 500, "rows": 3},
+        description="Kort, utan uppgifter som omfattas av sekretess.",
+    )
     external_reference = reference_field()
     is_confidential = confidential_field("handlingen")
     secrecy_provision = provision_field()
 
 
 class VoidForm(FlaskForm):
-    reason = TextAreaField("Skäl till makuleringen", validators=[Required()],
-                           render_kw={"maxlength": 1000, "rows": 3},
-                           description="Till exempel ”Registrerat två gånger, se SN-2017/50.182”.")
+    reason = TextAreaField(
+        "Skäl till makuleringen",
+        validators=[Required()],
+        render_kw={"maxlength": 1000, "rows": 3},
+        description="Till exempel ”Registrerat två gånger, se SN-2017/50.182”.",
+    )
 
 
 class ClassificationForm(FlaskForm):
-    code = text_field("Kod", 30, validators=[Required()],
-                      description="Siffror, gärna med punkter, till exempel 181 eller 2.3.1.")
+    code = text_field(
+        "Kod", 30, validators=[Required()], description="Siffror, gärna med punkter, till exempel 181 eller 2.3.1."
+    )
     name = text_field("Benämning", 200, validators=[Required()])
 
 

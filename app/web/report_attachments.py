@@ -31,16 +31,24 @@ def _attachments_page(case: Case, report: CaseReport, status: int = 200, posted:
     posted = posted or {}
     linked = {a.registered_document_id for a in report.current_attachments}
     link = with_ids(posted.get("link") or LinkForm(formdata=None), "handling")
-    link.document.choices = options(((d.id, f"{d.number}. {d.document_date} {d.description}")
-                                     for d in case.documents if d.id not in linked), "Välj handling")
+    link.document.choices = options(
+        ((d.id, f"{d.number}. {d.document_date} {d.description}") for d in case.documents if d.id not in linked),
+        "Välj handling",
+    )
     rows = []
     for a in sorted(report.current_attachments, key=lambda a: a.position):
         rows.append((a, with_ids(posted.get(("replace", a.id)) or ReplaceForm(formdata=None), a.id)))
         rows[-1][1].file.label.text = f"Ny fil för bilaga {a.position}"
     return render_template(
-        "workflows/attachments.html", case=case, report=report, rows=rows, link=link,
-        upload=posted.get("upload") or UploadForm(formdata=None), button_form=EmptyForm(),
-        may_change=report.state in EDITABLE, signed=report.state in (ReportState.approved, ReportState.signed),
+        "workflows/attachments.html",
+        case=case,
+        report=report,
+        rows=rows,
+        link=link,
+        upload=posted.get("upload") or UploadForm(formdata=None),
+        button_form=EmptyForm(),
+        may_change=report.state in EDITABLE,
+        signed=report.state in (ReportState.approved, ReportState.signed),
     ), status
 
 
@@ -68,8 +76,14 @@ def attachments(case_id: int):
 
     def operation():
         data, filename = _upload(form)
-        added = files.upload_attachment(report, user=acting_user(), data=data, filename=filename, title=form.title.data,
-                                        is_confidential=form.is_confidential.data)
+        added = files.upload_attachment(
+            report,
+            user=acting_user(),
+            data=data,
+            filename=filename,
+            title=form.title.data,
+            is_confidential=form.is_confidential.data,
+        )
         return f"{added.label} har lagts till.", report_url(case, "reports.attachments")
 
     return run(form, operation, lambda status: _attachments_page(case, report, status, {"upload": form}))
@@ -160,12 +174,19 @@ def download_attachment(case_id: int, attachment_id: int):
     if attachment.file is None:
         abort(404, "Bilagan är en registrerad handling utan egen fil; den finns i ärendets diarium.")
     if attachment.is_confidential and not may_read_confidential(report):
-        abort(403, "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
-                   "i ärendet kan hämta den.")
+        abort(
+            403,
+            "Bilagan är sekretessmarkerad; bara handläggarna och de som får se sekretessuppgifter "
+            "i ärendet kan hämta den.",
+        )
     record = attachment.file
-    response = send_stored_file(record.storage_key, sha256=record.sha256,
-                                filename=files.attachment_filename(attachment), mimetype=record.content_type,
-                                last_modified=record.created_dt)
+    response = send_stored_file(
+        record.storage_key,
+        sha256=record.sha256,
+        filename=files.attachment_filename(attachment),
+        mimetype=record.content_type,
+        last_modified=record.created_dt,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

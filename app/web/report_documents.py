@@ -34,8 +34,15 @@ def preview(case_id: int):
 def preview_status(case_id: int, job_id: int):
     case, report = load_report(case_id)
     job = report_preview_job(acting_user(), case, job_id)
-    return render_template("documents/preview_job.html", case=case, report=report, job=job,
-                           outputs=preview_outputs(job), labels=FORMAT_LABELS, retry_form=EmptyForm())
+    return render_template(
+        "documents/preview_job.html",
+        case=case,
+        report=report,
+        job=job,
+        outputs=preview_outputs(job),
+        labels=FORMAT_LABELS,
+        retry_form=EmptyForm(),
+    )
 
 
 @bp.route("/arenden/<int:case_id>/utlatande/forhandsgranska/<int:job_id>/<fmt>")
@@ -63,4 +70,3 @@ def preview_retry(case_id: int, job_id: int):
     jobs.enqueue(render_report_preview, job_id)
     flash("Förhandsgranskningen görs om.", "info")
     return redirect(url_for("reports.preview_status", case_id=case.id, job_id=job_id), 303)
-

@@ -21,11 +21,15 @@ from app.validation import ForbiddenError, ValidationError
 from app.web.registry_forms import INVALID_CHOICE, Required, date_field, id_select, options, submit, text_field
 from workflows.content import MAX_PROPOSALS, ReportContent
 
-RICH_TEXT_HINT = ("Utan JavaScript skriver du texten som enkel HTML: <p>stycke</p>, <strong>fet</strong>, "
-                  "<em>kursiv</em>, <ul> eller <ol> med <li>punkter</li> och <a href=\"https://…\">länkar</a>. "
-                  "All annan kod tas bort när du sparar.")
-PROPOSALS_HINT = ("Varje punkt blir en numrerad beslutspunkt. Tomma rader hoppas över. Kryssa i ”Omedelbart "
-                  "justerad” om paragrafen ska förklaras omedelbart justerad.")
+RICH_TEXT_HINT = (
+    "Utan JavaScript skriver du texten som enkel HTML: <p>stycke</p>, <strong>fet</strong>, "
+    '<em>kursiv</em>, <ul> eller <ol> med <li>punkter</li> och <a href="https://…">länkar</a>. '
+    "All annan kod tas bort när du sparar."
+)
+PROPOSALS_HINT = (
+    "Varje punkt blir en numrerad beslutspunkt. Tomma rader hoppas över. Kryssa i ”Omedelbart "
+    "justerad” om paragrafen ska förklaras omedelbart justerad."
+)
 #: empty proposal rows offered after the existing ones (without JavaScript there is no "add" button)
 EMPTY_ROWS = 3
 _ROW = re.compile(r"^proposal_(\d{1,3})$")
@@ -51,29 +55,53 @@ def posted_rows() -> int:
     return min(max(numbers, default=0), MAX_PROPOSALS + 20)
 
 
-def editor_form(sections: dict[str, str], people: dict[str, dict], content: ReportContent, based_on: int,
-                *, from_request: bool, required: dict[str, str]) -> FlaskForm:
+def editor_form(
+    sections: dict[str, str],
+    people: dict[str, dict],
+    content: ReportContent,
+    based_on: int,
+    *,
+    from_request: bool,
+    required: dict[str, str],
+) -> FlaskForm:
     """Return the editor for ``sections`` (key → heading; ``required`` marked): posted values, or ``content``."""
     rows = max(posted_rows(), 1) if from_request else len(content.proposals) + EMPTY_ROWS
-    fields: dict = {"title": TextAreaField("Rubrik", validators=[Required()], render_kw={"maxlength": 500, "rows": 2},
-                                           description="Utlåtandets rubrik, oftast ärendemeningen."),
-                    "report_date": date_field("Datum", description="Utlåtandets datum, ÅÅÅÅ-MM-DD.")}
+    fields: dict = {
+        "title": TextAreaField(
+            "Rubrik",
+            validators=[Required()],
+            render_kw={"maxlength": 500, "rows": 2},
+            description="Utlåtandets rubrik, oftast ärendemeningen.",
+        ),
+        "report_date": date_field("Datum", description="Utlåtandets datum, ÅÅÅÅ-MM-DD."),
+    }
     for i in range(1, rows + 1):
         fields[f"proposal_{i}"] = TextAreaField(f"Beslutspunkt {i}", render_kw={"maxlength": 2000, "rows": 2})
         fields[f"adjusted_{i}"] = BooleanField("Omedelbart justerad")
     for key, heading in sections.items():
-        fields[f"section_{key}"] = TextAreaField(heading, description=RICH_TEXT_HINT,
-                                                 validators=[Required()] if key in required else [],
-                                                 render_kw={"rows": 8, "data-rich-text": "true"})
-    fields["recipients"] = TextAreaField("Beslutet delges", render_kw={"rows": 4},
-                                         description="En mottagare per rad, till exempel Kommunstyrelsen.")
+        fields[f"section_{key}"] = TextAreaField(
+            heading,
+            description=RICH_TEXT_HINT,
+            validators=[Required()] if key in required else [],
+            render_kw={"rows": 8, "data-rich-text": "true"},
+        )
+    fields["recipients"] = TextAreaField(
+        "Beslutet delges", render_kw={"rows": 4}, description="En mottagare per rad, till exempel Kommunstyrelsen."
+    )
     fields["signatories"] = SelectMultipleField(
-        "Undertecknare", choices=options((value, _person(p)) for value, p in people.items()),
-        invalid_choice_message=INVALID_CHOICE, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        description="Namn och titel hämtas från användaren. Undertecknarna står i den här ordningen.")
-    fields["based_on"] = IntegerField("Version", validators=[InputRequired("Formuläret saknar version. Ladda om sidan.")],
-                                      widget=HiddenInput(),
-                                      invalid_value_message="Formulärets version är felaktig. Ladda om sidan.")
+        "Undertecknare",
+        choices=options((value, _person(p)) for value, p in people.items()),
+        invalid_choice_message=INVALID_CHOICE,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Namn och titel hämtas från användaren. Undertecknarna står i den här ordningen.",
+    )
+    fields["based_on"] = IntegerField(
+        "Version",
+        validators=[InputRequired("Formuläret saknar version. Ladda om sidan.")],
+        widget=HiddenInput(),
+        invalid_value_message="Formulärets version är felaktig. Ladda om sidan.",
+    )
     form_class = type("ReportEditorForm", (FlaskForm,), fields)
     if from_request:
         form = form_class()
@@ -91,9 +119,13 @@ def _person(signatory: dict) -> str:
 
 def _initial(content: ReportContent, people: dict[str, dict], based_on: int) -> dict:
     """Return the editor's field values for ``content``."""
-    data = {"title": content.title, "report_date": content.report_date, "based_on": based_on,
-            "recipients": "\n".join(content.recipients),
-            "signatories": [value for value, p in people.items() if _signs(p, content)]}
+    data = {
+        "title": content.title,
+        "report_date": content.report_date,
+        "based_on": based_on,
+        "recipients": "\n".join(content.recipients),
+        "signatories": [value for value, p in people.items() if _signs(p, content)],
+    }
     for i, proposal in enumerate(content.proposals, start=1):
         data[f"proposal_{i}"] = proposal.text
         data[f"adjusted_{i}"] = proposal.immediately_adjusted
@@ -161,17 +193,21 @@ class CompareForm(FlaskForm):
     class Meta:
         csrf = False
 
-    a = SelectField("Jämför version", coerce=int, invalid_value_message=INVALID_CHOICE,
-                    invalid_choice_message=INVALID_CHOICE)
-    b = SelectField("med version", coerce=int, invalid_value_message=INVALID_CHOICE,
-                    invalid_choice_message=INVALID_CHOICE)
+    a = SelectField(
+        "Jämför version", coerce=int, invalid_value_message=INVALID_CHOICE, invalid_choice_message=INVALID_CHOICE
+    )
+    b = SelectField(
+        "med version", coerce=int, invalid_value_message=INVALID_CHOICE, invalid_choice_message=INVALID_CHOICE
+    )
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Fil", validators=[Required()],
-                     description="PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG eller TXT. Typen kontrolleras mot innehållet.")
-    title = text_field("Rubrik", 300, description="Till exempel ”Verksamhetsberättelse 2016”. "
-                                                  "Tomt: filens namn.")
+    file = FileField(
+        "Fil",
+        validators=[Required()],
+        description="PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG eller TXT. Typen kontrolleras mot innehållet.",
+    )
+    title = text_field("Rubrik", 300, description="Till exempel ”Verksamhetsberättelse 2016”. Tomt: filens namn.")
     is_confidential = BooleanField("Sekretessmarkera bilagan (publiceras aldrig)")
 
 
@@ -187,8 +223,9 @@ class ReplaceForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    position = IntegerField("Plats", validators=[InputRequired("Ange en plats.")],
-                            invalid_value_message="Ange platsen som ett heltal.")
+    position = IntegerField(
+        "Plats", validators=[InputRequired("Ange en plats.")], invalid_value_message="Ange platsen som ett heltal."
+    )
 
 
 class ConfidentialForm(FlaskForm):

@@ -81,8 +81,10 @@ def may_read_confidential(report: CaseReport) -> bool:
 def report_helpers():
     """Offer the report links of the menu and the case page."""
     return {
-        "report_nav": {"my_cases": bool(committees_where(current_user, Action.write_report)),
-                       "review": bool(committees_where(current_user, Action.review_reports))},
+        "report_nav": {
+            "my_cases": bool(committees_where(current_user, Action.write_report)),
+            "review": bool(committees_where(current_user, Action.review_reports)),
+        },
         "report_of": ops.report_for,
     }
 
@@ -90,8 +92,16 @@ def report_helpers():
 @bp.app_template_filter("rich_text")
 def rich_text(html: str | None) -> Markup:
     """Return stored rich text for a page, cleaned once more with the rules it was saved under."""
-    return Markup(nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                            link_rel="noopener noreferrer", strip_comments=True))
+    return Markup(
+        nh3.clean(
+            html or "",
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+    )
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -103,19 +113,30 @@ def my_cases():
     me = acting_user()
     editing = select(report_editors.c.report_id).where(report_editors.c.user_id == me.id)
     rows = db.session.execute(
-        select(Case, CaseReport).outerjoin(CaseReport, CaseReport.case_id == Case.id)
-        .where(visible_cases_clause(me), Case.status == CaseStatus.open,
-               or_(Case.case_officer_id == me.id, CaseReport.id.in_(editing)))
+        select(Case, CaseReport)
+        .outerjoin(CaseReport, CaseReport.case_id == Case.id)
+        .where(
+            visible_cases_clause(me),
+            Case.status == CaseStatus.open,
+            or_(Case.case_officer_id == me.id, CaseReport.id.in_(editing)),
+        )
         .options(selectinload(Case.case_officer))
     ).all()
-    rows = sorted(rows, key=lambda r: (r[1] is None or r[1].due_on is None,
-                                       r[1].due_on if r[1] and r[1].due_on else local_today(), r[0].registered_on))
+    rows = sorted(
+        rows,
+        key=lambda r: (
+            r[1] is None or r[1].due_on is None,
+            r[1].due_on if r[1] and r[1].due_on else local_today(),
+            r[0].registered_on,
+        ),
+    )
     counts = Counter(report.state if report else None for _case, report in rows)
     summary = [(STATE_LABELS[s], counts[s]) for s in ReportState if counts[s]]
     if counts[None]:
         summary.append(("Inget utlåtande", counts[None]))
-    return render_template("workflows/my_cases.html", rows=rows, summary=summary, today=local_today(),
-                           button_form=EmptyForm())
+    return render_template(
+        "workflows/my_cases.html", rows=rows, summary=summary, today=local_today(), button_form=EmptyForm()
+    )
 
 
 def _entered(report: CaseReport):
@@ -130,9 +151,13 @@ def review_queue():
     if not committees_where(me, Action.review_reports):
         abort(403, "Granskningen är till för granskare och undertecknare.")
     waiting = sorted(queries.review_queue(me), key=_entered)
-    return render_template("workflows/review_queue.html", today=local_today(), entered=_entered,
-                           waiting=[r for r in waiting if not is_author(r, me)],
-                           own=[r for r in waiting if is_author(r, me)])
+    return render_template(
+        "workflows/review_queue.html",
+        today=local_today(),
+        entered=_entered,
+        waiting=[r for r in waiting if not is_author(r, me)],
+        own=[r for r in waiting if is_author(r, me)],
+    )
 
 
 # --- the report and its workflow --------------------------------------------------------------
@@ -151,16 +176,25 @@ def _actions(report: CaseReport, posted: dict[str, TransitionForm]) -> list[tupl
 def _report_page(case: Case, report: CaseReport | None, status: int = 200, posted: dict | None = None):
     """Render the report as a document with its state, actions and bilagor (or the page to start one)."""
     if report is None:
-        return render_template("workflows/no_report.html", case=case, button_form=EmptyForm(),
-                               may_write=case.status is CaseStatus.open
-                               and can(current_user, Action.write_report, case)), status
+        return render_template(
+            "workflows/no_report.html",
+            case=case,
+            button_form=EmptyForm(),
+            may_write=case.status is CaseStatus.open and can(current_user, Action.write_report, case),
+        ), status
     municipality = case.committee.municipality
     writes = is_editor(report, current_user)
     return render_template(
-        "workflows/report.html", case=case, report=report, content=ReportContent.from_json(report.revision().content),
-        sections=ops.report_section_titles(report), required=ops.required_sections(municipality),
-        actions=_actions(report, posted or {}), may_edit=report.state in EDITABLE and writes,
-        may_read_confidential=may_read_confidential(report), today=local_today(),
+        "workflows/report.html",
+        case=case,
+        report=report,
+        content=ReportContent.from_json(report.revision().content),
+        sections=ops.report_section_titles(report),
+        required=ops.required_sections(municipality),
+        actions=_actions(report, posted or {}),
+        may_edit=report.state in EDITABLE and writes,
+        may_read_confidential=may_read_confidential(report),
+        today=local_today(),
         coeditor_form=(posted or {}).get("coeditor") or (_coeditor_form(report) if writes else None),
         remove_form=EmptyForm() if writes else None,
     ), status
@@ -170,8 +204,10 @@ def _coeditor_form(report: CaseReport, form: CoEditorForm | None = None) -> CoEd
     """The form to add a co-editor: the committee's other case officers who do not write in it yet."""
     form = form or CoEditorForm()
     taken = {u.id for u in report.editors} | {report.case.case_officer_id}
-    form.user.choices = options([(u.id, u.name) for u in role_holders(report.case.committee_id, Role.case_officer)
-                                 if u.id not in taken], placeholder="Välj handläggare")
+    form.user.choices = options(
+        [(u.id, u.name) for u in role_holders(report.case.committee_id, Role.case_officer) if u.id not in taken],
+        placeholder="Välj handläggare",
+    )
     return form
 
 
@@ -234,8 +270,9 @@ def act(case_id: int, name: str):
 
     def operation():
         if not t.is_manual:
-            raise ConflictError(f"”{t.label}” görs inte med en knapp; det sker när utlåtandet sparas "
-                                "eller från föredragningslistan.")
+            raise ConflictError(
+                f"”{t.label}” görs inte med en knapp; det sker när utlåtandet sparas eller från föredragningslistan."
+            )
         ops.transition(report, user=acting_user(), name=name, comment=form.comment.data)
         return DONE.get(name, f"{t.label}: klart. Läge: {report.state.label}."), report_url(case)
 
@@ -251,8 +288,10 @@ def _people(report: CaseReport, content: ReportContent) -> dict[str, dict]:
     users += [report.case.case_officer] if report.case.case_officer else []
     people = {f"u{u.id}": {"user_id": u.id, "name": u.name, "title": u.title} for u in users + list(report.editors)}
     for i, s in enumerate(content.signatories):
-        people.setdefault(f"u{s.user_id}" if s.user_id is not None else f"n{i}",
-                          {"user_id": s.user_id, "name": s.name, "title": s.title})
+        people.setdefault(
+            f"u{s.user_id}" if s.user_id is not None else f"n{i}",
+            {"user_id": s.user_id, "name": s.name, "title": s.title},
+        )
     return people
 
 
@@ -268,13 +307,21 @@ def edit(case_id: int):
     current = report.revision()
     people = _people(report, ReportContent.from_json(current.content))
     required = ops.required_sections(case.committee.municipality)
-    form = editor_form(sections, people, ReportContent.from_json(current.content), current.number,
-                       from_request=request.method == "POST", required=required)
+    form = editor_form(
+        sections,
+        people,
+        ReportContent.from_json(current.content),
+        current.number,
+        from_request=request.method == "POST",
+        required=required,
+    )
     refused: dict = {}
 
     def operation():
         try:
-            revision = ops.save_revision(report, user=acting_user(), raw=editor_raw(form, people), based_on=form.based_on.data)
+            revision = ops.save_revision(
+                report, user=acting_user(), raw=editor_raw(form, people), based_on=form.based_on.data
+            )
         except ops.RevisionConflict as exc:
             db.session.commit()  # the refused text is kept (ReportConflict): nothing is lost
             refused["exc"] = exc
@@ -291,8 +338,16 @@ def edit(case_id: int):
             yours, theirs = (ReportContent.from_json(c) for c in (exc.conflict.content, exc.current.content))
             shown = editor_form(sections, people, yours, exc.current.number, from_request=False, required=required)
             changes = compare(theirs, yours, sections)
-        return render_template("workflows/editor.html", case=case, report=report, form=shown, conflict=exc,
-                               changes=changes, proposals_hint=PROPOSALS_HINT, max_proposals=MAX_PROPOSALS), status
+        return render_template(
+            "workflows/editor.html",
+            case=case,
+            report=report,
+            form=shown,
+            conflict=exc,
+            changes=changes,
+            proposals_hint=PROPOSALS_HINT,
+            max_proposals=MAX_PROPOSALS,
+        ), status
 
     return run(form, operation, render)
 
@@ -306,8 +361,11 @@ def versions(case_id: int):
     case, report = load_report(case_id)
     sections = ops.section_titles(case.committee.municipality, keep=None)
     numbers = [r.number for r in report.revisions]
-    form = CompareForm(request.args if "a" in request.args or "b" in request.args else None,
-                       a=max(report.current_revision - 1, 1), b=report.current_revision)
+    form = CompareForm(
+        request.args if "a" in request.args or "b" in request.args else None,
+        a=max(report.current_revision - 1, 1),
+        b=report.current_revision,
+    )
     form.a.choices = form.b.choices = options((n, f"Version {n}") for n in reversed(numbers))
     status, changes = 200, None
     if form.validate():
@@ -315,8 +373,14 @@ def versions(case_id: int):
         changes = compare(a, b, sections)
     else:
         status = 400
-    return render_template("workflows/versions.html", case=case, report=report, form=form, changes=changes,
-                           describe=lambda fields: describe(fields, sections)), status
+    return render_template(
+        "workflows/versions.html",
+        case=case,
+        report=report,
+        form=form,
+        changes=changes,
+        describe=lambda fields: describe(fields, sections),
+    ), status
 
 
 @bp.route("/arenden/<int:case_id>/utlatande/tidslinje")
@@ -325,11 +389,26 @@ def timeline(case_id: int):
     case, report = load_report(case_id)
     sections = ops.section_titles(case.committee.municipality, keep=None)
     # "create" first: the first revision is written a moment before the report's first step.
-    events = [{"dt": t.created_dt, "order": (t.name != "create", 0, t.id), "kind": "transition", "row": t,
-               "label": TRANSITIONS[t.name].label if t.name in TRANSITIONS else STEP_LABELS.get(t.name, t.name)}
-              for t in report.transitions]
-    events += [{"dt": r.created_dt, "order": (True, 1, r.id), "kind": "revision", "row": r,
-                "changed": describe(r.changed_fields, sections)} for r in report.revisions]
+    events = [
+        {
+            "dt": t.created_dt,
+            "order": (t.name != "create", 0, t.id),
+            "kind": "transition",
+            "row": t,
+            "label": TRANSITIONS[t.name].label if t.name in TRANSITIONS else STEP_LABELS.get(t.name, t.name),
+        }
+        for t in report.transitions
+    ]
+    events += [
+        {
+            "dt": r.created_dt,
+            "order": (True, 1, r.id),
+            "kind": "revision",
+            "row": r,
+            "changed": describe(r.changed_fields, sections),
+        }
+        for r in report.revisions
+    ]
     events.sort(key=lambda e: (e["order"][0], e["dt"], e["order"]))
     return render_template("workflows/timeline.html", case=case, report=report, events=events)
 

@@ -38,41 +38,50 @@ def _year() -> int:
 def _plan_form(committees: list[Committee], form=None, form_class=PlanMeetingForm):
     """The year plan's planning form (one meeting, or a series), offering the committees the user plans for."""
     form = form or form_class(formdata=None, time="18:00")
-    form.committee.choices = options([(c.id, c.name) for c in committees],
-                                     "Välj nämnd" if len(committees) > 1 else None)
+    form.committee.choices = options(
+        [(c.id, c.name) for c in committees], "Välj nämnd" if len(committees) > 1 else None
+    )
     if len(committees) == 1 and form.committee.data is None:
         form.committee.data = committees[0].id
     return form
 
 
-def _year_page(year: int, status: int = 200, form: PlanMeetingForm | None = None,
-               series_form: PlanSeriesForm | None = None):
+def _year_page(
+    year: int, status: int = 200, form: PlanMeetingForm | None = None, series_form: PlanSeriesForm | None = None
+):
     committees = allowed_committees(current_user, Action.view_meetings)
     if not committees:
         abort(403, "Sammanträdena visas för den som har en roll i en nämnd.")
     start = datetime(year, 1, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ)
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.committee_id.in_([c.id for c in committees]), Meeting.start_dt >= start,
-                              Meeting.start_dt < end)
-        .options(selectinload(Meeting.publications)).order_by(Meeting.start_dt)
+        select(Meeting)
+        .where(Meeting.committee_id.in_([c.id for c in committees]), Meeting.start_dt >= start, Meeting.start_dt < end)
+        .options(selectinload(Meeting.publications))
+        .order_by(Meeting.start_dt)
     ).all()
     by_committee = {c.id: [] for c in committees}
     for m in meetings:
         by_committee[m.committee_id].append(m)
     planning = allowed_committees(current_user, Action.manage_meetings)
-    return render_template("agenda/year.html", year=year, years=_years_with_meetings(committees, year),
-                           committees=committees, by_committee=by_committee,
-                           planning_ids={c.id for c in planning},
-                           form=_plan_form(planning, form) if planning else None,
-                           series_form=_plan_form(planning, series_form, PlanSeriesForm) if planning else None), status
+    return render_template(
+        "agenda/year.html",
+        year=year,
+        years=_years_with_meetings(committees, year),
+        committees=committees,
+        by_committee=by_committee,
+        planning_ids={c.id for c in planning},
+        form=_plan_form(planning, form) if planning else None,
+        series_form=_plan_form(planning, series_form, PlanSeriesForm) if planning else None,
+    ), status
 
 
 def _years_with_meetings(committees: list[Committee], year: int) -> list[int]:
     """The years the year plan offers: every year from the first meeting to the last, and the years around ``year``."""
     first, last = db.session.execute(
-        select(func.min(Meeting.start_dt), func.max(Meeting.start_dt))
-        .where(Meeting.committee_id.in_([c.id for c in committees]))
+        select(func.min(Meeting.start_dt), func.max(Meeting.start_dt)).where(
+            Meeting.committee_id.in_([c.id for c in committees])
+        )
     ).one()
     years = {year - 1, year, year + 1, local_today().year}
     if first is not None:
@@ -107,12 +116,16 @@ def plan():
         committee = _chosen_committee(form)
         try:
             start = combine_start(form.day.data, form.time.data)
-            meeting = ops.plan_meeting(committee, user=acting_user(), start=start, place=form.place.data,
-                                       is_public=bool(form.is_public.data))
+            meeting = ops.plan_meeting(
+                committee, user=acting_user(), start=start, place=form.place.data, is_public=bool(form.is_public.data)
+            )
         except ValidationError as exc:
             raise start_errors(exc) from exc
-        return (f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d %H:%M} är planerat. Lägg till punkterna på "
-                "föredragningslistan.", meeting_url(meeting))
+        return (
+            f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d %H:%M} är planerat. Lägg till punkterna på "
+            "föredragningslistan.",
+            meeting_url(meeting),
+        )
 
     year = form.day.data.year if form.day.data else local_today().year
     return run(form, operation, lambda status: _year_page(year, status, form))
@@ -126,10 +139,17 @@ def plan_series():
 
     def operation():
         committee = _chosen_committee(form)
-        meetings = ops.plan_meetings(committee, user=acting_user(), starts=combine_starts(form.days.data, form.time.data),
-                                     place=form.place.data, is_public=bool(form.is_public.data))
+        meetings = ops.plan_meetings(
+            committee,
+            user=acting_user(),
+            starts=combine_starts(form.days.data, form.time.data),
+            place=form.place.data,
+            is_public=bool(form.is_public.data),
+        )
         first = to_local(meetings[0].start_dt)
-        return (f"{len(meetings)} sammanträden för {committee.name} är planerade, det första {first:%Y-%m-%d}.",
-                url_for("meetings.year_plan", ar=first.year))
+        return (
+            f"{len(meetings)} sammanträden för {committee.name} är planerade, det första {first:%Y-%m-%d}.",
+            url_for("meetings.year_plan", ar=first.year),
+        )
 
     return run(form, operation, lambda status: _year_page(local_today().year, status, series_form=form))

@@ -74,8 +74,9 @@ class CombinedDocument:
         self.body = self.document.element.body
         self.final = self.body[-1]  # the template's section properties: the model of every section
         self.numbering = self.document.part.numbering_part.element
-        self.template_lists = {n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val"))
-                               for n in self.numbering.findall(_w("num"))}
+        self.template_lists = {
+            n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val")) for n in self.numbering.findall(_w("num"))
+        }
         self.count = 0
         self.last_section = None
 
@@ -86,7 +87,8 @@ class CombinedDocument:
         ``relate_to`` compares with every relationship: quadratic in the number of documents here.)"""
         part_class, content_type, relationship, root = {
             "header": (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr"),
-            "footer": (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr")}[kind]
+            "footer": (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr"),
+        }[kind]
         name = PackURI(f"/word/{kind}-{self.count + 1}.xml")
         part = part_class(name, content_type, parse_xml(f'<w:{root} xmlns:w="{W_NS}"/>'), self.document.part.package)
         r_id = f"rIdNf{kind[0]}{self.count + 1}"
@@ -221,9 +223,15 @@ def _drop_page_count_links(pages: list) -> None:
         annotations = page.obj.get("/Annots")
         if annotations is None:
             continue
-        kept = [a for a in annotations
-                if not (a.get("/Subtype") == Name.Link and "/StructParent" not in a
-                        and ("/Dest" in a or (a.get("/A") or {}).get("/S") == Name.GoTo))]
+        kept = [
+            a
+            for a in annotations
+            if not (
+                a.get("/Subtype") == Name.Link
+                and "/StructParent" not in a
+                and ("/Dest" in a or (a.get("/A") or {}).get("/S") == Name.GoTo)
+            )
+        ]
         if len(kept) != len(annotations):
             if kept:
                 page.obj.Annots = Array(kept)
@@ -239,7 +247,7 @@ def _first_page(element, index_of: dict) -> int | None:
     kids = element.get("/K")
     if kids is None:
         return None
-    for kid in (kids if isinstance(kids, Array) else [kids]):
+    for kid in kids if isinstance(kids, Array) else [kids]:
         if isinstance(kid, Dictionary):
             found = _first_page(kid, index_of)
             if found is not None:
@@ -285,8 +293,10 @@ class CombinedPdf:
         try:
             _drop_page_count_links(pages)
             groups, parents = self._elements()
-            return [self._part(title, pages_of, kids, parents)
-                    for title, pages_of, kids in zip(self.titles, self.ranges, groups)]
+            return [
+                self._part(title, pages_of, kids, parents)
+                for title, pages_of, kids in zip(self.titles, self.ranges, groups)
+            ]
         finally:
             source.close()
 
@@ -315,7 +325,7 @@ class CombinedPdf:
     def _part(self, title: str, pages_of: range, kids: list, parents: dict) -> bytes:
         source = self.source
         part = pikepdf.new()
-        part.pages.extend(self.pages[pages_of.start:pages_of.stop])
+        part.pages.extend(self.pages[pages_of.start : pages_of.stop])
         if "/StructTreeRoot" in source.Root:
             _tree_of_part(part, source, kids, [self.pages[n] for n in pages_of], parents)
         part.Root.Lang = source.Root.get("/Lang") or String("sv-SE")

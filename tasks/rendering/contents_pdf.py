@@ -88,8 +88,14 @@ class _Pages:
         self.marks.append([])
         self.page_open = True
         header_face = face("sans-bold")
-        self.artifact_text("/Pagination /Subtype /Header", "sans-bold", 9, LEFT,
-                           HEADER_TOP + (header_face.ascent + header_face.line_gap) * 9, self.header)
+        self.artifact_text(
+            "/Pagination /Subtype /Header",
+            "sans-bold",
+            9,
+            LEFT,
+            HEADER_TOP + (header_face.ascent + header_face.line_gap) * 9,
+            self.header,
+        )
 
     def close(self) -> None:
         """End the page being drawn with its footer (last, as it is read)."""
@@ -100,8 +106,14 @@ class _Pages:
         if left:
             self.artifact_text("/Pagination /Subtype /Footer", "sans", 8, LEFT, baseline, left)
         if right:
-            self.artifact_text("/Pagination /Subtype /Footer", "sans", 8,
-                               PAGE_WIDTH - RIGHT - face("sans").width(right, 8), baseline, right)
+            self.artifact_text(
+                "/Pagination /Subtype /Footer",
+                "sans",
+                8,
+                PAGE_WIDTH - RIGHT - face("sans").width(right, 8),
+                baseline,
+                right,
+            )
         self.page_open = False
 
     def artifact(self, data: bytes) -> None:
@@ -109,8 +121,9 @@ class _Pages:
 
     def artifact_text(self, kind: str, style: str, size: float, x: float, top_baseline: float, text: str) -> None:
         """Text outside the tagged content (an artifact of ``kind``: "/Pagination /Subtype /Header" …)."""
-        self.artifact(f"/Artifact <</Type {kind}>> BDC\n".encode() + self._text(style, size, x, top_baseline, text)
-                      + b"EMC\n")
+        self.artifact(
+            f"/Artifact <</Type {kind}>> BDC\n".encode() + self._text(style, size, x, top_baseline, text) + b"EMC\n"
+        )
 
     def _font(self, style: str) -> FontUse:
         if style not in self.fonts:
@@ -120,8 +133,11 @@ class _Pages:
     def _text(self, style: str, size: float, x: float, top_baseline: float, text: str) -> bytes:
         """The operators showing ``text`` with its baseline ``top_baseline`` below the page's top edge."""
         use = self._font(style)
-        return (f"BT {use.resource} {size:g} Tf {x:.2f} {PAGE_HEIGHT - top_baseline:.2f} Td ".encode()
-                + use.encode(text) + b" Tj ET\n")
+        return (
+            f"BT {use.resource} {size:g} Tf {x:.2f} {PAGE_HEIGHT - top_baseline:.2f} Td ".encode()
+            + use.encode(text)
+            + b" Tj ET\n"
+        )
 
     def text(self, owner: _Element, style: str, size: float, x: float, top_baseline: float, text: str) -> None:
         """Tagged text: a marked-content sequence belonging to ``owner``."""
@@ -129,22 +145,29 @@ class _Pages:
         self.marks[-1].append(owner)
         owner.kids.append((self.index, mcid))
         tag = "Span" if owner.kind == "Link" else owner.kind
-        self.streams[-1].append(f"/{tag} <</MCID {mcid}>> BDC\n".encode() + self._text(style, size, x, top_baseline, text)
-                                + b"EMC\n")
+        self.streams[-1].append(
+            f"/{tag} <</MCID {mcid}>> BDC\n".encode() + self._text(style, size, x, top_baseline, text) + b"EMC\n"
+        )
 
     def rule(self, top: float, width: float = RULE) -> None:
         y = PAGE_HEIGHT - top
-        self.artifact(f"/Artifact <</Type /Layout>> BDC\nq {width:g} w 0 G {LEFT:.2f} {y:.2f} m "
-                      f"{LEFT + sum(COLUMNS):.2f} {y:.2f} l S Q\nEMC\n".encode())
+        self.artifact(
+            f"/Artifact <</Type /Layout>> BDC\nq {width:g} w 0 G {LEFT:.2f} {y:.2f} m "
+            f"{LEFT + sum(COLUMNS):.2f} {y:.2f} l S Q\nEMC\n".encode()
+        )
 
     def link(self, owner: _Element, rect: tuple[float, float, float, float], target_page: int) -> None:
         """A link over ``rect`` (left, top, right, bottom from the page's top) to the package's page ``target_page``
         (0-based; resolved by the merge)."""
         left, top, right, bottom = rect
-        annotation = Dictionary(Type=Name.Annot, Subtype=Name.Link, Border=Array([0, 0, 0]),
-                                Rect=Array([round(left, 2), round(PAGE_HEIGHT - bottom, 2), round(right, 2),
-                                            round(PAGE_HEIGHT - top, 2)]),
-                                Dest=Array([target_page, Name.Fit]), Contents=String(owner.title))
+        annotation = Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Link,
+            Border=Array([0, 0, 0]),
+            Rect=Array([round(left, 2), round(PAGE_HEIGHT - bottom, 2), round(right, 2), round(PAGE_HEIGHT - top, 2)]),
+            Dest=Array([target_page, Name.Fit]),
+            Contents=String(owner.title),
+        )
         owner.annotation = (annotation, self.index)
 
 
@@ -219,9 +242,11 @@ class ContentsLayout:
         self.header = f"{committee.upper()}  MÖTESHANDLINGAR  {meeting['start'][:10]}"
         left = f"{meeting.get('municipality') or ''} · {committee}".strip(" ·")
         self.footer = (clean(left), f"{PUBLIC_MARK} · {TEMPLATE_REVISION}" if public else TEMPLATE_REVISION)
-        self.intro = (f"{clean(meeting.get('title') or 'Kallelse')} den {meeting['start'][:10]}: kallelsen, "
-                      "tjänsteutlåtandena och deras bilagor"
-                      + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if public else "."))
+        self.intro = (
+            f"{clean(meeting.get('title') or 'Kallelse')} den {meeting['start'][:10]}: kallelsen, "
+            "tjänsteutlåtandena och deras bilagor"
+            + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if public else ".")
+        )
         self.rows = self._rows(lines)
         self.count = self._lay_out(None)[0]
 
@@ -229,7 +254,11 @@ class ContentsLayout:
         """Set the page numbers: ``lines`` are those given at first, with the pages they start on."""
         for (line, cells), numbered in zip(self.rows, lines, strict=True):
             if (line.level, line.number, line.text, line.page is None) != (
-                    numbered.level, numbered.number, _normal(numbered.text), numbered.page is None):
+                numbered.level,
+                numbered.number,
+                _normal(numbered.text),
+                numbered.page is None,
+            ):
                 raise ValueError(f"the contents changed: {numbered.text!r}")
             line.page = numbered.page
             if numbered.page is not None:
@@ -248,8 +277,13 @@ class ContentsLayout:
             text = line.text
             cells = [
                 _Cell("serif-bold", 12.0, [line.number] if line.number else [], x_number, before=before),
-                _Cell(style, size, _words_in(text, COLUMNS[1] - CELL_RIGHT - indent, style, size), x_text + indent,
-                      before=before),
+                _Cell(
+                    style,
+                    size,
+                    _words_in(text, COLUMNS[1] - CELL_RIGHT - indent, style, size),
+                    x_text + indent,
+                    before=before,
+                ),
                 _Cell("serif", 10.0, [str(line.page)] if line.page is not None else [], 0.0, right, before=before),
             ]
             rows.append((line, cells))
@@ -286,8 +320,11 @@ class ContentsLayout:
         for index, (line, cells) in enumerate(self.rows):
             height = heights[index]
             # an item's line stays with its first document's
-            kept = heights[index + 1] if line.level == 0 and index + 1 < len(self.rows) and \
-                self.rows[index + 1][0].level == 1 else 0.0
+            kept = (
+                heights[index + 1]
+                if line.level == 0 and index + 1 < len(self.rows) and self.rows[index + 1][0].level == 1
+                else 0.0
+            )
             if y + height + kept > PAGE_HEIGHT - BOTTOM and y > TOP + self._heading_height() + 1:
                 count += 1
                 y = TOP
@@ -336,7 +373,11 @@ class ContentsLayout:
             top = y + cell.before
             for text in cell.lines:
                 if text:
-                    x = cell.x if cell.align_right_at is None else cell.align_right_at - face(cell.style).width(text, cell.size)
+                    x = (
+                        cell.x
+                        if cell.align_right_at is None
+                        else cell.align_right_at - face(cell.style).width(text, cell.size)
+                    )
                     pages.text(owner, cell.style, cell.size, x, top + _baseline(cell.style, cell.size), text)
                 top += _line_height(cell.style, cell.size)
         if link is not None:
@@ -360,9 +401,18 @@ def _write(pages: _Pages, document: _Element, title: str, lang: str) -> bytes:
     root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     page_objects = []
     for index, stream in enumerate(pages.streams):
-        page = pikepdf.Page(pdf.make_indirect(Dictionary(
-            Type=Name.Page, MediaBox=Array([0, 0, PAGE_WIDTH, PAGE_HEIGHT]), Resources=resources,
-            Contents=pdf.make_stream(b"".join(stream)), StructParents=index, Tabs=Name.S)))
+        page = pikepdf.Page(
+            pdf.make_indirect(
+                Dictionary(
+                    Type=Name.Page,
+                    MediaBox=Array([0, 0, PAGE_WIDTH, PAGE_HEIGHT]),
+                    Resources=resources,
+                    Contents=pdf.make_stream(b"".join(stream)),
+                    StructParents=index,
+                    Tabs=Name.S,
+                )
+            )
+        )
         pdf.pages.append(page)
         page_objects.append(pdf.pages[-1].obj)
     marks: list[list] = [[None] * len(owners) for owners in pages.marks]

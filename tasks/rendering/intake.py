@@ -28,8 +28,7 @@ from tasks.rendering.word import Target, WordBuilder, clean, paragraph, run, sub
 from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
 
 #: types LibreOffice converts directly, with the export filter for each
-OFFICE_TYPES = {DOCX: "writer_pdf_Export", ODT: "writer_pdf_Export", XLSX: "calc_pdf_Export",
-                ODS: "calc_pdf_Export"}
+OFFICE_TYPES = {DOCX: "writer_pdf_Export", ODT: "writer_pdf_Export", XLSX: "calc_pdf_Export", ODS: "calc_pdf_Export"}
 #: types laid out as a Word document first
 LAID_OUT_TYPES = {TXT, PNG, JPEG}
 
@@ -41,8 +40,10 @@ class BadAttachment(ValueError):
 
 
 def _unreadable(where: str) -> BadAttachment:
-    return BadAttachment(f"{where} är inte en läsbar PDF: filen är skadad eller är inte den PDF den utger sig för "
-                         "att vara. Ersätt bilagan och försök igen.")
+    return BadAttachment(
+        f"{where} är inte en läsbar PDF: filen är skadad eller är inte den PDF den utger sig för "
+        "att vara. Ersätt bilagan och försök igen."
+    )
 
 
 def checked_pdf(data: bytes, where: str) -> bytes:
@@ -56,8 +57,10 @@ def checked_pdf(data: bytes, where: str) -> bytes:
             except Exception:  # noqa: BLE001 - an unknown cipher counts as protected
                 opened = 0
             if not opened:
-                raise BadAttachment(f"{where} är lösenordsskyddad och kan inte läggas i mötespaketet. "
-                                    "Ersätt den med en PDF utan lösenord.")
+                raise BadAttachment(
+                    f"{where} är lösenordsskyddad och kan inte läggas i mötespaketet. "
+                    "Ersätt den med en PDF utan lösenord."
+                )
         pages = len(reader.pages)
         for page in reader.pages:
             page.get_contents()
@@ -165,8 +168,9 @@ def laid_out_builder(title: str, data: bytes, content_type: str, where: str):
     try:
         _ImageAttachment(title, data)  # read the picture now, so a broken one is refused by name
     except Exception as exc:  # noqa: BLE001 - python-docx cannot read the picture
-        raise BadAttachment(f"{where} kunde inte läsas: bilden är skadad eller är inte den filtyp den utger "
-                            "sig för att vara.") from exc
+        raise BadAttachment(
+            f"{where} kunde inte läsas: bilden är skadad eller är inte den filtyp den utger sig för att vara."
+        ) from exc
     return lambda target=None: _ImageAttachment(title, data, target)
 
 
@@ -184,8 +188,10 @@ def converted_attachment(convert_it: Callable[[], bytes], where: str) -> bytes:
     try:
         pdf = convert_it()
     except ConversionFailed as exc:
-        raise BadAttachment(f"{where} kunde inte göras om till PDF: LibreOffice kunde inte läsa filen "
-                            f"(den är skadad, lösenordsskyddad eller saknar program på servern).") from exc
+        raise BadAttachment(
+            f"{where} kunde inte göras om till PDF: LibreOffice kunde inte läsa filen "
+            f"(den är skadad, lösenordsskyddad eller saknar program på servern)."
+        ) from exc
     return checked_pdf(pdf, where)
 
 

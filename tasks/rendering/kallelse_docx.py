@@ -43,7 +43,7 @@ def _w(tag: str) -> str:
 
 
 def notice_line(meeting: dict) -> str:
-    """"Huddinge den 2 februari 2017" (either part may be missing)."""
+    """ "Huddinge den 2 februari 2017" (either part may be missing)."""
     place, day = meeting.get("notice_place") or "", long_date(meeting.get("notice_date"))
     if place and day:
         return f"{place} den {day}"
@@ -53,8 +53,14 @@ def notice_line(meeting: dict) -> str:
 def kallelse_input_hash(snapshot: dict, *, public: bool) -> str:
     """The sha256 of everything the kallelse is made from: the snapshot, the variant, builder and template."""
     data = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(b"kallelse/" + KALLELSE_BUILDER_VERSION.encode() + (b"/public/" if public else b"/members/")
-                          + template_sha256().encode() + b"/" + data).hexdigest()
+    return hashlib.sha256(
+        b"kallelse/"
+        + KALLELSE_BUILDER_VERSION.encode()
+        + (b"/public/" if public else b"/members/")
+        + template_sha256().encode()
+        + b"/"
+        + data
+    ).hexdigest()
 
 
 def kallelse_filename(snapshot: dict, extension: str, *, public: bool) -> str:
@@ -77,21 +83,29 @@ class _KallelseBuilder(_Builder):
         def par(text: str, *, bold: bool = False, fields: str = "", align: str = "left") -> str:
             rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'
             run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>' if text else ""
-            return (f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="{align}"/></w:pPr>{run}{fields}</w:p>')
+            return f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="{align}"/></w:pPr>{run}{fields}</w:p>'
 
         def field(instr: str, shown: str) -> str:
-            return (f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="20"/></w:rPr>'
-                    f'<w:t>{shown}</w:t></w:r></w:fldSimple>')
+            return (
+                f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="20"/></w:rPr>'
+                f"<w:t>{shown}</w:t></w:r></w:fldSimple>"
+            )
 
         def cell(width: int, content: str) -> str:
             return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{content}</w:tc>'
 
         small = '<w:r><w:rPr><w:sz w:val="20"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
-        page = small.format("SIDA ") + field("PAGE", "1") + small.format(" (") + field("NUMPAGES", "1") + small.format(")")
+        page = (
+            small.format("SIDA ") + field("PAGE", "1") + small.format(" (") + field("NUMPAGES", "1") + small.format(")")
+        )
         widths = (4536, 2268, 2267)
-        row = ("<w:tr>" + cell(widths[0], par(clean(self.meeting.get("committee") or "").upper(), bold=True))
-               + cell(widths[1], par("KALLELSE", bold=True)) + cell(widths[2], par("", fields=page, align="right"))
-               + "</w:tr>")
+        row = (
+            "<w:tr>"
+            + cell(widths[0], par(clean(self.meeting.get("committee") or "").upper(), bold=True))
+            + cell(widths[1], par("KALLELSE", bold=True))
+            + cell(widths[2], par("", fields=page, align="right"))
+            + "</w:tr>"
+        )
         table = self._table(widths, [row], rule="bottom")
         self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
 
@@ -99,9 +113,11 @@ class _KallelseBuilder(_Builder):
         meeting = self.meeting
         left = f"{meeting.get('municipality') or ''} · {meeting.get('committee') or ''}".strip(" ·")
         right = f"{PUBLIC_MARK} · {self.data_revision()}" if self.public else self.data_revision()
-        xml = (f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="9071"/></w:tabs></w:pPr>'
-               f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
-               f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>')
+        xml = (
+            f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="9071"/></w:tabs></w:pPr>'
+            f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
+            f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>'
+        )
         self._fill(self.target.footer, xml)
 
     @staticmethod
@@ -130,8 +146,11 @@ class _KallelseBuilder(_Builder):
             _sub(_sub(p, _w("r")), _w("tab"))
             _run(p, clean(value))
             out.append(p)
-        open_text = ("Sammanträdet är öppet för allmänheten." if m.get("is_public")
-                     else "Sammanträdet är inte öppet för allmänheten.")
+        open_text = (
+            "Sammanträdet är öppet för allmänheten."
+            if m.get("is_public")
+            else "Sammanträdet är inte öppet för allmänheten."
+        )
         p = _paragraph()
         _spacing(p, before=60, after=240)
         _run(p, open_text, size=20)
@@ -141,15 +160,25 @@ class _KallelseBuilder(_Builder):
         out.extend(self.closing())
         return out
 
-    def _headed_table(self, widths, headings, *, caption: str, margins: str, style: str = "", borders: str = "",
-               heading_spacing_after: int | None = None):
+    def _headed_table(
+        self,
+        widths,
+        headings,
+        *,
+        caption: str,
+        margins: str,
+        style: str = "",
+        borders: str = "",
+        heading_spacing_after: int | None = None,
+    ):
         """A fixed-layout table (w:tblPr children in the schema's order) with its header row repeated per page."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl = etree.fromstring(
             f'<w:tbl xmlns:w="{W_NS}"><w:tblPr>{style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/>{borders}'
             f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>'
             f'<w:tblLook w:val="0020" w:firstRow="1"/><w:tblCaption w:val="{caption}"/></w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
+            f"<w:tblGrid>{grid}</w:tblGrid></w:tbl>"
+        )
         header = self._row(tbl, header=True)
         for width, text in zip(widths, headings):
             p = _paragraph()
@@ -161,12 +190,15 @@ class _KallelseBuilder(_Builder):
 
     def items_table(self):
         widths = ITEM_WIDTHS
-        tbl = self._headed_table(widths, ("Nr", "Ärenden", "Diarienummer"),
-                          caption="Föredragningslistans ärenden med diarienummer",
-                          style='<w:tblStyle w:val="Sidhuvudtabell"/>',
-                          borders='<w:tblBorders><w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
-                                  '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>',
-                          margins='<w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>')
+        tbl = self._headed_table(
+            widths,
+            ("Nr", "Ärenden", "Diarienummer"),
+            caption="Föredragningslistans ärenden med diarienummer",
+            style='<w:tblStyle w:val="Sidhuvudtabell"/>',
+            borders='<w:tblBorders><w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
+            '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>',
+            margins='<w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>',
+        )
         previous_section = None
         for item in self.snapshot["items"]:
             section = item.get("section")
@@ -212,8 +244,10 @@ class _KallelseBuilder(_Builder):
         if item.get("is_handling_later"):
             notes.append(HANDLING_LATER)
         for decision in item.get("delegation_decisions") or []:
-            line = f"{decision.get('decided_on') or ''} · {decision.get('decision_maker') or ''} · punkt " \
-                   f"{decision.get('delegation_point') or ''}"
+            line = (
+                f"{decision.get('decided_on') or ''} · {decision.get('decision_maker') or ''} · punkt "
+                f"{decision.get('delegation_point') or ''}"
+            )
             if decision.get("case_number"):
                 line += f" · {decision['case_number']}"
             notes.append(f"{clean(line)}: {clean(decision.get('summary') or '')}")
@@ -267,7 +301,8 @@ class _KallelseBuilder(_Builder):
             f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/>'
             f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/>'
             '<w:tblCaption w:val="Underskrifter"/></w:tblPr>'
-            f'<w:tblGrid>{grid}</w:tblGrid></w:tbl>')
+            f"<w:tblGrid>{grid}</w:tblGrid></w:tbl>"
+        )
         names = self._row(tbl, cant_split=True)
         for width, name in zip(widths, (m.get("chair_name"), m.get("secretary_name"))):
             p = _paragraph()

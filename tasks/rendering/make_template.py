@@ -32,8 +32,10 @@ TEMPLATE_REVISION = "Mall rev. 2026-11-29"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 LANG = '<w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/>'
 SANS = '<w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" w:eastAsia="Arial"/>'
-SERIF = ('<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" '
-         'w:eastAsia="Times New Roman"/>')
+SERIF = (
+    '<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman" '
+    'w:eastAsia="Times New Roman"/>'
+)
 
 #: numbering ids the builders refer to (numbering.xml below)
 NUM_PROPOSALS = 1
@@ -41,8 +43,17 @@ NUM_BULLETS = 2
 ABSTRACT_ORDERED = 3
 
 
-def _style(kind: str, style_id: str, name: str, body: str, *, default: bool = False, based_on: str | None = None,
-           next_id: str | None = None, ui_priority: int | None = None) -> str:
+def _style(
+    kind: str,
+    style_id: str,
+    name: str,
+    body: str,
+    *,
+    default: bool = False,
+    based_on: str | None = None,
+    next_id: str | None = None,
+    ui_priority: int | None = None,
+) -> str:
     attrs = f' w:type="{kind}" w:styleId="{style_id}"' + (' w:default="1"' if default else "")
     parts = [f'<w:name w:val="{name}"/>']
     if based_on:
@@ -51,61 +62,112 @@ def _style(kind: str, style_id: str, name: str, body: str, *, default: bool = Fa
         parts.append(f'<w:next w:val="{next_id}"/>')
     if ui_priority is not None:
         parts.append(f'<w:uiPriority w:val="{ui_priority}"/>')
-    parts.append('<w:qFormat/>' if kind == "paragraph" else "")
+    parts.append("<w:qFormat/>" if kind == "paragraph" else "")
     return f"<w:style{attrs}>{''.join(parts)}{body}</w:style>"
 
 
 def styles_xml() -> str:
     """The template's styles: Word's built-in names, so Word and LibreOffice map them to their own."""
     styles = [
-        _style("paragraph", "Normal", "Normal",
-               '<w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr>', default=True),
-        _style("paragraph", "Heading1", "heading 1",
-               '<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="160"/><w:outlineLvl w:val="0"/></w:pPr>'
-               f'<w:rPr>{SANS}<w:b/><w:bCs/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>',
-               based_on="Normal", next_id="Normal", ui_priority=9),
-        _style("paragraph", "Heading2", "heading 2",
-               '<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="280" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr>'
-               f'<w:rPr>{SANS}<w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>',
-               based_on="Normal", next_id="Normal", ui_priority=9),
-        _style("paragraph", "ListNumber", "List Number",
-               f'<w:pPr><w:numPr><w:numId w:val="{NUM_PROPOSALS}"/></w:numPr><w:spacing w:after="80"/></w:pPr>',
-               based_on="Normal"),
-        _style("paragraph", "ListBullet", "List Bullet",
-               f'<w:pPr><w:numPr><w:numId w:val="{NUM_BULLETS}"/></w:numPr><w:spacing w:after="60"/></w:pPr>',
-               based_on="Normal"),
-        _style("paragraph", "Header", "header",
-               '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-               f'<w:rPr>{SANS}<w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>', based_on="Normal"),
-        _style("paragraph", "Footer", "footer",
-               '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-               f'<w:rPr>{SANS}<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>', based_on="Normal"),
+        _style(
+            "paragraph",
+            "Normal",
+            "Normal",
+            '<w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr>',
+            default=True,
+        ),
+        _style(
+            "paragraph",
+            "Heading1",
+            "heading 1",
+            '<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="160"/><w:outlineLvl w:val="0"/></w:pPr>'
+            f'<w:rPr>{SANS}<w:b/><w:bCs/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>',
+            based_on="Normal",
+            next_id="Normal",
+            ui_priority=9,
+        ),
+        _style(
+            "paragraph",
+            "Heading2",
+            "heading 2",
+            '<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="280" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr>'
+            f'<w:rPr>{SANS}<w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>',
+            based_on="Normal",
+            next_id="Normal",
+            ui_priority=9,
+        ),
+        _style(
+            "paragraph",
+            "ListNumber",
+            "List Number",
+            f'<w:pPr><w:numPr><w:numId w:val="{NUM_PROPOSALS}"/></w:numPr><w:spacing w:after="80"/></w:pPr>',
+            based_on="Normal",
+        ),
+        _style(
+            "paragraph",
+            "ListBullet",
+            "List Bullet",
+            f'<w:pPr><w:numPr><w:numId w:val="{NUM_BULLETS}"/></w:numPr><w:spacing w:after="60"/></w:pPr>',
+            based_on="Normal",
+        ),
+        _style(
+            "paragraph",
+            "Header",
+            "header",
+            '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+            f'<w:rPr>{SANS}<w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>',
+            based_on="Normal",
+        ),
+        _style(
+            "paragraph",
+            "Footer",
+            "footer",
+            '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+            f'<w:rPr>{SANS}<w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>',
+            based_on="Normal",
+        ),
         _style("character", "DefaultParagraphFont", "Default Paragraph Font", "", default=True, ui_priority=1),
-        _style("character", "Hyperlink", "Hyperlink",
-               '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>', based_on="DefaultParagraphFont"),
-        _style("table", "TableNormal", "Normal Table",
-               '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
-               '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-               '</w:tblCellMar></w:tblPr>', default=True),
+        _style(
+            "character",
+            "Hyperlink",
+            "Hyperlink",
+            '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>',
+            based_on="DefaultParagraphFont",
+        ),
+        _style(
+            "table",
+            "TableNormal",
+            "Normal Table",
+            '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+            '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+            "</w:tblCellMar></w:tblPr>",
+            default=True,
+        ),
         # The page header and footer tables: no borders but a rule under the header and over the footer.
-        _style("table", "Sidhuvudtabell", "Sidhuvudtabell",
-               '<w:pPr><w:spacing w:after="0"/></w:pPr><w:tblPr><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
-               '<w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>', based_on="TableNormal"),
+        _style(
+            "table",
+            "Sidhuvudtabell",
+            "Sidhuvudtabell",
+            '<w:pPr><w:spacing w:after="0"/></w:pPr><w:tblPr><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+            '<w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>',
+            based_on="TableNormal",
+        ),
         _style("numbering", "NoList", "No List", "", default=True),
     ]
     return (
         f'<w:styles xmlns:w="{W_NS}">'
         f'<w:docDefaults><w:rPrDefault><w:rPr>{SERIF}<w:sz w:val="24"/><w:szCs w:val="24"/>{LANG}</w:rPr>'
         '</w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
-        '</w:pPr></w:pPrDefault></w:docDefaults>'
-        + "".join(styles) + "</w:styles>"
+        "</w:pPr></w:pPrDefault></w:docDefaults>" + "".join(styles) + "</w:styles>"
     )
 
 
 def _level(ilvl: int, fmt: str, text: str, indent: int, font: str = "") -> str:
     rpr = f"<w:rPr>{font}</w:rPr>" if font else ""
-    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
-            f'<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="{indent}" w:hanging="360"/></w:pPr>{rpr}</w:lvl>')
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+        f'<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="{indent}" w:hanging="360"/></w:pPr>{rpr}</w:lvl>'
+    )
 
 
 def numbering_xml() -> str:
@@ -113,7 +175,9 @@ def numbering_xml() -> str:
     sans = SANS
     proposals = _level(0, "decimal", "%1.", 360)
     bullets = "".join(_level(i, "bullet", "•", 360 * (i + 1), sans) for i in range(3))
-    ordered = _level(0, "decimal", "%1.", 360) + _level(1, "lowerLetter", "%2)", 720) + _level(2, "lowerRoman", "%3.", 1080)
+    ordered = (
+        _level(0, "decimal", "%1.", 360) + _level(1, "lowerLetter", "%2)", 720) + _level(2, "lowerRoman", "%3.", 1080)
+    )
     return (
         f'<w:numbering xmlns:w="{W_NS}">'
         f'<w:abstractNum w:abstractNumId="{NUM_PROPOSALS}"><w:multiLevelType w:val="singleLevel"/>{proposals}</w:abstractNum>'

@@ -92,12 +92,17 @@ def render_meeting_documents(self, job_id: int) -> None:
         params.update(parts=dict(parts.used), outputs=renderer.outputs)
         _save_params(job_id, params)
         package = renderer.outputs["members"]["motespaket.pdf"]
-        jobs.finish(job, StoredFile(key=package["key"], sha256=package["sha256"], size=package["size"]),
-                    package["name"], PDF_MIMETYPE)
+        jobs.finish(
+            job,
+            StoredFile(key=package["key"], sha256=package["sha256"], size=package["size"]),
+            package["name"],
+            PDF_MIMETYPE,
+        )
     except (OperationalError, ConversionFailed) as exc:
         # The database went away or LibreOffice died twice in a row: try again later, with back-off.
-        jobs.retry_later(self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError)
-                         else "LibreOffice avbröts")
+        jobs.retry_later(
+            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else "LibreOffice avbröts"
+        )
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("meeting documents %s failed", job_id)
         jobs.fail(job_id, "Handlingarna kunde inte skapas på grund av ett internt fel. Försök igen.")

@@ -32,28 +32,39 @@ def start_meeting_documents(user: User, meeting: Meeting, publication: Publicati
     if publication.meeting_id != meeting.id:
         raise ValueError(f"publication {publication.id} is not one of meeting {meeting.id}'s")
     params = {"meeting_id": meeting.id, "version": publication.version}
-    return jobs.create_job(MEETING_DOCUMENTS, user=user, committee_id=meeting.committee_id, params=params,
-                           publication_id=publication.id)
+    return jobs.create_job(
+        MEETING_DOCUMENTS, user=user, committee_id=meeting.committee_id, params=params, publication_id=publication.id
+    )
 
 
 def rendered_job(publication: Publication) -> Job | None:
     """The latest finished job that rendered this publication's files (None when there is none)."""
     return db.session.scalar(
-        select(Job).where(Job.publication_id == publication.id, Job.kind == MEETING_DOCUMENTS,
-                          Job.state == JobState.done)
-        .order_by(Job.id.desc()).limit(1))
+        select(Job)
+        .where(Job.publication_id == publication.id, Job.kind == MEETING_DOCUMENTS, Job.state == JobState.done)
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
 
 
 def pending_job(publication: Publication) -> Job | None:
     """A queued or running job for this publication, if any."""
     return db.session.scalar(
-        select(Job).where(Job.publication_id == publication.id, Job.kind == MEETING_DOCUMENTS,
-                          Job.state.in_([JobState.queued, JobState.running]))
-        .order_by(Job.id.desc()).limit(1))
+        select(Job)
+        .where(
+            Job.publication_id == publication.id,
+            Job.kind == MEETING_DOCUMENTS,
+            Job.state.in_([JobState.queued, JobState.running]),
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
 
 
 def job_outputs(job: Job) -> dict:
     """The job's files so far: variant → name → output."""
     outputs = (job.params or {}).get("outputs") or {}
-    return {variant: {name: outputs[variant][name] for name in FILES if name in (outputs.get(variant) or {})}
-            for variant in VARIANTS}
+    return {
+        variant: {name: outputs[variant][name] for name in FILES if name in (outputs.get(variant) or {})}
+        for variant in VARIANTS
+    }

@@ -79,8 +79,10 @@ def _report_part(item: dict, members_item: dict, public: bool) -> ReportPart | N
     report = db.session.get(CaseReport, ref["id"])
     if report is None:
         raise BadAttachment(f"Tjänsteutlåtandet till punkt {item['number']} finns inte längre.")
-    attachments = [AttachmentLine(a["number"], a.get("title") or "", bool(a.get("is_confidential")))
-                   for a in members_item.get("attachments") or []]
+    attachments = [
+        AttachmentLine(a["number"], a.get("title") or "", bool(a.get("is_confidential")))
+        for a in members_item.get("attachments") or []
+    ]
     # The public version differs only where a bilaga is confidential; else both share one render.
     public = public and any(a.is_confidential for a in attachments)
     document = report_document(report, ref["revision"], public=public)
@@ -107,9 +109,15 @@ def plan_documents(publication: Publication) -> Plan:
                 if not a.get("sha256"):
                     entry.notes.append(f"{label} (handling i diariet, ingår inte i paketet)")
                     continue
-                entry.attachments.append(AttachmentPart(
-                    a["sha256"], a.get("content_type") or "", label, _attachment_where(a, item),
-                    attachment_input_hash(a["sha256"], a.get("content_type") or "", label)))
+                entry.attachments.append(
+                    AttachmentPart(
+                        a["sha256"],
+                        a.get("content_type") or "",
+                        label,
+                        _attachment_where(a, item),
+                        attachment_input_hash(a["sha256"], a.get("content_type") or "", label),
+                    )
+                )
             planned.append(entry)
         items[variant] = planned
     return Plan(snapshots, items)
@@ -125,7 +133,9 @@ def read_attachment(part: AttachmentPart) -> bytes:
             raise StorageError(part.sha256)
         data = get_storage().read(record.storage_key)
     except StorageError:
-        raise BadAttachment(f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse.") from None
+        raise BadAttachment(
+            f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse."
+        ) from None
     if hashlib.sha256(data).hexdigest() != part.sha256:
         raise BadAttachment(f"{part.where} stämmer inte med den publicerade filen (kontrollsumman skiljer sig).")
     return data

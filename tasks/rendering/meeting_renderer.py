@@ -135,8 +135,16 @@ class Renderer:
     the packages written.
     """
 
-    def __init__(self, plan: Plan, parts: PartCache, *, convert=docx_to_pdf, read_attachment=read_attachment,
-                 progress=lambda done, total: None, variants: tuple[str, ...] = VARIANTS):
+    def __init__(
+        self,
+        plan: Plan,
+        parts: PartCache,
+        *,
+        convert=docx_to_pdf,
+        read_attachment=read_attachment,
+        progress=lambda done, total: None,
+        variants: tuple[str, ...] = VARIANTS,
+    ):
         self.plan, self.parts, self.convert = plan, parts, convert
         self.variants = variants
         self.read_attachment = read_attachment
@@ -146,8 +154,9 @@ class Renderer:
         self.pdfs: dict[str, bytes] = {}  # input hash → PDF
         self.entries: dict[str, dict] = {}  # input hash → its stored PDF
         self.pages: dict[str, int] = {}
-        self.kallelser = {variant: kallelse_input_hash(plan.snapshots[variant], public=variant == "public")
-                          for variant in variants}
+        self.kallelser = {
+            variant: kallelse_input_hash(plan.snapshots[variant], public=variant == "public") for variant in variants
+        }
         self.outputs: dict = {variant: {} for variant in VARIANTS}
         #: bilagor that cannot go in: the job fails naming the first, once everything else is made
         self.refused: list[BadAttachment] = []
@@ -183,8 +192,9 @@ class Renderer:
         for variant, key in self.kallelser.items():
             snapshot, public = self.plan.snapshots[variant], variant == "public"
             if not self._reuse_stored_pdf(key):
-                batch.add(key, kallelse_maker(snapshot, public=public),
-                          kallelse_title(snapshot["meeting"], public=public))
+                batch.add(
+                    key, kallelse_maker(snapshot, public=public), kallelse_title(snapshot["meeting"], public=public)
+                )
         for key, part in self.plan.reports().items():
             if not self._reuse_stored_pdf(key):
                 batch.add(key, report_maker(part.document), REPORT_TITLE)
@@ -196,8 +206,9 @@ class Renderer:
                 if part.content_type == PDF:
                     self._keep_made_pdf(key, checked_pdf(data, part.where))
                 elif part.content_type in LAID_OUT_TYPES:
-                    batch.add(key, laid_out_builder(part.title, data, part.content_type, part.where), part.title,
-                              part.where)
+                    batch.add(
+                        key, laid_out_builder(part.title, data, part.content_type, part.where), part.title, part.where
+                    )
                 else:
                     source, export_filter = office_source(data, part.content_type, part.where)
                     singles.append((key, part, conversions.submit(source, export_filter=export_filter)))
@@ -235,20 +246,23 @@ class Renderer:
             if where is None:
                 return batch.batch.converted(converted.result())
             self._unless_refused(
-                lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, where)))
+                lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, where))
+            )
             return None
         try:
             return batch.batch.converted(converted.result())
         except (ConversionFailed, SplitFailed) as exc:
-            log.warning("the combined conversion of %s documents failed (%s); converting them one by one",
-                        len(batch.keys), exc)
+            log.warning(
+                "the combined conversion of %s documents failed (%s); converting them one by one", len(batch.keys), exc
+            )
         for key, make, where in zip(batch.keys, batch.batch.makers, batch.wheres):
             docx = make().build()
             if where is None:
                 self._keep_made_pdf(key, self.convert(docx))
             else:
                 self._unless_refused(
-                    lambda: self._keep_made_pdf(key, converted_attachment(lambda: self.convert(docx), where)))
+                    lambda: self._keep_made_pdf(key, converted_attachment(lambda: self.convert(docx), where))
+                )
         return None
 
     def _unless_refused(self, make: Callable[[], None]) -> None:
@@ -282,18 +296,27 @@ class Renderer:
 
     def _begin_merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
-        return package_merge(snapshot["meeting"], self.pdfs.get(self.kallelser[variant], b""),
-                             self._package_items(variant), public=variant == "public")
+        return package_merge(
+            snapshot["meeting"],
+            self.pdfs.get(self.kallelser[variant], b""),
+            self._package_items(variant),
+            public=variant == "public",
+        )
 
     def _kallelse_outputs(self) -> None:
         for variant, key in self.kallelser.items():
             snapshot = self.plan.snapshots[variant]
             self.outputs[variant]["kallelse.pdf"] = _output(
-                self.entries[key], kallelse_filename(snapshot, "pdf", public=variant == "public"))
+                self.entries[key], kallelse_filename(snapshot, "pdf", public=variant == "public")
+            )
 
     def _layouts(self) -> dict[str, ContentsLayout]:
-        return {variant: contents_layout(self.plan.snapshots[variant]["meeting"], self._package_items(variant),
-                                         public=variant == "public") for variant in self.variants}
+        return {
+            variant: contents_layout(
+                self.plan.snapshots[variant]["meeting"], self._package_items(variant), public=variant == "public"
+            )
+            for variant in self.variants
+        }
 
     def packages(self, merges: dict | None = None, layouts: dict | None = None) -> None:
         """Draw the contents pages; merge each package not stored (``merges``, ``layouts``: those begun already)."""
@@ -302,11 +325,16 @@ class Renderer:
             snapshot, public = self.plan.snapshots[variant], variant == "public"
             meeting, kallelse = snapshot["meeting"], self.pdfs[self.kallelser[variant]]
             items = self._package_items(variant)
-            contents = contents_pdf(meeting, self._page_count(self.kallelser[variant]), items, public=public,
-                                    layout=layouts.get(variant))
-            basis = [PACKAGE_VERSION, public, sorted(meeting.items()), hashlib.sha256(kallelse).hexdigest(),
-                     hashlib.sha256(contents).hexdigest()] + [
-                [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]
+            contents = contents_pdf(
+                meeting, self._page_count(self.kallelser[variant]), items, public=public, layout=layouts.get(variant)
+            )
+            basis = [
+                PACKAGE_VERSION,
+                public,
+                sorted(meeting.items()),
+                hashlib.sha256(kallelse).hexdigest(),
+                hashlib.sha256(contents).hexdigest(),
+            ] + [[i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]
             key = "paket/" + hashlib.sha256(repr(basis).encode()).hexdigest()
             pdf, entry = self._stored_part(key)
             if pdf is None:

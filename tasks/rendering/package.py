@@ -63,7 +63,7 @@ class MemoryCache(dict):
 
 
 def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: int) -> None:
-    """"Sida n (N)" at the page's foot, as a pagination artifact outside the tagged content."""
+    """ "Sida n (N)" at the page's foot, as a pagination artifact outside the tagged content."""
     page = page.obj
     if int(page.get("/Rotate", 0) or 0) % 360:
         return
@@ -81,8 +81,13 @@ def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: 
     fonts[font.resource] = embedded
     before = pdf.make_stream(b"q\n")
     after = pdf.make_stream(
-        (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0.25 g BT {font.resource} {size} Tf "
-         f"{x:.1f} {y:.1f} Td ").encode("ascii") + font.encode(text) + b" Tj ET Q\nEMC\n")
+        (
+            f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq 0.25 g BT {font.resource} {size} Tf "
+            f"{x:.1f} {y:.1f} Td "
+        ).encode("ascii")
+        + font.encode(text)
+        + b" Tj ET Q\nEMC\n"
+    )
     contents = page.get("/Contents")
     existing = [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
     page.Contents = Array([before, *existing, after])
@@ -110,8 +115,16 @@ class PackageMerge:
     ``fill`` and ``insert_contents`` fill later, at its place: so the package can be put together while
     LibreOffice still converts those documents. ``write`` once every gap is filled."""
 
-    def __init__(self, kallelse_pdf: bytes, items: list[PackageItem], *, title: str, author: str = "",
-                 subject: str = "", lang: str = "sv-SE"):
+    def __init__(
+        self,
+        kallelse_pdf: bytes,
+        items: list[PackageItem],
+        *,
+        title: str,
+        author: str = "",
+        subject: str = "",
+        lang: str = "sv-SE",
+    ):
         self.title, self.author, self.subject, self.lang = title, author, subject, lang
         self.pdf = pikepdf.new()
         self.tree = StructTree(self.pdf, title, lang)
@@ -148,7 +161,7 @@ class PackageMerge:
         position = sum(1 for other in self.slots[:order] if other.section is slot.section and other.tagged)
         slot.tagged = self.tree.graft(source, pages, slot.title, slot.section, position)
         self.fonts.share(pages)
-        for later in self.slots[order + 1:]:
+        for later in self.slots[order + 1 :]:
             later.page += count
         slot.filled, slot.pages = True, count
         slot.headings = headings(source)
@@ -205,23 +218,42 @@ class PackageMerge:
         pdf.Root.MarkInfo = Dictionary(Marked=True)
         pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
         pdf.Root.PageMode = Name.UseOutlines
-        pdf.docinfo = pdf.make_indirect(Dictionary(
-            Title=String(self.title), Author=String(self.author), Subject=String(self.subject),
-            Producer=String("Nämndflöde"), Creator=String("Nämndflöde (LibreOffice, pikepdf)")))
+        pdf.docinfo = pdf.make_indirect(
+            Dictionary(
+                Title=String(self.title),
+                Author=String(self.author),
+                Subject=String(self.subject),
+                Producer=String("Nämndflöde"),
+                Creator=String("Nämndflöde (LibreOffice, pikepdf)"),
+            )
+        )
         with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
             metadata.load_from_docinfo(pdf.docinfo)
             metadata["dc:language"] = {self.lang}
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
-        log.debug("package %r: %s pages, %s tagged parts, %s untagged", self.title, total, self.tree.tagged_parts,
-                  self.tree.untagged_parts)
+        log.debug(
+            "package %r: %s pages, %s tagged parts, %s untagged",
+            self.title,
+            total,
+            self.tree.tagged_parts,
+            self.tree.untagged_parts,
+        )
         for source in self.sources:
             source.close()
         return out.getvalue()
 
 
-def merge_package(kallelse_pdf: bytes, contents_pdf: bytes | None, items: list[PackageItem], *, title: str,
-                  author: str = "", subject: str = "", lang: str = "sv-SE") -> bytes:
+def merge_package(
+    kallelse_pdf: bytes,
+    contents_pdf: bytes | None,
+    items: list[PackageItem],
+    *,
+    title: str,
+    author: str = "",
+    subject: str = "",
+    lang: str = "sv-SE",
+) -> bytes:
     """Merge the parts into the package PDF (see the module's description)."""
     package = PackageMerge(kallelse_pdf, items, title=title, author=author, subject=subject, lang=lang)
     if contents_pdf is not None:
@@ -236,9 +268,13 @@ def package_title(meeting: dict, public: bool) -> str:
 
 def package_merge(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> PackageMerge:
     """The package of a meeting put together but for its contents pages (``insert_contents``, then ``write``)."""
-    return PackageMerge(kallelse_pdf, items, title=package_title(meeting, public),
-                        author=meeting.get("secretary_name") or "",
-                        subject=f"Kallelse, tjänsteutlåtanden och bilagor, {meeting.get('committee') or ''}")
+    return PackageMerge(
+        kallelse_pdf,
+        items,
+        title=package_title(meeting, public),
+        author=meeting.get("secretary_name") or "",
+        subject=f"Kallelse, tjänsteutlåtanden och bilagor, {meeting.get('committee') or ''}",
+    )
 
 
 def assemble_package(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> bytes:

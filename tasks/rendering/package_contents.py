@@ -62,8 +62,14 @@ def contents_lines(items: list[PackageItem], first_page: int) -> list[ContentsLi
     """The contents with the page each document starts on, the first item's first page being ``first_page``."""
     lines, page = [], first_page
     for item in items:
-        lines.append(ContentsLine(0, str(item.number), item.title.split(" ", 1)[1] if " " in item.title else item.title,
-                                  page if item.documents else None))
+        lines.append(
+            ContentsLine(
+                0,
+                str(item.number),
+                item.title.split(" ", 1)[1] if " " in item.title else item.title,
+                page if item.documents else None,
+            )
+        )
         for document in item.documents:
             lines.append(ContentsLine(1, "", document.title, page))
             page += document.pages
@@ -77,8 +83,9 @@ def contents_layout(meeting: dict, items: list[PackageItem], *, public: bool) ->
     return ContentsLayout(meeting, contents_lines(items, 1), public=public)
 
 
-def contents_pdf(meeting: dict, kallelse_pages: int, items: list[PackageItem], *, public: bool,
-                 layout: ContentsLayout | None = None) -> bytes:
+def contents_pdf(
+    meeting: dict, kallelse_pages: int, items: list[PackageItem], *, public: bool, layout: ContentsLayout | None = None
+) -> bytes:
     """The contents pages of a package as a tagged PDF: the kallelse has ``kallelse_pages`` pages, the items'
     documents have the page counts given (their PDFs are not needed). ``layout``: theirs, made beforehand."""
     layout = layout or contents_layout(meeting, items, public=public)

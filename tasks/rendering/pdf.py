@@ -114,15 +114,20 @@ def lock_down_profile(installation: Path) -> None:
     except FileNotFoundError:
         text = ""
     if "</oor:items>" not in text:
-        text = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-                '\n</oor:items>\n')
+        text = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            "\n</oor:items>\n"
+        )
     items = []
     for node, name, value in LOCKED_DOWN:
-        text = re.sub(rf'<item oor:path="/{re.escape(node)}"><prop oor:name="{name}"[^>]*>.*?</prop></item>\n?', "",
-                      text)
-        items.append(f'<item oor:path="/{node}"><prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value>'
-                     "</prop></item>\n")
+        text = re.sub(
+            rf'<item oor:path="/{re.escape(node)}"><prop oor:name="{name}"[^>]*>.*?</prop></item>\n?', "", text
+        )
+        items.append(
+            f'<item oor:path="/{node}"><prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value>'
+            "</prop></item>\n"
+        )
     path.write_text(text.replace("</oor:items>", "".join(items) + "</oor:items>", 1), encoding="utf-8")
 
 
@@ -152,11 +157,15 @@ def _uno_importable(python: str) -> bool:
 def unavailable_reason() -> str | None:
     """Return why PDFs cannot be made here (in Swedish), or None when they can."""
     if soffice_path() is None:
-        return ("PDF kunde inte skapas: LibreOffice är inte installerat på servern "
-                "(Debian-paketet libreoffice-writer-nogui; `make system` installerar det).")
+        return (
+            "PDF kunde inte skapas: LibreOffice är inte installerat på servern "
+            "(Debian-paketet libreoffice-writer-nogui; `make system` installerar det)."
+        )
     if not _uno_importable(uno_python()):
-        return (f"PDF kunde inte skapas: {uno_python()} saknar LibreOffice-kopplingen python3-uno "
-                "(Debian-paketet python3-uno; `make system` installerar det).")
+        return (
+            f"PDF kunde inte skapas: {uno_python()} saknar LibreOffice-kopplingen python3-uno "
+            "(Debian-paketet python3-uno; `make system` installerar det)."
+        )
     from tasks.rendering.pdf_fonts import missing_fonts_reason  # the pages drawn without LibreOffice
 
     return missing_fonts_reason()
@@ -293,14 +302,36 @@ class WarmConverter:
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
             env = offline_environment(env)
             env["PYTHONPATH"] = str(_unoserver_path(profile / "python"))
-            cmd = [uno_python(), "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", str(self._port),
-                   "--uno-interface", "127.0.0.1", "--uno-port", str(uno_port), "--executable", soffice_path(),
-                   "--user-installation", str(profile / "user"), "--conversion-timeout", str(int(CONVERSION_TIMEOUT))]
+            cmd = [
+                uno_python(),
+                "-m",
+                "unoserver.server",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self._port),
+                "--uno-interface",
+                "127.0.0.1",
+                "--uno-port",
+                str(uno_port),
+                "--executable",
+                soffice_path(),
+                "--user-installation",
+                str(profile / "user"),
+                "--conversion-timeout",
+                str(int(CONVERSION_TIMEOUT)),
+            ]
             log.info("starting LibreOffice (unoserver) on port %s", self._port)
             with open(self._log_path, "wb") as out:
-                self._process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                                 stdin=subprocess.DEVNULL, start_new_session=True,
-                                                 preexec_fn=_die_with_parent)
+                self._process = subprocess.Popen(
+                    cmd,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,
+                )
             self.starts += 1
             deadline = time.monotonic() + self.startup_timeout
             while time.monotonic() < deadline:
@@ -354,13 +385,22 @@ class WarmConverter:
                 self.start()
                 client = _client_class()(server="127.0.0.1", port=str(self._port), host_location="remote")
                 try:
-                    return client.convert(indata=docx, convert_to="pdf", filtername=export_filter,
-                                          filter_options=[*PDF_FILTER_OPTIONS, *options], update_index=True)
+                    return client.convert(
+                        indata=docx,
+                        convert_to="pdf",
+                        filtername=export_filter,
+                        filter_options=[*PDF_FILTER_OPTIONS, *options],
+                        update_index=True,
+                    )
                 except RuntimeError as exc:  # unoserver: an export filter this LibreOffice lacks (e.g. no Calc)
-                    raise ConversionFailed(f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}.") from exc
+                    raise ConversionFailed(
+                        f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}."
+                    ) from exc
                 except (OSError, Fault) as exc:
                     if self.is_running() and isinstance(exc, Fault):
-                        raise ConversionFailed("PDF kunde inte skapas: LibreOffice kunde inte läsa Word-filen.") from exc
+                        raise ConversionFailed(
+                            "PDF kunde inte skapas: LibreOffice kunde inte läsa Word-filen."
+                        ) from exc
                     log.warning("LibreOffice stopped during a conversion (attempt %s): %s", attempt, exc)
                     self.stop()
             raise ConversionFailed("PDF kunde inte skapas: LibreOffice avslutades mitt i konverteringen.")
@@ -413,14 +453,26 @@ def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: flo
         user = Path(profile) if profile else Path(tmp, "user")
         lock_down_profile(user)
         result = subprocess.run(
-            [soffice_path(), "--headless", "--norestore", f"-env:UserInstallation={user.resolve().as_uri()}",
-             "--convert-to", CLI_FILTER, "--outdir", tmp, str(source)],
-            capture_output=True, timeout=timeout, env=offline_environment(dict(os.environ)),
+            [
+                soffice_path(),
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={user.resolve().as_uri()}",
+                "--convert-to",
+                CLI_FILTER,
+                "--outdir",
+                tmp,
+                str(source),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            env=offline_environment(dict(os.environ)),
         )
         target = Path(tmp) / "dokument.pdf"
         if result.returncode != 0 or not target.exists():
-            raise ConversionFailed("PDF kunde inte skapas med soffice: "
-                                   + result.stderr.decode(errors="replace")[-300:])
+            raise ConversionFailed(
+                "PDF kunde inte skapas med soffice: " + result.stderr.decode(errors="replace")[-300:]
+            )
         return target.read_bytes()
 
 

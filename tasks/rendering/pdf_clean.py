@@ -51,7 +51,8 @@ def safe_action(action) -> bool:
     if str(kind) == "/URI":
         uri = action.get("/URI")
         return isinstance(uri, pikepdf.String) and bytes(uri).decode("latin-1").strip().lower().startswith(
-            SAFE_URI_SCHEMES)
+            SAFE_URI_SCHEMES
+        )
     return True
 
 
@@ -100,8 +101,11 @@ class _Cleaner:
                 continue
             subtype = str(annotation.get("/Subtype", ""))
             action = annotation.get("/A")
-            dead_link = (subtype == "/Link" and "/Dest" not in annotation
-                         and (action is None or (_is_action(action) and not safe_action(action))))
+            dead_link = (
+                subtype == "/Link"
+                and "/Dest" not in annotation
+                and (action is None or (_is_action(action) and not safe_action(action)))
+            )
             if subtype in REMOVED_ANNOTATIONS or dead_link:
                 self._disarm(annotation)  # the structure tree may still point at it
                 self.changed = True

@@ -68,15 +68,18 @@ def font_path(file_name: str) -> Path:
             return directory / file_name
     if shutil.which("fc-list"):
         try:
-            listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
-                                    timeout=10).stdout.splitlines()
+            listed = subprocess.run(
+                ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=10
+            ).stdout.splitlines()
         except (OSError, subprocess.SubprocessError):
             listed = []
         for line in listed:
             if Path(line).name == file_name and Path(line).is_file():
                 return Path(line)
-    raise FontMissing(f"PDF kunde inte skapas: typsnittet {file_name.removesuffix('.ttf')} saknas på servern "
-                      "(Debian-paketet fonts-liberation2; `make system` installerar det).")
+    raise FontMissing(
+        f"PDF kunde inte skapas: typsnittet {file_name.removesuffix('.ttf')} saknas på servern "
+        "(Debian-paketet fonts-liberation2; `make system` installerar det)."
+    )
 
 
 def missing_fonts_reason() -> str | None:
@@ -166,22 +169,45 @@ class FontUse:
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha1(repr(sorted(glyphs)).encode()).digest()[:6])
         base_font = Name("/" + f"{tag}+{face_.postscript_name}")
         scale = 1000 / face_.units
-        descriptor = pdf.make_indirect(Dictionary(
-            Type=Name.FontDescriptor, FontName=base_font, Flags=32 if "Sans" in face_.postscript_name else 34,
-            FontBBox=Array([round(v * scale) for v in face_.bbox]),
-            ItalicAngle=0, Ascent=round(face_.ascent * 1000), Descent=-round(face_.descent * 1000),
-            CapHeight=round(face_.cap_height * 1000), StemV=140 if face_.bold else 80,
-            FontFile2=pdf.make_stream(_subset_program(face_.path, frozenset(glyphs)))))
+        descriptor = pdf.make_indirect(
+            Dictionary(
+                Type=Name.FontDescriptor,
+                FontName=base_font,
+                Flags=32 if "Sans" in face_.postscript_name else 34,
+                FontBBox=Array([round(v * scale) for v in face_.bbox]),
+                ItalicAngle=0,
+                Ascent=round(face_.ascent * 1000),
+                Descent=-round(face_.descent * 1000),
+                CapHeight=round(face_.cap_height * 1000),
+                StemV=140 if face_.bold else 80,
+                FontFile2=pdf.make_stream(_subset_program(face_.path, frozenset(glyphs))),
+            )
+        )
         widths = Array()
         for gid in gids:
             widths.extend([gid, Array([round(face_.advance[face_.glyph_order[gid]][0] * scale)])])
-        descendant = pdf.make_indirect(Dictionary(
-            Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base_font,
-            CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Identity"), Supplement=0),
-            FontDescriptor=descriptor, DW=1000, W=widths, CIDToGIDMap=Name.Identity))
-        return pdf.make_indirect(Dictionary(
-            Type=Name.Font, Subtype=Name.Type0, BaseFont=base_font, Encoding=Name("/Identity-H"),
-            DescendantFonts=Array([descendant]), ToUnicode=pdf.make_stream(_to_unicode(self.used))))
+        descendant = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Font,
+                Subtype=Name.CIDFontType2,
+                BaseFont=base_font,
+                CIDSystemInfo=Dictionary(Registry=String("Adobe"), Ordering=String("Identity"), Supplement=0),
+                FontDescriptor=descriptor,
+                DW=1000,
+                W=widths,
+                CIDToGIDMap=Name.Identity,
+            )
+        )
+        return pdf.make_indirect(
+            Dictionary(
+                Type=Name.Font,
+                Subtype=Name.Type0,
+                BaseFont=base_font,
+                Encoding=Name("/Identity-H"),
+                DescendantFonts=Array([descendant]),
+                ToUnicode=pdf.make_stream(_to_unicode(self.used)),
+            )
+        )
 
 
 @lru_cache(maxsize=16)
@@ -208,12 +234,19 @@ def _subset_program(path: Path, glyphs: frozenset[int]) -> bytes:
 def _to_unicode(used: dict[int, str]) -> bytes:
     """A /ToUnicode CMap from glyph ids to the characters they show."""
     entries = sorted(used.items())
-    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
+    ]
     for start in range(0, len(entries), 100):
-        chunk = entries[start:start + 100]
+        chunk = entries[start : start + 100]
         lines.append(f"{len(chunk)} beginbfchar")
         for gid, char in chunk:
             utf16 = char.encode("utf-16-be").hex().upper()

@@ -41,12 +41,15 @@ def report_document(report: CaseReport, revision: int | None = None, public: boo
         officer_name=officer.name if officer else "",
         officer_phone=(officer.phone or "") if officer else "",
         officer_email=(officer.email or "") if officer else "",
-        sections=[SectionText(heading, content.sections[key]) for key, heading in titles.items()
-                  if content.sections.get(key)],
+        sections=[
+            SectionText(heading, content.sections[key]) for key, heading in titles.items() if content.sections.get(key)
+        ],
         proposals=[ProposalLine(p.text, p.immediately_adjusted) for p in content.proposals],
         signatories=[SignatoryLine(s.name, s.title or "") for s in content.signatories],
-        attachments=[AttachmentLine(a.position, a.title, a.is_confidential)
-                     for a in sorted(report.current_attachments, key=lambda a: a.position)],
+        attachments=[
+            AttachmentLine(a.position, a.title, a.is_confidential)
+            for a in sorted(report.current_attachments, key=lambda a: a.position)
+        ],
         omit_confidential_titles=public,
         recipients=list(content.recipients),
         address=AddressBlock(**address),

@@ -132,8 +132,9 @@ class ReportDocument:
     def input_hash(self) -> str:
         """The sha256 of everything the document is made from: this data, the builder and the template."""
         data = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        return hashlib.sha256(b"tjansteutlatande/" + BUILDER_VERSION.encode() + b"/" + template_sha256().encode()
-                              + b"/" + data).hexdigest()
+        return hashlib.sha256(
+            b"tjansteutlatande/" + BUILDER_VERSION.encode() + b"/" + template_sha256().encode() + b"/" + data
+        ).hexdigest()
 
 
 # --- section HTML to Word -----------------------------------------------------------------
@@ -242,8 +243,7 @@ class _HtmlToWord(HTMLParser):
             if not text:
                 return
         in_link = bool(self.links and self.links[-1])
-        run(self.target, text, bold=self.bold > 0, italic=self.italic > 0,
-            style="Hyperlink" if in_link else None)
+        run(self.target, text, bold=self.bold > 0, italic=self.italic > 0, style="Hyperlink" if in_link else None)
 
 
 # --- the builder ----------------------------------------------------------------------------
@@ -257,7 +257,7 @@ class _ReportBuilder(WordBuilder):
     # the page header and footer, on every page
     def header(self) -> None:
         d = self.data
-        row = '<w:tr>{}</w:tr>'
+        row = "<w:tr>{}</w:tr>"
 
         def cell(width: int, content: str, span: int = 1) -> str:
             grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
@@ -269,19 +269,35 @@ class _ReportBuilder(WordBuilder):
             return f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{text_run}{fields}</w:p>'
 
         def field(instr: str, shown: str) -> str:
-            return (f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
-                    f'<w:t>{shown}</w:t></w:r></w:fldSimple>')
+            return (
+                f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT "><w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
+                f"<w:t>{shown}</w:t></w:r></w:fldSimple>"
+            )
 
         widths = (4536, 1701, 1985, 849)
-        page = (field("PAGE", "1") + '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve"> (</w:t></w:r>'
-                + field("NUMPAGES", "1") + '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>)</w:t></w:r>')
+        page = (
+            field("PAGE", "1")
+            + '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve"> (</w:t></w:r>'
+            + field("NUMPAGES", "1")
+            + '<w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>)</w:t></w:r>'
+        )
         rows = [
-            row.format(cell(widths[0], par(d.administration.upper(), bold=True))
-                       + cell(sum(widths[1:]), par("TJÄNSTEUTLÅTANDE", bold=True, size=22), span=3)),
-            row.format(cell(widths[0], par("")) + cell(widths[1], par("DATUM", size=14))
-                       + cell(widths[2], par("DIARIENR", size=14)) + cell(widths[3], par("SIDA", size=14))),
-            row.format(cell(widths[0], par("")) + cell(widths[1], par(d.report_date))
-                       + cell(widths[2], par(d.registration_number)) + cell(widths[3], par("", fields=page))),
+            row.format(
+                cell(widths[0], par(d.administration.upper(), bold=True))
+                + cell(sum(widths[1:]), par("TJÄNSTEUTLÅTANDE", bold=True, size=22), span=3)
+            ),
+            row.format(
+                cell(widths[0], par(""))
+                + cell(widths[1], par("DATUM", size=14))
+                + cell(widths[2], par("DIARIENR", size=14))
+                + cell(widths[3], par("SIDA", size=14))
+            ),
+            row.format(
+                cell(widths[0], par(""))
+                + cell(widths[1], par(d.report_date))
+                + cell(widths[2], par(d.registration_number))
+                + cell(widths[3], par("", fields=page))
+            ),
         ]
         table = self._table(widths, rows, rule="bottom")
         self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
@@ -293,19 +309,27 @@ class _ReportBuilder(WordBuilder):
         values = ([a.postal_address], [a.visiting_address], [a.phone], [a.email, a.web])
 
         def par(lines: list[str], size: int) -> str:
-            runs = '<w:r><w:br/></w:r>'.join(
+            runs = "<w:r><w:br/></w:r>".join(
                 f'<w:r><w:rPr><w:sz w:val="{size}"/></w:rPr><w:t xml:space="preserve">{escape(clean(t))}</w:t></w:r>'
-                for t in lines if t)
+                for t in lines
+                if t
+            )
             return f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{runs}</w:p>'
 
         def cells(texts) -> str:
-            return "".join(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
-                           for width, t in zip(widths, texts))
+            return "".join(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
+                for width, t in zip(widths, texts)
+            )
 
-        rows = [f'<w:tr>{cells(par([label], 12) for label in labels)}</w:tr>',
-                f'<w:tr>{cells(par(v, 16) for v in values)}</w:tr>']
-        revision = (f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:sz w:val="12"/>'
-                    f'</w:rPr><w:t>{escape(clean(self.data.template_revision))}</w:t></w:r></w:p>')
+        rows = [
+            f"<w:tr>{cells(par([label], 12) for label in labels)}</w:tr>",
+            f"<w:tr>{cells(par(v, 16) for v in values)}</w:tr>",
+        ]
+        revision = (
+            f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:sz w:val="12"/>'
+            f"</w:rPr><w:t>{escape(clean(self.data.template_revision))}</w:t></w:r></w:p>"
+        )
         self._fill(self.target.footer, self._table(widths, rows, rule="top") + revision)
 
     # the body

@@ -55,8 +55,11 @@ class StructTree:
     def __init__(self, pdf: pikepdf.Pdf, title: str, lang: str):
         self.pdf = pdf
         self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-        self.document = pdf.make_indirect(Dictionary(
-            Type=Name.StructElem, S=Name.Document, P=self.root, T=String(title), Lang=String(lang), K=Array()))
+        self.document = pdf.make_indirect(
+            Dictionary(
+                Type=Name.StructElem, S=Name.Document, P=self.root, T=String(title), Lang=String(lang), K=Array()
+            )
+        )
         self.root.K = Array([self.document])
         self.nums = Array()
         self.next_key = 0
@@ -65,8 +68,7 @@ class StructTree:
         self.untagged_parts = 0
 
     def _element(self, kind: Name, parent, title: str, position: int | None = None):
-        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=kind, P=parent, T=String(title),
-                                                    K=Array()))
+        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=kind, P=parent, T=String(title), K=Array()))
         if position is None:
             parent.K.append(element)
         else:
@@ -93,8 +95,11 @@ class StructTree:
                 kids.append(kid)
         entries = list(number_tree(root.get("/ParentTree")))
         # one copy of everything (qpdf copies what is reachable, each object once)
-        copied = self.pdf.copy_foreign(source.make_indirect(Array([
-            Array(kids), Array([value for _key, value in entries]), root.get("/RoleMap") or Dictionary()])))
+        copied = self.pdf.copy_foreign(
+            source.make_indirect(
+                Array([Array(kids), Array([value for _key, value in entries]), root.get("/RoleMap") or Dictionary()])
+            )
+        )
         for element in copied[0]:
             if element.get("/S") == Name.Document:
                 element.S = Name.Div  # one /Document per file: the package's
@@ -149,14 +154,17 @@ def _fingerprint(pdf: pikepdf.Pdf, value: pikepdf.Object, memo: dict) -> bytes:
         text = bytes(value.unparse(resolved=True))
     position = 0
     for match in _REFERENCE.finditer(text):
-        digest.update(text[position:match.start()])
+        digest.update(text[position : match.start()])
         position = match.end()
         try:
             referred = pdf.get_object((int(match[1]), int(match[2])))
         except Exception:  # noqa: BLE001 - text that only looks like a reference
             referred = None
-        digest.update(_fingerprint(pdf, referred, memo) if isinstance(referred, pikepdf.Object) and referred.is_indirect
-                      else match[0])
+        digest.update(
+            _fingerprint(pdf, referred, memo)
+            if isinstance(referred, pikepdf.Object) and referred.is_indirect
+            else match[0]
+        )
     digest.update(text[position:])
     memo[key] = digest.digest()
     return memo[key]

@@ -50,10 +50,14 @@ def start_report_preview(user: User, report: CaseReport) -> Job:
     if not can(user, Action.view_report, report.case):
         raise ForbiddenError("Du får inte läsa tjänsteutlåtandet.")
     case = report.case
-    params = {"case_id": case.id, "revision": report.current_revision,
-              "public": not may_read_confidential(user, report)}
-    return jobs.create_job(REPORT_PREVIEW, user=user, committee_id=case.committee_id, params=params, total=2,
-                           report_id=report.id)
+    params = {
+        "case_id": case.id,
+        "revision": report.current_revision,
+        "public": not may_read_confidential(user, report),
+    }
+    return jobs.create_job(
+        REPORT_PREVIEW, user=user, committee_id=case.committee_id, params=params, total=2, report_id=report.id
+    )
 
 
 def preview_outputs(job: Job) -> dict:
@@ -90,8 +94,11 @@ def render_report_preview(self, job_id: int) -> None:
         input_hash = document.input_hash()
         parts = StoredParts()  # made before from the same input (by a preview or a meeting package): reused
         names = {fmt: report_filename(document, fmt, public=public) for fmt in FORMATS}
-        outputs = {fmt: {**entry, "name": names[fmt]} for fmt in FORMATS
-                   if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None}
+        outputs = {
+            fmt: {**entry, "name": names[fmt]}
+            for fmt in FORMATS
+            if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None
+        }
         params.update(input_hash=input_hash, outputs=outputs)
         jobs.report_progress(job, 0, 2)
 
@@ -127,6 +134,17 @@ def _fail_with_docx(job_id: int, params: dict, message: str) -> None:
     docx = params["outputs"]["docx"]
     db.session.rollback()
     with separate_transaction() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(
-            state=JobState.failed, error=message, params=params, result_key=docx["key"], result_name=docx["name"],
-            result_mimetype=DOCX_MIMETYPE, progress_done=1, finished_dt=utcnow()))
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                state=JobState.failed,
+                error=message,
+                params=params,
+                result_key=docx["key"],
+                result_name=docx["name"],
+                result_mimetype=DOCX_MIMETYPE,
+                progress_done=1,
+                finished_dt=utcnow(),
+            )
+        )

@@ -37,9 +37,11 @@ def w(tag: str) -> str:
 
 
 P, PPR, PSTYLE, R, RPR, T, BR, B, BCS, I, ICS, SZ, SZCS, RFONTS = (
-    w(t) for t in ("p", "pPr", "pStyle", "r", "rPr", "t", "br", "b", "bCs", "i", "iCs", "sz", "szCs", "rFonts"))
+    w(t) for t in ("p", "pPr", "pStyle", "r", "rPr", "t", "br", "b", "bCs", "i", "iCs", "sz", "szCs", "rFonts")
+)
 NUMPR, ILVL, NUMID, RSTYLE, HYPERLINK, SPACING, IND, KEEPNEXT, VAL = (
-    w(t) for t in ("numPr", "ilvl", "numId", "rStyle", "hyperlink", "spacing", "ind", "keepNext", "val"))
+    w(t) for t in ("numPr", "ilvl", "numId", "rStyle", "hyperlink", "spacing", "ind", "keepNext", "val")
+)
 R_ID = f"{{{R_NS}}}id"
 
 #: characters XML 1.0 cannot carry (python-docx would refuse the whole document)
@@ -93,8 +95,16 @@ def ppr(p):
     return properties
 
 
-def run(parent, text: str, *, bold: bool = False, italic: bool = False, size: int | None = None,
-        sans: bool = False, style: str | None = None):
+def run(
+    parent,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int | None = None,
+    sans: bool = False,
+    style: str | None = None,
+):
     """A run of ``text`` at the end of ``parent`` (a paragraph or a hyperlink); ``size`` in half-points."""
     r = sub(parent, R)
     if bold or italic or size or sans or style:
@@ -177,9 +187,12 @@ class WordBuilder:
         """Add a numbering instance that restarts at 1, for one numbered list of the text."""
         num_id = self._next_num
         self._next_num += 1
-        self._numbering.append(parse_xml(
-            f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/>'
-            '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+        self._numbering.append(
+            parse_xml(
+                f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/>'
+                '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+            )
+        )
         return num_id
 
     def link(self, href: str) -> str:
@@ -202,10 +215,13 @@ class WordBuilder:
     def _table(widths, rows: list[str], rule: str) -> str:
         """A header or footer table (the template's "Sidhuvudtabell") of ``rows`` (w:tr XML), ruled at ``rule``."""
         grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
-        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-                f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
-                f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-                + "".join(rows) + "</w:tbl>")
+        return (
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+            f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
+            f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            + "".join(rows)
+            + "</w:tbl>"
+        )
 
     @staticmethod
     def _fill(container, xml: str) -> None:

@@ -26,8 +26,12 @@ def titles(meeting: Meeting) -> list[tuple[int, str]]:
 
 
 def test_a_planned_meeting_gets_the_standing_items(meeting):
-    assert titles(meeting) == [(1, "Val av justerare"), (2, "Godkännande av föredragningslistan"),
-                               (3, "Övriga frågor"), (4, "Delgivningar och anmälda delegationsbeslut")]
+    assert titles(meeting) == [
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Övriga frågor"),
+        (4, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     assert meeting.status is MeetingStatus.planned
     assert meeting.notice_deadline == next_week(14).date() - timedelta(days=7)  # Socialnämnden: 7 days
 
@@ -41,16 +45,26 @@ def test_a_meeting_in_the_past_is_refused(demo, secretary):
 def test_items_go_before_the_closing_items_and_confidential_ones_after_övriga_frågor(meeting, secretary, new_case):
     first, second = new_case("Riktlinjer A"), new_case("Riktlinjer B")
     secret = new_case("Vårdnad om Barn Testsson", confidential=True)
-    ops.add_item(meeting, user=secretary, kind="information", parts=[
-        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}])
+    ops.add_item(
+        meeting,
+        user=secretary,
+        kind="information",
+        parts=[{"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}],
+    )
     ops.add_item(meeting, user=secretary, kind="case", case=first)
     ops.add_item(meeting, user=secretary, kind="case", case=secret)
     ops.add_item(meeting, user=secretary, kind="case", case=second)
     db.session.commit()
     assert titles(meeting) == [
-        (1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Information"),
-        (4, "Riktlinjer A"), (5, "Riktlinjer B"), (6, "Övriga frågor"), (7, "Vårdnad om Barn Testsson"),
-        (8, "Delgivningar och anmälda delegationsbeslut")]
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Information"),
+        (4, "Riktlinjer A"),
+        (5, "Riktlinjer B"),
+        (6, "Övriga frågor"),
+        (7, "Vårdnad om Barn Testsson"),
+        (8, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     kinds = [item.shown_kind for item in meeting.items]
     assert kinds[6] is ItemKind.confidential_case and meeting.items[6].section == "Sekretessärenden"
     # Placing a case moved its signed report to "on agenda".
@@ -135,13 +149,15 @@ def test_move_an_item_with_the_keyboard_alternative(meeting, secretary):
 
 
 def test_bad_item_input_is_refused(meeting, secretary, new_case):
-    for kwargs, field in (({"kind": "nonsense", "title": "x"}, "kind"),
-                          ({"kind": "procedural", "title": ""}, "title"),
-                          ({"kind": "procedural", "title": "x" * 1001}, "title"),
-                          ({"kind": "information", "parts": [{"title": ""}]}, "parts.1"),
-                          ({"kind": "information", "parts": "text"}, "parts"),
-                          ({"kind": "case"}, "case"),
-                          ({"kind": "procedural", "title": "x", "position": 99}, "position")):
+    for kwargs, field in (
+        ({"kind": "nonsense", "title": "x"}, "kind"),
+        ({"kind": "procedural", "title": ""}, "title"),
+        ({"kind": "procedural", "title": "x" * 1001}, "title"),
+        ({"kind": "information", "parts": [{"title": ""}]}, "parts.1"),
+        ({"kind": "information", "parts": "text"}, "parts"),
+        ({"kind": "case"}, "case"),
+        ({"kind": "procedural", "title": "x", "position": 99}, "position"),
+    ):
         with pytest.raises(ValidationError) as caught:
             ops.add_item(meeting, user=secretary, **kwargs)
         assert field in caught.value.errors, kwargs

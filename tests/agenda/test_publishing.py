@@ -22,9 +22,16 @@ pytestmark = pytest.mark.moments
 
 
 def complete(meeting) -> None:
-    ops.update_meeting(meeting, user=person("sekreterare"), values={
-        "notice_place": "Huddinge", "notice_date": date.today().isoformat(),
-        "chair_name": "Gunnel Hedberg", "secretary_name": "Sara Lindqvist"})
+    ops.update_meeting(
+        meeting,
+        user=person("sekreterare"),
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": date.today().isoformat(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
 
 
 @pytest.fixture
@@ -32,9 +39,19 @@ def built(meeting, secretary, new_case):
     """The meeting with an information item, a public case and a confidential case; closing facts filled."""
     public = new_case("Riktlinjer för ekonomiskt bistånd 2027")
     secret = new_case("Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", confidential=True)
-    ops.add_item(meeting, user=secretary, kind="information", parts=[
-        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}])
-    ops.add_item(meeting, user=secretary, kind="case", case=public, note="Remisshandlingar: https://example.se (hämtad 2026-11-01)")
+    ops.add_item(
+        meeting,
+        user=secretary,
+        kind="information",
+        parts=[{"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}],
+    )
+    ops.add_item(
+        meeting,
+        user=secretary,
+        kind="case",
+        case=public,
+        note="Remisshandlingar: https://example.se (hämtad 2026-11-01)",
+    )
     ops.add_item(meeting, user=secretary, kind="case", case=secret)
     complete(meeting)
     db.session.commit()
@@ -48,12 +65,19 @@ def test_publishing_makes_the_members_and_the_public_snapshot(built, secretary):
     assert publication.version == 1 and meeting.status is MeetingStatus.notice_published
     members = publication.members_snapshot
     assert [(i["number"], i["title"], i["case_number"]) for i in members["items"]][3:6] == [
-        (4, "Riktlinjer för ekonomiskt bistånd 2027", public.number), (5, "Övriga frågor", None),
-        (6, "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", secret.number)]
+        (4, "Riktlinjer för ekonomiskt bistånd 2027", public.number),
+        (5, "Övriga frågor", None),
+        (6, "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", secret.number),
+    ]
     assert members["items"][3]["report"]["signed_hash"] and members["items"][3]["report"]["revision"] == 2
     shown = publication.public_snapshot["items"][5]
     assert (shown["number"], shown["title"], shown["case_number"], shown["report"], shown["section"]) == (
-        6, "Ansökan enligt föräldrabalken", None, None, "Sekretessärenden")
+        6,
+        "Ansökan enligt föräldrabalken",
+        None,
+        None,
+        "Sekretessärenden",
+    )
     text = json.dumps(publication.public_snapshot, ensure_ascii=False)
     assert "Exempelsson" not in text and secret.number not in text
     assert publication.public_snapshot["meeting"]["title"] == "Kallelse till Socialnämnden"
@@ -74,10 +98,13 @@ def test_the_closing_facts_are_required(meeting, secretary):
     assert caught.value.problems == ["Kallelsen saknar ort, datum, ordförande i avslutningen."]
 
 
-@pytest.mark.parametrize("note, kind, masked", [
-    ("Sökande 811218-9876 har yttrat sig", "personnummer", "811218-****"),
-    ("Se 19701063-2391", "samordningsnummer", "19701063-****"),
-])
+@pytest.mark.parametrize(
+    "note, kind, masked",
+    [
+        ("Sökande 811218-9876 har yttrat sig", "personnummer", "811218-****"),
+        ("Se 19701063-2391", "samordningsnummer", "19701063-****"),
+    ],
+)
 def test_a_personal_identity_number_in_a_public_text_stops_publishing(built, secretary, note, kind, masked):
     meeting, *_ = built
     ops.update_item(meeting.items[3], user=secretary, note=note)
@@ -86,8 +113,10 @@ def test_a_personal_identity_number_in_a_public_text_stops_publishing(built, sec
         ops.publish(meeting, user=secretary)
     assert caught.value.problems == [f"Punkt 4, anteckning: innehåller ett {kind} ({masked})."]
     db.session.rollback()
-    assert db.session.scalar(select(sa.func.count()).select_from(Publication)
-                             .where(Publication.meeting_id == meeting.id)) == 0
+    assert (
+        db.session.scalar(select(sa.func.count()).select_from(Publication).where(Publication.meeting_id == meeting.id))
+        == 0
+    )
 
 
 def test_a_confidential_title_in_a_public_text_stops_publishing(built, secretary):
@@ -103,8 +132,7 @@ def test_the_title_of_any_confidential_case_of_the_committee_stops_publishing(bu
     """Not only the agenda's own confidential cases: one that is not on any agenda counts too."""
     meeting, public, _secret = built
     elsewhere = new_case("Placering av Kalle Exempelsson enligt LVU", state=None, confidential=True)
-    other_committee = new_case("Serveringstillstånd för Krogen Exempel AB", state=None, prefix="KS",
-                               confidential=True)
+    other_committee = new_case("Serveringstillstånd för Krogen Exempel AB", state=None, prefix="KS", confidential=True)
     item = next(i for i in meeting.items if i.case_id == public.id)
     ops.update_item(item, user=secretary, note=f"Jämför {elsewhere.title.upper()}; se även {other_committee.title}.")
     db.session.commit()
@@ -125,8 +153,9 @@ def test_after_the_deadline_only_with_a_reason_which_is_audited(built, secretary
     publication = ops.publish(meeting, user=secretary, late_reason="Extra ärende om bostäder för nyanlända.")
     db.session.commit()
     assert publication.late_reason == "Extra ärende om bostäder för nyanlända."
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.published",
-                                                      AuditEntry.object_id == meeting.id))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "meeting.published", AuditEntry.object_id == meeting.id)
+    )
     assert "Publicerad efter sista dag" in entry.summary and "nyanlända" in entry.summary
 
 
@@ -165,21 +194,36 @@ def test_a_publication_cannot_be_changed_even_in_the_database(built, secretary):
         db.session.commit()
     db.session.rollback()
     db.session.close()  # holds no lock: the refusal below must be the database's rule, not a busy database
-    for statement in (f"UPDATE publications SET late_reason = 'x' WHERE id = {publication_id}",
-                      f"DELETE FROM publications WHERE id = {publication_id}"):
-        with (pytest.raises(sa.exc.DatabaseError, match="a publication is an immutable snapshot"),
-              db.engine.begin() as connection):
+    for statement in (
+        f"UPDATE publications SET late_reason = 'x' WHERE id = {publication_id}",
+        f"DELETE FROM publications WHERE id = {publication_id}",
+    ):
+        with (
+            pytest.raises(sa.exc.DatabaseError, match="a publication is an immutable snapshot"),
+            db.engine.begin() as connection,
+        ):
             connection.execute(sa.text(statement))
 
 
 def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones_masked(built, secretary, new_case):
     meeting, _public, secret = built
-    ops.register_delegation_decision(committee(), user=secretary, decided_on=date.today(),
-                                     decision_maker="Eva Strand, socialdirektör", delegation_point="3.1.2",
-                                     summary="Beslut om bistånd till Alva Exempelsson", case=secret)
-    ops.register_delegation_decision(committee(), user=secretary, decided_on=date.today(),
-                                     decision_maker="Per Sundberg, enhetschef", delegation_point="1.4",
-                                     summary="Yttrande över detaljplan")
+    ops.register_delegation_decision(
+        committee(),
+        user=secretary,
+        decided_on=date.today(),
+        decision_maker="Eva Strand, socialdirektör",
+        delegation_point="3.1.2",
+        summary="Beslut om bistånd till Alva Exempelsson",
+        case=secret,
+    )
+    ops.register_delegation_decision(
+        committee(),
+        user=secretary,
+        decided_on=date.today(),
+        decision_maker="Per Sundberg, enhetschef",
+        delegation_point="1.4",
+        summary="Yttrande över detaljplan",
+    )
     db.session.commit()
     publication = ops.publish(meeting, user=secretary)
     db.session.commit()
@@ -190,8 +234,9 @@ def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones
     assert public[0]["summary"] == "Ansökan enligt föräldrabalken" and public[0]["case_number"] is None
     assert public[1]["summary"] == "Yttrande över detaljplan"
     with pytest.raises(ValidationError) as caught:
-        ops.register_delegation_decision(committee(), user=secretary, decided_on="2999-01-01", decision_maker="",
-                                         delegation_point="1", summary="x")
+        ops.register_delegation_decision(
+            committee(), user=secretary, decided_on="2999-01-01", decision_maker="", delegation_point="1", summary="x"
+        )
     assert set(caught.value.errors) == {"decided_on", "decision_maker"}
 
 
@@ -210,8 +255,10 @@ def test_a_reader_without_the_right_sees_no_secret_of_the_members_version(demo):
     for secret in secrets:
         assert secret not in without_the_right, secret
     items = for_reader(snapshot, lambda case_id: False)
-    assert [a["title"] for a in items[3]["attachments"]] == ["Verksamhetsberättelse 2016 för socialnämnden",
-                                                             "Sekretessbelagd bilaga"]
+    assert [a["title"] for a in items[3]["attachments"]] == [
+        "Verksamhetsberättelse 2016 för socialnämnden",
+        "Sekretessbelagd bilaga",
+    ]
     assert [i["withheld"] for i in items[17:20]] == [True, True, True]
     assert json.dumps(for_reader(snapshot, lambda case_id: True), ensure_ascii=False).count("Hemligsson") == 1
 
@@ -228,8 +275,15 @@ def test_who_reads_the_secrets_of_the_members_version(demo):
 
     snapshot = db.session.scalar(select(Meeting).order_by(Meeting.start_dt)).publications[0].members_snapshot
     bilaga = ["Hemligsson"]  # the confidential bilaga of item 4 (SN-2016/3342.181, controller's case)
-    cases = ["Testsson", "Provsson", "Exempelsson", "SN-2017/12.754", "SN-2017/13.754", "SN-2017/45.754",
-             "Beslut om tillfällig placering"]  # the confidential cases (handlaggare's) and the decision in one
+    cases = [
+        "Testsson",
+        "Provsson",
+        "Exempelsson",
+        "SN-2017/12.754",
+        "SN-2017/13.754",
+        "SN-2017/45.754",
+        "Beslut om tillfällig placering",
+    ]  # the confidential cases (handlaggare's) and the decision in one
     assert {number: officer for number, _title, officer, _registered in data.CASES}["SN-2016/3342.181"] == "controller"
 
     def read(user) -> tuple[str, list[dict]]:

@@ -14,8 +14,11 @@ def bench_app():
     options = dict(base.get("broker_transport_options") or {})
     if base["broker_url"].startswith("filesystem"):
         options["polling_interval"] = 0.02
-    celery = {**base, "broker_transport_options": options,
-              "task_default_queue": os.environ.get("NF_BENCH_QUEUE", "bench")}
+    celery = {
+        **base,
+        "broker_transport_options": options,
+        "task_default_queue": os.environ.get("NF_BENCH_QUEUE", "bench"),
+    }
     return create_app({"CELERY": celery, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
 
 

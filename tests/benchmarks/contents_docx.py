@@ -29,18 +29,23 @@ class _Contents(_KallelseBuilder):
 
     def header(self) -> None:
         text = f"{clean(self.meeting.get('committee') or '').upper()}  MÖTESHANDLINGAR  {self.meeting['start'][:10]}"
-        self._fill(self.target.header,
-                   f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
-                   f'<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r></w:p>')
+        self._fill(
+            self.target.header,
+            f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr><w:r><w:rPr><w:b/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r></w:p>',
+        )
 
     def body(self) -> list:
         title = _paragraph("Heading1")
         _run(title, "Innehåll")
         intro = _paragraph()
-        _run(intro, f"{self.meeting.get('title') or 'Kallelse'} den {self.meeting['start'][:10]}: kallelsen, "
-                    "tjänsteutlåtandena och deras bilagor"
-                    + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if self.public
-                       else "."), size=20)
+        _run(
+            intro,
+            f"{self.meeting.get('title') or 'Kallelse'} den {self.meeting['start'][:10]}: kallelsen, "
+            "tjänsteutlåtandena och deras bilagor"
+            + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if self.public else "."),
+            size=20,
+        )
         widths = ITEM_WIDTHS[0], ITEM_WIDTHS[1] + ITEM_WIDTHS[2] - 1134, 1134
         tbl = self._contents_table(widths)
         return [title, intro, tbl]
@@ -48,9 +53,13 @@ class _Contents(_KallelseBuilder):
     def _contents_table(self, widths):
         # The template's table style (no spacing after, these cell margins) written out: LibreOffice
         # loads a long table twice as fast without a table style to apply to every cell.
-        tbl = self._headed_table(widths, ("Nr", "Handling", "Sida"), caption="Mötespaketets innehåll med sidnummer",
-                          margins='<w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>',
-                          heading_spacing_after=0)
+        tbl = self._headed_table(
+            widths,
+            ("Nr", "Handling", "Sida"),
+            caption="Mötespaketets innehåll med sidnummer",
+            margins='<w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>',
+            heading_spacing_after=0,
+        )
         for line in self.lines:
             row = self._row(tbl, cant_split=True)
             number, text, page = _paragraph(), _paragraph(), _paragraph()
@@ -59,8 +68,9 @@ class _Contents(_KallelseBuilder):
             if line.number:
                 _run(number, line.number, bold=line.level == 0)
             if line.level:
-                _sub(_sub(text, _w("pPr")) if text.find(_w("pPr")) is None else text.find(_w("pPr")),
-                     _w("ind")).set(_w("left"), "284")
+                _sub(_sub(text, _w("pPr")) if text.find(_w("pPr")) is None else text.find(_w("pPr")), _w("ind")).set(
+                    _w("left"), "284"
+                )
             _run(text, clean(line.text), bold=line.level == 0, size=22 if line.level == 0 else 20)
             _sub(page.find(_w("pPr")), _w("jc"), "right")
             if line.page is not None:

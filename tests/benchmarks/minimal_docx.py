@@ -76,8 +76,11 @@ class Writer:
                     if not text:
                         continue
                     open_p, style, extra = True, "", ""
-                props = ("<w:rStyle w:val=\"Hyperlink\"/>" if link else "") + ("<w:b/><w:bCs/>" if bold else "") + (
-                    "<w:i/><w:iCs/>" if italic else "")
+                props = (
+                    ('<w:rStyle w:val="Hyperlink"/>' if link else "")
+                    + ("<w:b/><w:bCs/>" if bold else "")
+                    + ("<w:i/><w:iCs/>" if italic else "")
+                )
                 r = run(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), props)
                 runs.append(f'<w:hyperlink r:id="{link}">{r}</w:hyperlink>' if link else r)
                 continue
@@ -124,10 +127,14 @@ class Writer:
         sans = '<w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" w:eastAsia="Arial"/>'
         officer = run("HANDLÄGGARE", f'{sans}<w:sz w:val="14"/><w:szCs w:val="14"/>') + "".join(
             "<w:r><w:br/></w:r>" + run(line, f'{sans}<w:sz w:val="20"/><w:szCs w:val="20"/>')
-            for line in (d.officer_name, d.officer_phone, d.officer_email) if line)
-        parts = [para(officer, extra='<w:spacing w:after="240"/>'),
-                 para(run(d.committee, "<w:b/><w:bCs/>"), extra='<w:spacing w:before="240" w:after="240"/>'),
-                 para(run(d.title or "Tjänsteutlåtande"), "Heading1")]
+            for line in (d.officer_name, d.officer_phone, d.officer_email)
+            if line
+        )
+        parts = [
+            para(officer, extra='<w:spacing w:after="240"/>'),
+            para(run(d.committee, "<w:b/><w:bCs/>"), extra='<w:spacing w:before="240" w:after="240"/>'),
+            para(run(d.title or "Tjänsteutlåtande"), "Heading1"),
+        ]
         if d.proposals:
             parts.append(para(run("Förslag till beslut"), "Heading2"))
             for p in d.proposals:
@@ -139,13 +146,17 @@ class Writer:
                 parts.append(para(run(s.heading), "Heading2"))
                 parts.append(self.html(s.html))
         for i, s in enumerate(d.signatories):
-            parts.append(para(run(s.name), extra=f'<w:keepNext/><w:spacing w:before="{600 if i == 0 else 360}" w:after="0"/>'))
+            parts.append(
+                para(run(s.name), extra=f'<w:keepNext/><w:spacing w:before="{600 if i == 0 else 360}" w:after="0"/>')
+            )
             if s.title:
                 parts.append(para(run(s.title)))
         if d.attachments:
             parts.append(para(run("Bilagor"), "Heading2"))
-            parts += [para(run(d.attachment_label(a)), extra='<w:spacing w:after="40"/>')
-                      for a in sorted(d.attachments, key=lambda a: a.position)]
+            parts += [
+                para(run(d.attachment_label(a)), extra='<w:spacing w:after="40"/>')
+                for a in sorted(d.attachments, key=lambda a: a.position)
+            ]
         if d.recipients:
             parts.append(para(run("Beslutet delges"), "Heading2"))
             parts += [para(run(r), extra='<w:spacing w:after="40"/>') for r in d.recipients]
@@ -167,9 +178,11 @@ class Writer:
 
         page = field("PAGE") + run(" (", '<w:sz w:val="18"/>') + field("NUMPAGES") + run(")", '<w:sz w:val="18"/>')
         w = (4536, 1701, 1985, 849)
-        rows = (f"<w:tr>{cell(w[0], hp(d.administration.upper(), True))}{cell(sum(w[1:]), hp('TJÄNSTEUTLÅTANDE', True, 22), 3)}</w:tr>"
-                f"<w:tr>{cell(w[0], hp(''))}{cell(w[1], hp('DATUM', size=14))}{cell(w[2], hp('DIARIENR', size=14))}{cell(w[3], hp('SIDA', size=14))}</w:tr>"
-                f"<w:tr>{cell(w[0], hp(''))}{cell(w[1], hp(d.report_date))}{cell(w[2], hp(d.registration_number))}{cell(w[3], hp('', fields=page))}</w:tr>")
+        rows = (
+            f"<w:tr>{cell(w[0], hp(d.administration.upper(), True))}{cell(sum(w[1:]), hp('TJÄNSTEUTLÅTANDE', True, 22), 3)}</w:tr>"
+            f"<w:tr>{cell(w[0], hp(''))}{cell(w[1], hp('DATUM', size=14))}{cell(w[2], hp('DIARIENR', size=14))}{cell(w[3], hp('SIDA', size=14))}</w:tr>"
+            f"<w:tr>{cell(w[0], hp(''))}{cell(w[1], hp(d.report_date))}{cell(w[2], hp(d.registration_number))}{cell(w[3], hp('', fields=page))}</w:tr>"
+        )
         return f'<w:hdr xmlns:w="{W}" xmlns:r="{R}">{table(w, rows, "bottom")}{para("", "Header")}</w:hdr>'
 
     def footer(self) -> str:
@@ -179,19 +192,25 @@ class Writer:
         def fp(lines, size):
             return para("<w:r><w:br/></w:r>".join(run(x, f'<w:sz w:val="{size}"/>') for x in lines if x), "Footer")
 
-        labels = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{x}" w:type="dxa"/></w:tcPr>{fp([lab], 12)}</w:tc>'
-                         for x, lab in zip(w, ("POSTADRESS", "BESÖKSADRESS", "TELEFON", "E-POST OCH WEBB")))
-        values = "".join(f'<w:tc><w:tcPr><w:tcW w:w="{x}" w:type="dxa"/></w:tcPr>{fp(v, 16)}</w:tc>'
-                         for x, v in zip(w, ([a.postal_address], [a.visiting_address], [a.phone], [a.email, a.web])))
+        labels = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{x}" w:type="dxa"/></w:tcPr>{fp([lab], 12)}</w:tc>'
+            for x, lab in zip(w, ("POSTADRESS", "BESÖKSADRESS", "TELEFON", "E-POST OCH WEBB"))
+        )
+        values = "".join(
+            f'<w:tc><w:tcPr><w:tcW w:w="{x}" w:type="dxa"/></w:tcPr>{fp(v, 16)}</w:tc>'
+            for x, v in zip(w, ([a.postal_address], [a.visiting_address], [a.phone], [a.email, a.web]))
+        )
         revision = para(run(self.doc.template_revision, '<w:sz w:val="12"/>'), "Footer", '<w:jc w:val="right"/>')
         return f'<w:ftr xmlns:w="{W}" xmlns:r="{R}">{table(w, f"<w:tr>{labels}</w:tr><w:tr>{values}</w:tr>", "top")}{revision}</w:ftr>'
 
 
 def table(widths, rows: str, rule: str) -> str:
     grid = "".join(f'<w:gridCol w:w="{x}"/>' for x in widths)
-    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-            f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
-            f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>')
+    return (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:tblBorders><w:{rule} w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'
+        f'<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>'
+    )
 
 
 SECT = re.compile(rb"<w:sectPr.*</w:sectPr>", re.S)
@@ -203,21 +222,53 @@ def minimal_report_docx(doc: ReportDocument) -> bytes:
     writer = Writer(doc)
     body = writer.body()
     sect = SECT.search(parts["word/document.xml"]).group(0).decode()
-    document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{W}" xmlns:r="{R}">'
-                f"<w:body>{body}{sect}</w:body></w:document>")
-    numbering = parts["word/numbering.xml"].decode().replace("</w:numbering>", "".join(
-        f'<w:num w:numId="{n}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/><w:lvlOverride w:ilvl="0">'
-        '<w:startOverride w:val="1"/></w:lvlOverride></w:num>' for n in writer.nums) + "</w:numbering>")
-    rels = parts["word/_rels/document.xml.rels"].decode().replace("</Relationships>", "".join(
-        f'<Relationship Id="rIdL{i}" Type="{HYPERLINK}" Target={quoteattr(href)} TargetMode="External"/>'
-        for i, href in enumerate(writer.links, start=1)) + "</Relationships>")
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{W}" xmlns:r="{R}">'
+        f"<w:body>{body}{sect}</w:body></w:document>"
+    )
+    numbering = (
+        parts["word/numbering.xml"]
+        .decode()
+        .replace(
+            "</w:numbering>",
+            "".join(
+                f'<w:num w:numId="{n}"><w:abstractNumId w:val="{ABSTRACT_ORDERED}"/><w:lvlOverride w:ilvl="0">'
+                '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+                for n in writer.nums
+            )
+            + "</w:numbering>",
+        )
+    )
+    rels = (
+        parts["word/_rels/document.xml.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            "".join(
+                f'<Relationship Id="rIdL{i}" Type="{HYPERLINK}" Target={quoteattr(href)} TargetMode="External"/>'
+                for i, href in enumerate(writer.links, start=1)
+            )
+            + "</Relationships>",
+        )
+    )
     d = doc
-    core = (parts["docProps/core.xml"].decode()
-            .replace("<dc:title></dc:title>", f"<dc:title>{escape(clean(d.title))}</dc:title>")
-            .replace("<dc:creator>Nämndflöde</dc:creator>",
-                     f"<dc:creator>{escape(clean(d.author or d.officer_name or d.administration))}</dc:creator>"))
-    generated = {"word/document.xml": document, "word/header1.xml": writer.header(), "word/footer1.xml": writer.footer(),
-                 "word/numbering.xml": numbering, "word/_rels/document.xml.rels": rels, "docProps/core.xml": core}
+    core = (
+        parts["docProps/core.xml"]
+        .decode()
+        .replace("<dc:title></dc:title>", f"<dc:title>{escape(clean(d.title))}</dc:title>")
+        .replace(
+            "<dc:creator>Nämndflöde</dc:creator>",
+            f"<dc:creator>{escape(clean(d.author or d.officer_name or d.administration))}</dc:creator>",
+        )
+    )
+    generated = {
+        "word/document.xml": document,
+        "word/header1.xml": writer.header(),
+        "word/footer1.xml": writer.footer(),
+        "word/numbering.xml": numbering,
+        "word/_rels/document.xml.rels": rels,
+        "docProps/core.xml": core,
+    }
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():

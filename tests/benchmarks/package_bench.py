@@ -31,10 +31,18 @@ from tasks.rendering.package_contents import attachment_label, item_title
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the report numbers of the demo, cycled for the synthetic meeting
-DEMO_REPORTS = ["SN-2016/3342.181", "SN-2017/50.182", "SN-2017/71.280", "SN-2017/104.183", "SN-2016/3580.229",
-                "SN-2016/3097.751"]
-BILAGA_TEXT = ("Bilagan redovisar underlaget till ärendet: verksamhetens mål, utfall och analys, "
-               "med jämförelser mot föregående år och mot budget. ") * 6
+DEMO_REPORTS = [
+    "SN-2016/3342.181",
+    "SN-2017/50.182",
+    "SN-2017/71.280",
+    "SN-2017/104.183",
+    "SN-2016/3580.229",
+    "SN-2016/3097.751",
+]
+BILAGA_TEXT = (
+    "Bilagan redovisar underlaget till ärendet: verksamhetens mål, utfall och analys, "
+    "med jämförelser mot föregående år och mot budget. "
+) * 6
 
 
 def _converter():
@@ -56,28 +64,41 @@ def _plan(items_count: int, bilaga_paragraphs: int):
     if items_count > len(members["items"]):
         template = members["items"][4]
         for n in range(len(members["items"]) + 1, items_count + 1):
-            members["items"].append(dict(copy.deepcopy(template), id=n, number=n, title=f"Ärende {n} om verksamheten",
-                                         case_number=f"SN-2017/{n}.100", attachments=[]))
+            members["items"].append(
+                dict(
+                    copy.deepcopy(template),
+                    id=n,
+                    number=n,
+                    title=f"Ärende {n} om verksamheten",
+                    case_number=f"SN-2017/{n}.100",
+                    attachments=[],
+                )
+            )
     planned = []
     report_index = 0
     for item in members["items"]:
         entry = PlannedItem(item["number"], item_title(item))
         if item.get("report") or item["number"] > 21:
             document = demo_report(DEMO_REPORTS[report_index % len(DEMO_REPORTS)])
-            document = replace(document, title=f"{document.title} ({item['number']})",
-                               registration_number=item["case_number"] or document.registration_number)
+            document = replace(
+                document,
+                title=f"{document.title} ({item['number']})",
+                registration_number=item["case_number"] or document.registration_number,
+            )
             entry.report = ReportPart(document, document.input_hash())
             report_index += 1
-            attachments = item["attachments"] or [{"number": 1, "title": f"Underlag till punkt {item['number']}",
-                                                   "content_type": TXT}]
+            attachments = item["attachments"] or [
+                {"number": 1, "title": f"Underlag till punkt {item['number']}", "content_type": TXT}
+            ]
             for a in attachments:
                 body = (f"{a['title']}\n\n" + "\n\n".join([BILAGA_TEXT] * bilaga_paragraphs)).encode()
                 content_type = TXT  # the demo's bilagor are text files; a PDF would only be checked, not converted
                 sha = f"{item['number']:04d}{a['number']:02d}".ljust(64, "0")
                 files[sha] = (body, content_type)
                 label = attachment_label(a)
-                entry.attachments.append(AttachmentPart(sha, content_type, label, label,
-                                                        attachment_input_hash(sha, content_type, label)))
+                entry.attachments.append(
+                    AttachmentPart(sha, content_type, label, label, attachment_input_hash(sha, content_type, label))
+                )
         planned.append(entry)
     return Plan({"members": members}, {"members": planned}), files
 
@@ -86,8 +107,9 @@ def _render(plan, files, convert, cache=None):
     from tasks.rendering.meeting_renderer import Renderer
 
     cache = MemoryCache() if cache is None else cache
-    renderer = Renderer(plan, cache, convert=convert, read_attachment=lambda part: files[part.sha256][0],
-                        variants=("members",))
+    renderer = Renderer(
+        plan, cache, convert=convert, read_attachment=lambda part: files[part.sha256][0], variants=("members",)
+    )
     renderer.run()
     return cache, cache[[k for k in cache if k.startswith("paket/")][-1]]  # the one this render stored (or found)
 
@@ -193,9 +215,14 @@ def _celery_figure():
 
     tmp = Path(tempfile.mkdtemp(prefix="namndflode-bench-celery-"))
     queue = f"bench-{os.getpid()}"
-    env = {"APP_ENV": "embedded", "INSTANCE_PATH": str(tmp / "instance"), "STORAGE_PATH": str(tmp / "files"),
-           "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}", "SECRET_KEY": "bench-" + "x" * 40,
-           "NF_BENCH_QUEUE": queue}
+    env = {
+        "APP_ENV": "embedded",
+        "INSTANCE_PATH": str(tmp / "instance"),
+        "STORAGE_PATH": str(tmp / "files"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "NF_BENCH_QUEUE": queue,
+    }
     redis_url = _redis_url()
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -211,10 +238,25 @@ def _celery_figure():
         load(with_tokens=False, password_method="pbkdf2:sha256:1000")
         db.session.commit()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.benchmarks.bench_worker", "worker", "--pool=solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=open(tmp / "worker.log", "w"),  # noqa: SIM115 - open while it runs
-        stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.benchmarks.bench_worker",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=open(tmp / "worker.log", "w"),  # noqa: SIM115 - open while it runs
+        stderr=subprocess.STDOUT,
+    )
 
     import atexit
 
@@ -274,16 +316,40 @@ def figures():
     from tests.benchmarks.run import Figure
 
     return [
-        Figure("paket-demo", "mötespaketet för demosammanträdet, hela kedjan (DOCX + PDF + sammanfogning)",
-               "en konvertering av samma sidor som ett enda dokument", target=1.3,
-               prepare=_package_figure(21, 1), runs=5, unavailable=_pdf_unavailable),
-        Figure("paket-200", "mötespaketet för ett sammanträde på cirka 200 sidor, hela kedjan",
-               "en konvertering av samma sidor som ett enda dokument", target=1.3,
-               prepare=_package_figure(75, 4), runs=5, unavailable=_pdf_unavailable),
-        Figure("paket-200-om", "samma paket igen efter att ett tjänsteutlåtande ändrats",
-               "hela paketet från början", target=0.15, prepare=_rerender_figure, runs=5,
-               unavailable=_pdf_unavailable),
-        Figure("celery", "jobbet Skapa handlingar (demo) genom en riktig Celery-arbetare",
-               "samma uppgift anropad i processen", target=1.15, prepare=_celery_figure, runs=5,
-               unavailable=_pdf_unavailable),
+        Figure(
+            "paket-demo",
+            "mötespaketet för demosammanträdet, hela kedjan (DOCX + PDF + sammanfogning)",
+            "en konvertering av samma sidor som ett enda dokument",
+            target=1.3,
+            prepare=_package_figure(21, 1),
+            runs=5,
+            unavailable=_pdf_unavailable,
+        ),
+        Figure(
+            "paket-200",
+            "mötespaketet för ett sammanträde på cirka 200 sidor, hela kedjan",
+            "en konvertering av samma sidor som ett enda dokument",
+            target=1.3,
+            prepare=_package_figure(75, 4),
+            runs=5,
+            unavailable=_pdf_unavailable,
+        ),
+        Figure(
+            "paket-200-om",
+            "samma paket igen efter att ett tjänsteutlåtande ändrats",
+            "hela paketet från början",
+            target=0.15,
+            prepare=_rerender_figure,
+            runs=5,
+            unavailable=_pdf_unavailable,
+        ),
+        Figure(
+            "celery",
+            "jobbet Skapa handlingar (demo) genom en riktig Celery-arbetare",
+            "samma uppgift anropad i processen",
+            target=1.15,
+            prepare=_celery_figure,
+            runs=5,
+            unavailable=_pdf_unavailable,
+        ),
     ]

@@ -110,10 +110,24 @@ def _pdf_unavailable() -> str | None:
 
 
 FIGURES = [
-    Figure("tu-docx", "TU DOCX, python-docx på kommunmallen", "minimal skrivare (zip + strängar), samma mall och XML",
-           target=5.0, prepare=_docx_figure, runs=30, warmup=3),
-    Figure("tu-pdf", "TU PDF, varm LibreOffice (unoserver)", "kall `soffice --convert-to pdf` av samma DOCX",
-           target=0.2, prepare=_pdf_figure, runs=5, unavailable=_pdf_unavailable),
+    Figure(
+        "tu-docx",
+        "TU DOCX, python-docx på kommunmallen",
+        "minimal skrivare (zip + strängar), samma mall och XML",
+        target=5.0,
+        prepare=_docx_figure,
+        runs=30,
+        warmup=3,
+    ),
+    Figure(
+        "tu-pdf",
+        "TU PDF, varm LibreOffice (unoserver)",
+        "kall `soffice --convert-to pdf` av samma DOCX",
+        target=0.2,
+        prepare=_pdf_figure,
+        runs=5,
+        unavailable=_pdf_unavailable,
+    ),
 ]
 
 
@@ -135,7 +149,9 @@ def _spread(times: list[float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=None, help="körningar per figur (minst 5)")
-    parser.add_argument("--only", nargs="*", default=None, help="bara dessa figurer: " + ", ".join(f.name for f in FIGURES))
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="bara dessa figurer: " + ", ".join(f.name for f in FIGURES)
+    )
     args = parser.parse_args(argv)
     FIGURES.extend(f for f in _package_figures() if f.name not in {g.name for g in FIGURES})
     print("Mätningar: median (min–max) per körning; kvoten är median mot median, uppmätt i samma körning.\n")

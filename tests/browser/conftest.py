@@ -28,15 +28,23 @@ from tests.browser import ui
 from tests.services import FAST_HASH, base_overrides
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: the in-memory broker's queue of the document jobs, this process's own (the broker's queues are
 #: shared by every app of the process: other tests' messages must never reach the worker)
 RENDER_QUEUE = f"browser-rendering-{uuid.uuid4().hex[:8]}"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives Chromium through Playwright (skipped with a reason without them)")
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium through Playwright (skipped with a reason without them)"
+    )
 
 
 def browser_unavailable_reason() -> str | None:
@@ -78,10 +86,15 @@ def served_app(sqlite_template, tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     path = base / "browser.sqlite"
     shutil.copy(sqlite_template, path)
-    celery = {**BaseConfig.celery_settings("memory://"), "task_routes": {"tasks.rendering.*": {"queue": RENDER_QUEUE}},
-              "worker_hijack_root_logger": False}
-    app = create_app({**base_overrides(base), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CELERY": celery},
-                     environ={"INSTANCE_PATH": str(base / "instance")})
+    celery = {
+        **BaseConfig.celery_settings("memory://"),
+        "task_routes": {"tasks.rendering.*": {"queue": RENDER_QUEUE}},
+        "worker_hijack_root_logger": False,
+    }
+    app = create_app(
+        {**base_overrides(base), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CELERY": celery},
+        environ={"INSTANCE_PATH": str(base / "instance")},
+    )
     # The server's request threads send tasks through this app's Celery (a shared task goes to the
     # current app, which other tests of the process may have changed).
     app.before_request(app.extensions["celery"].set_current)
@@ -125,8 +138,15 @@ def render_worker(served_app):
     if reason:
         pytest.skip(f"LibreOffice is not available: {reason}")
     celery = served_app.app.extensions["celery"]
-    with start_worker(celery, pool="solo", concurrency=1, perform_ping_check=False, queues=[RENDER_QUEUE],
-                      loglevel="WARNING", shutdown_timeout=120):
+    with start_worker(
+        celery,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=[RENDER_QUEUE],
+        loglevel="WARNING",
+        shutdown_timeout=120,
+    ):
         yield
 
 
@@ -161,14 +181,25 @@ def new_page(browser, live_server, signed_in, request):
     contexts, pages, errors = [], [], []
 
     def _new_page(user: str | None = None):
-        context = browser.new_context(base_url=live_server, viewport=ui.DESKTOP, locale="sv-SE",
-                                      timezone_id="Europe/Stockholm", accept_downloads=True,
-                                      storage_state=signed_in.get(user))
+        context = browser.new_context(
+            base_url=live_server,
+            viewport=ui.DESKTOP,
+            locale="sv-SE",
+            timezone_id="Europe/Stockholm",
+            accept_downloads=True,
+            storage_state=signed_in.get(user),
+        )
         context.set_default_timeout(20_000)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}")
-                if msg.type == "error" and "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         contexts.append(context)
         pages.append(page)
         if user and user not in signed_in:

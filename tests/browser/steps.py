@@ -27,8 +27,9 @@ def flash_text(page) -> str:
     return page.locator(FLASH).inner_text()
 
 
-def register_case(page, title: str, *, classification: str = "181", officer: str | None = None,
-                  public_title: str | None = None) -> str:
+def register_case(
+    page, title: str, *, classification: str = "181", officer: str | None = None, public_title: str | None = None
+) -> str:
     """Register a case from the start page and return its diarienummer (the page is left on the case).
 
     With ``public_title`` the case is registered as confidential (sekretessmarkerat), with that
@@ -75,8 +76,16 @@ def rich_text(page, label: str):
     return page.get_by_role("textbox", name=label, exact=True)
 
 
-def write_report(page, *, proposals: list[str], description: str, summary: str = "",
-                 recipients: str = "", adjusted: int | None = None, signatory: str | None = None) -> int:
+def write_report(
+    page,
+    *,
+    proposals: list[str],
+    description: str,
+    summary: str = "",
+    recipients: str = "",
+    adjusted: int | None = None,
+    signatory: str | None = None,
+) -> int:
     """Fill the editor (decision points, sections, recipients, signatories), save; return the version number."""
     assert page.get_by_role("heading", level=1).inner_text() == "Redigera tjänsteutlåtandet"
     rows = page.locator("#proposal-list > li")
@@ -120,8 +129,11 @@ def open_from_queue(page, number: str) -> None:
     """Open the report of case ``number`` from the review queue."""
     follow(page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Granskning"))
     check_page(page)
-    follow(page.get_by_role("table", name=re.compile("att granska eller underteckna")).get_by_role(
-        "link", name=number, exact=True))
+    follow(
+        page.get_by_role("table", name=re.compile("att granska eller underteckna")).get_by_role(
+            "link", name=number, exact=True
+        )
+    )
     check_page(page)
 
 
@@ -135,13 +147,22 @@ def draft_for_review(page, title: str, *, versions: int = 1) -> str:
     """As the case officer: register a case, write its report in ``versions`` saves, submit; return the number."""
     number = register_case(page, title)
     start_report(page)
-    write_report(page, proposals=["Socialnämnden godkänner rapporten."],
-                 description="Förvaltningen har sammanställt rapporten.", signatory="Eva Strand")
+    write_report(
+        page,
+        proposals=["Socialnämnden godkänner rapporten."],
+        description="Förvaltningen har sammanställt rapporten.",
+        signatory="Eva Strand",
+    )
     for n in range(2, versions + 1):
         follow(page.get_by_role("link", name="Redigera utlåtandet"))
-        write_report(page, proposals=["Socialnämnden godkänner rapporten.",
-                                      f"Socialnämnden överlämnar rapporten till kommunstyrelsen ({n})."],
-                     description=f"Förvaltningen har sammanställt rapporten och kompletterat den ({n}).")
+        write_report(
+            page,
+            proposals=[
+                "Socialnämnden godkänner rapporten.",
+                f"Socialnämnden överlämnar rapporten till kommunstyrelsen ({n}).",
+            ],
+            description=f"Förvaltningen har sammanställt rapporten och kompletterat den ({n}).",
+        )
     assert "skickats på granskning" in act(page, "Skicka på granskning")
     assert state(page) == "Under granskning"
     return number
@@ -186,8 +207,10 @@ def agenda(page) -> list[tuple[str, str]]:
     rows = page.locator("#agenda-table tbody tr[data-item-id]")
     enhanced = page.locator("#agenda-table .agenda-number__value").count() > 0  # agenda.js has run
     number = ".agenda-number__value" if enhanced else "td.agenda-number"
-    return [(row.locator(number).inner_text().strip(), row.locator("td").nth(1).locator("strong").inner_text().strip())
-            for row in rows.all()]
+    return [
+        (row.locator(number).inner_text().strip(), row.locator("td").nth(1).locator("strong").inner_text().strip())
+        for row in rows.all()
+    ]
 
 
 def agenda_titles(page) -> list[str]:
@@ -197,7 +220,8 @@ def agenda_titles(page) -> list[str]:
 def item_row(page, title: str):
     """The agenda builder's row of the item titled ``title``."""
     return page.locator("#agenda-table tbody tr[data-item-id]").filter(
-        has=page.locator("strong", has_text=re.compile("^" + re.escape(title) + "$")))
+        has=page.locator("strong", has_text=re.compile("^" + re.escape(title) + "$"))
+    )
 
 
 def add_form(page, heading: str):

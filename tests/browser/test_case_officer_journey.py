@@ -35,14 +35,21 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
     assert officer.locator("#section_description").is_hidden()  # the plain field gives way to the rich one
     version = steps.write_report(
         officer,
-        proposals=["Socialnämnden godkänner verksamhetsberättelsen för 2016.",
-                   "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen."],
-        adjusted=2, summary="Verksamhetsberättelsen sammanfattar året.",
+        proposals=[
+            "Socialnämnden godkänner verksamhetsberättelsen för 2016.",
+            "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen.",
+        ],
+        adjusted=2,
+        summary="Verksamhetsberättelsen sammanfattar året.",
         description="Förvaltningen har sammanställt verksamhetsberättelsen.",
-        recipients="Kommunstyrelsen\nRevisionen", signatory="Eva Strand")
+        recipients="Kommunstyrelsen\nRevisionen",
+        signatory="Eva Strand",
+    )
     assert version == 2  # version 1 is the empty start
     doc = officer.get_by_role("article")
-    assert doc.locator("ol.proposals li").first.inner_text() == "Socialnämnden godkänner verksamhetsberättelsen för 2016."
+    assert (
+        doc.locator("ol.proposals li").first.inner_text() == "Socialnämnden godkänner verksamhetsberättelsen för 2016."
+    )
     assert "Paragrafen förklaras omedelbart justerad." in doc.locator("ol.proposals li").nth(1).inner_text()
     assert "Förvaltningen har sammanställt verksamhetsberättelsen." in doc.inner_text()
     assert "Revisionen" in doc.get_by_role("region", name="Beslutet delges").inner_text()
@@ -54,7 +61,8 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
     check_page(officer)
     upload = officer.get_by_role("form", name="Ladda upp en bilaga")
     upload.get_by_label("Fil", exact=True).set_input_files(
-        {"name": "verksamhetsberattelse-2016.pdf", "mimeType": "application/pdf", "buffer": pdf})
+        {"name": "verksamhetsberattelse-2016.pdf", "mimeType": "application/pdf", "buffer": pdf}
+    )
     upload.get_by_label("Rubrik").fill("Verksamhetsberättelse 2016")
     follow(upload.get_by_role("button", name="Ladda upp"))
     check_page(officer, "bilagor", screenshot=True)
@@ -105,10 +113,13 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
     assert comment in officer.get_by_role("region", name="Returnerat med kommentar").inner_text()
     steps.write_report(
         officer,
-        proposals=["Socialnämnden godkänner verksamhetsberättelsen för 2016.",
-                   "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen."],
+        proposals=[
+            "Socialnämnden godkänner verksamhetsberättelsen för 2016.",
+            "Socialnämnden överlämnar verksamhetsberättelsen till kommunstyrelsen.",
+        ],
         description="Förvaltningen har sammanställt verksamhetsberättelsen. Den har tagits fram tillsammans "
-                    "med enheterna under januari.")
+        "med enheterna under januari.",
+    )
     assert steps.state(officer) == "Utkast"
     assert "skickats på granskning" in steps.act(officer, "Skicka på granskning")
     assert not officer.get_by_role("region", name="Returnerat med kommentar").count()

@@ -28,8 +28,10 @@ def test_axe_finds_serious_violations_and_names_them(page):
 
 
 def test_a_focus_without_indicator_is_caught(page):
-    page.set_content('<html lang="sv"><style>.x:focus{outline:none}</style><a href="#a">Länk</a> '
-                     '<button class="x">Knapp</button></html>')
+    page.set_content(
+        '<html lang="sv"><style>.x:focus{outline:none}</style><a href="#a">Länk</a> '
+        '<button class="x">Knapp</button></html>'
+    )
     assert tab_to(page, lambda info: info["tag"] == "a")["name"] == "Länk"  # the browser's own ring is enough
     with pytest.raises(AssertionError, match="no visible focus indicator.*Knapp"):
         tab_to(page, lambda info: info["tag"] == "button")

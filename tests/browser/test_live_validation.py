@@ -14,13 +14,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def error_of(page, field_id: str) -> str | None:
     """The error line tied to the field (aria-describedby + aria-invalid), or None when it has none."""
-    return page.evaluate("""id => {
+    return page.evaluate(
+        """id => {
         const field = document.getElementById(id);
         const line = document.getElementById(id + "-error");
         if (!line) return null;
         const tied = (field.getAttribute("aria-describedby") || "").split(" ").includes(line.id);
         return (tied && field.getAttribute("aria-invalid") === "true") ? line.textContent.trim() : "untied";
-    }""", field_id)
+    }""",
+        field_id,
+    )
 
 
 def test_the_year_plan_checks_fields_as_they_are_left(new_page):

@@ -43,8 +43,10 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert card.count() == 1
     days, _hour, _place = data.NEXT_MEETING
     assert date.today() <= shown_date(card.inner_text()) <= date.today() + timedelta(days=days)
-    assert ("Kallelsen är inte publicerad ännu." in card.inner_text()
-            or card.get_by_role("link", name="Läs kallelsen med handlingar").count() == 1)
+    assert (
+        "Kallelsen är inte publicerad ännu." in card.inner_text()
+        or card.get_by_role("link", name="Läs kallelsen med handlingar").count() == 1
+    )
     assert not card.get_by_role("link", name="Föredragningslistan").count()  # that is the secretary's
 
     # Sammanträden: this year's plan shows the committee's next meeting, planned, not yet published
@@ -72,8 +74,11 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
         assert row.get_attribute("data-kind") == "confidential_case"
         assert title in row.inner_text() and case_number in row.inner_text()
         assert WITHHELD not in row.inner_text()
-    decision_case, decision_summary = next((case, summary) for *_rest, case, summary in data.DELEGATION_DECISIONS
-                                           if case in {number for number, *_ in data.CONFIDENTIAL_CASES})
+    decision_case, decision_summary = next(
+        (case, summary)
+        for *_rest, case, summary in data.DELEGATION_DECISIONS
+        if case in {number for number, *_ in data.CONFIDENTIAL_CASES}
+    )
     decisions = page.locator("#punkt-21")
     assert decision_summary in decisions.inner_text() and decision_case in decisions.inner_text()
     assert "Gunnel Hedberg" in page.locator(".kallelse__closing").inner_text()
@@ -146,7 +151,9 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert bilagor.get_by_role("link").count() == 1
     notes = staff.get_by_role("region", name="Mina anteckningar")  # no note on what they may not read
     assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
-        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}"]
+        "Tjänsteutlåtande",
+        f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
+    ]
 
 
 def test_member_writes_a_personal_note_that_only_they_see(new_page):
@@ -163,7 +170,10 @@ def test_member_writes_a_personal_note_that_only_they_see(new_page):
     notes = page.get_by_role("region", name="Mina anteckningar")
     assert "bara du ser dem" in notes.inner_text()
     assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
-        "Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}", f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}"]
+        "Tjänsteutlåtande",
+        f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
+        f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}",
+    ]
     report = notes.get_by_role("region", name="Tjänsteutlåtande")
     field = report.get_by_label("Min anteckning om tjänsteutlåtandet")
     assert field.input_value() == ""
@@ -212,8 +222,11 @@ def test_member_writes_a_personal_note_that_only_they_see(new_page):
     public = new_page()
     public.goto("/offentligt")
     for url in (kallelse_url, item_url):
-        public.goto(url.replace("/sammantraden/", "/offentligt/sammantraden/").replace("/kallelse/punkt/", "/punkt/")
-                    .replace("/kallelse", ""))
+        public.goto(
+            url.replace("/sammantraden/", "/offentligt/sammantraden/")
+            .replace("/kallelse/punkt/", "/punkt/")
+            .replace("/kallelse", "")
+        )
         check_page(public)
         assert marker not in public.content() and "Mina anteckningar" not in public.content()
 
@@ -247,8 +260,11 @@ def test_member_takes_the_package_for_reading_offline(new_page, render_worker):
     start = outline.index((0, item)) + 1
     end = next(n for n in range(start, len(outline) + 1) if n == len(outline) or outline[n][0] == 0)
     handlingar = [title for depth, title in outline[start:end] if depth == 1]
-    assert handlingar == ["Tjänsteutlåtande", f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
-                          f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}"], outline
+    assert handlingar == [
+        "Tjänsteutlåtande",
+        f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
+        f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}",
+    ], outline
     assert (2, "Förslag till beslut") in outline[start:end]  # the report's own headings beneath it
     text = pdf_text(package)
     for case_number, title, _public, _registered in data.CONFIDENTIAL_CASES:

@@ -31,8 +31,9 @@ def test_log_in_page_and_a_wrong_password(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Välkommen, Johan Ek"
 
 
-@pytest.mark.parametrize("user", ["handlaggare", "enhetschef", "direktor", "sekreterare", "registrator", "ledamot",
-                                  "admin"])
+@pytest.mark.parametrize(
+    "user", ["handlaggare", "enhetschef", "direktor", "sekreterare", "registrator", "ledamot", "admin"]
+)
 def test_start_page_per_role(new_page, user):
     page = new_page(user)
     page.goto("/")

@@ -28,8 +28,7 @@ def compare_versions(page, a: int, b: int) -> None:
 
 def test_reviewer_compares_and_approves_and_the_approver_signs(new_page):
     officer = new_page("handlaggare")
-    number = steps.draft_for_review(officer, steps.unique_title("Avtal om samverkan kring missbruksvård"),
-                                    versions=2)
+    number = steps.draft_for_review(officer, steps.unique_title("Avtal om samverkan kring missbruksvård"), versions=2)
 
     # the reviewer: the queue shows the report with its officer; open it, compare versions 2 and 3, approve
     reviewer = new_page("enhetschef")
@@ -69,7 +68,11 @@ def test_reviewer_compares_and_approves_and_the_approver_signs(new_page):
     sign_row = approver.locator('tr[data-transition="sign"]')
     assert checksum in sign_row.inner_text() and "Eva Strand" in sign_row.inner_text()
     assert [t.get_attribute("data-transition") for t in approver.locator("tr[data-transition]").all()] == [
-        "create", "submit", "approve", "sign"]
+        "create",
+        "submit",
+        "approve",
+        "sign",
+    ]
     officer.reload()
     assert steps.state(officer) == "Undertecknad"
     assert checksum in officer.get_by_role("region", name="Läge").inner_text()
@@ -90,9 +93,13 @@ def test_approver_returns_with_a_comment(new_page):
     check_page(approver)
     field = approver.get_by_role("group", name="Returnera till handläggaren", exact=True).get_by_label("Kommentar")
     assert field.get_attribute("aria-invalid") == "true"
-    assert "Skriv en kommentar" in approver.get_by_role("alert").first.inner_text() or \
-        "Skriv en kommentar" in approver.locator(".field__error").first.inner_text()
+    assert (
+        "Skriv en kommentar" in approver.get_by_role("alert").first.inner_text()
+        or "Skriv en kommentar" in approver.locator(".field__error").first.inner_text()
+    )
     assert "returnerats" in steps.act(approver, "Returnera till handläggaren", "Ekonomiska konsekvenser saknas.")
     assert steps.state(approver) == "Returnerad"
     officer.reload()
-    assert "Ekonomiska konsekvenser saknas." in officer.get_by_role("region", name="Returnerat med kommentar").inner_text()
+    assert (
+        "Ekonomiska konsekvenser saknas." in officer.get_by_role("region", name="Returnerat med kommentar").inner_text()
+    )

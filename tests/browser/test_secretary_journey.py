@@ -39,8 +39,12 @@ from tests.browser.ui import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-STANDING = ["Val av justerare", "Godkännande av föredragningslistan", "Övriga frågor",
-            "Delgivningar och anmälda delegationsbeslut"]
+STANDING = [
+    "Val av justerare",
+    "Godkännande av föredragningslistan",
+    "Övriga frågor",
+    "Delgivningar och anmälda delegationsbeslut",
+]
 #: a valid (Luhn-checked) test personnummer from Skatteverket's examples
 PERSONNUMMER = "19121212-1212"
 
@@ -123,7 +127,14 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
     follow(form.get_by_role("button", name="Lägg till ärendet"))
     check_page(page, "sammantrade-dagordning", screenshot=True)
     assert steps.agenda_titles(page) == [
-        STANDING[0], STANDING[1], "Information från förvaltningen", case_title, STANDING[2], secret_title, STANDING[3]]
+        STANDING[0],
+        STANDING[1],
+        "Information från förvaltningen",
+        case_title,
+        STANDING[2],
+        secret_title,
+        STANDING[3],
+    ]
     numbers_are_consecutive(page)
     table = page.get_by_role("table", name=re.compile("Föredragningslistans punkter"))
     assert table.locator("tr.agenda-section").inner_text().strip() == "Sekretessärenden"
@@ -131,7 +142,8 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
 
     # drag and drop with the mouse: the case item (4) by its grip onto the information item (3)
     steps.item_row(page, case_title).locator(".agenda-grip").drag_to(
-        steps.item_row(page, "Information från förvaltningen"), target_position={"x": 40, "y": 4})
+        steps.item_row(page, "Information från förvaltningen"), target_position={"x": 40, "y": 4}
+    )
     expect_status(page, "är nu punkt 3")
     assert steps.agenda_titles(page)[2:4] == [case_title, "Information från förvaltningen"]
     numbers_are_consecutive(page)
@@ -224,8 +236,14 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
 
     # Skapa handlingar: the kallelse and the meeting package of version 2, made by the worker
     titles = steps.agenda_titles(page)
-    make_documents(page, titles=titles, case_title=case_title, signed=signed, secret_title=secret_title,
-                   secret_public=secret_public)
+    make_documents(
+        page,
+        titles=titles,
+        case_title=case_title,
+        signed=signed,
+        secret_title=secret_title,
+        secret_public=secret_public,
+    )
 
 
 def in_order(paragraphs: list[str], titles: list[str]) -> list[int]:
@@ -239,8 +257,9 @@ def in_order(paragraphs: list[str], titles: list[str]) -> list[int]:
     return found
 
 
-def make_documents(page, *, titles: list[str], case_title: str, signed: str, secret_title: str,
-                   secret_public: str) -> None:
+def make_documents(
+    page, *, titles: list[str], case_title: str, signed: str, secret_title: str, secret_public: str
+) -> None:
     """On the meeting page: Skapa handlingar, follow the progress bar to the end, read the files back."""
     section = page.get_by_role("region", name="Handlingar")
     follow(section.get_by_role("button", name="Skapa handlingar"))
@@ -259,27 +278,35 @@ def make_documents(page, *, titles: list[str], case_title: str, signed: str, sec
 
     # the members' kallelse as Word: every item in the agenda's order, the confidential one by its title
     members = page.get_by_role("list", name="Ledamöternas version")
-    word = docx_paragraphs(download(page, members.get_by_role(
-        "link", name="Hämta Kallelse (Word) – ledamöternas version")))
+    word = docx_paragraphs(
+        download(page, members.get_by_role("link", name="Hämta Kallelse (Word) – ledamöternas version"))
+    )
     in_order(word, ["Kallelse till Socialnämnden", *titles])
     assert any(signed in p for p in word)
     # the members' package: the kallelse, the contents, then the item with its tjänsteutlåtande
-    package = download(page, members.get_by_role(
-        "link", name="Hämta Mötespaket med alla handlingar (PDF) – ledamöternas version"))
+    package = download(
+        page, members.get_by_role("link", name="Hämta Mötespaket med alla handlingar (PDF) – ledamöternas version")
+    )
     number = titles.index(case_title) + 1
     outline = pdf_outline(package)
     top = [title for depth, title in outline if depth == 0]
     assert top[:2] == ["Kallelse", "Innehåll"], outline
     item = f"{number} {case_title} – {signed}"
     assert item in top, outline
-    children = outline[[t for _d, t in outline].index(item) + 1:]
+    children = outline[[t for _d, t in outline].index(item) + 1 :]
     assert children and children[0] == (1, "Tjänsteutlåtande"), outline
     text = pdf_text(package)
     assert "Kallelse till Socialnämnden" in text and case_title in text and secret_title in text
     assert "Socialnämnden godkänner rapporten." in text
     # the public kallelse names the confidential case by its public title only
-    public = docx_text(download(page, page.get_by_role("list", name="Offentlig version").get_by_role(
-        "link", name="Hämta Kallelse (Word) – offentlig version")))
+    public = docx_text(
+        download(
+            page,
+            page.get_by_role("list", name="Offentlig version").get_by_role(
+                "link", name="Hämta Kallelse (Word) – offentlig version"
+            ),
+        )
+    )
     assert secret_public in public and secret_title not in public and "Hemlig Testperson" not in public
 
     # the members' kallelse page now offers the files

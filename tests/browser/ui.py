@@ -32,11 +32,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @cache
-
 def findings_file() -> Path:
     """This process's file of lesser axe findings (one per pytest-xdist worker, so none wipes another's)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     return ARTIFACTS / (f"axe-findings-{worker}.txt" if worker else "axe-findings.txt")
+
 
 def users() -> dict[str, dict]:
     """The demo users by the part of their e-mail before the @ (``handlaggare``, ``enhetschef`` …)."""
@@ -70,8 +70,8 @@ def axe_violations(page) -> list[dict]:
         else:
             page.evaluate("() => { " + _axe_source() + "\n}")
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS)
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+    )
     return result["violations"]
 
 
@@ -198,8 +198,11 @@ def assert_focus_visible(page) -> dict:
     assert info is not None, f"{page.url}: nothing has the focus"
     if not info["hostFocused"]:
         return info  # the browser's own control inside the element has the focus and draws its own ring
-    drawn = (info["outlineStyle"] == "auto"  # the browser's own focus ring
-             or (info["outlineStyle"] != "none" and info["outlineWidth"] >= 2) or info["boxShadow"] not in ("none", ""))
+    drawn = (
+        info["outlineStyle"] == "auto"  # the browser's own focus ring
+        or (info["outlineStyle"] != "none" and info["outlineWidth"] >= 2)
+        or info["boxShadow"] not in ("none", "")
+    )
     assert drawn, f"{page.url}: no visible focus indicator on {info}"
     return info
 
@@ -256,10 +259,18 @@ def progressbars(page) -> list[dict]:
     for node in nodes:
         if (node.get("role") or {}).get("value") != "progressbar" or node.get("ignored"):
             continue
-        values = {p["name"]: p["value"].get("value") for p in node.get("properties", [])
-                  if p["name"] in ("valuemin", "valuemax")}
-        found.append({"name": (node.get("name") or {}).get("value"), **values,
-                      "valuenow": (node.get("value") or {}).get("value")})
+        values = {
+            p["name"]: p["value"].get("value")
+            for p in node.get("properties", [])
+            if p["name"] in ("valuemin", "valuemax")
+        }
+        found.append(
+            {
+                "name": (node.get("name") or {}).get("value"),
+                **values,
+                "valuenow": (node.get("value") or {}).get("value"),
+            }
+        )
     return found
 
 

@@ -22,8 +22,9 @@ def report_in(case_id):
     """Return the case id after bringing its new report (revision 2: COMPLETE) to ``state`` through the operations."""
 
     def _report(state: ReportState) -> int:
-        create_report(db.session.get(Case, case_id), state, author=person("controller"), raw=COMPLETE,
-                      comment="Motivering")
+        create_report(
+            db.session.get(Case, case_id), state, author=person("controller"), raw=COMPLETE, comment="Motivering"
+        )
         db.session.commit()
         return case_id
 

@@ -45,20 +45,20 @@ OK = "ok"
 #: (page, API twin) → expected answer per kind of user (in the order of KINDS), on each case
 EXPECTED = {
     #                           outsider member officer registrar own officer
-    ("case", NORMAL):           (404,     OK,    OK,     OK,       OK),
-    ("case", CONFIDENTIAL):     (404,     404,   404,    OK,       OK),
-    ("report", NORMAL):         (404,     403,   OK,     OK,       OK),
-    ("report", CONFIDENTIAL):   (404,     404,   404,    OK,       OK),
-    ("versions", NORMAL):       (404,     403,   OK,     OK,       OK),
-    ("versions", CONFIDENTIAL): (404,     404,   404,    OK,       OK),
-    ("history", NORMAL):        (404,     403,   OK,     OK,       OK),
-    ("history", CONFIDENTIAL):  (404,     404,   404,    OK,       OK),
-    ("bilaga", NORMAL):         (404,     403,   OK,     OK,       OK),
-    ("bilaga", CONFIDENTIAL):   (404,     404,   404,    OK,       OK),
-    ("secret bilaga", NORMAL):       (404, 403,  403,    OK,       OK),
-    ("secret bilaga", CONFIDENTIAL): (404, 404,  404,    OK,       OK),
-    ("documents", NORMAL):      (404,     403,   OK,     OK,       OK),
-    ("documents", CONFIDENTIAL): (404,    404,   404,    OK,       OK),
+    ("case", NORMAL): (404, OK, OK, OK, OK),
+    ("case", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("report", NORMAL): (404, 403, OK, OK, OK),
+    ("report", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("versions", NORMAL): (404, 403, OK, OK, OK),
+    ("versions", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("history", NORMAL): (404, 403, OK, OK, OK),
+    ("history", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("bilaga", NORMAL): (404, 403, OK, OK, OK),
+    ("bilaga", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("secret bilaga", NORMAL): (404, 403, 403, OK, OK),
+    ("secret bilaga", CONFIDENTIAL): (404, 404, 404, OK, OK),
+    ("documents", NORMAL): (404, 403, OK, OK, OK),
+    ("documents", CONFIDENTIAL): (404, 404, 404, OK, OK),
 }
 
 
@@ -75,15 +75,24 @@ class Pair:
 PAIRS = {
     "case": Pair(("get", "/arenden/{case}"), ("get", "/api/v1/cases/{case}")),
     "report": Pair(("get", "/arenden/{case}/utlatande"), ("get", "/api/v1/cases/{case}/report")),
-    "versions": Pair(("get", "/arenden/{case}/utlatande/versioner?a=1&b=2"),
-                     ("get", "/api/v1/cases/{case}/report/revisions/compare?a=1&b=2")),
+    "versions": Pair(
+        ("get", "/arenden/{case}/utlatande/versioner?a=1&b=2"),
+        ("get", "/api/v1/cases/{case}/report/revisions/compare?a=1&b=2"),
+    ),
     "history": Pair(("get", "/arenden/{case}/utlatande/tidslinje"), ("get", "/api/v1/cases/{case}/report/timeline")),
-    "bilaga": Pair(("get", "/arenden/{case}/utlatande/bilagor/{bilaga}/fil"),
-                   ("get", "/api/v1/cases/{case}/report/attachments/{bilaga}/file")),
-    "secret bilaga": Pair(("get", "/arenden/{case}/utlatande/bilagor/{secret}/fil"),
-                          ("get", "/api/v1/cases/{case}/report/attachments/{secret}/file")),
-    "documents": Pair(("post", "/arenden/{case}/utlatande/forhandsgranska"),
-                      ("post", "/api/v1/cases/{case}/report/preview"), ok=(303, 202)),
+    "bilaga": Pair(
+        ("get", "/arenden/{case}/utlatande/bilagor/{bilaga}/fil"),
+        ("get", "/api/v1/cases/{case}/report/attachments/{bilaga}/file"),
+    ),
+    "secret bilaga": Pair(
+        ("get", "/arenden/{case}/utlatande/bilagor/{secret}/fil"),
+        ("get", "/api/v1/cases/{case}/report/attachments/{secret}/file"),
+    ),
+    "documents": Pair(
+        ("post", "/arenden/{case}/utlatande/forhandsgranska"),
+        ("post", "/api/v1/cases/{case}/report/preview"),
+        ok=(303, 202),
+    ),
 }
 
 
@@ -114,15 +123,28 @@ def targets(demo) -> dict[str, dict]:
     confidential = _case(CONFIDENTIAL_NUMBER)
     officer = _user("handlaggare")
     report = report_ops.create_report(confidential, user=officer)
-    report_ops.save_revision(report, user=officer, based_on=1, raw={
-        "title": "Yttrande till tingsrätten", "report_date": "2017-02-01",
-        "sections": {"description": "<p>Socialnämnden yttrar sig.</p>"},
-        "proposals": [{"text": "Socialnämnden avger yttrande enligt förvaltningens förslag.",
-                       "immediately_adjusted": False}],
-    })
+    report_ops.save_revision(
+        report,
+        user=officer,
+        based_on=1,
+        raw={
+            "title": "Yttrande till tingsrätten",
+            "report_date": "2017-02-01",
+            "sections": {"description": "<p>Socialnämnden yttrar sig.</p>"},
+            "proposals": [
+                {"text": "Socialnämnden avger yttrande enligt förvaltningens förslag.", "immediately_adjusted": False}
+            ],
+        },
+    )
     files.upload_attachment(report, user=officer, data=b"Utredning.\n", filename="Utredning.txt", title="Utredning")
-    files.upload_attachment(report, user=officer, data=b"Sekretess.\n", filename="Sekretess.txt",
-                            title="Yttrande om barnet", is_confidential=True)
+    files.upload_attachment(
+        report,
+        user=officer,
+        data=b"Sekretess.\n",
+        filename="Sekretess.txt",
+        title="Yttrande om barnet",
+        is_confidential=True,
+    )
     db.session.commit()
     found = {}
     for name, case, case_report in ((NORMAL, normal, normal_report), (CONFIDENTIAL, confidential, report)):
@@ -130,7 +152,6 @@ def targets(demo) -> dict[str, dict]:
         found[name] = {"case": case.id, "bilaga": bilaga, "secret": secret}
     db.session.rollback()
     return found
-
 
 
 def _status(client, method: str, address: str, **kwargs) -> int:
@@ -163,11 +184,18 @@ def test_an_unknown_case_or_bilaga_is_404_on_both(pair, targets, askers):
     form = {"data": {"csrf_token": token}} if spec.page[0] == "post" else {}
     for case_id in (999_999, 2**40):  # the second too large for any row: unknown too, on every database
         unknown_case = {**targets[NORMAL], "case": case_id}
-        assert (_status(page, spec.page[0], spec.page[1].format(**unknown_case), **form),
-                _status(api, spec.api[0], spec.api[1].format(**unknown_case), headers=headers)) == (404, 404)
+        assert (
+            _status(page, spec.page[0], spec.page[1].format(**unknown_case), **form),
+            _status(api, spec.api[0], spec.api[1].format(**unknown_case), headers=headers),
+        ) == (404, 404)
     if "{bilaga}" in spec.page[1] or "{secret}" in spec.page[1]:
         # a bilaga of another case's report is no bilaga of this one
-        elsewhere = {**targets[NORMAL], "bilaga": targets[CONFIDENTIAL]["bilaga"],
-                     "secret": targets[CONFIDENTIAL]["secret"]}
-        assert (_status(page, spec.page[0], spec.page[1].format(**elsewhere)),
-                _status(api, spec.api[0], spec.api[1].format(**elsewhere), headers=headers)) == (404, 404)
+        elsewhere = {
+            **targets[NORMAL],
+            "bilaga": targets[CONFIDENTIAL]["bilaga"],
+            "secret": targets[CONFIDENTIAL]["secret"],
+        }
+        assert (
+            _status(page, spec.page[0], spec.page[1].format(**elsewhere)),
+            _status(api, spec.api[0], spec.api[1].format(**elsewhere), headers=headers),
+        ) == (404, 404)

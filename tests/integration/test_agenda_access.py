@@ -15,14 +15,12 @@ And a delegated decision in a confidential case is withheld alike on the page an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select
 
 from agenda.models import Meeting, Publication
-from app.auth.models import User
 from app.extensions import db
 from app.organisation.models import Committee
 
@@ -39,17 +37,21 @@ OK = "ok"
 #: page and API twin → expected answer per kind of user (in the order of KINDS)
 EXPECTED = {
     #                outsider member officer secretary
-    "meeting":       (404,     OK,    OK,     OK),
-    "add item":      (404,     403,   403,    OK),
-    "item":          (404,     403,   403,    OK),
-    "kallelse":      (404,     OK,    OK,     OK),
-    "delegations":   (404,     403,   403,    OK),
-    "documents":     (404,     403,   403,    OK),
-    "documents job": (404,     404,   404,    OK),
+    "meeting": (404, OK, OK, OK),
+    "add item": (404, 403, 403, OK),
+    "item": (404, 403, 403, OK),
+    "kallelse": (404, OK, OK, OK),
+    "delegations": (404, 403, 403, OK),
+    "documents": (404, 403, 403, OK),
+    "documents job": (404, 404, 404, OK),
 }
 
-DECISION = {"decided_on": "2017-01-20", "decision_maker": "Eva Strand, socialdirektör", "delegation_point": "1.2.4",
-            "summary": "Yttrande över remiss beslutat."}
+DECISION = {
+    "decided_on": "2017-01-20",
+    "decision_maker": "Eva Strand, socialdirektör",
+    "delegation_point": "1.2.4",
+    "summary": "Yttrande över remiss beslutat.",
+}
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,36 @@ class Pair:
 
 PAIRS = {
     "meeting": Pair(("get", "/sammantraden/{upcoming}"), ("get", "/api/v1/meetings/{upcoming}")),
-    "add item": Pair(("post", "/sammantraden/{upcoming}/punkter"), ("post", "/api/v1/meetings/{upcoming}/items"),
-                     ok=(302, 201), form={"kind": "other", "title": "Studiebesök"},
-                     body={"kind": "other", "title": "Studiebesök"}),
-    "item": Pair(("get", "/sammantraden/{upcoming}/punkter/{item}"),
-                 ("patch", "/api/v1/meetings/{upcoming}/items/{item}"), body={"note": "Anteckning."}),
-    "kallelse": Pair(("get", "/sammantraden/{published}/kallelse?version=1"),
-                     ("get", "/api/v1/meetings/{published}/publications/1")),
-    "delegations": Pair(("post", "/delegationsbeslut"), ("post", "/api/v1/committees/{committee}/delegation-decisions"),
-                        ok=(302, 201), form={"committee": "{committee}", "case": "", **DECISION}, body=DECISION),
-    "documents": Pair(("post", "/sammantraden/{published}/handlingar"),
-                      ("post", "/api/v1/meetings/{published}/documents"), ok=(303, 202)),
-    "documents job": Pair(("get", "/sammantraden/{published}/handlingar/{job}"),
-                          ("get", "/api/v1/meetings/{published}/documents/{job}")),
+    "add item": Pair(
+        ("post", "/sammantraden/{upcoming}/punkter"),
+        ("post", "/api/v1/meetings/{upcoming}/items"),
+        ok=(302, 201),
+        form={"kind": "other", "title": "Studiebesök"},
+        body={"kind": "other", "title": "Studiebesök"},
+    ),
+    "item": Pair(
+        ("get", "/sammantraden/{upcoming}/punkter/{item}"),
+        ("patch", "/api/v1/meetings/{upcoming}/items/{item}"),
+        body={"note": "Anteckning."},
+    ),
+    "kallelse": Pair(
+        ("get", "/sammantraden/{published}/kallelse?version=1"), ("get", "/api/v1/meetings/{published}/publications/1")
+    ),
+    "delegations": Pair(
+        ("post", "/delegationsbeslut"),
+        ("post", "/api/v1/committees/{committee}/delegation-decisions"),
+        ok=(302, 201),
+        form={"committee": "{committee}", "case": "", **DECISION},
+        body=DECISION,
+    ),
+    "documents": Pair(
+        ("post", "/sammantraden/{published}/handlingar"),
+        ("post", "/api/v1/meetings/{published}/documents"),
+        ok=(303, 202),
+    ),
+    "documents job": Pair(
+        ("get", "/sammantraden/{published}/handlingar/{job}"), ("get", "/api/v1/meetings/{published}/documents/{job}")
+    ),
 }
 
 
@@ -88,19 +107,30 @@ def test_the_table_covers_every_pair():
     assert all(len(row) == len(KINDS) for row in EXPECTED.values())
 
 
-
-
 @pytest.fixture
 def targets(demo, askers) -> dict[str, int]:
     """Socialnämnden's published meeting and its upcoming one (an item of it), and a Skapa handlingar job
     of the published one, started by the secretary."""
     committee = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
-    published = db.session.scalar(select(Meeting).join(Publication).where(Meeting.committee_id == committee.id)
-                                  .order_by(Meeting.start_dt).limit(1))
-    upcoming = db.session.scalar(select(Meeting).where(Meeting.committee_id == committee.id, ~Meeting.publications.any())
-                                 .order_by(Meeting.start_dt.desc()).limit(1))
-    found = {"committee": committee.id, "published": published.id, "upcoming": upcoming.id,
-             "item": upcoming.items[0].id}
+    published = db.session.scalar(
+        select(Meeting)
+        .join(Publication)
+        .where(Meeting.committee_id == committee.id)
+        .order_by(Meeting.start_dt)
+        .limit(1)
+    )
+    upcoming = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.committee_id == committee.id, ~Meeting.publications.any())
+        .order_by(Meeting.start_dt.desc())
+        .limit(1)
+    )
+    found = {
+        "committee": committee.id,
+        "published": published.id,
+        "upcoming": upcoming.id,
+        "item": upcoming.items[0].id,
+    }
     _page, _token, api, headers = askers(ASKERS["secretary"])
     started = api.post(f"/api/v1/meetings/{published.id}/documents", headers=headers)
     assert started.status_code == 202, started.get_data(as_text=True)
@@ -119,8 +149,10 @@ def _ask(spec: Pair, values: dict, page, token, api, headers) -> tuple[int, int]
     if page_method == "post":
         form = {"data": {"csrf_token": token, **{k: str(v).format(**values) for k, v in spec.form.items()}}}
     body = {"json": spec.body} if spec.body is not None else {}
-    return (_status(page, page_method, page_address.format(**values), **form),
-            _status(api, api_method, api_address.format(**values), headers=headers, **body))
+    return (
+        _status(page, page_method, page_address.format(**values), **form),
+        _status(api, api_method, api_address.format(**values), headers=headers, **body),
+    )
 
 
 @pytest.mark.parametrize("pair", list(PAIRS))
@@ -161,8 +193,9 @@ def test_a_withheld_delegated_decision_is_shown_alike_on_the_page_and_in_the_api
     for kind, withheld in (("member", True), ("secretary", False)):
         page, _token, api, headers = askers(ASKERS[kind])
         html = page.get("/delegationsbeslut").get_data(as_text=True)
-        listed = api.get(f"/api/v1/committees/{targets['committee']}/delegation-decisions?per_page=100",
-                         headers=headers).get_json()["items"]
+        listed = api.get(
+            f"/api/v1/committees/{targets['committee']}/delegation-decisions?per_page=100", headers=headers
+        ).get_json()["items"]
         decision = next(d for d in listed if d["delegation_point"] == "3.4.1")
         assert decision["withheld"] is withheld and decision["is_confidential"] is True
         assert (secret_summary in html) is (not withheld) and (decision["summary"] == secret_summary) is (not withheld)

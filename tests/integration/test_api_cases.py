@@ -56,7 +56,9 @@ def get_all(client, headers, **params) -> list[str]:
 # --- the list -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key, total", [("registrator", 19), ("handlaggare", 17), ("ledamot", 14), ("ks-handlaggare", 2)])
+@pytest.mark.parametrize(
+    "key, total", [("registrator", 19), ("handlaggare", 17), ("ledamot", 14), ("ks-handlaggare", 2)]
+)
 def test_total_counts_only_the_cases_the_user_may_see(api_as, key, total):
     client, headers = api_as(key)
     body = client.get("/api/v1/cases", headers=headers).get_json()
@@ -81,7 +83,9 @@ def test_pages_split_the_list_and_link_to_each_other(api_as):
     assert body["page"] == 3 and len(body["items"]) == 4
     assert urlsplit(body["prev"]).query.count("page=2") == 1
     assert len(seen) == len(set(seen)) == 14
-    dates = [item["registered_on"] for item in client.get("/api/v1/cases?per_page=14", headers=headers).get_json()["items"]]
+    dates = [
+        item["registered_on"] for item in client.get("/api/v1/cases?per_page=14", headers=headers).get_json()["items"]
+    ]
     assert dates == sorted(dates, reverse=True)
 
 
@@ -92,20 +96,26 @@ def test_a_page_past_the_end_is_empty(api_as):
     assert "page=2" in body["prev"]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"q": "BÅRHUS"}, {"SN-2016/3693.103"}),
-    ({"q": "bårhus"}, {"SN-2016/3693.103"}),
-    ({"q": "detaljplan REMISSVAR"}, {"SN-2016/3635.313", "SN-2017/51.313"}),
-    ({"q": "KSL/12/0177-37"}, {"SN-2016/3693.103"}),
-    ({"number": "SN-2016/3342.181"}, {"SN-2016/3342.181"}),
-    ({"number": "3342"}, {"SN-2016/3342.181"}),
-    ({"number": "2017/5"}, {"SN-2017/50.182", "SN-2017/51.313"}),
-    ({"registered_from": "2017-01-10", "registered_to": "2017-01-11"},
-     {"SN-2017/50.182", "SN-2017/51.313", "SN-2017/71.280"}),
-    ({"registered_from": "2017-01-16"}, {"SN-2017/104.183", "SN-2017/100.905", "KS-2017/37.182"}),
-    ({"classification": "313"}, {"SN-2016/3635.313", "SN-2017/51.313"}),
-    ({"classification": "754", "q": "Testsson"}, {"SN-2017/12.754"}),
-], ids=lambda v: str(v) if not isinstance(v, set) else "")
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"q": "BÅRHUS"}, {"SN-2016/3693.103"}),
+        ({"q": "bårhus"}, {"SN-2016/3693.103"}),
+        ({"q": "detaljplan REMISSVAR"}, {"SN-2016/3635.313", "SN-2017/51.313"}),
+        ({"q": "KSL/12/0177-37"}, {"SN-2016/3693.103"}),
+        ({"number": "SN-2016/3342.181"}, {"SN-2016/3342.181"}),
+        ({"number": "3342"}, {"SN-2016/3342.181"}),
+        ({"number": "2017/5"}, {"SN-2017/50.182", "SN-2017/51.313"}),
+        (
+            {"registered_from": "2017-01-10", "registered_to": "2017-01-11"},
+            {"SN-2017/50.182", "SN-2017/51.313", "SN-2017/71.280"},
+        ),
+        ({"registered_from": "2017-01-16"}, {"SN-2017/104.183", "SN-2017/100.905", "KS-2017/37.182"}),
+        ({"classification": "313"}, {"SN-2016/3635.313", "SN-2017/51.313"}),
+        ({"classification": "754", "q": "Testsson"}, {"SN-2017/12.754"}),
+    ],
+    ids=lambda v: str(v) if not isinstance(v, set) else "",
+)
 def test_each_filter_finds_the_right_cases(api_as, params, expected):
     client, headers = api_as("registrator")
     assert set(get_all(client, headers, **params)) == expected
@@ -120,11 +130,21 @@ def test_committee_filter(api_as):
 def test_case_officer_filter(api_as, demo):
     client, headers = api_as("registrator")
     numbers = get_all(client, headers, case_officer_id=user_id(demo, "controller"))
-    assert set(numbers) == {"SN-2016/3342.181", "SN-2017/50.182", "SN-2017/30.909", "SN-2016/2624.719", "SN-2017/90.728"}
+    assert set(numbers) == {
+        "SN-2016/3342.181",
+        "SN-2017/50.182",
+        "SN-2017/30.909",
+        "SN-2016/2624.719",
+        "SN-2017/90.728",
+    }
 
 
 def test_status_filter(api_as, demo):
-    registrar_id, closed_id, voided_id = user_id(demo, "registrator"), case_id("SN-2016/3342.181"), case_id("SN-2017/50.182")
+    registrar_id, closed_id, voided_id = (
+        user_id(demo, "registrator"),
+        case_id("SN-2016/3342.181"),
+        case_id("SN-2017/50.182"),
+    )
     registrar = db.session.get(User, registrar_id)
     operations.close_case(db.session.get(Case, closed_id), user=registrar)
     operations.void_case(db.session.get(Case, voided_id), user=registrar, reason="Registrerat två gånger")
@@ -135,24 +155,27 @@ def test_status_filter(api_as, demo):
     assert len(get_all(client, headers, status="open")) == 17
 
 
-@pytest.mark.parametrize("query, field", [
-    ("page=0", "page"),
-    ("page=abc", "page"),
-    ("per_page=201", "per_page"),
-    ("per_page=0", "per_page"),
-    ("committee_id=abc", "committee_id"),
-    ("committee_id=99999999999", "committee_id"),
-    ("case_officer_id=-1", "case_officer_id"),
-    ("registered_from=2017-13-01", "registered_from"),
-    ("registered_from=20170101", "registered_from"),
-    ("registered_from=2017-02-01&registered_to=2017-01-01", "registered_to"),
-    ("status=pending", "status"),
-    ("stauts=open", "stauts"),
-    ("status=open&status=closed", "status"),
-    ("q=" + "x" * 201, "q"),
-    ("q=ab%00c", "q"),
-    ("classification=" + "1" * 31, "classification"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("per_page=201", "per_page"),
+        ("per_page=0", "per_page"),
+        ("committee_id=abc", "committee_id"),
+        ("committee_id=99999999999", "committee_id"),
+        ("case_officer_id=-1", "case_officer_id"),
+        ("registered_from=2017-13-01", "registered_from"),
+        ("registered_from=20170101", "registered_from"),
+        ("registered_from=2017-02-01&registered_to=2017-01-01", "registered_to"),
+        ("status=pending", "status"),
+        ("stauts=open", "stauts"),
+        ("status=open&status=closed", "status"),
+        ("q=" + "x" * 201, "q"),
+        ("q=ab%00c", "q"),
+        ("classification=" + "1" * 31, "classification"),
+    ],
+)
 def test_invalid_filters_are_refused_naming_the_parameter(api_as, query, field):
     client, headers = api_as("registrator")
     response = client.get(f"/api/v1/cases?{query}", headers=headers)
@@ -190,13 +213,25 @@ def test_case_detail_has_its_documents_and_links(api_as):
     assert case["case_officer"]["id"] == scalar(select(Case.case_officer_id).where(Case.id == cid))
     assert case["external_reference"] == "KSL/12/0177-37"
     assert "public_title" not in case
-    assert case["confidentiality"] == {"is_confidential": False, "provision": None, "decided_on": None, "decided_by": None}
+    assert case["confidentiality"] == {
+        "is_confidential": False,
+        "provision": None,
+        "decided_on": None,
+        "decided_by": None,
+    }
     assert [(d["number"], d["direction"], d["counterparty"]) for d in case["documents"]] == [
-        (1, "incoming", "Storsthlm"), (2, "internal", "")]
+        (1, "incoming", "Storsthlm"),
+        (2, "internal", ""),
+    ]
     assert case["documents"][0] == {
-        "number": 1, "direction": "incoming", "direction_label": "Inkommande", "document_date": "2016-12-28",
-        "counterparty": "Storsthlm", "description": "Rekommendation om överenskommelse",
-        "external_reference": "KSL/12/0177-37", "is_confidential": False,
+        "number": 1,
+        "direction": "incoming",
+        "direction_label": "Inkommande",
+        "document_date": "2016-12-28",
+        "counterparty": "Storsthlm",
+        "description": "Rekommendation om överenskommelse",
+        "external_reference": "KSL/12/0177-37",
+        "is_confidential": False,
     }
     assert case["links"] == {"self": f"http://localhost/api/v1/cases/{cid}", "html": f"http://localhost/arenden/{cid}"}
 
@@ -229,16 +264,28 @@ def test_registrar_and_responsible_officer_see_confidential_cases(api_as, key):
     assert case["documents"][0]["is_confidential"] is True
 
 
-@pytest.mark.parametrize("key, sees_party", [
-    ("ledamot", False), ("handlaggare", False), ("controller", True), ("registrator", True), ("enhetschef", True),
-])
+@pytest.mark.parametrize(
+    "key, sees_party",
+    [
+        ("ledamot", False),
+        ("handlaggare", False),
+        ("controller", True),
+        ("registrator", True),
+        ("enhetschef", True),
+    ],
+)
 def test_party_of_a_confidential_document_is_masked_for_those_without_the_right(api_as, demo, key, sees_party):
     """On an open case, a confidential document's party shows only to secrecy roles and the case's officer."""
     cid, registrar_id = case_id("SN-2016/3342.181"), user_id(demo, "registrator")
     operations.register_document(
-        db.session.get(Case, cid), user=db.session.get(User, registrar_id), direction="incoming",
-        document_date=local_today(), counterparty="Elin Testsson", description="Skrivelse från enskild",
-        is_confidential=True, secrecy_provision="26 kap. 1 § OSL",
+        db.session.get(Case, cid),
+        user=db.session.get(User, registrar_id),
+        direction="incoming",
+        document_date=local_today(),
+        counterparty="Elin Testsson",
+        description="Skrivelse från enskild",
+        is_confidential=True,
+        secrecy_provision="26 kap. 1 § OSL",
     )
     db.session.commit()
     client, headers = api_as(key)
@@ -333,14 +380,25 @@ def test_register_with_a_token(api_as, demo):
         assert session.get(Case, second.get_json()["case"]["id"]).title == "Ärende två: åäö ÅÄÖ §"
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.registered")).all()
         assert {(a.case_id, a.user_id) for a in audit} == {
-            (case["id"], user_id(demo, "handlaggare")), (second.get_json()["case"]["id"], user_id(demo, "handlaggare"))}
+            (case["id"], user_id(demo, "handlaggare")),
+            (second.get_json()["case"]["id"], user_id(demo, "handlaggare")),
+        }
 
 
 def test_register_a_confidential_case(api_as, demo):
     client, headers = api_as("registrator")
-    response = client.post("/api/v1/cases", headers=headers, json=new_case(
-        demo, classification_code="754", is_confidential=True, secrecy_provision="26 kap. 1 § OSL",
-        title="Yttrande angående adoption av Test Testsson", public_title="Yttrande angående adoption"))
+    response = client.post(
+        "/api/v1/cases",
+        headers=headers,
+        json=new_case(
+            demo,
+            classification_code="754",
+            is_confidential=True,
+            secrecy_provision="26 kap. 1 § OSL",
+            title="Yttrande angående adoption av Test Testsson",
+            public_title="Yttrande angående adoption",
+        ),
+    )
     assert response.status_code == 201, response.get_json()
     case = response.get_json()["case"]
     assert case["public_title"] == "Yttrande angående adoption"
@@ -354,32 +412,39 @@ def bad(id_: str, status: int, field: str, **changes):
     return pytest.param(changes, status, field, id=id_)
 
 
-@pytest.mark.parametrize("changes, status, field", [
-    bad("unknown committee", 422, "committee_id", committee_id=9999),
-    bad("committee not a member of", 422, "committee_id", committee_id=lambda demo: committee_id("KS")),
-    bad("no committee", 422, "committee_id", committee_id=...),
-    bad("empty title", 422, "title", title=""),
-    bad("blank title", 422, "title", title="   "),
-    bad("no title", 422, "title", title=...),
-    bad("5000-character title", 422, "title", title="Å" * 5000),
-    bad("NUL in title", 400, "title", title="Rad\x00noll"),
-    bad("code not in the plan", 422, "classification_code", classification_code="999"),
-    bad("NUL in code", 400, "classification_code", classification_code="18\x001"),
-    bad("officer of another committee", 422, "case_officer_id",
-        case_officer_id=lambda demo: user_id(demo, "ks-handlaggare")),
-    bad("officer who is a member", 422, "case_officer_id", case_officer_id=lambda demo: user_id(demo, "ledamot")),
-    bad("unknown officer", 422, "case_officer_id", case_officer_id=999999),
-    bad("no officer", 422, "case_officer_id", case_officer_id=None),
-    bad("committee_id text", 400, "committee_id", committee_id="abc"),
-    bad("committee_id boolean", 400, "committee_id", committee_id=True),
-    bad("committee_id decimal", 400, "committee_id", committee_id=1.5),
-    bad("committee_id huge", 400, "committee_id", committee_id=10**30),
-    bad("is_confidential text", 400, "is_confidential", is_confidential="yes"),
-    bad("title list", 400, "title", title=["lista"]),
-    bad("code number", 400, "classification_code", classification_code=181),
-    bad("unknown key", 400, "titel", titel="Stavfel"),
-    bad("confidential without provision", 422, "secrecy_provision", is_confidential=True),
-])
+@pytest.mark.parametrize(
+    "changes, status, field",
+    [
+        bad("unknown committee", 422, "committee_id", committee_id=9999),
+        bad("committee not a member of", 422, "committee_id", committee_id=lambda demo: committee_id("KS")),
+        bad("no committee", 422, "committee_id", committee_id=...),
+        bad("empty title", 422, "title", title=""),
+        bad("blank title", 422, "title", title="   "),
+        bad("no title", 422, "title", title=...),
+        bad("5000-character title", 422, "title", title="Å" * 5000),
+        bad("NUL in title", 400, "title", title="Rad\x00noll"),
+        bad("code not in the plan", 422, "classification_code", classification_code="999"),
+        bad("NUL in code", 400, "classification_code", classification_code="18\x001"),
+        bad(
+            "officer of another committee",
+            422,
+            "case_officer_id",
+            case_officer_id=lambda demo: user_id(demo, "ks-handlaggare"),
+        ),
+        bad("officer who is a member", 422, "case_officer_id", case_officer_id=lambda demo: user_id(demo, "ledamot")),
+        bad("unknown officer", 422, "case_officer_id", case_officer_id=999999),
+        bad("no officer", 422, "case_officer_id", case_officer_id=None),
+        bad("committee_id text", 400, "committee_id", committee_id="abc"),
+        bad("committee_id boolean", 400, "committee_id", committee_id=True),
+        bad("committee_id decimal", 400, "committee_id", committee_id=1.5),
+        bad("committee_id huge", 400, "committee_id", committee_id=10**30),
+        bad("is_confidential text", 400, "is_confidential", is_confidential="yes"),
+        bad("title list", 400, "title", title=["lista"]),
+        bad("code number", 400, "classification_code", classification_code=181),
+        bad("unknown key", 400, "titel", titel="Stavfel"),
+        bad("confidential without provision", 422, "secrecy_provision", is_confidential=True),
+    ],
+)
 def test_bad_registrations_are_refused_and_nothing_is_stored(api_as, demo, changes, status, field):
     client, headers = api_as("handlaggare")
     body = new_case(demo, **{k: v(demo) if callable(v) else v for k, v in changes.items()})
@@ -395,18 +460,35 @@ def test_unknown_committee_and_foreign_committee_get_the_same_answer(api_as, dem
     client, headers = api_as("handlaggare")
     unknown = client.post("/api/v1/cases", json=new_case(demo, committee_id=9999), headers=headers)
     foreign = client.post("/api/v1/cases", json=new_case(demo, committee_id=committee_id("KS")), headers=headers)
-    assert unknown.get_json() == foreign.get_json() == {
-        "error": {"status": 422, "message": "Nämnden finns inte.", "fields": {"committee_id": "Nämnden finns inte."}}}
+    assert (
+        unknown.get_json()
+        == foreign.get_json()
+        == {
+            "error": {
+                "status": 422,
+                "message": "Nämnden finns inte.",
+                "fields": {"committee_id": "Nämnden finns inte."},
+            }
+        }
+    )
 
 
-@pytest.mark.parametrize("data, content_type, status, message", [
-    ('{"title": ', "application/json", 400, "Innehållet är inte giltig JSON."),
-    ("", "application/json", 400, "Innehållet är inte giltig JSON."),
-    ("[1, 2]", "application/json", 400, "Innehållet måste vara ett JSON-objekt."),
-    ("null", "application/json", 400, "Innehållet måste vara ett JSON-objekt."),
-    ("title=Hej", "application/x-www-form-urlencoded", 415, "Skicka innehållet som JSON med Content-Type: application/json."),
-    ('{"title": "Hej"}', "text/plain", 415, "Skicka innehållet som JSON med Content-Type: application/json."),
-])
+@pytest.mark.parametrize(
+    "data, content_type, status, message",
+    [
+        ('{"title": ', "application/json", 400, "Innehållet är inte giltig JSON."),
+        ("", "application/json", 400, "Innehållet är inte giltig JSON."),
+        ("[1, 2]", "application/json", 400, "Innehållet måste vara ett JSON-objekt."),
+        ("null", "application/json", 400, "Innehållet måste vara ett JSON-objekt."),
+        (
+            "title=Hej",
+            "application/x-www-form-urlencoded",
+            415,
+            "Skicka innehållet som JSON med Content-Type: application/json.",
+        ),
+        ('{"title": "Hej"}', "text/plain", 415, "Skicka innehållet som JSON med Content-Type: application/json."),
+    ],
+)
 def test_malformed_bodies_are_refused(api_as, data, content_type, status, message):
     client, headers = api_as("handlaggare")
     before = stored_state()
@@ -456,10 +538,15 @@ def test_revoked_or_invalid_token_is_refused(api_as, demo):
     assert response.status_code == 401 and count(Case) == 19
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/cases"), ("get", "/api/v1/cases/1"), ("get", "/api/v1/cases/by-number/SN-2016%2F3342.181"),
-    ("post", "/api/v1/cases"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/cases"),
+        ("get", "/api/v1/cases/1"),
+        ("get", "/api/v1/cases/by-number/SN-2016%2F3342.181"),
+        ("post", "/api/v1/cases"),
+    ],
+)
 def test_no_credentials_is_401(client, demo, method, path):
     response = getattr(client, method)(path, json={} if method == "post" else None)
     assert response.status_code == 401

@@ -12,8 +12,12 @@ from app.organisation.models import Committee
 from app.registry import operations
 from app.registry.models import ClassificationCode
 
-NOT_FOUND = {"error": {"status": 404, "message": (
-    "Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den.")}}
+NOT_FOUND = {
+    "error": {
+        "status": 404,
+        "message": ("Sidan eller uppgiften du söker finns inte, eller så saknar du behörighet att se den."),
+    }
+}
 
 
 def committee_id(prefix: str) -> int:
@@ -23,12 +27,15 @@ def committee_id(prefix: str) -> int:
         db.session.rollback()  # on SQLite a read transaction holds the lock the requests need
 
 
-@pytest.mark.parametrize("key, expected", [
-    ("registrator", {"Kommunstyrelsen": ["registrar"], "Socialnämnden": ["registrar"]}),
-    ("admin", {"Kommunstyrelsen": ["admin"], "Socialnämnden": ["admin"]}),
-    ("ledamot", {"Socialnämnden": ["member"]}),
-    ("ks-handlaggare", {"Kommunstyrelsen": ["case_officer"]}),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("registrator", {"Kommunstyrelsen": ["registrar"], "Socialnämnden": ["registrar"]}),
+        ("admin", {"Kommunstyrelsen": ["admin"], "Socialnämnden": ["admin"]}),
+        ("ledamot", {"Socialnämnden": ["member"]}),
+        ("ks-handlaggare", {"Kommunstyrelsen": ["case_officer"]}),
+    ],
+)
 def test_list_shows_the_callers_committees_and_roles(api_as, key, expected):
     client, headers = api_as(key)
     response = client.get("/api/v1/committees", headers=headers)
@@ -84,7 +91,6 @@ def test_committees_need_credentials(client, demo):
         assert response.get_json()["error"]["status"] == 401
 
 
-
 def test_a_committee_shows_its_meeting_template(api_as):
     client, headers = api_as("sekreterare")
     response = client.get(f"/api/v1/committees/{committee_id('SN')}", headers=headers)
@@ -93,4 +99,5 @@ def test_a_committee_shows_its_meeting_template(api_as):
         {"title": "Val av justerare", "kind": "procedural", "closes_agenda": False},
         {"title": "Godkännande av föredragningslistan", "kind": "procedural", "closes_agenda": False},
         {"title": "Övriga frågor", "kind": "procedural", "closes_agenda": True},
-        {"title": "Delgivningar och anmälda delegationsbeslut", "kind": "delegation_report", "closes_agenda": True}]
+        {"title": "Delgivningar och anmälda delegationsbeslut", "kind": "delegation_report", "closes_agenda": True},
+    ]

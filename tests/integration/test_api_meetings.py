@@ -50,8 +50,14 @@ def count(model) -> int:
 
 def stored() -> tuple:
     """What a refused request must leave unchanged."""
-    return (count(Meeting), count(AgendaItem), count(Publication), count(DelegationDecision), count(AuditEntry),
-            scalar(select(func.sum(Meeting.agenda_version))))
+    return (
+        count(Meeting),
+        count(AgendaItem),
+        count(Publication),
+        count(DelegationDecision),
+        count(AuditEntry),
+        scalar(select(func.sum(Meeting.agenda_version))),
+    )
 
 
 def ok(response, status: int = 200) -> dict:
@@ -74,19 +80,39 @@ def refused(response, status: int, field: str | None = None, text: str | None = 
 def new_case(demo):
     """Return a new open case, its report brought to ``state`` (or none), committed."""
 
-    def _case(title: str = "Riktlinjer för ekonomiskt bistånd 2027", state: ReportState | None = ReportState.signed,
-              prefix: str = "SN", confidential: bool = False) -> Case:
+    def _case(
+        title: str = "Riktlinjer för ekonomiskt bistånd 2027",
+        state: ReportState | None = ReportState.signed,
+        prefix: str = "SN",
+        confidential: bool = False,
+    ) -> Case:
         officer = person("handlaggare") if prefix == "SN" else person("ks-handlaggare")
-        case = registry_ops.register_case(committee=committee(prefix), user=person("registrator"), title=title,
-                                          classification_code="181", case_officer=officer)
+        case = registry_ops.register_case(
+            committee=committee(prefix),
+            user=person("registrator"),
+            title=title,
+            classification_code="181",
+            case_officer=officer,
+        )
         if confidential:
-            registry_ops.set_confidentiality(case, user=person("registrator"), is_confidential=True,
-                                             secrecy_provision="26 kap. 1 § OSL", public_title=PUBLIC_TITLE)
+            registry_ops.set_confidentiality(
+                case,
+                user=person("registrator"),
+                is_confidential=True,
+                secrecy_provision="26 kap. 1 § OSL",
+                public_title=PUBLIC_TITLE,
+            )
         if state is not None:
             report = report_ops.create_report(case, user=officer)
             report_ops.save_revision(report, user=officer, raw={**REPORT, "title": title}, based_on=1)
-            steps = {ReportState.draft: [], ReportState.signed: [
-                ("submit", officer), ("approve", person("enhetschef")), ("sign", person("direktor"))]}[state]
+            steps = {
+                ReportState.draft: [],
+                ReportState.signed: [
+                    ("submit", officer),
+                    ("approve", person("enhetschef")),
+                    ("sign", person("direktor")),
+                ],
+            }[state]
             for name, who in steps:
                 report_ops.transition(report, user=who, name=name, notify=False)
         db.session.commit()
@@ -104,9 +130,14 @@ def secretary(api_as):
 def meeting(secretary) -> dict:
     """A meeting of Socialnämnden planned through the API forty days ahead, with the standing items."""
     client, headers = secretary
-    return ok(client.post("/api/v1/meetings", json={"committee_id": committee_id(), "start": future(),
-                                                    "place": "Plenum, Gymnasietorget 1"}, headers=headers),
-              201)["meeting"]
+    return ok(
+        client.post(
+            "/api/v1/meetings",
+            json={"committee_id": committee_id(), "start": future(), "place": "Plenum, Gymnasietorget 1"},
+            headers=headers,
+        ),
+        201,
+    )["meeting"]
 
 
 def url(meeting: dict, tail: str = "") -> str:
@@ -131,39 +162,57 @@ def report_state(case_id: int) -> ReportState:
 
 def test_plan_a_meeting(secretary):
     client, headers = secretary
-    response = client.post("/api/v1/meetings", json={
-        "committee_id": committee_id(), "start": future(), "place": "Plenum, Gymnasietorget 1", "is_public": True},
-        headers=headers)
+    response = client.post(
+        "/api/v1/meetings",
+        json={
+            "committee_id": committee_id(),
+            "start": future(),
+            "place": "Plenum, Gymnasietorget 1",
+            "is_public": True,
+        },
+        headers=headers,
+    )
     body = ok(response, 201)["meeting"]
     assert response.headers["Location"] == f"http://localhost/api/v1/meetings/{body['id']}"
     assert body["start"].startswith(future()) and body["place"] == "Plenum, Gymnasietorget 1"
     assert (body["status"], body["is_public"], body["agenda_version"]) == ("planned", True, 1)
     assert [(i["number"], i["title"], i["kind"]) for i in body["items"]] == [
-        (1, "Val av justerare", "procedural"), (2, "Godkännande av föredragningslistan", "procedural"),
-        (3, "Övriga frågor", "procedural"), (4, "Delgivningar och anmälda delegationsbeslut", "delegation_report")]
+        (1, "Val av justerare", "procedural"),
+        (2, "Godkännande av föredragningslistan", "procedural"),
+        (3, "Övriga frågor", "procedural"),
+        (4, "Delgivningar och anmälda delegationsbeslut", "delegation_report"),
+    ]
     assert body["notice_deadline"] == (local_today() + timedelta(days=40 - 7)).isoformat()
     assert body["secretary_name"] == "Sara Lindqvist" and body["latest_publication"] is None
-    bare = ok(client.post("/api/v1/meetings", json={"committee_id": committee_id(), "start": future(50),
-                                                    "place": "Plenum", "standing_items": False},
-                          headers=headers), 201)["meeting"]
+    bare = ok(
+        client.post(
+            "/api/v1/meetings",
+            json={"committee_id": committee_id(), "start": future(50), "place": "Plenum", "standing_items": False},
+            headers=headers,
+        ),
+        201,
+    )["meeting"]
     assert bare["items"] == []
     with fresh_session() as session:
         stored_meeting = session.get(Meeting, body["id"])
         assert stored_meeting.is_public and len(stored_meeting.items) == 4
 
 
-@pytest.mark.parametrize("body, status, field, text", [
-    ({"start": "2020-01-01T18:00"}, 422, "start", "Sammanträdet kan inte läggas i det förflutna."),
-    ({"start": "den 23 februari"}, 422, "start", "Ange tid som ÅÅÅÅ-MM-DD TT:MM."),
-    ({"start": None}, 422, "start", None),
-    ({"start": 20270223}, 400, "start", "Tid måste vara text."),
-    ({"place": ""}, 422, "place", "Plats måste fyllas i."),
-    ({"place": "x" * 201}, 422, "place", "högst 200 tecken"),
-    ({"is_public": "ja"}, 400, "is_public", "true eller false"),
-    ({"standing_items": 1}, 400, "standing_items", None),
-    ({"committee_id": None}, 422, "committee_id", "Välj nämnd."),
-    ({"rum": "Plenum"}, 400, "rum", "Okänt fält"),
-])
+@pytest.mark.parametrize(
+    "body, status, field, text",
+    [
+        ({"start": "2020-01-01T18:00"}, 422, "start", "Sammanträdet kan inte läggas i det förflutna."),
+        ({"start": "den 23 februari"}, 422, "start", "Ange tid som ÅÅÅÅ-MM-DD TT:MM."),
+        ({"start": None}, 422, "start", None),
+        ({"start": 20270223}, 400, "start", "Tid måste vara text."),
+        ({"place": ""}, 422, "place", "Plats måste fyllas i."),
+        ({"place": "x" * 201}, 422, "place", "högst 200 tecken"),
+        ({"is_public": "ja"}, 400, "is_public", "true eller false"),
+        ({"standing_items": 1}, 400, "standing_items", None),
+        ({"committee_id": None}, 422, "committee_id", "Välj nämnd."),
+        ({"rum": "Plenum"}, 400, "rum", "Okänt fält"),
+    ],
+)
 def test_planning_refuses_bad_input_and_stores_nothing(secretary, body, status, field, text):
     client, headers = secretary
     before = stored()
@@ -181,11 +230,15 @@ def test_planning_refused_by_role_committee_and_format(api_as, secretary):
     client, headers = api_as("ks-handlaggare")
     refused(client.post("/api/v1/meetings", json=body, headers=headers), 422, "committee_id", "Nämnden finns inte.")
     client, headers = secretary
-    refused(client.post("/api/v1/meetings", json={**body, "committee_id": committee_id("KS")}, headers=headers),
-            422, "committee_id")
+    refused(
+        client.post("/api/v1/meetings", json={**body, "committee_id": committee_id("KS")}, headers=headers),
+        422,
+        "committee_id",
+    )
     refused(client.post("/api/v1/meetings", data="committee_id=1", headers=headers), 415)
-    refused(client.post("/api/v1/meetings", data="{", headers={**headers, "Content-Type": "application/json"}),
-            400, "body")
+    refused(
+        client.post("/api/v1/meetings", data="{", headers={**headers, "Content-Type": "application/json"}), 400, "body"
+    )
     refused(client.post("/api/v1/meetings", json=[body], headers=headers), 400, "body")
     assert stored() == before
 
@@ -199,8 +252,12 @@ def test_list_meetings_with_filters(api_as, secretary, meeting):
     assert ok(client.get("/api/v1/meetings", query_string={"year": 2001}, headers=headers))["items"] == []
     mine = ok(client.get("/api/v1/meetings", query_string={"committee_id": committee_id()}, headers=headers))
     assert meeting["id"] in [m["id"] for m in mine["items"]]
-    refused(client.get("/api/v1/meetings", query_string={"committee_id": committee_id("KS")}, headers=headers),
-            400, "committee_id", "Nämnden finns inte.")
+    refused(
+        client.get("/api/v1/meetings", query_string={"committee_id": committee_id("KS")}, headers=headers),
+        400,
+        "committee_id",
+        "Nämnden finns inte.",
+    )
     refused(client.get("/api/v1/meetings", query_string={"year": "tjugo"}, headers=headers), 400, "year")
     refused(client.get("/api/v1/meetings", query_string={"status": "planned"}, headers=headers), 400, "status")
     other, other_h = api_as("ks-handlaggare")
@@ -228,11 +285,24 @@ def app_client_without_login(client):
 
 def test_complete_the_kallelse_and_clear_a_field(api_as, secretary, meeting):
     client, headers = secretary
-    body = ok(client.patch(url(meeting), json={
-        "notice_place": "Huddinge", "notice_date": "2026-12-01", "chair_name": "Gunnel Hedberg",
-        "place": "Sessionssalen"}, headers=headers))["meeting"]
+    body = ok(
+        client.patch(
+            url(meeting),
+            json={
+                "notice_place": "Huddinge",
+                "notice_date": "2026-12-01",
+                "chair_name": "Gunnel Hedberg",
+                "place": "Sessionssalen",
+            },
+            headers=headers,
+        )
+    )["meeting"]
     assert (body["notice_place"], body["notice_date"], body["chair_name"], body["place"]) == (
-        "Huddinge", "2026-12-01", "Gunnel Hedberg", "Sessionssalen")
+        "Huddinge",
+        "2026-12-01",
+        "Gunnel Hedberg",
+        "Sessionssalen",
+    )
     cleared = ok(client.patch(url(meeting), json={"chair_name": None}, headers=headers))["meeting"]
     assert cleared["chair_name"] is None and cleared["notice_place"] == "Huddinge"
     with fresh_session() as session:
@@ -264,47 +334,98 @@ def test_a_browser_session_must_send_the_csrf_token(login_as, meeting):
 def test_add_case_items_and_the_rules(api_as, secretary, meeting, new_case):
     client, headers = secretary
     signed, draft = new_case("Riktlinjer A"), new_case("Riktlinjer B", state=ReportState.draft)
-    added = client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id, "version": 1},
-                        headers=headers)
+    added = client.post(
+        url(meeting, "/items"), json={"kind": "case", "case_id": signed.id, "version": 1}, headers=headers
+    )
     body = ok(added, 201)
     assert added.headers["Location"].endswith(f"/items/{body['item']['id']}")
-    assert (body["item"]["number"], body["item"]["title"], body["item"]["case_number"]) == (3, "Riktlinjer A",
-                                                                                          signed.number)
+    assert (body["item"]["number"], body["item"]["title"], body["item"]["case_number"]) == (
+        3,
+        "Riktlinjer A",
+        signed.number,
+    )
     assert body["item"]["report_state"] == "on_agenda" and body["agenda_version"] == 2
     assert report_state(signed.id) is ReportState.on_agenda
 
     other = new_case("Bänkar", prefix="KS", state=None)
     before = stored()
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": draft.id}, headers=headers),
-            409, text="inte undertecknat")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_number": other.number},
-                        headers=headers), 409, text="hör till Kommunstyrelsen, inte till Socialnämnden")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id}, headers=headers),
-            409, text="står redan på föredragningslistan")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id, "version": 1},
-                        headers=headers), 409, text="version 2, du utgick från 1")
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_id": draft.id}, headers=headers),
+        409,
+        text="inte undertecknat",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_number": other.number}, headers=headers),
+        409,
+        text="hör till Kommunstyrelsen, inte till Socialnämnden",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id}, headers=headers),
+        409,
+        text="står redan på föredragningslistan",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id, "version": 1}, headers=headers),
+        409,
+        text="version 2, du utgick från 1",
+    )
     refused(client.post(url(meeting, "/items"), json={"kind": "case"}, headers=headers), 422, "case_id")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": 999999}, headers=headers),
-            422, "case_id", "Ärendet finns inte.")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_number": "SN-1999/1.181"},
-                        headers=headers), 422, "case_number", "Ärendet finns inte.")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_number": "inget nummer"},
-                        headers=headers), 422, "case_number")
-    refused(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": signed.id,
-                                                      "case_number": signed.number}, headers=headers), 422, "case_id")
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_id": 999999}, headers=headers),
+        422,
+        "case_id",
+        "Ärendet finns inte.",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_number": "SN-1999/1.181"}, headers=headers),
+        422,
+        "case_number",
+        "Ärendet finns inte.",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "case", "case_number": "inget nummer"}, headers=headers),
+        422,
+        "case_number",
+    )
+    refused(
+        client.post(
+            url(meeting, "/items"),
+            json={"kind": "case", "case_id": signed.id, "case_number": signed.number},
+            headers=headers,
+        ),
+        422,
+        "case_id",
+    )
     refused(client.post(url(meeting, "/items"), json={"title": "Utan typ"}, headers=headers), 422, "kind")
     refused(client.post(url(meeting, "/items"), json={"kind": "motion"}, headers=headers), 400, "kind")
     refused(client.post(url(meeting, "/items"), json={"kind": "other"}, headers=headers), 422, "title")
-    refused(client.post(url(meeting, "/items"), json={"kind": "other", "title": "X", "position": 9},
-                        headers=headers), 422, "position")
-    refused(client.post(url(meeting, "/items"), json={"kind": "other", "title": "X", "case_id": signed.id},
-                        headers=headers), 422, "case_id")
-    refused(client.post(url(meeting, "/items"), json={"kind": "information", "parts": "Ekonomi"},
-                        headers=headers), 400, "parts")
-    refused(client.post(url(meeting, "/items"), json={"kind": "information", "parts": [{"titel": "X"}]},
-                        headers=headers), 422, "parts.1")
-    refused(client.post(url(meeting, "/items"), json={"kind": "other", "title": "X", "note": "a\x00b"},
-                        headers=headers), 400, "note")
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "other", "title": "X", "position": 9}, headers=headers),
+        422,
+        "position",
+    )
+    refused(
+        client.post(
+            url(meeting, "/items"), json={"kind": "other", "title": "X", "case_id": signed.id}, headers=headers
+        ),
+        422,
+        "case_id",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "information", "parts": "Ekonomi"}, headers=headers),
+        400,
+        "parts",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "information", "parts": [{"titel": "X"}]}, headers=headers),
+        422,
+        "parts.1",
+    )
+    refused(
+        client.post(url(meeting, "/items"), json={"kind": "other", "title": "X", "note": "a\x00b"}, headers=headers),
+        400,
+        "note",
+    )
     member, member_h = api_as("ledamot")
     refused(member.post(url(meeting, "/items"), json={"kind": "other", "title": "X"}, headers=member_h), 403)
     outsider, outsider_h = api_as("ks-handlaggare")
@@ -312,27 +433,58 @@ def test_add_case_items_and_the_rules(api_as, secretary, meeting, new_case):
     assert stored() == before
     assert report_state(draft.id) is ReportState.draft
 
-    later = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": draft.id,
-                                                         "is_handling_later": True}, headers=headers), 201)["item"]
+    later = ok(
+        client.post(
+            url(meeting, "/items"),
+            json={"kind": "case", "case_id": draft.id, "is_handling_later": True},
+            headers=headers,
+        ),
+        201,
+    )["item"]
     assert later["is_handling_later"] and later["number"] == 4 and later["report_state"] == "draft"
-    info = ok(client.post(url(meeting, "/items"), json={
-        "kind": "information", "position": 3, "parts": [
-            {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}, {"title": "Lokalfrågor"}]},
-        headers=headers), 201)["item"]
+    info = ok(
+        client.post(
+            url(meeting, "/items"),
+            json={
+                "kind": "information",
+                "position": 3,
+                "parts": [
+                    {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"},
+                    {"title": "Lokalfrågor"},
+                ],
+            },
+            headers=headers,
+        ),
+        201,
+    )["item"]
     assert info["number"] == 3 and info["title"] == "Information"
-    assert info["parts"] == [{"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"},
-                             {"title": "Lokalfrågor", "presenter": None}]
+    assert info["parts"] == [
+        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"},
+        {"title": "Lokalfrågor", "presenter": None},
+    ]
     numbers = [(i["number"], i["title"]) for i in agenda(client, headers, meeting)["items"]]
-    assert numbers == [(1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Information"),
-                       (4, "Riktlinjer A"), (5, "Riktlinjer B"), (6, "Övriga frågor"),
-                       (7, "Delgivningar och anmälda delegationsbeslut")]
+    assert numbers == [
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Information"),
+        (4, "Riktlinjer A"),
+        (5, "Riktlinjer B"),
+        (6, "Övriga frågor"),
+        (7, "Delgivningar och anmälda delegationsbeslut"),
+    ]
 
 
 def test_attach_the_handling_when_the_report_is_signed(secretary, meeting, new_case):
     client, headers = secretary
     case = new_case("Riktlinjer C", state=ReportState.draft)
-    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id,
-                                                        "is_handling_later": True}, headers=headers), 201)["item"]
+    item = ok(
+        client.post(
+            url(meeting, "/items"),
+            json={"kind": "case", "case_id": case.id, "is_handling_later": True},
+            headers=headers,
+        ),
+        201,
+    )["item"]
     attach = url(meeting, f"/items/{item['id']}/attach-handling")
     refused(client.post(attach, headers=headers), 409, text="det kan läggas till när det är undertecknat")
     report = report_ops.report_for(db.session.get(Case, case.id))
@@ -342,22 +494,42 @@ def test_attach_the_handling_when_the_report_is_signed(secretary, meeting, new_c
     body = ok(client.post(attach, headers=headers))
     assert not body["item"]["is_handling_later"] and body["item"]["report_state"] == "on_agenda"
     standing = agenda(client, headers, meeting)["items"][0]
-    refused(client.post(url(meeting, f"/items/{standing['id']}/attach-handling"), headers=headers), 409,
-            text="Punkten gäller inget ärende.")
+    refused(
+        client.post(url(meeting, f"/items/{standing['id']}/attach-handling"), headers=headers),
+        409,
+        text="Punkten gäller inget ärende.",
+    )
     refused(client.post(attach, json={"x": 1}, headers=headers), 400, "x")
 
 
 def test_change_move_and_remove_items(api_as, secretary, meeting, new_case):
     client, headers = secretary
     case = new_case("Riktlinjer D")
-    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id, "note": "Bilaga kommer"},
-                          headers=headers), 201)["item"]
+    item = ok(
+        client.post(
+            url(meeting, "/items"), json={"kind": "case", "case_id": case.id, "note": "Bilaga kommer"}, headers=headers
+        ),
+        201,
+    )["item"]
     path = url(meeting, f"/items/{item['id']}")
     assert ok(client.get(path, headers=headers))["item"]["note"] == "Bilaga kommer"
-    changed = ok(client.patch(path, json={"title": "Riktlinjer D (reviderade)", "note": None,
-                                          "external_reference": "KSL/17/0042", "version": 2}, headers=headers))
+    changed = ok(
+        client.patch(
+            path,
+            json={
+                "title": "Riktlinjer D (reviderade)",
+                "note": None,
+                "external_reference": "KSL/17/0042",
+                "version": 2,
+            },
+            headers=headers,
+        )
+    )
     assert (changed["item"]["title"], changed["item"]["note"], changed["item"]["external_reference"]) == (
-        "Riktlinjer D (reviderade)", None, "KSL/17/0042")
+        "Riktlinjer D (reviderade)",
+        None,
+        "KSL/17/0042",
+    )
     assert changed["agenda_version"] == 3
 
     before = stored()
@@ -370,8 +542,14 @@ def test_change_move_and_remove_items(api_as, secretary, meeting, new_case):
     member, member_h = api_as("ledamot")
     refused(member.patch(path, json={"title": "X"}, headers=member_h), 403)
     refused(member.delete(path, headers=member_h), 403)
-    elsewhere = ok(client.post("/api/v1/meetings", json={"committee_id": committee_id(), "start": future(80),
-                                                         "place": "Plenum"}, headers=headers), 201)["meeting"]
+    elsewhere = ok(
+        client.post(
+            "/api/v1/meetings",
+            json={"committee_id": committee_id(), "start": future(80), "place": "Plenum"},
+            headers=headers,
+        ),
+        201,
+    )["meeting"]
     assert client.get(url(elsewhere, f"/items/{item['id']}"), headers=headers).status_code == 404
     before = stored()
     refused(client.delete(url(elsewhere, f"/items/{item['id']}"), headers=headers), 404)
@@ -388,8 +566,11 @@ def test_change_move_and_remove_items(api_as, secretary, meeting, new_case):
     assert stored() == before
     rest = ok(client.delete(path, json={"version": 4}, headers=headers))
     assert rest["agenda_version"] == 5 and [(i["number"], i["title"]) for i in rest["items"]] == [
-        (1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Övriga frågor"),
-        (4, "Delgivningar och anmälda delegationsbeslut")]
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Övriga frågor"),
+        (4, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     assert report_state(case.id) is ReportState.signed  # back from "on agenda"
     assert client.get(path, headers=headers).status_code == 404
 
@@ -403,13 +584,16 @@ def test_reorder(api_as, secretary, meeting):
     assert [i["number"] for i in body["items"]] == [1, 2, 3, 4]
 
     before = stored()
-    refused(client.put(url(meeting, "/order"), json={"order": ids, "version": 1}, headers=headers), 409,
-            text="har ändrats av någon annan")
+    refused(
+        client.put(url(meeting, "/order"), json={"order": ids, "version": 1}, headers=headers),
+        409,
+        text="har ändrats av någon annan",
+    )
     refused(client.put(url(meeting, "/order"), json={"order": ids[:3], "version": 2}, headers=headers), 422, "order")
-    refused(client.put(url(meeting, "/order"), json={"order": ids + ids[:1], "version": 2}, headers=headers),
-            422, "order")
-    refused(client.put(url(meeting, "/order"), json={"order": ["a", "b"], "version": 2}, headers=headers),
-            422, "order")
+    refused(
+        client.put(url(meeting, "/order"), json={"order": ids + ids[:1], "version": 2}, headers=headers), 422, "order"
+    )
+    refused(client.put(url(meeting, "/order"), json={"order": ["a", "b"], "version": 2}, headers=headers), 422, "order")
     refused(client.put(url(meeting, "/order"), json={"order": ids}, headers=headers), 422, "version")
     refused(client.put(url(meeting, "/order"), json={"version": 2}, headers=headers), 422, "order")
     refused(client.put(url(meeting, "/order"), json={"order": "1,2,3,4", "version": 2}, headers=headers), 400, "order")
@@ -427,8 +611,9 @@ def _make_past(meeting_id: int) -> None:
 def test_record_outcomes_after_the_meeting(api_as, secretary, meeting, new_case):
     client, headers = secretary
     case = new_case("Riktlinjer E")
-    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id}, headers=headers),
-              201)["item"]
+    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id}, headers=headers), 201)[
+        "item"
+    ]
     outcome = url(meeting, f"/items/{item['id']}/outcome")
     before = stored()
     refused(client.post(outcome, json={"outcome": "postponed"}, headers=headers), 409, text="först när")
@@ -440,7 +625,10 @@ def test_record_outcomes_after_the_meeting(api_as, secretary, meeting, new_case)
     refused(member.post(outcome, json={"outcome": "decided"}, headers=member_h), 403)
     body = ok(client.post(outcome, json={"outcome": "postponed"}, headers=headers))
     assert (body["item"]["outcome"], body["item"]["outcome_label"], body["meeting_status"]) == (
-        "postponed", "Bordlagt", "held")
+        "postponed",
+        "Bordlagt",
+        "held",
+    )
     assert report_state(case.id) is ReportState.signed  # offered again for the next meeting
     refused(client.post(outcome, json={"outcome": "decided"}, headers=headers), 409, text="redan registrerad")
     refused(client.patch(url(meeting), json={"place": "X"}, headers=headers), 409, text="kan inte ändras")
@@ -449,10 +637,15 @@ def test_record_outcomes_after_the_meeting(api_as, secretary, meeting, new_case)
 def test_members_see_confidential_items_by_their_public_title(api_as, secretary, meeting, new_case):
     client, headers = secretary
     secret = new_case(SECRET_TITLE, confidential=True)
-    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": secret.id}, headers=headers),
-              201)["item"]
+    item = ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": secret.id}, headers=headers), 201)[
+        "item"
+    ]
     assert (item["kind"], item["section"], item["title"], item["withheld"]) == (
-        "confidential_case", "Sekretessärenden", SECRET_TITLE, False)
+        "confidential_case",
+        "Sekretessärenden",
+        SECRET_TITLE,
+        False,
+    )
     member, member_h = api_as("ledamot")
     seen = ok(member.get(url(meeting, f"/items/{item['id']}"), headers=member_h))["item"]
     assert (seen["title"], seen["case_number"], seen["case_id"], seen["withheld"]) == (PUBLIC_TITLE, None, None, True)
@@ -464,9 +657,18 @@ def test_members_see_confidential_items_by_their_public_title(api_as, secretary,
 
 
 def complete(client, headers, meeting: dict) -> None:
-    ok(client.patch(url(meeting), json={"notice_place": "Huddinge", "notice_date": local_today().isoformat(),
-                                        "chair_name": "Gunnel Hedberg", "secretary_name": "Sara Lindqvist"},
-                    headers=headers))
+    ok(
+        client.patch(
+            url(meeting),
+            json={
+                "notice_place": "Huddinge",
+                "notice_date": local_today().isoformat(),
+                "chair_name": "Gunnel Hedberg",
+                "secretary_name": "Sara Lindqvist",
+            },
+            headers=headers,
+        )
+    )
 
 
 def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
@@ -489,8 +691,11 @@ def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
     for c in (case, secret):
         ok(client.post(url(meeting, "/items"), json={"kind": "case", "case_id": c.id}, headers=headers), 201)
     items = agenda(client, headers, meeting)["items"]
-    ok(client.patch(url(meeting, f"/items/{items[0]['id']}"), json={"note": "Justerare: 19811218-9876"},
-                    headers=headers))
+    ok(
+        client.patch(
+            url(meeting, f"/items/{items[0]['id']}"), json={"note": "Justerare: 19811218-9876"}, headers=headers
+        )
+    )
     problems = ok(client.get(url(meeting, "/publication-check"), headers=headers))["problems"]
     assert problems == ["Punkt 1, anteckning: innehåller ett personnummer (19811218-****)."]
     body = refused(client.post(url(meeting, "/publications"), json={}, headers=headers), 409)
@@ -513,7 +718,11 @@ def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
     read = ok(member.get(url(meeting, "/publications/1"), headers=member_h))["publication"]
     shown = next(i for i in read["items"] if i["kind"] == "confidential_case")
     assert (shown["title"], shown["case_number"], shown["case_id"], shown["withheld"]) == (
-        SECRET_TITLE, secret.number, secret.id, False)
+        SECRET_TITLE,
+        secret.number,
+        secret.id,
+        False,
+    )
     assert shown["report"] is not None and shown["report"]["title"] == SECRET_TITLE
     # a case officer of the committee who is not the case's officer may not read it: its public title only
     officer_secret = db.session.get(Case, secret.id).case_officer
@@ -522,7 +731,12 @@ def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
     read = ok(staff.get(url(meeting, "/publications/1"), headers=staff_h))["publication"]
     hidden = next(i for i in read["items"] if i["kind"] == "confidential_case")
     assert (hidden["title"], hidden["case_number"], hidden.get("case_id"), hidden["withheld"], hidden["report"]) == (
-        PUBLIC_TITLE, None, None, True, None)
+        PUBLIC_TITLE,
+        None,
+        None,
+        True,
+        None,
+    )
     text = json.dumps(read, ensure_ascii=False)
     assert SECRET_TITLE not in text and secret.number not in text and "Hemlighetsson" not in text
     secret_read = ok(client.get(url(meeting, "/publications/1"), headers=headers))["publication"]
@@ -539,9 +753,14 @@ def test_publication_check_and_publish(api_as, secretary, meeting, new_case):
 
 def test_publishing_an_empty_agenda_is_refused(secretary):
     client, headers = secretary
-    bare = ok(client.post("/api/v1/meetings", json={"committee_id": committee_id(), "start": future(),
-                                                    "place": "Plenum", "standing_items": False},
-                          headers=headers), 201)["meeting"]
+    bare = ok(
+        client.post(
+            "/api/v1/meetings",
+            json={"committee_id": committee_id(), "start": future(), "place": "Plenum", "standing_items": False},
+            headers=headers,
+        ),
+        201,
+    )["meeting"]
     complete(client, headers, bare)
     check = ok(client.get(url(bare, "/publication-check"), headers=headers))
     assert check["problems"] == ["Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras."]
@@ -552,8 +771,14 @@ def test_publishing_an_empty_agenda_is_refused(secretary):
 
 def test_publishing_late_needs_a_reason(secretary):
     client, headers = secretary
-    soon = ok(client.post("/api/v1/meetings", json={"committee_id": committee_id(), "start": future(3),
-                                                    "place": "Plenum"}, headers=headers), 201)["meeting"]
+    soon = ok(
+        client.post(
+            "/api/v1/meetings",
+            json={"committee_id": committee_id(), "start": future(3), "place": "Plenum"},
+            headers=headers,
+        ),
+        201,
+    )["meeting"]
     complete(client, headers, soon)
     assert ok(client.get(url(soon, "/publication-check"), headers=headers))["is_late"] is True
     before = stored()
@@ -561,12 +786,17 @@ def test_publishing_late_needs_a_reason(secretary):
     refused(client.post(url(soon, "/publications"), json={"late_reason": "  "}, headers=headers), 422, "late_reason")
     refused(client.post(url(soon, "/publications"), json={"late_reason": 5}, headers=headers), 400, "late_reason")
     assert stored() == before
-    body = ok(client.post(url(soon, "/publications"), json={"late_reason": "Extra sammanträde om budgeten."},
-                          headers=headers), 201)
+    body = ok(
+        client.post(
+            url(soon, "/publications"), json={"late_reason": "Extra sammanträde om budgeten."}, headers=headers
+        ),
+        201,
+    )
     assert body["publication"]["late_reason"] == "Extra sammanträde om budgeten."
     with fresh_session() as session:
-        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "meeting.published")
-                               .order_by(AuditEntry.id.desc()))
+        entry = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "meeting.published").order_by(AuditEntry.id.desc())
+        )
         assert "Extra sammanträde om budgeten." in entry.summary
 
 
@@ -577,11 +807,19 @@ def test_delegation_decisions(api_as, secretary, new_case):
     client, headers = secretary
     path = f"/api/v1/committees/{committee_id()}/delegation-decisions"
     secret = new_case(SECRET_TITLE, confidential=True, state=None)
-    body = {"decided_on": local_today().isoformat(), "decision_maker": "Eva Strand, socialdirektör",
-            "delegation_point": "3.1.2", "summary": "Placering av Bodil Hemlighetsson", "case_id": secret.id}
+    body = {
+        "decided_on": local_today().isoformat(),
+        "decision_maker": "Eva Strand, socialdirektör",
+        "delegation_point": "3.1.2",
+        "summary": "Placering av Bodil Hemlighetsson",
+        "case_id": secret.id,
+    }
     created = ok(client.post(path, json=body, headers=headers), 201)["decision"]
     assert (created["case_number"], created["summary"], created["is_confidential"]) == (
-        secret.number, "Placering av Bodil Hemlighetsson", True)
+        secret.number,
+        "Placering av Bodil Hemlighetsson",
+        True,
+    )
     listed = ok(client.get(path, headers=headers))
     assert listed["items"][0]["id"] == created["id"]  # the newest decision first
 
@@ -598,13 +836,16 @@ def test_delegation_decisions(api_as, secretary, new_case):
     refused(outsider.get(path, headers=outsider_h), 404)
     refused(outsider.post(path, json=body, headers=outsider_h), 404)
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
-    refused(client.post(path, json={**body, "decided_on": tomorrow}, headers=headers), 422, "decided_on",
-            "framtiden")
+    refused(client.post(path, json={**body, "decided_on": tomorrow}, headers=headers), 422, "decided_on", "framtiden")
     refused(client.post(path, json={**body, "decision_maker": ""}, headers=headers), 422, "decision_maker")
     refused(client.post(path, json={"summary": "x"}, headers=headers), 422, "decided_on")
     refused(client.post(path, json={**body, "decided_on": "igår"}, headers=headers), 400, "decided_on")
-    refused(client.post(path, json={**body, "case_id": None, "case_number": ks_case.number}, headers=headers), 422,
-            "case_number", "annan nämnd")
+    refused(
+        client.post(path, json={**body, "case_id": None, "case_number": ks_case.number}, headers=headers),
+        422,
+        "case_number",
+        "annan nämnd",
+    )
     refused(client.get(path, query_string={"decided_from": "igår"}, headers=headers), 400, "decided_from")
     assert stored() == before
 
@@ -663,8 +904,10 @@ def test_two_secretaries_reorder_at_once_one_wins_the_other_gets_a_conflict(app,
     tokens = [demo["sekreterare"]["token"], create_api_token(second)]
     for title in ("Riktlinjer G", "Riktlinjer H", "Riktlinjer I"):
         case = new_case(title)
-        ok(secretary[0].post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id},
-                             headers=secretary[1]), 201)
+        ok(
+            secretary[0].post(url(meeting, "/items"), json={"kind": "case", "case_id": case.id}, headers=secretary[1]),
+            201,
+        )
     db.session.commit()
     db.session.remove()
     start = agenda(*secretary, meeting)
@@ -678,8 +921,11 @@ def test_two_secretaries_reorder_at_once_one_wins_the_other_gets_a_conflict(app,
             with app.app_context():
                 client = app.test_client()
                 barrier.wait(timeout=30)
-                response = client.put(url(meeting, "/order"), json={"order": orders[n], "version": version},
-                                      headers={"Authorization": f"Bearer {tokens[n]}"})
+                response = client.put(
+                    url(meeting, "/order"),
+                    json={"order": orders[n], "version": version},
+                    headers={"Authorization": f"Bearer {tokens[n]}"},
+                )
                 results[n] = (response.status_code, response.get_json())
         except BaseException as exc:  # noqa: BLE001 - reported below
             results[n] = exc
@@ -696,14 +942,18 @@ def test_two_secretaries_reorder_at_once_one_wins_the_other_gets_a_conflict(app,
     loser = results[1 - winner][1]
     assert "har ändrats av någon annan" in loser["error"]["message"]
     with fresh_session() as session:
-        rows = session.execute(select(AgendaItem.id, AgendaItem.position).where(AgendaItem.meeting_id == meeting["id"])
-                               .order_by(AgendaItem.position)).all()
+        rows = session.execute(
+            select(AgendaItem.id, AgendaItem.position)
+            .where(AgendaItem.meeting_id == meeting["id"])
+            .order_by(AgendaItem.position)
+        ).all()
         stored_meeting = session.get(Meeting, meeting["id"])
         assert [r.position for r in rows] == list(range(1, len(ids) + 1))
         assert [r.id for r in rows] == orders[winner]
         assert stored_meeting.agenda_version == version + 1
-        entries = session.scalar(select(func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "agenda.reordered"))
+        entries = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "agenda.reordered")
+        )
         assert entries == 1
 
 
@@ -726,12 +976,25 @@ def test_responses_conform_to_the_openapi_description(api_as, client, secretary,
     conforms(spec, "Publication", published)
     for item in ok(sec.get(url(meeting, "/publications"), headers=headers))["items"]:
         conforms(spec, "PublicationSummary", item)
-    decision = ok(sec.post(f"/api/v1/committees/{committee_id()}/delegation-decisions", json={
-        "decided_on": local_today().isoformat(), "decision_maker": "Eva Strand", "delegation_point": "1.1",
-        "summary": "Attest"}, headers=headers), 201)["decision"]
+    decision = ok(
+        sec.post(
+            f"/api/v1/committees/{committee_id()}/delegation-decisions",
+            json={
+                "decided_on": local_today().isoformat(),
+                "decision_maker": "Eva Strand",
+                "delegation_point": "1.1",
+                "summary": "Attest",
+            },
+            headers=headers,
+        ),
+        201,
+    )["decision"]
     conforms(spec, "DelegationDecision", decision)
-    conforms(spec, "DelegationDecisionPage",
-             ok(sec.get(f"/api/v1/committees/{committee_id()}/delegation-decisions", headers=headers)))
+    conforms(
+        spec,
+        "DelegationDecisionPage",
+        ok(sec.get(f"/api/v1/committees/{committee_id()}/delegation-decisions", headers=headers)),
+    )
     conforms(spec, "PublicMeetingPage", ok(client.get("/api/v1/public/meetings")))
     conforms(spec, "PublicKallelse", ok(client.get(f"/api/v1/public/meetings/{meeting['id']}/kallelse"))["kallelse"])
     conforms(spec, "Error", sec.get("/api/v1/meetings?year=x", headers=headers).get_json())
@@ -743,20 +1006,23 @@ def test_a_member_reads_the_whole_demo_kallelse_a_case_officer_without_the_right
     confidential case. A case officer of the committee who is not the officer of those cases has no right to
     read them: for them they are withheld, as in public."""
     confidential_numbers = [number for number, *_rest in demo_data.CONFIDENTIAL_CASES]
-    secret_officers = {db.session.scalar(select(Case).where(Case.number == n)).case_officer.email
-                       for n in confidential_numbers}
+    secret_officers = {
+        db.session.scalar(select(Case).where(Case.number == n)).case_officer.email for n in confidential_numbers
+    }
     assert "controller@huddinge.example" not in secret_officers  # controller is not their officer
     attachment_case, attachment_title, _text = demo_data.CONFIDENTIAL_ATTACHMENT
-    decision_case, decision_summary = next((case, summary) for *_rest, case, summary in demo_data.DELEGATION_DECISIONS
-                                           if case in confidential_numbers)
+    decision_case, decision_summary = next(
+        (case, summary) for *_rest, case, summary in demo_data.DELEGATION_DECISIONS if case in confidential_numbers
+    )
     # a case officer of Socialnämnden who is the officer of no case: may see no secret of the members' version
     no_right = create_user("utredare2", {committee(): [Role.case_officer]}, name="Ulla Utredare")
     no_right_h = {"Authorization": f"Bearer {create_api_token(no_right)}"}
     db.session.commit()
 
     member, member_h = api_as("ledamot")
-    published = [m for m in ok(member.get("/api/v1/meetings?per_page=200", headers=member_h))["items"]
-                 if m["latest_publication"]]
+    published = [
+        m for m in ok(member.get("/api/v1/meetings?per_page=200", headers=member_h))["items"] if m["latest_publication"]
+    ]
     assert published, "the demo holds a published kallelse"
     secretary, secretary_h = api_as("sekreterare")
     controller, controller_h = api_as("controller")
@@ -774,14 +1040,21 @@ def test_a_member_reads_the_whole_demo_kallelse_a_case_officer_without_the_right
         assert sorted(items) == sorted(confidential_numbers)
         for number, title, _public_title, _registered in demo_data.CONFIDENTIAL_CASES:
             assert (items[number]["title"], items[number]["withheld"]) == (title, False)
-        bilaga = next(a for i in read["items"] if i["case_number"] == attachment_case for a in i["attachments"]
-                      if a["is_confidential"])
+        bilaga = next(
+            a
+            for i in read["items"]
+            if i["case_number"] == attachment_case
+            for a in i["attachments"]
+            if a["is_confidential"]
+        )
         assert (bilaga["title"], bilaga.get("withheld", False)) == (attachment_title, False)
         assert bilaga["id"] is not None and bilaga["sha256"]
-        decision = next(d for i in read["items"] for d in i.get("delegation_decisions") or []
-                        if d["is_confidential"])
+        decision = next(d for i in read["items"] for d in i.get("delegation_decisions") or [] if d["is_confidential"])
         assert (decision["summary"], decision["case_number"], decision.get("withheld", False)) == (
-            decision_summary, decision_case, False)
+            decision_summary,
+            decision_case,
+            False,
+        )
 
         # a case officer without the right: withheld, as in public
         hidden = ok(app.test_client().get(path, headers=no_right_h))["publication"]
@@ -792,12 +1065,20 @@ def test_a_member_reads_the_whole_demo_kallelse_a_case_officer_without_the_right
         assert len(withheld) == len(confidential_numbers)
         assert all(i["withheld"] and i["case_number"] is None and i["report"] is None for i in withheld)
         assert [i["title"] for i in withheld] == [p for _n, _t, p, _r in demo_data.CONFIDENTIAL_CASES]
-        bilaga = next(a for i in hidden["items"] if i["case_number"] == attachment_case for a in i["attachments"]
-                      if a["is_confidential"])
+        bilaga = next(
+            a
+            for i in hidden["items"]
+            if i["case_number"] == attachment_case
+            for a in i["attachments"]
+            if a["is_confidential"]
+        )
         assert (bilaga["title"], bilaga["id"], bilaga["sha256"], bilaga["withheld"]) == (
-            "Sekretessbelagd bilaga", None, None, True)
-        decision = next(d for i in hidden["items"] for d in i.get("delegation_decisions") or []
-                        if d["is_confidential"])
+            "Sekretessbelagd bilaga",
+            None,
+            None,
+            True,
+        )
+        decision = next(d for i in hidden["items"] for d in i.get("delegation_decisions") or [] if d["is_confidential"])
         assert (decision["case_number"], decision["withheld"]) == (None, True)
         # controller (a case officer, not the officer of the confidential cases): those withheld too
         text = json.dumps(ok(controller.get(path, headers=controller_h)), ensure_ascii=False)

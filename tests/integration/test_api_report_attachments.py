@@ -37,27 +37,40 @@ def files_stored(app) -> list[Path]:
 
 def stored_state(app, case_id: int) -> tuple:
     """What a refused upload must leave unchanged: the report, bilagor, file records, files, audit rows."""
-    return (snapshot(case_id), scalar(select(func.count()).select_from(ReportAttachment)),
-            scalar(select(func.count()).select_from(StoredFileRecord)), files_stored(app))
+    return (
+        snapshot(case_id),
+        scalar(select(func.count()).select_from(ReportAttachment)),
+        scalar(select(func.count()).select_from(StoredFileRecord)),
+        files_stored(app),
+    )
 
 
 def upload(client, headers, case_id: int, data: bytes, filename: str, **form):
-    return client.post(url(case_id, "/attachments"), headers=headers, content_type="multipart/form-data",
-                       data={"file": (BytesIO(data), filename), **form})
+    return client.post(
+        url(case_id, "/attachments"),
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(data), filename), **form},
+    )
 
 
 def test_upload_a_pdf_and_download_it_back(api_as, report_in, client):
     case_id = report_in(S.draft)
     officer, headers = api_as("controller")
     pdf = make_pdf("Verksamhetsberättelse")
-    created = upload(officer, headers, case_id, pdf, "Verksamhetsberättelse 2016.pdf", title="Verksamhetsberättelse 2016")
+    created = upload(
+        officer, headers, case_id, pdf, "Verksamhetsberättelse 2016.pdf", title="Verksamhetsberättelse 2016"
+    )
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     attachment = body["attachment"]
-    assert created.headers["Location"] == (
-        f"http://localhost{url(case_id)}/attachments/{attachment['id']}")
+    assert created.headers["Location"] == (f"http://localhost{url(case_id)}/attachments/{attachment['id']}")
     assert (attachment["position"], attachment["label"], attachment["content_type"], attachment["size"]) == (
-        1, "Bilaga 1 Verksamhetsberättelse 2016", "application/pdf", len(pdf))
+        1,
+        "Bilaga 1 Verksamhetsberättelse 2016",
+        "application/pdf",
+        len(pdf),
+    )
     assert attachment["sha256"] == hashlib.sha256(pdf).hexdigest()
     assert attachment["filename"] == "Verksamhetsberättelse 2016.pdf" and attachment["is_confidential"] is False
     assert body["report"]["attachments"] == [attachment]
@@ -74,18 +87,24 @@ def test_upload_a_pdf_and_download_it_back(api_as, report_in, client):
     with fresh_session() as session:
         row = session.get(ReportAttachment, attachment["id"])
         assert (row.report.case.number, row.file.sha256, row.added_by.name) == (
-            CASE_NUMBER, attachment["sha256"], "Maria Holm")
+            CASE_NUMBER,
+            attachment["sha256"],
+            "Maria Holm",
+        )
 
 
-@pytest.mark.parametrize("filename, data, message", [
-    ("Verksamhetsberättelse.pdf", PE, "är ett program, inte en PDF"),
-    ("Verksamhetsberättelse.pdf", ELF, "är ett program, inte en PDF"),
-    ("Tom.pdf", b"", "är tom"),
-    ("Diagram.pdf", make_png(), "innehållet är en PNG-bild"),
-    ("rapport.pdf\x00.exe", make_pdf(), "NUL"),
-    ("program.exe", PE, ""),
-    ("Yttrande.docx", make_zip_bomb(), "misstänkt zip-bomb"),
-])
+@pytest.mark.parametrize(
+    "filename, data, message",
+    [
+        ("Verksamhetsberättelse.pdf", PE, "är ett program, inte en PDF"),
+        ("Verksamhetsberättelse.pdf", ELF, "är ett program, inte en PDF"),
+        ("Tom.pdf", b"", "är tom"),
+        ("Diagram.pdf", make_png(), "innehållet är en PNG-bild"),
+        ("rapport.pdf\x00.exe", make_pdf(), "NUL"),
+        ("program.exe", PE, ""),
+        ("Yttrande.docx", make_zip_bomb(), "misstänkt zip-bomb"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_stored(app, api_as, report_in, filename, data, message):
     case_id = report_in(S.draft)
     before = stored_state(app, case_id)
@@ -123,19 +142,24 @@ def a_file(name: str = "a.txt") -> tuple:
     return BytesIO(b"Text"), name
 
 
-@pytest.mark.parametrize("form, status, field", [
-    (lambda: {"title": "Utan fil"}, 400, "file"),
-    (lambda: {"file": a_file(), "titel": "x"}, 400, "titel"),
-    (lambda: {"file": a_file(), "is_confidential": "kanske"}, 400, "is_confidential"),
-    (lambda: {"file": a_file(), "title": "a\x00b"}, 400, "title"),
-    (lambda: {"file": [a_file(), a_file("b.txt")]}, 400, "file"),
-], ids=["no file", "unknown field", "is_confidential text", "NUL in title", "two files"])
+@pytest.mark.parametrize(
+    "form, status, field",
+    [
+        (lambda: {"title": "Utan fil"}, 400, "file"),
+        (lambda: {"file": a_file(), "titel": "x"}, 400, "titel"),
+        (lambda: {"file": a_file(), "is_confidential": "kanske"}, 400, "is_confidential"),
+        (lambda: {"file": a_file(), "title": "a\x00b"}, 400, "title"),
+        (lambda: {"file": [a_file(), a_file("b.txt")]}, 400, "file"),
+    ],
+    ids=["no file", "unknown field", "is_confidential text", "NUL in title", "two files"],
+)
 def test_bad_upload_forms_are_refused(app, api_as, report_in, form, status, field):
     case_id = report_in(S.draft)
     before = stored_state(app, case_id)
     officer, headers = api_as("controller")
-    response = officer.post(url(case_id, "/attachments"), headers=headers, content_type="multipart/form-data",
-                            data=form())
+    response = officer.post(
+        url(case_id, "/attachments"), headers=headers, content_type="multipart/form-data", data=form()
+    )
     assert response.status_code == status, response.get_json()
     assert field in response.get_json()["error"]["fields"]
     assert stored_state(app, case_id) == before
@@ -190,7 +214,8 @@ def test_confidential_bilagor_are_downloaded_only_by_those_who_may_see_secrets(a
     colleague, colleague_h = api_as("handlaggare")  # a case officer of the committee, not an editor
     listed = colleague.get(url(case_id), headers=colleague_h).get_json()["report"]["attachments"]
     assert [(a["id"], a["label"], a["title"], a["filename"], a["sha256"], a["download_url"]) for a in listed] == [
-        (attachment["id"], "Bilaga 1", None, None, None, None)]
+        (attachment["id"], "Bilaga 1", None, None, None, None)
+    ]
     assert reviewer.get(url(case_id), headers=reviewer_h).get_json()["report"]["attachments"] == [attachment]
     refused = colleague.get(file_url, headers=colleague_h)
     assert refused.status_code == 403 and "sekretessmarkerad" in refused.get_json()["error"]["message"]
@@ -203,17 +228,23 @@ def test_link_a_registered_document_of_the_case(api_as, report_in):
     foreign = scalar(select(RegisteredDocument.id).where(RegisteredDocument.case_id == other_case))
     officer, headers = api_as("controller")
     link = f"{url(case_id)}/attachments/link"
-    for body, field in (({"registered_document_id": foreign}, "registered_document_id"),
-                        ({"registered_document_id": 999_999}, "registered_document_id"),
-                        ({"registered_document_id": "1"}, "registered_document_id"),
-                        ({"document": document}, "document")):
+    for body, field in (
+        ({"registered_document_id": foreign}, "registered_document_id"),
+        ({"registered_document_id": 999_999}, "registered_document_id"),
+        ({"registered_document_id": "1"}, "registered_document_id"),
+        ({"document": document}, "document"),
+    ):
         refused = officer.post(link, json=body, headers=headers)
         assert refused.status_code in (400, 422) and field in refused.get_json()["error"]["fields"], body
     created = officer.post(link, json={"registered_document_id": document, "title": "Underlag"}, headers=headers)
     assert created.status_code == 201, created.get_json()
     attachment = created.get_json()["attachment"]
-    assert (attachment["label"], attachment["registered_document_number"], attachment["download_url"],
-            attachment["sha256"]) == ("Bilaga 1 Underlag", 1, None, None)
+    assert (
+        attachment["label"],
+        attachment["registered_document_number"],
+        attachment["download_url"],
+        attachment["sha256"],
+    ) == ("Bilaga 1 Underlag", 1, None, None)
     again = officer.post(link, json={"registered_document_id": document}, headers=headers)
     assert again.status_code == 422 and "redan bifogad" in again.get_json()["error"]["fields"]["registered_document_id"]
     no_file = officer.get(f"{url(case_id)}/attachments/{attachment['id']}/file", headers=headers)
@@ -228,20 +259,30 @@ def test_replace_move_mark_and_remove(api_as, report_in):
     base = f"{url(case_id)}/attachments"
 
     new_pdf = make_pdf("Ett, version två")
-    replaced = officer.put(f"{base}/{first['id']}", headers=headers, content_type="multipart/form-data",
-                           data={"file": (BytesIO(new_pdf), "Ett v2.pdf")})
+    replaced = officer.put(
+        f"{base}/{first['id']}",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(new_pdf), "Ett v2.pdf")},
+    )
     assert replaced.status_code == 200, replaced.get_json()
     new = replaced.get_json()["attachment"]
     assert (new["position"], new["title"], new["sha256"]) == (1, "Ett", hashlib.sha256(new_pdf).hexdigest())
     assert officer.get(f"{base}/{first['id']}/file", headers=headers).data == make_pdf("Ett")  # the old one is kept
-    stale = officer.put(f"{base}/{first['id']}", headers=headers, content_type="multipart/form-data",
-                        data={"file": (BytesIO(new_pdf), "Ett v3.pdf")})
+    stale = officer.put(
+        f"{base}/{first['id']}",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(new_pdf), "Ett v3.pdf")},
+    )
     assert stale.status_code == 409
 
     moved = officer.patch(f"{base}/{second['id']}", json={"position": 1, "is_confidential": True}, headers=headers)
     assert moved.status_code == 200, moved.get_json()
     assert [(a["id"], a["position"], a["is_confidential"]) for a in moved.get_json()["report"]["attachments"]] == [
-        (second["id"], 1, True), (new["id"], 2, False)]
+        (second["id"], 1, True),
+        (new["id"], 2, False),
+    ]
     for body, status in (({"position": 3}, 422), ({"position": "1"}, 400), ({}, 422), ({"titel": "x"}, 400)):
         assert officer.patch(f"{base}/{second['id']}", json=body, headers=headers).status_code == status, body
 
@@ -250,15 +291,23 @@ def test_replace_move_mark_and_remove(api_as, report_in):
     report = officer.get(url(case_id), headers=headers).get_json()["report"]
     assert [(a["id"], a["label"]) for a in report["attachments"]] == [(new["id"], "Bilaga 1 Ett")]
     with fresh_session() as session:
-        rows = session.scalars(select(ReportAttachment).where(ReportAttachment.report_id == stored_report(
-            session, case_id).id).order_by(ReportAttachment.id)).all()
-        assert [(r.id, r.is_current) for r in rows] == [
-            (first["id"], False), (second["id"], False), (new["id"], True)]
+        rows = session.scalars(
+            select(ReportAttachment)
+            .where(ReportAttachment.report_id == stored_report(session, case_id).id)
+            .order_by(ReportAttachment.id)
+        ).all()
+        assert [(r.id, r.is_current) for r in rows] == [(first["id"], False), (second["id"], False), (new["id"], True)]
         assert rows[2].replaces_id == first["id"]
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case_id,
-                                                                  AuditEntry.action.like("report.attachment%"))).all()
-        assert {"report.attachment_added", "report.attachment_replaced", "report.attachment_moved",
-                "report.attachment_confidential", "report.attachment_removed"} <= set(actions)
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action.like("report.attachment%"))
+        ).all()
+        assert {
+            "report.attachment_added",
+            "report.attachment_replaced",
+            "report.attachment_moved",
+            "report.attachment_confidential",
+            "report.attachment_removed",
+        } <= set(actions)
 
     other = scalar(select(Case.id).where(Case.number == "SN-2016/3342.181"))  # a demo report of the same officer
     assert officer.get(f"{url(other)}/attachments/{new['id']}", headers=headers).get_json() == NOT_FOUND

@@ -33,6 +33,8 @@ from workflows import operations as ops
 from workflows.models import CaseReport, ReportConflict, ReportState
 
 S = ReportState
+
+
 def user(key: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{key}@huddinge.example"))
 
@@ -57,8 +59,9 @@ def test_the_review_chain_through_the_api(api_as, case_id):
     assert report["signature"] is None and report["attachments"] == []
     assert [e["name"] for e in report["editors"]] == ["Maria Holm"]
 
-    saved = officer.put(url(case_id, "/content"), json={"based_on": 1, "content": {**COMPLETE, "proposals": []}},
-                        headers=officer_h)
+    saved = officer.put(
+        url(case_id, "/content"), json={"based_on": 1, "content": {**COMPLETE, "proposals": []}}, headers=officer_h
+    )
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["revision"]["number"] == 2
     before = snapshot(case_id)
@@ -79,7 +82,9 @@ def test_the_review_chain_through_the_api(api_as, case_id):
     queue = reviewer.get("/api/v1/review-queue", headers=reviewer_h).get_json()
     assert [item["case_number"] for item in queue["items"]] == [CASE_NUMBER] and queue["own"] == []
     assert reviewer.get(url(case_id), headers=reviewer_h).get_json()["report"]["allowed_transitions"] == [
-        "return_review", "approve"]
+        "return_review",
+        "approve",
+    ]
     approved = transition(reviewer, reviewer_h, case_id, "approve")
     assert approved.status_code == 200 and approved.get_json()["report"]["state"] == "approved"
 
@@ -100,15 +105,23 @@ def test_the_review_chain_through_the_api(api_as, case_id):
         assert stored.signed_hash == signature["hash"] == ops.signature_hash(stored)
         assert stored.transitions[-1].content_hash == signature["hash"]
         assert [t.name for t in stored.transitions] == ["create", "submit", "approve", "sign"]
-        mail = {(m.recipient.email.split("@")[0], m.subject.split(":")[0]) for m in session.scalars(
-            select(OutboxMessage).where(OutboxMessage.case_id == case_id))}
-    assert {("enhetschef", "Att granska"), ("direktor", "Att underteckna"),
-            ("controller", "Undertecknat och klart för nämnden")} <= mail
+        mail = {
+            (m.recipient.email.split("@")[0], m.subject.split(":")[0])
+            for m in session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id))
+        }
+    assert {
+        ("enhetschef", "Att granska"),
+        ("direktor", "Att underteckna"),
+        ("controller", "Undertecknat och klart för nämnden"),
+    } <= mail
 
     timeline = officer.get(url(case_id, "/timeline"), headers=officer_h).get_json()["items"]
     assert [(t["name"], t["from_state"], t["to_state"]) for t in timeline] == [
-        ("create", None, "draft"), ("submit", "draft", "in_review"), ("approve", "in_review", "approved"),
-        ("sign", "approved", "signed")]
+        ("create", None, "draft"),
+        ("submit", "draft", "in_review"),
+        ("approve", "in_review", "approved"),
+        ("sign", "approved", "signed"),
+    ]
     assert timeline[1]["comment"] == "Klar för granskning" and timeline[1]["user"]["name"] == "Maria Holm"
     assert timeline[3]["content_hash"] == signature["hash"] and timeline[3]["to_state_label"] == "Undertecknad"
 
@@ -126,10 +139,12 @@ TRANSITION_RULES = [
 ]
 
 
-@pytest.mark.parametrize("name, start, allowed, wrong_role, _wrong_state, target", TRANSITION_RULES,
-                         ids=[r[0] for r in TRANSITION_RULES])
+@pytest.mark.parametrize(
+    "name, start, allowed, wrong_role, _wrong_state, target", TRANSITION_RULES, ids=[r[0] for r in TRANSITION_RULES]
+)
 def test_transition_refused_for_the_wrong_role_then_allowed_for_the_right_one(
-        api_as, report_in, name, start, allowed, wrong_role, _wrong_state, target):
+    api_as, report_in, name, start, allowed, wrong_role, _wrong_state, target
+):
     case_id = report_in(start)
     before = snapshot(case_id)
     client, headers = api_as(wrong_role)
@@ -148,10 +163,12 @@ def test_transition_refused_for_the_wrong_role_then_allowed_for_the_right_one(
         assert (stored.transitions[-1].name, stored.transitions[-1].comment) == (name, "Motivering")
 
 
-@pytest.mark.parametrize("name, _start, allowed, _wrong_role, wrong_state, _target", TRANSITION_RULES,
-                         ids=[r[0] for r in TRANSITION_RULES])
-def test_transition_refused_in_the_wrong_state(api_as, report_in, name, _start, allowed, _wrong_role, wrong_state,
-                                               _target):
+@pytest.mark.parametrize(
+    "name, _start, allowed, _wrong_role, wrong_state, _target", TRANSITION_RULES, ids=[r[0] for r in TRANSITION_RULES]
+)
+def test_transition_refused_in_the_wrong_state(
+    api_as, report_in, name, _start, allowed, _wrong_role, wrong_state, _target
+):
     case_id = report_in(wrong_state)
     before = snapshot(case_id)
     client, headers = api_as(allowed)
@@ -193,8 +210,9 @@ def test_approving_and_signing_by_one_person_follows_the_committees_setting(api_
         assert signed.status_code == 200 and signed.get_json()["report"]["state"] == "signed"
     else:
         assert signed.status_code == 403
-        assert signed.get_json()["error"]["message"] == ("Samma person kan inte både godkänna och underteckna "
-                                                         "tjänsteutlåtandet.")
+        assert signed.get_json()["error"]["message"] == (
+            "Samma person kan inte både godkänna och underteckna tjänsteutlåtandet."
+        )
         assert snapshot(case_id) == before
 
 
@@ -208,17 +226,20 @@ def test_a_return_needs_a_comment(api_as, report_in):
     assert snapshot(case_id) == before
 
 
-@pytest.mark.parametrize("body, status, field", [
-    ({"name": "fly"}, 400, "name"),
-    ({"name": 5}, 400, "name"),
-    ({"name": "submit", "kommentar": "x"}, 400, "kommentar"),
-    ({"name": "submit", "comment": ["x"]}, 400, "comment"),
-    ({"name": "submit", "comment": "x" * 4001}, 400, "comment"),
-    ({}, 422, "name"),
-    ({"name": "reopen"}, 409, "name"),
-    ({"name": "resume"}, 409, "name"),
-    ({"name": "place_on_agenda"}, 409, "name"),
-])
+@pytest.mark.parametrize(
+    "body, status, field",
+    [
+        ({"name": "fly"}, 400, "name"),
+        ({"name": 5}, 400, "name"),
+        ({"name": "submit", "kommentar": "x"}, 400, "kommentar"),
+        ({"name": "submit", "comment": ["x"]}, 400, "comment"),
+        ({"name": "submit", "comment": "x" * 4001}, 400, "comment"),
+        ({}, 422, "name"),
+        ({"name": "reopen"}, 409, "name"),
+        ({"name": "resume"}, 409, "name"),
+        ({"name": "place_on_agenda"}, 409, "name"),
+    ],
+)
 def test_bad_transition_requests_are_refused(api_as, report_in, body, status, field):
     case_id = report_in(S.draft)
     before = snapshot(case_id)
@@ -234,9 +255,14 @@ def test_bad_transition_requests_are_refused(api_as, report_in, body, status, fi
 
 
 REPORT_REQUESTS = [
-    ("get", "", None), ("post", "", None), ("get", "/revisions", None), ("get", "/revisions/1", None),
-    ("get", "/revisions/compare?a=1&b=2", None), ("get", "/timeline", None),
-    ("put", "/content", {"based_on": 2, "content": COMPLETE}), ("post", "/transitions", {"name": "approve"}),
+    ("get", "", None),
+    ("post", "", None),
+    ("get", "/revisions", None),
+    ("get", "/revisions/1", None),
+    ("get", "/revisions/compare?a=1&b=2", None),
+    ("get", "/timeline", None),
+    ("put", "/content", {"based_on": 2, "content": COMPLETE}),
+    ("post", "/transitions", {"name": "approve"}),
 ]
 
 
@@ -307,7 +333,9 @@ def test_a_stale_save_is_refused_with_both_texts_and_the_refused_text_is_kept(ap
     second, second_h = api_as("handlaggare")
     mine = {**COMPLETE, "sections": {**COMPLETE["sections"], "description": "<p>Maria skrev först.</p>"}}
     theirs = {**COMPLETE, "sections": {**COMPLETE["sections"], "description": "<p>Johan skrev sedan.</p>"}}
-    assert first.put(url(case_id, "/content"), json={"based_on": 2, "content": mine}, headers=first_h).status_code == 200
+    assert (
+        first.put(url(case_id, "/content"), json={"based_on": 2, "content": mine}, headers=first_h).status_code == 200
+    )
     refused = second.put(url(case_id, "/content"), json={"based_on": 2, "content": theirs}, headers=second_h)
     assert refused.status_code == 409, refused.get_json()
     error = refused.get_json()["error"]
@@ -320,10 +348,15 @@ def test_a_stale_save_is_refused_with_both_texts_and_the_refused_text_is_kept(ap
     with fresh_session() as session:
         stored = stored_report(session, case_id)
         assert stored.current_revision == 3 and stored.revision().content["sections"]["description"] == (
-            "<p>Maria skrev först.</p>")
+            "<p>Maria skrev först.</p>"
+        )
         kept = session.get(ReportConflict, conflict["id"])
         assert (kept.report_id, kept.author.name, kept.based_on, kept.current_at_refusal) == (
-            stored.id, "Johan Ek", 2, 3)
+            stored.id,
+            "Johan Ek",
+            2,
+            3,
+        )
         assert kept.content["sections"]["description"] == "<p>Johan skrev sedan.</p>"
 
 
@@ -345,9 +378,19 @@ def test_saving_a_signed_report_reopens_it_as_a_new_draft(api_as, report_in):
         assert stored.revision(2).content["recipients"] == ["Kommunens revisorer"]  # the signed text is kept
         last = stored.transitions[-1]
         assert (last.name, last.from_state, last.to_state, last.comment) == (
-            "reopen", S.signed, S.draft, "Ändrat efter underskrift")
-        assert session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "report.reopen", AuditEntry.case_id == case_id)) == 1
+            "reopen",
+            S.signed,
+            S.draft,
+            "Ändrat efter underskrift",
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "report.reopen", AuditEntry.case_id == case_id)
+            )
+            == 1
+        )
 
 
 def test_a_report_in_review_cannot_be_saved(api_as, report_in):
@@ -370,27 +413,38 @@ def test_only_editors_save(api_as, report_in, key, status):
     assert snapshot(case_id) == before
 
 
-EVIL = ('<script>alert(1)</script><img src=x onerror="alert(2)"><p onclick="steal()">Text '
-        '<a href="javascript:alert(3)">länk</a> <iframe src="//evil"></iframe><style>p{}</style></p>')
+EVIL = (
+    '<script>alert(1)</script><img src=x onerror="alert(2)"><p onclick="steal()">Text '
+    '<a href="javascript:alert(3)">länk</a> <iframe src="//evil"></iframe><style>p{}</style></p>'
+)
 
 
 def test_script_in_the_content_comes_back_sanitised(api_as, report_in):
     case_id = report_in(S.draft)
     client, headers = api_as("controller")
-    content = {"title": "Rubrik " + EVIL, "report_date": "2017-02-01",
-               "sections": {"summary": EVIL, "description": EVIL, "administration_views": EVIL},
-               "proposals": [{"text": EVIL, "immediately_adjusted": True}, EVIL], "recipients": [EVIL]}
+    content = {
+        "title": "Rubrik " + EVIL,
+        "report_date": "2017-02-01",
+        "sections": {"summary": EVIL, "description": EVIL, "administration_views": EVIL},
+        "proposals": [{"text": EVIL, "immediately_adjusted": True}, EVIL],
+        "recipients": [EVIL],
+    }
     saved = client.put(url(case_id, "/content"), json={"based_on": 2, "content": content}, headers=headers)
     assert saved.status_code == 200, saved.get_json()
-    for body in (saved.get_json(), client.get(url(case_id), headers=headers).get_json(),
-                 client.get(url(case_id, "/revisions/3"), headers=headers).get_json()):
+    for body in (
+        saved.get_json(),
+        client.get(url(case_id), headers=headers).get_json(),
+        client.get(url(case_id, "/revisions/3"), headers=headers).get_json(),
+    ):
         text = json.dumps(body, ensure_ascii=False).lower()
         for bad in ("<script", "alert(", "onerror", "onclick", "javascript:", "<iframe", "<style", "<img"):
             assert bad not in text, bad
     back = saved.get_json()["revision"]["content"]
     assert back["sections"]["summary"].startswith("<p>Text <a")
-    assert back["proposals"] == [{"text": "Text länk", "immediately_adjusted": True},
-                                 {"text": "Text länk", "immediately_adjusted": False}]
+    assert back["proposals"] == [
+        {"text": "Text länk", "immediately_adjusted": True},
+        {"text": "Text länk", "immediately_adjusted": False},
+    ]
     with fresh_session() as session:
         assert "<script" not in json.dumps(stored_report(session, case_id).revision().content)
 
@@ -412,8 +466,10 @@ def test_swedish_text_round_trips(api_as, report_in):
     content = {
         "title": "Överenskommelse om äldreomsorg enligt 5 kap. 4 § SoL – Åsa Öberg",
         "report_date": "2017-02-23",
-        "sections": {"summary": "<p>Förvaltningen föreslår att nämnden godkänner avtalet (§ 12).</p>",
-                     "description": "<ul><li>Ärendet gäller ÅÄÖ åäö é ü</li></ul>"},
+        "sections": {
+            "summary": "<p>Förvaltningen föreslår att nämnden godkänner avtalet (§ 12).</p>",
+            "description": "<ul><li>Ärendet gäller ÅÄÖ åäö é ü</li></ul>",
+        },
         "proposals": [{"text": "Socialnämnden godkänner överenskommelsen enligt § 3.", "immediately_adjusted": True}],
         "recipients": ["Äldreomsorgsförvaltningen", "Kommunstyrelsens förvaltning"],
         "signatories": [{"user_id": None, "name": "Åke Östlund", "title": "Förvaltningschef"}],
@@ -430,23 +486,36 @@ def bad(id_: str, status: int, field: str, body):
     return pytest.param(body, status, field, id=id_)
 
 
-@pytest.mark.parametrize("body, status, field", [
-    bad("unknown key", 400, "extra", {"based_on": 2, "content": COMPLETE, "extra": 1}),
-    bad("based_on text", 400, "based_on", {"based_on": "2", "content": COMPLETE}),
-    bad("based_on boolean", 400, "based_on", {"based_on": True, "content": COMPLETE}),
-    bad("based_on zero", 400, "based_on", {"based_on": 0, "content": COMPLETE}),
-    bad("no based_on", 422, "based_on", {"content": COMPLETE}),
-    bad("no content", 422, "content", {"based_on": 2}),
-    bad("content list", 400, "content", {"based_on": 2, "content": [COMPLETE]}),
-    bad("unknown content key", 400, "content.titel", {"based_on": 2, "content": {**COMPLETE, "titel": "x"}}),
-    bad("sections list", 422, "sections", {"based_on": 2, "content": {**COMPLETE, "sections": ["x"]}}),
-    bad("unknown section", 422, "sections.secret", {"based_on": 2, "content": {**COMPLETE, "sections": {"secret": "x"}}}),
-    bad("section number", 422, "sections.summary", {"based_on": 2, "content": {**COMPLETE, "sections": {"summary": 5}}}),
-    bad("proposals text", 422, "proposals", {"based_on": 2, "content": {**COMPLETE, "proposals": {"a": 1}}}),
-    bad("bad date", 422, "report_date", {"based_on": 2, "content": {**COMPLETE, "report_date": "2017-13-01"}}),
-    bad("empty title", 422, "title", {"based_on": 2, "content": {**COMPLETE, "title": " "}}),
-    bad("NUL in title", 422, "title", {"based_on": 2, "content": {**COMPLETE, "title": "a\x00b"}}),
-])
+@pytest.mark.parametrize(
+    "body, status, field",
+    [
+        bad("unknown key", 400, "extra", {"based_on": 2, "content": COMPLETE, "extra": 1}),
+        bad("based_on text", 400, "based_on", {"based_on": "2", "content": COMPLETE}),
+        bad("based_on boolean", 400, "based_on", {"based_on": True, "content": COMPLETE}),
+        bad("based_on zero", 400, "based_on", {"based_on": 0, "content": COMPLETE}),
+        bad("no based_on", 422, "based_on", {"content": COMPLETE}),
+        bad("no content", 422, "content", {"based_on": 2}),
+        bad("content list", 400, "content", {"based_on": 2, "content": [COMPLETE]}),
+        bad("unknown content key", 400, "content.titel", {"based_on": 2, "content": {**COMPLETE, "titel": "x"}}),
+        bad("sections list", 422, "sections", {"based_on": 2, "content": {**COMPLETE, "sections": ["x"]}}),
+        bad(
+            "unknown section",
+            422,
+            "sections.secret",
+            {"based_on": 2, "content": {**COMPLETE, "sections": {"secret": "x"}}},
+        ),
+        bad(
+            "section number",
+            422,
+            "sections.summary",
+            {"based_on": 2, "content": {**COMPLETE, "sections": {"summary": 5}}},
+        ),
+        bad("proposals text", 422, "proposals", {"based_on": 2, "content": {**COMPLETE, "proposals": {"a": 1}}}),
+        bad("bad date", 422, "report_date", {"based_on": 2, "content": {**COMPLETE, "report_date": "2017-13-01"}}),
+        bad("empty title", 422, "title", {"based_on": 2, "content": {**COMPLETE, "title": " "}}),
+        bad("NUL in title", 422, "title", {"based_on": 2, "content": {**COMPLETE, "title": "a\x00b"}}),
+    ],
+)
 def test_bad_saves_are_refused_and_nothing_is_stored(api_as, report_in, body, status, field):
     case_id = report_in(S.draft)
     before = snapshot(case_id)
@@ -458,11 +527,14 @@ def test_bad_saves_are_refused_and_nothing_is_stored(api_as, report_in, body, st
     assert snapshot(case_id) == before
 
 
-@pytest.mark.parametrize("data, content_type, status", [
-    ('{"based_on": ', "application/json", 400),
-    ("[1]", "application/json", 400),
-    ("based_on=2", "application/x-www-form-urlencoded", 415),
-])
+@pytest.mark.parametrize(
+    "data, content_type, status",
+    [
+        ('{"based_on": ', "application/json", 400),
+        ("[1]", "application/json", 400),
+        ("based_on=2", "application/x-www-form-urlencoded", 415),
+    ],
+)
 def test_malformed_save_bodies_are_refused(api_as, report_in, data, content_type, status):
     case_id = report_in(S.draft)
     before = snapshot(case_id)
@@ -479,8 +551,11 @@ def test_a_browser_session_needs_the_csrf_token_to_save(login_as, report_in):
     refused = client.put(url(case_id, "/content"), json={"based_on": 2, "content": {**COMPLETE, "title": "Ny"}})
     assert refused.status_code == 400 and "CSRF" in refused.get_json()["error"]["message"]
     assert snapshot(case_id) == before
-    accepted = client.put(url(case_id, "/content"), json={"based_on": 2, "content": {**COMPLETE, "title": "Ny"}},
-                          headers={"X-CSRFToken": csrf_token(client, "/profil")})
+    accepted = client.put(
+        url(case_id, "/content"),
+        json={"based_on": 2, "content": {**COMPLETE, "title": "Ny"}},
+        headers={"X-CSRFToken": csrf_token(client, "/profil")},
+    )
     assert accepted.status_code == 200, accepted.get_json()
 
 
@@ -490,32 +565,56 @@ def test_a_browser_session_needs_the_csrf_token_to_save(login_as, report_in):
 def test_revisions_and_their_comparison(api_as, report_in):
     case_id = report_in(S.draft)
     client, headers = api_as("controller")
-    changed = {**COMPLETE, "sections": {**COMPLETE["sections"], "summary": "<p>Ny <em>sammanfattning</em>.</p>"},
-               "proposals": [*COMPLETE["proposals"], {"text": "Paragrafen justeras.", "immediately_adjusted": True}]}
-    assert client.put(url(case_id, "/content"), json={"based_on": 2, "content": changed},
-                      headers=headers).status_code == 200
+    changed = {
+        **COMPLETE,
+        "sections": {**COMPLETE["sections"], "summary": "<p>Ny <em>sammanfattning</em>.</p>"},
+        "proposals": [*COMPLETE["proposals"], {"text": "Paragrafen justeras.", "immediately_adjusted": True}],
+    }
+    assert (
+        client.put(url(case_id, "/content"), json={"based_on": 2, "content": changed}, headers=headers).status_code
+        == 200
+    )
     revisions = client.get(url(case_id, "/revisions"), headers=headers).get_json()["items"]
     assert [(r["number"], r["based_on"], r["author"]["name"]) for r in revisions] == [
-        (1, None, "Maria Holm"), (2, 1, "Maria Holm"), (3, 2, "Maria Holm")]
+        (1, None, "Maria Holm"),
+        (2, 1, "Maria Holm"),
+        (3, 2, "Maria Holm"),
+    ]
     assert revisions[2]["changed_fields"] == ["proposals", "sections.summary"]
     one = client.get(url(case_id, "/revisions/2"), headers=headers).get_json()["revision"]
     assert one["content"]["sections"] == COMPLETE["sections"] and one["content_hash"] == revisions[1]["content_hash"]
     assert client.get(url(case_id, "/revisions/9"), headers=headers).get_json()["error"]["message"] == (
-        "Version 9 finns inte.")
+        "Version 9 finns inte."
+    )
 
     compared = client.get(url(case_id, "/revisions/compare?a=2&b=3"), headers=headers)
     assert compared.status_code == 200
-    assert compared.get_json() == {"a": 2, "b": 3, "changes": [
-        {"field": "proposals", "label": "Förslag till beslut",
-         "a": "1. Socialnämnden godkänner förvaltningens svar.",
-         "b": "1. Socialnämnden godkänner förvaltningens svar.\n"
-              "2. Paragrafen justeras. Paragrafen förklaras omedelbart justerad."},
-        {"field": "sections.summary", "label": "Sammanfattning",
-         "a": "Revisorerna har granskat verkställigheten.", "b": "Ny sammanfattning."},
-    ]}
+    assert compared.get_json() == {
+        "a": 2,
+        "b": 3,
+        "changes": [
+            {
+                "field": "proposals",
+                "label": "Förslag till beslut",
+                "a": "1. Socialnämnden godkänner förvaltningens svar.",
+                "b": "1. Socialnämnden godkänner förvaltningens svar.\n"
+                "2. Paragrafen justeras. Paragrafen förklaras omedelbart justerad.",
+            },
+            {
+                "field": "sections.summary",
+                "label": "Sammanfattning",
+                "a": "Revisorerna har granskat verkställigheten.",
+                "b": "Ny sammanfattning.",
+            },
+        ],
+    }
     assert client.get(url(case_id, "/revisions/compare?a=3&b=3"), headers=headers).get_json()["changes"] == []
-    for query, status, field in (("a=2", 400, "b"), ("a=2&b=x", 400, "b"), ("a=2&b=9", 422, "b"),
-                                 ("a=2&b=3&c=1", 400, "c")):
+    for query, status, field in (
+        ("a=2", 400, "b"),
+        ("a=2&b=x", 400, "b"),
+        ("a=2&b=9", 422, "b"),
+        ("a=2&b=3&c=1", 400, "c"),
+    ):
         response = client.get(url(case_id, f"/revisions/compare?{query}"), headers=headers)
         assert response.status_code == status and field in response.get_json()["error"]["fields"], query
 
@@ -530,7 +629,8 @@ def test_the_review_queue_shows_each_role_its_step(api_as, report_in, case_id):
     db.session.commit()
     reviewer, reviewer_h = api_as("enhetschef")
     assert [i["case_id"] for i in reviewer.get("/api/v1/review-queue", headers=reviewer_h).get_json()["items"]] == [
-        other]
+        other
+    ]
     approver, approver_h = api_as("direktor")
     queue = approver.get("/api/v1/review-queue", headers=approver_h).get_json()
     assert [(i["case_id"], i["state"], i["is_overdue"]) for i in queue["items"]] == [(case_id, "approved", False)]
@@ -559,8 +659,9 @@ def test_responses_conform_to_the_described_schemas(api_as, report_in, client):
         conforms(spec, "TimelineEntry", item)
     conforms(spec, "Error", transition(api, headers, case_id, "sign").get_json())
     officer, officer_h = api_as("controller")
-    saved = officer.put(url(case_id, "/content"), json={"based_on": 2, "content": COMPLETE | {"title": "Ny"}},
-                        headers=officer_h).get_json()
+    saved = officer.put(
+        url(case_id, "/content"), json={"based_on": 2, "content": COMPLETE | {"title": "Ny"}}, headers=officer_h
+    ).get_json()
     conforms(spec, "Report", saved["report"])
     conforms(spec, "RevisionWithContent", saved["revision"])
     demo_signed = scalar(select(Case.id).where(Case.number == "SN-2016/3342.181"))
@@ -571,5 +672,8 @@ def test_responses_conform_to_the_described_schemas(api_as, report_in, client):
     for item in reviewer.get("/api/v1/review-queue", headers=reviewer_h).get_json()["items"]:
         conforms(spec, "QueueItem", item)
     assert {"getReport", "saveReportContent", "transitionReport", "getReviewQueue"} <= {
-        op["operationId"] for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)
-        and "operationId" in op}
+        op["operationId"]
+        for item in spec["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }

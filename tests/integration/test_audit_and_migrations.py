@@ -69,13 +69,21 @@ def test_the_standing_items_migration_gives_every_committee_its_former_template(
     downgrade(revision="0003_agenda")
     upgrade()
     committees = db.session.scalars(select(Committee.id)).all()
-    rows = db.session.execute(select(StandingItem.committee_id, StandingItem.closes_agenda, StandingItem.position,
-                                     StandingItem.title).order_by(StandingItem.committee_id,
-                                                                  StandingItem.closes_agenda,
-                                                                  StandingItem.position)).all()
-    assert rows == [row for committee_id in committees for row in (
-        (committee_id, False, 1, "Val av justerare"), (committee_id, False, 2, "Godkännande av föredragningslistan"),
-        (committee_id, True, 1, "Övriga frågor"), (committee_id, True, 2, "Delgivningar och anmälda delegationsbeslut"))]
+    rows = db.session.execute(
+        select(
+            StandingItem.committee_id, StandingItem.closes_agenda, StandingItem.position, StandingItem.title
+        ).order_by(StandingItem.committee_id, StandingItem.closes_agenda, StandingItem.position)
+    ).all()
+    assert rows == [
+        row
+        for committee_id in committees
+        for row in (
+            (committee_id, False, 1, "Val av justerare"),
+            (committee_id, False, 2, "Godkännande av föredragningslistan"),
+            (committee_id, True, 1, "Övriga frågor"),
+            (committee_id, True, 2, "Delgivningar och anmälda delegationsbeslut"),
+        )
+    ]
     closing = db.session.execute(select(AgendaItem.title, AgendaItem.closes_agenda)).all()
     assert {title for title, closes in closing if closes} == {"Övriga frågor"}
     assert sum(1 for title, _closes in closing if title == "Övriga frågor") >= 2  # the demo's two meetings
@@ -90,18 +98,29 @@ def test_the_rendered_parts_migration_keeps_what_earlier_jobs_stored(app, demo):
 
     db.session.remove()
     downgrade(revision="0005_handling_notes")
-    older = {"a.pdf": {"key": "ab/old-a", "sha256": "1" * 64, "size": 10},
-             "b.pdf": {"key": "ab/old-b", "sha256": "2" * 64, "size": 20}}
+    older = {
+        "a.pdf": {"key": "ab/old-a", "sha256": "1" * 64, "size": 10},
+        "b.pdf": {"key": "ab/old-b", "sha256": "2" * 64, "size": 20},
+    }
     newer = {"a.pdf": {"key": "cd/new-a", "sha256": "3" * 64, "size": 30}}
     for params in ({"parts": older}, {"parts": newer}, {"outputs": {}}):
-        db.session.execute(sa.insert(Job.__table__).values(kind="meeting_documents", state=JobState.done.value,
-                                                           progress_done=0, progress_total=0, attempts=0,
-                                                           params=params, created_dt=utcnow()))
+        db.session.execute(
+            sa.insert(Job.__table__).values(
+                kind="meeting_documents",
+                state=JobState.done.value,
+                progress_done=0,
+                progress_total=0,
+                attempts=0,
+                params=params,
+                created_dt=utcnow(),
+            )
+        )
     db.session.commit()
     db.session.remove()
     upgrade()
-    rows = db.session.execute(select(RenderedPart.key, RenderedPart.storage_key, RenderedPart.size)
-                              .order_by(RenderedPart.key)).all()
+    rows = db.session.execute(
+        select(RenderedPart.key, RenderedPart.storage_key, RenderedPart.size).order_by(RenderedPart.key)
+    ).all()
     assert rows == [("a.pdf", "cd/new-a", 30), ("b.pdf", "ab/old-b", 20)]
 
 
@@ -147,23 +166,44 @@ def test_the_job_subjects_migration_takes_the_ids_from_the_params_and_gives_them
     ]
     ids = []
     for kind, params in before:
-        ids.append(db.session.execute(sa.insert(Job.__table__).values(
-            kind=kind, state=JobState.done.value, progress_done=0, progress_total=0, attempts=0, params=params,
-            created_dt=utcnow()).returning(Job.__table__.c.id)).scalar_one())
+        ids.append(
+            db.session.execute(
+                sa.insert(Job.__table__)
+                .values(
+                    kind=kind,
+                    state=JobState.done.value,
+                    progress_done=0,
+                    progress_total=0,
+                    attempts=0,
+                    params=params,
+                    created_dt=utcnow(),
+                )
+                .returning(Job.__table__.c.id)
+            ).scalar_one()
+        )
     db.session.commit()
     db.session.remove()
 
     upgrade()
-    rows = db.session.execute(select(Job.kind, Job.report_id, Job.publication_id, Job.params)
-                              .where(Job.id.in_(ids)).order_by(Job.id)).all()
+    rows = db.session.execute(
+        select(Job.kind, Job.report_id, Job.publication_id, Job.params).where(Job.id.in_(ids)).order_by(Job.id)
+    ).all()
     assert [(kind, report, publication) for kind, report, publication, _params in rows] == [
-        ("report_preview", report_id, None), ("report_preview", None, None),
-        ("meeting_documents", None, publication_id), ("meeting_documents", None, None),
-        ("meeting_documents", None, None), ("registry_export", None, None)]
+        ("report_preview", report_id, None),
+        ("report_preview", None, None),
+        ("meeting_documents", None, publication_id),
+        ("meeting_documents", None, None),
+        ("meeting_documents", None, None),
+        ("registry_export", None, None),
+    ]
     assert [params for *_columns, params in rows] == [params for _kind, params in before]  # left as they were
     # a job made now names its subject by the column only; the downgrade puts it into its params
-    new = Job(kind="meeting_documents", state=JobState.queued, params={"meeting_id": 1, "version": 1},
-              publication_id=publication_id)
+    new = Job(
+        kind="meeting_documents",
+        state=JobState.queued,
+        params={"meeting_id": 1, "version": 1},
+        publication_id=publication_id,
+    )
     db.session.add(new)
     db.session.commit()
     new_id = new.id

@@ -41,15 +41,18 @@ def bilagor(app, demo):
     case = db.session.scalar(select(Case).where(Case.number == CASE_NUMBER))
     officer = _user("controller")
     report = reports.create_report(case, user=officer)
-    pdf = files.upload_attachment(report, user=officer, data=make_pdf("Verksamhetsberättelse " * 40),
-                                  filename="Verksamhetsberättelse 2016.pdf")
-    word = files.upload_attachment(report, user=officer, data=_word_file("Utredningen i sin helhet."),
-                                   filename="Utredning om äldreomsorgen.docx")
+    pdf = files.upload_attachment(
+        report, user=officer, data=make_pdf("Verksamhetsberättelse " * 40), filename="Verksamhetsberättelse 2016.pdf"
+    )
+    word = files.upload_attachment(
+        report, user=officer, data=_word_file("Utredningen i sin helhet."), filename="Utredning om äldreomsorgen.docx"
+    )
     db.session.commit()
     storage = Path(app.config["STORAGE_PATH"])
     return case.id, {
         kind: (f"/arenden/{case.id}/utlatande/bilagor/{a.id}/fil", (storage / a.file.storage_key).read_bytes(), a)
-        for kind, a in (("pdf", pdf), ("docx", word))}
+        for kind, a in (("pdf", pdf), ("docx", word))
+    }
 
 
 def test_a_pdf_is_shown_inline_and_a_word_file_saved_under_its_swedish_name(login_as, bilagor):
@@ -59,17 +62,21 @@ def test_a_pdf_is_shown_inline_and_a_word_file_saved_under_its_swedish_name(logi
     shown = officer.get(pdf_path)
     assert shown.status_code == 200 and shown.data == pdf and shown.mimetype == "application/pdf"
     assert shown.headers["Content-Disposition"] == (
-        "inline; filename=\"Verksamhetsberattelse 2016.pdf\"; filename*=UTF-8''Verksamhetsber%C3%A4ttelse%202016.pdf")
+        "inline; filename=\"Verksamhetsberattelse 2016.pdf\"; filename*=UTF-8''Verksamhetsber%C3%A4ttelse%202016.pdf"
+    )
     assert shown.headers["Accept-Ranges"] == "bytes" and shown.headers["Content-Length"] == str(len(pdf))
-    assert shown.headers["Cache-Control"] == "private, no-store" and shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        shown.headers["Cache-Control"] == "private, no-store" and shown.headers["X-Content-Type-Options"] == "nosniff"
+    )
 
     word_path, word, _row = made["docx"]
     saved = officer.get(word_path)
     assert saved.status_code == 200 and saved.data == word
     assert saved.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert saved.headers["Content-Disposition"] == (
-        "attachment; filename=\"Utredning om aldreomsorgen.docx\"; "
-        "filename*=UTF-8''Utredning%20om%20%C3%A4ldreomsorgen.docx")
+        'attachment; filename="Utredning om aldreomsorgen.docx"; '
+        "filename*=UTF-8''Utredning%20om%20%C3%A4ldreomsorgen.docx"
+    )
 
 
 def test_a_range_of_a_bilaga_is_sent_alone(login_as, bilagor):

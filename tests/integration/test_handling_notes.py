@@ -33,7 +33,7 @@ from tests.page_structure import structure_problems
 
 #: a note with markup, quotes and two lines; SECRET is a word no page has of its own
 SECRET = "Kvällsfrågan"
-NOTE = f"{SECRET} om <b>kostnaderna</b> & \"prognosen\"\nAndra raden: jämför med 2015."
+NOTE = f'{SECRET} om <b>kostnaderna</b> & "prognosen"\nAndra raden: jämför med 2015.'
 ESCAPED_FIRST_LINE = f"{SECRET} om &lt;b&gt;kostnaderna&lt;/b&gt; &amp; &#34;prognosen&#34;"
 
 
@@ -55,8 +55,9 @@ def handled_case_id(meeting_id: int, number: int) -> int:
     return next(i for i in snapshot["items"] if i["number"] == number)["case_id"]
 
 
-def save(client, meeting_id: int, kind: str, document_id: int, text: str, *, version: int | None = None,
-         token: bool = True):
+def save(
+    client, meeting_id: int, kind: str, document_id: int, text: str, *, version: int | None = None, token: bool = True
+):
     query = f"?version={version}" if version else ""
     data = {"text": text}
     if token:
@@ -119,7 +120,7 @@ def test_the_writer_sees_the_note_and_no_one_else_does(app, login_as, client, de
 
     # The kallelse page lists it under "Mina anteckningar", with a link to the handling.
     kallelse = page(member, f"{base}/kallelse")
-    listed = kallelse[kallelse.index('id="mina-anteckningar"'):]
+    listed = kallelse[kallelse.index('id="mina-anteckningar"') :]
     assert ESCAPED_FIRST_LINE + "<br>Andra raden: jämför med 2015." in listed
     assert f'href="{base}/kallelse/punkt/4?version=1#anteckning-utlatande-1"' in listed
     assert "Punkt 4: Tjänsteutlåtande" in listed
@@ -136,9 +137,15 @@ def test_the_writer_sees_the_note_and_no_one_else_does(app, login_as, client, de
 
     # Nor the public: the public pages, the feeds and the API.
     prefix = committee().registry_prefix
-    for path in ("/offentligt", f"/offentligt/sammantraden/{meeting.id}", f"/offentligt/sammantraden/{meeting.id}/punkt/4",
-                 f"/offentligt/{prefix}/kallelser.atom", f"/offentligt/{prefix}/kalender.ics",
-                 "/api/v1/public/meetings", f"/api/v1/public/meetings/{meeting.id}/kallelse"):
+    for path in (
+        "/offentligt",
+        f"/offentligt/sammantraden/{meeting.id}",
+        f"/offentligt/sammantraden/{meeting.id}/punkt/4",
+        f"/offentligt/{prefix}/kallelser.atom",
+        f"/offentligt/{prefix}/kalender.ics",
+        "/api/v1/public/meetings",
+        f"/api/v1/public/meetings/{meeting.id}/kallelse",
+    ):
         body = body_of(client.get(path))
         assert SECRET not in body and "Mina anteckningar" not in body, path
     # The API for the committee's own people shows no notes either.
@@ -165,8 +172,10 @@ def test_change_and_delete_the_note(login_as, demo):
     assert save(member, meeting.id, "utlatande", report_id, "Tjänsteutlåtandet: bra.").status_code == 302
     changed = save(member, meeting.id, "bilaga", bilaga, "  Läs sidan 12 och 14.  ")
     assert changed.headers["Location"].endswith(f"#anteckning-bilaga-{bilaga}")
-    assert [(n.handling, n.body) for n in notes()] == [(f"attachment:{bilaga}", "Läs sidan 12 och 14."),
-                                                       ("report:1", "Tjänsteutlåtandet: bra.")]
+    assert [(n.handling, n.body) for n in notes()] == [
+        (f"attachment:{bilaga}", "Läs sidan 12 och 14."),
+        ("report:1", "Tjänsteutlåtandet: bra."),
+    ]
     assert notes()[0].updated_dt >= notes()[0].created_dt
     html = page(member, f"{base}/kallelse/punkt/4")
     assert textarea(html, f"text-bilaga-{bilaga}") == "Läs sidan 12 och 14."
@@ -180,17 +189,24 @@ def test_change_and_delete_the_note(login_as, demo):
     # The delete button: another user's note does not exist for them; its writer deletes it.
     note_id = notes()[0].id
     other = login_as("ordforande")
-    refused = other.post(f"/anteckningar/{note_id}/ta-bort?version=1&number=4",
-                         data={"csrf_token": csrf_token(other, "/")})
+    refused = other.post(
+        f"/anteckningar/{note_id}/ta-bort?version=1&number=4", data={"csrf_token": csrf_token(other, "/")}
+    )
     assert refused.status_code == 404 and count() == 1
-    deleted = member.post(f"/anteckningar/{note_id}/ta-bort?version=1&number=4",
-                          data={"csrf_token": csrf_token(member, "/")})
+    deleted = member.post(
+        f"/anteckningar/{note_id}/ta-bort?version=1&number=4", data={"csrf_token": csrf_token(member, "/")}
+    )
     assert deleted.status_code == 302
     assert deleted.headers["Location"] == f"{base}/kallelse/punkt/4?version=1#anteckning-utlatande-1"
     assert count() == 0
-    assert member.post(f"/anteckningar/{note_id}/ta-bort", data={"csrf_token": csrf_token(member, "/")}).status_code == 404
-    actions = list(fresh().scalars(select(AuditEntry.action).where(AuditEntry.object_type == "HandlingNote")
-                                   .order_by(AuditEntry.id)))
+    assert (
+        member.post(f"/anteckningar/{note_id}/ta-bort", data={"csrf_token": csrf_token(member, "/")}).status_code == 404
+    )
+    actions = list(
+        fresh().scalars(
+            select(AuditEntry.action).where(AuditEntry.object_type == "HandlingNote").order_by(AuditEntry.id)
+        )
+    )
     assert actions == ["note.created", "note.created", "note.changed", "note.deleted", "note.deleted"]
 
 
@@ -228,8 +244,13 @@ def test_bad_input_is_refused_in_swedish_with_the_form_again(login_as, demo):
     assert save(member, meeting.id, "utlatande", 999_999, "x").status_code == 404
     assert save(member, meeting.id, "bilaga", report_id + 10_000, "x").status_code == 404
     assert save(member, meeting.id, "utlatande", report_id, "x", version=7).status_code == 404
-    assert member.post(f"/sammantraden/{meeting.id}/kallelse/anteckning/utlatande/{report_id}?version=ett",
-                       data={"text": "x", "csrf_token": csrf_token(member, "/")}).status_code == 400
+    assert (
+        member.post(
+            f"/sammantraden/{meeting.id}/kallelse/anteckning/utlatande/{report_id}?version=ett",
+            data={"text": "x", "csrf_token": csrf_token(member, "/")},
+        ).status_code
+        == 400
+    )
     assert count() == 1
 
 
@@ -262,12 +283,18 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
     assert save(member, demo.id, "bilaga", confidential_bilaga, "Fråga om utredningen.").status_code == 302
     staff = login_as("sekreterare")  # may read confidential matters
     assert save(staff, demo.id, "bilaga", confidential_bilaga, "Kontrollera sekretessen.").status_code == 302
-    assert textarea(page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
-                    f"text-bilaga-{confidential_bilaga}") == "Fråga om utredningen."
-    assert textarea(page(staff, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
-                    f"text-bilaga-{confidential_bilaga}") == "Kontrollera sekretessen."
-    for html in (page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
-                 page(no_right, f"/sammantraden/{demo.id}/kallelse/punkt/4")):
+    assert (
+        textarea(page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"), f"text-bilaga-{confidential_bilaga}")
+        == "Fråga om utredningen."
+    )
+    assert (
+        textarea(page(staff, f"/sammantraden/{demo.id}/kallelse/punkt/4"), f"text-bilaga-{confidential_bilaga}")
+        == "Kontrollera sekretessen."
+    )
+    for html in (
+        page(member, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
+        page(no_right, f"/sammantraden/{demo.id}/kallelse/punkt/4"),
+    ):
         assert "Kontrollera sekretessen." not in html
     assert "Fråga om utredningen." not in page(no_right, f"/sammantraden/{demo.id}/kallelse/punkt/4")
 
@@ -276,21 +303,37 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
     secret = new_case(SECRET_TITLE, confidential=True)
     assert secret.case_officer.email == "handlaggare@huddinge.example"
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret)
-    agenda_ops.update_meeting(meeting, user=secretary, values={
-        "notice_place": "Huddinge", "notice_date": local_today(), "chair_name": "Gunnel Hedberg",
-        "secretary_name": "Sara Lindqvist"})
+    agenda_ops.update_meeting(
+        meeting,
+        user=secretary,
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": local_today(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
     agenda_ops.publish(meeting, user=secretary)
     db.session.commit()
-    item = next(i for i in fresh().get(Meeting, meeting.id).latest_publication.members_snapshot["items"]
-                if i["case_id"] == secret.id)
+    item = next(
+        i
+        for i in fresh().get(Meeting, meeting.id).latest_publication.members_snapshot["items"]
+        if i["case_id"] == secret.id
+    )
     path = f"/sammantraden/{meeting.id}/kallelse/punkt/{item['number']}"
     controller = login_as("controller")
     html = page(controller, path)
-    assert "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html and "Mina anteckningar" not in html
+    assert (
+        "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html
+        and "Mina anteckningar" not in html
+    )
     assert SECRET_TITLE not in html
     assert save(controller, meeting.id, "utlatande", item["report"]["id"], "Försök").status_code == 404
     html = page(member, path)
-    assert SECRET_TITLE in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
+    assert (
+        SECRET_TITLE in html
+        and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
+    )
     assert "Mina anteckningar" in html and f'id="anteckning-utlatande-{item["report"]["id"]}"' in html
     assert save(member, meeting.id, "utlatande", item["report"]["id"], "Inför beslutet").status_code == 302
     assert save(staff, meeting.id, "utlatande", item["report"]["id"], "Sekreterarens anteckning").status_code == 302
@@ -300,13 +343,20 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
     outsider = login_as("ks-handlaggare")
     assert save(outsider, demo.id, "utlatande", report_id, "Utifrån").status_code == 404
     note_id = notes()[0].id
-    assert outsider.post(f"/anteckningar/{note_id}/ta-bort",
-                         data={"csrf_token": csrf_token(outsider, "/")}).status_code == 404
-    anonymous = client.post(f"/sammantraden/{demo.id}/kallelse/anteckning/utlatande/{report_id}",
-                            data={"text": "Anonym"})
+    assert (
+        outsider.post(f"/anteckningar/{note_id}/ta-bort", data={"csrf_token": csrf_token(outsider, "/")}).status_code
+        == 404
+    )
+    anonymous = client.post(
+        f"/sammantraden/{demo.id}/kallelse/anteckning/utlatande/{report_id}", data={"text": "Anonym"}
+    )
     assert anonymous.status_code in (302, 400)  # to the log-in page, or refused for its missing token
-    assert [n.body for n in notes()] == ["Fråga om utredningen.", "Kontrollera sekretessen.", "Inför beslutet",
-                                         "Sekreterarens anteckning"]
+    assert [n.body for n in notes()] == [
+        "Fråga om utredningen.",
+        "Kontrollera sekretessen.",
+        "Inför beslutet",
+        "Sekreterarens anteckning",
+    ]
 
 
 # --- the note stays with its handling ----------------------------------------------------------
@@ -315,9 +365,16 @@ def test_confidential_handlingar_and_other_committees(login_as, client, meeting,
 def test_the_note_follows_its_handling_through_renumbering_and_removal(login_as, meeting, new_case, secretary):
     case, (public_bilaga, _secret_bilaga) = signed_report_with_bilagor(new_case, "Verksamhetsberättelse 2016")
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=case)
-    agenda_ops.update_meeting(meeting, user=secretary, values={
-        "notice_place": "Huddinge", "notice_date": local_today(), "chair_name": "Gunnel Hedberg",
-        "secretary_name": "Sara Lindqvist"})
+    agenda_ops.update_meeting(
+        meeting,
+        user=secretary,
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": local_today(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
     agenda_ops.publish(meeting, user=secretary)
     db.session.commit()
     item = next(i for i in fresh().get(Meeting, meeting.id).items if i.case_id == case.id)
@@ -352,7 +409,7 @@ def test_the_note_follows_its_handling_through_renumbering_and_removal(login_as,
     db.session.commit()
     assert count() == 2
     latest = page(member, f"{base}/kallelse")
-    elsewhere = latest[latest.index("Om handlingar som inte finns i den här versionen"):]
+    elsewhere = latest[latest.index("Om handlingar som inte finns i den här versionen") :]
     assert "Om utlåtandet" in elsewhere and "Om bilagan" in elsewhere
     assert textarea(page(member, f"{base}/kallelse/punkt/1?version=2"), f"text-bilaga-{public_bilaga}") == "Om bilagan"
     note_id = notes()[0].id

@@ -36,8 +36,13 @@ from tests.factories import add_case_item, body_of, csrf_token, person, publish
 def public_reads(client, meeting_id: int) -> dict[str, str]:
     """Every public page and API answer of the meeting's latest version (each must answer 200)."""
     out = {}
-    for path in (f"/offentligt/sammantraden/{meeting_id}", f"/api/v1/public/meetings/{meeting_id}/kallelse",
-                 "/api/v1/public/meetings", "/offentligt", "/offentligt/SN/kallelser.atom"):
+    for path in (
+        f"/offentligt/sammantraden/{meeting_id}",
+        f"/api/v1/public/meetings/{meeting_id}/kallelse",
+        "/api/v1/public/meetings",
+        "/offentligt",
+        "/offentligt/SN/kallelser.atom",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         out[path] = response.get_data(as_text=True)
@@ -52,7 +57,8 @@ def public_reads(client, meeting_id: int) -> dict[str, str]:
 
 @pytest.mark.parametrize("way", ["registrar-renames", "own-item-title"])
 def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as_a_sekretessarende(
-        app, client, login_as, api_as, meeting, way):
+    app, client, login_as, api_as, meeting, way
+):
     case = signed_case_with_canaries()
     title = ITEM_TITLE if way == "own-item-title" else None
     item = add_case_item(meeting, case, title=title)
@@ -71,7 +77,11 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
     assert items.status_code == 200
     shown = next(i for i in items.get_json()["items"] if i["id"] == item_id)
     assert (shown["withheld"], shown["kind"], shown["title"], shown["case_number"]) == (
-        True, "confidential_case", PUBLIC_TITLE, None)
+        True,
+        "confidential_case",
+        PUBLIC_TITLE,
+        None,
+    )
     assert_no_canary(items.get_data(as_text=True), "the draft items in the API")
     assert number not in items.get_data(as_text=True)
 
@@ -80,10 +90,15 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
     moved = db.session.get(AgendaItem, item_id)
     # Under Sekretessärenden: after Övriga frågor, before the closing Delgivningar.
     titles = [i.title for i in db.session.get(Meeting, meeting_id).items]
-    assert titles.index("Övriga frågor") < moved.position - 1 < titles.index("Delgivningar och anmälda delegationsbeslut")
+    assert (
+        titles.index("Övriga frågor") < moved.position - 1 < titles.index("Delgivningar och anmälda delegationsbeslut")
+    )
     members_item = next(i for i in publication.members_snapshot["items"] if i["id"] == item_id)
     assert (members_item["kind"], members_item["section"], members_item["public_title"]) == (
-        "confidential_case", "Sekretessärenden", PUBLIC_TITLE)
+        "confidential_case",
+        "Sekretessärenden",
+        PUBLIC_TITLE,
+    )
     public_text = json.dumps(publication.public_snapshot, ensure_ascii=False)
     assert_no_canary(public_text, "the public snapshot")
     assert number not in public_text and PUBLIC_TITLE in public_text
@@ -100,7 +115,8 @@ def test_a_case_made_confidential_after_it_was_put_on_the_agenda_is_published_as
 
 
 def test_a_version_published_before_the_marking_is_withdrawn_from_the_public_and_corrected(
-        app, client, login_as, meeting):
+    app, client, login_as, meeting
+):
     case = signed_case_with_canaries()
     add_case_item(meeting, case)
     complete(meeting)
@@ -128,8 +144,10 @@ def test_a_version_published_before_the_marking_is_withdrawn_from_the_public_and
     page = secretary.get(f"/sammantraden/{meeting_id}").get_data(as_text=True)
     assert "Den publicerade kallelsen visar ett ärende som nu är sekretessmarkerat" in page
     assert "Publicera rättelse (version 2)" in page and "är nu ett sekretessärende" in page
-    response = secretary.post(f"/sammantraden/{meeting_id}/publicera",
-                              data={"csrf_token": csrf_token(secretary, f"/sammantraden/{meeting_id}")})
+    response = secretary.post(
+        f"/sammantraden/{meeting_id}/publicera",
+        data={"csrf_token": csrf_token(secretary, f"/sammantraden/{meeting_id}")},
+    )
     assert response.status_code in (302, 303), response.get_data(as_text=True)
     db.session.expire_all()
     second = db.session.get(Meeting, meeting_id).latest_publication
@@ -140,27 +158,35 @@ def test_a_version_published_before_the_marking_is_withdrawn_from_the_public_and
     assert "Den publicerade kallelsen visar" not in body_of(secretary.get(f"/sammantraden/{meeting_id}"))
 
 
-@pytest.mark.parametrize("text, what", [
-    (TITLE, "rubriken på ett sekretessärende"),
-    ("the number", "diarienumret för ett sekretessärende"),
-    ("Remiss från Södertörns tingsrätt", "namnet på en part i ett sekretessärende"),
-    (REPORT_TEXT.split(": ", 1)[1], "text ur tjänsteutlåtandet i ett sekretessärende"),
-], ids=["old-title", "number", "party", "report-text"])
-def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and_says_where(
-        app, meeting, text, what):
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        (TITLE, "rubriken på ett sekretessärende"),
+        ("the number", "diarienumret för ett sekretessärende"),
+        ("Remiss från Södertörns tingsrätt", "namnet på en part i ett sekretessärende"),
+        (REPORT_TEXT.split(": ", 1)[1], "text ur tjänsteutlåtandet i ett sekretessärende"),
+    ],
+    ids=["old-title", "number", "party", "report-text"],
+)
+def test_the_check_before_publishing_refuses_anything_of_a_confidential_case_and_says_where(app, meeting, text, what):
     from app.registry.models import Direction
 
     case = signed_case_with_canaries()
-    registry_ops.register_document(case, user=person("registrator"), direction=Direction.incoming,
-                                   document_date=date(2026, 11, 2), counterparty="Södertörns tingsrätt",
-                                   description="Begäran om yttrande", is_confidential=True,
-                                   secrecy_provision="26 kap. 1 § OSL")
+    registry_ops.register_document(
+        case,
+        user=person("registrator"),
+        direction=Direction.incoming,
+        document_date=date(2026, 11, 2),
+        counterparty="Södertörns tingsrätt",
+        description="Begäran om yttrande",
+        is_confidential=True,
+        secrecy_provision="26 kap. 1 § OSL",
+    )
     add_case_item(meeting, case)
     complete(meeting)
     make_confidential(case, rename=True)  # the check knows the title it had before, too
     text = case.number if text == "the number" else text
-    ops.add_item(meeting, user=person("sekreterare"), kind="other", title="Information om remisser",
-                 note=f"Se {text}.")
+    ops.add_item(meeting, user=person("sekreterare"), kind="other", title="Information om remisser", note=f"Se {text}.")
     db.session.commit()
     where = next(i.position for i in meeting.items if i.title == "Information om remisser")
     with pytest.raises(ops.PublicationRefused) as refused:

@@ -24,8 +24,13 @@ def _register_many(committee_id: int, officer_id: int, count: int, tag: str) -> 
     for i in range(count):
         committee = db.session.get(Committee, committee_id)
         officer = db.session.get(User, officer_id)
-        register_case(committee=committee, user=officer, title=f"Ärende {tag}-{i}",
-                      classification_code="181", case_officer=officer)
+        register_case(
+            committee=committee,
+            user=officer,
+            title=f"Ärende {tag}-{i}",
+            classification_code="181",
+            case_officer=officer,
+        )
         db.session.commit()
     db.session.remove()
 
@@ -33,8 +38,9 @@ def _register_many(committee_id: int, officer_id: int, count: int, tag: str) -> 
 def _process_main(url: str, instance: str, committee_id: int, officer_id: int, count: int, tag: str) -> None:
     from app import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": FAST_HASH},
-                     environ={"INSTANCE_PATH": instance})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": FAST_HASH}, environ={"INSTANCE_PATH": instance}
+    )
     with app.app_context():
         _register_many(committee_id, officer_id, count, tag)
         db.engine.dispose()
@@ -55,10 +61,20 @@ def test_concurrent_registrations_get_distinct_gapless_numbers(app, backend, ser
     committee_id, officer_id = series
     if backend == "postgresql":
         ctx = multiprocessing.get_context("spawn")
-        procs = [ctx.Process(target=_process_main,
-                             args=(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path / "instance"),
-                                   committee_id, officer_id, PER_WORKER, f"p{n}"))
-                 for n in range(WORKERS)]
+        procs = [
+            ctx.Process(
+                target=_process_main,
+                args=(
+                    app.config["SQLALCHEMY_DATABASE_URI"],
+                    str(tmp_path / "instance"),
+                    committee_id,
+                    officer_id,
+                    PER_WORKER,
+                    f"p{n}",
+                ),
+            )
+            for n in range(WORKERS)
+        ]
         for p in procs:
             p.start()
         for p in procs:
@@ -95,17 +111,18 @@ def test_a_rolled_back_registration_gives_its_number_back(app, series):
     committee_id, officer_id = series
     committee = db.session.get(Committee, committee_id)
     officer = db.session.get(User, officer_id)
-    first = register_case(committee=committee, user=officer, title="Första", classification_code="181",
-                          case_officer=officer)
+    first = register_case(
+        committee=committee, user=officer, title="Första", classification_code="181", case_officer=officer
+    )
     db.session.commit()
     assert first.serial == 1
-    register_case(committee=committee, user=officer, title="Ångras", classification_code="181",
-                  case_officer=officer)
+    register_case(committee=committee, user=officer, title="Ångras", classification_code="181", case_officer=officer)
     db.session.rollback()
     committee = db.session.get(Committee, committee_id)
     officer = db.session.get(User, officer_id)
-    second = register_case(committee=committee, user=officer, title="Andra", classification_code="181",
-                           case_officer=officer)
+    second = register_case(
+        committee=committee, user=officer, title="Andra", classification_code="181", case_officer=officer
+    )
     db.session.commit()
     assert second.serial == 2
     assert second.number.startswith("CT-") and second.number.endswith("/2.181")

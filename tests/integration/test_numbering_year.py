@@ -18,8 +18,9 @@ from tests.factories import create_committee, create_user
 
 def _register_at(moment: datetime, committee, officer, title: str) -> Case:
     with time_machine.travel(moment, tick=False):
-        case = register_case(committee=committee, user=officer, title=title, classification_code="181",
-                             case_officer=officer)
+        case = register_case(
+            committee=committee, user=officer, title=title, classification_code="181", case_officer=officer
+        )
         db.session.commit()
     return case
 
@@ -43,8 +44,9 @@ def test_the_last_second_of_the_year_is_the_old_series_and_midnight_starts_the_n
     assert fmt_year in new.number and str(year) in last.number and new.number != last.number
     # Read back from the database: four distinct numbers, each series gapless.
     db.session.expire_all()
-    rows = db.session.execute(select(Case.year, Case.serial, Case.number).where(Case.committee_id == committee.id)
-                              .order_by(Case.id)).all()
+    rows = db.session.execute(
+        select(Case.year, Case.serial, Case.number).where(Case.committee_id == committee.id).order_by(Case.id)
+    ).all()
     assert [(r.year, r.serial) for r in rows] == [(year, 1), (year, 2), (year + 1, 1), (year + 1, 2)]
     assert len({r.number for r in rows}) == 4
 
@@ -55,8 +57,9 @@ def test_a_case_registered_now_is_in_the_series_of_the_local_year(app, demo, mom
     expected = (moment or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ).date()
     committee = create_committee("NU")
     officer = create_user("nu-officer", {committee: [Role.case_officer]})
-    case = register_case(committee=committee, user=officer, title="Registrerat nu", classification_code="181",
-                         case_officer=officer)
+    case = register_case(
+        committee=committee, user=officer, title="Registrerat nu", classification_code="181", case_officer=officer
+    )
     db.session.commit()
     assert (case.year, case.serial, case.registered_on) == (expected.year, 1, expected)
     assert str(expected.year) in case.number

@@ -37,10 +37,12 @@ def test_every_api_route_is_described_with_its_methods(app, client):
         assert {m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}} <= described, rule.rule
     for path, item in spec["paths"].items():
         for name in re.findall(r"{(\w+)}", path):
-            params = item.get("parameters", []) + [p for op in item.values() if isinstance(op, dict)
-                                                   for p in op.get("parameters", [])]
-            resolved = [spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
-                        for p in params]
+            params = item.get("parameters", []) + [
+                p for op in item.values() if isinstance(op, dict) for p in op.get("parameters", [])
+            ]
+            resolved = [
+                spec["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in params
+            ]
             assert any(p["in"] == "path" and p["name"] == name for p in resolved), (path, name)
 
 
@@ -49,13 +51,27 @@ def test_components_security_and_the_documented_shapes(app, client):
     schemas = spec["components"]["schemas"]
     assert {"Case", "CaseSummary", "Committee", "Document", "Error", "Job", "Page"} <= set(schemas)
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        **spec["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer"}
+        **spec["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
     cookie = spec["components"]["securitySchemes"]["cookieAuth"]
     assert (cookie["type"], cookie["in"], cookie["name"]) == ("apiKey", "cookie", app.config["SESSION_COOKIE_NAME"])
     assert spec["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
     assert set(schemas["Job"]["properties"]) == {
-        "id", "kind", "state", "state_label", "progress_done", "progress_total", "percent", "error",
-        "has_result", "created_at", "finished_at", "download_url"}
+        "id",
+        "kind",
+        "state",
+        "state_label",
+        "progress_done",
+        "progress_total",
+        "percent",
+        "error",
+        "has_result",
+        "created_at",
+        "finished_at",
+        "download_url",
+    }
     assert schemas["Job"]["properties"]["state"]["enum"] == ["queued", "running", "done", "failed"]
     export = spec["paths"]["/api/v1/committees/{committee_id}/registry-exports"]["post"]
     assert "202" in export["responses"]

@@ -23,8 +23,13 @@ def test_anonymous_is_sent_to_log_in(client):
 
 def test_a_user_sees_their_own_messages_and_not_others(demo, login_as):
     case = db.session.scalar(select(Case).where(Case.number == "SN-2017/50.182"))
-    queue_message(person("enhetschef"), "Att granska: Budgetram", "Hej Per,\n\nGranska.", case_id=case.id,
-                  link=f"/arenden/{case.id}/utlatande")
+    queue_message(
+        person("enhetschef"),
+        "Att granska: Budgetram",
+        "Hej Per,\n\nGranska.",
+        case_id=case.id,
+        link=f"/arenden/{case.id}/utlatande",
+    )
     queue_message(person("direktor"), "Att underteckna: Hyresavtal", "Hej Eva,\n\nUnderteckna.", case_id=case.id)
     queue_message(person("ks-handlaggare"), "Utan ärende", "Hej Olle.")
     db.session.commit()

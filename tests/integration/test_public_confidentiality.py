@@ -65,8 +65,11 @@ def crawl(client, wanted: dict[str, str]) -> set[str]:
                 continue
             queue.append(target)
             continue
-        body = response.get_data(as_text=True) if not response.mimetype.startswith(("application/pdf", "image/")) \
+        body = (
+            response.get_data(as_text=True)
+            if not response.mimetype.startswith(("application/pdf", "image/"))
             else response.get_data().decode("latin-1")
+        )
         for text, what in wanted.items():
             assert text not in body, f"{what} ({text!r}) is on the public {url}"
         found = links(body, response.mimetype, url)

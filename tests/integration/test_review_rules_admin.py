@@ -43,7 +43,7 @@ def test_the_admin_allows_and_forbids_one_person_to_approve_and_sign(login_as):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Socialnämnden" in html and "Samma person får både godkänna och underteckna" in html
-    assert 'checked' not in html.split('id="namnd-%d"' % sn.id)[1].split("</section>")[0]
+    assert "checked" not in html.split(f'id="namnd-{sn.id}"')[1].split("</section>")[0]
 
     response = post(admin, sn.id, allowed=True)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{PAGE}#namnd-{sn.id}")
@@ -51,16 +51,20 @@ def test_the_admin_allows_and_forbids_one_person_to_approve_and_sign(login_as):
     assert "Reglerna för granskning i Socialnämnden är sparade." in admin.get(PAGE).get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "committee.review_rules_changed"))
     assert entry.summary == "Socialnämnden: samma person får både godkänna och underteckna ett tjänsteutlåtande."
-    assert entry.data == {"before": {"same_person_may_approve_and_sign": False},
-                          "after": {"same_person_may_approve_and_sign": True}}
+    assert entry.data == {
+        "before": {"same_person_may_approve_and_sign": False},
+        "after": {"same_person_may_approve_and_sign": True},
+    }
 
     assert post(admin, sn.id, allowed=False).status_code == 302
     assert committee("SN").same_person_may_approve_and_sign is False
     # Saving what is already set writes no audit row.
     post(admin, sn.id, allowed=False)
     db.session.remove()
-    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "committee.review_rules_changed"))
-               .all()) == 2
+    assert (
+        len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "committee.review_rules_changed")).all())
+        == 2
+    )
 
 
 @pytest.mark.parametrize("key", ["sekreterare", "direktor", "enhetschef", "ledamot", "registrator"])

@@ -12,12 +12,24 @@ from app.extensions import db
 from tests.factories import body_of, csrf_token, login
 
 #: endpoints anyone may open without logging in
-PUBLIC = {"static", "main.index", "main.accessibility", "auth.login", "api.openapi",
-          # the public version of published kallelser and the feeds (app/web/public.py, app/api/public.py)
-          "public.index", "public.meeting", "public.item", "public.attachment", "public.calendar", "public.feed",
-          "api.list_public_meetings", "api.get_public_kallelse",
-          # the public files of a published kallelse: kallelse and meeting package (app/web/meeting_documents.py)
-          "meeting_documents.public_file"}
+PUBLIC = {
+    "static",
+    "main.index",
+    "main.accessibility",
+    "auth.login",
+    "api.openapi",
+    # the public version of published kallelser and the feeds (app/web/public.py, app/api/public.py)
+    "public.index",
+    "public.meeting",
+    "public.item",
+    "public.attachment",
+    "public.calendar",
+    "public.feed",
+    "api.list_public_meetings",
+    "api.get_public_kallelse",
+    # the public files of a published kallelse: kallelse and meeting package (app/web/meeting_documents.py)
+    "meeting_documents.public_file",
+}
 
 
 def _url_for_rule(rule) -> str:
@@ -88,10 +100,14 @@ def test_forged_csrf_token_changes_nothing(login_as, app):
 def test_login_attempts_are_rate_limited(client, demo):
     email = demo["ledamot"]["email"]
     token = csrf_token(client)
-    statuses = [client.post("/logga-in", data={"email": email, "password": "gissning", "csrf_token": token}).status_code
-                for _ in range(10)]
+    statuses = [
+        client.post("/logga-in", data={"email": email, "password": "gissning", "csrf_token": token}).status_code
+        for _ in range(10)
+    ]
     assert statuses == [401] * 10
-    blocked = client.post("/logga-in", data={"email": email, "password": demo["ledamot"]["password"], "csrf_token": token})
+    blocked = client.post(
+        "/logga-in", data={"email": email, "password": demo["ledamot"]["password"], "csrf_token": token}
+    )
     assert blocked.status_code == 429
     assert "För många försök" in blocked.get_data(as_text=True)
 
@@ -106,30 +122,39 @@ def test_pages_carry_security_headers(client, demo):
 
 
 def _login_with_next(client, demo, target: str):
-    return client.post("/logga-in", data={"email": demo["registrator"]["email"],
-                                          "password": demo["registrator"]["password"],
-                                          "csrf_token": csrf_token(client), "next": target})
+    return client.post(
+        "/logga-in",
+        data={
+            "email": demo["registrator"]["email"],
+            "password": demo["registrator"]["password"],
+            "csrf_token": csrf_token(client),
+            "next": target,
+        },
+    )
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example/",
-    "//evil.example",
-    "/\t/evil.example/",  # what ?next=/%09/evil.example/ gives: browsers drop the tab
-    "/%09/evil.example/",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "https://evil.example",
-    "HTTPS://evil.example/",
-    "/%2F%2Fevil.example",
-    "/%252F%252Fevil.example",
-    "/%5Cevil.example",
-    "/sammantraden\r\nSet-Cookie: stulen=1",
-    "/sammantraden\nLocation: https://evil.example",
-    "javascript:alert(1)",
-    " //evil.example",
-    "/\u2028/evil.example",
-    "///evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "//evil.example",
+        "/\t/evil.example/",  # what ?next=/%09/evil.example/ gives: browsers drop the tab
+        "/%09/evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "https://evil.example",
+        "HTTPS://evil.example/",
+        "/%2F%2Fevil.example",
+        "/%252F%252Fevil.example",
+        "/%5Cevil.example",
+        "/sammantraden\r\nSet-Cookie: stulen=1",
+        "/sammantraden\nLocation: https://evil.example",
+        "javascript:alert(1)",
+        " //evil.example",
+        "/\u2028/evil.example",
+        "///evil.example",
+    ],
+)
 def test_open_redirect_after_login_is_refused(client, demo, target):
     response = _login_with_next(client, demo, target)
     assert response.status_code == 302
@@ -143,7 +168,9 @@ def test_open_redirect_through_the_login_pages_query_is_refused(client, demo):
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("target", ["/sammantraden?ar=2026", "/diarium?q=b%C3%A5rhus%20ny&page=2", "/arenden/3#historik"])
+@pytest.mark.parametrize(
+    "target", ["/sammantraden?ar=2026", "/diarium?q=b%C3%A5rhus%20ny&page=2", "/arenden/3#historik"]
+)
 def test_a_same_site_path_after_login_is_kept(client, demo, target):
     response = _login_with_next(client, demo, target)
     assert response.headers["Location"] == target
@@ -163,7 +190,9 @@ def test_passwords_are_hashed_with_scrypt_by_default(app):
 
 def test_personal_api_token_is_shown_once_works_and_can_be_revoked(login_as, app):
     client = login_as("sekreterare")
-    page = client.post("/profil/api-nycklar", data={"token-name": "Mitt skript", "csrf_token": csrf_token(client, "/profil")})
+    page = client.post(
+        "/profil/api-nycklar", data={"token-name": "Mitt skript", "csrf_token": csrf_token(client, "/profil")}
+    )
     assert page.status_code == 200
     token = re.search(r'<code class="token" id="new-token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
     assert token.startswith("nf_")
@@ -175,7 +204,9 @@ def test_personal_api_token_is_shown_once_works_and_can_be_revoked(login_as, app
     headers = {"Authorization": f"Bearer {token}"}
     assert api.get("/api/v1/committees", headers=headers).status_code == 200
 
-    response = client.post(f"/profil/api-nycklar/{row.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")})
+    response = client.post(
+        f"/profil/api-nycklar/{row.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")}
+    )
     assert response.status_code == 302
     refused = api.get("/api/v1/committees", headers=headers)
     assert refused.status_code == 401
@@ -185,7 +216,9 @@ def test_personal_api_token_is_shown_once_works_and_can_be_revoked(login_as, app
 def test_a_user_cannot_revoke_another_users_token(login_as, demo):
     client = login_as("ledamot")
     other = db.session.scalar(select(ApiToken).join(User).where(User.email == demo["registrator"]["email"]))
-    response = client.post(f"/profil/api-nycklar/{other.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")})
+    response = client.post(
+        f"/profil/api-nycklar/{other.id}/aterkalla", data={"csrf_token": csrf_token(client, "/profil")}
+    )
     assert response.status_code == 404
     db.session.refresh(other)
     assert other.revoked_dt is None
@@ -202,9 +235,15 @@ def test_logout_needs_post_with_csrf_and_ends_the_session(login_as):
 @pytest.mark.parametrize("password, message", [("kort", "minst 10 tecken"), ("x" * 201, "högst 200")])
 def test_change_password_validates(login_as, demo, password, message):
     client = login_as("ledamot")
-    response = client.post("/profil/losenord", data={
-        "pw-current_password": demo["ledamot"]["password"], "pw-new_password": password,
-        "pw-repeat_password": password, "csrf_token": csrf_token(client, "/profil")})
+    response = client.post(
+        "/profil/losenord",
+        data={
+            "pw-current_password": demo["ledamot"]["password"],
+            "pw-new_password": password,
+            "pw-repeat_password": password,
+            "csrf_token": csrf_token(client, "/profil"),
+        },
+    )
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
@@ -218,8 +257,16 @@ def test_using_a_token_records_when_it_was_last_used(app, api_as, demo):
     assert row.last_used_dt is not None
 
 
-@pytest.mark.parametrize("path", ["/arenden/99999999999999999999", "/jobb/4294967296", "/admin/anvandare/2147483648",
-                                  "/api/v1/jobs/99999999999999999999", "/api/v1/cases/2147483648"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/arenden/99999999999999999999",
+        "/jobb/4294967296",
+        "/admin/anvandare/2147483648",
+        "/api/v1/jobs/99999999999999999999",
+        "/api/v1/cases/2147483648",
+    ],
+)
 def test_ids_too_large_for_the_database_are_not_found(login_as, path):
     response = login_as("admin").get(path)
     assert response.status_code == 404
@@ -238,9 +285,16 @@ def test_nul_bytes_in_a_form_are_refused_and_nothing_is_stored(login_as, app):
 
     client = login_as("registrator")
     before = db.session.scalar(select(func.count()).select_from(Case))
-    response = client.post("/diarium/registrera", data={
-        "csrf_token": csrf_token(client, "/diarium/registrera"), "committee": "1",
-        "title": "Ärende\x00med NUL", "classification_code": "181", "case_officer_id": "3"})
+    response = client.post(
+        "/diarium/registrera",
+        data={
+            "csrf_token": csrf_token(client, "/diarium/registrera"),
+            "committee": "1",
+            "title": "Ärende\x00med NUL",
+            "classification_code": "181",
+            "case_officer_id": "3",
+        },
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Case)) == before
 
@@ -259,14 +313,21 @@ def _report_with_secret_bilagor(demo):
     case = db.session.scalar(select(Case).where(Case.number == CASE_NUMBER))
     report = report_ops.create_report(case, user=controller)
     report_ops.save_revision(report, user=controller, raw=COMPLETE, based_on=1)
-    secret = att.upload_attachment(report, user=controller, data=make_pdf("Hemlig"), filename="HEMLIG-kanari.pdf",
-                                   is_confidential=True)
+    secret = att.upload_attachment(
+        report, user=controller, data=make_pdf("Hemlig"), filename="HEMLIG-kanari.pdf", is_confidential=True
+    )
     att.replace_attachment(secret, user=controller, data=make_pdf("Hemlig 2"), filename="HEMLIG-kanari-2.pdf")
     later = att.upload_attachment(report, user=controller, data=make_txt(), filename="kanari-protokoll.txt")
     att.set_attachment_confidential(later, user=controller, is_confidential=True)
-    audit.record("report.attachment_added", report, "Bilaga 1 (HEMLIG-kanari.pdf) bifogad i tjänsteutlåtandet.",
-                 user=controller, committee_id=case.committee_id, case_id=case.id,
-                 after={"attachment_id": secret.id, "position": 1, "is_current": True})
+    audit.record(
+        "report.attachment_added",
+        report,
+        "Bilaga 1 (HEMLIG-kanari.pdf) bifogad i tjänsteutlåtandet.",
+        user=controller,
+        committee_id=case.committee_id,
+        case_id=case.id,
+        after={"attachment_id": secret.id, "position": 1, "is_current": True},
+    )
     db.session.commit()
     return case.id, secret.id
 
@@ -279,8 +340,11 @@ def test_a_confidential_bilagas_name_is_in_no_history_shown_to_staff_who_may_not
     html = page.get_data(as_text=True)
     assert "Händelser" in html and "Bilaga 1 (sekretessmarkerad) bifogad" in html
     assert "Bilaga 2 (sekretessmarkerad) bifogad" in html  # marked confidential after its upload row was written
-    pages = [f"/arenden/{case_id}/utlatande", f"/arenden/{case_id}/utlatande/versioner",
-             f"/arenden/{case_id}/utlatande/tidslinje"]
+    pages = [
+        f"/arenden/{case_id}/utlatande",
+        f"/arenden/{case_id}/utlatande/versioner",
+        f"/arenden/{case_id}/utlatande/tidslinje",
+    ]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
@@ -288,9 +352,14 @@ def test_a_confidential_bilagas_name_is_in_no_history_shown_to_staff_who_may_not
     assert "kanari" not in html.lower()
 
     api, headers = api_as("handlaggare")
-    paths = [f"/api/v1/cases/{case_id}", f"/api/v1/cases/{case_id}/report",
-             f"/api/v1/cases/{case_id}/report/timeline", f"/api/v1/cases/{case_id}/report/revisions",
-             f"/api/v1/cases/{case_id}/report/revisions/1", f"/api/v1/cases/{case_id}/report/attachments/{secret_id}"]
+    paths = [
+        f"/api/v1/cases/{case_id}",
+        f"/api/v1/cases/{case_id}/report",
+        f"/api/v1/cases/{case_id}/report/timeline",
+        f"/api/v1/cases/{case_id}/report/revisions",
+        f"/api/v1/cases/{case_id}/report/revisions/1",
+        f"/api/v1/cases/{case_id}/report/attachments/{secret_id}",
+    ]
     for path in paths:
         response = api.get(path, headers=headers)
         assert response.status_code == 200, path
@@ -334,8 +403,12 @@ def test_public_files_and_static_files_keep_their_caching_for_a_logged_in_user(l
     assert not _no_store(client.get("/static/js/forms.js"))
     publication = db.session.scalars(select(Publication).order_by(Publication.id)).first()
     assert publication is not None, "the demo publishes its kallelse of 2017-02-23"
-    public = next(a["id"] for item in publication.public_snapshot["items"] for a in item.get("attachments") or []
-                  if not a.get("is_confidential"))
+    public = next(
+        a["id"]
+        for item in publication.public_snapshot["items"]
+        for a in item.get("attachments") or []
+        if not a.get("is_confidential")
+    )
     response = client.get(f"/offentligt/sammantraden/{publication.meeting_id}/bilaga/{public}")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "public, max-age=300"
 
@@ -371,8 +444,9 @@ def test_a_lone_surrogate_in_the_api_is_refused_in_swedish(api_as):
     client, headers = api_as("registrator")
     before = db.session.scalar(select(func.count()).select_from(Case))
     for title in (f"Ärende {LONE_SURROGATE}", f"{LONE_SURROGATE}x", "\\udfff"):
-        response = client.post("/api/v1/cases", data=_new_case_json(title), content_type="application/json",
-                               headers=headers)
+        response = client.post(
+            "/api/v1/cases", data=_new_case_json(title), content_type="application/json", headers=headers
+        )
         message = _json_refusal(response)
         assert "ogiltigt tecken" in message and response.get_json()["error"]["fields"]["title"]
     body = '{"' + LONE_SURROGATE + '": 1}'  # in a field's name too
@@ -386,10 +460,16 @@ def test_a_lone_surrogate_in_a_reports_content_is_refused(api_as):
     client, headers = api_as("controller")
     case_id = _case_id(CASE_NUMBER)
     assert client.post(f"/api/v1/cases/{case_id}/report", headers=headers).status_code == 201
-    body = ('{"based_on": 1, "content": {"title": "Verksamhetsberättelse", "sections": {"summary": "<p>'
-            + LONE_SURROGATE + '</p>"}, "proposals": [{"text": "Nämnden ' + LONE_SURROGATE + '"}]}}')
-    response = client.put(f"/api/v1/cases/{case_id}/report/content", data=body, content_type="application/json",
-                          headers=headers)
+    body = (
+        '{"based_on": 1, "content": {"title": "Verksamhetsberättelse", "sections": {"summary": "<p>'
+        + LONE_SURROGATE
+        + '</p>"}, "proposals": [{"text": "Nämnden '
+        + LONE_SURROGATE
+        + '"}]}}'
+    )
+    response = client.put(
+        f"/api/v1/cases/{case_id}/report/content", data=body, content_type="application/json", headers=headers
+    )
     assert "ogiltigt tecken" in _json_refusal(response)
     assert "content" in response.get_json()["error"]["fields"]
 
@@ -398,8 +478,7 @@ def test_a_lone_surrogate_in_a_reports_content_is_refused(api_as):
 def test_deeply_nested_json_is_refused_in_swedish(api_as, depth):
     client, headers = api_as("registrator")
     body = '{"title": ' + "[" * depth + "]" * depth + "}"
-    message = _json_refusal(client.post("/api/v1/cases", data=body, content_type="application/json",
-                                        headers=headers))
+    message = _json_refusal(client.post("/api/v1/cases", data=body, content_type="application/json", headers=headers))
     assert "för djupt" in message
 
 
@@ -410,16 +489,22 @@ def test_json_nested_up_to_the_limit_reaches_the_fields_checks(api_as):
     assert _json_refusal(response) == "Ärendemening måste vara text."
 
 
-@pytest.mark.parametrize("data", [
-    b"title=%ED%A0%80",  # a surrogate's UTF-8 bytes, percent-encoded
-    b"title=\xed\xa0\x80",  # the bytes themselves: not UTF-8
-    b"title=%F4%90%80%80",  # beyond U+10FFFF
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"title=%ED%A0%80",  # a surrogate's UTF-8 bytes, percent-encoded
+        b"title=\xed\xa0\x80",  # the bytes themselves: not UTF-8
+        b"title=%F4%90%80%80",  # beyond U+10FFFF
+    ],
+)
 def test_a_lone_surrogate_in_a_form_is_no_server_error(login_as, data):
     client = login_as("registrator")
     token = csrf_token(client, "/diarium/registrera").encode()
-    response = client.post("/diarium/registrera", content_type="application/x-www-form-urlencoded",
-                           data=data + b"&committee=1&classification_code=181&csrf_token=" + token)
+    response = client.post(
+        "/diarium/registrera",
+        content_type="application/x-www-form-urlencoded",
+        data=data + b"&committee=1&classification_code=181&csrf_token=" + token,
+    )
     assert response.status_code in (400, 422), response.status_code  # the form again, with its errors
     assert '<html lang="sv">' in response.get_data(as_text=True)
 

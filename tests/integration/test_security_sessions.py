@@ -65,9 +65,15 @@ def test_a_new_password_ends_every_other_session_but_this_one(app, login_as, dem
     client = login_as("ledamot")
     elsewhere = login_as("ledamot")  # the same person on another device
     thief = stolen_copy(app, client)
-    response = client.post("/profil/losenord", data={
-        "pw-current_password": demo["ledamot"]["password"], "pw-new_password": NEW_PASSWORD,
-        "pw-repeat_password": NEW_PASSWORD, "csrf_token": csrf_token(client, "/profil")})
+    response = client.post(
+        "/profil/losenord",
+        data={
+            "pw-current_password": demo["ledamot"]["password"],
+            "pw-new_password": NEW_PASSWORD,
+            "pw-repeat_password": NEW_PASSWORD,
+            "csrf_token": csrf_token(client, "/profil"),
+        },
+    )
     assert response.status_code == 302
 
     assert logged_in(client)  # whoever changed the password stays logged in
@@ -93,8 +99,12 @@ def test_an_admin_logs_a_user_out_everywhere(app, login_as, demo):
     assert (entry.object_id, entry.user_id) == (karin, user_id(demo["admin"]["email"]))
     assert entry.summary == "Nils Nord loggade ut Karin Berg från alla enheter."
     # The API token is a credential of its own and keeps working until it is revoked.
-    assert app.test_client().get("/api/v1/committees",
-                                 headers={"Authorization": f"Bearer {demo['registrator']['token']}"}).status_code == 200
+    assert (
+        app.test_client()
+        .get("/api/v1/committees", headers={"Authorization": f"Bearer {demo['registrator']['token']}"})
+        .status_code
+        == 200
+    )
 
 
 def test_an_admin_ending_their_own_sessions_stays_logged_in_here(app, login_as, demo):
@@ -121,8 +131,10 @@ def test_an_admins_new_password_for_a_user_ends_their_sessions(app, login_as, de
     victim = login_as("registrator")
     admin = login_as("admin")
     karin = user_id(demo["registrator"]["email"])
-    response = admin.post(f"/admin/anvandare/{karin}/losenord",
-                          data={"password": NEW_PASSWORD, "csrf_token": csrf_token(admin, "/profil")})
+    response = admin.post(
+        f"/admin/anvandare/{karin}/losenord",
+        data={"password": NEW_PASSWORD, "csrf_token": csrf_token(admin, "/profil")},
+    )
     assert response.status_code == 302
     assert not logged_in(victim)
 
@@ -137,11 +149,19 @@ def test_a_session_from_before_session_versions_is_not_accepted(app, demo):
 
 
 def _production_app(app, tmp_path):
-    environ = {"APP_ENV": "production", "SECRET_KEY": "k" * 48, "DATABASE_URL": "postgresql://unused/none",
-               "REDIS_URL": "redis://127.0.0.1:6379/15", "STORAGE_PATH": str(tmp_path / "files"),
-               "INSTANCE_PATH": str(tmp_path / "instance")}
-    overrides = {**base_overrides(tmp_path), "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                 "CELERY": BaseConfig.celery_settings("memory://")}
+    environ = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "k" * 48,
+        "DATABASE_URL": "postgresql://unused/none",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "STORAGE_PATH": str(tmp_path / "files"),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    overrides = {
+        **base_overrides(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "CELERY": BaseConfig.celery_settings("memory://"),
+    }
     return create_app(overrides, environ=environ)
 
 

@@ -13,8 +13,10 @@ from app.extensions import db
 def waiting(html: str) -> dict[str, int]:
     """The "Att göra" rows as label → count."""
     section = html.split('id="att-gora"', 1)[1].split("</section>", 1)[0] if 'id="att-gora"' in html else ""
-    return {label.strip(): int(count) for count, label in
-            re.findall(r'<span class="counts__number">(\d+)</span>([^<]+)</a>', section)}
+    return {
+        label.strip(): int(count)
+        for count, label in re.findall(r'<span class="counts__number">(\d+)</span>([^<]+)</a>', section)
+    }
 
 
 def test_each_role_sees_what_waits_for_it(login_as):
@@ -24,8 +26,10 @@ def test_each_role_sees_what_waits_for_it(login_as):
     assert waiting(login_as("enhetschef").get("/").get_data(as_text=True)) == {"Att granska eller underteckna": 0}
     secretary = waiting(login_as("sekreterare").get("/").get_data(as_text=True))
     # The demo's next meeting is planned but not published; its signed reports are on the 2017 agenda.
-    assert secretary == {"Undertecknade utlåtanden att sätta på en föredragningslista": 0,
-                         "Kommande sammanträden utan publicerad kallelse": 1}
+    assert secretary == {
+        "Undertecknade utlåtanden att sätta på en föredragningslista": 0,
+        "Kommande sammanträden utan publicerad kallelse": 1,
+    }
     assert waiting(login_as("ledamot").get("/").get_data(as_text=True)) == {}
 
 
@@ -35,7 +39,7 @@ def test_the_next_meeting_is_on_the_start_page(app, login_as):
         meeting_id = upcoming.id
     member = login_as("ledamot").get("/").get_data(as_text=True)
     assert "Nästa sammanträde" in member and "Kallelsen är inte publicerad ännu." in member
-    assert f"/sammantraden/{meeting_id}\"" not in member  # the builder is the secretary's
+    assert f'/sammantraden/{meeting_id}"' not in member  # the builder is the secretary's
     secretary = login_as("sekreterare").get("/").get_data(as_text=True)
     assert f'href="/sammantraden/{meeting_id}"' in secretary and "sista dag" in secretary
 

@@ -43,8 +43,10 @@ def test_admin_adds_a_code_that_becomes_selectable(login_as):
 
     row = code_row("2.3.1")
     assert (row.name, row.is_active) == ("Tillsyn enligt alkohollagen", True)
-    assert fresh().scalar(select(AuditEntry.action).where(AuditEntry.object_type == "ClassificationCode")) \
+    assert (
+        fresh().scalar(select(AuditEntry.action).where(AuditEntry.object_type == "ClassificationCode"))
         == "classification.added"
+    )
     form = client.get("/diarium/registrera").get_data(as_text=True)
     assert '<option value="2.3.1">2.3.1 – Tillsyn enligt alkohollagen</option>' in form
 
@@ -88,10 +90,16 @@ def test_admin_renames_and_retires_a_code(login_as):
     assert 'value="476"' not in body_of(client.get("/diarium/registrera"))
     assert "476 – Trafiksäkerhet (används inte längre)" in client.get("/diarium").get_data(as_text=True)
     sn = fresh().scalar(select(Committee.id).where(Committee.registry_prefix == "SN"))
-    refused_case = client.post("/diarium/registrera", data={
-        "csrf_token": csrf_token(client, "/diarium/registrera"), "committee": sn, "title": "Trafik",
-        "classification_code": "476", "case_officer_id": "",
-    })
+    refused_case = client.post(
+        "/diarium/registrera",
+        data={
+            "csrf_token": csrf_token(client, "/diarium/registrera"),
+            "committee": sn,
+            "title": "Trafik",
+            "classification_code": "476",
+            "case_officer_id": "",
+        },
+    )
     assert refused_case.status_code == 422
     assert "Klassificeringen 476 Trafiksäkerhet används inte längre." in refused_case.get_data(as_text=True)
 

@@ -55,8 +55,9 @@ def test_a_failed_job_says_why_and_can_be_retried(login_as, demo):
     job_id = request_export(client)
     # The secretary loses the role before the worker gets to the job.
     secretary_id = db.session.scalar(select(User.id).where(User.email == demo["sekreterare"]["email"]))
-    grant = db.session.scalar(select(CommitteeRole).where(CommitteeRole.user_id == secretary_id,
-                                                          CommitteeRole.role == Role.secretary))
+    grant = db.session.scalar(
+        select(CommitteeRole).where(CommitteeRole.user_id == secretary_id, CommitteeRole.role == Role.secretary)
+    )
     db.session.delete(grant)
     job = run_export(job_id)
     assert job.state is JobState.failed

@@ -52,9 +52,16 @@ def fill_facts(client, meeting_id: int, **overrides):
     from app.clock import to_local
 
     start = to_local(m.start_dt)
-    fields = {"day": start.date().isoformat(), "time": f"{start:%H:%M}", "place": m.place,
-              "notice_place": "Huddinge", "notice_date": local_today().isoformat(),
-              "chair_name": "Gunnel Hedberg", "secretary_name": "Sara Lindqvist", **overrides}
+    fields = {
+        "day": start.date().isoformat(),
+        "time": f"{start:%H:%M}",
+        "place": m.place,
+        "notice_place": "Huddinge",
+        "notice_date": local_today().isoformat(),
+        "chair_name": "Gunnel Hedberg",
+        "secretary_name": "Sara Lindqvist",
+        **overrides,
+    }
     return post(client, f"/sammantraden/{meeting_id}/uppgifter", **fields)
 
 
@@ -69,16 +76,27 @@ def test_the_secretary_plans_a_meeting_from_the_year_plan(login_as, demo):
     assert "<h1>Sammanträden " in html and "Planera sammanträde" in html
     assert structure_problems(html) == []
 
-    response = post(client, "/sammantraden/planera", committee=committee().id, day=day.isoformat(), time="18:00",
-                    place="Plenum, Gymnasietorget 1", is_public="y")
+    response = post(
+        client,
+        "/sammantraden/planera",
+        committee=committee().id,
+        day=day.isoformat(),
+        time="18:00",
+        place="Plenum, Gymnasietorget 1",
+        is_public="y",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     meeting = fresh().scalar(select(Meeting).order_by(Meeting.id.desc()))
     assert response.headers["Location"] == f"/sammantraden/{meeting.id}"
     assert meeting.is_public and meeting.place == "Plenum, Gymnasietorget 1"
     html = page(client, response.headers["Location"])
     assert "är planerat" in html
-    assert rows(html) == [(1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Övriga frågor"),
-                          (4, "Delgivningar och anmälda delegationsbeslut")]
+    assert rows(html) == [
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Övriga frågor"),
+        (4, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     assert structure_problems(html) == []
     # The year plan lists it.
     assert f'href="/sammantraden/{meeting.id}"' in page(client, f"/sammantraden?ar={day.year}")
@@ -88,8 +106,9 @@ def test_the_secretary_plans_a_meeting_from_the_year_plan(login_as, demo):
 def test_planning_refuses_bad_input_in_swedish_and_stores_nothing(login_as, demo):
     client = login_as("sekreterare")
     before = fresh().scalar(select(func.count()).select_from(Meeting))
-    past = post(client, "/sammantraden/planera", committee=committee().id, day="2020-01-09", time="18:00",
-                place="Plenum")
+    past = post(
+        client, "/sammantraden/planera", committee=committee().id, day="2020-01-09", time="18:00", place="Plenum"
+    )
     assert past.status_code == 422
     assert "Sammanträdet kan inte läggas i det förflutna." in past.get_data(as_text=True)
     future = (local_today() + timedelta(days=30)).isoformat()
@@ -112,8 +131,17 @@ def test_members_see_the_year_plan_but_cannot_plan(login_as, meeting):
     # The year plan of the meeting's own (local) year: "two weeks ahead" may be next year.
     html = page(member, f"/sammantraden?ar={to_local(meeting.start_dt).year}")
     assert f'href="/sammantraden/{meeting.id}"' in html and "Planera sammanträde" not in html
-    assert post(member, "/sammantraden/planera", committee=committee().id,
-                day=(local_today() + timedelta(days=30)).isoformat(), time="18:00", place="P").status_code == 403
+    assert (
+        post(
+            member,
+            "/sammantraden/planera",
+            committee=committee().id,
+            day=(local_today() + timedelta(days=30)).isoformat(),
+            time="18:00",
+            place="P",
+        ).status_code
+        == 403
+    )
     # The member's meeting page shows no builder and no draft agenda.
     html = page(member, f"/sammantraden/{meeting.id}")
     assert "Lägg till punkt" not in html and "Val av justerare" not in html and "Inte publicerad ännu." in html
@@ -123,8 +151,11 @@ def test_members_see_the_year_plan_but_cannot_plan(login_as, meeting):
 
 def test_users_of_other_committees_get_404(login_as, meeting):
     outsider = login_as("ks-handlaggare")
-    for path in (f"/sammantraden/{meeting.id}", f"/sammantraden/{meeting.id}/kallelse",
-                 f"/sammantraden/{meeting.id}/punkter/{meeting.items[0].id}"):
+    for path in (
+        f"/sammantraden/{meeting.id}",
+        f"/sammantraden/{meeting.id}/kallelse",
+        f"/sammantraden/{meeting.id}/punkter/{meeting.items[0].id}",
+    ):
         assert outsider.get(path).status_code == 404, path
     assert post(outsider, f"/sammantraden/{meeting.id}/punkter", kind="other", title="X").status_code == 404
     assert f"/sammantraden/{meeting.id}" not in body_of(outsider.get("/sammantraden"))
@@ -144,9 +175,14 @@ def test_the_secretary_builds_the_agenda_with_every_kind_of_item(login_as, meeti
     assert "Undertecknade tjänsteutlåtanden" in html and f"{signed.number} Riktlinjer" in html
     assert "Övriga öppna ärenden (handling kommer senare)" in html and draft.number in html
 
-    response = post(client, f"{base}/punkter", kind="case", case=signed.id,
-                    note="Remisshandlingar: https://example.se/remiss (hämtad 2026-11-01)",
-                    external_reference="KSL/12/0177-37")
+    response = post(
+        client,
+        f"{base}/punkter",
+        kind="case",
+        case=signed.id,
+        note="Remisshandlingar: https://example.se/remiss (hämtad 2026-11-01)",
+        external_reference="KSL/12/0177-37",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert "har lagts till" in page(client, base)
     assert report_ops.report_for(fresh().get(type(signed), signed.id)).state is ReportState.on_agenda
@@ -155,30 +191,54 @@ def test_the_secretary_builds_the_agenda_with_every_kind_of_item(login_as, meeti
     refused = post(client, f"{base}/punkter", kind="case", case=draft.id)
     assert refused.status_code == 409
     assert "inte undertecknat" in refused.get_data(as_text=True) and "Handling kommer senare" in refused.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert len(items(meeting.id)) == 5
     assert post(client, f"{base}/punkter", kind="case", case=draft.id, is_handling_later="y").status_code == 302
 
-    info = post(client, f"{base}/punkter", kind="information", title="Information från förvaltningen",
-                part_title_1="Ekonomisk rapport", part_presenter_1="Omar Berg, ekonomichef",
-                part_title_2="Kvalitetsarbetet", part_presenter_2="", part_title_3="", part_presenter_3="")
+    info = post(
+        client,
+        f"{base}/punkter",
+        kind="information",
+        title="Information från förvaltningen",
+        part_title_1="Ekonomisk rapport",
+        part_presenter_1="Omar Berg, ekonomichef",
+        part_title_2="Kvalitetsarbetet",
+        part_presenter_2="",
+        part_title_3="",
+        part_presenter_3="",
+    )
     assert info.status_code == 302, info.get_data(as_text=True)
     assert post(client, f"{base}/punkter", kind="procedural", title="Anmälan om jäv").status_code == 302
-    assert post(client, f"{base}/punkter", kind="other", title="Studiebesök i mars", note="Anmälan till "
-                "sekreteraren").status_code == 302
+    assert (
+        post(
+            client, f"{base}/punkter", kind="other", title="Studiebesök i mars", note="Anmälan till sekreteraren"
+        ).status_code
+        == 302
+    )
     assert post(client, f"{base}/punkter", kind="case", case=secret.id).status_code == 302
     assert post(client, f"{base}/punkter", kind="delegation_report", title="").status_code == 302
 
     html = page(client, base)
     assert rows(html) == [
-        (1, "Val av justerare"), (2, "Godkännande av föredragningslistan"),
-        (3, "Riktlinjer för ekonomiskt bistånd 2027"), (4, "Tillsyn av serveringstillstånd"),
-        (5, "Information från förvaltningen"), (6, "Anmälan om jäv"), (7, "Studiebesök i mars"),
-        (8, "Övriga frågor"), (9, SECRET_TITLE), (10, "Delgivningar och anmälda delegationsbeslut"),
-        (11, "Delgivningar och anmälda delegationsbeslut")]
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Riktlinjer för ekonomiskt bistånd 2027"),
+        (4, "Tillsyn av serveringstillstånd"),
+        (5, "Information från förvaltningen"),
+        (6, "Anmälan om jäv"),
+        (7, "Studiebesök i mars"),
+        (8, "Övriga frågor"),
+        (9, SECRET_TITLE),
+        (10, "Delgivningar och anmälda delegationsbeslut"),
+        (11, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     # The Sekretessärenden heading comes before the confidential item; numbering runs on.
-    assert re.search(r'<th scope="row" colspan="4">Sekretessärenden</th></tr>\s*<tr id="punkt-\d+" '
-                     r'data-item-id="\d+" data-confidential="true"', html)
+    assert re.search(
+        r'<th scope="row" colspan="4">Sekretessärenden</th></tr>\s*<tr id="punkt-\d+" '
+        r'data-item-id="\d+" data-confidential="true"',
+        html,
+    )
     assert "Omar Berg, ekonomichef" in html and "Kvalitetsarbetet" in html
     assert "Remisshandlingar: https://example.se/remiss (hämtad 2026-11-01)" in html and "KSL/12/0177-37" in html
     assert "Handling kommer senare" in html and signed.number in html
@@ -198,21 +258,43 @@ def test_edit_remove_and_attach_the_handling(login_as, meeting, new_case):
     client = login_as("sekreterare")
     base = f"/sammantraden/{meeting.id}"
     assert post(client, f"{base}/punkter", kind="case", case=draft.id, is_handling_later="y").status_code == 302
-    assert post(client, f"{base}/punkter", kind="information", title="Information",
-                part_title_1="Ekonomisk rapport", part_presenter_1="Omar Berg").status_code == 302
+    assert (
+        post(
+            client,
+            f"{base}/punkter",
+            kind="information",
+            title="Information",
+            part_title_1="Ekonomisk rapport",
+            part_presenter_1="Omar Berg",
+        ).status_code
+        == 302
+    )
     info = next(i for i in items(meeting.id) if i.title == "Information")
     case_item = next(i for i in items(meeting.id) if i.case_id == draft.id)
 
     form = page(client, f"{base}/punkter/{info.id}")
     assert 'value="Ekonomisk rapport"' in form and structure_problems(form) == []
-    response = post(client, f"{base}/punkter/{info.id}", version=version(meeting.id), title="Information om budget",
-                    note="Underlag delas ut", external_reference="", part_title_1="Budget 2027",
-                    part_presenter_1="Omar Berg, ekonomichef", part_title_2="Uppföljning", part_presenter_2="",
-                    part_title_3="", part_presenter_3="")
+    response = post(
+        client,
+        f"{base}/punkter/{info.id}",
+        version=version(meeting.id),
+        title="Information om budget",
+        note="Underlag delas ut",
+        external_reference="",
+        part_title_1="Budget 2027",
+        part_presenter_1="Omar Berg, ekonomichef",
+        part_title_2="Uppföljning",
+        part_presenter_2="",
+        part_title_3="",
+        part_presenter_3="",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     edited = fresh().get(AgendaItem, info.id)
-    assert (edited.title, edited.note, edited.parts) == ("Information om budget", "Underlag delas ut", [
-        {"title": "Budget 2027", "presenter": "Omar Berg, ekonomichef"}, {"title": "Uppföljning", "presenter": None}])
+    assert (edited.title, edited.note, edited.parts) == (
+        "Information om budget",
+        "Underlag delas ut",
+        [{"title": "Budget 2027", "presenter": "Omar Berg, ekonomichef"}, {"title": "Uppföljning", "presenter": None}],
+    )
     # A stale version is refused; an empty title too.
     stale = post(client, f"{base}/punkter/{info.id}", version=1, title="Annat")
     assert stale.status_code == 409 and "Ladda om sidan" in stale.get_data(as_text=True)
@@ -234,8 +316,12 @@ def test_edit_remove_and_attach_the_handling(login_as, meeting, new_case):
     # Removing renumbers the rest and gives the report back.
     assert post(client, f"{base}/punkter/{case_item.id}/ta-bort").status_code == 302
     assert [(i.position, i.title) for i in items(meeting.id)] == [
-        (1, "Val av justerare"), (2, "Godkännande av föredragningslistan"), (3, "Information om budget"),
-        (4, "Övriga frågor"), (5, "Delgivningar och anmälda delegationsbeslut")]
+        (1, "Val av justerare"),
+        (2, "Godkännande av föredragningslistan"),
+        (3, "Information om budget"),
+        (4, "Övriga frågor"),
+        (5, "Delgivningar och anmälda delegationsbeslut"),
+    ]
     assert report_ops.report_for(draft).state is ReportState.signed
     assert "är borttagen" in page(client, f"/sammantraden/{meeting.id}")
 
@@ -254,11 +340,16 @@ def test_move_with_the_keyboard_alternative_and_reorder_with_drag_and_drop(login
     assert response.status_code == 302
     assert [i.id for i in items(meeting.id)] == [ids[3], ids[0], ids[1], ids[2]]
     # One step down, one step up.
-    assert post(client, f"{base}/punkter/{ids[3]}/flytta", version=version(meeting.id), position=1,
-                direction="down").status_code == 302
+    assert (
+        post(
+            client, f"{base}/punkter/{ids[3]}/flytta", version=version(meeting.id), position=1, direction="down"
+        ).status_code
+        == 302
+    )
     assert [i.id for i in items(meeting.id)] == [ids[0], ids[3], ids[1], ids[2]]
-    assert post(client, f"{base}/punkter/{ids[1]}/flytta", version=version(meeting.id),
-                direction="up").status_code == 302
+    assert (
+        post(client, f"{base}/punkter/{ids[1]}/flytta", version=version(meeting.id), direction="up").status_code == 302
+    )
     assert [i.id for i in items(meeting.id)] == [ids[0], ids[1], ids[3], ids[2]]
     # A place out of range and a stale version are refused with Swedish messages, nothing moved.
     out = post(client, f"{base}/punkter/{ids[0]}/flytta", version=version(meeting.id), position=9)
@@ -271,33 +362,51 @@ def test_move_with_the_keyboard_alternative_and_reorder_with_drag_and_drop(login
     # Drag and drop: the script's fetch gets JSON with the new numbers and version.
     current = version(meeting.id)
     order = [ids[2], ids[3], ids[1], ids[0]]
-    response = client.post(f"{base}/ordning", headers={"Accept": "application/json"}, data={
-        "csrf_token": csrf_token(client, "/"), "version": current, "order": ",".join(map(str, order))})
+    response = client.post(
+        f"{base}/ordning",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": csrf_token(client, "/"), "version": current, "order": ",".join(map(str, order))},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["version"] == current + 1
     assert body["items"] == [{"id": i, "number": n} for n, i in enumerate(order, start=1)]
     assert [i.id for i in items(meeting.id)] == order
     # The same order from the stale page: 409 and the Swedish conflict message.
-    stale = client.post(f"{base}/ordning", headers={"Accept": "application/json"}, data={
-        "csrf_token": csrf_token(client, "/"), "version": current, "order": ",".join(map(str, ids))})
+    stale = client.post(
+        f"{base}/ordning",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": csrf_token(client, "/"), "version": current, "order": ",".join(map(str, ids))},
+    )
     assert stale.status_code == 409
     assert "Ladda om sidan" in stale.get_json()["error"]["message"]
     assert [i.id for i in items(meeting.id)] == order
     # A bad order: 422.
-    bad = client.post(f"{base}/ordning", headers={"Accept": "application/json"}, data={
-        "csrf_token": csrf_token(client, "/"), "version": current + 1, "order": f"{ids[0]},{ids[0]}"})
+    bad = client.post(
+        f"{base}/ordning",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": csrf_token(client, "/"), "version": current + 1, "order": f"{ids[0]},{ids[0]}"},
+    )
     assert bad.status_code == 422 and "exakt en gång" in bad.get_json()["error"]["message"]
-    junk = client.post(f"{base}/ordning", headers={"Accept": "application/json"}, data={
-        "csrf_token": csrf_token(client, "/"), "version": "x", "order": "a,b"})
+    junk = client.post(
+        f"{base}/ordning",
+        headers={"Accept": "application/json"},
+        data={"csrf_token": csrf_token(client, "/"), "version": "x", "order": "a,b"},
+    )
     assert junk.status_code == 422
     # A plain form gets a redirect.
     plain = post(client, f"{base}/ordning", version=current + 1, order=",".join(map(str, ids)))
     assert plain.status_code == 302 and plain.headers["Location"].startswith(base)
     assert [i.id for i in items(meeting.id)] == ids
     # Without a token nothing happens.
-    assert client.post(f"{base}/ordning", data={"version": current + 2, "order": ",".join(map(str, order))},
-                       headers={"Accept": "application/json"}).status_code == 400
+    assert (
+        client.post(
+            f"{base}/ordning",
+            data={"version": current + 2, "order": ",".join(map(str, order))},
+            headers={"Accept": "application/json"},
+        ).status_code
+        == 400
+    )
     assert [i.id for i in items(meeting.id)] == ids
 
 
@@ -337,12 +446,15 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     # the members decide on it, so their version has all handlingar (DOMAIN.md).
     member = login_as("ledamot")
     html = page(member, f"{base}/kallelse")
-    assert "<h1 id=\"kallelse-rubrik\">Kallelse till Socialnämnden</h1>" in html
+    assert '<h1 id="kallelse-rubrik">Kallelse till Socialnämnden</h1>' in html
     assert "klockan 18:00" in html and "Plenum, Gymnasietorget 1" in html
     assert "Huddinge den " in html and "Gunnel Hedberg" in html and "Sara Lindqvist" in html
     assert case.number in html and "Verksamhetsberättelse 2016" in html
     assert SECRET_TITLE in html and secret.number in html
-    assert PUBLIC_TITLE not in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
+    assert (
+        PUBLIC_TITLE not in html
+        and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in html
+    )
     assert structure_problems(html) == []
     number = next(i.position for i in items(meeting.id) if i.case_id == case.id)
     secret_number = next(i.position for i in items(meeting.id) if i.case_id == secret.id)
@@ -366,7 +478,10 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     assert secret_download.headers["Cache-Control"] == "private, no-store"
     secret_page = page(member, f"{base}/kallelse/punkt/{secret_number}")
     assert SECRET_TITLE in secret_page and secret.number in secret_page
-    assert "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." not in secret_page
+    assert (
+        "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet."
+        not in secret_page
+    )
     assert "Socialnämnden antar riktlinjerna." in secret_page  # its signed tjänsteutlåtande
     assert structure_problems(secret_page) == []
 
@@ -375,7 +490,10 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     assert {case.case_officer.email, secret.case_officer.email} == {"handlaggare@huddinge.example"}
     no_right = login_as("controller")
     html = page(no_right, f"{base}/kallelse")
-    assert PUBLIC_TITLE in html and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html
+    assert (
+        PUBLIC_TITLE in html
+        and "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet." in html
+    )
     assert SECRET_TITLE not in html and secret.number not in html
     assert structure_problems(html) == []
     handling = page(no_right, f"{base}/kallelse/punkt/{number}")
@@ -401,8 +519,17 @@ def test_publish_read_and_republish(app, login_as, meeting, new_case):
     same = post(client, f"{base}/publicera")
     assert same.status_code == 409 and "Inget har ändrats sedan version 1" in same.get_data(as_text=True)
     item = next(i for i in items(meeting.id) if i.case_id == case.id)
-    assert post(client, f"{base}/punkter/{item.id}", version=version(meeting.id), title=item.title,
-                note="Rättad anteckning", external_reference="").status_code == 302
+    assert (
+        post(
+            client,
+            f"{base}/punkter/{item.id}",
+            version=version(meeting.id),
+            title=item.title,
+            note="Rättad anteckning",
+            external_reference="",
+        ).status_code
+        == 302
+    )
     pending = page(client, base)  # the secretary sees what the correction will say before publishing it
     assert "Ändringar sedan version 1" in pending and f"Punkt {number}: anteckningen ändrad." in pending
     assert post(client, f"{base}/publicera").status_code == 302
@@ -476,12 +603,13 @@ def test_outcomes_after_the_meeting_and_postponed_cases_offered_again(login_as, 
     assert post(client, f"{base}/punkter/{item.id}/utfall", outcome="postponed").status_code == 302
     assert fresh().get(AgendaItem, item.id).outcome is ItemOutcome.postponed
     # The next meeting offers the postponed case again.
-    following = agenda_ops.plan_meeting(committee(), user=person("sekreterare"), start=next_week(days=40),
-                                        place="Plenum")
+    following = agenda_ops.plan_meeting(
+        committee(), user=person("sekreterare"), start=next_week(days=40), place="Plenum"
+    )
     db.session.commit()
     html = page(client, f"/sammantraden/{following.id}")
-    offered = html[html.index("Bordlagda och återremitterade"):]
-    assert case.number in offered[:offered.index("</optgroup>")]
+    offered = html[html.index("Bordlagda och återremitterade") :]
+    assert case.number in offered[: offered.index("</optgroup>")]
 
 
 # --- delegated decisions ----------------------------------------------------------------------
@@ -496,19 +624,51 @@ def test_delegated_decisions_are_registered_and_listed(login_as, meeting, new_ca
     html = page(client, "/delegationsbeslut")
     assert "Registrera delegationsbeslut" in html and structure_problems(html) == []
     yesterday = (local_today() - timedelta(days=1)).isoformat()
-    response = post(client, "/delegationsbeslut", committee=committee().id, decided_on=yesterday,
-                    decision_maker="Eva Strand, socialdirektör", delegation_point="3.1.2", case=open_case.id,
-                    summary="Bistånd till boende beviljat.")
+    response = post(
+        client,
+        "/delegationsbeslut",
+        committee=committee().id,
+        decided_on=yesterday,
+        decision_maker="Eva Strand, socialdirektör",
+        delegation_point="3.1.2",
+        case=open_case.id,
+        summary="Bistånd till boende beviljat.",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert post(client, "/delegationsbeslut", committee=committee().id, decided_on=yesterday,
-                decision_maker="Per Sundberg, enhetschef", delegation_point="4.2", case=secret.id,
-                summary="Placering av barnet Alva beslutad.").status_code == 302
-    future = post(client, "/delegationsbeslut", committee=committee().id,
-                  decided_on=(local_today() + timedelta(days=2)).isoformat(), decision_maker="X",
-                  delegation_point="1", case="", summary="Y")
+    assert (
+        post(
+            client,
+            "/delegationsbeslut",
+            committee=committee().id,
+            decided_on=yesterday,
+            decision_maker="Per Sundberg, enhetschef",
+            delegation_point="4.2",
+            case=secret.id,
+            summary="Placering av barnet Alva beslutad.",
+        ).status_code
+        == 302
+    )
+    future = post(
+        client,
+        "/delegationsbeslut",
+        committee=committee().id,
+        decided_on=(local_today() + timedelta(days=2)).isoformat(),
+        decision_maker="X",
+        delegation_point="1",
+        case="",
+        summary="Y",
+    )
     assert future.status_code == 422 and "Beslutsdatum kan inte ligga i framtiden." in future.get_data(as_text=True)
-    missing = post(client, "/delegationsbeslut", committee=committee().id, decided_on=yesterday, decision_maker="",
-                   delegation_point="", case="", summary="")
+    missing = post(
+        client,
+        "/delegationsbeslut",
+        committee=committee().id,
+        decided_on=yesterday,
+        decision_maker="",
+        delegation_point="",
+        case="",
+        summary="",
+    )
     assert missing.status_code == 422 and "Beslutsfattare måste fyllas i." in missing.get_data(as_text=True)
     assert fresh().scalar(select(func.count()).select_from(DelegationDecision)) == before + 2
 
@@ -525,22 +685,40 @@ def test_delegated_decisions_are_registered_and_listed(login_as, meeting, new_ca
     html = page(member, "/delegationsbeslut")
     assert "Bistånd till boende beviljat." in html and "Alva" not in html and secret.number not in html
     assert "Registrera delegationsbeslut" not in html
-    assert post(member, "/delegationsbeslut", committee=committee().id, decided_on=yesterday, decision_maker="X",
-                delegation_point="1", summary="Y").status_code == 403
+    assert (
+        post(
+            member,
+            "/delegationsbeslut",
+            committee=committee().id,
+            decided_on=yesterday,
+            decision_maker="X",
+            delegation_point="1",
+            summary="Y",
+        ).status_code
+        == 403
+    )
 
 
 def test_the_menu_and_the_start_page_link_the_meetings(login_as, demo, client):
     secretary_home = page(login_as("sekreterare"), "/")
-    assert '>Sammanträden</a>' in secretary_home and '>Delegationsbeslut</a>' in secretary_home
+    assert ">Sammanträden</a>" in secretary_home and ">Delegationsbeslut</a>" in secretary_home
     assert 'href="/offentligt"' in secretary_home and "Sammanträden och kallelser" in secretary_home
     member_home = page(login_as("ledamot"), "/")
-    assert '>Sammanträden</a>' in member_home and '>Delegationsbeslut</a>' not in member_home
+    assert ">Sammanträden</a>" in member_home and ">Delegationsbeslut</a>" not in member_home
     anonymous = page(client, "/")
     assert 'href="/offentligt"' in anonymous and "Sammanträden och kallelser" in anonymous
 
 
-@pytest.mark.parametrize("path", ["/sammantraden", "/sammantraden/1", "/sammantraden/1/kallelse",
-                                  "/sammantraden/1/kallelse/punkt/1", "/delegationsbeslut"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sammantraden",
+        "/sammantraden/1",
+        "/sammantraden/1/kallelse",
+        "/sammantraden/1/kallelse/punkt/1",
+        "/delegationsbeslut",
+    ],
+)
 def test_anonymous_visitors_are_sent_to_log_in(client, demo, path):
     response = client.get(path)
     assert response.status_code == 302 and "/logga-in" in response.headers["Location"]

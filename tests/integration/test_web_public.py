@@ -34,23 +34,48 @@ def published(demo, secretary, new_case):
     meeting = agenda_ops.plan_meeting(committee(), user=secretary, start=next_week(days=10), place="Plenum")
     public_case, (public_bilaga, secret_bilaga) = signed_report_with_bilagor(new_case, "Verksamhetsberättelse 2016")
     secret_case, (secret_case_bilaga, _) = signed_report_with_bilagor(new_case, SECRET_TITLE, confidential_case=True)
-    agenda_ops.add_item(meeting, user=secretary, kind="information", parts=[
-        {"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}])
+    agenda_ops.add_item(
+        meeting,
+        user=secretary,
+        kind="information",
+        parts=[{"title": "Ekonomisk rapport", "presenter": "Omar Berg, ekonomichef"}],
+    )
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=public_case, note="Remiss & svar <i>kursivt</i>")
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret_case)
-    agenda_ops.register_delegation_decision(committee(), user=secretary, decided_on=local_today() - timedelta(days=1),
-                                            decision_maker="Per Sundberg, enhetschef", delegation_point="4.2",
-                                            summary=SECRET_DECISION, case=secret_case)
-    agenda_ops.update_meeting(meeting, user=secretary, values={
-        "notice_place": "Huddinge", "notice_date": date.today().isoformat(), "chair_name": "Gunnel Hedberg",
-        "secretary_name": "Sara Lindqvist", "place": "Plenum, Gymnasietorget 1"})
+    agenda_ops.register_delegation_decision(
+        committee(),
+        user=secretary,
+        decided_on=local_today() - timedelta(days=1),
+        decision_maker="Per Sundberg, enhetschef",
+        delegation_point="4.2",
+        summary=SECRET_DECISION,
+        case=secret_case,
+    )
+    agenda_ops.update_meeting(
+        meeting,
+        user=secretary,
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": date.today().isoformat(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+            "place": "Plenum, Gymnasietorget 1",
+        },
+    )
     publication = agenda_ops.publish(meeting, user=secretary)
     db.session.commit()
     numbers = {item.case_id: item.position for item in meeting.items if item.case_id}
-    return {"meeting": meeting, "public_case": public_case, "secret_case": secret_case,
-            "public_number": numbers[public_case.id], "secret_number": numbers[secret_case.id],
-            "public_bilaga": public_bilaga, "secret_bilaga": secret_bilaga, "secret_case_bilaga": secret_case_bilaga,
-            "publication": publication}
+    return {
+        "meeting": meeting,
+        "public_case": public_case,
+        "secret_case": secret_case,
+        "public_number": numbers[public_case.id],
+        "secret_number": numbers[secret_case.id],
+        "public_bilaga": public_bilaga,
+        "secret_bilaga": secret_bilaga,
+        "secret_case_bilaga": secret_case_bilaga,
+        "publication": publication,
+    }
 
 
 def get(client, path: str, status: int = 200):
@@ -83,7 +108,7 @@ def test_anonymous_visitors_reach_the_public_pages_from_the_start_page(client, p
 def test_the_public_kallelse_shows_the_public_version_only(client, published):
     meeting_id = published["meeting"].id
     html = get(client, f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)
-    assert "<h1 id=\"kallelse-rubrik\">Kallelse till Socialnämnden</h1>" in html
+    assert '<h1 id="kallelse-rubrik">Kallelse till Socialnämnden</h1>' in html
     assert "klockan 18:00" in html and "Plenum, Gymnasietorget 1" in html and "Gunnel Hedberg" in html
     assert published["public_case"].number in html and "Verksamhetsberättelse 2016" in html
     assert "Omar Berg, ekonomichef" in html
@@ -92,8 +117,8 @@ def test_the_public_kallelse_shows_the_public_version_only(client, published):
     # The confidential item: its public title under Sekretessärenden, its number kept, nothing else.
     secret_number = published["secret_number"]
     assert re.search(rf'<th scope="row" colspan="3">Sekretessärenden</th></tr>\s*<tr id="punkt-{secret_number}"', html)
-    row = html[html.index(f'id="punkt-{secret_number}"'):]
-    row = row[:row.index("</tr>")]
+    row = html[html.index(f'id="punkt-{secret_number}"') :]
+    row = row[: row.index("</tr>")]
     assert PUBLIC_TITLE in row and "<a " not in row
     assert_nothing_confidential(html, published, "public page")
     assert structure_problems(html) == []
@@ -104,9 +129,9 @@ def test_the_public_handlingar_and_bilagor(client, published):
     base = f"/offentligt/sammantraden/{meeting_id}"
     html = get(client, f"{base}/punkt/{published['public_number']}").get_data(as_text=True)
     assert "Socialnämnden godkänner förslaget." in html and "Förvaltningen beskriver ärendet." in html
-    assert f'{base}/bilaga/{published["public_bilaga"]}?version=1' in html
+    assert f"{base}/bilaga/{published['public_bilaga']}?version=1" in html
     assert_nothing_confidential(html, published, "public item")
-    assert f'/bilaga/{published["secret_bilaga"]}' not in html
+    assert f"/bilaga/{published['secret_bilaga']}" not in html
     assert structure_problems(html) == []
     download = get(client, f"{base}/bilaga/{published['public_bilaga']}")
     assert download.data.startswith(PDF) and download.mimetype == "application/pdf"
@@ -142,8 +167,8 @@ def test_the_calendar_feed(client, published):
     text = raw.decode("utf-8").replace("\r\n ", "")  # unfold
     assert "VERSION:2.0" in text and "PRODID:" in text
     start = meeting.start_dt.astimezone(__import__("datetime").timezone.utc)
-    event = text[text.index(f"UID:sammantrade-{meeting.id}@"):]
-    event = event[:event.index("END:VEVENT")]
+    event = text[text.index(f"UID:sammantrade-{meeting.id}@") :]
+    event = event[: event.index("END:VEVENT")]
     assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z" in event
     assert "SUMMARY:Socialnämnden – sammanträde" in event
     assert "LOCATION:Plenum\\, Gymnasietorget 1" in event
@@ -182,21 +207,30 @@ def test_nothing_confidential_reaches_any_public_output(client, published):
     """Every public page, feed and file of the published meeting, searched for the confidential texts."""
     meeting_id = published["meeting"].id
     base = f"/offentligt/sammantraden/{meeting_id}"
-    paths = ["/", "/offentligt", base, f"{base}?version=1", "/offentligt/SN/kalender.ics", "/offentligt/SN/kallelser.atom"]
+    paths = [
+        "/",
+        "/offentligt",
+        base,
+        f"{base}?version=1",
+        "/offentligt/SN/kalender.ics",
+        "/offentligt/SN/kallelser.atom",
+    ]
     paths += [f"{base}/punkt/{n}" for n in range(1, 10) if client.get(f"{base}/punkt/{n}").status_code == 200]
     paths.append(f"{base}/bilaga/{published['public_bilaga']}")
     for path in paths:
         body = get(client, path).data.decode("utf-8", errors="replace")
         assert_nothing_confidential(body, published, path)
     # The delegated decision on the confidential case shows only the case's public title.
-    delegation = next(n for n in range(1, 10) if "Anmälda delegationsbeslut" in client.get(
-        f"{base}/punkt/{n}").get_data(as_text=True))
+    delegation = next(
+        n for n in range(1, 10) if "Anmälda delegationsbeslut" in client.get(f"{base}/punkt/{n}").get_data(as_text=True)
+    )
     html = get(client, f"{base}/punkt/{delegation}").get_data(as_text=True)
     assert "Per Sundberg, enhetschef" in html and PUBLIC_TITLE in html
 
 
 def test_a_member_sees_the_confidential_delegated_decision_a_case_officer_without_the_right_does_not(
-        login_as, published):
+    login_as, published
+):
     """The members' page is not public: the committee's members decide on the confidential case and read it
     in full, with its bilagor and the delegated decision in it; a case officer of the committee who is not
     the case's officer reads the members' page without any of it."""
@@ -206,27 +240,28 @@ def test_a_member_sees_the_confidential_delegated_decision_a_case_officer_withou
     for secret in (SECRET_DECISION, SECRET_TITLE, published["secret_case"].number):
         assert secret in html, secret
     assert "Per Sundberg, enhetschef" in html
-    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['secret_number']}").get_data(
-        as_text=True)
+    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['secret_number']}").get_data(as_text=True)
     assert SECRET_TITLE in item and SECRET_BILAGA in item
     assert f"/kallelse/bilaga/{published['secret_case_bilaga']}" in item
-    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['public_number']}").get_data(
-        as_text=True)
+    item = get(member, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['public_number']}").get_data(as_text=True)
     assert SECRET_BILAGA in item and f"/kallelse/bilaga/{published['secret_bilaga']}" in item
     for bilaga in (published["secret_case_bilaga"], published["secret_bilaga"]):
         get(member, f"/sammantraden/{meeting_id}/kallelse/bilaga/{bilaga}")
 
     assert {published["public_case"].case_officer.email, published["secret_case"].case_officer.email} == {
-        "handlaggare@huddinge.example"}
+        "handlaggare@huddinge.example"
+    }
     no_right = login_as("controller")
     html = get(no_right, f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     assert_nothing_confidential(html, published, "members' page for a case officer without the right")
     assert "Per Sundberg, enhetschef" in html and PUBLIC_TITLE in html
     item = get(no_right, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['secret_number']}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert_nothing_confidential(item, published, "an item page for a case officer without the right")
     item = get(no_right, f"/sammantraden/{meeting_id}/kallelse/punkt/{published['public_number']}").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert_nothing_confidential(item, published, "an item page for a case officer without the right")
     get(no_right, f"/sammantraden/{meeting_id}/kallelse/bilaga/{published['secret_case_bilaga']}", status=404)
     get(no_right, f"/sammantraden/{meeting_id}/kallelse/bilaga/{published['secret_bilaga']}", status=404)
@@ -257,8 +292,12 @@ def test_the_demo_kallelse_is_public_without_its_secrets(client, demo):
             if item["kind"] == ItemKind.confidential_case.value:
                 get(client, f"{base}/punkt/{item['number']}", status=404)
                 continue
-            bodies[f"{base}/punkt/{item['number']}"] = get(client, f"{base}/punkt/{item['number']}").get_data(as_text=True)
-            for a in re.findall(rf'href="({re.escape(base)}/bilaga/\d+)[^"]*"', bodies[f"{base}/punkt/{item['number']}"]):
+            bodies[f"{base}/punkt/{item['number']}"] = get(client, f"{base}/punkt/{item['number']}").get_data(
+                as_text=True
+            )
+            for a in re.findall(
+                rf'href="({re.escape(base)}/bilaga/\d+)[^"]*"', bodies[f"{base}/punkt/{item['number']}"]
+            ):
                 bodies[a] = get(client, a).data.decode("utf-8", errors="replace")
         for path, body in bodies.items():
             for secret in secrets:

@@ -152,8 +152,18 @@ def test_swedish_characters_round_trip(login_as):
         ({"committee": "SN"}, 400, "Välj ett av alternativen i listan."),
         ({"committee": ""}, 422, "Välj nämnd."),
     ],
-    ids=["empty-title", "long-title", "unknown-code", "no-code", "officer-of-other-committee", "no-officer",
-         "secrecy-without-provision", "unknown-committee", "non-integer-committee", "no-committee"],
+    ids=[
+        "empty-title",
+        "long-title",
+        "unknown-code",
+        "no-code",
+        "officer-of-other-committee",
+        "no-officer",
+        "secrecy-without-provision",
+        "unknown-committee",
+        "non-integer-committee",
+        "no-committee",
+    ],
 )
 def test_bad_registration_is_refused_and_nothing_stored(login_as, fields, status, message):
     client = login_as("registrator")
@@ -219,7 +229,11 @@ def test_search_by_part_of_number(login_as):
     client = login_as("registrator")
     assert search(client, number="3342")[2] == ["SN-2016/3342.181"]
     assert set(search(client, number="2017/1")[2]) == {
-        "SN-2017/104.183", "SN-2017/100.905", "SN-2017/12.754", "SN-2017/13.754", "KS-2017/12.229",
+        "SN-2017/104.183",
+        "SN-2017/100.905",
+        "SN-2017/12.754",
+        "SN-2017/13.754",
+        "KS-2017/12.229",
     }
 
 
@@ -236,8 +250,13 @@ def test_search_by_date_range_and_committee(login_as):
 def test_search_by_case_officer_status_and_classification(login_as):
     client = login_as("registrator")
     _, _, numbers = search(client, case_officer=user_id("controller"))
-    assert set(numbers) == {"SN-2016/3342.181", "SN-2017/50.182", "SN-2017/30.909", "SN-2016/2624.719",
-                            "SN-2017/90.728"}
+    assert set(numbers) == {
+        "SN-2016/3342.181",
+        "SN-2017/50.182",
+        "SN-2017/30.909",
+        "SN-2016/2624.719",
+        "SN-2017/90.728",
+    }
     assert search(client, classification="313")[2] == ["SN-2017/51.313", "SN-2016/3635.313"]
     assert search(client, status="closed")[2] == []
 
@@ -247,16 +266,27 @@ def test_search_by_case_officer_status_and_classification(login_as):
     [
         ({"registered_from": "2017-13-45"}, "registered_from", "Ange datumet som ÅÅÅÅ-MM-DD"),
         ({"registered_to": "igår"}, "registered_to", "Ange datumet som ÅÅÅÅ-MM-DD"),
-        ({"registered_from": "2017-02-01", "registered_to": "2017-01-01"}, "registered_to",
-         "Slutdatum kan inte vara före startdatum."),
+        (
+            {"registered_from": "2017-02-01", "registered_to": "2017-01-01"},
+            "registered_to",
+            "Slutdatum kan inte vara före startdatum.",
+        ),
         ({"committee": "abc"}, "committee", "Välj ett av alternativen i listan."),
         ({"case_officer": "1.5"}, "case_officer", "Välj ett av alternativen i listan."),
         ({"status": "pending"}, "status", "Välj ett av alternativen i listan."),
         ({"classification": "999"}, "classification", "Välj ett av alternativen i listan."),
         ({"q": "x" * 201}, "q", "Söktexten får vara högst 200 tecken."),
     ],
-    ids=["bad-date", "word-date", "to-before-from", "non-integer-committee", "non-integer-officer",
-         "unknown-status", "unknown-code", "long-text"],
+    ids=[
+        "bad-date",
+        "word-date",
+        "to-before-from",
+        "non-integer-committee",
+        "non-integer-officer",
+        "unknown-status",
+        "unknown-code",
+        "long-text",
+    ],
 )
 def test_bad_search_input_answers_400_with_message(login_as, params, field, message):
     status, html, numbers = search(login_as("registrator"), **params)
@@ -336,8 +366,7 @@ def test_actions_are_shown_and_allowed_by_role(login_as):
     assert "Registrera handling" in page
     assert "Makulera" not in page and "Ändra uppgifter" not in page and "Avsluta ärendet" not in page
     assert officer.get(f"/arenden/{cid}/andra").status_code == 403
-    assert post_form(officer, f"/arenden/{cid}/makulera", reason="Fel",
-                     token_from=f"/arenden/{cid}").status_code == 403
+    assert post_form(officer, f"/arenden/{cid}/makulera", reason="Fel", token_from=f"/arenden/{cid}").status_code == 403
     assert case_by_id(cid).status is CaseStatus.open
 
     member_page = login_as("ledamot").get(f"/arenden/{cid}").get_data(as_text=True)
@@ -359,15 +388,21 @@ def test_documents_get_running_numbers(login_as):
         ("outgoing", "Kommunfullmäktige", "Yttrande över remissen"),
     ]
     for number, (direction, party, description) in enumerate(documents, start=1):
-        response = post_form(client, path, direction=direction, document_date="2017-02-01",
-                             counterparty=party, description=description)
+        response = post_form(
+            client, path, direction=direction, document_date="2017-02-01", counterparty=party, description=description
+        )
         assert response.status_code == 302
         assert f"Handling {number} har registrerats" in client.get(response.headers["Location"]).get_data(as_text=True)
 
-    rows = fresh().execute(
-        select(RegisteredDocument.number, RegisteredDocument.description)
-        .where(RegisteredDocument.case_id == case_id).order_by(RegisteredDocument.number)
-    ).all()
+    rows = (
+        fresh()
+        .execute(
+            select(RegisteredDocument.number, RegisteredDocument.description)
+            .where(RegisteredDocument.case_id == case_id)
+            .order_by(RegisteredDocument.number)
+        )
+        .all()
+    )
     assert rows == [(1, "Remiss om riktlinjer"), (2, "Tjänsteutlåtande"), (3, "Yttrande över remissen")]
     page = client.get(f"/arenden/{case_id}").get_data(as_text=True)
     assert '<td data-label="Riktning">Utgående</td>' in page
@@ -387,13 +422,22 @@ def test_documents_get_running_numbers(login_as):
 def test_bad_document_is_refused(login_as, fields, message):
     client = login_as("registrator")
     case_id = registered_id(register(client))
-    data = {"direction": "incoming", "document_date": "2017-02-01", "counterparty": "Storsthlm",
-            "description": "Remiss", **fields}
+    data = {
+        "direction": "incoming",
+        "document_date": "2017-02-01",
+        "counterparty": "Storsthlm",
+        "description": "Remiss",
+        **fields,
+    }
     response = post_form(client, f"/arenden/{case_id}/handlingar/ny", **data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert fresh().scalar(select(func.count()).select_from(RegisteredDocument)
-                          .where(RegisteredDocument.case_id == case_id)) == 0
+    assert (
+        fresh().scalar(
+            select(func.count()).select_from(RegisteredDocument).where(RegisteredDocument.case_id == case_id)
+        )
+        == 0
+    )
 
 
 def test_void_keeps_the_number_taken(login_as):
@@ -412,7 +456,10 @@ def test_void_keeps_the_number_taken(login_as):
     assert response.status_code == 302
     voided = case_by_id(case_id)
     assert (voided.status, voided.void_reason, voided.number) == (
-        CaseStatus.voided, "Registrerat två gånger", f"SN-{year}/1.181")
+        CaseStatus.voided,
+        "Registrerat två gånger",
+        f"SN-{year}/1.181",
+    )
     page = client.get(f"/arenden/{case_id}").get_data(as_text=True)
     assert "Ärendet är makulerat." in page and "Makulera</a>" not in page
 
@@ -434,12 +481,20 @@ def test_edit_case(login_as):
     assert refused.status_code == 422
     assert "Den valda personen är inte handläggare i Socialnämnden." in refused.get_data(as_text=True)
 
-    response = post_form(client, path, title="Hyresavtal för modulhus", case_officer_id=user_id("controller"),
-                         external_reference="Ref 17/4")
+    response = post_form(
+        client,
+        path,
+        title="Hyresavtal för modulhus",
+        case_officer_id=user_id("controller"),
+        external_reference="Ref 17/4",
+    )
     assert response.status_code == 302
     changed = case_by_id(cid)
     assert (changed.title, changed.case_officer_id, changed.external_reference) == (
-        "Hyresavtal för modulhus", user_id("controller"), "Ref 17/4")
+        "Hyresavtal för modulhus",
+        user_id("controller"),
+        "Ref 17/4",
+    )
     assert 'data-action="case.updated"' in client.get(f"/arenden/{cid}").get_data(as_text=True)
 
 
@@ -460,8 +515,7 @@ def test_close_and_reopen(login_as):
 
     assert post_form(client, f"{page}/ateroppna", token_from=page).status_code == 302
     assert case_by_id(cid).status is CaseStatus.open
-    actions = fresh().scalars(select(AuditEntry.action).where(AuditEntry.case_id == cid)
-                              .order_by(AuditEntry.id)).all()
+    actions = fresh().scalars(select(AuditEntry.action).where(AuditEntry.case_id == cid).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["case.closed", "case.reopened"]
 
 
@@ -474,8 +528,13 @@ def test_set_confidentiality_hides_the_case_from_members(login_as):
     assert refused.status_code == 422
     assert "Sekretessbestämmelse måste fyllas i." in refused.get_data(as_text=True)
 
-    response = post_form(registrar, path, is_confidential="y", secrecy_provision="31 kap. 16 § OSL",
-                         public_title="Ansökan om att utföra hemtjänst")
+    response = post_form(
+        registrar,
+        path,
+        is_confidential="y",
+        secrecy_provision="31 kap. 16 § OSL",
+        public_title="Ansökan om att utföra hemtjänst",
+    )
     assert response.status_code == 302
     marked = case_by_id(cid)
     assert (marked.is_confidential, marked.secrecy_provision) == (True, "31 kap. 16 § OSL")
@@ -492,9 +551,18 @@ def test_pages_have_one_h1_ordered_headings_labels_and_captions(login_as):
     client = login_as("admin")
     cid = id_of("SN-2016/3693.103")
     code_id = fresh().scalar(select(func.min(Case.classification_id)))
-    paths = ["/diarium", "/diarium?registered_from=fel", "/diarium/registrera", f"/arenden/{cid}",
-             f"/arenden/{cid}/handlingar/ny", f"/arenden/{cid}/andra", f"/arenden/{cid}/sekretess",
-             f"/arenden/{cid}/makulera", "/admin/klassificering", f"/admin/klassificering/{code_id}/andra"]
+    paths = [
+        "/diarium",
+        "/diarium?registered_from=fel",
+        "/diarium/registrera",
+        f"/arenden/{cid}",
+        f"/arenden/{cid}/handlingar/ny",
+        f"/arenden/{cid}/andra",
+        f"/arenden/{cid}/sekretess",
+        f"/arenden/{cid}/makulera",
+        "/admin/klassificering",
+        f"/admin/klassificering/{code_id}/andra",
+    ]
     pages = {path: client.get(path).get_data(as_text=True) for path in paths}
     pages["refused registration"] = register(client, title="").get_data(as_text=True)
     for name, html in pages.items():
@@ -505,20 +573,37 @@ def test_pages_have_one_h1_ordered_headings_labels_and_captions(login_as):
 # --- anonymous visitors ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    "/diarium", "/diarium?q=budget", "/diarium/registrera", "/arenden/1", "/arenden/1/handlingar/ny",
-    "/arenden/1/andra", "/arenden/1/sekretess", "/arenden/1/makulera",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/diarium",
+        "/diarium?q=budget",
+        "/diarium/registrera",
+        "/arenden/1",
+        "/arenden/1/handlingar/ny",
+        "/arenden/1/andra",
+        "/arenden/1/sekretess",
+        "/arenden/1/makulera",
+    ],
+)
 def test_anonymous_get_redirects_to_login(client, demo, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/logga-in?next=")
 
 
-@pytest.mark.parametrize("path", [
-    "/diarium/registrera", "/arenden/1/handlingar/ny", "/arenden/1/andra", "/arenden/1/sekretess",
-    "/arenden/1/makulera", "/arenden/1/avsluta", "/arenden/1/ateroppna",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/diarium/registrera",
+        "/arenden/1/handlingar/ny",
+        "/arenden/1/andra",
+        "/arenden/1/sekretess",
+        "/arenden/1/makulera",
+        "/arenden/1/avsluta",
+        "/arenden/1/ateroppna",
+    ],
+)
 def test_anonymous_post_redirects_to_login(client, demo, path):
     response = client.post(path, data={"csrf_token": csrf_token(client), "reason": "x"})
     assert response.status_code == 302
@@ -537,9 +622,16 @@ def test_a_member_does_not_see_the_party_of_a_confidential_document(app, demo, l
     from app.registry.operations import register_document
 
     case = db.session.scalar(select(Case).where(Case.number == "SN-2017/90.728"))
-    register_document(case, user=None, direction=Direction.incoming, document_date=date(2017, 1, 20),
-                      counterparty="Anna Andersson-Skyddad", description="Klagomål på verkställighet",
-                      is_confidential=True, secrecy_provision="26 kap. 1 § OSL")
+    register_document(
+        case,
+        user=None,
+        direction=Direction.incoming,
+        document_date=date(2017, 1, 20),
+        counterparty="Anna Andersson-Skyddad",
+        description="Klagomål på verkställighet",
+        is_confidential=True,
+        secrecy_provision="26 kap. 1 § OSL",
+    )
     db.session.commit()
     case_id = case.id
     member_page = login_as("ledamot").get(f"/arenden/{case_id}").get_data(as_text=True)

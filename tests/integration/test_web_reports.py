@@ -47,8 +47,13 @@ def new_case(officer: str = "handlaggare", title: str = "Riktlinjer för hemtjä
     """Register a case of Socialnämnden with ``officer`` responsible; return its id."""
     session = fresh()
     committee = session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
-    case = registry_ops.register_case(committee=committee, user=user("registrator"), title=title,
-                                      classification_code="181", case_officer=user(officer))
+    case = registry_ops.register_case(
+        committee=committee,
+        user=user("registrator"),
+        title=title,
+        classification_code="181",
+        case_officer=user(officer),
+    )
     session.commit()
     return case.id
 
@@ -81,10 +86,14 @@ def editor_based_on(client, case_id: int) -> int:
 def content(**overrides) -> dict:
     """The editor's form fields for a complete report; a proposal is given as text or (text, adjusted)."""
     proposals = overrides.pop("proposals", [PROPOSAL])
-    fields = {"title": "Verksamhetsberättelse 2016 för Socialnämnden", "report_date": "2017-02-01",
-              "section_summary": "<p>Verksamhetsberättelsen redovisar 2016 års resultat.</p>",
-              "section_description": DESCRIPTION, "section_administration_views": "",
-              "recipients": "Kommunstyrelsen"}
+    fields = {
+        "title": "Verksamhetsberättelse 2016 för Socialnämnden",
+        "report_date": "2017-02-01",
+        "section_summary": "<p>Verksamhetsberättelsen redovisar 2016 års resultat.</p>",
+        "section_description": DESCRIPTION,
+        "section_administration_views": "",
+        "recipients": "Kommunstyrelsen",
+    }
     for i, item in enumerate(proposals, start=1):
         text, adjusted = (item, False) if isinstance(item, str) else item
         fields[f"proposal_{i}"] = text
@@ -152,8 +161,9 @@ def test_officer_starts_a_report_from_the_case_page(login_as):
     assert created.revision().content["title"] == "Riktlinjer för hemtjänst 2017"
     assert editor_based_on(officer, case_id) == 1
     assert "Öppna tjänsteutlåtandet" in page(officer, f"/arenden/{case_id}")
-    assert fresh().scalar(select(AuditEntry.action).where(AuditEntry.case_id == case_id,
-                                                          AuditEntry.action == "report.created"))
+    assert fresh().scalar(
+        select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action == "report.created")
+    )
     # A second start is refused: one report per case.
     response = post(officer, f"/arenden/{case_id}/utlatande/ny")
     assert response.status_code == 409
@@ -175,9 +185,13 @@ def test_report_page_lays_out_the_document(login_as):
     case_id = new_case()
     officer = login_as("handlaggare")
     start(officer, case_id)
-    response = save(officer, case_id, proposals=[PROPOSAL, ("Socialnämnden begär överföring av 2,9 miljoner kronor.", True)],
-                     recipients="Kommunstyrelsen\nEkonomiavdelningen", signatories=[f"u{user('direktor').id}",
-                                                                                   f"u{user('handlaggare').id}"])
+    response = save(
+        officer,
+        case_id,
+        proposals=[PROPOSAL, ("Socialnämnden begär överföring av 2,9 miljoner kronor.", True)],
+        recipients="Kommunstyrelsen\nEkonomiavdelningen",
+        signatories=[f"u{user('direktor').id}", f"u{user('handlaggare').id}"],
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/arenden/{case_id}/utlatande"
 
@@ -185,24 +199,38 @@ def test_report_page_lays_out_the_document(login_as):
     assert "Utlåtandet har sparats som version 2." in html
     assert "<h1>Verksamhetsberättelse 2016 för Socialnämnden</h1>" in html
     assert "SOCIAL- OCH ÄLDREOMSORGSFÖRVALTNINGEN" in html
-    assert re.search(r'<ol class="proposals">\s*<li>' + re.escape(PROPOSAL) + r"</li>\s*<li>Socialnämnden begär "
-                     r"överföring av 2,9 miljoner kronor\.<p class=\"proposals__adjusted\">Paragrafen förklaras "
-                     r"omedelbart justerad\.</p></li>\s*</ol>", html)
+    assert re.search(
+        r'<ol class="proposals">\s*<li>' + re.escape(PROPOSAL) + r"</li>\s*<li>Socialnämnden begär "
+        r"överföring av 2,9 miljoner kronor\.<p class=\"proposals__adjusted\">Paragrafen förklaras "
+        r"omedelbart justerad\.</p></li>\s*</ol>",
+        html,
+    )
     # The sections in the municipality's order, with their headings; the rich text kept.
     headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", html)
-    doc = headings[headings.index("Förslag till beslut"):]
-    assert doc == ["Förslag till beslut", "Sammanfattning", "Beskrivning av ärendet", "Undertecknare",
-                   "Beslutsunderlag", "Bilagor", "Beslutet delges"]
+    doc = headings[headings.index("Förslag till beslut") :]
+    assert doc == [
+        "Förslag till beslut",
+        "Sammanfattning",
+        "Beskrivning av ärendet",
+        "Undertecknare",
+        "Beslutsunderlag",
+        "Bilagor",
+        "Beslutet delges",
+    ]
     assert "<strong>negativt</strong>" in html
     assert re.search(r"<li>Tjänsteutlåtande 2017-02-01</li>", html)
     assert "<li>Kommunstyrelsen</li><li>Ekonomiavdelningen</li>" in html
     assert re.search(r"Eva Strand</span> <span class=\"signatories__title\">Socialdirektör", html)
     # The signatories' names and titles were taken from the users, in the document's order.
     stored = report(case_id).revision().content
-    assert [(s["name"], s["title"]) for s in stored["signatories"]] == [("Eva Strand", "Socialdirektör"),
-                                                                        ("Johan Ek", "Utredare")]
-    assert stored["proposals"][1] == {"text": "Socialnämnden begär överföring av 2,9 miljoner kronor.",
-                                      "immediately_adjusted": True}
+    assert [(s["name"], s["title"]) for s in stored["signatories"]] == [
+        ("Eva Strand", "Socialdirektör"),
+        ("Johan Ek", "Utredare"),
+    ]
+    assert stored["proposals"][1] == {
+        "text": "Socialnämnden begär överföring av 2,9 miljoner kronor.",
+        "immediately_adjusted": True,
+    }
     assert f'href="/arenden/{case_id}/utlatande/versioner"' in html
     assert f'href="/arenden/{case_id}/utlatande/tidslinje"' in html
     assert "Redigera utlåtandet" in html
@@ -215,7 +243,10 @@ def test_editor_offers_empty_rows_and_ignores_the_empty_ones(login_as):
     html = page(officer, f"/arenden/{case_id}/utlatande/redigera")
     # No proposals yet: three empty rows, each with its label and "Omedelbart justerad".
     assert re.findall(r'<label class="field__label" for="(proposal_\d+)">', html) == [
-        "proposal_1", "proposal_2", "proposal_3"]
+        "proposal_1",
+        "proposal_2",
+        "proposal_3",
+    ]
     assert html.count("Omedelbart justerad<span") == 3
     assert "Utan JavaScript skriver du texten som enkel HTML" in html
     assert 'data-rich-text="true"' in html and "js/report-editor.js" in html
@@ -223,20 +254,26 @@ def test_editor_offers_empty_rows_and_ignores_the_empty_ones(login_as):
     response = save(officer, case_id, proposals=["", "Första punkten.", "", ("Andra punkten.", True)])
     assert response.status_code == 302
     stored = report(case_id).revision().content["proposals"]
-    assert stored == [{"text": "Första punkten.", "immediately_adjusted": False},
-                      {"text": "Andra punkten.", "immediately_adjusted": True}]
+    assert stored == [
+        {"text": "Första punkten.", "immediately_adjusted": False},
+        {"text": "Andra punkten.", "immediately_adjusted": True},
+    ]
     html = page(officer, f"/arenden/{case_id}/utlatande/redigera")
     assert len(re.findall(r'for="proposal_\d+"', html)) == 5  # two points and three empty rows
     assert 'id="adjusted_2" name="adjusted_2" type="checkbox" value="y"' in html.replace("checked ", "")
     assert re.search(r'<input checked id="adjusted_2"', html)
 
 
-@pytest.mark.parametrize("fields, field_id, message", [
-    ({"title": "  "}, "title", "Rubrik måste fyllas i."),
-    ({"report_date": "23/2"}, "report_date", "Ange datumet som ÅÅÅÅ-MM-DD"),
-    ({"proposal_1": "x" * 2001}, "proposal_1", "Beslutspunkt 1 får vara högst 2000 tecken"),
-    ({"section_summary": "x" * 100_001}, "section_summary", "Sammanfattning får vara högst"),
-], ids=["no-title", "bad-date", "long-proposal", "long-section"])
+@pytest.mark.parametrize(
+    "fields, field_id, message",
+    [
+        ({"title": "  "}, "title", "Rubrik måste fyllas i."),
+        ({"report_date": "23/2"}, "report_date", "Ange datumet som ÅÅÅÅ-MM-DD"),
+        ({"proposal_1": "x" * 2001}, "proposal_1", "Beslutspunkt 1 får vara högst 2000 tecken"),
+        ({"section_summary": "x" * 100_001}, "section_summary", "Sammanfattning får vara högst"),
+    ],
+    ids=["no-title", "bad-date", "long-proposal", "long-section"],
+)
 def test_bad_editor_input_is_tied_to_its_field_and_nothing_saved(login_as, fields, field_id, message):
     case_id = new_case()
     officer = login_as("handlaggare")
@@ -264,9 +301,14 @@ ALLOWED = [
 
 
 #: who hears about each transition (workflows.notify), besides the one who made it
-EXPECTED_RECIPIENTS = {"submit": {"enhetschef"}, "return_review": {"handlaggare"}, "approve": {"direktor"},
-                       "return_approval": {"handlaggare"}, "sign": {"handlaggare", "sekreterare"},
-                       "withdraw": {"handlaggare", "sekreterare"}}
+EXPECTED_RECIPIENTS = {
+    "submit": {"enhetschef"},
+    "return_review": {"handlaggare"},
+    "approve": {"direktor"},
+    "return_approval": {"handlaggare"},
+    "sign": {"handlaggare", "sekreterare"},
+    "withdraw": {"handlaggare", "sekreterare"},
+}
 
 
 @pytest.mark.parametrize("name, source, key, target", ALLOWED, ids=[f"{a[0]}-{a[2]}" for a in ALLOWED])
@@ -284,17 +326,27 @@ def test_transition_allowed_for_the_right_role_in_the_right_state(login_as, repo
     assert after.state is target
     row = after.transitions[-1]
     assert (row.name, row.from_state, row.to_state, row.user.email, row.comment) == (
-        name, source, target, f"{key}@huddinge.example", "Kommentar från sidan")
-    audit = fresh().scalar(select(AuditEntry).where(AuditEntry.case_id == case_id,
-                                                    AuditEntry.action == f"report.{name}"))
+        name,
+        source,
+        target,
+        f"{key}@huddinge.example",
+        "Kommentar från sidan",
+    )
+    audit = fresh().scalar(
+        select(AuditEntry).where(AuditEntry.case_id == case_id, AuditEntry.action == f"report.{name}")
+    )
     assert audit.user_id == user(key).id and audit.data["after"]["state"] == target.value
     html = page(client, f"/arenden/{case_id}/utlatande")
     assert f'data-state="{target.value}">{target.label}</span>' in html
     timeline = page(client, f"/arenden/{case_id}/utlatande/tidslinje")
     assert f'<tr data-transition="{name}">' in timeline
     assert f"{source.label} → {target.label}" in timeline and "Kommentar från sidan" in timeline
-    told = {m.recipient.email.split("@")[0] for m in fresh().scalars(
-        select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.created_dt >= row.created_dt))}
+    told = {
+        m.recipient.email.split("@")[0]
+        for m in fresh().scalars(
+            select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.created_dt >= row.created_dt)
+        )
+    }
     assert told == EXPECTED_RECIPIENTS[name] - {key}
     if target is S.signed:
         assert "Undertecknat av Eva Strand" in html and after.signed_hash in html
@@ -310,7 +362,13 @@ REFUSED = [
     ("submit", S.draft, "controller", 403, "Bara ärendets handläggare och utsedda medförfattare"),
     ("approve", S.draft, "enhetschef", 409, "Utlåtandets status är ”Utkast”; ”Godkänn” går inte nu."),
     ("sign", S.in_review, "direktor", 409, "Utlåtandets status är ”Under granskning”; ”Underteckna” går inte nu."),
-    ("submit", S.signed, "handlaggare", 409, "Utlåtandets status är ”Undertecknad”; ”Skicka på granskning” går inte nu."),
+    (
+        "submit",
+        S.signed,
+        "handlaggare",
+        409,
+        "Utlåtandets status är ”Undertecknad”; ”Skicka på granskning” går inte nu.",
+    ),
     ("approve", S.withdrawn, "enhetschef", 409, "”Godkänn” går inte nu."),
     ("return_review", S.in_review, "enhetschef", 422, "Skriv en kommentar som säger varför."),
     ("withdraw", S.draft, "handlaggare", 422, "Skriv en kommentar som säger varför."),
@@ -318,8 +376,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("name, state, key, status, message", REFUSED,
-                         ids=[f"{r[0]}-{r[1].value}-{r[2]}" for r in REFUSED])
+@pytest.mark.parametrize(
+    "name, state, key, status, message", REFUSED, ids=[f"{r[0]}-{r[1].value}-{r[2]}" for r in REFUSED]
+)
 def test_transition_refused_with_the_reason_on_the_page(login_as, report_in, name, state, key, status, message):
     case_id = report_in(state)
     before = len(report(case_id).transitions)
@@ -343,12 +402,14 @@ def test_nobody_approves_their_own_report(app, login_as, report_in):
     response = act(officer, case_id, "approve")
 
     assert response.status_code == 403
-    assert ("Du har skrivit i utlåtandet och kan därför inte granska, godkänna eller underteckna det."
-            in response.get_data(as_text=True))
+    assert (
+        "Du har skrivit i utlåtandet och kan därför inte granska, godkänna eller underteckna det."
+        in response.get_data(as_text=True)
+    )
     assert report(case_id).state is S.in_review
     # The review queue lists it apart for them.
     queue = page(officer, "/granskning")
-    own = queue[queue.index("Egna (kan inte granskas av dig)"):]
+    own = queue[queue.index("Egna (kan inte granskas av dig)") :]
     assert fresh().get(Case, case_id).number in own
 
 
@@ -362,8 +423,7 @@ def test_submit_without_proposals_lists_what_is_missing(login_as):
 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert ("Utlåtandet kan inte skickas på granskning. Det saknas: Förslag till beslut, Beskrivning av ärendet."
-            in html)
+    assert "Utlåtandet kan inte skickas på granskning. Det saknas: Förslag till beslut, Beskrivning av ärendet." in html
     assert report(case_id).state is S.draft
     assert "Inga förslag till beslut ännu." in html
 
@@ -450,8 +510,9 @@ def test_my_cases_lists_open_cases_with_report_states(login_as, report_in):
     row = re.search(rf'<tr data-case="{re.escape(numbers[untouched])}">.*?</tr>', html, re.DOTALL).group(0)
     assert "Inget utlåtande" in row and "Skriv tjänsteutlåtande" in row
     assert "(medförfattare)" in html
-    counts = {label: int(n) for n, label in re.findall(
-        r'<li><span class="counts__number">(\d+)</span> ([^<]+)</li>', html)}
+    counts = {
+        label: int(n) for n, label in re.findall(r'<li><span class="counts__number">(\d+)</span> ([^<]+)</li>', html)
+    }
     assert counts["Utkast"] >= 2 and counts["Under granskning"] == 1 and counts["Inget utlåtande"] >= 1
     assert report(submitted).due_on.isoformat() in html
     assert 'href="/mina-arenden"' in html
@@ -465,8 +526,11 @@ def test_two_editors_saving_the_same_revision_keep_both_texts(login_as):
     case_id = new_case()
     officer = login_as("handlaggare")
     start(officer, case_id)
-    report_ops.add_editor(fresh().scalar(select(CaseReport).where(CaseReport.case_id == case_id)),
-                          user("controller"), user=user("handlaggare"))
+    report_ops.add_editor(
+        fresh().scalar(select(CaseReport).where(CaseReport.case_id == case_id)),
+        user("controller"),
+        user=user("handlaggare"),
+    )
     db.session.commit()
     co_editor = login_as("controller")
     assert editor_based_on(officer, case_id) == editor_based_on(co_editor, case_id) == 1
@@ -494,7 +558,9 @@ def test_two_editors_saving_the_same_revision_keep_both_texts(login_as):
 
     assert structure_problems(html) == []
 
-    merged = save(co_editor, case_id, based_on=2, section_summary="<p>Resultatet är ett underskott, inte ett överskott.</p>")
+    merged = save(
+        co_editor, case_id, based_on=2, section_summary="<p>Resultatet är ett underskott, inte ett överskott.</p>"
+    )
     assert merged.status_code == 302
     assert report(case_id).current_revision == 3
 
@@ -538,23 +604,34 @@ def test_script_and_html_come_back_escaped_or_removed(login_as):
     case_id = new_case()
     # An approver whose name and title carry markup: the editor offers them as a signatory.
     committee = fresh().get(Case, case_id).committee
-    signer = create_user(email="skadlig@huddinge.example", name=f"Skadlig {SCRIPT}", title=f"Titel {IMG}",
-                         password="ett-långt-lösenord-1")
+    signer = create_user(
+        email="skadlig@huddinge.example",
+        name=f"Skadlig {SCRIPT}",
+        title=f"Titel {IMG}",
+        password="ett-långt-lösenord-1",
+    )
     grant_role(signer, committee, Role.approver)
     db.session.commit()
     signer_id = signer.id
     officer = login_as("handlaggare")
     start(officer, case_id)
     evil = f"Rubrik {SCRIPT} {IMG} slut"
-    fields = {"title": evil, "recipients": f"Kommunstyrelsen {SCRIPT}\n{IMG} Revisorerna",
-              "proposals": [f"Bevilja {SCRIPT} medel {IMG}", (f"{IMG}Andra punkten", True)],
-              "signatories": [f"u{signer_id}"]}
+    fields = {
+        "title": evil,
+        "recipients": f"Kommunstyrelsen {SCRIPT}\n{IMG} Revisorerna",
+        "proposals": [f"Bevilja {SCRIPT} medel {IMG}", (f"{IMG}Andra punkten", True)],
+        "signatories": [f"u{signer_id}"],
+    }
     for key in ("summary", "description", "administration_views"):
-        fields[f"section_{key}"] = f'<p onclick="alert(1)">Text {SCRIPT} {IMG} <a href="javascript:alert(1)">länk</a></p>'
+        fields[f"section_{key}"] = (
+            f'<p onclick="alert(1)">Text {SCRIPT} {IMG} <a href="javascript:alert(1)">länk</a></p>'
+        )
     assert save(officer, case_id, **fields).status_code == 302
     stored = report(case_id).revision().content
-    assert all("<script" not in html and "<img" not in html and "onclick" not in html and "javascript:" not in html
-               for html in stored["sections"].values())
+    assert all(
+        "<script" not in html and "<img" not in html and "onclick" not in html and "javascript:" not in html
+        for html in stored["sections"].values()
+    )
     assert upload(officer, case_id, PDF, f"{IMG}.pdf", title=f"Bilaga {SCRIPT} {IMG}").status_code == 302
     assert act(officer, case_id, "withdraw", comment=f"Återkallat {SCRIPT} {IMG}").status_code == 302
 
@@ -625,8 +702,11 @@ def test_editing_a_signed_report_opens_a_new_draft(login_as, report_in):
     assert '<tr data-transition="reopen">' in timeline
     assert "Öppna för ändring</strong>: Undertecknad → Utkast" in timeline
     assert "Ändrat efter underskrift" in timeline
-    assert timeline.index('data-transition="sign"') < timeline.index('data-transition="reopen"') \
+    assert (
+        timeline.index('data-transition="sign"')
+        < timeline.index('data-transition="reopen"')
         < timeline.index('data-revision="3"')
+    )
     assert "Inte undertecknat." in page(officer, f"/arenden/{case_id}/utlatande")
 
 
@@ -647,7 +727,9 @@ def test_version_comparison_shows_the_changed_words(login_as):
     officer = login_as("handlaggare")
     start(officer, case_id)
     save(officer, case_id, proposals=["Socialnämnden godkänner budgeten för 2017."])
-    save(officer, case_id, proposals=["Socialnämnden avslår budgeten för 2017."], title="Budget 2017 < 2016 & <b>mer</b>")
+    save(
+        officer, case_id, proposals=["Socialnämnden avslår budgeten för 2017."], title="Budget 2017 < 2016 & <b>mer</b>"
+    )
 
     html = page(officer, f"/arenden/{case_id}/utlatande/versioner?a=2&b=3")
 
@@ -670,11 +752,17 @@ def test_report_pages_have_one_h1_ordered_headings_labels_and_captions(login_as,
     case_id = report_in(S.in_review)
     officer, reviewer = login_as("handlaggare"), login_as("enhetschef")
     start(officer, other := new_case())
-    paths = [(reviewer, f"/arenden/{case_id}/utlatande"), (reviewer, f"/arenden/{case_id}/utlatande/versioner"),
-             (reviewer, f"/arenden/{case_id}/utlatande/versioner?a=1&b=2"),
-             (reviewer, f"/arenden/{case_id}/utlatande/tidslinje"), (reviewer, "/granskning"),
-             (officer, "/mina-arenden"), (officer, f"/arenden/{other}/utlatande/redigera"),
-             (officer, f"/arenden/{other}/utlatande/bilagor"), (officer, f"/arenden/{case_id}")]
+    paths = [
+        (reviewer, f"/arenden/{case_id}/utlatande"),
+        (reviewer, f"/arenden/{case_id}/utlatande/versioner"),
+        (reviewer, f"/arenden/{case_id}/utlatande/versioner?a=1&b=2"),
+        (reviewer, f"/arenden/{case_id}/utlatande/tidslinje"),
+        (reviewer, "/granskning"),
+        (officer, "/mina-arenden"),
+        (officer, f"/arenden/{other}/utlatande/redigera"),
+        (officer, f"/arenden/{other}/utlatande/bilagor"),
+        (officer, f"/arenden/{case_id}"),
+    ]
     pages = {path: page(client, path) for client, path in paths}
     pages["refused submit"] = act(officer, other, "submit").get_data(as_text=True)
     pages["refused save"] = save(officer, other, title="").get_data(as_text=True)
@@ -694,8 +782,11 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 
 
 def upload(client, case_id: int, data: bytes, filename: str, **fields):
-    return client.post(f"/arenden/{case_id}/utlatande/bilagor", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(client, "/"), "file": (BytesIO(data), filename), **fields})
+    return client.post(
+        f"/arenden/{case_id}/utlatande/bilagor",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf_token(client, "/"), "file": (BytesIO(data), filename), **fields},
+    )
 
 
 def attachments(case_id: int) -> list[ReportAttachment]:
@@ -717,12 +808,15 @@ def test_upload_a_pdf_and_download_it_back(login_as, report_in):
     assert response.headers["Location"] == f"/arenden/{case_id}/utlatande/bilagor"
     assert "Bilaga 1 Verksamhetsberättelse 2016 har lagts till." in page(officer, response.headers["Location"])
     [added] = attachments(case_id)
-    assert (added.position, added.filename, added.file.content_type) == (1, "Verksamhetsberättelse 2016.pdf",
-                                                                        "application/pdf")
+    assert (added.position, added.filename, added.file.content_type) == (
+        1,
+        "Verksamhetsberättelse 2016.pdf",
+        "application/pdf",
+    )
     html = page(officer, f"/arenden/{case_id}/utlatande")
     link = f"/arenden/{case_id}/utlatande/bilagor/{added.id}/fil"
     assert f'<a href="{link}" download>Bilaga 1 Verksamhetsberättelse 2016</a>' in html
-    underlag = html[html.index('id="beslutsunderlag"'):html.index('id="bilagor"')]
+    underlag = html[html.index('id="beslutsunderlag"') : html.index('id="bilagor"')]
     assert "<li>Tjänsteutlåtande 2017-02-01</li>" in underlag and "Bilaga 1 Verksamhetsberättelse 2016" in underlag
 
     for key in ("handlaggare", "enhetschef", "controller"):
@@ -736,12 +830,19 @@ def test_upload_a_pdf_and_download_it_back(login_as, report_in):
     assert login_as("ledamot").get(link).status_code == 403
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (EXE, "Verksamhetsberättelse.pdf",
-     "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp."),
-    (b"", "Tom.pdf", "Filen ”Tom.pdf” är tom."),
-    (PDF, "rapport.exe", "Filtypen .exe är inte tillåten."),
-], ids=["executable-renamed-pdf", "empty", "exe-name"])
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (
+            EXE,
+            "Verksamhetsberättelse.pdf",
+            "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp.",
+        ),
+        (b"", "Tom.pdf", "Filen ”Tom.pdf” är tom."),
+        (PDF, "rapport.exe", "Filtypen .exe är inte tillåten."),
+    ],
+    ids=["executable-renamed-pdf", "empty", "exe-name"],
+)
 def test_bad_upload_is_refused_with_the_message_and_nothing_stored(app, login_as, report_in, data, filename, message):
     case_id = report_in(S.draft)
     officer = login_as("handlaggare")
@@ -762,8 +863,11 @@ def test_bad_upload_is_refused_with_the_message_and_nothing_stored(app, login_as
 def test_upload_without_a_file_is_refused(login_as, report_in):
     case_id = report_in(S.draft)
     officer = login_as("handlaggare")
-    response = officer.post(f"/arenden/{case_id}/utlatande/bilagor", content_type="multipart/form-data",
-                            data={"csrf_token": csrf_token(officer, "/"), "title": "Bilaga"})
+    response = officer.post(
+        f"/arenden/{case_id}/utlatande/bilagor",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf_token(officer, "/"), "title": "Bilaga"},
+    )
     assert response.status_code == 422
     assert "Välj en fil att ladda upp." in response.get_data(as_text=True)
     assert attachments(case_id) == []
@@ -782,11 +886,16 @@ def test_bilagor_are_moved_replaced_marked_linked_and_removed(app, login_as, rep
     assert post(officer, f"{base}/{follow_up}/flytta", position="1").status_code == 302
     assert [a.title for a in attachments(case_id)] == ["Uppföljning", "Budget"]
 
-    replaced = officer.post(f"{base}/{budget}/ersatt", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(officer, "/"), "file": (BytesIO(PDF + b"ny"), "Budget rev.pdf")})
+    replaced = officer.post(
+        f"{base}/{budget}/ersatt",
+        content_type="multipart/form-data",
+        data={"csrf_token": csrf_token(officer, "/"), "file": (BytesIO(PDF + b"ny"), "Budget rev.pdf")},
+    )
     assert replaced.status_code == 302
     assert [(a.position, a.title, a.filename) for a in attachments(case_id)] == [
-        (1, "Uppföljning", "Uppföljning.pdf"), (2, "Budget", "Budget rev.pdf")]
+        (1, "Uppföljning", "Uppföljning.pdf"),
+        (2, "Budget", "Budget rev.pdf"),
+    ]
     now = [a.id for a in attachments(case_id)]
     assert fresh().get(ReportAttachment, budget).is_current is False  # the old one is kept
     assert officer.get(f"{base}/{now[1]}/fil").data == PDF + b"ny"
@@ -802,9 +911,14 @@ def test_bilagor_are_moved_replaced_marked_linked_and_removed(app, login_as, rep
     assert "Sekretess</span>" in page(officer, f"/arenden/{case_id}/utlatande")
 
     session = fresh()
-    document = registry_ops.register_document(session.get(Case, case_id), user=user("registrator"),
-                                              direction=Direction.incoming, document_date=date(2017, 1, 20),
-                                              counterparty="Revisorerna", description="Revisionsrapport")
+    document = registry_ops.register_document(
+        session.get(Case, case_id),
+        user=user("registrator"),
+        direction=Direction.incoming,
+        document_date=date(2017, 1, 20),
+        counterparty="Revisorerna",
+        description="Revisionsrapport",
+    )
     session.commit()
     document_id = document.id
     assert "Revisionsrapport" in page(officer, base)
@@ -818,10 +932,16 @@ def test_bilagor_are_moved_replaced_marked_linked_and_removed(app, login_as, rep
     assert post(officer, f"{base}/{now[0]}/ta-bort").status_code == 302
     assert [(a.position, a.title) for a in attachments(case_id)] == [(1, "Budget"), (2, "Revisionsrapport")]
 
-    secret = registry_ops.register_document(fresh().get(Case, case_id), user=user("registrator"),
-                                            direction=Direction.incoming, document_date=date(2017, 1, 21),
-                                            counterparty="Familjerätten", description="Utredning", is_confidential=True,
-                                            secrecy_provision="26 kap. 1 § OSL")
+    secret = registry_ops.register_document(
+        fresh().get(Case, case_id),
+        user=user("registrator"),
+        direction=Direction.incoming,
+        document_date=date(2017, 1, 21),
+        counterparty="Familjerätten",
+        description="Utredning",
+        is_confidential=True,
+        secrecy_provision="26 kap. 1 § OSL",
+    )
     db.session.commit()
     secret_id = secret.id
     assert post(officer, f"{base}/handling", document=str(secret_id)).status_code == 302
@@ -832,14 +952,22 @@ def test_bilagor_are_moved_replaced_marked_linked_and_removed(app, login_as, rep
     assert "Handlingen är sekretessmarkerad i diariet; bilagan måste vara det också." in refused.get_data(as_text=True)
     assert attachments(case_id)[2].is_confidential is True
     audit = set(fresh().scalars(select(AuditEntry.action).where(AuditEntry.case_id == case_id)))
-    assert {"report.attachment_added", "report.attachment_moved", "report.attachment_replaced",
-            "report.attachment_confidential", "report.attachment_linked", "report.attachment_removed"} <= audit
+    assert {
+        "report.attachment_added",
+        "report.attachment_moved",
+        "report.attachment_replaced",
+        "report.attachment_confidential",
+        "report.attachment_linked",
+        "report.attachment_removed",
+    } <= audit
 
 
 def test_bilagor_of_a_signed_report_change_only_through_a_new_draft(login_as, report_in):
     case_id = report_in(S.signed)
     officer = login_as("handlaggare")
-    assert "En ändring av bilagorna gör det till ett nytt utkast" in page(officer, f"/arenden/{case_id}/utlatande/bilagor")
+    assert "En ändring av bilagorna gör det till ett nytt utkast" in page(
+        officer, f"/arenden/{case_id}/utlatande/bilagor"
+    )
     assert upload(officer, case_id, PDF, "Bilaga.pdf").status_code == 302
     after = report(case_id)
     assert after.state is S.draft and after.signed_hash is None
@@ -876,8 +1004,10 @@ def test_officer_adds_and_removes_a_co_editor_who_may_then_write(login_as):
     refused = post(officer, f"/arenden/{case_id}/utlatande/medforfattare", user=user("ledamot").id)
     assert refused.status_code == 400 and "Välj ett av alternativen" in refused.get_data(as_text=True)
     # A member who does not write in the report cannot add anybody.
-    assert post(login_as("enhetschef"), f"/arenden/{case_id}/utlatande/medforfattare",
-                user=controller_id).status_code == 403
+    assert (
+        post(login_as("enhetschef"), f"/arenden/{case_id}/utlatande/medforfattare", user=controller_id).status_code
+        == 403
+    )
 
     removed = post(officer, f"/arenden/{case_id}/utlatande/medforfattare/{controller_id}/ta-bort")
     assert removed.status_code == 302 and report(case_id).editors == []
@@ -893,7 +1023,9 @@ def test_text_in_a_retired_section_survives_the_next_save(login_as):
     officer = login_as("handlaggare")
     start(officer, case_id)
     session = fresh()
-    definition = session.scalar(select(ReportSectionDefinition).where(ReportSectionDefinition.title == "Barnrättsperspektiv"))
+    definition = session.scalar(
+        select(ReportSectionDefinition).where(ReportSectionDefinition.title == "Barnrättsperspektiv")
+    )
     key = definition.key
     assert save(officer, case_id, **{f"section_{key}": "<p>Barnens bästa är beaktat.</p>"}).status_code == 302
     definition.is_active = False
@@ -901,8 +1033,10 @@ def test_text_in_a_retired_section_survives_the_next_save(login_as):
 
     editor = page(officer, f"/arenden/{case_id}/utlatande/redigera")
     assert "Barnrättsperspektiv" in editor and "Barnens bästa är beaktat." in editor
-    assert save(officer, case_id, title="Ny rubrik", **{f"section_{key}": "<p>Barnens bästa är beaktat.</p>"}
-                ).status_code == 302
+    assert (
+        save(officer, case_id, title="Ny rubrik", **{f"section_{key}": "<p>Barnens bästa är beaktat.</p>"}).status_code
+        == 302
+    )
     stored = report(case_id).revision().content
     assert stored["title"] == "Ny rubrik" and stored["sections"][key] == "<p>Barnens bästa är beaktat.</p>"
     assert "Barnrättsperspektiv" in page(officer, f"/arenden/{case_id}/utlatande")

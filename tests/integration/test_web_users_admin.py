@@ -37,11 +37,16 @@ def committee_id(prefix: str) -> int:
 
 
 def roles_of(email: str) -> set[tuple[str, Role]]:
-    rows = fresh().execute(
-        select(Committee.registry_prefix, CommitteeRole.role)
-        .join(Committee, Committee.id == CommitteeRole.committee_id)
-        .join(User, User.id == CommitteeRole.user_id).where(User.email == email)
-    ).all()
+    rows = (
+        fresh()
+        .execute(
+            select(Committee.registry_prefix, CommitteeRole.role)
+            .join(Committee, Committee.id == CommitteeRole.committee_id)
+            .join(User, User.id == CommitteeRole.user_id)
+            .where(User.email == email)
+        )
+        .all()
+    )
     return {(prefix, role) for prefix, role in rows}
 
 
@@ -52,10 +57,21 @@ def audit_rows(action: str) -> list[AuditEntry]:
 def state():
     """Everything the admin pages could change: users, roles and the audit log (log-ins aside)."""
     s = fresh()
-    users = s.execute(select(User.id, User.email, User.name, User.title, User.phone, User.is_enabled,
-                             User.password_hash, User.session_version).order_by(User.id)).all()
-    roles = s.execute(select(CommitteeRole.user_id, CommitteeRole.committee_id, CommitteeRole.role)
-                      .order_by(CommitteeRole.id)).all()
+    users = s.execute(
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.title,
+            User.phone,
+            User.is_enabled,
+            User.password_hash,
+            User.session_version,
+        ).order_by(User.id)
+    ).all()
+    roles = s.execute(
+        select(CommitteeRole.user_id, CommitteeRole.committee_id, CommitteeRole.role).order_by(CommitteeRole.id)
+    ).all()
     audit = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "user.logged_in"))
     return users, roles, audit
 
@@ -65,23 +81,34 @@ def post(client, path: str, data: dict, token_page: str = "/profil"):
 
 
 def create(client, **fields):
-    data = {"name": "Åsa Öberg", "title": "Utredare", "email": "asa.oberg@huddinge.example",
-            "phone": "08-535 300 30", "password": PASSWORD, **fields}
+    data = {
+        "name": "Åsa Öberg",
+        "title": "Utredare",
+        "email": "asa.oberg@huddinge.example",
+        "phone": "08-535 300 30",
+        "password": PASSWORD,
+        **fields,
+    }
     return post(client, NEW, data, NEW)
 
 
 def test_admin_creates_a_user_with_a_role_who_can_log_in(app, login_as, demo):
     admin = login_as("admin")
     sn = committee_id("SN")
-    response = create(admin, name="Åsa Öberg-Ärlemark", email=" Asa.Oberg@Huddinge.Example ",
-                      roles=[f"{sn}:case_officer"])
+    response = create(
+        admin, name="Åsa Öberg-Ärlemark", email=" Asa.Oberg@Huddinge.Example ", roles=[f"{sn}:case_officer"]
+    )
     assert response.status_code == 302
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert "Användaren Åsa Öberg-Ärlemark (asa.oberg@huddinge.example) har skapats." in page
 
     user = load_user("asa.oberg@huddinge.example")
-    assert (user.name, user.title, user.phone, user.is_enabled) == \
-        ("Åsa Öberg-Ärlemark", "Utredare", "08-535 300 30", True)
+    assert (user.name, user.title, user.phone, user.is_enabled) == (
+        "Åsa Öberg-Ärlemark",
+        "Utredare",
+        "08-535 300 30",
+        True,
+    )
     assert roles_of(user.email) == {("SN", Role.case_officer)}
     admin_id = user_id(demo["admin"]["email"])
     created, granted = audit_rows("user.created")[-1], audit_rows("role.granted")[-1]
@@ -100,8 +127,11 @@ def test_admin_creates_a_user_with_a_role_who_can_log_in(app, login_as, demo):
 @pytest.mark.parametrize(
     "fields, field_id, message",
     [
-        ({"email": "Registrator@huddinge.example"}, "email",
-         "Det finns redan en användare med e-post registrator@huddinge.example."),
+        (
+            {"email": "Registrator@huddinge.example"},
+            "email",
+            "Det finns redan en användare med e-post registrator@huddinge.example.",
+        ),
         ({"email": "inte-en-adress"}, "email", "Ange en giltig e-postadress."),
         ({"password": "kort-9tkn"}, "password", "Lösenordet måste ha minst 10 tecken."),
         ({"name": "  "}, "name", "Namn måste fyllas i."),
@@ -137,14 +167,16 @@ def test_admin_grants_and_revokes_a_role_with_audit(login_as, demo):
     before = state()
     again = post(admin, f"{page}/roller", {"committee": sn, "role": "secretary"}, page)
     assert again.status_code == 302
-    assert "Karin Berg har redan rollen Nämndsekreterare i Socialnämnden; inget har ändrats." \
-        in admin.get(page).get_data(as_text=True)
+    assert "Karin Berg har redan rollen Nämndsekreterare i Socialnämnden; inget har ändrats." in admin.get(
+        page
+    ).get_data(as_text=True)
     assert state() == before
 
     response = post(admin, f"{page}/roller/ta-bort", {"committee": sn, "role": "secretary"}, page)
     assert response.status_code == 302
-    assert "Rollen Nämndsekreterare i Socialnämnden har tagits bort från Karin Berg." \
-        in admin.get(page).get_data(as_text=True)
+    assert "Rollen Nämndsekreterare i Socialnämnden har tagits bort från Karin Berg." in admin.get(page).get_data(
+        as_text=True
+    )
     assert roles_of(demo["registrator"]["email"]) == {("SN", Role.registrar), ("KS", Role.registrar)}
     revoked = audit_rows("role.revoked")[-1]
     assert (revoked.object_id, revoked.user_id, revoked.committee_id) == (karin, admin_id, sn)
@@ -219,8 +251,12 @@ def test_admin_edits_details_and_email_stays_unique(login_as, demo):
     admin = login_as("admin")
     karin = user_id(demo["registrator"]["email"])
     page = f"{USERS}/{karin}"
-    details = {"name": "Karin Berg-Åström", "title": "Registrator", "email": "KARIN.BERG@Huddinge.Example",
-               "phone": "08-535 300 12"}
+    details = {
+        "name": "Karin Berg-Åström",
+        "title": "Registrator",
+        "email": "KARIN.BERG@Huddinge.Example",
+        "phone": "08-535 300 12",
+    }
 
     taken = post(admin, page, {**details, "email": demo["sekreterare"]["email"]}, page)
     assert taken.status_code == 422
@@ -290,15 +326,19 @@ def test_admin_pages_link_to_each_other(login_as):
     assert f'href="{USERS}"' in admin.get("/admin/klassificering").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path, data", [
-    (NEW, {"name": "Falsk", "email": "falsk@huddinge.example", "password": PASSWORD}),
-    ("{user}", {"name": "Falsk", "email": "falsk@huddinge.example"}),
-    ("{user}/roller", {"committee": "{sn}", "role": "admin"}),
-    ("{user}/roller/ta-bort", {"committee": "{sn}", "role": "registrar"}),
-    ("{user}/losenord", {"password": PASSWORD}),
-    ("{user}/inaktivera", {}),
-    ("{user}/logga-ut", {}),
-], ids=["new", "edit", "grant", "revoke", "password", "disable", "end-sessions"])
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        (NEW, {"name": "Falsk", "email": "falsk@huddinge.example", "password": PASSWORD}),
+        ("{user}", {"name": "Falsk", "email": "falsk@huddinge.example"}),
+        ("{user}/roller", {"committee": "{sn}", "role": "admin"}),
+        ("{user}/roller/ta-bort", {"committee": "{sn}", "role": "registrar"}),
+        ("{user}/losenord", {"password": PASSWORD}),
+        ("{user}/inaktivera", {}),
+        ("{user}/logga-ut", {}),
+    ],
+    ids=["new", "edit", "grant", "revoke", "password", "disable", "end-sessions"],
+)
 def test_forged_csrf_token_changes_nothing(login_as, demo, path, data):
     admin = login_as("admin")
     user = f"{USERS}/{user_id(demo['registrator']['email'])}"
@@ -311,14 +351,29 @@ def test_forged_csrf_token_changes_nothing(login_as, demo, path, data):
     assert state() == before
 
 
-@pytest.mark.parametrize("suffix, method", [
-    ("", "get"), ("", "post"), ("/roller", "post"), ("/roller/ta-bort", "post"),
-    ("/losenord", "post"), ("/inaktivera", "post"), ("/aktivera", "post"), ("/logga-ut", "post"),
-])
+@pytest.mark.parametrize(
+    "suffix, method",
+    [
+        ("", "get"),
+        ("", "post"),
+        ("/roller", "post"),
+        ("/roller/ta-bort", "post"),
+        ("/losenord", "post"),
+        ("/inaktivera", "post"),
+        ("/aktivera", "post"),
+        ("/logga-ut", "post"),
+    ],
+)
 def test_unknown_user_is_404(login_as, demo, suffix, method):
     admin = login_as("admin")
-    data = {"csrf_token": csrf_token(admin, USERS), "committee": committee_id("SN"), "role": "member",
-            "name": "X", "email": "x@huddinge.example", "password": PASSWORD}
+    data = {
+        "csrf_token": csrf_token(admin, USERS),
+        "committee": committee_id("SN"),
+        "role": "member",
+        "name": "X",
+        "email": "x@huddinge.example",
+        "password": PASSWORD,
+    }
     response = getattr(admin, method)(f"{USERS}/987654{suffix}", data=data if method == "post" else None)
     assert response.status_code == 404
 

@@ -91,6 +91,7 @@ def encrypted_pdf(pdf: bytes, password: str = "hemligt") -> bytes:
 
 def png(width: int = 120, height: int = 80) -> bytes:
     """A small red PNG made by hand (no imaging library needed)."""
+
     def chunk(kind: bytes, payload: bytes) -> bytes:
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 

@@ -16,15 +16,25 @@ from tasks.rendering.report_docx import (
 
 #: characters that must survive every step: Swedish letters, §, en dash, quotes, a non-breaking space
 SPECIAL = "Å ä ö § – “citat” 1\u00a0000 kr ≥ 5 % Ñ"
-LONG_TITLE = ("Bostadslösningar för nyanlända i Huddinge kommun – svar på motion väckt av Birgitta Ljung (MP), "
-              "Marica Lindblad (MP) och Marianne Broman (MP) angående § 12 i reglementet, ") * 2
+LONG_TITLE = (
+    "Bostadslösningar för nyanlända i Huddinge kommun – svar på motion väckt av Birgitta Ljung (MP), "
+    "Marica Lindblad (MP) och Marianne Broman (MP) angående § 12 i reglementet, "
+) * 2
 LONG_TITLE = (LONG_TITLE + "x" * 300)[:300]
 
 REPORTS = Path(__file__).resolve().parents[2] / "app" / "demo" / "reports.json"
-HEADINGS = {"summary": "Sammanfattning", "description": "Beskrivning av ärendet",
-            "administration_views": "Förvaltningens synpunkter"}
-ADDRESS = AddressBlock(postal_address="Huddinge kommun, 141 85 Huddinge", visiting_address="Kommunalvägen 28",
-                       phone="08-535 300 00", email="huddinge@huddinge.example", web="www.huddinge.example")
+HEADINGS = {
+    "summary": "Sammanfattning",
+    "description": "Beskrivning av ärendet",
+    "administration_views": "Förvaltningens synpunkter",
+}
+ADDRESS = AddressBlock(
+    postal_address="Huddinge kommun, 141 85 Huddinge",
+    visiting_address="Kommunalvägen 28",
+    phone="08-535 300 00",
+    email="huddinge@huddinge.example",
+    web="www.huddinge.example",
+)
 
 
 def demo_report(number: str = "SN-2016/3342.181", **changes) -> ReportDocument:
@@ -42,8 +52,10 @@ def demo_report(number: str = "SN-2016/3342.181", **changes) -> ReportDocument:
         sections=[SectionText(HEADINGS[k], item["sections"][k]) for k in HEADINGS if item["sections"].get(k)],
         proposals=[ProposalLine(**p) for p in item["proposals"]],
         signatories=[SignatoryLine("Eva Strand", "Socialdirektör"), SignatoryLine("Johan Ek", "Utredare")],
-        attachments=[AttachmentLine(i, a if isinstance(a, str) else a.get("title", ""), False)
-                     for i, a in enumerate(item.get("attachments") or [], start=1)],
+        attachments=[
+            AttachmentLine(i, a if isinstance(a, str) else a.get("title", ""), False)
+            for i, a in enumerate(item.get("attachments") or [], start=1)
+        ],
         recipients=list(item.get("recipients") or []),
         address=ADDRESS,
     )

@@ -37,12 +37,20 @@ class Counting:
 
 def _documents():
     first = demo_report("SN-2016/3342.181")
-    second = replace(demo_report("SN-2017/50.182"), title=f"Andra rapporten {SPECIAL}",
-                     proposals=[ProposalLine("Första förslaget"), ProposalLine("Andra förslaget")])
+    second = replace(
+        demo_report("SN-2017/50.182"),
+        title=f"Andra rapporten {SPECIAL}",
+        proposals=[ProposalLine("Första förslaget"), ProposalLine("Andra förslaget")],
+    )
     text_bilaga = laid_out_builder("Bilaga 1 Text", "Bilagans text: Å ä ö § –\n\nAndra stycket.".encode(), TXT, WHERE)
     picture = laid_out_builder("Bilaga 2 Karta", png(), PNG, WHERE)
-    return [(report_maker(first), "Tjänsteutlåtande"), (report_maker(second), "Tjänsteutlåtande"),
-            (text_bilaga, "Bilaga 1 Text"), (picture, "Bilaga 2 Karta"), (report_maker(first), "Tjänsteutlåtande")]
+    return [
+        (report_maker(first), "Tjänsteutlåtande"),
+        (report_maker(second), "Tjänsteutlåtande"),
+        (text_bilaga, "Bilaga 1 Text"),
+        (picture, "Bilaga 2 Karta"),
+        (report_maker(first), "Tjänsteutlåtande"),
+    ]
 
 
 def test_documents_converted_together_read_back_as_if_converted_alone(converter):
@@ -60,8 +68,7 @@ def test_documents_converted_together_read_back_as_if_converted_alone(converter)
         catalog = part.trailer["/Root"]
         assert catalog["/Lang"] == "sv-SE" and bool(catalog["/MarkInfo"]["/Marked"])
         # the headers' page-count references are not left behind as untagged links
-        assert not [a for p in part.pages for a in (p.get("/Annots") or [])
-                    if "/StructParent" not in a.get_object()]
+        assert not [a for p in part.pages for a in (p.get("/Annots") or []) if "/StructParent" not in a.get_object()]
     first = reader(parts[0])
     pages = len(first.pages)
     assert pages > 1 and all(f"{n} ({pages})" in first.pages[n - 1].extract_text() for n in range(1, pages + 1))
@@ -116,10 +123,15 @@ def test_a_pdf_bilaga_is_merged_as_it_is(converter):
     bilaga = _scanned_pdf(2)
     with pikepdf.open(io.BytesIO(bilaga)) as original:
         original_contents = [page.obj.Contents.read_raw_bytes() for page in original.pages]
-    report, = convert_together(_documents()[:1], converter.convert)
+    (report,) = convert_together(_documents()[:1], converter.convert)
     kallelse = converter.convert(_documents()[0][0]().build())
-    items = [PackageItem(4, "4 Ärende – SN-2016/3342.181", [PackageDocument("Tjänsteutlåtande", report),
-                                                          PackageDocument("Bilaga 1 Skannad", bilaga)])]
+    items = [
+        PackageItem(
+            4,
+            "4 Ärende – SN-2016/3342.181",
+            [PackageDocument("Tjänsteutlåtande", report), PackageDocument("Bilaga 1 Skannad", bilaga)],
+        )
+    ]
     package = merge_package(kallelse, None, items, title="Möteshandlingar")
     r = reader(package)
     first = outline(r)[1][2][1][1] - 1
@@ -135,7 +147,7 @@ def _elements(node):
     kids = node.get("/K")
     if kids is None:
         return
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/S") is not None:
             yield kid
             yield from _elements(kid)

@@ -33,37 +33,63 @@ def test_what_the_keys_are_made_from():
 
 
 def test_a_bilaga_keeps_its_key():
-    assert attachment_input_hash("a" * 64, "application/pdf", "Bilaga 1 Underlag") == \
-        "c8573053ba50e4f11e5979b43dbea8ffb2ba4d39616bd214e751feb2ee099137"
-    assert attachment_input_hash("0123456789abcdef" * 4, "text/plain", "Bilaga 2 Text: Å ä ö § –") == \
-        "f635722297f8c5f6a7fb32747d45978c0a2f05705ca43faba38fcd88dd5c9145"
-    assert attachment_input_hash("f" * 64, "image/png", "Bilaga 3 Karta") == \
-        "ab3d337a88c457347f9127efd71662613d099d8934d855512ffddb690623710e"
-    assert attachment_input_hash("e" * 64, DOCX, "Bilaga 4") == \
-        "47c72ed7a2515693c45b8ad707ae7a23ce78776371b9a0164a12e4baa6d9ebc2"
+    assert (
+        attachment_input_hash("a" * 64, "application/pdf", "Bilaga 1 Underlag")
+        == "c8573053ba50e4f11e5979b43dbea8ffb2ba4d39616bd214e751feb2ee099137"
+    )
+    assert (
+        attachment_input_hash("0123456789abcdef" * 4, "text/plain", "Bilaga 2 Text: Å ä ö § –")
+        == "f635722297f8c5f6a7fb32747d45978c0a2f05705ca43faba38fcd88dd5c9145"
+    )
+    assert (
+        attachment_input_hash("f" * 64, "image/png", "Bilaga 3 Karta")
+        == "ab3d337a88c457347f9127efd71662613d099d8934d855512ffddb690623710e"
+    )
+    assert (
+        attachment_input_hash("e" * 64, DOCX, "Bilaga 4")
+        == "47c72ed7a2515693c45b8ad707ae7a23ce78776371b9a0164a12e4baa6d9ebc2"
+    )
 
 
 def test_a_report_keeps_its_key():
     report = ReportDocument(
-        administration="Social- och äldreomsorgsförvaltningen", committee="Socialnämnden",
-        registration_number="SN-2016/3342.181", title="Verksamhetsberättelse 2016", report_date="2017-02-01",
-        officer_name="Johan Ek", officer_phone="08-535 378 17", officer_email="johan.ek@huddinge.example",
+        administration="Social- och äldreomsorgsförvaltningen",
+        committee="Socialnämnden",
+        registration_number="SN-2016/3342.181",
+        title="Verksamhetsberättelse 2016",
+        report_date="2017-02-01",
+        officer_name="Johan Ek",
+        officer_phone="08-535 378 17",
+        officer_email="johan.ek@huddinge.example",
         sections=[SectionText("Sammanfattning", "<p>Text med <strong>fet</strong> stil, Å ä ö §.</p>")],
         proposals=[ProposalLine("Socialnämnden godkänner verksamhetsberättelsen.", True)],
         signatories=[SignatoryLine("Eva Strand", "Socialdirektör")],
         attachments=[AttachmentLine(1, "Verksamhetsberättelse 2016"), AttachmentLine(2, "Utredning", True)],
-        omit_confidential_titles=True, recipients=["Kommunstyrelsen"],
-        address=AddressBlock(postal_address="Huddinge kommun, 141 85 Huddinge", phone="08-535 300 00"))
+        omit_confidential_titles=True,
+        recipients=["Kommunstyrelsen"],
+        address=AddressBlock(postal_address="Huddinge kommun, 141 85 Huddinge", phone="08-535 300 00"),
+    )
     assert report.input_hash() == "04a756b298946e436672531f662d5442a324358ed472cae29e18a9b2ed8cb4bb"
-    assert ReportDocument("F", "N", "SN-1", "T").input_hash() == \
-        "8517cd0379dd001ddaf87866b84dab61024bbaa2db2e992bc82c036f57accf1f"
+    assert (
+        ReportDocument("F", "N", "SN-1", "T").input_hash()
+        == "8517cd0379dd001ddaf87866b84dab61024bbaa2db2e992bc82c036f57accf1f"
+    )
 
 
 def test_a_kallelse_keeps_its_key():
-    snapshot = {"meeting": {"title": "Kallelse till Socialnämnden", "committee": "Socialnämnden",
-                            "start": "2017-02-23T18:00:00", "place": "Stadshuset"},
-                "items": [{"number": 1, "title": "Upprop", "case_number": None}]}
-    assert kallelse_input_hash(snapshot, public=False) == \
-        "89d062a72e4e8f9b61773a83acece898cc1793f1614d16336061258de6d26d8b"
-    assert kallelse_input_hash(snapshot, public=True) == \
-        "091d0e27c94cf442cb4e13765eb533bf63343b3cdfcae825e8462e43544cf9f7"
+    snapshot = {
+        "meeting": {
+            "title": "Kallelse till Socialnämnden",
+            "committee": "Socialnämnden",
+            "start": "2017-02-23T18:00:00",
+            "place": "Stadshuset",
+        },
+        "items": [{"number": 1, "title": "Upprop", "case_number": None}],
+    }
+    assert (
+        kallelse_input_hash(snapshot, public=False)
+        == "89d062a72e4e8f9b61773a83acece898cc1793f1614d16336061258de6d26d8b"
+    )
+    assert (
+        kallelse_input_hash(snapshot, public=True) == "091d0e27c94cf442cb4e13765eb533bf63343b3cdfcae825e8462e43544cf9f7"
+    )

@@ -27,10 +27,17 @@ def meeting() -> dict:
 
 
 def _items(count: int, documents: int = 2, pages: int = 3) -> list[PackageItem]:
-    return [PackageItem(n, f"{n} Ärende nummer {n} om verksamheten – SN-2017/{n}.100",
-                        [PackageDocument("Tjänsteutlåtande" if d == 0 else f"Bilaga {d} Underlag {n}", b"", pages)
-                         for d in range(documents)])
-            for n in range(1, count + 1)]
+    return [
+        PackageItem(
+            n,
+            f"{n} Ärende nummer {n} om verksamheten – SN-2017/{n}.100",
+            [
+                PackageDocument("Tjänsteutlåtande" if d == 0 else f"Bilaga {d} Underlag {n}", b"", pages)
+                for d in range(documents)
+            ],
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 def _words(r) -> str:
@@ -42,19 +49,24 @@ def _struct(element) -> list:
     element = element.get_object()
     kids = element.get("/K")
     kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
-    return [(k.get_object()["/S"], _struct(k)) for k in kids
-            if hasattr(k.get_object(), "get") and k.get_object().get("/Type") != "/OBJR"
-            and "/S" in k.get_object()]
+    return [
+        (k.get_object()["/S"], _struct(k))
+        for k in kids
+        if hasattr(k.get_object(), "get") and k.get_object().get("/Type") != "/OBJR" and "/S" in k.get_object()
+    ]
 
 
 def test_one_page_of_contents_read_back(meeting):
-    items = _items(3) + [PackageItem(4, "4 Information", [], ["Bilaga 1 Protokoll (handling i diariet, ingår inte "
-                                                                 "i paketet)"])]
+    items = _items(3) + [
+        PackageItem(4, "4 Information", [], ["Bilaga 1 Protokoll (handling i diariet, ingår inte i paketet)"])
+    ]
     r = reader(contents_pdf(meeting, 2, items, public=False))
     assert len(r.pages) == 1
     words = _words(r)
-    assert words.startswith("SOCIALNÄMNDEN MÖTESHANDLINGAR 2017-02-23 Innehåll Kallelse till Socialnämnden den "
-                            "2017-02-23: kallelsen, tjänsteutlåtandena och deras bilagor. Nr Handling Sida")
+    assert words.startswith(
+        "SOCIALNÄMNDEN MÖTESHANDLINGAR 2017-02-23 Innehåll Kallelse till Socialnämnden den "
+        "2017-02-23: kallelsen, tjänsteutlåtandena och deras bilagor. Nr Handling Sida"
+    )
     # kallelse 2 pages, contents 1: the first document starts on page 4, each 3 pages long
     assert "1 Ärende nummer 1 om verksamheten – SN-2017/1.100 4 Tjänsteutlåtande 4 Bilaga 1 Underlag 1 7" in words
     assert "3 Ärende nummer 3 om verksamheten – SN-2017/3.100 16 Tjänsteutlåtande 16 Bilaga 1 Underlag 3 19" in words
@@ -106,8 +118,11 @@ def test_long_contents_go_on_over_pages_with_the_heading_row_again(meeting):
     for item in items:
         n = item.number
         start = first_document + (n - 1) * 6
-        lines = [f"{n} Ärende nummer {n} om verksamheten – SN-2017/{n}.100 {start} Tjänsteutlåtande {start}",
-                 f"Bilaga 1 Underlag {n} {start + 2}", f"Bilaga 2 Underlag {n} {start + 4}"]
+        lines = [
+            f"{n} Ärende nummer {n} om verksamheten – SN-2017/{n}.100 {start} Tjänsteutlåtande {start}",
+            f"Bilaga 1 Underlag {n} {start + 2}",
+            f"Bilaga 2 Underlag {n} {start + 4}",
+        ]
         for line in lines:
             assert sum(line in text for text in texts) == 1, line
     # the repeated heading rows are artifacts: the table has one heading row
@@ -132,8 +147,10 @@ def _runs(r, page_index: int = 0) -> list[tuple[float, float, str]]:
 
 def test_long_titles_wrap_inside_their_column_and_special_characters_survive(meeting):
     word = "Överenskommelse" * 20  # 300 letters without a space
-    items = [PackageItem(1, f"1 {LONG_TITLE} – SN-2016/3342.181", [PackageDocument(f"Bilaga 1 {SPECIAL}", b"", 2)]),
-             PackageItem(2, f"2 {word}", [PackageDocument("Tjänsteutlåtande", b"", 1)])]
+    items = [
+        PackageItem(1, f"1 {LONG_TITLE} – SN-2016/3342.181", [PackageDocument(f"Bilaga 1 {SPECIAL}", b"", 2)]),
+        PackageItem(2, f"2 {word}", [PackageDocument("Tjänsteutlåtande", b"", 1)]),
+    ]
     r = reader(contents_pdf(meeting, 2, items, public=False))
     words = _words(r)
     assert " ".join(LONG_TITLE.split()) in words
@@ -170,9 +187,14 @@ def test_without_the_fonts_the_reason_names_the_debian_package(monkeypatch, tmp_
 
 def test_the_contents_link_each_document_to_its_first_page(meeting):
     kallelse = blank_pdf(2)
-    items = [PackageItem(n, f"{n} Ärende {n} – SN-2017/{n}.100",
-                         [PackageDocument("Tjänsteutlåtande", blank_pdf(2)), PackageDocument("Bilaga 1", blank_pdf(n))])
-             for n in (4, 5, 6)]
+    items = [
+        PackageItem(
+            n,
+            f"{n} Ärende {n} – SN-2017/{n}.100",
+            [PackageDocument("Tjänsteutlåtande", blank_pdf(2)), PackageDocument("Bilaga 1", blank_pdf(n))],
+        )
+        for n in (4, 5, 6)
+    ]
     package = merge_package(kallelse, contents_pdf(meeting, 2, items, public=False), items, title="Paket")
     r = reader(package)
     starts = [page for entry in outline(r)[2:] for page in [entry[1]] + [child[1] for child in entry[2]]]
@@ -182,7 +204,10 @@ def test_the_contents_link_each_document_to_its_first_page(meeting):
     targets = [r.get_page_number(a["/Dest"][0].get_object()) + 1 for a in annotations]
     assert targets == starts
     assert [str(a["/Contents"]) for a in annotations][:3] == [
-        "Ärende 4 – SN-2017/4.100, sidan 4", "Tjänsteutlåtande, sidan 4", "Bilaga 1, sidan 6"]
+        "Ärende 4 – SN-2017/4.100, sidan 4",
+        "Tjänsteutlåtande, sidan 4",
+        "Bilaga 1, sidan 6",
+    ]
     nums = r.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
     tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     for annotation in annotations:

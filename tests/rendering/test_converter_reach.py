@@ -94,14 +94,21 @@ def canaries(tmp_path):
 
 def attached_template_docx(target: str) -> bytes:
     """A DOCX made from a template that lies at ``target`` (Word writes this for a document from a company template)."""
-    attached = with_changed(make_docx(), {"word/settings.xml": lambda data: data.replace(
-        b"<w:zoom ", b'<w:attachedTemplate r:id="rIdAttack"/><w:zoom ', 1)})
+    attached = with_changed(
+        make_docx(),
+        {
+            "word/settings.xml": lambda data: data.replace(
+                b"<w:zoom ", b'<w:attachedTemplate r:id="rIdAttack"/><w:zoom ', 1
+            )
+        },
+    )
     return with_relationship(attached, "word/_rels/settings.xml.rels", f"{REL}/attachedTemplate", target)
 
 
 def odt_template(target: str) -> bytes:
-    return make_opendocument(meta=f'<meta:template xlink:type="simple" xlink:actuate="onRequest" xlink:title="Mall" '
-                                  f'xlink:href="{target}"/>')
+    return make_opendocument(
+        meta=f'<meta:template xlink:type="simple" xlink:actuate="onRequest" xlink:title="Mall" xlink:href="{target}"/>'
+    )
 
 
 HTTP_ATTACKS = {
@@ -154,8 +161,10 @@ def test_the_cold_converter_is_locked_down_too(converter, listener, canaries, tm
     """``cold_convert`` (the benchmark's `soffice --convert-to`) in a profile of its own and in a reused one."""
     profile = tmp_path / "profil"
     for _run in (1, 2):  # the second run: the profile LibreOffice has written back
-        for attack in (linked_picture_docx(f"{listener.base}/karta.png"),
-                       linked_picture_docx((canaries / "karta.png").as_uri())):
+        for attack in (
+            linked_picture_docx(f"{listener.base}/karta.png"),
+            linked_picture_docx((canaries / "karta.png").as_uri()),
+        ):
             result = pdf.cold_convert(attack, profile=profile)
             assert canary_pictures(result) == []
     assert listener.requests == [] and listener.connections == 0
@@ -170,7 +179,9 @@ def test_lock_down_profile_replaces_its_own_settings_and_keeps_the_rest(tmp_path
         '<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" '
         'oor:op="fuse"><value>false</value></prop></item>\n'
         '<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse">'
-        "<value>false</value></prop></item>\n</oor:items>\n", encoding="utf-8")
+        "<value>false</value></prop></item>\n</oor:items>\n",
+        encoding="utf-8",
+    )
     pdf.lock_down_profile(tmp_path)
     pdf.lock_down_profile(tmp_path)
     written = settings.read_text(encoding="utf-8")
@@ -181,4 +192,5 @@ def test_lock_down_profile_replaces_its_own_settings_and_keeps_the_rest(tmp_path
     fresh = tmp_path / "neu"
     pdf.lock_down_profile(fresh)
     assert (fresh / "user" / "registrymodifications.xcu").read_text(encoding="utf-8").count("<item ") == len(
-        pdf.LOCKED_DOWN)
+        pdf.LOCKED_DOWN
+    )

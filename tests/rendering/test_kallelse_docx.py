@@ -60,8 +60,10 @@ def test_items_table_in_order_with_diarienummer_and_the_confidential_section():
     assert by_number["4"][1] == "Verksamhetsberättelse 2016 för Socialnämnden"
     assert by_number["4"][2] == "SN-2016/3342.181"
     assert by_number["3"][1].splitlines() == [
-        "Information", "Socialnämndens hälso- och sjukvårdsansvar – Lena Ås, medicinskt ansvarig sjuksköterska",
-        "Ekonomisk rapport – Omar Berg, ekonomichef"]
+        "Information",
+        "Socialnämndens hälso- och sjukvårdsansvar – Lena Ås, medicinskt ansvarig sjuksköterska",
+        "Ekonomisk rapport – Omar Berg, ekonomichef",
+    ]
     assert by_number["10"][1].endswith("Extern referens: KSL/12/0177-37")
     assert "Remisshandlingar: http://www.huddinge.se/krakvik_langsjoskolan (hämtad 2017-01-12)" in by_number["12"][1]
     # the section row (a merged row: one cell repeated) comes right before item 18, once
@@ -98,8 +100,16 @@ def test_swedish_characters_and_long_titles_are_kept_whole():
 
 def test_forty_items_and_a_closing_without_date():
     members, _public = demo_snapshots()
-    extra = [dict(members["items"][4], id=100 + n, number=22 + n, title=f"Ärende {n} – § {n}",
-                  case_number=f"SN-2017/{200 + n}.100") for n in range(19)]
+    extra = [
+        dict(
+            members["items"][4],
+            id=100 + n,
+            number=22 + n,
+            title=f"Ärende {n} – § {n}",
+            case_number=f"SN-2017/{200 + n}.100",
+        )
+        for n in range(19)
+    ]
     members["items"] += extra
     members["meeting"]["notice_date"] = None
     table = rows(read(members))

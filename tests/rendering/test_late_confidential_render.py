@@ -34,8 +34,10 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 def _render(secretary, meeting_id: int) -> None:
     """Skapa handlingar as the secretary, the task run here."""
-    secretary.post(f"/sammantraden/{meeting_id}/handlingar",
-                   data={"csrf_token": csrf_token(secretary, f"/sammantraden/{meeting_id}")})
+    secretary.post(
+        f"/sammantraden/{meeting_id}/handlingar",
+        data={"csrf_token": csrf_token(secretary, f"/sammantraden/{meeting_id}")},
+    )
     job_id = db.session.scalar(select(Job.id).where(Job.kind == MEETING_DOCUMENTS).order_by(Job.id.desc()))
     db.session.remove()  # the task's session must not wait for the test's
     render_meeting_documents.apply(args=[job_id])
@@ -50,8 +52,7 @@ def _docx_text(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("way", ["registrar-renames", "own-item-title"])
-def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, client, login_as, converter,
-                                                                         meeting, way):
+def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, client, login_as, converter, meeting, way):
     case = signed_case_with_canaries()
     add_case_item(meeting, case, title=ITEM_TITLE if way == "own-item-title" else None)
     complete(meeting)
@@ -67,9 +68,11 @@ def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, cli
     base = f"/offentligt/sammantraden/{meeting_id}/version/1/handlingar"
     public = {name: client.get(f"{base}/{name}") for name in ("kallelse.pdf", "kallelse.docx", "motespaket.pdf")}
     assert all(r.status_code == 200 for r in public.values())
-    texts = {"kallelse.pdf": text(reader(public["kallelse.pdf"].data)),
-             "kallelse.docx": _docx_text(public["kallelse.docx"].data),
-             "motespaket.pdf": text(reader(public["motespaket.pdf"].data))}
+    texts = {
+        "kallelse.pdf": text(reader(public["kallelse.pdf"].data)),
+        "kallelse.docx": _docx_text(public["kallelse.docx"].data),
+        "motespaket.pdf": text(reader(public["motespaket.pdf"].data)),
+    }
     for name, body in texts.items():
         found = [c for c in CANARIES if c in body]
         assert not found and number not in body, (name, found)
@@ -82,8 +85,9 @@ def test_the_public_files_hold_nothing_of_a_case_made_confidential_late(app, cli
     assert REPORT_TEXT.split(":")[1].strip().split()[0] in members_text and BILAGA_TEXT.split()[1] in members_text
 
 
-def test_files_rendered_before_the_marking_are_no_longer_handed_out_to_the_public(app, client, login_as,
-                                                                                  converter, meeting):
+def test_files_rendered_before_the_marking_are_no_longer_handed_out_to_the_public(
+    app, client, login_as, converter, meeting
+):
     case = signed_case_with_canaries()
     add_case_item(meeting, case)
     complete(meeting)

@@ -30,8 +30,14 @@ from tests.rendering.pdf_checks import blank_pdf, encrypted_pdf, outline, reader
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 SECRETS = [title for _n, title, _p, _d in data.CONFIDENTIAL_CASES] + [
-    "Elin Testsson", "Noah Provsson", "Alva Exempelsson", "Kalle Hemligsson", "SN-2017/12.754",
-    data.CONFIDENTIAL_ATTACHMENT[1], data.CONFIDENTIAL_ATTACHMENT[2].strip()]
+    "Elin Testsson",
+    "Noah Provsson",
+    "Alva Exempelsson",
+    "Kalle Hemligsson",
+    "SN-2017/12.754",
+    data.CONFIDENTIAL_ATTACHMENT[1],
+    data.CONFIDENTIAL_ATTACHMENT[2].strip(),
+]
 
 
 def demo_meeting() -> Meeting:
@@ -75,7 +81,8 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     status = secretary.get(response.headers["Location"]).get_data(as_text=True)
     files = links(status, f"/handlingar/{job.id}/")
     assert ["/".join(f.rsplit("/", 2)[1:]) for f in files] == [
-        f"{v}/{n}" for v in ("members", "public") for n in ("kallelse.pdf", "kallelse.docx", "motespaket.pdf")]
+        f"{v}/{n}" for v in ("members", "public") for n in ("kallelse.pdf", "kallelse.docx", "motespaket.pdf")
+    ]
 
     # The members' page offers the members' files to the secretary …
     notice = secretary.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
@@ -85,13 +92,17 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     entries = outline(package)
     assert entries[2][0] == "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181"
     assert [c[0] for c in entries[2][2]] == [
-        "Tjänsteutlåtande", "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
-        "Bilaga 2 Utredning om enskild brukare, Kalle Hemligsson"]
+        "Tjänsteutlåtande",
+        "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
+        "Bilaga 2 Utredning om enskild brukare, Kalle Hemligsson",
+    ]
     assert [e[0].split(" ", 1)[0] for e in entries[2:]] == ["4", "5", "6", "7", "8", "9"]
     assert package.trailer["/Root"]["/Lang"] == "sv-SE" and structure_problems(package) == []
     assert package.page_labels[-1] == str(len(package.pages))
     assert data.CONFIDENTIAL_ATTACHMENT[2].strip() in text(package)
-    kallelse = docx.Document(io.BytesIO(secretary.get([link for link in member_links if link.endswith(".docx")][0]).data))
+    kallelse = docx.Document(
+        io.BytesIO(secretary.get([link for link in member_links if link.endswith(".docx")][0]).data)
+    )
     assert data.CONFIDENTIAL_CASES[0][1] in "\n".join(c.text for r in kallelse.tables[0].rows for c in r.cells)
     # the kallelse as PDF (converted with the reports, cut out again): a document of its own
     kallelse_pdf = reader(secretary.get([link for link in member_links if link.endswith("kallelse.pdf")][0]).data)
@@ -106,8 +117,10 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     member = login_as("ledamot")
     members_notice = body_of(member.get(f"/sammantraden/{meeting_id}/kallelse"))
     assert "Du får den offentliga versionen" not in members_notice
-    assert member.get(links(members_notice, "/handlingar/")[2]).data == secretary.get(
-        [link for link in member_links if link.endswith("motespaket.pdf")][0]).data
+    assert (
+        member.get(links(members_notice, "/handlingar/")[2]).data
+        == secretary.get([link for link in member_links if link.endswith("motespaket.pdf")][0]).data
+    )
     officer = login_as("controller")
     notice = officer.get(f"/sammantraden/{meeting_id}/kallelse").get_data(as_text=True)
     assert "Du får den offentliga versionen" in notice
@@ -122,8 +135,10 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     for secret in SECRETS:
         assert secret not in public_text, secret
     assert "Bilaga 2 (sekretess)" in public_text
-    assert [c[0] for c in outline(public)[2][2]] == ["Tjänsteutlåtande",
-                                                     "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden"]
+    assert [c[0] for c in outline(public)[2][2]] == [
+        "Tjänsteutlåtande",
+        "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
+    ]
     assert structure_problems(public) == []
     public_kallelse = docx.Document(io.BytesIO(client.get(public_links[1]).data))
     kallelse_text = "\n".join(c.text for r in public_kallelse.tables[0].rows for c in r.cells)
@@ -185,24 +200,35 @@ def _publish_with_bilaga(content: bytes) -> Publication:
     latest = meeting.latest_publication
     stored = get_storage().save(content)
     if db.session.scalar(select(StoredFileRecord).where(StoredFileRecord.sha256 == stored.sha256)) is None:
-        db.session.add(StoredFileRecord(storage_key=stored.key, sha256=stored.sha256, size=stored.size,
-                                        content_type="application/pdf"))
+        db.session.add(
+            StoredFileRecord(
+                storage_key=stored.key, sha256=stored.sha256, size=stored.size, content_type="application/pdf"
+            )
+        )
     members, public = copy.deepcopy(latest.members_snapshot), copy.deepcopy(latest.public_snapshot)
     for snapshot in (members, public):
         item = next(i for i in snapshot["items"] if i["number"] == 4)
         item["attachments"][0].update(sha256=stored.sha256, content_type="application/pdf", filename="vb.pdf")
-    publication = Publication(meeting=meeting, version=latest.version + 1, members_snapshot=members,
-                              public_snapshot=public, changes=["Punkt 4: bilagorna har ändrats."],
-                              published_by=latest.published_by)
+    publication = Publication(
+        meeting=meeting,
+        version=latest.version + 1,
+        members_snapshot=members,
+        public_snapshot=public,
+        changes=["Punkt 4: bilagorna har ändrats."],
+        published_by=latest.published_by,
+    )
     db.session.add(publication)
     db.session.commit()
     return publication
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"%PDF-1.7\nVerksamhetsber\xe4ttelse som text, ingen PDF.\n", "inte en läsbar PDF"),
-    (encrypted_pdf(blank_pdf()), "lösenordsskyddad"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"%PDF-1.7\nVerksamhetsber\xe4ttelse som text, ingen PDF.\n", "inte en läsbar PDF"),
+        (encrypted_pdf(blank_pdf()), "lösenordsskyddad"),
+    ],
+)
 def test_a_bad_bilaga_fails_the_job_by_name_and_nothing_else_is_lost(app, api_as, converter, content, reason):
     client, headers = api_as("sekreterare")
     meeting_id = demo_meeting().id
@@ -218,7 +244,8 @@ def test_a_bad_bilaga_fails_the_job_by_name_and_nothing_else_is_lost(app, api_as
     failed = run_job(body["job"]["id"])
     assert failed.state is JobState.failed
     assert failed.error.startswith(
-        "Bilaga 1 ”Verksamhetsberättelse 2016 för socialnämnden” till punkt 4 (SN-2016/3342.181)")
+        "Bilaga 1 ”Verksamhetsberättelse 2016 för socialnämnden” till punkt 4 (SN-2016/3342.181)"
+    )
     assert reason in failed.error
     body = client.get(response.headers["Location"], headers=headers).get_json()
     assert body["job"]["state"] == "failed" and body["job"]["error"] == failed.error
@@ -240,7 +267,10 @@ def test_who_may_make_and_follow_the_documents(app, api_as, demo):
     assert refused.status_code == 409 and "inte publicerad" in refused.get_json()["error"]["message"]
     made = client.post(f"/api/v1/meetings/{meeting.id}/documents", headers=secretary).get_json()
     assert made["job"]["state"] == "queued" and made["files"]["public"] == {
-        "kallelse.pdf": None, "kallelse.docx": None, "motespaket.pdf": None}
+        "kallelse.pdf": None,
+        "kallelse.docx": None,
+        "motespaket.pdf": None,
+    }
     job_url = f"/api/v1/meetings/{meeting.id}/documents/{made['job']['id']}"
     assert client.get(job_url, headers=member).status_code == 404  # only whoever asked follows the job
     registrar_client, registrar = api_as("registrator")

@@ -36,15 +36,18 @@ def parts(converter):
     """The PDFs the package tests put together (converted once per module)."""
     members, public = demo_snapshots()
     convert = converter.convert
-    reports = {number: convert(build_report_docx(demo_report(number)))
-               for number in ("SN-2016/3342.181", "SN-2017/50.182", "SN-2017/71.280")}
+    reports = {
+        number: convert(build_report_docx(demo_report(number)))
+        for number in ("SN-2016/3342.181", "SN-2017/50.182", "SN-2017/71.280")
+    }
     return {
         "convert": convert,
         "members": members,
         "kallelse": convert(build_kallelse_docx(members)),
         "reports": reports,
-        "text": attachment_pdf("Bilagans text: Å ä ö § –\n\nAndra stycket.".encode(), TXT, "Bilaga 2 Text",
-                               WHERE, convert),
+        "text": attachment_pdf(
+            "Bilagans text: Å ä ö § –\n\nAndra stycket.".encode(), TXT, "Bilaga 2 Text", WHERE, convert
+        ),
         "blank": blank_pdf(2),
     }
 
@@ -56,8 +59,9 @@ def demo_items(parts) -> list[PackageItem]:
         if item["case_number"] in parts["reports"]:
             entry.documents.append(PackageDocument("Tjänsteutlåtande", parts["reports"][item["case_number"]]))
             for a in item["attachments"]:
-                entry.documents.append(PackageDocument(attachment_label(a),
-                                                       parts["blank"] if a["content_type"] == PDF else parts["text"]))
+                entry.documents.append(
+                    PackageDocument(attachment_label(a), parts["blank"] if a["content_type"] == PDF else parts["text"])
+                )
         items.append(entry)
     return items
 
@@ -73,12 +77,19 @@ def test_package_outline_page_labels_language_and_structure(parts):
 
     entries = outline(r)
     assert [e[0] for e in entries] == [
-        "Kallelse", "Innehåll", "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181",
-        "5 Justering av budgetram 2017 – SN-2017/50.182", "6 Hyresavtal modulhus, Huddinge 1 och 2 – SN-2017/71.280"]
+        "Kallelse",
+        "Innehåll",
+        "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181",
+        "5 Justering av budgetram 2017 – SN-2017/50.182",
+        "6 Hyresavtal modulhus, Huddinge 1 och 2 – SN-2017/71.280",
+    ]
     assert [e[1] for e in entries[:3]] == [1, kallelse_pages + 1, kallelse_pages + contents_pages + 1]
     item4 = entries[2]
-    assert [c[0] for c in item4[2]] == ["Tjänsteutlåtande", "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
-                                        "Bilaga 2 Utredning om enskild brukare, Kalle Hemligsson"]
+    assert [c[0] for c in item4[2]] == [
+        "Tjänsteutlåtande",
+        "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
+        "Bilaga 2 Utredning om enskild brukare, Kalle Hemligsson",
+    ]
     report_pages = len(reader(parts["reports"]["SN-2016/3342.181"]).pages)
     assert [c[1] for c in item4[2]] == [item4[1], item4[1] + report_pages, item4[1] + report_pages + 2]
     assert all(not e[2] for e in entries[:2]) and [c[0] for c in entries[3][2]] == ["Tjänsteutlåtande"]
@@ -92,14 +103,17 @@ def test_package_outline_page_labels_language_and_structure(parts):
     assert catalog["/Lang"] == "sv-SE" and bool(catalog["/MarkInfo"]["/Marked"])
     assert r.metadata.title == "Möteshandlingar – Kallelse till Socialnämnden 2017-02-23"
     assert r.page_labels == [str(n) for n in range(1, len(r.pages) + 1)]
-    assert top_elements(r)[:3] == [("/Part", "Kallelse"), ("/Part", "Innehåll"),
-                                   ("/Sect", "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181")]
+    assert top_elements(r)[:3] == [
+        ("/Part", "Kallelse"),
+        ("/Part", "Innehåll"),
+        ("/Sect", "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181"),
+    ]
     assert structure_problems(r) == []
     assert sum(1 for p in r.pages if "/StructParents" in p) == len(r.pages) - 2  # the blank PDF comes untagged
 
     for number in (1, len(r.pages)):
         assert f"Sida {number} ({len(r.pages)})" in r.pages[number - 1].extract_text()
-    contents = " ".join(p.extract_text() for p in r.pages[kallelse_pages:kallelse_pages + contents_pages])
+    contents = " ".join(p.extract_text() for p in r.pages[kallelse_pages : kallelse_pages + contents_pages])
     assert "Innehåll" in contents
     assert f"4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181 {item4[1]}" in contents
     assert f"Tjänsteutlåtande {item4[1]}" in contents
@@ -110,9 +124,17 @@ def test_special_characters_and_300_character_titles_survive(parts):
     members = parts["members"]
     item = dict(members["items"][3], title=LONG_TITLE)
     special = dict(members["items"][4], title=SPECIAL)
-    items = [PackageItem(4, item_title(item), [PackageDocument("Tjänsteutlåtande", parts["reports"]["SN-2017/50.182"]),
-                                               PackageDocument(f"Bilaga 1 {SPECIAL}", parts["text"])]),
-             PackageItem(5, item_title(special), [PackageDocument("Tjänsteutlåtande", parts["reports"]["SN-2017/71.280"])])]
+    items = [
+        PackageItem(
+            4,
+            item_title(item),
+            [
+                PackageDocument("Tjänsteutlåtande", parts["reports"]["SN-2017/50.182"]),
+                PackageDocument(f"Bilaga 1 {SPECIAL}", parts["text"]),
+            ],
+        ),
+        PackageItem(5, item_title(special), [PackageDocument("Tjänsteutlåtande", parts["reports"]["SN-2017/71.280"])]),
+    ]
     r = reader(assemble_package(members["meeting"], parts["kallelse"], items, public=False))
     entries = outline(r)
     assert entries[2][0] == f"4 {LONG_TITLE} – SN-2016/3342.181" and len(LONG_TITLE) == 300
@@ -130,8 +152,10 @@ def test_forty_items_and_thirty_bilagor(parts):
     for n in range(1, 41):
         documents = [PackageDocument("Tjänsteutlåtande", report)]
         if n <= 15:
-            documents += [PackageDocument(f"Bilaga 1 Underlag {n}", parts["blank"]),
-                          PackageDocument(f"Bilaga 2 Text {n}", parts["text"])]
+            documents += [
+                PackageDocument(f"Bilaga 1 Underlag {n}", parts["blank"]),
+                PackageDocument(f"Bilaga 2 Text {n}", parts["text"]),
+            ]
         items.append(PackageItem(n, f"{n} Ärende nummer {n} – SN-2017/{n}.100", documents))
     pdf = assemble_package(members["meeting"], parts["kallelse"], items, public=False)
     r = reader(pdf)
@@ -145,7 +169,7 @@ def test_forty_items_and_thirty_bilagor(parts):
     assert starts == sorted(starts) and entries[-1][1] == len(r.pages) - report_pages + 1
     assert r.page_labels[-1] == str(len(r.pages))
     assert structure_problems(r) == []
-    contents = " ".join(p.extract_text() for p in r.pages[3:3 + contents_pages])
+    contents = " ".join(p.extract_text() for p in r.pages[3 : 3 + contents_pages])
     assert f"Ärende nummer 40 – SN-2017/40.100 {entries[-1][1]}" in " ".join(contents.split())
     # the same parts make the same file (the package's stored key depends on it)
     assert assemble_package(members["meeting"], parts["kallelse"], items, public=False) == pdf

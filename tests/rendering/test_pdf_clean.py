@@ -38,47 +38,84 @@ def _script(pdf: pikepdf.Pdf) -> Dictionary:
 def _attached_file(pdf: pikepdf.Pdf) -> Dictionary:
     stream = pdf.make_stream(ATTACHED)
     stream.Type = Name.EmbeddedFile
-    return pdf.make_indirect(Dictionary(Type=Name.Filespec, F=String("hemligt.txt"), UF=String("hemligt.txt"),
-                                        EF=Dictionary(F=stream)))
+    return pdf.make_indirect(
+        Dictionary(Type=Name.Filespec, F=String("hemligt.txt"), UF=String("hemligt.txt"), EF=Dictionary(F=stream))
+    )
 
 
 def _link(pdf: pikepdf.Pdf, y: int, action: Dictionary) -> Dictionary:
-    return pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([72, y, 300, y + 14]),
-                                        Border=Array([0, 0, 0]), A=action))
+    return pdf.make_indirect(
+        Dictionary(
+            Type=Name.Annot, Subtype=Name.Link, Rect=Array([72, y, 300, y + 14]), Border=Array([0, 0, 0]), A=action
+        )
+    )
 
 
 def hostile_pdf() -> bytes:
     pdf = pikepdf.new()
-    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
-                                        Encoding=Name.WinAnsiEncoding))
+    font = pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
+    )
     contents = pdf.make_stream(f"BT /F1 14 Tf 72 760 Td ({VISIBLE}) Tj ET".encode("latin-1"))
-    page = pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, 595, 842]), Contents=contents,
-                                   Resources=Dictionary(Font=Dictionary(F1=font))))
+    page = pikepdf.Page(
+        Dictionary(
+            Type=Name.Page,
+            MediaBox=Array([0, 0, 595, 842]),
+            Contents=contents,
+            Resources=Dictionary(Font=Dictionary(F1=font)),
+        )
+    )
     pdf.pages.append(page)
     page = pdf.pages[0].obj
     page.AA = Dictionary(O=_script(pdf), C=_script(pdf))  # on opening and closing the page
-    field = pdf.make_indirect(Dictionary(
-        Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("namn"), Rect=Array([72, 500, 300, 520]),
-        P=page, AA=Dictionary(K=_script(pdf), F=_script(pdf), C=_script(pdf)),
-        A=Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("http://127.0.0.1:8080/in")))))
-    page.Annots = pdf.make_indirect(Array([
-        _link(pdf, 700, Dictionary(S=Name.Launch, F=String("cmd.exe"),
-                                   Win=Dictionary(F=String("cmd.exe"), P=String("/c calc")))),
-        _link(pdf, 680, Dictionary(S=Name.URI, URI=String("javascript:app.alert(1)"))),
-        _link(pdf, 660, Dictionary(S=Name.URI, URI=String("file:///etc/passwd"))),
-        _link(pdf, 640, Dictionary(S=Name.GoToR, F=String("//filserver/annan.pdf"), D=Array([0, Name.Fit]))),
-        _link(pdf, 620, Dictionary(S=Name.ImportData, F=String("data.fdf"))),
-        _link(pdf, 600, Dictionary(S=Name.URI, URI=String("https://www.huddinge.se/"),
-                                   Next=_script(pdf))),  # a safe link followed by a script
-        pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=Array([72, 560, 90, 578]),
-                                     FS=_attached_file(pdf), Contents=String("Bifogad fil"))),
-        field,
-    ]))
+    field = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("namn"),
+            Rect=Array([72, 500, 300, 520]),
+            P=page,
+            AA=Dictionary(K=_script(pdf), F=_script(pdf), C=_script(pdf)),
+            A=Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("http://127.0.0.1:8080/in"))),
+        )
+    )
+    page.Annots = pdf.make_indirect(
+        Array(
+            [
+                _link(
+                    pdf,
+                    700,
+                    Dictionary(
+                        S=Name.Launch, F=String("cmd.exe"), Win=Dictionary(F=String("cmd.exe"), P=String("/c calc"))
+                    ),
+                ),
+                _link(pdf, 680, Dictionary(S=Name.URI, URI=String("javascript:app.alert(1)"))),
+                _link(pdf, 660, Dictionary(S=Name.URI, URI=String("file:///etc/passwd"))),
+                _link(pdf, 640, Dictionary(S=Name.GoToR, F=String("//filserver/annan.pdf"), D=Array([0, Name.Fit]))),
+                _link(pdf, 620, Dictionary(S=Name.ImportData, F=String("data.fdf"))),
+                _link(
+                    pdf, 600, Dictionary(S=Name.URI, URI=String("https://www.huddinge.se/"), Next=_script(pdf))
+                ),  # a safe link followed by a script
+                pdf.make_indirect(
+                    Dictionary(
+                        Type=Name.Annot,
+                        Subtype=Name.FileAttachment,
+                        Rect=Array([72, 560, 90, 578]),
+                        FS=_attached_file(pdf),
+                        Contents=String("Bifogad fil"),
+                    )
+                ),
+                field,
+            ]
+        )
+    )
     pdf.Root.OpenAction = _script(pdf)
     pdf.Root.AA = Dictionary(WC=_script(pdf), WP=_script(pdf))  # before closing, before printing
     pdf.Root.Names = Dictionary(
         JavaScript=Dictionary(Names=Array([String("init"), _script(pdf)])),
-        EmbeddedFiles=Dictionary(Names=Array([String("hemligt.txt"), _attached_file(pdf)])))
+        EmbeddedFiles=Dictionary(Names=Array([String("hemligt.txt"), _attached_file(pdf)])),
+    )
     pdf.Root.AcroForm = Dictionary(Fields=Array([field]), XFA=pdf.make_stream(b"<xdp:xdp/>"))
     outline = pdf.make_indirect(Dictionary(Title=String("Öppna"), A=_script(pdf)))
     pdf.Root.Outlines = pdf.make_indirect(Dictionary(Type=Name.Outlines, First=outline, Last=outline, Count=1))
@@ -140,9 +177,22 @@ def active_content(data: bytes) -> list[str]:
 
 def test_the_hostile_pdf_is_hostile():
     left = active_content(hostile_pdf())
-    for expected in ("/JS", "/AA", "/OpenAction", "/EF", "/XFA", "/JavaScript", "/EmbeddedFiles", "/Launch",
-                     "/SubmitForm", "/ImportData", "/GoToR", "a link to javascript:app.alert(1)",
-                     "a link to file:///etc/passwd", "a file attachment on a page"):
+    for expected in (
+        "/JS",
+        "/AA",
+        "/OpenAction",
+        "/EF",
+        "/XFA",
+        "/JavaScript",
+        "/EmbeddedFiles",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "a link to javascript:app.alert(1)",
+        "a link to file:///etc/passwd",
+        "a file attachment on a page",
+    ):
         assert expected in left
     assert VISIBLE in text(reader(hostile_pdf()))
 
@@ -150,9 +200,13 @@ def test_the_hostile_pdf_is_hostile():
 def test_no_active_content_of_a_pdf_bilaga_reaches_the_package():
     members, _public = demo_snapshots()
     bilaga = attachment_pdf(hostile_pdf(), PDF, "Bilaga 1 Underlag", WHERE, convert=None)
-    items = [PackageItem(4, "4 Verksamhetsberättelse 2016 – SN-2016/3342.181",
-                         [PackageDocument("Tjänsteutlåtande", blank_pdf(1)),
-                          PackageDocument("Bilaga 1 Underlag", bilaga)])]
+    items = [
+        PackageItem(
+            4,
+            "4 Verksamhetsberättelse 2016 – SN-2016/3342.181",
+            [PackageDocument("Tjänsteutlåtande", blank_pdf(1)), PackageDocument("Bilaga 1 Underlag", bilaga)],
+        )
+    ]
     result = assemble_package(members["meeting"], blank_pdf(1), items, public=False)
     assert active_content(result) == []
     assert VISIBLE in text(reader(result))
@@ -183,10 +237,18 @@ def test_parts_cleaned_under_another_version_are_not_reused(monkeypatch):
     assert intake.attachment_input_hash("a" * 64, PDF, "Bilaga 1 Underlag") != before
 
 
-@pytest.mark.parametrize("uri, kept", [("https://www.huddinge.se/", True), ("HTTP://example.se", True),
-                                       ("mailto:registrator@huddinge.example", True), ("javascript:alert(1)", False),
-                                       (" file:///etc/passwd", False), ("smb://filserver/a", False),
-                                       ("\x01javascript:alert(1)", False)])
+@pytest.mark.parametrize(
+    "uri, kept",
+    [
+        ("https://www.huddinge.se/", True),
+        ("HTTP://example.se", True),
+        ("mailto:registrator@huddinge.example", True),
+        ("javascript:alert(1)", False),
+        (" file:///etc/passwd", False),
+        ("smb://filserver/a", False),
+        ("\x01javascript:alert(1)", False),
+    ],
+)
 def test_only_web_and_mail_links_stay(uri, kept):
     pdf = pikepdf.new()
     pdf.add_blank_page()

@@ -189,8 +189,9 @@ def test_public_version_for_staff_who_may_not_read_confidential_bilagor(login_as
     report_case = db.session.get(Case, case_id())
     report = report_for(report_case)  # on the agenda already: the bilaga is set up directly
     position = len(report.current_attachments) + 1
-    db.session.add(ReportAttachment(report=report, position=position, title="Utredning om Anna Andersson",
-                                    is_confidential=True))
+    db.session.add(
+        ReportAttachment(report=report, position=position, title="Utredning om Anna Andersson", is_confidential=True)
+    )
     db.session.commit()
 
     def bilagor(client) -> list[str]:

@@ -52,5 +52,7 @@ def test_preview_job_renders_word_and_pdf_in_a_real_worker(worker_env, worker, t
     second = wait_for(finished, 60, "the second preview job", tmp_path / "worker.log")
     assert second["job"]["state"] == "done"
     assert second["files"] != body["files"]  # its own addresses …
-    assert client.get(second["files"]["pdf"], headers=HANDLAGGARE).data == client.get(
-        body["files"]["pdf"], headers=HANDLAGGARE).data  # … for the same file
+    assert (
+        client.get(second["files"]["pdf"], headers=HANDLAGGARE).data
+        == client.get(body["files"]["pdf"], headers=HANDLAGGARE).data
+    )  # … for the same file

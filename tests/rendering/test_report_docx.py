@@ -61,8 +61,11 @@ def test_every_sections_footer_holds_the_address_block_and_template_revision():
         rows = footer.tables[0].rows
         assert [c.text for c in rows[0].cells] == ["POSTADRESS", "BESÖKSADRESS", "TELEFON", "E-POST OCH WEBB"]
         assert [c.text for c in rows[1].cells] == [
-            "Huddinge kommun, 141 85 Huddinge", "Kommunalvägen 28", "08-535 300 00",
-            "huddinge@huddinge.example\nwww.huddinge.example"]
+            "Huddinge kommun, 141 85 Huddinge",
+            "Kommunalvägen 28",
+            "08-535 300 00",
+            "huddinge@huddinge.example\nwww.huddinge.example",
+        ]
         assert footer.paragraphs[-1].text == report.template_revision
 
 
@@ -73,11 +76,25 @@ def test_first_page_case_officer_committee_and_title_then_sections_in_order():
     assert texts[1] == "Socialnämnden"
     assert styled(doc, "Heading 1") == ["Verksamhetsberättelse 2016 för socialnämnden"]
     assert texts[2] == "Verksamhetsberättelse 2016 för socialnämnden"
-    assert styled(doc, "Heading 2") == ["Förslag till beslut", "Sammanfattning", "Beskrivning av ärendet",
-                                        "Förvaltningens synpunkter", "Bilagor", "Beslutet delges"]
-    tail = texts[texts.index("Bilagor") - 4:]
-    assert tail == ["Eva Strand", "Socialdirektör", "Johan Ek", "Utredare", "Bilagor",
-                    "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden", "Beslutet delges", "Kommunstyrelsen"]
+    assert styled(doc, "Heading 2") == [
+        "Förslag till beslut",
+        "Sammanfattning",
+        "Beskrivning av ärendet",
+        "Förvaltningens synpunkter",
+        "Bilagor",
+        "Beslutet delges",
+    ]
+    tail = texts[texts.index("Bilagor") - 4 :]
+    assert tail == [
+        "Eva Strand",
+        "Socialdirektör",
+        "Johan Ek",
+        "Utredare",
+        "Bilagor",
+        "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
+        "Beslutet delges",
+        "Kommunstyrelsen",
+    ]
 
 
 def test_proposals_are_a_real_numbered_list_with_immediate_adjustment_where_flagged():
@@ -85,8 +102,10 @@ def test_proposals_are_a_real_numbered_list_with_immediate_adjustment_where_flag
     numbering = doc.part.numbering_part.element
     items = [p for p in doc.paragraphs if p.style.name == "List Number"]
     assert [p.text[:40] for p in items] == [
-        "Socialnämnden godkänner förvaltningens f", "Socialnämnden begär hos kommunstyrelsen ",
-        "Socialnämnden begär hos kommunstyrelsen "]
+        "Socialnämnden godkänner förvaltningens f",
+        "Socialnämnden begär hos kommunstyrelsen ",
+        "Socialnämnden begär hos kommunstyrelsen ",
+    ]
     num_ids = set()
     for p in items:
         num_pr = p._p.pPr.numPr
@@ -107,13 +126,15 @@ def test_proposals_are_a_real_numbered_list_with_immediate_adjustment_where_flag
 
 
 def test_section_html_becomes_word_formatting_and_untrusted_markup_stays_text():
-    html = ("<p>Vanlig <strong>fet</strong> och <em>kursiv</em> text<br>ny rad.</p>"
-            "<ul><li>Punkt ett</li><li>Punkt <b>två</b></li></ul>"
-            "<ol><li>Första</li><li>Andra<ol><li>Under</li></ol></li></ol>"
-            "<ol><li>Ny lista</li></ol>"
-            '<p>Se <a href="https://www.huddinge.se/remiss">remissen</a> och '
-            '<a href="javascript:alert(1)">inte denna</a>.</p>'
-            "<p><script>alert('x')</script><span style='color:red'>Okänd tagg</span> &lt;b&gt;bokstavligt&lt;/b&gt;</p>")
+    html = (
+        "<p>Vanlig <strong>fet</strong> och <em>kursiv</em> text<br>ny rad.</p>"
+        "<ul><li>Punkt ett</li><li>Punkt <b>två</b></li></ul>"
+        "<ol><li>Första</li><li>Andra<ol><li>Under</li></ol></li></ol>"
+        "<ol><li>Ny lista</li></ol>"
+        '<p>Se <a href="https://www.huddinge.se/remiss">remissen</a> och '
+        '<a href="javascript:alert(1)">inte denna</a>.</p>'
+        "<p><script>alert('x')</script><span style='color:red'>Okänd tagg</span> &lt;b&gt;bokstavligt&lt;/b&gt;</p>"
+    )
     doc = read(demo_report(sections=[SectionText("Beskrivning av ärendet", html)]))
     paragraphs = doc.paragraphs
     first = next(p for p in paragraphs if p.text.startswith("Vanlig"))
@@ -145,7 +166,8 @@ def test_section_html_becomes_word_formatting_and_untrusted_markup_stays_text():
 def test_special_characters_and_a_300_character_title_survive_whole():
     assert len(LONG_TITLE) == 300
     report = demo_report(
-        title=LONG_TITLE, committee=f"Socialnämnden {SPECIAL}",
+        title=LONG_TITLE,
+        committee=f"Socialnämnden {SPECIAL}",
         proposals=[ProposalLine(f"Socialnämnden beslutar enligt {SPECIAL}.", True)],
         sections=[SectionText(f"Sammanfattning {SPECIAL}", f"<p>{SPECIAL}</p>")],
         recipients=[f"Kommunstyrelsen {SPECIAL}"],
@@ -155,17 +177,31 @@ def test_special_characters_and_a_300_character_title_survive_whole():
     texts = body_texts(doc)
     assert styled(doc, "Heading 1") == [LONG_TITLE]
     assert doc.core_properties.title == LONG_TITLE
-    for expected in (f"Socialnämnden {SPECIAL}", f"Socialnämnden beslutar enligt {SPECIAL}.", SPECIAL,
-                     f"Sammanfattning {SPECIAL}", f"Kommunstyrelsen {SPECIAL}", f"Åsa Öberg {SPECIAL}"):
+    for expected in (
+        f"Socialnämnden {SPECIAL}",
+        f"Socialnämnden beslutar enligt {SPECIAL}.",
+        SPECIAL,
+        f"Sammanfattning {SPECIAL}",
+        f"Kommunstyrelsen {SPECIAL}",
+        f"Åsa Öberg {SPECIAL}",
+    ):
         assert expected in texts, expected
 
 
 def test_script_and_html_in_plain_fields_are_printed_as_text():
     nasty = '<script>alert("x")</script> & <b>inte fet</b>'
-    report = demo_report(title=nasty, administration=nasty, committee=nasty, registration_number="SN-<i>1</i>",
-                         proposals=[ProposalLine(nasty)], recipients=[nasty],
-                         signatories=[SignatoryLine(nasty, nasty)],
-                         attachments=[AttachmentLine(1, nasty)], officer_name=nasty, report_date="2017-02-01")
+    report = demo_report(
+        title=nasty,
+        administration=nasty,
+        committee=nasty,
+        registration_number="SN-<i>1</i>",
+        proposals=[ProposalLine(nasty)],
+        recipients=[nasty],
+        signatories=[SignatoryLine(nasty, nasty)],
+        attachments=[AttachmentLine(1, nasty)],
+        officer_name=nasty,
+        report_date="2017-02-01",
+    )
     data = build_report_docx(report)
     doc = docx.Document(io.BytesIO(data))
     texts = body_texts(doc)
@@ -188,8 +224,10 @@ def test_characters_xml_cannot_hold_are_dropped_not_fatal():
 
 
 def test_public_version_lists_confidential_bilagor_by_number_only():
-    attachments = [AttachmentLine(1, "Verksamhetsberättelse 2016"),
-                   AttachmentLine(2, "Utredning om Anna Andersson", is_confidential=True)]
+    attachments = [
+        AttachmentLine(1, "Verksamhetsberättelse 2016"),
+        AttachmentLine(2, "Utredning om Anna Andersson", is_confidential=True),
+    ]
     members = body_texts(read(demo_report(attachments=attachments)))
     assert "Bilaga 2 Utredning om Anna Andersson (sekretess)" in members
     public = read(demo_report(attachments=attachments, omit_confidential_titles=True))
@@ -220,8 +258,9 @@ def test_the_template_is_lean_and_can_be_regenerated():
     assert 8 <= len(kept.styles) <= 20
     regenerated = build_template()
     assert [s.name for s in regenerated.styles] == [s.name for s in kept.styles]
-    assert {"Heading 1", "Heading 2", "List Number", "List Bullet", "Header", "Footer",
-            "Sidhuvudtabell"} <= {s.name for s in kept.styles}
+    assert {"Heading 1", "Heading 2", "List Number", "List Bullet", "Header", "Footer", "Sidhuvudtabell"} <= {
+        s.name for s in kept.styles
+    }
 
 
 def test_same_input_same_hash_and_any_change_another():
@@ -231,7 +270,9 @@ def test_same_input_same_hash_and_any_change_another():
     assert replace(report, officer_phone="08-000 00 00").input_hash() != report.input_hash()
 
 
-@pytest.mark.parametrize("public, name", [(False, "tjansteutlatande-SN-2016-3342.181.pdf"),
-                                          (True, "tjansteutlatande-SN-2016-3342.181-offentlig.pdf")])
+@pytest.mark.parametrize(
+    "public, name",
+    [(False, "tjansteutlatande-SN-2016-3342.181.pdf"), (True, "tjansteutlatande-SN-2016-3342.181-offentlig.pdf")],
+)
 def test_download_names_are_plain_ascii(public, name):
     assert report_filename(demo_report(), "pdf", public=public) == name

@@ -33,22 +33,41 @@ def test_pdf_is_tagged_swedish_titled_with_an_outline(converter):
     assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert reader.metadata.title == report.title
     assert reader.metadata.author == "Johan Ek"
-    assert outline_titles(reader) == [report.title, ["Förslag till beslut", "Sammanfattning", "Beskrivning av ärendet",
-                                                     "Förvaltningens synpunkter", "Bilagor", "Beslutet delges"]]
+    assert outline_titles(reader) == [
+        report.title,
+        [
+            "Förslag till beslut",
+            "Sammanfattning",
+            "Beskrivning av ärendet",
+            "Förvaltningens synpunkter",
+            "Bilagor",
+            "Beslutet delges",
+        ],
+    ]
     text = text_of(reader)
     assert report.title in text
     pages = len(reader.pages)
     for n in range(1, pages + 1):  # SIDA n (N) on every page, from the fields
         assert f"{n} ({pages})" in reader.pages[n - 1].extract_text()
     first = reader.pages[0].extract_text()
-    for expected in ("SOCIAL- OCH ÄLDREOMSORGSFÖRVALTNINGEN", "TJÄNSTEUTLÅTANDE", "SN-2016/3342.181", "HANDLÄGGARE",
-                     "POSTADRESS", "E-POST OCH WEBB", "1. Socialnämnden godkänner"):
+    for expected in (
+        "SOCIAL- OCH ÄLDREOMSORGSFÖRVALTNINGEN",
+        "TJÄNSTEUTLÅTANDE",
+        "SN-2016/3342.181",
+        "HANDLÄGGARE",
+        "POSTADRESS",
+        "E-POST OCH WEBB",
+        "1. Socialnämnden godkänner",
+    ):
         assert expected in first, expected
 
 
 def test_pdf_keeps_special_characters_and_a_300_character_title(converter):
-    report = demo_report(title=LONG_TITLE, proposals=[ProposalLine(f"Beslut {SPECIAL}")],
-                         sections=[SectionText("Sammanfattning", f"<p>{SPECIAL}</p>")])
+    report = demo_report(
+        title=LONG_TITLE,
+        proposals=[ProposalLine(f"Beslut {SPECIAL}")],
+        sections=[SectionText("Sammanfattning", f"<p>{SPECIAL}</p>")],
+    )
     reader = PdfReader(io.BytesIO(converter.convert(build_report_docx(report))))
     text = " ".join(text_of(reader).split())
     special = " ".join(SPECIAL.split())  # the non-breaking space may come back as a space

@@ -42,13 +42,15 @@ def user(key: str) -> User:
 
 def outbox() -> list[tuple[str, str, MessageState]]:
     db.session.remove()
-    rows = db.session.execute(select(OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.state)
-                              .order_by(OutboxMessage.id)).all()
+    rows = db.session.execute(
+        select(OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.state).order_by(OutboxMessage.id)
+    ).all()
     db.session.remove()
     return [tuple(r) for r in rows]
 
 
 # -- the whole chain through a real worker -------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -95,8 +97,12 @@ def test_review_chain_tells_each_next_person_through_a_real_worker(worker_env, s
     mail_env = {}
     if mail == "smtp":
         inbox = request.getfixturevalue("smtp_server")
-        mail_env = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(inbox.port), "PUBLIC_BASE_URL": SITE,
-                    "MAIL_FROM": f"Nämndflöde <noreply@{DOMAIN}>"}
+        mail_env = {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(inbox.port),
+            "PUBLIC_BASE_URL": SITE,
+            "MAIL_FROM": f"Nämndflöde <noreply@{DOMAIN}>",
+        }
     start_worker(mail_env)
     app = worker_app(env, queue)
 
@@ -112,8 +118,12 @@ def test_review_chain_tells_each_next_person_through_a_real_worker(worker_env, s
 
     with app.app_context():
         pending = (MessageState.queued, MessageState.sending)
-        wait_for(lambda: outbox() and all(state not in pending for *_, state in outbox()),
-                 60, "the worker to take every message", tmp_path / "worker.log")
+        wait_for(
+            lambda: outbox() and all(state not in pending for *_, state in outbox()),
+            60,
+            "the worker to take every message",
+            tmp_path / "worker.log",
+        )
         messages = outbox()
         report = ops.report_for(db.session.get(Case, case_id))
         assert report.state is ReportState.signed
@@ -136,17 +146,26 @@ def test_review_chain_tells_each_next_person_through_a_real_worker(worker_env, s
             assert m["From"] == f"Nämndflöde <noreply@{DOMAIN}>"
             assert f"Öppna utlåtandet: {SITE}/arenden/{case_id}/utlatande" in m.get_content()
         with app.app_context():
-            assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                     .where(OutboxMessage.sent_dt.is_(None))) == 0
+            assert (
+                db.session.scalar(
+                    select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_dt.is_(None))
+                )
+                == 0
+            )
 
 
 # -- send_message in this process ------------------------------------------------------------------
 
+
 @pytest.fixture
 def message(app, demo):
     """A queued message to the reviewer, committed."""
-    found = queue_message(user("enhetschef"), "Att granska: Årsredovisning", "Hej!\n\nÖppna: /arenden/1/utlatande",
-                          link="/arenden/1/utlatande")
+    found = queue_message(
+        user("enhetschef"),
+        "Att granska: Årsredovisning",
+        "Hej!\n\nÖppna: /arenden/1/utlatande",
+        link="/arenden/1/utlatande",
+    )
     db.session.commit()
     return found.id
 
@@ -225,6 +244,7 @@ def test_the_link_in_an_email_is_absolute():
 
 # -- reminders of overdue steps ----------------------------------------------------------------
 
+
 @pytest.fixture
 def sent(monkeypatch):
     """The message ids handed to the worker after each commit (recorded instead of enqueued)."""
@@ -251,8 +271,11 @@ def remind() -> None:
 
 def _reminders() -> list[OutboxMessage]:
     db.session.remove()
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.startswith("Påminnelse"))
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject.startswith("Påminnelse")).order_by(OutboxMessage.id)
+        )
+    )
 
 
 @pytest.mark.moments
@@ -264,8 +287,7 @@ def test_an_overdue_review_reminds_each_reviewer_once_a_day(app, demo, sent):
     remind()
     reminders = _reminders()
     assert [m.to_address for m in reminders] == [f"enhetschef@{DOMAIN}"]
-    assert reminders[0].subject == (f"Påminnelse: {TITLE} ({CASE_NUMBER}) skulle ha granskats senast "
-                                    f"{due.isoformat()}")
+    assert reminders[0].subject == (f"Påminnelse: {TITLE} ({CASE_NUMBER}) skulle ha granskats senast {due.isoformat()}")
     assert reminders[0].state is MessageState.queued and sent == [reminders[0].id]
     assert db.session.get(CaseReport, report_id).reminded_on == local_today()
 
@@ -372,8 +394,11 @@ def test_a_worker_records_when_it_began_sending(app, message, monkeypatch):
 
     def deliver(mail, config):  # what another connection sees while the message is handed to the server
         with Session(db.engine) as session:
-            seen.append(session.execute(select(OutboxMessage.state, OutboxMessage.claimed_dt)
-                                        .where(OutboxMessage.id == message)).one())
+            seen.append(
+                session.execute(
+                    select(OutboxMessage.state, OutboxMessage.claimed_dt).where(OutboxMessage.id == message)
+                ).one()
+            )
 
     monkeypatch.setattr(notifications, "deliver", deliver)
     before = utcnow()

@@ -19,8 +19,7 @@ from tests.workers import wait_for as _wait_for
 @pytest.mark.slow
 def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
     env, queue = worker_env
-    app = create_app({"CELERY": {**create_app(environ=env).config["CELERY"], "task_default_queue": queue}},
-                     environ=env)
+    app = create_app({"CELERY": {**create_app(environ=env).config["CELERY"], "task_default_queue": queue}}, environ=env)
     from tasks.models import Job, JobState
 
     client = app.test_client()
@@ -32,8 +31,9 @@ def test_registry_export_runs_in_a_real_worker(worker_env, worker, tmp_path):
 
         sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
         sn_id = sn.id
-    response = client.post(f"/api/v1/committees/{sn_id}/registry-exports", json={"registered_to": "2017-12-31"},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/committees/{sn_id}/registry-exports", json={"registered_to": "2017-12-31"}, headers=headers
+    )
     assert response.status_code == 202, response.get_json()
     job_id = response.get_json()["job"]["id"]
 

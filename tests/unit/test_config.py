@@ -76,9 +76,17 @@ def test_unknown_mode_is_refused(tmp_path):
 def test_mail_is_off_by_default_and_read_from_the_environment(tmp_path):
     values = load_config({}, tmp_path)
     assert values["MAIL_SERVER"] is None and values["MAIL_PORT"] == 25 and values["MAIL_USE_TLS"] is False
-    values = load_config({"MAIL_SERVER": "smtp.kommun.se", "MAIL_USE_TLS": "true", "MAIL_USERNAME": "nf",
-                          "MAIL_PASSWORD": "hemligt", "MAIL_FROM": "Nämndflöde <nf@kommun.se>",
-                          "PUBLIC_BASE_URL": "https://namndflode.kommun.se/"}, tmp_path)
+    values = load_config(
+        {
+            "MAIL_SERVER": "smtp.kommun.se",
+            "MAIL_USE_TLS": "true",
+            "MAIL_USERNAME": "nf",
+            "MAIL_PASSWORD": "hemligt",
+            "MAIL_FROM": "Nämndflöde <nf@kommun.se>",
+            "PUBLIC_BASE_URL": "https://namndflode.kommun.se/",
+        },
+        tmp_path,
+    )
     assert values["MAIL_SERVER"] == "smtp.kommun.se" and values["MAIL_PORT"] == 587 and values["MAIL_USE_TLS"]
     assert values["MAIL_USERNAME"] == "nf" and values["MAIL_PASSWORD"] == "hemligt"
     assert values["PUBLIC_BASE_URL"] == "https://namndflode.kommun.se"
@@ -89,8 +97,15 @@ def test_mail_is_off_by_default_and_read_from_the_environment(tmp_path):
 def test_production_with_mail_needs_the_sites_address_and_a_sender(tmp_path):
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
         load_config({**PRODUCTION, "MAIL_SERVER": "smtp.kommun.se"}, tmp_path)
-    values = load_config({**PRODUCTION, "MAIL_SERVER": "smtp.kommun.se", "MAIL_FROM": "nf@kommun.se",
-                          "PUBLIC_BASE_URL": "https://namndflode.kommun.se"}, tmp_path)
+    values = load_config(
+        {
+            **PRODUCTION,
+            "MAIL_SERVER": "smtp.kommun.se",
+            "MAIL_FROM": "nf@kommun.se",
+            "PUBLIC_BASE_URL": "https://namndflode.kommun.se",
+        },
+        tmp_path,
+    )
     assert values["MAIL_SERVER"] == "smtp.kommun.se"
 
 

@@ -32,10 +32,19 @@ def _contracts() -> dict[str, dict]:
 
 def test_the_floors_hold():
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
-                               "sys.exit(lint_imports_command())",
-         "--config", str(PYPROJECT), "--no-cache", "--no-logo"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+            "--config",
+            str(PYPROJECT),
+            "--no-cache",
+            "--no-logo",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"A floor is broken:\n{result.stdout}\n{result.stderr}"
     assert "0 broken" in result.stdout
@@ -51,7 +60,10 @@ def test_every_module_of_app_stands_on_a_floor():
 
 def test_the_contracts_let_through_only_the_justified_imports():
     contracts = _contracts()
-    assert {name: set(contract.get("ignore_imports", [])) for name, contract in contracts.items()
-            if contract.get("ignore_imports")} == JUSTIFIED
+    assert {
+        name: set(contract.get("ignore_imports", []))
+        for name, contract in contracts.items()
+        if contract.get("ignore_imports")
+    } == JUSTIFIED
     assert contracts["floors"]["type"] == "layers" and "containers" not in contracts["floors"]
     assert "app.web | app.api" in contracts["floors"]["layers"]  # independent: neither imports the other

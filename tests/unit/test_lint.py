@@ -1,4 +1,5 @@
-"""ruff (the lint rules and per-file exceptions are in pyproject.toml) finds nothing in the code or the tests."""
+"""ruff (the lint rules and per-file exceptions are in pyproject.toml) finds nothing in the code or the tests, and
+`ruff format` would change nothing."""
 
 from __future__ import annotations
 
@@ -22,3 +23,10 @@ def ruff() -> list[str]:
 def test_ruff_finds_nothing():
     result = subprocess.run([*ruff(), "check", "--no-cache", *PATHS], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, f"ruff check {' '.join(PATHS)}:\n{result.stdout}{result.stderr}"
+
+
+def test_ruff_format_changes_nothing():
+    result = subprocess.run(
+        [*ruff(), "format", "--check", "--no-cache", *PATHS], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"ruff format --check (run `ruff format` to fix):\n{result.stdout}{result.stderr}"

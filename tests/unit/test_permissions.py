@@ -51,10 +51,15 @@ def test_another_committees_case_is_invisible():
     assert not can(MEMBER, Action.view_case, case(committee_id=2))
 
 
-@pytest.mark.parametrize("action, allowed", [
-    (Action.register_case, {2, 3}), (Action.void_case, {2}), (Action.export_registry, {2}),
-    (Action.view_case_history, {2, 3}),
-])
+@pytest.mark.parametrize(
+    "action, allowed",
+    [
+        (Action.register_case, {2, 3}),
+        (Action.void_case, {2}),
+        (Action.export_registry, {2}),
+        (Action.view_case_history, {2, 3}),
+    ],
+)
 def test_role_table(action, allowed):
     users = [MEMBER, REGISTRAR, OFFICER]
     assert {u.id for u in users if 1 in committees_where(u, action)} == allowed
@@ -68,6 +73,7 @@ def test_disabled_and_anonymous_users_may_do_nothing():
 
 
 # -- the domains' objects, judged by what they show (app.permissions imports no domain) -------------
+
 
 @dataclass
 class Held:

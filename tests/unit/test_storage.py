@@ -42,18 +42,21 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
-@pytest.mark.parametrize(("name", "offered"), [
-    ("Verksamhetsberättelse 2016.pdf", "Verksamhetsberättelse 2016.pdf"),  # Swedish letters kept
-    ("Verksamhetsbera\u0308ttelse.pdf", "Verksamhetsberättelse.pdf"),  # decomposed letters composed (NFC)
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\kalle\\Bilaga ett.pdf", "Bilaga ett.pdf"),
-    ("rapport\r\nSet-Cookie: x.pdf", "rapportSet-Cookie x.pdf"),
-    ("\u202egpj.exe", "gpj.exe"),  # no bidirectional override
-    ('Bilaga "1" <a>|b*?.docx', "Bilaga 1 ab.docx"),
-    ("...", "fil"),
-    ("", "fil"),
-    ("x" * 250 + ".docx", "x" * 195 + ".docx"),  # at most 200 characters, the extension kept
-])
+@pytest.mark.parametrize(
+    ("name", "offered"),
+    [
+        ("Verksamhetsberättelse 2016.pdf", "Verksamhetsberättelse 2016.pdf"),  # Swedish letters kept
+        ("Verksamhetsbera\u0308ttelse.pdf", "Verksamhetsberättelse.pdf"),  # decomposed letters composed (NFC)
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\kalle\\Bilaga ett.pdf", "Bilaga ett.pdf"),
+        ("rapport\r\nSet-Cookie: x.pdf", "rapportSet-Cookie x.pdf"),
+        ("\u202egpj.exe", "gpj.exe"),  # no bidirectional override
+        ('Bilaga "1" <a>|b*?.docx', "Bilaga 1 ab.docx"),
+        ("...", "fil"),
+        ("", "fil"),
+        ("x" * 250 + ".docx", "x" * 195 + ".docx"),  # at most 200 characters, the extension kept
+    ],
+)
 def test_download_names_are_safe(name, offered):
     from app.storage import download_name
 

@@ -16,6 +16,7 @@ from workflows.models import CaseReport, ReportState
 def user(demo):
     def _user(key: str) -> User:
         return db.session.scalar(select(User).where(User.email == f"{key}@huddinge.example"))
+
     return _user
 
 

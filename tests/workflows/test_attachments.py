@@ -56,8 +56,11 @@ _BASELINE: dict = {}
 def _demo_files(demo):
     """What the demo itself stored (its bilagor): stored() counts only what a test adds."""
     _BASELINE.clear()
-    _BASELINE.update(records=db.session.scalar(select(func.max(StoredFileRecord.id))) or 0,
-                     rows=db.session.scalar(select(func.max(ReportAttachment.id))) or 0, files=set(_files()))
+    _BASELINE.update(
+        records=db.session.scalar(select(func.max(StoredFileRecord.id))) or 0,
+        rows=db.session.scalar(select(func.max(ReportAttachment.id))) or 0,
+        files=set(_files()),
+    )
 
 
 def _files() -> list[str]:
@@ -67,11 +70,15 @@ def _files() -> list[str]:
 
 def stored() -> tuple[int, int, list[str]]:
     """What the test stored: file records, attachment rows, files under the storage directory."""
-    return (db.session.scalar(select(func.count()).select_from(StoredFileRecord)
-                              .where(StoredFileRecord.id > _BASELINE["records"])),
-            db.session.scalar(select(func.count()).select_from(ReportAttachment)
-                              .where(ReportAttachment.id > _BASELINE["rows"])),
-            [f for f in _files() if f not in _BASELINE["files"]])
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(StoredFileRecord).where(StoredFileRecord.id > _BASELINE["records"])
+        ),
+        db.session.scalar(
+            select(func.count()).select_from(ReportAttachment).where(ReportAttachment.id > _BASELINE["rows"])
+        ),
+        [f for f in _files() if f not in _BASELINE["files"]],
+    )
 
 
 def reread(report: CaseReport) -> CaseReport:
@@ -94,39 +101,73 @@ def sign(report: CaseReport, user) -> None:
 
 def register(case: Case, description: str, *, confidential: bool = False) -> RegisteredDocument:
     return registry_ops.register_document(
-        case, user=None, direction=Direction.incoming, document_date=date(2017, 1, 20),
-        counterparty="Revisionen", description=description, is_confidential=confidential,
-        secrecy_provision="26 kap. 1 § OSL" if confidential else None)
+        case,
+        user=None,
+        direction=Direction.incoming,
+        document_date=date(2017, 1, 20),
+        counterparty="Revisionen",
+        description=description,
+        is_confidential=confidential,
+        secrecy_provision="26 kap. 1 § OSL" if confidential else None,
+    )
 
 
 # --- bad uploads -------------------------------------------------------------------------
 
 BAD = [
-    ("over_limit", "Verksamhetsberättelse.pdf", lambda: make_pdf() + b"%" * (1024 * 1024),
-     "Filen ”Verksamhetsberättelse.pdf” är för stor. En bilaga får vara högst 1 MB."),
-    ("elf_as_pdf", "Verksamhetsberättelse.pdf", lambda: ELF,
-     "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp."),
-    ("pe_as_pdf", "Verksamhetsberättelse.pdf", lambda: PE,
-     "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp."),
-    ("zip_bomb_docx", "Yttrande.docx", make_zip_bomb,
-     "Filen ”Yttrande.docx” är packad orimligt hårt (mer än 100:1) och kan inte tas emot (misstänkt zip-bomb)."),
+    (
+        "over_limit",
+        "Verksamhetsberättelse.pdf",
+        lambda: make_pdf() + b"%" * (1024 * 1024),
+        "Filen ”Verksamhetsberättelse.pdf” är för stor. En bilaga får vara högst 1 MB.",
+    ),
+    (
+        "elf_as_pdf",
+        "Verksamhetsberättelse.pdf",
+        lambda: ELF,
+        "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp.",
+    ),
+    (
+        "pe_as_pdf",
+        "Verksamhetsberättelse.pdf",
+        lambda: PE,
+        "Filen ”Verksamhetsberättelse.pdf” är ett program, inte en PDF. Program kan inte laddas upp.",
+    ),
+    (
+        "zip_bomb_docx",
+        "Yttrande.docx",
+        make_zip_bomb,
+        "Filen ”Yttrande.docx” är packad orimligt hårt (mer än 100:1) och kan inte tas emot (misstänkt zip-bomb).",
+    ),
     ("nul_in_name", "rapport.pdf\x00.exe", make_pdf, "Filnamnet innehåller ett NUL-tecken och kan inte tas emot."),
     ("empty", "Tom.pdf", lambda: b"", "Filen ”Tom.pdf” är tom."),
-    ("png_as_pdf", "Diagram.pdf", make_png,
-     "Filen ”Diagram.pdf” heter .pdf men innehållet är en PNG-bild. Byt filändelse till .png eller välj rätt fil."),
-    ("linked_picture_from_a_template", "Karta.docx",
-     lambda: template_docx(linked_picture_docx("http://127.0.0.1:8080/karta.png")),
-     "Filen ”Karta.docx” hämtar innehåll från en extern adress (en länkad bild, mall eller fil) och kan inte tas "
-     "emot. Bädda in bilden i dokumentet i stället för att länka den, ta bort kopplingen till mallen, eller spara "
-     "dokumentet som PDF."),
-    ("dotdot_to_disallowed_name", "../../etc/passwd", make_txt,
-     "Filen ”passwd” saknar filändelse. Tillåtna filtyper är PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT."),
+    (
+        "png_as_pdf",
+        "Diagram.pdf",
+        make_png,
+        "Filen ”Diagram.pdf” heter .pdf men innehållet är en PNG-bild. Byt filändelse till .png eller välj rätt fil.",
+    ),
+    (
+        "linked_picture_from_a_template",
+        "Karta.docx",
+        lambda: template_docx(linked_picture_docx("http://127.0.0.1:8080/karta.png")),
+        "Filen ”Karta.docx” hämtar innehåll från en extern adress (en länkad bild, mall eller fil) och kan inte tas "
+        "emot. Bädda in bilden i dokumentet i stället för att länka den, ta bort kopplingen till mallen, eller spara "
+        "dokumentet som PDF.",
+    ),
+    (
+        "dotdot_to_disallowed_name",
+        "../../etc/passwd",
+        make_txt,
+        "Filen ”passwd” saknar filändelse. Tillåtna filtyper är PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT.",
+    ),
 ]
 
 
 @pytest.mark.parametrize("filename, build, message", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
-def test_a_bad_upload_is_refused_with_a_swedish_message_and_nothing_stored(app, report_in, user, filename,
-                                                                           build, message):
+def test_a_bad_upload_is_refused_with_a_swedish_message_and_nothing_stored(
+    app, report_in, user, filename, build, message
+):
     app.config["MAX_ATTACHMENT_BYTES"] = 1024 * 1024
     report = report_in(S.draft)
     att.upload_attachment(report, user=user("controller"), data=make_pdf("Befintlig"), filename="Befintlig.pdf")
@@ -165,13 +206,17 @@ def test_a_replacement_is_checked_like_an_upload(report_in, user):
 def test_a_dotdot_name_is_cleaned_to_its_base_name_and_the_file_stored_by_content(app, report_in, user, tmp_path):
     report = report_in(S.draft)
     data = make_pdf()
-    first = att.upload_attachment(report, user=user("controller"), data=data,
-                                  filename="../../../etc/Verksamhetsberättelse 2016.pdf")
-    second = att.upload_attachment(report, user=user("controller"), data=make_txt(),
-                                   filename="..\\..\\Windows\\Protokollsutdrag.txt")
+    first = att.upload_attachment(
+        report, user=user("controller"), data=data, filename="../../../etc/Verksamhetsberättelse 2016.pdf"
+    )
+    second = att.upload_attachment(
+        report, user=user("controller"), data=make_txt(), filename="..\\..\\Windows\\Protokollsutdrag.txt"
+    )
     report = reread(report)
     assert [(a.filename, a.title) for a in report.current_attachments] == [
-        ("Verksamhetsberättelse 2016.pdf", "Verksamhetsberättelse 2016"), ("Protokollsutdrag.txt", "Protokollsutdrag")]
+        ("Verksamhetsberättelse 2016.pdf", "Verksamhetsberättelse 2016"),
+        ("Protokollsutdrag.txt", "Protokollsutdrag"),
+    ]
     digest = hashlib.sha256(data).hexdigest()
     assert f"{digest[:2]}/{digest}" in stored()[2]
     assert not (tmp_path / "etc").exists() and not list(tmp_path.rglob("Verksamhetsberättelse*"))
@@ -208,8 +253,9 @@ def test_the_same_file_in_two_reports_is_stored_once(report_in, user):
     second = ops.create_report(other, user=user("controller"))
     data = make_docx("Delårsrapport 2016")
     a = att.upload_attachment(first, user=user("controller"), data=data, filename="Delårsrapport.docx")
-    b = att.upload_attachment(second, user=user("controller"), data=data, filename="Delårsrapport augusti.docx",
-                              title="Delårsrapport")
+    b = att.upload_attachment(
+        second, user=user("controller"), data=data, filename="Delårsrapport augusti.docx", title="Delårsrapport"
+    )
     db.session.commit()
     digest = hashlib.sha256(data).hexdigest()
     records, rows, files = stored()
@@ -220,11 +266,13 @@ def test_the_same_file_in_two_reports_is_stored_once(report_in, user):
 def _without_template(data: bytes) -> None:
     """The stored DOCX: no attachedTemplate relationship, no w:attachedTemplate, python-docx opens it, same text."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert not [name for name in archive.namelist()
-                    if name.endswith(".rels") and b"attachedTemplate" in archive.read(name)]
+        assert not [
+            name for name in archive.namelist() if name.endswith(".rels") and b"attachedTemplate" in archive.read(name)
+        ]
         assert SETTINGS_RELS in archive.namelist() and b"attachedTemplate" not in archive.read("word/settings.xml")
     assert [p.text for p in docx.Document(io.BytesIO(data)).paragraphs] == [
-        "Tjänsteutlåtande om bygglov för Flemingsberg 3:1"]
+        "Tjänsteutlåtande om bygglov för Flemingsberg 3:1"
+    ]
 
 
 def test_a_word_document_from_a_template_is_stored_without_the_link_to_the_template(app, report_in, user):
@@ -236,8 +284,10 @@ def test_a_word_document_from_a_template_is_stored_without_the_link_to_the_templ
     bilaga = db.session.get(ReportAttachment, bilaga.id)
     data, content_type, name = att.attachment_content(bilaga)
     assert (content_type, name, bilaga.title) == (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Tjänsteutlåtande.docx",
-        "Tjänsteutlåtande")
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Tjänsteutlåtande.docx",
+        "Tjänsteutlåtande",
+    )
     _without_template(data)
     assert data != upload and len(data) == bilaga.file.size
     assert bilaga.file.sha256 == hashlib.sha256(data).hexdigest() != hashlib.sha256(upload).hexdigest()
@@ -266,19 +316,23 @@ def test_a_replacement_from_a_template_is_stored_without_it_too(report_in, user)
 
 
 def three(report, user) -> list[ReportAttachment]:
-    return [att.upload_attachment(report, user=user("controller"), data=make_pdf(title), filename=f"{title}.pdf")
-            for title in ("Verksamhetsberättelse 2016", "Delårsrapport", "Revisionsrapport")]
+    return [
+        att.upload_attachment(report, user=user("controller"), data=make_pdf(title), filename=f"{title}.pdf")
+        for title in ("Verksamhetsberättelse 2016", "Delårsrapport", "Revisionsrapport")
+    ]
 
 
 def test_bilagor_are_numbered_and_renumbered_after_a_move_and_a_removal(report_in, user):
     report = report_in(S.draft)
     first, _, third = three(report, user)
     assert [a.label for a in reread(report).current_attachments] == [
-        "Bilaga 1 Verksamhetsberättelse 2016", "Bilaga 2 Delårsrapport", "Bilaga 3 Revisionsrapport"]
+        "Bilaga 1 Verksamhetsberättelse 2016",
+        "Bilaga 2 Delårsrapport",
+        "Bilaga 3 Revisionsrapport",
+    ]
 
     att.move_attachment(third, user=user("controller"), position=1)
-    assert current(reread(report)) == [(1, "Revisionsrapport"), (2, "Verksamhetsberättelse 2016"),
-                                       (3, "Delårsrapport")]
+    assert current(reread(report)) == [(1, "Revisionsrapport"), (2, "Verksamhetsberättelse 2016"), (3, "Delårsrapport")]
 
     att.remove_attachment(first, user=user("controller"))
     report = reread(report)
@@ -286,8 +340,11 @@ def test_bilagor_are_numbered_and_renumbered_after_a_move_and_a_removal(report_i
     removed = db.session.get(ReportAttachment, first.id)
     assert removed.is_current is False and removed.file is not None  # kept in the history
     assert [m["title"] for m in ops.attachment_manifest(report)] == ["Revisionsrapport", "Delårsrapport"]
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == report.case_id,
-                                                                 AuditEntry.action.like("report.attachment%"))).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.case_id == report.case_id, AuditEntry.action.like("report.attachment%")
+        )
+    ).all()
     assert actions == ["report.attachment_added"] * 3 + ["report.attachment_moved", "report.attachment_removed"]
 
     att.upload_attachment(report, user=user("controller"), data=make_png(), filename="Diagram.png")
@@ -318,13 +375,24 @@ def test_replacing_keeps_the_old_row_and_its_file(app, report_in, user):
     report = report_in(S.draft)
     old_data, new_data = make_pdf("Utkast"), make_pdf("Slutlig")
     att.upload_attachment(report, user=user("controller"), data=make_png(), filename="Diagram.png")
-    old = att.upload_attachment(report, user=user("controller"), data=old_data, filename="Rapport utkast.pdf",
-                                title="Revisionsrapport", is_confidential=True)
+    old = att.upload_attachment(
+        report,
+        user=user("controller"),
+        data=old_data,
+        filename="Rapport utkast.pdf",
+        title="Revisionsrapport",
+        is_confidential=True,
+    )
     new = att.replace_attachment(old, user=user("controller"), data=new_data, filename="Rapport slutlig.pdf")
     report = reread(report)
     old, new = db.session.get(ReportAttachment, old.id), db.session.get(ReportAttachment, new.id)
     assert (new.position, new.title, new.replaces_id, new.is_current, new.is_confidential) == (
-        2, "Revisionsrapport", old.id, True, True)
+        2,
+        "Revisionsrapport",
+        old.id,
+        True,
+        True,
+    )
     assert (old.position, old.is_current) == (2, False)
     assert current(report) == [(1, "Diagram"), (2, "Revisionsrapport")]
     assert att.attachment_content(old) == (old_data, "application/pdf", "Rapport utkast.pdf")
@@ -351,30 +419,49 @@ def test_the_audit_names_a_secret_bilaga_by_its_number_only(case, report_in, use
     """Issue 13: the case history is read by staff who may not read confidential bilagor."""
     report = report_in(S.draft)
     if secret_by == "case":
-        registry_ops.set_confidentiality(case, user=user("registrator"), is_confidential=True,
-                                         secrecy_provision="26 kap. 1 § OSL", public_title="Ärende om enskild")
-    bilaga = att.upload_attachment(report, user=user("controller"), data=make_pdf("Hemlig"),
-                                   filename="HEMLIG-kanari.pdf", title="Utredning om kanarien",
-                                   is_confidential=secret_by == "bilaga")
+        registry_ops.set_confidentiality(
+            case,
+            user=user("registrator"),
+            is_confidential=True,
+            secrecy_provision="26 kap. 1 § OSL",
+            public_title="Ärende om enskild",
+        )
+    bilaga = att.upload_attachment(
+        report,
+        user=user("controller"),
+        data=make_pdf("Hemlig"),
+        filename="HEMLIG-kanari.pdf",
+        title="Utredning om kanarien",
+        is_confidential=secret_by == "bilaga",
+    )
     att.replace_attachment(bilaga, user=user("controller"), data=make_pdf("Hemlig 2"), filename="HEMLIG-kanari-2.pdf")
     db.session.commit()
-    summaries = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.case_id == case.id,
-                                                                  AuditEntry.action.like("report.attachment%"))
-                                   .order_by(AuditEntry.id)).all()
-    assert summaries == [f"Bilaga 1 (sekretessmarkerad) bifogad i tjänsteutlåtandet för {case.number}.",
-                         f"Bilaga 1 (sekretessmarkerad) ersatt med en ny fil i tjänsteutlåtandet för {case.number}."]
+    summaries = db.session.scalars(
+        select(AuditEntry.summary)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action.like("report.attachment%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert summaries == [
+        f"Bilaga 1 (sekretessmarkerad) bifogad i tjänsteutlåtandet för {case.number}.",
+        f"Bilaga 1 (sekretessmarkerad) ersatt med en ny fil i tjänsteutlåtandet för {case.number}.",
+    ]
 
 
 def test_the_audit_names_an_open_bilaga_and_its_file(case, report_in, user):
     report = report_in(S.draft)
-    bilaga = att.upload_attachment(report, user=user("controller"), data=make_pdf(), filename="Revision.pdf",
-                                   title="Revisionsrapport")
+    bilaga = att.upload_attachment(
+        report, user=user("controller"), data=make_pdf(), filename="Revision.pdf", title="Revisionsrapport"
+    )
     att.replace_attachment(bilaga, user=user("controller"), data=make_pdf("2"), filename="Revision 2.pdf")
-    summaries = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.case_id == case.id,
-                                                                  AuditEntry.action.like("report.attachment%"))
-                                   .order_by(AuditEntry.id)).all()
-    assert summaries == [f"Bilaga 1 Revisionsrapport (Revision.pdf) bifogad i tjänsteutlåtandet för {case.number}.",
-                         f"Bilaga 1 Revisionsrapport ersatt med Revision 2.pdf i tjänsteutlåtandet för {case.number}."]
+    summaries = db.session.scalars(
+        select(AuditEntry.summary)
+        .where(AuditEntry.case_id == case.id, AuditEntry.action.like("report.attachment%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert summaries == [
+        f"Bilaga 1 Revisionsrapport (Revision.pdf) bifogad i tjänsteutlåtandet för {case.number}.",
+        f"Bilaga 1 Revisionsrapport ersatt med Revision 2.pdf i tjänsteutlåtandet för {case.number}.",
+    ]
 
 
 # --- registered documents --------------------------------------------------------------------
@@ -388,7 +475,9 @@ def test_a_registered_document_of_the_case_is_linked_with_its_confidentiality(ca
     b = att.link_registered_document(report, user=user("controller"), document=secret, title="Yttrande")
     report = reread(report)
     assert [(x.label, x.registered_document_id, x.is_confidential, x.file_id) for x in report.current_attachments] == [
-        ("Bilaga 1 Revisionsrapport 2016", public.id, False, None), ("Bilaga 2 Yttrande", secret.id, True, None)]
+        ("Bilaga 1 Revisionsrapport 2016", public.id, False, None),
+        ("Bilaga 2 Yttrande", secret.id, True, None),
+    ]
     with pytest.raises(ValidationError, match="redan bifogad som Bilaga 1"):
         att.link_registered_document(report, user=user("controller"), document=public)
     with pytest.raises(ValidationError, match="sekretessmarkerad i diariet"):
@@ -406,8 +495,7 @@ def test_a_document_of_another_case_cannot_be_linked(case, report_in, user):
     db.session.commit()
     with pytest.raises(ValidationError) as caught:
         att.link_registered_document(report, user=user("controller"), document=document)
-    assert caught.value.errors == {"document": f"Bara handlingar i ärendets eget diarium ({case.number}) "
-                                               "kan bifogas."}
+    assert caught.value.errors == {"document": f"Bara handlingar i ärendets eget diarium ({case.number}) kan bifogas."}
     db.session.rollback()
     assert reread(report).current_attachments == []
 
@@ -482,9 +570,15 @@ def test_a_change_in_a_signed_report_reopens_it_and_the_timeline_shows_it(case, 
     assert ops.signature_hash(report) != signed_hash  # the bilagor are part of what was signed
     reopen = report.transitions[-1]
     assert (reopen.name, reopen.from_state, reopen.to_state, reopen.comment, reopen.user.email) == (
-        "reopen", S.signed, S.draft, "Ändrat efter underskrift", "controller@huddinge.example")
-    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == report.case_id)
-                                 .order_by(AuditEntry.id.desc()).limit(2)).all()
+        "reopen",
+        S.signed,
+        S.draft,
+        "Ändrat efter underskrift",
+        "controller@huddinge.example",
+    )
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.case_id == report.case_id).order_by(AuditEntry.id.desc()).limit(2)
+    ).all()
     assert actions[1] == "report.reopen" and actions[0].startswith("report.attachment_")
 
     ops.transition(report, user=user("controller"), name="submit")  # back through review

@@ -39,8 +39,9 @@ def test_transition_allowed_for_the_right_role_in_the_right_state(report_in, use
     assert report.state is end
     assert (row.from_state, row.to_state, row.user.email) == (start, end, f"{key}@huddinge.example")
     assert report.transitions[-1].name == name
-    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == f"report.{name}")
-                              .order_by(AuditEntry.id.desc()))
+    audit = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == f"report.{name}").order_by(AuditEntry.id.desc())
+    )
     assert audit.case_id == report.case_id and audit.data["after"]["state"] == end.value
 
 
@@ -77,8 +78,13 @@ def test_transition_refused_in_every_state_it_does_not_start_from(report_in, use
             db.session.delete(existing)
         db.session.commit()
         report = report_in(state)
-        actor = {"submit": "controller", "approve": "enhetschef", "return_review": "enhetschef",
-                 "return_approval": "direktor", "sign": "direktor"}.get(name, "sekreterare")
+        actor = {
+            "submit": "controller",
+            "approve": "enhetschef",
+            "return_review": "enhetschef",
+            "return_approval": "direktor",
+            "sign": "direktor",
+        }.get(name, "sekreterare")
         with pytest.raises(ConflictError) as info:
             ops.transition(report, user=user(actor), name=name, comment="x")
         assert t.label in info.value.message
@@ -160,8 +166,9 @@ def test_submit_names_what_is_missing(case, user):
     report = ops.create_report(case, user=user("controller"))
     with pytest.raises(ValidationError) as info:
         ops.transition(report, user=user("controller"), name="submit")
-    assert info.value.errors["content"] == ("Utlåtandet kan inte skickas på granskning. Det saknas: "
-                                            "Förslag till beslut, Beskrivning av ärendet.")
+    assert info.value.errors["content"] == (
+        "Utlåtandet kan inte skickas på granskning. Det saknas: Förslag till beslut, Beskrivning av ärendet."
+    )
 
 
 def test_return_needs_a_comment(report_in, user):
@@ -187,8 +194,9 @@ def test_a_report_in_review_cannot_be_edited(report_in, user):
 def test_signing_freezes_the_content_and_editing_reopens_it(report_in, user):
     report = report_in(S.signed)
     assert report.signed_revision == 2 and report.signed_hash == ops.signature_hash(report)
-    revision = ops.save_revision(report, user=user("controller"), based_on=2,
-                                 raw={**COMPLETE, "recipients": ["Kommunstyrelsen", "Revisorerna"]})
+    revision = ops.save_revision(
+        report, user=user("controller"), based_on=2, raw={**COMPLETE, "recipients": ["Kommunstyrelsen", "Revisorerna"]}
+    )
     db.session.commit()
     assert revision.number == 3 and revision.changed_fields == ["recipients"]
     assert report.state is S.draft and report.signed_hash is None
@@ -229,12 +237,17 @@ def test_due_dates_and_notifications_follow_the_steps(report_in, user):
     report = report_in(S.in_review)
     assert report.due_on is not None
     subjects = [m.subject for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
-    assert subjects == ["Att granska: Granskningen av verkställighet av vissa av socialnämndens beslut och besvarande av remisser 2016 (SN-2017/30.909)"]
+    assert subjects == [
+        "Att granska: Granskningen av verkställighet av vissa av socialnämndens beslut och besvarande av remisser 2016 (SN-2017/30.909)"
+    ]
     ops.transition(report, user=user("enhetschef"), name="approve")
     ops.transition(report, user=user("direktor"), name="sign")
     db.session.commit()
     assert report.due_on is None
-    to = sorted(m.to_address for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("Undertecknat%"))))
+    to = sorted(
+        m.to_address
+        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("Undertecknat%")))
+    )
     assert to == ["controller@huddinge.example", "sekreterare@huddinge.example"]
 
 
@@ -244,15 +257,24 @@ def test_one_report_per_case_and_only_case_officers_start_one(case, user):
     report = ops.create_report(case, user=user("controller"))
     with pytest.raises(ConflictError):
         ops.create_report(case, user=user("handlaggare"))
-    assert db.session.scalar(select(func.count()).select_from(ReportTransition)
-                             .where(ReportTransition.report_id == report.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ReportTransition).where(ReportTransition.report_id == report.id)
+        )
+        == 1
+    )
 
 
 def test_messages_about_a_confidential_case_carry_only_its_public_title(case, user):
     from app.registry import operations as registry_ops
 
-    registry_ops.set_confidentiality(case, user=user("registrator"), is_confidential=True,
-                                     secrecy_provision="26 kap. 1 § OSL", public_title="Granskning av beslut")
+    registry_ops.set_confidentiality(
+        case,
+        user=user("registrator"),
+        is_confidential=True,
+        secrecy_provision="26 kap. 1 § OSL",
+        public_title="Granskning av beslut",
+    )
     create_report(case, ReportState.in_review, author=user("controller"), raw=COMPLETE)
     db.session.commit()
     messages = db.session.scalars(select(OutboxMessage)).all()

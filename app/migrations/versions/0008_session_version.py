@@ -10,12 +10,13 @@ Revises: 0007_outbox_claimed
 Create Date: 2026-12-02 10:12:44.318204
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0008_session_version'
-down_revision = '0007_outbox_claimed'
+revision = "0008_session_version"
+down_revision = "0007_outbox_claimed"
 branch_labels = None
 depends_on = None
 
@@ -23,12 +24,13 @@ depends_on = None
 def upgrade():
     # Plain ADD COLUMN (a literal default, no batch copy): other tables refer to both, and SQLite
     # cannot drop and recreate a table that rows of another refer to.
-    op.add_column('users', sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'))
-    op.add_column('committees', sa.Column('same_person_may_approve_and_sign', sa.Boolean(), nullable=False,
-                                          server_default='0'))
+    op.add_column("users", sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column(
+        "committees", sa.Column("same_person_may_approve_and_sign", sa.Boolean(), nullable=False, server_default="0")
+    )
 
 
 def downgrade():
     # ALTER TABLE … DROP COLUMN (SQLite 3.35 and later), for the same reason.
-    op.drop_column('committees', 'same_person_may_approve_and_sign')
-    op.drop_column('users', 'session_version')
+    op.drop_column("committees", "same_person_may_approve_and_sign")
+    op.drop_column("users", "session_version")
