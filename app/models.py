@@ -3,7 +3,7 @@
 from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem  # noqa: F401
 from agenda.notes import HandlingNote  # noqa: F401
 from app.audit import AuditEntry  # noqa: F401
-from app.auth.models import ApiToken, CommitteeRole, Role, User  # noqa: F401
+from app.auth.models import ApiToken, CommitteeRole, MunicipalityRole, MunicipalRole, Role, User  # noqa: F401
 from app.notifications import OutboxMessage  # noqa: F401
 from app.organisation.models import Administration, Committee, Municipality  # noqa: F401
 from app.registry.models import (  # noqa: F401

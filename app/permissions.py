@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 from flask import abort
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import MunicipalRole, Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
 
@@ -36,9 +36,12 @@ class Action(str, enum.Enum):
     set_confidentiality = "set_confidentiality"
     register_document = "register_document"
     export_registry = "export_registry"
+    #: the municipality's classification plan and the extra sections of its tjänsteutlåtanden
     manage_classification = "manage_classification"
-    #: create users, edit them and grant or revoke their roles
+    #: create users, edit them and grant or revoke their roles, in every committee of the municipality
     manage_users = "manage_users"
+    #: the municipality's details, its förvaltningar and committees
+    manage_organisation = "manage_organisation"
     #: the committee's rules of the review chain (whether who approved a report may also sign it)
     manage_review_rules = "manage_review_rules"
     #: follow and download a background job: only the user who asked for it
@@ -62,7 +65,16 @@ class Action(str, enum.Enum):
     read_confidential_handlingar = "read_confidential_handlingar"
 
 
-#: which roles in a committee allow each action there
+#: Actions on the municipality as a whole, and which roles held in the municipality (not in one of its
+#: committees) allow them. On a committee such an action is decided by the roles in its municipality.
+MUNICIPALITY_RULES: dict[Action, frozenset[MunicipalRole]] = {
+    Action.manage_classification: frozenset({MunicipalRole.admin}),
+    Action.manage_users: frozenset({MunicipalRole.admin}),
+    Action.manage_organisation: frozenset({MunicipalRole.admin}),
+}
+
+#: which roles in a committee allow each action there (the committee's administrator keeps what concerns
+#: the committee itself: its cases, secrets, outbox and review rule; the municipality's are above)
 RULES: dict[Action, frozenset[Role]] = {
     Action.view_committee: ALL_ROLES,
     Action.view_case: ALL_ROLES,
@@ -74,9 +86,6 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.set_confidentiality: frozenset({Role.registrar, Role.admin}),
     Action.register_document: frozenset({Role.registrar, Role.case_officer, Role.secretary, Role.admin}),
     Action.export_registry: frozenset({Role.registrar, Role.secretary, Role.admin}),
-    # municipality-wide: an admin of any of its committees
-    Action.manage_classification: frozenset({Role.admin}),
-    Action.manage_users: frozenset({Role.admin}),
     Action.manage_review_rules: frozenset({Role.admin}),
     Action.view_job: ALL_ROLES,
     Action.view_report: STAFF,
@@ -133,10 +142,32 @@ def _authenticated(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def municipalities_where(user: User | None, action: Action) -> set[int]:
+    """Return the ids of the municipalities in which ``user`` may do the municipality-wide ``action``."""
+    if not _authenticated(user) or action not in MUNICIPALITY_RULES:
+        return set()
+    allowed = MUNICIPALITY_RULES[action]
+    return {r.municipality_id for r in user.municipality_roles if r.role in allowed}
+
+
+def administered_municipalities(user: User | None, action: Action) -> list[Municipality]:
+    """Return the municipalities in which ``user`` may do the municipality-wide ``action``, by name."""
+    ids = municipalities_where(user, action)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Municipality).where(Municipality.id.in_(ids)).order_by(Municipality.name)))
+
+
 def committees_where(user: User | None, action: Action) -> set[int]:
-    """Return the ids of the committees in which ``user`` may do ``action``."""
+    """Return the ids of the committees in which ``user`` may do ``action`` (for a municipality-wide action:
+    every committee of the municipalities they administer)."""
     if not _authenticated(user):
         return set()
+    if action in MUNICIPALITY_RULES:
+        ids = municipalities_where(user, action)
+        if not ids:
+            return set()
+        return set(db.session.scalars(select(Committee.id).where(Committee.municipality_id.in_(ids))))
     allowed = RULES[action]
     return {r.committee_id for r in user.roles if r.role in allowed}
 
@@ -155,6 +186,12 @@ def can(user: User | None, action: Action, target) -> bool:
     what the user asked for (``AskedFor``)."""
     if not _authenticated(user):
         return False
+    if action in MUNICIPALITY_RULES:
+        if isinstance(target, Municipality):
+            return target.id in municipalities_where(user, action)
+        if isinstance(target, Committee):
+            return target.municipality_id in municipalities_where(user, action)
+        raise TypeError(f"{action.value} is decided on a municipality or a committee, not a {type(target).__name__}")
     if isinstance(target, Municipality):
         ids = committees_where(user, action)
         return any(c.id in ids for c in target.committees)

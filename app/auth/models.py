@@ -1,4 +1,4 @@
-"""User accounts, roles per committee and personal API tokens."""
+"""User accounts, roles per committee and in the municipality, and personal API tokens."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
-from app.organisation.models import Committee
+from app.organisation.models import Committee, Municipality
 
 
 class Role(str, enum.Enum):
@@ -62,6 +62,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0)
 
     roles: Mapped[list[CommitteeRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    municipality_roles: Mapped[list[MunicipalityRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -118,6 +121,39 @@ class CommitteeRole(db.Model):
 
     def __repr__(self) -> str:
         return f"<CommitteeRole user={self.user_id} committee={self.committee_id} {self.role.value}>"
+
+
+class MunicipalRole(str, enum.Enum):
+    """What a user may do in the municipality as a whole, whatever their roles in its committees."""
+
+    #: administers the municipality: its details, organisation, committees, diaria, classification plan,
+    #: templates and its users and their roles
+    admin = "admin"
+
+    @property
+    def label(self) -> str:
+        return MUNICIPAL_ROLE_LABELS[self]
+
+
+MUNICIPAL_ROLE_LABELS = {MunicipalRole.admin: "Kommunadministratör"}
+
+
+class MunicipalityRole(db.Model):
+    """One role of one user in one municipality (not in one of its committees)."""
+
+    __tablename__ = "municipality_roles"
+    __table_args__ = (UniqueConstraint("user_id", "municipality_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    role: Mapped[MunicipalRole] = mapped_column(Enum(MunicipalRole, native_enum=False, length=20))
+
+    user: Mapped[User] = relationship(back_populates="municipality_roles")
+    municipality: Mapped[Municipality] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MunicipalityRole user={self.user_id} municipality={self.municipality_id} {self.role.value}>"
 
 
 TOKEN_PREFIX = "nf_"

@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app import audit
-from app.auth.models import ApiToken, CommitteeRole, Role, User, hash_token
+from app.auth.models import ApiToken, CommitteeRole, MunicipalityRole, MunicipalRole, Role, User, hash_token
 from app.clock import utcnow
 from app.extensions import db, separate_transaction
-from app.organisation.models import Committee
+from app.organisation.models import Committee, Municipality
 from app.validation import ConflictError, ValidationError, clean_text
 
 PASSWORD_MIN = 10
@@ -165,6 +165,7 @@ def user_for_token(token: str) -> User | None:
 # --- administration of users by an admin ---
 
 LAST_ADMIN = "Nämnden måste ha minst en administratör."
+LAST_MUNICIPALITY_ADMIN = "Kommunen måste ha minst en kommunadministratör."
 
 
 def _user_snapshot(user: User) -> dict:
@@ -267,6 +268,11 @@ def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
             raise ConflictError("Du kan inte inaktivera ditt eget konto.")
         if any(r.role is Role.admin and not _other_enabled_admins(r.committee_id, user) for r in user.roles):
             raise ConflictError(LAST_ADMIN)
+        if any(
+            r.role is MunicipalRole.admin and not _other_enabled_municipality_admins(r.municipality_id, user)
+            for r in user.municipality_roles
+        ):
+            raise ConflictError(LAST_MUNICIPALITY_ADMIN)
     user.is_enabled = enabled
     db.session.flush()
     what, verb = ("user.enabled", "aktiverade") if enabled else ("user.disabled", "inaktiverade")
@@ -278,3 +284,65 @@ def set_enabled(user: User, enabled: bool, *, actor: User) -> None:
         before={"is_enabled": not enabled},
         after={"is_enabled": enabled},
     )
+
+
+# --- roles held in the municipality ---
+
+
+def _other_enabled_municipality_admins(municipality_id: int, user: User) -> int:
+    """Count the enabled administrators of a municipality other than ``user`` (its row locked first, as above)."""
+    db.session.execute(select(Municipality.id).where(Municipality.id == municipality_id).with_for_update())
+    return db.session.scalar(
+        select(func.count())
+        .select_from(MunicipalityRole)
+        .join(User, User.id == MunicipalityRole.user_id)
+        .where(
+            MunicipalityRole.municipality_id == municipality_id,
+            MunicipalityRole.role == MunicipalRole.admin,
+            MunicipalityRole.user_id != user.id,
+            User.is_enabled.is_(True),
+        )
+    )
+
+
+def grant_municipal_role(
+    user: User, municipality: Municipality, role: MunicipalRole = MunicipalRole.admin, *, actor: User | None = None
+) -> MunicipalityRole:
+    """Give ``user`` a role in the municipality as a whole; a role already held changes nothing."""
+    existing = next(
+        (r for r in user.municipality_roles if r.municipality_id == municipality.id and r.role is role), None
+    )
+    if existing:
+        return existing
+    grant = MunicipalityRole(user=user, municipality=municipality, role=role)
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        "municipality_role.granted",
+        user,
+        f"{user.name} fick rollen {role.label} i {municipality.name}.",
+        user=actor,
+        after={"role": role.value, "municipality_id": municipality.id},
+    )
+    return grant
+
+
+def revoke_municipal_role(
+    user: User, municipality: Municipality, role: MunicipalRole = MunicipalRole.admin, *, actor: User | None = None
+) -> bool:
+    """Take a municipality role away; answer False if they did not have it. The last administrator stays."""
+    grant = next((r for r in user.municipality_roles if r.municipality_id == municipality.id and r.role is role), None)
+    if grant is None:
+        return False
+    if role is MunicipalRole.admin and not _other_enabled_municipality_admins(municipality.id, user):
+        raise ConflictError(LAST_MUNICIPALITY_ADMIN)
+    user.municipality_roles.remove(grant)
+    db.session.flush()
+    audit.record(
+        "municipality_role.revoked",
+        user,
+        f"Rollen {role.label} i {municipality.name} togs bort från {user.name}.",
+        user=actor,
+        before={"role": role.value, "municipality_id": municipality.id},
+    )
+    return True

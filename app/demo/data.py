@@ -148,6 +148,8 @@ USERS = [
     ),
 ]
 EMAIL_DOMAIN = "huddinge.example"
+#: who administers the municipality as a whole (besides their roles in committees)
+MUNICIPALITY_ADMINS = ("admin",)
 
 #: the cases of the kallelse, in agenda order (number, title, officer key, registered on)
 CASES = [

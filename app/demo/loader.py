@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from agenda.models import Meeting, MeetingStatus
 from app.auth import operations as auth_ops
-from app.auth.models import Role, User
+from app.auth.models import MunicipalRole, Role, User
 from app.clock import LOCAL_TZ, local_today
 from app.demo import data
 from app.extensions import db
@@ -34,7 +34,10 @@ def credentials() -> list[dict]:
                 "email": f"{key}@{data.EMAIL_DOMAIN}",
                 "name": name,
                 "title": title,
-                "roles": ", ".join(f"{Role(r).label} ({prefix})" for prefix, rs in roles.items() for r in rs),
+                "roles": ", ".join(
+                    ([MunicipalRole.admin.label] if key in data.MUNICIPALITY_ADMINS else [])
+                    + [f"{Role(r).label} ({prefix})" for prefix, rs in roles.items() for r in rs]
+                ),
                 "password": password,
                 "token": token,
             }
@@ -78,6 +81,8 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
         for prefix, role_names in roles.items():
             for role in role_names:
                 auth_ops.grant_role(user, committees[prefix], Role(role))
+        if key in data.MUNICIPALITY_ADMINS:
+            auth_ops.grant_municipal_role(user, m, MunicipalRole.admin)
         if with_tokens:
             auth_ops.create_token(user, "Demo-nyckel", token=token)
 

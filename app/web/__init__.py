@@ -95,16 +95,19 @@ def register_web(app: Flask) -> None:
         from flask_login import current_user
 
         from app.auth.forms import EmptyForm
-        from app.permissions import Action, can, committees_where
+        from app.permissions import Action, can, committees_where, municipalities_where
 
         return {
             "can": can,
             "Action": Action,
             "logout_form": EmptyForm,
             "may_administer": bool(
-                committees_where(current_user, Action.manage_classification)
-                or committees_where(current_user, Action.manage_users)
+                municipalities_where(current_user, Action.manage_classification)
+                or municipalities_where(current_user, Action.manage_users)
+                or committees_where(current_user, Action.manage_review_rules)
             ),
+            "municipalities_where": municipalities_where,
+            "committees_where": committees_where,
         }
 
     @app.errorhandler(CSRFError)

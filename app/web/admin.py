@@ -1,4 +1,7 @@
-"""Administration pages: the municipality's classification plan, users and their roles."""
+"""Administration pages: the municipality's classification plan, users and their roles.
+
+Administering the municipality is a role held in the municipality (``MunicipalRole.admin``); a
+committee's administrator keeps what concerns that committee alone (here: its review rule)."""
 
 from __future__ import annotations
 
@@ -9,10 +12,18 @@ from sqlalchemy.orm import selectinload
 
 from app.auth import operations as auth_ops
 from app.auth.forms import EmptyForm
-from app.auth.models import CommitteeRole, Role, User
+from app.auth.models import CommitteeRole, MunicipalRole, Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
-from app.permissions import Action, allowed_committees, can, require
+from app.permissions import (
+    Action,
+    administered_municipalities,
+    allowed_committees,
+    can,
+    committees_where,
+    municipalities_where,
+    require,
+)
 from app.registry import operations as ops
 from app.registry.models import ClassificationCode
 from app.registry.queries import classification_codes
@@ -23,14 +34,25 @@ from workflows.review_rules import set_same_person_may_approve_and_sign
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _managed_municipality() -> Municipality:
-    """Return the current user's municipality, or answer 403 unless they may manage its plan."""
-    committees = current_user.committees()
-    if not committees:
+def _managed_municipality(action: Action = Action.manage_classification) -> Municipality:
+    """Return the municipality the current user administers, or answer 403 unless they administer one."""
+    municipalities = administered_municipalities(current_user, action)
+    if not municipalities:
         abort(403)
-    municipality = committees[0].municipality
-    require(current_user, Action.manage_classification, municipality)
-    return municipality
+    return municipalities[0]
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The first administration page the current user may open."""
+    if municipalities_where(current_user, Action.manage_classification):
+        return redirect(url_for("admin.classification"))
+    if municipalities_where(current_user, Action.manage_users):
+        return redirect(url_for("admin.users"))
+    if committees_where(current_user, Action.manage_review_rules):
+        return redirect(url_for("admin.review_rules"))
+    abort(403)
 
 
 @bp.route("/klassificering", methods=["GET", "POST"])
@@ -112,11 +134,11 @@ def set_review_rules(committee_id: int):
 
 
 def _managed_committees() -> list[Committee]:
-    """Return the committees where the current user may manage users; answer 403 if there are none."""
-    committees = allowed_committees(current_user, Action.manage_users)
-    if not committees:
+    """Return the committees of the municipalities whose users the current user administers (none yet in a
+    new municipality); answer 403 unless they administer one."""
+    if not municipalities_where(current_user, Action.manage_users):
         abort(403)
-    return committees
+    return allowed_committees(current_user, Action.manage_users)
 
 
 def _load_user(user_id: int) -> User:
@@ -127,8 +149,12 @@ def _load_user(user_id: int) -> User:
 
 
 def _manageable(user: User, committees: list[Committee]) -> bool:
-    """Answer whether every role of ``user`` is in one of ``committees`` (true for a user without roles)."""
-    return user.committee_ids <= {c.id for c in committees}
+    """Answer whether every role of ``user`` is in one of ``committees`` or a municipality the current user
+    administers (true for a user without roles)."""
+    municipalities = municipalities_where(current_user, Action.manage_users)
+    return user.committee_ids <= {c.id for c in committees} and all(
+        r.municipality_id in municipalities for r in user.municipality_roles
+    )
 
 
 def _load_manageable_user(user_id: int) -> tuple[User, list[Committee]]:
@@ -168,6 +194,9 @@ def _user_page(
         role_form=role_form,
         button_form=EmptyForm(formdata=None),
         grants=sorted(user.roles, key=lambda r: (r.committee.name, r.role.label)),
+        committees_offered=bool(committees),
+        municipalities=administered_municipalities(current_user, Action.manage_users),
+        municipal_grants={r.municipality_id for r in user.municipality_roles if r.role is MunicipalRole.admin},
     ), status
 
 
@@ -268,6 +297,37 @@ def grant_role(user_id: int):
 @login_required
 def revoke_role(user_id: int):
     return _role_change(user_id, grant=False)
+
+
+def _municipal_role_change(user_id: int, *, grant: bool):
+    """Make the user an administrator of the current user's municipality, or no longer one."""
+    committees = _managed_committees()
+    municipality = _managed_municipality(Action.manage_users)
+    user = _load_user(user_id)
+    if not _manageable(user, committees):
+        abort(403)
+    label = MunicipalRole.admin.label.lower()
+
+    def operation():
+        if grant:
+            auth_ops.grant_municipal_role(user, municipality, MunicipalRole.admin, actor=current_user)
+            return f"{user.name} är {label} i {municipality.name}.", _user_url(user) + "#kommunen"
+        auth_ops.revoke_municipal_role(user, municipality, MunicipalRole.admin, actor=current_user)
+        return f"{user.name} är inte längre {label} i {municipality.name}.", _user_url(user) + "#kommunen"
+
+    return submit(EmptyForm(), operation, lambda status: _user_page(user, committees, status))
+
+
+@bp.route("/anvandare/<int:user_id>/kommunadministrator", methods=["POST"])
+@login_required
+def grant_municipal_admin(user_id: int):
+    return _municipal_role_change(user_id, grant=True)
+
+
+@bp.route("/anvandare/<int:user_id>/kommunadministrator/ta-bort", methods=["POST"])
+@login_required
+def revoke_municipal_admin(user_id: int):
+    return _municipal_role_change(user_id, grant=False)
 
 
 @bp.route("/anvandare/<int:user_id>/losenord", methods=["POST"])

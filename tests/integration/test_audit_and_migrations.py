@@ -217,3 +217,36 @@ def test_the_job_subjects_migration_takes_the_ids_from_the_params_and_gives_them
     assert [params[i] for i in ids] == [params for _kind, params in before]
     upgrade()
     assert db.session.get(Job, new_id).publication_id == publication_id
+
+
+def test_the_municipality_roles_migration_makes_every_committee_admin_a_municipality_admin(app, demo):
+    """0010 on a database of 0009: whoever administers a committee today administers its municipality after
+    the upgrade (once, though they administer two committees), so nobody loses access; nobody else does."""
+    from flask_migrate import downgrade
+
+    from app.auth.models import CommitteeRole, MunicipalityRole, MunicipalRole, Role, User
+    from app.organisation.models import Committee
+    from tests import factories
+
+    sn = db.session.scalar(select(Committee).where(Committee.registry_prefix == "SN"))
+    factories.create_user("sn-admin", {sn: [Role.admin, Role.registrar]})
+    db.session.commit()
+    committee_admins = set(
+        db.session.execute(
+            select(CommitteeRole.user_id, Committee.municipality_id)
+            .join(Committee, Committee.id == CommitteeRole.committee_id)
+            .where(CommitteeRole.role == Role.admin)
+        ).all()
+    )
+    roles_before = db.session.scalar(select(func.count()).select_from(CommitteeRole))
+    db.session.remove()
+    downgrade(revision="0009_job_subjects")
+    upgrade()
+    granted = db.session.execute(
+        select(MunicipalityRole.user_id, MunicipalityRole.municipality_id, MunicipalityRole.role)
+    ).all()
+    assert {(u, m) for u, m, _ in granted} == committee_admins and len(granted) == len(committee_admins) == 2
+    assert {role for _, _, role in granted} == {MunicipalRole.admin}
+    emails = set(db.session.scalars(select(User.email).where(User.id.in_([u for u, _, _ in granted]))))
+    assert emails == {"admin@huddinge.example", "sn-admin@test.example"}
+    assert db.session.scalar(select(func.count()).select_from(CommitteeRole)) == roles_before

@@ -378,38 +378,45 @@ def test_unknown_user_is_404(login_as, demo, suffix, method):
     assert response.status_code == 404
 
 
-def test_admin_acts_only_in_their_own_committees(login_as, demo):
-    """An admin of SN and KS may not touch roles in VON, nor edit a user whose roles are all in VON."""
+def test_admin_acts_only_in_their_own_municipality(login_as, demo):
+    """The municipality's administrator gives roles in every committee of Huddinge, a new one too, but may not
+    touch roles in another municipality's committee nor edit a user whose roles are all there."""
     von = factories.create_committee("VON", name="Vård- och omsorgsnämnden")
-    factories.create_user("von-admin", {von: [Role.admin]}, name="Vera Admin")
-    outsider = factories.create_user("von-handlaggare", {von: [Role.case_officer]}, name="Viktor Vård")
+    other = factories.create_municipality("Andra kommun", administration="Andra förvaltningen")
+    bun = factories.create_committee("BUN", name="Barn- och utbildningsnämnden", municipality=other)
+    factories.create_user("bun-admin", {bun: [Role.admin]}, name="Vera Admin")
+    outsider = factories.create_user("bun-handlaggare", {bun: [Role.case_officer]}, name="Viktor Vård")
     db.session.commit()
-    von_id, outsider_id, karin = von.id, outsider.id, user_id(demo["registrator"]["email"])
-    vera = user_id("von-admin@test.example")
+    von_id, bun_id, outsider_id, karin = von.id, bun.id, outsider.id, user_id(demo["registrator"]["email"])
+    vera = user_id("bun-admin@test.example")
     admin = login_as("admin")
     page = f"{USERS}/{outsider_id}"
 
     html = admin.get(page).get_data(as_text=True)
-    assert "Viktor Vård" in html and "Användaren har roller i nämnder där du inte är administratör." in html
-    assert "roller/ta-bort" not in html  # no button for a role in VON
+    assert "Viktor Vård" in html and "Användaren har roller i en kommun som du inte administrerar." in html
+    assert "roller/ta-bort" not in html  # no button for a role in the other municipality
     before = state()
     refused = [
-        (page, {"name": "Ändrad", "email": "von-handlaggare@test.example"}),
+        (page, {"name": "Ändrad", "email": "bun-handlaggare@test.example"}),
         (f"{page}/losenord", {"password": PASSWORD}),
         (f"{page}/inaktivera", {}),
         (f"{page}/logga-ut", {}),
-        (f"{USERS}/{karin}/roller", {"committee": von_id, "role": "registrar"}),
+        (f"{page}/kommunadministrator", {}),
+        (f"{USERS}/{karin}/roller", {"committee": bun_id, "role": "registrar"}),
         (f"{USERS}/{karin}/roller", {"committee": 987654, "role": "registrar"}),
-        (f"{USERS}/{vera}/roller/ta-bort", {"committee": von_id, "role": "admin"}),
+        (f"{USERS}/{vera}/roller/ta-bort", {"committee": bun_id, "role": "admin"}),
     ]
     for path, data in refused:
         assert post(admin, path, data, USERS).status_code == 403, path
-    assert create(admin, roles=[f"{von_id}:member"]).status_code == 403
+    assert create(admin, roles=[f"{bun_id}:member"]).status_code == 403
     assert state() == before
 
-    # Roles in the admin's own committees may still be given to the outsider.
+    # Roles in the municipality's own committees may be given, to the outsider too, in a committee where the
+    # administrator holds no role of their own.
     assert post(admin, f"{page}/roller", {"committee": committee_id("SN"), "role": "member"}, USERS).status_code == 302
-    assert roles_of("von-handlaggare@test.example") == {("VON", Role.case_officer), ("SN", Role.member)}
+    assert post(admin, f"{USERS}/{karin}/roller", {"committee": von_id, "role": "registrar"}, USERS).status_code == 302
+    assert roles_of("bun-handlaggare@test.example") == {("BUN", Role.case_officer), ("SN", Role.member)}
+    assert ("VON", Role.registrar) in roles_of(demo["registrator"]["email"])
 
 
 def test_script_in_a_name_comes_back_escaped(login_as):

@@ -122,3 +122,30 @@ def test_refusals_say_404_where_knowing_the_object_is_not_allowed():
 def test_an_object_no_rule_covers_is_an_error_not_a_refusal():
     with pytest.raises(TypeError):
         can(MEMBER, Action.view_case, object())
+
+
+# -- the municipality's own actions: a role held in the municipality, not in one of its committees -----
+
+
+def test_municipality_wide_actions_need_the_municipality_role_not_a_committee_admin():
+    from app.auth.models import MunicipalityRole, MunicipalRole
+    from app.organisation.models import Committee, Municipality
+    from app.permissions import MUNICIPALITY_RULES
+
+    municipal_admin = user_with(6)
+    municipal_admin.municipality_roles = [MunicipalityRole(municipality_id=1, role=MunicipalRole.admin)]
+    committee_admin = user_with(7, c1=[Role.admin])
+    committee_admin.municipality_roles = []
+    home, elsewhere = Municipality(id=1, name="Hemma"), Municipality(id=2, name="Borta")
+    assert MUNICIPALITY_RULES  # manage_users, manage_classification, manage_organisation …
+    for action in MUNICIPALITY_RULES:
+        assert can(municipal_admin, action, home)
+        assert can(municipal_admin, action, Committee(id=5, municipality_id=1))
+        assert not can(municipal_admin, action, elsewhere)
+        assert not can(municipal_admin, action, Committee(id=9, municipality_id=2))
+        assert not can(committee_admin, action, home)
+        assert not can(committee_admin, action, Committee(id=1, municipality_id=1))
+    # What concerns one committee stays with its administrator, and the municipality's does not include it.
+    assert can(committee_admin, Action.manage_review_rules, Committee(id=1, municipality_id=1))
+    assert not can(municipal_admin, Action.manage_review_rules, Committee(id=5, municipality_id=1))
+    assert not can(municipal_admin, Action.view_confidential, case(committee_id=5))
