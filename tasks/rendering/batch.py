@@ -80,8 +80,8 @@ class CombinedDocument:
         self.count = 0
         self.last_section = None
 
-    def _new_part(self, kind: str):
-        """A new, empty header or footer part and its relationship id.
+    def _new_part(self, kind: str, first: bool = False):
+        """A new, empty header or footer part (``first``: the first page's) and its relationship id.
 
         (python-docx's ``add_header_part`` looks for a free part name by walking every part, and
         ``relate_to`` compares with every relationship: quadratic in the number of documents here.)"""
@@ -89,9 +89,10 @@ class CombinedDocument:
             "header": (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr"),
             "footer": (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr"),
         }[kind]
-        name = PackURI(f"/word/{kind}-{self.count + 1}.xml")
+        suffix = "-first" if first else ""
+        name = PackURI(f"/word/{kind}-{self.count + 1}{suffix}.xml")
         part = part_class(name, content_type, parse_xml(f'<w:{root} xmlns:w="{W_NS}"/>'), self.document.part.package)
-        r_id = f"rIdNf{kind[0]}{self.count + 1}"
+        r_id = f"rIdNf{kind[0]}{self.count + 1}{'f' if first else ''}"
         self.document.part.rels.add_relationship(relationship, part, r_id)
         return part, r_id
 
@@ -99,11 +100,18 @@ class CombinedDocument:
         """Add the document ``make`` builds (given a target with a fresh header and footer)."""
         header, header_id = self._new_part("header")
         footer, footer_id = self._new_part("footer")
-        builder = make(Target(self.document, header.element, footer.element))
+        first: dict[str, tuple] = {}
+
+        def first_page() -> tuple[object, object]:
+            first["header"] = self._new_part("header", first=True)
+            first["footer"] = self._new_part("footer", first=True)
+            return first["header"][0].element, first["footer"][0].element
+
+        builder = make(Target(self.document, header.element, footer.element, first_page))
         elements = builder.content()
         mark = END_MARK.format(self.count)
         self._own_lists(elements)
-        for container in (header.element, footer.element):
+        for container in (header.element, footer.element, *(part.element for part, _ in first.values())):
             _count_own_pages(container, mark)
         if not elements or elements[-1].tag != _w("p"):
             elements.append(etree.Element(_w("p")))  # a section ends in a paragraph (a table cannot hold it)
@@ -112,7 +120,9 @@ class CombinedDocument:
         start.set(_w("id"), str(self.count))
         start.set(_w("name"), mark)
         etree.SubElement(last, _w("bookmarkEnd")).set(_w("id"), str(self.count))
-        section = self._section(header_id, footer_id)
+        section = self._section(
+            header_id, footer_id, first.get("header", (None, None))[1], first.get("footer", (None, None))[1]
+        )
         properties = last.find(_w("pPr"))
         if properties is None:
             properties = etree.Element(_w("pPr"))
@@ -123,13 +133,24 @@ class CombinedDocument:
         self.last_section = section
         self.count += 1
 
-    def _section(self, header_id: str, footer_id: str):
+    def _section(self, header_id: str, footer_id: str, first_header_id: str | None, first_footer_id: str | None):
+        """The section properties of a document: its headers and footers (the first page's if it has its own),
+        numbering from 1."""
         section = copy.deepcopy(self.final)
-        for reference in section.findall(_w("headerReference")) + section.findall(_w("footerReference")):
-            section.remove(reference)
-        for tag, r_id in (("footerReference", footer_id), ("headerReference", header_id)):
+        for tag in ("headerReference", "footerReference", "titlePg"):
+            for old in section.findall(_w(tag)):
+                section.remove(old)
+        references = [
+            ("headerReference", "default", header_id),
+            ("headerReference", "first", first_header_id),
+            ("footerReference", "default", footer_id),
+            ("footerReference", "first", first_footer_id),
+        ]
+        for tag, kind, r_id in reversed(references):
+            if r_id is None:
+                continue
             reference = etree.Element(_w(tag))
-            reference.set(_w("type"), "default")
+            reference.set(_w("type"), kind)
             reference.set(f"{{{R_NS}}}id", r_id)
             section.insert(0, reference)
         numbering = etree.Element(_w("pgNumType"))
@@ -139,6 +160,12 @@ class CombinedDocument:
             columns.addprevious(numbering)
         else:
             section.append(numbering)
+        if first_header_id or first_footer_id:
+            title_page = etree.Element(_w("titlePg"))  # after cols (and before docGrid), as the schema orders them
+            after = section.find(_w("cols"))
+            if after is None:
+                after = numbering
+            after.addnext(title_page)
         return section
 
     def _own_lists(self, elements: list) -> None:

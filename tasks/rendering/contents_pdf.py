@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from app.swedish_dates import long_date
 from tasks.rendering.kallelse_docx import PUBLIC_MARK
 from tasks.rendering.make_template import TEMPLATE_REVISION
 from tasks.rendering.pdf_fonts import FontUse, face
@@ -243,7 +244,7 @@ class ContentsLayout:
         left = f"{meeting.get('municipality') or ''} · {committee}".strip(" ·")
         self.footer = (clean(left), f"{PUBLIC_MARK} · {TEMPLATE_REVISION}" if public else TEMPLATE_REVISION)
         self.intro = (
-            f"{clean(meeting.get('title') or 'Kallelse')} den {meeting['start'][:10]}: kallelsen, "
+            f"{clean(meeting.get('title') or 'Kallelse')} den {long_date(meeting['start'])}: kallelsen, "
             "tjänsteutlåtandena och deras bilagor"
             + (" (offentlig version, utan sekretessärenden och sekretessbelagda bilagor)." if public else ".")
         )

@@ -19,7 +19,9 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from agenda.secrecy import public_decision, public_item
 from app.swedish_dates import long_date, meeting_time
+from tasks.rendering.blocks import signature_paragraphs, whole_number_runs
 from tasks.rendering.word import KEEPNEXT, Target, clean, template_sha256
 from tasks.rendering.word import WordBuilder as _Builder
 from tasks.rendering.word import paragraph as _paragraph
@@ -29,12 +31,14 @@ from tasks.rendering.word import spacing as _spacing
 from tasks.rendering.word import sub as _sub
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again
-KALLELSE_BUILDER_VERSION = "1"
+KALLELSE_BUILDER_VERSION = "2"
 
 HANDLING_LATER = "Handling kommer senare"
 PUBLIC_MARK = "Offentlig version"
 #: table column widths in twips (A4 less 25 mm margins: 9071)
 ITEM_WIDTHS = (737, 6067, 2267)
+#: the space after each column's text (the right cell margin): the title never touches the diarienummer
+ITEM_GAP = 227
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -106,10 +110,13 @@ class _KallelseBuilder(_Builder):
             + cell(widths[2], par("", fields=page, align="right"))
             + "</w:tr>"
         )
-        table = self._table(widths, [row], rule="bottom")
-        self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+        xml = self._table(widths, [row], rule="bottom") + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>'
+        self._fill(self.target.header, xml)
+        self._fill(self.target.first_page()[0], xml)
 
     def footer(self) -> None:
+        """The municipality, the committee and the template's revision on the first page only; the later pages
+        have nothing at their foot, as the original (their number is in the header)."""
         meeting = self.meeting
         left = f"{meeting.get('municipality') or ''} · {meeting.get('committee') or ''}".strip(" ·")
         right = f"{PUBLIC_MARK} · {self.data_revision()}" if self.public else self.data_revision()
@@ -118,7 +125,8 @@ class _KallelseBuilder(_Builder):
             f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
             f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>'
         )
-        self._fill(self.target.footer, xml)
+        self._fill(self.target.first_page()[1], xml)
+        self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     @staticmethod
     def data_revision() -> str:
@@ -197,10 +205,11 @@ class _KallelseBuilder(_Builder):
             style='<w:tblStyle w:val="Sidhuvudtabell"/>',
             borders='<w:tblBorders><w:insideH w:val="single" w:sz="2" w:space="0" w:color="BFBFBF"/>'
             '<w:bottom w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>',
-            margins='<w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>',
+            margins='<w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/>'
+            f'<w:right w:w="{ITEM_GAP}" w:type="dxa"/>',
         )
         previous_section = None
-        for item in self.snapshot["items"]:
+        for item in map(listed, self.snapshot["items"]):
             section = item.get("section")
             if section and section != previous_section:
                 row = self._row(tbl)
@@ -217,7 +226,7 @@ class _KallelseBuilder(_Builder):
             self._cell(row, widths[1], self._item_paragraphs(item))
             dnr = _paragraph()
             if item.get("case_number"):
-                _run(dnr, clean(item["case_number"]))
+                whole_number_runs(dnr, clean(item["case_number"]))
             self._cell(row, widths[2], [dnr])
         return tbl
 
@@ -225,7 +234,7 @@ class _KallelseBuilder(_Builder):
         out = []
         title = _paragraph()
         _spacing(title, after=40)
-        _run(title, clean(item.get("title") or ""))
+        whole_number_runs(title, clean(item.get("title") or ""))
         out.append(title)
         for part in item.get("parts") or []:
             p = _paragraph()
@@ -254,7 +263,7 @@ class _KallelseBuilder(_Builder):
         for text in notes:
             p = _paragraph()
             _spacing(p, after=20)
-            _run(p, text, italic=True, size=18)
+            whole_number_runs(p, text, italic=True, size=18)
             out.append(p)
         return out
 
@@ -288,34 +297,15 @@ class _KallelseBuilder(_Builder):
         return tc
 
     def closing(self) -> list:
+        """ "Huddinge den 2 februari 2017", then the chair and the secretary side by side: paragraphs that keep
+        together, so the closing follows the last item on its page whenever it fits there."""
         m = self.meeting
-        out = []
         place = _paragraph()
         _sub(_ppr(place), KEEPNEXT)
-        _spacing(place, before=480, after=360)
+        _spacing(place, before=360, after=0)
         _run(place, clean(notice_line(m)))
-        out.append(place)
-        widths = (4536, 4535)
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        tbl = etree.fromstring(
-            f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/>'
-            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="0000"/>'
-            '<w:tblCaption w:val="Underskrifter"/></w:tblPr>'
-            f"<w:tblGrid>{grid}</w:tblGrid></w:tbl>"
-        )
-        names = self._row(tbl, cant_split=True)
-        for width, name in zip(widths, (m.get("chair_name"), m.get("secretary_name"))):
-            p = _paragraph()
-            _sub(_ppr(p), KEEPNEXT)
-            _run(p, clean(name or "–"))
-            self._cell(names, width, [p])
-        labels = self._row(tbl, cant_split=True)
-        for width, label in zip(widths, ("Ordförande", "Sekreterare")):
-            p = _paragraph()
-            _run(p, label, size=18, sans=True)
-            self._cell(labels, width, [p])
-        out.append(tbl)
-        return out
+        people = [(m.get("chair_name") or "", "Ordförande"), (m.get("secretary_name") or "", "Sekreterare")]
+        return [place, *signature_paragraphs(people, first_before=480, title_size=18)]
 
     def properties(self) -> None:
         m = self.meeting
@@ -330,6 +320,19 @@ class _KallelseBuilder(_Builder):
         if m.get("notice_date"):
             day = date.fromisoformat(m["notice_date"][:10])
             props.created = props.modified = datetime(day.year, day.month, day.day)
+
+
+def listed(item: dict) -> dict:
+    """An item as the kallelse lists it, in the members' version too: a confidential matter by its public
+    title only, as the original (its names belong in its handlingar), and a delegated decision in a
+    confidential case by its public title. Items of a public snapshot are that already."""
+    if item.get("kind") == "confidential_case" and "public_title" in item:
+        return public_item(item)
+    decisions = item.get("delegation_decisions")
+    if decisions and any(d.get("is_confidential") and "public_title" in d for d in decisions):
+        shown = [public_decision(d) if "public_title" in d else d for d in decisions]
+        return {**item, "delegation_decisions": shown}
+    return item
 
 
 def kallelse_title(meeting: dict, *, public: bool) -> str:

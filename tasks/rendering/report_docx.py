@@ -24,12 +24,12 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape
 
+from tasks.rendering.blocks import address_footer, signature_paragraphs
 from tasks.rendering.make_template import NUM_BULLETS, NUM_PROPOSALS, TEMPLATE_REVISION
 from tasks.rendering.word import (
     BR,
     HYPERLINK,
     IND,
-    KEEPNEXT,
     R_ID,
     R,
     WordBuilder,
@@ -45,7 +45,7 @@ from tasks.rendering.word import (
 )
 
 #: bump when the layout changes, so stored renders of the same input are made again
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"
@@ -300,37 +300,15 @@ class _ReportBuilder(WordBuilder):
             ),
         ]
         table = self._table(widths, rows, rule="bottom")
-        self._fill(self.target.header, table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
+        xml = table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>'
+        self._fill(self.target.header, xml)
+        self._fill(self.target.first_page()[0], xml)
 
     def footer(self) -> None:
-        a = self.data.address
-        widths = (2835, 2835, 1701, 1700)
-        labels = ("POSTADRESS", "BESÖKSADRESS", "TELEFON", "E-POST OCH WEBB")
-        values = ([a.postal_address], [a.visiting_address], [a.phone], [a.email, a.web])
-
-        def par(lines: list[str], size: int) -> str:
-            runs = "<w:r><w:br/></w:r>".join(
-                f'<w:r><w:rPr><w:sz w:val="{size}"/></w:rPr><w:t xml:space="preserve">{escape(clean(t))}</w:t></w:r>'
-                for t in lines
-                if t
-            )
-            return f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{runs}</w:p>'
-
-        def cells(texts) -> str:
-            return "".join(
-                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
-                for width, t in zip(widths, texts)
-            )
-
-        rows = [
-            f"<w:tr>{cells(par([label], 12) for label in labels)}</w:tr>",
-            f"<w:tr>{cells(par(v, 16) for v in values)}</w:tr>",
-        ]
-        revision = (
-            f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:sz w:val="12"/>'
-            f"</w:rPr><w:t>{escape(clean(self.data.template_revision))}</w:t></w:r></w:p>"
-        )
-        self._fill(self.target.footer, self._table(widths, rows, rule="top") + revision)
+        """The address block and the template's revision on the first page only, as the original; later pages
+        have nothing at their foot (their number is in the header)."""
+        self._fill(self.target.first_page()[1], address_footer(self.data.address, self.data.template_revision))
+        self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     # the body
     def body(self) -> list:
@@ -357,14 +335,20 @@ class _ReportBuilder(WordBuilder):
 
         if d.proposals:
             out.append(self._heading("Förslag till beslut"))
+            single = len(d.proposals) == 1  # one point stands unnumbered, as the original writes it
             for proposal in d.proposals:
-                p = paragraph("ListNumber")
-                numbered(p, NUM_PROPOSALS)
+                if single:
+                    p = paragraph()
+                    spacing(p, after=80)
+                else:
+                    p = paragraph("ListNumber")
+                    numbered(p, NUM_PROPOSALS)
                 run(p, clean(proposal.text))
                 out.append(p)
                 if proposal.immediately_adjusted:
                     adjusted = paragraph()
-                    sub(ppr(adjusted), IND).set(w("left"), "360")
+                    if not single:
+                        sub(ppr(adjusted), IND).set(w("left"), "360")
                     run(adjusted, ADJUSTED_TEXT)
                     out.append(adjusted)
 
@@ -377,16 +361,8 @@ class _ReportBuilder(WordBuilder):
             parser.close()
             out.extend(parser.out)
 
-        for i, s in enumerate(d.signatories):
-            name = paragraph()
-            sub(ppr(name), KEEPNEXT)
-            spacing(name, before=600 if i == 0 else 360, after=0)
-            run(name, clean(s.name))
-            out.append(name)
-            if s.title:
-                t = paragraph()
-                run(t, clean(s.title))
-                out.append(t)
+        if d.signatories:
+            out.extend(signature_paragraphs([(s.name, s.title) for s in d.signatories]))
 
         if d.attachments:
             out.append(self._heading("Bilagor"))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
 
@@ -156,17 +157,39 @@ class Target:
 
     Normally a document of its own made from the template (``Target.new()``); tasks.rendering.batch
     gives several builders one document, each its own section with its own header and footer.
+    A builder whose first page has a header or footer of its own (Word's "different first page",
+    as the municipality's letterhead: the address block on the first page only) asks for them with
+    ``first_page()``; ``add_first_page`` makes them when asked.
     """
 
     document: object  # docx.document.Document
     header: object
     footer: object
+    add_first_page: Callable[[], tuple[object, object]] | None = None
+    _first: tuple[object, object] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def new(cls) -> Target:
         document = docx.Document(BytesIO(template_bytes()))
         section = document.sections[0]
-        return cls(document, section.header._element, section.footer._element)
+
+        def first_page() -> tuple[object, object]:
+            section.different_first_page_header_footer = True
+            return section.first_page_header._element, section.first_page_footer._element
+
+        return cls(document, section.header._element, section.footer._element, first_page)
+
+    def first_page(self) -> tuple[object, object]:
+        """The first page's own header and footer (made on the first call; the same ones after)."""
+        if self._first is None:
+            if self.add_first_page is None:
+                raise RuntimeError("this target has no first page of its own")
+            self._first = self.add_first_page()
+        return self._first
+
+    @property
+    def has_first_page(self) -> bool:
+        return self._first is not None
 
 
 class WordBuilder:

@@ -325,7 +325,10 @@ def docx_paragraphs(data: bytes) -> list[str]:
     from docx.oxml.ns import qn
 
     body = Document(io.BytesIO(data)).element.body
-    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    shown = {qn("w:t"), qn("w:noBreakHyphen")}  # a non-breaking hyphen (in dates, diarienummer) reads "-"
+    return [
+        "".join((t.text or "") if t.tag == qn("w:t") else "-" for t in p.iter(*shown)) for p in body.iter(qn("w:p"))
+    ]
 
 
 def docx_text(data: bytes) -> str:
@@ -334,12 +337,16 @@ def docx_text(data: bytes) -> str:
     from xml.etree import ElementTree
 
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    shown = (f"{w}t", f"{w}noBreakHyphen")  # a non-breaking hyphen (in dates, diarienummer) reads "-"
     lines = []
     with zipfile.ZipFile(io.BytesIO(data)) as docx:
         for name in sorted(docx.namelist()):
             if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
                 root = ElementTree.fromstring(docx.read(name))
-                lines += ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+                lines += [
+                    "".join((t.text or "") if t.tag == f"{w}t" else "-" for t in p.iter() if t.tag in shown)
+                    for p in root.iter(f"{w}p")
+                ]
     return "\n".join(lines)
 
 

@@ -65,7 +65,7 @@ def test_one_page_of_contents_read_back(meeting):
     words = _words(r)
     assert words.startswith(
         "SOCIALNÄMNDEN MÖTESHANDLINGAR 2017-02-23 Innehåll Kallelse till Socialnämnden den "
-        "2017-02-23: kallelsen, tjänsteutlåtandena och deras bilagor. Nr Handling Sida"
+        "23 februari 2017: kallelsen, tjänsteutlåtandena och deras bilagor. Nr Handling Sida"
     )
     # kallelse 2 pages, contents 1: the first document starts on page 4, each 3 pages long
     assert "1 Ärende nummer 1 om verksamheten – SN-2017/1.100 4 Tjänsteutlåtande 4 Bilaga 1 Underlag 1 7" in words

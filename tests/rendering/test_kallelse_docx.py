@@ -31,19 +31,23 @@ def test_header_title_time_place_and_closing():
     members, _public = demo_snapshots()
     document = read(members)
     for section in document.sections:
-        header = section.header
-        assert not header.is_linked_to_previous
-        text = " ".join(c.text for t in header.tables for r in t.rows for c in r.cells)
-        assert text.split() == ["SOCIALNÄMNDEN", "KALLELSE", "SIDA", "()"]  # the numbers are fields:
-        assert instructions(header._element) == ["PAGE", "NUMPAGES"]
+        for header in (section.header, section.first_page_header):  # the same on the first page and after
+            assert not header.is_linked_to_previous
+            text = " ".join(c.text for t in header.tables for r in t.rows for c in r.cells)
+            assert text.split() == ["SOCIALNÄMNDEN", "KALLELSE", "SIDA", "()"]  # the numbers are fields:
+            assert instructions(header._element) == ["PAGE", "NUMPAGES"]
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == "Kallelse till Socialnämnden"
     assert document.paragraphs[0].style.name == "Heading 1"
     assert "Tid\tTorsdag den 23 februari 2017, klockan 18:00" in paragraphs
     assert "Plats\tPlenum, Gymnasietorget 1" in paragraphs
-    assert "Huddinge den 2 februari 2017" in paragraphs
-    closing = [[c.text for c in r.cells] for r in document.tables[1].rows]
-    assert closing == [["Gunnel Hedberg", "Sara Lindqvist"], ["Ordförande", "Sekreterare"]]
+    # the closing: place and date, then the chair and the secretary side by side (a tab between them)
+    assert paragraphs[-3:] == [
+        "Huddinge den 2 februari 2017",
+        "Gunnel Hedberg\tSara Lindqvist",
+        "Ordförande\tSekreterare",
+    ]
+    assert len(document.tables) == 1
     props = document.core_properties
     assert props.language == "sv-SE" and props.title == "Kallelse till Socialnämnden 2017-02-23"
     assert props.author == "Sara Lindqvist"
@@ -69,7 +73,13 @@ def test_items_table_in_order_with_diarienummer_and_the_confidential_section():
     # the section row (a merged row: one cell repeated) comes right before item 18, once
     section_rows = [i for i, r in enumerate(table) if set(r) == {"Sekretessärenden"}]
     assert len(section_rows) == 1 and table[section_rows[0] + 1][0] == "18"
-    assert by_number["18"][1] == data.CONFIDENTIAL_CASES[0][1]  # the members read the full title
+    # a confidential matter is listed by its public title and no diarienummer, in the members' version too
+    # (as the real kallelse: the names belong in its handlingar only)
+    assert by_number["18"][1:] == [data.CONFIDENTIAL_CASES[0][2], ""]
+    members_text = "\n".join("\t".join(r) for r in table)
+    for _number, title, _public_title, _registered in data.CONFIDENTIAL_CASES:
+        assert title not in members_text and _number not in members_text
+    assert "punkt 3.4.1: Placering" in by_number["21"][1]  # a delegated decision in a confidential case
     # the header row repeats on every page
     first_row = read(members).tables[0].rows[0]._tr
     assert first_row.find(f"{W}trPr/{W}tblHeader") is not None
@@ -117,3 +127,39 @@ def test_forty_items_and_a_closing_without_date():
     assert numbers == [str(n) for n in range(1, 41)]
     assert table[-1] == ["40", "Ärende 18 – § 18", "SN-2017/218.100"]
     assert "Huddinge" in [p.text for p in read(members).paragraphs]
+
+
+def test_the_footer_with_the_template_revision_is_on_the_first_page_only():
+    for snapshot, public in zip(demo_snapshots(), (False, True)):
+        section = read(snapshot, public).sections[0]
+        assert section.different_first_page_header_footer
+        first = " ".join(p.text for p in section.first_page_footer.paragraphs)
+        assert first.startswith("Huddinge kommun · Socialnämnden\t") and "Mall rev." in first
+        assert ("Offentlig version" in first) is public
+        assert [p.text for p in section.footer.paragraphs] == [""]  # later pages: nothing at their foot
+
+
+def test_dates_and_diarienummer_in_notes_do_not_break_and_the_columns_have_a_gap():
+    members, _public = demo_snapshots()
+    document = read(members)
+    table = document.tables[0]
+    cells = {row.cells[0].text: row.cells for row in table.rows[1:]}
+    note = cells["12"][1].paragraphs[-1]
+    assert note.text == "Remisshandlingar: http://www.huddinge.se/krakvik_langsjoskolan (hämtad 2017-01-12)"
+    # the date's hyphens are Word's non-breaking hyphen (python-docx reads them as "-")
+    assert [t.text for t in note._p.iter(f"{W}t")][-2:] == ["01", "12)"]
+    assert len(list(note._p.iter(f"{W}noBreakHyphen"))) == 2
+    delegation = "\n".join(p.text for p in cells["21"][1].paragraphs)
+    assert "2017-01-19 · Eva Strand, socialdirektör · punkt 3.4.1: Placering" in delegation
+    dnr = cells["4"][2].paragraphs[0]
+    assert dnr.text == "SN-2016/3342.181" and len(list(dnr._p.iter(f"{W}noBreakHyphen"))) == 1
+    # a right cell margin: the title column's text never runs up against the diarienummer
+    margin = table._tbl.tblPr.find(f"{W}tblCellMar/{W}right")
+    assert int(margin.get(f"{W}w")) >= 170
+
+
+def test_the_closing_keeps_together():
+    members, _public = demo_snapshots()
+    paragraphs = read(members).paragraphs[-3:]
+    assert [p.paragraph_format.keep_with_next for p in paragraphs] == [True, True, None]
+    assert not [p for p in paragraphs if p.paragraph_format.page_break_before]

@@ -10,6 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from tasks.rendering.blocks import FOOTER_WIDTHS
 from tasks.rendering.make_template import TEMPLATE_PATH, build_template
 from tasks.rendering.report_docx import (
     ADJUSTED_TEXT,
@@ -53,20 +54,30 @@ def test_every_sections_header_holds_the_table_and_page_fields():
         assert "".join(t.text for t in page_cell.iter(qn("w:t"))) == "1 (1)"
 
 
-def test_every_sections_footer_holds_the_address_block_and_template_revision():
+def test_the_address_block_and_template_revision_are_the_first_pages_footer_only():
     report = demo_report()
     doc = read(report)
     for section in doc.sections:
-        footer = section.footer
+        # Word's "different first page": the address block at the foot of the first page, as the original;
+        # the later pages have nothing there (their number is in the header, the same as the first page's)
+        assert section.different_first_page_header_footer
+        footer = section.first_page_footer
+        assert not footer.is_linked_to_previous
         rows = footer.tables[0].rows
         assert [c.text for c in rows[0].cells] == ["POSTADRESS", "BESÖKSADRESS", "TELEFON", "E-POST OCH WEBB"]
+        # the postal address a line per part, digit groups joined by no-break spaces: no part is cut
         assert [c.text for c in rows[1].cells] == [
-            "Huddinge kommun, 141 85 Huddinge",
+            "Huddinge kommun\n141\u00a085 Huddinge",
             "Kommunalvägen 28",
-            "08-535 300 00",
+            "08-535\u00a0300\u00a000",
             "huddinge@huddinge.example\nwww.huddinge.example",
         ]
         assert footer.paragraphs[-1].text == report.template_revision
+        assert [c.width.twips for c in rows[1].cells] == list(FOOTER_WIDTHS)
+        assert not section.footer.is_linked_to_previous
+        assert not section.footer.tables and [p.text for p in section.footer.paragraphs] == [""]
+        header_texts = [[c.text for c in r.cells] for r in section.header.tables[0].rows]
+        assert [[c.text for c in r.cells] for r in section.first_page_header.tables[0].rows] == header_texts
 
 
 def test_first_page_case_officer_committee_and_title_then_sections_in_order():
@@ -84,12 +95,10 @@ def test_first_page_case_officer_committee_and_title_then_sections_in_order():
         "Bilagor",
         "Beslutet delges",
     ]
-    tail = texts[texts.index("Bilagor") - 4 :]
+    tail = texts[texts.index("Bilagor") - 2 :]
     assert tail == [
-        "Eva Strand",
-        "Socialdirektör",
-        "Johan Ek",
-        "Utredare",
+        "Eva Strand\tJohan Ek",  # side by side, as the original
+        "Socialdirektör\tUtredare",
         "Bilagor",
         "Bilaga 1 Verksamhetsberättelse 2016 för socialnämnden",
         "Beslutet delges",
@@ -207,11 +216,12 @@ def test_script_and_html_in_plain_fields_are_printed_as_text():
     texts = body_texts(doc)
     assert styled(doc, "Heading 1") == [nasty]
     assert texts.count(nasty) >= 4  # committee, title, recipient, signatory name and title
-    assert [p.text for p in doc.paragraphs if p.style.name == "List Number"] == [nasty]
+    assert texts[texts.index("Förslag till beslut") + 1] == nasty  # one proposal: not numbered
     header = doc.sections[0].header.tables[0]
     assert header.rows[0].cells[0].text == nasty.upper()
     assert header.rows[2].cells[2].text == "SN-<i>1</i>"
-    assert not any(r.bold for p in doc.paragraphs if p.style.name == "List Number" for r in p.runs)
+    proposal = doc.paragraphs[texts.index("Förslag till beslut") + 1]
+    assert not any(r.bold for r in proposal.runs)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("word/document.xml").decode()
     assert "<script>" not in xml and "&lt;script&gt;" in xml
@@ -276,3 +286,32 @@ def test_same_input_same_hash_and_any_change_another():
 )
 def test_download_names_are_plain_ascii(public, name):
     assert report_filename(demo_report(), "pdf", public=public) == name
+
+
+def test_a_single_proposal_is_not_numbered_two_or_more_are():
+    one = read(demo_report(proposals=[ProposalLine("Socialnämnden godkänner förslaget.", True)]))
+    texts = body_texts(one)
+    start = texts.index("Förslag till beslut")
+    assert texts[start + 1 : start + 3] == ["Socialnämnden godkänner förslaget.", ADJUSTED_TEXT]
+    assert not [p for p in one.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    assert not styled(one, "List Number")  # the style carries the numbering too
+    two = read(demo_report(proposals=[ProposalLine("Första."), ProposalLine("Andra.")]))
+    assert styled(two, "List Number") == ["Första.", "Andra."]
+
+
+def test_signatories_stand_two_by_two_side_by_side_and_keep_together():
+    people = [SignatoryLine("Anne Lundkvist", "Social- och äldreomsorgsdirektör"), SignatoryLine("Marianne Krook", "")]
+    people.append(SignatoryLine("Christina Löfberg", "Utvecklingsledare"))
+    doc = read(demo_report(signatories=people))
+    paragraphs = doc.paragraphs
+    texts = [p.text for p in paragraphs]
+    start = texts.index("Anne Lundkvist\tMarianne Krook")
+    block = paragraphs[start : start + 4]
+    assert [p.text for p in block] == [
+        "Anne Lundkvist\tMarianne Krook",
+        "Social- och äldreomsorgsdirektör\t",
+        "Christina Löfberg",
+        "Utvecklingsledare",
+    ]
+    assert [p.paragraph_format.keep_with_next for p in block] == [True, True, True, None]
+    assert {p.paragraph_format.tab_stops[0].position.twips for p in block} == {4536}
