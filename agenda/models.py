@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.organisation.models import Committee
 from app.registry.models import Case
 
@@ -39,7 +39,7 @@ class MeetingStatus(str, enum.Enum):
 UPCOMING = (MeetingStatus.planned, MeetingStatus.notice_published)
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A sammanträde of a committee, with the facts that complete its kallelse."""
 
     __tablename__ = "meetings"
@@ -117,7 +117,7 @@ class ItemOutcome(str, enum.Enum):
         return {"decided": "Beslutat", "postponed": "Bordlagt", "sent_back": "Återremitterat"}[self.value]
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """One item of a föredragningslista; its number is its place in the order (1, 2, …)."""
 
     __tablename__ = "agenda_items"
@@ -188,7 +188,7 @@ CASE_KINDS = (ItemKind.case, ItemKind.confidential_case)
 STANDING_KINDS = (ItemKind.procedural, ItemKind.information, ItemKind.delegation_report, ItemKind.other)
 
 
-class StandingItem(db.Model):
+class StandingItem(Model):
     """An item of a committee's template: put on the agenda of every meeting the committee plans.
 
     The opening items come first in their order; the closing ones (``closes_agenda``, e.g. Övriga
@@ -241,7 +241,7 @@ def _give_new_committee_the_default_template(_mapper, connection, committee: Com
     )
 
 
-class DelegationDecision(db.Model):
+class DelegationDecision(Model):
     """A decision taken under delegation, reported (anmält) to the committee at its next meeting."""
 
     __tablename__ = "delegation_decisions"
@@ -266,7 +266,7 @@ class DelegationDecision(db.Model):
         return f"<DelegationDecision {self.id} {self.decided_on} {self.delegation_point}>"
 
 
-class Publication(db.Model):
+class Publication(Model):
     """An immutable, numbered snapshot of a kallelse: the members' and the public version."""
 
     __tablename__ = "publications"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 #: the longest note kept (characters)
 MAX_NOTE_LENGTH = 5000
@@ -20,7 +20,7 @@ def handling_key(report_id: int, attachment_id: int | None = None) -> str:
     return f"attachment:{attachment_id}" if attachment_id is not None else f"report:{report_id}"
 
 
-class HandlingNote(db.Model):
+class HandlingNote(Model):
     """A reader's private note on one handling (the tjänsteutlåtande or a bilaga) of a meeting's kallelse.
 
     The note is keyed on the writer, the meeting and the handling itself: the case report

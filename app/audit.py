@@ -13,13 +13,13 @@ from sqlalchemy import JSON, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 if TYPE_CHECKING:  # app.auth's operations write audit rows; at run time the ORM finds "User" by name
     from app.auth.models import User
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ import contextvars
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from celery import Celery, Task
 from flask import Flask
@@ -33,6 +34,23 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+
+    class Model(Base):
+        """The base of every model, as a type checker sees it.
+
+        At run time it is ``db.Model``: a class Flask-SQLAlchemy builds from ``Base`` when the extension is
+        created (adding its table naming and a ``query`` property, which no model uses), so a type checker
+        can only see it as a variable and cannot derive a class from it. Every model sets its
+        ``__tablename__``, so to the checker the models derive from ``Base`` itself, with their columns
+        typed by ``Mapped[...]``.
+        """
+
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, r
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class MessageState(str, enum.Enum):
         }[self.value]
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ what they show (the protocols below), not by their classes.
 from __future__ import annotations
 
 import enum
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from flask import abort
 from sqlalchemy import select
@@ -221,7 +221,10 @@ def _may_view_case(user: User, case: CaseLike) -> bool:
     return not case.is_confidential or _may_see_secrets(user, case)
 
 
-def decide(user: User | None, target, *, known_by: Action, action: Action):
+_Target = TypeVar("_Target")
+
+
+def decide(user: User | None, target: _Target, *, known_by: Action, action: Action) -> _Target:
     """Return ``target`` if ``user`` may do ``action`` on it; else 401 (not logged in), 404 (they may not know
     it exists: ``known_by`` is the action that lets them see it) or 403 (they see it, but may not do this).
     The areas' access modules load objects for users through this."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class JobState(str, enum.Enum):
@@ -25,7 +25,7 @@ class JobState(str, enum.Enum):
         return {"queued": "I kö", "running": "Pågår", "done": "Klart", "failed": "Misslyckades"}[self.value]
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +88,7 @@ class Job(db.Model):
         return f"<Job {self.id} {self.kind} {self.state.value}>"
 
 
-class RenderedPart(db.Model):
+class RenderedPart(Model):
     """A rendered file kept for reuse, under the hash of everything it is made from (tasks.rendering.parts).
 
     E.g. a report revision's PDF ("<input hash>.pdf"), a kallelse's Word file, a meeting package

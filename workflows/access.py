@@ -14,6 +14,8 @@ the logged-in user as operations want it.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort
 from flask_login import current_user
 
@@ -34,7 +36,8 @@ CONFIDENTIAL_BILAGA = (
 
 def acting_user() -> User:
     """Return the logged-in user itself (operations store it in relationships, so not Flask-Login's proxy)."""
-    return current_user._get_current_object()
+    # Flask-Login is untyped; its user loader (app.auth) gives a User, and the views that act are login_required
+    return cast(User, current_user._get_current_object())
 
 
 def load_case(user: User | None, case_id: int, action: Action = Action.view_report) -> Case:

@@ -36,6 +36,9 @@ from xml.parsers import expat
 
 from app.validation import ValidationError
 
+#: an element's attributes as expat reports them (names as "namespace local" when namespaced)
+Attributes = dict[str, str]
+
 #: field codes that fetch another file or talk to another program
 REFUSED_FIELDS = {"INCLUDETEXT", "INCLUDEPICTURE", "LINK", "DDE", "DDEAUTO", "INCLUDE", "IMPORT"}
 #: ODF elements whose xlink:href may point outside the package: followed only on a click (hyperlinks, a form's
@@ -100,18 +103,18 @@ def check_odf(
             _scan(archive, entry, name, lambda tag, attrs: _odf_element(tag, attrs, name, template_ok))
 
 
-def is_template_relationship(tag: str, attrs: dict) -> bool:
+def is_template_relationship(tag: str, attrs: Attributes) -> bool:
     """Whether an element of a relationships part is the link to the template a Word document came from."""
     return _local(tag) == "Relationship" and attrs.get("Type", "").endswith("/attachedTemplate")
 
 
-def is_word_template(tag: str, _attrs: dict) -> bool:
+def is_word_template(tag: str, _attrs: Attributes) -> bool:
     """Whether an element of Word's settings part is ``w:attachedTemplate`` (which names that relationship)."""
     namespace, _, local = tag.rpartition(" ")
     return local == "attachedTemplate" and namespace in _WORD_MAIN
 
 
-def is_odf_template(tag: str, _attrs: dict) -> bool:
+def is_odf_template(tag: str, _attrs: Attributes) -> bool:
     """Whether an ODF element is ``meta:template``, the template a document came from."""
     return tag == f"{_ODF_META} template"
 
@@ -176,7 +179,7 @@ def _local(qualified: str) -> str:
 def _parser(archive_name: str, name: str) -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator=" ")
 
-    def no_dtd(*_args) -> None:
+    def no_dtd(*_args: object) -> None:
         raise _refuse(
             f"Filen ”{name}” innehåller XML med egna definitioner (DTD) i ”{archive_name[:80]}”, vilket "
             "Office-dokument aldrig har, och kan inte tas emot."
@@ -194,19 +197,21 @@ def _feed(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, parser: expat.XMLPar
     parser.Parse(b"", True)
 
 
-def _scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, visit: Callable[[str, dict], None]) -> None:
+def _scan(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str, visit: Callable[[str, Attributes], None]
+) -> None:
     """Call ``visit(tag, attributes)`` for each element of a part (names as "namespace local")."""
     parser = _parser(entry.filename, name)
     parser.StartElementHandler = visit
     _feed(archive, entry, parser)
 
 
-def _content_type(attrs: dict, name: str) -> None:
+def _content_type(attrs: Attributes, name: str) -> None:
     if _MACRO_TYPES.search(attrs.get("ContentType", "")):
         raise _macros(name)
 
 
-def _relationship(tag: str, attrs: dict, name: str, template_ok: bool = False) -> None:
+def _relationship(tag: str, attrs: Attributes, name: str, template_ok: bool = False) -> None:
     if _local(tag) != "Relationship":
         return
     kind = attrs.get("Type", "")
@@ -226,7 +231,7 @@ def _excel_link(tag: str, name: str) -> None:
         raise _ole(name)
 
 
-def _odf_element(tag: str, attrs: dict, name: str, template_ok: bool = False) -> None:
+def _odf_element(tag: str, attrs: Attributes, name: str, template_ok: bool = False) -> None:
     local = _local(tag)
     if local in _ODF_MACROS:
         raise _macros(name)
@@ -255,7 +260,7 @@ def _scan_fields(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, name: str) ->
             check("".join(open_fields[-1]))
             open_fields[-1] = None
 
-    def start(tag: str, attrs: dict) -> None:
+    def start(tag: str, attrs: Attributes) -> None:
         nonlocal in_instruction
         local = _local(tag)
         if local == "fldSimple":

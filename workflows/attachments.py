@@ -280,7 +280,7 @@ def _store(data: bytes, content_type: str, user: User) -> StoredFileRecord:
             with db.session.begin_nested():
                 db.session.add(record)
         except IntegrityError:  # the same file stored at the same moment by another upload
-            record = db.session.scalar(query)
+            record = db.session.scalars(query).one()
     return record
 
 
@@ -289,7 +289,7 @@ def _clean_title(title: str | None, *, default: str) -> str:
     return text or default
 
 
-def _flag(value) -> bool:
+def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValidationError({"is_confidential": "Ange om bilagan är sekretessmarkerad (ja eller nej)."})
     return value
@@ -323,7 +323,9 @@ def _megabytes(size: int) -> str:
     return f"{text.replace('.', ',')} MB"
 
 
-def _audit(action: str, attachment: ReportAttachment, user: User, summary: str, *, before: dict | None = None) -> None:
+def _audit(
+    action: str, attachment: ReportAttachment, user: User, summary: str, *, before: dict[str, object] | None = None
+) -> None:
     report = attachment.report
     audit.record(
         action,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from html import unescape
+from typing import Any, TypedDict, TypeVar
 
 import nh3
 
@@ -34,7 +36,7 @@ STANDARD_SECTIONS = [
 ]
 
 
-def sanitize_html(value, *, field: str, label: str) -> str:
+def sanitize_html(value: object, *, field: str, label: str) -> str:
     """Return the rich text with only Word-compatible markup kept; refuse non-text or too long."""
     text = clean_text(value, field=field, label=label, max_length=RICH_TEXT_MAX * 2, required=False)
     cleaned = nh3.clean(
@@ -67,6 +69,28 @@ def plain_text(value: str) -> str:
     return html_to_text(nh3.clean(value, tags=set()))
 
 
+class ProposalJSON(TypedDict):
+    text: str
+    immediately_adjusted: bool
+
+
+class SignatoryJSON(TypedDict):
+    user_id: int | None
+    name: str
+    title: str
+
+
+class ReportContentJSON(TypedDict):
+    """A revision's content as stored (ReportRevision.content) and as the API shows it."""
+
+    title: str
+    report_date: str | None
+    sections: dict[str, str]
+    proposals: list[ProposalJSON]
+    recipients: list[str]
+    signatories: list[SignatoryJSON]
+
+
 @dataclass
 class Proposal:
     """One numbered point of Förslag till beslut."""
@@ -93,11 +117,19 @@ class ReportContent:
     recipients: list[str] = field(default_factory=list)
     signatories: list[Signatory] = field(default_factory=list)
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    def to_json(self) -> ReportContentJSON:
+        return {
+            "title": self.title,
+            "report_date": self.report_date,
+            "sections": dict(self.sections),
+            "proposals": [{"text": p.text, "immediately_adjusted": p.immediately_adjusted} for p in self.proposals],
+            "recipients": list(self.recipients),
+            "signatories": [{"user_id": s.user_id, "name": s.name, "title": s.title} for s in self.signatories],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> ReportContent:
+    def from_json(cls, data: Mapping[str, Any]) -> ReportContent:
+        """The content of a stored revision (JSON as written by ``to_json``, older ones may lack keys)."""
         return cls(
             title=data.get("title", ""),
             report_date=data.get("report_date"),
@@ -116,23 +148,27 @@ class ReportContent:
 
     def changed_fields(self, other: ReportContent | None) -> list[str]:
         """Name the fields that differ from ``other`` (all of them when there is none)."""
-        mine, theirs = self.to_json(), (other.to_json() if other else {})
+        mine: Mapping[str, object] = self.to_json()
+        theirs: Mapping[str, object] = other.to_json() if other else {}
         changed = [
             k
             for k in ("title", "report_date", "proposals", "recipients", "signatories")
             if mine.get(k) != theirs.get(k)
         ]
-        their_sections = theirs.get("sections") or {}
+        their_sections = other.sections if other else {}
         keys = sorted(set(self.sections) | set(their_sections))
         changed += [f"sections.{k}" for k in keys if self.sections.get(k, "") != their_sections.get(k, "")]
         return changed
 
 
-def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
+_T = TypeVar("_T")
+
+
+def clean_content(raw: Mapping[str, object], section_titles: dict[str, str]) -> ReportContent:
     """Validate and sanitise submitted content; ``section_titles`` maps every allowed section key to its heading."""
     errors: dict[str, str] = {}
 
-    def attempt(fn):
+    def attempt(fn: Callable[[], _T]) -> _T | None:
         try:
             return fn()
         except ValidationError as exc:
@@ -160,6 +196,8 @@ def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
     signatories = attempt(lambda: _clean_signatories(raw.get("signatories")))
     if errors:
         raise ValidationError(errors)
+    # attempt gives None only when it has recorded an error
+    assert title is not None and proposals is not None and recipients is not None and signatories is not None
     return ReportContent(
         title=title,
         report_date=report_date,
@@ -170,7 +208,7 @@ def clean_content(raw: dict, section_titles: dict[str, str]) -> ReportContent:
     )
 
 
-def _clean_date(value) -> str | None:
+def _clean_date(value: object) -> str | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -181,7 +219,7 @@ def _clean_date(value) -> str | None:
         raise ValidationError({"report_date": "Ange datum som ÅÅÅÅ-MM-DD."}) from None
 
 
-def _clean_proposals(value) -> list[Proposal]:
+def _clean_proposals(value: object) -> list[Proposal]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
@@ -206,7 +244,7 @@ def _clean_proposals(value) -> list[Proposal]:
     return out
 
 
-def _clean_lines(value, *, field: str, label: str, limit: int) -> list[str]:
+def _clean_lines(value: object, *, field: str, label: str, limit: int) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
@@ -217,7 +255,7 @@ def _clean_lines(value, *, field: str, label: str, limit: int) -> list[str]:
     return [plain_text(line) for line in lines if line]
 
 
-def _clean_signatories(value) -> list[Signatory]:
+def _clean_signatories(value: object) -> list[Signatory]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or len(value) > 6:

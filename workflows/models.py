@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.organisation.models import Municipality
 from app.registry.models import Case, RegisteredDocument
 
@@ -44,7 +44,7 @@ STATE_LABELS = {
 }
 
 
-class ReportSectionDefinition(db.Model):
+class ReportSectionDefinition(Model):
     """An extra section the municipality wants in its reports, e.g. Barnrättsperspektiv."""
 
     __tablename__ = "report_section_definitions"
@@ -73,7 +73,7 @@ report_editors = Table(
 )
 
 
-class CaseReport(db.Model):
+class CaseReport(Model):
     """The tjänsteutlåtande of a case: one per case, with its whole history."""
 
     __tablename__ = "case_reports"
@@ -118,6 +118,13 @@ class CaseReport(db.Model):
         number = self.current_revision if number is None else number
         return next((r for r in self.revisions if r.number == number), None)
 
+    def current(self) -> ReportRevision:
+        """The newest revision: a report has one from its creation on."""
+        found = self.revision()
+        if found is None:
+            raise LookupError(f"report {self.id} has no revision {self.current_revision}")
+        return found
+
     @property
     def current_attachments(self) -> list[ReportAttachment]:
         return [a for a in self.attachments if a.is_current]
@@ -126,7 +133,7 @@ class CaseReport(db.Model):
         return f"<CaseReport {self.id} case={self.case_id} {self.state.value}>"
 
 
-class ReportRevision(db.Model):
+class ReportRevision(Model):
     """One saved version of a report's content; never changed once written."""
 
     __tablename__ = "report_revisions"
@@ -151,7 +158,7 @@ class ReportRevision(db.Model):
         return f"<ReportRevision {self.report_id}#{self.number}>"
 
 
-class ReportConflict(db.Model):
+class ReportConflict(Model):
     """A save refused because it started from an old revision: kept so its text is never lost."""
 
     __tablename__ = "report_conflicts"
@@ -170,7 +177,7 @@ class ReportConflict(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class ReportTransition(db.Model):
+class ReportTransition(Model):
     """A step on a report's timeline: who moved it from which state to which, and why."""
 
     __tablename__ = "report_transitions"
@@ -192,7 +199,7 @@ class ReportTransition(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class StoredFileRecord(db.Model):
+class StoredFileRecord(Model):
     """A file in storage, once per content (sha256), shared by every attachment that uses it."""
 
     __tablename__ = "stored_files"
@@ -210,7 +217,7 @@ class StoredFileRecord(db.Model):
         return f"<StoredFileRecord {self.sha256[:12]} {self.content_type}>"
 
 
-class ReportAttachment(db.Model):
+class ReportAttachment(Model):
     """A bilaga of a report: an uploaded file or a registered document of the case.
 
     Replacing a bilaga adds a new row in the same position and marks the old one not

@@ -27,7 +27,13 @@ import zipfile
 from collections.abc import Callable
 from xml.parsers import expat
 
-from workflows.active_content import TEMPLATE_PARTS, is_odf_template, is_template_relationship, is_word_template
+from workflows.active_content import (
+    TEMPLATE_PARTS,
+    Attributes,
+    is_odf_template,
+    is_template_relationship,
+    is_word_template,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -67,7 +73,7 @@ def normalise(data: bytes, content_type: str) -> bytes:
     return _rewritten(data, changes) if changes else data
 
 
-def without_elements(xml: bytes, unwanted: Callable[[str, dict], bool]) -> bytes:
+def without_elements(xml: bytes, unwanted: Callable[[str, Attributes], bool]) -> bytes:
     """``xml`` without the elements ``unwanted(tag, attributes)`` picks (tags as expat gives them with namespaces,
     "uri local"), each with its content; everything else byte for byte. ``xml`` itself when none is picked."""
     spans = _spans(xml, unwanted)
@@ -96,16 +102,16 @@ def without_elements(xml: bytes, unwanted: Callable[[str, dict], bool]) -> bytes
     return cleaned
 
 
-def _spans(xml: bytes, unwanted: Callable[[str, dict], bool]) -> list[tuple[int, int]]:
+def _spans(xml: bytes, unwanted: Callable[[str, Attributes], bool]) -> list[tuple[int, int]]:
     """Where each outermost picked element starts, and where its end event was reported (expat's byte index)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     spans: list[tuple[int, int]] = []
     depth, start = 0, 0
 
-    def no_dtd(*_args) -> None:
+    def no_dtd(*_args: object) -> None:
         raise CannotStrip("a DTD")
 
-    def on_start(tag: str, attrs: dict) -> None:
+    def on_start(tag: str, attrs: Attributes) -> None:
         nonlocal depth, start
         if depth:
             depth += 1

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import select
 
 from app.auth.models import CommitteeRole, Role, User
 from app.extensions import db
 from app.notifications import queue_message
+from app.registry.models import Case
 from workflows.models import CaseReport, ReportTransition
 from workflows.states import is_author
 
 #: which roles of the committee hear about each transition ("editors": the report's editors)
-AUDIENCE = {
+AUDIENCE: dict[str, list[Role | Literal["editors"]]] = {
     "submit": [Role.reviewer],
     "approve": [Role.approver],
     "return_review": ["editors"],
@@ -46,7 +49,7 @@ def role_holders(committee_id: int, role: Role) -> list[User]:
     )
 
 
-def mail_title(case) -> str:
+def mail_title(case: Case) -> str:
     """The case's title as an e-mail may carry it: a confidential case only by its public title."""
     return case.display_public_title
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
-from datetime import timedelta
+from collections.abc import Collection, Mapping
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from workflows.models import (
     ReportTransition,
 )
 from workflows.notify import notify_transition
-from workflows.states import EDITABLE, TRANSITIONS, editor_only
+from workflows.states import EDITABLE, TRANSITIONS, GuardContext, editor_only
 
 
 class RevisionConflict(ConflictError):
@@ -72,7 +72,7 @@ def section_titles(municipality: Municipality, keep: Collection[str] | None = ()
 
 def report_section_titles(report: CaseReport) -> dict[str, str]:
     """The sections a report is written in: the active ones and any retired one it has text in."""
-    return section_titles(report.case.committee.municipality, report.revision().content.get("sections") or {})
+    return section_titles(report.case.committee.municipality, report.current().content.get("sections") or {})
 
 
 def required_sections(municipality: Municipality) -> dict[str, str]:
@@ -160,7 +160,7 @@ def remove_editor(report: CaseReport, editor: User, *, user: User) -> None:
     )
 
 
-def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -> ReportRevision:
+def save_revision(report: CaseReport, *, user: User, raw: Mapping[str, object], based_on: int) -> ReportRevision:
     """Save the content as a new revision, if it is based on the current one.
 
     A save based on an older revision is refused with RevisionConflict, and its text is
@@ -172,7 +172,7 @@ def save_revision(report: CaseReport, *, user: User, raw: dict, based_on: int) -
         raise ConflictError(f"Utlåtandets status är ”{report.state.label}”; det kan inte ändras nu.")
     editor_only(report, user, {})
     content = clean_content(raw, report_section_titles(report))
-    current = report.revision()
+    current = report.current()
     if based_on != report.current_revision:
         conflict = ReportConflict(
             report=report,
@@ -250,8 +250,8 @@ def transition(
     if not (t.roles & user.roles_in(report.case.committee_id)):
         raise ForbiddenError(f"Du har inte den roll som krävs för ”{t.label}”.")
     comment = (comment or "").strip()[:4000] or None
-    content = ReportContent.from_json(report.revision().content)
-    ctx = {
+    content = ReportContent.from_json(report.current().content)
+    ctx: GuardContext = {
         "comment": comment,
         "missing": missing_for_submission(content, required_sections(report.case.committee.municipality)),
     }
@@ -288,7 +288,7 @@ def transition(
     return row
 
 
-def attachment_manifest(report: CaseReport) -> list[dict]:
+def attachment_manifest(report: CaseReport) -> list[dict[str, str | int | bool | None]]:
     """The current bilagor as data: what a signature covers besides the text."""
     return [
         {
@@ -304,19 +304,27 @@ def attachment_manifest(report: CaseReport) -> list[dict]:
 
 def signature_hash(report: CaseReport) -> str:
     """The sha256 that signing freezes: the current revision's content and its bilagor."""
-    content = ReportContent.from_json(report.revision().content)
+    content = ReportContent.from_json(report.current().content)
     manifest = json.dumps(attachment_manifest(report), sort_keys=True, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(content.canonical_bytes() + b"\n" + manifest).hexdigest()
 
 
-def _due_date(state: ReportState):
+def _due_date(state: ReportState) -> date | None:
     days = {ReportState.in_review: "REVIEW_DAYS", ReportState.approved: "APPROVAL_DAYS"}.get(state)
     if days is None:
         return None
     return local_today() + timedelta(days=int(current_app.config.get(days, 5)))
 
 
-def _timeline(report, name, source, target, user, comment, content_hash=None) -> ReportTransition:
+def _timeline(
+    report: CaseReport,
+    name: str,
+    source: ReportState | None,
+    target: ReportState,
+    user: User,
+    comment: str | None,
+    content_hash: str | None = None,
+) -> ReportTransition:
     row = ReportTransition(
         report=report,
         name=name,

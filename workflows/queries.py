@@ -66,12 +66,12 @@ def signed_reports_count(committee_ids: set[int]) -> int:
     """Signed reports of these committees not yet on an agenda: ready for the secretary."""
     if not committee_ids:
         return 0
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(CaseReport)
         .join(Case, Case.id == CaseReport.case_id)
         .where(Case.committee_id.in_(committee_ids), CaseReport.state == ReportState.signed)
-    )
+    ).scalar_one()
 
 
 #: the audit rows about a bilaga whose text may name it (title or file name), and what they say without it
@@ -103,15 +103,15 @@ def history_texts(case: Case, entries: Sequence[AuditEntry], user: User) -> dict
     ).all()
     replaces = {row.id: row.replaces_id for row in attachments}
 
-    def first_file(attachment_id):
-        seen = set()
+    def first_file(attachment_id: int) -> int:
+        seen: set[int] = set()
         while replaces.get(attachment_id) is not None and attachment_id not in seen:
             seen.add(attachment_id)
             attachment_id = replaces[attachment_id]
         return attachment_id
 
     secret = {first_file(row.id) for row in attachments if row.is_confidential}
-    texts = {}
+    texts: dict[int, str] = {}
     for entry in rows:
         if entry.object_id not in blind:
             continue

@@ -14,7 +14,7 @@ from app.organisation.models import Committee
 from app.validation import ValidationError
 
 
-def set_same_person_may_approve_and_sign(committee: Committee, *, user: User, allowed) -> Committee:
+def set_same_person_may_approve_and_sign(committee: Committee, *, user: User, allowed: object) -> Committee:
     """Allow or forbid one person to both approve and sign a report of ``committee``."""
     if not isinstance(allowed, bool):
         raise ValidationError({"same_person_may_approve_and_sign": "Ange ja eller nej."})

@@ -28,7 +28,7 @@ def _key_for(title: str, taken: set[str]) -> str:
     return key
 
 
-def _clean_title(municipality: Municipality, title, *, own: ReportSectionDefinition | None = None) -> str:
+def _clean_title(municipality: Municipality, title: object, *, own: ReportSectionDefinition | None = None) -> str:
     title = clean_text(title, field="title", label="Rubrik", max_length=100)
     if title.casefold() in _STANDARD_TITLES:
         raise ValidationError({"title": f"”{title}” finns redan i alla tjänsteutlåtanden."})
@@ -43,7 +43,9 @@ def _clean_title(municipality: Municipality, title, *, own: ReportSectionDefinit
     return title
 
 
-def add_section(municipality: Municipality, *, user: User | None, title, is_required: bool) -> ReportSectionDefinition:
+def add_section(
+    municipality: Municipality, *, user: User | None, title: object, is_required: bool
+) -> ReportSectionDefinition:
     """Add a section to every tjänsteutlåtande of the municipality, after the standard ones."""
     title = _clean_title(municipality, title)
     existing = list(
@@ -71,7 +73,9 @@ def add_section(municipality: Municipality, *, user: User | None, title, is_requ
     return item
 
 
-def update_section(item: ReportSectionDefinition, *, user: User, title, is_required: bool, is_active: bool) -> None:
+def update_section(
+    item: ReportSectionDefinition, *, user: User, title: object, is_required: bool, is_active: bool
+) -> None:
     """Rename a section, make it required or optional, or stop offering it (old reports keep their text)."""
     before = {"title": item.title, "is_required": item.is_required, "is_active": item.is_active}
     item.title = _clean_title(item.municipality, title, own=item)

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from app.auth.models import Role, User
 from app.validation import ForbiddenError, ValidationError
 from workflows.models import CaseReport, ReportState
 
 S = ReportState
-Guard = Callable[[CaseReport, User, dict], None]
+
+
+class GuardContext(TypedDict, total=False):
+    """What the guards judge besides the report and the user (workflows.operations.transition fills it)."""
+
+    #: the comment given with the step, stripped (None when there is none)
+    comment: str | None
+    #: the headings of what the report lacks before it can be submitted
+    missing: list[str]
+
+
+Guard = Callable[[CaseReport, User, GuardContext], None]
 
 
 def is_author(report: CaseReport, user: User) -> bool:
@@ -27,22 +39,22 @@ def is_editor(report: CaseReport, user: User) -> bool:
     return user.id == report.case.case_officer_id or any(e.id == user.id for e in report.editors)
 
 
-def editor_only(report, user, ctx) -> None:
+def editor_only(report: CaseReport, user: User, ctx: GuardContext) -> None:
     if not is_editor(report, user):
         raise ForbiddenError("Bara ärendets handläggare och utsedda medförfattare kan ändra utlåtandet.")
 
 
-def not_own_report(report, user, ctx) -> None:
+def not_own_report(report: CaseReport, user: User, ctx: GuardContext) -> None:
     if is_author(report, user):
         raise ForbiddenError("Du har skrivit i utlåtandet och kan därför inte granska, godkänna eller underteckna det.")
 
 
-def comment_required(report, user, ctx) -> None:
+def comment_required(report: CaseReport, user: User, ctx: GuardContext) -> None:
     if not (ctx.get("comment") or "").strip():
         raise ValidationError({"comment": "Skriv en kommentar som säger varför."})
 
 
-def complete_content(report, user, ctx) -> None:
+def complete_content(report: CaseReport, user: User, ctx: GuardContext) -> None:
     missing = ctx.get("missing") or []
     if missing:
         raise ValidationError(
@@ -50,7 +62,7 @@ def complete_content(report, user, ctx) -> None:
         )
 
 
-def not_own_approval(report, user, ctx) -> None:
+def not_own_approval(report: CaseReport, user: User, ctx: GuardContext) -> None:
     """Who approved the report in this round does not sign it too, unless the committee allows it."""
     if report.case.committee.same_person_may_approve_and_sign:
         return
@@ -59,7 +71,7 @@ def not_own_approval(report, user, ctx) -> None:
         raise ForbiddenError("Samma person kan inte både godkänna och underteckna tjänsteutlåtandet.")
 
 
-def editor_or_secretary(report, user, ctx) -> None:
+def editor_or_secretary(report: CaseReport, user: User, ctx: GuardContext) -> None:
     if not (is_editor(report, user) or Role.secretary in user.roles_in(report.case.committee_id)):
         raise ForbiddenError("Bara ärendets handläggare eller nämndsekreteraren kan återkalla utlåtandet.")
 
@@ -77,7 +89,7 @@ class Transition:
     is_manual: bool = True
     #: the transition takes the report through review again: the signature no longer holds
     clears_signature: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 TRANSITIONS: dict[str, Transition] = {

@@ -12,10 +12,12 @@ The table of who may do what stays in ``app.permissions``; this module only asks
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import abort
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import Model, db
 from app.permissions import Action, can, decide
 from app.registry.models import Case, RegisteredDocument
 
@@ -23,7 +25,10 @@ from app.registry.models import Case, RegisteredDocument
 INT_MAX = 2**31 - 1
 
 
-def get_by_id(model, ident: int):
+_M = TypeVar("_M", bound=Model)
+
+
+def get_by_id(model: type[_M], ident: int) -> _M | None:
     """Return the row of ``model`` with this id, or None (also for ids no row can have)."""
     return db.session.get(model, ident) if 0 < ident <= INT_MAX else None
 
