@@ -15,6 +15,7 @@ The table of who may do what stays in ``app.permissions``; this module only asks
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import abort
 
@@ -34,7 +35,10 @@ def may_know(user: User | None, meeting: Meeting | Committee) -> bool:
     return can(user, Action.view_meetings, meeting)
 
 
-def _check(user: User | None, target: Meeting | Committee, action: Action):
+_Target = TypeVar("_Target", Meeting, Committee)
+
+
+def _check(user: User | None, target: _Target, action: Action) -> _Target:
     return decide(user, target, known_by=Action.view_meetings, action=action)
 
 
@@ -145,12 +149,12 @@ def shown_decision(decision: DelegationDecision, user: User | None) -> ShownDeci
     """How ``user`` sees ``decision``: withheld when its case is confidential and they may not read its secrets."""
     case = decision.case
     confidential = case is not None and case.is_confidential
-    withheld = confidential and not may_read_case_secrets(user, case)
+    withheld = case is not None and case.is_confidential and not may_read_case_secrets(user, case)
     return ShownDecision(
         decision=decision,
         withheld=withheld,
         is_confidential=confidential,
         case_id=None if withheld or case is None else case.id,
         case_number=None if withheld or case is None else case.number,
-        summary=case.display_public_title if withheld else decision.summary,
+        summary=case.display_public_title if withheld and case is not None else decision.summary,
     )

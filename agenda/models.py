@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Connection, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event, insert
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
+from agenda.snapshot_json import PartJSON, SnapshotJSON
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import Model
@@ -138,7 +138,7 @@ class AgendaItem(Model):
     #: another body's reference, e.g. "KSL/12/0177-37"
     external_reference: Mapped[str | None] = mapped_column(String(100))
     #: information items: [{"title": …, "presenter": …}, …]
-    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    parts: Mapped[list[PartJSON]] = mapped_column(JSON, default=list)
     #: a closing item (e.g. Övriga frågor): new items go before it (set from the committee's template)
     closes_agenda: Mapped[bool] = mapped_column(default=False)
     #: what the meeting did with the item (recorded afterwards)
@@ -221,12 +221,14 @@ DEFAULT_STANDING_ITEMS = (
 
 
 @event.listens_for(Committee, "after_insert")
-def _give_new_committee_the_default_template(_mapper, connection, committee: Committee) -> None:
+def _give_new_committee_the_default_template(
+    _mapper: Mapper[Committee], connection: Connection, committee: Committee
+) -> None:
     """Every committee starts with the customary standing items; its secretary can change them."""
     opening = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if not closes]
     closing = [(kind, title) for kind, title, closes in DEFAULT_STANDING_ITEMS if closes]
     connection.execute(
-        StandingItem.__table__.insert(),
+        insert(StandingItem),
         [
             {
                 "committee_id": committee.id,
@@ -277,9 +279,9 @@ class Publication(Model):
     #: 1 for the first publication, 2 for the first correction, …
     version: Mapped[int] = mapped_column(Integer)
     #: everything a member may read: items, numbers, diarienummer, documents (see agenda.snapshot)
-    members_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    members_snapshot: Mapped[SnapshotJSON] = mapped_column(JSON)
     #: what the public reads: confidential items as their public title only, no confidential documents
-    public_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    public_snapshot: Mapped[SnapshotJSON] = mapped_column(JSON)
     #: what changed since the previous version (Swedish lines), empty for the first
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: why the kallelse was published after the deadline, when it was
@@ -296,5 +298,5 @@ class Publication(Model):
 
 @event.listens_for(Publication, "before_update")
 @event.listens_for(Publication, "before_delete")
-def _refuse_change(_mapper, _connection, target):
+def _refuse_change(_mapper: Mapper[Publication], _connection: Connection, target: Publication) -> None:
     raise RuntimeError(f"a publication is an immutable snapshot; refused to change {target!r}")

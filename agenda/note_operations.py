@@ -48,7 +48,7 @@ def _grouped(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def clean_note(value) -> str:
+def clean_note(value: object) -> str:
     """Return the note's text with its line breaks, or raise ValidationError (field ``text``)."""
     if value is None:
         value = ""
@@ -68,7 +68,9 @@ def clean_note(value) -> str:
     return text
 
 
-def save_note(user: User, meeting: Meeting, *, report_id: int, attachment_id: int | None, text) -> HandlingNote | None:
+def save_note(
+    user: User, meeting: Meeting, *, report_id: int, attachment_id: int | None, text: object
+) -> HandlingNote | None:
     """Create or change ``user``'s note on the handling; empty text deletes the note (None is returned).
 
     Empty text where there is no note is refused: there is nothing to save.
@@ -94,6 +96,7 @@ def save_note(user: User, meeting: Meeting, *, report_id: int, attachment_id: in
                 db.session.add(note)
         except IntegrityError:
             note = note_for(user, meeting, report_id, attachment_id)
+            assert note is not None, "the other save's row, which won"
             note.body, note.updated_dt = body, utcnow()
         audit.record(
             "note.created",
@@ -119,7 +122,7 @@ def delete_note(note: HandlingNote, *, user: User) -> None:
     """Delete ``user``'s own note."""
     if note.user_id != user.id:
         raise ValueError("a note is deleted only by its writer")
-    committee_id = db.session.get(Meeting, note.meeting_id).committee_id
+    committee_id = db.session.get_one(Meeting, note.meeting_id).committee_id
     audit.record(
         "note.deleted", note, f"{user.name} tog bort en personlig anteckning.", user=user, committee_id=committee_id
     )

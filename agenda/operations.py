@@ -7,6 +7,7 @@ report transition needs is checked again by workflows.operations.transition.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from agenda.models import (
     Publication,
 )
 from agenda.snapshot import build_snapshots, describe_changes, publication_problems
+from agenda.snapshot_json import PartJSON
 from agenda.standing_items import template_for
 from app import audit
 from app.auth.models import User
@@ -43,7 +45,7 @@ MAX_SERIES = 24
 # --- meetings -------------------------------------------------------------------------------
 
 
-def _clean_start(value) -> datetime:
+def _clean_start(value: object) -> datetime:
     """Accept an aware datetime or a naive one in Swedish time; refuse one that is not in the future."""
     if isinstance(value, str):
         if not any(sep in value.strip() for sep in ("T", " ")):
@@ -63,9 +65,13 @@ def _clean_start(value) -> datetime:
     return value
 
 
-def _collect(values: dict, rules: dict) -> dict:
+#: how a field is cleaned: its value as given → as stored, or ValidationError
+Rule = Callable[[object], object]
+
+
+def _collect(values: Mapping[str, object], rules: Mapping[str, Rule]) -> dict[str, object]:
     """Clean each given value with its rule; refuse with every field's message at once."""
-    out: dict = {}
+    out: dict[str, object] = {}
     errors: dict[str, str] = {}
     for key, rule in rules.items():
         if key in values:
@@ -78,11 +84,11 @@ def _collect(values: dict, rules: dict) -> dict:
     return out
 
 
-def _optional_text(field: str, label: str, max_length: int):
+def _optional_text(field: str, label: str, max_length: int) -> Rule:
     return lambda v: clean_text(v, field=field, label=label, max_length=max_length, required=False) or None
 
 
-MEETING_RULES = {
+MEETING_RULES: dict[str, Rule] = {
     "start": _clean_start,
     "place": lambda v: clean_text(v, field="place", label="Plats", max_length=200),
     "is_public": lambda v: _boolean(v, "is_public", "Öppet för allmänheten"),
@@ -93,13 +99,13 @@ MEETING_RULES = {
 }
 
 
-def _boolean(value, field: str, label: str) -> bool:
+def _boolean(value: object, field: str, label: str) -> bool:
     if isinstance(value, bool):
         return value
     raise ValidationError({field: f"{label} anges som sant eller falskt."})
 
 
-def _date(value, field: str, label: str) -> date | None:
+def _date(value: object, field: str, label: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -111,7 +117,13 @@ def _date(value, field: str, label: str) -> date | None:
 
 
 def plan_meeting(
-    committee: Committee, *, user: User, start, place, is_public: bool = False, standing_items: bool = True
+    committee: Committee,
+    *,
+    user: User,
+    start: object,
+    place: object,
+    is_public: bool = False,
+    standing_items: bool = True,
 ) -> Meeting:
     """Plan a meeting of the committee, with the committee's standing items on its agenda."""
     fields = _collect({"start": start, "place": place, "is_public": is_public}, MEETING_RULES)
@@ -148,13 +160,16 @@ def plan_meeting(
     return meeting
 
 
-def plan_meetings(committee: Committee, *, user: User, starts: list, place, is_public: bool = False) -> list[Meeting]:
+def plan_meetings(
+    committee: Committee, *, user: User, starts: Sequence[datetime], place: object, is_public: bool = False
+) -> list[Meeting]:
     """Plan several meetings at the same place (the year plan), all or none; refusals name the date."""
     if not starts:
         raise ValidationError({"days": "Ange minst ett datum."})
     if len(starts) > MAX_SERIES:
         raise ValidationError({"days": f"Planera högst {MAX_SERIES} sammanträden åt gången."})
-    errors, seen = [], set()
+    errors: list[str] = []
+    seen: set[datetime] = set()
     for start in starts:
         label = f"{start:%Y-%m-%d}" if isinstance(start, datetime) else str(start)
         try:
@@ -172,7 +187,9 @@ def plan_meetings(committee: Committee, *, user: User, starts: list, place, is_p
     ]
 
 
-def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_version: int | None = None) -> Meeting:
+def update_meeting(
+    meeting: Meeting, *, user: User, values: Mapping[str, object], expected_version: int | None = None
+) -> Meeting:
     """Change the meeting's time, place or the facts that complete its kallelse."""
     _lock(meeting)
     _require_open(meeting)
@@ -199,7 +216,7 @@ def update_meeting(meeting: Meeting, *, user: User, values: dict, expected_versi
     return meeting
 
 
-def _same_instant(value, current: datetime) -> bool:
+def _same_instant(value: object, current: datetime) -> bool:
     """Whether a submitted start (string or datetime, naive = Swedish time) is the meeting's current one."""
     try:
         value = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -237,12 +254,12 @@ def _bump(meeting: Meeting) -> None:
 # --- agenda items ---------------------------------------------------------------------------
 
 
-def _clean_parts(value) -> list[dict]:
+def _clean_parts(value: object) -> list[PartJSON]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or len(value) > MAX_PARTS:
         raise ValidationError({"parts": f"Delarna anges som en lista med högst {MAX_PARTS} delar."})
-    out = []
+    out: list[PartJSON] = []
     for i, part in enumerate(value, start=1):
         if not isinstance(part, dict) or set(part) - {"title", "presenter"}:
             raise ValidationError({f"parts.{i}": "Varje del har en rubrik och eventuellt en föredragande."})
@@ -372,7 +389,7 @@ def _apply_order(meeting: Meeting, items: list[AgendaItem]) -> None:
     db.session.expire(meeting, ["items"])
 
 
-def _item_fields(values: dict, *, creating: bool) -> dict:
+def _item_fields(values: Mapping[str, object], *, creating: bool) -> dict[str, object]:
     return _collect(
         values,
         {
@@ -395,7 +412,7 @@ def add_item(
     case: Case | None = None,
     position: int | None = None,
     expected_version: int | None = None,
-    **values,
+    **values: object,
 ) -> AgendaItem:
     """Add an item; a case item puts the case's signed report on the agenda (or says it comes later)."""
     _lock(meeting)
@@ -419,7 +436,7 @@ def add_item(
         raise ValidationError({"title": "Rubrik måste fyllas i."})
     if case is not None:
         _check_case(meeting, case)
-    title = fields.get("title") or (case.title if kind is ItemKind.case else None)
+    title = fields.get("title") or (case.title if kind is ItemKind.case and case is not None else None)
     title = (
         title
         or {
@@ -436,8 +453,8 @@ def add_item(
         parts=fields.get("parts", []),
         is_handling_later=fields.get("is_handling_later", False),
     )
-    if kind is ItemKind.case:
-        _place_report(item, user)
+    if kind is ItemKind.case and case is not None:
+        _place_report(item, case, user)
     _insert(meeting, item, position)
     _bump(meeting)
     audit.record(
@@ -473,9 +490,9 @@ def _check_case(meeting: Meeting, case: Case, excluding: AgendaItem | None = Non
         )
 
 
-def _place_report(item: AgendaItem, user: User) -> None:
+def _place_report(item: AgendaItem, case: Case, user: User) -> None:
     """Move the case's signed report to "on agenda", or require "handling kommer senare"."""
-    report = report_ops.report_for(item.case)
+    report = report_ops.report_for(case)
     if report is not None and report.state is ReportState.signed:
         report_ops.transition(report, user=user, name="place_on_agenda", notify=False)
         item.is_handling_later = False
@@ -484,17 +501,16 @@ def _place_report(item: AgendaItem, user: User) -> None:
         return
     if report is None:
         raise ConflictError(
-            f"Ärende {item.case.number} har inget tjänsteutlåtande. Markera ”Handling kommer "
-            "senare” om det ska med ändå."
+            f"Ärende {case.number} har inget tjänsteutlåtande. Markera ”Handling kommer senare” om det ska med ändå."
         )
     raise ConflictError(
-        f"Tjänsteutlåtandet i {item.case.number} är inte undertecknat (status: "
+        f"Tjänsteutlåtandet i {case.number} är inte undertecknat (status: "
         f"”{report.state.label}”). Bara undertecknade utlåtanden kan tas upp; markera "
         "”Handling kommer senare” om det ska med ändå."
     )
 
 
-def update_item(item: AgendaItem, *, user: User, expected_version: int | None = None, **values) -> AgendaItem:
+def update_item(item: AgendaItem, *, user: User, expected_version: int | None = None, **values: object) -> AgendaItem:
     """Change an item's title, note, reference, parts or "handling kommer senare"."""
     meeting = item.meeting
     _lock(meeting)
@@ -505,7 +521,7 @@ def update_item(item: AgendaItem, *, user: User, expected_version: int | None = 
     for key, value in fields.items():
         setattr(item, key, value)
     if item.case is not None and "is_handling_later" in fields:
-        _sync_report(item, user)
+        _sync_report(item, item.case, user)
     _bump(meeting)
     audit.record(
         "agenda.item_updated",
@@ -520,12 +536,12 @@ def update_item(item: AgendaItem, *, user: User, expected_version: int | None = 
     return item
 
 
-def _sync_report(item: AgendaItem, user: User) -> None:
+def _sync_report(item: AgendaItem, case: Case, user: User) -> None:
     """After "handling kommer senare" changed: place a signed report, or refuse an unsigned one."""
-    report = report_ops.report_for(item.case)
+    report = report_ops.report_for(case)
     if report is not None and report.state is ReportState.on_agenda:
         return
-    _place_report(item, user)
+    _place_report(item, case, user)
 
 
 def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
@@ -541,7 +557,7 @@ def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
             f"Tjänsteutlåtandet i {item.case.number} {label}; det kan läggas till när det är undertecknat."
         )
     item.is_handling_later = False
-    _place_report(item, user)
+    _place_report(item, item.case, user)
     _bump(item.meeting)
     audit.record(
         "agenda.handling_attached",
@@ -662,9 +678,10 @@ def offered_again(committee: Committee) -> list[AgendaItem]:
         )
         .order_by(Meeting.start_dt.desc(), AgendaItem.position)
     ).all()
-    seen, out = set(), []
+    seen: set[int | None] = set()
+    out: list[AgendaItem] = []
     for item in candidates:
-        if item.case_id in seen:
+        if item.case_id in seen or item.case is None:  # the query asks for items with a case
             continue
         seen.add(item.case_id)
         if _upcoming_item_for(item.case) is None and not _decided_later(item):
@@ -674,7 +691,7 @@ def offered_again(committee: Committee) -> list[AgendaItem]:
 
 def _decided_later(item: AgendaItem) -> bool:
     return (
-        db.session.scalar(
+        db.session.execute(
             select(func.count())
             .select_from(AgendaItem)
             .join(Meeting)
@@ -683,7 +700,7 @@ def _decided_later(item: AgendaItem) -> bool:
                 AgendaItem.outcome == ItemOutcome.decided,
                 Meeting.start_dt > item.meeting.start_dt,
             )
-        )
+        ).scalar_one()
         > 0
     )
 
@@ -692,11 +709,19 @@ def _decided_later(item: AgendaItem) -> bool:
 
 
 def register_delegation_decision(
-    committee: Committee, *, user: User, decided_on, decision_maker, delegation_point, summary, case: Case | None = None
+    committee: Committee,
+    *,
+    user: User,
+    decided_on: object,
+    decision_maker: object,
+    delegation_point: object,
+    summary: object,
+    case: Case | None = None,
 ) -> DelegationDecision:
     """Register a decision taken under delegation, to be reported at the committee's next meeting."""
     errors: dict[str, str] = {}
-    values: dict = {}
+    values: dict[str, object] = {}
+    fn: Callable[[], object]
     for key, fn in (
         ("decided_on", lambda: _date(decided_on, "decided_on", "Beslutsdatum")),
         (
@@ -715,10 +740,12 @@ def register_delegation_decision(
             values[key] = fn()
         except ValidationError as exc:
             errors.update(exc.errors)
-    if "decided_on" in values and values["decided_on"] is None:
-        errors["decided_on"] = "Beslutsdatum måste fyllas i."
-    elif "decided_on" in values and values["decided_on"] > local_today():
-        errors["decided_on"] = "Beslutsdatum kan inte ligga i framtiden."
+    if "decided_on" in values:
+        day = values["decided_on"]
+        if day is None:
+            errors["decided_on"] = "Beslutsdatum måste fyllas i."
+        elif isinstance(day, date) and day > local_today():  # _date gives a date or None
+            errors["decided_on"] = "Beslutsdatum kan inte ligga i framtiden."
     if case is not None and case.committee_id != committee.id:
         errors["case"] = f"Ärende {case.number} hör till en annan nämnd."
     if errors:
@@ -832,7 +859,7 @@ class PublicationRefused(ConflictError):
         super().__init__("Kallelsen kan inte publiceras: " + " ".join(problems))
 
 
-def upcoming_meetings(committee_ids, *, days_back: int = 0) -> list[Meeting]:
+def upcoming_meetings(committee_ids: Collection[int], *, days_back: int = 0) -> list[Meeting]:
     """The meetings of these committees from today on (or ``days_back`` earlier), soonest first."""
     since = utcnow() - timedelta(days=days_back)
     return list(

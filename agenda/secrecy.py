@@ -22,6 +22,7 @@ from functools import cached_property
 from sqlalchemy import select
 
 from agenda.models import CONFIDENTIAL_SECTION, DelegationDecision, ItemKind, Meeting, Publication
+from agenda.snapshot_json import DecisionJSON, ItemJSON, SnapshotJSON
 from app.audit import AuditEntry
 from app.extensions import db
 from app.registry.models import Case, RegisteredDocument
@@ -46,11 +47,11 @@ class ConfidentialMarks:
 
     # One pattern per kind, made once per check (a committee may have thousands of confidential cases).
     @cached_property
-    def _numbers_re(self) -> re.Pattern | None:
+    def _numbers_re(self) -> re.Pattern[str] | None:
         return _any_of(self.numbers, before=r"(?<![\w/.-])", after=r"(?!\d)")
 
     @cached_property
-    def _parties_re(self) -> re.Pattern | None:
+    def _parties_re(self) -> re.Pattern[str] | None:
         return _any_of(self.parties, before=r"(?<!\w)", after=r"(?!\w)")
 
     def found_in(self, text: str, *, is_report: bool = False) -> list[str]:
@@ -63,7 +64,7 @@ class ConfidentialMarks:
         folded = _folded(text)
         for public in sorted(self.public_titles, key=len, reverse=True):
             folded = folded.replace(public, " ")
-        found = []
+        found: list[str] = []
         if any(t in folded for t in self.titles):
             found.append("innehåller rubriken på ett sekretessärende")
         if self._numbers_re and self._numbers_re.search(folded):
@@ -75,7 +76,7 @@ class ConfidentialMarks:
         return found
 
 
-def _any_of(texts: set[str], *, before: str, after: str) -> re.Pattern | None:
+def _any_of(texts: set[str], *, before: str, after: str) -> re.Pattern[str] | None:
     """One pattern matching any of ``texts`` (longest first) between the given boundaries; None for none."""
     if not texts:
         return None
@@ -167,18 +168,20 @@ def secrecy_problems(texts: list[tuple[str, str, bool]], marks: ConfidentialMark
 # --- versions published before a case became confidential ---------------------------------------------
 
 
-def secret_now(snapshot: dict) -> dict[int, str]:
+def secret_now(snapshot: SnapshotJSON) -> dict[int, str]:
     """The cases a members' snapshot names (items and delegated decisions) that are confidential now,
     by id, with their public titles."""
-    ids = {i["case_id"] for i in snapshot["items"] if i.get("case_id")}
-    ids |= {d["case_id"] for i in snapshot["items"] for d in i.get("delegation_decisions", []) if d.get("case_id")}
+    ids = {case_id for i in snapshot["items"] if (case_id := i.get("case_id"))}
+    ids |= {
+        case_id for i in snapshot["items"] for d in i.get("delegation_decisions", []) if (case_id := d.get("case_id"))
+    }
     if not ids:
         return {}
     cases = db.session.scalars(select(Case).where(Case.id.in_(ids), Case.is_confidential.is_(True)))
     return {c.id: c.display_public_title for c in cases}
 
 
-def public_item(item: dict) -> dict:
+def public_item(item: ItemJSON) -> ItemJSON:
     """The public version of a members' item: a confidential one as its public title only."""
     if item["kind"] == ItemKind.confidential_case.value:
         return {
@@ -194,37 +197,45 @@ def public_item(item: dict) -> dict:
             "report": None,
             "attachments": [],
         }
-    out = {key: value for key, value in item.items() if key not in ("id", "case_id", "public_title")}
+    out = item.copy()
+    out.pop("id", None)
+    out.pop("case_id", None)
+    out.pop("public_title", None)
     out["attachments"] = [a for a in item["attachments"] if not a["is_confidential"]]
     if "delegation_decisions" in item:
         out["delegation_decisions"] = [public_decision(d) for d in item["delegation_decisions"]]
     return out
 
 
-def public_decision(decision: dict) -> dict:
+def public_decision(decision: DecisionJSON) -> DecisionJSON:
     if not decision["is_confidential"]:
-        return {k: v for k, v in decision.items() if k not in ("public_title", "case_id")}
+        out = decision.copy()
+        out.pop("public_title", None)
+        out.pop("case_id", None)
+        return out
     return {
         "decided_on": decision["decided_on"],
         "decision_maker": decision["decision_maker"],
         "delegation_point": decision["delegation_point"],
         "case_number": None,
-        "summary": decision["public_title"] or "Sekretess",
+        "summary": decision.get("public_title") or "Sekretess",
         "is_confidential": True,
     }
 
 
-def newly_confidential(publication: Publication) -> list[dict]:
+def newly_confidential(publication: Publication) -> list[ItemJSON]:
     """The members' items of ``publication`` published as open whose case is confidential now."""
     secret = secret_now(publication.members_snapshot)
     return [
         i
         for i in publication.members_snapshot["items"]
-        if i.get("case_id") in secret and i["kind"] != ItemKind.confidential_case.value
+        if (case_id := i.get("case_id")) is not None
+        and case_id in secret
+        and i["kind"] != ItemKind.confidential_case.value
     ]
 
 
-def public_items_now(publication: Publication) -> list[dict]:
+def public_items_now(publication: Publication) -> list[ItemJSON]:
     """The public items of a publication as they may be read today.
 
     The stored snapshot is never changed; an item whose case has become confidential since is
@@ -235,23 +246,31 @@ def public_items_now(publication: Publication) -> list[dict]:
     if not secret:
         return publication.public_snapshot["items"]
     members = {i["number"]: i for i in publication.members_snapshot["items"]}
-    out = []
+    out: list[ItemJSON] = []
     for item in publication.public_snapshot["items"]:
-        member = members.get(item["number"], {})
-        if member.get("case_id") in secret and item["kind"] != ItemKind.confidential_case.value:
+        member = members.get(item["number"])
+        case_id = member.get("case_id") if member is not None else None
+        if (
+            member is not None
+            and case_id is not None
+            and case_id in secret
+            and item["kind"] != ItemKind.confidential_case.value
+        ):
             item = public_item(
                 {
                     **member,
                     "kind": ItemKind.confidential_case.value,
                     "section": CONFIDENTIAL_SECTION,
-                    "public_title": secret[member["case_id"]],
+                    "public_title": secret[case_id],
                 }
             )
         elif "delegation_decisions" in item:
-            decisions = []
-            for shown, full in zip(item["delegation_decisions"], member.get("delegation_decisions", [])):
-                if full.get("case_id") in secret and not shown.get("is_confidential"):
-                    shown = public_decision({**full, "is_confidential": True, "public_title": secret[full["case_id"]]})
+            decisions: list[DecisionJSON] = []
+            full_decisions = member.get("delegation_decisions", []) if member is not None else []
+            for shown, full in zip(item["delegation_decisions"], full_decisions):
+                decision_case = full.get("case_id")
+                if decision_case is not None and decision_case in secret and not shown.get("is_confidential"):
+                    shown = public_decision({**full, "is_confidential": True, "public_title": secret[decision_case]})
                 decisions.append(shown)
             item = {**item, "delegation_decisions": decisions}
         out.append(item)

@@ -8,9 +8,13 @@ it by leaving out what the public may not see, so the two cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from agenda.identity_numbers import find_identity_numbers
 from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
 from agenda.secrecy import confidential_marks, public_decision, public_item, secrecy_problems, secret_now
+from agenda.snapshot_json import AttachmentJSON, DecisionJSON, ItemJSON, MeetingJSON, ReportRefJSON, SnapshotJSON
+from app.auth.models import User
 from app.clock import to_local
 from app.extensions import db
 from app.registry.models import Case
@@ -27,7 +31,7 @@ REQUIRED_NOTICE_FIELDS = {
 }
 
 
-def meeting_json(meeting: Meeting) -> dict:
+def meeting_json(meeting: Meeting) -> MeetingJSON:
     committee = meeting.committee
     return {
         "id": meeting.id,
@@ -46,29 +50,29 @@ def meeting_json(meeting: Meeting) -> dict:
     }
 
 
-def _report_json(item: AgendaItem) -> dict | None:
+def _report_json(item: AgendaItem) -> ReportRefJSON | None:
     """The report that goes with a case item: its signed revision, frozen by its hash."""
     if item.case is None:
         return None
     report = report_ops.report_for(item.case)
     if report is None or report.state is not ReportState.on_agenda or report.signed_revision is None:
         return None
-    content = report.revision(report.signed_revision).content
+    content = ReportContent.from_json(report.revision_numbered(report.signed_revision).content)
     return {
         "id": report.id,
         "revision": report.signed_revision,
         "signed_hash": report.signed_hash,
-        "title": content.get("title") or item.case.title,
+        "title": content.title or item.case.title,
     }
 
 
-def _attachments_json(item: AgendaItem) -> list[dict]:
+def _attachments_json(item: AgendaItem) -> list[AttachmentJSON]:
     if item.case is None:
         return []
     report = report_ops.report_for(item.case)
     if report is None or report.state is not ReportState.on_agenda:
         return []
-    out = []
+    out: list[AttachmentJSON] = []
     for a in sorted(report.current_attachments, key=lambda a: a.position):
         document = a.registered_document
         out.append(
@@ -85,7 +89,7 @@ def _attachments_json(item: AgendaItem) -> list[dict]:
     return out
 
 
-def _decision_json(decision: DelegationDecision) -> dict:
+def _decision_json(decision: DelegationDecision) -> DecisionJSON:
     case = decision.case
     return {
         "decided_on": decision.decided_on.isoformat(),
@@ -99,10 +103,10 @@ def _decision_json(decision: DelegationDecision) -> dict:
     }
 
 
-def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = None) -> dict:
+def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = None) -> ItemJSON:
     """One item as the members' version shows it."""
     case = item.case
-    out = {
+    out: ItemJSON = {
         "id": item.id,
         "number": item.position,
         "kind": item.shown_kind.value,
@@ -123,16 +127,20 @@ def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = Non
     return out
 
 
-def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tuple[dict, dict]:
+def build_snapshots(meeting: Meeting, decisions: list[DelegationDecision]) -> tuple[SnapshotJSON, SnapshotJSON]:
     """Return the members' and the public snapshot of the kallelse as it is now."""
     items = [item_json(item, decisions) for item in meeting.items]
-    members = {"meeting": meeting_json(meeting), "items": items}
-    public = {"meeting": meeting_json(meeting), "items": [public_item(item) for item in items]}
+    members: SnapshotJSON = {"meeting": meeting_json(meeting), "items": items}
+    public: SnapshotJSON = {"meeting": meeting_json(meeting), "items": [public_item(item) for item in items]}
     public["meeting"].pop("id")
     return members, public
 
 
-def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str] | None = None) -> list[dict]:
+def for_reader(
+    snapshot: SnapshotJSON,
+    may_see_confidential: Callable[[int | None], bool],
+    secret_cases: dict[int, str] | None = None,
+) -> list[ItemJSON]:
     """The members' items as one reader may see them.
 
     ``may_see_confidential(case_id)`` says whether the reader may read that case's secrets. If not,
@@ -142,32 +150,33 @@ def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str
     confidential since the snapshot was taken: their items and decisions count as confidential too.
     """
     secret_cases = secret_cases or {}
-    out = []
+    out: list[ItemJSON] = []
     for item in snapshot["items"]:
-        if item.get("case_id") in secret_cases and item["kind"] != ItemKind.confidential_case.value:
+        case_id = item.get("case_id")
+        if case_id is not None and case_id in secret_cases and item["kind"] != ItemKind.confidential_case.value:
             item = {
                 **item,
                 "kind": ItemKind.confidential_case.value,
                 "section": CONFIDENTIAL_SECTION,
-                "public_title": secret_cases[item["case_id"]],
+                "public_title": secret_cases[case_id],
             }
-        if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item["case_id"]):
+        if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item.get("case_id")):
             shown = public_item(item)
             shown["withheld"] = True
             out.append(shown)
             continue
-        shown = dict(item, withheld=False)
-        if any(a["is_confidential"] for a in item["attachments"]) and not may_see_confidential(item["case_id"]):
+        shown = {**item, "withheld": False}
+        if any(a["is_confidential"] for a in item["attachments"]) and not may_see_confidential(item.get("case_id")):
             shown["attachments"] = [_withheld_attachment(a) if a["is_confidential"] else a for a in item["attachments"]]
         if "delegation_decisions" in item:
-            decisions = [
-                dict(d, is_confidential=True, public_title=secret_cases[d["case_id"]])
-                if d.get("case_id") in secret_cases
+            decisions: list[DecisionJSON] = [
+                {**d, "is_confidential": True, "public_title": secret_cases[case_of]}
+                if (case_of := d.get("case_id")) is not None and case_of in secret_cases
                 else d
                 for d in item["delegation_decisions"]
             ]
             shown["delegation_decisions"] = [
-                dict(public_decision(d), withheld=True)
+                {**public_decision(d), "withheld": True}
                 if d["is_confidential"] and not may_see_confidential(d.get("case_id"))
                 else d
                 for d in decisions
@@ -176,7 +185,7 @@ def for_reader(snapshot: dict, may_see_confidential, secret_cases: dict[int, str
     return out
 
 
-def items_for(snapshot: dict, user) -> list[dict]:
+def items_for(snapshot: SnapshotJSON, user: User | None) -> list[ItemJSON]:
     """The members' items as ``user`` may read them (for_reader with the permission table).
 
     The committee's members read the confidential items they are to decide on (DOMAIN.md: the
@@ -197,7 +206,7 @@ def items_for(snapshot: dict, user) -> list[dict]:
     return for_reader(snapshot, may_see, secret_now(snapshot))
 
 
-def _withheld_attachment(attachment: dict) -> dict:
+def _withheld_attachment(attachment: AttachmentJSON) -> AttachmentJSON:
     return {
         "id": None,
         "number": attachment["number"],
@@ -213,7 +222,7 @@ def _withheld_attachment(attachment: dict) -> dict:
 # --- checks before publishing -------------------------------------------------------------------
 
 
-def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str, bool]]:
+def _public_texts(meeting: Meeting, public: SnapshotJSON) -> list[tuple[str, str, bool]]:
     """Every text the public version shows, with where it is (Swedish) and whether it is a report's text."""
     m = public["meeting"]
     texts = [
@@ -222,7 +231,7 @@ def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str, bool]]
         ("Ordförande", m["chair_name"] or ""),
         ("Sekreterare", m["secretary_name"] or ""),
     ]
-    reports = []
+    reports: list[tuple[str, str, bool]] = []
     items = {item.position: item for item in meeting.items}
     for entry in public["items"]:
         where = f"Punkt {entry['number']}"
@@ -243,8 +252,10 @@ def _public_texts(meeting: Meeting, public: dict) -> list[tuple[str, str, bool]]
         for attachment in entry["attachments"]:
             texts.append((f"{where}, bilaga {attachment['number']}", attachment["title"]))
         if entry["report"] is not None:
-            report = report_ops.report_for(items[entry["number"]].case)
-            content = ReportContent.from_json(report.revision(entry["report"]["revision"]).content)
+            case = items[entry["number"]].case
+            report = report_ops.report_for(case) if case is not None else None
+            assert report is not None, "a report is published only with its case"
+            content = ReportContent.from_json(report.revision_numbered(entry["report"]["revision"]).content)
             reports.append((f"{where}, tjänsteutlåtandet", _report_text(content), True))
     return [(where, text, False) for where, text in texts] + reports
 
@@ -258,7 +269,7 @@ def _report_text(content: ReportContent) -> str:
 
 def publication_problems(meeting: Meeting, decisions: list[DelegationDecision]) -> list[str]:
     """Why the kallelse cannot be published now (empty when it can), each naming where."""
-    problems = []
+    problems: list[str] = []
     missing = [label for field, label in REQUIRED_NOTICE_FIELDS.items() if not getattr(meeting, field)]
     if missing:
         problems.append(f"Kallelsen saknar {', '.join(missing)} i avslutningen.")
@@ -281,10 +292,10 @@ def _masked(text: str) -> str:
 # --- what changed -----------------------------------------------------------------------------
 
 
-def describe_changes(old: dict, new: dict) -> list[str]:
+def describe_changes(old: SnapshotJSON, new: SnapshotJSON) -> list[str]:
     """Swedish lines saying what differs between two members' snapshots."""
-    lines = []
-    labels = {
+    lines: list[str] = []
+    labels: dict[str, str] = {
         "start": "Tid",
         "place": "Plats",
         "notice_place": "Ort",
@@ -293,9 +304,12 @@ def describe_changes(old: dict, new: dict) -> list[str]:
         "secretary_name": "Sekreterare",
         "is_public": "Öppet sammanträde",
     }
+    old_meeting: Mapping[str, object] = old["meeting"]
+    new_meeting: Mapping[str, object] = new["meeting"]
     for key, label in labels.items():
-        if old["meeting"].get(key) != new["meeting"].get(key):
-            lines.append(f"{label} ändrad: {_shown(old['meeting'].get(key))} → {_shown(new['meeting'].get(key))}.")
+        was, now = old_meeting.get(key), new_meeting.get(key)
+        if was != now:
+            lines.append(f"{label} ändrad: {_shown(was)} → {_shown(now)}.")
     old_items = {item["id"]: item for item in old["items"]}
     new_items = {item["id"]: item for item in new["items"]}
     for item in new["items"]:
@@ -328,14 +342,14 @@ def describe_changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
-def _item_name(item: dict) -> str:
+def _item_name(item: ItemJSON) -> str:
     """How a change line names an item (a confidential one by its public title, so lines may be public)."""
-    title = item["public_title"] if item["kind"] == ItemKind.confidential_case.value else item["title"]
+    title = item.get("public_title") if item["kind"] == ItemKind.confidential_case.value else item["title"]
     title = title or "Sekretessärende"
     return f"”{title[:80]}{'…' if len(title) > 80 else ''}”"
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):

@@ -38,25 +38,27 @@ def _lock_template(committee: Committee) -> None:
     db.session.execute(select(Committee.id).where(Committee.id == committee.id).with_for_update())
 
 
-def _fields(title, kind, closes_agenda) -> tuple[str, ItemKind, bool]:
-    errors = {}
+def _fields(title: object, kind: object, closes_agenda: object) -> tuple[str, ItemKind, bool]:
+    errors: dict[str, str] = {}
     if isinstance(title, str):
         title = " ".join(title.split())  # a title is one line
+    clean_title = ""
     try:
-        title = clean_text(title, field="title", label="Rubrik", max_length=TITLE_LENGTH)
+        clean_title = clean_text(title, field="title", label="Rubrik", max_length=TITLE_LENGTH)
     except ValidationError as exc:
         errors.update(exc.errors)
+    item_kind: ItemKind | None
     try:
-        kind = ItemKind(kind)
+        item_kind = ItemKind(kind)
     except ValueError:
-        kind = None
-    if kind not in STANDING_KINDS:
+        item_kind = None
+    if item_kind not in STANDING_KINDS:
         errors["kind"] = "Välj en typ av stående punkt: formalia, information, delgivningar eller övrigt."
     if not isinstance(closes_agenda, bool):
         errors["closes_agenda"] = "Ange om punkten kommer först eller sist på föredragningslistan."
-    if errors:
+    if errors or item_kind is None or not isinstance(closes_agenda, bool):  # the last two: errors above
         raise ValidationError(errors)
-    return title, kind, closes_agenda
+    return clean_title, item_kind, closes_agenda
 
 
 def _group(committee: Committee, closes_agenda: bool) -> list[StandingItem]:
@@ -68,13 +70,15 @@ def _renumber(items: list[StandingItem]) -> None:
         item.position = position
 
 
-def add_standing_item(committee: Committee, *, user: User, title, kind, closes_agenda) -> StandingItem:
+def add_standing_item(
+    committee: Committee, *, user: User, title: object, kind: object, closes_agenda: object
+) -> StandingItem:
     """Add an item at the end of its group (the opening items, or the closing ones)."""
     _lock_template(committee)
     title, kind, closes_agenda = _fields(title, kind, closes_agenda)
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count()).select_from(StandingItem).where(StandingItem.committee_id == committee.id)
-    )
+    ).scalar_one()
     if count >= MAX_STANDING_ITEMS:
         raise ValidationError({"title": f"En nämnd kan ha högst {MAX_STANDING_ITEMS} stående punkter."})
     item = StandingItem(
@@ -96,7 +100,9 @@ def add_standing_item(committee: Committee, *, user: User, title, kind, closes_a
     return item
 
 
-def update_standing_item(item: StandingItem, *, user: User, title, kind, closes_agenda) -> StandingItem:
+def update_standing_item(
+    item: StandingItem, *, user: User, title: object, kind: object, closes_agenda: object
+) -> StandingItem:
     """Change an item's title, kind or group (moving to the other group puts it last there)."""
     committee = item.committee
     _lock_template(committee)
@@ -162,7 +168,7 @@ def move_standing_item(item: StandingItem, *, user: User, direction: str) -> Non
     )
 
 
-def set_notice_days(committee: Committee, *, user: User, days) -> Committee:
+def set_notice_days(committee: Committee, *, user: User, days: object) -> Committee:
     """Change how many days before a meeting its kallelse must be published."""
     low, high = NOTICE_DAYS_RANGE
     if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:

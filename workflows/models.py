@@ -120,9 +120,13 @@ class CaseReport(Model):
 
     def current(self) -> ReportRevision:
         """The newest revision: a report has one from its creation on."""
-        found = self.revision()
+        return self.revision_numbered(self.current_revision)
+
+    def revision_numbered(self, number: int) -> ReportRevision:
+        """The revision with this number, which the caller knows exists (the current or the signed one)."""
+        found = self.revision(number)
         if found is None:
-            raise LookupError(f"report {self.id} has no revision {self.current_revision}")
+            raise LookupError(f"report {self.id} has no revision {number}")
         return found
 
     @property
