@@ -51,12 +51,14 @@ def _error_page(status: int, message: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from app.web import (  # noqa: F401  (routes on the admin and the meetings blueprints)
+    from app.web import (  # noqa: F401  (routes on the admin, the meetings and the reports blueprints)
         admin_sections,
         agenda_builder,
         delegations,
         meeting_template,
         notice,
+        report_attachments,
+        report_documents,
         year_plan,
     )
     from app.web.admin import bp as admin_bp
@@ -94,8 +96,8 @@ def register_web(app: Flask) -> None:
     def inject_helpers():
         from flask_login import current_user
 
-        from app.auth.forms import EmptyForm
         from app.permissions import Action, can, committees_where, municipalities_where
+        from app.web.forms import EmptyForm
 
         return {
             "can": can,

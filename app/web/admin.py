@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth import operations as auth_ops
-from app.auth.forms import EmptyForm
 from app.auth.models import CommitteeRole, MunicipalRole, Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
@@ -28,6 +27,7 @@ from app.registry import operations as ops
 from app.registry.models import ClassificationCode
 from app.registry.queries import classification_codes
 from app.web.admin_forms import NewUserForm, PasswordResetForm, ReviewRulesForm, RoleForm, UserForm
+from app.web.forms import EmptyForm
 from app.web.registry_forms import ClassificationEditForm, ClassificationForm, submit
 from workflows.review_rules import set_same_person_may_approve_and_sign
 

@@ -13,13 +13,13 @@ from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
 from agenda.operations import misplaced_confidential
 from agenda.secrecy import newly_confidential
 from agenda.snapshot import build_snapshots, describe_changes, publication_problems
-from app.auth.forms import EmptyForm
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.errors import json_error, prefers_json
 from app.extensions import db
 from app.permissions import Action, can, require
 from app.registry.models import Case, CaseStatus
 from app.validation import ConflictError, ValidationError
+from app.web.forms import EmptyForm
 from app.web.meeting_forms import (
     CaseItemForm,
     DelegationItemForm,

@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import operations as ops
-from app.auth.forms import EmptyForm, LoginForm, PasswordForm, TokenForm
 from app.auth.models import ApiToken
 from app.extensions import db, limiter
 from app.validation import ValidationError
-from app.web.forms import apply_errors
+from app.web.auth_forms import LoginForm, PasswordForm, TokenForm
+from app.web.forms import EmptyForm, apply_errors
 
 bp = Blueprint("auth", __name__)
 

@@ -17,3 +17,7 @@ def apply_errors(form: FlaskForm, exc: ValidationError) -> None:
             field.errors.append(message)
         else:
             form.form_errors.append(message)
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but the CSRF token, for buttons that change something."""

@@ -20,9 +20,9 @@ from agenda import access
 from agenda import note_operations as note_ops
 from agenda.models import Meeting, Publication
 from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.permissions import Action, can
+from app.web.forms import EmptyForm
 from app.web.notice import WITHHELD, reader_items, report_document, requested_version
 from app.web.report_forms import run, with_ids
 from workflows.access import acting_user

@@ -8,14 +8,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, allowed_committees
 from app.registry.models import CaseStatus
 from app.registry.queries import CaseFilter
 from app.validation import ConflictError, ValidationError
-from app.web.forms import apply_errors
+from app.web.forms import EmptyForm, apply_errors
 from app.web.registry_forms import INVALID_CHOICE, date_field, id_select, optional_status, options
 from tasks import jobs
 from tasks.access import load_job, send_job_result

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from agenda import access
 from agenda.models import Meeting, Publication
 from agenda.secrecy import WITHDRAWN, newly_confidential
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.registry.access import get_by_id
 from app.validation import ConflictError
+from app.web.forms import EmptyForm
 from tasks import jobs
 from tasks.access import meeting_documents_job, send_job_output
 from tasks.models import Job

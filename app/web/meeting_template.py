@@ -21,9 +21,9 @@ from agenda.standing_items import (
     template_for,
     update_standing_item,
 )
-from app.auth.forms import EmptyForm
 from app.organisation.models import Committee
 from app.permissions import Action
+from app.web.forms import EmptyForm
 from app.web.meeting_forms import INVALID_NUMBER
 from app.web.meetings import bp
 from app.web.registry_forms import INVALID_CHOICE, Required, options, submit, text_field

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import AuditEntry
-from app.auth.forms import EmptyForm
 from app.auth.models import User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
@@ -20,7 +19,7 @@ from app.registry import operations as ops
 from app.registry.models import Case
 from app.registry.queries import search_cases
 from app.validation import ValidationError
-from app.web.forms import apply_errors
+from app.web.forms import EmptyForm, apply_errors
 from app.web.registry_forms import (
     CaseConfidentialityForm,
     DocumentForm,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request
 from flask_login import login_required
 
-from app.auth.forms import EmptyForm
 from app.permissions import Action
 from app.registry import access as registry_access
 from app.registry.models import Case
 from app.storage import send_stored_file
 from app.validation import ValidationError
+from app.web.forms import EmptyForm
 from app.web.registry_forms import options
 from app.web.report_forms import ConfidentialForm, LinkForm, MoveForm, ReplaceForm, UploadForm, run, with_ids
 from app.web.reports import bp, load_report, may_read_confidential, report_url

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.validation import ConflictError
+from app.web.forms import EmptyForm
 from app.web.reports import acting_user, bp, load_report
 from tasks import jobs
 from tasks.access import report_preview_job, send_job_output

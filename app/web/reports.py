@@ -11,7 +11,6 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.forms import EmptyForm
 from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
@@ -19,6 +18,7 @@ from app.permissions import Action, can, committees_where
 from app.registry.models import Case, CaseStatus
 from app.registry.queries import visible_cases_clause
 from app.validation import ConflictError, ValidationError
+from app.web.forms import EmptyForm
 from app.web.registry_forms import options
 from app.web.report_compare import compare
 from app.web.report_forms import (
@@ -411,9 +411,3 @@ def timeline(case_id: int):
     ]
     events.sort(key=lambda e: (e["order"][0], e["dt"], e["order"]))
     return render_template("workflows/timeline.html", case=case, report=report, events=events)
-
-
-from app.web import (
-    report_attachments,  # noqa: F401  (the bilagor pages, on this blueprint)
-    report_documents,  # noqa: F401  (Förhandsgranska: Word and PDF, on this blueprint)
-)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from docx.shared import Mm
 from pypdf import PdfReader, PdfWriter
 
+from tasks.rendering.conversion_errors import ConversionFailed
 from tasks.rendering.package import PACKAGE_VERSION
 from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf
 from tasks.rendering.word import Target, WordBuilder, clean, paragraph, run, sub, template_sha256, w
@@ -183,8 +184,6 @@ def office_source(data: bytes, content_type: str, where: str) -> tuple[bytes, st
 
 def converted_attachment(convert_it: Callable[[], bytes], where: str) -> bytes:
     """The PDF of a converted bilaga, checked; BadAttachment naming ``where`` when LibreOffice could not."""
-    from tasks.rendering.pdf import ConversionFailed
-
     try:
         pdf = convert_it()
     except ConversionFailed as exc:

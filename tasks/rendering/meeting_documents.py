@@ -26,12 +26,13 @@ from app.extensions import db, separate_transaction
 from app.storage import StoredFile
 from tasks import jobs
 from tasks.models import Job
+from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from tasks.rendering.intake import BadAttachment
 from tasks.rendering.meeting_jobs import may_render
 from tasks.rendering.meeting_plan import plan_documents
 from tasks.rendering.meeting_renderer import Renderer
 from tasks.rendering.parts import StoredParts
-from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable
+from tasks.rendering.pdf import PDF_MIMETYPE
 
 log = logging.getLogger(__name__)
 

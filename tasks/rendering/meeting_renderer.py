@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from tasks.rendering.batch import Batch, SplitFailed
 from tasks.rendering.contents_pdf import ContentsLayout
+from tasks.rendering.conversion_errors import ConversionFailed
 from tasks.rendering.intake import (
     LAID_OUT_TYPES,
     PDF,
@@ -40,7 +41,7 @@ from tasks.rendering.kallelse_docx import (
 from tasks.rendering.meeting_plan import VARIANTS, Plan, read_attachment
 from tasks.rendering.package import PACKAGE_VERSION, PackageMerge, PartCache, package_merge
 from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf, page_count
-from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, docx_to_pdf
+from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
 from tasks.rendering.report_docx import DOCX_MIMETYPE, report_maker
 
 log = logging.getLogger(__name__)

@@ -41,6 +41,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from xmlrpc.client import Fault, ServerProxy
 
+from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
+
 log = logging.getLogger(__name__)
 
 PDF_MIMETYPE = "application/pdf"
@@ -81,14 +83,6 @@ LOCKED_DOWN = (
     ("org.openoffice.Inet/Settings", "ooInetFTPProxyPort", str(DEAD_PROXY[1])),
     ("org.openoffice.Inet/Settings", "ooInetNoProxy", ""),
 )
-
-
-class ConverterUnavailable(RuntimeError):
-    """LibreOffice cannot be used on this machine; the message says why, in Swedish."""
-
-
-class ConversionFailed(RuntimeError):
-    """LibreOffice ran but could not convert the document; the message says so, in Swedish."""
 
 
 def soffice_path() -> str | None:

@@ -32,7 +32,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name, String
 
-from tasks.rendering.pdf import ConverterUnavailable
+from tasks.rendering.conversion_errors import ConverterUnavailable
 
 # fontTools logs every table it prunes at INFO: noise in the worker's log
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)

@@ -24,8 +24,9 @@ from app.storage import StoredFile, get_storage
 from app.validation import ForbiddenError
 from tasks import jobs
 from tasks.models import Job, JobState
+from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from tasks.rendering.parts import StoredParts
-from tasks.rendering.pdf import PDF_MIMETYPE, ConversionFailed, ConverterUnavailable, docx_to_pdf
+from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
 from tasks.rendering.report_data import report_document
 from tasks.rendering.report_docx import DOCX_MIMETYPE, build_report_docx, report_filename
 from workflows.models import CaseReport

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tasks.rendering import pdf
+from tasks.rendering.conversion_errors import ConverterUnavailable
 from tasks.rendering.report_docx import ProposalLine, SectionText, build_report_docx
 from tests.rendering.sample import LONG_TITLE, SPECIAL, demo_report
 
@@ -92,7 +93,7 @@ def test_a_dead_converter_is_started_again(converter):
 def test_without_libreoffice_the_pdf_step_names_the_reason_in_swedish(monkeypatch):
     monkeypatch.setenv("SOFFICE", "/nonexistent/soffice")
     fresh = pdf.WarmConverter()
-    with pytest.raises(pdf.ConverterUnavailable) as raised:
+    with pytest.raises(ConverterUnavailable) as raised:
         fresh.convert(build_report_docx(demo_report()))
     assert "LibreOffice är inte installerat" in str(raised.value)
     assert not fresh.is_running()

@@ -1,4 +1,4 @@
-"""Log-in and profile forms (Flask-WTF: every form carries a CSRF token)."""
+"""The log-in, API key and password forms (Flask-WTF: every form carries a CSRF token)."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -40,7 +40,3 @@ class PasswordForm(FlaskForm):
     repeat_password = PasswordField(
         "Upprepa nytt lösenord", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
     )
-
-
-class EmptyForm(FlaskForm):
-    """A form with nothing but the CSRF token, for buttons that change something."""
