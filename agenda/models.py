@@ -259,10 +259,13 @@ class DelegationDecision(Model):
     summary: Mapped[str] = mapped_column(String(1000))
     registered_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the meeting whose published kallelse reported it (anmält); None until one has
+    reported_in_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
 
     committee: Mapped[Committee] = relationship()
     case: Mapped[Case | None] = relationship()
     registered_by: Mapped[User | None] = relationship()
+    reported_in: Mapped[Meeting | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<DelegationDecision {self.id} {self.decided_on} {self.delegation_point}>"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from agenda.models import (
     CASE_KINDS,
@@ -765,21 +765,20 @@ def register_delegation_decision(
 
 
 def delegation_decisions_for(meeting: Meeting) -> list[DelegationDecision]:
-    """The delegated decisions registered since the committee's previous meeting, up to this one."""
-    previous = db.session.scalar(
-        select(func.max(Meeting.start_dt)).where(
-            Meeting.committee_id == meeting.committee_id, Meeting.start_dt < meeting.start_dt
-        )
-    )
+    """The delegated decisions this meeting reports: those its published kallelse reported and, until it is held,
+    those registered before it that no published kallelse has reported (a decision registered after the previous
+    kallelse was published goes to the next meeting, not lost)."""
+    reported_here = DelegationDecision.reported_in_id == meeting.id
+    over = meeting.status in (MeetingStatus.held, MeetingStatus.minutes_done)
     stmt = (
         select(DelegationDecision)
         .where(
-            DelegationDecision.committee_id == meeting.committee_id, DelegationDecision.registered_dt < meeting.start_dt
+            DelegationDecision.committee_id == meeting.committee_id,
+            DelegationDecision.registered_dt < meeting.start_dt,
+            reported_here if over else or_(DelegationDecision.reported_in_id.is_(None), reported_here),
         )
         .order_by(DelegationDecision.decided_on, DelegationDecision.id)
     )
-    if previous is not None:
-        stmt = stmt.where(DelegationDecision.registered_dt >= previous)
     return list(db.session.scalars(stmt))
 
 
@@ -833,6 +832,8 @@ def publish(
         published_dt=as_of or utcnow(),
     )
     db.session.add(publication)
+    for decision in decisions:
+        decision.reported_in = meeting
     meeting.status = MeetingStatus.notice_published
     db.session.flush()
     summary = (

@@ -240,6 +240,40 @@ def test_delegated_decisions_since_the_last_meeting_are_listed_confidential_ones
     assert set(caught.value.errors) == {"decided_on", "decision_maker"}
 
 
+def test_a_decision_registered_after_the_kallelse_is_reported_at_the_next_meeting(built, secretary):
+    """A published kallelse reports the decisions no kallelse has reported; one registered after it was published
+    is not lost: the committee's next meeting reports it, and only it."""
+    meeting, _public, _secret = built
+
+    def register(summary: str) -> None:
+        ops.register_delegation_decision(
+            committee(),
+            user=secretary,
+            decided_on=date.today(),
+            decision_maker="Eva Strand, socialdirektör",
+            delegation_point="3.1.2",
+            summary=summary,
+        )
+        db.session.commit()
+
+    def reported(publication) -> list[str]:
+        return [d["summary"] for d in publication.members_snapshot["items"][-1]["delegation_decisions"]]
+
+    register("Beslut före kallelsen")
+    first = ops.publish(meeting, user=secretary)
+    db.session.commit()
+    register("Beslut efter kallelsen")
+    following = next(m for m in ops.upcoming_meetings([committee().id]) if m.start_dt > meeting.start_dt)
+    assert [d.summary for d in ops.delegation_decisions_for(following)] == ["Beslut efter kallelsen"]
+    complete(following)
+    second = ops.publish(following, user=secretary)
+    db.session.commit()
+    assert reported(first) == ["Beslut före kallelsen"]
+    assert reported(second) == ["Beslut efter kallelsen"]
+    # Once the next kallelse has reported it, the first meeting no longer counts it as its own.
+    assert [d.summary for d in ops.delegation_decisions_for(meeting)] == ["Beslut före kallelsen"]
+
+
 def test_a_reader_without_the_right_sees_no_secret_of_the_members_version(demo):
     """for_reader itself: a reader who may read no case's secrets gets every confidential item, bilaga and
     delegated decision withheld; one who may read them all gets the members' version as it is."""

@@ -250,3 +250,47 @@ def test_the_municipality_roles_migration_makes_every_committee_admin_a_municipa
     emails = set(db.session.scalars(select(User.email).where(User.id.in_([u for u, _, _ in granted]))))
     assert emails == {"admin@huddinge.example", "sn-admin@test.example"}
     assert db.session.scalar(select(func.count()).select_from(CommitteeRole)) == roles_before
+
+
+def test_the_reported_in_migration_leaves_a_decision_missed_by_its_kallelse_for_the_next_meeting(app, demo):
+    """0011 on a database of 0010: the demo's decisions belong to the 2017 meeting whose kallelse listed them; one
+    registered after that kallelse was published (before the meeting) and one after the meeting stay unreported,
+    and so the next meeting reports both."""
+    from flask_migrate import downgrade
+
+    from agenda import operations as agenda_ops
+    from agenda.models import DelegationDecision, Meeting
+
+    held = db.session.scalar(select(Meeting).order_by(Meeting.start_dt))
+    published = held.latest_publication.published_dt
+    committee_id, start = held.committee_id, held.start_dt
+    listed = {d["summary"] for d in held.latest_publication.members_snapshot["items"][-1]["delegation_decisions"]}
+    assert listed
+    db.session.remove()
+    downgrade(revision="0010_municipality_roles")
+    table = DelegationDecision.__table__
+    missed = {"Beslut registrerat efter kallelsen", "Beslut registrerat efter sammanträdet"}
+    for summary, registered in zip(sorted(missed), (published + (start - published) / 2, start + (start - published))):
+        db.session.execute(
+            sa.insert(table).values(
+                committee_id=committee_id,
+                decided_on=registered.date(),
+                decision_maker="Eva Strand, socialdirektör",
+                delegation_point="3.1.2",
+                summary=summary,
+                registered_dt=registered,
+            )
+        )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    held = db.session.get(Meeting, held.id)
+    assert {d.summary for d in db.session.scalars(select(DelegationDecision).filter_by(reported_in_id=held.id))} == (
+        listed
+    )
+    assert {d.summary for d in agenda_ops.delegation_decisions_for(held)} == listed
+    following = db.session.scalar(
+        select(Meeting).where(Meeting.committee_id == committee_id, Meeting.start_dt > start).order_by(Meeting.start_dt)
+    )
+    assert {d.summary for d in agenda_ops.delegation_decisions_for(following)} == missed
