@@ -57,6 +57,7 @@ def register_api(app: Flask) -> None:
         meeting_documents,
         meetings,
         openapi,
+        organisation,
         public,
         report_attachments,
         report_documents,

@@ -169,6 +169,10 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
         "tags": [
             {"name": "Nämnder", "description": "Nämnderna du har en roll i."},
+            {
+                "name": "Organisation",
+                "description": "Kommunen, dess förvaltningar och nämnder; ändras av kommunadministratören.",
+            },
             {"name": "Ärenden", "description": "Diariet: ärenden och registrerade handlingar."},
             {"name": "Jobb", "description": "Arbete som görs i bakgrunden, t.ex. diarieutdrag."},
             {

@@ -25,6 +25,12 @@ class Municipality(db.Model):
     web: Mapped[str] = mapped_column(String(200), default="")
     #: how diarienummer are written, e.g. "{prefix}-{year}/{serial}.{class}"
     registration_number_format: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBER_FORMAT)
+    #: the organisationsnummer, written NNNNNN-NNNN (empty until the administrator gives it)
+    organisation_number: Mapped[str] = mapped_column(String(11), default="")
+    #: the logo (PNG or JPEG) in app.storage, by its key and sha256; none until one is uploaded
+    logo_key: Mapped[str | None] = mapped_column(String(67))
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
+    logo_content_type: Mapped[str | None] = mapped_column(String(20))
 
     administrations: Mapped[list[Administration]] = relationship(back_populates="municipality")
     committees: Mapped[list[Committee]] = relationship(back_populates="municipality")

@@ -1,0 +1,231 @@
+"""Operations on the municipality and its organisation: validate, change, write an audit row; never commit."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+from app import audit
+from app.extensions import db
+from app.organisation.models import Municipality
+from app.storage import get_storage
+from app.validation import ValidationError, clean_text
+
+#: the largest logo accepted
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+#: the largest logo's side, in pixels
+LOGO_MAX_SIDE = 10_000
+PNG = "image/png"
+JPEG = "image/jpeg"
+LOGO_TYPES = {PNG: "png", JPEG: "jpg"}
+
+_ORGANISATION_NUMBER = re.compile(r"(\d{6})-?(\d{4})")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WEB = re.compile(
+    r"(https?://)?[a-z0-9åäö]([a-z0-9åäö-]*[a-z0-9åäö])?(\.[a-z0-9åäö]([a-z0-9åäö-]*[a-z0-9åäö])?)+(:\d{1,5})?(/\S*)?",
+    re.I,
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    """Answer whether the digits' last one is their Luhn check digit (as in person- and organisationsnummer)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def clean_organisation_number(value, *, field: str = "organisation_number") -> str:
+    """Return an organisationsnummer as NNNNNN-NNNN (or "" when none is given), refusing a malformed one or one
+    whose check digit is wrong."""
+    text = clean_text(value, field=field, label="Organisationsnummer", max_length=20, required=False)
+    if not text:
+        return ""
+    match = _ORGANISATION_NUMBER.fullmatch(text.replace(" ", ""))
+    if match is None:
+        raise ValidationError({field: "Organisationsnumret skrivs med tio siffror, NNNNNN-NNNN, t.ex. 212000-0142."})
+    if not luhn_ok(match[1] + match[2]):
+        raise ValidationError({field: "Organisationsnumret är inte giltigt: kontrollsiffran stämmer inte."})
+    return f"{match[1]}-{match[2]}"
+
+
+def clean_email(value, *, field: str = "email", label: str = "E-post") -> str:
+    text = clean_text(value, field=field, label=label, max_length=200, required=False)
+    if text and not _EMAIL.fullmatch(text):
+        raise ValidationError({field: "Ange en giltig e-postadress, t.ex. kommun@kommun.se."})
+    return text
+
+
+def clean_web(value, *, field: str = "web") -> str:
+    text = clean_text(value, field=field, label="Webbadress", max_length=200, required=False)
+    if text and not _WEB.fullmatch(text):
+        raise ValidationError({field: "Ange en giltig webbadress, t.ex. www.kommun.se eller https://www.kommun.se."})
+    return text
+
+
+#: the address block's fields, as a municipality and a förvaltning have them
+ADDRESS_CHECKS = {
+    "postal_address": lambda v: clean_text(
+        v, field="postal_address", label="Postadress", max_length=300, required=False
+    ),
+    "visiting_address": lambda v: clean_text(
+        v, field="visiting_address", label="Besöksadress", max_length=300, required=False
+    ),
+    "phone": lambda v: clean_text(v, field="phone", label="Telefon", max_length=50, required=False),
+    "email": clean_email,
+    "web": clean_web,
+}
+
+
+def _cleaned(values: dict, checks: dict) -> dict:
+    """Run the check of every given field, collecting every error before refusing."""
+    errors: dict[str, str] = {}
+    cleaned = {}
+    for key, check in checks.items():
+        if key not in values:
+            continue
+        try:
+            cleaned[key] = check(values[key])
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+MUNICIPALITY_FIELDS = (
+    "name",
+    "organisation_number",
+    "postal_address",
+    "visiting_address",
+    "phone",
+    "email",
+    "web",
+)
+
+
+def _municipality_snapshot(m: Municipality) -> dict:
+    return {key: getattr(m, key) for key in MUNICIPALITY_FIELDS}
+
+
+def update_municipality(municipality: Municipality, *, user, values: dict) -> Municipality:
+    """Change the municipality's details named in ``values``; every value is checked before any is stored."""
+    unknown = set(values) - set(MUNICIPALITY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown municipality fields: {sorted(unknown)}")
+    checks = {
+        "name": lambda v: clean_text(v, field="name", label="Namn", max_length=200),
+        "organisation_number": clean_organisation_number,
+        **ADDRESS_CHECKS,
+    }
+    cleaned = _cleaned(values, checks)
+    before = _municipality_snapshot(municipality)
+    for key, value in cleaned.items():
+        setattr(municipality, key, value)
+    db.session.flush()
+    old, new = audit.changes(before, _municipality_snapshot(municipality))
+    if new:
+        audit.record(
+            "municipality.updated",
+            municipality,
+            f"Uppgifterna om {municipality.name} ändrade.",
+            user=user,
+            before=old,
+            after=new,
+        )
+    return municipality
+
+
+# --- the logo ---
+
+
+def _png_size(data: bytes) -> tuple[int, int] | None:
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 33 or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Read a JPEG's size from its first frame header (SOFn), walking its segments."""
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        if length < 2:
+            return None
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            if i + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+def sniff_logo(data: bytes, *, field: str = "logo") -> str:
+    """Return the logo's type, judged by its content (never its name): a PNG or a JPEG of sensible size."""
+    if not data:
+        raise ValidationError({field: "Välj en bildfil med kommunens logotyp."})
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValidationError({field: f"Logotypen får vara högst {LOGO_MAX_BYTES // (1024 * 1024)} MB."})
+    for content_type, size in ((PNG, _png_size(data)), (JPEG, _jpeg_size(data))):
+        if size is None:
+            continue
+        width, height = size
+        if not (0 < width <= LOGO_MAX_SIDE and 0 < height <= LOGO_MAX_SIDE):
+            raise ValidationError(
+                {field: f"Logotypen måste vara mellan 1 och {LOGO_MAX_SIDE} bildpunkter bred och hög."}
+            )
+        return content_type
+    raise ValidationError({field: "Logotypen måste vara en PNG- eller JPEG-bild."})
+
+
+def set_logo(municipality: Municipality, data: bytes, *, user) -> Municipality:
+    """Store the uploaded logo (checked by its content) and make it the municipality's."""
+    content_type = sniff_logo(data)
+    stored = get_storage().save(data)
+    before = {"logo_sha256": municipality.logo_sha256}
+    municipality.logo_key, municipality.logo_sha256, municipality.logo_content_type = (
+        stored.key,
+        stored.sha256,
+        content_type,
+    )
+    db.session.flush()
+    audit.record(
+        "municipality.logo_set",
+        municipality,
+        f"Ny logotyp för {municipality.name}.",
+        user=user,
+        before=before,
+        after={"logo_sha256": stored.sha256, "logo_content_type": content_type},
+    )
+    return municipality
+
+
+def remove_logo(municipality: Municipality, *, user) -> bool:
+    """Take the logo away (the stored file stays: files are shared by content); False if there was none."""
+    if municipality.logo_key is None:
+        return False
+    before = {"logo_sha256": municipality.logo_sha256}
+    municipality.logo_key = municipality.logo_sha256 = municipality.logo_content_type = None
+    db.session.flush()
+    audit.record(
+        "municipality.logo_removed",
+        municipality,
+        f"Logotypen för {municipality.name} borttagen.",
+        user=user,
+        before=before,
+    )
+    return True
