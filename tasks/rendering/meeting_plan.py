@@ -18,7 +18,7 @@ from app.storage import StorageError, get_storage
 from tasks.rendering.intake import BadAttachment, attachment_input_hash
 from tasks.rendering.package_contents import attachment_label, item_title
 from tasks.rendering.report_data import report_document
-from tasks.rendering.report_docx import AttachmentLine, ReportDocument
+from tasks.rendering.report_docx import AttachmentLine, ReportDocument, secrecy_marking
 
 #: the versions of a publication's documents: the members' and the public one
 VARIANTS = ("members", "public")
@@ -37,6 +37,8 @@ class AttachmentPart:
     title: str  # "Bilaga 1 Verksamhetsberättelse 2016"
     where: str  # how an error message names it
     key: str
+    #: "Sekretess enligt …" at the head of its pages in the package: a confidential bilaga or one of a confidential case
+    marking: str = ""
 
 
 @dataclass
@@ -91,6 +93,27 @@ def _report_part(item: dict, members_item: dict, public: bool) -> ReportPart | N
     return ReportPart(document, document.input_hash())
 
 
+def _case_marking(item: dict) -> str:
+    """The secrecy marking of every handling of the item's case when the case is confidential now (read from
+    the case when rendered, never copied), else ""."""
+    from app.registry.models import Case
+
+    case = db.session.get(Case, item["case_id"]) if item.get("case_id") else None
+    return secrecy_marking(case.secrecy_provision) if case is not None and case.is_confidential else ""
+
+
+def _attachment_marking(attachment: dict, case_marking: str) -> str:
+    """A bilaga's secrecy marking: its case's, else its own (the provision of its registered document)."""
+    from workflows.models import ReportAttachment
+
+    if case_marking or not attachment.get("is_confidential"):
+        return case_marking
+    row = db.session.get(ReportAttachment, attachment["id"]) if attachment.get("id") else None
+    document = row.registered_document if row is not None else None
+    provision = document.secrecy_provision if document is not None and document.is_confidential else None
+    return secrecy_marking(provision)
+
+
 def plan_documents(publication: Publication) -> Plan:
     """Read what the publication's documents are made of (reports and bilagor as its snapshots name them)."""
     snapshots = {"members": publication.members_snapshot, "public": publication.public_snapshot}
@@ -102,6 +125,7 @@ def plan_documents(publication: Publication) -> Plan:
             members_item = members_by_number.get(item["number"], item)
             entry = PlannedItem(item["number"], item_title(item))
             entry.report = _report_part(item, members_item, public=variant == "public")
+            case_marking = _case_marking(item) if variant == "members" else ""
             for a in item.get("attachments") or []:
                 if variant == "public" and a.get("is_confidential"):
                     continue  # never in public (the public snapshot has none; this is belt and braces)
@@ -116,6 +140,7 @@ def plan_documents(publication: Publication) -> Plan:
                         label,
                         _attachment_where(a, item),
                         attachment_input_hash(a["sha256"], a.get("content_type") or "", label),
+                        _attachment_marking(a, case_marking) if variant == "members" else "",
                     )
                 )
             planned.append(entry)

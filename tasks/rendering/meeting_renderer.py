@@ -281,7 +281,7 @@ class Renderer:
             documents = []
             if planned.report:
                 documents.append(self._package_document(REPORT_TITLE, planned.report.key))
-            documents += [self._package_document(a.title, a.key) for a in planned.attachments]
+            documents += [self._package_document(a.title, a.key, a.marking) for a in planned.attachments]
             items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
         return items
 
@@ -291,9 +291,9 @@ class Renderer:
             self.pages[key] = page_count(self.pdfs[key])
         return self.pages.get(key, 0) or 1
 
-    def _package_document(self, title: str, key: str) -> PackageDocument:
+    def _package_document(self, title: str, key: str, marking: str = "") -> PackageDocument:
         """A document of the package (its PDF empty while it converts; its page count then comes later)."""
-        return PackageDocument(title, self.pdfs.get(key, b""), self._page_count(key), key)
+        return PackageDocument(title, self.pdfs.get(key, b""), self._page_count(key), key, marking)
 
     def _begin_merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
@@ -335,7 +335,10 @@ class Renderer:
                 sorted(meeting.items()),
                 hashlib.sha256(kallelse).hexdigest(),
                 hashlib.sha256(contents).hexdigest(),
-            ] + [[i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest()) for d in i.documents]] for i in items]
+            ] + [
+                [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest(), d.marking) for d in i.documents]]
+                for i in items
+            ]
             key = "paket/" + hashlib.sha256(repr(basis).encode()).hexdigest()
             pdf, entry = self._stored_part(key)
             if pdf is None:

@@ -93,6 +93,37 @@ def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: 
     page.Contents = Array([before, *existing, after])
 
 
+def _mark(pdf: pikepdf.Pdf, font: FontUse, embedded, page, text: str) -> None:
+    """A confidential handling's secrecy marking at the page's head (right, 6 mm from the top edge), drawn as
+    its running header: a pagination artifact, as the page number at its foot."""
+    page = page.obj
+    if int(page.get("/Rotate", 0) or 0) % 360:
+        return
+    box = [float(v) for v in page.MediaBox]
+    size = 9
+    x = max(box[0], box[2]) - 70.9 - font.face.width(text, size)  # 25 mm from the right edge
+    y = max(box[1], box[3]) - 17.0 - size  # its top 6 mm from the top edge
+    resources = page.get("/Resources")
+    if resources is None:
+        resources = page.Resources = Dictionary()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        fonts = resources.Font = Dictionary()
+    fonts[font.resource] = embedded
+    before = pdf.make_stream(b"q\n")
+    after = pdf.make_stream(
+        (
+            f"Q\n/Artifact <</Type /Pagination /Subtype /Header>> BDC\nq 0 g BT {font.resource} {size} Tf "
+            f"{x:.1f} {y:.1f} Td "
+        ).encode("ascii")
+        + font.encode(text)
+        + b" Tj ET Q\nEMC\n"
+    )
+    contents = page.get("/Contents")
+    existing = [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
+    page.Contents = Array([before, *existing, after])
+
+
 @dataclass(eq=False)
 class _Slot:
     """A document's place in the package: its pages from ``page`` on (once it is in), its part of the tree."""
@@ -208,6 +239,15 @@ class PackageMerge:
         embedded = font.embed(pdf)
         for index, page in enumerate(pdf.pages):
             _stamp(pdf, font, embedded, page, index + 1, total)
+        marked = [slot for slot in self.slots if slot.document is not None and slot.document.marking]
+        if marked:
+            bold = FontUse(face("sans-bold"), "NfPkgMark")
+            for slot in marked:
+                bold.encode(slot.document.marking)  # every glyph, before the subset is made
+            bold_embedded = bold.embed(pdf)
+            for slot in marked:
+                for index in range(slot.page, slot.page + slot.pages):
+                    _mark(pdf, bold, bold_embedded, pdf.pages[index], slot.document.marking)
         contents = self.slots[1]
         if contents.filled:
             resolve_links(pdf, range(contents.page, contents.page + contents.pages))

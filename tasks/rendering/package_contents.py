@@ -29,6 +29,8 @@ class PackageDocument:
     pages: int = 0
     #: what the caller stores it under (for filling it in later, see PackageMerge)
     key: str = ""
+    #: a secrecy marking ("Sekretess enligt 26 kap. 1 § OSL") the package prints at the head of each of its pages
+    marking: str = ""
 
     def __post_init__(self) -> None:
         if not self.pages:

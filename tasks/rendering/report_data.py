@@ -9,6 +9,7 @@ from tasks.rendering.report_docx import (
     ReportDocument,
     SectionText,
     SignatoryLine,
+    secrecy_marking,
 )
 from workflows.content import ReportContent
 from workflows.models import CaseReport
@@ -53,4 +54,6 @@ def report_document(report: CaseReport, revision: int | None = None, public: boo
         omit_confidential_titles=public,
         recipients=list(content.recipients),
         address=AddressBlock(**address),
+        # read from the case when rendered, never copied: a case made confidential later is marked too
+        secrecy_marking=secrecy_marking(case.secrecy_provision) if case.is_confidential else "",
     )

@@ -49,6 +49,10 @@ BUILDER_VERSION = "2"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"
+#: the marking at the head of every page of a confidential handling, with its provision in OSL
+SECRECY_MARKING = "Sekretess enligt {}"
+#: the marking when no provision is recorded (a bilaga marked confidential on a public case)
+SECRECY_MARKING_WITHOUT_PROVISION = "Sekretessbelagd handling"
 #: the link targets that become hyperlinks; any other href leaves its text as plain text
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 #: HTML white space (ASCII only: a non-breaking space, as in "1 000 kr", is text)
@@ -122,6 +126,8 @@ class ReportDocument:
     template_revision: str = TEMPLATE_REVISION
     #: the document's author property; the case officer when empty
     author: str = ""
+    #: "Sekretess enligt 26 kap. 1 § OSL" at the head of every page: the report of a confidential case
+    secrecy_marking: str = ""
 
     def attachment_label(self, a: AttachmentLine) -> str:
         if a.is_confidential and self.omit_confidential_titles:
@@ -300,7 +306,13 @@ class _ReportBuilder(WordBuilder):
             ),
         ]
         table = self._table(widths, rows, rule="bottom")
-        xml = table + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>'
+        marking = (
+            f'<w:r><w:rPr><w:b/><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(clean(d.secrecy_marking))}</w:t></w:r>'
+            if d.secrecy_marking
+            else ""
+        )
+        xml = table + f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>{marking}</w:p>'
         self._fill(self.target.header, xml)
         self._fill(self.target.first_page()[0], xml)
 
@@ -409,6 +421,12 @@ def _report_datetime(value: str) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return datetime(d.year, d.month, d.day)
+
+
+def secrecy_marking(provision: str | None) -> str:
+    """ "Sekretess enligt 26 kap. 1 § OSL": how a confidential handling is marked on each of its pages."""
+    provision = clean(provision or "").strip()
+    return SECRECY_MARKING.format(provision) if provision else SECRECY_MARKING_WITHOUT_PROVISION
 
 
 def report_maker(doc: ReportDocument):

@@ -27,7 +27,7 @@ from tests.canaries import (
     signed_case_with_canaries,
 )
 from tests.factories import add_case_item, body_of, csrf_token, publish
-from tests.rendering.pdf_checks import reader, text
+from tests.rendering.pdf_checks import outline, reader, text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -111,3 +111,32 @@ def test_files_rendered_before_the_marking_are_no_longer_handed_out_to_the_publi
     # The members who may read the case still get the members' files of version 1.
     member = login_as("ledamot").get(officer_file)
     assert member.status_code == 200 and "KANARI" in text(reader(member.data))
+
+
+def test_every_page_of_a_confidential_cases_handlingar_in_the_members_package_is_marked(
+    app, login_as, converter, meeting
+):
+    case = signed_case_with_canaries()
+    add_case_item(meeting, case)
+    complete(meeting)
+    db.session.commit()
+    make_confidential(case, rename=False)  # "26 kap. 1 § OSL"
+    meeting_id, title = meeting.id, case.title
+    publish(db.session.get(Meeting, meeting_id))
+    db.session.commit()
+    secretary = login_as("sekreterare")
+    _render(secretary, meeting_id)
+
+    base = f"/sammantraden/{meeting_id}/kallelse/version/1/handlingar"
+    r = reader(secretary.get(f"{base}/motespaket.pdf").data)
+    entries = outline(r)
+    assert [e[0] for e in entries[:2]] == ["Kallelse", "Innehåll"]
+    (item,) = entries[2:]
+    assert [d[0] for d in item[2]][:1] == ["Tjänsteutlåtande"] and len(item[2]) == 2  # the report and its bilaga
+    marking = "Sekretess enligt 26 kap. 1 § OSL"
+    for number, page in enumerate(r.pages, start=1):
+        shown = page.extract_text()
+        assert (marking in shown) is (number >= item[1]), number  # the handlingar are the package's last pages
+    # the members' kallelse lists the matter by its public title: its real one is in its handlingar only
+    kallelse = _docx_text(secretary.get(f"{base}/kallelse.docx").data)
+    assert PUBLIC_TITLE in kallelse and title not in kallelse

@@ -103,7 +103,13 @@ def test_secretary_makes_the_documents_and_members_and_public_download_them(app,
     kallelse = docx.Document(
         io.BytesIO(secretary.get([link for link in member_links if link.endswith(".docx")][0]).data)
     )
-    assert data.CONFIDENTIAL_CASES[0][1] in "\n".join(c.text for r in kallelse.tables[0].rows for c in r.cells)
+    # the members' kallelse lists a confidential matter by its public title (its names are in its handlingar)
+    listed = "\n".join(c.text for r in kallelse.tables[0].rows for c in r.cells)
+    assert data.CONFIDENTIAL_CASES[0][2] in listed and data.CONFIDENTIAL_CASES[0][1] not in listed
+    # the confidential bilaga (no provision recorded on it) is marked at the head of its page in the package
+    bilaga_page = next(e for e in entries if e[0].startswith("4 "))[2][2][1]
+    assert "Sekretessbelagd handling" in package.pages[bilaga_page - 1].extract_text()
+    assert "Sekretessbelagd handling" not in package.pages[bilaga_page - 2].extract_text()
     # the kallelse as PDF (converted with the reports, cut out again): a document of its own
     kallelse_pdf = reader(secretary.get([link for link in member_links if link.endswith("kallelse.pdf")][0]).data)
     assert kallelse_pdf.metadata.title == "Kallelse till Socialnämnden 2017-02-23"

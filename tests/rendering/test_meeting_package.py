@@ -223,3 +223,38 @@ def _elements(node):
         if hasattr(kid, "get") and kid.get("/S") is not None:
             yield kid
             yield from _elements(kid)
+
+
+def test_every_page_of_a_confidential_handling_carries_its_secrecy_marking_at_its_head(parts):
+    marking = "Sekretess enligt 26 kap. 1 § OSL"
+    report = parts["reports"]["SN-2017/50.182"]
+    items = [
+        PackageItem(
+            4,
+            "4 Verksamhetsberättelse 2016 för Socialnämnden – SN-2016/3342.181",
+            [
+                PackageDocument("Tjänsteutlåtande", parts["reports"]["SN-2016/3342.181"]),
+                PackageDocument("Bilaga 2 Utredning", parts["blank"], marking=marking),  # a PDF bilaga, as sent in
+                PackageDocument("Bilaga 3 Text", parts["text"], marking=marking),
+            ],
+        ),
+        PackageItem(5, "5 Justering av budgetram 2017 – SN-2017/50.182", [PackageDocument("Tjänsteutlåtande", report)]),
+    ]
+    r = reader(assemble_package(parts["members"]["meeting"], parts["kallelse"], items, public=False))
+    entries = outline(r)
+    bilaga_2, bilaga_3 = entries[2][2][1][1], entries[2][2][2][1]
+    marked = set(range(bilaga_2, entries[3][1]))  # the two bilagor's pages (from 1)
+    assert len(marked) == 3 and bilaga_3 == bilaga_2 + 2
+    for number, page in enumerate(r.pages, start=1):
+        shown = page.extract_text()
+        assert (marking in shown) is (number in marked), number
+    # at the head of the page: above everything else on it
+    for number in marked:
+        tops: list = []
+
+        def seen(t, _cm, tm, _font, _size, tops=tops):
+            if t.strip():
+                tops.append((tm[5], t))
+
+        r.pages[number - 1].extract_text(visitor_text=seen)
+        assert max(tops)[1].strip() == marking

@@ -20,6 +20,7 @@ from tasks.rendering.report_docx import (
     SignatoryLine,
     build_report_docx,
     report_filename,
+    secrecy_marking,
 )
 from tests.rendering.sample import LONG_TITLE, SPECIAL, demo_report
 
@@ -315,3 +316,13 @@ def test_signatories_stand_two_by_two_side_by_side_and_keep_together():
     ]
     assert [p.paragraph_format.keep_with_next for p in block] == [True, True, True, None]
     assert {p.paragraph_format.tab_stops[0].position.twips for p in block} == {4536}
+
+
+def test_a_confidential_cases_report_carries_its_secrecy_marking_in_the_header_of_every_page():
+    marked = read(demo_report(secrecy_marking=secrecy_marking("26 kap. 1 § OSL")))
+    section = marked.sections[0]
+    for header in (section.first_page_header, section.header):
+        assert [p.text for p in header.paragraphs] == ["Sekretess enligt 26 kap. 1 § OSL"]
+        assert header.paragraphs[0].runs[0].bold
+    assert secrecy_marking(None) == "Sekretessbelagd handling"
+    assert [p.text for p in read(demo_report()).sections[0].header.paragraphs] == [""]
