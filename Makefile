@@ -12,8 +12,9 @@ export FLASK_APP := app
 #: Debian packages the app needs beside Python: LibreOffice for the PDFs (unoserver runs under Debian's
 #: python3-uno), with fonts metric-compatible with the Word template's Arial and Calibri.
 DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
-#: and what only the tests need: Debian's Chromium for the browser tests (never a downloaded browser).
-DEBIAN_TEST_PACKAGES := chromium
+#: and what only the tests need: Debian's Chromium for the browser tests (never a downloaded browser), and
+#: poppler-utils, whose pdftotext reads each word's place on a rendered page (tests/rendering/test_documents_as_originals.py).
+DEBIAN_TEST_PACKAGES := chromium poppler-utils
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
