@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.organisation.models import Committee, Municipality
 
 
-class ClassificationCode(db.Model):
+class ClassificationCode(Model):
     """A code of the classification plan (dokumenthanteringsplan / Klassa), e.g. 181."""
 
     __tablename__ = "classification_codes"
@@ -33,7 +33,7 @@ class ClassificationCode(db.Model):
         return f"<ClassificationCode {self.code} {self.name}>"
 
 
-class RegistrationCounter(db.Model):
+class RegistrationCounter(Model):
     """The last serial handed out in one series and year; incremented inside the registering transaction."""
 
     __tablename__ = "registration_counters"
@@ -56,7 +56,7 @@ class CaseStatus(str, enum.Enum):
         return {"open": "Pågående", "closed": "Avslutat", "voided": "Makulerat"}[self.value]
 
 
-class Case(db.Model):
+class Case(Model):
     """An ärende in the diarium."""
 
     __tablename__ = "cases"
@@ -135,7 +135,7 @@ class Direction(str, enum.Enum):
         return {"incoming": "Inkommande", "outgoing": "Utgående", "internal": "Upprättad"}[self.value]
 
 
-class RegisteredDocument(db.Model):
+class RegisteredDocument(Model):
     """A handling registered on a case."""
 
     __tablename__ = "registered_documents"

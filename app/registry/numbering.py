@@ -26,6 +26,7 @@ import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NoReturn
 
 from app.validation import ValidationError
 
@@ -56,7 +57,7 @@ def _in_alphabet(field: str, ch: str) -> bool:
     return ch in string.digits
 
 
-def check_series(code, *, field: str = "series") -> str:
+def check_series(code: object, *, field: str = "series") -> str:
     """Return a diarium's series code in capitals, or raise a Swedish ValidationError."""
     text = code.strip().upper() if isinstance(code, str) else ""
     if not text:
@@ -110,7 +111,7 @@ class NumberFormat:
         self._strict = re.compile(self._regex(lenient=False), re.IGNORECASE)
         self._lenient = re.compile(self._regex(lenient=True), re.IGNORECASE)
 
-    def _refuse(self, message: str):
+    def _refuse(self, message: str) -> NoReturn:
         raise ValidationError({self._error_field: message})
 
     def _read(self, pattern: str) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import audit
@@ -29,10 +33,16 @@ TITLE_MAX = 500
 CLASS_CODE_RE = re.compile(r"^\d{1,6}(?:\.\d{1,6}){0,4}$")
 
 
-def _insert_for_dialect():
+#: an INSERT with ON CONFLICT for the counter table, in the session's dialect
+CounterInsert = Callable[[type[RegistrationCounter]], SQLiteInsert | PostgresInsert]
+_T = TypeVar("_T")
+
+
+def _insert_for_dialect() -> CounterInsert:
     name = db.session.get_bind().dialect.name
+    inserts: dict[str, CounterInsert] = {"sqlite": sqlite_insert, "postgresql": pg_insert}
     try:
-        return {"sqlite": sqlite_insert, "postgresql": pg_insert}[name]
+        return inserts[name]
     except KeyError:
         raise RuntimeError(f"registration counters are not implemented for {name}") from None
 
@@ -102,7 +112,7 @@ def _check_case_officer(committee: Committee, officer: User | None, *, required:
         raise ValidationError({"case_officer_id": f"Den valda personen är inte handläggare i {committee.name}."})
 
 
-def _confidentiality(is_confidential: bool, provision, public_title) -> tuple[str | None, str | None]:
+def _confidentiality(is_confidential: bool, provision: object, public_title: object) -> tuple[str | None, str | None]:
     if not is_confidential:
         return None, None
     provision = clean_text(provision, field="secrecy_provision", label="Sekretessbestämmelse", max_length=200)
@@ -112,7 +122,16 @@ def _confidentiality(is_confidential: bool, provision, public_title) -> tuple[st
     return provision, public or None
 
 
-def _external_reference(value) -> str | None:
+def _attempt(errors: dict[str, str], check: Callable[[], _T]) -> _T | None:
+    """``check()``, or None with its refusal's messages added to ``errors`` (to refuse with them all at once)."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def _external_reference(value: object) -> str | None:
     ref = clean_text(value, field="external_reference", label="Extern referens", max_length=100, required=False)
     return ref or None
 
@@ -121,39 +140,31 @@ def register_case(
     *,
     committee: Committee,
     user: User,
-    title,
-    classification_code,
+    title: object,
+    classification_code: str | None,
     case_officer: User | None,
     is_confidential: bool = False,
-    secrecy_provision=None,
-    public_title=None,
-    external_reference=None,
+    secrecy_provision: object = None,
+    public_title: object = None,
+    external_reference: object = None,
 ) -> Case:
     """Register a new case and give it the next diarienummer of the committee's series."""
     errors: dict[str, str] = {}
-    values: dict = {}
     municipality = committee.municipality
-    for key, check in (
-        ("title", lambda: clean_text(title, field="title", label="Ärendemening", max_length=TITLE_MAX)),
-        ("classification", lambda: find_classification(municipality, classification_code)),
-        ("officer", lambda: _check_case_officer(committee, case_officer)),
-        ("confidentiality", lambda: _confidentiality(is_confidential, secrecy_provision, public_title)),
-        ("external_reference", lambda: _external_reference(external_reference)),
-    ):
-        try:
-            values[key] = check()
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    if errors:
+    clean_title = _attempt(errors, lambda: clean_text(title, field="title", label="Ärendemening", max_length=TITLE_MAX))
+    classification = _attempt(errors, lambda: find_classification(municipality, classification_code))
+    _attempt(errors, lambda: _check_case_officer(committee, case_officer))
+    confidentiality = _attempt(errors, lambda: _confidentiality(is_confidential, secrecy_provision, public_title))
+    reference = _attempt(errors, lambda: _external_reference(external_reference))
+    if errors or clean_title is None or classification is None or confidentiality is None:  # None: an error above
         raise ValidationError(errors)
 
     today = local_today()
-    classification = values["classification"]
     series = committee.registry_prefix
     serial = allocate_serial(series, today.year)
     fmt = number_format(municipality.registration_number_format)
     number = fmt.format(RegistrationNumber(series, today.year, serial, classification.code))
-    provision, public = values["confidentiality"]
+    provision, public = confidentiality
     case = Case(
         committee=committee,
         series=series,
@@ -161,12 +172,12 @@ def register_case(
         serial=serial,
         classification=classification,
         number=number,
-        title=values["title"],
+        title=clean_title,
         public_title=public,
         status=CaseStatus.open,
         registered_on=today,
         case_officer=case_officer,
-        external_reference=values["external_reference"],
+        external_reference=reference,
         is_confidential=bool(is_confidential),
         secrecy_provision=provision,
         secrecy_decided_on=today if is_confidential else None,
@@ -250,7 +261,7 @@ def import_case(
     return case
 
 
-def case_snapshot(case: Case) -> dict:
+def case_snapshot(case: Case) -> dict[str, str | int | bool | None]:
     """The fields of a case that the audit log records before and after a change."""
     return {
         "number": case.number,
@@ -273,7 +284,12 @@ def _require_not_voided(case: Case) -> None:
 
 
 def update_case(
-    case: Case, *, user: User, title=None, case_officer: User | None = None, external_reference=None
+    case: Case,
+    *,
+    user: User,
+    title: object = None,
+    case_officer: User | None = None,
+    external_reference: object = None,
 ) -> Case:
     """Correct a case's title, responsible officer or external reference."""
     _require_not_voided(case)
@@ -314,7 +330,7 @@ def update_case(
 
 
 def set_confidentiality(
-    case: Case, *, user: User, is_confidential: bool, secrecy_provision=None, public_title=None
+    case: Case, *, user: User, is_confidential: bool, secrecy_provision: object = None, public_title: object = None
 ) -> Case:
     """Mark a case confidential (with the OSL provision and a public title) or lift the marking."""
     _require_not_voided(case)
@@ -344,7 +360,7 @@ def set_confidentiality(
     return case
 
 
-def void_case(case: Case, *, user: User, reason) -> Case:
+def void_case(case: Case, *, user: User, reason: object) -> Case:
     """Void a case registered by mistake; its number stays taken and is never reused."""
     if case.status is CaseStatus.voided:
         raise ConflictError(f"Ärende {case.number} är redan makulerat.")
@@ -414,44 +430,41 @@ def register_document(
     case: Case,
     *,
     user: User | None,
-    direction,
-    document_date,
-    description,
-    counterparty=None,
-    external_reference=None,
+    direction: object,
+    document_date: object,
+    description: object,
+    counterparty: object = None,
+    external_reference: object = None,
     is_confidential: bool = False,
-    secrecy_provision=None,
+    secrecy_provision: object = None,
 ) -> RegisteredDocument:
     """Register a handling on a case with the case's next running number."""
     _require_not_voided(case)
     errors: dict[str, str] = {}
-    values: dict = {}
+    kind: Direction | None = None
     try:
-        values["direction"] = Direction(direction)
+        kind = Direction(direction)
     except ValueError:
         errors["direction"] = "Välj inkommande, utgående eller upprättad."
     if not isinstance(document_date, date):
         errors["document_date"] = "Ange handlingens datum (ÅÅÅÅ-MM-DD)."
     elif document_date > local_today():
         errors["document_date"] = "Handlingens datum kan inte ligga i framtiden."
-    for key, check in (
-        ("description", lambda: clean_text(description, field="description", label="Beskrivning", max_length=500)),
-        (
-            "counterparty",
-            lambda: clean_text(
-                counterparty, field="counterparty", label="Avsändare/mottagare", max_length=300, required=False
-            ),
+    clean_description = _attempt(
+        errors, lambda: clean_text(description, field="description", label="Beskrivning", max_length=500)
+    )
+    clean_counterparty = _attempt(
+        errors,
+        lambda: clean_text(
+            counterparty, field="counterparty", label="Avsändare/mottagare", max_length=300, required=False
         ),
-        ("external_reference", lambda: _external_reference(external_reference)),
-        ("provision", lambda: _confidentiality(is_confidential, secrecy_provision, None)[0]),
-    ):
-        try:
-            values[key] = check()
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    if not errors and values["direction"] is not Direction.internal and not values["counterparty"]:
+    )
+    reference = _attempt(errors, lambda: _external_reference(external_reference))
+    provision = _attempt(errors, lambda: _confidentiality(is_confidential, secrecy_provision, None)[0])
+    if not errors and kind is not Direction.internal and not clean_counterparty:
         errors["counterparty"] = "Ange avsändare (inkommande) eller mottagare (utgående)."
-    if errors:
+    # the last three: an error above
+    if errors or kind is None or clean_description is None or not isinstance(document_date, date):
         raise ValidationError(errors)
 
     number = db.session.execute(
@@ -464,13 +477,13 @@ def register_document(
     document = RegisteredDocument(
         case=case,
         number=number,
-        direction=values["direction"],
+        direction=kind,
         document_date=document_date,
-        counterparty=values["counterparty"],
-        description=values["description"],
-        external_reference=values["external_reference"],
+        counterparty=clean_counterparty,
+        description=clean_description,
+        external_reference=reference,
         is_confidential=bool(is_confidential),
-        secrecy_provision=values["provision"],
+        secrecy_provision=provision,
         registered_by=user,
     )
     db.session.add(document)
@@ -479,21 +492,21 @@ def register_document(
     audit.record(
         "document.registered",
         document,
-        f"Handling {number} registrerad i {case.number}: {values['description']}",
+        f"Handling {number} registrerad i {case.number}: {clean_description}",
         user=user,
         committee_id=case.committee_id,
         case_id=case.id,
         after={
             "number": number,
-            "direction": values["direction"].value,
-            "description": values["description"],
+            "direction": kind.value,
+            "description": clean_description,
             "is_confidential": bool(is_confidential),
         },
     )
     return document
 
 
-def add_classification(municipality: Municipality, *, user: User, code, name) -> ClassificationCode:
+def add_classification(municipality: Municipality, *, user: User, code: object, name: object) -> ClassificationCode:
     code = clean_text(code, field="code", label="Kod", max_length=30)
     if not CLASS_CODE_RE.match(code):
         raise ValidationError({"code": "Koden skrivs med siffror, gärna med punkter (t.ex. 181 eller 2.3.1)."})
@@ -518,7 +531,7 @@ def add_classification(municipality: Municipality, *, user: User, code, name) ->
     return item
 
 
-def update_classification(item: ClassificationCode, *, user: User, name, is_active: bool) -> ClassificationCode:
+def update_classification(item: ClassificationCode, *, user: User, name: object, is_active: bool) -> ClassificationCode:
     before = {"name": item.name, "is_active": item.is_active}
     item.name = clean_text(name, field="name", label="Benämning", max_length=200)
     item.is_active = bool(is_active)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.auth.models import User
 from app.extensions import db
@@ -16,10 +19,10 @@ from app.registry.numbering import number_format
 from app.validation import ValidationError
 
 
-def visible_cases_clause(user: User | None):
+def visible_cases_clause(user: User | None) -> ColumnElement[bool]:
     """A WHERE clause selecting exactly the cases ``user`` may view (``app.permissions.can`` on each, in SQL)."""
     member_of = committees_where(user, Action.view_case)
-    if not member_of:
+    if user is None or not member_of:  # nobody logged in is a member of none
         return false()
     confidential_ok = committees_where(user, Action.view_confidential)
     return Case.committee_id.in_(member_of) & or_(
@@ -55,7 +58,7 @@ class CaseFilter:
     status: CaseStatus | None = None
     classification: str | None = None
 
-    def to_params(self) -> dict:
+    def to_params(self) -> dict[str, str | int | None]:
         """The filter as JSON values, to store on a job."""
         return {
             "committee_id": self.committee_id,
@@ -69,8 +72,8 @@ class CaseFilter:
         }
 
     @classmethod
-    def from_params(cls, params: dict) -> CaseFilter:
-        """Rebuild a filter stored with ``to_params``."""
+    def from_params(cls, params: Mapping[str, Any]) -> CaseFilter:
+        """Rebuild a filter stored with ``to_params`` (a job's JSON params)."""
         return cls(
             committee_id=params.get("committee_id"),
             q=params.get("q"),
@@ -95,11 +98,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(column, text: str):
+def _contains(column: InstrumentedAttribute[str], text: str) -> ColumnElement[bool]:
     return column.like(f"%{_escape_like(text.casefold())}%", escape="\\")
 
 
-def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None) -> Select:
+def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None) -> Select[Case]:
     """Return a SELECT of the cases ``user`` may see that match ``flt``, newest first."""
     flt.validate()
     stmt = select(Case).where(visible_cases_clause(user))
@@ -123,7 +126,7 @@ def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None)
     return stmt.order_by(Case.registered_on.desc(), Case.year.desc(), Case.serial.desc())
 
 
-def _number_clause(text: str, number_pattern: str | None):
+def _number_clause(text: str, number_pattern: str | None) -> ColumnElement[bool]:
     """A whole diarienummer matches exactly by its parts; anything else as a substring."""
     if number_pattern:
         try:
