@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from flask import abort
 
-from agenda.models import AgendaItem, DelegationDecision, Meeting, Publication, StandingItem
+from agenda.models import AgendaItem, AgendaSection, DelegationDecision, ItemMarker, Meeting, Publication, StandingItem
 from agenda.snapshot import items_for
 from app.auth.models import User
 from app.organisation.models import Committee
@@ -101,6 +101,22 @@ def standing_item_of(committee: Committee, item_id: int) -> StandingItem:
     if item is None or item.committee_id != committee.id:
         abort(404)
     return item
+
+
+def section_of(committee: Committee, section_id: int) -> AgendaSection:
+    """Return the named section of the committee's template with this id; else 404."""
+    section = get_by_id(AgendaSection, section_id)
+    if section is None or section.committee_id != committee.id:
+        abort(404)
+    return section
+
+
+def marker_of(committee: Committee, marker_id: int) -> ItemMarker:
+    """Return the item marker of the committee's template with this id; else 404."""
+    marker = get_by_id(ItemMarker, marker_id)
+    if marker is None or marker.committee_id != committee.id:
+        abort(404)
+    return marker
 
 
 # --- what a user reads of a published version and of the live agenda --------------------------------

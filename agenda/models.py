@@ -5,18 +5,119 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Connection, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, event, insert
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from agenda.snapshot_json import PartJSON, SnapshotJSON
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import Model
+from app.extensions import Model, db
 from app.organisation.models import Committee
 from app.registry.models import Case
 
-#: the heading of the section confidential items are listed under, as in the real kallelse
+#: the heading of the section confidential items are listed under, as in the real kallelse (the default name of
+#: a committee's closed part, AgendaConventions.closed_section)
 CONFIDENTIAL_SECTION = "Sekretessärenden"
+#: the document's name a committee starts with: its kallelse is headed "Kallelse till <nämnd>"
+DEFAULT_NOTICE_TITLE = "Kallelse"
+#: the number of the first item a committee starts with
+DEFAULT_FIRST_NUMBER = 1
+#: the wording for a case item whose handling comes later, as in the real kallelse
+DEFAULT_HANDLING_LATER = "Handling kommer senare"
+#: the wording shown on an item whose signed tjänsteutlåtande proposes that the paragraph be justerad at once
+IMMEDIATE_ADJUSTMENT = "Omedelbar justering"
+
+
+class AgendaConventions(Model):
+    """How a committee writes its agendas, kept in its meeting template (agenda.conventions).
+
+    A committee without a row writes them as the real kallelse does (the defaults above); published
+    snapshots carry the conventions they were published with.
+    """
+
+    __tablename__ = "agenda_conventions"
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), primary_key=True)
+    #: the document's name: "Kallelse", "Kallelse och föredragningslista", "Föredragningslista" …; the heading is
+    #: "<name> till <nämnd>", the page header its capitals
+    notice_title: Mapped[str] = mapped_column(String(100), default=DEFAULT_NOTICE_TITLE)
+    #: the first item's number: 0 or 1
+    first_number: Mapped[int] = mapped_column(Integer, default=DEFAULT_FIRST_NUMBER)
+    #: the name of the closed part, where the confidential items stand ("Sekretessärenden", "Slutet sammanträde" …)
+    closed_section: Mapped[str] = mapped_column(String(100), default=CONFIDENTIAL_SECTION)
+    #: the wording for a handling that comes later ("Handling kommer senare", "Handlingar senare" …)
+    handling_later_text: Mapped[str] = mapped_column(String(100), default=DEFAULT_HANDLING_LATER)
+
+    @classmethod
+    def defaults(cls, committee_id: int | None) -> AgendaConventions:
+        """The conventions of a committee that has not set its own (a transient row, never stored by itself)."""
+        out = cls(
+            notice_title=DEFAULT_NOTICE_TITLE,
+            first_number=DEFAULT_FIRST_NUMBER,
+            closed_section=CONFIDENTIAL_SECTION,
+            handling_later_text=DEFAULT_HANDLING_LATER,
+        )
+        if committee_id is not None:
+            out.committee_id = committee_id
+        return out
+
+    def __repr__(self) -> str:
+        return f"<AgendaConventions {self.committee_id} {self.notice_title!r} from {self.first_number}>"
+
+
+class AgendaSection(Model):
+    """A named section of a committee's agendas ("Beslutsärenden", "Informationsärenden" …) the secretary places
+    items under; its heading stands before each run of items placed in it."""
+
+    __tablename__ = "agenda_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    #: the order in the template's list
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+
+    def __repr__(self) -> str:
+        return f"<AgendaSection {self.id} {self.committee_id} {self.name!r}>"
+
+
+class ItemMarker(Model):
+    """A marker a committee writes after an item's title, chosen per item: e.g. "(KF)" for a matter that goes
+    on to kommunfullmäktige."""
+
+    __tablename__ = "item_markers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    #: the order in the template's list, and of an item's markers
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(50))
+
+    def __repr__(self) -> str:
+        return f"<ItemMarker {self.id} {self.committee_id} {self.label!r}>"
+
+
+#: the markers the secretary chose for an item
+agenda_item_markers = Table(
+    "agenda_item_markers",
+    db.metadata,
+    Column("agenda_item_id", Integer, ForeignKey("agenda_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("marker_id", Integer, ForeignKey("item_markers.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class MeetingStatus(str, enum.Enum):
@@ -66,6 +167,10 @@ class Meeting(Model):
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
     )
+    #: the committee's own conventions, if it has set any (``conventions`` gives the defaults otherwise)
+    own_conventions: Mapped[AgendaConventions | None] = relationship(
+        primaryjoin="foreign(Meeting.committee_id) == AgendaConventions.committee_id", viewonly=True
+    )
     publications: Mapped[list[Publication]] = relationship(
         back_populates="meeting", order_by="Publication.version", cascade="all, delete-orphan"
     )
@@ -78,6 +183,11 @@ class Meeting(Model):
         from app.clock import to_local
 
         return to_local(self.start_dt).date() - timedelta(days=self.committee.notice_days)
+
+    @property
+    def conventions(self) -> AgendaConventions:
+        """How the committee writes its agendas now (a published version keeps those it was published with)."""
+        return self.own_conventions or AgendaConventions.defaults(self.committee_id)
 
     @property
     def latest_publication(self) -> Publication | None:
@@ -141,12 +251,22 @@ class AgendaItem(Model):
     parts: Mapped[list[PartJSON]] = mapped_column(JSON, default=list)
     #: a closing item (e.g. Övriga frågor): new items go before it (set from the committee's template)
     closes_agenda: Mapped[bool] = mapped_column(default=False)
+    #: the named section of the committee's template the secretary placed it under (a sekretessärende stands in
+    #: the closed part whatever this says)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_sections.id"), index=True)
     #: what the meeting did with the item (recorded afterwards)
     outcome: Mapped[ItemOutcome | None] = mapped_column(Enum(ItemOutcome, native_enum=False, length=20))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     case: Mapped[Case | None] = relationship()
+    agenda_section: Mapped[AgendaSection | None] = relationship()
+    markers: Mapped[list[ItemMarker]] = relationship(secondary=agenda_item_markers, order_by=ItemMarker.position)
+
+    @property
+    def number(self) -> int:
+        """The number the item is listed with: its place counted from the committee's first number (0 or 1)."""
+        return self.position - 1 + self.meeting.conventions.first_number
 
     @property
     def is_case_item(self) -> bool:
@@ -175,7 +295,10 @@ class AgendaItem(Model):
 
     @property
     def section(self) -> str | None:
-        return CONFIDENTIAL_SECTION if self.is_confidential else None
+        """The heading the item stands under: the closed part for a sekretessärende, else its named section."""
+        if self.is_confidential:
+            return self.meeting.conventions.closed_section
+        return self.agenda_section.name if self.agenda_section is not None else None
 
     def __repr__(self) -> str:
         return f"<AgendaItem {self.id} {self.meeting_id}#{self.position} {self.kind.value}>"

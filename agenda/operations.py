@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from agenda import conventions
 from agenda.models import (
     CASE_KINDS,
     UPCOMING,
@@ -297,13 +299,19 @@ def _upcoming_item_for(case: Case, *, excluding: AgendaItem | None = None) -> Ag
 
 
 def _default_position(items: list[AgendaItem], item: AgendaItem) -> int:
-    """Where a new item goes among ``items``: before the closing items (the template's, e.g. Övriga
-    frågor; sekretessärenden; delgivningar).
+    """Where a new item goes among ``items``: after the last item of its named section, if it has one
+    with items; else before the closing items (the template's, e.g. Övriga frågor; sekretessärenden;
+    delgivningar).
 
     A confidential case goes after the other confidential ones, before a closing delegation report,
     which gives the order of the real kallelse.
     """
     closing = _closing_start(items)
+    section = item.agenda_section
+    if section is not None and not item.is_confidential:
+        placed = [i for i, other in enumerate(items[:closing]) if other.agenda_section is section]
+        if placed:
+            return placed[-1] + 2  # after the last item of its section
     if item.is_confidential:
         end = len(items)
         while end > closing and items[end - 1].kind is ItemKind.delegation_report:
@@ -325,7 +333,7 @@ def _closing_start(items: list[AgendaItem]) -> int:
 def misplaced_confidential(meeting: Meeting) -> list[AgendaItem]:
     """The sekretessärenden standing among the open items (their case became confidential after they
     were added, or the secretary moved them): an item other than a sekretessärende or a delegation
-    report comes after them. Publishing moves them under "Sekretessärenden"."""
+    report comes after them. Publishing moves them under the closed part (AgendaConventions.closed_section)."""
     items = meeting.items
     return [
         item
@@ -346,8 +354,8 @@ def arrange_confidential(meeting: Meeting, *, user: User) -> list[AgendaItem]:
         audit.record(
             "agenda.item_moved",
             meeting,
-            f"Punkt {item.position} ”{_audit_title(item)}” flyttad till "
-            "sekretessärendena: ärendet är sekretessmarkerat.",
+            f"Punkt {item.number} ”{_audit_title(item)}” flyttad till "
+            f"{meeting.conventions.closed_section}: ärendet är sekretessmarkerat.",
             user=user,
             committee_id=meeting.committee_id,
             case_id=item.case_id,
@@ -404,6 +412,26 @@ def _item_fields(values: Mapping[str, object], *, creating: bool) -> dict[str, o
     )
 
 
+#: the values of an item that name the committee's section and markers (agenda.conventions)
+PLACEMENT_KEYS = ("section", "markers")
+
+
+def _placement(meeting: Meeting, values: Mapping[str, object]) -> dict[str, Any]:
+    """The section (id or None) and the markers (ids) given for an item, as the committee's own; refused with a
+    Swedish message when they are another committee's."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, lookup in (("section", conventions.section_of), ("markers", conventions.markers_of)):
+        if key in values:
+            try:
+                out[key] = lookup(meeting.committee, values[key])
+            except ValidationError as exc:
+                errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
 def add_item(
     meeting: Meeting,
     *,
@@ -422,7 +450,8 @@ def add_item(
         kind = ItemKind(kind)
     except ValueError:
         raise ValidationError({"kind": "Okänd typ av punkt."}) from None
-    fields = _item_fields(values, creating=True)
+    placement = _placement(meeting, values)
+    fields = _item_fields({k: v for k, v in values.items() if k not in PLACEMENT_KEYS}, creating=True)
     if kind in CASE_KINDS:
         if case is None:
             raise ValidationError({"case": "Välj ärendet som punkten gäller."})
@@ -453,6 +482,10 @@ def add_item(
         parts=fields.get("parts", []),
         is_handling_later=fields.get("is_handling_later", False),
     )
+    if "section" in placement:
+        item.agenda_section = placement["section"]
+    if "markers" in placement:
+        item.markers = placement["markers"]
     if kind is ItemKind.case and case is not None:
         _place_report(item, case, user)
     _insert(meeting, item, position)
@@ -460,7 +493,7 @@ def add_item(
     audit.record(
         "agenda.item_added",
         meeting,
-        f"Punkt {item.position} ”{_audit_title(item)}” lagd på "
+        f"Punkt {item.number} ”{_audit_title(item)}” lagd på "
         f"föredragningslistan {to_local(meeting.start_dt):%Y-%m-%d}.",
         user=user,
         committee_id=meeting.committee_id,
@@ -486,7 +519,7 @@ def _check_case(meeting: Meeting, case: Case, excluding: AgendaItem | None = Non
         when = to_local(other.meeting.start_dt)
         raise ConflictError(
             f"Ärende {case.number} står redan på föredragningslistan för sammanträdet "
-            f"{when:%Y-%m-%d} (punkt {other.position})."
+            f"{when:%Y-%m-%d} (punkt {other.number})."
         )
 
 
@@ -511,27 +544,37 @@ def _place_report(item: AgendaItem, case: Case, user: User) -> None:
 
 
 def update_item(item: AgendaItem, *, user: User, expected_version: int | None = None, **values: object) -> AgendaItem:
-    """Change an item's title, note, reference, parts or "handling kommer senare"."""
+    """Change an item's title, note, reference, parts, "handling kommer senare", section or markers."""
     meeting = item.meeting
     _lock(meeting)
     _require_open(meeting)
     _check_version(meeting, expected_version)
-    fields = _item_fields(values, creating=False)
+    placement = _placement(meeting, values)
+    fields = _item_fields({k: v for k, v in values.items() if k not in PLACEMENT_KEYS}, creating=False)
     before = {key: getattr(item, key) for key in fields}
+    after = dict(fields)
     for key, value in fields.items():
         setattr(item, key, value)
+    if "section" in placement:
+        before["section"] = item.agenda_section.name if item.agenda_section else None
+        item.agenda_section = placement["section"]
+        after["section"] = item.agenda_section.name if item.agenda_section else None
+    if "markers" in placement:
+        before["markers"] = [m.label for m in item.markers]
+        item.markers = placement["markers"]
+        after["markers"] = [m.label for m in item.markers]
     if item.case is not None and "is_handling_later" in fields:
         _sync_report(item, item.case, user)
     _bump(meeting)
     audit.record(
         "agenda.item_updated",
         meeting,
-        f"Punkt {item.position} ”{_audit_title(item)}” ändrad.",
+        f"Punkt {item.number} ”{_audit_title(item)}” ändrad.",
         user=user,
         committee_id=meeting.committee_id,
         case_id=item.case_id,
         before={k: v for k, v in before.items() if k != "title" or not item.is_confidential},
-        after={k: v for k, v in fields.items() if k != "title" or not item.is_confidential},
+        after={k: v for k, v in after.items() if k != "title" or not item.is_confidential},
     )
     return item
 
@@ -562,7 +605,7 @@ def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
     audit.record(
         "agenda.handling_attached",
         item.meeting,
-        f"Handlingen till punkt {item.position} är klar.",
+        f"Handlingen till punkt {item.number} är klar.",
         user=user,
         committee_id=item.meeting.committee_id,
         case_id=item.case_id,
@@ -580,7 +623,7 @@ def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = 
         report = report_ops.report_for(item.case)
         if report is not None and report.state is ReportState.on_agenda:
             report_ops.transition(report, user=user, name="remove_from_agenda", notify=False)
-    summary = f"Punkt {item.position} ”{_audit_title(item)}” borttagen från föredragningslistan."
+    summary = f"Punkt {item.number} ”{_audit_title(item)}” borttagen från föredragningslistan."
     case_id = item.case_id
     rest = [other for other in meeting.items if other.id != item.id]
     db.session.delete(item)
@@ -647,7 +690,7 @@ def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str |
     except ValueError:
         raise ValidationError({"outcome": "Välj beslutat, bordlagt eller återremitterat."}) from None
     if item.outcome is not None:
-        raise ConflictError(f"Punkt {item.position} är redan registrerad som {item.outcome.label.lower()}.")
+        raise ConflictError(f"Punkt {item.number} är redan registrerad som {item.outcome.label.lower()}.")
     report = report_ops.report_for(item.case) if item.case is not None else None
     if report is not None and report.state is ReportState.on_agenda:
         name = "decide" if outcome is ItemOutcome.decided else "remove_from_agenda"
@@ -658,7 +701,7 @@ def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str |
     audit.record(
         "agenda.outcome",
         meeting,
-        f"Punkt {item.position} ”{_audit_title(item)}”: {outcome.label}.",
+        f"Punkt {item.number} ”{_audit_title(item)}”: {outcome.label}.",
         user=user,
         committee_id=meeting.committee_id,
         case_id=item.case_id,

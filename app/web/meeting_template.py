@@ -1,4 +1,5 @@
-"""The committee's meeting template: its standing items and the notice deadline, kept by its secretary."""
+"""The committee's meeting template, kept by its secretary: its standing items, the notice deadline and how it
+writes its agendas (the document's name, the first number, sections, markers, the later-handling wording)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,22 @@ from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
 
 from agenda import access
+from agenda.conventions import (
+    MARKER_LENGTH,
+    MAX_MARKERS,
+    MAX_SECTIONS,
+    NAME_LENGTH,
+    add_marker,
+    add_section,
+    conventions_for,
+    markers_for,
+    remove_marker,
+    remove_section,
+    rename_marker,
+    rename_section,
+    sections_for,
+    set_conventions,
+)
 from agenda.models import STANDING_KINDS
 from agenda.standing_items import (
     MAX_STANDING_ITEMS,
@@ -69,13 +86,88 @@ class NoticeDaysForm(FlaskForm):
     )
 
 
+FIRST_NUMBERS = [("1", "1"), ("0", "0")]
+
+
+class ConventionsForm(FlaskForm):
+    notice_title = text_field(
+        "Dokumentets namn",
+        NAME_LENGTH,
+        validators=[Required()],
+        description="Till exempel Kallelse, Kallelse och föredragningslista, Föredragningslista eller Ärendelista. "
+        "Rubriken blir ”<namn> till <nämnd>”.",
+    )
+    first_number = SelectField(
+        "Första punktens nummer",
+        choices=options(FIRST_NUMBERS),
+        validators=[InputRequired(INVALID_CHOICE)],
+        invalid_choice_message=INVALID_CHOICE,
+    )
+    closed_section = text_field(
+        "Den slutna delens namn",
+        NAME_LENGTH,
+        validators=[Required()],
+        description="Rubriken som sekretessärendena står under, till exempel Sekretessärenden eller Slutet sammanträde.",
+    )
+    handling_later_text = text_field(
+        "Text för handling som kommer senare",
+        NAME_LENGTH,
+        validators=[Required()],
+        description="Till exempel Handling kommer senare, Handlingar senare eller Handling delas ut på sammanträdet.",
+    )
+
+    def values(self) -> dict:
+        return {
+            "notice_title": self.notice_title.data,
+            "first_number": self.first_number.data,
+            "closed_section": self.closed_section.data,
+            "handling_later_text": self.handling_later_text.data,
+        }
+
+
+class SectionForm(FlaskForm):
+    name = text_field(
+        "Avsnittets namn",
+        NAME_LENGTH,
+        validators=[Required()],
+        description="Till exempel Beslutsärenden, Informationsärenden eller Remissärenden.",
+    )
+
+
+class MarkerForm(FlaskForm):
+    label = text_field(
+        "Markering",
+        MARKER_LENGTH,
+        validators=[Required()],
+        description="Skrivs efter punktens rubrik, till exempel (KF) för ett ärende som går vidare till fullmäktige.",
+    )
+
+
 def _committee(committee_id: int) -> Committee:
     return access.load_committee(current_user, committee_id, Action.manage_meetings)
 
 
-def _page(committee: Committee, status: int = 200, *, item_form=None, days_form=None, action_form=None):
+def _page(
+    committee: Committee,
+    status: int = 200,
+    *,
+    item_form=None,
+    days_form=None,
+    action_form=None,
+    conventions_form=None,
+    section_form=None,
+    marker_form=None,
+):
     days_form = days_form or NoticeDaysForm(formdata=None, notice_days=committee.notice_days)
     item_form = item_form or StandingItemForm(formdata=None, kind="procedural", placement="opening")
+    conventions = conventions_for(committee)
+    conventions_form = conventions_form or ConventionsForm(
+        formdata=None,
+        notice_title=conventions.notice_title,
+        first_number=str(conventions.first_number),
+        closed_section=conventions.closed_section,
+        handling_later_text=conventions.handling_later_text,
+    )
     return render_template(
         "agenda/template.html",
         committee=committee,
@@ -84,6 +176,14 @@ def _page(committee: Committee, status: int = 200, *, item_form=None, days_form=
         days_form=days_form,
         action_form=action_form or EmptyForm(),
         max_items=MAX_STANDING_ITEMS,
+        conventions=conventions,
+        conventions_form=conventions_form,
+        sections=sections_for(committee),
+        section_form=section_form or SectionForm(formdata=None),
+        max_sections=MAX_SECTIONS,
+        markers=markers_for(committee),
+        marker_form=marker_form or MarkerForm(formdata=None),
+        max_markers=MAX_MARKERS,
     ), status
 
 
@@ -184,3 +284,125 @@ def remove_template_item(committee_id: int, item_id: int):
         return f"”{item.title}” har tagits bort ur mallen. Redan planerade sammanträden behåller punkten."
 
     return _item_action(committee_id, item_id, change)
+
+
+# --- how the committee writes its agendas ---------------------------------------------------------
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/foredragningslista", methods=["POST"])
+@login_required
+def agenda_conventions(committee_id: int):
+    committee = _committee(committee_id)
+    form = ConventionsForm()
+
+    def operation():
+        set_conventions(committee, user=current_user, **form.values())
+        return "Föredragningslistans form är sparad.", _template_url(committee, "foredragningslistans-form")
+
+    return submit(form, operation, lambda status: _page(committee, status, conventions_form=form))
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/avsnitt", methods=["POST"])
+@login_required
+def add_agenda_section(committee_id: int):
+    committee = _committee(committee_id)
+    form = SectionForm()
+
+    def operation():
+        section = add_section(committee, user=current_user, name=form.name.data)
+        return f"Avsnittet ”{section.name}” har lagts till.", _template_url(committee, "avsnitt")
+
+    return submit(form, operation, lambda status: _page(committee, status, section_form=form))
+
+
+def _edit_page(committee: Committee, form, *, heading: str, anchor: str, status: int):
+    return (
+        render_template("agenda/edit_convention.html", committee=committee, form=form, heading=heading, anchor=anchor),
+        status,
+    )
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/avsnitt/<int:section_id>", methods=["GET", "POST"])
+@login_required
+def edit_agenda_section(committee_id: int, section_id: int):
+    committee = _committee(committee_id)
+    section = access.section_of(committee, section_id)
+    form = SectionForm(formdata=None if request.method == "GET" else request.form, name=section.name)
+    heading = f"Byt namn på avsnittet ”{section.name}”"
+
+    def operation():
+        rename_section(section, user=current_user, name=form.name.data)
+        return f"Avsnittet heter nu ”{section.name}”.", _template_url(committee, "avsnitt")
+
+    return submit(
+        form, operation, lambda status: _edit_page(committee, form, heading=heading, anchor="avsnitt", status=status)
+    )
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/avsnitt/<int:section_id>/ta-bort", methods=["POST"])
+@login_required
+def remove_agenda_section(committee_id: int, section_id: int):
+    committee = _committee(committee_id)
+    section = access.section_of(committee, section_id)
+    form = EmptyForm()
+
+    def operation():
+        name = section.name
+        remove_section(section, user=current_user)
+        return (
+            f"Avsnittet ”{name}” har tagits bort. Punkter som stod i det står nu utan avsnitt; "
+            "publicerade versioner behåller det.",
+            _template_url(committee, "avsnitt"),
+        )
+
+    return submit(form, operation, lambda status: _page(committee, status, action_form=form))
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/markeringar", methods=["POST"])
+@login_required
+def add_item_marker(committee_id: int):
+    committee = _committee(committee_id)
+    form = MarkerForm()
+
+    def operation():
+        marker = add_marker(committee, user=current_user, label=form.label.data)
+        return f"Markeringen ”{marker.label}” har lagts till.", _template_url(committee, "markeringar")
+
+    return submit(form, operation, lambda status: _page(committee, status, marker_form=form))
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/markeringar/<int:marker_id>", methods=["GET", "POST"])
+@login_required
+def edit_item_marker(committee_id: int, marker_id: int):
+    committee = _committee(committee_id)
+    marker = access.marker_of(committee, marker_id)
+    form = MarkerForm(formdata=None if request.method == "GET" else request.form, label=marker.label)
+    heading = f"Ändra markeringen ”{marker.label}”"
+
+    def operation():
+        rename_marker(marker, user=current_user, label=form.label.data)
+        return f"Markeringen heter nu ”{marker.label}”.", _template_url(committee, "markeringar")
+
+    return submit(
+        form,
+        operation,
+        lambda status: _edit_page(committee, form, heading=heading, anchor="markeringar", status=status),
+    )
+
+
+@bp.route("/sammantraden/mall/<int:committee_id>/markeringar/<int:marker_id>/ta-bort", methods=["POST"])
+@login_required
+def remove_item_marker(committee_id: int, marker_id: int):
+    committee = _committee(committee_id)
+    marker = access.marker_of(committee, marker_id)
+    form = EmptyForm()
+
+    def operation():
+        label = marker.label
+        remove_marker(marker, user=current_user)
+        return (
+            f"Markeringen ”{label}” har tagits bort. Publicerade versioner behåller den.",
+            _template_url(committee, "markeringar"),
+        )
+
+    return submit(form, operation, lambda status: _page(committee, status, action_form=form))
