@@ -5,8 +5,8 @@ A committee without a row in agenda_conventions writes its agendas as before (th
 numbers from 1, the closed part "Sekretessärenden", "Handling kommer senare"), so existing data needs no rows:
 the demo looks exactly as before. Existing items stand in no named section.
 
-Revision ID: 0012_agenda_conventions
-Revises: 0011_delegation_reported_in
+Revision ID: 0013_agenda_conventions
+Revises: 0012_municipality_details
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012_agenda_conventions"
-down_revision = "0011_delegation_reported_in"
+revision = "0013_agenda_conventions"
+down_revision = "0012_municipality_details"
 branch_labels = None
 depends_on = None
 
