@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import Model
+
+
+class StoredEntryJSON(TypedDict):
+    """A stored file as a job's params record it (``RenderedPart.entry``)."""
+
+    key: str
+    sha256: str
+    size: int
+
+
+class OutputJSON(StoredEntryJSON):
+    """A file a job offers: its stored file and the name it is downloaded under."""
+
+    name: str
 
 
 class JobState(str, enum.Enum):
@@ -104,6 +118,6 @@ class RenderedPart(Model):
     size: Mapped[int]
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def entry(self) -> dict:
+    def entry(self) -> StoredEntryJSON:
         """The stored file as jobs record it: {"key", "sha256", "size"}."""
         return {"key": self.storage_key, "sha256": self.sha256, "size": self.size}

@@ -5,9 +5,13 @@ bookmarks keep each document's headings beneath it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pikepdf
 from pikepdf import Array, Dictionary, OutlineItem, PageLocation
+
+#: a page object's (object number, generation) → the index of its page
+PageIndex: TypeAlias = dict[tuple[int, int], int]
 
 #: more entries than any of our documents has: a guard against a malformed, looping outline
 MAX_ENTRIES = 5000
@@ -21,7 +25,7 @@ class Heading:
     top: float | None  # where on the page (an /XYZ destination's top), if said
 
 
-def _target(pdf: pikepdf.Pdf, entry: Dictionary, index_of: dict) -> tuple[int, float | None] | None:
+def _target(pdf: pikepdf.Pdf, entry: Dictionary, index_of: PageIndex) -> tuple[int, float | None] | None:
     destination = entry.get("/Dest")
     if destination is None:
         action = entry.get("/A")
@@ -40,7 +44,7 @@ def _target(pdf: pikepdf.Pdf, entry: Dictionary, index_of: dict) -> tuple[int, f
     return index_of[page.objgen], top
 
 
-def headings(pdf: pikepdf.Pdf, index_of: dict | None = None) -> list[Heading]:
+def headings(pdf: pikepdf.Pdf, index_of: PageIndex | None = None) -> list[Heading]:
     """The outline's entries in order, with their depth and page (those pointing elsewhere left out).
     ``index_of``: page object id → page index (default: the file's own pages)."""
     if index_of is None:
@@ -50,7 +54,7 @@ def headings(pdf: pikepdf.Pdf, index_of: dict | None = None) -> list[Heading]:
     if not isinstance(outlines, Dictionary):
         return found
     stack = [(outlines.get("/First"), 0)]
-    seen = set()
+    seen: set[tuple[int, int]] = set()
     while stack and len(seen) < MAX_ENTRIES:
         entry, depth = stack.pop()
         if not isinstance(entry, Dictionary) or entry.objgen in seen:
@@ -72,8 +76,12 @@ def outline_items(found: list[Heading], first_page: int = 0) -> list[OutlineItem
     base = min(h.depth for h in found)
     open_items: list[tuple[int, OutlineItem]] = []  # the last item at each depth still taking children
     for heading in found:
-        location = {"page_location": PageLocation.XYZ, "top": heading.top} if heading.top is not None else {}
-        item = OutlineItem(heading.title, first_page + heading.page, **location)
+        if heading.top is not None:
+            item = OutlineItem(
+                heading.title, first_page + heading.page, page_location=PageLocation.XYZ, top=heading.top
+            )
+        else:
+            item = OutlineItem(heading.title, first_page + heading.page)
         depth = heading.depth - base
         while open_items and open_items[-1][0] >= depth:
             open_items.pop()

@@ -17,17 +17,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, separate_transaction
 from app.storage import StorageError, get_storage
-from tasks.models import RenderedPart
+from tasks.models import RenderedPart, StoredEntryJSON
 
 
 class StoredParts:
     """Parts by key; ``used`` maps each key got or put by this render to its stored file (for the job's params)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.storage = get_storage()
-        self.used: dict[str, dict] = {}
+        self.used: dict[str, StoredEntryJSON] = {}
 
-    def entry(self, key: str) -> dict | None:
+    def entry(self, key: str) -> StoredEntryJSON | None:
         """The stored file of ``key`` ({"key", "sha256", "size"}) if it is recorded and still in storage."""
         record = db.session.scalar(select(RenderedPart).where(RenderedPart.key == key))
         if record is None:
@@ -49,9 +49,9 @@ class StoredParts:
             self.used.pop(key, None)
             return None
 
-    def put(self, key: str, data: bytes) -> dict:
+    def put(self, key: str, data: bytes) -> StoredEntryJSON:
         stored = self.storage.save(data)
-        entry = {"key": stored.key, "sha256": stored.sha256, "size": stored.size}
+        entry: StoredEntryJSON = {"key": stored.key, "sha256": stored.sha256, "size": stored.size}
         try:
             with separate_transaction() as session:
                 session.execute(delete(RenderedPart).where(RenderedPart.key == key))  # one whose file was gone

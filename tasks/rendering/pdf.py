@@ -35,9 +35,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 from xml.sax.saxutils import escape
 from xmlrpc.client import Fault, ServerProxy
 
@@ -168,10 +169,11 @@ def unavailable_reason() -> str | None:
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def _load_libc():
+def _load_libc() -> ctypes.CDLL | None:
     try:
         return ctypes.CDLL("libc.so.6", use_errno=True)
     except OSError:
@@ -250,14 +252,23 @@ def _unoserver_path(into: Path) -> Path:
     return into
 
 
+class _Client(Protocol):
+    """What we call of unoserver's client (unoserver has no types)."""
+
+    def convert(
+        self, *, indata: bytes, convert_to: str, filtername: str, filter_options: list[str], update_index: bool
+    ) -> bytes: ...
+
+
 @lru_cache(maxsize=1)
-def _client_class():
+def _client_class() -> Callable[..., _Client]:
     from unoserver.client import UnoClient
 
-    class Client(UnoClient):
+    # unoserver has no types: its UnoClient is Any to the checker, which refuses a subclass of Any
+    class Client(UnoClient):  # type: ignore[misc]
         """unoserver's client, without its 40 seconds of retries when the server is gone: we restart it."""
 
-        def _connect(self, proxy, retries=1, sleep=0):
+        def _connect(self, proxy: ServerProxy, retries: int = 1, sleep: float = 0) -> object:
             return super()._connect(proxy, retries=1, sleep=0)
 
     return Client
@@ -269,8 +280,8 @@ class WarmConverter:
     def __init__(self, *, startup_timeout: float = STARTUP_TIMEOUT):
         self.startup_timeout = startup_timeout
         self._lock = threading.RLock()
-        self._process: subprocess.Popen | None = None
-        self._profile: tempfile.TemporaryDirectory | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
         self._port: int | None = None
         self._log_path: Path | None = None
         self.starts = 0
@@ -286,7 +297,8 @@ class WarmConverter:
                 return
             self._cleanup()
             reason = unavailable_reason()
-            if reason:
+            soffice = soffice_path()
+            if reason or soffice is None:  # (no soffice: the reason says so)
                 raise ConverterUnavailable(reason)
             self._profile = tempfile.TemporaryDirectory(prefix="namndflode-lo-")
             profile = Path(self._profile.name)
@@ -309,7 +321,7 @@ class WarmConverter:
                 "--uno-port",
                 str(uno_port),
                 "--executable",
-                soffice_path(),
+                soffice,
                 "--user-installation",
                 str(profile / "user"),
                 "--conversion-timeout",
@@ -439,7 +451,8 @@ def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: flo
     ``profile`` is the LibreOffice user profile to use (made on first use, then reused as a desktop
     user's would be); without it a new one is made, which costs seconds more.
     """
-    if soffice_path() is None:
+    soffice = soffice_path()
+    if soffice is None:
         raise ConverterUnavailable(unavailable_reason())
     with tempfile.TemporaryDirectory(prefix="namndflode-cold-") as tmp:
         source = Path(tmp) / "dokument.docx"
@@ -448,7 +461,7 @@ def cold_convert(docx: bytes, *, profile: str | Path | None = None, timeout: flo
         lock_down_profile(user)
         result = subprocess.run(
             [
-                soffice_path(),
+                soffice,
                 "--headless",
                 "--norestore",
                 f"-env:UserInstallation={user.resolve().as_uri()}",

@@ -16,6 +16,7 @@ A PDF with nothing to remove comes back as the very same bytes.
 from __future__ import annotations
 
 import io
+from typing import TypeGuard
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -43,7 +44,7 @@ def clean_pdf(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def safe_action(action) -> bool:
+def safe_action(action: pikepdf.Object) -> bool:
     """Whether an action may stay: a GoTo in the document, a Named viewer command, an http(s) or mailto URI."""
     kind = action.get("/S")
     if not isinstance(kind, Name) or str(kind) not in SAFE_ACTIONS:
@@ -56,12 +57,12 @@ def safe_action(action) -> bool:
     return True
 
 
-def _is_action(value) -> bool:
+def _is_action(value: pikepdf.Object | None) -> TypeGuard[Dictionary]:
     return isinstance(value, Dictionary) and (isinstance(value.get("/S"), Name) or value.get("/Type") == Name.Action)
 
 
 class _Cleaner:
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self.changed = False
         self.seen: set[tuple[int, int]] = set()
@@ -85,7 +86,7 @@ class _Cleaner:
         self._walk(self.pdf.trailer)
         return self.changed
 
-    def _delete(self, dictionary: Dictionary, key: str) -> None:
+    def _delete(self, dictionary: pikepdf.Object, key: str) -> None:
         if key in dictionary:
             del dictionary[key]
             self.changed = True
@@ -119,7 +120,7 @@ class _Cleaner:
             if key not in ("/Type", "/Subtype", "/Rect", "/P", "/StructParent", "/F"):
                 del annotation[key]
 
-    def _walk(self, value) -> None:
+    def _walk(self, value: pikepdf.Object) -> None:
         """Remove actions, additional actions and embedded files from every dictionary reachable from ``value``."""
         if isinstance(value, (Dictionary, Array, pikepdf.Stream)) and value.is_indirect:
             if value.objgen in self.seen:

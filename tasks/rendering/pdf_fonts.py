@@ -98,16 +98,16 @@ class Face:
     def __init__(self, path: Path):
         self.path = path
         self.font = TTFont(path, lazy=True, recalcTimestamp=False)
-        self.units = self.font["head"].unitsPerEm
+        self.units: int = self.font["head"].unitsPerEm
         hhea = self.font["hhea"]
         #: ascent, descent (positive) and line gap, per point of size
-        self.ascent = hhea.ascent / self.units
-        self.descent = -hhea.descent / self.units
-        self.line_gap = hhea.lineGap / self.units
-        self.cmap = self.font.getBestCmap()
-        self.glyph_order = self.font.getGlyphOrder()
+        self.ascent: float = hhea.ascent / self.units
+        self.descent: float = -hhea.descent / self.units
+        self.line_gap: float = hhea.lineGap / self.units
+        self.cmap: dict[int, str] = self.font.getBestCmap()  # code point → glyph name
+        self.glyph_order: list[str] = self.font.getGlyphOrder()
         self.gid = {name: index for index, name in enumerate(self.glyph_order)}
-        self.advance = self.font["hmtx"].metrics
+        self.advance: dict[str, tuple[int, int]] = self.font["hmtx"].metrics  # glyph name → (advance, lsb)
         self.postscript_name = self.font["name"].getDebugName(6) or path.stem
         self.advances: dict[str, int] = {}  # character → advance width in font units
         head, os2 = self.font["head"], self.font["OS/2"]  # read now: the face is shared by threads afterwards
@@ -185,7 +185,8 @@ class FontUse:
         )
         widths = Array()
         for gid in gids:
-            widths.extend([gid, Array([round(face_.advance[face_.glyph_order[gid]][0] * scale)])])
+            widths.append(gid)
+            widths.append(Array([round(face_.advance[face_.glyph_order[gid]][0] * scale)]))
         descendant = pdf.make_indirect(
             Dictionary(
                 Type=Name.Font,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 
-def copied(pdf: pikepdf.Pdf, value, source: pikepdf.Pdf):
+def copied(pdf: pikepdf.Pdf, value: pikepdf.Object, source: pikepdf.Pdf) -> pikepdf.Object:
     """``value`` of ``source`` as an object of ``pdf``, what it refers to copied (once: qpdf remembers); a direct
     array or dictionary is made indirect in the source first (qpdf copies only indirect objects)."""
     if isinstance(value, (Array, Dictionary)):
@@ -30,14 +31,14 @@ def copied(pdf: pikepdf.Pdf, value, source: pikepdf.Pdf):
     return value
 
 
-def _kids(element) -> list:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     kids = element.get("/K")
     if kids is None:
         return []
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def number_tree(node):
+def number_tree(node: pikepdf.Object | None) -> Iterator[tuple[int, pikepdf.Object]]:
     """(key, value) pairs of a PDF number tree, in order."""
     if node is None:
         return
@@ -52,7 +53,7 @@ def number_tree(node):
 class StructTree:
     """The package's structure tree, grafted together from the parts' trees."""
 
-    def __init__(self, pdf: pikepdf.Pdf, title: str, lang: str):
+    def __init__(self, pdf: pikepdf.Pdf, title: str, lang: str) -> None:
         self.pdf = pdf
         self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
         self.document = pdf.make_indirect(
@@ -67,7 +68,7 @@ class StructTree:
         self.tagged_parts = 0
         self.untagged_parts = 0
 
-    def _element(self, kind: Name, parent, title: str, position: int | None = None):
+    def _element(self, kind: Name, parent: pikepdf.Object, title: str, position: int | None = None) -> pikepdf.Object:
         element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=kind, P=parent, T=String(title), K=Array()))
         if position is None:
             parent.K.append(element)
@@ -75,11 +76,18 @@ class StructTree:
             parent.K.insert(position, element)
         return element
 
-    def section(self, title: str):
+    def section(self, title: str) -> pikepdf.Object:
         """A /Sect under the document for one item."""
         return self._element(Name.Sect, self.document, title)
 
-    def graft(self, source: pikepdf.Pdf, pages: list, title: str, parent=None, position: int | None = None) -> bool:
+    def graft(
+        self,
+        source: pikepdf.Pdf,
+        pages: list[pikepdf.Page],
+        title: str,
+        parent: pikepdf.Object | None = None,
+        position: int | None = None,
+    ) -> bool:
         """Hang ``source``'s tree under ``parent`` (default the document; at ``position`` among its children,
         default last) as a /Part; ``pages`` are its pages as copied into the package. False: it had none."""
         root = source.Root.get("/StructTreeRoot")
@@ -118,10 +126,10 @@ class StructTree:
                 self.role_map[name] = value
         if offset:
             for page in pages:
-                page = page.obj
-                if "/StructParents" in page:
-                    page.StructParents = int(page.StructParents) + offset
-                for annotation in page.get("/Annots") or ():
+                page_object = page.obj
+                if "/StructParents" in page_object:
+                    page_object.StructParents = int(page_object.StructParents) + offset
+                for annotation in page_object.get("/Annots") or ():
                     if "/StructParent" in annotation:
                         annotation.StructParent = int(annotation.StructParent) + offset
         self.tagged_parts += 1
@@ -138,7 +146,7 @@ class StructTree:
 _REFERENCE = re.compile(rb"(\d+) (\d+) R\b")
 
 
-def _fingerprint(pdf: pikepdf.Pdf, value: pikepdf.Object, memo: dict) -> bytes:
+def _fingerprint(pdf: pikepdf.Pdf, value: pikepdf.Object, memo: dict[tuple[int, int], bytes]) -> bytes:
     """A digest of an indirect object's content with what it refers to (for finding a font embedded twice):
     its text as qpdf writes it, each reference replaced by the digest of the object referred to, and a
     stream's raw data."""
@@ -173,12 +181,12 @@ def _fingerprint(pdf: pikepdf.Pdf, value: pikepdf.Object, memo: dict) -> bytes:
 class SharedFonts:
     """One copy of each embedded font: parts converted together carry the same font subsets."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self.kept: dict[bytes, pikepdf.Object] = {}
 
-    def share(self, pages: list) -> None:
-        memo: dict = {}
+    def share(self, pages: list[pikepdf.Page]) -> None:
+        memo: dict[tuple[int, int], bytes] = {}
         for page in pages:
             resources = page.obj.get("/Resources")
             fonts = resources.get("/Font") if resources is not None else None
