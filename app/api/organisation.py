@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.api import bp
 from app.api.errors import json_error
-from app.api.organisation_schemas import MunicipalityChange, MunicipalityReply
+from app.api.organisation_schemas import (
+    AdministrationChange,
+    AdministrationList,
+    AdministrationReply,
+    CommitteeChange,
+    MunicipalityChange,
+    MunicipalityReply,
+    OrganisationCommitteeReply,
+)
+from app.api.schemas import get_or_404
 from app.api.spec import body_values, described
 from app.extensions import db
 from app.organisation import operations as org_ops
-from app.organisation.models import Municipality
+from app.organisation.models import Administration, Committee, Municipality
 from app.permissions import Action, administered_municipalities, can, require
 
 
@@ -24,6 +34,19 @@ def own_municipality() -> Municipality:
     if not committees:
         abort(404)
     return committees[0].municipality
+
+
+ADDRESS_FIELDS = ("postal_address", "visiting_address", "phone", "email", "web")
+
+
+def acting():
+    return current_user._get_current_object()
+
+
+def _nothing_to_change(fields: tuple[str, ...]):
+    return json_error(
+        422, "Ange minst ett fält att ändra.", {"body": "Ange minst ett fält att ändra: " + ", ".join(fields) + "."}
+    )
 
 
 def municipality_json(m: Municipality) -> dict:
@@ -69,11 +92,157 @@ def update_municipality():
     require(current_user, Action.manage_organisation, municipality)
     values = body_values()
     if not values:
-        return json_error(
-            422,
-            "Ange minst ett fält att ändra.",
-            {"body": "Ange minst ett fält att ändra: " + ", ".join(org_ops.MUNICIPALITY_FIELDS) + "."},
-        )
-    org_ops.update_municipality(municipality, user=current_user._get_current_object(), values=values)
+        return _nothing_to_change(org_ops.MUNICIPALITY_FIELDS)
+    org_ops.update_municipality(municipality, user=acting(), values=values)
     db.session.commit()
     return jsonify(municipality=municipality_json(municipality))
+
+
+# --- förvaltningar ---
+
+
+def administration_json(a: Administration) -> dict:
+    return {
+        "id": a.id,
+        "name": a.name,
+        **{key: getattr(a, key) for key in ADDRESS_FIELDS},
+        "address_block": a.address_block(),
+        "links": {"self": url_for("api.update_administration", administration_id=a.id, _external=True)},
+    }
+
+
+def _managed_administration(administration_id: int) -> Administration:
+    """Return a förvaltning of the caller's municipality; 404 for another's, 403 unless they administer it."""
+    administration = get_or_404(Administration, administration_id)
+    if administration.municipality_id != own_municipality().id:
+        abort(404)
+    require(current_user, Action.manage_organisation, administration.municipality)
+    return administration
+
+
+@bp.get("/administrations")
+@described(
+    operation_id="listAdministrations",
+    tag="Organisation",
+    summary="Kommunens förvaltningar",
+    responses={200: (AdministrationList, "Förvaltningarna, efter namn.")},
+    errors=("NotFound",),
+)
+def list_administrations():
+    municipality = own_municipality()
+    items = db.session.scalars(
+        select(Administration).where(Administration.municipality_id == municipality.id).order_by(Administration.name)
+    )
+    return jsonify(items=[administration_json(a) for a in items])
+
+
+@bp.post("/administrations")
+@described(
+    operation_id="createAdministration",
+    tag="Organisation",
+    summary="Lägg till en förvaltning",
+    body=AdministrationChange,
+    responses={201: (AdministrationReply, "Den nya förvaltningen.")},
+    description="Kräver rollen kommunadministratör. Tomma adressfält tar kommunens på dokumenten.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+)
+def create_administration():
+    municipality = own_municipality()
+    require(current_user, Action.manage_organisation, municipality)
+    administration = org_ops.create_administration(municipality, user=acting(), values=body_values())
+    db.session.commit()
+    return jsonify(administration=administration_json(administration)), 201
+
+
+@bp.patch("/administrations/<int:administration_id>")
+@described(
+    operation_id="updateAdministration",
+    tag="Organisation",
+    summary="Ändra en förvaltning",
+    body=AdministrationChange,
+    responses={200: (AdministrationReply, "Förvaltningen efter ändringen.")},
+    description="Kräver rollen kommunadministratör. Bara de fält som skickas ändras.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    path_parameters={"administration_id": "Förvaltningens id."},
+)
+def update_administration(administration_id: int):
+    administration = _managed_administration(administration_id)
+    values = body_values()
+    if not values:
+        return _nothing_to_change(org_ops.ADMINISTRATION_FIELDS)
+    org_ops.update_administration(administration, user=acting(), values=values)
+    db.session.commit()
+    return jsonify(administration=administration_json(administration))
+
+
+# --- nämnder, utskott, stadsdelsnämnder ---
+
+
+def _ref(c) -> dict | None:
+    return {"id": c.id, "name": c.name} if c is not None else None
+
+
+def organisation_committee_json(c: Committee) -> dict:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind.value,
+        "kind_label": c.kind.label,
+        "registry_prefix": c.registry_prefix,
+        "notice_days": c.notice_days,
+        "administration": _ref(c.administration),
+        "parent": _ref(c.parent),
+        "subcommittees": [_ref(s) for s in sorted(c.subcommittees, key=lambda s: s.name)],
+        "links": {"self": url_for("api.get_committee", committee_id=c.id, _external=True)},
+    }
+
+
+def _committee_values() -> dict:
+    """The body's values, with the ids the operation takes as rows given as they came (it checks them)."""
+    return body_values()
+
+
+@bp.post("/committees")
+@described(
+    operation_id="createCommittee",
+    tag="Organisation",
+    summary="Lägg till en nämnd, ett utskott eller en stadsdelsnämnd",
+    body=CommitteeChange,
+    responses={201: (OrganisationCommitteeReply, "Den nya nämnden.")},
+    description="Kräver rollen kommunadministratör. Ett utskott (kind=subcommittee) hör till en nämnd i samma "
+    "kommun (parent_id) som inte själv är ett utskott; det har egna sammanträden, egen föredragningslista och "
+    "egna ledamöter.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+)
+def create_committee():
+    municipality = own_municipality()
+    require(current_user, Action.manage_organisation, municipality)
+    committee = org_ops.create_committee(municipality, user=acting(), values=_committee_values())
+    db.session.commit()
+    return jsonify(committee=organisation_committee_json(committee)), 201
+
+
+@bp.patch("/committees/<int:committee_id>")
+@described(
+    operation_id="updateCommittee",
+    tag="Organisation",
+    summary="Ändra en nämnd",
+    body=CommitteeChange,
+    responses={200: (OrganisationCommitteeReply, "Nämnden efter ändringen.")},
+    description="Kräver rollen kommunadministratör. Bara de fält som skickas ändras; ett utskott som blir en "
+    "nämnd lämnar sin överordnade nämnd.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    path_parameters={"committee_id": "Nämndens id."},
+)
+def update_committee(committee_id: int):
+    committee = get_or_404(Committee, committee_id)
+    if not can(current_user, Action.manage_organisation, committee):
+        if not can(current_user, Action.view_committee, committee):
+            abort(404)
+        abort(403)
+    values = _committee_values()
+    if not values:
+        return _nothing_to_change(org_ops.COMMITTEE_FIELDS)
+    org_ops.update_committee(committee, user=acting(), values=values)
+    db.session.commit()
+    return jsonify(committee=organisation_committee_json(committee))

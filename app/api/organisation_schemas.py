@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import Field
 
-from app.api.spec import Body, RowId, Shape, Text, Url
+from app.api.spec import Body, Choice, Id, RowId, Shape, Text, Url
+from app.organisation.models import CommitteeKind
+from app.organisation.operations import NOTICE_DAYS_MAX
 
 # --- requests ------------------------------------------------------------------------------------------
 
@@ -26,6 +30,35 @@ class MunicipalityChange(AddressBlockChange):
         title="Organisationsnummer",
         description="Tio siffror, NNNNNN-NNNN; kontrollsiffran kontrolleras (Luhn).",
         examples=["212000-1561"],
+    )
+
+
+class AdministrationChange(AddressBlockChange):
+    """En förvaltning: bara de fält som skickas ändras; tomma adressfält tar kommunens."""
+
+    name: Text(200) = Field(None, title="Namn", description="Till exempel Social- och äldreomsorgsförvaltningen.")
+
+
+#: a whole number of days, judged by the operation (0 to NOTICE_DAYS_MAX)
+Days = Annotated[int, Field(strict=True, json_schema_extra={"minimum": 0, "maximum": NOTICE_DAYS_MAX})]
+
+
+class CommitteeChange(Body):
+    """En nämnd, ett utskott eller en stadsdelsnämnd: bara de fält som skickas ändras."""
+
+    name: Text(200) = Field(None, title="Namn", description="Till exempel Socialnämndens arbetsutskott.")
+    kind: Choice(CommitteeKind) = Field(
+        None,
+        title="Typ",
+        description="committee (nämnd), subcommittee (utskott) eller district_committee (stadsdelsnämnd).",
+    )
+    administration_id: Id = Field(None, title="Förvaltning", description="En förvaltning i kommunen.")
+    registry_prefix: Text(10) = Field(None, title="Diarieserie", description="Versaler och siffror, t.ex. SN.")
+    notice_days: Days = Field(None, title="Dagar före sammanträdet", description="När kallelsen senast ska publiceras.")
+    parent_id: Id = Field(
+        None,
+        title="Överordnad nämnd",
+        description="Ett utskotts nämnd: en nämnd i samma kommun som inte själv är ett utskott.",
     )
 
 
@@ -56,3 +89,40 @@ class MunicipalityDetails(AddressBlock):
 
 class MunicipalityReply(Shape):
     municipality: MunicipalityDetails
+
+
+class AdministrationDetails(AddressBlock):
+    id: RowId
+    name: str
+    address_block: AddressBlock = Field(description="Adressen på dokumenten: förvaltningens egen, annars kommunens.")
+    links: dict[str, Url]
+
+
+class AdministrationList(Shape):
+    items: list[AdministrationDetails]
+
+
+class AdministrationReply(Shape):
+    administration: AdministrationDetails
+
+
+class NamedRef(Shape):
+    id: RowId
+    name: str
+
+
+class OrganisationCommittee(Shape):
+    id: RowId
+    name: str
+    kind: Literal[tuple(kind.value for kind in CommitteeKind)]
+    kind_label: str = Field(examples=["Utskott"])
+    registry_prefix: str
+    notice_days: int
+    administration: NamedRef
+    parent: NamedRef | None = Field(description="Utskottets nämnd; null för andra.")
+    subcommittees: list[NamedRef]
+    links: dict[str, Url]
+
+
+class OrganisationCommitteeReply(Shape):
+    committee: OrganisationCommittee

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+import enum
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -74,8 +76,31 @@ class Administration(db.Model):
         return f"<Administration {self.id}: {self.name}>"
 
 
+class CommitteeKind(str, enum.Enum):
+    """What kind of body a committee is."""
+
+    #: a nämnd of the municipality, e.g. Socialnämnden
+    committee = "committee"
+    #: an utskott (e.g. an arbetsutskott): prepares matters for its parent committee, has its own meetings,
+    #: agenda and members
+    subcommittee = "subcommittee"
+    #: a stadsdelsnämnd: a nämnd for part of a city
+    district_committee = "district_committee"
+
+    @property
+    def label(self) -> str:
+        return COMMITTEE_KIND_LABELS[self]
+
+
+COMMITTEE_KIND_LABELS = {
+    CommitteeKind.committee: "Nämnd",
+    CommitteeKind.subcommittee: "Utskott",
+    CommitteeKind.district_committee: "Stadsdelsnämnd",
+}
+
+
 class Committee(db.Model):
-    """A nämnd, with its own diarium series."""
+    """A nämnd, an utskott of one, or a stadsdelsnämnd, with its own diarium series."""
 
     __tablename__ = "committees"
     __table_args__ = (UniqueConstraint("municipality_id", "registry_prefix"),)
@@ -91,9 +116,16 @@ class Committee(db.Model):
     notice_days: Mapped[int] = mapped_column(default=7)
     #: whether the reviewer who approved a tjänsteutlåtande may also sign it (if they hold both roles)
     same_person_may_approve_and_sign: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[CommitteeKind] = mapped_column(
+        Enum(CommitteeKind, native_enum=False, length=20), default=CommitteeKind.committee
+    )
+    #: an utskott's parent committee (of the same municipality, and not itself an utskott)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
 
     municipality: Mapped[Municipality] = relationship(back_populates="committees")
     administration: Mapped[Administration] = relationship(back_populates="committees")
+    parent: Mapped[Committee | None] = relationship(remote_side=[id], back_populates="subcommittees")
+    subcommittees: Mapped[list[Committee]] = relationship(back_populates="parent")
 
     def __repr__(self) -> str:
         return f"<Committee {self.id}: {self.registry_prefix} {self.name}>"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import struct
 
+from sqlalchemy import func, select
+
 from app import audit
 from app.extensions import db
-from app.organisation.models import Municipality
+from app.organisation.models import Administration, Committee, CommitteeKind, Municipality
 from app.storage import get_storage
 from app.validation import ValidationError, clean_text
 
@@ -229,3 +231,238 @@ def remove_logo(municipality: Municipality, *, user) -> bool:
         before=before,
     )
     return True
+
+
+# --- förvaltningar ---
+
+ADMINISTRATION_FIELDS = ("name", "postal_address", "visiting_address", "phone", "email", "web")
+
+
+def _administration_snapshot(a: Administration) -> dict:
+    return {key: getattr(a, key) for key in ADMINISTRATION_FIELDS}
+
+
+def _clean_administration(municipality: Municipality, values: dict, *, own: Administration | None = None) -> dict:
+    def name(value):
+        text = clean_text(value, field="name", label="Namn", max_length=200)
+        taken = db.session.scalar(
+            select(Administration.id).where(
+                Administration.municipality_id == municipality.id,
+                func.lower(Administration.name) == text.lower(),
+                Administration.id != (own.id if own is not None else -1),
+            )
+        )
+        if taken is not None:
+            raise ValidationError({"name": f"Det finns redan en förvaltning som heter {text}."})
+        return text
+
+    unknown = set(values) - set(ADMINISTRATION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown administration fields: {sorted(unknown)}")
+    return _cleaned(values, {"name": name, **ADDRESS_CHECKS})
+
+
+def create_administration(municipality: Municipality, *, user, values: dict) -> Administration:
+    """Add a förvaltning; the fields of its address block left empty fall back to the municipality's."""
+    if "name" not in values:
+        values = {**values, "name": ""}
+    cleaned = _clean_administration(municipality, values)
+    administration = Administration(municipality=municipality, **{k: cleaned.get(k, "") for k in ADMINISTRATION_FIELDS})
+    db.session.add(administration)
+    db.session.flush()
+    audit.record(
+        "administration.created",
+        administration,
+        f"Förvaltningen {administration.name} skapad.",
+        user=user,
+        after=_administration_snapshot(administration),
+    )
+    return administration
+
+
+def update_administration(administration: Administration, *, user, values: dict) -> Administration:
+    cleaned = _clean_administration(administration.municipality, values, own=administration)
+    before = _administration_snapshot(administration)
+    for key, value in cleaned.items():
+        setattr(administration, key, value)
+    db.session.flush()
+    old, new = audit.changes(before, _administration_snapshot(administration))
+    if new:
+        audit.record(
+            "administration.updated",
+            administration,
+            f"Förvaltningen {administration.name} ändrad.",
+            user=user,
+            before=old,
+            after=new,
+        )
+    return administration
+
+
+# --- nämnder, utskott and stadsdelsnämnder ---
+
+COMMITTEE_FIELDS = ("name", "kind", "administration_id", "registry_prefix", "notice_days", "parent_id")
+_PREFIX = re.compile(r"[A-ZÅÄÖ0-9]{1,10}")
+NOTICE_DAYS_MAX = 60
+
+
+def _committee_snapshot(c: Committee) -> dict:
+    return {
+        "name": c.name,
+        "kind": c.kind.value if c.kind is not None else None,
+        "administration_id": c.administration_id,
+        "registry_prefix": c.registry_prefix,
+        "notice_days": c.notice_days,
+        "parent_id": c.parent_id,
+    }
+
+
+def _clean_committee(municipality: Municipality, values: dict, *, own: Committee | None = None) -> dict:
+    """Check the committee's fields given in ``values`` (with ``own``'s for those not given), every error
+    collected; return the clean values, the administration and parent as rows."""
+    unknown = set(values) - set(COMMITTEE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown committee fields: {sorted(unknown)}")
+    own_id = own.id if own is not None else -1
+
+    def name(value):
+        text = clean_text(value, field="name", label="Namn", max_length=200)
+        taken = db.session.scalar(
+            select(Committee.id).where(
+                Committee.municipality_id == municipality.id,
+                func.lower(Committee.name) == text.lower(),
+                Committee.id != own_id,
+            )
+        )
+        if taken is not None:
+            raise ValidationError({"name": f"Det finns redan en nämnd som heter {text}."})
+        return text
+
+    def kind(value):
+        if isinstance(value, CommitteeKind):
+            return value
+        try:
+            return CommitteeKind(value)
+        except ValueError:
+            raise ValidationError({"kind": "Välj nämnd, utskott eller stadsdelsnämnd."}) from None
+
+    def administration(value):
+        found = db.session.get(Administration, value) if isinstance(value, int) else None
+        if found is None:
+            raise ValidationError({"administration_id": "Välj en förvaltning."})
+        if found.municipality_id != municipality.id:
+            raise ValidationError({"administration_id": "Förvaltningen hör till en annan kommun."})
+        return found
+
+    def prefix(value):
+        text = clean_text(value, field="registry_prefix", label="Diarieserie", max_length=10).upper()
+        if not _PREFIX.fullmatch(text):
+            raise ValidationError(
+                {"registry_prefix": "Diarieserien skrivs med högst tio versaler och siffror, t.ex. SN eller KSAU."}
+            )
+        holder = db.session.scalar(
+            select(Committee).where(
+                Committee.municipality_id == municipality.id,
+                Committee.registry_prefix == text,
+                Committee.id != own_id,
+            )
+        )
+        if holder is not None:
+            raise ValidationError({"registry_prefix": f"Diarieserien {text} används redan av {holder.name}."})
+        return text
+
+    def notice_days(value):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= NOTICE_DAYS_MAX:
+            raise ValidationError(
+                {"notice_days": f"Ange antal dagar före sammanträdet som ett heltal mellan 0 och {NOTICE_DAYS_MAX}."}
+            )
+        return value
+
+    def parent(value):
+        if value is None:
+            return None
+        found = db.session.get(Committee, value) if isinstance(value, int) else None
+        if found is None:
+            raise ValidationError({"parent_id": "Nämnden som utskottet hör till finns inte."})
+        return found
+
+    checks = {
+        "name": name,
+        "kind": kind,
+        "administration_id": administration,
+        "registry_prefix": prefix,
+        "notice_days": notice_days,
+        "parent_id": parent,
+    }
+    cleaned = _cleaned(values, checks)
+    # The rules between the fields, on the committee as it would be.
+    chosen_kind = cleaned.get("kind", own.kind if own is not None else CommitteeKind.committee)
+    chosen_parent = cleaned.get("parent_id", own.parent if own is not None else None)
+    if chosen_kind is not CommitteeKind.subcommittee and "parent_id" not in values and chosen_parent is not None:
+        cleaned["parent_id"] = chosen_parent = None  # an utskott made a nämnd leaves its parent
+    if chosen_kind is CommitteeKind.subcommittee:
+        if chosen_parent is None:
+            raise ValidationError({"parent_id": "Ett utskott hör till en nämnd: välj vilken."})
+        if chosen_parent.municipality_id != municipality.id:
+            raise ValidationError({"parent_id": "Nämnden som utskottet hör till finns i en annan kommun."})
+        if chosen_parent.id == own_id:
+            raise ValidationError({"parent_id": "Ett utskott kan inte höra till sig självt."})
+        if chosen_parent.kind is CommitteeKind.subcommittee:
+            raise ValidationError({"parent_id": "Ett utskott kan inte höra till ett annat utskott."})
+        if own is not None and own.subcommittees:
+            raise ValidationError({"kind": f"{own.name} har egna utskott och kan inte själv bli ett utskott."})
+    elif chosen_parent is not None:
+        raise ValidationError({"parent_id": "Bara ett utskott hör till en annan nämnd."})
+    return cleaned
+
+
+def create_committee(municipality: Municipality, *, user, values: dict) -> Committee:
+    """Add a nämnd, utskott or stadsdelsnämnd; its meeting template starts as every new committee's does."""
+    required = {"name": "", "administration_id": None, "registry_prefix": ""}
+    cleaned = _clean_committee(municipality, {**required, "kind": CommitteeKind.committee, **values})
+    committee = Committee(
+        municipality=municipality,
+        name=cleaned["name"],
+        kind=cleaned["kind"],
+        administration=cleaned["administration_id"],
+        registry_prefix=cleaned["registry_prefix"],
+        notice_days=cleaned.get("notice_days", 7),
+        parent=cleaned.get("parent_id"),
+    )
+    db.session.add(committee)
+    db.session.flush()
+    audit.record(
+        "committee.created",
+        committee,
+        f"{committee.kind.label} {committee.name} skapad.",
+        user=user,
+        committee_id=committee.id,
+        after=_committee_snapshot(committee),
+    )
+    return committee
+
+
+def update_committee(committee: Committee, *, user, values: dict) -> Committee:
+    """Change the committee's fields named in ``values`` (a null parent_id takes an utskott's parent away)."""
+    cleaned = _clean_committee(committee.municipality, values, own=committee)
+    before = _committee_snapshot(committee)
+    for key, value in cleaned.items():
+        if key == "administration_id":
+            committee.administration = value
+        elif key == "parent_id":
+            committee.parent = value
+        else:
+            setattr(committee, key, value)
+    db.session.flush()
+    old, new = audit.changes(before, _committee_snapshot(committee))
+    if new:
+        audit.record(
+            "committee.updated",
+            committee,
+            f"{committee.kind.label} {committee.name} ändrad.",
+            user=user,
+            committee_id=committee.id,
+            before=old,
+            after=new,
+        )
+    return committee
