@@ -1,11 +1,13 @@
-"""Command-line tasks: ``flask demo load``, ``flask users …``."""
+"""Command-line tasks: ``flask setup``, ``flask demo load``, ``flask users …``."""
 
 from __future__ import annotations
+
+import os
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.extensions import db
@@ -89,6 +91,60 @@ def users_grant(email: str, committee_prefix: str, role: str) -> None:
     click.echo(f"{user.email} is now {role} in {committee.name}.")
 
 
+#: where ``flask setup`` reads the first administrator's password when it is not typed at its prompt
+SETUP_PASSWORD_VARIABLE = "NAMNDFLODE_ADMIN_PASSWORD"
+
+
+@click.command("setup")
+@click.option("--municipality", prompt="Municipality (e.g. Borås stad)", help="The municipality's name.")
+@click.option(
+    "--organisation-number",
+    default="",
+    help="The municipality's organisationsnummer, NNNNNN-NNNN (may be given later on Administration → Kommunen).",
+)
+@click.option("--admin-email", prompt="The first administrator's e-mail", help="Their log-in name.")
+@click.option("--admin-name", prompt="The first administrator's name", help="E.g. Nils Nord.")
+@click.option("--admin-title", default="", help="E.g. Systemförvaltare.")
+def setup(municipality: str, organisation_number: str, admin_email: str, admin_name: str, admin_title: str) -> None:
+    """Set up a new, empty installation: the municipality and its first administrator.
+
+    The password is read from the environment variable NAMNDFLODE_ADMIN_PASSWORD if it is set, else typed
+    at a prompt (twice, not shown); it is never an option, so it stays out of the shell's history. Refused
+    once the installation has a user or a municipality.
+    """
+    from app.auth.models import MunicipalRole, User
+    from app.auth.operations import create_user, grant_municipal_role
+    from app.organisation.models import Municipality
+    from app.organisation.operations import create_municipality
+    from app.validation import ValidationError
+
+    def count(model) -> int:
+        return db.session.scalar(select(func.count()).select_from(model))
+
+    if count(User) or count(Municipality):
+        raise click.ClickException(
+            "This installation is already set up (it has users or a municipality); "
+            "its administrators add more under Administration."
+        )
+    password = os.environ.get(SETUP_PASSWORD_VARIABLE) or click.prompt(
+        "The first administrator's password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        created = create_municipality(user=None, name=municipality, organisation_number=organisation_number)
+        admin = create_user(email=admin_email, name=admin_name, title=admin_title, password=password)
+        grant_municipal_role(admin, created, MunicipalRole.admin)
+    except ValidationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{created.name} is set up; {admin.email} administers it ({MunicipalRole.admin.label}).")
+    click.echo(
+        "Next: log in at /logga-in, then under Administration give the municipality's details (Kommunen), "
+        "its förvaltningar and nämnder (Organisation), and its users and their roles (Användare)."
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(setup)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -111,6 +111,28 @@ def _municipality_snapshot(m: Municipality) -> dict:
     return {key: getattr(m, key) for key in MUNICIPALITY_FIELDS}
 
 
+def create_municipality(*, user, name, organisation_number="") -> Municipality:
+    """Create a municipality (a new installation's, by ``flask setup``); its other details are set afterwards."""
+    cleaned = _cleaned(
+        {"name": name, "organisation_number": organisation_number},
+        {
+            "name": lambda v: clean_text(v, field="name", label="Namn", max_length=200),
+            "organisation_number": clean_organisation_number,
+        },
+    )
+    municipality = Municipality(**cleaned)
+    db.session.add(municipality)
+    db.session.flush()
+    audit.record(
+        "municipality.created",
+        municipality,
+        f"Kommunen {municipality.name} skapad.",
+        user=user,
+        after=_municipality_snapshot(municipality),
+    )
+    return municipality
+
+
 def update_municipality(municipality: Municipality, *, user, values: dict) -> Municipality:
     """Change the municipality's details named in ``values``; every value is checked before any is stored."""
     unknown = set(values) - set(MUNICIPALITY_FIELDS)
