@@ -32,9 +32,11 @@ import io
 from collections.abc import Callable
 from dataclasses import replace
 from io import BytesIO
+from typing import Protocol
 
 import docx
 import pikepdf
+from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -43,18 +45,25 @@ from docx.parts.hdrftr import FooterPart, HeaderPart
 from lxml import etree
 from pikepdf import Array, Dictionary, Name, String
 
-from tasks.rendering.outline import headings, outline_items
+from tasks.rendering.outline import PageIndex, headings, outline_items
 from tasks.rendering.structure import copied as _copied
 from tasks.rendering.structure import number_tree as _number_tree
-from tasks.rendering.word import R_NS, Target, template_bytes
+from tasks.rendering.word import R_NS, Target, WordBuilder, template_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: the end bookmark of document n; letters and digits only (LibreOffice escapes others in destination names)
 END_MARK = "NfSlut{}"
 #: what the combined conversion asks of the PDF export besides the usual
 SPLIT_OPTIONS = ("ExportBookmarksToPDFDestination=true",)
-#: a function that makes a builder writing into the target it is given (report_docx._Builder and kin)
-Maker = Callable[[Target], object]
+
+
+class Maker(Protocol):
+    """A function that makes a builder writing into the target it is given (report_docx._ReportBuilder and kin),
+    or into a document of its own when given none."""
+
+    def __call__(self, target: Target | None = None) -> WordBuilder: ...
+
+
 Converter = Callable[..., bytes]
 
 
@@ -69,26 +78,30 @@ class SplitFailed(RuntimeError):
 class CombinedDocument:
     """One Word document holding several, each in its own section (see the module's description)."""
 
-    def __init__(self):
-        self.document = docx.Document(BytesIO(template_bytes()))
+    def __init__(self) -> None:
+        self.document: Document = docx.Document(BytesIO(template_bytes()))
         self.body = self.document.element.body
-        self.final = self.body[-1]  # the template's section properties: the model of every section
-        self.numbering = self.document.part.numbering_part.element
-        self.template_lists = {
-            n.get(_w("numId")): n.find(_w("abstractNumId")).get(_w("val")) for n in self.numbering.findall(_w("num"))
-        }
+        #: the template's section properties: the model of every section
+        self.final: etree._Element = self.body[-1]
+        self.numbering: etree._Element = self.document.part.numbering_part.element
+        self.template_lists: dict[str, str] = {}  # the template's lists: numId → abstractNumId
+        for n in self.numbering.findall(_w("num")):
+            num_id, abstract_id = n.get(_w("numId")), _child(n, _w("abstractNumId")).get(_w("val"))
+            if num_id is not None and abstract_id is not None:
+                self.template_lists[num_id] = abstract_id
         self.count = 0
-        self.last_section = None
+        self.last_section: etree._Element | None = None
 
-    def _new_part(self, kind: str, first: bool = False):
+    def _new_part(self, kind: str, first: bool = False) -> tuple[HeaderPart | FooterPart, str]:
         """A new, empty header or footer part (``first``: the first page's) and its relationship id.
 
         (python-docx's ``add_header_part`` looks for a free part name by walking every part, and
         ``relate_to`` compares with every relationship: quadratic in the number of documents here.)"""
-        part_class, content_type, relationship, root = {
+        kinds: dict[str, tuple[type[HeaderPart] | type[FooterPart], str, str, str]] = {
             "header": (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr"),
             "footer": (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr"),
-        }[kind]
+        }
+        part_class, content_type, relationship, root = kinds[kind]
         suffix = "-first" if first else ""
         name = PackURI(f"/word/{kind}-{self.count + 1}{suffix}.xml")
         part = part_class(name, content_type, parse_xml(f'<w:{root} xmlns:w="{W_NS}"/>'), self.document.part.package)
@@ -100,7 +113,7 @@ class CombinedDocument:
         """Add the document ``make`` builds (given a target with a fresh header and footer)."""
         header, header_id = self._new_part("header")
         footer, footer_id = self._new_part("footer")
-        first: dict[str, tuple] = {}
+        first: dict[str, tuple[HeaderPart | FooterPart, str]] = {}
 
         def first_page() -> tuple[object, object]:
             first["header"] = self._new_part("header", first=True)
@@ -133,7 +146,9 @@ class CombinedDocument:
         self.last_section = section
         self.count += 1
 
-    def _section(self, header_id: str, footer_id: str, first_header_id: str | None, first_footer_id: str | None):
+    def _section(
+        self, header_id: str, footer_id: str, first_header_id: str | None, first_footer_id: str | None
+    ) -> etree._Element:
         """The section properties of a document: its headers and footers (the first page's if it has its own),
         numbering from 1."""
         section = copy.deepcopy(self.final)
@@ -168,20 +183,20 @@ class CombinedDocument:
             after.addnext(title_page)
         return section
 
-    def _own_lists(self, elements: list) -> None:
+    def _own_lists(self, elements: list[etree._Element]) -> None:
         """Give the document its own instance of each template list it uses, restarting at 1."""
         own: dict[str, str] = {}
         for element in elements:
             for num_id in element.iter(_w("numId")):
                 value = num_id.get(_w("val"))
-                if value not in self.template_lists:
+                if value is None or value not in self.template_lists:
                     continue
                 if value not in own:
                     own[value] = self._restarted(self.template_lists[value])
                 num_id.set(_w("val"), own[value])
 
     def _restarted(self, abstract_id: str) -> str:
-        num_id = str(max(int(n.get(_w("numId"))) for n in self.numbering.findall(_w("num"))) + 1)
+        num_id = str(max(int(_attribute(n, _w("numId"))) for n in self.numbering.findall(_w("num"))) + 1)
         num = etree.SubElement(self.numbering, _w("num"))
         num.set(_w("numId"), num_id)
         etree.SubElement(num, _w("abstractNumId")).set(_w("val"), abstract_id)
@@ -192,16 +207,38 @@ class CombinedDocument:
 
     def docx(self) -> bytes:
         """The combined document (the last document's section properties become the body's)."""
-        if not self.count:
+        if not self.count or self.last_section is None:  # (the one without the other)
             raise ValueError("no documents")
-        self.last_section.getparent().remove(self.last_section)
-        self.final.getparent().replace(self.final, self.last_section)
+        _parent(self.last_section).remove(self.last_section)
+        _parent(self.final).replace(self.final, self.last_section)
         out = BytesIO()
         self.document.save(out)
         return out.getvalue()
 
 
-def _count_own_pages(container, mark: str) -> None:
+def _child(element: etree._Element, tag: str) -> etree._Element:
+    """``element``'s first child ``tag``; ValueError when it has none (the template is not ours)."""
+    found: etree._Element | None = element.find(tag)
+    if found is None:
+        raise ValueError(f"{element.tag!r} has no {tag}")
+    return found
+
+
+def _attribute(element: etree._Element, name: str) -> str:
+    value = element.get(name)
+    if value is None:
+        raise ValueError(f"{element.tag!r} has no {name}")
+    return value
+
+
+def _parent(element: etree._Element) -> etree._Element:
+    parent: etree._Element | None = element.getparent()
+    if parent is None:
+        raise ValueError(f"{element.tag!r} is not in the document")
+    return parent
+
+
+def _count_own_pages(container: etree._Element, mark: str) -> None:
     """NUMPAGES in a header or footer → the number of the page holding the document's end bookmark."""
     for simple in container.iter(_w("fldSimple")):
         instruction = simple.get(_w("instr")) or ""
@@ -215,9 +252,9 @@ def _count_own_pages(container, mark: str) -> None:
 # --- the split --------------------------------------------------------------------------------
 
 
-def _destinations(pdf: pikepdf.Pdf) -> dict[str, object]:
+def _destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
     """Named destinations: the PDF 1.1 /Dests dictionary LibreOffice writes, or a /Names /Dests tree."""
-    found = {}
+    found: dict[str, pikepdf.Object] = {}
     dests = pdf.Root.get("/Dests")
     if dests is not None:
         found.update({str(name)[1:]: value for name, value in dests.items()})
@@ -227,7 +264,7 @@ def _destinations(pdf: pikepdf.Pdf) -> dict[str, object]:
     return found
 
 
-def _page_ranges(pdf: pikepdf.Pdf, count: int, index_of: dict) -> list[range]:
+def _page_ranges(pdf: pikepdf.Pdf, count: int, index_of: PageIndex) -> list[range]:
     destinations = _destinations(pdf)
     ends = []
     for n in range(count):
@@ -244,7 +281,7 @@ def _page_ranges(pdf: pikepdf.Pdf, count: int, index_of: dict) -> list[range]:
     return ranges
 
 
-def _drop_page_count_links(pages: list) -> None:
+def _drop_page_count_links(pages: list[pikepdf.Page]) -> None:
     """Remove the links LibreOffice makes of the headers' PAGEREF fields: internal and untagged."""
     for page in pages:
         annotations = page.obj.get("/Annots")
@@ -254,9 +291,7 @@ def _drop_page_count_links(pages: list) -> None:
             a
             for a in annotations
             if not (
-                a.get("/Subtype") == Name.Link
-                and "/StructParent" not in a
-                and ("/Dest" in a or (a.get("/A") or {}).get("/S") == Name.GoTo)
+                a.get("/Subtype") == Name.Link and "/StructParent" not in a and ("/Dest" in a or _goes_to(a.get("/A")))
             )
         ]
         if len(kept) != len(annotations):
@@ -266,7 +301,12 @@ def _drop_page_count_links(pages: list) -> None:
                 del page.obj["/Annots"]
 
 
-def _first_page(element, index_of: dict) -> int | None:
+def _goes_to(action: pikepdf.Object | None) -> bool:
+    """Whether an annotation's action is a GoTo (one inside the document)."""
+    return bool(action) and action is not None and action.get("/S") == Name.GoTo
+
+
+def _first_page(element: pikepdf.Object, index_of: PageIndex) -> int | None:
     """The page (from 0) of an element's first content, or None when it has none."""
     page = element.get("/Pg")
     if page is not None and page.objgen in index_of:
@@ -282,24 +322,24 @@ def _first_page(element, index_of: dict) -> int | None:
     return None
 
 
-def _struct_kids(root) -> list:
+def _struct_kids(root: pikepdf.Object) -> list[pikepdf.Object]:
     """The top-level elements: the children of the /Document (LibreOffice's one child of the root)."""
-    kids = root.get("/K")
-    kids = [] if kids is None else list(kids) if isinstance(kids, Array) else [kids]
+    found = root.get("/K")
+    kids = [] if found is None else list(found) if isinstance(found, Array) else [found]
     if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == Name.Document:
         inner = kids[0].get("/K")
         return [] if inner is None else list(inner) if isinstance(inner, Array) else [inner]
     return kids
 
 
-def _parent_tree(root) -> dict[int, object]:
+def _parent_tree(root: pikepdf.Object) -> dict[int, pikepdf.Object]:
     return dict(_number_tree(root.get("/ParentTree")))
 
 
 class CombinedPdf:
     """The converted combined document: where each document's pages are (at once), and its own PDFs."""
 
-    def __init__(self, pdf: bytes, titles: list[str]):
+    def __init__(self, pdf: bytes, titles: list[str]) -> None:
         self.titles = titles
         self.source = pikepdf.open(io.BytesIO(pdf))
         self.pages = list(self.source.pages)
@@ -327,14 +367,14 @@ class CombinedPdf:
         finally:
             source.close()
 
-    def _elements(self) -> tuple[list[list], dict]:
+    def _elements(self) -> tuple[list[list[pikepdf.Object]], dict[int, pikepdf.Object]]:
         """The top-level structure elements of each document, and the parent tree."""
         document_of_page = [0] * len(self.pages)
         for n, pages_of in enumerate(self.ranges):
             for page in pages_of:
                 document_of_page[page] = n
         root = self.source.Root.get("/StructTreeRoot")
-        groups: list[list] = [[] for _ in self.titles]
+        groups: list[list[pikepdf.Object]] = [[] for _ in self.titles]
         if root is None:
             return groups, {}
         current = 0
@@ -349,7 +389,9 @@ class CombinedPdf:
             groups[current].append(kid)
         return groups, _parent_tree(root)
 
-    def _part(self, title: str, pages_of: range, kids: list, parents: dict) -> bytes:
+    def _part(
+        self, title: str, pages_of: range, kids: list[pikepdf.Object], parents: dict[int, pikepdf.Object]
+    ) -> bytes:
         source = self.source
         part = pikepdf.new()
         part.pages.extend(self.pages[pages_of.start : pages_of.stop])
@@ -373,7 +415,13 @@ def split(pdf: bytes, titles: list[str]) -> list[bytes]:
     return CombinedPdf(pdf, titles).parts()
 
 
-def _tree_of_part(part: pikepdf.Pdf, source: pikepdf.Pdf, kids: list, source_pages: list, parents: dict) -> None:
+def _tree_of_part(
+    part: pikepdf.Pdf,
+    source: pikepdf.Pdf,
+    kids: list[pikepdf.Object],
+    source_pages: list[pikepdf.Page],
+    parents: dict[int, pikepdf.Object],
+) -> None:
     """The part's own structure tree: a /Document of its elements, and the parent-tree entries of its pages."""
     root = source.Root.StructTreeRoot
     tree_root = part.make_indirect(Dictionary(Type=Name.StructTreeRoot))
@@ -405,7 +453,7 @@ def _tree_of_part(part: pikepdf.Pdf, source: pikepdf.Pdf, kids: list, source_pag
 class _Alone:
     """A batch of one document, converted as itself: its PDF needs no split."""
 
-    def __init__(self, pdf: bytes):
+    def __init__(self, pdf: bytes) -> None:
         self.pdf = pdf
 
     def page_counts(self) -> list[int]:
@@ -416,11 +464,15 @@ class _Alone:
         return [self.pdf]
 
 
+#: a converted batch, to ask for its documents' page counts and PDFs
+ConvertedBatch = CombinedPdf | _Alone
+
+
 class Batch:
     """Documents to convert in one LibreOffice call: one alone is converted as itself (exactly as if it were
     not in a batch); more are combined (``CombinedDocument``) and the PDF split (``CombinedPdf``)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.makers: list[Maker] = []
         self.titles: list[str] = []
 
@@ -444,7 +496,7 @@ class Batch:
         """The export options the conversion of ``docx()`` needs."""
         return () if len(self.makers) == 1 else SPLIT_OPTIONS
 
-    def converted(self, pdf: bytes) -> CombinedPdf | _Alone:
+    def converted(self, pdf: bytes) -> ConvertedBatch:
         """The PDF of ``docx()``, to ask for its documents' page counts and PDFs (SplitFailed if it cannot be cut)."""
         return _Alone(pdf) if len(self.makers) == 1 else CombinedPdf(pdf, self.titles)
 

@@ -20,8 +20,10 @@ import io
 from collections.abc import Callable
 
 from docx.shared import Mm
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
+from tasks.rendering.batch import Maker
 from tasks.rendering.conversion_errors import ConversionFailed
 from tasks.rendering.package import PACKAGE_VERSION
 from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf
@@ -53,6 +55,7 @@ def checked_pdf(data: bytes, where: str) -> bytes:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
+            opened: int  # a PasswordType, 0 when not opened
             try:
                 opened = reader.decrypt("")
             except Exception:  # noqa: BLE001 - an unknown cipher counts as protected
@@ -87,7 +90,7 @@ class _LaidOut(WordBuilder):
 
     def __init__(self, title: str, target: Target | None = None):
         self.title = title
-        super().__init__(None, target)  # type: ignore[arg-type]
+        super().__init__(None, target)
 
     def header(self) -> None:
         self._fill(self.target.header, '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')
@@ -101,7 +104,7 @@ class _LaidOut(WordBuilder):
         props.language = "sv-SE"
         props.subject = props.comments = ""
 
-    def heading(self):
+    def heading(self) -> etree._Element:
         p = paragraph("Heading1")
         run(p, clean(self.title))
         return p
@@ -112,7 +115,7 @@ class _TextAttachment(_LaidOut):
         self.text = text
         super().__init__(title, target)
 
-    def body(self) -> list:
+    def body(self) -> list[etree._Element]:
         out = [self.heading()]
         for block in self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
             lines = [clean(line) for line in block.split("\n")]
@@ -142,7 +145,7 @@ class _ImageAttachment(_LaidOut):
         self.image, self.size = data, (Mm(natural_w * scale), Mm(natural_h * scale))
         super().__init__(title, target)
 
-    def body(self) -> list:
+    def body(self) -> list[etree._Element]:
         inline = self.part.new_pic_inline(io.BytesIO(self.image), *self.size)
         inline.docPr.set("descr", clean(self.title))
         inline.docPr.set("name", clean(self.title)[:200] or "Bild")
@@ -160,7 +163,7 @@ def text_of(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def laid_out_builder(title: str, data: bytes, content_type: str, where: str):
+def laid_out_builder(title: str, data: bytes, content_type: str, where: str) -> Maker:
     """A function making the builder of a TXT or picture bilaga in a target (tasks.rendering.batch);
     BadAttachment naming ``where`` when the picture cannot be read."""
     if content_type == TXT:

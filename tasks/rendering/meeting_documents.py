@@ -15,8 +15,9 @@ follow the jobs through tasks.rendering.meeting_jobs.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
@@ -41,12 +42,12 @@ TASK_NAME = "tasks.rendering.render_meeting_documents"
 MAX_RETRIES = 3
 
 
-def _save_params(job_id: int, params: dict) -> None:
+def _save_params(job_id: int, params: dict[str, Any]) -> None:
     with separate_transaction() as session:
         session.execute(update(Job).where(Job.id == job_id).values(params=params))
 
 
-def _fail_keeping(job_id: int, params: dict, message: str) -> None:
+def _fail_keeping(job_id: int, params: dict[str, Any], message: str) -> None:
     """Fail the job with ``message``, keeping the files made so far on it."""
     db.session.rollback()
     with separate_transaction() as session:
@@ -55,7 +56,7 @@ def _fail_keeping(job_id: int, params: dict, message: str) -> None:
 
 
 @shared_task(bind=True, name=TASK_NAME, max_retries=MAX_RETRIES, acks_late=True, reject_on_worker_lost=True)
-def render_meeting_documents(self, job_id: int) -> None:
+def render_meeting_documents(self: Task[[int], None], job_id: int) -> None:
     """Render a publication's kallelse and meeting package, members' and public."""
     job = jobs.start(job_id)
     if job is None:

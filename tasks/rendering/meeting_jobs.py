@@ -10,7 +10,7 @@ from app.extensions import db
 from app.permissions import Action, can
 from app.validation import ConflictError, ForbiddenError
 from tasks import jobs
-from tasks.models import Job, JobState
+from tasks.models import Job, JobState, OutputJSON
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
 
@@ -61,7 +61,7 @@ def pending_job(publication: Publication) -> Job | None:
     )
 
 
-def job_outputs(job: Job) -> dict:
+def job_outputs(job: Job) -> dict[str, dict[str, OutputJSON]]:
     """The job's files so far: variant → name → output."""
     outputs = (job.params or {}).get("outputs") or {}
     return {

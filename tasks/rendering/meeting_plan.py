@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 
 from agenda.models import Publication
+from agenda.snapshot_json import AttachmentJSON, ItemJSON, SnapshotJSON
 from app.extensions import db
 from app.storage import StorageError, get_storage
 from tasks.rendering.intake import BadAttachment, attachment_input_hash
@@ -52,8 +53,8 @@ class PlannedItem:
 
 @dataclass
 class Plan:
-    snapshots: dict  # variant → snapshot
-    items: dict  # variant → [PlannedItem]
+    snapshots: dict[str, SnapshotJSON]  # variant → snapshot
+    items: dict[str, list[PlannedItem]]  # variant → its items
 
     def reports(self) -> dict[str, ReportPart]:
         return {i.report.key: i.report for items in self.items.values() for i in items if i.report}
@@ -66,13 +67,13 @@ class Plan:
         return 2 + len(self.reports()) + len(self.attachments()) + 2
 
 
-def _attachment_where(attachment: dict, item: dict) -> str:
+def _attachment_where(attachment: AttachmentJSON, item: ItemJSON) -> str:
     """How an error message names a bilaga: its number, title, item and case."""
     text = f"Bilaga {attachment['number']} ”{attachment.get('title') or ''}” till punkt {item['number']}"
     return text + (f" ({item['case_number']})" if item.get("case_number") else "")
 
 
-def _report_part(item: dict, members_item: dict, public: bool) -> ReportPart | None:
+def _report_part(item: ItemJSON, members_item: ItemJSON, public: bool) -> ReportPart | None:
     from workflows.models import CaseReport
 
     ref = item.get("report")
@@ -93,7 +94,7 @@ def _report_part(item: dict, members_item: dict, public: bool) -> ReportPart | N
     return ReportPart(document, document.input_hash())
 
 
-def _case_marking(item: dict) -> str:
+def _case_marking(item: ItemJSON) -> str:
     """The secrecy marking of every handling of the item's case when the case is confidential now (read from
     the case when rendered, never copied), else ""."""
     from app.registry.models import Case
@@ -102,7 +103,7 @@ def _case_marking(item: dict) -> str:
     return secrecy_marking(case.secrecy_provision) if case is not None and case.is_confidential else ""
 
 
-def _attachment_marking(attachment: dict, case_marking: str) -> str:
+def _attachment_marking(attachment: AttachmentJSON, case_marking: str) -> str:
     """A bilaga's secrecy marking: its case's, else its own (the provision of its registered document)."""
     from workflows.models import ReportAttachment
 
@@ -118,9 +119,9 @@ def plan_documents(publication: Publication) -> Plan:
     """Read what the publication's documents are made of (reports and bilagor as its snapshots name them)."""
     snapshots = {"members": publication.members_snapshot, "public": publication.public_snapshot}
     members_by_number = {i["number"]: i for i in publication.members_snapshot["items"]}
-    items: dict = {}
+    items: dict[str, list[PlannedItem]] = {}
     for variant, snapshot in snapshots.items():
-        planned = []
+        planned: list[PlannedItem] = []
         for item in snapshot["items"]:
             members_item = members_by_number.get(item["number"], item)
             entry = PlannedItem(item["number"], item_title(item))
@@ -130,16 +131,17 @@ def plan_documents(publication: Publication) -> Plan:
                 if variant == "public" and a.get("is_confidential"):
                     continue  # never in public (the public snapshot has none; this is belt and braces)
                 label = attachment_label(a)
-                if not a.get("sha256"):
+                sha256 = a.get("sha256")
+                if not sha256:
                     entry.notes.append(f"{label} (handling i diariet, ingår inte i paketet)")
                     continue
                 entry.attachments.append(
                     AttachmentPart(
-                        a["sha256"],
+                        sha256,
                         a.get("content_type") or "",
                         label,
                         _attachment_where(a, item),
-                        attachment_input_hash(a["sha256"], a.get("content_type") or "", label),
+                        attachment_input_hash(sha256, a.get("content_type") or "", label),
                         _attachment_marking(a, case_marking) if variant == "members" else "",
                     )
                 )

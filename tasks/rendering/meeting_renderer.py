@@ -18,13 +18,14 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Required, TypedDict
 
-from tasks.rendering.batch import Batch, SplitFailed
+from tasks.models import StoredEntryJSON
+from tasks.rendering.batch import Batch, ConvertedBatch, Converter, Maker, SplitFailed
 from tasks.rendering.contents_pdf import ContentsLayout
 from tasks.rendering.conversion_errors import ConversionFailed
 from tasks.rendering.intake import (
     LAID_OUT_TYPES,
-    PDF,
     BadAttachment,
     checked_pdf,
     converted_attachment,
@@ -38,11 +39,12 @@ from tasks.rendering.kallelse_docx import (
     kallelse_maker,
     kallelse_title,
 )
-from tasks.rendering.meeting_plan import VARIANTS, Plan, read_attachment
+from tasks.rendering.meeting_plan import VARIANTS, AttachmentPart, Plan, read_attachment
 from tasks.rendering.package import PACKAGE_VERSION, PackageMerge, PartCache, package_merge
 from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf, page_count
 from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
 from tasks.rendering.report_docx import DOCX_MIMETYPE, report_maker
+from workflows.sniffing import PDF
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +58,19 @@ FILES = {
 REPORT_TITLE = "Tjänsteutlåtande"
 
 
-def _output(entry: dict, name: str) -> dict:
+class RenderedOutput(TypedDict, total=False):
+    """A file of the render as a job names it (tasks.models.OutputJSON): its stored file and the name it is
+    downloaded under; only the name when the cache records no stored files (MemoryCache: tests, the benchmark)."""
+
+    key: str
+    sha256: str
+    size: int
+    name: Required[str]
+
+
+def _output(entry: StoredEntryJSON | None, name: str) -> RenderedOutput:
     """A stored file as a job names it: its storage entry and the name it is downloaded under."""
-    return {**entry, "name": name}
+    return {**entry, "name": name} if entry else {"name": name}
 
 
 _thread: ThreadPoolExecutor | None = None
@@ -92,11 +104,11 @@ class Conversions:
     the caller's. Leaving the block waits for what was submitted (cancelling what has not started).
     """
 
-    def __init__(self, convert: Callable[..., bytes]):
+    def __init__(self, convert: Converter) -> None:
         self.convert = convert
-        self.futures: list[Future] = []
+        self.futures: list[Future[bytes]] = []
 
-    def submit(self, data: bytes, **kwargs) -> Future:
+    def submit(self, data: bytes, **kwargs: object) -> Future[bytes]:
         future = _conversion_thread().submit(self.convert, data, **kwargs)
         self.futures.append(future)
         return future
@@ -104,7 +116,7 @@ class Conversions:
     def __enter__(self) -> Conversions:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         for future in self.futures:
             future.cancel()
         wait(self.futures)
@@ -118,7 +130,7 @@ class _ConversionBatch:
     keys: list[str] = field(default_factory=list)
     wheres: list[str | None] = field(default_factory=list)  # how an error names a bilaga (None: a report)
 
-    def add(self, key: str, make, title: str, where: str | None = None) -> None:
+    def add(self, key: str, make: Maker, title: str, where: str | None = None) -> None:
         self.batch.add(make, title)
         self.keys.append(key)
         self.wheres.append(where)
@@ -141,11 +153,11 @@ class Renderer:
         plan: Plan,
         parts: PartCache,
         *,
-        convert=docx_to_pdf,
-        read_attachment=read_attachment,
-        progress=lambda done, total: None,
+        convert: Converter = docx_to_pdf,
+        read_attachment: Callable[[AttachmentPart], bytes] = read_attachment,
+        progress: Callable[[int, int], None] = lambda done, total: None,
         variants: tuple[str, ...] = VARIANTS,
-    ):
+    ) -> None:
         self.plan, self.parts, self.convert = plan, parts, convert
         self.variants = variants
         self.read_attachment = read_attachment
@@ -153,12 +165,12 @@ class Renderer:
         self.done = 0
         self.total = plan.total()
         self.pdfs: dict[str, bytes] = {}  # input hash → PDF
-        self.entries: dict[str, dict] = {}  # input hash → its stored PDF
+        self.entries: dict[str, StoredEntryJSON | None] = {}  # input hash → its stored PDF
         self.pages: dict[str, int] = {}
         self.kallelser = {
             variant: kallelse_input_hash(plan.snapshots[variant], public=variant == "public") for variant in variants
         }
-        self.outputs: dict = {variant: {} for variant in VARIANTS}
+        self.outputs: dict[str, dict[str, RenderedOutput]] = {variant: {} for variant in VARIANTS}
         #: bilagor that cannot go in: the job fails naming the first, once everything else is made
         self.refused: list[BadAttachment] = []
 
@@ -166,12 +178,13 @@ class Renderer:
         self.done += 1
         self.progress(self.done, self.total)
 
-    def _stored_part(self, key: str) -> tuple[bytes | None, dict]:
+    def _stored_part(self, key: str) -> tuple[bytes | None, StoredEntryJSON | None]:
         data = self.parts.get(key)
-        return data, (getattr(self.parts, "used", {}).get(key, {}) if data is not None else {})
+        used: dict[str, StoredEntryJSON] = getattr(self.parts, "used", {})  # (StoredParts records them)
+        return data, (used.get(key) if data is not None else None)
 
-    def _store_part(self, key: str, data: bytes) -> dict:
-        return self.parts.put(key, data) or {}
+    def _store_part(self, key: str, data: bytes) -> StoredEntryJSON | None:
+        return self.parts.put(key, data)
 
     def _reuse_stored_pdf(self, key: str) -> bool:
         pdf, entry = self._stored_part(f"{key}.pdf")
@@ -187,18 +200,21 @@ class Renderer:
         self._count_done()
 
     # 1. what is not stored, converted
-    def _start_conversions(self, conversions: Conversions) -> tuple[_ConversionBatch, Future | None, list]:
+    def _start_conversions(
+        self, conversions: Conversions
+    ) -> tuple[_ConversionBatch, Future[bytes] | None, list[tuple[str, AttachmentPart, Future[bytes]]]]:
         """Start making the kallelser, reports and bilagor not stored: the batch and the office bilagor submitted."""
-        batch, singles = _ConversionBatch(), []
+        batch = _ConversionBatch()
+        singles: list[tuple[str, AttachmentPart, Future[bytes]]] = []
         for variant, key in self.kallelser.items():
             snapshot, public = self.plan.snapshots[variant], variant == "public"
             if not self._reuse_stored_pdf(key):
                 batch.add(
                     key, kallelse_maker(snapshot, public=public), kallelse_title(snapshot["meeting"], public=public)
                 )
-        for key, part in self.plan.reports().items():
+        for key, report in self.plan.reports().items():
             if not self._reuse_stored_pdf(key):
-                batch.add(key, report_maker(part.document), REPORT_TITLE)
+                batch.add(key, report_maker(report.document), REPORT_TITLE)
         for key, part in self.plan.attachments().items():
             if self._reuse_stored_pdf(key):
                 continue
@@ -227,7 +243,12 @@ class Renderer:
                 entry = self._store_part(f"{key}.docx", build_kallelse_docx(snapshot, public=public))
             self.outputs[variant]["kallelse.docx"] = _output(entry, kallelse_filename(snapshot, "docx", public=public))
 
-    def _finish_conversions(self, batch: _ConversionBatch, converted: Future | None, singles: list) -> None:
+    def _finish_conversions(
+        self,
+        batch: _ConversionBatch,
+        converted: Future[bytes] | None,
+        singles: list[tuple[str, AttachmentPart, Future[bytes]]],
+    ) -> None:
         """Wait for the documents and store them (each under its own input hash)."""
         for key, part, single in singles:
             self._unless_refused(lambda: self._keep_made_pdf(key, converted_attachment(single.result, part.where)))
@@ -239,15 +260,15 @@ class Renderer:
             for key, pdf in zip(batch.keys, combined.parts()):
                 self._keep_made_pdf(key, pdf)
 
-    def _converted_batch(self, converted: Future, batch: _ConversionBatch):
+    def _converted_batch(self, converted: Future[bytes], batch: _ConversionBatch) -> ConvertedBatch | None:
         """The converted batch; should its conversion fail, each document converted alone instead (which names
         the one LibreOffice cannot read, or gets past what it could not do with the whole) and None."""
         if len(batch.keys) == 1:  # converted alone already: its failure is the document's
-            where = batch.wheres[0]
-            if where is None:
+            only_where = batch.wheres[0]
+            if only_where is None:
                 return batch.batch.converted(converted.result())
             self._unless_refused(
-                lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, where))
+                lambda: self._keep_made_pdf(batch.keys[0], converted_attachment(converted.result, only_where))
             )
             return None
         try:
@@ -319,7 +340,9 @@ class Renderer:
             for variant in self.variants
         }
 
-    def packages(self, merges: dict | None = None, layouts: dict | None = None) -> None:
+    def packages(
+        self, merges: dict[str, PackageMerge] | None = None, layouts: dict[str, ContentsLayout] | None = None
+    ) -> None:
         """Draw the contents pages; merge each package not stored (``merges``, ``layouts``: those begun already)."""
         merges, layouts = merges or {}, layouts or {}
         for variant in self.variants:
@@ -353,7 +376,7 @@ class Renderer:
             self.outputs[variant]["motespaket.pdf"] = _output(entry, name)
             self._count_done()
 
-    def run(self) -> dict:
+    def run(self) -> dict[str, dict[str, RenderedOutput]]:
         merges: dict[str, PackageMerge] = {}
         layouts: dict[str, ContentsLayout] = {}
         with Conversions(self.convert) as conversions:

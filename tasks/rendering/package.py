@@ -30,16 +30,20 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
+from agenda.snapshot_json import MeetingJSON
 from tasks.rendering.contents_pdf import resolve_links
-from tasks.rendering.outline import headings, outline_items
+from tasks.rendering.outline import Heading, headings, outline_items
 from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_pdf, page_count
 from tasks.rendering.pdf_fonts import FontUse, face
 from tasks.rendering.structure import SharedFonts, StructTree
+
+if TYPE_CHECKING:  # the merge needs no database: the job rows' module only for its types
+    from tasks.models import StoredEntryJSON
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +56,21 @@ class PartCache(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
-    def put(self, key: str, data: bytes) -> dict | None: ...
+    def put(self, key: str, data: bytes) -> StoredEntryJSON | None: ...
 
 
-class MemoryCache(dict):
+class MemoryCache(dict[str, bytes]):
     """The simplest cache: a dict (tests, the benchmark)."""
 
     def put(self, key: str, data: bytes) -> None:
         self[key] = data
 
 
-def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: int) -> None:
+def _stamp(
+    pdf: pikepdf.Pdf, font: FontUse, embedded: pikepdf.Object, at: pikepdf.Page, number: int, total: int
+) -> None:
     """ "Sida n (N)" at the page's foot, as a pagination artifact outside the tagged content."""
-    page = page.obj
+    page = at.obj
     if int(page.get("/Rotate", 0) or 0) % 360:
         return
     box = [float(v) for v in page.MediaBox]
@@ -93,10 +99,10 @@ def _stamp(pdf: pikepdf.Pdf, font: FontUse, embedded, page, number: int, total: 
     page.Contents = Array([before, *existing, after])
 
 
-def _mark(pdf: pikepdf.Pdf, font: FontUse, embedded, page, text: str) -> None:
+def _mark(pdf: pikepdf.Pdf, font: FontUse, embedded: pikepdf.Object, at: pikepdf.Page, text: str) -> None:
     """A confidential handling's secrecy marking at the page's head (right, 6 mm from the top edge), drawn as
     its running header: a pagination artifact, as the page number at its foot."""
-    page = page.obj
+    page = at.obj
     if int(page.get("/Rotate", 0) or 0) % 360:
         return
     box = [float(v) for v in page.MediaBox]
@@ -130,12 +136,12 @@ class _Slot:
 
     title: str
     page: int
-    section: object | None  # its item's /Sect (None: directly under the /Document)
+    section: pikepdf.Object | None  # its item's /Sect (None: directly under the /Document)
     document: PackageDocument | None = None
     filled: bool = False
     tagged: bool = False
     pages: int = 0
-    headings: list = field(default_factory=list)  # its own outline (outline.Heading), kept beneath its bookmark
+    headings: list[Heading] = field(default_factory=list)  # its own outline, kept beneath its bookmark
 
 
 class PackageMerge:
@@ -172,9 +178,9 @@ class PackageMerge:
             slots = [_Slot(d.title, len(self.pdf.pages), section, d) for d in item.documents]
             self.items.append((item.title, slots))
             self.slots += slots
-            for slot in slots:
-                if slot.document.pdf:
-                    self._fill(slot, slot.document.pdf)
+            for slot, document in zip(slots, item.documents):
+                if document.pdf:
+                    self._fill(slot, document.pdf)
 
     def _fill(self, slot: _Slot, data: bytes) -> None:
         """Put a document's pages at its place, graft its tree among its siblings, move the later ones on."""
@@ -199,7 +205,7 @@ class PackageMerge:
 
     def missing(self) -> list[PackageDocument]:
         """The documents whose PDFs are still to come."""
-        return [slot.document for slot in self.slots[2:] if not slot.filled]
+        return [slot.document for slot in self.slots[2:] if not slot.filled and slot.document is not None]
 
     def fill(self, document: PackageDocument, pdf: bytes) -> None:
         self._fill(next(s for s in self.slots if s.document is document and not s.filled), pdf)
@@ -239,15 +245,17 @@ class PackageMerge:
         embedded = font.embed(pdf)
         for index, page in enumerate(pdf.pages):
             _stamp(pdf, font, embedded, page, index + 1, total)
-        marked = [slot for slot in self.slots if slot.document is not None and slot.document.marking]
+        marked = [
+            (slot, slot.document.marking) for slot in self.slots if slot.document is not None and slot.document.marking
+        ]
         if marked:
             bold = FontUse(face("sans-bold"), "NfPkgMark")
-            for slot in marked:
-                bold.encode(slot.document.marking)  # every glyph, before the subset is made
+            for _slot, marking in marked:
+                bold.encode(marking)  # every glyph, before the subset is made
             bold_embedded = bold.embed(pdf)
-            for slot in marked:
+            for slot, marking in marked:
                 for index in range(slot.page, slot.page + slot.pages):
-                    _mark(pdf, bold, bold_embedded, pdf.pages[index], slot.document.marking)
+                    _mark(pdf, bold, bold_embedded, pdf.pages[index], marking)
         contents = self.slots[1]
         if contents.filled:
             resolve_links(pdf, range(contents.page, contents.page + contents.pages))
@@ -301,12 +309,12 @@ def merge_package(
     return package.write()
 
 
-def package_title(meeting: dict, public: bool) -> str:
+def package_title(meeting: MeetingJSON, public: bool) -> str:
     title = f"Möteshandlingar – {meeting.get('title') or 'Kallelse'} {meeting['start'][:10]}"
     return title + (" (offentlig version)" if public else "")
 
 
-def package_merge(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> PackageMerge:
+def package_merge(meeting: MeetingJSON, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> PackageMerge:
     """The package of a meeting put together but for its contents pages (``insert_contents``, then ``write``)."""
     return PackageMerge(
         kallelse_pdf,
@@ -317,7 +325,7 @@ def package_merge(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], 
     )
 
 
-def assemble_package(meeting: dict, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> bytes:
+def assemble_package(meeting: MeetingJSON, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> bytes:
     """The contents pages and the merge: the whole package from its parts."""
     package = package_merge(meeting, kallelse_pdf, items, public=public)
     package.insert_contents(contents_pdf(meeting, page_count(kallelse_pdf), items, public=public))

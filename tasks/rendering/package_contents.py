@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from agenda.snapshot_json import AttachmentJSON, ItemJSON, MeetingJSON
 from tasks.rendering.contents_pdf import ContentsLayout, ContentsLine
 from tasks.rendering.word import clean
 
@@ -48,7 +49,7 @@ class PackageItem:
     notes: list[str] = field(default_factory=list)
 
 
-def item_title(item: dict) -> str:
+def item_title(item: ItemJSON) -> str:
     """The bookmark of an item: "4 Verksamhetsberättelse 2016 – SN-2016/3342.181"."""
     text = f"{item['number']} {clean(item.get('title') or '')}".strip()
     if item.get("case_number"):
@@ -56,7 +57,7 @@ def item_title(item: dict) -> str:
     return text
 
 
-def attachment_label(attachment: dict) -> str:
+def attachment_label(attachment: AttachmentJSON) -> str:
     return f"Bilaga {attachment['number']} {clean(attachment.get('title') or '')}".strip()
 
 
@@ -80,13 +81,18 @@ def contents_lines(items: list[PackageItem], first_page: int) -> list[ContentsLi
     return lines
 
 
-def contents_layout(meeting: dict, items: list[PackageItem], *, public: bool) -> ContentsLayout:
+def contents_layout(meeting: MeetingJSON, items: list[PackageItem], *, public: bool) -> ContentsLayout:
     """The contents pages laid out (tasks.rendering.contents_pdf); the documents' lengths need not be known yet."""
     return ContentsLayout(meeting, contents_lines(items, 1), public=public)
 
 
 def contents_pdf(
-    meeting: dict, kallelse_pages: int, items: list[PackageItem], *, public: bool, layout: ContentsLayout | None = None
+    meeting: MeetingJSON,
+    kallelse_pages: int,
+    items: list[PackageItem],
+    *,
+    public: bool,
+    layout: ContentsLayout | None = None,
 ) -> bytes:
     """The contents pages of a package as a tagged PDF: the kallelse has ``kallelse_pages`` pages, the items'
     documents have the page counts given (their PDFs are not needed). ``layout``: theirs, made beforehand."""

@@ -11,8 +11,9 @@ reason, and the Word file it made is still offered.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
@@ -23,7 +24,7 @@ from app.permissions import Action, can
 from app.storage import StoredFile, get_storage
 from app.validation import ForbiddenError
 from tasks import jobs
-from tasks.models import Job, JobState
+from tasks.models import Job, JobState, OutputJSON, StoredEntryJSON
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
@@ -61,23 +62,23 @@ def start_report_preview(user: User, report: CaseReport) -> Job:
     )
 
 
-def preview_outputs(job: Job) -> dict:
+def preview_outputs(job: Job) -> dict[str, OutputJSON]:
     """The files the job has made so far, format → output (key, sha256, size, name)."""
     outputs = (job.params or {}).get("outputs") or {}
     return {fmt: outputs[fmt] for fmt in FORMATS if fmt in outputs}
 
 
-def _save_params(job_id: int, params: dict) -> None:
+def _save_params(job_id: int, params: dict[str, Any]) -> None:
     with separate_transaction() as session:
         session.execute(update(Job).where(Job.id == job_id).values(params=params))
 
 
-def _stored(output: dict) -> StoredFile:
+def _stored(output: StoredEntryJSON) -> StoredFile:
     return StoredFile(key=output["key"], sha256=output["sha256"], size=output["size"])
 
 
 @shared_task(bind=True, name="tasks.rendering.render_report_preview", max_retries=MAX_RETRIES)
-def render_report_preview(self, job_id: int) -> None:
+def render_report_preview(self: Task[[int], None], job_id: int) -> None:
     """Render the job's report revision as DOCX and PDF."""
     job = jobs.start(job_id)
     if job is None:
@@ -95,7 +96,7 @@ def render_report_preview(self, job_id: int) -> None:
         input_hash = document.input_hash()
         parts = StoredParts()  # made before from the same input (by a preview or a meeting package): reused
         names = {fmt: report_filename(document, fmt, public=public) for fmt in FORMATS}
-        outputs = {
+        outputs: dict[str, OutputJSON] = {
             fmt: {**entry, "name": names[fmt]}
             for fmt in FORMATS
             if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None
@@ -130,7 +131,7 @@ def render_report_preview(self, job_id: int) -> None:
         jobs.fail(job_id, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen.")
 
 
-def _fail_with_docx(job_id: int, params: dict, message: str) -> None:
+def _fail_with_docx(job_id: int, params: dict[str, Any], message: str) -> None:
     """Fail the job with ``message`` but keep the Word file as its result."""
     docx = params["outputs"]["docx"]
     db.session.rollback()
