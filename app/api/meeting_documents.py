@@ -8,11 +8,17 @@ from flask_login import current_user
 from agenda import access
 from app.api import bp
 from app.api.jobs import accepted, commit_and_enqueue, job_json
+from app.api.meeting_schemas import MeetingDocuments
+from app.api.spec import described
 from tasks.access import meeting_documents_job, send_job_output
 from tasks.rendering.meeting_documents import render_meeting_documents
 from tasks.rendering.meeting_jobs import job_outputs, start_meeting_documents
 from tasks.rendering.meeting_plan import VARIANTS
 from tasks.rendering.meeting_renderer import FILES
+
+TAG = "Sammanträden"
+MEETING = {"meeting_id": "Sammanträdets id."}
+JOB = {**MEETING, "job_id": "Jobbets id."}
 
 
 def documents_json(job) -> dict:
@@ -34,6 +40,21 @@ def documents_json(job) -> dict:
 
 
 @bp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
+@described(
+    operation_id="createMeetingDocuments",
+    tag=TAG,
+    summary="Skapa kallelsen och mötespaketet som filer",
+    responses={202: (MeetingDocuments, "Jobbet är köat; följ det via Location.")},
+    headers={
+        202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}
+    },
+    description="Gör den senaste publicerade versionen av kallelsen till DOCX och taggad PDF, och mötespaketet "
+    "(en PDF med kallelsen, innehållsförteckning, tjänsteutlåtandena och bilagorna, med bokmärken "
+    "och sidnummer) – för ledamöterna och offentligt. Bara nämndsekreteraren. Ingen kropp behövs. "
+    "Delar som redan gjorts av samma innehåll återanvänds. 409 om kallelsen inte är publicerad.",
+    errors=("NotFound", "Forbidden", "Conflict"),
+    path_parameters=MEETING,
+)
 def create_meeting_documents(meeting_id: int):
     job_id = start_meeting_documents(current_user, access.load_meeting(current_user, meeting_id)).id
     job = commit_and_enqueue(render_meeting_documents, job_id)
@@ -41,6 +62,15 @@ def create_meeting_documents(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>")
+@described(
+    operation_id="getMeetingDocuments",
+    tag=TAG,
+    summary="Ett jobb som skapar handlingar",
+    responses={200: (MeetingDocuments, "Jobbet och filerna.")},
+    description="Bara den som startade jobbet ser det.",
+    errors=("NotFound",),
+    path_parameters=JOB,
+)
 def meeting_documents(meeting_id: int, job_id: int):
     return jsonify(
         documents_json(meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id))
@@ -48,103 +78,28 @@ def meeting_documents(meeting_id: int, job_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/documents/<int:job_id>/<variant>/<name>")
+@described(
+    operation_id="downloadMeetingDocument",
+    tag=TAG,
+    summary="Hämta en fil: kallelsen (PDF, Word) eller mötespaketet",
+    responses={
+        200: (
+            tuple(dict.fromkeys(mimetype for _label, mimetype in FILES.values())),
+            "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), andra filer sparas (attachment); "
+            "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
+        )
+    },
+    errors=("NotFound",),
+    path_parameters={
+        **JOB,
+        "variant": "members (ledamöternas version, allt i kallelsen) eller public (offentlig version).",
+        "name": "kallelse.pdf, kallelse.docx eller motespaket.pdf (kallelsen, innehåll, tjänsteutlåtanden "
+        "och bilagor i en PDF).",
+    },
+    path_choices={"variant": VARIANTS, "name": FILES},
+)
 def meeting_documents_file(meeting_id: int, job_id: int, variant: str, name: str):
     job = meeting_documents_job(current_user, access.load_meeting(current_user, meeting_id), job_id)
     if variant not in VARIANTS or name not in FILES:
         abort(404)
     return send_job_output(job_outputs(job)[variant].get(name), FILES[name][1])
-
-
-def with_meeting_documents(tags: list, schemas: dict, parameters: dict, paths: dict) -> tuple[list, dict, dict, dict]:
-    """Add the Skapa handlingar endpoints to the meeting endpoints' OpenAPI tags, schemas, parameters and paths."""
-    from app.api.openapi import API, URL, nullable, obj, operation, ref, reply
-
-    tag = "Sammanträden"
-    base = f"{API}/meetings/{{meeting_id}}/documents"
-    meeting_id, job_id = ref("meeting_id", "parameters"), ref("job_id", "parameters")
-    documents = ref("MeetingDocuments")
-    variant = {
-        "name": "variant",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "enum": list(VARIANTS)},
-        "description": "members (ledamöternas version, allt i kallelsen) eller public (offentlig version).",
-    }
-    name = {
-        "name": "name",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "enum": list(FILES)},
-        "description": "kallelse.pdf, kallelse.docx eller motespaket.pdf (kallelsen, innehåll, tjänsteutlåtanden "
-        "och bilagor i en PDF).",
-    }
-    files = obj(
-        {
-            name_: {**nullable(URL), "description": f"Var {label.lower()} hämtas; null tills den är gjord."}
-            for name_, (label, _mimetype) in FILES.items()
-        }
-    )
-    schema = obj(
-        {
-            "job": ref("Job"),
-            "publication_version": {"type": "integer", "minimum": 1, "description": "Kallelsens version som renderas."},
-            "files": obj({v: files for v in VARIANTS}),
-        },
-        description="Handlingarna till ett sammanträde: jobbet och dess filer, ledamöternas och den offentliga versionen. "
-        "Misslyckas jobbet (t.ex. en bilaga som inte är den PDF den utger sig för att vara) säger "
-        "`job.error` vilken bilaga; det som redan gjorts finns kvar.",
-    )
-    document_paths = {
-        base: {
-            "parameters": [meeting_id],
-            "post": operation(
-                "createMeetingDocuments",
-                tag,
-                "Skapa kallelsen och mötespaketet som filer",
-                {
-                    "202": reply(
-                        "Jobbet är köat; följ det via Location.",
-                        documents,
-                        headers={"Location": {"schema": URL, "description": "Jobbets adress i API:t."}},
-                    )
-                },
-                description="Gör den senaste publicerade versionen av kallelsen till DOCX och taggad PDF, och mötespaketet "
-                "(en PDF med kallelsen, innehållsförteckning, tjänsteutlåtandena och bilagorna, med bokmärken "
-                "och sidnummer) – för ledamöterna och offentligt. Bara nämndsekreteraren. Ingen kropp behövs. "
-                "Delar som redan gjorts av samma innehåll återanvänds. 409 om kallelsen inte är publicerad.",
-                errors=("NotFound", "Forbidden", "Conflict"),
-            ),
-        },
-        f"{base}/{{job_id}}": {
-            "parameters": [meeting_id, job_id],
-            "get": operation(
-                "getMeetingDocuments",
-                tag,
-                "Ett jobb som skapar handlingar",
-                {"200": reply("Jobbet och filerna.", documents)},
-                description="Bara den som startade jobbet ser det.",
-                errors=("NotFound",),
-            ),
-        },
-        f"{base}/{{job_id}}/{{variant}}/{{name}}": {
-            "parameters": [meeting_id, job_id, variant, name],
-            "get": operation(
-                "downloadMeetingDocument",
-                tag,
-                "Hämta en fil: kallelsen (PDF, Word) eller mötespaketet",
-                {
-                    "200": {
-                        "description": "Filen: en PDF visas i webbläsaren (Content-Disposition: inline), "
-                        "andra filer sparas (attachment); "
-                        "Range (206) och villkorliga förfrågningar (ETag: filens sha256, 304) stöds.",
-                        "content": {
-                            mimetype: {"schema": {"type": "string", "contentMediaType": mimetype}}
-                            for mimetype in {m for _label, m in FILES.values()}
-                        },
-                    }
-                },
-                errors=("NotFound",),
-            ),
-        },
-    }
-    return tags, {**schemas, "MeetingDocuments": schema}, parameters, {**paths, **document_paths}

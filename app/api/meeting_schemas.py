@@ -1,210 +1,474 @@
-"""JSON for meetings, agenda items, publications and delegated decisions in the API.
-
-Live data (the agenda being built) is shown as the caller may see it: a confidential item whose
-case the caller may not read shows its public title only, like the public version. Published
-kallelser are shown from their immutable snapshots, never from live data.
-"""
+"""The schemas of meetings (sammanträden) in the API: the requests, and meetings, agenda items, published
+kallelser and delegated decisions as answered (built by app/api/meeting_json.py)."""
 
 from __future__ import annotations
 
-from flask import url_for
-from sqlalchemy import select
+from datetime import date, datetime
+from typing import ClassVar, Literal
 
-from agenda.access import item_withheld, shown_decision
-from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
-from agenda.secrecy import public_changes_now, public_items_now
-from agenda.snapshot import items_for, public_item
-from app.api.schemas import committee_ref, iso, iso_dt, user_ref
-from app.auth.models import User
-from app.clock import to_local
-from app.extensions import db
-from app.permissions import Action, can
-from workflows import operations as report_ops
+from pydantic import Field, RootModel, create_model
+
+from agenda.models import ItemKind, ItemOutcome, MeetingStatus
+from agenda.operations import MAX_ITEMS, MAX_PARTS
+from app.api.case_schemas import CommitteeRef, UserRef
+from app.api.committee_schemas import Job, SelfLink
+from app.api.spec import (
+    Body,
+    Choice,
+    Error,
+    Flag,
+    Id,
+    IsoDate,
+    ListOf,
+    Number,
+    OpenShape,
+    Page,
+    PageQuery,
+    Query,
+    RowId,
+    Shape,
+    Text,
+    Url,
+    Year,
+)
+from tasks.rendering.meeting_plan import VARIANTS
+from tasks.rendering.meeting_renderer import FILES
+
+KIND_TEXT = "; ".join(f"`{k.value}`: {k.label}" for k in ItemKind)
+LOCAL_TIME = "Svensk tid med tidszon, t.ex. 2027-02-23T18:00:00+01:00."
+TIME_INPUT = "ÅÅÅÅ-MM-DDTTT:MM i svensk tid (eller med tidszon). Måste ligga i framtiden och högst fem år fram."
+VERSION_TEXT = (
+    "Föredragningslistans version (`agenda_version`) som ändringen utgår från; "
+    "har listan ändrats sedan dess svarar API:t 409 och inget ändras."
+)
 
 
-def local_iso(value) -> str | None:
-    """A UTC time as Swedish local time with its offset, e.g. 2027-02-23T18:00:00+01:00."""
-    return to_local(value).isoformat() if value else None
+def nullable(max_length: int, **extra) -> dict:
+    """Describe a text that null clears (the operation checks its length, and says so in Swedish)."""
+    return {"type": ["string", "null"], "maxLength": max_length, **extra}
 
 
-def meeting_links(meeting_id: int) -> dict:
-    def api(endpoint: str) -> str:
-        return url_for(endpoint, meeting_id=meeting_id, _external=True)
-
-    return {
-        "self": api("api.get_meeting"),
-        "items": api("api.list_meeting_items"),
-        "order": api("api.reorder_meeting_items"),
-        "publication_check": api("api.meeting_publication_check"),
-        "publications": api("api.list_meeting_publications"),
-    }
+# --- the meeting lists' filters ---------------------------------------------------------------------------
 
 
-def meeting_json(meeting: Meeting, *, viewer: User | None = None) -> dict:
-    """A meeting; with ``viewer`` also its agenda as that user may see it."""
-    latest = db.session.execute(
-        select(Publication.version, Publication.published_dt)
-        .where(Publication.meeting_id == meeting.id)
-        .order_by(Publication.version.desc())
-        .limit(1)
-    ).first()
-    out = {
-        "id": meeting.id,
-        "committee": committee_ref(meeting.committee),
-        "start": local_iso(meeting.start_dt),
-        "place": meeting.place,
-        "is_public": meeting.is_public,
-        "status": meeting.status.value,
-        "status_label": meeting.status.label,
-        "notice_deadline": iso(meeting.notice_deadline),
-        "notice_place": meeting.notice_place,
-        "notice_date": iso(meeting.notice_date),
-        "chair_name": meeting.chair_name,
-        "secretary_name": meeting.secretary_name,
-        "agenda_version": meeting.agenda_version,
-        "latest_publication": (
-            {"version": latest.version, "published_at": iso_dt(latest.published_dt)} if latest else None
+class MeetingFilters(Query):
+    committee_id: Id = Field(None, title="Nämnd", description="Bara sammanträden i denna nämnd.")
+    year: Year = Field(None, title="År", description="Bara sammanträden detta år.")
+
+
+class MeetingListQuery(PageQuery, MeetingFilters):
+    pass  # the filters, then the page (the public list takes the same)
+
+
+class DecisionFilters(Query):
+    decided_from: IsoDate = Field(None, title="Beslutat från", description="Beslutat från och med (ÅÅÅÅ-MM-DD).")
+    decided_to: IsoDate = Field(None, title="Beslutat till", description="Beslutat till och med (ÅÅÅÅ-MM-DD).")
+
+
+class DecisionListQuery(PageQuery, DecisionFilters):
+    pass
+
+
+# --- answers ----------------------------------------------------------------------------------------------
+
+
+class AgendaPart(Shape):
+    """En del av en informationspunkt med föredragande."""
+
+    title: str = Field(max_length=300)
+    presenter: str | None = Field(None, max_length=300)
+
+
+class AgendaItem(Shape):
+    """En punkt på föredragningslistan."""
+
+    id: RowId
+    number: int = Field(ge=1, description="Punktens nummer på listan (= platsen i ordningen).")
+    kind: ItemKind
+    kind_label: str
+    section: str | None = Field(description="Avsnitt, t.ex. Sekretessärenden.")
+    title: str
+    case_id: RowId | None
+    case_number: str | None = Field(examples=["SN-2016/3342.181"])
+    public_title: str | None = Field(description="Sekretessärendets offentliga rubrik.")
+    note: str | None = Field(examples=["Remisshandlingar: http://www.huddinge.se/generatorn2 (hämtad 2017-01-24)"])
+    external_reference: str | None = Field(examples=["KSL/12/0177-37"])
+    parts: list[AgendaPart]
+    is_handling_later: bool = Field(description="Handling kommer senare.")
+    report_state: str | None = Field(description="Tjänsteutlåtandets status (för den som får läsa det).")
+    outcome: ItemOutcome | None
+    outcome_label: str | None
+    withheld: bool = Field(description="Sekretessärende du inte får läsa: bara den offentliga rubriken.")
+    links: SelfLink
+
+
+class Agenda(Shape):
+    items: list[AgendaItem]
+    agenda_version: int
+
+
+class AgendaItemReply(Shape):
+    item: AgendaItem
+    agenda_version: int
+    meeting_status: MeetingStatus
+
+
+class LatestPublication(Shape):
+    version: int
+    published_at: datetime
+
+
+class MeetingLinks(Shape):
+    self: Url
+    items: Url
+    order: Url
+    publication_check: Url
+    publications: Url
+
+
+class MeetingSummary(Shape):
+    """Ett sammanträde utan föredragningslistan."""
+
+    id: RowId
+    committee: CommitteeRef
+    start: str = Field(description=LOCAL_TIME, examples=["2027-02-23T18:00:00+01:00"])
+    place: str = Field(examples=["Plenum, Gymnasietorget 1"])
+    is_public: bool = Field(description="Sammanträdet är öppet för allmänheten.")
+    status: MeetingStatus
+    status_label: str
+    notice_deadline: date = Field(description="Sista dag att publicera kallelsen utan särskilt skäl.")
+    notice_place: str | None
+    notice_date: date | None
+    chair_name: str | None
+    secretary_name: str | None
+    agenda_version: int = Field(ge=1)
+    latest_publication: LatestPublication | None
+    links: MeetingLinks
+
+
+class Meeting(MeetingSummary):
+    """Ett sammanträde med föredragningslistan som du får se den."""
+
+    items: list[AgendaItem]
+
+
+class MeetingReply(Shape):
+    meeting: Meeting
+
+
+class MeetingPage(Page):
+    """En sida med sammanträden."""
+
+    items: list[MeetingSummary]
+
+
+class PublicationCheck(Shape):
+    problems: list[str] = Field(description="Varför kallelsen inte kan publiceras nu (tom när den kan).")
+    deadline: date = Field(description="Sista dag att publicera utan skäl.")
+    is_late: bool = Field(description="Sista dag har passerat: publicering kräver `late_reason`.")
+
+
+class PublicationRefusal(Shape):
+    status: Literal[409]
+    message: str
+    problems: list[str] = Field(description="Var problemen finns.")
+
+
+class PublicationRefused(Shape):
+    """Publiceringen avvisades; `problems` säger var."""
+
+    error: PublicationRefusal
+
+
+class PublishRefused(RootModel[PublicationRefused | Error]):
+    """Publiceringen avvisades (`problems` säger var), eller ett fel utan problemlista."""
+
+
+class SnapshotMeeting(OpenShape):
+    """Kallelsens huvud och avslutning som de publicerades."""
+
+    committee: str = None
+    title: str = None
+    start: str = Field(None, description=LOCAL_TIME)
+    place: str = None
+    is_public: bool = None
+    notice_place: str | None = None
+    notice_date: date | None = None
+    chair_name: str | None = None
+    secretary_name: str | None = None
+
+
+class SnapshotItem(OpenShape):
+    """En punkt som den publicerades."""
+
+    number: int
+    kind: ItemKind
+    title: str
+    section: str | None = None
+    case_number: str | None = None
+    note: str | None = None
+    external_reference: str | None = None
+    parts: list[AgendaPart] = None
+    is_handling_later: bool = None
+    report: dict | None = None
+    attachments: list[dict] = None
+    delegation_decisions: list[dict] = None
+    withheld: bool = None
+
+
+class PublicationSummary(Shape):
+    """En publicerad version av kallelsen."""
+
+    version: int = Field(ge=1)
+    published_at: datetime
+    published_by: UserRef | None
+    changes: list[str] = Field(description="Vad som ändrats sedan förra versionen.")
+    late_reason: str | None = Field(description="Skälet när kallelsen publicerades efter sista dag.")
+    links: SelfLink
+
+
+class Publication(PublicationSummary):
+    """Ledamöternas version som du får läsa den: sekretessärenden, sekretessbilagor och delegationsbeslut
+    i sekretessärenden du inte får se är undanhållna (`withheld`)."""
+
+    meeting: SnapshotMeeting
+    items: list[SnapshotItem]
+
+
+class PublicationReply(Shape):
+    publication: Publication
+
+
+class PublicationList(Shape):
+    items: list[PublicationSummary]
+
+
+class DelegationDecision(Shape):
+    """Ett beslut fattat på delegation, anmält till nämnden."""
+
+    id: RowId
+    decided_on: date
+    decision_maker: str
+    delegation_point: str = Field(examples=["3.1.2"])
+    case_id: RowId | None
+    case_number: str | None
+    summary: str = Field(
+        description="Beslutet i korthet; i ett sekretessärende du inte får läsa bara ärendets offentliga rubrik."
+    )
+    is_confidential: bool
+    withheld: bool
+    registered_at: datetime
+    registered_by: UserRef | None
+
+
+class DelegationDecisionReply(Shape):
+    decision: DelegationDecision
+
+
+class DelegationDecisionPage(Page):
+    """En sida med delegationsbeslut."""
+
+    items: list[DelegationDecision]
+
+
+# --- the public version -----------------------------------------------------------------------------------
+
+
+class KallelseLink(Shape):
+    kallelse: Url
+
+
+class PublicMeeting(Shape):
+    """Ett sammanträde med publicerad kallelse, enligt den senaste offentliga versionen."""
+
+    id: RowId
+    committee: str
+    municipality: str | None
+    start: str = Field(description=LOCAL_TIME)
+    place: str
+    is_public: bool
+    latest_version: int = Field(ge=1)
+    published_at: datetime
+    links: KallelseLink
+
+
+class KallelseVersion(Shape):
+    version: int
+    published_at: datetime
+    url: Url
+
+
+class PublicKallelse(Shape):
+    """Den offentliga versionen: sekretessärenden bara med offentlig rubrik, utan diarienummer och handlingar;
+    sekretessbilagor aldrig."""
+
+    meeting_id: RowId
+    version: int = Field(ge=1)
+    published_at: datetime
+    changes: list[str]
+    meeting: SnapshotMeeting
+    items: list[SnapshotItem]
+    versions: list[KallelseVersion]
+
+
+# --- Skapa handlingar -------------------------------------------------------------------------------------
+
+#: where each file of a variant is fetched (by its name, e.g. kallelse.pdf)
+MeetingFiles = create_model(
+    "MeetingFiles",
+    __base__=Shape,
+    **{
+        name.replace(".", "_"): (
+            Url | None,
+            Field(alias=name, description=f"Var {label.lower()} hämtas; null tills den är gjord."),
+        )
+        for name, (label, _mimetype) in FILES.items()
+    },
+)
+MeetingDocumentFiles = create_model(
+    "MeetingDocumentFiles", __base__=Shape, **{variant: (MeetingFiles, ...) for variant in VARIANTS}
+)
+
+
+class MeetingDocuments(Shape):
+    """Handlingarna till ett sammanträde: jobbet och dess filer, ledamöternas och den offentliga versionen.
+    Misslyckas jobbet (t.ex. en bilaga som inte är den PDF den utger sig för att vara) säger `job.error`
+    vilken bilaga; det som redan gjorts finns kvar."""
+
+    job: Job
+    publication_version: int = Field(ge=1, description="Kallelsens version som renderas.")
+    files: MeetingDocumentFiles
+
+
+# --- requests ---------------------------------------------------------------------------------------------
+
+
+def version_field(description: str = VERSION_TEXT):
+    return Field(None, title="Version av föredragningslistan", description=description)
+
+
+class NewMeeting(Body):
+    committee_id: Id = Field(None, title="Nämnd")
+    start: Text(40) = Field(None, title="Tid", description=TIME_INPUT, examples=["2027-02-23T18:00"])
+    place: Text(None) = Field(
+        None, title="Plats", json_schema_extra={"maxLength": 200}, examples=["Plenum, Gymnasietorget 1"]
+    )
+    is_public: Flag = Field(False, title="Öppet för allmänheten")
+    standing_items: Flag = Field(
+        True,
+        title="Stående punkter",
+        description=(
+            "Lägg in nämndens stående punkter: Val av justerare, Godkännande av föredragningslistan, "
+            "Övriga frågor, Delgivningar och anmälda delegationsbeslut."
         ),
-        "links": meeting_links(meeting.id),
-    }
-    if viewer is not None:
-        out["items"] = [item_json(item, viewer) for item in meeting.items]
-    return out
+    )
 
 
-def item_json(item: AgendaItem, viewer: User) -> dict:
-    """An agenda item as ``viewer`` may see it (a confidential case they may not read: its public title only)."""
-    case = item.case
-    withheld = item_withheld(item, viewer)
-    report = report_ops.report_for(case) if case is not None and not withheld else None
-    show_report = report is not None and can(viewer, Action.view_report, case)
-    return {
-        "id": item.id,
-        "number": item.position,
-        "kind": item.shown_kind.value,
-        "kind_label": item.shown_kind.label,
-        "section": item.section,
-        "title": case.display_public_title if withheld and case is not None else item.title,
-        "case_id": None if withheld else item.case_id,
-        "case_number": case.number if case is not None and not withheld else None,
-        "public_title": case.display_public_title if item.is_confidential and case is not None else None,
-        "note": None if withheld else item.note,
-        "external_reference": None if withheld else item.external_reference,
-        "parts": [] if withheld else list(item.parts or []),
-        "is_handling_later": item.is_handling_later,
-        "report_state": report.state.value if show_report else None,
-        "outcome": item.outcome.value if item.outcome else None,
-        "outcome_label": item.outcome.label if item.outcome else None,
-        "withheld": withheld,
-        "links": {"self": url_for("api.get_meeting_item", meeting_id=item.meeting_id, item_id=item.id, _external=True)},
-    }
+class MeetingChange(Body):
+    """Fälten som ska ändras; null tömmer ett fält i kallelsens avslutning."""
+
+    start: Text(40) = Field(None, title="Tid", description=TIME_INPUT, examples=["2027-02-23T18:00"])
+    place: Text(None) = Field(None, title="Plats", json_schema_extra={"maxLength": 200})
+    is_public: Flag = Field(None, title="Öppet för allmänheten")
+    notice_place: Text(None) = Field(
+        None, title="Ort för kallelsen", json_schema_extra=nullable(100, examples=["Huddinge"])
+    )
+    notice_date: IsoDate = Field(
+        None,
+        title="Kallelsens datum",
+        description="Kallelsens datum (ÅÅÅÅ-MM-DD).",
+        json_schema_extra={"type": ["string", "null"]},
+    )
+    chair_name: Text(None) = Field(None, title="Ordförande", json_schema_extra=nullable(200))
+    secretary_name: Text(None) = Field(None, title="Sekreterare", json_schema_extra=nullable(200))
 
 
-def agenda_json(meeting: Meeting, viewer: User) -> dict:
-    """The agenda's items in order with the version a change must be based on."""
-    return {"items": [item_json(item, viewer) for item in meeting.items], "agenda_version": meeting.agenda_version}
+# An item's and a delegated decision's fields in parts; a model's bases give their fields last base first.
 
 
-# --- publications ---------------------------------------------------------------------------------
+class _ItemKind(Body):
+    kind: Choice(ItemKind) = Field(None, title="Typ av punkt", description=KIND_TEXT)
 
 
-def publication_summary_json(publication: Publication) -> dict:
-    return {
-        "version": publication.version,
-        "published_at": iso_dt(publication.published_dt),
-        "published_by": user_ref(publication.published_by),
-        "changes": list(publication.changes or []),
-        "late_reason": publication.late_reason,
-        "links": {
-            "self": url_for(
-                "api.get_meeting_publication",
-                meeting_id=publication.meeting_id,
-                version=publication.version,
-                _external=True,
-            )
-        },
-    }
+class _CaseChoice(Body):
+    case_id: Id = Field(
+        None, title="Ärende", description="Ärendet (för ärendepunkter och delgivningar); eller case_number."
+    )
+    case_number: Text(60) = Field(None, title="Diarienummer", examples=["SN-2016/3342.181"])
 
 
-def reader_items(snapshot: dict, viewer: User) -> list[dict]:
-    """The members' items of a publication as ``viewer`` may read them (agenda.snapshot.for_reader)."""
-    return items_for(snapshot, viewer)
+class _ItemTexts(Body):
+    title: Text(None) = Field(
+        None,
+        title="Rubrik",
+        description="Utelämnas för ärenden: ärendemeningen används.",
+        json_schema_extra={"maxLength": 1000},
+    )
+    note: Text(None) = Field(None, title="Anteckning", json_schema_extra=nullable(2000))
+    external_reference: Text(None) = Field(None, title="Extern referens", json_schema_extra=nullable(100))
+    parts: ListOf(AgendaPart, MAX_PARTS) = Field(None, title="Delar")
+    is_handling_later: Flag = Field(
+        None,
+        title="Handling kommer senare",
+        description="Handling kommer senare: krävs för ett ärende vars tjänsteutlåtande inte är undertecknat.",
+    )
+
+    #: the texts an item's change names (null included)
+    TEXTS: ClassVar[tuple[str, ...]] = ("title", "note", "external_reference", "parts", "is_handling_later")
 
 
-def publication_json(publication: Publication, viewer: User) -> dict:
-    """A published kallelse, the members' version, as ``viewer`` may read it."""
-    snapshot = publication.members_snapshot
-    return {
-        **publication_summary_json(publication),
-        "meeting": snapshot["meeting"],
-        "items": reader_items(snapshot, viewer),
-    }
+class NewAgendaItem(_ItemTexts, _CaseChoice, _ItemKind):
+    position: Number(MAX_ITEMS + 1) = Field(
+        None, title="Plats", description="Platsen; utelämnad: före Övriga frågor (sekretessärenden efter)."
+    )
+    version: Id = version_field()
 
 
-# --- the public version ---------------------------------------------------------------------------
+class AgendaItemChange(_ItemTexts):
+    position: Number(MAX_ITEMS) = Field(None, title="Plats", description="Flytta punkten hit.")
+    version: Id = version_field()
 
 
-def public_listing_json(meeting: Meeting, publication: Publication) -> dict:
-    """A published meeting as the public list shows it: from its latest public snapshot."""
-    shown = publication.public_snapshot["meeting"]
-    return {
-        "id": meeting.id,
-        "committee": shown["committee"],
-        "municipality": shown.get("municipality"),
-        "start": shown["start"],
-        "place": shown["place"],
-        "is_public": shown["is_public"],
-        "latest_version": publication.version,
-        "published_at": iso_dt(publication.published_dt),
-        "links": {"kallelse": url_for("api.get_public_kallelse", meeting_id=meeting.id, _external=True)},
-    }
+class AgendaOrder(Body):
+    order: ListOf(RowId) = Field(
+        None, title="Ordning", description="Varje punkts id exakt en gång, i den nya ordningen."
+    )
+    version: Id = version_field()
 
 
-def public_kallelse_json(publication: Publication, versions: list) -> dict:
-    """The public version of a published kallelse (its immutable public snapshot) and the other versions."""
-    snapshot = publication.public_snapshot
-    return {
-        "meeting_id": publication.meeting_id,
-        "version": publication.version,
-        "published_at": iso_dt(publication.published_dt),
-        "changes": public_changes_now(publication),
-        "meeting": snapshot["meeting"],
-        "items": [_public_item_again(item) for item in public_items_now(publication)],
-        "versions": [
-            {
-                "version": p.version,
-                "published_at": iso_dt(p.published_dt),
-                "url": url_for("api.get_public_kallelse", meeting_id=p.meeting_id, version=p.version, _external=True),
-            }
-            for p in versions
-        ],
-    }
+class VersionOnly(Body):
+    version: Id = version_field()
 
 
-def _public_item_again(item: dict) -> dict:
-    """Belt and braces: a confidential item of a stored public snapshot passes through the public filter again."""
-    if item.get("kind") == ItemKind.confidential_case.value:
-        return public_item({**item, "public_title": item.get("title")})
-    return item
+class VersionQuery(Query):
+    version: Id = version_field("Föredragningslistans version som borttagningen utgår från.")
 
 
-# --- delegated decisions -----------------------------------------------------------------------------
+class Outcome(Body):
+    outcome: Choice(ItemOutcome) = Field(
+        None, title="Utfall", description="decided: beslutat; postponed: bordlagt; sent_back: återremitterat."
+    )
 
 
-def delegation_decision_json(decision: DelegationDecision, viewer: User) -> dict:
-    """A delegated decision as ``viewer`` may see it (agenda.access.shown_decision: one in a confidential case
-    the viewer may not read shows its public title only)."""
-    shown = shown_decision(decision, viewer)
-    return {
-        "id": decision.id,
-        "decided_on": iso(decision.decided_on),
-        "decision_maker": decision.decision_maker,
-        "delegation_point": decision.delegation_point,
-        "case_id": shown.case_id,
-        "case_number": shown.case_number,
-        "summary": shown.summary,
-        "is_confidential": shown.is_confidential,
-        "withheld": shown.withheld,
-        "registered_at": iso_dt(decision.registered_dt),
-        "registered_by": user_ref(decision.registered_by),
-    }
+class PublicationRequest(Body):
+    late_reason: Text(None) = Field(
+        None,
+        title="Skäl",
+        description="Krävs efter sista dag; sparas i loggen.",
+        json_schema_extra=nullable(1000),
+    )
+
+
+class _Decision(Body):
+    decided_on: IsoDate = Field(None, title="Beslutsdatum", description="Beslutsdatum; inte i framtiden.")
+    decision_maker: Text(None) = Field(
+        None, title="Beslutsfattare", json_schema_extra={"maxLength": 200}, examples=["Eva Strand, socialdirektör"]
+    )
+    delegation_point: Text(None) = Field(
+        None, title="Punkt i delegationsordningen", json_schema_extra={"maxLength": 50}, examples=["3.1.2"]
+    )
+    summary: Text(None) = Field(None, title="Beslutet i korthet", json_schema_extra={"maxLength": 1000})
+
+
+class NewDelegationDecision(_CaseChoice, _Decision):
+    pass  # the decision, then its case (case_id or case_number)

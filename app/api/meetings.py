@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, ItemOutcome, Meeting
 from agenda.snapshot import publication_problems
 from app.api import bp
-from app.api.meeting_schemas import (
+from app.api.meeting_json import (
     agenda_json,
     delegation_decision_json,
     item_json,
@@ -26,16 +26,32 @@ from app.api.meeting_schemas import (
     publication_json,
     publication_summary_json,
 )
-from app.api.schemas import (
-    InputError,
-    Param,
-    iso,
-    member_committee,
-    page_json,
-    read_json,
-    read_json_with_body,
-    read_query,
+from app.api.meeting_schemas import (
+    Agenda,
+    AgendaItemChange,
+    AgendaItemReply,
+    AgendaOrder,
+    DecisionListQuery,
+    DelegationDecisionPage,
+    DelegationDecisionReply,
+    MeetingChange,
+    MeetingListQuery,
+    MeetingPage,
+    MeetingReply,
+    NewAgendaItem,
+    NewDelegationDecision,
+    NewMeeting,
+    Outcome,
+    PublicationCheck,
+    PublicationList,
+    PublicationReply,
+    PublicationRequest,
+    PublishRefused,
+    VersionOnly,
+    VersionQuery,
 )
+from app.api.schemas import InputError, iso, member_committee, page_json
+from app.api.spec import NoBody, NoParameters, body_sent, body_values, described, query_values, sent_body
 from app.clock import LOCAL_TZ, local_today
 from app.extensions import db
 from app.organisation.models import Committee
@@ -45,68 +61,25 @@ from app.registry.numbering import number_format
 from app.validation import ValidationError
 from workflows.access import acting_user
 
-
-class ListParam(Param):
-    """A JSON array; its members are checked by the operation, which knows what they must be."""
-
-    def from_json(self, value):
-        if not isinstance(value, list):
-            raise ValueError(f"{self.label} måste vara en lista.")
-        return value
-
-
-VERSION = Param("int", "Version av föredragningslistan")
-MEETING_FIELDS = {
-    "committee_id": Param("int", "Nämnd"),
-    "start": Param("str", "Tid", max_length=40),
-    "place": Param("str", "Plats", max_length=None),
-    "is_public": Param("bool", "Öppet för allmänheten"),
-    "standing_items": Param("bool", "Stående punkter"),
-}
-MEETING_CHANGES = {
-    "start": Param("str", "Tid", max_length=40),
-    "place": Param("str", "Plats", max_length=None),
-    "is_public": Param("bool", "Öppet för allmänheten"),
-    "notice_place": Param("str", "Ort för kallelsen", max_length=None),
-    "notice_date": Param("date", "Kallelsens datum"),
-    "chair_name": Param("str", "Ordförande", max_length=None),
-    "secretary_name": Param("str", "Sekreterare", max_length=None),
-}
-ITEM_TEXT_FIELDS = {
-    "title": Param("str", "Rubrik", max_length=None),
-    "note": Param("str", "Anteckning", max_length=None),
-    "external_reference": Param("str", "Extern referens", max_length=None),
-    "parts": ListParam("list", "Delar"),
-    "is_handling_later": Param("bool", "Handling kommer senare"),
-}
-NEW_ITEM_FIELDS = {
-    "kind": Param("enum", "Typ av punkt", choices=ItemKind),
-    "case_id": Param("int", "Ärende"),
-    "case_number": Param("str", "Diarienummer", max_length=60),
-    **ITEM_TEXT_FIELDS,
-    "position": Param("int", "Plats", maximum=agenda_ops.MAX_ITEMS + 1),
-    "version": VERSION,
-}
-ITEM_CHANGES = {**ITEM_TEXT_FIELDS, "position": Param("int", "Plats", maximum=agenda_ops.MAX_ITEMS), "version": VERSION}
-ORDER_FIELDS = {"order": ListParam("list", "Ordning"), "version": VERSION}
-OUTCOME_FIELDS = {"outcome": Param("enum", "Utfall", choices=ItemOutcome)}
-PUBLISH_FIELDS = {"late_reason": Param("str", "Skäl", max_length=None)}
-DECISION_FIELDS = {
-    "decided_on": Param("date", "Beslutsdatum"),
-    "decision_maker": Param("str", "Beslutsfattare", max_length=None),
-    "delegation_point": Param("str", "Punkt i delegationsordningen", max_length=None),
-    "summary": Param("str", "Beslutet i korthet", max_length=None),
-    "case_id": Param("int", "Ärende"),
-    "case_number": Param("str", "Diarienummer", max_length=60),
-}
+TAG = "Sammanträden"
 UNKNOWN_CASE = "Ärendet finns inte."
+MEETING = {"meeting_id": "Sammanträdets id."}
+ITEM = {**MEETING, "item_id": "Punktens id."}
+LOCATION = {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}
+READ = ("BadRequest", "NotFound")
+WRITE = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
+DESCRIPTION = """\
+Sekreteraren planerar nämndens sammanträden, bygger föredragningslistan och publicerar kallelsen.
+Ledamöter och tjänstepersoner i nämnden läser sammanträdena; bara nämndsekreteraren ändrar och publicerar
+(andra får 403, den som inte är med i nämnden 404).
 
+**Versioner.** Varje ändring av föredragningslistan höjer `agenda_version`. Skicka den version du utgick från
+(`version`) så avvisas ändringen med 409 om någon annan hunnit ändra; ny ordning (`PUT …/order`) kräver den.
+Punkternas nummer är alltid 1, 2, … n i ordningen.
 
-def _page_params() -> dict[str, Param]:
-    return {
-        "page": Param("int", "Sida"),
-        "per_page": Param("int", "Antal per sida", maximum=current_app.config["API_MAX_PER_PAGE"]),
-    }
+**Sekretessärenden** visas för den som inte får se ärendets sekretessuppgifter bara med sin offentliga rubrik
+(`withheld: true`, utan diarienummer).
+"""
 
 
 def _paginate(stmt, args: dict):
@@ -121,9 +94,6 @@ def _paginate(stmt, args: dict):
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The first instant of ``year`` and of the next, in Swedish time."""
     return (datetime(year, 1, 1, tzinfo=LOCAL_TZ), datetime(year + 1, 1, 1, tzinfo=LOCAL_TZ))
-
-
-YEAR = Param("int", "År", maximum=9998)
 
 
 def find_case(meeting_committee: Committee, values: dict, *, required: bool) -> Case | None:
@@ -192,8 +162,16 @@ def _item_reply(item: AgendaItem, status: int = 200, headers: dict | None = None
 
 
 @bp.get("/meetings")
+@described(
+    operation_id="listMeetings",
+    tag=TAG,
+    summary="Sammanträden i dina nämnder",
+    query=MeetingListQuery,
+    responses={200: (MeetingPage, "En sida med sammanträden, senaste först.")},
+    errors=("BadRequest",),
+)
 def list_meetings():
-    args = read_query({"committee_id": Param("int", "Nämnd"), "year": YEAR, **_page_params()})
+    args = query_values()
     visible = committees_where(current_user, Action.view_meetings)
     if "committee_id" in args:
         visible = {member_committee(args["committee_id"], status=400).id} & visible
@@ -206,8 +184,18 @@ def list_meetings():
 
 
 @bp.post("/meetings")
+@described(
+    operation_id="planMeeting",
+    tag=TAG,
+    summary="Planera ett sammanträde",
+    body=NewMeeting,
+    responses={201: (MeetingReply, "Sammanträdet med de stående punkterna.")},
+    headers={201: LOCATION},
+    description="Kräver rollen nämndsekreterare i nämnden. Ett sammanträde kan inte läggas i det förflutna.",
+    errors=("BadRequest", "Forbidden", "UnsupportedMediaType", "Unprocessable"),
+)
 def plan_meeting():
-    data = read_json(MEETING_FIELDS)
+    data = body_values()
     committee = member_committee(data.get("committee_id"), status=422)
     require(current_user, Action.manage_meetings, committee)
     meeting = agenda_ops.plan_meeting(
@@ -223,18 +211,39 @@ def plan_meeting():
 
 
 @bp.get("/meetings/<int:meeting_id>")
+@described(
+    operation_id="getMeeting",
+    tag=TAG,
+    summary="Ett sammanträde med föredragningslistan",
+    query=NoParameters,
+    responses={200: (MeetingReply, "Sammanträdet.")},
+    description=DESCRIPTION,
+    errors=READ,
+    path_parameters=MEETING,
+)
 def get_meeting(meeting_id: int):
-    read_query({})
     return _meeting_reply(access.load_meeting(current_user, meeting_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>")
+@described(
+    operation_id="updateMeeting",
+    tag=TAG,
+    summary="Ändra tid, plats eller kallelsens avslutning",
+    body=MeetingChange,
+    responses={200: (MeetingReply, "Sammanträdet.")},
+    description="Ort, datum, ordförande och sekreterare fullbordar kallelsen och krävs för att publicera. "
+    "409 när sammanträdet är genomfört.",
+    errors=WRITE,
+    path_parameters=MEETING,
+)
 def update_meeting(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
-    values, raw = read_json_with_body(MEETING_CHANGES)
-    changes = {name: values.get(name) for name in raw}  # a null clears the field (or is refused)
+    changes = body_sent()  # a null clears the field (or is refused)
     if not changes:
-        raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(MEETING_CHANGES) + "."}, status=422)
+        raise InputError(
+            {"body": "Ange minst ett fält att ändra: " + ", ".join(MeetingChange.model_fields) + "."}, status=422
+        )
     agenda_ops.update_meeting(meeting, user=acting_user(), values=changes)
     db.session.commit()
     return _meeting_reply(meeting)
@@ -244,20 +253,42 @@ def update_meeting(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/items")
+@described(
+    operation_id="listMeetingItems",
+    tag=TAG,
+    summary="Föredragningslistan",
+    query=NoParameters,
+    responses={200: (Agenda, "Punkterna i ordning.")},
+    errors=READ,
+    path_parameters=MEETING,
+)
 def list_meeting_items(meeting_id: int):
-    read_query({})
     return jsonify(agenda_json(access.load_meeting(current_user, meeting_id), acting_user()))
 
 
 @bp.post("/meetings/<int:meeting_id>/items")
+@described(
+    operation_id="addMeetingItem",
+    tag=TAG,
+    summary="Lägg till en punkt",
+    body=NewAgendaItem,
+    responses={201: (AgendaItemReply, "Punkten och listans nya version.")},
+    headers={201: LOCATION},
+    description="En ärendepunkt flyttar ärendets undertecknade tjänsteutlåtande till ”på föredragningslista”; "
+    "utan undertecknat utlåtande krävs `is_handling_later`. Ett sekretessärende hamnar under "
+    "Sekretessärenden. 409: ärendet hör till en annan nämnd, står redan på en kommande lista, "
+    "utlåtandet är inte undertecknat, eller listan har ändrats sedan `version`.",
+    errors=WRITE,
+    path_parameters=MEETING,
+)
 def add_meeting_item(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
-    values, raw = read_json_with_body(NEW_ITEM_FIELDS)
+    values, sent = body_values(), body_sent()
     if "kind" not in values:
         raise InputError({"kind": "Ange typ av punkt: " + ", ".join(k.value for k in ItemKind) + "."}, status=422)
     kind = values["kind"]
     case = find_case(meeting.committee, values, required=kind in (ItemKind.case, ItemKind.confidential_case))
-    texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
+    texts = {name: sent[name] for name in NewAgendaItem.TEXTS if name in sent}
     try:
         item = agenda_ops.add_item(
             meeting,
@@ -277,18 +308,38 @@ def add_meeting_item(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/items/<int:item_id>")
+@described(
+    operation_id="getMeetingItem",
+    tag=TAG,
+    summary="En punkt",
+    query=NoParameters,
+    responses={200: (AgendaItemReply, "Punkten.")},
+    errors=READ,
+    path_parameters=ITEM,
+)
 def get_meeting_item(meeting_id: int, item_id: int):
-    read_query({})
     return _item_reply(access.load_item(current_user, meeting_id, item_id))
 
 
 @bp.patch("/meetings/<int:meeting_id>/items/<int:item_id>")
+@described(
+    operation_id="updateMeetingItem",
+    tag=TAG,
+    summary="Ändra eller flytta en punkt",
+    body=AgendaItemChange,
+    responses={200: (AgendaItemReply, "Punkten.")},
+    description="`position` flyttar punkten (tangentbordsalternativet till att dra och släppa); de andra numreras om.",
+    errors=WRITE,
+    path_parameters=ITEM,
+)
 def update_meeting_item(meeting_id: int, item_id: int):
     item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
-    values, raw = read_json_with_body(ITEM_CHANGES)
-    texts = {name: values.get(name) for name in ITEM_TEXT_FIELDS if name in raw}
+    values, sent = body_values(), body_sent()
+    texts = {name: sent[name] for name in AgendaItemChange.TEXTS if name in sent}
     if not texts and "position" not in values:
-        raise InputError({"body": "Ange minst ett fält att ändra: " + ", ".join(ITEM_CHANGES) + "."}, status=422)
+        raise InputError(
+            {"body": "Ange minst ett fält att ändra: " + ", ".join(AgendaItemChange.model_fields) + "."}, status=422
+        )
     expected = values.get("version")
     if texts:
         agenda_ops.update_item(item, user=acting_user(), expected_version=expected, **texts)
@@ -307,38 +358,70 @@ def update_meeting_item(meeting_id: int, item_id: int):
 
 def _delete_version() -> int | None:
     """The version a removal is based on: from the query string (?version=7) or a JSON body."""
-    query = read_query({"version": VERSION})
-    if request.get_data():
-        body = read_json({"version": VERSION})
-        if "version" in query and "version" in body:
-            raise InputError({"version": "Ange versionen en gång: i adressen eller i kroppen."})
-        return body.get("version", query.get("version"))
-    return query.get("version")
+    query = query_values()
+    body = sent_body(VersionOnly)  # a DELETE's body is not read by spectree
+    if "version" in query and "version" in body:
+        raise InputError({"version": "Ange versionen en gång: i adressen eller i kroppen."})
+    return body.get("version", query.get("version"))
 
 
 @bp.delete("/meetings/<int:meeting_id>/items/<int:item_id>")
+@described(
+    operation_id="removeMeetingItem",
+    tag=TAG,
+    summary="Ta bort en punkt",
+    query=VersionQuery,
+    body=VersionOnly,
+    body_optional=True,
+    responses={200: (Agenda, "Listan efter borttagningen, omnumrerad.")},
+    description='Versionen kan anges i adressen (`?version=7`) eller som kropp `{"version": 7}`. '
+    "Ärendets utlåtande går tillbaka till ”undertecknat”.",
+    errors=WRITE,
+    path_parameters=ITEM,
+)
 def remove_meeting_item(meeting_id: int, item_id: int):
+    version = _delete_version()
     item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     meeting = item.meeting
-    agenda_ops.remove_item(item, user=acting_user(), expected_version=_delete_version())
+    agenda_ops.remove_item(item, user=acting_user(), expected_version=version)
     db.session.commit()
     return jsonify(agenda_json(meeting, acting_user()))
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/attach-handling")
+@described(
+    operation_id="attachItemHandling",
+    tag=TAG,
+    summary="Handlingen har kommit",
+    body=NoBody,
+    body_optional=True,
+    responses={200: (AgendaItemReply, "Punkten, nu med sitt undertecknade utlåtande.")},
+    description="För en punkt med ”Handling kommer senare” när utlåtandet har undertecknats. Ingen kropp.",
+    errors=WRITE,
+    path_parameters=ITEM,
+)
 def attach_item_handling(meeting_id: int, item_id: int):
     item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
-    if request.get_data():
-        read_json({})
     agenda_ops.attach_handling(item, user=acting_user())
     db.session.commit()
     return _item_reply(item)
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/outcome")
+@described(
+    operation_id="recordItemOutcome",
+    tag=TAG,
+    summary="Registrera vad sammanträdet gjorde med punkten",
+    body=Outcome,
+    responses={200: (AgendaItemReply, "Punkten med sitt utfall.")},
+    description="Först när sammanträdet har börjat. Bordlagda och återremitterade ärenden erbjuds till "
+    "nästa sammanträde.",
+    errors=WRITE,
+    path_parameters=ITEM,
+)
 def record_item_outcome(meeting_id: int, item_id: int):
     item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
-    data = read_json(OUTCOME_FIELDS)
+    data = body_values()
     if "outcome" not in data:
         raise InputError({"outcome": "Ange utfall: " + ", ".join(o.value for o in ItemOutcome) + "."}, status=422)
     agenda_ops.record_outcome(item, user=acting_user(), outcome=data["outcome"])
@@ -347,9 +430,20 @@ def record_item_outcome(meeting_id: int, item_id: int):
 
 
 @bp.put("/meetings/<int:meeting_id>/order")
+@described(
+    operation_id="reorderMeetingItems",
+    tag=TAG,
+    summary="Ny ordning på föredragningslistan",
+    body=AgendaOrder,
+    responses={200: (Agenda, "Punkterna i den nya ordningen, numrerade 1 … n, och listans nya version.")},
+    description="409 om listan har ändrats sedan `version` (t.ex. av en annan sekreterare samtidigt); "
+    "då ändras ingenting.",
+    errors=WRITE,
+    path_parameters=MEETING,
+)
 def reorder_meeting_items(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
-    data, _raw = read_json_with_body(ORDER_FIELDS)
+    data = body_values()
     if "order" not in data:
         raise InputError({"order": "Ange punkternas id i den nya ordningen (order)."}, status=422)
     agenda_ops.reorder(meeting, user=acting_user(), order=data["order"], expected_version=data.get("version"))
@@ -361,8 +455,18 @@ def reorder_meeting_items(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/publication-check")
+@described(
+    operation_id="checkMeetingPublication",
+    tag=TAG,
+    summary="Kan kallelsen publiceras?",
+    query=NoParameters,
+    responses={200: (PublicationCheck, "Problemen som hindrar publicering och sista dag.")},
+    description="Personnummer och samordningsnummer (med kontrollsiffra) eller ett sekretessärendes rubrik "
+    "i den offentliga versionen hindrar publicering. Kräver rollen nämndsekreterare.",
+    errors=("BadRequest", "Forbidden", "NotFound"),
+    path_parameters=MEETING,
+)
 def meeting_publication_check(meeting_id: int):
-    read_query({})
     meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
     problems = []
     if not meeting.items:
@@ -373,16 +477,44 @@ def meeting_publication_check(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/publications")
+@described(
+    operation_id="listMeetingPublications",
+    tag=TAG,
+    summary="Publicerade versioner",
+    query=NoParameters,
+    responses={200: (PublicationList, "Versionerna, äldst först.")},
+    errors=READ,
+    path_parameters=MEETING,
+)
 def list_meeting_publications(meeting_id: int):
-    read_query({})
     meeting = access.load_meeting(current_user, meeting_id)
     return jsonify(items=[publication_summary_json(p) for p in meeting.publications])
 
 
 @bp.post("/meetings/<int:meeting_id>/publications")
+@described(
+    operation_id="publishMeeting",
+    tag=TAG,
+    summary="Publicera kallelsen",
+    body=PublicationRequest,
+    responses={
+        201: (PublicationReply, "Den nya versionen (ledamöternas version)."),
+        409: (
+            PublishRefused,
+            "Publiceringen avvisades (`problems` säger var), listan är tom, eller inget har ändrats "
+            "sedan förra versionen.",
+        ),
+    },
+    headers={201: LOCATION},
+    description="Gör en oföränderlig, numrerad ögonblicksbild: ledamöternas och den offentliga versionen. "
+    "En ny publicering gör en ny version och säger vad som ändrats. Efter sista dag krävs "
+    "`late_reason` (422 utan). Kräver rollen nämndsekreterare.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    path_parameters=MEETING,
+)
 def publish_meeting(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
-    data = read_json(PUBLISH_FIELDS)
+    data = body_values()
     try:
         publication = agenda_ops.publish(meeting, user=acting_user(), late_reason=data.get("late_reason"))
     except agenda_ops.PublicationRefused as exc:
@@ -396,20 +528,37 @@ def publish_meeting(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/publications/<int:version>")
+@described(
+    operation_id="getMeetingPublication",
+    tag=TAG,
+    summary="En publicerad kallelse (ledamöternas version)",
+    query=NoParameters,
+    responses={200: (PublicationReply, "Kallelsen som den publicerades, som du får läsa den.")},
+    errors=READ,
+    path_parameters={**MEETING, "version": "Kallelsens version (1 är den första publiceringen)."},
+)
 def get_meeting_publication(meeting_id: int, version: int):
-    read_query({})
     publication = access.load_publication(current_user, meeting_id, version)
     return jsonify(publication=publication_json(publication, acting_user()))
 
 
 # --- delegated decisions -----------------------------------------------------------------------------
 
+COMMITTEE = {"committee_id": "Nämndens id."}
+
 
 @bp.get("/committees/<int:committee_id>/delegation-decisions")
+@described(
+    operation_id="listDelegationDecisions",
+    tag=TAG,
+    summary="Anmälda delegationsbeslut",
+    query=DecisionListQuery,
+    responses={200: (DelegationDecisionPage, "En sida med beslut, senast beslutade först.")},
+    errors=READ,
+    path_parameters=COMMITTEE,
+)
 def list_delegation_decisions(committee_id: int):
-    args = read_query(
-        {"decided_from": Param("date", "Beslutat från"), "decided_to": Param("date", "Beslutat till"), **_page_params()}
-    )
+    args = query_values()
     committee = access.load_committee(current_user, committee_id, Action.view_meetings)
     stmt = (
         select(DelegationDecision)
@@ -426,9 +575,19 @@ def list_delegation_decisions(committee_id: int):
 
 
 @bp.post("/committees/<int:committee_id>/delegation-decisions")
+@described(
+    operation_id="registerDelegationDecision",
+    tag=TAG,
+    summary="Registrera ett delegationsbeslut",
+    body=NewDelegationDecision,
+    responses={201: (DelegationDecisionReply, "Beslutet; det anmäls på nämndens nästa sammanträde.")},
+    description="Kräver rollen nämndsekreterare i nämnden.",
+    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    path_parameters=COMMITTEE,
+)
 def register_delegation_decision(committee_id: int):
     committee = access.load_committee(current_user, committee_id, Action.manage_meetings)
-    data = read_json(DECISION_FIELDS)
+    data = body_values()
     case = find_case(committee, data, required=False)
     try:
         decision = agenda_ops.register_delegation_decision(

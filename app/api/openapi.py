@@ -157,10 +157,6 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
     from app.api.openapi_reports import report_openapi
 
     report_schemas, report_parameters, report_paths = report_openapi()
-    from app.api.meeting_documents import with_meeting_documents  # Skapa handlingar (kallelse, mötespaket)
-    from app.api.openapi_meetings import meeting_openapi
-
-    meeting_tags, meeting_schemas, meeting_parameters, meeting_paths = with_meeting_documents(*meeting_openapi())
     generated_paths, generated_schemas = generated_openapi(ERROR_RESPONSES)
     return {
         "openapi": "3.1.0",
@@ -179,13 +175,21 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
                 "name": "Tjänsteutlåtanden",
                 "description": "Ärendenas tjänsteutlåtanden: versioner, granskning, underskrift och bilagor.",
             },
-            *meeting_tags,
+            {
+                "name": "Sammanträden",
+                "description": "Sammanträden, föredragningslistan och publicerade kallelser (ledamöternas "
+                "version), samt anmälda delegationsbeslut.",
+            },
+            {
+                "name": "Offentligt",
+                "description": "Publicerade kallelser i den offentliga versionen; ingen inloggning.",
+            },
             {"name": "API", "description": "Om API:t självt."},
         ],
-        "paths": _merge_paths({**report_paths, **meeting_paths}, generated_paths),
+        "paths": _merge_paths(report_paths, generated_paths),
         "components": {
-            "schemas": {**report_schemas, **meeting_schemas, **generated_schemas},
-            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters, **meeting_parameters},
+            "schemas": {**report_schemas, **generated_schemas},
+            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters},
             "responses": {name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()},
             "securitySchemes": {
                 "bearerAuth": {

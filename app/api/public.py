@@ -13,9 +13,10 @@ from sqlalchemy.orm import defer
 
 from agenda.models import Meeting, Publication
 from app.api import bp
-from app.api.meeting_schemas import public_kallelse_json, public_listing_json
+from app.api.meeting_json import public_kallelse_json, public_listing_json
+from app.api.meeting_schemas import MeetingListQuery
 from app.api.meetings import year_bounds
-from app.api.public_schemas import KallelseQuery, PublicKallelseReply, PublicMeetingPage, PublicMeetingQuery
+from app.api.public_schemas import KallelseQuery, PublicKallelseReply, PublicMeetingPage
 from app.api.schemas import INT_MAX, page_json
 from app.api.spec import described, query_values
 from app.extensions import db
@@ -28,7 +29,7 @@ TAG = "Offentligt"
     operation_id="listPublicMeetings",
     tag=TAG,
     summary="Sammanträden med publicerad kallelse",
-    query=PublicMeetingQuery,
+    query=MeetingListQuery,
     responses={200: (PublicMeetingPage, "En sida med sammanträden, senaste först.")},
     errors=("BadRequest",),
     is_public=True,

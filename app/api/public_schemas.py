@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field
 
-from app.api.spec import Id, Page, PageQuery, Query, Shape, Year, written_schema
-
-
-class MeetingFilters(Query):
-    committee_id: Id = Field(None, title="Nämnd", description="Bara sammanträden i denna nämnd.")
-    year: Year = Field(None, title="År", description="Bara sammanträden detta år.")
-
-
-class PublicMeetingQuery(PageQuery, MeetingFilters):
-    pass  # the filters, then the page
+from app.api.meeting_schemas import PublicKallelse, PublicMeeting
+from app.api.spec import Id, Page, Query, Shape
 
 
 class KallelseQuery(Query):
@@ -25,9 +15,8 @@ class KallelseQuery(Query):
 class PublicMeetingPage(Page):
     """En sida med sammanträden som har publicerad kallelse."""
 
-    #: described with the meeting endpoints (app/api/openapi_meetings.py)
-    items: list[Annotated[dict, written_schema("PublicMeeting")]]
+    items: list[PublicMeeting]
 
 
 class PublicKallelseReply(Shape):
-    kallelse: Annotated[dict, written_schema("PublicKallelse")]
+    kallelse: PublicKallelse

@@ -13,16 +13,18 @@ import copy
 import enum
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from flask import current_app, request
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, WrapValidator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, WithJsonSchema, WrapValidator, model_validator
 from pydantic import ValidationError as SchemaError
 from pydantic_core import PydanticCustomError
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
+from werkzeug.datastructures import FileStorage
 
 from app.api.schemas import INT_MAX, InputError, read_json_body, refuse_repeated_query_names
 
@@ -38,6 +40,11 @@ class QueryText(str):
 def _problem(text: str) -> PydanticCustomError:
     """The error of one field: the translator puts the field's label before ``text``."""
     return PydanticCustomError("nf_input", "{problem}", {"problem": text})
+
+
+def _whole(text: str) -> PydanticCustomError:
+    """The error of one field, said in full (``text`` names the field itself)."""
+    return PydanticCustomError("nf_whole", "{problem}", {"problem": text})
 
 
 def _checked(convert) -> WrapValidator:
@@ -98,9 +105,20 @@ def _to_object(value) -> dict:
     return value
 
 
+_BOOLEAN_TEXT = {"true": True, "1": True, "false": False, "0": False}
+
+
 def _to_bool(value) -> bool:
+    if isinstance(value, QueryText) and value.strip().lower() in _BOOLEAN_TEXT:
+        return _BOOLEAN_TEXT[value.strip().lower()]
     if not isinstance(value, bool):
         raise _problem("måste vara true eller false.")
+    return value
+
+
+def _to_list(value) -> list:
+    if not isinstance(value, list):
+        raise _problem("måste vara en lista.")
     return value
 
 
@@ -131,6 +149,32 @@ IsoDate = Annotated[date, _checked(_to_date)]
 Flag = Annotated[bool, _checked(_to_bool)]
 #: a JSON object, checked further by the operation that takes it
 JsonObject = Annotated[dict, _checked(_to_object)]
+
+
+def Number(maximum: int) -> Any:  # noqa: N802 (a type)
+    """A whole number from 1 to ``maximum`` (e.g. a place in a list)."""
+    return Annotated[int, Field(ge=1, le=maximum), _to_int(lambda: maximum)]
+
+
+def ListOf(item: Any, max_items: int | None = None) -> Any:  # noqa: N802 (a type)
+    """A JSON array, described as one of ``item``; its members are checked by the operation, which knows
+    what they must be (and says so in Swedish)."""
+    extra = {"maxItems": max_items} if max_items is not None else {}
+    return Annotated[SkipValidation[list[item]], _checked(_to_list), Field(json_schema_extra=extra or None)]
+
+
+def _to_file(value) -> FileStorage:
+    if not isinstance(value, FileStorage):
+        raise _whole("Välj en fil (fältet file).")
+    return value
+
+
+#: the file of a multipart form; required (missing, or sent as text: "Välj en fil")
+UploadedFile = Annotated[
+    Any,
+    WrapValidator(lambda value, handler: handler(_to_file(value))),
+    WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"}),
+]
 
 
 def Text(max_length: int | None = 200) -> Any:  # noqa: N802 (a type)
@@ -180,6 +224,29 @@ class Query(Body):
         }
 
 
+class NoParameters(Query):
+    pass  # a query string that names nothing: any parameter is refused
+
+
+class NoBody(Body):
+    pass  # a JSON body that names nothing: none is needed, and one that is sent must be an empty object
+
+
+def _file_required(schema: dict) -> None:
+    _drop_null_defaults(schema)
+    schema["required"] = ["file"]
+
+
+class Form(Query):
+    """A multipart form with a file (field ``file``): its other values are text, as a query string's, and an
+    empty one is not given; unknown fields are refused."""
+
+    model_config = ConfigDict(json_schema_extra=_file_required)
+    unknown_label: ClassVar[str] = "Okänt fält"
+
+    file: UploadedFile = Field(None, title="Fil", validate_default=True)
+
+
 class PageQuery(Query):
     """Which page of a list: the one copy of the page parameters."""
 
@@ -196,6 +263,8 @@ def input_error(model: type[Body], exc: SchemaError) -> InputError:
             errors[name] = f"{model.unknown_label} ”{name[:40]}”; tillåtna: {', '.join(model.model_fields)}."
         elif error["type"] == "nf_input":
             errors[name] = f"{model.model_fields[name].title} {error['ctx']['problem']}"
+        elif error["type"] == "nf_whole":
+            errors[name] = error["ctx"]["problem"]
         else:  # a shape no field type expects (e.g. an object where text belongs)
             errors[name] = f"{model.model_fields[name].title if name in model.model_fields else name} är ogiltigt."
     return InputError(errors)
@@ -267,7 +336,7 @@ api_spec = SpecTree(
 )
 
 #: the request models of each endpoint, to translate spectree's validation error
-_VALIDATED: dict[str, tuple[type[Body] | None, type[Body] | None]] = {}
+_VALIDATED: dict[str, tuple[type[Body] | None, ...]] = {}
 
 
 @dataclass
@@ -279,6 +348,9 @@ class _Described:
     headers: dict[str, dict] = field(default_factory=dict)
     #: the answers that are files, not JSON: status → (media types, description)
     files: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    body_optional: bool = False
+    #: the values a path parameter may take, by name
+    path_choices: dict[str, list[str]] = field(default_factory=dict)
 
 
 #: what the document says of each endpoint besides its schemas, by operationId
@@ -293,19 +365,25 @@ def described(
     responses: dict[int, tuple[type[BaseModel], str]],
     query: type[Query] | None = None,
     body: type[Body] | None = None,
+    body_optional: bool = False,
+    form: type[Form] | None = None,
     description: str | None = None,
     errors: tuple[str, ...] = (),
     headers: dict[int, dict] | None = None,
     path_parameters: dict[str, str] | None = None,
+    path_choices: dict[str, Iterable[str]] | None = None,
     is_public: bool = False,
 ):
     """Declare an endpoint's request and answers once: they are validated and described from here.
 
     ``responses`` maps a status to (model, description), or to (media types, description) for a file
     (no media types: no content);
+    ``body`` is a JSON body (``body_optional``: one need not be sent), ``form`` a multipart form with a file;
     ``errors`` names the shared error responses (e.g. "NotFound"), ``headers`` the headers of an answer;
+    ``path_choices`` the values a path parameter may take (the view refuses others with 404);
     ``is_public`` says it answers without logging in (app.api.PUBLIC_ENDPOINTS lets it).
-    The view reads the values with ``query_values()`` and ``body_values()``.
+    The view reads the values with ``query_values()``, ``body_values()`` (or ``body_sent()``) and
+    ``form_values()``.
     """
     files = {str(status): answer for status, answer in responses.items() if isinstance(answer[0], tuple)}
 
@@ -313,6 +391,7 @@ def described(
         validated = api_spec.validate(
             query=query,
             json=body,
+            form=form,
             resp=Response(
                 *(f"HTTP_{status}" for status in files),
                 **{f"HTTP_{status}": answer for status, answer in responses.items() if str(status) not in files},
@@ -329,23 +408,41 @@ def described(
             is_public,
             {str(status): header for status, header in (headers or {}).items()},
             files,
+            body_optional,
+            {name: list(values) for name, values in (path_choices or {}).items()},
         )
 
         # spectree reads a response back to validate it: a file is sent as it is (streamed, ranges)
-        run = view if len(files) == len(responses) and query is None and body is None else validated
+        requested = (query, body, form)
+        run = view if len(files) == len(responses) and requested == (None, None, None) else validated
 
         @functools.wraps(validated)
         def checked(*args, **kwargs):
             if query is not None:
                 refuse_repeated_query_names()
-            if body is not None:
+            if body is not None and (request.get_data() or not body_optional):
                 read_json_body()  # 415, not JSON, not an object, too deep, unstorable text: before the fields
+            if form is not None:
+                _check_form()
             return run(*args, **kwargs)
 
-        _VALIDATED[f"api.{view.__name__}"] = (query, body)
+        _VALIDATED[f"api.{view.__name__}"] = requested
         return checked
 
     return decorate
+
+
+def _check_form() -> None:
+    """Refuse what is not a multipart form (415), and a field sent more than once."""
+    if request.mimetype != "multipart/form-data":
+        raise InputError("Skicka filen som multipart/form-data (fältet file).", status=415)
+    repeated = {
+        name: f"{name[:40]} får bara anges en gång."
+        for name, values in [*request.form.lists(), *request.files.lists()]
+        if len(values) > 1
+    }
+    if repeated:
+        raise InputError(repeated)
 
 
 def query_values() -> dict:
@@ -356,6 +453,31 @@ def query_values() -> dict:
 def body_values() -> dict:
     """Return the validated JSON body's given values, by name."""
     return request.context.json.given()
+
+
+def body_sent() -> dict:
+    """Return the fields the JSON body names, null included (a null clears a field on PATCH), by name."""
+    return _sent(request.context.json)
+
+
+def form_values() -> dict:
+    """Return the validated form's given values (the file too), by name."""
+    return request.context.form.given()
+
+
+def _sent(values: Body) -> dict:
+    return {name: getattr(values, name) for name in type(values).model_fields if name in values.model_fields_set}
+
+
+def sent_body(model: type[Body]) -> dict:
+    """Validate a JSON body that may be left out (a DELETE's, which spectree does not read) by ``model``;
+    return its given values ({} when none is sent)."""
+    if not request.get_data():
+        return {}
+    try:
+        return model.model_validate(read_json_body()).given()
+    except SchemaError as exc:
+        raise input_error(model, exc) from None
 
 
 def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict, dict]:
@@ -393,6 +515,8 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
                     param.pop("description", None)
                 if param["in"] == "path" and param["schema"].get("type") == "integer":
                     param["schema"] = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+                elif param["in"] == "path" and param["name"] in info.path_choices:
+                    param["schema"] = {"type": "string", "enum": info.path_choices[param["name"]]}
                 if param["name"] == "per_page":
                     param["schema"] = {
                         **param["schema"],
@@ -402,9 +526,9 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
                 elif param["name"] == "page":
                     param["schema"] = {**param["schema"], "default": 1}
             if "requestBody" in operation:
-                operation["requestBody"]["required"] = True
+                operation["requestBody"]["required"] = not info.body_optional
     schemas = document["components"]["schemas"]
-    for query, _body in _VALIDATED.values():
+    for query, *_bodies in _VALIDATED.values():
         if query is not None:
             schemas.pop(query.__name__, None)  # its fields are the operation's parameters
     for model in (Error, Page):
@@ -438,3 +562,9 @@ class Page(Shape):
     pages: int
     next: Url | None
     prev: Url | None
+
+
+class OpenShape(BaseModel):
+    """An answer's object that may carry more properties than these (e.g. a stored snapshot)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_drop_null_defaults)

@@ -850,6 +850,163 @@ def test_delegation_decisions(api_as, secretary, new_case):
     assert stored() == before
 
 
+# --- malformed input: named in Swedish, refused before anything is looked up ---------------------------------
+
+ITEM_FIELDS = "kind, case_id, case_number, title, note, external_reference, parts, is_handling_later, position, version"
+ITEM_CHANGES = "title, note, external_reference, parts, is_handling_later, position, version"
+
+
+def _item_path(meeting: dict) -> str:
+    """The address of the meeting's first item (a standing one)."""
+    with fresh_session() as session:
+        item_id = session.get(Meeting, meeting["id"]).items[0].id
+    return url(meeting, f"/items/{item_id}")
+
+
+BAD_BODIES = [
+    (
+        "post",
+        "",
+        {"rum": "Plenum"},
+        {"rum": "Okänt fält ”rum”; tillåtna: committee_id, start, place, is_public, standing_items."},
+    ),
+    (
+        "patch",
+        "{meeting}",
+        {"plats": "Plenum"},
+        {
+            "plats": "Okänt fält ”plats”; tillåtna: start, place, is_public, notice_place, notice_date, chair_name, "
+            "secretary_name."
+        },
+    ),
+    (
+        "patch",
+        "{meeting}",
+        {"notice_date": "23/2", "is_public": "ja"},
+        {
+            "notice_date": "Kallelsens datum anges som ÅÅÅÅ-MM-DD, t.ex. 2017-02-23.",
+            "is_public": "Öppet för allmänheten måste vara true eller false.",
+        },
+    ),
+    ("post", "{meeting}/items", {"typ": "case"}, {"typ": f"Okänt fält ”typ”; tillåtna: {ITEM_FIELDS}."}),
+    (
+        "post",
+        "{meeting}/items",
+        {"kind": "punkt", "parts": "Ekonomi", "position": 202},
+        {
+            "kind": "Typ av punkt måste vara något av: procedural, information, case, confidential_case, "
+            "delegation_report, other.",
+            "parts": "Delar måste vara en lista.",
+            "position": "Plats måste vara mellan 1 och 201.",
+        },
+    ),
+    ("patch", "{item}", {"kind": "other"}, {"kind": f"Okänt fält ”kind”; tillåtna: {ITEM_CHANGES}."}),
+    ("patch", "{item}", {"position": 201}, {"position": "Plats måste vara mellan 1 och 200."}),
+    ("delete", "{item}", {"versoin": 4}, {"versoin": "Okänt fält ”versoin”; tillåtna: version."}),
+    ("post", "{item}/attach-handling", {"x": 1}, {"x": "Okänt fält ”x”; tillåtna: ."}),
+    (
+        "post",
+        "{item}/outcome",
+        {"outcome": "won"},
+        {"outcome": "Utfall måste vara något av: decided, postponed, sent_back."},
+    ),
+    (
+        "put",
+        "{meeting}/order",
+        {"ordning": [], "order": 5},
+        {
+            "ordning": "Okänt fält ”ordning”; tillåtna: order, version.",
+            "order": "Ordning måste vara en lista.",
+        },
+    ),
+    ("post", "{meeting}/publications", {"skal": "x"}, {"skal": "Okänt fält ”skal”; tillåtna: late_reason."}),
+    (
+        "post",
+        "{decisions}",
+        {"datum": "2017-02-23", "case_id": "7"},
+        {
+            "datum": "Okänt fält ”datum”; tillåtna: decided_on, decision_maker, delegation_point, summary, case_id, "
+            "case_number.",
+            "case_id": "Ärende måste vara ett heltal.",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("method, where, body, fields", BAD_BODIES)
+def test_a_malformed_body_is_named_in_swedish_before_the_access_check(
+    api_as, secretary, meeting, method, where, body, fields
+):
+    """Each meeting endpoint's body: an unknown field or a value of the wrong kind is 400 with the field's
+    Swedish message, for the secretary and alike for a member without the role (403 otherwise) and for a member
+    of another committee (404 otherwise): the check of the input comes first and tells nothing."""
+    path = (
+        where.format(
+            meeting=url(meeting),
+            item=_item_path(meeting),
+            decisions=f"/api/v1/committees/{committee_id()}/delegation-decisions",
+        )
+        or "/api/v1/meetings"
+    )
+    before = stored()
+    for who in ("sekreterare", "ledamot", "ks-handlaggare"):
+        client, headers = api_as(who)
+        answer = refused(getattr(client, method)(path, json=body, headers=headers), 400)
+        assert answer["error"]["fields"] == fields, who
+    assert stored() == before
+
+
+@pytest.mark.parametrize(
+    "where, query, fields",
+    [
+        ("", "ar=2027", {"ar": "Okänd parameter ”ar”; tillåtna: committee_id, year, page, per_page."}),
+        ("", "year=10000", {"year": "År måste vara mellan 1 och 9998."}),
+        ("{meeting}", "x=1", {"x": "Okänd parameter ”x”; tillåtna: ."}),
+        ("{meeting}/items", "version=1", {"version": "Okänd parameter ”version”; tillåtna: ."}),
+        ("{item}", "full=1", {"full": "Okänd parameter ”full”; tillåtna: ."}),
+        ("{meeting}/publication-check", "x=1", {"x": "Okänd parameter ”x”; tillåtna: ."}),
+        ("{meeting}/publications", "x=1", {"x": "Okänd parameter ”x”; tillåtna: ."}),
+        ("{meeting}/publications/1", "x=1", {"x": "Okänd parameter ”x”; tillåtna: ."}),
+        (
+            "{decisions}",
+            "from=2017-01-01&decided_to=igår",
+            {
+                "from": "Okänd parameter ”from”; tillåtna: decided_from, decided_to, page, per_page.",
+                "decided_to": "Beslutat till anges som ÅÅÅÅ-MM-DD, t.ex. 2017-02-23.",
+            },
+        ),
+        ("{decisions}", "page=1&page=2", {"page": "page får bara anges en gång."}),
+    ],
+)
+def test_a_malformed_query_is_named_in_swedish_before_the_access_check(api_as, meeting, where, query, fields):
+    path = (
+        where.format(
+            meeting=url(meeting),
+            item=_item_path(meeting),
+            decisions=f"/api/v1/committees/{committee_id()}/delegation-decisions",
+        )
+        or "/api/v1/meetings"
+    )
+    for who in ("sekreterare", "ks-handlaggare"):
+        client, headers = api_as(who)
+        answer = refused(client.get(f"{path}?{query}", headers=headers), 400)
+        assert answer["error"]["fields"] == fields, who
+
+
+def test_a_body_that_is_not_json_is_refused_and_none_is_needed_where_none_is_read(secretary, meeting):
+    client, headers = secretary
+    before = stored()
+    refused(client.patch(url(meeting), data="place=Plenum", headers=headers), 415)
+    refused(client.put(url(meeting, "/order"), json=[1, 2], headers=headers), 400, "body")
+    item = _item_path(meeting)
+    refused(client.delete(item, data="version=1", headers=headers), 415)
+    refused(client.post(item + "/attach-handling", json=[], headers=headers), 400, "body")
+    assert stored() == before
+    # attach-handling takes no body, or an empty object: both reach the operation (nothing to attach: 409)
+    refused(client.post(item + "/attach-handling", headers=headers), 409)
+    refused(client.post(item + "/attach-handling", json={}, headers=headers), 409)
+
+
 # --- the public endpoints -------------------------------------------------------------------------------------
 
 
