@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db_types import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.organisation.models import Committee, Municipality
 
 
@@ -44,7 +44,7 @@ ROLE_LABELS = {
 }
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +105,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}: {self.email}>"
 
 
-class CommitteeRole(db.Model):
+class CommitteeRole(Model):
     """One role of one user in one committee."""
 
     __tablename__ = "committee_roles"
@@ -138,7 +138,7 @@ class MunicipalRole(str, enum.Enum):
 MUNICIPAL_ROLE_LABELS = {MunicipalRole.admin: "Kommunadministratör"}
 
 
-class MunicipalityRole(db.Model):
+class MunicipalityRole(Model):
     """One role of one user in one municipality (not in one of its committees)."""
 
     __tablename__ = "municipality_roles"
@@ -163,7 +163,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its sha256 is stored, the token is shown once."""
 
     __tablename__ = "api_tokens"

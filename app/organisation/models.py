@@ -7,13 +7,13 @@ import enum
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 #: The Huddinge style; see app.registry.numbering for the fields a format may use.
 DEFAULT_NUMBER_FORMAT = "{prefix}-{year}/{serial}.{class}"
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     __tablename__ = "municipalities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +42,7 @@ class Municipality(db.Model):
         return f"<Municipality {self.id}: {self.name}>"
 
 
-class Administration(db.Model):
+class Administration(Model):
     """A förvaltning: the office that prepares a committee's cases."""
 
     __tablename__ = "administrations"
@@ -99,7 +99,7 @@ COMMITTEE_KIND_LABELS = {
 }
 
 
-class Committee(db.Model):
+class Committee(Model):
     """A nämnd, an utskott of one, or a stadsdelsnämnd, with its own diarium series."""
 
     __tablename__ = "committees"
