@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from agenda.snapshot_json import MeetingJSON
 from app.swedish_dates import long_date
 from tasks.rendering.kallelse_docx import PUBLIC_MARK
 from tasks.rendering.make_template import TEMPLATE_REVISION
@@ -62,9 +63,9 @@ class _Element:
     """A structure element being built: its kind, its children (elements or (page, mcid) marks)."""
 
     kind: str
-    kids: list = field(default_factory=list)
+    kids: list[_Element | tuple[int, int]] = field(default_factory=list)
     attributes: Dictionary | None = None
-    annotation: object | None = None  # a /Link's annotation (dictionary) and its page
+    annotation: tuple[Dictionary, int] | None = None  # a /Link's annotation (dictionary) and its page
     title: str = ""
 
 
@@ -235,7 +236,7 @@ class _Cell:
 class ContentsLayout:
     """The contents laid out: how many pages it takes, then drawn with the page numbers."""
 
-    def __init__(self, meeting: dict, lines: list[ContentsLine], *, public: bool):
+    def __init__(self, meeting: MeetingJSON, lines: list[ContentsLine], *, public: bool) -> None:
         """``lines`` say what is listed; their page numbers may be placeholders (``number`` sets them later, as
         they change no line's length: the layout is made once)."""
         self.meeting, self.public = meeting, public
@@ -332,7 +333,7 @@ class ContentsLayout:
                 if pages is not None:
                     pages.new_page()
                 y = self._heading_row(pages, None, y)  # repeated: an artifact
-            if pages is not None:
+            if pages is not None and table is not None:  # (the table is drawn with the pages)
                 self._draw_row(pages, table, line, cells, y)
             y += height
         return count, document
@@ -381,7 +382,7 @@ class ContentsLayout:
                     )
                     pages.text(owner, cell.style, cell.size, x, top + _baseline(cell.style, cell.size), text)
                 top += _line_height(cell.style, cell.size)
-        if link is not None:
+        if link is not None and line.page is not None:  # (a line with a page has its link)
             text_cell = cells[1]
             bottom = y + text_cell.before + len(text_cell.lines) * _line_height(text_cell.style, text_cell.size)
             pages.link(link, (text_cell.x, y + text_cell.before, LEFT + sum(COLUMNS), bottom), line.page - 1)
@@ -416,11 +417,11 @@ def _write(pages: _Pages, document: _Element, title: str, lang: str) -> bytes:
         )
         pdf.pages.append(page)
         page_objects.append(pdf.pages[-1].obj)
-    marks: list[list] = [[None] * len(owners) for owners in pages.marks]
+    marks: list[list[pikepdf.Object | None]] = [[None] * len(owners) for owners in pages.marks]
     nums = Array()
     next_key = len(page_objects)
 
-    def made(element: _Element, parent) -> pikepdf.Object:
+    def made(element: _Element, parent: pikepdf.Object) -> pikepdf.Object:
         nonlocal next_key
         obj = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + element.kind), P=parent))
         if element.attributes is not None:
@@ -440,7 +441,8 @@ def _write(pages: _Pages, document: _Element, title: str, lang: str) -> bytes:
             annotation = pdf.make_indirect(annotation)
             annotation.P = page_objects[page_index]
             annotation.StructParent = next_key
-            nums.extend([next_key, obj])
+            nums.append(next_key)
+            nums.append(obj)
             next_key += 1
             page = page_objects[page_index]
             if "/Annots" not in page:
@@ -453,7 +455,8 @@ def _write(pages: _Pages, document: _Element, title: str, lang: str) -> bytes:
     top = made(document, root)
     root.K = Array([top])
     for index, owners in enumerate(marks):
-        nums.extend([index, Array(owners)])
+        nums.append(index)
+        nums.append(Array(owners))
     root.ParentTree = pdf.make_indirect(Dictionary(Nums=_sorted_nums(nums)))
     root.ParentTreeNextKey = next_key
     pdf.Root.StructTreeRoot = root

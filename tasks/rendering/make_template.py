@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.shared import Mm
 
@@ -200,11 +202,11 @@ def settings_xml() -> str:
     )
 
 
-def _replace_part_xml(part, xml: str) -> None:
+def _replace_part_xml(part: XmlPart, xml: str) -> None:
     part._element = parse_xml(xml)
 
 
-def build_template() -> docx.Document:
+def build_template() -> Document:
     document = docx.Document()
     main = document.part
     # Drop what only makes the template big or slow: stylesWithEffects, web settings, custom XML, thumbnail.
@@ -243,7 +245,7 @@ def build_template() -> docx.Document:
 
 def main() -> int:
     TEMPLATE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    build_template().save(TEMPLATE_PATH)
+    build_template().save(str(TEMPLATE_PATH))
     print(f"Skrev {TEMPLATE_PATH.relative_to(ROOT)} ({TEMPLATE_PATH.stat().st_size} byte)")
     return 0
 
