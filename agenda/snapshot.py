@@ -13,7 +13,15 @@ from collections.abc import Callable, Mapping
 from agenda.identity_numbers import find_identity_numbers
 from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
 from agenda.secrecy import confidential_marks, public_decision, public_item, secrecy_problems, secret_now
-from agenda.snapshot_json import AttachmentJSON, DecisionJSON, ItemJSON, MeetingJSON, ReportRefJSON, SnapshotJSON
+from agenda.snapshot_json import (
+    AddressJSON,
+    AttachmentJSON,
+    DecisionJSON,
+    ItemJSON,
+    MeetingJSON,
+    ReportRefJSON,
+    SnapshotJSON,
+)
 from app.auth.models import User
 from app.clock import to_local
 from app.extensions import db
@@ -31,6 +39,16 @@ REQUIRED_NOTICE_FIELDS = {
 }
 
 
+def _address_json(block: dict[str, str]) -> AddressJSON:
+    return {
+        "postal_address": block["postal_address"],
+        "visiting_address": block["visiting_address"],
+        "phone": block["phone"],
+        "email": block["email"],
+        "web": block["web"],
+    }
+
+
 def meeting_json(meeting: Meeting) -> MeetingJSON:
     committee = meeting.committee
     return {
@@ -39,6 +57,7 @@ def meeting_json(meeting: Meeting) -> MeetingJSON:
         "committee_prefix": committee.registry_prefix,
         "municipality": committee.municipality.name,
         "administration": committee.administration.name,
+        "address": _address_json(committee.administration.address_block()),
         "title": f"Kallelse till {committee.name}",
         "start": to_local(meeting.start_dt).isoformat(),
         "place": meeting.place,

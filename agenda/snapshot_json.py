@@ -11,6 +11,16 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 
+class AddressJSON(TypedDict):
+    """The address block printed on the kallelse: the förvaltning's, else the municipality's."""
+
+    postal_address: str
+    visiting_address: str
+    phone: str
+    email: str
+    web: str
+
+
 class MeetingJSON(TypedDict):
     #: only in the members' version
     id: NotRequired[int]
@@ -18,6 +28,8 @@ class MeetingJSON(TypedDict):
     committee_prefix: str
     municipality: str
     administration: str
+    #: the committee's förvaltning's address block when published (absent in snapshots published before it was kept)
+    address: NotRequired[AddressJSON]
     title: str
     #: ISO 8601, Swedish time
     start: str

@@ -40,6 +40,7 @@ from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
 from docx.parts.hdrftr import FooterPart, HeaderPart
 from lxml import etree
@@ -48,7 +49,7 @@ from pikepdf import Array, Dictionary, Name, String
 from tasks.rendering.outline import PageIndex, headings, outline_items
 from tasks.rendering.structure import copied as _copied
 from tasks.rendering.structure import number_tree as _number_tree
-from tasks.rendering.word import R_NS, Target, WordBuilder, template_bytes
+from tasks.rendering.word import R_NS, Target, WordBuilder, first_page_letterhead, template_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: the end bookmark of document n; letters and digits only (LibreOffice escapes others in destination names)
@@ -91,6 +92,13 @@ class CombinedDocument:
                 self.template_lists[num_id] = abstract_id
         self.count = 0
         self.last_section: etree._Element | None = None
+        # the template's first-page letterhead (a logo, a name), given to every document with its pictures' parts
+        section = self.document.sections[0]
+        self.letterhead: tuple[list[etree._Element], list[etree._Element]] = first_page_letterhead(section)
+        self.letterhead_parts: tuple[XmlPart | None, XmlPart | None] = (
+            section.first_page_header.part if self.letterhead[0] else None,
+            section.first_page_footer.part if self.letterhead[1] else None,
+        )
 
     def _new_part(self, kind: str, first: bool = False) -> tuple[HeaderPart | FooterPart, str]:
         """A new, empty header or footer part (``first``: the first page's) and its relationship id.
@@ -120,8 +128,13 @@ class CombinedDocument:
             first["footer"] = self._new_part("footer", first=True)
             return first["header"][0].element, first["footer"][0].element
 
-        builder = make(Target(self.document, header.element, footer.element, first_page))
+        builder = make(Target(self.document, header.element, footer.element, first_page, self.letterhead))
         elements = builder.content()
+        for (part, _r_id), source in zip(
+            (first.get("header", (None, None)), first.get("footer", (None, None))), self.letterhead_parts
+        ):
+            if part is not None and source is not None:
+                _relate_copied(part, source)
         mark = END_MARK.format(self.count)
         self._own_lists(elements)
         for container in (header.element, footer.element, *(part.element for part, _ in first.values())):
@@ -466,6 +479,23 @@ class _Alone:
 
 #: a converted batch, to ask for its documents' page counts and PDFs
 ConvertedBatch = CombinedPdf | _Alone
+
+
+def _relate_copied(part: XmlPart, source: XmlPart) -> None:
+    """Give ``part`` the relationships its copied letterhead refers to in ``source`` (a picture, a link), under
+    ids of its own."""
+    mapped: dict[str, str] = {}
+    for element in part.element.iter():
+        for name, value in list(element.attrib.items()):
+            if not str(name).startswith(f"{{{R_NS}}}") or value not in source.rels:
+                continue
+            if value not in mapped:
+                rel = source.rels[value]
+                if rel.is_external:
+                    mapped[value] = part.relate_to(rel.target_ref, rel.reltype, is_external=True)
+                else:
+                    mapped[value] = part.relate_to(rel.target_part, rel.reltype)
+            element.set(name, mapped[value])
 
 
 class Batch:

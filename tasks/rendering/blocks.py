@@ -17,6 +17,7 @@ side by side, and numbers that must not break across lines.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from tasks.rendering.word import KEEPNEXT, clean, paragraph, ppr, run, spacing, sub, w
@@ -34,6 +35,18 @@ _NUMBER_HYPHEN = re.compile(r"(?<=\d)-(?=\S)|(?<=\S)-(?=\d)")
 #: a space between two digits: "141 85", "300 00"
 _NUMBER_SPACE = re.compile(r"(?<=\d) (?=\d)")
 NBSP = "\u00a0"
+
+
+@dataclass
+class AddressBlock:
+    """The address block of the footer: the förvaltning's own, else the municipality's
+    (app.organisation.models.Administration.address_block)."""
+
+    postal_address: str = ""
+    visiting_address: str = ""
+    phone: str = ""
+    email: str = ""
+    web: str = ""
 
 
 def joined_digits(text: str) -> str:
@@ -66,8 +79,9 @@ def address_lines(address) -> list[list[str]]:
     return [postal, [address.visiting_address], [address.phone], [address.email, address.web]]
 
 
-def address_footer(address, revision: str = "") -> str:
-    """The address block (and the template's ``revision`` below it, small) as footer XML."""
+def address_footer(address, revision: str = "", sender: str = "") -> str:
+    """The address block as footer XML, and below it, small, a line with the ``sender`` ("Borås stad ·
+    Stadsledningskansliet") at its left and the template's ``revision`` at its right (when either is given)."""
 
     def par(lines: list[str], size: int) -> str:
         rpr = f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
@@ -92,11 +106,20 @@ def address_footer(address, revision: str = "") -> str:
         f'<w:right w:w="{FOOTER_GAP}" w:type="dxa"/></w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>" + "".join(rows) + "</w:tbl>"
     )
-    if not revision:
-        return table + '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>'
-    return table + (
-        f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:sz w:val="12"/>'
-        f"</w:rPr><w:t>{escape(clean(revision))}</w:t></w:r></w:p>"
+    return table + footer_line(sender, revision, size=12)
+
+
+def footer_line(left: str, right: str, *, size: int | None = None) -> str:
+    """A footer paragraph: ``left`` at its left, ``right`` at the right margin (either may be empty)."""
+    rpr = f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>' if size else ""
+
+    def text(value: str) -> str:
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(value))}</w:t></w:r>' if value else ""
+
+    tab = f"<w:r>{rpr}<w:tab/></w:r>" if right else ""
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="{sum(FOOTER_WIDTHS)}"/></w:tabs>'
+        f"</w:pPr>{text(left)}{tab}{text(right)}</w:p>"
     )
 
 

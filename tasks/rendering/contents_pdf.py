@@ -29,9 +29,8 @@ from pikepdf import Array, Dictionary, Name, String
 from agenda.snapshot_json import MeetingJSON
 from app.swedish_dates import long_date
 from tasks.rendering.kallelse_docx import PUBLIC_MARK
-from tasks.rendering.make_template import TEMPLATE_REVISION
 from tasks.rendering.pdf_fonts import FontUse, face
-from tasks.rendering.word import clean
+from tasks.rendering.word import clean, template_revision
 
 # The template's page in points (twips / 20): A4, margins 2268/1417/1701/1417, header and footer 567 from the edge.
 PAGE_WIDTH, PAGE_HEIGHT = 595.3, 841.9
@@ -242,8 +241,9 @@ class ContentsLayout:
         self.meeting, self.public = meeting, public
         committee = clean(meeting.get("committee") or "")
         self.header = f"{committee.upper()}  MÖTESHANDLINGAR  {meeting['start'][:10]}"
-        left = f"{meeting.get('municipality') or ''} · {committee}".strip(" ·")
-        self.footer = (clean(left), f"{PUBLIC_MARK} · {TEMPLATE_REVISION}" if public else TEMPLATE_REVISION)
+        left = " · ".join(part for part in (meeting.get("municipality"), meeting.get("administration")) if part)
+        revision = template_revision()
+        self.footer = (clean(left), f"{PUBLIC_MARK} · {revision}" if public else revision)
         self.intro = (
             f"{clean(meeting.get('title') or 'Kallelse')} den {long_date(meeting['start'])}: kallelsen, "
             "tjänsteutlåtandena och deras bilagor"

@@ -21,8 +21,8 @@ from lxml import etree
 
 from agenda.secrecy import public_decision, public_item
 from app.swedish_dates import long_date, meeting_time
-from tasks.rendering.blocks import signature_paragraphs, whole_number_runs
-from tasks.rendering.word import KEEPNEXT, Target, clean, template_sha256
+from tasks.rendering.blocks import AddressBlock, address_footer, footer_line, signature_paragraphs, whole_number_runs
+from tasks.rendering.word import KEEPNEXT, Target, clean, template_revision, template_sha256
 from tasks.rendering.word import WordBuilder as _Builder
 from tasks.rendering.word import paragraph as _paragraph
 from tasks.rendering.word import ppr as _ppr
@@ -31,7 +31,7 @@ from tasks.rendering.word import spacing as _spacing
 from tasks.rendering.word import sub as _sub
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again
-KALLELSE_BUILDER_VERSION = "2"
+KALLELSE_BUILDER_VERSION = "3"
 
 HANDLING_LATER = "Handling kommer senare"
 PUBLIC_MARK = "Offentlig version"
@@ -112,27 +112,23 @@ class _KallelseBuilder(_Builder):
         )
         xml = self._table(widths, [row], rule="bottom") + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>'
         self._fill(self.target.header, xml)
-        self._fill(self.target.first_page()[0], xml)
+        self._fill_first_header(xml)
 
     def footer(self) -> None:
-        """The municipality, the committee and the template's revision on the first page only; the later pages
-        have nothing at their foot, as the original (their number is in the header)."""
+        """The letterhead on the first page only: the address block of the committee's förvaltning (as published),
+        the municipality and the förvaltning, the template's revision; the later pages have nothing at their foot,
+        as the original (their number is in the header)."""
         meeting = self.meeting
-        left = f"{meeting.get('municipality') or ''} · {meeting.get('committee') or ''}".strip(" ·")
-        right = f"{PUBLIC_MARK} · {self.data_revision()}" if self.public else self.data_revision()
-        xml = (
-            f'<w:p><w:pPr><w:pStyle w:val="Footer"/><w:tabs><w:tab w:val="right" w:pos="9071"/></w:tabs></w:pPr>'
-            f'<w:r><w:t xml:space="preserve">{escape(clean(left))}</w:t></w:r><w:r><w:tab/></w:r>'
-            f'<w:r><w:t xml:space="preserve">{escape(clean(right))}</w:t></w:r></w:p>'
-        )
-        self._fill(self.target.first_page()[1], xml)
+        sender = " · ".join(part for part in (meeting.get("municipality"), meeting.get("administration")) if part)
+        revision = template_revision()
+        right = f"{PUBLIC_MARK} · {revision}" if self.public else revision
+        address = meeting.get("address")
+        if address:
+            xml = address_footer(AddressBlock(**address), right, sender)
+        else:  # published before the address block was part of the snapshot
+            xml = footer_line(sender, right)
+        self._fill_first_footer(xml)
         self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
-
-    @staticmethod
-    def data_revision() -> str:
-        from tasks.rendering.make_template import TEMPLATE_REVISION
-
-        return TEMPLATE_REVISION
 
     # the body
     def body(self) -> list:

@@ -11,13 +11,15 @@ from tasks.rendering.report_docx import (
     SignatoryLine,
     secrecy_marking,
 )
+from tasks.rendering.word import template_revision
 from workflows.content import ReportContent
 from workflows.models import CaseReport
 from workflows.operations import section_titles
 
 
 def report_document(report: CaseReport, revision: int | None = None, public: bool = False) -> ReportDocument:
-    """Return what the printed report shows: ``revision`` (default the current one) of ``report``.
+    """Return what the printed report shows: ``revision`` (default the current one) of ``report``, with the
+    letterhead of its committee (municipality, förvaltning, address block; the revision of the template in use).
 
     ``public`` makes the public version: confidential bilagor are listed by number only.
     (A confidential case's report is never published; its title is the case's own here.)
@@ -35,6 +37,7 @@ def report_document(report: CaseReport, revision: int | None = None, public: boo
     address = administration.address_block()
     return ReportDocument(
         administration=administration.name,
+        municipality=committee.municipality.name,
         committee=committee.name,
         registration_number=case.number,
         title=content.title or case.title,
@@ -54,6 +57,7 @@ def report_document(report: CaseReport, revision: int | None = None, public: boo
         omit_confidential_titles=public,
         recipients=list(content.recipients),
         address=AddressBlock(**address),
+        template_revision=template_revision(),
         # read from the case when rendered, never copied: a case made confidential later is marked too
         secrecy_marking=secrecy_marking(case.secrecy_provision) if case.is_confidential else "",
     )

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape
 
-from tasks.rendering.blocks import address_footer, signature_paragraphs
+from tasks.rendering.blocks import AddressBlock, address_footer, signature_paragraphs
 from tasks.rendering.make_template import NUM_BULLETS, NUM_PROPOSALS, TEMPLATE_REVISION
 from tasks.rendering.word import (
     BR,
@@ -45,7 +45,7 @@ from tasks.rendering.word import (
 )
 
 #: bump when the layout changes, so stored renders of the same input are made again
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"
@@ -61,17 +61,6 @@ _SPACE = re.compile(r" ?[\t\n\r\f][ \t\n\r\f]*| {2,}[\t\n\r\f ]*")
 
 
 # --- the input -------------------------------------------------------------------------------
-
-
-@dataclass
-class AddressBlock:
-    """The address block of the footer: the förvaltning's own, else the municipality's."""
-
-    postal_address: str = ""
-    visiting_address: str = ""
-    phone: str = ""
-    email: str = ""
-    web: str = ""
 
 
 @dataclass
@@ -111,6 +100,8 @@ class ReportDocument:
     committee: str
     registration_number: str
     title: str
+    #: the municipality's name, in the first page's footer beside the förvaltning's
+    municipality: str = ""
     report_date: str = ""
     officer_name: str = ""
     officer_phone: str = ""
@@ -314,12 +305,14 @@ class _ReportBuilder(WordBuilder):
         )
         xml = table + f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>{marking}</w:p>'
         self._fill(self.target.header, xml)
-        self._fill(self.target.first_page()[0], xml)
+        self._fill_first_header(xml)
 
     def footer(self) -> None:
-        """The address block and the template's revision on the first page only, as the original; later pages
-        have nothing at their foot (their number is in the header)."""
-        self._fill(self.target.first_page()[1], address_footer(self.data.address, self.data.template_revision))
+        """The address block, the municipality and förvaltning, and the template's revision on the first page only,
+        as the original; later pages have nothing at their foot (their number is in the header)."""
+        d = self.data
+        sender = " · ".join(part for part in (d.municipality, d.administration) if part)
+        self._fill_first_footer(address_footer(d.address, d.template_revision, sender))
         self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     # the body

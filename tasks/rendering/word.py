@@ -9,13 +9,23 @@ text: nothing in a field can become markup.
 A builder (``WordBuilder``) writes into a ``Target``: a document of its own made from the template,
 or one section of a combined document (tasks.rendering.batch). It fills the target's header and
 footer, returns its body's elements, and sets the document's properties.
+
+The template is the one in use (``using_template``): the project's own by default, or the one a
+municipality uploaded (tasks.rendering.letterhead prepares it; tasks.rendering.document_templates
+picks it for a committee). Its identity (``template_sha256``) is part of every Word-made part's input
+hash, so a new template makes them again. What the template's first page holds in its header and
+footer (its letterhead: a logo, the municipality's name) stays there, above the builder's header and
+below its footer (``Target.letterhead``).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
@@ -25,7 +35,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from lxml import etree
 
-from tasks.rendering.make_template import ABSTRACT_ORDERED, TEMPLATE_PATH
+from tasks.rendering.make_template import ABSTRACT_ORDERED, TEMPLATE_PATH, TEMPLATE_REVISION
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -57,15 +67,53 @@ def clean(text: str | None) -> str:
 # --- the template --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DocumentTemplate:
+    """A Word template the builders write on: its bytes, its identity in input hashes, its revision line."""
+
+    data: bytes = field(repr=False)
+    #: what input hashes name it by (the project's template: the sha256 of its file)
+    sha256: str
+    #: printed small on a document's first page, e.g. "Mall rev. 2026-11-29"
+    revision: str
+
+
 @lru_cache(maxsize=1)
+def default_template() -> DocumentTemplate:
+    """The project's own template (templates/documents/kommunmall.docx, made by make_template)."""
+    data = TEMPLATE_PATH.read_bytes()
+    return DocumentTemplate(data, hashlib.sha256(data).hexdigest(), TEMPLATE_REVISION)
+
+
+_current: ContextVar[DocumentTemplate | None] = ContextVar("document_template", default=None)
+
+
+def current_template() -> DocumentTemplate:
+    """The template in use here (``using_template``), else the project's own."""
+    return _current.get() or default_template()
+
+
+@contextmanager
+def using_template(template: DocumentTemplate | None) -> Iterator[DocumentTemplate]:
+    """Build (and hash) documents on ``template`` inside the block; None: the project's own."""
+    token = _current.set(template)
+    try:
+        yield current_template()
+    finally:
+        _current.reset(token)
+
+
 def template_bytes() -> bytes:
-    return TEMPLATE_PATH.read_bytes()
+    return current_template().data
 
 
-@lru_cache(maxsize=1)
 def template_sha256() -> str:
     """Part of every Word-made part's input hash: a new template makes them again."""
-    return hashlib.sha256(template_bytes()).hexdigest()
+    return current_template().sha256
+
+
+def template_revision() -> str:
+    return current_template().revision
 
 
 # --- paragraphs and runs -------------------------------------------------------------------
@@ -166,18 +214,22 @@ class Target:
     header: object
     footer: object
     add_first_page: Callable[[], tuple[object, object]] | None = None
+    #: the template's first-page header and footer content (copies; their relationships hold in the first page's
+    #: parts): kept above the builder's first-page header and below its footer
+    letterhead: tuple[list, list] = ([], [])
     _first: tuple[object, object] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def new(cls) -> Target:
         document = docx.Document(BytesIO(template_bytes()))
         section = document.sections[0]
+        letterhead = first_page_letterhead(section)
 
         def first_page() -> tuple[object, object]:
             section.different_first_page_header_footer = True
             return section.first_page_header._element, section.first_page_footer._element
 
-        return cls(document, section.header._element, section.footer._element, first_page)
+        return cls(document, section.header._element, section.footer._element, first_page, letterhead)
 
     def first_page(self) -> tuple[object, object]:
         """The first page's own header and footer (made on the first call; the same ones after)."""
@@ -246,6 +298,20 @@ class WordBuilder:
             + "</w:tbl>"
         )
 
+    def _fill_first_header(self, xml: str) -> None:
+        """Fill the first page's header with ``xml``, under the template's letterhead."""
+        header = self.target.first_page()[0]
+        self._fill(header, xml)
+        for element in reversed(self.target.letterhead[0]):
+            header.insert(0, copy.deepcopy(element))
+
+    def _fill_first_footer(self, xml: str) -> None:
+        """Fill the first page's footer with ``xml``, above the template's letterhead."""
+        footer = self.target.first_page()[1]
+        self._fill(footer, xml)
+        for element in self.target.letterhead[1]:
+            footer.append(copy.deepcopy(element))
+
     @staticmethod
     def _fill(container, xml: str) -> None:
         """Replace what a header or footer holds with ``xml`` (its children, with the w: prefix unbound)."""
@@ -270,3 +336,29 @@ class WordBuilder:
         out = BytesIO()
         self.document.save(out)
         return out.getvalue()
+
+
+def first_page_letterhead(section) -> tuple[list, list]:
+    """Copies of what the template's first page shows in its header and footer (nothing unless it has a first
+    page of its own with something in it), for ``Target.letterhead``."""
+    if not section.different_first_page_header_footer:
+        return [], []
+
+    def content(story) -> list:
+        if story.is_linked_to_previous:
+            return []
+        elements = [copy.deepcopy(child) for child in story._element]
+        shown = any(_shows_something(element) for element in elements)
+        return elements if shown else []
+
+    return content(section.first_page_header), content(section.first_page_footer)
+
+
+_DRAWN = (w("drawing"), w("pict"), "{urn:schemas-microsoft-com:vml}shape")
+
+
+def _shows_something(element) -> bool:
+    """Whether a header's or footer's element shows text or a picture."""
+    if any((t.text or "").strip() for t in element.iter(T)):
+        return True
+    return any(el.tag in _DRAWN or el.tag.endswith("}drawing") for el in element.iter())

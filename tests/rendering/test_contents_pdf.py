@@ -71,7 +71,7 @@ def test_one_page_of_contents_read_back(meeting):
     assert "1 Ärende nummer 1 om verksamheten – SN-2017/1.100 4 Tjänsteutlåtande 4 Bilaga 1 Underlag 1 7" in words
     assert "3 Ärende nummer 3 om verksamheten – SN-2017/3.100 16 Tjänsteutlåtande 16 Bilaga 1 Underlag 3 19" in words
     assert "4 Information Bilaga 1 Protokoll (handling i diariet, ingår inte i paketet)" in words
-    assert "Huddinge kommun · Socialnämnden" in words and "offentlig" not in words
+    assert "Huddinge kommun · Social- och äldreomsorgsförvaltningen" in words and "offentlig" not in words
     catalog = r.trailer["/Root"]
     assert catalog["/Lang"] == "sv-SE" and catalog["/MarkInfo"]["/Marked"]
     assert r.metadata.title == "Innehåll – Kallelse till Socialnämnden"

@@ -134,7 +134,7 @@ def test_the_footer_with_the_template_revision_is_on_the_first_page_only():
         section = read(snapshot, public).sections[0]
         assert section.different_first_page_header_footer
         first = " ".join(p.text for p in section.first_page_footer.paragraphs)
-        assert first.startswith("Huddinge kommun · Socialnämnden\t") and "Mall rev." in first
+        assert first.startswith("Huddinge kommun · Social- och äldreomsorgsförvaltningen\t") and "Mall rev." in first
         assert ("Offentlig version" in first) is public
         assert [p.text for p in section.footer.paragraphs] == [""]  # later pages: nothing at their foot
 

@@ -73,7 +73,8 @@ def test_the_address_block_and_template_revision_are_the_first_pages_footer_only
             "08-535\u00a0300\u00a000",
             "huddinge@huddinge.example\nwww.huddinge.example",
         ]
-        assert footer.paragraphs[-1].text == report.template_revision
+        # the letterhead's sender (municipality, förvaltning) at the left, the template's revision at the right
+        assert footer.paragraphs[-1].text == f"{report.administration}\t{report.template_revision}"
         assert [c.width.twips for c in rows[1].cells] == list(FOOTER_WIDTHS)
         assert not section.footer.is_linked_to_previous
         assert not section.footer.tables and [p.text for p in section.footer.paragraphs] == [""]
