@@ -15,6 +15,7 @@ from app.registry.models import (  # noqa: F401
     RegistrationCounter,
 )
 from tasks.models import Job, JobState  # noqa: F401
+from tasks.rendering.document_templates import DocumentTemplateFile  # noqa: F401
 from workflows.models import (  # noqa: F401
     CaseReport,
     ReportAttachment,

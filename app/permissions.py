@@ -42,6 +42,8 @@ class Action(str, enum.Enum):
     manage_users = "manage_users"
     #: the municipality's details, its förvaltningar and committees
     manage_organisation = "manage_organisation"
+    #: the municipality's Word templates (Administration → Dokumentmall): upload, choose the one in use
+    manage_templates = "manage_templates"
     #: the committee's rules of the review chain (whether who approved a report may also sign it)
     manage_review_rules = "manage_review_rules"
     #: follow and download a background job: only the user who asked for it
@@ -71,6 +73,7 @@ MUNICIPALITY_RULES: dict[Action, frozenset[MunicipalRole]] = {
     Action.manage_classification: frozenset({MunicipalRole.admin}),
     Action.manage_users: frozenset({MunicipalRole.admin}),
     Action.manage_organisation: frozenset({MunicipalRole.admin}),
+    Action.manage_templates: frozenset({MunicipalRole.admin}),
 }
 
 #: which roles in a committee allow each action there (the committee's administrator keeps what concerns

@@ -310,3 +310,53 @@ def odt_from_template(body: str | None = None) -> bytes:
             "<meta:initial-creator>Anna Svensson</meta:initial-creator>"
         ),
     )
+
+
+#: what only the sample Word template shows: its first page's header and footer, its heading font
+TEMPLATE_HEADER_TEXT = "Lerums kommun – brevpapper"
+TEMPLATE_FOOTER_TEXT = "Mallens sidfot: tillsammans gör vi Lerum"
+TEMPLATE_HEADING_FONT = "Georgia"
+#: the ids a Swedish Word gives the built-in styles it saves
+SWEDISH_STYLE_IDS = {"Heading1": "Rubrik1", "Heading2": "Rubrik2", "Header": "Sidhuvud", "Footer": "Sidfot"}
+
+
+def word_template(*, first_page: bool = True, without_styles: tuple[str, ...] = (), dotx: bool = False) -> bytes:
+    """A municipality's Word template as a Swedish Word saves it (its built-in styles under Swedish ids), with a
+    first page header and footer of its own (``first_page``), sample text in its body, Heading 1 in Georgia;
+    ``without_styles``: style names (e.g. "heading 2") it lacks; ``dotx``: a Word template (.dotx)."""
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    document = docx.Document()
+    section = document.sections[0]
+    if first_page:
+        section.different_first_page_header_footer = True
+        section.first_page_header.paragraphs[0].text = TEMPLATE_HEADER_TEXT
+        section.first_page_footer.paragraphs[0].text = TEMPLATE_FOOTER_TEXT
+    section.header.paragraphs[0].text = "Mallens sidhuvud för sidan två"
+    document.add_paragraph("Exempeltext i mallen som inte ska synas i dokumenten.")
+    heading = document.styles["Heading 1"]
+    heading.font.name = TEMPLATE_HEADING_FONT
+    heading.font.color.rgb = RGBColor(0x00, 0x5B, 0x8F)
+    styles = document.styles.element
+    for style in list(styles.findall(qn("w:style"))):
+        name = style.find(qn("w:name")).get(qn("w:val")).lower()
+        if name in without_styles:
+            styles.remove(style)
+    for element in document.part.package.iter_parts():
+        root = getattr(element, "_element", None)
+        if root is None:
+            continue
+        for el in root.iter():
+            for attribute in (qn("w:styleId"), qn("w:val")):
+                value = el.get(attribute)
+                if value in SWEDISH_STYLE_IDS and (attribute == qn("w:styleId") or el.tag != qn("w:name")):
+                    el.set(attribute, SWEDISH_STYLE_IDS[value])
+    out = io.BytesIO()
+    document.save(out)
+    data = out.getvalue()
+    if dotx:
+        main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+        template = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+        data = with_changed(data, {"[Content_Types].xml": lambda xml: xml.replace(main, template)})
+    return data

@@ -54,6 +54,7 @@ def register_web(app: Flask) -> None:
     from app.web import (  # noqa: F401  (routes on the admin, the meetings and the reports blueprints)
         admin_organisation,
         admin_sections,
+        admin_templates,
         agenda_builder,
         delegations,
         meeting_template,

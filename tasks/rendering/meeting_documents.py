@@ -28,12 +28,14 @@ from app.storage import StoredFile
 from tasks import jobs
 from tasks.models import Job
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
+from tasks.rendering.document_templates import template_for
 from tasks.rendering.intake import BadAttachment
 from tasks.rendering.meeting_jobs import may_render
 from tasks.rendering.meeting_plan import plan_documents
 from tasks.rendering.meeting_renderer import Renderer
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE
+from tasks.rendering.word import using_template
 
 log = logging.getLogger(__name__)
 
@@ -68,38 +70,9 @@ def render_meeting_documents(self: Task[[int], None], job_id: int) -> None:
         if publication is None or user is None or not may_render(user, publication.meeting):
             jobs.fail(job_id, "Du har inte längre behörighet att skapa handlingarna till sammanträdet.")
             return
-        plan = plan_documents(publication)
-        parts = StoredParts()
-        params.update(outputs={}, parts={})
-        jobs.report_progress(job, 0, plan.total())
-
-        def progress(done: int, total: int) -> None:
-            params["parts"] = dict(parts.used)
-            params["outputs"] = renderer.outputs
-            _save_params(job_id, params)
-            jobs.report_progress(job, done, total)
-
-        renderer = Renderer(plan, parts, progress=progress)
-        try:
-            renderer.run()
-        except BadAttachment as exc:
-            log.warning("meeting documents %s: %s", job_id, exc)
-            params.update(parts=dict(parts.used), outputs=renderer.outputs)
-            _fail_keeping(job_id, params, str(exc))
-            return
-        except ConverterUnavailable as exc:
-            params.update(parts=dict(parts.used), outputs=renderer.outputs)
-            _fail_keeping(job_id, params, f"{exc} Kallelsen som Word-fil går att hämta.")
-            return
-        params.update(parts=dict(parts.used), outputs=renderer.outputs)
-        _save_params(job_id, params)
-        package = renderer.outputs["members"]["motespaket.pdf"]
-        jobs.finish(
-            job,
-            StoredFile(key=package["key"], sha256=package["sha256"], size=package["size"]),
-            package["name"],
-            PDF_MIMETYPE,
-        )
+        # on the template of the meeting's committee (its own, its municipality's, else the project's)
+        with using_template(template_for(publication.meeting.committee)):
+            _render(job, job_id, params, publication)
     except (OperationalError, ConversionFailed) as exc:
         # The database went away or LibreOffice died twice in a row: try again later, with back-off.
         jobs.retry_later(
@@ -108,3 +81,39 @@ def render_meeting_documents(self: Task[[int], None], job_id: int) -> None:
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("meeting documents %s failed", job_id)
         jobs.fail(job_id, "Handlingarna kunde inte skapas på grund av ett internt fel. Försök igen.")
+
+
+def _render(job: Job, job_id: int, params: dict[str, Any], publication: Publication) -> None:
+    """Plan and make the documents, record them on the job and finish it."""
+    plan = plan_documents(publication)
+    parts = StoredParts()
+    params.update(outputs={}, parts={})
+    jobs.report_progress(job, 0, plan.total())
+
+    def progress(done: int, total: int) -> None:
+        params["parts"] = dict(parts.used)
+        params["outputs"] = renderer.outputs
+        _save_params(job_id, params)
+        jobs.report_progress(job, done, total)
+
+    renderer = Renderer(plan, parts, progress=progress)
+    try:
+        renderer.run()
+    except BadAttachment as exc:
+        log.warning("meeting documents %s: %s", job_id, exc)
+        params.update(parts=dict(parts.used), outputs=renderer.outputs)
+        _fail_keeping(job_id, params, str(exc))
+        return
+    except ConverterUnavailable as exc:
+        params.update(parts=dict(parts.used), outputs=renderer.outputs)
+        _fail_keeping(job_id, params, f"{exc} Kallelsen som Word-fil går att hämta.")
+        return
+    params.update(parts=dict(parts.used), outputs=renderer.outputs)
+    _save_params(job_id, params)
+    package = renderer.outputs["members"]["motespaket.pdf"]
+    jobs.finish(
+        job,
+        StoredFile(key=package["key"], sha256=package["sha256"], size=package["size"]),
+        package["name"],
+        PDF_MIMETYPE,
+    )

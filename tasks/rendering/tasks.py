@@ -26,10 +26,12 @@ from app.validation import ForbiddenError
 from tasks import jobs
 from tasks.models import Job, JobState, OutputJSON, StoredEntryJSON
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
+from tasks.rendering.document_templates import template_for
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
 from tasks.rendering.report_data import report_document
 from tasks.rendering.report_docx import DOCX_MIMETYPE, build_report_docx, report_filename
+from tasks.rendering.word import using_template
 from workflows.models import CaseReport
 from workflows.states import is_editor
 
@@ -92,38 +94,40 @@ def render_report_preview(self: Task[[int], None], job_id: int) -> None:
             return
         # The members' version only while the person may still read confidential bilagor.
         public = bool(params.get("public", True)) or not may_read_confidential(user, report)
-        document = report_document(report, params.get("revision"), public=public)
-        input_hash = document.input_hash()
-        parts = StoredParts()  # made before from the same input (by a preview or a meeting package): reused
-        names = {fmt: report_filename(document, fmt, public=public) for fmt in FORMATS}
-        outputs: dict[str, OutputJSON] = {
-            fmt: {**entry, "name": names[fmt]}
-            for fmt in FORMATS
-            if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None
-        }
-        params.update(input_hash=input_hash, outputs=outputs)
-        jobs.report_progress(job, 0, 2)
+        # on the template of the case's committee (its own, its municipality's, else the project's)
+        with using_template(template_for(report.case.committee)):
+            document = report_document(report, params.get("revision"), public=public)
+            input_hash = document.input_hash()
+            parts = StoredParts()  # made before from the same input (by a preview or a meeting package): reused
+            names = {fmt: report_filename(document, fmt, public=public) for fmt in FORMATS}
+            outputs: dict[str, OutputJSON] = {
+                fmt: {**entry, "name": names[fmt]}
+                for fmt in FORMATS
+                if (entry := parts.entry(f"{input_hash}.{fmt}")) is not None
+            }
+            params.update(input_hash=input_hash, outputs=outputs)
+            jobs.report_progress(job, 0, 2)
 
-        docx_data = None
-        if "docx" not in outputs:
-            docx_data = build_report_docx(document)
-            outputs["docx"] = {**parts.put(f"{input_hash}.docx", docx_data), "name": names["docx"]}
+            docx_data = None
+            if "docx" not in outputs:
+                docx_data = build_report_docx(document)
+                outputs["docx"] = {**parts.put(f"{input_hash}.docx", docx_data), "name": names["docx"]}
+                _save_params(job_id, params)
+            jobs.report_progress(job, 1, 2)
+
+            if "pdf" not in outputs:
+                if docx_data is None:
+                    docx_data = get_storage().read(outputs["docx"]["key"])
+                try:
+                    pdf = docx_to_pdf(docx_data)
+                except (ConverterUnavailable, ConversionFailed) as exc:
+                    log.warning("report preview %s: %s", job_id, exc)
+                    _fail_with_docx(job_id, params, f"{exc} Word-filen går att hämta.")
+                    return
+                outputs["pdf"] = {**parts.put(f"{input_hash}.pdf", pdf), "name": names["pdf"]}
             _save_params(job_id, params)
-        jobs.report_progress(job, 1, 2)
-
-        if "pdf" not in outputs:
-            if docx_data is None:
-                docx_data = get_storage().read(outputs["docx"]["key"])
-            try:
-                pdf = docx_to_pdf(docx_data)
-            except (ConverterUnavailable, ConversionFailed) as exc:
-                log.warning("report preview %s: %s", job_id, exc)
-                _fail_with_docx(job_id, params, f"{exc} Word-filen går att hämta.")
-                return
-            outputs["pdf"] = {**parts.put(f"{input_hash}.pdf", pdf), "name": names["pdf"]}
-        _save_params(job_id, params)
-        pdf_out = outputs["pdf"]
-        jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
+            pdf_out = outputs["pdf"]
+            jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
     except OperationalError as exc:
         jobs.retry_later(self, job_id, exc)
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
