@@ -38,7 +38,7 @@ def _refuse_nul_bytes(app: Flask) -> None:
     @app.before_request
     def _check_input():
         if request.path.startswith("/api/"):
-            return  # the API's own parser names the field (app.api.schemas)
+            return  # the API names the field itself (app.api.spec)
         values = list(request.args.values())
         if request.method not in ("GET", "HEAD") and request.mimetype in (
             "application/x-www-form-urlencoded",

@@ -1,8 +1,7 @@
 """The OpenAPI 3.1 description of the API, served at /api/v1/openapi.json.
 
-The endpoints declared with ``@described`` (app/api/spec.py) are generated from their schemas; the
-meetings' and most of the reports' endpoints are still written here and in openapi_meetings.py and
-openapi_reports.py as dicts, and the two are merged into one document.
+Every endpoint is declared with ``@described`` (app/api/spec.py) and generated from its schemas; only the
+document's top is written here: what the API is, its tags, the shared error answers and how to log in.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from pydantic import RootModel
 from app.api import bp
 from app.api.spec import described, generated_openapi
 
-API = "/api/v1"
 DESCRIPTION = """\
 Nämndflödes API för nämnder, diarium (ärenden och registrerade handlingar) och tjänsteutlåtanden.
 
@@ -40,74 +38,6 @@ i utlåtandets läge och 422 att något saknas. Ett undertecknat utlåtande är 
 """
 
 
-# --- small builders -----------------------------------------------------------------------------
-
-
-def ref(name: str, kind: str = "schemas") -> dict:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def nullable(schema: dict) -> dict:
-    """Allow null besides ``schema``."""
-    if "type" in schema and isinstance(schema["type"], str):
-        return {**schema, "type": [schema["type"], "null"]}
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def obj(properties: dict, *, optional: tuple[str, ...] = (), description: str | None = None) -> dict:
-    """Return a closed object schema; every property is required except those in ``optional``."""
-    schema = {
-        "type": "object",
-        "required": [name for name in properties if name not in optional],
-        "properties": properties,
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def json_content(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def reply(description: str, schema: dict, **extra) -> dict:
-    return {"description": description, **json_content(schema), **extra}
-
-
-def operation(
-    op_id: str,
-    tag: str,
-    summary: str,
-    responses: dict,
-    *,
-    description: str | None = None,
-    parameters: list | None = None,
-    body: dict | None = None,
-    errors: tuple[str, ...] = (),
-) -> dict:
-    """Return one operation; ``errors`` names the shared error responses (e.g. "NotFound") it can give."""
-    out = {"operationId": op_id, "tags": [tag], "summary": summary}
-    if description:
-        out["description"] = description
-    if parameters:
-        out["parameters"] = parameters
-    if body:
-        out["requestBody"] = {"required": True, **json_content(body)}
-    out["responses"] = {**responses, "401": ref("Unauthorized", "responses")}
-    for name in errors:
-        out["responses"][ERROR_RESPONSES[name][0]] = ref(name, "responses")
-    return out
-
-
-STRING = {"type": "string"}
-INTEGER = {"type": "integer"}
-ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-BOOLEAN = {"type": "boolean"}
-DATE = {"type": "string", "format": "date"}
-DATETIME = {"type": "string", "format": "date-time"}
-URL = {"type": "string", "format": "uri"}
-
 #: shared error responses: name → (status, Swedish description)
 ERROR_RESPONSES = {
     "BadRequest": (
@@ -125,39 +55,10 @@ ERROR_RESPONSES = {
 }
 
 
-# --- the parameters the written parts share ------------------------------------------------------
-
-
-def _parameters(max_per_page: int, default_per_page: int) -> dict:
-    def query(name: str, schema: dict) -> dict:
-        return {"name": name, "in": "query", "required": False, "schema": schema}
-
-    def path(name: str, schema: dict, description: str) -> dict:
-        return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
-
-    return {
-        "page": query("page", {**INTEGER, "minimum": 1, "default": 1}),
-        "per_page": query("per_page", {**INTEGER, "minimum": 1, "maximum": max_per_page, "default": default_per_page}),
-        "committee_id": path("committee_id", ID, "Nämndens id."),
-        "case_id": path("case_id", ID, "Ärendets id."),
-        "job_id": path("job_id", ID, "Jobbets id."),
-    }
-
-
-def _merge_paths(written: dict, generated: dict) -> dict:
-    """Put the generated operations beside the hand-written ones (a path may have both, by method)."""
-    merged = dict(written)
-    for path, item in generated.items():
-        merged[path] = {**merged.get(path, {}), **item}
-    return merged
-
-
-def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, default_per_page: int = 25) -> dict:
+def build_openapi(*, cookie_name: str = "session") -> dict:
     """Build the OpenAPI 3.1 document of the API."""
-    from app.api.openapi_reports import report_openapi
-
-    report_schemas, report_parameters, report_paths = report_openapi()
-    generated_paths, generated_schemas = generated_openapi(ERROR_RESPONSES)
+    paths, schemas = generated_openapi(ERROR_RESPONSES)
+    error = {"schema": {"$ref": "#/components/schemas/Error"}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Nämndflöde API", "version": "1", "description": DESCRIPTION},
@@ -186,11 +87,13 @@ def build_openapi(*, cookie_name: str = "session", max_per_page: int = 200, defa
             },
             {"name": "API", "description": "Om API:t självt."},
         ],
-        "paths": _merge_paths(report_paths, generated_paths),
+        "paths": paths,
         "components": {
-            "schemas": {**report_schemas, **generated_schemas},
-            "parameters": {**_parameters(max_per_page, default_per_page), **report_parameters},
-            "responses": {name: reply(text, ref("Error")) for name, (_status, text) in ERROR_RESPONSES.items()},
+            "schemas": schemas,
+            "responses": {
+                name: {"description": text, "content": {"application/json": error}}
+                for name, (_status, text) in ERROR_RESPONSES.items()
+            },
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
@@ -221,11 +124,4 @@ class OpenApiDocument(RootModel[dict]):
     is_public=True,
 )
 def openapi():
-    config = current_app.config
-    return jsonify(
-        build_openapi(
-            cookie_name=config["SESSION_COOKIE_NAME"],
-            max_per_page=config["API_MAX_PER_PAGE"],
-            default_per_page=config["ITEMS_PER_PAGE"],
-        )
-    )
+    return jsonify(build_openapi(cookie_name=current_app.config["SESSION_COOKIE_NAME"]))

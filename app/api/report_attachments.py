@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, url_for
 
 from app.api import bp
-from app.api.report_schemas import AttachmentChange, AttachmentLink, AttachmentReply
+from app.api.report_schemas import AttachmentChange, AttachmentLink, AttachmentReply, AttachmentUpload, FileOnly
 from app.api.reports import commit, load_report, may_read_confidential_files, report_json_for
-from app.api.schemas import InputError, Param, attachment_json
-from app.api.spec import body_values, described
+from app.api.schemas import InputError, attachment_json
+from app.api.spec import body_values, described, form_values
 from app.permissions import Action
 from app.registry import access as registry_access
 from app.storage import send_stored_file
@@ -18,13 +18,13 @@ from workflows import attachments as ops
 from workflows.access import acting_user as user  # the caller as a User, as the operations want it
 from workflows.models import CaseReport, ReportAttachment
 
-UPLOAD_FIELDS = {"title": Param("str", "Rubrik", max_length=None), "is_confidential": Param("bool", "Sekretess")}
 LINK_ERROR_FIELDS = {"document": "registered_document_id"}
 TAG = "Tjänsteutlåtanden"
 WRITE = ("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable")
+UPLOAD = ("BadRequest", "Forbidden", "NotFound", "Conflict", "ContentTooLarge", "UnsupportedUpload", "Unprocessable")
 CASE = {"case_id": "Ärendets id."}
 ATTACHMENT = {**CASE, "attachment_id": "Bilagans id."}
-BOOLEAN_TEXT = {"true": True, "1": True, "false": False, "0": False}
+LOCATION = {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}
 
 
 def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
@@ -32,45 +32,11 @@ def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
     return access.load_attachment(report, attachment_id)
 
 
-def _form(spec: dict[str, Param]) -> tuple[bytes, str, dict]:
-    """Return the uploaded file's bytes and name and the form's other values; refuse anything else."""
-    if request.mimetype != "multipart/form-data":
-        raise InputError("Skicka filen som multipart/form-data (fältet file).", status=415)
-    errors = {
-        name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(['file', *spec])}."
-        for name in [*request.form, *request.files]
-        if name != "file" and name not in spec
-    }
-    errors.update(
-        {
-            name: f"{name[:40]} får bara anges en gång."
-            for name, values in [*request.form.lists(), *request.files.lists()]
-            if len(values) > 1
-        }
-    )
-    values = {}
-    for name, param in spec.items():
-        text = request.form.get(name)
-        if text is None or name in errors or not text.strip():
-            continue
-        try:
-            values[name] = _form_value(param, text)
-        except ValueError as exc:
-            errors[name] = str(exc)
-    upload = request.files.get("file")
-    if upload is None and "file" not in errors:
-        errors["file"] = "Välj en fil (fältet file)."
-    if errors:
-        raise InputError(errors)
+def _upload() -> tuple[bytes, str, dict]:
+    """Return the uploaded file's bytes and name and the form's other values (validated by @described)."""
+    values = form_values()
+    upload = values.pop("file")
     return upload.read(), upload.filename or "", values
-
-
-def _form_value(param: Param, text: str):
-    if param.kind == "bool":
-        if text.strip().lower() not in BOOLEAN_TEXT:
-            raise ValueError(f"{param.label} måste vara true eller false.")
-        return BOOLEAN_TEXT[text.strip().lower()]
-    return param.from_text(text)
 
 
 def _reply(attachment: ReportAttachment, status: int = 200):
@@ -85,9 +51,20 @@ def _reply(attachment: ReportAttachment, status: int = 200):
 
 
 @bp.post("/cases/<int:case_id>/report/attachments")
+@described(
+    operation_id="uploadReportAttachment",
+    tag=TAG,
+    summary="Ladda upp en bilaga",
+    form=AttachmentUpload,
+    responses={201: (AttachmentReply, "Bilagan, sist i ordningen.")},
+    headers={201: LOCATION},
+    description="Tillåtna typer (efter innehåll): PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG, TXT.",
+    errors=UPLOAD,
+    path_parameters=CASE,
+)
 def upload_report_attachment(case_id: int):
+    data, filename, values = _upload()
     report = load_report(case_id, Action.write_report)
-    data, filename, values = _form(UPLOAD_FIELDS)
     attachment = ops.upload_attachment(
         report,
         user=user(),
@@ -109,7 +86,7 @@ def upload_report_attachment(case_id: int):
     responses={201: (AttachmentReply, "Bilagan.")},
     errors=WRITE,
     path_parameters=CASE,
-    headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
+    headers={201: LOCATION},
 )
 def link_report_document(case_id: int):
     report = load_report(case_id, Action.write_report)
@@ -139,10 +116,19 @@ def get_report_attachment(case_id: int, attachment_id: int):
 
 
 @bp.put("/cases/<int:case_id>/report/attachments/<int:attachment_id>")
+@described(
+    operation_id="replaceReportAttachment",
+    tag=TAG,
+    summary="Ersätt bilagans fil",
+    form=FileOnly,
+    responses={200: (AttachmentReply, "Den nya versionen på samma plats; den gamla finns kvar.")},
+    errors=UPLOAD,
+    path_parameters=ATTACHMENT,
+)
 def replace_report_attachment(case_id: int, attachment_id: int):
+    data, filename, _values = _upload()
     report = load_report(case_id, Action.write_report)
     attachment = _attachment(report, attachment_id)
-    data, filename, _values = _form({})
     replacement = ops.replace_attachment(attachment, user=user(), data=data, filename=filename)
     commit()
     return _reply(replacement)

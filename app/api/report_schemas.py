@@ -9,20 +9,87 @@ from pydantic import Field, RootModel
 
 from app.api.case_schemas import CommitteeRef, UserRef
 from app.api.committee_schemas import Job
-from app.api.spec import Body, Error, Flag, Id, JsonObject, Query, RowId, Shape, Text, Url, written_schema
+from app.api.spec import (
+    Body,
+    Error,
+    Flag,
+    Form,
+    Id,
+    NoParameters,
+    ObjectOf,
+    Query,
+    RowId,
+    Shape,
+    Text,
+    Url,
+)
 from workflows.models import ReportState
 from workflows.states import TRANSITIONS
+
+__all__ = ["NoParameters"]  # the review queue's query string (from app.api.spec, where it was moved)
 
 #: the transitions people ask for; the others happen through saving or the agenda
 MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]
 
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
-#: a report's content, described with the report endpoints (app/api/openapi_reports.py)
-Content = Annotated[dict, written_schema("ReportContent")]
+SECTIONS = (
+    "Avsnitt per nyckel (t.ex. summary, description, administration_views och kommunens egna): rensad HTML "
+    "med bara p, br, strong, b, em, i, ul, ol, li och a."
+)
 
 
-class NoParameters(Query):
-    pass  # a query string that names nothing: any parameter is refused
+# --- a report's content ----------------------------------------------------------------------------------
+
+
+class Proposal(Shape):
+    """En numrerad punkt i Förslag till beslut."""
+
+    text: str = Field(max_length=2000, description="Beslutspunkten som ren text.")
+    immediately_adjusted: bool = Field(description="Paragrafen förklaras omedelbart justerad.")
+
+
+class Signatory(Shape):
+    """En undertecknare med titel."""
+
+    user_id: RowId | None
+    name: str
+    title: str
+
+
+class ReportContent(Shape):
+    """Vad en version av utlåtandet säger."""
+
+    title: str
+    report_date: date | None
+    sections: dict[str, str] = Field(description=SECTIONS)
+    proposals: list[Proposal]
+    recipients: list[str] = Field(description="Beslutet delges.")
+    signatories: list[Signatory]
+
+
+# What a save may send: described here, checked by the view (unknown fields) and workflows.content.
+
+
+class ProposalInput(Shape):
+    text: str = Field(max_length=2000, description="Beslutspunkten som ren text.")
+    immediately_adjusted: bool = Field(None, description="Paragrafen förklaras omedelbart justerad.")
+
+
+class SignatoryInput(Shape):
+    user_id: RowId | None = None
+    name: str
+    title: str = None
+
+
+class ReportContentInput(Shape):
+    """Innehåll att spara; HTML rensas och tomma beslutspunkter tas bort."""
+
+    title: str = Field(None, max_length=500)
+    report_date: str | None = Field(None, description="ÅÅÅÅ-MM-DD.")
+    sections: dict[str, str] = Field(None, description=SECTIONS)
+    proposals: list[ProposalInput | str] = Field(None, max_length=30)
+    recipients: Annotated[list[str], Field(max_length=50)] | str = None
+    signatories: list[SignatoryInput] = Field(None, max_length=6)
 
 
 class CompareQuery(Query):
@@ -44,7 +111,7 @@ class Revision(Shape):
 class RevisionWithContent(Revision):
     """En sparad version med sitt innehåll."""
 
-    content: Content
+    content: ReportContent
 
 
 class RevisionList(Shape):
@@ -126,10 +193,81 @@ class AttachmentChange(Body):
     is_confidential: Flag = Field(None, title="Sekretess")
 
 
+class AttachmentUpload(Form):
+    title: Text(None) = Field(None, title="Rubrik")
+    is_confidential: Flag = Field(
+        None, title="Sekretess", json_schema_extra={"type": "string", "enum": ["true", "false"]}
+    )
+
+
+class FileOnly(Form):
+    pass  # a new file for a bilaga: nothing but the file
+
+
+class Attachment(Shape):
+    """En bilaga: uppladdad fil eller länkad registrerad handling."""
+
+    id: RowId
+    position: int = Field(ge=1)
+    label: str = Field(examples=["Bilaga 1 Delårsrapport"])
+    title: str | None = Field(
+        description="null, liksom filnamn och sha256, för en sekretessmarkerad bilaga du inte får läsa."
+    )
+    filename: str | None
+    is_confidential: bool
+    content_type: str | None = Field(description="Typen enligt filens innehåll; null för en handling.")
+    size: int | None
+    sha256: Sha256 | None
+    download_url: Url | None = Field(
+        description="null för en handling utan fil, eller en sekretessmarkerad bilaga du inte får hämta."
+    )
+    registered_document_number: int | None = Field(description="Löpnummer för en länkad handling.")
+    added_by: UserRef | None
+    added_at: datetime
+
+
+class Signature(Shape):
+    """sha256 av den undertecknade versionens innehåll och bilagor."""
+
+    revision: int
+    hash: Sha256
+    signed_at: datetime
+    signed_by: UserRef | None
+
+
+class ReportLinks(Shape):
+    self: Url
+    html: Url
+    case: Url
+    content: Url
+    revisions: Url
+    timeline: Url
+    transitions: Url
+    attachments: Url
+
+
+class Report(Shape):
+    """Ett tjänsteutlåtande med senaste versionens innehåll."""
+
+    case_id: RowId
+    case_number: str
+    state: ReportState
+    state_label: str
+    current_revision: int = Field(description="Versionen en ändring ska bygga på (based_on).")
+    due_on: date | None = Field(description="Sista dag för granskning eller underskrift.")
+    editors: list[UserRef] = Field(description="Handläggaren och medförfattarna.")
+    signature: Signature | None
+    content: ReportContent
+    attachments: list[Attachment]
+    allowed_transitions: list[Literal[tuple(MANUAL_TRANSITIONS)]] = Field(
+        description="Åtgärder din roll kan göra i detta läge (villkoren prövas ändå)."
+    )
+    links: ReportLinks
+
+
 class AttachmentReply(Shape):
-    #: both described with the report endpoints (app/api/openapi_reports.py)
-    attachment: Annotated[dict, written_schema("Attachment")]
-    report: Annotated[dict, written_schema("Report")]
+    attachment: Attachment
+    report: Report
 
 
 # --- the workflow ---------------------------------------------------------------------------------------
@@ -148,8 +286,7 @@ class TransitionRequest(Body):
 
 
 class ReportReply(Shape):
-    #: described with the report endpoints (app/api/openapi_reports.py)
-    report: Annotated[dict, written_schema("Report")]
+    report: Report
 
 
 # --- Förhandsgranska -------------------------------------------------------------------------------------
@@ -174,11 +311,11 @@ class ReportPreview(Shape):
 class SaveContent(Body):
     based_on: Id = Field(None, title="Version", description="Den version du utgick från.")
     #: its fields are checked by the view and the operation (workflows.content)
-    content: Annotated[JsonObject, written_schema("ReportContentInput")] = Field(None, title="Innehåll")
+    content: ObjectOf(ReportContentInput) = Field(None, title="Innehåll")
 
 
 class SavedReply(Shape):
-    report: Annotated[dict, written_schema("Report")]
+    report: Report
     revision: RevisionWithContent
 
 
@@ -186,8 +323,8 @@ class ConflictDetail(Shape):
     id: RowId
     based_on: int
     current_revision: int
-    current_content: Content
-    your_content: Content
+    current_content: ReportContent
+    your_content: ReportContent
 
 
 class SaveConflictError(Shape):

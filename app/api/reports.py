@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, url_for
 from flask_login import current_user
 
 from app.api import bp
@@ -22,11 +22,10 @@ from app.api.report_schemas import (
 from app.api.schemas import (
     InputError,
     queue_item_json,
-    read_json,
     report_json,
     revision_json,
 )
-from app.api.spec import body_values, described
+from app.api.spec import NoBody, body_values, described
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import Action, can, committees_where
@@ -106,6 +105,8 @@ def get_report(case_id: int):
     operation_id="createReport",
     tag="Tjänsteutlåtanden",
     summary="Påbörja tjänsteutlåtandet",
+    body=NoBody,  # none is needed; one that is sent must be an empty JSON object
+    body_optional=True,
     responses={201: (ReportReply, "Utlåtandet med sin första version.")},
     headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
     description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. Ingen kropp behövs.",
@@ -114,8 +115,6 @@ def get_report(case_id: int):
 )
 def create_report(case_id: int):
     case = load_case(case_id, Action.write_report)
-    if request.get_data():  # a body is not needed; one that is sent must be an empty JSON object
-        read_json({})
     report = operations.create_report(case, user=acting_user())
     commit()
     return report_reply(report, 201, {"Location": url_for("api.get_report", case_id=case.id, _external=True)})

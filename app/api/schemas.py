@@ -1,10 +1,8 @@
-"""API input parsing (typed values with Swedish field errors) and JSON for the models."""
+"""What the API's endpoints share besides their schemas (app/api/spec.py): the input error and the checks of a
+JSON body that come before its fields, loading by id, and JSON for the models."""
 
 from __future__ import annotations
 
-import enum
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort, request, url_for
@@ -31,9 +29,6 @@ from workflows.states import TRANSITIONS
 
 #: the largest id or page number accepted: larger values overflow the database's integers
 INT_MAX = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,10}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class InputError(ValidationError):
@@ -48,112 +43,6 @@ class InputError(ValidationError):
 def on_input_error(exc: InputError):
     fields = {k: v for k, v in exc.errors.items() if k != "_"}
     return json_error(exc.status, exc.message, fields)
-
-
-@dataclass(frozen=True)
-class Param:
-    """One named input value: its kind ("int", "str", "bool", "date", "enum" or "object") and Swedish label."""
-
-    kind: str
-    label: str
-    maximum: int = INT_MAX
-    #: None leaves the length to the operation, which knows the column and says so
-    max_length: int | None = 200
-    #: the enum class of an "enum" value
-    choices: type[enum.Enum] | None = None
-
-    def from_text(self, text: str):
-        """Convert a query-string value."""
-        if self.kind == "int":
-            if not _DIGITS.fullmatch(text):
-                raise ValueError(f"{self.label} måste vara ett heltal.")
-            return self._in_range(int(text))
-        return self.from_json(text)
-
-    def from_json(self, value):
-        """Convert a JSON value (strings for dates and choices, as in a query string)."""
-        if self.kind == "int":
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError(f"{self.label} måste vara ett heltal.")
-            return self._in_range(value)
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise ValueError(f"{self.label} måste vara true eller false.")
-            return value
-        if self.kind == "object":
-            if not isinstance(value, dict):
-                raise ValueError(f"{self.label} måste vara ett JSON-objekt.")
-            return value
-        if not isinstance(value, str):
-            raise ValueError(f"{self.label} måste vara text.")
-        if _CONTROL.search(value):
-            raise ValueError(f"{self.label} innehåller otillåtna tecken.")
-        if self.kind == "date":
-            return self._date(value)
-        if self.kind == "enum":
-            return self._choice(value)
-        if self.max_length is not None and len(value) > self.max_length:
-            raise ValueError(f"{self.label} får vara högst {self.max_length} tecken.")
-        return value
-
-    def _in_range(self, number: int) -> int:
-        if not 1 <= number <= self.maximum:
-            raise ValueError(f"{self.label} måste vara mellan 1 och {self.maximum}.")
-        return number
-
-    def _choice(self, value: str) -> enum.Enum:
-        try:
-            return self.choices(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in self.choices)
-            raise ValueError(f"{self.label} måste vara något av: {allowed}.") from None
-
-    def _date(self, text: str) -> date:
-        try:
-            if _ISO_DATE.fullmatch(text):
-                return date.fromisoformat(text)
-        except ValueError:
-            pass
-        raise ValueError(f"{self.label} anges som ÅÅÅÅ-MM-DD, t.ex. 2017-02-23.")
-
-
-def _convert(spec: dict[str, Param], raw: dict, convert, unknown_label: str) -> dict:
-    """Convert every present value with ``convert(param, value)``; collect the errors into one InputError."""
-    errors = {name: f"{unknown_label} ”{name[:40]}”; tillåtna: {', '.join(spec)}." for name in raw if name not in spec}
-    values = {}
-    for name, value in raw.items():
-        if name in spec and value is not None:
-            try:
-                values[name] = convert(spec[name], value)
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if errors:
-        raise InputError(errors)
-    return values
-
-
-def read_query(spec: dict[str, Param]) -> dict:
-    """Return the query-string values named in ``spec``, converted; refuse unknown or repeated names.
-
-    An empty value (``?status=``, as an HTML form sends it) counts as not given.
-    """
-    refuse_repeated_query_names()
-    raw = {name: value if value.strip() else None for name, value in request.args.items()}
-    return _convert(spec, raw, Param.from_text, "Okänd parameter")
-
-
-def read_json(spec: dict[str, Param]) -> dict:
-    """Return the JSON object body's values named in ``spec``, converted; refuse anything else."""
-    return read_json_with_body(spec)[0]
-
-
-def read_json_with_body(spec: dict[str, Param]) -> tuple[dict, dict]:
-    """As read_json, and the raw JSON object too (whose nulls clear a field on PATCH).
-
-    Each value is converted by its own Param (so a ListParam takes a list).
-    """
-    body = read_json_body()
-    return _convert(spec, body, lambda param, value: param.from_json(value), "Okänt fält"), body
 
 
 def refuse_repeated_query_names() -> None:

@@ -163,6 +163,12 @@ def ListOf(item: Any, max_items: int | None = None) -> Any:  # noqa: N802 (a typ
     return Annotated[SkipValidation[list[item]], _checked(_to_list), Field(json_schema_extra=extra or None)]
 
 
+def ObjectOf(model: type[BaseModel]) -> Any:  # noqa: N802 (a type)
+    """A JSON object, described as ``model``; its fields are checked by the operation (and the view), which
+    know what they must be."""
+    return Annotated[SkipValidation[model], _checked(_to_object)]
+
+
 def _to_file(value) -> FileStorage:
     if not isinstance(value, FileStorage):
         raise _whole("Välj en fil (fältet file).")
@@ -268,27 +274,6 @@ def input_error(model: type[Body], exc: SchemaError) -> InputError:
         else:  # a shape no field type expects (e.g. an object where text belongs)
             errors[name] = f"{model.model_fields[name].title if name in model.model_fields else name} är ogiltigt."
     return InputError(errors)
-
-
-#: the key that marks a schema still written by hand (app/api/openapi_*.py) inside a generated one
-_WRITTEN = "x-written-schema"
-
-
-def written_schema(name: str) -> WithJsonSchema:
-    """Describe a value by a component schema still written by hand (pydantic cannot refer to it itself)."""
-    return WithJsonSchema({_WRITTEN: name})
-
-
-def _refer_to_written_schemas(value) -> None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if _WRITTEN in item:
-                item["$ref"] = f"#/components/schemas/{item.pop(_WRITTEN)}"
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 # --- the decorator and the description ------------------------------------------------------------
@@ -536,7 +521,6 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
             ref_template="#/components/schemas/{model}", mode="serialization"
         )
         schemas.update(schemas[model.__name__].pop("$defs", {}))
-    _refer_to_written_schemas(schemas)
     return document["paths"], schemas
 
 

@@ -165,6 +165,40 @@ def test_bad_upload_forms_are_refused(app, api_as, report_in, form, status, fiel
     assert stored_state(app, case_id) == before
 
 
+def test_the_upload_forms_name_each_bad_field_in_swedish(app, api_as, report_in):
+    """The two multipart endpoints (upload, replace): the messages of each field, as the description says."""
+    case_id = report_in(S.draft)
+    officer, headers = api_as("controller")
+    first = upload(officer, headers, case_id, make_pdf("Ett"), "Ett.pdf").get_json()["attachment"]
+    before = stored_state(app, case_id)
+
+    def fields(method, path: str, form: dict) -> dict:
+        response = getattr(officer, method)(path, headers=headers, content_type="multipart/form-data", data=form)
+        assert response.status_code == 400, response.get_json()
+        return response.get_json()["error"]["fields"]
+
+    uploads, replace = url(case_id, "/attachments"), url(case_id, f"/attachments/{first['id']}")
+    assert fields("post", uploads, {"titel": "x", "is_confidential": "kanske", "title": "a\x01b"}) == {
+        "titel": "Okänt fält ”titel”; tillåtna: file, title, is_confidential.",
+        "is_confidential": "Sekretess måste vara true eller false.",
+        "title": "Rubrik innehåller otillåtna tecken.",
+        "file": "Välj en fil (fältet file).",
+    }
+    assert fields("post", uploads, {"file": "inte en fil"}) == {"file": "Välj en fil (fältet file)."}
+    assert fields("post", uploads, {"file": a_file(), "title": ["a", "b"]}) == {
+        "title": "title får bara anges en gång."
+    }
+    assert fields("put", replace, {"file": a_file(), "title": "Ny"}) == {"title": "Okänt fält ”title”; tillåtna: file."}
+    assert fields("put", replace, {}) == {"file": "Välj en fil (fältet file)."}
+    assert stored_state(app, case_id) == before
+    marked = upload(officer, headers, case_id, make_pdf("Två"), "Två.pdf", title=" ", is_confidential=" TRUE ")
+    assert marked.status_code == 201, marked.get_json()
+    assert (marked.get_json()["attachment"]["is_confidential"], marked.get_json()["attachment"]["title"]) == (
+        True,
+        "Två",
+    )
+
+
 def test_an_upload_must_be_multipart(app, api_as, report_in):
     case_id = report_in(S.draft)
     before = stored_state(app, case_id)
