@@ -10,6 +10,7 @@ from app.registry.models import (  # noqa: F401
     Case,
     CaseStatus,
     ClassificationCode,
+    Diarium,
     Direction,
     RegisteredDocument,
     RegistrationCounter,

@@ -38,6 +38,8 @@ class Action(str, enum.Enum):
     export_registry = "export_registry"
     #: the municipality's classification plan and the extra sections of its tjänsteutlåtanden
     manage_classification = "manage_classification"
+    #: create and change diaria (series code, number format) and choose the diarium each committee registers in
+    manage_diaria = "manage_diaria"
     #: create users, edit them and grant or revoke their roles, in every committee of the municipality
     manage_users = "manage_users"
     #: the municipality's details, its förvaltningar and committees
@@ -71,6 +73,7 @@ class Action(str, enum.Enum):
 #: committees) allow them. On a committee such an action is decided by the roles in its municipality.
 MUNICIPALITY_RULES: dict[Action, frozenset[MunicipalRole]] = {
     Action.manage_classification: frozenset({MunicipalRole.admin}),
+    Action.manage_diaria: frozenset({MunicipalRole.admin}),
     Action.manage_users: frozenset({MunicipalRole.admin}),
     Action.manage_organisation: frozenset({MunicipalRole.admin}),
     Action.manage_templates: frozenset({MunicipalRole.admin}),

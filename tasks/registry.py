@@ -47,7 +47,7 @@ def export_registry(self, job_id: int) -> None:
         if user is None or committee is None or not can(user, Action.export_registry, committee):
             jobs.fail(job_id, "Du har inte längre behörighet att ta ut diarieutdrag för nämnden.")
             return
-        stmt = search_cases(user, CaseFilter.from_params(job.params), committee.municipality.registration_number_format)
+        stmt = search_cases(user, CaseFilter.from_params(job.params))
         cases = db.session.scalars(stmt).all()
         rows = []
         for i, case in enumerate(cases, start=1):

@@ -53,6 +53,7 @@ def register_api(app: Flask) -> None:
     from app.api import (  # noqa: F401  (routes)
         cases,
         committees,
+        diaria,
         document_templates,
         jobs,
         meeting_documents,

@@ -49,7 +49,9 @@ class NewCase(Body):
         None, title="Ärendemening", description="Ärendemeningen.", json_schema_extra={"maxLength": 500}
     )
     classification_code: Text(None) = Field(
-        None, title="Klassificering", description="En aktiv kod ur nämndens klassificeringsstruktur."
+        None,
+        title="Klassificering",
+        description="En aktiv kod ur klassificeringsstrukturen; krävs när diariets format skriver koden ({class}).",
     )
     case_officer_id: Id = Field(
         None, title="Handläggare", description="Ansvarig handläggare; måste vara handläggare i nämnden."
@@ -100,7 +102,7 @@ class _CaseCore(Shape):
     title: str = Field(description="Ärendemeningen.")
     public_title: str = Field(None, description="Rubriken som får visas offentligt; bara för sekretessärenden.")
     committee: CommitteeRef
-    classification: Classification
+    classification: Classification | None = Field(description="Saknas när diariets format inte skriver någon kod.")
     status: CaseStatus
     status_label: str = Field(examples=[CaseStatus.open.label])
     registered_on: date

@@ -12,36 +12,16 @@ from app.api.schemas import InputError, case_json, case_summary_json, member_com
 from app.api.spec import body_values, described, query_values
 from app.auth.models import User
 from app.extensions import db
-from app.organisation.models import DEFAULT_NUMBER_FORMAT, Committee
 from app.permissions import Action, require
 from app.registry import access, operations
 from app.registry.models import Case
-from app.registry.numbering import RegistrationNumber, number_format
-from app.registry.queries import CaseFilter, search_cases
+from app.registry.queries import CaseFilter, has_stored_number, parse_in_diaria, search_cases, visible_diaria
 from app.validation import ValidationError
 
 
-def _number_formats(committee: Committee | None = None) -> list[str]:
-    """Return the diarienummer formats in use: the committee's municipality's, else those of the caller's committees."""
-    committees = [committee] if committee else current_user.committees()
-    formats = dict.fromkeys(c.municipality.registration_number_format for c in committees)
-    return list(formats) or [DEFAULT_NUMBER_FORMAT]
-
-
-def _parse_number(text: str) -> tuple[RegistrationNumber, str]:
-    """Parse a diarienummer in the first format that fits; return its parts and that format."""
-    first_error = None
-    for pattern in _number_formats():
-        try:
-            return number_format(pattern).parse(text), pattern
-        except ValidationError as exc:
-            first_error = first_error or exc
-    raise InputError({"number": first_error.message})
-
-
-def _search(flt: CaseFilter, number_pattern: str | None):
+def _search(flt: CaseFilter):
     try:
-        return search_cases(current_user, flt, number_pattern)
+        return search_cases(current_user, flt)
     except ValidationError as exc:
         raise InputError(exc.errors) from None
 
@@ -58,8 +38,8 @@ def _search(flt: CaseFilter, number_pattern: str | None):
 )
 def list_cases():
     args = query_values()
-    committee = member_committee(args["committee_id"], status=400) if "committee_id" in args else None
-    formats = _number_formats(committee)
+    if "committee_id" in args:
+        member_committee(args["committee_id"], status=400)  # 400 for a committee the caller is not in
     flt = CaseFilter(
         **{
             name: value
@@ -67,7 +47,7 @@ def list_cases():
             if name in CaseFilters.model_fields or name in CommitteeFilter.model_fields
         }
     )
-    stmt = _search(flt, formats[0] if len(formats) == 1 else None).options(
+    stmt = _search(flt).options(
         selectinload(Case.committee), selectinload(Case.classification), selectinload(Case.case_officer)
     )
     pagination = db.paginate(
@@ -109,9 +89,17 @@ def get_case(case_id: int):
     path_parameters={"number": "Diarienumret, URL-kodat (snedstreck som %2F)."},
 )
 def get_case_by_number(number: str):
-    parts, pattern = _parse_number(number)
-    matches = db.session.scalars(_search(CaseFilter(number=number), pattern))
-    case = next((c for c in matches if parts.classification in (None, c.classification.code)), None)
+    diaria = visible_diaria(current_user)
+    try:
+        parsed = parse_in_diaria(number, diaria)
+    except ValidationError as exc:
+        parsed = []
+        if not has_stored_number(number, diaria):  # a number in an older format is found as stored
+            raise InputError({"number": exc.message}) from None
+    matches = db.session.scalars(_search(CaseFilter(number=number)))
+    # A typed classification code must be the case's own.
+    codes = {parts.classification for _diarium, parts in parsed} - {None}
+    case = next((c for c in matches if not codes or (c.classification and c.classification.code in codes)), None)
     if case is None:
         abort(404)
     return _case_reply(access.check_case(current_user, case))

@@ -22,7 +22,16 @@ class Administration(Shape):
 class Municipality(Shape):
     id: RowId
     name: str
-    registration_number_format: str = Field(description="Diarienummerformatet, t.ex. {prefix}-{year}/{serial}.{class}.")
+    registration_number_format: str = Field(
+        description="Formatet som ett nytt diarium får från början; varje diarium har sitt eget (diarium)."
+    )
+
+
+class CommitteeDiarium(Shape):
+    id: RowId
+    name: str
+    series: str = Field(examples=["SN"])
+    number_format: str = Field(description="Diariets format, t.ex. {prefix}-{year}/{serial}.{class}.")
 
 
 class StandingItem(Shape):
@@ -41,6 +50,9 @@ class Committee(Shape):
     registry_prefix: str = Field(examples=["SN"])
     administration: Administration
     municipality: Municipality
+    diarium: CommitteeDiarium | None = Field(
+        description="Diariet som nämndens nya ärenden registreras i (ett utskotts: dess nämnds)."
+    )
     roles: list[Literal[tuple(role.value for role in Role)]] = Field(description="Dina roller i nämnden.")
     notice_days: int = Field(description="Dagar före sammanträdet som kallelsen ska publiceras.")
     standing_items: list[StandingItem] = Field(

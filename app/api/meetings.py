@@ -56,8 +56,9 @@ from app.clock import LOCAL_TZ, local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can, committees_where, require
+from app.registry.diaria import diaria_of
 from app.registry.models import Case
-from app.registry.numbering import number_format
+from app.registry.queries import find_case_by_number
 from app.validation import ValidationError
 from workflows.access import acting_user
 
@@ -121,16 +122,11 @@ def find_case(meeting_committee: Committee, values: dict, *, required: bool) -> 
 
 
 def _case_by_number(committee: Committee, text: str) -> Case | None:
-    """Look a diarienummer up as typed, else in the municipality's written form (e.g. without "Dnr")."""
-    case = db.session.scalar(select(Case).where(Case.number == text.strip()))
-    if case is not None:
-        return case
-    fmt = number_format(committee.municipality.registration_number_format)
+    """Look a diarienummer up in the municipality's diaria: as stored, or as typed in a diarium's format."""
     try:
-        canonical = fmt.format(fmt.parse(text))
+        return find_case_by_number(text, diaria_of(committee.municipality))
     except ValidationError as exc:
         raise InputError({"case_number": exc.message}, status=422) from None
-    return db.session.scalar(select(Case).where(Case.number == canonical))
 
 
 def _case_error_field(exc: ValidationError, field: str) -> ValidationError:

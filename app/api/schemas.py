@@ -17,7 +17,8 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
-from app.registry.models import Case, ClassificationCode, RegisteredDocument
+from app.registry.diaria import parent_committee
+from app.registry.models import Case, ClassificationCode, Diarium, RegisteredDocument
 from app.validation import INVALID_CHARACTER, ValidationError, has_lone_surrogate
 from workflows.models import (
     CaseReport,
@@ -136,6 +137,15 @@ def committee_ref(committee: Committee) -> dict:
     return {"id": committee.id, "name": committee.name, "registry_prefix": committee.registry_prefix}
 
 
+def _diarium_ref(committee: Committee) -> dict | None:
+    """The diarium the committee's new cases are numbered in (an utskott's parent's), if it has one yet."""
+    registering = parent_committee(committee) or committee
+    diarium = db.session.get(Diarium, registering.diarium_id) if registering.diarium_id else None
+    if diarium is None:
+        return None
+    return {"id": diarium.id, "name": diarium.name, "series": diarium.series, "number_format": diarium.number_format}
+
+
 def committee_json(committee: Committee, roles: set[Role]) -> dict:
     municipality = committee.municipality
     return {
@@ -146,6 +156,7 @@ def committee_json(committee: Committee, roles: set[Role]) -> dict:
             "name": municipality.name,
             "registration_number_format": municipality.registration_number_format,
         },
+        "diarium": _diarium_ref(committee),
         "roles": sorted(role.value for role in roles),
         "notice_days": committee.notice_days,
         "standing_items": [
@@ -167,7 +178,7 @@ def _case_core(case: Case) -> dict:
     out.update(
         {
             "committee": committee_ref(case.committee),
-            "classification": classification_json(case.classification),
+            "classification": classification_json(case.classification) if case.classification else None,
             "status": case.status.value,
             "status_label": case.status.label,
             "registered_on": iso(case.registered_on),

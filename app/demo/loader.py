@@ -15,6 +15,7 @@ from app.clock import LOCAL_TZ, local_today
 from app.demo import data
 from app.extensions import db
 from app.organisation.models import Administration, Committee, Municipality
+from app.registry import diaria as registry_diaria
 from app.registry import operations as registry_ops
 from app.registry.models import Case, ClassificationCode, Direction
 from workflows.attachments import upload_attachment
@@ -64,6 +65,11 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
             same_person_may_approve_and_sign=values["same_person_may_approve_and_sign"],
         )
         db.session.add(committees[prefix])
+    db.session.flush()
+    for prefix, committee in committees.items():  # a diarium per committee, in the municipality's format
+        committee.diarium_id = registry_diaria.create_diarium(
+            m, user=None, name=f"{committee.name}s diarium", series=prefix, number_format=m.registration_number_format
+        ).id
     for code, name in data.CLASSIFICATION:
         db.session.add(ClassificationCode(municipality=m, code=code, name=name))
     db.session.flush()

@@ -25,7 +25,7 @@ class Municipality(Model):
     phone: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     web: Mapped[str] = mapped_column(String(200), default="")
-    #: how diarienummer are written, e.g. "{prefix}-{year}/{serial}.{class}"
+    #: the format a new diarium starts with, e.g. "{prefix}-{year}/{serial}.{class}" (each diarium keeps its own)
     registration_number_format: Mapped[str] = mapped_column(String(100), default=DEFAULT_NUMBER_FORMAT)
     #: the organisationsnummer, written NNNNNN-NNNN (empty until the administrator gives it)
     organisation_number: Mapped[str] = mapped_column(String(11), default="")
@@ -114,6 +114,8 @@ class Committee(Model):
     registry_prefix: Mapped[str] = mapped_column(String(10))
     #: days before a meeting the kallelse must be published (the committee's reglemente)
     notice_days: Mapped[int] = mapped_column(default=7)
+    #: the diarium its new cases are registered in (app.registry.models.Diarium); an utskott uses its parent's
+    diarium_id: Mapped[int | None] = mapped_column(ForeignKey("diaria.id"), index=True)
     #: whether the reviewer who approved a tjänsteutlåtande may also sign it (if they hold both roles)
     same_person_may_approve_and_sign: Mapped[bool] = mapped_column(default=False)
     kind: Mapped[CommitteeKind] = mapped_column(

@@ -26,7 +26,7 @@ def case_row(case: Case) -> list[str]:
     return [
         case.number,
         case.title,
-        f"{case.classification.code} {case.classification.name}",
+        f"{case.classification.code} {case.classification.name}" if case.classification else "",
         case.registered_on.isoformat(),
         case.closed_on.isoformat() if case.closed_on else "",
         case.status.label,

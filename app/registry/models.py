@@ -1,4 +1,4 @@
-"""Classification plan, registration counters, cases (ärenden) and registered documents."""
+"""Classification plan, diaria with their counters, cases (ärenden) and registered documents."""
 
 from __future__ import annotations
 
@@ -33,17 +33,48 @@ class ClassificationCode(Model):
         return f"<ClassificationCode {self.code} {self.name}>"
 
 
+class Diarium(Model):
+    """A diarium: a series of diarienummer with its own format, in which one or more committees register.
+
+    A municipality may keep one for all its committees, one per förvaltning or one per committee; an
+    utskott registers in its parent committee's. Changing the series code or format applies to cases
+    registered afterwards: a case keeps the number it was given.
+    """
+
+    __tablename__ = "diaria"
+    __table_args__ = (UniqueConstraint("municipality_id", "series"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    #: e.g. "Kommunstyrelsens diarium"
+    name: Mapped[str] = mapped_column(String(200))
+    #: the series code written by {prefix}, e.g. "KS"
+    series: Mapped[str] = mapped_column(String(10))
+    #: how its numbers are written, e.g. "{prefix}-{year}/{serial}.{class}" (app.registry.numbering)
+    number_format: Mapped[str] = mapped_column(String(100))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+    #: the committees that register their new cases here (an utskott through its parent)
+    committees: Mapped[list[Committee]] = relationship(
+        primaryjoin="Diarium.id == foreign(Committee.diarium_id)", order_by="Committee.name", viewonly=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Diarium {self.id}: {self.series} {self.name}>"
+
+
 class RegistrationCounter(Model):
-    """The last serial handed out in one series and year; incremented inside the registering transaction."""
+    """The last serial handed out in one diarium and year; incremented inside the registering transaction."""
 
     __tablename__ = "registration_counters"
 
-    series: Mapped[str] = mapped_column(String(10), primary_key=True)
+    diarium_id: Mapped[int] = mapped_column(ForeignKey("diaria.id"), primary_key=True, autoincrement=False)
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_serial: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
-        return f"<RegistrationCounter {self.series} {self.year}: {self.last_serial}>"
+        return f"<RegistrationCounter {self.diarium_id} {self.year}: {self.last_serial}>"
 
 
 class CaseStatus(str, enum.Enum):
@@ -61,19 +92,23 @@ class Case(Model):
 
     __tablename__ = "cases"
     __table_args__ = (
-        UniqueConstraint("series", "year", "serial"),
+        UniqueConstraint("diarium_id", "year", "serial"),
+        UniqueConstraint("diarium_id", "number"),
         Index("ix_cases_committee_registered", "committee_id", "registered_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
-    #: the diarium series the number was allocated in (the committee's prefix at the time)
+    #: the diarium the number was allocated in; (diarium, year, serial) is unique
+    diarium_id: Mapped[int] = mapped_column(ForeignKey("diaria.id"), index=True)
+    #: the diarium's series code when the number was allocated
     series: Mapped[str] = mapped_column(String(10))
     year: Mapped[int]
     serial: Mapped[int]
-    classification_id: Mapped[int] = mapped_column(ForeignKey("classification_codes.id"), index=True)
-    #: the diarienummer as written when it was allocated, e.g. "SN-2016/3342.181"
-    number: Mapped[str] = mapped_column(String(60), unique=True)
+    #: required when the diarium's format writes {class}; optional otherwise
+    classification_id: Mapped[int | None] = mapped_column(ForeignKey("classification_codes.id"), index=True)
+    #: the diarienummer as written when it was allocated, e.g. "SN-2016/3342.181"; it never changes
+    number: Mapped[str] = mapped_column(String(80))
     #: the ärendemening
     title: Mapped[str] = mapped_column(String(500))
     #: what public views show of a confidential case, without names or secret details
@@ -100,7 +135,8 @@ class Case(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     committee: Mapped[Committee] = relationship()
-    classification: Mapped[ClassificationCode] = relationship()
+    diarium: Mapped[Diarium] = relationship()
+    classification: Mapped[ClassificationCode | None] = relationship()
     case_officer: Mapped[User | None] = relationship(foreign_keys=[case_officer_id])
     secrecy_decided_by: Mapped[User | None] = relationship(foreign_keys=[secrecy_decided_by_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -18,10 +18,12 @@ from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
+from app.registry.diaria import diarium_of
 from app.registry.models import (
     Case,
     CaseStatus,
     ClassificationCode,
+    Diarium,
     Direction,
     RegisteredDocument,
     RegistrationCounter,
@@ -47,8 +49,8 @@ def _insert_for_dialect() -> CounterInsert:
         raise RuntimeError(f"registration counters are not implemented for {name}") from None
 
 
-def allocate_serial(series: str, year: int) -> int:
-    """Take the next serial in (series, year) inside the current transaction.
+def allocate_serial(diarium: Diarium, year: int) -> int:
+    """Take the next serial in (diarium, year) inside the current transaction.
 
     The counter row is created if missing, then incremented with UPDATE … RETURNING: the
     row stays locked until the transaction ends, so concurrent registrations queue behind
@@ -57,26 +59,26 @@ def allocate_serial(series: str, year: int) -> int:
     insert = _insert_for_dialect()
     db.session.execute(
         insert(RegistrationCounter)
-        .values(series=series, year=year, last_serial=0)
-        .on_conflict_do_nothing(index_elements=["series", "year"])
+        .values(diarium_id=diarium.id, year=year, last_serial=0)
+        .on_conflict_do_nothing(index_elements=["diarium_id", "year"])
     )
     return db.session.execute(
         update(RegistrationCounter)
-        .where(RegistrationCounter.series == series, RegistrationCounter.year == year)
+        .where(RegistrationCounter.diarium_id == diarium.id, RegistrationCounter.year == year)
         .values(last_serial=RegistrationCounter.last_serial + 1)
         .returning(RegistrationCounter.last_serial)
         .execution_options(synchronize_session=False)
     ).scalar_one()
 
 
-def _reserve_serial(series: str, year: int, serial: int) -> None:
+def _reserve_serial(diarium: Diarium, year: int, serial: int) -> None:
     """Make sure the counter is at least ``serial`` (for numbers imported from an older diarium)."""
     insert = _insert_for_dialect()
     db.session.execute(
         insert(RegistrationCounter)
-        .values(series=series, year=year, last_serial=serial)
+        .values(diarium_id=diarium.id, year=year, last_serial=serial)
         .on_conflict_do_update(
-            index_elements=["series", "year"],
+            index_elements=["diarium_id", "year"],
             set_={"last_serial": func.max(RegistrationCounter.last_serial, serial)}
             if db.session.get_bind().dialect.name == "sqlite"
             else {"last_serial": func.greatest(RegistrationCounter.last_serial, serial)},
@@ -100,6 +102,13 @@ def find_classification(
     if not found.is_active:
         raise ValidationError({field: f"Klassificeringen {found.code} {found.name} används inte längre."})
     return found
+
+
+def _classification(municipality: Municipality, code: object, *, required: bool) -> ClassificationCode | None:
+    """The chosen code, required when the diarium's format writes one; without {class} it may be left out."""
+    if not required and (code is None or (isinstance(code, str) and not code.strip())):
+        return None
+    return find_classification(municipality, code if isinstance(code, str) else None)
 
 
 def _check_case_officer(committee: Committee, officer: User | None, *, required: bool = True) -> None:
@@ -148,25 +157,32 @@ def register_case(
     public_title: object = None,
     external_reference: object = None,
 ) -> Case:
-    """Register a new case and give it the next diarienummer of the committee's series."""
+    """Register a new case and give it the next diarienummer of the committee's diarium.
+
+    A classification code is required when the diarium's format writes one ({class}), optional otherwise.
+    """
     errors: dict[str, str] = {}
     municipality = committee.municipality
+    diarium = diarium_of(committee)
+    fmt = number_format(diarium.number_format)
     clean_title = _attempt(errors, lambda: clean_text(title, field="title", label="Ärendemening", max_length=TITLE_MAX))
-    classification = _attempt(errors, lambda: find_classification(municipality, classification_code))
+    classification = _attempt(
+        errors, lambda: _classification(municipality, classification_code, required=fmt.uses_class)
+    )
     _attempt(errors, lambda: _check_case_officer(committee, case_officer))
     confidentiality = _attempt(errors, lambda: _confidentiality(is_confidential, secrecy_provision, public_title))
     reference = _attempt(errors, lambda: _external_reference(external_reference))
-    if errors or clean_title is None or classification is None or confidentiality is None:  # None: an error above
+    if errors or clean_title is None or confidentiality is None:  # None: an error above
         raise ValidationError(errors)
 
     today = local_today()
-    series = committee.registry_prefix
-    serial = allocate_serial(series, today.year)
-    fmt = number_format(municipality.registration_number_format)
-    number = fmt.format(RegistrationNumber(series, today.year, serial, classification.code))
+    series = diarium.series
+    serial = allocate_serial(diarium, today.year)
+    number = fmt.format(RegistrationNumber(series, today.year, serial, classification.code if classification else None))
     provision, public = confidentiality
     case = Case(
         committee=committee,
+        diarium=diarium,
         series=series,
         year=today.year,
         serial=serial,
@@ -214,23 +230,25 @@ def import_case(
 ) -> Case:
     """Take over a case with its existing diarienummer (from an older diarium, or the demo)."""
     municipality = committee.municipality
-    fmt = number_format(municipality.registration_number_format)
-    parts = fmt.parse(number)
-    if parts.prefix != committee.registry_prefix.upper():
-        raise ValidationError({"diarienummer": f"{number} hör inte till serien {committee.registry_prefix}."})
-    classification = find_classification(municipality, parts.classification)
-    canonical = fmt.format(parts)
+    diarium = diarium_of(committee)
+    fmt = number_format(diarium.number_format)
+    parts = fmt.parse(number, series=diarium.series)
+    if fmt.uses_series and parts.prefix != diarium.series:
+        raise ValidationError({"diarienummer": f"{number} hör inte till serien {diarium.series}."})
+    classification = _classification(municipality, parts.classification, required=fmt.uses_class)
+    canonical = fmt.format(RegistrationNumber(diarium.series, parts.year, parts.serial, parts.classification))
     taken = db.session.scalar(
-        select(Case.id).where(Case.series == parts.prefix, Case.year == parts.year, Case.serial == parts.serial)
+        select(Case.id).where(Case.diarium_id == diarium.id, Case.year == parts.year, Case.serial == parts.serial)
     )
     if taken:
         raise ConflictError(f"Diarienumret {canonical} är redan registrerat.")
     _check_case_officer(committee, case_officer, required=False)
     provision, public = _confidentiality(is_confidential, secrecy_provision, public_title)
-    _reserve_serial(parts.prefix, parts.year, parts.serial)
+    _reserve_serial(diarium, parts.year, parts.serial)
     case = Case(
         committee=committee,
-        series=parts.prefix,
+        diarium=diarium,
+        series=diarium.series,
         year=parts.year,
         serial=parts.serial,
         classification=classification,

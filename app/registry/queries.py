@@ -12,10 +12,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.auth.models import User
 from app.extensions import db
-from app.organisation.models import Municipality
+from app.organisation.models import Committee, Municipality
 from app.permissions import Action, committees_where
-from app.registry.models import Case, CaseStatus, ClassificationCode
-from app.registry.numbering import number_format
+from app.registry.models import Case, CaseStatus, ClassificationCode, Diarium
+from app.registry.numbering import RegistrationNumber, number_format
 from app.validation import ValidationError
 
 
@@ -102,14 +102,29 @@ def _contains(column: InstrumentedAttribute[str], text: str) -> ColumnElement[bo
     return column.like(f"%{_escape_like(text.casefold())}%", escape="\\")
 
 
-def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None) -> Select[Case]:
-    """Return a SELECT of the cases ``user`` may see that match ``flt``, newest first."""
+def visible_diaria(user: User | None) -> list[Diarium]:
+    """The diaria of the municipalities where ``user`` may see cases (a case may sit in a diarium its
+    committee has since left, so every diarium of those municipalities)."""
+    member_of = committees_where(user, Action.view_case)
+    if not member_of:
+        return []
+    municipalities = select(Committee.municipality_id).where(Committee.id.in_(member_of))
+    return list(
+        db.session.scalars(select(Diarium).where(Diarium.municipality_id.in_(municipalities)).order_by(Diarium.id))
+    )
+
+
+def search_cases(user: User, flt: CaseFilter, diaria: list[Diarium] | None = None) -> Select[Case]:
+    """Return a SELECT of the cases ``user`` may see that match ``flt``, newest first.
+
+    A whole diarienummer is read in the format of each of ``diaria`` (by default those the user sees).
+    """
     flt.validate()
     stmt = select(Case).where(visible_cases_clause(user))
     if flt.committee_id is not None:
         stmt = stmt.where(Case.committee_id == flt.committee_id)
     if flt.number:
-        stmt = stmt.where(_number_clause(flt.number.strip(), number_pattern))
+        stmt = stmt.where(_number_clause(flt.number.strip(), visible_diaria(user) if diaria is None else diaria))
     if flt.q:
         words = flt.q.split()
         stmt = stmt.where(and_(*(_contains(Case.search_text, w) for w in words)))
@@ -126,17 +141,56 @@ def search_cases(user: User, flt: CaseFilter, number_pattern: str | None = None)
     return stmt.order_by(Case.registered_on.desc(), Case.year.desc(), Case.serial.desc())
 
 
-def _number_clause(text: str, number_pattern: str | None) -> ColumnElement[bool]:
-    """A whole diarienummer matches exactly by its parts; anything else as a substring."""
-    if number_pattern:
+def parse_in_diaria(text: str, diaria: list[Diarium]) -> list[tuple[Diarium, RegistrationNumber]]:
+    """Read ``text`` in the format of each diarium; return those it fits, or raise the first one's error."""
+    found, first_error = [], None
+    for diarium in diaria:
         try:
-            parts = number_format(number_pattern).parse(text)
-        except ValidationError:
-            pass
-        else:
-            clause = and_(Case.year == parts.year, Case.serial == parts.serial)
-            if parts.prefix:
-                clause = and_(clause, Case.series == parts.prefix)
-            return clause
-    # Numbers are stored with an upper-case prefix, so upper-casing the typed text is enough.
-    return Case.number.like(f"%{_escape_like(text.upper())}%", escape="\\")
+            found.append((diarium, number_format(diarium.number_format).parse(text, series=diarium.series)))
+        except ValidationError as exc:
+            first_error = first_error or exc
+    if not found:
+        raise first_error or ValidationError({"diarienummer": "Det finns inget diarium att slå upp numret i."})
+    return found
+
+
+def _parts_clause(diarium: Diarium, parts: RegistrationNumber) -> ColumnElement[bool]:
+    clause = and_(Case.diarium_id == diarium.id, Case.year == parts.year, Case.serial == parts.serial)
+    if parts.prefix:
+        clause = and_(clause, Case.series == parts.prefix)
+    return clause
+
+
+def _stored_clause(text: str, diaria: list[Diarium]) -> ColumnElement[bool]:
+    return and_(Case.number == text.strip(), Case.diarium_id.in_([d.id for d in diaria]))
+
+
+def has_stored_number(text: str, diaria: list[Diarium]) -> bool:
+    """Whether a case in ``diaria`` has exactly this number as stored (e.g. one in an older format)."""
+    return db.session.scalar(select(Case.id).where(_stored_clause(text, diaria)).limit(1)) is not None
+
+
+def number_match_clause(text: str, diaria: list[Diarium]) -> ColumnElement[bool]:
+    """A WHERE clause for the cases whose number is ``text``: as stored (a number in an older format), or read
+    in a diarium's format with or without its literal text. Raises ValidationError if it is neither."""
+    try:
+        parsed = parse_in_diaria(text, diaria)
+    except ValidationError:
+        if not has_stored_number(text, diaria):
+            raise
+        return _stored_clause(text, diaria)
+    return or_(_stored_clause(text, diaria), *(_parts_clause(d, parts) for d, parts in parsed))
+
+
+def find_case_by_number(text: str, diaria: list[Diarium]) -> Case | None:
+    """The case numbered ``text`` in one of ``diaria`` (see ``number_match_clause``), if any."""
+    return db.session.scalars(select(Case).where(number_match_clause(text, diaria)).order_by(Case.id)).first()
+
+
+def _number_clause(text: str, diaria: list[Diarium]) -> ColumnElement[bool]:
+    """A whole diarienummer matches exactly by its parts; anything else as a substring."""
+    try:
+        return number_match_clause(text, diaria)
+    except ValidationError:
+        # Numbers are stored with an upper-case prefix, so upper-casing the typed text is enough.
+        return Case.number.like(f"%{_escape_like(text.upper())}%", escape="\\")

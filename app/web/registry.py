@@ -84,8 +84,7 @@ def diarium():
 
 def _search(form: SearchForm, municipality: Municipality | None):
     """Return one page of the cases matching ``form`` that the current user may see."""
-    pattern = municipality.registration_number_format if municipality else None
-    stmt = search_cases(current_user, form.case_filter(), pattern).options(
+    stmt = search_cases(current_user, form.case_filter()).options(
         selectinload(Case.case_officer), selectinload(Case.classification)
     )
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)

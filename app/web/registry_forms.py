@@ -198,7 +198,8 @@ class SearchForm(FlaskForm):
 class RegisterCaseForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
     title = title_field(validators=[Required()])
-    classification_code = SelectField("Klassificering", validators=[Required()], validate_choice=False)
+    # Required by the operation when the committee's diarium writes the code in its numbers.
+    classification_code = SelectField("Klassificering", validate_choice=False)
     # The operation refuses an officer of another committee with a message naming both.
     case_officer_id = id_select("Ansvarig handläggare", validators=[Required()], validate_choice=False)
     external_reference = reference_field()

@@ -553,11 +553,12 @@ def test_no_credentials_is_401(client, demo, method, path):
     assert response.get_json()["error"]["message"].startswith("Inloggning krävs")
 
 
-def test_number_format_follows_the_municipality(api_as, demo):
-    """A municipality with another format gets numbers, and lookups, in that format."""
-    from app.organisation.models import Municipality
+def test_number_format_follows_the_diarium(api_as, demo):
+    """A diarium with another format gets numbers, and lookups, in that format."""
+    from app.registry.diaria import diarium_of
+    from tests.factories import committee
 
-    db.session.scalars(select(Municipality)).one().registration_number_format = "{prefix} {year}/{serial:04}"
+    diarium_of(committee("SN")).number_format = "{prefix} {year}/{serial:04}"
     db.session.commit()
     client, headers = api_as("registrator")
     response = client.post("/api/v1/cases", json=new_case(demo), headers=headers)

@@ -68,7 +68,7 @@ def test_the_standing_items_migration_gives_every_committee_its_former_template(
     db.session.remove()
     downgrade(revision="0003_agenda")
     upgrade()
-    committees = db.session.scalars(select(Committee.id)).all()
+    committees = db.session.scalars(select(Committee.id).order_by(Committee.id)).all()
     rows = db.session.execute(
         select(
             StandingItem.committee_id, StandingItem.closes_agenda, StandingItem.position, StandingItem.title

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.organisation.models import Committee
+from app.registry.diaria import diarium_of
 from app.registry.models import Case, RegistrationCounter
 from app.registry.operations import allocate_serial, register_case
 from tests.factories import create_committee, create_user
@@ -103,8 +104,14 @@ def test_concurrent_registrations_get_distinct_gapless_numbers(app, backend, ser
     serials = sorted(r.serial for r in rows)
     assert len({r.number for r in rows}) == total
     assert serials == list(range(1, total + 1))
-    counter = db.session.scalar(select(RegistrationCounter.last_serial).where(RegistrationCounter.series == "CT"))
+    diarium_id = db.session.get(Committee, series[0]).diarium_id  # made by the first registration, once
+    counter = db.session.scalar(
+        select(RegistrationCounter.last_serial).where(RegistrationCounter.diarium_id == diarium_id)
+    )
     assert counter == total
+    assert {r.diarium_id for r in db.session.execute(select(Case.diarium_id).where(Case.series == "CT"))} == {
+        diarium_id
+    }
 
 
 def test_a_rolled_back_registration_gives_its_number_back(app, series):
@@ -129,11 +136,13 @@ def test_a_rolled_back_registration_gives_its_number_back(app, series):
     assert db.session.scalar(select(func.count()).select_from(Case).where(Case.series == "CT")) == 2
 
 
-def test_series_and_years_count_separately(app, series):
-    assert allocate_serial("CT", 2030) == 1
-    assert allocate_serial("CT", 2030) == 2
-    assert allocate_serial("CT", 2031) == 1
-    assert allocate_serial("XY", 2030) == 1
+def test_diaria_and_years_count_separately(app, series):
+    ct = diarium_of(db.session.get(Committee, series[0]))
+    xy = diarium_of(create_committee("XY"))
+    assert allocate_serial(ct, 2030) == 1
+    assert allocate_serial(ct, 2030) == 2
+    assert allocate_serial(ct, 2031) == 1
+    assert allocate_serial(xy, 2030) == 1
     db.session.commit()
-    assert allocate_serial("CT", 2030) == 3
+    assert allocate_serial(ct, 2030) == 3
     db.session.rollback()
