@@ -7,13 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.committee_schemas import CommitteeReply
-from app.api.committees import load_committee
-from app.api.diarium_schemas import CommitteeChange, DiariumChange, DiariumList, DiariumReply, NewDiarium
-from app.api.schemas import InputError, committee_json, get_or_404
+from app.api.diarium_schemas import DiariumChange, DiariumList, DiariumReply, NewDiarium
+from app.api.schemas import InputError, get_or_404
 from app.api.spec import body_values, described
 from app.extensions import db
-from app.organisation.models import Municipality
+from app.organisation.models import Committee, Municipality
 from app.permissions import Action, can, require
 from app.registry import diaria as ops
 from app.registry.models import Diarium
@@ -73,6 +71,16 @@ def list_diaria():
 )
 def get_diarium(diarium_id: int):
     return _reply(_load_diarium(diarium_id))
+
+
+def set_committee_diarium(committee: Committee, diarium_id: int) -> None:
+    """Let the committee register in the diarium (PATCH or POST /committees with diarium_id): 403 without the
+    right to manage the municipality's diaria, 422 for a diarium the caller does not know, 409 for an utskott."""
+    require(current_user, Action.manage_diaria, committee.municipality)
+    diarium = db.session.get(Diarium, diarium_id)
+    if diarium is None or not _knows(diarium.municipality):
+        raise InputError({"diarium_id": "Diariet finns inte."}, status=422)
+    ops.assign_committee(committee, diarium, user=current_user._get_current_object())
 
 
 def _knows(municipality: Municipality) -> bool:
@@ -158,29 +166,3 @@ def change_diarium(diarium_id: int):
     )
     db.session.commit()
     return _reply(diarium)
-
-
-@bp.patch("/committees/<int:committee_id>")
-@described(
-    operation_id="changeCommittee",
-    tag="Nämnder",
-    summary="Välj nämndens diarium",
-    body=CommitteeChange,
-    responses={200: (CommitteeReply, "Nämnden.")},
-    description="Nämndens nya ärenden registreras i det valda diariet; tidigare ärenden behåller sina nummer. "
-    "Kräver rätten att administrera kommunens diarier. Ett utskott registrerar i sin nämnds diarium (409).",
-    errors=("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable"),
-    path_parameters={"committee_id": "Nämndens id."},
-)
-def change_committee(committee_id: int):
-    committee = load_committee(committee_id)
-    require(current_user, Action.manage_diaria, committee.municipality)
-    data = body_values()
-    if "diarium_id" not in data:
-        raise InputError({"body": "Ange minst ett fält att ändra: diarium_id."}, status=422)
-    diarium = db.session.get(Diarium, data["diarium_id"])
-    if diarium is None or not _knows(diarium.municipality):
-        raise InputError({"diarium_id": "Diariet finns inte."}, status=422)
-    ops.assign_committee(committee, diarium, user=current_user._get_current_object())
-    db.session.commit()
-    return jsonify(committee=committee_json(committee, current_user.roles_in(committee.id)))

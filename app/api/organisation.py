@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import bp
+from app.api.diaria import set_committee_diarium
 from app.api.errors import json_error
 from app.api.organisation_schemas import (
     AdministrationChange,
@@ -23,6 +24,7 @@ from app.extensions import db
 from app.organisation import operations as org_ops
 from app.organisation.models import Administration, Committee, Municipality
 from app.permissions import Action, administered_municipalities, can, require
+from app.registry.diaria import registering_diarium
 
 
 def own_municipality() -> Municipality:
@@ -192,6 +194,7 @@ def organisation_committee_json(c: Committee) -> dict:
         "notice_days": c.notice_days,
         "administration": _ref(c.administration),
         "parent": _ref(c.parent),
+        "diarium": _ref(registering_diarium(c)),
         "subcommittees": [_ref(s) for s in sorted(c.subcommittees, key=lambda s: s.name)],
         "links": {"self": url_for("api.get_committee", committee_id=c.id, _external=True)},
     }
@@ -212,12 +215,16 @@ def _committee_values() -> dict:
     description="Kräver rollen kommunadministratör. Ett utskott (kind=subcommittee) hör till en nämnd i samma "
     "kommun (parent_id) som inte själv är ett utskott; det har egna sammanträden, egen föredragningslista och "
     "egna ledamöter.",
-    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    errors=("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable"),
 )
 def create_committee():
     municipality = own_municipality()
     require(current_user, Action.manage_organisation, municipality)
-    committee = org_ops.create_committee(municipality, user=acting(), values=_committee_values())
+    values = _committee_values()
+    diarium_id = values.pop("diarium_id", None)
+    committee = org_ops.create_committee(municipality, user=acting(), values=values)
+    if diarium_id is not None:
+        set_committee_diarium(committee, diarium_id)
     db.session.commit()
     return jsonify(committee=organisation_committee_json(committee)), 201
 
@@ -231,7 +238,7 @@ def create_committee():
     responses={200: (OrganisationCommitteeReply, "Nämnden efter ändringen.")},
     description="Kräver rollen kommunadministratör. Bara de fält som skickas ändras; ett utskott som blir en "
     "nämnd lämnar sin överordnade nämnd.",
-    errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),
+    errors=("BadRequest", "Forbidden", "NotFound", "Conflict", "UnsupportedMediaType", "Unprocessable"),
     path_parameters={"committee_id": "Nämndens id."},
 )
 def update_committee(committee_id: int):
@@ -241,8 +248,12 @@ def update_committee(committee_id: int):
             abort(404)
         abort(403)
     values = _committee_values()
-    if not values:
-        return _nothing_to_change(org_ops.COMMITTEE_FIELDS)
-    org_ops.update_committee(committee, user=acting(), values=values)
+    diarium_id = values.pop("diarium_id", None)
+    if not values and diarium_id is None:
+        return _nothing_to_change((*org_ops.COMMITTEE_FIELDS, "diarium_id"))
+    if values:
+        org_ops.update_committee(committee, user=acting(), values=values)
+    if diarium_id is not None:
+        set_committee_diarium(committee, diarium_id)
     db.session.commit()
     return jsonify(committee=organisation_committee_json(committee))

@@ -60,6 +60,12 @@ class CommitteeChange(Body):
         title="Överordnad nämnd",
         description="Ett utskotts nämnd: en nämnd i samma kommun som inte själv är ett utskott.",
     )
+    diarium_id: Id = Field(
+        None,
+        title="Diarium",
+        description="Diariet som nämndens nya ärenden registreras i (samma kommun; tidigare ärenden behåller sina "
+        "nummer). Kräver rätten att administrera kommunens diarier; ett utskott registrerar i sin nämnds (409).",
+    )
 
 
 # --- answers -------------------------------------------------------------------------------------------
@@ -120,6 +126,9 @@ class OrganisationCommittee(Shape):
     notice_days: int
     administration: NamedRef
     parent: NamedRef | None = Field(description="Utskottets nämnd; null för andra.")
+    diarium: NamedRef | None = Field(
+        description="Diariet som nya ärenden registreras i (ett utskotts: dess nämnds); null innan det finns ett."
+    )
     subcommittees: list[NamedRef]
     links: dict[str, Url]
 

@@ -17,8 +17,8 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
-from app.registry.diaria import parent_committee
-from app.registry.models import Case, ClassificationCode, Diarium, RegisteredDocument
+from app.registry.diaria import registering_diarium
+from app.registry.models import Case, ClassificationCode, RegisteredDocument
 from app.validation import INVALID_CHARACTER, ValidationError, has_lone_surrogate
 from workflows.models import (
     CaseReport,
@@ -139,8 +139,7 @@ def committee_ref(committee: Committee) -> dict:
 
 def _diarium_ref(committee: Committee) -> dict | None:
     """The diarium the committee's new cases are numbered in (an utskott's parent's), if it has one yet."""
-    registering = parent_committee(committee) or committee
-    diarium = db.session.get(Diarium, registering.diarium_id) if registering.diarium_id else None
+    diarium = registering_diarium(committee)
     if diarium is None:
         return None
     return {"id": diarium.id, "name": diarium.name, "series": diarium.series, "number_format": diarium.number_format}

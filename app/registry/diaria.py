@@ -24,9 +24,14 @@ NAME_MAX = 200
 
 
 def parent_committee(committee: Committee) -> Committee | None:
-    """The committee an utskott prepares matters for, if the organisation knows it (``Committee.parent_id``)."""
-    parent_id = getattr(committee, "parent_id", None)
-    return db.session.get(Committee, parent_id) if parent_id else None
+    """The committee an utskott prepares matters for (and registers in the diarium of), if it is one."""
+    return committee.parent if committee.parent_id is not None else None
+
+
+def registering_diarium(committee: Committee) -> Diarium | None:
+    """The diarium ``committee`` registers in (an utskott's parent's), without making one: None if it has none yet."""
+    committee = parent_committee(committee) or committee
+    return db.session.get(Diarium, committee.diarium_id) if committee.diarium_id is not None else None
 
 
 def diarium_of(committee: Committee) -> Diarium:

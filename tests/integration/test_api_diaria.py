@@ -56,7 +56,7 @@ def test_the_admin_creates_a_diarium_moves_both_committees_into_it_and_registers
             f"/api/v1/committees/{committee(prefix).id}", json={"diarium_id": diarium["id"]}, headers=headers
         )
         assert moved.status_code == 200, moved.get_json()
-        assert moved.get_json()["committee"]["diarium"]["series"] == "HK"
+        assert moved.get_json()["committee"]["diarium"] == {"id": diarium["id"], "name": NEW["name"]}
     registrar, reg_headers = api_as("registrator")
     case = registrar.post(
         "/api/v1/cases",
@@ -154,8 +154,26 @@ def test_who_may_do_what(api_as, client, demo):
 def test_committee_changes_refuse_unknown_and_missing_fields(api_as, demo):
     client, headers = api_as("admin")
     path = f"/api/v1/committees/{committee('SN').id}"
-    response = client.patch(path, json={"name": "Annan"}, headers=headers)
-    assert response.status_code == 400 and "Okänt fält" in response.get_json()["error"]["fields"]["name"]
+    response = client.patch(path, json={"colour": "blå"}, headers=headers)
+    assert response.status_code == 400 and "Okänt fält" in response.get_json()["error"]["fields"]["colour"]
+    response = client.patch(path, json={"diarium_id": "KS"}, headers=headers)
+    assert response.status_code == 400 and "diarium_id" in response.get_json()["error"]["fields"]
     response = client.patch(path, json={}, headers=headers)
     assert response.status_code == 422
     assert client.patch(f"/api/v1/diaria/{_diarium_id('SN')}", json={}, headers=headers).status_code == 422
+
+
+def test_an_utskotts_diarium_is_its_parents(api_as, demo):
+    from app.organisation.models import CommitteeKind
+
+    sn = committee("SN")
+    au = create_committee("SNAU", name="Socialnämndens arbetsutskott")
+    au.kind, au.parent = CommitteeKind.subcommittee, sn
+    db.session.commit()
+    au_id, sn_diarium = au.id, _diarium_id("SN")
+    client, headers = api_as("admin")
+    response = client.patch(f"/api/v1/committees/{au_id}", json={"diarium_id": _diarium_id("KS")}, headers=headers)
+    assert response.status_code == 409 and "utskott" in response.get_json()["error"]["message"]
+    assert db.session.get(type(au), au_id).diarium_id is None
+    listed = client.get(f"/api/v1/diaria/{sn_diarium}", headers=headers).get_json()["diarium"]
+    assert [c["name"] for c in listed["committees"]] == ["Socialnämnden"]

@@ -10,7 +10,7 @@ from app.audit import AuditEntry
 from app.auth.models import Role
 from app.clock import local_today
 from app.extensions import db
-from app.organisation.models import Committee
+from app.organisation.models import Committee, CommitteeKind
 from app.registry.diaria import assign_committee, create_diarium, diarium_of, update_diarium
 from app.registry.models import Case, Diarium, RegistrationCounter
 from app.registry.operations import import_case, register_case
@@ -188,6 +188,24 @@ def test_an_import_keeps_its_number_and_the_counter_continues_after_it(app, demo
     db.session.rollback()
 
 
+def test_an_utskott_registers_in_its_parents_diarium_and_cannot_leave_it(app, demo):
+    sn = committee("SN")
+    au = create_committee("SNAU", name="Socialnämndens arbetsutskott")
+    au.kind, au.parent = CommitteeKind.subcommittee, sn
+    officer = create_user("au-officer", {au: [Role.case_officer]})
+    db.session.commit()
+    case = _register(au, officer)
+    assert case.diarium_id == diarium_of(sn).id and case.number.startswith("SN-")
+    shared = create_diarium(
+        sn.municipality, user=None, name="Gemensamt", series="GM", number_format="{prefix} {year}/{serial}"
+    )
+    with pytest.raises(ConflictError, match="utskott"):
+        assign_committee(au, shared, user=person("admin"))
+    assign_committee(sn, shared, user=person("admin"))  # the parent moves: its utskott follows
+    db.session.commit()
+    assert _register(au, officer, code=None).number == f"GM {local_today().year}/1"
+
+
 def test_a_new_committee_without_a_diarium_gets_one_of_its_prefix(app, demo):
     new = create_committee("NY")
     officer = create_user("ny-officer", {new: [Role.case_officer]})
@@ -197,7 +215,7 @@ def test_a_new_committee_without_a_diarium_gets_one_of_its_prefix(app, demo):
 
 
 def test_the_migration_gives_each_series_a_diarium_and_keeps_every_number(app, demo):
-    """0013 on a database of 0012: one diarium per committee series in the municipality's format, every case in the
+    """0016 on a database of 0015: one diarium per committee series in the municipality's format, every case in the
     diarium of its series with the number it had, counters where the series stood."""
     from flask_migrate import downgrade, upgrade
 
@@ -210,7 +228,7 @@ def test_the_migration_gives_each_series_a_diarium_and_keeps_every_number(app, d
         )
     }
     db.session.remove()
-    downgrade(revision="0012_municipality_details")
+    downgrade(revision="0015_document_templates")
     counters = sa.table("registration_counters", sa.column("series"), sa.column("year"), sa.column("last_serial"))
     assert {(s, y): n for s, y, n in db.session.execute(sa.select(counters))} == highest
     db.session.remove()

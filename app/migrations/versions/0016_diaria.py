@@ -14,8 +14,8 @@ checked with PRAGMA foreign_key_check before they are switched on again.
 The downgrade puts the global constraints back; it fails if two municipalities share a series number
 or a case has no classification code.
 
-Revision ID: 0013_diaria
-Revises: 0012_municipality_details
+Revision ID: 0016_diaria
+Revises: 0015_document_templates
 Create Date: 2026-12-04 20:40:00.000000
 
 """
@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013_diaria"
-down_revision = "0012_municipality_details"
+revision = "0016_diaria"
+down_revision = "0015_document_templates"
 branch_labels = None
 depends_on = None
 
