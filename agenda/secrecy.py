@@ -193,6 +193,8 @@ def public_item(item: ItemJSON) -> ItemJSON:
             "note": None,
             "external_reference": None,
             "parts": [],
+            "markers": [],
+            "immediate_adjustment": False,
             "is_handling_later": False,
             "report": None,
             "attachments": [],
@@ -245,6 +247,7 @@ def public_items_now(publication: Publication) -> list[ItemJSON]:
     secret = secret_now(publication.members_snapshot)
     if not secret:
         return publication.public_snapshot["items"]
+    closed = publication.members_snapshot["meeting"].get("closed_section") or CONFIDENTIAL_SECTION
     members = {i["number"]: i for i in publication.members_snapshot["items"]}
     out: list[ItemJSON] = []
     for item in publication.public_snapshot["items"]:
@@ -260,7 +263,7 @@ def public_items_now(publication: Publication) -> list[ItemJSON]:
                 {
                     **member,
                     "kind": ItemKind.confidential_case.value,
-                    "section": CONFIDENTIAL_SECTION,
+                    "section": closed,
                     "public_title": secret[case_id],
                 }
             )

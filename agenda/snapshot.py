@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from agenda.identity_numbers import find_identity_numbers
-from agenda.models import CONFIDENTIAL_SECTION, AgendaItem, DelegationDecision, ItemKind, Meeting
+from agenda.models import (
+    CONFIDENTIAL_SECTION,
+    DEFAULT_HANDLING_LATER,
+    AgendaItem,
+    DelegationDecision,
+    ItemKind,
+    Meeting,
+)
 from agenda.secrecy import confidential_marks, public_decision, public_item, secrecy_problems, secret_now
 from agenda.snapshot_json import (
     AddressJSON,
@@ -51,6 +58,7 @@ def _address_json(block: dict[str, str]) -> AddressJSON:
 
 def meeting_json(meeting: Meeting) -> MeetingJSON:
     committee = meeting.committee
+    conventions = meeting.conventions
     return {
         "id": meeting.id,
         "committee": committee.name,
@@ -58,7 +66,11 @@ def meeting_json(meeting: Meeting) -> MeetingJSON:
         "municipality": committee.municipality.name,
         "administration": committee.administration.name,
         "address": _address_json(committee.administration.address_block()),
-        "title": f"Kallelse till {committee.name}",
+        "title": f"{conventions.notice_title} till {committee.name}",
+        "document_name": conventions.notice_title,
+        "first_number": conventions.first_number,
+        "closed_section": conventions.closed_section,
+        "handling_later_text": conventions.handling_later_text,
         "start": to_local(meeting.start_dt).isoformat(),
         "place": meeting.place,
         "is_public": meeting.is_public,
@@ -83,6 +95,24 @@ def _report_json(item: AgendaItem) -> ReportRefJSON | None:
         "signed_hash": report.signed_hash,
         "title": content.title or item.case.title,
     }
+
+
+def proposes_immediate_adjustment(item: AgendaItem) -> bool:
+    """Whether the item's signed tjänsteutlåtande proposes "Paragrafen förklaras omedelbart justerad".
+
+    The signal is the flag the case officer sets on a decision proposal in the editor
+    (``Proposal.immediately_adjusted``), read from the revision that was signed: never from the wording,
+    and never from a draft that nobody has signed.
+    """
+    if item.case is None:
+        return False
+    report = report_ops.report_for(item.case)
+    if report is None or report.signed_revision is None:
+        return False
+    if report.state not in (ReportState.signed, ReportState.on_agenda):
+        return False
+    content = ReportContent.from_json(report.revision_numbered(report.signed_revision).content)
+    return any(p.immediately_adjusted for p in content.proposals)
 
 
 def _attachments_json(item: AgendaItem) -> list[AttachmentJSON]:
@@ -127,7 +157,7 @@ def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = Non
     case = item.case
     out: ItemJSON = {
         "id": item.id,
-        "number": item.position,
+        "number": item.number,
         "kind": item.shown_kind.value,
         "section": item.section,
         "title": item.title,
@@ -137,6 +167,8 @@ def item_json(item: AgendaItem, decisions: list[DelegationDecision] | None = Non
         "note": item.note,
         "external_reference": item.external_reference,
         "parts": list(item.parts or []),
+        "markers": [marker.label for marker in item.markers],
+        "immediate_adjustment": _report_json(item) is not None and proposes_immediate_adjustment(item),
         "is_handling_later": item.is_handling_later and _report_json(item) is None,
         "report": _report_json(item),
         "attachments": _attachments_json(item),
@@ -169,6 +201,7 @@ def for_reader(
     confidential since the snapshot was taken: their items and decisions count as confidential too.
     """
     secret_cases = secret_cases or {}
+    closed = snapshot["meeting"].get("closed_section") or CONFIDENTIAL_SECTION
     out: list[ItemJSON] = []
     for item in snapshot["items"]:
         case_id = item.get("case_id")
@@ -176,7 +209,7 @@ def for_reader(
             item = {
                 **item,
                 "kind": ItemKind.confidential_case.value,
-                "section": CONFIDENTIAL_SECTION,
+                "section": closed,
                 "public_title": secret_cases[case_id],
             }
         if item["kind"] == ItemKind.confidential_case.value and not may_see_confidential(item.get("case_id")):
@@ -251,7 +284,7 @@ def _public_texts(meeting: Meeting, public: SnapshotJSON) -> list[tuple[str, str
         ("Sekreterare", m["secretary_name"] or ""),
     ]
     reports: list[tuple[str, str, bool]] = []
-    items = {item.position: item for item in meeting.items}
+    items = {item.number: item for item in meeting.items}
     for entry in public["items"]:
         where = f"Punkt {entry['number']}"
         texts.append((f"{where}, rubrik", entry["title"]))
@@ -261,6 +294,8 @@ def _public_texts(meeting: Meeting, public: SnapshotJSON) -> list[tuple[str, str
         ]
         for i, part in enumerate(entry["parts"], start=1):
             texts.append((f"{where}, del {i}", f"{part['title']} {part.get('presenter') or ''}"))
+        for marker in entry.get("markers", []):
+            texts.append((f"{where}, markering", marker))
         for decision in entry.get("delegation_decisions", []):
             texts.append(
                 (
@@ -322,11 +357,16 @@ def describe_changes(old: SnapshotJSON, new: SnapshotJSON) -> list[str]:
         "chair_name": "Ordförande",
         "secretary_name": "Sekreterare",
         "is_public": "Öppet sammanträde",
+        "title": "Rubrik",
+        "closed_section": "Den slutna delens namn",
+        "handling_later_text": "Texten för handling som kommer senare",
     }
     old_meeting: Mapping[str, object] = old["meeting"]
     new_meeting: Mapping[str, object] = new["meeting"]
+    # A version published before the conventions were kept was written with the defaults.
+    defaults = {"closed_section": CONFIDENTIAL_SECTION, "handling_later_text": DEFAULT_HANDLING_LATER}
     for key, label in labels.items():
-        was, now = old_meeting.get(key), new_meeting.get(key)
+        was, now = old_meeting.get(key, defaults.get(key)), new_meeting.get(key, defaults.get(key))
         if was != now:
             lines.append(f"{label} ändrad: {_shown(was)} → {_shown(now)}.")
     old_items = {item["id"]: item for item in old["items"]}
@@ -347,6 +387,12 @@ def describe_changes(old: SnapshotJSON, new: SnapshotJSON) -> list[str]:
             lines.append(f"Punkt {item['number']} har ny rubrik.")
         if before.get("note") != item.get("note") or before.get("external_reference") != item.get("external_reference"):
             lines.append(f"Punkt {item['number']}: anteckningen ändrad.")
+        if before.get("section") != item.get("section") and item["kind"] != ItemKind.confidential_case.value:
+            lines.append(f"Punkt {item['number']} står nu under {_shown(item.get('section'))}.")
+        if before.get("markers", []) != item.get("markers", []):
+            lines.append(
+                f"Punkt {item['number']}: markeringarna ändrade ({_shown(' '.join(item.get('markers', [])))})."
+            )
         if before.get("parts") != item.get("parts"):
             lines.append(f"Punkt {item['number']}: delarna ändrade.")
         if before.get("report") != item.get("report"):

@@ -30,7 +30,15 @@ class MeetingJSON(TypedDict):
     administration: str
     #: the committee's förvaltning's address block when published (absent in snapshots published before it was kept)
     address: NotRequired[AddressJSON]
+    #: the heading: "<document_name> till <committee>"
     title: str
+    #: the committee's conventions it was published with (agenda.conventions); a version published before they
+    #: existed has none of these keys and reads as the defaults (Kallelse, from 1, Sekretessärenden, Handling
+    #: kommer senare)
+    document_name: NotRequired[str]
+    first_number: NotRequired[int]
+    closed_section: NotRequired[str]
+    handling_later_text: NotRequired[str]
     #: ISO 8601, Swedish time
     start: str
     place: str
@@ -105,6 +113,10 @@ class ItemJSON(TypedDict):
     note: str | None
     external_reference: str | None
     parts: list[PartJSON]
+    #: the markers the secretary chose for it, e.g. ["(KF)"] (absent in versions published before markers)
+    markers: NotRequired[list[str]]
+    #: its signed tjänsteutlåtande proposes that the paragraph be justerad at once (a proposal's flag)
+    immediate_adjustment: NotRequired[bool]
     is_handling_later: bool
     report: ReportRefJSON | None
     attachments: list[AttachmentJSON]

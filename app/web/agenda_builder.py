@@ -12,7 +12,7 @@ from agenda import operations as ops
 from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
 from agenda.operations import misplaced_confidential
 from agenda.secrecy import newly_confidential
-from agenda.snapshot import build_snapshots, describe_changes, publication_problems
+from agenda.snapshot import build_snapshots, describe_changes, proposes_immediate_adjustment, publication_problems
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.errors import json_error, prefers_json
 from app.extensions import db
@@ -32,6 +32,7 @@ from app.web.meeting_forms import (
     combine_start,
     edit_item_form,
     information_form,
+    offer_placement,
     part_errors,
     parts_of,
 )
@@ -96,19 +97,29 @@ def _forms(meeting: Meeting, posted: dict) -> dict:
             chair_name=meeting.chair_name,
             secretary_name=meeting.secretary_name,
         )
+    committee = meeting.committee
     forms = {
         "facts": with_ids(facts, "uppgifter"),
-        "simple": with_ids(posted.get("simple") or SimpleItemForm(formdata=None), "formalia"),
-        "information": with_ids(posted.get("information") or information_form(from_request=False), "information"),
-        "case": with_ids(_offer_cases(posted.get("case") or CaseItemForm(formdata=None), meeting), "arende"),
-        "delegation": with_ids(posted.get("delegation") or DelegationItemForm(formdata=None), "delgivningar"),
+        "simple": with_ids(
+            offer_placement(posted.get("simple") or SimpleItemForm(formdata=None), committee), "formalia"
+        ),
+        "information": with_ids(
+            offer_placement(posted.get("information") or information_form(from_request=False), committee), "information"
+        ),
+        "case": with_ids(
+            offer_placement(_offer_cases(posted.get("case") or CaseItemForm(formdata=None), meeting), committee),
+            "arende",
+        ),
+        "delegation": with_ids(
+            offer_placement(posted.get("delegation") or DelegationItemForm(formdata=None), committee), "delgivningar"
+        ),
         "publish": with_ids(posted.get("publish") or PublishForm(formdata=None), "publicera"),
         "reorder": with_ids(ReorderForm(formdata=None, version=meeting.agenda_version), "ordning"),
     }
     forms["moves"] = {}
     for item in meeting.items:
         form = posted.get(("move", item.id)) or MoveItemForm(
-            formdata=None, position=item.position, version=meeting.agenda_version
+            formdata=None, position=item.number, version=meeting.agenda_version
         )
         form.version.data = meeting.agenda_version
         forms["moves"][item.id] = with_ids(form, f"flytta-{item.id}")
@@ -125,6 +136,8 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
     manage = can(current_user, Action.manage_meetings, meeting)
     context = {
         "meeting": meeting,
+        "conventions": meeting.conventions,
+        "adjusted": {item.id for item in meeting.items if proposes_immediate_adjustment(item)},
         "may_manage": manage,
         "may_publish": can(current_user, Action.publish_notice, meeting),
         "is_open": meeting.status in UPCOMING,
@@ -204,12 +217,19 @@ def add_item(meeting_id: int):
     kind = request.form.get("kind", "")
     user = acting_user()
     if kind in (ItemKind.procedural.value, ItemKind.other.value):
-        key, form = "simple", SimpleItemForm()
+        key, form = "simple", offer_placement(SimpleItemForm(), meeting.committee)
 
         def create():
-            return ops.add_item(meeting, user=user, kind=form.kind.data, title=form.title.data, note=form.note.data)
+            return ops.add_item(
+                meeting,
+                user=user,
+                kind=form.kind.data,
+                title=form.title.data,
+                note=form.note.data,
+                **form.placement(),
+            )
     elif kind == ItemKind.information.value:
-        key, form = "information", information_form(from_request=True)
+        key, form = "information", offer_placement(information_form(from_request=True), meeting.committee)
 
         def create():
             try:
@@ -220,11 +240,12 @@ def add_item(meeting_id: int):
                     title=form.title.data,
                     note=form.note.data,
                     parts=parts_of(form),
+                    **form.placement(),
                 )
             except ValidationError as exc:
                 raise part_errors(exc, form) from exc
     elif kind == ItemKind.case.value:
-        key, form = "case", _offer_cases(CaseItemForm(), meeting)
+        key, form = "case", offer_placement(_offer_cases(CaseItemForm(), meeting), meeting.committee)
 
         def create():
             case = db.session.get(Case, form.case.data)
@@ -237,19 +258,22 @@ def add_item(meeting_id: int):
                 is_handling_later=bool(form.is_handling_later.data),
                 note=form.note.data,
                 external_reference=form.external_reference.data,
+                **form.placement(),
             )
     elif kind == ItemKind.delegation_report.value:
-        key, form = "delegation", DelegationItemForm()
+        key, form = "delegation", offer_placement(DelegationItemForm(), meeting.committee)
 
         def create():
-            return ops.add_item(meeting, user=user, kind="delegation_report", title=form.title.data or None)
+            return ops.add_item(
+                meeting, user=user, kind="delegation_report", title=form.title.data or None, **form.placement()
+            )
     else:
         abort(400, "Okänd typ av punkt.")
 
     def operation():
         item = create()
         return (
-            f"Punkt {item.position} ”{_title_of(item)}” har lagts till på föredragningslistan.",
+            f"Punkt {item.number} ”{_title_of(item)}” har lagts till på föredragningslistan.",
             meeting_url(meeting, f"punkt-{item.id}"),
         )
 
@@ -264,7 +288,12 @@ def edit_item(meeting_id: int, item_id: int):
     form = edit_item_form(item, from_request=request.method == "POST")
 
     def operation():
-        values = {"title": form.title.data, "note": form.note.data, "external_reference": form.external_reference.data}
+        values = {
+            "title": form.title.data,
+            "note": form.note.data,
+            "external_reference": form.external_reference.data,
+            **form.placement(),
+        }
         if item.kind is ItemKind.information:
             values["parts"] = parts_of(form)
         if item.case is not None:
@@ -273,7 +302,7 @@ def edit_item(meeting_id: int, item_id: int):
             ops.update_item(item, user=acting_user(), expected_version=form.version.data, **values)
         except ValidationError as exc:
             raise part_errors(exc, form) from exc
-        return f"Punkt {item.position} är ändrad.", meeting_url(meeting, f"punkt-{item.id}")
+        return f"Punkt {item.number} är ändrad.", meeting_url(meeting, f"punkt-{item.id}")
 
     def render(status: int):
         db.session.refresh(meeting)
@@ -301,7 +330,7 @@ def _item_button(meeting_id: int, item_id: int, change, action: Action = Action.
 @login_required
 def remove_item(meeting_id: int, item_id: int):
     def change(meeting, item):
-        message = f"Punkt {item.position} ”{_title_of(item)}” är borttagen. Övriga punkter har numrerats om."
+        message = f"Punkt {item.number} ”{_title_of(item)}” är borttagen. Övriga punkter har numrerats om."
         ops.remove_item(item, user=acting_user())
         return message
 
@@ -313,7 +342,7 @@ def remove_item(meeting_id: int, item_id: int):
 def attach_handling(meeting_id: int, item_id: int):
     def change(meeting, item):
         ops.attach_handling(item, user=acting_user())
-        return f"Handlingen till punkt {item.position} är klar och följer med kallelsen."
+        return f"Handlingen till punkt {item.number} är klar och följer med kallelsen."
 
     return _item_button(meeting_id, item_id, change)
 
@@ -336,9 +365,14 @@ def move_item(meeting_id: int, item_id: int):
         elif form.position.data is None:
             raise ValidationError({"position": "Ange platsen som ett tal."})
         else:
-            target = form.position.data
+            # The form names the number the item is to have; the operation takes its place (1 … n).
+            first = meeting.conventions.first_number
+            last = first + len(meeting.items) - 1
+            if not first <= form.position.data <= last:
+                raise ValidationError({"position": f"Platsen ska vara ett tal från {first} till {last}."})
+            target = form.position.data - first + 1
         ops.move_item(item, user=acting_user(), to_position=target, expected_version=form.version.data)
-        return f"”{_title_of(item)}” är nu punkt {item.position}.", meeting_url(meeting, f"punkt-{item.id}")
+        return f"”{_title_of(item)}” är nu punkt {item.number}.", meeting_url(meeting, f"punkt-{item.id}")
 
     return run(form, operation, lambda status: _meeting_page(meeting, status, {("move", item.id): form}))
 
@@ -373,7 +407,7 @@ def reorder(meeting_id: int):
         return jsonify(
             message=message,
             version=meeting.agenda_version,
-            items=[{"id": item.id, "number": item.position} for item in meeting.items],
+            items=[{"id": item.id, "number": item.number} for item in meeting.items],
         )
     flash(message, "success")
     return redirect(meeting_url(meeting, "dagordning"))
@@ -388,7 +422,7 @@ def outcome(meeting_id: int, item_id: int):
 
     def operation():
         ops.record_outcome(item, user=acting_user(), outcome=form.outcome.data)
-        return f"Punkt {item.position}: {item.outcome.label.lower()}.", meeting_url(meeting, "utfall")
+        return f"Punkt {item.number}: {item.outcome.label.lower()}.", meeting_url(meeting, "utfall")
 
     return run(form, operation, lambda status: _meeting_page(meeting, status, {("outcome", item.id): form}))
 

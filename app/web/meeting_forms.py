@@ -12,10 +12,11 @@ from datetime import date, datetime, time
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
+from agenda.conventions import conventions_for, markers_for, sections_for
 from agenda.models import ItemKind, ItemOutcome
 from app.validation import ValidationError
 from app.web.registry_forms import INVALID_CHOICE, INVALID_DATE, Required, date_field, id_select, options, text_field
@@ -141,7 +142,29 @@ class MeetingFactsForm(FlaskForm):
     secretary_name = text_field("Sekreterare", 200)
 
 
-class SimpleItemForm(FlaskForm):
+class PlacementFields(FlaskForm):
+    """The section an item stands under and its markers, chosen among the committee's (``offer_placement``);
+    the operation refuses another committee's."""
+
+    section = SelectField(
+        "Avsnitt", choices=[], validate_choice=False, description="Rubriken som punkten står under på listan."
+    )
+    markers = SelectMultipleField("Markeringar", choices=[], validate_choice=False)
+
+    def placement(self) -> dict:
+        return {"section": self.section.data or None, "markers": list(self.markers.data or [])}
+
+
+def offer_placement(form, committee):
+    """Offer the committee's sections and markers on an item's form (and call a later handling as it does)."""
+    if hasattr(form, "is_handling_later"):
+        form.is_handling_later.label.text = conventions_for(committee).handling_later_text
+    form.section.choices = [("", "Inget avsnitt")] + [(str(s.id), s.name) for s in sections_for(committee)]
+    form.markers.choices = [(str(m.id), m.label) for m in markers_for(committee)]
+    return form
+
+
+class SimpleItemForm(PlacementFields):
     """A procedural item or another item: a title and a note."""
 
     kind = SelectField("Typ av punkt", choices=options(SIMPLE_KINDS), invalid_choice_message=INVALID_CHOICE)
@@ -153,7 +176,7 @@ class SimpleItemForm(FlaskForm):
     )
 
 
-class CaseItemForm(FlaskForm):
+class CaseItemForm(PlacementFields):
     case = id_select(
         "Ärende",
         validators=[InputRequired("Välj ärendet som punkten gäller.")],
@@ -169,7 +192,7 @@ class CaseItemForm(FlaskForm):
     external_reference = text_field("Extern referens", 100, description="Till exempel KSL/12/0177-37.")
 
 
-class DelegationItemForm(FlaskForm):
+class DelegationItemForm(PlacementFields):
     title = text_field("Rubrik", 1000, description="Tomt: ”Delgivningar och anmälda delegationsbeslut”.")
 
 
@@ -199,11 +222,11 @@ def information_form(*, from_request: bool, rows: int = 3):
     return form
 
 
-class InformationBase(FlaskForm):
+class InformationBase(PlacementFields):
     note = TextAreaField("Anteckning", render_kw={"maxlength": 2000, "rows": 2})
 
 
-class EditItemBase(FlaskForm):
+class EditItemBase(PlacementFields):
     note = TextAreaField("Anteckning", render_kw={"maxlength": 2000, "rows": 2})
     external_reference = text_field("Extern referens", 100)
     is_handling_later = BooleanField("Handling kommer senare")
@@ -224,6 +247,8 @@ def edit_item_form(item, *, from_request: bool):
             "external_reference": item.external_reference,
             "is_handling_later": item.is_handling_later,
             "version": item.meeting.agenda_version,
+            "section": str(item.section_id or ""),
+            "markers": [str(m.id) for m in item.markers],
         }
         for i, part in enumerate(parts, start=1):
             data[f"part_title_{i}"] = part.get("title")
@@ -233,7 +258,7 @@ def edit_item_form(item, *, from_request: bool):
     form.title.flags.required = True
     form.title.description = ""
     form.part_rows = rows
-    return form
+    return offer_placement(form, item.meeting.committee)
 
 
 def parts_of(form) -> list[dict]:

@@ -227,7 +227,7 @@ def feed(prefix: str):
         day = facts["start"][:10]
         entry = sub(root, "entry")
         sub(entry, "id", f"tag:{host},2017:kallelse:{p.meeting_id}:{p.version}")
-        sub(entry, "title", f"Kallelse till {facts['committee']} {day} (version {p.version})")
+        sub(entry, "title", f"{facts['title']} {day} (version {p.version})")  # the heading it was published with
         sub(entry, "updated", _iso(p.published_dt))
         sub(entry, "published", _iso(p.published_dt))
         sub(

@@ -3,6 +3,8 @@ named sections and the closed part, item markers and the later-handling wording 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,8 +12,10 @@ from agenda import conventions
 from agenda import operations as agenda_ops
 from agenda.models import AgendaConventions, AgendaItem, AgendaSection, ItemMarker, Meeting
 from app.audit import AuditEntry
+from app.clock import local_today
 from app.validation import ValidationError
-from tests.factories import committee, fresh, page, person, post
+from tests.factories import REPORT, committee, create_case, create_report, fresh, page, person, post, publish, rows
+from workflows.models import ReportState
 
 
 def url(prefix: str = "SN", tail: str = "") -> str:
@@ -204,3 +208,160 @@ def test_only_the_committees_secretary_keeps_its_conventions(login_as, demo, cli
     # Without the CSRF token nothing is changed.
     assert secretary.post(url(tail="/avsnitt"), data={"name": "X"}).status_code in (400, 422)
     assert stored() == before
+
+
+# --- an agenda written in a committee's own conventions, built, published and read back -----------------
+
+
+@pytest.fixture
+def conventional(meeting, secretary, new_case):
+    """Socialnämnden writes "Föredragningslista", numbers from 0, places items under "Beslutsärenden", marks
+    "(KF)", calls its closed part "Slutet sammanträde" and a later handling "Handling delas ut på sammanträdet";
+    the meeting has a case whose signed report proposes omedelbar justering, a case whose handling comes later
+    and a confidential case, all published."""
+    sn = committee()
+    conventions.set_conventions(
+        sn,
+        user=secretary,
+        notice_title="Föredragningslista",
+        first_number=0,
+        closed_section="Slutet sammanträde",
+        handling_later_text="Handling delas ut på sammanträdet",
+    )
+    decisions = conventions.add_section(sn, user=secretary, name="Beslutsärenden")
+    kf = conventions.add_marker(sn, user=secretary, label="(KF)")
+    officer = person("handlaggare")
+    adjusted = create_case("Taxor för färdtjänst 2027", officer=officer)
+    proposals = [{"text": "Socialnämnden antar taxorna för färdtjänst 2027.", "immediately_adjusted": True}]
+    create_report(
+        adjusted, ReportState.signed, author=officer, raw={**REPORT, "title": adjusted.title, "proposals": proposals}
+    )
+    later = new_case("Riktlinjer för hemtjänst 2027", state=None)
+    secret = new_case("Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", confidential=True)
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=adjusted, section=decisions.id, markers=[kf.id])
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=later, is_handling_later=True, section=decisions.id)
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret, markers=[kf.id])
+    complete(meeting)
+    publish(meeting)
+    fresh()
+    return meeting
+
+
+EXPECTED = [
+    (0, "Val av justerare", None),
+    (1, "Godkännande av föredragningslistan", None),
+    (2, "Taxor för färdtjänst 2027", "Beslutsärenden"),
+    (3, "Riktlinjer för hemtjänst 2027", "Beslutsärenden"),
+    (4, "Övriga frågor", None),
+    (5, "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", "Slutet sammanträde"),
+    (6, "Delgivningar och anmälda delegationsbeslut", None),
+]
+
+
+def complete(meeting) -> None:
+    agenda_ops.update_meeting(
+        meeting,
+        user=person("sekreterare"),
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": local_today().isoformat(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
+
+
+def section_headings(html: str) -> list[str]:
+    return re.findall(r'<tr class="agenda-section"[^>]*><th scope="row" colspan="\d">([^<]*)</th></tr>', html)
+
+
+def test_the_published_snapshot_keeps_the_conventions(conventional):
+    publication = fresh().get(Meeting, conventional.id).latest_publication
+    members, public = publication.members_snapshot, publication.public_snapshot
+    assert members["meeting"]["title"] == "Föredragningslista till Socialnämnden"
+    assert {key: members["meeting"][key] for key in ("document_name", "first_number", "closed_section")} == {
+        "document_name": "Föredragningslista",
+        "first_number": 0,
+        "closed_section": "Slutet sammanträde",
+    }
+    assert members["meeting"]["handling_later_text"] == "Handling delas ut på sammanträdet"
+    assert [(i["number"], i["title"], i["section"]) for i in members["items"]] == EXPECTED
+    adjusted, later, secret = members["items"][2], members["items"][3], members["items"][5]
+    assert (adjusted["markers"], adjusted["immediate_adjustment"], adjusted["is_handling_later"]) == (
+        ["(KF)"],
+        True,
+        False,
+    )
+    assert (later["markers"], later["immediate_adjustment"], later["is_handling_later"]) == ([], False, True)
+    assert (secret["kind"], secret["markers"]) == ("confidential_case", ["(KF)"])
+    # The public reads the confidential item by its public title only, in the closed part, without its markers.
+    shown = public["items"][5]
+    assert (shown["number"], shown["title"], shown["section"], shown["markers"]) == (
+        5,
+        "Ansökan enligt föräldrabalken",
+        "Slutet sammanträde",
+        [],
+    )
+    assert public["items"][2]["markers"] == ["(KF)"] and public["items"][2]["immediate_adjustment"] is True
+
+
+def test_the_builder_shows_the_conventions(login_as, conventional):
+    html = page(login_as("sekreterare"), f"/sammantraden/{conventional.id}")
+    assert [(n, t) for n, t, _section in EXPECTED] == rows(html)
+    assert section_headings(html) == ["Beslutsärenden", "Slutet sammanträde"]
+    assert 'data-first-number="0"' in html
+    assert html.count('<span class="agenda-marker">(KF)</span>') == 2
+    assert html.count('<span class="badge">Omedelbar justering</span>') == 1
+    assert '<span class="badge">Handling delas ut på sammanträdet</span>' in html
+    # The add forms offer the committee's section and marker.
+    assert '<option value="">Inget avsnitt</option>' in html and "Beslutsärenden</option>" in html
+    assert '<label for="is_handling_later-arende">Handling delas ut på sammanträdet</label>' in html
+
+
+def test_members_and_the_public_read_the_conventions(login_as, client, conventional):
+    member = login_as("ledamot")
+    html = page(member, f"/sammantraden/{conventional.id}/kallelse")
+    assert '<h1 id="kallelse-rubrik">Föredragningslista till Socialnämnden</h1>' in html
+    assert "SOCIALNÄMNDEN · FÖREDRAGNINGSLISTA" in html
+    assert section_headings(html) == ["Beslutsärenden", "Slutet sammanträde"]
+    assert re.findall(r'<tr id="punkt-(\d+)"', html) == [str(n) for n, _t, _s in EXPECTED]
+    assert html.count('<span class="agenda-marker">(KF)</span>') == 2
+    assert '<span class="badge">Omedelbar justering</span>' in html
+    assert '<span class="badge">Handling delas ut på sammanträdet</span>' in html
+    item = page(member, f"/sammantraden/{conventional.id}/kallelse/punkt/2")
+    assert "Omedelbar justering: tjänsteutlåtandet föreslår" in item and "(KF)</span></h1>" in item
+
+    public = page(client, f"/offentligt/sammantraden/{conventional.id}")
+    assert '<h1 id="kallelse-rubrik">Föredragningslista till Socialnämnden</h1>' in public
+    assert section_headings(public) == ["Beslutsärenden", "Slutet sammanträde"]
+    assert public.count('<span class="agenda-marker">(KF)</span>') == 1  # not on the confidential item
+    assert "Ansökan enligt föräldrabalken" in public and "Alva" not in public
+    assert "Omedelbar justering" in page(client, f"/offentligt/sammantraden/{conventional.id}/punkt/2")
+    feed = client.get("/offentligt/SN/kallelser.atom").get_data(as_text=True)
+    assert re.search(r"<title>Föredragningslista till Socialnämnden \d{4}-\d\d-\d\d \(version 1\)</title>", feed)
+
+
+def test_a_published_version_keeps_the_conventions_it_was_published_with(login_as, client, conventional):
+    secretary = person("sekreterare")
+    conventions.set_conventions(
+        committee(),
+        user=secretary,
+        notice_title="Kallelse",
+        first_number=1,
+        closed_section="Sekretessärenden",
+        handling_later_text="Handling kommer senare",
+    )
+    conventions.remove_section(conventions.sections_for(committee())[0], user=secretary)
+    fresh()
+    public = page(client, f"/offentligt/sammantraden/{conventional.id}")
+    assert section_headings(public) == ["Beslutsärenden", "Slutet sammanträde"]
+    assert '<h1 id="kallelse-rubrik">Föredragningslista till Socialnämnden</h1>' in public
+    builder = page(login_as("sekreterare"), f"/sammantraden/{conventional.id}")
+    assert [n for n, _t in rows(builder)] == [1, 2, 3, 4, 5, 6, 7]
+    assert section_headings(builder) == ["Sekretessärenden"]
+    # Publishing again says what changed.
+    meeting = fresh().get(Meeting, conventional.id)
+    changes = publish(meeting).changes
+    assert "Rubrik ändrad: Föredragningslista till Socialnämnden → Kallelse till Socialnämnden." in changes
+    assert "”Taxor för färdtjänst 2027” är nu punkt 3 (var 2)." in changes
+    assert "Punkt 3 står nu under –." in changes

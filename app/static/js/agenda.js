@@ -9,8 +9,9 @@
   var status = document.getElementById("agenda-status");
   if (!table || !orderForm || !status || !window.fetch || !window.FormData) { return; }
   var tbody = table.tBodies[0];
-  var sectionTemplate = tbody.querySelector("tr.agenda-section");
-  sectionTemplate = sectionTemplate ? sectionTemplate.cloneNode(true) : null;
+  // The committee's first number (0 or 1): an item's number is its place counted from it.
+  var firstNumber = parseInt(table.getAttribute("data-first-number") || "1", 10);
+  var columns = table.tHead ? table.tHead.rows[0].cells.length : 3;
   var busy = false;
   var lifted = null;  // {row, button, before: [ids]} while a row is picked up with the keyboard
   var dragged = null; // {row, button, before: [ids], target, after} while a row is dragged
@@ -18,7 +19,7 @@
   function itemRows() { return Array.prototype.slice.call(tbody.querySelectorAll("tr[data-item-id]")); }
   function ids() { return itemRows().map(function (row) { return row.getAttribute("data-item-id"); }); }
   function titleOf(row) { return "”" + (row.getAttribute("data-title") || "") + "”"; }
-  function placeOf(row) { return itemRows().indexOf(row) + 1; }
+  function placeOf(row) { return itemRows().indexOf(row) + firstNumber; }
 
   function announce(text, isError, offerReload) {
     status.className = "agenda-status" + (isError ? " agenda-status--error" : "");
@@ -37,17 +38,25 @@
     }, 50);
   }
 
-  // Put the Sekretessärenden heading before each run of confidential items, as the server does.
+  // Put a section's heading (a named section, or the closed part for the confidential items) before each run of
+  // items in it, as the server does.
   function placeSections() {
     Array.prototype.forEach.call(tbody.querySelectorAll("tr.agenda-section"), function (row) { row.remove(); });
-    if (!sectionTemplate) { return; }
-    var previous = null;
+    var previous = "";
     itemRows().forEach(function (row) {
-      var secret = row.getAttribute("data-confidential") === "true";
-      if (secret && (!previous || previous.getAttribute("data-confidential") !== "true")) {
-        tbody.insertBefore(sectionTemplate.cloneNode(true), row);
+      var section = row.getAttribute("data-section-name") || "";
+      if (section && section !== previous) {
+        var heading = document.createElement("tr");
+        heading.className = "agenda-section";
+        heading.setAttribute("data-section", "true");
+        var cell = document.createElement("th");
+        cell.scope = "row";
+        cell.colSpan = columns;
+        cell.textContent = section;
+        heading.appendChild(cell);
+        tbody.insertBefore(heading, row);
       }
-      previous = row;
+      previous = section;
     });
   }
 
@@ -55,12 +64,12 @@
   function renumber() {
     var rows = itemRows();
     rows.forEach(function (row, index) {
-      var number = String(index + 1);
+      var number = String(index + firstNumber);
       var cell = row.querySelector(".agenda-number__value");
       if (cell) { cell.textContent = number; }
       Array.prototype.forEach.call(row.querySelectorAll(".js-number"), function (span) { span.textContent = number; });
       var input = row.querySelector("input[name=position]");
-      if (input) { input.value = number; input.max = String(rows.length); }
+      if (input) { input.value = number; input.min = String(firstNumber); input.max = String(rows.length - 1 + firstNumber); }
       var up = row.querySelector("button[name=direction][value=up]");
       var down = row.querySelector("button[name=direction][value=down]");
       if (up) { up.hidden = index === 0; }
