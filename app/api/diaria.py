@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.diarium_schemas import DiariumChange, DiariumList, DiariumReply, NewDiarium
+from app.api.diarium_schemas import DiariumChange, DiariumList, DiariumReply, NewDiarium, Preview, PreviewQuery
 from app.api.schemas import InputError, get_or_404
-from app.api.spec import body_values, described
+from app.api.spec import body_values, described, query_values
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
 from app.permissions import Action, can, require
@@ -58,6 +58,33 @@ def _reply(diarium: Diarium, status: int = 200, headers: dict | None = None):
 )
 def list_diaria():
     return jsonify(items=[diarium_json(d) for d in _known_diaria()])
+
+
+@bp.get("/diaria/preview")
+@described(
+    operation_id="previewDiariumNumber",
+    tag=TAG,
+    summary="Förhandsgranska ett format",
+    query=PreviewQuery,
+    responses={200: (Preview, "Numret nästa ärende skulle få.")},
+    description="Visar vad en seriekod och ett format ger, utan att spara något; ett format som inte kan "
+    "godtas ger 422 med skälet per fält. Kräver rätten att administrera kommunens diarier.",
+    errors=("BadRequest", "Forbidden", "Unprocessable"),
+)
+def preview_diarium_number():
+    args = query_values()
+    diarium = None
+    if "diarium_id" in args:
+        diarium = db.session.get(Diarium, args["diarium_id"])
+        if diarium is None or not _knows(diarium.municipality):
+            raise InputError({"diarium_id": "Diariet finns inte."}, status=422)
+        require(current_user, Action.manage_diaria, diarium.municipality)
+    elif not any(can(current_user, Action.manage_diaria, m) for m in db.session.scalars(select(Municipality))):
+        abort(403)
+    shown = ops.preview(args.get("number_format", ""), args.get("series", ""), diarium=diarium)
+    if shown["errors"]:
+        raise InputError(shown["errors"], status=422)
+    return jsonify(number=shown["number"], uses_classification=shown["uses_class"])
 
 
 @bp.get("/diaria/<int:diarium_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from app.api.spec import Body, Id, RowId, Shape, Text, Url
+from app.api.spec import Body, Id, Query, RowId, Shape, Text, Url
 
 FORMAT_HELP = (
     "Diarienummerformatet: text med fälten {prefix} (seriekoden), {year} eller {yy}, {serial} (eller {serial:04} "
@@ -70,3 +70,16 @@ class CommitteeChange(Body):
     diarium_id: Id = Field(
         None, title="Diarium", description="Diariet som nämndens nya ärenden registreras i (samma kommun)."
     )
+
+
+class PreviewQuery(Query):
+    series: Text(None) = Field(None, title="Seriekod", description="Seriekoden att visa numret med, t.ex. KS.")
+    number_format: Text(None) = Field(None, title="Format", description=FORMAT_HELP)
+    diarium_id: Id = Field(
+        None, title="Diarium", description="Räkna fram numret i detta diariums serie (annars löpnummer 1)."
+    )
+
+
+class Preview(Shape):
+    number: str = Field(description="Nästa diarienummer i år med detta format.", examples=["Dnr BUN 2026.1"])
+    uses_classification: bool = Field(description="Om formatet skriver klassificeringskoden (181 i exemplet).")

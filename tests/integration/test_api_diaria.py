@@ -177,3 +177,24 @@ def test_an_utskotts_diarium_is_its_parents(api_as, demo):
     assert db.session.get(type(au), au_id).diarium_id is None
     listed = client.get(f"/api/v1/diaria/{sn_diarium}", headers=headers).get_json()["diarium"]
     assert [c["name"] for c in listed["committees"]] == ["Socialnämnden"]
+
+
+def test_the_preview_shows_a_formats_next_number_or_why_it_is_refused(api_as, demo):
+    client, headers = api_as("admin")
+    year = local_today().year
+    ok = client.get(
+        "/api/v1/diaria/preview",
+        query_string={"series": "bun", "number_format": "{prefix} {year}.{serial}"},
+        headers=headers,
+    )
+    assert ok.status_code == 200 and ok.get_json() == {"number": f"BUN {year}.1", "uses_classification": False}
+    bad = client.get(
+        "/api/v1/diaria/preview", query_string={"series": "BUN", "number_format": "{serial}{yy}"}, headers=headers
+    )
+    assert bad.status_code == 422 and "tvetydigt" in bad.get_json()["error"]["fields"]["number_format"]
+    unknown = client.get("/api/v1/diaria/preview", query_string={"colour": "blå"}, headers=headers)
+    assert unknown.status_code == 400
+    registrar, reg_headers = api_as("registrator")
+    assert (
+        registrar.get("/api/v1/diaria/preview", query_string={"series": "KS"}, headers=reg_headers).status_code == 403
+    )
