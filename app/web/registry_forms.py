@@ -18,7 +18,9 @@ from app.auth.models import CommitteeRole, Role, User
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
+from app.registry.diaria import registering_diarium
 from app.registry.models import CaseStatus, ClassificationCode, Direction
+from app.registry.numbering import number_format
 from app.registry.operations import TITLE_MAX
 from app.registry.queries import CaseFilter
 from app.validation import ConflictError, ValidationError
@@ -217,6 +219,18 @@ class RegisterCaseForm(FlaskForm):
         self.case_officer_id.choices = options(
             case_officer_options(committees, with_committee=True), "Välj handläggare"
         )
+        # Whether a code is needed follows the diaria the committees register in: required where the
+        # numbers write it ({class}), optional where they do not.
+        writes_code = {
+            number_format(d.number_format if d else c.municipality.registration_number_format).uses_class
+            for c, d in ((c, registering_diarium(c)) for c in committees)
+        } or {True}
+        if writes_code == {True}:
+            self.classification_code.flags.required = True
+        elif writes_code == {False}:
+            self.classification_code.description = "Frivillig: diariets nummer skriver ingen klassificeringskod."
+        else:
+            self.classification_code.description = "Krävs för nämnder vars diarium skriver koden i numret."
 
     def preselect(self, committees: list[Committee], user: User) -> None:
         """Choose the only committee, and the user as officer if they are one."""

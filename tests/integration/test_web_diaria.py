@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit import AuditEntry
+from app.auth.models import User
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
@@ -149,3 +150,39 @@ def test_only_administrators_reach_the_pages(login_as, key):
 def test_anonymous_visitors_are_sent_to_log_in(client, demo):
     assert client.get(PAGE).status_code == 302
     assert client.post(PAGE, data=NEW).status_code in (302, 400)
+
+
+def test_the_register_form_asks_for_a_code_only_where_the_diarium_writes_one(login_as):
+    client = login_as("admin")
+    sn = diarium("SN")
+    post(
+        client,
+        PAGE + f"/{sn.id}/andra",
+        {"name": sn.name, "series": "SN", "number_format": "{prefix} {serial}/{year}", "save": "Spara"},
+    )
+    ks = diarium("KS")
+    post(
+        client,
+        PAGE + f"/{ks.id}/andra",
+        {"name": ks.name, "series": "KS", "number_format": "{prefix} {serial}/{year}", "save": "Spara"},
+    )
+    registrar = login_as("registrator")
+    form = registrar.get("/diarium/registrera").get_data(as_text=True)
+    assert "Frivillig: diariets nummer skriver ingen klassificeringskod." in form
+    committee_id = fresh().scalar(select(Committee.id).where(Committee.registry_prefix == "SN"))
+    officer_id = fresh().scalar(select(User.id).where(User.email == "handlaggare@huddinge.example"))
+    response = registrar.post(
+        "/diarium/registrera",
+        data={
+            "csrf_token": csrf_token(registrar, "/diarium/registrera"),
+            "committee": committee_id,
+            "title": "Utan klassificering",
+            "classification_code": "",
+            "case_officer_id": officer_id,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    case = fresh().scalar(select(Case).where(Case.title == "Utan klassificering"))
+    assert case.number == f"SN {case.serial}/{local_today().year}" and case.classification_id is None
+    page = registrar.get(response.headers["Location"]).get_data(as_text=True)
+    assert case.number in page
