@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from agenda import conventions
 from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, ItemKind, Meeting, Publication
 from app.auth import operations as auth_ops
@@ -212,6 +213,53 @@ def add_case_item(meeting: Meeting, case: Case, *, user: User | None = None, **v
 def publish(meeting: Meeting, *, user: User | None = None, **options) -> Publication:
     """Publish the meeting's kallelse through the real operation (its checks included)."""
     return agenda_ops.publish(meeting, user=user or person("sekreterare"), **options)
+
+
+def publish_with_conventions(meeting: Meeting) -> Meeting:
+    """Give Socialnämnden conventions of its own and publish ``meeting`` in them (the caller reads it fresh).
+
+    "Föredragningslista", numbered from 0, the section "Beslutsärenden" and the marker "(KF)", the closed part
+    "Slutet sammanträde" and "Handling delas ut på sammanträdet"; on the agenda a case whose signed report
+    proposes omedelbar justering (section and marker), a case whose handling comes later (section) and a
+    confidential case (marker): numbers 2, 3 and 5.
+    """
+    secretary, officer, sn = person("sekreterare"), person("handlaggare"), committee()
+    conventions.set_conventions(
+        sn,
+        user=secretary,
+        notice_title="Föredragningslista",
+        first_number=0,
+        closed_section="Slutet sammanträde",
+        handling_later_text="Handling delas ut på sammanträdet",
+    )
+    decisions = conventions.add_section(sn, user=secretary, name="Beslutsärenden")
+    kf = conventions.add_marker(sn, user=secretary, label="(KF)")
+    adjusted = create_case("Taxor för färdtjänst 2027", officer=officer)
+    proposals = [{"text": "Socialnämnden antar taxorna för färdtjänst 2027.", "immediately_adjusted": True}]
+    create_report(
+        adjusted, ReportState.signed, author=officer, raw={**REPORT, "title": adjusted.title, "proposals": proposals}
+    )
+    later = create_case("Riktlinjer för hemtjänst 2027", officer=officer)
+    secret = create_case(
+        "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", officer=officer, confidential=True
+    )
+    create_report(secret, ReportState.signed, author=officer)
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=adjusted, section=decisions.id, markers=[kf.id])
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=later, is_handling_later=True, section=decisions.id)
+    agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret, markers=[kf.id])
+    agenda_ops.update_meeting(
+        meeting,
+        user=secretary,
+        values={
+            "notice_place": "Huddinge",
+            "notice_date": local_today().isoformat(),
+            "chair_name": "Gunnel Hedberg",
+            "secretary_name": "Sara Lindqvist",
+        },
+    )
+    publish(meeting)
+    db.session.commit()
+    return meeting
 
 
 # --- jobs ------------------------------------------------------------------------------------------

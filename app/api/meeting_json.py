@@ -13,7 +13,7 @@ from sqlalchemy import select
 from agenda.access import item_withheld, shown_decision
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, Meeting, Publication
 from agenda.secrecy import public_changes_now, public_items_now
-from agenda.snapshot import items_for, public_item
+from agenda.snapshot import items_for, proposes_immediate_adjustment, public_item
 from app.api.schemas import committee_ref, iso, iso_dt, user_ref
 from app.auth.models import User
 from app.clock import to_local
@@ -80,10 +80,14 @@ def item_json(item: AgendaItem, viewer: User) -> dict:
     show_report = report is not None and can(viewer, Action.view_report, case)
     return {
         "id": item.id,
-        "number": item.position,
+        "number": item.number,
         "kind": item.shown_kind.value,
         "kind_label": item.shown_kind.label,
         "section": item.section,
+        "section_id": None if withheld else item.section_id,
+        "markers": [] if withheld else [m.label for m in item.markers],
+        "marker_ids": [] if withheld else [m.id for m in item.markers],
+        "immediate_adjustment": not withheld and proposes_immediate_adjustment(item),
         "title": case.display_public_title if withheld and case is not None else item.title,
         "case_id": None if withheld else item.case_id,
         "case_number": case.number if case is not None and not withheld else None,

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, RootModel, create_model
 
+from agenda.conventions import MAX_MARKERS
 from agenda.models import ItemKind, ItemOutcome, MeetingStatus
 from agenda.operations import MAX_ITEMS, MAX_PARTS
 from app.api.case_schemas import CommitteeRef, UserRef
@@ -83,10 +84,23 @@ class AgendaItem(Shape):
     """En punkt på föredragningslistan."""
 
     id: RowId
-    number: int = Field(ge=1, description="Punktens nummer på listan (= platsen i ordningen).")
+    number: int = Field(
+        ge=0,
+        description="Punktens nummer på listan: platsen i ordningen räknad från nämndens första nummer (0 eller 1).",
+    )
     kind: ItemKind
     kind_label: str
-    section: str | None = Field(description="Avsnitt, t.ex. Sekretessärenden.")
+    section: str | None = Field(
+        description="Avsnittet punkten står under, t.ex. Beslutsärenden; ett sekretessärende står under den slutna "
+        "delen (t.ex. Sekretessärenden)."
+    )
+    section_id: RowId | None = Field(description="Nämndens avsnitt som sekreteraren placerat punkten under.")
+    markers: list[str] = Field(description="Markeringar efter rubriken, t.ex. (KF).", examples=[["(KF)"]])
+    marker_ids: list[RowId] = Field(description="Markeringarnas id i nämndens mall.")
+    immediate_adjustment: bool = Field(
+        description="Omedelbar justering: det undertecknade tjänsteutlåtandet föreslår att paragrafen förklaras "
+        "omedelbart justerad."
+    )
     title: str
     case_id: RowId | None
     case_number: str | None = Field(examples=["SN-2016/3342.181"])
@@ -205,6 +219,8 @@ class SnapshotItem(OpenShape):
     kind: ItemKind
     title: str
     section: str | None = None
+    markers: list[str] = None
+    immediate_adjustment: bool = None
     case_number: str | None = None
     note: str | None = None
     external_reference: str | None = None
@@ -413,13 +429,29 @@ class _ItemTexts(Body):
         description="Handling kommer senare: krävs för ett ärende vars tjänsteutlåtande inte är undertecknat.",
     )
 
+    section_id: Id | None = Field(
+        None, title="Avsnitt", description="Ett av nämndens avsnitt (id i mallen) som punkten står under; null: inget."
+    )
+    markers: ListOf(Id, MAX_MARKERS) = Field(None, title="Markeringar", description="Nämndens markeringar (id).")
+
     #: the texts an item's change names (null included)
-    TEXTS: ClassVar[tuple[str, ...]] = ("title", "note", "external_reference", "parts", "is_handling_later")
+    TEXTS: ClassVar[tuple[str, ...]] = (
+        "title",
+        "note",
+        "external_reference",
+        "parts",
+        "is_handling_later",
+        "section_id",
+        "markers",
+    )
 
 
 class NewAgendaItem(_ItemTexts, _CaseChoice, _ItemKind):
     position: Number(MAX_ITEMS + 1) = Field(
-        None, title="Plats", description="Platsen; utelämnad: före Övriga frågor (sekretessärenden efter)."
+        None,
+        title="Plats",
+        description="Platsen 1 … n i ordningen (oavsett nämndens första nummer); utelämnad: sist i sitt avsnitt, "
+        "annars före Övriga frågor (sekretessärenden efter).",
     )
     version: Id = version_field()
 

@@ -285,6 +285,8 @@ def add_meeting_item(meeting_id: int):
     kind = values["kind"]
     case = find_case(meeting.committee, values, required=kind in (ItemKind.case, ItemKind.confidential_case))
     texts = {name: sent[name] for name in NewAgendaItem.TEXTS if name in sent}
+    if "section_id" in texts:  # the operation names it by what it is
+        texts["section"] = texts.pop("section_id")
     try:
         item = agenda_ops.add_item(
             meeting,
@@ -332,6 +334,8 @@ def update_meeting_item(meeting_id: int, item_id: int):
     item = access.load_item(current_user, meeting_id, item_id, Action.manage_meetings)
     values, sent = body_values(), body_sent()
     texts = {name: sent[name] for name in AgendaItemChange.TEXTS if name in sent}
+    if "section_id" in texts:  # the operation names it by what it is
+        texts["section"] = texts.pop("section_id")
     if not texts and "position" not in values:
         raise InputError(
             {"body": "Ange minst ett fält att ändra: " + ", ".join(AgendaItemChange.model_fields) + "."}, status=422

@@ -2,8 +2,9 @@
 
 ``build_kallelse_docx(snapshot, public=...)`` lays out exactly what was published (a members' or
 a public snapshot of ``agenda.snapshot``) as the municipality's printed kallelse (DOMAIN.md,
-"Anatomy of a kallelse"): on every page the header "SOCIALNÄMNDEN  KALLELSE  SIDA n (N)" from
-Word's PAGE and NUMPAGES fields; the title "Kallelse till Socialnämnden"; Tid and Plats; the
+"Anatomy of a kallelse"), in the committee's conventions the snapshot keeps: on every page the header
+"SOCIALNÄMNDEN  KALLELSE  SIDA n (N)" (the document's name) from Word's PAGE and NUMPAGES fields; the
+title "Kallelse till Socialnämnden"; Tid and Plats; the
 items as a table (number | ärende with presenters and notes | diarienummer) with the
 Sekretessärenden section row; the closing with the place and date of the notice and the
 chair's and secretary's names. Same lean template as the tjänsteutlåtande (sv-SE, A4).
@@ -31,9 +32,12 @@ from tasks.rendering.word import spacing as _spacing
 from tasks.rendering.word import sub as _sub
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again
-KALLELSE_BUILDER_VERSION = "3"
+KALLELSE_BUILDER_VERSION = "4"
 
+#: the wording for a later handling in a snapshot published before the committee's own was kept
 HANDLING_LATER = "Handling kommer senare"
+#: shown on an item whose signed tjänsteutlåtande proposes that the paragraph be justerad at once
+IMMEDIATE_ADJUSTMENT = "Omedelbar justering"
 PUBLIC_MARK = "Offentlig version"
 #: table column widths in twips (A4 less 25 mm margins: 9071)
 ITEM_WIDTHS = (737, 6067, 2267)
@@ -102,11 +106,13 @@ class _KallelseBuilder(_Builder):
         page = (
             small.format("SIDA ") + field("PAGE", "1") + small.format(" (") + field("NUMPAGES", "1") + small.format(")")
         )
-        widths = (4536, 2268, 2267)
+        name = clean(self.meeting.get("document_name") or "Kallelse").upper()
+        # A name longer than KALLELSE ("FÖREDRAGNINGSLISTA") gets the room a long word needs, never broken.
+        widths = (4536, 2268, 2267) if len(name) <= len("KALLELSE") else (3969, 3402, 1700)
         row = (
             "<w:tr>"
             + cell(widths[0], par(clean(self.meeting.get("committee") or "").upper(), bold=True))
-            + cell(widths[1], par("KALLELSE", bold=True))
+            + cell(widths[1], par(name, bold=True))
             + cell(widths[2], par("", fields=page, align="right"))
             + "</w:tr>"
         )
@@ -231,6 +237,8 @@ class _KallelseBuilder(_Builder):
         title = _paragraph()
         _spacing(title, after=40)
         whole_number_runs(title, clean(item.get("title") or ""))
+        for marker in item.get("markers") or []:
+            _run(title, f" {clean(marker)}", bold=True)
         out.append(title)
         for part in item.get("parts") or []:
             p = _paragraph()
@@ -246,8 +254,10 @@ class _KallelseBuilder(_Builder):
             notes.append(clean(item["note"]))
         if item.get("external_reference"):
             notes.append(f"Extern referens: {clean(item['external_reference'])}")
+        if item.get("immediate_adjustment"):
+            notes.append(IMMEDIATE_ADJUSTMENT)
         if item.get("is_handling_later"):
-            notes.append(HANDLING_LATER)
+            notes.append(clean(self.meeting.get("handling_later_text") or HANDLING_LATER))
         for decision in item.get("delegation_decisions") or []:
             line = (
                 f"{decision.get('decided_on') or ''} · {decision.get('decision_maker') or ''} · punkt "

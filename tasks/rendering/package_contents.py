@@ -50,8 +50,10 @@ class PackageItem:
 
 
 def item_title(item: ItemJSON) -> str:
-    """The bookmark of an item: "4 Verksamhetsberättelse 2016 – SN-2016/3342.181"."""
+    """The bookmark of an item: "4 Verksamhetsberättelse 2016 – SN-2016/3342.181" (its markers after the title)."""
     text = f"{item['number']} {clean(item.get('title') or '')}".strip()
+    for marker in item.get("markers") or []:
+        text += f" {clean(marker)}"
     if item.get("case_number"):
         text += f" – {item['case_number']}"
     return text

@@ -3,6 +3,7 @@ named sections and the closed part, item markers and the later-handling wording 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,10 +13,9 @@ from agenda import conventions
 from agenda import operations as agenda_ops
 from agenda.models import AgendaConventions, AgendaItem, AgendaSection, ItemMarker, Meeting
 from app.audit import AuditEntry
-from app.clock import local_today
 from app.validation import ValidationError
-from tests.factories import REPORT, committee, create_case, create_report, fresh, page, person, post, publish, rows
-from workflows.models import ReportState
+from tests.api_helpers import SPEC_URL, conforms
+from tests.factories import committee, fresh, page, person, post, publish, publish_with_conventions, rows
 
 
 def url(prefix: str = "SN", tail: str = "") -> str:
@@ -214,37 +214,11 @@ def test_only_the_committees_secretary_keeps_its_conventions(login_as, demo, cli
 
 
 @pytest.fixture
-def conventional(meeting, secretary, new_case):
-    """Socialnämnden writes "Föredragningslista", numbers from 0, places items under "Beslutsärenden", marks
-    "(KF)", calls its closed part "Slutet sammanträde" and a later handling "Handling delas ut på sammanträdet";
-    the meeting has a case whose signed report proposes omedelbar justering, a case whose handling comes later
-    and a confidential case, all published."""
-    sn = committee()
-    conventions.set_conventions(
-        sn,
-        user=secretary,
-        notice_title="Föredragningslista",
-        first_number=0,
-        closed_section="Slutet sammanträde",
-        handling_later_text="Handling delas ut på sammanträdet",
-    )
-    decisions = conventions.add_section(sn, user=secretary, name="Beslutsärenden")
-    kf = conventions.add_marker(sn, user=secretary, label="(KF)")
-    officer = person("handlaggare")
-    adjusted = create_case("Taxor för färdtjänst 2027", officer=officer)
-    proposals = [{"text": "Socialnämnden antar taxorna för färdtjänst 2027.", "immediately_adjusted": True}]
-    create_report(
-        adjusted, ReportState.signed, author=officer, raw={**REPORT, "title": adjusted.title, "proposals": proposals}
-    )
-    later = new_case("Riktlinjer för hemtjänst 2027", state=None)
-    secret = new_case("Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", confidential=True)
-    agenda_ops.add_item(meeting, user=secretary, kind="case", case=adjusted, section=decisions.id, markers=[kf.id])
-    agenda_ops.add_item(meeting, user=secretary, kind="case", case=later, is_handling_later=True, section=decisions.id)
-    agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret, markers=[kf.id])
-    complete(meeting)
-    publish(meeting)
+def conventional(meeting):
+    """Socialnämnden's agenda in conventions of its own, published (tests.factories.publish_with_conventions)."""
+    published = publish_with_conventions(meeting)
     fresh()
-    return meeting
+    return published
 
 
 EXPECTED = [
@@ -256,19 +230,6 @@ EXPECTED = [
     (5, "Vårdnad om Alva Exempelsson enligt 6 kap. 8 § föräldrabalken", "Slutet sammanträde"),
     (6, "Delgivningar och anmälda delegationsbeslut", None),
 ]
-
-
-def complete(meeting) -> None:
-    agenda_ops.update_meeting(
-        meeting,
-        user=person("sekreterare"),
-        values={
-            "notice_place": "Huddinge",
-            "notice_date": local_today().isoformat(),
-            "chair_name": "Gunnel Hedberg",
-            "secretary_name": "Sara Lindqvist",
-        },
-    )
 
 
 def section_headings(html: str) -> list[str]:
@@ -365,3 +326,49 @@ def test_a_published_version_keeps_the_conventions_it_was_published_with(login_a
     assert "Rubrik ändrad: Föredragningslista till Socialnämnden → Kallelse till Socialnämnden." in changes
     assert "”Taxor för färdtjänst 2027” är nu punkt 3 (var 2)." in changes
     assert "Punkt 3 står nu under –." in changes
+
+
+def test_the_api_answers_in_the_conventions_and_places_items(api_as, client, conventional):
+    api, headers = api_as("sekreterare")
+    path = f"/api/v1/meetings/{conventional.id}/items"
+    agenda = api.get(path, headers=headers).get_json()
+    assert [(i["number"], i["section"]) for i in agenda["items"]] == [(n, s) for n, _t, s in EXPECTED]
+    adjusted = agenda["items"][2]
+    assert (adjusted["markers"], adjusted["immediate_adjustment"]) == (["(KF)"], True)
+    published = client.get(f"/api/v1/public/meetings/{conventional.id}/kallelse").get_json()["kallelse"]
+    assert json.dumps(published, ensure_ascii=False).count("(KF)") == 1  # not on the confidential item
+    assert [(i["number"], i.get("markers")) for i in published["items"]][2] == (2, ["(KF)"])
+    spec = client.get(SPEC_URL).get_json()
+    conforms(spec, "Agenda", agenda)
+
+    ks_section = conventions.add_section(committee("KS"), user=person("admin"), name="Remissärenden")
+    section = conventions.sections_for(committee())[0]
+    marker = conventions.markers_for(committee())[0]
+    fresh()
+    version = agenda["agenda_version"]
+    refused = api.post(
+        path,
+        json={"kind": "other", "title": "Lokalfrågor", "section_id": ks_section.id, "version": version},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {"section": "Avsnittet finns inte bland Socialnämndens avsnitt."}
+    added = api.post(
+        path,
+        json={
+            "kind": "other",
+            "title": "Lokalfrågor",
+            "section_id": section.id,
+            "markers": [marker.id],
+            "version": version,
+        },
+        headers=headers,
+    )
+    assert added.status_code == 201, added.get_json()
+    item = added.get_json()["item"]
+    assert (item["number"], item["section"], item["markers"]) == (4, "Beslutsärenden", ["(KF)"])
+    cleared = api.patch(
+        f"{path}/{item['id']}", json={"section_id": None, "markers": [], "version": version + 1}, headers=headers
+    )
+    assert cleared.status_code == 200, cleared.get_json()
+    assert (cleared.get_json()["item"]["section"], cleared.get_json()["item"]["markers"]) == (None, [])

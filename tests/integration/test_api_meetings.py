@@ -852,8 +852,8 @@ def test_delegation_decisions(api_as, secretary, new_case):
 
 # --- malformed input: named in Swedish, refused before anything is looked up ---------------------------------
 
-ITEM_FIELDS = "kind, case_id, case_number, title, note, external_reference, parts, is_handling_later, position, version"
-ITEM_CHANGES = "title, note, external_reference, parts, is_handling_later, position, version"
+ITEM_FIELDS = "kind, case_id, case_number, title, note, external_reference, parts, is_handling_later, section_id, markers, position, version"
+ITEM_CHANGES = "title, note, external_reference, parts, is_handling_later, section_id, markers, position, version"
 
 
 def _item_path(meeting: dict) -> str:

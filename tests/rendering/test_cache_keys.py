@@ -28,7 +28,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def test_what_the_keys_are_made_from():
-    assert (PACKAGE_VERSION, BUILDER_VERSION, KALLELSE_BUILDER_VERSION, CLEAN_VERSION) == ("1", "3", "3", "1")
+    assert (PACKAGE_VERSION, BUILDER_VERSION, KALLELSE_BUILDER_VERSION, CLEAN_VERSION) == ("1", "3", "4", "1")
     assert template_sha256() == "c30d3447657f8ea1aa1608454afb54c279be152ccf1fdb4c0b6d1caaacc87f0d"
 
 
@@ -88,8 +88,8 @@ def test_a_kallelse_keeps_its_key():
     }
     assert (
         kallelse_input_hash(snapshot, public=False)
-        == "24563a1531df9e6b5a20fb1e2433277c144974932f093eaa8567b035bf667cfd"
+        == "8ff2dc93a2cf564df42e25d1bd735b0a4a9021fd66e9c2ea368ef57fe6942928"
     )
     assert (
-        kallelse_input_hash(snapshot, public=True) == "1c841dabe9a624d4cba06e5c72f2f94645b1db6c02a4d52b403e9fca8f593098"
+        kallelse_input_hash(snapshot, public=True) == "9c5a3178d2b41b66e30fad21ca4760369666ac3e606050f7e7091251b393f0e4"
     )
