@@ -1,12 +1,23 @@
-"""The schemas of the municipality's Word templates in the API: what is answered."""
+"""The schemas of the municipality's Word templates in the API: the upload form and what is answered."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import Field
 
-from app.api.spec import RowId, Shape, Url
+from app.api.spec import Form, RowId, Shape, Text, Url
+
+
+class TemplateUpload(Form):
+    no_file: ClassVar[str] = "Välj mallen som Word-fil (fältet file)."
+    not_multipart: ClassVar[str] = "Skicka mallen som multipart/form-data (fältet file)."
+
+    #: text, looked up among the municipality's committees by the view (which names them in its error)
+    committee_id: Text(None) = Field(
+        None, title="Nämnd", description="En nämnd som ska ha en egen mall; utan det gäller mallen hela kommunen."
+    )
 
 
 class DocumentTemplateVersion(Shape):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 from flask_login import current_user
 
 from app.api import bp
-from app.api.document_template_schemas import DocumentTemplateList, DocumentTemplateReply
+from app.api.document_template_schemas import DocumentTemplateList, DocumentTemplateReply, TemplateUpload
 from app.api.organisation import own_municipality
 from app.api.schemas import InputError
-from app.api.spec import described
+from app.api.spec import described, form_values
 from app.extensions import db
 from app.permissions import Action, require
 from app.validation import ValidationError
@@ -17,7 +17,6 @@ from tasks.rendering import document_templates as ops
 from tasks.rendering.letterhead import REQUIRED_STYLES, TEMPLATE_MAX_BYTES
 
 TAG = "Organisation"
-FIELDS = ("file", "committee_id")
 
 
 def _json(row: ops.DocumentTemplateFile) -> dict:
@@ -70,28 +69,19 @@ def list_document_templates():
         "måste ha formatmallarna " + ", ".join(REQUIRED_STYLES.values()) + " och ett eget sidhuvud och en egen "
         "sidfot för första sidan. Kräver rollen kommunadministratör."
     ),
+    form=TemplateUpload,
     errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedUpload", "Unprocessable"),
 )
 def upload_document_template():
+    values = form_values()
+    upload = values["file"]
     municipality = _managed()
-    if request.mimetype != "multipart/form-data":
-        raise InputError("Skicka mallen som multipart/form-data (fältet file).", status=415)
-    errors = {
-        name: f"Okänt fält ”{name[:40]}”; tillåtna: {', '.join(FIELDS)}."
-        for name in [*request.form, *request.files]
-        if name not in FIELDS
-    }
-    upload = request.files.get("file")
-    if upload is None:
-        errors["file"] = "Välj mallen som Word-fil (fältet file)."
     committee = None
-    text = (request.form.get("committee_id") or "").strip()
+    text = values.get("committee_id", "").strip()
     if text:
         committee = next((c for c in municipality.committees if str(c.id) == text), None)
         if committee is None:
-            errors["committee_id"] = "Ange id för en av kommunens nämnder, eller inget för hela kommunen."
-    if errors:
-        raise InputError(errors)
+            raise InputError({"committee_id": "Ange id för en av kommunens nämnder, eller inget för hela kommunen."})
     try:
         row = ops.upload_template(
             municipality,

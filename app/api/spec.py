@@ -19,7 +19,16 @@ from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from flask import current_app, request
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation, WithJsonSchema, WrapValidator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    WithJsonSchema,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as SchemaError
 from pydantic_core import PydanticCustomError
 from spectree import Response, SpecTree
@@ -169,18 +178,8 @@ def ObjectOf(model: type[BaseModel]) -> Any:  # noqa: N802 (a type)
     return Annotated[SkipValidation[model], _checked(_to_object)]
 
 
-def _to_file(value) -> FileStorage:
-    if not isinstance(value, FileStorage):
-        raise _whole("Välj en fil (fältet file).")
-    return value
-
-
-#: the file of a multipart form; required (missing, or sent as text: "Välj en fil")
-UploadedFile = Annotated[
-    Any,
-    WrapValidator(lambda value, handler: handler(_to_file(value))),
-    WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"}),
-]
+#: the file of a multipart form, described as binary (checked by Form)
+UploadedFile = Annotated[Any, WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"})]
 
 
 def Text(max_length: int | None = 200) -> Any:  # noqa: N802 (a type)
@@ -249,8 +248,18 @@ class Form(Query):
 
     model_config = ConfigDict(json_schema_extra=_file_required)
     unknown_label: ClassVar[str] = "Okänt fält"
+    #: the error when no file is sent (or the field is sent as text), and when the form is not multipart (415)
+    no_file: ClassVar[str] = "Välj en fil (fältet file)."
+    not_multipart: ClassVar[str] = "Skicka filen som multipart/form-data (fältet file)."
 
     file: UploadedFile = Field(None, title="Fil", validate_default=True)
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _a_file(cls, value):
+        if not isinstance(value, FileStorage):
+            raise _whole(cls.no_file)
+        return value
 
 
 class PageQuery(Query):
@@ -408,7 +417,7 @@ def described(
             if body is not None and (request.get_data() or not body_optional):
                 read_json_body()  # 415, not JSON, not an object, too deep, unstorable text: before the fields
             if form is not None:
-                _check_form()
+                _check_form(form)
             return run(*args, **kwargs)
 
         _VALIDATED[f"api.{view.__name__}"] = requested
@@ -417,10 +426,10 @@ def described(
     return decorate
 
 
-def _check_form() -> None:
+def _check_form(form: type[Form]) -> None:
     """Refuse what is not a multipart form (415), and a field sent more than once."""
     if request.mimetype != "multipart/form-data":
-        raise InputError("Skicka filen som multipart/form-data (fältet file).", status=415)
+        raise InputError(form.not_multipart, status=415)
     repeated = {
         name: f"{name[:40]} får bara anges en gång."
         for name, values in [*request.form.lists(), *request.files.lists()]

@@ -146,3 +146,23 @@ def test_the_api_uploads_a_template(api_as, demo):
     template = response.get_json()["template"]
     assert (template["version"], template["is_current"], template["committee_id"]) == (1, True, None)
     assert client.post(API, headers=headers, json={"file": "x"}).status_code == 415
+
+
+def test_the_api_names_each_bad_field_of_the_upload_form_in_swedish(api_as, demo):
+    client, headers = api_as("admin")
+    before = stored()
+
+    def error(form: dict | None = None, **kwargs) -> dict:
+        response = client.post(API, headers=headers, data=form, **kwargs)
+        assert response.status_code in (400, 415), response.get_json()
+        return response.get_json()["error"]
+
+    assert error({"mall": "x"}, content_type="multipart/form-data")["fields"] == {
+        "mall": "Okänt fält ”mall”; tillåtna: file, committee_id.",
+        "file": "Välj mallen som Word-fil (fältet file).",
+    }
+    assert error({"file": (io.BytesIO(word_template()), "m.docx"), "committee_id": "SN"})["fields"] == {
+        "committee_id": "Ange id för en av kommunens nämnder, eller inget för hela kommunen."
+    }
+    assert error(json={"file": "x"})["message"] == "Skicka mallen som multipart/form-data (fältet file)."
+    assert stored() == before
