@@ -15,7 +15,6 @@ from app.api.spec import (
     Flag,
     Form,
     Id,
-    NoParameters,
     ObjectOf,
     Query,
     RowId,
@@ -25,8 +24,6 @@ from app.api.spec import (
 )
 from workflows.models import ReportState
 from workflows.states import TRANSITIONS
-
-__all__ = ["NoParameters"]  # the review queue's query string (from app.api.spec, where it was moved)
 
 #: the transitions people ask for; the others happen through saving or the agenda
 MANUAL_TRANSITIONS = [name for name, t in TRANSITIONS.items() if t.is_manual]

@@ -11,7 +11,6 @@ from app.api import bp
 from app.api.errors import json_error
 from app.api.report_schemas import (
     MANUAL_TRANSITIONS,
-    NoParameters,
     ReportReply,
     ReviewQueue,
     SaveContent,
@@ -25,7 +24,7 @@ from app.api.schemas import (
     report_json,
     revision_json,
 )
-from app.api.spec import NoBody, body_values, described
+from app.api.spec import NoBody, NoParameters, body_values, described
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import Action, can, committees_where

@@ -1,6 +1,6 @@
 """The API's schemas: field types with Swedish errors, the endpoint decorator, the generated description.
 
-An endpoint declares its query string, JSON body and answers once, as pydantic models, with
+An endpoint declares its query string, JSON body or multipart form and its answers once, as pydantic models, with
 ``@described(...)``; spectree validates the request against them and writes the endpoint into
 /api/v1/openapi.json. A field's ``title`` is its Swedish label: a bad value is answered as
 ``{"fields": {"per_page": "Antal per sida måste vara ett heltal."}}`` with status 400, as everywhere in
