@@ -372,3 +372,86 @@ def test_the_api_answers_in_the_conventions_and_places_items(api_as, client, con
     )
     assert cleared.status_code == 200, cleared.get_json()
     assert (cleared.get_json()["item"]["section"], cleared.get_json()["item"]["markers"]) == (None, [])
+
+
+def test_the_conventions_are_kept_through_the_api(api_as, demo):
+    api, headers = api_as("sekreterare")
+    base = f"/api/v1/committees/{committee().id}"
+    spec = api.get(SPEC_URL).get_json()
+    shown = api.get(f"{base}/agenda-conventions", headers=headers).get_json()["conventions"]
+    assert shown == {
+        "notice_title": "Kallelse",
+        "first_number": 1,
+        "closed_section": "Sekretessärenden",
+        "handling_later_text": "Handling kommer senare",
+        "sections": [],
+        "markers": [],
+    }
+    changed = api.patch(
+        f"{base}/agenda-conventions", json={"notice_title": "Ärendelista", "first_number": 0}, headers=headers
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["conventions"]["notice_title"] == "Ärendelista"
+    assert changed.get_json()["conventions"]["closed_section"] == "Sekretessärenden"  # not sent: kept
+    section = api.post(f"{base}/agenda-sections", json={"name": "Remissärenden"}, headers=headers)
+    assert section.status_code == 201 and section.get_json()["section"]["name"] == "Remissärenden"
+    section_id = section.get_json()["section"]["id"]
+    marker = api.post(f"{base}/item-markers", json={"label": "(KF)"}, headers=headers)
+    assert marker.status_code == 201
+    marker_id = marker.get_json()["marker"]["id"]
+    renamed = api.patch(f"{base}/agenda-sections/{section_id}", json={"name": "Remisser"}, headers=headers)
+    assert renamed.get_json()["section"] == {"id": section_id, "name": "Remisser"}
+    assert (
+        api.patch(f"{base}/item-markers/{marker_id}", json={"label": "(KF-ärende)"}, headers=headers).status_code == 200
+    )
+    shown = api.get(f"{base}/agenda-conventions", headers=headers).get_json()
+    conforms(spec, "AgendaConventionsReply", shown)
+    assert shown["conventions"]["sections"] == [{"id": section_id, "name": "Remisser"}]
+    assert shown["conventions"]["markers"] == [{"id": marker_id, "label": "(KF-ärende)"}]
+
+    before = stored()
+    for method, path, body, field, message in (
+        (
+            "patch",
+            "/agenda-conventions",
+            {"first_number": 2},
+            "first_number",
+            "Första punktens nummer ska vara 0 eller 1.",
+        ),
+        ("patch", "/agenda-conventions", {"first_number": True}, "first_number", None),
+        ("patch", "/agenda-conventions", {"first_number": "0"}, "first_number", None),
+        ("patch", "/agenda-conventions", {"notice_title": ""}, "notice_title", "Dokumentets namn måste fyllas i."),
+        ("patch", "/agenda-conventions", {}, "body", None),
+        ("patch", "/agenda-conventions", {"closed_section": "remisser"}, "closed_section", None),
+        ("post", "/agenda-sections", {"name": "REMISSER"}, "name", "Det finns redan ett avsnitt som heter ”REMISSER”."),
+        ("post", "/agenda-sections", {}, "name", "Avsnittets namn måste fyllas i."),
+        ("post", "/item-markers", {"label": "M" * 31}, "label", None),
+        ("post", "/item-markers", {"colour": "röd"}, "colour", None),
+    ):
+        answer = getattr(api, method)(f"{base}{path}", json=body, headers=headers)
+        assert answer.status_code in (400, 422), (path, body, answer.status_code)
+        fields = answer.get_json()["error"]["fields"]
+        assert field in fields, (path, body, fields)
+        if message:
+            assert fields[field] == message
+    assert stored() == before
+
+    member, member_h = api_as("ledamot")
+    assert member.get(f"{base}/agenda-conventions", headers=member_h).status_code == 200
+    assert member.post(f"{base}/agenda-sections", json={"name": "X"}, headers=member_h).status_code == 403
+    ks = f"/api/v1/committees/{committee('KS').id}"
+    assert api.get(f"{ks}/agenda-conventions", headers=headers).status_code == 404
+    assert api.delete(f"{ks}/agenda-sections/{section_id}", headers=headers).status_code == 404
+    assert stored() == before
+
+    assert api.delete(f"{base}/agenda-sections/{section_id}", headers=headers).status_code == 200
+    gone = api.delete(f"{base}/item-markers/{marker_id}", headers=headers)
+    assert gone.status_code == 200 and gone.get_json()["conventions"]["markers"] == []
+    actions = fresh().scalars(select(AuditEntry.action).where(AuditEntry.action.like("committee.%"))).all()
+    assert set(actions) >= {
+        "committee.agenda_conventions_changed",
+        "committee.agenda_section_renamed",
+        "committee.agenda_section_removed",
+        "committee.item_marker_renamed",
+        "committee.item_marker_removed",
+    }
