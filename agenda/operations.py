@@ -532,14 +532,13 @@ def _place_report(item: AgendaItem, case: Case, user: User) -> None:
         return
     if item.is_handling_later:
         return
+    later = conventions.conventions_for(case.committee).handling_later_text  # as the committee calls it
     if report is None:
-        raise ConflictError(
-            f"Ärende {case.number} har inget tjänsteutlåtande. Markera ”Handling kommer senare” om det ska med ändå."
-        )
+        raise ConflictError(f"Ärende {case.number} har inget tjänsteutlåtande. Markera ”{later}” om det ska med ändå.")
     raise ConflictError(
         f"Tjänsteutlåtandet i {case.number} är inte undertecknat (status: "
         f"”{report.state.label}”). Bara undertecknade utlåtanden kan tas upp; markera "
-        "”Handling kommer senare” om det ska med ändå."
+        f"”{later}” om det ska med ändå."
     )
 
 
