@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.clock import local_today
 from app.demo import data
 from app.swedish_dates import MONTHS
 from tests.browser import steps
@@ -42,7 +43,7 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     card = page.get_by_role("region", name="Nästa sammanträde").locator("li.card").filter(has_text="Socialnämnden")
     assert card.count() == 1
     days, _hour, _place = data.NEXT_MEETING
-    assert date.today() <= shown_date(card.inner_text()) <= date.today() + timedelta(days=days)
+    assert local_today() <= shown_date(card.inner_text()) <= local_today() + timedelta(days=days)
     assert (
         "Kallelsen är inte publicerad ännu." in card.inner_text()
         or card.get_by_role("link", name="Läs kallelsen med handlingar").count() == 1
