@@ -5,7 +5,7 @@ loading, the PDF export), so a meeting package of 120 small documents spent most
 those fixed costs. Here the documents' builders write into one Word document instead, each in a
 section of its own:
 
-* with its own header and footer (the builders fill the ones they are given, ``report_docx.Target``),
+* with its own header and footer (the builders fill the ones they are given, ``word.Target``),
   page numbering restarting at 1 (``w:pgNumType w:start="1"``), and a new page at its start;
 * "SIDA n (N)": PAGE restarts with the section, but NUMPAGES counts the whole file and this
   LibreOffice (7.4) leaves SECTIONPAGES at its stored value, so a document's page count comes from
@@ -49,7 +49,15 @@ from pikepdf import Array, Dictionary, Name, String
 from tasks.rendering.outline import PageIndex, headings, outline_items
 from tasks.rendering.structure import copied as _copied
 from tasks.rendering.structure import number_tree as _number_tree
-from tasks.rendering.word import R_NS, Target, WordBuilder, first_page_letterhead, template_bytes
+from tasks.rendering.word import (
+    R_NS,
+    HeaderFooter,
+    Letterhead,
+    Target,
+    WordBuilder,
+    first_page_letterhead,
+    template_bytes,
+)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: the end bookmark of document n; letters and digits only (LibreOffice escapes others in destination names)
@@ -94,7 +102,7 @@ class CombinedDocument:
         self.last_section: etree._Element | None = None
         # the template's first-page letterhead (a logo, a name), given to every document with its pictures' parts
         section = self.document.sections[0]
-        self.letterhead: tuple[list[etree._Element], list[etree._Element]] = first_page_letterhead(section)
+        self.letterhead: Letterhead = first_page_letterhead(section)
         self.letterhead_parts: tuple[XmlPart | None, XmlPart | None] = (
             section.first_page_header.part if self.letterhead[0] else None,
             section.first_page_footer.part if self.letterhead[1] else None,
@@ -123,7 +131,7 @@ class CombinedDocument:
         footer, footer_id = self._new_part("footer")
         first: dict[str, tuple[HeaderPart | FooterPart, str]] = {}
 
-        def first_page() -> tuple[object, object]:
+        def first_page() -> HeaderFooter:
             first["header"] = self._new_part("header", first=True)
             first["footer"] = self._new_part("footer", first=True)
             return first["header"][0].element, first["footer"][0].element

@@ -17,10 +17,14 @@ side by side, and numbers that must not break across lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Unpack
 from xml.sax.saxutils import escape
 
-from tasks.rendering.word import KEEPNEXT, clean, paragraph, ppr, run, spacing, sub, w
+from lxml import etree
+
+from tasks.rendering.word import KEEPNEXT, RunFormatting, clean, paragraph, ppr, run, spacing, sub, w
 
 #: POSTADRESS, BESÖKSADRESS, TELEFON, E-POST OCH WEBB: twips, 9071 in all (A4 less 25 mm margins)
 FOOTER_WIDTHS = (3118, 2268, 1588, 2097)
@@ -54,7 +58,7 @@ def joined_digits(text: str) -> str:
     return _NUMBER_SPACE.sub(NBSP, text)
 
 
-def whole_number_runs(parent, text: str, **formatting) -> None:
+def whole_number_runs(parent: etree._Element, text: str, **formatting: Unpack[RunFormatting]) -> None:
     """Runs of ``text`` at the end of ``parent`` in which no date, diarienummer or telephone number breaks."""
     pieces = _NUMBER_HYPHEN.split(joined_digits(text))
     r = run(parent, pieces[0], **formatting)
@@ -73,13 +77,13 @@ def _whole_number_xml(text: str, rpr: str) -> str:
     return f"<w:r>{rpr}{inner}</w:r>"
 
 
-def address_lines(address) -> list[list[str]]:
+def address_lines(address: AddressBlock) -> list[list[str]]:
     """The footer's four columns of lines: the postal address split at its commas; e-mail and web."""
     postal = [part.strip() for part in (address.postal_address or "").split(",") if part.strip()]
     return [postal, [address.visiting_address], [address.phone], [address.email, address.web]]
 
 
-def address_footer(address, revision: str = "", sender: str = "") -> str:
+def address_footer(address: AddressBlock, revision: str = "", sender: str = "") -> str:
     """The address block as footer XML, and below it, small, a line with the ``sender`` ("Borås stad ·
     Stadsledningskansliet") at its left and the template's ``revision`` at its right (when either is given)."""
 
@@ -88,7 +92,7 @@ def address_footer(address, revision: str = "", sender: str = "") -> str:
         runs = "<w:r><w:br/></w:r>".join(_whole_number_xml(t, rpr) for t in lines if t)
         return f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{runs}</w:p>'
 
-    def cells(texts) -> str:
+    def cells(texts: Iterable[str]) -> str:
         return "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
             for width, t in zip(FOOTER_WIDTHS, texts)
@@ -123,7 +127,9 @@ def footer_line(left: str, right: str, *, size: int | None = None) -> str:
     )
 
 
-def signature_paragraphs(people: list[tuple[str, str]], *, first_before: int = 600, title_size: int | None = None):
+def signature_paragraphs(
+    people: list[tuple[str, str]], *, first_before: int = 600, title_size: int | None = None
+) -> list[etree._Element]:
     """The signatories (name, title) two by two side by side: a paragraph of names, one of titles, per pair.
 
     Every paragraph but the last keeps with the next, so the signatures stay together on one page."""

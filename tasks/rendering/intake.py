@@ -90,7 +90,7 @@ class _LaidOut(WordBuilder):
 
     def __init__(self, title: str, target: Target | None = None):
         self.title = title
-        super().__init__(None, target)
+        super().__init__(target)
 
     def header(self) -> None:
         self._fill(self.target.header, '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>')

@@ -15,13 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from agenda.secrecy import public_decision, public_item
+from agenda.snapshot_json import ItemJSON, MeetingJSON, SnapshotJSON
 from app.swedish_dates import long_date, meeting_time
+from tasks.rendering.batch import Maker
 from tasks.rendering.blocks import AddressBlock, address_footer, footer_line, signature_paragraphs, whole_number_runs
 from tasks.rendering.word import KEEPNEXT, Target, clean, template_revision, template_sha256
 from tasks.rendering.word import WordBuilder as _Builder
@@ -50,7 +53,7 @@ def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 
 
-def notice_line(meeting: dict) -> str:
+def notice_line(meeting: MeetingJSON) -> str:
     """ "Huddinge den 2 februari 2017" (either part may be missing)."""
     place, day = meeting.get("notice_place") or "", long_date(meeting.get("notice_date"))
     if place and day:
@@ -58,7 +61,7 @@ def notice_line(meeting: dict) -> str:
     return place or day
 
 
-def kallelse_input_hash(snapshot: dict, *, public: bool) -> str:
+def kallelse_input_hash(snapshot: SnapshotJSON, *, public: bool) -> str:
     """The sha256 of everything the kallelse is made from: the snapshot, the variant, builder and template."""
     data = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(
@@ -71,7 +74,7 @@ def kallelse_input_hash(snapshot: dict, *, public: bool) -> str:
     ).hexdigest()
 
 
-def kallelse_filename(snapshot: dict, extension: str, *, public: bool) -> str:
+def kallelse_filename(snapshot: SnapshotJSON, extension: str, *, public: bool) -> str:
     """E.g. "kallelse-SN-2017-02-23.pdf" or "kallelse-SN-2017-02-23-offentlig.pdf" (ASCII, no path)."""
     meeting = snapshot["meeting"]
     prefix = re.sub(r"[^A-Za-z0-9]+", "-", meeting.get("committee_prefix") or "").strip("-") or "namnd"
@@ -81,11 +84,11 @@ def kallelse_filename(snapshot: dict, extension: str, *, public: bool) -> str:
 class _KallelseBuilder(_Builder):
     """The report builder's template handling and helpers, with the kallelse's header, footer and body."""
 
-    def __init__(self, snapshot: dict, public: bool, target: Target | None = None):
+    def __init__(self, snapshot: SnapshotJSON, public: bool, target: Target | None = None) -> None:
         self.snapshot = snapshot
         self.meeting = snapshot["meeting"]
         self.public = public
-        super().__init__(None, target)  # type: ignore[arg-type]  # the report data is not used
+        super().__init__(target)
 
     def header(self) -> None:
         def par(text: str, *, bold: bool = False, fields: str = "", align: str = "left") -> str:
@@ -137,9 +140,9 @@ class _KallelseBuilder(_Builder):
         self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     # the body
-    def body(self) -> list:
+    def body(self) -> list[etree._Element]:
         m = self.meeting
-        out = []
+        out: list[etree._Element] = []
         title = _paragraph("Heading1")
         _run(title, clean(m.get("title") or f"Kallelse till {m.get('committee') or ''}"))
         out.append(title)
@@ -172,15 +175,15 @@ class _KallelseBuilder(_Builder):
 
     def _headed_table(
         self,
-        widths,
-        headings,
+        widths: Sequence[int],
+        headings: Sequence[str],
         *,
         caption: str,
         margins: str,
         style: str = "",
         borders: str = "",
         heading_spacing_after: int | None = None,
-    ):
+    ) -> etree._Element:
         """A fixed-layout table (w:tblPr children in the schema's order) with its header row repeated per page."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl = etree.fromstring(
@@ -198,7 +201,7 @@ class _KallelseBuilder(_Builder):
             self._cell(header, width, [p], bottom_rule=True)
         return tbl
 
-    def items_table(self):
+    def items_table(self) -> etree._Element:
         widths = ITEM_WIDTHS
         tbl = self._headed_table(
             widths,
@@ -232,8 +235,8 @@ class _KallelseBuilder(_Builder):
             self._cell(row, widths[2], [dnr])
         return tbl
 
-    def _item_paragraphs(self, item: dict) -> list:
-        out = []
+    def _item_paragraphs(self, item: ItemJSON) -> list[etree._Element]:
+        out: list[etree._Element] = []
         title = _paragraph()
         _spacing(title, after=40)
         whole_number_runs(title, clean(item.get("title") or ""))
@@ -274,7 +277,7 @@ class _KallelseBuilder(_Builder):
         return out
 
     @staticmethod
-    def _row(tbl, *, header: bool = False, cant_split: bool = False):
+    def _row(tbl: etree._Element, *, header: bool = False, cant_split: bool = False) -> etree._Element:
         row = _sub(tbl, _w("tr"))
         if header or cant_split:
             trpr = _sub(row, _w("trPr"))
@@ -285,7 +288,14 @@ class _KallelseBuilder(_Builder):
         return row
 
     @staticmethod
-    def _cell(row, width: int, paragraphs: list, *, span: int = 1, bottom_rule: bool = False):
+    def _cell(
+        row: etree._Element,
+        width: int,
+        paragraphs: list[etree._Element],
+        *,
+        span: int = 1,
+        bottom_rule: bool = False,
+    ) -> etree._Element:
         tc = _sub(row, _w("tc"))
         tcpr = _sub(tc, _w("tcPr"))
         tcw = _sub(tcpr, _w("tcW"))
@@ -302,7 +312,7 @@ class _KallelseBuilder(_Builder):
             tc.append(p)
         return tc
 
-    def closing(self) -> list:
+    def closing(self) -> list[etree._Element]:
         """ "Huddinge den 2 februari 2017", then the chair and the secretary side by side: paragraphs that keep
         together, so the closing follows the last item on its page whenever it fits there."""
         m = self.meeting
@@ -323,12 +333,13 @@ class _KallelseBuilder(_Builder):
         props.keywords = clean(f"kallelse; föredragningslista; {m['start'][:10]}")[:255]
         props.language = "sv-SE"
         props.comments = ""
-        if m.get("notice_date"):
-            day = date.fromisoformat(m["notice_date"][:10])
+        notice_date = m.get("notice_date")
+        if notice_date:
+            day = date.fromisoformat(notice_date[:10])
             props.created = props.modified = datetime(day.year, day.month, day.day)
 
 
-def listed(item: dict) -> dict:
+def listed(item: ItemJSON) -> ItemJSON:
     """An item as the kallelse lists it, in the members' version too: a confidential matter by its public
     title only, as the original (its names belong in its handlingar), and a delegated decision in a
     confidential case by its public title. Items of a public snapshot are that already."""
@@ -341,17 +352,17 @@ def listed(item: dict) -> dict:
     return item
 
 
-def kallelse_title(meeting: dict, *, public: bool) -> str:
+def kallelse_title(meeting: MeetingJSON, *, public: bool) -> str:
     """The document title: "Kallelse till Socialnämnden 2017-02-23" (+ " (offentlig version)")."""
     title = f"{meeting.get('title') or 'Kallelse'} {meeting['start'][:10]}"
     return clean(title + (f" ({PUBLIC_MARK.lower()})" if public else ""))
 
 
-def kallelse_maker(snapshot: dict, *, public: bool = False):
+def kallelse_maker(snapshot: SnapshotJSON, *, public: bool = False) -> Maker:
     """A builder factory for a combined document (tasks.rendering.batch): the kallelse into the target given."""
     return lambda target=None: _KallelseBuilder(snapshot, public, target)
 
 
-def build_kallelse_docx(snapshot: dict, *, public: bool = False) -> bytes:
+def build_kallelse_docx(snapshot: SnapshotJSON, *, public: bool = False) -> bytes:
     """Return the kallelse of a publication snapshot (members' or public) as DOCX bytes."""
     return _KallelseBuilder(snapshot, public).build()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tasks.rendering.blocks import AddressBlock
 from tasks.rendering.report_docx import (
-    AddressBlock,
     AttachmentLine,
     ProposalLine,
     ReportDocument,

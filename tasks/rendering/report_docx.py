@@ -24,6 +24,9 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
+from tasks.rendering.batch import Maker
 from tasks.rendering.blocks import AddressBlock, address_footer, signature_paragraphs
 from tasks.rendering.make_template import NUM_BULLETS, NUM_PROPOSALS, TEMPLATE_REVISION
 from tasks.rendering.word import (
@@ -32,6 +35,7 @@ from tasks.rendering.word import (
     IND,
     R_ID,
     R,
+    Target,
     WordBuilder,
     clean,
     numbered,
@@ -143,9 +147,10 @@ class _HtmlToWord(HTMLParser):
     def __init__(self, builder: _ReportBuilder):
         super().__init__(convert_charrefs=True)
         self.builder = builder
-        self.out: list = []
-        self.p = None
-        self.target = None  # where runs go: the paragraph or a hyperlink in it
+        self.out: list[etree._Element] = []
+        #: the paragraph open, and the hyperlink open in it (where runs go then)
+        self.p: etree._Element | None = None
+        self.link: etree._Element | None = None
         self.bold = 0
         self.italic = 0
         self.links: list[str | None] = []
@@ -153,34 +158,39 @@ class _HtmlToWord(HTMLParser):
         self.in_item = False
 
     # paragraphs
-    def _open(self, style: str | None = None):
-        self.p = paragraph(style)
-        self.out.append(self.p)
-        self.target = self.p
-        if self.links and self.links[-1]:
-            self._start_link(self.links[-1])
-        return self.p
+    def _open(self, style: str | None = None) -> etree._Element:
+        """Open a paragraph (of ``style``), inside the link still open if any; return it."""
+        p = paragraph(style)
+        self.out.append(p)
+        self.p = p
+        self.link = self._link_in(p, self.links[-1]) if self.links and self.links[-1] else None
+        return p
 
-    def _close(self):
-        self.p = self.target = None
+    def _close(self) -> None:
+        self.p = self.link = None
         self.in_item = False
 
-    def _start_link(self, r_id: str):
-        link = sub(self.p, HYPERLINK)
+    @staticmethod
+    def _link_in(p: etree._Element, r_id: str) -> etree._Element:
+        """A hyperlink to relationship ``r_id`` at the end of ``p``."""
+        link = sub(p, HYPERLINK)
         link.set(R_ID, r_id)
-        self.target = link
+        return link
 
-    def handle_starttag(self, tag, attrs):
+    def _runs_in(self, p: etree._Element) -> etree._Element:
+        """Where runs go in the open paragraph ``p``: the hyperlink open in it, else ``p`` itself."""
+        return self.link if self.link is not None else p
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "p":
             if self.in_item and self.p is not None:
                 if len(self.p) > 1:  # text already in the list item: continue on a new line
-                    sub(sub(self.target, R), BR)
+                    sub(sub(self._runs_in(self.p), R), BR)
                 return
             self._close()
         elif tag == "br":
-            if self.p is None:
-                self._open()
-            sub(sub(self.target, R), BR)
+            p = self.p if self.p is not None else self._open()
+            sub(sub(self._runs_in(p), R), BR)
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
@@ -192,23 +202,23 @@ class _HtmlToWord(HTMLParser):
         elif tag == "li":
             self._close()
             kind, num_id = self.lists[-1] if self.lists else ("ul", NUM_BULLETS)
-            self._open("ListNumber" if kind == "ol" else "ListBullet")
-            numbered(self.p, num_id, min(max(len(self.lists) - 1, 0), 2))
+            item = self._open("ListNumber" if kind == "ol" else "ListBullet")
+            numbered(item, num_id, min(max(len(self.lists) - 1, 0), 2))
             self.in_item = True
         elif tag == "a":
             href = clean(dict(attrs).get("href") or "").strip()
             r_id = self.builder.link(href) if href.lower().startswith(LINK_SCHEMES) else None
             self.links.append(r_id)
             if r_id and self.p is not None:
-                self._start_link(r_id)
+                self.link = self._link_in(self.p, r_id)
         # any other tag: its markup is dropped, its text stays text
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
         if tag == "a":
             self.handle_endtag(tag)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "p":
             if not self.in_item:
                 self._close()
@@ -225,22 +235,23 @@ class _HtmlToWord(HTMLParser):
         elif tag == "a":
             if self.links:
                 self.links.pop()
-            if self.p is not None:
-                self.target = self.p
+            self.link = None  # runs go into the paragraph again
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         text = _SPACE.sub(" ", clean(data))
         if self.p is None:
             text = text.lstrip(" ")
             if not text:
                 return
-            self._open()
-        elif len(self.p) <= 1 and self.target is self.p:  # nothing but pPr yet
-            text = text.lstrip(" ")
-            if not text:
-                return
+            p = self._open()
+        else:
+            p = self.p
+            if len(p) <= 1 and self.link is None:  # nothing but pPr yet
+                text = text.lstrip(" ")
+                if not text:
+                    return
         in_link = bool(self.links and self.links[-1])
-        run(self.target, text, bold=self.bold > 0, italic=self.italic > 0, style="Hyperlink" if in_link else None)
+        run(self._runs_in(p), text, bold=self.bold > 0, italic=self.italic > 0, style="Hyperlink" if in_link else None)
 
 
 # --- the builder ----------------------------------------------------------------------------
@@ -249,7 +260,9 @@ class _HtmlToWord(HTMLParser):
 class _ReportBuilder(WordBuilder):
     """The tjänsteutlåtande: its header and footer tables, its body and its properties."""
 
-    data: ReportDocument
+    def __init__(self, data: ReportDocument, target: Target | None = None) -> None:
+        self.data = data
+        super().__init__(target)
 
     # the page header and footer, on every page
     def header(self) -> None:
@@ -316,9 +329,9 @@ class _ReportBuilder(WordBuilder):
         self._fill(self.target.footer, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
 
     # the body
-    def body(self) -> list:
+    def body(self) -> list[etree._Element]:
         d = self.data
-        out = []
+        out: list[etree._Element] = []
 
         officer = paragraph()
         spacing(officer, after=240)
@@ -387,7 +400,7 @@ class _ReportBuilder(WordBuilder):
         return out
 
     @staticmethod
-    def _heading(text: str):
+    def _heading(text: str) -> etree._Element:
         p = paragraph("Heading2")
         run(p, clean(text))
         return p
@@ -422,7 +435,7 @@ def secrecy_marking(provision: str | None) -> str:
     return SECRECY_MARKING.format(provision) if provision else SECRECY_MARKING_WITHOUT_PROVISION
 
 
-def report_maker(doc: ReportDocument):
+def report_maker(doc: ReportDocument) -> Maker:
     """A builder factory for a combined document (tasks.rendering.batch): the report into the target given."""
     return lambda target=None: _ReportBuilder(doc, target)
 

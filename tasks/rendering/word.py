@@ -23,16 +23,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
+from typing import TypedDict
 
 import docx
+from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
+from docx.section import Section, _BaseHeaderFooter
 from lxml import etree
 
 from tasks.rendering.make_template import ABSTRACT_ORDERED, TEMPLATE_PATH, TEMPLATE_REVISION
@@ -119,7 +122,7 @@ def template_revision() -> str:
 # --- paragraphs and runs -------------------------------------------------------------------
 
 
-def sub(parent, tag: str, val: str | None = None):
+def sub(parent: etree._Element, tag: str, val: str | None = None) -> etree._Element:
     """A child element ``tag`` of ``parent``, with ``w:val`` when given."""
     el = etree.SubElement(parent, tag)
     if val is not None:
@@ -127,7 +130,7 @@ def sub(parent, tag: str, val: str | None = None):
     return el
 
 
-def paragraph(style: str | None = None):
+def paragraph(style: str | None = None) -> etree._Element:
     """A new paragraph (not yet placed), of the style with id ``style`` if given."""
     p = etree.Element(P)
     if style:
@@ -135,7 +138,7 @@ def paragraph(style: str | None = None):
     return p
 
 
-def ppr(p):
+def ppr(p: etree._Element) -> etree._Element:
     """The paragraph's properties (w:pPr), made when it has none."""
     properties = p.find(PPR)
     if properties is None:
@@ -144,8 +147,18 @@ def ppr(p):
     return properties
 
 
+class RunFormatting(TypedDict, total=False):
+    """The formatting ``run`` takes by keyword (for helpers that pass it on)."""
+
+    bold: bool
+    italic: bool
+    size: int | None
+    sans: bool
+    style: str | None
+
+
 def run(
-    parent,
+    parent: etree._Element,
     text: str,
     *,
     bold: bool = False,
@@ -153,7 +166,7 @@ def run(
     size: int | None = None,
     sans: bool = False,
     style: str | None = None,
-):
+) -> etree._Element:
     """A run of ``text`` at the end of ``parent`` (a paragraph or a hyperlink); ``size`` in half-points."""
     r = sub(parent, R)
     if bold or italic or size or sans or style:
@@ -180,14 +193,14 @@ def run(
     return r
 
 
-def numbered(p, num_id: int, ilvl: int = 0) -> None:
+def numbered(p: etree._Element, num_id: int, ilvl: int = 0) -> None:
     """Make ``p`` an item of the list ``num_id`` at level ``ilvl``."""
     numpr = sub(ppr(p), NUMPR)
     sub(numpr, ILVL, str(ilvl))
     sub(numpr, NUMID, str(num_id))
 
 
-def spacing(p, before: int | None = None, after: int | None = None) -> None:
+def spacing(p: etree._Element, before: int | None = None, after: int | None = None) -> None:
     """Space before and after ``p``, in twips."""
     s = sub(ppr(p), SPACING)
     if before is not None:
@@ -197,6 +210,17 @@ def spacing(p, before: int | None = None, after: int | None = None) -> None:
 
 
 # --- the builder ----------------------------------------------------------------------------
+
+#: a header's and a footer's element (w:hdr, w:ftr)
+HeaderFooter = tuple[etree._Element, etree._Element]
+#: what a letterhead puts in the first page's header and footer: their elements (copies)
+Letterhead = tuple[list[etree._Element], list[etree._Element]]
+
+
+def _story_element(story: _BaseHeaderFooter) -> etree._Element:
+    """The w:hdr or w:ftr element of a python-docx header or footer (made when the section has none)."""
+    element: etree._Element = story._element  # python-docx leaves this property unannotated
+    return element
 
 
 @dataclass
@@ -210,14 +234,15 @@ class Target:
     ``first_page()``; ``add_first_page`` makes them when asked.
     """
 
-    document: object  # docx.document.Document
-    header: object
-    footer: object
-    add_first_page: Callable[[], tuple[object, object]] | None = None
+    document: Document
+    #: the w:hdr and w:ftr elements the builder fills
+    header: etree._Element
+    footer: etree._Element
+    add_first_page: Callable[[], HeaderFooter] | None = None
     #: the template's first-page header and footer content (copies; their relationships hold in the first page's
     #: parts): kept above the builder's first-page header and below its footer
-    letterhead: tuple[list, list] = ([], [])
-    _first: tuple[object, object] | None = field(default=None, init=False, repr=False)
+    letterhead: Letterhead = ([], [])
+    _first: HeaderFooter | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def new(cls) -> Target:
@@ -225,13 +250,13 @@ class Target:
         section = document.sections[0]
         letterhead = first_page_letterhead(section)
 
-        def first_page() -> tuple[object, object]:
+        def first_page() -> HeaderFooter:
             section.different_first_page_header_footer = True
-            return section.first_page_header._element, section.first_page_footer._element
+            return _story_element(section.first_page_header), _story_element(section.first_page_footer)
 
-        return cls(document, section.header._element, section.footer._element, first_page, letterhead)
+        return cls(document, _story_element(section.header), _story_element(section.footer), first_page, letterhead)
 
-    def first_page(self) -> tuple[object, object]:
+    def first_page(self) -> HeaderFooter:
         """The first page's own header and footer (made on the first call; the same ones after)."""
         if self._first is None:
             if self.add_first_page is None:
@@ -247,16 +272,17 @@ class Target:
 class WordBuilder:
     """A document written into a ``Target`` (a new one from the template by default).
 
-    Subclasses fill the header and footer (``header``, ``footer``), return the body's elements
-    (``body``) and set the document's properties (``properties``); ``data`` is what they print."""
+    Subclasses keep what they print, fill the header and footer (``header``, ``footer``), return the body's
+    elements (``body``) and set the document's properties (``properties``)."""
 
-    def __init__(self, data: object = None, target: Target | None = None):
-        self.data = data
+    def __init__(self, target: Target | None = None) -> None:
         self.target = target or Target.new()
         self.document = self.target.document
         self.part = self.document.part
-        self._numbering = self.part.numbering_part.element
-        self._next_num = max(int(n.get(w("numId"))) for n in self._numbering.findall(w("num"))) + 1
+        self._numbering: etree._Element = self.part.numbering_part.element
+        self._next_num = (
+            max(int(num_id) for n in self._numbering.findall(w("num")) if (num_id := n.get(w("numId"))) is not None) + 1
+        )
 
     def new_ordered_list(self) -> int:
         """Add a numbering instance that restarts at 1, for one numbered list of the text."""
@@ -280,14 +306,14 @@ class WordBuilder:
     def footer(self) -> None:
         raise NotImplementedError
 
-    def body(self) -> list:
+    def body(self) -> list[etree._Element]:
         raise NotImplementedError
 
     def properties(self) -> None:
         raise NotImplementedError
 
     @staticmethod
-    def _table(widths, rows: list[str], rule: str) -> str:
+    def _table(widths: Sequence[int], rows: list[str], rule: str) -> str:
         """A header or footer table (the template's "Sidhuvudtabell") of ``rows`` (w:tr XML), ruled at ``rule``."""
         grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
         return (
@@ -313,7 +339,7 @@ class WordBuilder:
             footer.append(copy.deepcopy(element))
 
     @staticmethod
-    def _fill(container, xml: str) -> None:
+    def _fill(container: etree._Element, xml: str) -> None:
         """Replace what a header or footer holds with ``xml`` (its children, with the w: prefix unbound)."""
         for child in list(container):
             container.remove(child)
@@ -321,7 +347,7 @@ class WordBuilder:
         for child in list(wrapper):
             container.append(child)
 
-    def content(self) -> list:
+    def content(self) -> list[etree._Element]:
         """Fill the header and footer; return the body's elements (for the caller to place)."""
         self.header()
         self.footer()
@@ -338,16 +364,16 @@ class WordBuilder:
         return out.getvalue()
 
 
-def first_page_letterhead(section) -> tuple[list, list]:
+def first_page_letterhead(section: Section) -> Letterhead:
     """Copies of what the template's first page shows in its header and footer (nothing unless it has a first
     page of its own with something in it), for ``Target.letterhead``."""
     if not section.different_first_page_header_footer:
         return [], []
 
-    def content(story) -> list:
+    def content(story: _BaseHeaderFooter) -> list[etree._Element]:
         if story.is_linked_to_previous:
             return []
-        elements = [copy.deepcopy(child) for child in story._element]
+        elements = [copy.deepcopy(child) for child in _story_element(story)]
         shown = any(_shows_something(element) for element in elements)
         return elements if shown else []
 
@@ -357,8 +383,9 @@ def first_page_letterhead(section) -> tuple[list, list]:
 _DRAWN = (w("drawing"), w("pict"), "{urn:schemas-microsoft-com:vml}shape")
 
 
-def _shows_something(element) -> bool:
+def _shows_something(element: etree._Element) -> bool:
     """Whether a header's or footer's element shows text or a picture."""
     if any((t.text or "").strip() for t in element.iter(T)):
         return True
-    return any(el.tag in _DRAWN or el.tag.endswith("}drawing") for el in element.iter())
+    # (a comment's or processing instruction's tag is not a str)
+    return any(isinstance(el.tag, str) and (el.tag in _DRAWN or el.tag.endswith("}drawing")) for el in element.iter())
