@@ -29,7 +29,7 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -38,6 +38,7 @@ from lxml import etree
 
 from app.clock import to_local
 from app.swedish_dates import long_date, weekday_date
+from tasks.rendering.batch import Maker
 from tasks.rendering.blocks import whole_number_runs
 from tasks.rendering.protocol_json import (
     AdjournmentJSON,
@@ -384,7 +385,7 @@ class _ProtocolBuilder(WordBuilder):
         self.extract = extract
         if extract is not None and not any(p["number"] == extract for p in self.protocol["paragraphs"]):
             raise ValueError(f"the protokoll has no § {extract}")
-        super().__init__(None, target)
+        super().__init__(target)
 
     # the page header and footer, on every page
     def header(self) -> None:
@@ -938,15 +939,10 @@ def _cell(
 # --- the entry points --------------------------------------------------------------------------------------------
 
 
-def protocol_maker(
-    protocol: ProtocolJSON, *, public: bool = False, extract: int | None = None
-) -> Callable[[Target | None], WordBuilder]:
-    """A builder factory for a combined document (tasks.rendering.batch): the protokoll into the target given."""
-
-    def make(target: Target | None = None) -> WordBuilder:
-        return _ProtocolBuilder(protocol, public, extract, target)
-
-    return make
+def protocol_maker(protocol: ProtocolJSON, *, public: bool = False, extract: int | None = None) -> Maker:
+    """A builder factory for a combined document (tasks.rendering.batch): the protokoll (or the extract of §
+    ``extract``) into the target given."""
+    return lambda target=None: _ProtocolBuilder(protocol, public, extract, target)
 
 
 def build_protocol_docx(protocol: ProtocolJSON, *, public: bool = False) -> bytes:
