@@ -93,6 +93,7 @@ class BaseConfig:
         #: how many reverse proxies in front set X-Forwarded-For/-Proto (0: none)
         values["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES") or 0)
         values.update(self.mail_settings())
+        values.update(self.seal_settings())
         values["STORAGE_BACKEND"] = env.get("STORAGE_BACKEND", "local")
         if values["STORAGE_BACKEND"] != "local":
             raise ConfigError(
@@ -118,6 +119,26 @@ class BaseConfig:
             "MAIL_FROM": env.get("MAIL_FROM") or "Nämndflöde <noreply@localhost>",
             #: the site's address as people reach it, for the links in e-mail
             "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        }
+
+    def seal_settings(self) -> dict:
+        """The organisation's seal: its certificate and private key as PEM files, and the key's password.
+
+        Unset, the embedded default seals with a self-signed demo certificate it makes once in
+        ``instance/seal/`` (``tasks.rendering.seal.credentials_from_settings``); production refuses to seal.
+        """
+        env = self.environ
+        certificate = env.get("SEAL_CERTIFICATE_PATH") or None
+        key = env.get("SEAL_KEY_PATH") or None
+        if bool(certificate) != bool(key):
+            raise ConfigError(
+                "Set both SEAL_CERTIFICATE_PATH and SEAL_KEY_PATH (the organisation's seal certificate and its "
+                "private key, PEM files), or neither."
+            )
+        return {
+            "SEAL_CERTIFICATE_PATH": certificate,
+            "SEAL_KEY_PATH": key,
+            "SEAL_KEY_PASSWORD": env.get("SEAL_KEY_PASSWORD") or None,
         }
 
     @staticmethod

@@ -115,3 +115,22 @@ def test_the_beat_runs_the_reminder_sweep_every_hour(tmp_path):
     assert schedule["task"] == "tasks.notifications.remind_overdue"
     assert "tasks.notifications" in app.extensions["celery"].conf.imports  # so every worker knows it
     assert str(schedule["schedule"].minute) == "{0}" and len(schedule["schedule"].hour) == 24
+
+
+def test_the_seal_certificate_is_read_from_the_environment(tmp_path):
+    assert load_config({}, tmp_path)["SEAL_CERTIFICATE_PATH"] is None
+    values = load_config(
+        {
+            "SEAL_CERTIFICATE_PATH": "/etc/nf/sigill.crt",
+            "SEAL_KEY_PATH": "/etc/nf/sigill.key",
+            "SEAL_KEY_PASSWORD": "p",
+        },
+        tmp_path,
+    )
+    assert (values["SEAL_CERTIFICATE_PATH"], values["SEAL_KEY_PATH"], values["SEAL_KEY_PASSWORD"]) == (
+        "/etc/nf/sigill.crt",
+        "/etc/nf/sigill.key",
+        "p",
+    )
+    with pytest.raises(ConfigError, match="SEAL_CERTIFICATE_PATH and SEAL_KEY_PATH"):
+        load_config({"SEAL_CERTIFICATE_PATH": "/etc/nf/sigill.crt"}, tmp_path)
