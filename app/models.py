@@ -1,6 +1,5 @@
 """Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
-from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem  # noqa: F401
 from agenda.minutes.models import (  # noqa: F401
     Absence,
     CommitteeSeat,
@@ -11,6 +10,7 @@ from agenda.minutes.models import (  # noqa: F401
     MinutesRevision,
     ParagraphCounter,
 )
+from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem  # noqa: F401
 from agenda.notes import HandlingNote  # noqa: F401
 from app.audit import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, CommitteeRole, MunicipalityRole, MunicipalRole, Role, User  # noqa: F401

@@ -67,6 +67,18 @@ class Action(str, enum.Enum):
     #: read the confidential items, bilagor and delegated decisions of a published members' kallelse:
     #: the members who decide on them, and those who may see the committee's secrets anyway
     read_confidential_handlingar = "read_confidential_handlingar"
+    #: keep the committee's seats: its ledamöter and ersättare, their parties, order and offices
+    manage_seats = "manage_seats"
+    #: report förhinder for a meeting: a member for their own seat, the secretary for anyone's
+    report_absence = "report_absence"
+    #: read the yrkanden filed in advance on the committee's agenda items
+    view_motions = "view_motions"
+    #: file a written yrkande in advance on an agenda item (a member, for their own seat)
+    file_motion = "file_motion"
+    #: read the committee's protokoll drafts, its attendance and paragraphs
+    view_minutes = "view_minutes"
+    #: keep the protokoll: attendance, justerare, paragraphs, yrkanden, votes, decisions
+    record_minutes = "record_minutes"
 
 
 #: Actions on the municipality as a whole, and which roles held in the municipality (not in one of its
@@ -104,6 +116,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.read_confidential_handlingar: frozenset(
         {Role.member, Role.registrar, Role.secretary, Role.reviewer, Role.approver, Role.admin}
     ),
+    Action.manage_seats: frozenset({Role.secretary}),
+    Action.report_absence: frozenset({Role.member, Role.secretary}),
+    Action.view_motions: frozenset({Role.member, Role.secretary}),
+    Action.file_motion: frozenset({Role.member}),
+    Action.view_minutes: frozenset({Role.member, Role.secretary}),
+    Action.record_minutes: frozenset({Role.secretary}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal, TypedDict, cast
 
-from agenda.models import ItemOutcome
 from agenda.minutes.models import MotionKind
+from agenda.models import ItemOutcome
 from app.validation import ValidationError, clean_text
 
 TEXT_MAX = 4_000
@@ -205,7 +205,9 @@ def _points(value: object, field: str, label: str) -> list[str]:
     """Numbered points (a decision, a proposal): each a text, empty ones dropped."""
     out: list[str] = []
     for i, point in enumerate(_list(value, field, label, MAX_POINTS), start=1):
-        text = clean_text(point, field=f"{field}.{i}", label=f"{label}, punkt {i}", max_length=POINT_MAX, required=False)
+        text = clean_text(
+            point, field=f"{field}.{i}", label=f"{label}, punkt {i}", max_length=POINT_MAX, required=False
+        )
         if text:
             out.append(text)
     return out
@@ -254,7 +256,9 @@ def clean_header(raw: Mapping[str, object], current: HeaderJSON) -> HeaderJSON:
     if "attendance" in raw:
         attendance: list[PresenceJSON] = []
         seen: set[int] = set()
-        for i, entry in enumerate(errors.attempt("attendance", _list, raw["attendance"], "attendance", "Närvaron") or []):
+        for i, entry in enumerate(
+            errors.attempt("attendance", _list, raw["attendance"], "attendance", "Närvaron") or []
+        ):
             field = f"attendance.{i + 1}"
             entry = errors.attempt(field, _dict, entry, field, f"Närvarorad {i + 1}")
             if entry is None:
@@ -276,7 +280,9 @@ def clean_header(raw: Mapping[str, object], current: HeaderJSON) -> HeaderJSON:
         out["attendance"] = attendance
     if "others_present" in raw:
         others: list[OtherPresentJSON] = []
-        for i, entry in enumerate(errors.attempt("others_present", _list, raw["others_present"], "others_present", "Övriga närvarande") or []):
+        for i, entry in enumerate(
+            errors.attempt("others_present", _list, raw["others_present"], "others_present", "Övriga närvarande") or []
+        ):
             field = f"others_present.{i + 1}"
             entry = errors.attempt(field, _dict, entry, field, f"Övriga närvarande, rad {i + 1}")
             if entry is None:
@@ -344,7 +350,9 @@ def clean_paragraph(raw: Mapping[str, object], current: ParagraphJSON) -> Paragr
             seat_id = errors.attempt(field, _id, entry.get("seat_id"), field, f"Yrkande {i + 1}: vem som yrkar")
             kind = entry.get("kind")
             if kind not in {k.value for k in MotionKind}:
-                errors.add(field, f"Yrkande {i + 1}: välj bifall, avslag, ändring, tillägg, återremiss eller bordläggning.")
+                errors.add(
+                    field, f"Yrkande {i + 1}: välj bifall, avslag, ändring, tillägg, återremiss eller bordläggning."
+                )
                 continue
             needs_text = kind in (MotionKind.amendment.value, MotionKind.addition.value)
             text = errors.attempt(
@@ -385,7 +393,9 @@ def clean_paragraph(raw: Mapping[str, object], current: ParagraphJSON) -> Paragr
             entry = errors.attempt(field, _dict, entry, field, f"Reservation {i + 1}")
             if entry is None:
                 continue
-            seat_id = errors.attempt(field, _id, entry.get("seat_id"), field, f"Reservation {i + 1}: vem som reserverar sig")
+            seat_id = errors.attempt(
+                field, _id, entry.get("seat_id"), field, f"Reservation {i + 1}: vem som reserverar sig"
+            )
             text = errors.attempt(
                 field,
                 clean_text,
@@ -404,7 +414,9 @@ def clean_paragraph(raw: Mapping[str, object], current: ParagraphJSON) -> Paragr
         out["reservations"] = reservations
     if "notes" in raw:
         notes: list[NoteJSON] = []
-        for i, entry in enumerate(errors.attempt("notes", _list, raw["notes"], "notes", "Protokollsanteckningar") or []):
+        for i, entry in enumerate(
+            errors.attempt("notes", _list, raw["notes"], "notes", "Protokollsanteckningar") or []
+        ):
             field = f"notes.{i + 1}"
             entry = errors.attempt(field, _dict, entry, field, f"Protokollsanteckning {i + 1}")
             if entry is None:
@@ -449,7 +461,9 @@ def _clean_vote(value: object) -> VoteJSON | None:
     unknown = set(vote) - {"question", "ballots"}
     if unknown:
         raise ValidationError({"vote": "Omröstningen har okända fält: " + ", ".join(sorted(map(str, unknown)))[:200]})
-    question = clean_text(vote.get("question"), field="vote", label="Omröstningens fråga", max_length=TEXT_MAX, required=False)
+    question = clean_text(
+        vote.get("question"), field="vote", label="Omröstningens fråga", max_length=TEXT_MAX, required=False
+    )
     ballots: list[BallotJSON] = []
     seen: set[int] = set()
     for i, entry in enumerate(_list(vote.get("ballots"), "vote", "Rösterna"), start=1):

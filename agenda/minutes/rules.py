@@ -269,7 +269,9 @@ def paragraph_errors(
     return errors
 
 
-def header_errors(seats: Sequence[Seat], attendance: Sequence[PresenceJSON], adjusters: Sequence[int]) -> dict[str, str]:
+def header_errors(
+    seats: Sequence[Seat], attendance: Sequence[PresenceJSON], adjusters: Sequence[int]
+) -> dict[str, str]:
     """What is wrong with the header: unknown people, an ersättare named for someone who is not a ledamot, a
     ledamot serving for someone, and a justerare who was not there or who presides."""
     by_id = {s.id: s for s in seats}
@@ -284,7 +286,9 @@ def header_errors(seats: Sequence[Seat], attendance: Sequence[PresenceJSON], adj
         if target is None:
             continue
         if seat.is_member:
-            errors[f"attendance.{i}"] = f"Närvarorad {i}: {_name(by_id, seat.id)} är ledamot och tjänstgör på sin egen plats."
+            errors[f"attendance.{i}"] = (
+                f"Närvarorad {i}: {_name(by_id, seat.id)} är ledamot och tjänstgör på sin egen plats."
+            )
         elif target not in by_id or not by_id[target].is_member:
             errors[f"attendance.{i}"] = f"Närvarorad {i}: en ersättare tjänstgör för en ledamot i nämnden."
     chair = presiding(seats, serving_at(seats, attendance, None).serving)
