@@ -283,14 +283,18 @@ def withdraw_absence(absence: Absence, *, user: User) -> None:
         user=user,
         committee_id=meeting.committee_id,
     )
+    dropped = {absence.seat_id: absence.substitute_id}
     db.session.delete(absence)
     db.session.flush()
-    call_in(meeting, user=user)
+    call_in(meeting, user=user, dropped=dropped)
 
 
-def call_in(meeting: Meeting, *, user: User) -> dict[int, int | None]:
+def call_in(
+    meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] | None = None
+) -> dict[int, int | None]:
     """Work out again who is called in for the absent ledamöter, store it, and tell each ersättare whose call
-    changed (called in, or no longer needed). Returns absent ledamot seat id → ersättare seat id or None."""
+    changed (called in, or no longer needed). ``dropped`` is a förhinder just withdrawn (seat id → the ersättare
+    it had called in). Returns absent ledamot seat id → ersättare seat id or None."""
     absences = absences_for(meeting)
     absent = {a.seat_id for a in absences}
     seats = seats_of(meeting.committee_id)
@@ -298,7 +302,7 @@ def call_in(meeting: Meeting, *, user: User) -> dict[int, int | None]:
     deputies = [s for s in seats if s.kind is SeatKind.deputy and s.id not in absent]
     by_id = {s.id: s for s in seats}
     plan = replacements(as_rule_seats(vacancies), as_rule_seats(deputies))
-    before = {a.seat_id: a.substitute_id for a in absences}
+    before = {**(dropped or {}), **{a.seat_id: a.substitute_id for a in absences}}
     after = {a.seat_id: plan.get(a.seat_id) for a in absences}
     if before == after:
         return plan
