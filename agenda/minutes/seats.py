@@ -289,9 +289,7 @@ def withdraw_absence(absence: Absence, *, user: User) -> None:
     call_in(meeting, user=user, dropped=dropped)
 
 
-def call_in(
-    meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] | None = None
-) -> dict[int, int | None]:
+def call_in(meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] | None = None) -> dict[int, int | None]:
     """Work out again who is called in for the absent ledamöter, store it, and tell each ersättare whose call
     changed (called in, or no longer needed). ``dropped`` is a förhinder just withdrawn (seat id → the ersättare
     it had called in). Returns absent ledamot seat id → ersättare seat id or None."""
