@@ -369,6 +369,15 @@ def _text(
     return p
 
 
+def sentence(text: str) -> str:
+    """``text`` ended as a sentence: a full stop added unless it ends with one (or with ! or ?), inside a closing
+    quote too ("… ska lyda: ”Budgetramen fastställs.”")."""
+    text = text.strip()
+    if re.search(r"[.!?][”\"’)]*$", text):
+        return text
+    return text + "."
+
+
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in clean(text).splitlines() if line.strip()]
 
@@ -722,8 +731,8 @@ class _ProtocolBuilder(WordBuilder):
             for reservation in par["reservations"]:
                 line = f"{people(reservation['by'])} reserverar sig mot beslutet"
                 if reservation.get("reason"):
-                    line += f" {clean(reservation['reason']).strip().rstrip('.')}"
-                line += "."
+                    line += f" {clean(reservation['reason']).strip()}"
+                line = sentence(line)
                 if reservation.get("appendix"):
                     line += f" Skriftlig reservation, se {clean(reservation['appendix']).lower()}."
                 written = _lines(reservation.get("text"))
@@ -757,8 +766,8 @@ class _ProtocolBuilder(WordBuilder):
     def vote(self, vote: VoteJSON) -> list[Element]:
         yes, no, abstain = vote_counts(vote)
         out = [
-            _text(f"Ja-röst för {clean(vote['yes_means']).rstrip('.')}.", after=0, keep_next=True),
-            _text(f"Nej-röst för {clean(vote['no_means']).rstrip('.')}.", keep_next=True),
+            _text(sentence(f"Ja-röst för {clean(vote['yes_means'])}"), after=0, keep_next=True),
+            _text(sentence(f"Nej-röst för {clean(vote['no_means'])}"), keep_next=True),
         ]
         widths = VOTE_WIDTHS
         tbl = _table(
@@ -794,11 +803,11 @@ class _ProtocolBuilder(WordBuilder):
         if vote["casting_vote"]:
             result = (
                 f"Rösterna är lika, {counted}. Ordförandens utslagsröst ({side}) avgör, och {committee} har beslutat "
-                f"enligt {side}-förslaget: {clean(means).rstrip('.')}."
+                f"enligt {side}-förslaget: {clean(means)}"
             )
         else:
-            result = f"Med {counted} har {committee} beslutat enligt {side}-förslaget: {clean(means).rstrip('.')}."
-        out.append(_text(result, before=120))
+            result = f"Med {counted} har {committee} beslutat enligt {side}-förslaget: {clean(means)}"
+        out.append(_text(sentence(result), before=120))
         return out
 
     # the protokollsutdrag
@@ -869,8 +878,8 @@ def other_text(other: OtherPresentJSON) -> str:
 
 def motion_lines(motion: MotionJSON) -> list[str]:
     """ "Anna Berg (M) yrkar avslag på förvaltningens förslag.", "Bo Ek (L) instämmer i yrkandet."."""
-    proposed = clean(motion.get("text") or MOTION_TEXT[motion["kind"]]).strip().rstrip(".")
-    line = f"{people(motion['by'])} yrkar {proposed}."
+    proposed = clean(motion.get("text") or MOTION_TEXT[motion["kind"]])
+    line = sentence(f"{people(motion['by'])} yrkar {proposed}")
     if motion.get("appendix"):
         line += f" Skriftligt yrkande, se {clean(motion['appendix']).lower()}."
     lines = [line]

@@ -28,7 +28,7 @@ from tasks.rendering.protocol_docx import (
     public_protocol,
 )
 from tests.rendering.pdf_checks import outline, reader
-from tests.rendering.protocol_sample import PUBLIC_TITLE, SECRET_TITLE, SECRETS, corrected, demo_protocol
+from tests.rendering.protocol_sample import CHAIR, PUBLIC_TITLE, SECRET_TITLE, SECRETS, VICE, corrected, demo_protocol
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -471,3 +471,31 @@ def test_the_pdf_numbers_its_pages_and_is_tagged_in_swedish(converter):
     assert r.metadata.title == "Protokoll Socialnämnden 2017-02-23"
     titles = [title for title, _page, _children in outline(r)]
     assert titles[0] == "Protokoll för Socialnämnden" and "§ 16 Justering av budgetram 2017" in titles
+
+
+def test_attendance_for_part_of_the_meeting_and_every_kind_of_yrkande_read_as_the_committee_writes_them():
+    protocol = demo_protocol()
+    protocol["deciders"][-1]["paragraphs"] = {"first": 15, "last": None}
+    protocol["deciders"][2]["paragraphs"] = {"first": None, "last": 14}
+    protocol["others_present"][3]["paragraphs"] = {"first": 16, "last": 16}
+    budget = protocol["paragraphs"][4]
+    budget["motions"] = [
+        {"by": [VICE], "kind": "ändring", "text": "att beslutspunkt 1 ska lyda: ”Budgetramen fastställs.”"},
+        {"by": [CHAIR], "kind": "tillägg", "text": None, "appendix": "Bilaga 2"},
+        {"by": [VICE, CHAIR], "kind": "återremiss", "text": None},
+        {"by": [VICE], "kind": "bordläggning", "text": None},
+    ]
+    budget["notes"] = [{"by": [VICE], "text": "", "appendix": "Bilaga 3"}]
+    document = read(build_protocol_docx(protocol))
+    texts = [p.text for p in document.paragraphs]
+    assert "\tMona Nilsson (S), tjänstgörande ersättare för Eva Ahlberg (S), fr.o.m. § 15" in texts
+    assert "\tAli Karimi (S), t.o.m. § 14" in texts
+    assert "\tMaria Holm, controller, § 16" in texts
+    parts = paragraph_parts(document)["§ 16 Justering av budgetram 2017"]
+    assert parts["Yrkanden"] == [
+        "Per Olsson (M) yrkar att beslutspunkt 1 ska lyda: ”Budgetramen fastställs.”",
+        "Gunnel Hedberg (S) yrkar tillägg till förvaltningens förslag. Skriftligt yrkande, se bilaga 2.",
+        "Per Olsson (M) och Gunnel Hedberg (S) yrkar att ärendet återremitteras.",
+        "Per Olsson (M) yrkar att ärendet bordläggs.",
+    ]
+    assert parts["Protokollsanteckningar"] == ["Per Olsson (M) lämnar en protokollsanteckning, se bilaga 3."]
