@@ -31,7 +31,6 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -59,6 +58,7 @@ from tasks.rendering.word import (
     clean,
     numbered,
     paragraph,
+    ppr,
     run,
     spacing,
     sub,
@@ -314,19 +314,10 @@ def protocol_title(protocol: ProtocolJSON, *, public: bool, extract: int | None 
 # --- the builder -------------------------------------------------------------------------------------------------
 
 
-def _properties(p: Element) -> Element:
-    """The paragraph's properties (w:pPr), made when it has none (tasks.rendering.word.ppr, typed)."""
-    properties = p.find(w("pPr"))
-    if properties is None:
-        properties = etree.Element(w("pPr"))
-        p.insert(0, properties)
-    return properties
-
-
 def _heading(text: str, level: int = 2, *, page_break: bool = False, before: int | None = None) -> Element:
-    p: Element = paragraph(f"Heading{level}")
+    p = paragraph(f"Heading{level}")
     if page_break:
-        sub(_properties(p), w("pageBreakBefore"))
+        sub(ppr(p), w("pageBreakBefore"))
     if before is not None:
         spacing(p, before=before)
     whole_number_runs(p, clean(text))
@@ -348,8 +339,8 @@ def _text(
     line_below: bool = False,
 ) -> Element:
     """A paragraph of ``text`` (its numbers kept whole); its properties written once, in the schema's order."""
-    p: Element = paragraph()
-    properties = _properties(p)
+    p = paragraph()
+    properties = ppr(p)
     if keep_next:
         sub(properties, KEEPNEXT)
     if line_below:  # a dotted line to sign on
@@ -540,8 +531,8 @@ class _ProtocolBuilder(WordBuilder):
         correction = self.protocol.get("correction")
         if not correction:
             return []
-        box: Element = paragraph()
-        borders = sub(_properties(box), w("pBdr"))
+        box = paragraph()
+        borders = sub(ppr(box), w("pBdr"))
         for side in ("top", "left", "bottom", "right"):
             edge = sub(borders, w(side), "single")
             edge.set(w("sz"), "8")
@@ -559,8 +550,8 @@ class _ProtocolBuilder(WordBuilder):
         out = []
         shown = [line for line in lines if line] or [""]
         for i, line in enumerate(shown):
-            p: Element = paragraph()
-            properties = _properties(p)
+            p = paragraph()
+            properties = ppr(p)
             if i < len(shown) - 1:
                 sub(properties, KEEPNEXT)
             sub(sub(properties, w("tabs")), w("tab"), "left").set(w("pos"), str(LABEL_WIDTH))
@@ -698,7 +689,7 @@ class _ProtocolBuilder(WordBuilder):
         elif decision:
             num_id = self.new_ordered_list()
             for point in decision:
-                p: Element = paragraph("ListNumber")
+                p = paragraph("ListNumber")
                 numbered(p, num_id)
                 whole_number_runs(p, point)
                 out.append(p)
@@ -839,8 +830,7 @@ class _ProtocolBuilder(WordBuilder):
 
     def properties(self) -> None:
         p, m = self.protocol, self.meeting
-        document: Any = self.document
-        props = document.core_properties
+        props = self.document.core_properties
         props._element.get_or_add_title().text = protocol_title(p, public=self.public, extract=self.extract)
         secretary = next((s["person"]["name"] for s in p["signatures"] if s["role"] == "secretary"), "")
         props.author = clean(secretary or m["committee"])[:255]
@@ -903,7 +893,7 @@ def _table(widths: Sequence[int], *, caption: str, margins: str, borders: str = 
 
 
 def _row(tbl: Element, *, header: bool = False, cant_split: bool = False) -> Element:
-    row: Element = sub(tbl, w("tr"))
+    row = sub(tbl, w("tr"))
     if header or cant_split:
         trpr = sub(row, w("trPr"))
         if cant_split:
@@ -923,7 +913,7 @@ def _cell(
     shade: str = "",
     center: bool = False,
 ) -> Element:
-    tc: Element = sub(row, w("tc"))
+    tc = sub(row, w("tc"))
     tcpr = sub(tc, w("tcPr"))
     tcw = sub(tcpr, w("tcW"))
     tcw.set(w("w"), str(width))
@@ -940,7 +930,7 @@ def _cell(
         shd.set(w("fill"), shade)
     for p in paragraphs or [paragraph()]:
         if center:
-            sub(_properties(p), w("jc"), "center")
+            sub(ppr(p), w("jc"), "center")
         tc.append(p)
     return tc
 
