@@ -254,6 +254,42 @@ def public_protocol(protocol: ProtocolJSON) -> ProtocolJSON:
     return public
 
 
+def protocol_texts(protocol: ProtocolJSON) -> list[tuple[str, str]]:
+    """Every text the protokoll prints, with where it stands ("§ 16, Yrkanden"), for the checks before a version is
+    published (a personnummer, a confidential case's words): run on ``public_protocol`` for the public version."""
+    m = protocol["meeting"]
+    texts = [("Plats och tid", meeting_place_and_time(protocol))]
+    texts += [("Beslutande", decider_text(d)) for d in protocol["deciders"]]
+    texts += [("Övriga närvarande", other_text(o)) for o in protocol["others_present"]]
+    texts += [("Utses att justera", people(protocol["adjustment"]["adjusters"]))]
+    texts += [("Justeringens plats", protocol["adjustment"]["place"])]
+    texts += [("Anslag", protocol["announcement"]["kept_at"]), ("Organ", m["committee"])]
+    correction = protocol["correction"]
+    if correction:
+        texts.append(("Rättelse", correction["description"]))
+    for par in protocol["paragraphs"]:
+        at = f"§ {par['number']}"
+        texts.append((at, par["title"]))
+        texts += [(f"{at}, Dnr", par["case_number"] or "")]
+        texts += [(f"{at}, Beslut", point) for point in par["decision"]]
+        texts += [(f"{at}, Sammanfattning", line) for line in _lines(par["summary"])]
+        texts += [(f"{at}, Information", f"{i['title']} {i['presenter'] or ''}") for i in par.get("information") or []]
+        texts += [(f"{at}, Beslutsunderlag", line) for line in par["decision_basis"]]
+        texts += [(f"{at}, Yrkanden", line) for motion in par["motions"] for line in motion_lines(motion)]
+        texts += [(f"{at}, Propositionsordning", line) for line in par["proposition_order"]]
+        for vote in par["votes"]:
+            texts += [(f"{at}, Omröstning", vote["yes_means"]), (f"{at}, Omröstning", vote["no_means"])]
+            texts += [(f"{at}, Omröstning", person_name(b["person"])) for b in vote["ballots"]]
+        for reservation in par["reservations"]:
+            texts.append((f"{at}, Reservationer", f"{people(reservation['by'])} {reservation['reason'] or ''}"))
+            texts += [(f"{at}, Reservationer", line) for line in _lines(reservation.get("text"))]
+        for note in par["notes"]:
+            texts += [(f"{at}, Protokollsanteckningar", line) for line in _lines(note["text"])]
+        texts += [(f"{at}, Jäv", person_name(c["person"])) for c in par["conflicts"]]
+        texts += [(f"{at}, Beslutet skickas till", r) for r in par["recipients"]]
+    return [(where, clean(text)) for where, text in texts if text and text.strip()]
+
+
 def vote_counts(vote: VoteJSON) -> tuple[int, int, int]:
     """(ja, nej, avstår), checked against the result given: a result the votes do not give is refused."""
     yes = sum(1 for b in vote["ballots"] if b["vote"] == "yes")

@@ -19,12 +19,14 @@ from pathlib import Path
 import docx
 import pytest
 
+from agenda.identity_numbers import find_identity_numbers
 from tasks.rendering.protocol_docx import (
     build_extract_docx,
     build_protocol_docx,
     paragraph_ranges,
     protocol_filename,
     protocol_input_hash,
+    protocol_texts,
     public_protocol,
 )
 from tests.rendering.pdf_checks import outline, reader
@@ -499,3 +501,17 @@ def test_attendance_for_part_of_the_meeting_and_every_kind_of_yrkande_read_as_th
         "Per Olsson (M) yrkar att ärendet bordläggs.",
     ]
     assert parts["Protokollsanteckningar"] == ["Per Olsson (M) lämnar en protokollsanteckning, se bilaga 3."]
+
+
+def test_the_texts_to_check_before_publishing_cover_what_is_printed():
+    protocol = demo_protocol()
+    protocol["paragraphs"][6]["summary"] = "Sökandens företrädare, 19121212-1212, har lämnat in intyg."
+    texts = protocol_texts(public_protocol(protocol))
+    found = [(where, number.text) for where, text in texts for number in find_identity_numbers(text)]
+    assert found == [("§ 18, Sammanfattning", "19121212-1212")]
+    joined_texts = "\n".join(text for _where, text in texts)
+    assert PUBLIC_TITLE in joined_texts and "Vi vill att förvaltningen" in joined_texts
+    assert not [secret for secret in (*SECRETS, SECRET_TITLE) if secret in joined_texts]
+    # what the members' protokoll prints of the confidential paragraph is there to check too
+    members = "\n".join(text for _where, text in protocol_texts(protocol))
+    assert SECRET_TITLE in members and "Elin Testsson" in members
