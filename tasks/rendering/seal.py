@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -96,7 +97,7 @@ class SealCredentials:
         pkcs8 = key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves __init__ unannotated
+        registry = SimpleCertificateStore()
         for known in [certificate, *(_certificates(self.chain_pem) if self.chain_pem.strip() else [])]:
             registry.register(known)
         return signers.SimpleSigner(
@@ -212,13 +213,103 @@ def seal_pdf(pdf: bytes, credentials: SealCredentials, *, location: str | None =
         location=location,
         name=str(organisation) if organisation else None,
     )
+    description = f"Elektroniskt sigill: {organisation}" if organisation else "Elektroniskt sigill"
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        fields.append_signature_field(
+            writer, fields.SigFieldSpec(sig_field_name=SEAL_FIELD, readable_field_name=description)
+        )
+        _tag_seal_field(writer, description)
         out = signers.sign_pdf(writer, metadata, signer=signer)
     except PdfError as exc:
         raise SealError(f"The PDF cannot be sealed: {exc}") from exc
     sealed: bytes = out.getvalue()
     return sealed
+
+
+def _tag_seal_field(writer: IncrementalPdfFileWriter, description: str) -> None:
+    """Give the seal's widget its /Form element in the structure tree, as PDF/UA asks of every widget.
+
+    The element goes under the tree's top element (/Document) with an object reference to the widget, the
+    widget's /StructParent names it in the parent tree, and its page gets /Tabs /S. An untagged PDF stays
+    untagged.
+    """
+    catalog = writer.root
+    if "/StructTreeRoot" not in catalog:
+        return
+    tree_ref = catalog.raw_get("/StructTreeRoot")
+    tree = catalog["/StructTreeRoot"]
+    field_ref = next(
+        ref for ref in catalog["/AcroForm"]["/Fields"].iterate() if ref.get_object().get("/T") == SEAL_FIELD
+    )
+    widget = field_ref.get_object()
+    page_ref = widget.raw_get("/P")
+    # PDF/UA: a page with annotations takes them in the order of the structure tree
+    page_ref.get_object()["/Tabs"] = generic.NameObject("/S")
+    writer.mark_update(page_ref)
+    if "/ParentTree" not in tree:
+        tree["/ParentTree"] = writer.add_object(generic.DictionaryObject({"/Nums": generic.ArrayObject()}))
+
+    parent_ref, parent = tree_ref, tree
+    top = tree.raw_get("/K") if "/K" in tree else None
+    if isinstance(top, generic.ArrayObject) and len(top) == 1:
+        top = top.raw_get(0)
+    if isinstance(top, generic.IndirectObject):
+        parent_ref, parent = top, top.get_object()
+
+    key = max(_parent_tree_keys(tree["/ParentTree"]) + [int(tree.get("/ParentTreeNextKey", 0)) - 1]) + 1
+    form_ref = writer.add_object(
+        generic.DictionaryObject(
+            {
+                "/Type": generic.NameObject("/StructElem"),
+                "/S": generic.NameObject("/Form"),
+                "/P": parent_ref,
+                "/Pg": page_ref,
+                "/Alt": generic.TextStringObject(description),
+                "/K": generic.DictionaryObject(
+                    {"/Type": generic.NameObject("/OBJR"), "/Obj": field_ref, "/Pg": page_ref}
+                ),
+            }
+        )
+    )
+    kids = parent.raw_get("/K") if "/K" in parent else generic.ArrayObject()
+    if isinstance(kids, generic.IndirectObject):
+        kids = kids.get_object() if isinstance(kids.get_object(), generic.ArrayObject) else generic.ArrayObject([kids])
+    elif not isinstance(kids, generic.ArrayObject):
+        kids = generic.ArrayObject([kids])
+    kids.append(form_ref)
+    parent["/K"] = kids
+    writer.mark_update(parent_ref)
+
+    widget["/StructParent"] = generic.NumberObject(key)
+    writer.mark_update(field_ref)
+    parent_tree = tree["/ParentTree"]
+    if "/Nums" in parent_tree:
+        nums = parent_tree["/Nums"]
+        nums.extend([generic.NumberObject(key), form_ref])
+        writer.update_container(nums)
+    else:
+        parent_tree["/Kids"].append(
+            writer.add_object(
+                generic.DictionaryObject(
+                    {
+                        "/Nums": generic.ArrayObject([generic.NumberObject(key), form_ref]),
+                        "/Limits": generic.ArrayObject([generic.NumberObject(key), generic.NumberObject(key)]),
+                    }
+                )
+            )
+        )
+        writer.update_container(parent_tree["/Kids"])
+    tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
+    writer.mark_update(tree_ref)
+
+
+def _parent_tree_keys(node: generic.DictionaryObject) -> list[int]:
+    """Every key of a number tree (the structure tree's parent tree)."""
+    keys = [int(node["/Nums"][i]) for i in range(0, len(node["/Nums"]), 2)] if "/Nums" in node else []
+    for kid in node.get("/Kids", []):
+        keys += _parent_tree_keys(kid.get_object())
+    return keys
 
 
 @dataclass(frozen=True)

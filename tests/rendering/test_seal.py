@@ -30,12 +30,16 @@ from tasks.rendering.seal import (
 )
 from tests.rendering.meeting_sample import demo_snapshots
 from tests.rendering.pdf_checks import reader, structure_problems
+from tests.sample_files import make_pdf
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 
 
-def tagged_pdf(text: str = "Protokoll") -> bytes:
-    """A one-page tagged PDF (Document → P with its marked content), /Lang sv-SE, made with pikepdf."""
+def tagged_pdf(text: str = "Protokoll", *, parent_tree_kids: bool = False) -> bytes:
+    """A one-page tagged PDF (Document → P with its marked content), /Lang sv-SE, made with pikepdf.
+
+    ``parent_tree_kids``: the parent tree as a root with /Kids (as larger files have it) rather than /Nums.
+    """
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
     font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
@@ -47,8 +51,13 @@ def tagged_pdf(text: str = "Protokoll") -> bytes:
     paragraph = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.P, P=document, Pg=page.obj, K=0))
     document.K = Array([paragraph])
     root.K = document
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array([0, Array([paragraph])])))
-    root.ParentTreeNextKey = 1
+    leaf = Dictionary(Nums=Array([0, Array([paragraph])]))
+    if parent_tree_kids:
+        leaf.Limits = Array([0, 0])
+        root.ParentTree = pdf.make_indirect(Dictionary(Kids=Array([pdf.make_indirect(leaf)])))
+    else:
+        root.ParentTree = pdf.make_indirect(leaf)
+        root.ParentTreeNextKey = 1
     pdf.Root.StructTreeRoot = root
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     pdf.Root.Lang = String("sv-SE")
@@ -99,6 +108,41 @@ def test_the_seal_is_an_incremental_update_that_keeps_the_tags(sealed):
         assert str(after.Root.StructTreeRoot.K.K[0].S) == "/P"
         assert after.pages[0].StructParents == 0
     assert structure_problems(reader(sealed)) == []
+
+
+def _seal_widget_tagging(sealed: bytes) -> tuple[str, str, str]:
+    """(the seal field's /TU, its element's type, its element's /Alt), checking the references on the way."""
+    with pikepdf.open(io.BytesIO(sealed)) as pdf:
+        (field,) = [f for f in pdf.Root.AcroForm.Fields if f.T == SEAL_FIELD]
+        tree = pdf.Root.StructTreeRoot
+        document = tree.K
+        form = document.K[-1]
+        assert form.K.Type == Name.OBJR and form.K.Obj.objgen == field.objgen
+        assert form.P.objgen == document.objgen and form.Pg.objgen == field.P.objgen
+        key = int(field.StructParent)
+        assert int(tree.ParentTreeNextKey) == key + 1
+        number_tree = pikepdf.NumberTree(tree.ParentTree)
+        assert number_tree[key].objgen == form.objgen
+        assert str(number_tree[0][0].S) == "/P", "the page's entry is kept"
+        assert pdf.pages[0].Tabs == Name.S
+        return str(field.TU), str(form.S), str(form.Alt)
+
+
+@pytest.mark.parametrize("parent_tree_kids", [False, True])
+def test_the_seals_widget_is_tagged_as_a_form_element(credentials, parent_tree_kids):
+    sealed = seal_pdf(tagged_pdf(parent_tree_kids=parent_tree_kids), credentials)
+    assert verify_seal(sealed, credentials.certificate_pem).is_valid
+    description = "Elektroniskt sigill: Huddinge kommun"
+    assert _seal_widget_tagging(sealed) == (description, "/Form", description)
+    if not parent_tree_kids:  # structure_problems reads a parent tree of /Nums only
+        assert structure_problems(reader(sealed)) == []
+
+
+def test_an_untagged_pdf_is_sealed_and_stays_untagged(credentials):
+    sealed = seal_pdf(make_pdf("Protokoll"), credentials)
+    assert verify_seal(sealed, credentials.certificate_pem).is_valid
+    with pikepdf.open(io.BytesIO(sealed)) as pdf:
+        assert "/StructTreeRoot" not in pdf.Root
 
 
 @pytest.mark.parametrize(
@@ -182,6 +226,11 @@ def test_a_rendered_tagged_pdf_keeps_its_structure_when_sealed(credentials):
     assert after.trailer["/Root"]["/Lang"] == "sv-SE" and after.trailer["/Root"]["/MarkInfo"]["/Marked"]
     assert after.metadata.title == before.metadata.title
     assert len(after.pages) == len(before.pages)
+    with pikepdf.open(io.BytesIO(sealed)) as pdf:
+        (document,) = pdf.Root.StructTreeRoot.K
+        assert str(document.S) == "/Document"
+        form = document.K[-1]
+        assert str(form.S) == "/Form" and form.K.Obj.T == SEAL_FIELD
 
 
 def test_the_settings_name_the_certificate_or_the_demo_makes_one_once(tmp_path, credentials):
