@@ -68,7 +68,7 @@ def swedish_holidays(year: int) -> dict[date, str]:
 
     The allmänna helgdagar of lag (1989:253) (pingstdagen, påskdagen and every Sunday are among them; the
     named Sundays are listed here) and the three eves lag (1930:173) treats alike: midsommarafton, julafton
-    and nyårsafton. Years from 1953, when midsommardagen and alla helgons dag became Saturdays.
+    and nyårsafton. As the law reads since 1990 (annandag pingst until 2004, nationaldagen from 2005).
     """
     easter = easter_sunday(year)
     midsummer_day = _first_saturday_from(date(year, 6, 20))
