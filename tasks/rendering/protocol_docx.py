@@ -278,7 +278,8 @@ def protocol_texts(protocol: ProtocolJSON) -> list[tuple[str, str]]:
         texts += [(f"{at}, Yrkanden", line) for motion in par["motions"] for line in motion_lines(motion)]
         texts += [(f"{at}, Propositionsordning", line) for line in par["proposition_order"]]
         for vote in par["votes"]:
-            texts += [(f"{at}, Omröstning", vote["yes_means"]), (f"{at}, Omröstning", vote["no_means"])]
+            asked = (vote.get("question"), vote.get("yes_means"), vote.get("no_means"))
+            texts += [(f"{at}, Omröstning", text or "") for text in asked]
             texts += [(f"{at}, Omröstning", person_name(b["person"])) for b in vote["ballots"]]
         for reservation in par["reservations"]:
             texts.append((f"{at}, Reservationer", f"{people(reservation['by'])} {reservation['reason'] or ''}"))
@@ -771,11 +772,13 @@ class _ProtocolBuilder(WordBuilder):
             out.append(_heading("Protokollsanteckningar"))
             for note in par["notes"]:
                 written = _lines(note["text"])
+                by = people(note["by"])
                 if note.get("appendix"):
-                    line = f"{people(note['by'])} lämnar en protokollsanteckning, se {clean(note['appendix']).lower()}."
-                    out.append(_text(line))
+                    line = f"{by} lämnar en protokollsanteckning" if by else "Protokollsanteckning"
+                    out.append(_text(f"{line}, se {clean(note['appendix']).lower()}."))
                 else:
-                    out.append(_text(f"{people(note['by'])} lämnar följande protokollsanteckning:", keep_next=True))
+                    line = f"{by} lämnar följande protokollsanteckning:" if by else "Protokollsanteckning:"
+                    out.append(_text(line, keep_next=True))
                 out.extend(_text(text, italic=True, indent=567) for text in written)
         if par["conflicts"]:
             out.append(_heading("Jäv"))
@@ -792,10 +795,13 @@ class _ProtocolBuilder(WordBuilder):
 
     def vote(self, vote: VoteJSON) -> list[Element]:
         yes, no, abstain = vote_counts(vote)
-        out = [
-            _text(sentence(f"Ja-röst för {clean(vote['yes_means'])}"), after=0, keep_next=True),
-            _text(sentence(f"Nej-röst för {clean(vote['no_means'])}"), keep_next=True),
-        ]
+        yes_means, no_means = clean(vote.get("yes_means")).strip(), clean(vote.get("no_means")).strip()
+        out = []
+        if vote.get("question"):
+            out.append(_text(sentence(clean(vote.get("question"))), keep_next=True))
+        if yes_means or no_means:
+            out.append(_text(sentence(f"Ja-röst för {yes_means or '–'}"), after=0, keep_next=True))
+            out.append(_text(sentence(f"Nej-röst för {no_means or '–'}"), keep_next=True))
         widths = VOTE_WIDTHS
         tbl = _table(
             widths,
@@ -823,17 +829,18 @@ class _ProtocolBuilder(WordBuilder):
         for width, count in zip(widths[2:], (yes, no, abstain)):
             _cell(total, width, [_text(str(count), bold=True, size=20, after=0)], center=True)
         out.append(tbl)
-        means = vote["yes_means"] if vote["result"] == "yes" else vote["no_means"]
+        means = yes_means if vote["result"] == "yes" else no_means
         side = "ja" if vote["result"] == "yes" else "nej"
         counted = f"{yes} ja-röster mot {no} nej-röster och {abstain} som avstår"
         committee = clean(self.meeting["committee"])
+        what = f"enligt {side}-förslaget: {means}" if means else f"enligt {side}"
         if vote["casting_vote"]:
             result = (
                 f"Rösterna är lika, {counted}. Ordförandens utslagsröst ({side}) avgör, och {committee} har beslutat "
-                f"enligt {side}-förslaget: {clean(means)}"
+                f"{what}"
             )
         else:
-            result = f"Med {counted} har {committee} beslutat enligt {side}-förslaget: {clean(means)}"
+            result = f"Med {counted} har {committee} beslutat {what}"
         out.append(_text(sentence(result), before=120))
         return out
 

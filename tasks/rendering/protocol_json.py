@@ -17,6 +17,12 @@ Conventions:
   the builders derive the public version from it (``protocol_docx.public_protocol``): a confidential
   paragraph keeps its number, public title and provision only.
 
+From the minutes' content (agenda.minutes.content) it is: a seat → ``PersonJSON`` (name, party); a yrkande's
+kind → its ``MotionKind`` label in lower case ("Bifall" → "bifall"); a vote's ``question`` as it is, its
+``result`` and ``casting_vote`` from ``agenda.minutes.rules.vote_result`` with the seat presiding at that
+paragraph as ``is_chair``; who served for whom at a paragraph with jäv from ``rules.serving_at``; an outcome of
+None (not yet handled) as None.
+
 Pure: types only. It depends on nothing of the project but agenda.snapshot_json's address block, so it can
 move below agenda.minutes (which may not import tasks/) unchanged if the minutes' code is to name it.
 """
@@ -159,17 +165,22 @@ class BallotJSON(TypedDict):
 
     person: PersonJSON
     vote: Literal["yes", "no", "abstain"]
-    #: the chair (whose vote decides a tie)
+    #: the one presiding at this paragraph (the chair, or a vice chair in their place): their vote decides a tie
     is_chair: bool
 
 
 class VoteJSON(TypedDict):
-    """An open vote (omröstning): what ja and nej stand for, each vote, the result."""
+    """An open vote (omröstning): what ja and nej stand for, each vote, the result.
 
-    #: "Ja-röst för bifall till förvaltningens förslag"; the text after "Ja för"
-    yes_means: str
-    #: "Nej-röst för bifall till Anna Bergs (M) avslagsyrkande"; the text after "Nej för"
-    no_means: str
+    What ja and nej stand for is given either as ``yes_means`` and ``no_means`` (printed "Ja-röst för …",
+    "Nej-röst för …", and the winning one again in the result), or as the chair's ``question`` in one sentence
+    ("Ja för förvaltningens förslag, nej för avslagsyrkandet"), printed as it is."""
+
+    #: "bifall till förvaltningens förslag": the text after "Ja-röst för"
+    yes_means: NotRequired[str | None]
+    #: "bifall till Anna Bergs (M) avslagsyrkande": the text after "Nej-röst för"
+    no_means: NotRequired[str | None]
+    question: NotRequired[str | None]
     ballots: list[BallotJSON]
     #: which side won, the chair's casting vote included (agenda.minutes computes it; the builder checks it
     #: against the counts)
@@ -193,6 +204,7 @@ class ReservationJSON(TypedDict):
 class MinutesNoteJSON(TypedDict):
     """A protokollsanteckning."""
 
+    #: who made it; empty when the text names its author itself (a party group's)
     by: list[PersonJSON]
     text: str
     appendix: NotRequired[str | None]
@@ -231,7 +243,8 @@ class ParagraphJSON(TypedDict):
     #: a confidential matter's provision: "26 kap. 1 § OSL"
     secrecy_provision: str | None
     #: an agenda.models.ItemOutcome value: decided, postponed (bordlagt), sent_back (återremitterat)
-    outcome: Literal["decided", "postponed", "sent_back"]
+    #: None: not yet handled (a draft)
+    outcome: Literal["decided", "postponed", "sent_back"] | None
     #: the decision, numbered points (a single point is printed unnumbered); for a postponed matter the
     #: decision to postpone ("Ärendet bordläggs till nästa sammanträde.") or empty (the builder says so)
     decision: list[str]

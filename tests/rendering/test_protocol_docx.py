@@ -515,3 +515,25 @@ def test_the_texts_to_check_before_publishing_cover_what_is_printed():
     # what the members' protokoll prints of the confidential paragraph is there to check too
     members = "\n".join(text for _where, text in protocol_texts(protocol))
     assert SECRET_TITLE in members and "Elin Testsson" in members
+
+
+def test_a_vote_put_as_one_question_a_note_by_a_group_and_a_draft_paragraph_not_yet_handled():
+    protocol = demo_protocol()
+    budget = protocol["paragraphs"][4]
+    vote = budget["votes"][0]
+    del vote["yes_means"], vote["no_means"]
+    vote["question"] = "Ja för förvaltningens förslag, nej för avslagsyrkandet"
+    budget["notes"] = [{"by": [], "text": "Moderaterna och Liberalerna instämmer i SD:s anteckning."}]
+    protocol["paragraphs"][5].update(outcome=None, decision=[])
+    parts = paragraph_parts(read(build_protocol_docx(protocol)))
+    shown = parts["§ 16 Justering av budgetram 2017"]
+    assert shown["Omröstning"][0] == "Ja för förvaltningens förslag, nej för avslagsyrkandet."
+    assert (
+        shown["Omröstning"][-1]
+        == "Med 6 ja-röster mot 5 nej-röster och 0 som avstår har Socialnämnden beslutat enligt ja."
+    )
+    assert shown["Protokollsanteckningar"] == [
+        "Protokollsanteckning:",
+        "Moderaterna och Liberalerna instämmer i SD:s anteckning.",
+    ]
+    assert parts["§ 17 Hyresavtal modulhus, Huddinge 1 och 2"] == {"": ["Dnr SN-2017/71.280"], "Beslut": []}
