@@ -70,8 +70,10 @@ class BallotJSON(TypedDict):
 
 
 class VoteJSON(TypedDict):
-    #: what ja and nej stand for, e.g. "Ja för förvaltningens förslag, nej för avslagsyrkandet"
-    question: str
+    #: what a ja-röst stands for, the text after "Ja för": "bifall till förvaltningens förslag"
+    yes_means: str
+    #: what a nej-röst stands for: "bifall till Ali Karimis (M) avslagsyrkande"
+    no_means: str
     ballots: list[BallotJSON]
 
 
@@ -458,12 +460,11 @@ def _clean_vote(value: object) -> VoteJSON | None:
     if value is None:
         return None
     vote = _dict(value, "vote", "Omröstningen")
-    unknown = set(vote) - {"question", "ballots"}
+    unknown = set(vote) - {"yes_means", "no_means", "ballots"}
     if unknown:
         raise ValidationError({"vote": "Omröstningen har okända fält: " + ", ".join(sorted(map(str, unknown)))[:200]})
-    question = clean_text(
-        vote.get("question"), field="vote", label="Omröstningens fråga", max_length=TEXT_MAX, required=False
-    )
+    yes_means = clean_text(vote.get("yes_means"), field="vote", label="Vad ja står för", max_length=TEXT_MAX)
+    no_means = clean_text(vote.get("no_means"), field="vote", label="Vad nej står för", max_length=TEXT_MAX)
     ballots: list[BallotJSON] = []
     seen: set[int] = set()
     for i, entry in enumerate(_list(vote.get("ballots"), "vote", "Rösterna"), start=1):
@@ -478,4 +479,4 @@ def _clean_vote(value: object) -> VoteJSON | None:
             raise ValidationError({"vote": f"Röst {i}: samma person har redan röstat."})
         seen.add(seat_id)
         ballots.append({"seat_id": seat_id, "ballot": cast(BallotValue, ballot)})
-    return {"question": question, "ballots": ballots}
+    return {"yes_means": yes_means, "no_means": no_means, "ballots": ballots}

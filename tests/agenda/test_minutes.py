@@ -265,7 +265,7 @@ def test_a_vote_a_reservation_and_a_decision_are_recorded(recorded, secretary):
                 {"seat_id": ids["Ali Karimi"], "kind": "rejection", "text": ""},
             ],
             "order_of_questions": ["Ordföranden ställer bifall mot avslag och finner bifall."],
-            "vote": {"question": "Ja för bifall, nej för avslag", "ballots": ballots},
+            "vote": {"yes_means": "bifall till förslaget", "no_means": "avslag", "ballots": ballots},
             "decision": ["Socialnämnden godkänner föredragningslistan."],
             "reservations": [{"seat_id": ids["Ali Karimi"], "text": "Vi ville annat."}],
             "notes": [{"seat_id": None, "text": "Vänsterpartiets grupp antecknar sitt stöd för förslaget."}],
@@ -282,7 +282,7 @@ def test_a_vote_a_reservation_and_a_decision_are_recorded(recorded, secretary):
     "change, field, message",
     [
         (
-            lambda ids: {"vote": {"question": "", "ballots": [{"seat_id": ids["Gunnel Hedberg"], "ballot": "yes"}]}},
+            lambda ids: {"vote": {"yes_means": "bifall", "no_means": "avslag", "ballots": [{"seat_id": ids["Gunnel Hedberg"], "ballot": "yes"}]}},
             "vote",
             "har 1 röster men 5 tjänstgör",
         ),
@@ -295,7 +295,8 @@ def test_a_vote_a_reservation_and_a_decision_are_recorded(recorded, secretary):
             lambda ids: {
                 "conflicts": [ids["Gunnel Hedberg"]],
                 "vote": {
-                    "question": "",
+                    "yes_means": "bifall",
+                    "no_means": "avslag",
                     "ballots": [
                         {"seat_id": ids[n], "ballot": "yes"}
                         for n in ("Gunnel Hedberg", "Ali Karimi", "Lena Ås", "Omar Said", "Kerstin Öberg")

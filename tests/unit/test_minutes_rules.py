@@ -145,28 +145,28 @@ ALL = here(1, 2, 3, 4, 5, 11)
 
 def test_a_vote_must_count_exactly_the_serving_members():
     ballots = [{"seat_id": s, "ballot": "yes"} for s in (1, 2, 3, 4)]
-    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"question": "", "ballots": ballots}))
+    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
     assert "4 röster men 5 tjänstgör" in errors["vote"] and "Ledamot 5 (M)" in errors["vote"]
     ballots.append({"seat_id": 11, "ballot": "no"})  # present, but no place free for the deputy
-    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"question": "", "ballots": ballots}))
+    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
     assert "Ersättare 11 (M) tjänstgör inte" in errors["vote"]
     ballots[-1] = {"seat_id": 5, "ballot": "no"}
-    assert paragraph_errors(SEATS, ALL, paragraph(vote={"question": "", "ballots": ballots})) == {}
+    assert paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})) == {}
 
 
 def test_a_member_with_jav_cannot_vote_and_is_replaced():
     ballots = [{"seat_id": s, "ballot": "yes"} for s in (1, 2, 3, 4, 5)]
-    errors = paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"question": "", "ballots": ballots}))
+    errors = paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
     assert "jävig" in errors["vote"]
     ballots[2] = {"seat_id": 11, "ballot": "no"}  # the present M deputy takes the jävig S ledamot's place
-    assert paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"question": "", "ballots": ballots})) == {}
+    assert paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})) == {}
 
 
 def test_a_tie_without_the_chairs_vote_decides_nothing():
     attendance = here(1, 2, 3, 4)
     ballots = [{"seat_id": 1, "ballot": "abstain"}, {"seat_id": 2, "ballot": "yes"}]
     ballots += [{"seat_id": 3, "ballot": "no"}, {"seat_id": 4, "ballot": "abstain"}]
-    errors = paragraph_errors(SEATS, attendance, paragraph(vote={"question": "", "ballots": ballots}))
+    errors = paragraph_errors(SEATS, attendance, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
     assert "ingen utslagsröst" in errors["vote"]
 
 
@@ -194,7 +194,7 @@ def test_cleaning_refuses_bad_input_with_swedish_messages():
         paragraph(motions=[{"seat_id": 2, "kind": "amendment", "text": ""}], number=9)
     assert exc.value.errors == {"motions.1": "Yrkande 1: texten måste fyllas i.", "number": "Okänt fält."}
     with pytest.raises(ValidationError) as exc:
-        paragraph(vote={"question": "", "ballots": [{"seat_id": 1, "ballot": "kanske"}]})
+        paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": [{"seat_id": 1, "ballot": "kanske"}]})
     assert exc.value.errors == {"vote": "Röst 1: ange ja, nej eller avstår."}
     kept = paragraph(decision=["  Bifall.  ", ""], recipients=["Kommunstyrelsen"])
     assert kept["decision"] == ["Bifall."] and kept["title"] == "Verksamhetsberättelse"
