@@ -3,6 +3,9 @@ filed in advance, and the protokoll's paragraphs, numbers, saves and refusals.""
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 from sqlalchemy import func, select
 
@@ -25,6 +28,8 @@ from app.clock import to_local, utcnow
 from app.extensions import db
 from app.notifications import OutboxMessage
 from app.validation import ConflictError, ForbiddenError, ValidationError
+from tasks.protocol_data import protocol_data
+from tasks.rendering.protocol_docx import build_protocol_docx
 from tests.factories import add_case_item, committee, create_user, person, plan_meeting
 
 #: Socialnämnden's seats for the tests: five ledamöter, four ersättare in the ersättarordning
@@ -282,7 +287,13 @@ def test_a_vote_a_reservation_and_a_decision_are_recorded(recorded, secretary):
     "change, field, message",
     [
         (
-            lambda ids: {"vote": {"yes_means": "bifall", "no_means": "avslag", "ballots": [{"seat_id": ids["Gunnel Hedberg"], "ballot": "yes"}]}},
+            lambda ids: {
+                "vote": {
+                    "yes_means": "bifall",
+                    "no_means": "avslag",
+                    "ballots": [{"seat_id": ids["Gunnel Hedberg"], "ballot": "yes"}],
+                }
+            },
             "vote",
             "har 1 röster men 5 tjänstgör",
         ),
@@ -390,3 +401,68 @@ def test_the_header_takes_justerare_present_and_the_time_of_justering(recorded, 
 def test_a_paragraph_is_numbered_in_the_meetings_year(recorded, meeting):
     _minutes, paragraph, _ids = recorded
     assert (paragraph.year, paragraph.number, paragraph.label) == (to_local(meeting.start_dt).year, 1, "§ 1")
+
+
+# --- the protokoll's data for its documents ----------------------------------------------------------------
+
+
+def test_the_protokoll_reads_out_as_the_builders_input_and_builds(recorded, secretary, meeting, new_case):
+    minutes, first, ids = recorded
+    case = new_case("Riktlinjer för färdtjänst 2027")
+    item = add_case_item(meeting, case)
+    paragraph = minutes_ops.open_paragraph(minutes, item, user=secretary)
+    minutes_ops.save_header(
+        minutes,
+        user=secretary,
+        based_on=minutes.current_revision,
+        raw={
+            "attendance": [
+                *minutes_ops.current_content(minutes)["header"]["attendance"],
+                {"seat_id": ids["Tove Ek"], "from_paragraph": None, "until_paragraph": None, "serves_for": None},
+            ],
+            "others_present": [{"name": "Eva Strand", "title": "socialdirektör"}],
+            "adjusters": [ids["Ali Karimi"]],
+            "adjustment_place": "Kommunhuset",
+            "adjustment_at": "2027-03-02T15:00",
+        },
+    )
+    ballots = [{"seat_id": ids[n], "ballot": "yes"} for n in ("Gunnel Hedberg", "Lena Ås")]
+    ballots += [{"seat_id": ids[n], "ballot": "no"} for n in ("Ali Karimi", "Kerstin Öberg")]
+    ballots += [{"seat_id": ids["Tove Ek"], "ballot": "abstain"}]  # in Omar Said's place: he is jävig
+    minutes_ops.save_paragraph(
+        paragraph,
+        user=secretary,
+        based_on=minutes.current_revision,
+        raw={
+            "outcome": "decided",
+            "conflicts": [ids["Omar Said"]],
+            "motions": [{"seat_id": ids["Ali Karimi"], "kind": "rejection", "text": ""}],
+            "order_of_questions": ["Ordföranden ställer förvaltningens förslag mot avslag och finner bifall."],
+            "vote": {"yes_means": "bifall till förvaltningens förslag", "no_means": "avslag", "ballots": ballots},
+            "reservations": [{"seat_id": ids["Ali Karimi"], "text": "Vi yrkade avslag."}],
+        },
+    )
+    db.session.commit()
+
+    data = protocol_data(minutes)
+    roles = [(d["person"]["name"], d["role"], d.get("replacing")) for d in data["deciders"]]
+    assert roles[:2] == [("Gunnel Hedberg", "Ordförande", None), ("Ali Karimi", "1:e vice ordförande", None)]
+    assert ("Kerstin Öberg", "Tjänstgörande ersättare", {"name": "Britt Lund", "party": "M"}) in roles
+    tove = next(d for d in data["deciders"] if d["person"]["name"] == "Tove Ek")
+    assert tove["paragraphs"] == {"first": paragraph.number, "last": paragraph.number}  # only where Omar was jävig
+    assert [o["person"]["name"] for o in data["others_present"]] == ["Eva Strand"]
+    assert [s["role"] for s in data["signatures"]] == ["secretary", "chair", "adjuster"]
+    assert data["adjustment"]["date"].startswith("2027-03-02T15:00:00+01:00")
+    decided = data["paragraphs"][-1]
+    assert (decided["number"], decided["case_number"]) == (paragraph.number, case.number)
+    assert decided["decision"] == ["Socialnämnden antar riktlinjerna."] and decided["recipients"] == ["Kommunstyrelsen"]
+    assert decided["decision_basis"][0].startswith("Tjänsteutlåtande daterat ")
+    (vote,) = decided["votes"]
+    assert (vote["result"], vote["casting_vote"]) == ("yes", True)  # 2–2, the chair voted ja
+    assert decided["conflicts"] == [
+        {"person": {"name": "Omar Said", "party": "S"}, "replaced_by": {"name": "Tove Ek", "party": "S"}}
+    ]
+    assert decided["motions"][0]["kind"] == "avslag" and decided["reservations"][0]["text"] == "Vi yrkade avslag."
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(build_protocol_docx(data))).paragraphs)
+    assert f"§ {paragraph.number}" in text and "Vi yrkade avslag." in text and "Riktlinjer för färdtjänst 2027" in text
