@@ -145,28 +145,44 @@ ALL = here(1, 2, 3, 4, 5, 11)
 
 def test_a_vote_must_count_exactly_the_serving_members():
     ballots = [{"seat_id": s, "ballot": "yes"} for s in (1, 2, 3, 4)]
-    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
+    errors = paragraph_errors(
+        SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})
+    )
     assert "4 röster men 5 tjänstgör" in errors["vote"] and "Ledamot 5 (M)" in errors["vote"]
     ballots.append({"seat_id": 11, "ballot": "no"})  # present, but no place free for the deputy
-    errors = paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
+    errors = paragraph_errors(
+        SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})
+    )
     assert "Ersättare 11 (M) tjänstgör inte" in errors["vote"]
     ballots[-1] = {"seat_id": 5, "ballot": "no"}
-    assert paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})) == {}
+    assert (
+        paragraph_errors(SEATS, ALL, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
+        == {}
+    )
 
 
 def test_a_member_with_jav_cannot_vote_and_is_replaced():
     ballots = [{"seat_id": s, "ballot": "yes"} for s in (1, 2, 3, 4, 5)]
-    errors = paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
+    errors = paragraph_errors(
+        SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})
+    )
     assert "jävig" in errors["vote"]
     ballots[2] = {"seat_id": 11, "ballot": "no"}  # the present M deputy takes the jävig S ledamot's place
-    assert paragraph_errors(SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})) == {}
+    assert (
+        paragraph_errors(
+            SEATS, ALL, paragraph(conflicts=[3], vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})
+        )
+        == {}
+    )
 
 
 def test_a_tie_without_the_chairs_vote_decides_nothing():
     attendance = here(1, 2, 3, 4)
     ballots = [{"seat_id": 1, "ballot": "abstain"}, {"seat_id": 2, "ballot": "yes"}]
     ballots += [{"seat_id": 3, "ballot": "no"}, {"seat_id": 4, "ballot": "abstain"}]
-    errors = paragraph_errors(SEATS, attendance, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}))
+    errors = paragraph_errors(
+        SEATS, attendance, paragraph(vote={"yes_means": "bifall", "no_means": "avslag", "ballots": ballots})
+    )
     assert "ingen utslagsröst" in errors["vote"]
 
 
