@@ -11,6 +11,7 @@ from agenda.models import STANDING_KINDS
 from app.api.case_schemas import Classification
 from app.api.spec import RowId, Shape, Url
 from app.auth.models import Role
+from app.organisation.models import CommitteeKind
 from tasks.models import JobState
 
 
@@ -48,6 +49,13 @@ class Committee(Shape):
     id: RowId
     name: str
     registry_prefix: str = Field(examples=["SN"])
+    kind: Literal[tuple(kind.value for kind in CommitteeKind)] = Field(
+        description="committee (nämnd), subcommittee (utskott) eller district_committee (stadsdelsnämnd)."
+    )
+    kind_label: str = Field(examples=["Utskott"])
+    parent_id: RowId | None = Field(
+        description="Utskottets nämnd, som det bereder ärenden för och registrerar i diariet hos; null för andra."
+    )
     administration: Administration
     municipality: Municipality
     diarium: CommitteeDiarium | None = Field(

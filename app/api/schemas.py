@@ -149,6 +149,9 @@ def committee_json(committee: Committee, roles: set[Role]) -> dict:
     municipality = committee.municipality
     return {
         **committee_ref(committee),
+        "kind": committee.kind.value,
+        "kind_label": committee.kind.label,
+        "parent_id": committee.parent_id,
         "administration": {"id": committee.administration.id, "name": committee.administration.name},
         "municipality": {
             "id": municipality.id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import User
+from app.auth.models import Role, User
+from app.auth.operations import grant_role
 from app.demo import data
 from app.extensions import db
 from app.organisation.models import Committee
@@ -57,9 +58,38 @@ def test_committee_detail(api_as):
     assert committee["municipality"]["name"] == "Huddinge kommun"
     assert committee["municipality"]["registration_number_format"] == "{prefix}-{year}/{serial}.{class}"
     assert committee["roles"] == ["member"]
+    assert (committee["kind"], committee["kind_label"], committee["parent_id"]) == ("committee", "Nämnd", None)
     assert committee["links"] == {"self": f"http://localhost/api/v1/committees/{sn}"}
     listed = client.get("/api/v1/committees", headers=headers).get_json()["items"]
     assert listed == [committee]
+
+
+def test_an_utskott_answers_its_kind_and_its_parent(api_as):
+    admin, admin_headers = api_as("admin")
+    sn = committee_id("SN")
+    made = admin.post(
+        "/api/v1/committees",
+        json={
+            "name": "Socialnämndens arbetsutskott",
+            "kind": "subcommittee",
+            "parent_id": sn,
+            "administration_id": db.session.get(Committee, sn).administration_id,
+            "registry_prefix": "SNAU",
+        },
+        headers=admin_headers,
+    )
+    db.session.rollback()
+    assert made.status_code == 201, made.get_json()
+    au = made.get_json()["committee"]["id"]
+    member = db.session.scalar(select(User).where(User.email == "ledamot@huddinge.example"))
+    grant_role(member, db.session.get(Committee, au), Role.member)
+    db.session.commit()
+    client, headers = api_as("ledamot")
+    committee = client.get(f"/api/v1/committees/{au}", headers=headers).get_json()["committee"]
+    assert (committee["kind"], committee["kind_label"], committee["parent_id"]) == ("subcommittee", "Utskott", sn)
+    assert committee["diarium"]["series"] == "SN"  # it registers in its parent's diarium
+    listed = {c["id"]: c for c in client.get("/api/v1/committees", headers=headers).get_json()["items"]}
+    assert (listed[au]["parent_id"], listed[sn]["parent_id"], listed[sn]["kind"]) == (sn, None, "committee")
 
 
 @pytest.mark.parametrize("path", ["", "/classification-codes"])

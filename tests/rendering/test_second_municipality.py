@@ -245,8 +245,10 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     # the utskott registers in its parent's diarium
     secretary = tokens["sekreterare"]
     au = api(client, "GET", f"/api/v1/committees/{au_id}", secretary, 200)["committee"]
-    assert (au["name"], au["diarium"]["name"], au["municipality"]["name"]) == (
+    assert (au["name"], au["kind"], au["parent_id"], au["diarium"]["name"], au["municipality"]["name"]) == (
         UTSKOTT,
+        "subcommittee",
+        ks_id,
         "Kommunstyrelsens diarium",
         MUNICIPALITY,
     )
