@@ -3,8 +3,9 @@ side by side, and numbers that must not break across lines.
 
 * ``address_footer``: POSTADRESS, BESÖKSADRESS, TELEFON, E-POST OCH WEBB under a rule, as the
   municipality's letterhead prints it on a document's first page. The columns are wide enough for
-  their usual contents at 8 pt (a postal address line of a förvaltning's name, an e-mail address of
-  some 25 characters), with a gap between them; a postal address is split at its commas into lines
+  their usual contents at 8 pt, with a gap between them; a column whose line would break (a long
+  e-mail address) is widened with room the others spare (text_width.fitted_widths); a postal address
+  is split at its commas into lines
   ("Social- och äldreomsorgsförvaltningen" / "141 85 Huddinge"), and digit groups are joined by
   no-break spaces, so no part of the address is cut.
 * ``signature_paragraphs``: the signatories two by two, side by side (a tab stop at the page's
@@ -24,6 +25,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from tasks.rendering.text_width import fitted_widths
 from tasks.rendering.word import KEEPNEXT, RunFormatting, clean, paragraph, ppr, run, spacing, sub, w
 
 #: POSTADRESS, BESÖKSADRESS, TELEFON, E-POST OCH WEBB: twips, 9071 in all (A4 less 25 mm margins)
@@ -92,17 +94,23 @@ def address_footer(address: AddressBlock, revision: str = "", sender: str = "") 
         runs = "<w:r><w:br/></w:r>".join(_whole_number_xml(t, rpr) for t in lines if t)
         return f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{runs}</w:p>'
 
+    lines = address_lines(address)
+    widths = fitted_widths(
+        [[(label, 6), *((joined_digits(t), 8) for t in column)] for label, column in zip(FOOTER_LABELS, lines)],
+        FOOTER_WIDTHS,
+        gap=FOOTER_GAP,
+    )
+
     def cells(texts: Iterable[str]) -> str:
         return "".join(
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>'
-            for width, t in zip(FOOTER_WIDTHS, texts)
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{t}</w:tc>' for width, t in zip(widths, texts)
         )
 
     rows = [
         f"<w:tr>{cells(par([label], 12) for label in FOOTER_LABELS)}</w:tr>",
-        f"<w:tr>{cells(par(lines, 16) for lines in address_lines(address))}</w:tr>",
+        f"<w:tr>{cells(par(column, 16) for column in lines)}</w:tr>",
     ]
-    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in FOOTER_WIDTHS)
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
     table = (
         f'<w:tbl><w:tblPr><w:tblStyle w:val="Sidhuvudtabell"/><w:tblW w:w="{sum(FOOTER_WIDTHS)}" w:type="dxa"/>'
         '<w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="auto"/></w:tblBorders>'

@@ -35,7 +35,7 @@ from tasks.rendering.word import spacing as _spacing
 from tasks.rendering.word import sub as _sub
 
 #: bump when the layout changes, so stored renders of the same snapshot are made again
-KALLELSE_BUILDER_VERSION = "4"
+KALLELSE_BUILDER_VERSION = "5"
 
 #: the wording for a later handling in a snapshot published before the committee's own was kept
 HANDLING_LATER = "Handling kommer senare"

@@ -49,7 +49,7 @@ from tasks.rendering.word import (
 )
 
 #: bump when the layout changes, so stored renders of the same input are made again
-BUILDER_VERSION = "3"
+BUILDER_VERSION = "4"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"

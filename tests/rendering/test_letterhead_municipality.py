@@ -132,8 +132,8 @@ def test_a_second_municipalitys_documents_carry_its_letterhead_and_nothing_of_hu
         for shown in (text, pdf):
             for wanted in ("Lerums kommun", "Sektor samhällsbyggnad", "Lerum", "www.lerum.example"):
                 assert wanted in shown, (name, wanted)
-            # (an e-mail address longer than the footer's column wraps in the PDF: a known limit of its layout)
-            assert "samhallsbyggnad@lerum.example" in shown.replace("\n", ""), name
+            # an e-mail address longer than the footer's usual column stands whole: the column is widened for it
+            assert "samhallsbyggnad@lerum.example" in shown.split(), name
             assert TEMPLATE_HEADER_TEXT in shown and TEMPLATE_FOOTER_TEXT in shown, name
             assert "Version 1" in shown or "(version 1)" in shown, name
             for demo_text in HUDDINGE:

@@ -384,6 +384,8 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
         for wanted in (MUNICIPALITY, ADMINISTRATION, UTSKOTT, number, "Beslutsärenden", "(KF)", "199 81 Ekby"):
             assert wanted in flat, (name, wanted)
         assert LETTERHEAD in flat, name
+        # the footer's e-mail address stands whole on its line (its column widened for it)
+        assert "kommunen@ekby.example" in text.split(), name
         assert_nothing_of_the_demo(name, text)
 
     package = PdfReader(io.BytesIO(package_pdf))
