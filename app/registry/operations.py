@@ -71,7 +71,7 @@ def allocate_serial(diarium: Diarium, year: int) -> int:
     ).scalar_one()
 
 
-def _reserve_serial(diarium: Diarium, year: int, serial: int) -> None:
+def reserve_serial(diarium: Diarium, year: int, serial: int) -> None:
     """Make sure the counter is at least ``serial`` (for numbers imported from an older diarium)."""
     insert = _insert_for_dialect()
     db.session.execute(
@@ -244,7 +244,7 @@ def import_case(
         raise ConflictError(f"Diarienumret {canonical} är redan registrerat.")
     _check_case_officer(committee, case_officer, required=False)
     provision, public = _confidentiality(is_confidential, secrecy_provision, public_title)
-    _reserve_serial(diarium, parts.year, parts.serial)
+    reserve_serial(diarium, parts.year, parts.serial)
     case = Case(
         committee=committee,
         diarium=diarium,
