@@ -1,4 +1,4 @@
-"""Command-line tasks: ``flask setup``, ``flask demo load``, ``flask users …``."""
+"""Command-line tasks: ``flask setup``, ``flask demo load``, ``flask users …``, ``flask import …``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.extensions import db
 
 demo_cli = AppGroup("demo", help="The demo municipality.")
 users_cli = AppGroup("users", help="User accounts and roles.")
+import_cli = AppGroup("import", help="Take over existing data: a diarium's cases, past meetings (all or nothing).")
 
 
 def _print_credentials(with_tokens: bool) -> None:
@@ -144,7 +145,104 @@ def setup(municipality: str, organisation_number: str, admin_email: str, admin_n
     )
 
 
+def _municipality_named(name: str | None):
+    from app.organisation.models import Municipality
+
+    municipalities = list(db.session.scalars(select(Municipality).order_by(Municipality.id)))
+    if name:
+        municipalities = [m for m in municipalities if m.name.casefold() == name.casefold()]
+    if len(municipalities) != 1:
+        raise click.ClickException(
+            f"No municipality named {name}." if name else "Several municipalities: name one with --municipality."
+        )
+    return municipalities[0]
+
+
+def _report_refusal(exc) -> None:
+    click.echo(exc.message, err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    if exc.total > len(exc.problems):
+        click.echo(f"  … {exc.total - len(exc.problems)} more", err=True)
+    raise click.ClickException("Nothing was imported.")
+
+
+@import_cli.command("cases")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--diarium", "series", required=True, help="The diarium's series code, e.g. KS.")
+@click.option("--municipality", default=None, help="The municipality's name, if the installation has several.")
+@click.option("--check", is_flag=True, help="Check the file and say what would be imported; write nothing.")
+def import_cases(path: str, series: str, municipality: str | None, check: bool) -> None:
+    """Import a diarium's cases from a CSV file (columns: README, "Ta över ett befintligt diarium")."""
+    from pathlib import Path
+
+    from app.registry import importing
+    from app.registry.import_files import MAX_BYTES, ImportRefused
+    from app.registry.models import Diarium
+
+    owner = _municipality_named(municipality)
+    diarium = db.session.scalar(
+        select(Diarium).where(Diarium.municipality_id == owner.id, Diarium.series == series.strip().upper())
+    )
+    if diarium is None:
+        raise click.ClickException(f"{owner.name} has no diarium with the series code {series}.")
+    file = Path(path)
+    if file.stat().st_size > MAX_BYTES:
+        raise click.ClickException(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        source = importing.read_case_csv(file.read_bytes())
+        if check:
+            plan = importing.check_cases(diarium, source)
+            if not plan.ok:
+                raise plan.refusal()
+            click.echo(f"{len(plan.rows)} cases would be imported into {diarium.name} ({source.encoding}).")
+            return
+        result = importing.import_cases(diarium, source, user=None, source_name=file.name)
+    except ImportRefused as exc:
+        db.session.rollback()
+        _report_refusal(exc)
+        return
+    db.session.commit()
+    years = ", ".join(
+        f"{year}: {count} (next serial {high + 1})" for year, (count, high) in sorted(result.years.items())
+    )
+    click.echo(f"Imported {result.count} cases into {diarium.name}: {years}.")
+
+
+@import_cli.command("meetings")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--municipality", default=None, help="The municipality's name, if the installation has several.")
+@click.option("--check", is_flag=True, help="Check the file and say what would be imported; write nothing.")
+def import_meetings(path: str, municipality: str | None, check: bool) -> None:
+    """Import past meetings with their agendas and outcomes from a CSV file, one row per agenda item."""
+    from pathlib import Path
+
+    from agenda import importing
+    from app.registry.import_files import MAX_BYTES, ImportRefused
+
+    owner = _municipality_named(municipality)
+    file = Path(path)
+    if file.stat().st_size > MAX_BYTES:
+        raise click.ClickException(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        source = importing.read_meeting_csv(file.read_bytes())
+        if check:
+            plan = importing.check_meetings(owner, source)
+            if not plan.ok:
+                raise ImportRefused(plan.problems)
+            click.echo(f"{len(plan.meetings)} meetings with {plan.item_count} items would be imported.")
+            return
+        result = importing.import_meetings(owner, source, user=None, source_name=file.name)
+    except ImportRefused as exc:
+        db.session.rollback()
+        _report_refusal(exc)
+        return
+    db.session.commit()
+    click.echo(f"Imported {result.meetings} meetings with {result.items} items.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(import_cli)

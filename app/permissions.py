@@ -46,6 +46,9 @@ class Action(str, enum.Enum):
     manage_organisation = "manage_organisation"
     #: the municipality's Word templates (Administration → Dokumentmall): upload, choose the one in use
     manage_templates = "manage_templates"
+    #: take over existing data (Administration → Import): a diarium's cases with the numbers they have, past
+    #: meetings with their agendas and outcomes
+    import_data = "import_data"
     #: the committee's rules of the review chain (whether who approved a report may also sign it)
     manage_review_rules = "manage_review_rules"
     #: follow and download a background job: only the user who asked for it
@@ -89,6 +92,7 @@ MUNICIPALITY_RULES: dict[Action, frozenset[MunicipalRole]] = {
     Action.manage_users: frozenset({MunicipalRole.admin}),
     Action.manage_organisation: frozenset({MunicipalRole.admin}),
     Action.manage_templates: frozenset({MunicipalRole.admin}),
+    Action.import_data: frozenset({MunicipalRole.admin}),
 }
 
 #: which roles in a committee allow each action there (the committee's administrator keeps what concerns

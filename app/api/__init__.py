@@ -56,6 +56,7 @@ def register_api(app: Flask) -> None:
         committees,
         diaria,
         document_templates,
+        imports,
         jobs,
         meeting_documents,
         meetings,

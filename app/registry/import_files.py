@@ -34,6 +34,13 @@ class Problem:
     column: str
     message: str
 
+    @property
+    def key(self) -> str:
+        """The name of the error in an API answer's ``fields``: "12:registreringsdatum", or "file" for the file."""
+        if not self.line:
+            return self.column or "file"
+        return f"{self.line}:{self.column}" if self.column else str(self.line)
+
     def __str__(self) -> str:
         where = f"Rad {self.line}" if self.line else "Filen"
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
@@ -45,7 +52,7 @@ class ImportRefused(ValidationError):
     def __init__(self, problems: Sequence[Problem], *, total: int | None = None):
         self.problems = list(problems)[:MAX_ERRORS]
         self.total = total if total is not None else len(problems)
-        super().__init__({f"{p.line}:{p.column}": str(p) for p in self.problems} or {"_": "Inget att importera."})
+        super().__init__({p.key: str(p) for p in self.problems} or {"file": "Inget att importera."})
 
     @property
     def message(self) -> str:
