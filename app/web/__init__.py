@@ -53,6 +53,7 @@ def _error_page(status: int, message: str | None = None):
 def register_web(app: Flask) -> None:
     from app.web import (  # noqa: F401  (routes on the admin, the meetings and the reports blueprints)
         admin_diaria,
+        admin_import,
         admin_organisation,
         admin_sections,
         admin_templates,
