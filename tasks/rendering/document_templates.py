@@ -26,8 +26,8 @@ from app.extensions import Model, db
 from app.organisation.models import Committee, Municipality
 from app.storage import StorageError, get_storage
 from app.validation import ValidationError
-from tasks.rendering.letterhead import check_template, uploaded_template
-from tasks.rendering.word import DocumentTemplate
+from tasks.rendering.letterhead import check_template, uploaded_template, with_logo
+from tasks.rendering.word import DocumentTemplate, default_template
 from workflows.sniffing import clean_filename
 
 
@@ -91,15 +91,24 @@ def current_file(municipality: Municipality, committee: Committee | None = None)
 
 
 def template_for(committee: Committee) -> DocumentTemplate | None:
-    """The template the committee's documents are made on: an uploaded one, or None for the project's own."""
-    row = current_file(committee.municipality, committee)
-    if row is None:
-        return None
+    """The template the committee's documents are made on: an uploaded one, or None for the project's own; with
+    the municipality's logo on its first page when the municipality has one (Administration → Kommunen)."""
+    municipality = committee.municipality
+    row = current_file(municipality, committee)
+    template = None
+    if row is not None:
+        try:
+            data = get_storage().read(row.storage_key)
+        except StorageError:
+            raise StorageError(f"the document template {row.id} is missing from storage") from None
+        template = uploaded_template(data, row.sha256, row.revision)
+    if municipality.logo_key is None or municipality.logo_sha256 is None:
+        return template
     try:
-        data = get_storage().read(row.storage_key)
+        logo = get_storage().read(municipality.logo_key)
     except StorageError:
-        raise StorageError(f"the document template {row.id} is missing from storage") from None
-    return uploaded_template(data, row.sha256, row.revision)
+        raise StorageError(f"the logo of municipality {municipality.id} is missing from storage") from None
+    return with_logo(template or default_template(), logo, municipality.logo_sha256, municipality.name)
 
 
 def _scope_of(municipality: Municipality, committee: Committee | None) -> None:

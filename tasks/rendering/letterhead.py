@@ -35,8 +35,10 @@ from functools import lru_cache
 
 import docx
 from docx.document import Document
+from docx.image.image import Image
 from docx.opc.part import XmlPart
 from docx.oxml import parse_xml
+from docx.shared import Cm
 from lxml import etree
 
 from app.validation import ValidationError
@@ -225,6 +227,54 @@ def prepare_template(data: bytes) -> bytes:
     _swedish(document.styles.element)
     props = document.core_properties
     props.title = props.subject = props.comments = props.keywords = ""
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+# --- the municipality's logo on the first page --------------------------------------------------------------
+
+
+#: bump when the logo is placed otherwise: every document made with a logo is made again
+LOGO_VERSION = "1"
+#: the logo's height on the first page, and the widest it may be (a wide logo is made lower instead)
+LOGO_HEIGHT = Cm(1.6)
+LOGO_MAX_WIDTH = Cm(6)
+_DRAWINGS = (_w("drawing"), _w("pict"))
+
+
+def with_logo(template: DocumentTemplate, logo: bytes, logo_sha256: str, municipality: str) -> DocumentTemplate:
+    """``template`` with the municipality's ``logo`` (PNG or JPEG) at the top of its first page's header, its alt
+    text naming the municipality, so that every document made on it carries the logo on its first page only
+    (tasks.rendering.word keeps a template's first-page header as the letterhead). A template whose first page
+    already shows a picture in its header keeps its own letterhead as it is. Named in input hashes by the
+    template, the logo and ``LOGO_VERSION``."""
+    data = _with_logo(template.data, logo, municipality)
+    if data is None:
+        return template
+    identity = hashlib.sha256(f"logo/{LOGO_VERSION}/{template.sha256}/{logo_sha256}".encode()).hexdigest()
+    return DocumentTemplate(data, identity, template.revision)
+
+
+@lru_cache(maxsize=16)
+def _with_logo(data: bytes, logo: bytes, municipality: str) -> bytes | None:
+    document = docx.Document(io.BytesIO(data))
+    section = document.sections[0]
+    header = section.first_page_header
+    if section.different_first_page_header_footer and not header.is_linked_to_previous:
+        if any(el.tag in _DRAWINGS for el in header._element.iter()):
+            return None
+    section.different_first_page_header_footer = True
+    image = Image.from_blob(logo)
+    size = {"height": LOGO_HEIGHT}
+    if image.px_width * LOGO_HEIGHT > LOGO_MAX_WIDTH * image.px_height:
+        size = {"width": LOGO_MAX_WIDTH}
+    first = header.paragraphs[0]
+    paragraph = first if first._p.find(_w("r")) is None else first.insert_paragraph_before()
+    shape = paragraph.add_run().add_picture(io.BytesIO(logo), **size)
+    genitive = municipality if municipality.endswith(("s", "x", "z")) else municipality + "s"
+    shape._inline.docPr.set("descr", f"{genitive} logotyp")
+    shape._inline.docPr.set("name", "Logotyp")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -17,13 +17,14 @@ from datetime import timedelta
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from pypdf import PdfReader
 
 from app.clock import local_today
 from tasks.rendering.meeting_documents import render_meeting_documents
 from tests.factories import body_of, csrf_token, login
-from tests.rendering.pdf_checks import outline
+from tests.rendering.pdf_checks import outline, png
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -37,6 +38,8 @@ CASE_TITLE = "Ny taxa för bygglov i Ekby 2027"
 LETTERHEAD = "Ekby kommun – här börjar vägen"
 LETTERHEAD_FOOTER = "Ekbys mallfot: tillsammans bygger vi Ekby"
 HEADING_FONT = "Georgia"
+#: Ekby's logo, uploaded on Administration → Kommunen
+LOGO = png(300, 100)
 #: what the demo writes, which Ekby's documents must never show
 DEMO = (
     "Huddinge",
@@ -162,6 +165,12 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
             "email": "kommunen@ekby.example",
             "web": "www.ekby.example",
         },
+    )
+    post_page(
+        admin,
+        "/admin/kommunen/logotyp",
+        {"logo": (io.BytesIO(LOGO), "ekby-logotyp.png")},
+        form_page="/admin/kommunen",
     )
     # --- Organisation: a förvaltning with an address of its own, Kommunstyrelsen and its arbetsutskott ------
     post_page(
@@ -388,8 +397,21 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
         assert "kommunen@ekby.example" in text.split(), name
         assert_nothing_of_the_demo(name, text)
 
+    # the municipality's logo in the first page's letterhead (above the template's), and only there
+    section = kallelse.sections[0]
+    pictures = section.first_page_header.part.package.image_parts
+    assert [p.blob for p in pictures] == [LOGO]
+    descriptions = [d.get("descr") for d in section.first_page_header._element.iter(qn("wp:docPr"))]
+    assert descriptions == ["Ekby kommuns logotyp"]
+    assert not list(section.header._element.iter(qn("wp:docPr")))
+    assert len(PdfReader(io.BytesIO(kallelse_pdf)).pages[0].images) == 1
+
     package = PdfReader(io.BytesIO(package_pdf))
     entries = outline(package)
+    report_page = entries[2][2][0][1]
+    assert [len(page.images) for page in package.pages] == [
+        1 if number in (1, report_page) else 0 for number in range(1, len(package.pages) + 1)
+    ]
     assert [e[0] for e in entries[:2]] == ["Kallelse", "Innehåll"]
     assert entries[2][0] == f"2 {CASE_TITLE} (KF) – {number}", entries
     assert [c[0] for c in entries[2][2]] == ["Tjänsteutlåtande"]
