@@ -2,7 +2,9 @@
 
 One CSV row (or JSON row) per agenda item; the rows of one committee, date and time make one meeting, stored as
 held (Genomfört), so the year plan shows it and a postponed or sent-back item is offered again for the next
-meeting as if it had been recorded here. Only meetings that have taken place are imported: planning a meeting
+meeting as if it had been recorded here. A row may give the item's paragraph (§) in the protokoll: the
+committee's § counter of that year is raised to the highest, so its next protokoll continues the numbering (the
+imported paragraphs themselves are not stored as protokoll). Only meetings that have taken place are imported: planning a meeting
 in the past stays refused (``agenda.operations.plan_meeting``). All or nothing, as the diarium's import: every
 row is checked first, and the refusal names each bad line and column. A case item names its case by its
 diarienummer, so the diarium is imported first.
@@ -15,8 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from agenda.minutes.models import ParagraphCounter
 from agenda.models import AgendaItem, ItemKind, ItemOutcome, Meeting, MeetingStatus
 from app import audit
 from app.auth.models import User
@@ -40,6 +45,7 @@ MEETING_COLUMNS: dict[str, str] = {
     "typ": "kind",
     "diarienummer": "case_number",
     "beslut": "outcome",
+    "paragraf": "paragraph",
     "anteckning": "note",
 }
 MEETING_KEYS = list(MEETING_COLUMNS.values())
@@ -92,6 +98,8 @@ class MeetingPlan:
     encoding: str
     meetings: list[_PlannedMeeting] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: (committee id, year) → the highest § the file gives: the protokoll's numbering continues after it
+    paragraphs: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +163,14 @@ class _Lookups:
             ):
                 if number.casefold() in wanted:
                     self.cases[number.casefold()] = (case_id, committee_id, title)
+        self.paragraph_counters = {
+            (committee_id, year): last
+            for committee_id, year, last in db.session.execute(
+                select(ParagraphCounter.committee_id, ParagraphCounter.year, ParagraphCounter.last_number).where(
+                    ParagraphCounter.committee_id.in_([c.id for c in committees])
+                )
+            )
+        }
         self.existing = {
             (committee_id, start)
             for committee_id, start in db.session.execute(
@@ -197,6 +213,7 @@ def check_meetings(municipality: Municipality, source: Source) -> MeetingPlan:
     lookups = _Lookups(municipality, source)
     now = utcnow()
     meetings: dict[tuple[int, datetime], _PlannedMeeting] = {}
+    paragraph_lines: dict[tuple[int, int, int], int] = {}  # (committee id, year, §) → line
     for source_row in source.rows:
         row = _Row(source_row, source, plan.problems)
         committee_text = row.text("committee")
@@ -244,6 +261,10 @@ def check_meetings(municipality: Municipality, source: Source) -> MeetingPlan:
         if outcome == "?":
             row.fail("outcome", f"”{outcome_text[:20]}”: skriv beslutat, bordlagt eller återremitterat, eller inget.")
         note = row.clean("note", "Anteckning", 2000)
+        paragraph_text = row.text("paragraph").removeprefix("§").strip()
+        paragraph = int(paragraph_text) if paragraph_text.isdigit() and 0 < int(paragraph_text) < 100_000 else None
+        if paragraph_text and paragraph is None:
+            row.fail("paragraph", f"Paragrafen ska vara ett heltal (§ 12 eller 12), inte ”{paragraph_text[:20]}”.")
         if row.failed or committee is None or start is None or number is None or kind is None:
             continue
         key = (committee.id, start)
@@ -259,9 +280,24 @@ def check_meetings(municipality: Municipality, source: Source) -> MeetingPlan:
                     row.fail(name, f"skiljer sig från rad {meeting.line}, där samma sammanträde står.")
         if number in meeting.numbers:
             row.fail("number", f"Punkt {number} finns redan på rad {meeting.numbers[number]}.")
+        year = to_local(start).year
+        if paragraph is not None:
+            taken = lookups.paragraph_counters.get((committee.id, year), 0)
+            earlier = paragraph_lines.get((committee.id, year, paragraph))
+            if earlier is not None:
+                row.fail("paragraph", f"§ {paragraph} år {year} finns redan på rad {earlier}.")
+            elif paragraph <= taken:
+                row.fail(
+                    "paragraph",
+                    f"{committee.name}s protokoll har redan paragrafer till och med § {taken} år {year}; "
+                    "en importerad paragraf måste ha ett högre nummer.",
+                )
         if row.failed:
             continue
         meeting.numbers[number] = row.line
+        if paragraph is not None:
+            paragraph_lines[(committee.id, year, paragraph)] = row.line
+            plan.paragraphs[(committee.id, year)] = max(plan.paragraphs.get((committee.id, year), 0), paragraph)
         meeting.items.append(
             {
                 "number": number,
@@ -321,6 +357,8 @@ def import_meetings(
             )
     if items:
         db.session.execute(insert(AgendaItem.metadata.tables["agenda_items"]), items)
+    for (committee_id, year), highest in sorted(plan.paragraphs.items()):
+        _reserve_paragraphs(committee_id, year, highest)
     audit.record(
         "meetings.imported",
         municipality,
@@ -329,12 +367,28 @@ def import_meetings(
         after={
             "meetings": len(plan.meetings),
             "items": len(items),
+            "highest_paragraph": {f"{c}/{y}": n for (c, y), n in sorted(plan.paragraphs.items())},
             "source": source_name[:200],
             "encoding": source.encoding,
         },
     )
     db.session.flush()
     return MeetingImport(len(plan.meetings), len(items))
+
+
+def _reserve_paragraphs(committee_id: int, year: int, highest: int) -> None:
+    """Raise the committee's § counter of ``year`` to at least ``highest``: its next protokoll continues after."""
+    dialect = db.session.get_bind().dialect.name
+    upsert = sqlite_insert if dialect == "sqlite" else pg_insert
+    greatest = func.max if dialect == "sqlite" else func.greatest
+    db.session.execute(
+        upsert(ParagraphCounter)
+        .values(committee_id=committee_id, year=year, last_number=highest)
+        .on_conflict_do_update(
+            index_elements=["committee_id", "year"],
+            set_={"last_number": greatest(ParagraphCounter.last_number, highest)},
+        )
+    )
 
 
 def read_meeting_csv(data: bytes) -> Source:

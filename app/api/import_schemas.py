@@ -83,6 +83,10 @@ class MeetingRow(Shape):
     kind: str = Field(None, description="formalia, information, ärende, sekretessärende, delgivningar eller övrigt.")
     case_number: str = Field(None, description="Ärendets diarienummer (ärendet importeras först).")
     outcome: str = Field(None, description="beslutat, bordlagt, återremitterat eller inget.")
+    paragraph: int | str = Field(
+        None,
+        description="Punktens paragraf (§) i protokollet; nämndens numrering det året fortsätter efter den högsta.",
+    )
     note: str = Field(None)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from agenda.minutes.operations import allocate_paragraph_number
 from agenda.models import ItemOutcome, Meeting, MeetingStatus
 from app.audit import AuditEntry
 from app.clock import local_today
@@ -136,8 +137,8 @@ def test_past_meetings_import_with_agendas_and_outcomes(app, api_as, demo):
     meeting = {"committee": "SN", "date": "2009-02-19", "time": "18:00", "place": "Plenum"}
     rows = [
         {**meeting, "number": 1, "title": "Val av justerare", "kind": "formalia"},
-        {**meeting, "number": 2, "case_number": "SN-2009/1.181", "outcome": "bordlagt"},
-        {**meeting, "number": 3, "title": "Övriga frågor", "kind": "övrigt", "outcome": "beslutat"},
+        {**meeting, "number": 2, "case_number": "SN-2009/1.181", "outcome": "bordlagt", "paragraph": "§ 11"},
+        {**meeting, "number": 3, "title": "Övriga frågor", "kind": "övrigt", "outcome": "beslutat", "paragraph": 12},
     ]
     answer = client.post("/api/v1/meetings/import", json={"rows": rows}, headers=headers)
     assert answer.status_code == 201, answer.get_json()
@@ -148,6 +149,20 @@ def test_past_meetings_import_with_agendas_and_outcomes(app, api_as, demo):
         (2, "Första ärendet", ItemOutcome.postponed),
         (3, "Övriga frågor", ItemOutcome.decided),
     ]
+    sn = factories.committee("SN").id
+    assert allocate_paragraph_number(sn, 2009) == 13  # the next protokoll of 2009 continues after § 12
+    db.session.rollback()
+    taken = client.post("/api/v1/meetings/import", json={"rows": [{**rows[2], "date": "2009-03-19"}]}, headers=headers)
+    assert taken.get_json()["error"]["fields"] == {
+        "1:paragraph": "Rad 1, paragraph: Socialnämndens protokoll har redan paragrafer till och med § 12 år 2009; "
+        "en importerad paragraf måste ha ett högre nummer."
+    }
+    twice = [{**rows[1], "date": "2010-03-18"}, {**rows[2], "date": "2010-03-18", "paragraph": 11}]
+    refused = client.post("/api/v1/meetings/import", json={"rows": twice}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"] == {
+        "2:paragraph": "Rad 2, paragraph: § 11 år 2010 finns redan på rad 1."
+    }
     again = client.post("/api/v1/meetings/import", json={"rows": rows[:1]}, headers=headers)
     assert again.status_code == 422
     assert "har redan ett sammanträde 2009-02-19 18:00" in again.get_json()["error"]["fields"]["1:date"]

@@ -207,3 +207,21 @@ def test_one_bad_row_near_the_end_of_50000_imports_nothing(app, demo):
     assert _import(csv_bytes(*lines)).count == 50_000
     db.session.commit()
     assert _count(year=2010) == 50_000
+
+
+def test_the_cli_checks_and_imports_a_file(app, demo, tmp_path):
+    path = tmp_path / "diarium.csv"
+    path.write_bytes(csv_bytes("SN-2016/90001.181;Överfört via kommandoraden;2016-05-05;;;", encoding="cp1252"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["import", "cases", str(path), "--diarium", "sn", "--check"])
+    assert checked.exit_code == 0, checked.output
+    assert "1 cases would be imported into Socialnämndens diarium (Windows-1252)." in checked.output
+    done = runner.invoke(args=["import", "cases", str(path), "--diarium", "SN"])
+    assert done.exit_code == 0, done.output
+    assert "Imported 1 cases into Socialnämndens diarium: 2016: 1 (next serial 90002)." in done.output
+    again = runner.invoke(args=["import", "cases", str(path), "--diarium", "SN"])
+    assert again.exit_code == 1
+    assert "Rad 2, diarienummer: SN-2016/90001.181 finns redan i Socialnämndens diarium." in again.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.serial == 90001)) == 1
