@@ -103,18 +103,20 @@ def _case_reply(plan: case_import.CasePlan, *, imported: bool) -> dict:
 
 
 def _run_cases(diarium: Diarium, source: Source, check_only: bool, source_name: str):
-    plan = case_import.check_cases(diarium, source)
-    if not plan.ok:
-        raise plan.refusal()
     if check_only:
+        plan = case_import.check_cases(diarium, source)
+        if not plan.ok:
+            raise plan.refusal()
         return jsonify(_case_reply(plan, imported=False)), 200
     try:
-        case_import.import_cases(diarium, source, user=current_user._get_current_object(), source_name=source_name)
+        result = case_import.import_cases(
+            diarium, source, user=current_user._get_current_object(), source_name=source_name
+        )
     except ImportRefused:
         db.session.rollback()
         raise
     db.session.commit()
-    return jsonify(_case_reply(plan, imported=True)), 201
+    return jsonify(_case_reply(result.plan, imported=True)), 201
 
 
 @bp.post("/diaria/<int:diarium_id>/import")

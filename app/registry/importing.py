@@ -394,6 +394,8 @@ class CaseImport:
     diarium: Diarium
     count: int
     years: dict[int, tuple[int, int]]
+    #: the checked rows, as inserted
+    plan: CasePlan
 
 
 def import_cases(diarium: Diarium, source: Source, *, user: User | None, source_name: str) -> CaseImport:
@@ -427,7 +429,7 @@ def import_cases(diarium: Diarium, source: Source, *, user: User | None, source_
         },
     )
     db.session.flush()
-    return CaseImport(diarium, len(plan.rows), dict(plan.years))
+    return CaseImport(diarium, len(plan.rows), dict(plan.years), plan)
 
 
 def read_case_csv(data: bytes) -> Source:
