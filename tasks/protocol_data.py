@@ -232,7 +232,7 @@ def _paragraph(
         dated = f" daterat {long_date(signed.report_date)}" if signed.report_date else ""
         basis.append(f"Tjänsteutlåtande{dated}")
         basis += [a.label for a in sorted(report.current_attachments, key=lambda a: a.position)]
-    outcome = cast(Literal["decided", "postponed", "sent_back"], recorded["outcome"] or "decided")
+    outcome = cast(Literal["decided", "postponed", "sent_back"] | None, recorded["outcome"])
     paragraph = ParagraphJSON(
         number=recorded["number"],
         item_number=item.number,
