@@ -100,7 +100,7 @@ def _check_office(committee: Committee, office: SeatOffice | None, kind: SeatKin
 def add_seat(
     committee: Committee,
     *,
-    user: User,
+    user: User | None,
     kind: SeatKind | str,
     name: object,
     party: object,
@@ -202,14 +202,18 @@ def update_seat(seat: CommitteeSeat, *, user: User, values: Mapping[str, object]
 
 
 def move_seat(seat: CommitteeSeat, *, user: User, to_position: object) -> None:
-    """Move a seat to ``to_position`` (1-based) in its kind's order: for ersättare, the ersättarordning."""
-    same = [s for s in seats_of(seat.committee_id, active_only=False) if s.kind is seat.kind]
-    if not isinstance(to_position, int) or isinstance(to_position, bool) or not 1 <= to_position <= len(same):
-        raise ValidationError({"position": f"Platsen ska vara ett tal från 1 till {len(same)}."})
-    before = [s.id for s in same]
-    same.remove(seat)
-    same.insert(to_position - 1, seat)
-    for position, each in enumerate(same, start=1):
+    """Move an active seat to ``to_position`` (1-based) among the active seats of its kind: for ersättare, the
+    ersättarordning (seats no longer active follow them)."""
+    of_kind = [s for s in seats_of(seat.committee_id, active_only=False) if s.kind is seat.kind]
+    active = [s for s in of_kind if s.is_active]
+    if not seat.is_active:
+        raise ConflictError(f"{seat.label} har ingen aktiv plats i nämnden.")
+    if not isinstance(to_position, int) or isinstance(to_position, bool) or not 1 <= to_position <= len(active):
+        raise ValidationError({"position": f"Platsen ska vara ett tal från 1 till {len(active)}."})
+    before = [s.id for s in active]
+    active.remove(seat)
+    active.insert(to_position - 1, seat)
+    for position, each in enumerate([*active, *(s for s in of_kind if not s.is_active)], start=1):
         each.position = position
     db.session.flush()
     audit.record(
@@ -219,7 +223,7 @@ def move_seat(seat: CommitteeSeat, *, user: User, to_position: object) -> None:
         user=user,
         committee_id=seat.committee_id,
         before={"order": before},
-        after={"order": [s.id for s in same]},
+        after={"order": [s.id for s in active]},
     )
 
 

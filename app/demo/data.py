@@ -307,6 +307,29 @@ DELEGATION_DECISIONS = [
 #: the next meeting, planned with the standing items only: days from today, hour, place
 NEXT_MEETING = (24, 18, "Plenum, Gymnasietorget 1")
 
+#: Socialnämnden's seats (invented people; the names the protokoll's sample uses): (kind, name, party, office,
+#: the demo user holding it). The ledamöter in their order, then the ersättare in the ersättarordning.
+SEATS = [
+    ("member", "Gunnel Hedberg", "S", "chair", "ordforande"),
+    ("member", "Per Olsson", "M", "first_vice_chair", None),
+    ("member", "Ali Karimi", "S", None, "ledamot"),
+    ("member", "Birgitta Lund", "MP", None, None),
+    ("member", "Johan Sandberg", "M", None, None),
+    ("member", "Karin Malm", "L", None, None),
+    ("member", "Ahmed Yilmaz", "S", None, None),
+    ("member", "Lena Wikström", "C", None, None),
+    ("member", "Stefan Ek", "SD", None, None),
+    ("member", "Tove Berg", "V", None, None),
+    ("member", "Eva Ahlberg", "S", None, None),
+    ("deputy", "Mona Nilsson", "S", None, None),
+    ("deputy", "Anders Holm", "M", None, None),
+    ("deputy", "Lisa Ek", "S", None, None),
+    ("deputy", "Sofia Berglund", "L", None, None),
+    ("deputy", "Erik Dahl", "C", None, None),
+    ("deputy", "Jonas Lindgren", "SD", None, None),
+    ("deputy", "Hanna Söder", "V", None, None),
+]
+
 #: a confidential bilaga on a public report (never published): case, title, text
 CONFIDENTIAL_ATTACHMENT = (
     "SN-2016/3342.181",

@@ -137,6 +137,7 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
         )
         _documents_for(case, users)
 
+    _seats(sn, users)
     _signed_reports(users)
 
     _published_meeting(committees[data.MEETING["committee"]], users)
@@ -237,6 +238,16 @@ def _published_meeting(committee: Committee, users: dict[str, User]) -> Meeting:
     meeting.status = MeetingStatus.held
     db.session.flush()
     return meeting
+
+
+def _seats(committee: Committee, users: dict[str, User]) -> None:
+    """Socialnämnden's ledamöter and ersättare; the demo's chair and member hold their seats with their accounts."""
+    from agenda.minutes import seats as seat_ops
+
+    for kind, name, party, office, key in data.SEATS:
+        seat_ops.add_seat(
+            committee, user=None, kind=kind, name=name, party=party, office=office, holder=users[key] if key else None
+        )
 
 
 def _has_signed_report(case: Case) -> bool:
