@@ -60,6 +60,7 @@ def register_api(app: Flask) -> None:
         jobs,
         meeting_documents,
         meetings,
+        minutes,
         openapi,
         organisation,
         public,
