@@ -459,3 +459,21 @@ def save_paragraph(
         after={"revision": revision.number, "parts": [part]},
     )
     return revision
+
+
+def problems(minutes: Minutes) -> dict[str, dict[str, str]]:
+    """What is wrong in the newest revision, part by part ("header", "§ 12" → field → Swedish message): a later
+    change of the attendance can leave an earlier vote or reservation wrong, which the page shows and justering
+    will refuse."""
+    content = current_content(minutes)
+    seats = as_rule_seats(seats_of(minutes.committee_id))
+    header = content["header"]
+    found: dict[str, dict[str, str]] = {}
+    errors = header_errors(seats, header["attendance"], header["adjusters"])
+    if errors:
+        found[HEADER] = errors
+    for paragraph in content["paragraphs"]:
+        errors = paragraph_errors(seats, header["attendance"], paragraph)
+        if errors:
+            found[part_name(paragraph["number"])] = errors
+    return found

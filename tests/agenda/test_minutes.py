@@ -484,3 +484,23 @@ def test_the_demo_committee_has_its_ledamoter_and_ersattare(demo):
     )
     assert seat_ops.seat_of_user(committee("SN").id, person("ledamot")).label == "Ali Karimi (S)"
     assert deputies[0].label == "Mona Nilsson (S)"
+
+
+def test_a_later_change_of_attendance_shows_as_a_problem_of_the_paragraph(recorded, secretary):
+    minutes, paragraph, ids = recorded
+    ballots = [{"seat_id": ids[n], "ballot": "yes"} for n in ("Gunnel Hedberg", "Ali Karimi", "Lena Ås", "Omar Said")]
+    ballots.append({"seat_id": ids["Kerstin Öberg"], "ballot": "no"})
+    minutes_ops.save_paragraph(
+        paragraph,
+        user=secretary,
+        based_on=minutes.current_revision,
+        raw={"outcome": "decided", "vote": {"yes_means": "bifall", "no_means": "avslag", "ballots": ballots}},
+    )
+    assert minutes_ops.problems(minutes) == {}
+    attendance = minutes_ops.current_content(minutes)["header"]["attendance"]
+    left_early = [p for p in attendance if p["seat_id"] != ids["Lena Ås"]]  # she was not there after all
+    minutes_ops.save_header(minutes, user=secretary, based_on=minutes.current_revision, raw={"attendance": left_early})
+    db.session.commit()
+    found = minutes_ops.problems(minutes)
+    assert list(found) == [f"§ {paragraph.number}"]
+    assert "tjänstgör inte" in found[f"§ {paragraph.number}"]["vote"]
