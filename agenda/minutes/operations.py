@@ -194,6 +194,7 @@ def _default_header(meeting: Meeting) -> HeaderJSON:
 
 def start_minutes(meeting: Meeting, *, user: User) -> Minutes:
     """Start the meeting's protokoll: its first revision with the attendance the förhinder and call-ins give."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())  # one at a time
     if minutes_for(meeting) is not None:
         raise ConflictError(f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d} har redan ett protokoll.")
     content: MinutesContentJSON = {"header": _default_header(meeting), "paragraphs": []}

@@ -31,6 +31,7 @@ from app.api.minutes_schemas import (
     NewParagraph,
     NewSeat,
     ParagraphChange,
+    SeatChange,
     SeatList,
     SeatReply,
 )
@@ -185,6 +186,35 @@ def add_committee_seat(committee_id: int):
     return jsonify(seat=seat_json(seat)), 201
 
 
+@bp.patch("/committees/<int:committee_id>/seats/<int:seat_id>")
+@described(
+    operation_id="updateCommitteeSeat",
+    tag=TAG,
+    summary="Ändra en ledamots eller ersättares plats",
+    body=SeatChange,
+    responses={200: (SeatReply, "Platsen som den är nu.")},
+    description="Fälten som inte skickas behåller sitt värde; `position` flyttar platsen i sin ordning "
+    "(för ersättarna ersättarordningen).",
+    errors=WRITE,
+    path_parameters={**COMMITTEE, "seat_id": "Platsens id."},
+)
+def update_committee_seat(committee_id: int, seat_id: int):
+    committee = access.load_seats_committee(current_user, committee_id, Action.manage_seats)
+    seat = access.seat_of(committee, seat_id)
+    sent = body_sent()
+    if not sent:
+        raise InputError({"body": "Ange minst ett fält att ändra."}, status=422)
+    values = {key: value for key, value in sent.items() if key not in ("user_id", "position")}
+    if "user_id" in sent:
+        values["user"] = sent["user_id"]
+    if values:
+        seat_ops.update_seat(seat, user=acting_user(), values=values, holder=_holder(sent.get("user_id")))
+    if sent.get("position") is not None:
+        seat_ops.move_seat(seat, user=acting_user(), to_position=sent["position"])
+    db.session.commit()
+    return jsonify(seat=seat_json(seat))
+
+
 # --- förhinder ---------------------------------------------------------------------------------------------
 
 
@@ -282,6 +312,23 @@ def file_motion(meeting_id: int, item_id: int):
     motion = seat_ops.file_motion(item, user=acting_user(), kind=values.get("kind", ""), text=values.get("text"))
     db.session.commit()
     return jsonify(motion=filed_motion_json(motion)), 201
+
+
+@bp.delete("/meetings/<int:meeting_id>/items/<int:item_id>/motions/<int:motion_id>")
+@described(
+    operation_id="withdrawFiledMotion",
+    tag=TAG,
+    summary="Dra tillbaka ett yrkande",
+    responses={200: (FiledMotionList, "Yrkandena som återstår.")},
+    description="Bara den som lämnat yrkandet, före sammanträdet.",
+    errors=("Forbidden", "NotFound", "Conflict"),
+    path_parameters={**ITEM, "motion_id": "Yrkandets id."},
+)
+def withdraw_filed_motion(meeting_id: int, item_id: int, motion_id: int):
+    item = agenda_access.load_item(current_user, meeting_id, item_id, Action.file_motion)
+    seat_ops.withdraw_motion(access.filed_motion_of(item, motion_id), user=acting_user())
+    db.session.commit()
+    return jsonify(motions=[filed_motion_json(m) for m in seat_ops.filed_motions_for(item)])
 
 
 # --- the protokoll -----------------------------------------------------------------------------------------

@@ -47,6 +47,17 @@ class NewSeat(Body):
     user_id: Id = Field(None, title="Användare", description="Användaren som har platsen (rollen Ledamot i nämnden).")
 
 
+class SeatChange(Body):
+    name: Text(None) = Field(None, title="Namn", json_schema_extra={"maxLength": 200})
+    party: Text(None) = Field(None, title="Parti", json_schema_extra={"maxLength": 20})
+    office: Choice(SeatOffice) = Field(None, title="Uppdrag", description="null: inget uppdrag.")
+    user_id: Id = Field(None, title="Användare", description="null: ingen användare.")
+    is_active: Flag = Field(
+        None, title="Aktiv", description="false: platsen har lämnats (den står kvar i protokollen)."
+    )
+    position: Id = Field(None, title="Plats i ordningen", description="Bland de aktiva platserna av samma slag.")
+
+
 # --- förhinder ---------------------------------------------------------------------------------------------
 
 

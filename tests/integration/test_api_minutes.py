@@ -114,3 +114,32 @@ def test_the_secretary_records_the_protokoll_and_the_members_read_it(api_as, mee
     assert client.get(path, headers=officer).status_code == 403
     client, outsider = api_as("ks-handlaggare")
     assert client.get(path, headers=outsider).status_code == 404
+
+
+def test_the_secretary_changes_and_moves_a_seat_and_a_member_withdraws_a_yrkande(api_as, meeting):
+    sn = meeting.committee_id
+    client, secretary = api_as("sekreterare")
+    seats = client.get(f"/api/v1/committees/{sn}/seats", headers=secretary).get_json()["seats"]
+    deputy = next(s for s in seats if s["name"] == "Lisa Ek")
+    path = f"/api/v1/committees/{sn}/seats/{deputy['id']}"
+    answer = client.patch(path, json={"party": "MP", "position": 1}, headers=secretary)
+    assert answer.status_code == 200 and (
+        answer.get_json()["seat"]["party"],
+        answer.get_json()["seat"]["position"],
+    ) == ("MP", 1)
+    answer = client.patch(path, json={"office": "chair"}, headers=secretary)
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {
+        "office": "Bara en ledamot kan vara ordförande eller vice ordförande."
+    }
+    client, member = api_as("ledamot")
+    assert client.patch(path, json={"party": "S"}, headers=member).status_code == 403
+
+    item = meeting.items[0]
+    motions = f"/api/v1/meetings/{meeting.id}/items/{item.id}/motions"
+    motion = client.post(motions, json={"kind": "rejection", "text": "Avslag."}, headers=member).get_json()["motion"]
+    client, chair = api_as("ordforande")
+    assert client.delete(f"{motions}/{motion['id']}", headers=chair).status_code == 403
+    client, member = api_as("ledamot")
+    answer = client.delete(f"{motions}/{motion['id']}", headers=member)
+    assert answer.status_code == 200 and answer.get_json() == {"motions": []}
