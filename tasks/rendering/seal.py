@@ -16,13 +16,16 @@ organisation certificate for the demo and the tests; production reads a real one
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -36,16 +39,30 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+T = TypeVar("T")
 
 #: the signature field the seal goes into
 SEAL_FIELD = "Sigill"
 #: what the seal's signature dictionary says it is for
 SEAL_REASON = "Justerat protokoll, förseglat med organisationens elektroniska sigill"
+
+
+def _run(work: Coroutine[object, object, T]) -> T:
+    """pyHanko's signing and validation are coroutines (its synchronous names call ``asyncio.run``): run one to
+    its end on a loop of its own, in a thread of its own when the caller's thread already runs a loop (an
+    asynchronous worker, or a Playwright session in the same test process)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 class SealError(RuntimeError):
@@ -220,7 +237,7 @@ def seal_pdf(pdf: bytes, credentials: SealCredentials, *, location: str | None =
             writer, fields.SigFieldSpec(sig_field_name=SEAL_FIELD, readable_field_name=description)
         )
         _tag_seal_field(writer, description)
-        out = signers.sign_pdf(writer, metadata, signer=signer)
+        out = _run(signers.async_sign_pdf(writer, metadata, signer=signer))
     except PdfError as exc:
         raise SealError(f"The PDF cannot be sealed: {exc}") from exc
     sealed: bytes = out.getvalue()
@@ -346,7 +363,7 @@ def verify_seal(pdf: bytes, certificate_pem: bytes) -> SealCheck:
         return SealCheck(False, False, False, False, problem="PDF-filen saknar sigill.")
     context = ValidationContext(trust_roots=[expected], allow_fetching=False, revocation_mode="soft-fail")
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        status: PdfSignatureStatus = _run(async_validate_pdf_signature(signatures[-1], context))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError):
         return SealCheck(True, False, False, False, problem="Sigillet går inte att kontrollera: filen är skadad.")
     certificate = status.signing_cert

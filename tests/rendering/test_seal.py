@@ -3,8 +3,10 @@ pyHanko's own validation, keeps its structure tree, and a byte changed or append
 
 from __future__ import annotations
 
+import asyncio
 import io
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pikepdf
@@ -13,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pikepdf import Array, Dictionary, Name, String
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -80,7 +82,9 @@ def test_a_sealed_pdf_verifies_with_pyhankos_validation(credentials, sealed):
     signature = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
     assert [s.field_name for s in signature] == [SEAL_FIELD]
     context = ValidationContext(trust_roots=[credentials.certificate()], allow_fetching=False)
-    status = validate_pdf_signature(signature[0], context)
+    # pyHanko's own validation, on a loop of its own (this process may run Playwright's loop)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(asyncio.run, async_validate_pdf_signature(signature[0], context)).result()
     assert status.intact and status.valid and status.trusted
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.signing_cert.subject.native["organization_name"] == "Huddinge kommun"
@@ -90,6 +94,17 @@ def test_a_sealed_pdf_verifies_with_pyhankos_validation(credentials, sealed):
     assert dictionary["/Location"] == "Huddinge" and "Justerat protokoll" in dictionary["/Reason"]
     signed_attributes = signature[0].signer_info["signed_attrs"].native
     assert any(attribute["type"] == "signing_certificate_v2" for attribute in signed_attributes)
+
+
+def test_sealing_and_verifying_work_where_an_event_loop_already_runs(credentials):
+    """A Playwright session in the same test process, or an asynchronous worker, runs a loop in the caller's
+    thread: pyHanko's synchronous names (``asyncio.run``) would refuse there."""
+
+    async def inside_a_loop() -> bool:
+        sealed = seal_pdf(tagged_pdf("I en loop"), credentials)
+        return verify_seal(sealed, credentials.certificate_pem).is_valid
+
+    assert asyncio.run(inside_a_loop())
 
 
 def test_verify_seal_says_so(credentials, sealed):
