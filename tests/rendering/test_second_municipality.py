@@ -25,6 +25,7 @@ from app.clock import local_today
 from tasks.rendering.meeting_documents import render_meeting_documents
 from tests.factories import body_of, csrf_token, login
 from tests.rendering.pdf_checks import outline, png
+from tests.sample_files import make_docx
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -35,6 +36,9 @@ COMMITTEE = "Kommunstyrelsen"
 UTSKOTT = "Kommunstyrelsens arbetsutskott"
 NUMBER_FORMAT = "{prefix}-{year}-{serial:04}"
 CASE_TITLE = "Ny taxa för bygglov i Ekby 2027"
+LATER_TITLE = "Remiss om regional cykelplan för Ekbyregionen"
+NOTICE_TITLE = "Kallelse och föredragningslista"
+BILAGA_TEXT = "Taxetabell för bygglov i Ekby"
 LETTERHEAD = "Ekby kommun – här börjar vägen"
 LETTERHEAD_FOOTER = "Ekbys mallfot: tillsammans bygger vi Ekby"
 HEADING_FONT = "Georgia"
@@ -263,7 +267,14 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     )
 
     # the secretary writes down how the utskott writes its agendas
-    api(client, "PATCH", f"/api/v1/committees/{au_id}/agenda-conventions", secretary, 200, json={"first_number": 0})
+    api(
+        client,
+        "PATCH",
+        f"/api/v1/committees/{au_id}/agenda-conventions",
+        secretary,
+        200,
+        json={"first_number": 0, "notice_title": NOTICE_TITLE, "handling_later_text": "Handlingar senare"},
+    )
     section_id = api(
         client, "POST", f"/api/v1/committees/{au_id}/agenda-sections", secretary, 201, json={"name": "Beslutsärenden"}
     )["section"]["id"]
@@ -283,6 +294,15 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     )["case"]
     number = f"KSN-{year}-0001"
     assert case["number"] == number
+    later = api(
+        client,
+        "POST",
+        "/api/v1/cases",
+        tokens["registrator"],
+        201,
+        json={"committee_id": au_id, "title": LATER_TITLE, "case_officer_id": officer_id},
+    )["case"]
+    assert later["number"] == f"KSN-{year}-0002"
 
     # the case officer writes the tjänsteutlåtande; it is reviewed, approved and signed
     case_id, officer = case["id"], tokens["handlaggare"]
@@ -303,6 +323,16 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     api(
         client, "PUT", f"/api/v1/cases/{case_id}/report/content", officer, 200, json={"based_on": 1, "content": content}
     )
+    bilaga = api(
+        client,
+        "POST",
+        f"/api/v1/cases/{case_id}/report/attachments",
+        officer,
+        201,
+        data={"file": (io.BytesIO(make_docx(BILAGA_TEXT)), "Taxetabell.docx"), "title": "Taxetabell 2027"},
+        content_type="multipart/form-data",
+    )
+    assert bilaga["attachment"]["label"] == "Bilaga 1 Taxetabell 2027"
     for name, who in (("submit", "handlaggare"), ("approve", "granskare"), ("sign", "undertecknare")):
         api(client, "POST", f"/api/v1/cases/{case_id}/report/transitions", tokens[who], 200, json={"name": name})
 
@@ -323,7 +353,7 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     )["meeting"]
     meeting_id = meeting["id"]
     agenda = api(client, "GET", f"/api/v1/meetings/{meeting_id}/items", secretary, 200)
-    item = api(
+    added = api(
         client,
         "POST",
         f"/api/v1/meetings/{meeting_id}/items",
@@ -336,8 +366,24 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
             "markers": [marker_id],
             "version": agenda["agenda_version"],
         },
-    )["item"]
+    )
+    item = added["item"]
     assert (item["number"], item["section"], item["markers"]) == (2, "Beslutsärenden", ["(KF)"])
+    item = api(
+        client,
+        "POST",
+        f"/api/v1/meetings/{meeting_id}/items",
+        secretary,
+        201,
+        json={
+            "kind": "case",
+            "case_number": f"ksn-{year}-0002",  # typed in lower case: read leniently
+            "section_id": section_id,
+            "is_handling_later": True,
+            "version": added["agenda_version"],
+        },
+    )["item"]
+    assert (item["number"], item["case_number"]) == (3, f"KSN-{year}-0002")
     api(
         client,
         "PATCH",
@@ -381,6 +427,8 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     numbered = [(r[0], r[1].split("\n")[0]) for r in rows if r[0].isdigit()]
     assert numbered[0] == ("0", "Val av justerare")
     assert ("2", f"{CASE_TITLE} (KF)") in numbered, numbered
+    later_row = next(r for r in rows if r[0] == "3")
+    assert (later_row[1].split("\n"), later_row[-1]) == ([LATER_TITLE, "Handlingar senare"], f"KSN-{year}-0002")
     section_row = next(i for i, r in enumerate(rows) if r[0] == "Beslutsärenden")
     assert rows[section_row + 1][0] == "2", rows  # the section's heading stands before its item
     assert [r[-1] for r in rows if r[0] == "2"] == [number]
@@ -389,8 +437,17 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     read["motespaket.pdf"] = pdf_text(package_pdf)
     read["public kallelse.pdf"] = pdf_text(fetch("kallelse.pdf", "public"))
     for name, text in read.items():
-        flat = text.replace("\n", " ").replace("\u00a0", " ")
-        for wanted in (MUNICIPALITY, ADMINISTRATION, UTSKOTT, number, "Beslutsärenden", "(KF)", "199 81 Ekby"):
+        flat = " ".join(text.replace("\u00a0", " ").split())
+        for wanted in (
+            MUNICIPALITY,
+            ADMINISTRATION,
+            f"{NOTICE_TITLE} till {UTSKOTT}",
+            number,
+            "Beslutsärenden",
+            "(KF)",
+            "Handlingar senare",
+            "199 81 Ekby",
+        ):
             assert wanted in flat, (name, wanted)
         assert LETTERHEAD in flat, name
         # the footer's e-mail address stands whole on its line (its column widened for it)
@@ -414,4 +471,6 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     ]
     assert [e[0] for e in entries[:2]] == ["Kallelse", "Innehåll"]
     assert entries[2][0] == f"2 {CASE_TITLE} (KF) – {number}", entries
-    assert [c[0] for c in entries[2][2]] == ["Tjänsteutlåtande"]
+    assert [c[0] for c in entries[2][2]] == ["Tjänsteutlåtande", "Bilaga 1 Taxetabell 2027"]
+    assert len(entries) == 3  # the item whose handlingar come later has none in the package yet
+    assert BILAGA_TEXT in package.pages[entries[2][2][1][1] - 1].extract_text()
