@@ -436,6 +436,8 @@ def test_a_second_municipality_from_an_empty_installation_to_its_rendered_kallel
     read = {"kallelse.docx": docx_text(kallelse_docx), "kallelse.pdf": pdf_text(kallelse_pdf)}
     read["motespaket.pdf"] = pdf_text(package_pdf)
     read["public kallelse.pdf"] = pdf_text(fetch("kallelse.pdf", "public"))
+    read["public kallelse.docx"] = docx_text(fetch("kallelse.docx", "public"))
+    read["public motespaket.pdf"] = pdf_text(fetch("motespaket.pdf", "public"))
     for name, text in read.items():
         flat = " ".join(text.replace("\u00a0", " ").split())
         for wanted in (
