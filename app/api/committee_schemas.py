@@ -80,6 +80,16 @@ class CommitteeReply(Shape):
     committee: Committee
 
 
+class CaseOfficer(Shape):
+    id: RowId
+    name: str
+    title: str = Field(description="Titeln, t.ex. utredare; tom om den inte är angiven.")
+
+
+class CaseOfficerList(Shape):
+    items: list[CaseOfficer]
+
+
 class ClassificationList(Shape):
     items: list[Classification]
 

@@ -7,13 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.committee_schemas import ClassificationList, CommitteeList, CommitteeReply
+from app.api.committee_schemas import CaseOfficerList, ClassificationList, CommitteeList, CommitteeReply
 from app.api.schemas import classification_json, committee_json, get_or_404
 from app.api.spec import described
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can, require
 from app.registry.models import ClassificationCode
+from app.registry.queries import case_officers
 
 
 def load_committee(committee_id: int) -> Committee:
@@ -67,3 +68,22 @@ def list_classification_codes(committee_id: int):
         .order_by(ClassificationCode.code)
     )
     return jsonify(items=[classification_json(c) for c in codes])
+
+
+@bp.get("/committees/<int:committee_id>/case-officers")
+@described(
+    operation_id="listCaseOfficers",
+    tag="Nämnder",
+    summary="Nämndens handläggare",
+    responses={200: (CaseOfficerList, "De aktiva handläggarna i nämnden, efter namn.")},
+    description="Vem ett nytt ärende kan få som ansvarig handläggare (case_officer_id i POST /api/v1/cases). Kräver "
+    "rätten att registrera ärenden i nämnden.",
+    errors=("NotFound", "Forbidden"),
+    path_parameters={"committee_id": "Nämndens id."},
+)
+def list_case_officers(committee_id: int):
+    committee = load_committee(committee_id)
+    require(current_user, Action.register_case, committee)
+    return jsonify(
+        items=[{"id": u.id, "name": u.name, "title": u.title or ""} for u, _name in case_officers([committee])]
+    )

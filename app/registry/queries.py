@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.auth.models import User
+from app.auth.models import CommitteeRole, Role, User
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
 from app.permissions import Action, committees_where
@@ -30,6 +30,22 @@ def visible_cases_clause(user: User | None) -> ColumnElement[bool]:
         Case.committee_id.in_(confidential_ok) if confidential_ok else false(),
         Case.case_officer_id == user.id,
     )
+
+
+def case_officers(committees: list[Committee]) -> list[tuple[User, str]]:
+    """The enabled users holding the case officer role in ``committees`` (those a new case may be given to), as
+    (user, committee name), by name."""
+    ids = [c.id for c in committees]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(User, Committee.name)
+        .join(CommitteeRole, CommitteeRole.user_id == User.id)
+        .join(Committee, Committee.id == CommitteeRole.committee_id)
+        .where(CommitteeRole.committee_id.in_(ids), CommitteeRole.role == Role.case_officer, User.is_enabled.is_(True))
+        .order_by(User.name, User.id, Committee.name)
+    ).all()
+    return [(user, name) for user, name in rows]
 
 
 def classification_codes(municipality: Municipality) -> list[ClassificationCode]:

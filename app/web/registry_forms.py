@@ -14,7 +14,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from app.auth.models import CommitteeRole, Role, User
+from app.auth.models import Role, User
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee, Municipality
@@ -22,7 +22,7 @@ from app.registry.diaria import registering_diarium
 from app.registry.models import CaseStatus, ClassificationCode, Direction
 from app.registry.numbering import number_format
 from app.registry.operations import TITLE_MAX
-from app.registry.queries import CaseFilter
+from app.registry.queries import CaseFilter, case_officers
 from app.validation import ConflictError, ValidationError
 from app.web.forms import apply_errors
 
@@ -136,18 +136,8 @@ def classification_options(municipality: Municipality | None, *, active_only: bo
 
 def case_officer_options(committees: list[Committee], *, with_committee: bool) -> list[tuple[int, str]]:
     """Return the active case officers of ``committees`` as (user id, name), labelled with their committees."""
-    ids = [c.id for c in committees]
-    if not ids:
-        return []
-    rows = db.session.execute(
-        select(User, Committee.name)
-        .join(CommitteeRole, CommitteeRole.user_id == User.id)
-        .join(Committee, Committee.id == CommitteeRole.committee_id)
-        .where(CommitteeRole.committee_id.in_(ids), CommitteeRole.role == Role.case_officer, User.is_enabled.is_(True))
-        .order_by(User.name, Committee.name)
-    ).all()
     names: dict[User, list[str]] = {}
-    for user, committee_name in rows:
+    for user, committee_name in case_officers(committees):
         names.setdefault(user, []).append(committee_name)
     if not with_committee:
         return [(user.id, user.name) for user in names]

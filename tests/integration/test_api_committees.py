@@ -131,3 +131,25 @@ def test_a_committee_shows_its_meeting_template(api_as):
         {"title": "Övriga frågor", "kind": "procedural", "closes_agenda": True},
         {"title": "Delgivningar och anmälda delegationsbeslut", "kind": "delegation_report", "closes_agenda": True},
     ]
+
+
+def test_the_registrar_finds_the_case_officers_a_new_case_may_be_given_to(api_as):
+    client, headers = api_as("registrator")
+    sn, ks = committee_id("SN"), committee_id("KS")
+    response = client.get(f"/api/v1/committees/{sn}/case-officers", headers=headers)
+    assert response.status_code == 200
+    officers = response.get_json()["items"]
+    assert [(o["name"], o["title"]) for o in officers] == [("Johan Ek", "Utredare"), ("Maria Holm", "Controller")]
+    johan = officers[0]["id"]
+    created = client.post(
+        "/api/v1/cases",
+        json={"committee_id": sn, "title": "Ny riktlinje", "classification_code": "181", "case_officer_id": johan},
+        headers=headers,
+    )
+    assert created.status_code == 201 and created.get_json()["case"]["case_officer"]["id"] == johan
+    ks_officers = client.get(f"/api/v1/committees/{ks}/case-officers", headers=headers).get_json()["items"]
+    assert [o["name"] for o in ks_officers] == ["Olle Ström"]
+
+    member, member_headers = api_as("ledamot")
+    assert member.get(f"/api/v1/committees/{sn}/case-officers", headers=member_headers).status_code == 403
+    assert member.get(f"/api/v1/committees/{ks}/case-officers", headers=member_headers).get_json() == NOT_FOUND
