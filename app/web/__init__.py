@@ -60,6 +60,7 @@ def register_web(app: Flask) -> None:
         agenda_builder,
         delegations,
         meeting_template,
+        minutes,
         notice,
         report_attachments,
         report_documents,
