@@ -1,5 +1,11 @@
 """Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
+from agenda.minutes.adjustment_models import (  # noqa: F401
+    Announcement,
+    MinutesAdjustment,
+    MinutesApproval,
+    MinutesCorrection,
+)
 from agenda.minutes.documents import MinutesDocument  # noqa: F401
 from agenda.minutes.models import (  # noqa: F401
     Absence,

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from agenda.minutes.adjustment_models import open_correction
 from agenda.minutes.content import (
     HEADER,
     HeaderJSON,
@@ -156,7 +157,9 @@ def _lock(minutes: Minutes) -> None:
 
 
 def _require_editable(minutes: Minutes, paragraph: MinutesParagraph | None = None) -> None:
-    """The hook justering will use: a justerat protokoll, or a paragraph justerad on its own, is not edited."""
+    """A justerat protokoll, or a paragraph justerad on its own, is not edited, except in a rättelse."""
+    if open_correction(minutes) is not None:
+        return
     if minutes.is_adjusted:
         raise MinutesAdjusted("Protokollet är justerat och kan inte ändras; en ändring görs som rättelse.")
     if paragraph is not None and paragraph.is_adjusted:

@@ -118,6 +118,8 @@ class Committee(Model):
     diarium_id: Mapped[int | None] = mapped_column(ForeignKey("diaria.id"), index=True)
     #: whether the reviewer who approved a tjänsteutlåtande may also sign it (if they hold both roles)
     same_person_may_approve_and_sign: Mapped[bool] = mapped_column(default=False)
+    #: förvaringsplats för protokollet, as the anslag states it (None: the förvaltning's name and visiting address)
+    minutes_kept_at: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[CommitteeKind] = mapped_column(
         Enum(CommitteeKind, native_enum=False, length=20), default=CommitteeKind.committee
     )

@@ -1,0 +1,57 @@
+"""The PDF the chair and the justerare review: the protokoll's current revision (or, for an omedelbar justering,
+the paragraphs justerade at once) rendered by the protokoll's builder, stored once under the hash of what it is
+made from (``tasks.rendering.parts``), so every approver sees and approves the same bytes.
+
+A PDF already rendered for the same input (by the rendering job or an earlier look) is taken as it is; otherwise
+it is made here, through the warm LibreOffice of this process. ``stored_review_pdf`` never renders: pages use it to
+tell whether a PDF is there to approve.
+"""
+
+from __future__ import annotations
+
+from agenda.minutes.adjustment import ReviewedDocument
+from agenda.minutes.models import Minutes
+from tasks.protocol_data import protocol_data
+from tasks.rendering.parts import StoredParts
+from tasks.rendering.pdf import docx_to_pdf
+from tasks.rendering.protocol_docx import build_protocol_docx, protocol_filename, protocol_input_hash
+from tasks.rendering.protocol_json import ProtocolJSON
+
+
+def _data(minutes: Minutes, paragraphs: tuple[int, ...]) -> ProtocolJSON:
+    data = protocol_data(minutes)
+    if paragraphs:
+        data["paragraphs"] = [p for p in data["paragraphs"] if p["number"] in paragraphs]
+    return data
+
+
+def _key(data: ProtocolJSON) -> str:
+    return f"{protocol_input_hash(data, public=False)}.pdf"
+
+
+def convert(docx: bytes) -> bytes:
+    """DOCX → tagged PDF (a seam the tests replace where LibreOffice is not the subject)."""
+    return docx_to_pdf(docx)
+
+
+def review_filename(minutes: Minutes, paragraphs: tuple[int, ...]) -> str:
+    name = protocol_filename(_data(minutes, paragraphs), "pdf")
+    return name.replace(".pdf", f"-{'-'.join(str(n) for n in paragraphs)}.pdf") if paragraphs else name
+
+
+def stored_review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocument | None:
+    """The current revision's PDF for a round if it has been rendered, else None."""
+    pdf = StoredParts().get(_key(_data(minutes, paragraphs)))
+    return ReviewedDocument(revision=minutes.current_revision, pdf=pdf) if pdf is not None else None
+
+
+def review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocument:
+    """The current revision's PDF for a round, rendered and stored now if it was not yet."""
+    data = _data(minutes, paragraphs)
+    key = _key(data)
+    parts = StoredParts()
+    pdf = parts.get(key)
+    if pdf is None:
+        pdf = convert(build_protocol_docx(data))
+        parts.put(key, pdf)
+    return ReviewedDocument(revision=minutes.current_revision, pdf=pdf)
