@@ -58,7 +58,10 @@ def test_the_chair_and_the_justerare_approve_and_the_protokoll_is_justerat_and_a
     doc = document(minutes)
     (full,) = [r for r in adj.rounds_to_adjust(minutes)]
     state = adj.current_round(minutes, *full, doc)
-    assert [(a.seat.name, a.role) for a in state.approvers] == [("Gunnel Hedberg", "Ordförande"), ("Ali Karimi", "Justerare")]
+    assert [(a.seat.name, a.role) for a in state.approvers] == [
+        ("Gunnel Hedberg", "Ordförande"),
+        ("Ali Karimi", "Justerare"),
+    ]
     assert state.obstacles == ()
     approve(minutes, "ordforande", CHAIR_PASSWORD, doc)
     db.session.commit()
@@ -282,6 +285,5 @@ def test_the_put_up_day_may_be_later_but_never_before_the_justering_nor_past_the
     assert anslag.current_announcements(date(2027, 6, 20)) == []
     assert anslag.current_announcements(date(2027, 6, 21)) == [announcement]
     assert anslag.archived_announcements(date(2027, 7, 13)) == [announcement]
-    with time_machine.travel(datetime(2027, 6, 21, 9, 0, tzinfo=LOCAL_TZ), tick=False):
-        with pytest.raises(ConflictError):
-            anslag.move_put_up_date(announcement, user=secretary, put_up_on=date(2027, 6, 21))
+    with time_machine.travel(datetime(2027, 6, 21, 9, 0, tzinfo=LOCAL_TZ), tick=False), pytest.raises(ConflictError):
+        anslag.move_put_up_date(announcement, user=secretary, put_up_on=date(2027, 6, 21))
