@@ -82,6 +82,9 @@ class Action(str, enum.Enum):
     view_minutes = "view_minutes"
     #: keep the protokoll: attendance, justerare, paragraphs, yrkanden, votes, decisions
     record_minutes = "record_minutes"
+    #: approve (justera) or reject the rendered protokoll: a member who is the meeting's chair or a justerare
+    #: (agenda.minutes.adjustment decides which members those are)
+    adjust_minutes = "adjust_minutes"
 
 
 #: Actions on the municipality as a whole, and which roles held in the municipality (not in one of its
@@ -126,6 +129,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.file_motion: frozenset({Role.member}),
     Action.view_minutes: frozenset({Role.member, Role.secretary}),
     Action.record_minutes: frozenset({Role.secretary}),
+    Action.adjust_minutes: frozenset({Role.member}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)

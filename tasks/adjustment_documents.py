@@ -9,11 +9,14 @@ tell whether a PDF is there to approve.
 
 from __future__ import annotations
 
+from flask import Response
+
 from agenda.minutes.adjustment import ReviewedDocument
 from agenda.minutes.models import Minutes
+from app.storage import get_storage, send_stored_file
 from tasks.protocol_data import protocol_data
 from tasks.rendering.parts import StoredParts
-from tasks.rendering.pdf import docx_to_pdf
+from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
 from tasks.rendering.protocol_docx import build_protocol_docx, protocol_filename, protocol_input_hash
 from tasks.rendering.protocol_json import ProtocolJSON
 
@@ -46,7 +49,9 @@ def stored_review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> Reviewed
 
 
 def review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocument:
-    """The current revision's PDF for a round, rendered and stored now if it was not yet."""
+    """The current revision's PDF for a round, rendered and stored now if it was not yet.
+
+    Raises ``ConversionFailed`` or ``ConverterUnavailable`` (Swedish messages) when LibreOffice cannot make it."""
     data = _data(minutes, paragraphs)
     key = _key(data)
     parts = StoredParts()
@@ -55,3 +60,12 @@ def review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocumen
         pdf = convert(build_protocol_docx(data))
         parts.put(key, pdf)
     return ReviewedDocument(revision=minutes.current_revision, pdf=pdf)
+
+
+def send_review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> Response:
+    """Send the round's PDF (rendered now if need be) inline, as the approvers read it."""
+    document = review_pdf(minutes, paragraphs)
+    stored = get_storage().save(document.pdf)  # stored already: this only names it
+    return send_stored_file(
+        stored.key, sha256=stored.sha256, filename=review_filename(minutes, paragraphs), mimetype=PDF_MIMETYPE
+    )

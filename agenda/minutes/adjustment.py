@@ -48,6 +48,7 @@ from app.extensions import db
 from app.validation import ConflictError, ForbiddenError, ValidationError, clean_text
 
 NOT_AN_APPROVER = "Du är inte ordförande eller justerare vid sammanträdet och kan inte justera protokollet."
+CHANGED = "Protokollet har ändrats sedan du öppnade det. Läs den nya versionen och justera den i stället."
 COMMENT_MAX = 4_000
 
 
@@ -186,7 +187,9 @@ def _decisions(
     return out
 
 
-def _obstacles(minutes: Minutes, kind: AdjustmentKind, paragraphs: Sequence[int], approvers: list) -> list[str]:
+def _obstacles(
+    minutes: Minutes, kind: AdjustmentKind, paragraphs: Sequence[int], approvers: list[tuple[CommitteeSeat, str]]
+) -> list[str]:
     content = current_content(minutes)
     out: list[str] = []
     if not content["paragraphs"]:
@@ -310,9 +313,7 @@ def _prepare(minutes: Minutes, user: User, kind: object, document: ReviewedDocum
     if approver is None:
         raise ForbiddenError(NOT_AN_APPROVER)
     if document.revision != minutes.current_revision:
-        raise ConflictError(
-            "Protokollet har ändrats sedan du öppnade det. Läs den nya versionen och justera den i stället."
-        )
+        raise ConflictError(CHANGED)
     if wanted.obstacles:
         raise ConflictError(" ".join(wanted.obstacles))
     return wanted, approver

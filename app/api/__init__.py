@@ -51,6 +51,7 @@ def on_forbidden(exc: ForbiddenError):
 
 def register_api(app: Flask) -> None:
     from app.api import (  # noqa: F401  (routes)
+        adjustment,
         agenda_conventions,
         cases,
         committees,

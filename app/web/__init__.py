@@ -51,7 +51,8 @@ def _error_page(status: int, message: str | None = None):
 
 
 def register_web(app: Flask) -> None:
-    from app.web import (  # noqa: F401  (routes on the admin, the meetings and the reports blueprints)
+    from app.web import (  # noqa: F401  (routes on the admin, the meetings, the public and the reports blueprints)
+        adjustment,
         admin_diaria,
         admin_import,
         admin_organisation,
@@ -62,6 +63,7 @@ def register_web(app: Flask) -> None:
         meeting_template,
         minutes,
         notice,
+        public_announcements,
         report_attachments,
         report_documents,
         year_plan,

@@ -137,13 +137,12 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_announcements_put_up_on"), ["put_up_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_announcements_taken_down_on"), ["taken_down_on"], unique=False)
 
-    with op.batch_alter_table("committees", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("minutes_kept_at", sa.String(length=300), nullable=True))
+    op.add_column("committees", sa.Column("minutes_kept_at", sa.String(length=300), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("committees", schema=None) as batch_op:
-        batch_op.drop_column("minutes_kept_at")
+    # SQLite drops a column in place (no copy of the table, which others refer to)
+    op.drop_column("committees", "minutes_kept_at")
 
     with op.batch_alter_table("announcements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_announcements_taken_down_on"))

@@ -1,0 +1,217 @@
+"""Justering and the anslagstavla through the pages and the API: who may read and approve (exact 403 and 404),
+the password and the PDF's hash in the request, Swedish JSON errors with nothing stored, and the public
+anslagstavla, its archive, feed and API with nothing confidential in them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from agenda.minutes import adjustment as adj
+from agenda.minutes.adjustment_models import Announcement, MinutesApproval
+from agenda.minutes.models import Minutes
+from app.clock import local_today, utcnow
+from app.extensions import db
+from tests.agenda.test_adjustment import ready  # noqa: F401 - fixture
+from tests.agenda.test_minutes import recorded, seats  # noqa: F401 - fixtures
+from tests.factories import add_case_item, csrf_token, fresh
+
+SECRET = "Placering av Kim Hemligsson enligt LVU"
+PUBLIC = "Ärende enligt LVU"
+
+
+@pytest.fixture(autouse=True)
+def fake_converter(monkeypatch):
+    """The protokoll's DOCX is built for real; LibreOffice is not the subject here, so the PDF is stand-in bytes
+    made from it (tests/rendering convert for real)."""
+    from tasks import adjustment_documents
+
+    def convert(docx: bytes) -> bytes:
+        return b"%PDF-1.7\n% protokoll " + hashlib.sha256(docx).hexdigest().encode() + b"\n%%EOF\n"
+
+    monkeypatch.setattr(adjustment_documents, "convert", convert)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _state(client, headers, meeting_id: int) -> dict:
+    answer = client.get(f"/api/v1/meetings/{meeting_id}/minutes/justering", headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()["justering"]
+
+
+def test_the_justering_through_the_api(api_as, ready):  # noqa: F811
+    minutes, _paragraph, _ids = ready
+    meeting_id = minutes.meeting_id
+    path = f"/api/v1/meetings/{meeting_id}/minutes/justering"
+    client, chair = api_as("ordforande")
+    state = _state(client, chair, meeting_id)
+    (full,) = state["rounds"]
+    assert full["kind"] == "full" and full["obstacles"] == [] and len(full["pdf_sha256"]) == 64
+    assert [(a["name"], a["role"], a["decision"]) for a in full["approvers"]] == [
+        ("Gunnel Hedberg", "Ordförande", None),
+        ("Ali Karimi", "Justerare", None),
+    ]
+    pdf = client.get(full["pdf_url"], headers=chair)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert hashlib.sha256(pdf.data).hexdigest() == full["pdf_sha256"]
+    body = {"kind": "full", "pdf_sha256": full["pdf_sha256"], "password": "demo-ordforande"}
+
+    # Refusals: Swedish JSON, exact statuses, nothing stored.
+    client, secretary = api_as("sekreterare")
+    answer = client.post(f"{path}/approve", json={**body, "password": "demo-sekreterare"}, headers=secretary)
+    assert answer.status_code == 403 and answer.get_json()["error"]["message"] == adj.NOT_AN_APPROVER
+    client, officer = api_as("handlaggare")  # staff of the committee without view_minutes
+    assert client.get(path, headers=officer).status_code == 403
+    assert client.post(f"{path}/approve", json=body, headers=officer).status_code == 403
+    client, outsider = api_as("ks-handlaggare")
+    assert client.get(path, headers=outsider).status_code == 404
+    assert client.post(f"{path}/approve", json=body, headers=outsider).status_code == 404
+    client, chair = api_as("ordforande")
+    answer = client.post(f"{path}/approve", json={**body, "password": "fel"}, headers=chair)
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {
+        "password": "Lösenordet stämmer inte. Protokollet är inte justerat."
+    }
+    answer = client.post(f"{path}/approve", json={**body, "pdf_sha256": "a" * 64}, headers=chair)
+    assert (
+        answer.status_code == 409
+        and "Protokollet har ändrats sedan du öppnade det" in answer.get_json()["error"]["message"]
+    )
+    answer = client.post(f"{path}/approve", json={**body, "kind": "immediate"}, headers=chair)
+    assert answer.status_code == 409
+    answer = client.post(f"{path}/approve", json={**body, "kind": "sometime"}, headers=chair)
+    assert answer.status_code == 400
+    answer = client.post(f"{path}/reject", json={"kind": "full", "pdf_sha256": body["pdf_sha256"]}, headers=chair)
+    assert answer.status_code == 422 and "Skriv vad som behöver rättas" in answer.get_json()["error"]["message"]
+    assert _count(MinutesApproval) == 0
+
+    answer = client.post(f"{path}/approve", json=body, headers=chair)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["justering"]["rounds"][0]["approvers"][0]["decision"]["approved"] is True
+    client, adjuster = api_as("ledamot")
+    answer = client.post(f"{path}/approve", json={**body, "password": "demo-ledamot"}, headers=adjuster)
+    assert answer.status_code == 200
+    done = answer.get_json()["justering"]
+    assert done["is_adjusted"] and done["rounds"] == [] and done["adjustments"][0]["pdf_sha256"] == body["pdf_sha256"]
+    (announcement,) = done["announcements"]
+    assert announcement["put_up_on"] == local_today().isoformat() and announcement["is_up"]
+
+    # After justering: a save is 409, and a rättelse by the secretary opens it again.
+    paragraph_id = fresh().scalars(select(Minutes)).one().paragraphs[0].id
+    client, secretary = api_as("sekreterare")
+    saved = client.patch(
+        f"/api/v1/meetings/{meeting_id}/minutes/paragraphs/{paragraph_id}",
+        json={"based_on": done["revision"], "decision": ["Ändrat."]},
+        headers=secretary,
+    )
+    assert saved.status_code == 409 and "en ändring görs som rättelse" in saved.get_json()["error"]["message"]
+    correction = f"/api/v1/meetings/{meeting_id}/minutes/corrections"
+    assert client.post(correction, json={"description": "x"}, headers=chair).status_code == 403
+    answer = client.post(correction, json={"description": "Fel lydelse i beslutet."}, headers=secretary)
+    assert answer.status_code == 201 and answer.get_json()["justering"]["rounds"][0]["kind"] == "correction"
+    assert client.post(correction, json={"description": "Igen."}, headers=secretary).status_code == 409
+
+
+def test_the_justering_page_for_the_justerare_and_the_secretary(login_as, ready):  # noqa: F811
+    minutes, _paragraph, _ids = ready
+    meeting_id = minutes.meeting_id
+    page = f"/sammantraden/{meeting_id}/justering"
+    member = login_as("ledamot")
+    html = member.get(f"/sammantraden/{meeting_id}").get_data(as_text=True)
+    assert page in html  # the meeting page links to it
+    html = member.get(page).get_data(as_text=True)
+    assert "Justering av protokollet" in html and "Justera protokollet" in html and 'type="password"' in html
+    document = member.get(f"{page}/protokoll.pdf?kind=full")
+    assert document.status_code == 200 and document.mimetype == "application/pdf"
+    sha = hashlib.sha256(document.data).hexdigest()
+    assert sha in html
+    token = csrf_token(member, page)
+    wrong = member.post(
+        f"{page}/godkann", data={"csrf_token": token, "kind": "full", "pdf_sha256": sha, "password": "x"}
+    )
+    assert wrong.status_code == 422 and "Lösenordet stämmer inte" in wrong.get_data(as_text=True)
+    no_csrf = member.post(f"{page}/godkann", data={"kind": "full", "pdf_sha256": sha, "password": "demo-ledamot"})
+    assert no_csrf.status_code == 400
+    good = member.post(
+        f"{page}/godkann", data={"csrf_token": token, "kind": "full", "pdf_sha256": sha, "password": "demo-ledamot"}
+    )
+    assert good.status_code == 302
+    # The secretary sees who has approved, and has no form to approve with.
+    secretary = login_as("sekreterare")
+    html = secretary.get(page).get_data(as_text=True)
+    assert "Godkänt" in html and "Väntar" in html and 'type="password"' not in html
+    token = csrf_token(secretary, page)
+    refused = secretary.post(
+        f"{page}/godkann", data={"csrf_token": token, "kind": "full", "pdf_sha256": sha, "password": "demo-sekreterare"}
+    )
+    assert refused.status_code == 403
+    assert login_as("handlaggare").get(page).status_code == 403
+    assert login_as("ks-handlaggare").get(page).status_code == 404
+    assert _count(MinutesApproval) == 1
+
+
+@pytest.fixture
+def announced(ready, new_case, secretary, meeting):  # noqa: F811
+    """The protokoll with a confidential case's paragraph, justerat and announced today."""
+    minutes, _paragraph, ids = ready
+    case = new_case(SECRET, confidential=True)
+    case.public_title = PUBLIC
+    item = add_case_item(meeting, case)
+    from agenda.minutes import operations as minutes_ops
+
+    paragraph = minutes_ops.open_paragraph(minutes, item, user=secretary)
+    minutes_ops.save_paragraph(paragraph, user=secretary, based_on=minutes.current_revision, raw={"outcome": "decided"})
+    db.session.commit()
+    document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 stand-in")
+    for key, password in (("ordforande", "demo-ordforande"), ("ledamot", "demo-ledamot")):
+        from tests.factories import person
+
+        adj.approve(
+            minutes,
+            user=person(key),
+            kind="full",
+            document=document,
+            seen_sha256=document.sha256,
+            password=password,
+        )
+    db.session.commit()
+    return db.session.scalars(select(Announcement)).one()
+
+
+def test_the_public_anslagstavla_lists_the_announcement_without_anything_confidential(client, announced):
+    board = client.get("/offentligt/anslagstavla")
+    html = board.get_data(as_text=True)
+    assert board.status_code == 200 and "Socialnämnden" in html
+    assert f"/offentligt/anslagstavla/{announced.id}" in html
+    detail = client.get(f"/offentligt/anslagstavla/{announced.id}").get_data(as_text=True)
+    assert PUBLIC in detail and "Förvaringsplats för protokollet" in detail
+    assert announced.last_appeal_day.isoformat() in detail
+    feed = client.get("/offentligt/anslagstavla.atom")
+    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    api = client.get("/api/v1/public/anslagstavla")
+    assert api.status_code == 200
+    (entry,) = api.get_json()["announcements"]
+    assert entry["is_up"] and PUBLIC in [p["title"] for p in entry["paragraphs"]]
+    assert client.get(f"/api/v1/public/anslagstavla/{announced.id}").status_code == 200
+    assert client.get("/api/v1/public/anslagstavla/999999").status_code == 404
+    for text in (html, detail, feed.get_data(as_text=True), api.get_data(as_text=True)):
+        assert SECRET not in text and "Hemligsson" not in text
+    assert client.get("/api/v1/public/anslagstavla?archive=true").get_json() == {"announcements": []}
+
+
+def test_an_announcement_goes_to_the_archive_when_the_appeal_period_is_over(client, announced):
+    later = utcnow() + timedelta(days=(announced.taken_down_on - local_today()).days + 1)
+    with time_machine.travel(later, tick=False):
+        current = client.get("/offentligt/anslagstavla").get_data(as_text=True)
+        archive = client.get("/offentligt/anslagstavla/arkiv").get_data(as_text=True)
+        api = client.get("/api/v1/public/anslagstavla?archive=true").get_json()["announcements"]
+    assert f"/offentligt/anslagstavla/{announced.id}" not in current
+    assert f"/offentligt/anslagstavla/{announced.id}" in archive
+    assert [a["id"] for a in api] == [announced.id] and api[0]["is_up"] is False
