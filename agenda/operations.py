@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from agenda import conventions
+from agenda import conventions, notices
 from agenda.models import (
     CASE_KINDS,
     UPCOMING,
@@ -833,8 +833,10 @@ def publish(
     """Publish the kallelse: an immutable numbered snapshot, members' and public version.
 
     Refused while the agenda is empty, the kallelse lacks its closing facts, or a public text holds
-    a personnummer or a confidential case's title; after the deadline only with a reason.
-    ``as_of`` (aware) is the moment of publishing when taking over history (the demo, imports).
+    a personnummer or a confidential case's title; after the deadline only with a reason. The
+    committee's ledamöter and ersättare are told (agenda.notices), by the outbox when the caller commits.
+    ``as_of`` (aware) is the moment of publishing when taking over history (the demo, imports): nobody
+    is told then.
     """
     _lock(meeting)
     _require_open(meeting)
@@ -891,6 +893,8 @@ def publish(
         committee_id=meeting.committee_id,
         after={"version": version, "changes": changes, "late_reason": late_reason},
     )
+    if as_of is None:
+        notices.tell_members(publication)
     return publication
 
 

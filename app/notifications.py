@@ -1,6 +1,8 @@
 """Messages to users: written to an outbox in the caller's transaction, handed over when it commits.
 
-``queue_message()`` adds a message to the session and notes its id in the session's ``info``. When
+``queue_message()`` adds a message to the session and notes its id in the session's ``info``. A message may
+carry a calendar invitation (iCalendar text, sent with the e-mail), and may be for the product only: one the
+recipient chose not to have by e-mail is kept as ``in_app`` and never handed over; the outbox page shows it. When
 that session's transaction commits, each noted id is handed to the app's sender (``init_app``: the
 factory passes one that has a Celery task send the message by SMTP, or keep it for the outbox page
 when no ``MAIL_SERVER`` is configured). A transaction that rolls back, or ends without a commit,
@@ -38,6 +40,8 @@ class MessageState(str, enum.Enum):
     #: no SMTP server is configured: the message stays in the outbox for people to read
     kept = "kept"
     failed = "failed"
+    #: the recipient chose not to have this kind of message by e-mail: it shows under Utkorg only
+    in_app = "in_app"
 
     @property
     def label(self) -> str:
@@ -47,6 +51,7 @@ class MessageState(str, enum.Enum):
             "sent": "Skickat",
             "kept": "Ej skickat (ingen e-postserver)",
             "failed": "Misslyckades",
+            "in_app": "Bara här (e-post avvald i profilen)",
         }[self.value]
 
 
@@ -61,6 +66,8 @@ class OutboxMessage(Model):
     #: the page the message is about, relative to the site
     link: Mapped[str | None] = mapped_column(String(300))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: a calendar invitation (iCalendar, METHOD:REQUEST or CANCEL) the e-mail carries, if any
+    calendar: Mapped[str | None] = mapped_column(Text)
     state: Mapped[MessageState] = mapped_column(
         Enum(MessageState, native_enum=False, length=10), default=MessageState.queued, index=True
     )
@@ -82,15 +89,33 @@ def init_app(app: Flask, *, send: Callable[[int], object]) -> None:
 
 
 def queue_message(
-    recipient: User, subject: str, body: str, *, link: str | None = None, case_id: int | None = None
+    recipient: User,
+    subject: str,
+    body: str,
+    *,
+    link: str | None = None,
+    case_id: int | None = None,
+    calendar: str | None = None,
+    by_email: bool = True,
 ) -> OutboxMessage:
-    """Add a message to the outbox; it is handed to the sender when the session's transaction commits."""
+    """Add a message to the outbox; it is handed to the sender when the session's transaction commits.
+
+    ``by_email=False`` keeps it for the outbox page only (state ``in_app``): it is never handed over.
+    """
     message = OutboxMessage(
-        recipient=recipient, to_address=recipient.email, subject=subject, body=body, link=link, case_id=case_id
+        recipient=recipient,
+        to_address=recipient.email,
+        subject=subject,
+        body=body,
+        link=link,
+        case_id=case_id,
+        calendar=calendar,
+        state=MessageState.queued if by_email else MessageState.in_app,
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(PENDING, []).append(message.id)
+    if by_email:
+        db.session.info.setdefault(PENDING, []).append(message.id)
     return message
 
 

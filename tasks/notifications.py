@@ -82,14 +82,32 @@ def absolute_body(body: str, link: str | None, base_url: str) -> str:
     return f"{body}\n\n{url}\n"
 
 
+def calendar_method(calendar: str) -> str:
+    """The iCalendar object's METHOD (REQUEST, CANCEL …), which the e-mail's text/calendar part repeats."""
+    found = re.search(r"^METHOD:([A-Z-]+)\r?$", calendar, re.MULTILINE)
+    return found.group(1) if found else "PUBLISH"
+
+
 def compose(message: OutboxMessage, config) -> EmailMessage:
-    """Build the e-mail for a message (UTF-8 headers and body)."""
+    """Build the e-mail for a message (UTF-8 headers and body).
+
+    A calendar invitation goes as calendar programs expect it (RFC 6047): a text/calendar alternative to the
+    text with the object's METHOD, and the same object attached as ``kallelse.ics`` for those that read only
+    attachments.
+    """
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = config["MAIL_FROM"]
     recipient = message.recipient
     mail["To"] = Address(recipient.name, addr_spec=message.to_address) if recipient else message.to_address
-    mail.set_content(absolute_body(message.body, message.link, config["PUBLIC_BASE_URL"]))
+    # Quoted-printable: 7-bit on the wire whatever the server offers, and still readable as text.
+    mail.set_content(absolute_body(message.body, message.link, config["PUBLIC_BASE_URL"]), cte="quoted-printable")
+    if message.calendar:
+        method = calendar_method(message.calendar)
+        mail.add_alternative(message.calendar, subtype="calendar", params={"method": method}, cte="quoted-printable")
+        mail.add_attachment(
+            message.calendar.encode("utf-8"), maintype="application", subtype="ics", filename="kallelse.ics"
+        )
     return mail
 
 

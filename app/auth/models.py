@@ -60,6 +60,9 @@ class User(UserMixin, Model):
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: part of every log-in session; raising it ends the sessions made before (app.auth.login)
     session_version: Mapped[int] = mapped_column(default=0)
+    #: whether the notice of a published or corrected kallelse also comes by e-mail (the user's choice on their
+    #: profile); it shows under Utkorg either way
+    email_meeting_notices: Mapped[bool] = mapped_column(default=True)
 
     roles: Mapped[list[CommitteeRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -115,6 +115,24 @@ def change_password(user: User, *, current: str, new: str, repeat: str) -> None:
     audit.record("user.password_changed", user, f"{user.name} bytte lösenord.", user=user)
 
 
+def set_email_meeting_notices(user: User, wanted: bool, *, actor: User) -> bool:
+    """Choose whether the notices of published kallelser also come by e-mail; say whether anything changed."""
+    wanted = bool(wanted)
+    if user.email_meeting_notices == wanted:
+        return False
+    user.email_meeting_notices = wanted
+    db.session.flush()
+    audit.record(
+        "user.notice_email_changed",
+        user,
+        f"{user.name} får kallelser {'även som e-post' if wanted else 'bara i Nämndflöde, inte som e-post'}.",
+        user=actor,
+        before={"email_meeting_notices": not wanted},
+        after={"email_meeting_notices": wanted},
+    )
+    return True
+
+
 def create_token(user: User, name, *, token: str | None = None) -> tuple[ApiToken, str]:
     """Create a personal API token; return the row and the token itself (shown only once)."""
     name = clean_text(name, field="name", label="Namn på nyckeln", max_length=100)

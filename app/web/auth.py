@@ -12,7 +12,7 @@ from app.auth import operations as ops
 from app.auth.models import ApiToken
 from app.extensions import db, limiter
 from app.validation import ValidationError
-from app.web.auth_forms import LoginForm, PasswordForm, TokenForm
+from app.web.auth_forms import LoginForm, NoticeSettingsForm, PasswordForm, TokenForm
 from app.web.forms import EmptyForm, apply_errors
 
 bp = Blueprint("auth", __name__)
@@ -97,8 +97,11 @@ def logout():
 
 def _profile(token_form=None, password_form=None, new_token=None, status=200):
     tokens = sorted(current_user.api_tokens, key=lambda t: t.created_dt, reverse=True)
+    notice_form = NoticeSettingsForm(prefix="notices", formdata=None)
+    notice_form.email_meeting_notices.data = current_user.email_meeting_notices
     return render_template(
         "auth/profile.html",
+        notice_form=notice_form,
         token_form=token_form or TokenForm(prefix="token"),
         password_form=password_form or PasswordForm(prefix="pw"),
         revoke_form=EmptyForm(),
@@ -111,6 +114,22 @@ def _profile(token_form=None, password_form=None, new_token=None, status=200):
 @login_required
 def profile():
     return _profile()
+
+
+@bp.route("/profil/meddelanden", methods=["POST"])
+@login_required
+def notice_settings():
+    form = NoticeSettingsForm(prefix="notices")
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    ops.set_email_meeting_notices(user, form.email_meeting_notices.data, actor=user)
+    db.session.commit()
+    if user.email_meeting_notices:
+        flash("Sparat: kallelser kommer till dig som e-post och visas under Utkorg.", "success")
+    else:
+        flash("Sparat: kallelser visas under Utkorg men kommer inte som e-post.", "success")
+    return redirect(url_for("auth.profile", _anchor="meddelanden"))
 
 
 @bp.route("/profil/api-nycklar", methods=["POST"])

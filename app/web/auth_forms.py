@@ -1,7 +1,7 @@
 """The log-in, API key and password forms (Flask-WTF: every form carries a CSRF token)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = "Fältet måste fyllas i."
@@ -39,4 +39,13 @@ class PasswordForm(FlaskForm):
     )
     repeat_password = PasswordField(
         "Upprepa nytt lösenord", validators=[DataRequired(REQUIRED)], render_kw={"autocomplete": "new-password"}
+    )
+
+
+class NoticeSettingsForm(FlaskForm):
+    email_meeting_notices = BooleanField(
+        "Skicka kallelser till mig som e-post",
+        description="När en kallelse till en nämnd där du är ledamot eller ersättare publiceras eller rättas får du "
+        "ett meddelande med länken, vad som ändrats och en kalenderinbjudan. Det visas alltid under Utkorg; "
+        "med rutan ikryssad kommer det också som e-post.",
     )
