@@ -164,6 +164,7 @@ class BaseConfig:
                 "tasks.notifications",
                 "tasks.rendering.tasks",
                 "tasks.rendering.meeting_documents",
+                "tasks.protocol_documents",
             ],
             # Celery beat (`worker -B` on one machine, or `celery beat` once): reminders for overdue
             # review steps, and messages a broker outage left in the outbox.

@@ -60,3 +60,9 @@ def find_identity_numbers(text: str) -> list[IdentityNumber]:
         if kind and luhn_ok(yy + mm + dd + serial + check):
             found.append(IdentityNumber(match.group(0).strip(), kind))
     return found
+
+
+def masked(text: str) -> str:
+    """Show where a personnummer is without repeating it whole: its date part and ****."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[:-4] + "-****"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import abort
 
+from agenda.minutes.documents import MinutesDocument
+from agenda.minutes.models import Minutes
 from agenda.models import Meeting
 from app.auth.models import User
 from app.extensions import db
@@ -16,7 +18,10 @@ from app.permissions import Action, require
 from app.registry.models import Case
 from app.storage import StorageError, get_storage, send_stored_file
 from tasks.models import Job
+from tasks.protocol_jobs import PROTOCOL_DOCUMENTS
 from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
+from tasks.rendering.pdf import PDF_MIMETYPE
+from tasks.rendering.report_docx import DOCX_MIMETYPE
 from tasks.rendering.tasks import REPORT_PREVIEW
 
 
@@ -33,6 +38,14 @@ def meeting_documents_job(user: User, meeting: Meeting, job_id: int) -> Job:
     """The meeting's "Skapa handlingar" job, if ``user`` asked for it; else 404."""
     job = load_job(user, job_id)
     if job.kind != MEETING_DOCUMENTS or (job.params or {}).get("meeting_id") != meeting.id:
+        abort(404)
+    return job
+
+
+def protocol_documents_job(user: User, minutes: Minutes, job_id: int) -> Job:
+    """The protokoll's "Skapa protokoll" job, if ``user`` asked for it; else 404."""
+    job = load_job(user, job_id)
+    if job.kind != PROTOCOL_DOCUMENTS or job.minutes_id != minutes.id:
         abort(404)
     return job
 
@@ -66,3 +79,19 @@ def send_job_output(output: dict | None, mimetype: str | None):
     if output is None or mimetype is None:
         abort(404)
     return send_stored_file(output["key"], sha256=output["sha256"], filename=output["name"], mimetype=mimetype)
+
+
+#: a rendered protokoll document's files: format → mimetype
+DOCUMENT_FORMATS = {"pdf": PDF_MIMETYPE, "docx": DOCX_MIMETYPE}
+
+
+def send_minutes_document(document: MinutesDocument, fmt: str):
+    """Send a rendered protokoll document's PDF or Word file (the caller has loaded it for the reader); 404 for
+    another format."""
+    if fmt == "pdf":
+        key, sha256, name = document.pdf_key, document.pdf_sha256, document.pdf_name
+    elif fmt == "docx":
+        key, sha256, name = document.docx_key, document.docx_sha256, document.docx_name
+    else:
+        abort(404)
+    return send_stored_file(key, sha256=sha256, filename=name, mimetype=DOCUMENT_FORMATS[fmt])

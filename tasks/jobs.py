@@ -38,9 +38,10 @@ def create_job(
     total: int = 0,
     report_id: int | None = None,
     publication_id: int | None = None,
+    minutes_id: int | None = None,
 ) -> Job:
-    """Add a queued job row (the caller commits, then enqueues the task with its id); ``report_id`` or
-    ``publication_id`` names what it renders."""
+    """Add a queued job row (the caller commits, then enqueues the task with its id); ``report_id``,
+    ``publication_id`` or ``minutes_id`` names what it renders."""
     job = Job(
         kind=kind,
         state=JobState.queued,
@@ -50,6 +51,7 @@ def create_job(
         progress_total=total,
         report_id=report_id,
         publication_id=publication_id,
+        minutes_id=minutes_id,
     )
     db.session.add(job)
     db.session.flush()
@@ -68,6 +70,7 @@ TASK_NAMES = {
     "registry_export": "tasks.registry.export_registry",
     "report_preview": "tasks.rendering.render_report_preview",
     "meeting_documents": "tasks.rendering.render_meeting_documents",
+    "protocol_documents": "tasks.protocol_documents.render_protocol_documents",
 }
 
 

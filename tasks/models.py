@@ -58,9 +58,10 @@ class Job(Model):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    #: what the job renders: the report of a preview, the publication of a meeting's documents
+    #: what the job renders: the report of a preview, the publication of a meeting's documents, the protokoll
     report_id: Mapped[int | None] = mapped_column(ForeignKey("case_reports.id"), index=True)
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"), index=True)
+    minutes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id"), index=True)
     #: storage key of the output file and the name it is downloaded under
     result_key: Mapped[str | None] = mapped_column(String(200))
     result_name: Mapped[str | None] = mapped_column(String(200))

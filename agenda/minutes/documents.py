@@ -1,6 +1,6 @@
 """The rendered protokoll: a row per document made from a revision of it, with its Word and PDF files.
 
-A render of a protokoll's revision (tasks.rendering.protocol_documents) makes the full protokoll, the public
+A render of a protokoll's revision (tasks.protocol_documents) makes the full protokoll, the public
 version and one protokollsutdrag per paragraph, each as DOCX and tagged PDF, and records each here with the
 revision it was made from, whether the protokoll was justerat then (its PDF then carries the organisation's
 seal) and the hash of everything it was made from (a render of the same input adds no row). Pages, the API and
@@ -15,12 +15,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import abort
 from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agenda.minutes.models import Minutes
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import Model, db
+from app.registry.access import get_by_id
 from app.storage import StorageError, get_storage
 
 
@@ -79,6 +81,14 @@ class MinutesDocument(Model):
     def __repr__(self) -> str:
         extract = f" § {self.paragraph_number}" if self.paragraph_number is not None else ""
         return f"<MinutesDocument {self.id} minutes={self.minutes_id} r{self.revision} {self.kind.value}{extract}>"
+
+
+def document_of(minutes: Minutes, document_id: int) -> MinutesDocument:
+    """The protokoll's rendered document with this id (the protokoll loaded for the user first); else 404."""
+    document = get_by_id(MinutesDocument, document_id)
+    if document is None or document.minutes_id != minutes.id:
+        abort(404)
+    return document
 
 
 def _newest_first(documents: list[MinutesDocument]) -> list[MinutesDocument]:

@@ -62,6 +62,7 @@ def register_api(app: Flask) -> None:
         meeting_documents,
         meetings,
         minutes,
+        minutes_documents,
         openapi,
         organisation,
         public,

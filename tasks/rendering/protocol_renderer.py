@@ -9,7 +9,7 @@ go into one combined Word document (tasks.rendering.batch), converted on the pro
 this thread builds each document's own Word file, then split into one PDF per document. The PDFs of a justerat
 protokoll are sealed (``seal``, a function PDF → sealed PDF: tasks.rendering.seal.seal_pdf with the
 organisation's credentials); a sealed PDF is kept under its input hash and the certificate's, so the same
-justerat revision is not sealed twice. Used by the task (tasks.rendering.protocol_documents) and the benchmark.
+justerat revision is not sealed twice. Used by the task (tasks.protocol_documents) and the benchmark.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agenda.identity_numbers import find_identity_numbers, masked
 from tasks.models import StoredEntryJSON
 from tasks.rendering.batch import Batch, ConvertedBatch, Converter, Maker, SplitFailed
 from tasks.rendering.conversion_errors import ConversionFailed
@@ -30,7 +31,9 @@ from tasks.rendering.protocol_docx import (
     protocol_filename,
     protocol_input_hash,
     protocol_maker,
+    protocol_texts,
     protocol_title,
+    public_protocol,
 )
 from tasks.rendering.protocol_json import ProtocolJSON
 
@@ -52,6 +55,16 @@ class PlannedDocument:
     docx_name: str
     pdf_name: str
     make: Maker
+
+
+def public_version_problems(protocol: ProtocolJSON) -> list[str]:
+    """Why the public version may not be made (empty when it may), each naming where: a personnummer or
+    samordningsnummer in any text it prints (as the kallelse's publication check finds them)."""
+    return [
+        f"{where}: innehåller ett {number.kind} ({masked(number.text)})."
+        for where, text in protocol_texts(public_protocol(protocol))
+        for number in find_identity_numbers(text)
+    ]
 
 
 def plan_protocol(protocol: ProtocolJSON, *, public: bool = True) -> list[PlannedDocument]:
@@ -165,7 +178,9 @@ class ProtocolRenderer:
                     continue
             pending.batch.add(document.make, document.title)
             pending.documents.append(document)
-        converted = conversions.submit(pending.batch.docx(), options=pending.batch.options) if pending.documents else None
+        converted = (
+            conversions.submit(pending.batch.docx(), options=pending.batch.options) if pending.documents else None
+        )
         return pending, converted
 
     def _word_files(self) -> None:

@@ -29,6 +29,8 @@ PUBLIC = {
     "api.get_public_kallelse",
     # the public files of a published kallelse: kallelse and meeting package (app/web/meeting_documents.py)
     "meeting_documents.public_file",
+    # the public version of a justerat protokoll, sealed (app/web/minutes_documents.py): 404 for a draft
+    "minutes_documents.public_file",
 }
 
 

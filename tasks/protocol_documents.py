@@ -1,0 +1,173 @@
+"""The "Skapa protokoll" task: a protokoll revision as DOCX and tagged PDF, the full protokoll, the public version
+and a protokollsutdrag per paragraph.
+
+The task gets a job id only; the job names the protokoll (``Job.minutes_id``). It reads the current revision
+(tasks.protocol_data), checks the public version (a personnummer or samordningsnummer in any text it prints
+refuses it, naming where), has the ProtocolRenderer make the documents (tasks.rendering.protocol_renderer: one
+LibreOffice call, parts reused by input hash, the PDFs of a justerat protokoll sealed) and records each as a
+``MinutesDocument`` of that revision: a document already recorded for the revision is not recorded again. The
+job's progress counts documents. A refused public version fails the job with the places named once the full
+protokoll and the extracts are made and recorded (the justering can go on). A converter that died twice in a row
+and a database that did not answer are retried with back-off; the task is acknowledged late, so a worker killed
+mid-job leaves the message to be done again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task, shared_task
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+
+from agenda.minutes.documents import DocumentKind, MinutesDocument
+from agenda.minutes.models import Minutes
+from app import audit
+from app.auth.models import User
+from app.clock import to_local
+from app.extensions import db, separate_transaction
+from app.storage import StoredFile
+from tasks import jobs
+from tasks.models import Job
+from tasks.protocol_data import protocol_data
+from tasks.protocol_jobs import may_render, sealing_for
+from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
+from tasks.rendering.document_templates import template_for
+from tasks.rendering.parts import StoredParts
+from tasks.rendering.pdf import PDF_MIMETYPE
+from tasks.rendering.protocol_renderer import (
+    ProtocolRenderer,
+    RenderedDocument,
+    plan_protocol,
+    public_version_problems,
+)
+from tasks.rendering.word import using_template
+
+log = logging.getLogger(__name__)
+
+#: the Celery task's name (tasks.jobs.TASK_NAMES): never to change, messages in a queue carry it
+TASK_NAME = "tasks.protocol_documents.render_protocol_documents"
+MAX_RETRIES = 3
+PUBLIC_REFUSED = "Den offentliga versionen av protokollet skapades inte: {}"
+PUBLIC_REFUSED_HINT = " Ta bort uppgiften ur protokollet och skapa protokollet igen."
+
+
+def _save_params(job_id: int, params: dict[str, Any]) -> None:
+    with separate_transaction() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(params=params))
+
+
+@shared_task(bind=True, name=TASK_NAME, max_retries=MAX_RETRIES, acks_late=True, reject_on_worker_lost=True)
+def render_protocol_documents(self: Task[[int], None], job_id: int) -> None:
+    """Render the protokoll's current revision: the full protokoll, the public version and the extracts."""
+    job = jobs.start(job_id)
+    if job is None:
+        return
+    params = dict(job.params or {})
+    try:
+        minutes = db.session.get(Minutes, job.minutes_id) if job.minutes_id else None
+        user = db.session.get(User, job.created_by_id)
+        if minutes is None or user is None or not may_render(user, minutes):
+            jobs.fail(job_id, "Du har inte längre behörighet att skapa protokollet som dokument.")
+            return
+        with using_template(template_for(minutes.meeting.committee)):
+            _render(job, job_id, params, minutes, user)
+    except (OperationalError, ConversionFailed) as exc:
+        jobs.retry_later(
+            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else "LibreOffice avbröts"
+        )
+    except ConverterUnavailable as exc:
+        jobs.fail(job_id, f"{exc}")
+    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        log.exception("protocol documents %s failed", job_id)
+        jobs.fail(job_id, "Protokollet kunde inte skapas på grund av ett internt fel. Försök igen.")
+
+
+def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, user: User) -> None:
+    """Read the revision, check the public version, make the documents, record them and finish the job."""
+    revision, is_adjusted = minutes.current_revision, minutes.is_adjusted
+    protocol = protocol_data(minutes)
+    problems = public_version_problems(protocol)
+    documents = plan_protocol(protocol, public=not problems)
+    params.update(revision=revision, is_adjusted=is_adjusted, public_problems=problems, documents=[])
+    jobs.report_progress(job, 0, len(documents))
+
+    def progress(done: int, total: int) -> None:
+        jobs.report_progress(job, done, total)
+
+    renderer = ProtocolRenderer(
+        documents, StoredParts(), sealing=sealing_for(minutes) if is_adjusted else None, progress=progress
+    )
+    rendered = renderer.run()
+    rows = _record(minutes, revision, is_adjusted, rendered, user)
+    params.update(documents=[row.id for row in rows], reused=renderer.reused, made=len(rows) - renderer.reused)
+    _save_params(job_id, params)
+    if problems:
+        jobs.fail(job_id, PUBLIC_REFUSED.format(" ".join(problems)) + PUBLIC_REFUSED_HINT)
+        return
+    full = rows[0]
+    jobs.finish(
+        job, StoredFile(key=full.pdf_key, sha256=full.pdf_sha256, size=full.pdf_size), full.pdf_name, PDF_MIMETYPE
+    )
+
+
+def _record(
+    minutes: Minutes, revision: int, is_adjusted: bool, rendered: list[RenderedDocument], user: User
+) -> list[MinutesDocument]:
+    """A ``MinutesDocument`` per rendered document of the revision, unless the revision has it already; committed."""
+    # A new transaction: the render's parts were committed meanwhile on connections of their own, and SQLite
+    # refuses a write from a transaction that began reading before those commits.
+    db.session.rollback()
+    existing = {
+        d.input_hash: d
+        for d in db.session.scalars(
+            select(MinutesDocument).where(
+                MinutesDocument.minutes_id == minutes.id, MinutesDocument.revision == revision
+            )
+        )
+    }
+    rows: list[MinutesDocument] = []
+    added = 0
+    for made in rendered:
+        planned, docx, pdf = made.planned, made.docx, made.pdf
+        if planned.key in existing:
+            rows.append(existing[planned.key])
+            continue
+        if docx is None or pdf is None:  # (StoredParts records every file)
+            raise RuntimeError(f"{planned.title}: no stored file")
+        row = MinutesDocument(
+            minutes_id=minutes.id,
+            revision=revision,
+            kind=DocumentKind(planned.kind),
+            paragraph_number=planned.paragraph,
+            is_adjusted=is_adjusted,
+            input_hash=planned.key,
+            title=planned.title,
+            docx_key=docx["key"],
+            docx_sha256=docx["sha256"],
+            docx_size=docx["size"],
+            docx_name=planned.docx_name,
+            pdf_key=pdf["key"],
+            pdf_sha256=pdf["sha256"],
+            pdf_size=pdf["size"],
+            pdf_name=planned.pdf_name,
+        )
+        db.session.add(row)
+        rows.append(row)
+        added += 1
+    if added:
+        db.session.flush()
+        meeting = minutes.meeting
+        state = "justerade och förseglade" if is_adjusted else "utkast"
+        audit.record(
+            "minutes.rendered",
+            minutes,
+            f"Protokollet för {meeting.committee.name}s sammanträde {to_local(meeting.start_dt):%Y-%m-%d}, "
+            f"version {revision}, skapat som dokument ({state}): {added} av {len(rendered)} nya.",
+            user=user,
+            committee_id=meeting.committee_id,
+            after={"revision": revision, "is_adjusted": is_adjusted, "documents": [r.id for r in rows]},
+        )
+    db.session.commit()
+    return rows

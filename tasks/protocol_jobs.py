@@ -1,0 +1,102 @@
+"""The "Skapa protokoll" jobs of a protokoll: who may start one, the queries pages and API ask of them, and the
+seal of a rendered document as the pages show it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from agenda.minutes.documents import MinutesDocument, read_pdf
+from agenda.minutes.models import Minutes
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db
+from app.permissions import Action, can
+from app.validation import ForbiddenError
+from tasks import jobs
+from tasks.models import Job, JobState
+from tasks.rendering.protocol_renderer import Sealing
+from tasks.rendering.seal import SealCheck, SealCredentials, credentials_from_settings, seal_pdf, verify_seal
+
+PROTOCOL_DOCUMENTS = "protocol_documents"
+
+
+def may_render(user: User, minutes: Minutes) -> bool:
+    """Whoever records the protokoll (the committee's secretary) renders it."""
+    return can(user, Action.record_minutes, minutes)
+
+
+def start_protocol_documents(user: User, minutes: Minutes) -> Job:
+    """Add the queued job that renders the protokoll's current revision (the caller commits, then enqueues
+    ``render_protocol_documents``)."""
+    if not may_render(user, minutes):
+        raise ForbiddenError("Bara nämndsekreteraren kan skapa protokollet som dokument.")
+    params = {
+        "meeting_id": minutes.meeting_id,
+        "revision": minutes.current_revision,
+        "is_adjusted": minutes.is_adjusted,
+    }
+    return jobs.create_job(
+        PROTOCOL_DOCUMENTS,
+        user=user,
+        committee_id=minutes.committee_id,
+        params=params,
+        total=len(minutes.paragraphs) + 2,
+        minutes_id=minutes.id,
+    )
+
+
+def latest_job(minutes: Minutes) -> Job | None:
+    """The newest "Skapa protokoll" job of the protokoll, whatever its state."""
+    return db.session.scalar(
+        select(Job).where(Job.minutes_id == minutes.id, Job.kind == PROTOCOL_DOCUMENTS).order_by(Job.id.desc()).limit(1)
+    )
+
+
+def pending_job(minutes: Minutes) -> Job | None:
+    """A queued or running job for this protokoll, if any."""
+    return db.session.scalar(
+        select(Job)
+        .where(
+            Job.minutes_id == minutes.id,
+            Job.kind == PROTOCOL_DOCUMENTS,
+            Job.state.in_([JobState.queued, JobState.running]),
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+
+
+# --- the seal ------------------------------------------------------------------------------------
+
+
+def seal_credentials(minutes: Minutes) -> SealCredentials:
+    """The organisation's seal as configured (the embedded default's demo certificate, made once)."""
+    return credentials_from_settings(
+        current_app.config,
+        instance_path=Path(current_app.instance_path),
+        organisation=minutes.meeting.committee.municipality.name,
+        now=utcnow(),
+    )
+
+
+def certificate_id(credentials: SealCredentials) -> str:
+    """A short name of the certificate for part keys: a PDF sealed with another one is sealed again."""
+    return hashlib.sha256(credentials.certificate_pem).hexdigest()[:16]
+
+
+def sealing_for(minutes: Minutes) -> Sealing:
+    """How the justerat protokoll's PDFs are sealed: with the organisation's certificate, at the municipality."""
+    credentials = seal_credentials(minutes)
+    location = minutes.meeting.committee.municipality.name
+    return Sealing(lambda pdf: seal_pdf(pdf, credentials, location=location), certificate_id(credentials))
+
+
+def seal_check(document: MinutesDocument) -> SealCheck | None:
+    """Whether the document's PDF carries a valid seal of the organisation (None for a draft: not sealed)."""
+    if not document.is_adjusted:
+        return None
+    return verify_seal(read_pdf(document), seal_credentials(document.minutes).certificate_pem)

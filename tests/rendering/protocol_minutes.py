@@ -1,0 +1,45 @@
+"""A protokoll on the demo's published meeting (Socialnämnden 2017-02-23) for the protokoll's render tests: every
+item given its paragraph (items 18–20 the confidential cases)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from agenda.minutes import operations as minutes_ops
+from agenda.minutes.models import Minutes
+from agenda.models import Meeting
+from app.auth.models import User
+from app.demo import data
+from app.extensions import db
+
+#: what only the members' protokoll may hold: the confidential cases' titles
+SECRET_TITLES = [title for _number, title, _public, _details in data.CONFIDENTIAL_CASES]
+#: a personnummer that passes the Luhn check (the Tax Agency's test person)
+IDENTITY_NUMBER = "19121212-1212"
+
+
+def demo_minutes() -> Minutes:
+    """The demo meeting's protokoll with every item's paragraph, committed."""
+    meeting = db.session.scalar(select(Meeting).join(Meeting.publications).order_by(Meeting.id))
+    secretary = db.session.scalar(select(User).where(User.email == "sekreterare@huddinge.example"))
+    assert meeting is not None and secretary is not None
+    minutes = minutes_ops.minutes_for(meeting) or minutes_ops.start_minutes(meeting, user=secretary)
+    minutes_ops.open_paragraphs(minutes, user=secretary)
+    db.session.commit()
+    return minutes
+
+
+def write_in_decision(minutes: Minutes, item_number: int, text: str) -> None:
+    """Add ``text`` to the decision of the paragraph of agenda item ``item_number``, committed."""
+    secretary = db.session.scalar(select(User).where(User.email == "sekreterare@huddinge.example"))
+    assert secretary is not None
+    paragraph = next(p for p in minutes.paragraphs if p.item.number == item_number)
+    content = minutes_ops.current_content(minutes)
+    recorded = next(p for p in content["paragraphs"] if p["number"] == paragraph.number)
+    minutes_ops.save_paragraph(
+        paragraph,
+        user=secretary,
+        based_on=minutes.current_revision,
+        raw={"outcome": "decided", "decision": [*recorded["decision"], text]},
+    )
+    db.session.commit()
