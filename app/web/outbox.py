@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -45,3 +45,17 @@ def outbox():
         everyone=bool(committee_ids),
         mail_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
+
+
+@bp.route("/utkorg/<int:message_id>/kalender.ics")
+@login_required
+def calendar(message_id: int):
+    """A message's calendar invitation, for its recipient only (whoever chose no e-mail gets it here)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.recipient_id != current_user.id or not message.calendar:
+        abort(404)
+    response = Response(message.calendar.encode("utf-8"), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="kallelse.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

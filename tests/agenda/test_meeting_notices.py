@@ -253,6 +253,16 @@ def test_a_member_who_chose_no_e_mail_gets_the_notice_in_the_product_only(app, b
     assert f'href="/sammantraden/{meeting.id}/kallelse"' in html
     # the link in the product opens the members' kallelse
     assert login_as("ordforande").get(f"/sammantraden/{meeting.id}/kallelse").status_code == 200
+    # and the calendar invitation is there for her alone
+    ics = f"/utkorg/{mine[0].id}/kalender.ics"
+    assert f'href="{ics}"' in html
+    response = login_as("ordforande").get(ics)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    event = the_event(icalendar.Calendar.from_ical(response.get_data()))
+    assert event["UID"] == f"sammantrade-{meeting.id}@namndflode.huddinge.example"
+    assert str(event["ATTENDEE"]) == "mailto:ordforande@huddinge.example"
+    assert login_as("ledamot").get(ics).status_code == 404
+    assert app.test_client().get(ics).status_code == 302  # to the log-in page
 
 
 def test_taking_over_history_tells_nobody(built, secretary):

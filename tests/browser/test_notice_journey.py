@@ -24,7 +24,7 @@ from app.extensions import db
 from app.notifications import MessageState, OutboxMessage
 from tasks.notifications import send_message
 from tests.browser import steps
-from tests.browser.ui import check_page, follow, users
+from tests.browser.ui import check_page, download, follow, users
 from tests.mail_server import running_smtp_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -142,6 +142,9 @@ def _journey(new_page, app, base_url: str) -> None:
     row.get_by_text("Visa meddelandet").click()
     assert "Du har valt att inte få kallelser som e-post" in row.inner_text()
     check_page(chair, "utkorg-kallelse", screenshot=True)
+    invitation = download(chair, row.get_by_role("link", name=re.compile("^Lägg till i kalendern")))
+    event = icalendar.Calendar.from_ical(invitation).walk("VEVENT")[0]
+    assert event["LOCATION"] == PLACE and str(event["ATTENDEE"]) == "mailto:ordforande@huddinge.example"
     follow(row.get_by_role("link", name="Gå till sidan som meddelandet gäller"))
     assert chair.url == link
     assert chair.get_by_role("heading", level=1).inner_text() == "Kallelse till Socialnämnden"
