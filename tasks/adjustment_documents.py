@@ -1,10 +1,11 @@
 """The PDF the chair and the justerare review: the protokoll's current revision (or, for an omedelbar justering,
-the paragraphs justerade at once) rendered by the protokoll's builder, stored once under the hash of what it is
-made from (``tasks.rendering.parts``), so every approver sees and approves the same bytes.
+the paragraphs justerade at once), so every approver sees and approves the same bytes.
 
-A PDF already rendered for the same input (by the rendering job or an earlier look) is taken as it is; otherwise
-it is made here, through the warm LibreOffice of this process. ``stored_review_pdf`` never renders: pages use it to
-tell whether a PDF is there to approve.
+The whole protokoll is the current revision's rendered document (agenda.minutes.documents) when the rendering
+job has made it. Otherwise, and for the paragraphs of an omedelbar justering, it is rendered by the protokoll's
+builder and stored once under the hash of what it is made from (``tasks.rendering.parts``): a PDF already
+rendered for the same input is taken as it is, else it is made here through the warm LibreOffice of this
+process. ``stored_review_pdf`` never renders: an approval is of a PDF someone has been shown.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from flask import Response
 
 from agenda.minutes.adjustment import ReviewedDocument
+from agenda.minutes.documents import DocumentFileMissing, current_full_pdf
 from agenda.minutes.models import Minutes
 from app.storage import get_storage, send_stored_file
 from tasks.protocol_data import protocol_data
@@ -42,8 +44,23 @@ def review_filename(minutes: Minutes, paragraphs: tuple[int, ...]) -> str:
     return name.replace(".pdf", f"-{'-'.join(str(n) for n in paragraphs)}.pdf") if paragraphs else name
 
 
+def _rendered_full(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocument | None:
+    """The rendering job's PDF of the whole protokoll's current revision, if it has made one."""
+    if paragraphs:
+        return None
+    try:
+        rendered = current_full_pdf(minutes)
+    except DocumentFileMissing:
+        return None
+    if rendered is None or rendered.revision != minutes.current_revision:
+        return None
+    return ReviewedDocument(revision=rendered.revision, pdf=rendered.pdf)
+
+
 def stored_review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocument | None:
     """The current revision's PDF for a round if it has been rendered, else None."""
+    if (rendered := _rendered_full(minutes, paragraphs)) is not None:
+        return rendered
     pdf = StoredParts().get(_key(_data(minutes, paragraphs)))
     return ReviewedDocument(revision=minutes.current_revision, pdf=pdf) if pdf is not None else None
 
@@ -52,6 +69,8 @@ def review_pdf(minutes: Minutes, paragraphs: tuple[int, ...]) -> ReviewedDocumen
     """The current revision's PDF for a round, rendered and stored now if it was not yet.
 
     Raises ``ConversionFailed`` or ``ConverterUnavailable`` (Swedish messages) when LibreOffice cannot make it."""
+    if (rendered := _rendered_full(minutes, paragraphs)) is not None:
+        return rendered
     data = _data(minutes, paragraphs)
     key = _key(data)
     parts = StoredParts()

@@ -215,3 +215,73 @@ def test_an_announcement_goes_to_the_archive_when_the_appeal_period_is_over(clie
     assert f"/offentligt/anslagstavla/{announced.id}" not in current
     assert f"/offentligt/anslagstavla/{announced.id}" in archive
     assert [a["id"] for a in api] == [announced.id] and api[0]["is_up"] is False
+
+
+def justera_demo_meeting() -> Announcement:
+    """The demo meeting's protokoll with a paragraph per item (its sekretessärenden too), Ali Karimi justerare,
+    approved by the chair and him on stand-in PDF bytes: returns its announcement."""
+    from agenda.minutes import operations as minutes_ops
+    from agenda.minutes.seats import seat_of_user
+    from agenda.models import Meeting
+    from tests.factories import person
+
+    meeting = db.session.scalars(select(Meeting).order_by(Meeting.start_dt)).first()
+    secretary = person("sekreterare")
+    minutes = minutes_ops.start_minutes(meeting, user=secretary)
+    minutes_ops.open_paragraphs(minutes, user=secretary)
+    adjuster = seat_of_user(meeting.committee_id, person("ledamot"))
+    minutes_ops.save_header(
+        minutes, user=secretary, based_on=minutes.current_revision, raw={"adjusters": [adjuster.id]}
+    )
+    db.session.commit()
+    document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 the demo protokoll")
+    for key in ("ordforande", "ledamot"):
+        adj.approve(
+            minutes,
+            user=person(key),
+            kind="full",
+            document=document,
+            seen_sha256=document.sha256,
+            password=f"demo-{key}",
+        )
+    db.session.commit()
+    return db.session.scalars(select(Announcement)).one()
+
+
+def test_the_rendered_protokoll_of_the_current_revision_is_what_is_approved_and_the_public_reads(
+    api_as,
+    client,
+    ready,  # noqa: F811
+):
+    from agenda.minutes.documents import DocumentKind
+    from tests.agenda.test_minutes_documents import _document
+
+    minutes, _paragraph, _ids = ready
+    rendered = _document(minutes, DocumentKind.full, revision=minutes.current_revision, pdf=b"%PDF-1.7 rendered")
+    draft_public = _document(minutes, DocumentKind.public, revision=minutes.current_revision, pdf=b"%PDF draft pub")
+    db.session.commit()
+    client_chair, chair = api_as("ordforande")
+    (full,) = _state(client_chair, chair, minutes.meeting_id)["rounds"]
+    assert full["pdf_sha256"] == rendered.pdf_sha256
+    assert client_chair.get(full["pdf_url"], headers=chair).data == b"%PDF-1.7 rendered"
+    path = f"/api/v1/meetings/{minutes.meeting_id}/minutes/justering/approve"
+    body = {"kind": "full", "pdf_sha256": rendered.pdf_sha256}
+    assert client_chair.post(path, json={**body, "password": "demo-ordforande"}, headers=chair).status_code == 200
+    client_adj, adjuster = api_as("ledamot")
+    done = client_adj.post(path, json={**body, "password": "demo-ledamot"}, headers=adjuster).get_json()["justering"]
+    assert done["adjustments"][0]["pdf_sha256"] == rendered.pdf_sha256
+    (announcement,) = done["announcements"]
+    detail = client.get(f"/offentligt/anslagstavla/{announcement['id']}").get_data(as_text=True)
+    link = f"/offentligt/anslagstavla/{announcement['id']}/protokoll.pdf"
+    assert link not in detail and client.get(link).status_code == 404  # a draft's public version is never shown
+    sealed = _document(
+        fresh().get(Minutes, minutes.id),
+        DocumentKind.public,
+        revision=done["revision"],
+        adjusted=True,
+        pdf=b"%PDF sealed public",
+    )
+    db.session.commit()
+    assert link in client.get(f"/offentligt/anslagstavla/{announcement['id']}").get_data(as_text=True)
+    answer = client.get(link)
+    assert answer.status_code == 200 and answer.data == b"%PDF sealed public" and sealed is not draft_public

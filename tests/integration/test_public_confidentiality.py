@@ -19,7 +19,7 @@ from tests.canaries import CANARIES, complete, make_confidential, signed_case_wi
 from tests.factories import add_case_item, publish
 from workflows.models import ReportAttachment
 
-START = ["/", "/offentligt", "/api/v1/public/meetings"]
+START = ["/", "/offentligt", "/api/v1/public/meetings", "/api/v1/public/anslagstavla"]
 LINK = re.compile(r'(?:href|src)="([^"#]+)')
 MAX_PAGES = 400
 
@@ -120,3 +120,16 @@ def test_nothing_of_a_case_made_confidential_after_it_was_put_on_an_agenda_is_pu
     assert f"/offentligt/sammantraden/{meeting.id}" in reached, sorted(reached)
     assert any(u.startswith(f"/offentligt/sammantraden/{meeting.id}?version=1") for u in reached), sorted(reached)
     assert f"/api/v1/public/meetings/{meeting.id}/kallelse" in reached
+
+
+def test_nothing_confidential_on_the_anslagstavla(app, demo, client):
+    """The demo meeting's protokoll, its three sekretessärenden among the paragraphs, justerat and announced: the
+    anslagstavla, the announcement, its feed and the public API name them by their public titles only."""
+    from tests.integration.test_justering import justera_demo_meeting
+
+    announcement = justera_demo_meeting()
+    reached = crawl(client, secrets())
+    assert "/offentligt/anslagstavla" in reached and f"/offentligt/anslagstavla/{announcement.id}" in reached
+    assert "/offentligt/anslagstavla.atom" in reached and "/api/v1/public/anslagstavla" in reached
+    detail = client.get(f"/offentligt/anslagstavla/{announcement.id}").get_data(as_text=True)
+    assert data.CONFIDENTIAL_CASES[0][2] in detail  # the public title stands in its place
