@@ -192,6 +192,7 @@ def organisation_committee_json(c: Committee) -> dict:
         "kind_label": c.kind.label,
         "registry_prefix": c.registry_prefix,
         "notice_days": c.notice_days,
+        "minutes_kept_at": c.minutes_kept_at,
         "administration": _ref(c.administration),
         "parent": _ref(c.parent),
         "diarium": _ref(registering_diarium(c)),

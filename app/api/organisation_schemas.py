@@ -60,6 +60,12 @@ class CommitteeChange(Body):
         title="Överordnad nämnd",
         description="Ett utskotts nämnd: en nämnd i samma kommun som inte själv är ett utskott.",
     )
+    minutes_kept_at: Text(None) = Field(
+        None,
+        title="Förvaringsplats för protokollen",
+        description="Som anslaget om justering anger den; tom: förvaltningens namn och besöksadress.",
+        json_schema_extra={"maxLength": 300},
+    )
     diarium_id: Id = Field(
         None,
         title="Diarium",
@@ -124,6 +130,7 @@ class OrganisationCommittee(Shape):
     kind_label: str = Field(examples=["Utskott"])
     registry_prefix: str
     notice_days: int
+    minutes_kept_at: str | None = Field(description="Förvaringsplats för protokollen; null: förvaltningens.")
     administration: NamedRef
     parent: NamedRef | None = Field(description="Utskottets nämnd; null för andra.")
     diarium: NamedRef | None = Field(

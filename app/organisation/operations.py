@@ -323,7 +323,16 @@ def update_administration(administration: Administration, *, user, values: dict)
 
 # --- nämnder, utskott and stadsdelsnämnder ---
 
-COMMITTEE_FIELDS = ("name", "kind", "administration_id", "registry_prefix", "notice_days", "parent_id")
+COMMITTEE_FIELDS = (
+    "name",
+    "kind",
+    "administration_id",
+    "registry_prefix",
+    "notice_days",
+    "parent_id",
+    "minutes_kept_at",
+)
+KEPT_AT_MAX = 300
 _PREFIX = re.compile(r"[A-ZÅÄÖ0-9]{1,10}")
 NOTICE_DAYS_MAX = 60
 
@@ -336,6 +345,7 @@ def _committee_snapshot(c: Committee) -> dict:
         "registry_prefix": c.registry_prefix,
         "notice_days": c.notice_days,
         "parent_id": c.parent_id,
+        "minutes_kept_at": c.minutes_kept_at,
     }
 
 
@@ -408,7 +418,18 @@ def _clean_committee(municipality: Municipality, values: dict, *, own: Committee
             raise ValidationError({"parent_id": "Nämnden som utskottet hör till finns inte."})
         return found
 
+    def kept_at(value):
+        text = clean_text(
+            value,
+            field="minutes_kept_at",
+            label="Förvaringsplats för protokollen",
+            max_length=KEPT_AT_MAX,
+            required=False,
+        )
+        return text or None
+
     checks = {
+        "minutes_kept_at": kept_at,
         "name": name,
         "kind": kind,
         "administration_id": administration,
@@ -450,6 +471,7 @@ def create_committee(municipality: Municipality, *, user, values: dict) -> Commi
         registry_prefix=cleaned["registry_prefix"],
         notice_days=cleaned.get("notice_days", 7),
         parent=cleaned.get("parent_id"),
+        minutes_kept_at=cleaned.get("minutes_kept_at"),
     )
     db.session.add(committee)
     db.session.flush()

@@ -156,6 +156,11 @@ class CommitteeForm(FlaskForm):
         description="Så många dagar före sammanträdet ska kallelsen senast publiceras.",
         invalid_value_message="Ange antal dagar som ett heltal.",
     )
+    minutes_kept_at = text_field(
+        "Förvaringsplats för protokollen",
+        300,
+        description="Som anslaget om justering anger den. Tomt: förvaltningens namn och besöksadress.",
+    )
 
     def offer(self, municipality: Municipality, own: Committee | None = None) -> None:
         administrations = db.session.scalars(
@@ -183,6 +188,7 @@ class CommitteeForm(FlaskForm):
             "registry_prefix": self.registry_prefix.data or "",
             "notice_days": self.notice_days.data,
             "parent_id": self.parent.data,
+            "minutes_kept_at": self.minutes_kept_at.data or "",
         }
 
 
@@ -286,6 +292,7 @@ def edit_committee(committee_id: int):
             "administration": item.administration_id,
             "registry_prefix": item.registry_prefix,
             "notice_days": item.notice_days,
+            "minutes_kept_at": item.minutes_kept_at or "",
         }
     )
     form.offer(municipality, item)

@@ -285,3 +285,23 @@ def test_the_rendered_protokoll_of_the_current_revision_is_what_is_approved_and_
     assert link in client.get(f"/offentligt/anslagstavla/{announcement['id']}").get_data(as_text=True)
     answer = client.get(link)
     assert answer.status_code == 200 and answer.data == b"%PDF sealed public" and sealed is not draft_public
+
+
+def test_the_committees_forvaringsplats_is_the_one_the_anslag_states(api_as, demo):
+    from tests.factories import committee
+
+    sn = committee("SN").id
+    client, admin = api_as("admin")
+    path = f"/api/v1/committees/{sn}"
+    answer = client.patch(path, json={"minutes_kept_at": "Kommunarkivet, Sjödalsvägen 3"}, headers=admin)
+    assert (
+        answer.status_code == 200
+        and answer.get_json()["committee"]["minutes_kept_at"] == "Kommunarkivet, Sjödalsvägen 3"
+    )
+    assert client.patch(path, json={"minutes_kept_at": "x" * 301}, headers=admin).status_code in (400, 422)
+    announcement = justera_demo_meeting()
+    assert announcement.kept_at == "Kommunarkivet, Sjödalsvägen 3"
+    answer = client.patch(path, json={"minutes_kept_at": ""}, headers=admin)
+    assert answer.get_json()["committee"]["minutes_kept_at"] is None
+    client, secretary = api_as("sekreterare")
+    assert client.patch(path, json={"minutes_kept_at": "Hos mig"}, headers=secretary).status_code == 403
