@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agenda.minutes.models import CommitteeSeat, Minutes
@@ -151,6 +151,15 @@ class Announcement(Model):
 
     def __repr__(self) -> str:
         return f"<Announcement {self.id} {self.organ} {self.meeting_date} up {self.put_up_on}–{self.taken_down_on}>"
+
+
+@event.listens_for(MinutesApproval, "before_update")
+@event.listens_for(MinutesApproval, "before_delete")
+@event.listens_for(MinutesAdjustment, "before_update")
+@event.listens_for(MinutesAdjustment, "before_delete")
+def _refuse_change(_mapper: object, _connection: object, target: object) -> None:
+    """An approval, a rejection or a justering is a record of what happened: written once, never changed."""
+    raise RuntimeError(f"{type(target).__name__} rows are written once; refused to change {target!r}")
 
 
 def open_correction(minutes: Minutes) -> MinutesCorrection | None:

@@ -7,7 +7,7 @@ commits once. The PDF approved is always the current revision's, rendered by tas
 
 from __future__ import annotations
 
-from flask import abort, jsonify, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from agenda.minutes import adjustment as adj
@@ -194,11 +194,16 @@ def get_justering_pdf(meeting_id: int, kind: str):
 
 
 def _approval_limit() -> str:
-    return "10 per minute"
+    """Wrong passwords on approvals are limited as log-ins are (a justering asks for the password again)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _approver_key() -> str:
+    return f"justering:{current_user.get_id() or request.remote_addr}"
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes/justering/approve")
-@limiter.limit(_approval_limit)
+@limiter.limit(_approval_limit, key_func=_approver_key, deduct_when=lambda r: r.status_code == 422)
 @described(
     operation_id="approveMinutes",
     tag=TAG,

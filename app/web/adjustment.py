@@ -5,7 +5,7 @@ rättelse. Routes on the meetings blueprint; loading and the 404/403 are agenda.
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from agenda.minutes import adjustment as adj
@@ -120,11 +120,16 @@ def justering_pdf(meeting_id: int):
 
 
 def _approval_limit() -> str:
-    return "10 per minute"
+    """Wrong passwords on approvals are limited as log-ins are (a justering asks for the password again)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _approver_key() -> str:
+    return f"justering:{current_user.get_id() or request.remote_addr}"
 
 
 @bp.route("/sammantraden/<int:meeting_id>/justering/godkann", methods=["POST"])
-@limiter.limit(_approval_limit)
+@limiter.limit(_approval_limit, key_func=_approver_key, deduct_when=lambda r: r.status_code == 422)
 @login_required
 def approve(meeting_id: int):
     minutes = access.load_for_approving(current_user, meeting_id)

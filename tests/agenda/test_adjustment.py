@@ -287,3 +287,13 @@ def test_the_put_up_day_may_be_later_but_never_before_the_justering_nor_past_the
     assert anslag.archived_announcements(date(2027, 7, 13)) == [announcement]
     with time_machine.travel(datetime(2027, 6, 21, 9, 0, tzinfo=LOCAL_TZ), tick=False), pytest.raises(ConflictError):
         anslag.move_put_up_date(announcement, user=secretary, put_up_on=date(2027, 6, 21))
+
+
+def test_an_approval_is_never_changed(ready):
+    minutes, _paragraph, _ids = ready
+    row = approve(minutes, "ordforande", CHAIR_PASSWORD)
+    db.session.commit()
+    row.pdf_sha256 = "0" * 64
+    with pytest.raises(RuntimeError, match="written once"):
+        db.session.commit()
+    db.session.rollback()

@@ -305,3 +305,16 @@ def test_the_committees_forvaringsplats_is_the_one_the_anslag_states(api_as, dem
     assert answer.get_json()["committee"]["minutes_kept_at"] is None
     client, secretary = api_as("sekreterare")
     assert client.patch(path, json={"minutes_kept_at": "Hos mig"}, headers=secretary).status_code == 403
+
+
+def test_wrong_passwords_on_approvals_are_limited_as_log_ins_are(app, api_as, ready):  # noqa: F811
+    minutes, _paragraph, _ids = ready
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    client, chair = api_as("ordforande")
+    (full,) = _state(client, chair, minutes.meeting_id)["rounds"]
+    path = f"/api/v1/meetings/{minutes.meeting_id}/minutes/justering/approve"
+    body = {"kind": "full", "pdf_sha256": full["pdf_sha256"], "password": "fel"}
+    assert [client.post(path, json=body, headers=chair).status_code for _ in range(4)] == [422, 422, 422, 429]
+    answer = client.post(path, json={**body, "password": "demo-ordforande"}, headers=chair)
+    assert answer.status_code == 429 and "för många försök" in answer.get_json()["error"]["message"]
+    assert _count(MinutesApproval) == 0
