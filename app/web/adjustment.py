@@ -97,6 +97,7 @@ def _page(minutes: Minutes, status: int = 200, forms: dict | None = None):
             corrections=adj.corrections_of(minutes),
             announcements=adj.announcements_of(minutes),
             may_correct=may_correct,
+            may_record=can(user, Action.record_minutes, minutes),
             correction_form=(forms or {}).get("rattelse") or CorrectionForm(formdata=None),
         ),
         status,

@@ -17,7 +17,6 @@ from agenda.minutes import announcements as anslag
 from agenda.minutes.adjustment_models import Announcement
 from agenda.minutes.documents import latest_adjusted_public
 from app.clock import LOCAL_TZ, local_today
-from app.storage import send_stored_file
 from app.web.public import ATOM_NS, _host, bp
 
 
@@ -55,20 +54,6 @@ def announcement(announcement_id: int):
         is_up=found.is_up_on(today),
         public_protocol=latest_adjusted_public(found.minutes),
     )
-
-
-@bp.route("/anslagstavla/<int:announcement_id>/protokoll.pdf")
-def announcement_protocol(announcement_id: int):
-    """The public version of the justerat protokoll (sealed): never a draft, never the members' version."""
-    found = anslag.public_announcement(announcement_id) if announcement_id < 2**31 else None
-    document = latest_adjusted_public(found.minutes) if found is not None else None
-    if document is None:
-        abort(404)
-    response = send_stored_file(
-        document.pdf_key, sha256=document.pdf_sha256, filename=document.pdf_name, mimetype="application/pdf"
-    )
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
 
 
 def _iso_day(day) -> str:

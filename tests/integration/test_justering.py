@@ -272,7 +272,7 @@ def test_the_rendered_protokoll_of_the_current_revision_is_what_is_approved_and_
     assert done["adjustments"][0]["pdf_sha256"] == rendered.pdf_sha256
     (announcement,) = done["announcements"]
     detail = client.get(f"/offentligt/anslagstavla/{announcement['id']}").get_data(as_text=True)
-    link = f"/offentligt/anslagstavla/{announcement['id']}/protokoll.pdf"
+    link = f"/offentligt/sammantraden/{minutes.meeting_id}/protokoll.pdf"
     assert link not in detail and client.get(link).status_code == 404  # a draft's public version is never shown
     sealed = _document(
         fresh().get(Minutes, minutes.id),
