@@ -154,6 +154,12 @@ def _package_figures() -> list[Figure]:
     return figures()
 
 
+def _protocol_figures() -> list[Figure]:
+    from tests.benchmarks.protocol_bench import figures
+
+    return figures()
+
+
 def _ms(seconds: float) -> str:
     ms = seconds * 1000
     return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms" if ms >= 10 else f"{ms:.2f} ms"
@@ -170,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="*", default=None, help="bara dessa figurer: " + ", ".join(f.name for f in FIGURES)
     )
     args = parser.parse_args(argv)
-    FIGURES.extend(f for f in _package_figures() if f.name not in {g.name for g in FIGURES})
+    FIGURES.extend(f for f in _package_figures() + _protocol_figures() if f.name not in {g.name for g in FIGURES})
     print("Mätningar: median (min–max) per körning; kvoten är median mot median, uppmätt i samma körning.\n")
     missed = 0
     try:
