@@ -4,17 +4,20 @@ seal of a rendered document as the pages show it."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
-from agenda.minutes.documents import MinutesDocument, read_pdf
+from agenda.minutes.documents import DocumentFileMissing, MinutesDocument, read_pdf
 from agenda.minutes.models import Minutes
 from app.auth.models import User
 from app.clock import utcnow
 from app.extensions import db
 from app.permissions import Action, can
+from app.storage import get_storage
 from app.validation import ForbiddenError
 from tasks import jobs
 from tasks.models import Job, JobState
@@ -22,6 +25,7 @@ from tasks.rendering.protocol_renderer import Sealing
 from tasks.rendering.seal import SealCheck, SealCredentials, credentials_from_settings, seal_pdf, verify_seal
 
 PROTOCOL_DOCUMENTS = "protocol_documents"
+FILE_CHANGED = "PDF-filen saknas eller har ändrats sedan den sparades."
 
 
 def may_render(user: User, minutes: Minutes) -> bool:
@@ -95,8 +99,30 @@ def sealing_for(minutes: Minutes) -> Sealing:
     return Sealing(lambda pdf: seal_pdf(pdf, credentials, location=location), certificate_id(credentials))
 
 
+@lru_cache(maxsize=4096)
+def _verified(pdf_key: str, pdf_sha256: str, certificate_pem: bytes) -> SealCheck:
+    """The seal's check of a stored PDF (the same bytes and certificate always check the same: kept per process)."""
+    return verify_seal(get_storage().read(pdf_key), certificate_pem)
+
+
+def seal_checks(minutes: Minutes, documents: Iterable[MinutesDocument]) -> dict[int, SealCheck]:
+    """Whether each justerat document's PDF carries a valid seal of the organisation, by document id (a draft's
+    PDF is not sealed and not listed); a file whose bytes no longer match their sha256 is reported as changed."""
+    adjusted = [d for d in documents if d.is_adjusted]
+    if not adjusted:
+        return {}
+    certificate = seal_credentials(minutes).certificate_pem
+    checks = {}
+    for document in adjusted:
+        try:
+            read_pdf(document)  # the sha256 checked
+        except DocumentFileMissing:
+            checks[document.id] = SealCheck(False, False, False, False, problem=FILE_CHANGED)
+            continue
+        checks[document.id] = _verified(document.pdf_key, document.pdf_sha256, certificate)
+    return checks
+
+
 def seal_check(document: MinutesDocument) -> SealCheck | None:
     """Whether the document's PDF carries a valid seal of the organisation (None for a draft: not sealed)."""
-    if not document.is_adjusted:
-        return None
-    return verify_seal(read_pdf(document), seal_credentials(document.minutes).certificate_pem)
+    return seal_checks(document.minutes, [document]).get(document.id)

@@ -20,7 +20,8 @@ from app.api.spec import described
 from app.permissions import Action
 from tasks.access import DOCUMENT_FORMATS, protocol_documents_job, send_minutes_document
 from tasks.protocol_documents import render_protocol_documents
-from tasks.protocol_jobs import latest_job, seal_check, start_protocol_documents
+from tasks.protocol_jobs import latest_job, seal_checks, start_protocol_documents
+from tasks.rendering.seal import SealCheck
 from workflows.access import acting_user
 
 TAG = "Protokoll"
@@ -28,8 +29,7 @@ MEETING = {"meeting_id": "Sammanträdets id."}
 LOCATION = {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}
 
 
-def document_json(document: MinutesDocument) -> dict:
-    check = seal_check(document)
+def document_json(document: MinutesDocument, check: SealCheck | None) -> dict:
     meeting_id = document.minutes.meeting_id
 
     def url(fmt: str) -> str:
@@ -59,10 +59,12 @@ def document_json(document: MinutesDocument) -> dict:
 
 def documents_json(minutes: Minutes, job=None) -> dict:
     job = job or latest_job(minutes)
+    documents = revision_documents(minutes)
+    checks = seal_checks(minutes, documents)
     return {
         "revision": minutes.current_revision,
         "is_adjusted": minutes.is_adjusted,
-        "documents": [document_json(d) for d in revision_documents(minutes)],
+        "documents": [document_json(d, checks.get(d.id)) for d in documents],
         "job": job_json(job) if job is not None else None,
     }
 

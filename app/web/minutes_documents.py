@@ -24,7 +24,7 @@ from app.web.forms import EmptyForm
 from tasks import jobs
 from tasks.access import protocol_documents_job, send_minutes_document
 from tasks.protocol_documents import render_protocol_documents
-from tasks.protocol_jobs import latest_job, may_render, pending_job, seal_check, start_protocol_documents
+from tasks.protocol_jobs import latest_job, may_render, pending_job, seal_checks, start_protocol_documents
 from workflows.access import acting_user
 
 bp = Blueprint("minutes_documents", __name__)
@@ -40,7 +40,7 @@ def documents(meeting_id: int):
         meeting=minutes.meeting,
         minutes=minutes,
         documents=listed,
-        seals={d.id: seal_check(d) for d in listed if d.is_adjusted},
+        seals=seal_checks(minutes, listed),
         may_render=may_render(current_user, minutes),
         pending=pending_job(minutes),
         last_job=latest_job(minutes),

@@ -13,6 +13,7 @@ from agenda.minutes.documents import DocumentKind, MinutesDocument, revision_doc
 from app.audit import AuditEntry
 from app.clock import utcnow
 from app.extensions import db
+from app.storage import get_storage
 from tasks.models import Job, JobState
 from tasks.protocol_documents import render_protocol_documents
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS
@@ -74,6 +75,7 @@ def test_the_secretary_renders_members_read_and_the_public_reads_only_the_juster
     assert client.get(f"/offentligt/sammantraden/{meeting_id}/protokoll.pdf").status_code == 404
 
     secretary = login_as("sekreterare")
+    assert f"/sammantraden/{meeting_id}/protokoll/dokument" in body_of(secretary.get(f"/sammantraden/{meeting_id}"))
     page = body_of(secretary.get(f"/sammantraden/{meeting_id}/protokoll/dokument"))
     assert "Skapa protokoll" in page and "har inte skapats som dokument ännu" in page
     token = csrf_token(secretary, f"/sammantraden/{meeting_id}/protokoll/dokument")
@@ -126,3 +128,10 @@ def test_the_secretary_renders_members_read_and_the_public_reads_only_the_juster
     assert "Sekretess" in public_text and not [t for t in SECRET_TITLES if t in public_text]
     page = body_of(login_as("ledamot").get(f"/sammantraden/{meeting_id}/protokoll/dokument"))
     assert "Giltigt sigill" in page and "Skapa protokoll" not in page
+    # a sealed file changed in storage: its seal no longer checks out, and it is not sent
+    extract = listed["documents"][2]
+    document = db.session.get(MinutesDocument, extract["id"])
+    get_storage().local_path(document.pdf_key).write_bytes(b"%PDF-1.7 changed")
+    listed = client.get(f"/api/v1/meetings/{meeting_id}/minutes/documents", headers=LEDAMOT).get_json()
+    assert listed["documents"][2]["seal"]["problem"] == "PDF-filen saknas eller har ändrats sedan den sparades."
+    assert client.get(extract["pdf_url"], headers=LEDAMOT).status_code == 500
