@@ -10,11 +10,15 @@
 
 from __future__ import annotations
 
+from flask import abort
+
 from agenda.minutes.access import load_minutes
 from agenda.minutes.adjustment import NOT_AN_APPROVER, is_approver
+from agenda.minutes.adjustment_models import Announcement
 from agenda.minutes.models import Minutes
 from app.auth.models import User
 from app.permissions import Action, can
+from app.registry.access import get_by_id
 from app.validation import ForbiddenError
 
 
@@ -32,6 +36,14 @@ def load_for_approving(user: User | None, meeting_id: int) -> Minutes:
     return minutes
 
 
+def announcement_of(minutes: Minutes, announcement_id: int) -> Announcement:
+    """The protokoll's announcement with this id (the protokoll loaded for the user first); else 404."""
+    found = get_by_id(Announcement, announcement_id)
+    if found is None or found.minutes_id != minutes.id:
+        abort(404)
+    return found
+
+
 def load_for_correcting(user: User | None, meeting_id: int) -> Minutes:
-    """The protokoll the secretary corrects (rättelse): ``Action.record_minutes``."""
+    """The protokoll the secretary corrects (rättelse) or whose anslag they put up later: ``Action.record_minutes``."""
     return load_minutes(user, meeting_id, Action.record_minutes)

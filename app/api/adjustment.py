@@ -25,6 +25,7 @@ from app.api.adjustment_schemas import (
     Approve,
     JusteringReply,
     NewCorrection,
+    PutUpChange,
     Reject,
 )
 from app.api.schemas import INT_MAX
@@ -278,6 +279,26 @@ def start_correction(meeting_id: int):
     adj.start_correction(minutes, user=acting_user(), description=body_values().get("description", ""))
     db.session.commit()
     return _answer(minutes, code=201)
+
+
+@bp.patch("/meetings/<int:meeting_id>/minutes/announcements/<int:announcement_id>")
+@described(
+    operation_id="movePutUpDate",
+    tag=TAG,
+    summary="Sätt upp anslaget en senare dag",
+    body=PutUpChange,
+    responses={200: (AnnouncementReply, "Anslaget med sina nya datum.")},
+    description="Sekreteraren, på justeringens dag. 422: ett datum före justeringen eller senare än andra dagen "
+    "efter den; 409: anslaget sitter redan uppe.",
+    errors=WRITE,
+    path_parameters={**MEETING, "announcement_id": "Anslagets id."},
+)
+def move_put_up_date(meeting_id: int, announcement_id: int):
+    minutes = access.load_for_correcting(current_user, meeting_id)
+    announcement = access.announcement_of(minutes, announcement_id)
+    anslag.move_put_up_date(announcement, user=acting_user(), put_up_on=body_values().get("put_up_on"))
+    db.session.commit()
+    return jsonify(announcement=announcement_json(announcement))
 
 
 # --- the anslagstavla, public ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from agenda.minutes.adjustment_models import AdjustmentKind
-from app.api.spec import Body, Choice, Flag, Query, RowId, Shape, Text, Url
+from app.api.spec import Body, Choice, Flag, IsoDate, Query, RowId, Shape, Text, Url
 
 KIND = "`full`: protokollet; `immediate`: paragrafer som justeras omedelbart; `correction`: en rättelse."
 
@@ -120,6 +120,14 @@ class Reject(Body):
 
 class NewCorrection(Body):
     description: Text(None) = Field(None, title="Vad som rättas och varför", json_schema_extra={"maxLength": 4000})
+
+
+class PutUpChange(Body):
+    put_up_on: IsoDate = Field(
+        None,
+        title="Datum då anslaget sätts upp",
+        description="Senare än justeringen, senast andra dagen efter den (kommunallagen 8 kap. 12 §).",
+    )
 
 
 class AnnouncementQuery(Query):

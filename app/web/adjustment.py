@@ -10,14 +10,16 @@ from flask_login import current_user, login_required
 
 from agenda.minutes import adjustment as adj
 from agenda.minutes import adjustment_access as access
+from agenda.minutes import announcements as anslag
 from agenda.minutes.adjustment_models import AdjustmentKind
 from agenda.minutes.models import Minutes
 from agenda.minutes.operations import minutes_for
 from agenda.models import Meeting
+from app.clock import local_today
 from app.extensions import limiter, sqlite_read_only
 from app.permissions import Action, can
 from app.validation import ConflictError
-from app.web.adjustment_forms import ApproveForm, CorrectionForm, RejectForm
+from app.web.adjustment_forms import ApproveForm, CorrectionForm, PutUpForm, RejectForm
 from app.web.meetings import bp
 from app.web.report_forms import run
 from tasks.adjustment_documents import review_pdf, send_review_pdf, stored_review_pdf
@@ -98,6 +100,11 @@ def _page(minutes: Minutes, status: int = 200, forms: dict | None = None):
             announcements=adj.announcements_of(minutes),
             may_correct=may_correct,
             may_record=can(user, Action.record_minutes, minutes),
+            today=local_today(),
+            put_up_forms={
+                a.id: (forms or {}).get(f"anslag-{a.id}") or PutUpForm(formdata=None, prefix=f"anslag{a.id}", put_up_on=a.put_up_on)
+                for a in adj.announcements_of(minutes)
+            },
             correction_form=(forms or {}).get("rattelse") or CorrectionForm(formdata=None),
         ),
         status,
@@ -195,3 +202,21 @@ def start_correction(meeting_id: int):
         )
 
     return run(form, operation, lambda status: _refused_page(minutes, status, {"rattelse": form}))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/justering/anslag/<int:announcement_id>", methods=["POST"])
+@login_required
+def move_put_up_date(meeting_id: int, announcement_id: int):
+    minutes = access.load_for_correcting(current_user, meeting_id)
+    announcement = access.announcement_of(minutes, announcement_id)
+    form = PutUpForm(prefix=f"anslag{announcement.id}")
+
+    def operation():
+        anslag.move_put_up_date(announcement, user=acting_user(), put_up_on=form.put_up_on.data)
+        return (
+            f"Anslaget sätts upp {announcement.put_up_on.isoformat()}; sista dag för överklagande "
+            f"{announcement.last_appeal_day.isoformat()}.",
+            url_for("meetings.justering", meeting_id=meeting_id, _anchor="anslag"),
+        )
+
+    return run(form, operation, lambda status: _refused_page(minutes, status, {f"anslag-{announcement_id}": form}))

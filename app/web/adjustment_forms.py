@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, TextAreaField
 
+from app.web.registry_forms import date_field
+
 
 class ApproveForm(FlaskForm):
     kind = HiddenField()
@@ -30,4 +32,11 @@ class CorrectionForm(FlaskForm):
         "Vad rättas och varför?",
         description="Rättelsen syns i protokollet och på anslaget; den justeras på nytt av ordföranden och justerarna.",
         render_kw={"rows": 3, "maxlength": 4000},
+    )
+
+
+class PutUpForm(FlaskForm):
+    put_up_on = date_field(
+        "Datum då anslaget sätts upp",
+        description="Senast andra dagen efter justeringen; dagen då tiden för överklagande börjar.",
     )

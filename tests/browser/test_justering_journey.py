@@ -84,6 +84,13 @@ def test_a_justerare_approves_on_a_phone_and_the_public_finds_the_announcement(n
     assert steps.flash_text(chair) == "Du har justerat protokollet. Justeringen är klar och anslaget är uppe."
     check_page(chair, "justering-klar")
 
+    # the secretary sees who approved, and may still put the anslag up a later day today
+    secretary = new_page("sekreterare")
+    secretary.set_viewport_size(PHONE)
+    secretary.goto(f"/sammantraden/{meeting_id}/justering")
+    check_page(secretary, "justering-sekreterare", screenshot=True)
+    assert secretary.get_by_label("Datum då anslaget sätts upp").count() == 1
+
     # the public: the start page → Anslagstavla → the announcement
     public = new_page()
     public.set_viewport_size(PHONE)

@@ -318,3 +318,42 @@ def test_wrong_passwords_on_approvals_are_limited_as_log_ins_are(app, api_as, re
     answer = client.post(path, json={**body, "password": "demo-ordforande"}, headers=chair)
     assert answer.status_code == 429 and "för många försök" in answer.get_json()["error"]["message"]
     assert _count(MinutesApproval) == 0
+
+
+def test_the_secretary_puts_the_anslag_up_a_later_day_the_law_allows(api_as, announced):
+    path = f"/api/v1/meetings/{announced.minutes.meeting_id}/minutes/announcements/{announced.id}"
+    client, chair = api_as("ordforande")
+    assert client.patch(path, json={"put_up_on": local_today().isoformat()}, headers=chair).status_code == 403
+    client, secretary = api_as("sekreterare")
+    before = (local_today() - timedelta(days=1)).isoformat()
+    answer = client.patch(path, json={"put_up_on": before}, headers=secretary)
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {
+        "put_up_on": f"Anslaget kan inte sättas upp {before}, före justeringen {local_today().isoformat()}."
+    }
+    far = (local_today() + timedelta(days=10)).isoformat()
+    assert client.patch(path, json={"put_up_on": far}, headers=secretary).status_code == 422
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    answer = client.patch(path, json={"put_up_on": tomorrow}, headers=secretary)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["announcement"]["put_up_on"] == tomorrow
+    assert client.get(f"/api/v1/public/anslagstavla/{announced.id}").status_code == 404  # not up until tomorrow
+    assert client.patch(f"{path}9", json={"put_up_on": tomorrow}, headers=secretary).status_code == 404
+
+
+def test_the_secretary_moves_the_put_up_day_on_the_justering_page(login_as, announced):
+    page = f"/sammantraden/{announced.minutes.meeting_id}/justering"
+    secretary = login_as("sekreterare")
+    html = secretary.get(page).get_data(as_text=True)
+    field = f"anslag{announced.id}-put_up_on"
+    assert f'name="{field}"' in html
+    action = f"{page}/anslag/{announced.id}"
+    token = csrf_token(secretary, page)
+    before = (local_today() - timedelta(days=1)).isoformat()
+    refused = secretary.post(action, data={"csrf_token": token, field: before})
+    assert refused.status_code == 422 and "före justeringen" in refused.get_data(as_text=True)
+    tomorrow = local_today() + timedelta(days=1)
+    moved = secretary.post(action, data={"csrf_token": token, field: tomorrow.isoformat()})
+    assert moved.status_code == 302
+    assert fresh().get(Announcement, announced.id).put_up_on == tomorrow
+    assert f'name="{field}"' not in login_as("ledamot").get(page).get_data(as_text=True)
