@@ -102,7 +102,8 @@ def _page(minutes: Minutes, status: int = 200, forms: dict | None = None):
             may_record=can(user, Action.record_minutes, minutes),
             today=local_today(),
             put_up_forms={
-                a.id: (forms or {}).get(f"anslag-{a.id}") or PutUpForm(formdata=None, prefix=f"anslag{a.id}", put_up_on=a.put_up_on)
+                a.id: (forms or {}).get(f"anslag-{a.id}")
+                or PutUpForm(formdata=None, prefix=f"anslag{a.id}", put_up_on=a.put_up_on)
                 for a in adj.announcements_of(minutes)
             },
             correction_form=(forms or {}).get("rattelse") or CorrectionForm(formdata=None),
