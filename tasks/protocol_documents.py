@@ -31,7 +31,7 @@ from app.storage import StoredFile
 from tasks import jobs
 from tasks.models import Job
 from tasks.protocol_data import protocol_data
-from tasks.protocol_jobs import may_render, sealing_for
+from tasks.protocol_jobs import may_render, renders_as_adjusted, sealing_for
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from tasks.rendering.document_templates import template_for
 from tasks.rendering.parts import StoredParts
@@ -86,7 +86,7 @@ def render_protocol_documents(self: Task[[int], None], job_id: int) -> None:
 
 def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, user: User) -> None:
     """Read the revision, check the public version, make the documents, record them and finish the job."""
-    revision, is_adjusted = minutes.current_revision, minutes.is_adjusted
+    revision, is_adjusted = minutes.current_revision, renders_as_adjusted(minutes)
     protocol = protocol_data(minutes)
     problems = public_version_problems(protocol)
     documents = plan_protocol(protocol, public=not problems)

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from agenda.minutes.adjustment_models import open_correction
 from agenda.minutes.documents import DocumentFileMissing, MinutesDocument, read_pdf
 from agenda.minutes.models import Minutes
 from app.auth.models import User
@@ -33,6 +34,12 @@ def may_render(user: User, minutes: Minutes) -> bool:
     return can(user, Action.record_minutes, minutes)
 
 
+def renders_as_adjusted(minutes: Minutes) -> bool:
+    """Whether a render now is of the justerat protokoll (its PDFs sealed, its public version the public's): not
+    while a rättelse is open, whose revisions are drafts until approved again."""
+    return minutes.is_adjusted and open_correction(minutes) is None
+
+
 def start_protocol_documents(user: User, minutes: Minutes) -> Job:
     """Add the queued job that renders the protokoll's current revision (the caller commits, then enqueues
     ``render_protocol_documents``)."""
@@ -41,7 +48,7 @@ def start_protocol_documents(user: User, minutes: Minutes) -> Job:
     params = {
         "meeting_id": minutes.meeting_id,
         "revision": minutes.current_revision,
-        "is_adjusted": minutes.is_adjusted,
+        "is_adjusted": renders_as_adjusted(minutes),
     }
     return jobs.create_job(
         PROTOCOL_DOCUMENTS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from agenda.minutes import adjustment
 from agenda.minutes.documents import DocumentKind, MinutesDocument, revision_documents
 from app.audit import AuditEntry
 from app.clock import utcnow
@@ -17,7 +18,7 @@ from app.storage import get_storage
 from tasks.models import Job, JobState
 from tasks.protocol_documents import render_protocol_documents
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS
-from tests.factories import body_of, csrf_token
+from tests.factories import body_of, csrf_token, person
 from tests.rendering.pdf_checks import reader, text
 from tests.rendering.protocol_minutes import IDENTITY_NUMBER, SECRET_TITLES, demo_minutes, write_in_decision
 
@@ -132,6 +133,17 @@ def test_the_secretary_renders_members_read_and_the_public_reads_only_the_juster
     extract = listed["documents"][2]
     document = db.session.get(MinutesDocument, extract["id"])
     get_storage().local_path(document.pdf_key).write_bytes(b"%PDF-1.7 changed")
-    listed = client.get(f"/api/v1/meetings/{meeting_id}/minutes/documents", headers=LEDAMOT).get_json()
+    listed = client.get(url, headers=LEDAMOT).get_json()
     assert listed["documents"][2]["seal"]["problem"] == "PDF-filen saknas eller har ändrats sedan den sparades."
     assert client.get(extract["pdf_url"], headers=LEDAMOT).status_code == 500
+
+    # a rättelse opened: its revisions are drafts, neither sealed nor public, until approved again
+    adjustment.start_correction(minutes, user=person("sekreterare"), description="§ 4: fel mottagare.")
+    db.session.commit()
+    write_in_decision(minutes, 4, "Beslutet delges även revisorerna.")
+    job = run_job(client.post(url, headers=SEKRETERARE).get_json()["job"]["id"])
+    assert job.state is JobState.done and job.params["is_adjusted"] is False, job.error
+    corrected = client.get(url, headers=LEDAMOT).get_json()["documents"][0]
+    assert (corrected["is_adjusted"], corrected["seal"]) == (False, None)
+    again = client.get(f"/offentligt/sammantraden/{meeting_id}/protokoll.pdf")
+    assert again.headers["ETag"] == answered.headers["ETag"]  # still the justerat public version
