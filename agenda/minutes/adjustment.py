@@ -42,9 +42,10 @@ from agenda.minutes.seats import as_rule_seats, seats_of
 from agenda.minutes.signing import BuiltinApproval, SigningRefused
 from agenda.minutes.signing import reject as signing_reject
 from app import audit
-from app.auth.models import User
+from app.auth.models import CommitteeRole, Role, User
 from app.clock import to_local, utcnow
 from app.extensions import db
+from app.notifications import queue_message
 from app.validation import ConflictError, ForbiddenError, ValidationError, clean_text
 
 NOT_AN_APPROVER = "Du är inte ordförande eller justerare vid sammanträdet och kan inte justera protokollet."
@@ -428,11 +429,42 @@ def reject(
         committee_id=minutes.committee_id,
         after={"revision": document.revision, "pdf_sha256": given.pdf_sha256, "kind": wanted.kind.value},
     )
+    committee = minutes.meeting.committee.name
+    _tell_secretaries(
+        minutes,
+        f"Protokollet godkändes inte: {committee} {_meeting_label(minutes)}",
+        f"{approver.seat.label} ({approver.role.lower()}) godkände inte {wanted.label.lower()} "
+        f"{_meeting_label(minutes)}, version {document.revision}:\n\n{given.comment}\n\n"
+        "Rätta protokollet; den nya versionen går runt till ordföranden och justerarna igen.",
+    )
     return row
 
 
 def _meeting_label(minutes: Minutes) -> str:
     return f"{to_local(minutes.meeting.start_dt):%Y-%m-%d}"
+
+
+def justering_path(minutes: Minutes) -> str:
+    return f"/sammantraden/{minutes.meeting_id}/justering"
+
+
+def _tell_secretaries(minutes: Minutes, subject: str, text: str) -> None:
+    """A message to each secretary of the committee (the outbox; sent when the transaction commits)."""
+    secretaries = db.session.scalars(
+        select(User)
+        .join(CommitteeRole, CommitteeRole.user_id == User.id)
+        .where(CommitteeRole.committee_id == minutes.committee_id, CommitteeRole.role == Role.secretary)
+        .order_by(User.id)
+    ).all()
+    link = justering_path(minutes)
+    for secretary in secretaries:
+        if secretary.is_enabled:
+            queue_message(
+                secretary,
+                subject,
+                f"Hej {secretary.name},\n\n{text}\n\nJusteringen: {link}\n\nHälsningar\nNämndflöde",
+                link=link,
+            )
 
 
 def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> MinutesAdjustment:
@@ -460,7 +492,7 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
         correction = cast(MinutesCorrection, done.correction)
         correction.closed_dt = at
         correction.parts = _parts_changed_since(minutes, correction.based_on_revision)
-        what = "Rättelsen av protokollet"
+        what = "Protokollet (rättelse)"
     db.session.flush()
     audit.record(
         "minutes.adjusted",
@@ -477,6 +509,13 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
     )
     if done.kind is not AdjustmentKind.correction:
         announce(adjustment, user=user)
+    _tell_secretaries(
+        minutes,
+        f"{what} är justerat: {minutes.meeting.committee.name} {_meeting_label(minutes)}",
+        f"{what} {_meeting_label(minutes)} justerades {to_local(at):%Y-%m-%d %H:%M} (version {done.revision})"
+        + (". Anslaget är uppe på anslagstavlan." if done.kind is not AdjustmentKind.correction else ".")
+        + " Skapa protokollet som dokument så att det förseglas.",
+    )
     return adjustment
 
 

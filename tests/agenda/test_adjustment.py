@@ -16,6 +16,7 @@ from agenda.minutes.adjustment_models import AdjustmentKind, Announcement, Minut
 from app.audit import AuditEntry
 from app.clock import LOCAL_TZ
 from app.extensions import db
+from app.notifications import OutboxMessage
 from app.validation import ConflictError, ForbiddenError, ValidationError
 from tests.agenda.test_minutes import recorded, seats  # noqa: F401 - fixtures
 from tests.factories import person
@@ -160,6 +161,16 @@ def test_a_rejection_sends_it_back_and_the_new_version_goes_round_again(ready, s
     db.session.commit()
     assert minutes.is_adjusted
     assert db.session.scalar(select(func.count()).where(AuditEntry.action == "minutes.rejected")) == 1
+    # The secretary was told of the rejection, with its comment, and of the justering.
+    told = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.link.like("%/justering")).order_by(OutboxMessage.id)
+    ).all()
+    subjects = [(m.recipient.name, m.subject.split(":")[0]) for m in told]
+    assert subjects == [
+        ("Sara Lindqvist", "Protokollet godkändes inte"),
+        ("Sara Lindqvist", "Protokollet är justerat"),
+    ]
+    assert "Beslutet i § 1 saknar en punkt." in told[0].body and told[0].link.endswith("/justering")
 
 
 def test_a_rattelse_is_a_new_visible_revision_approved_again(ready, secretary):
