@@ -104,7 +104,9 @@ def test_sealing_and_verifying_work_where_an_event_loop_already_runs(credentials
         sealed = seal_pdf(tagged_pdf("I en loop"), credentials)
         return verify_seal(sealed, credentials.certificate_pem).is_valid
 
-    assert asyncio.run(inside_a_loop())
+    # a thread of its own, so that the loop is this test's even where Playwright's already runs in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result()
 
 
 def test_verify_seal_says_so(credentials, sealed):
