@@ -122,14 +122,7 @@ def my_cases():
         )
         .options(selectinload(Case.case_officer))
     ).all()
-    rows = sorted(
-        rows,
-        key=lambda r: (
-            r[1] is None or r[1].due_on is None,
-            r[1].due_on if r[1] and r[1].due_on else local_today(),
-            r[0].registered_on,
-        ),
-    )
+    rows = sorted(rows, key=lambda r: _needs_action_first(r[0], r[1]))
     counts = Counter(report.state if report else None for _case, report in rows)
     summary = [(STATE_LABELS[s], counts[s]) for s in ReportState if counts[s]]
     if counts[None]:
@@ -137,6 +130,14 @@ def my_cases():
     return render_template(
         "workflows/my_cases.html", rows=rows, summary=summary, today=local_today(), button_form=EmptyForm()
     )
+
+
+def _needs_action_first(case: Case, report: CaseReport | None) -> tuple:
+    """The order of Mina ärenden: returned reports first (the officer must act), then by the nearest due date,
+    then the rest by when the case was registered."""
+    returned = report is not None and report.state is ReportState.returned
+    due = report.due_on if report is not None else None
+    return (not returned, due is None, due or case.registered_on, case.registered_on, case.id)
 
 
 def _entered(report: CaseReport):

@@ -519,6 +519,20 @@ def test_my_cases_lists_open_cases_with_report_states(login_as, report_in):
     assert "Mina ärenden</a>" not in page(login_as("ledamot"), "/")
 
 
+def test_my_cases_puts_the_returned_report_first_then_the_nearest_due_date(login_as, report_in):
+    """With the demo's cases (signed reports, cases without one): what the officer must act on comes first."""
+    waiting = report_in(S.in_review)  # due in some days: the reviewer's step, next after the returned one
+    returned = report_in(S.returned)  # registered last, no due date: it sorted last before
+    html = page(login_as("handlaggare"), "/mina-arenden")
+    rows = re.findall(r'<tr data-case="([^"]+)"( class="is-returned")?>', html)
+    numbers = {cid: fresh().get(Case, cid).number for cid in (waiting, returned)}
+    assert len(rows) > 10  # the demo's cases of the officer are all there
+    assert rows[0] == (numbers[returned], ' class="is-returned"')
+    assert rows[1][0] == numbers[waiting]
+    assert [r for r in rows[1:] if r[1]] == []
+    assert "Returnerade utlåtanden står först" in html
+
+
 # --- two editors -------------------------------------------------------------------------------
 
 
