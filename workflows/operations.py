@@ -40,10 +40,15 @@ class RevisionConflict(ConflictError):
     def __init__(self, conflict: ReportConflict, current: ReportRevision):
         self.conflict = conflict
         self.current = current
+        who = current.author.name if current.author else "någon annan"
+        since = (
+            f"Utlåtandet har påbörjats av {who} (version {current.number}) medan du skrev ditt. "
+            if conflict.based_on == 0
+            else f"Utlåtandet har sparats av {who} (version {current.number}) sedan du började "
+            f"(version {conflict.based_on}). "
+        )
         super().__init__(
-            f"Utlåtandet har sparats av {current.author.name if current.author else 'någon annan'} "
-            f"(version {current.number}) sedan du började (version {conflict.based_on}). "
-            "Din text är sparad vid sidan av; jämför och för in dina ändringar i den senaste versionen."
+            since + "Din text är sparad vid sidan av; jämför och för in dina ändringar i den senaste versionen."
         )
 
 
@@ -89,19 +94,37 @@ def report_for(case: Case) -> CaseReport | None:
     return db.session.scalar(select(CaseReport).where(CaseReport.case_id == case.id))
 
 
-def create_report(case: Case, *, user: User) -> CaseReport:
-    """Start the case's tjänsteutlåtande with a first revision (title and date filled in)."""
+def check_may_start(case: Case, user: User) -> None:
+    """Refuse, with the reason, when ``user`` may not start the case's tjänsteutlåtande now."""
     if case.status is not CaseStatus.open:
         raise ConflictError(f"Ärende {case.number} är {case.status.label.lower()}; inget utlåtande kan skrivas.")
     if report_for(case) is not None:
         raise ConflictError(f"Ärende {case.number} har redan ett tjänsteutlåtande.")
     if Role.case_officer not in user.roles_in(case.committee_id):
         raise ForbiddenError("Bara handläggare i nämnden kan skriva tjänsteutlåtanden.")
+
+
+def starting_content(case: Case, user: User) -> ReportContent:
+    """What a new report starts from: the case's title, today's date and its writer as signatory."""
+    signatories = [Signatory(user_id=user.id, name=user.name, title=user.title)]
+    return ReportContent(title=case.title, report_date=local_today().isoformat(), signatories=signatories)
+
+
+def create_report(case: Case, *, user: User, raw: Mapping[str, object] | None = None) -> CaseReport:
+    """Start the case's tjänsteutlåtande with its first version.
+
+    ``raw`` is the first save as the editor or the API sends it, validated as every save is; version 1
+    is that text, so the first real save is version 1. Without it (an API client that starts the
+    report before writing) version 1 is the starting content.
+    """
+    check_may_start(case, user)
+    if raw is None:
+        content = starting_content(case, user)
+    else:
+        content = clean_content(raw, section_titles(case.committee.municipality))
     report = CaseReport(case=case, state=ReportState.draft, created_by=user, current_revision=1)
     if user.id != case.case_officer_id:
         report.editors.append(user)
-    signatories = [Signatory(user_id=user.id, name=user.name, title=user.title)]
-    content = ReportContent(title=case.title, report_date=local_today().isoformat(), signatories=signatories)
     report.revisions.append(
         ReportRevision(
             number=1,
@@ -118,10 +141,11 @@ def create_report(case: Case, *, user: User) -> CaseReport:
     audit.record(
         "report.created",
         report,
-        f"Tjänsteutlåtande påbörjat i {case.number}.",
+        f"Tjänsteutlåtande påbörjat i {case.number}, sparat som version 1.",
         user=user,
         committee_id=case.committee_id,
         case_id=case.id,
+        after={"revision": 1},
     )
     return report
 

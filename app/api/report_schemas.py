@@ -305,6 +305,15 @@ class ReportPreview(Shape):
 # --- saving a version ------------------------------------------------------------------------------------
 
 
+class StartReport(Body):
+    #: its fields are checked by the view and the operation (workflows.content)
+    content: ObjectOf(ReportContentInput) = Field(
+        None,
+        title="Innehåll",
+        description="Utlåtandets första version. Utan innehåll blir version 1 rubrik, datum och undertecknare.",
+    )
+
+
 class SaveContent(Body):
     based_on: Id = Field(None, title="Version", description="Den version du utgick från.")
     #: its fields are checked by the view and the operation (workflows.content)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, jsonify, url_for
+from flask import abort, jsonify, request, url_for
 from flask_login import current_user
 
 from app.api import bp
@@ -16,6 +16,7 @@ from app.api.report_schemas import (
     SaveContent,
     SavedReply,
     SaveRefused,
+    StartReport,
     TransitionRequest,
 )
 from app.api.schemas import (
@@ -24,7 +25,7 @@ from app.api.schemas import (
     report_json,
     revision_json,
 )
-from app.api.spec import NoBody, NoParameters, body_values, described
+from app.api.spec import NoParameters, body_values, described
 from app.auth.models import User
 from app.extensions import db
 from app.permissions import Action, can, committees_where
@@ -104,17 +105,30 @@ def get_report(case_id: int):
     operation_id="createReport",
     tag="Tjänsteutlåtanden",
     summary="Påbörja tjänsteutlåtandet",
-    body=NoBody,  # none is needed; one that is sent must be an empty JSON object
+    body=StartReport,  # none is needed: without content version 1 is the starting content
     body_optional=True,
     responses={201: (ReportReply, "Utlåtandet med sin första version.")},
     headers={201: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Adressen i API:t."}}},
-    description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. Ingen kropp behövs.",
+    description="Kräver rollen handläggare i nämnden; ärendet ska vara öppet och sakna utlåtande. Med `content` "
+    "blir det version 1, kontrollerat som varje sparning; utan kropp blir version 1 ärendemeningen som rubrik, "
+    "dagens datum och du som undertecknare.",
     errors=WRITE,
     path_parameters=CASE,
 )
 def create_report(case_id: int):
     case = load_case(case_id, Action.write_report)
-    report = operations.create_report(case, user=acting_user())
+    data = body_values() if request.get_data() else {}
+    raw = None
+    if "content" in data:
+        raw = data["content"]
+        unknown = {
+            f"content.{k[:40]}": f"Okänt fält ”{k[:40]}”; tillåtna: {', '.join(CONTENT_FIELDS)}."
+            for k in raw
+            if k not in CONTENT_FIELDS
+        }
+        if unknown:
+            raise InputError(unknown)
+    report = operations.create_report(case, user=acting_user(), raw=raw)
     commit()
     return report_reply(report, 201, {"Location": url_for("api.get_report", case_id=case.id, _external=True)})
 

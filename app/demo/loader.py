@@ -154,11 +154,9 @@ def _signed_reports(users: dict[str, User]) -> None:
     for item in source["reports"]:
         case = db.session.scalar(select(Case).where(Case.number == item["number"]))
         officer = users[officers[item["number"]]]
-        report = report_ops.create_report(case, user=officer)
-        report_ops.save_revision(
-            report,
+        report = report_ops.create_report(
+            case,
             user=officer,
-            based_on=1,
             raw={
                 "title": item["title"],
                 "report_date": item["date"],

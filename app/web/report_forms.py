@@ -41,6 +41,17 @@ class TransitionForm(FlaskForm):
     comment = TextAreaField("Kommentar", render_kw={"maxlength": 4000, "rows": 3})
 
 
+class WithdrawForm(TransitionForm):
+    """Återkalla utlåtandet: its comment, and the box that confirms it (the page's confirmation without JavaScript)."""
+
+    confirm = BooleanField("Ja, återkalla utlåtandet")
+
+    def confirmed(self) -> None:
+        """Refuse, on the box, a withdrawal that was not confirmed."""
+        if not self.confirm.data:
+            raise ValidationError({"confirm": "Kryssa i rutan för att bekräfta att utlåtandet ska återkallas."})
+
+
 class ProposalRows:
     """Which proposal rows a form has and which of them hold text (to name errors "proposals.N")."""
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.permissions import Action, can, committees_where
 from app.registry.models import Case, CaseStatus
 from app.registry.queries import visible_cases_clause
-from app.validation import ConflictError, ValidationError
+from app.validation import ConflictError, ForbiddenError, ValidationError
 from app.web.forms import EmptyForm
 from app.web.registry_forms import options
 from app.web.report_compare import compare
@@ -26,6 +26,7 @@ from app.web.report_forms import (
     CoEditorForm,
     CompareForm,
     TransitionForm,
+    WithdrawForm,
     editor_errors,
     editor_form,
     editor_raw,
@@ -43,6 +44,8 @@ from workflows.states import EDITABLE, TRANSITIONS, comment_required, editor_onl
 
 bp = Blueprint("reports", __name__)
 
+#: the transition that ends a report: set apart on the page and confirmed
+WITHDRAW = "withdraw"
 #: timeline names of the steps that are not in the transition table
 STEP_LABELS = {"create": "Påbörjat"}
 #: the flash message after each workflow button
@@ -127,9 +130,7 @@ def my_cases():
     summary = [(STATE_LABELS[s], counts[s]) for s in ReportState if counts[s]]
     if counts[None]:
         summary.append(("Inget utlåtande", counts[None]))
-    return render_template(
-        "workflows/my_cases.html", rows=rows, summary=summary, today=local_today(), button_form=EmptyForm()
-    )
+    return render_template("workflows/my_cases.html", rows=rows, summary=summary, today=local_today())
 
 
 def _needs_action_first(case: Case, report: CaseReport | None) -> tuple:
@@ -168,7 +169,8 @@ def _actions(report: CaseReport, posted: dict[str, TransitionForm]) -> list[tupl
     """Return (transition, form) for each button to offer the current user (workflows.access)."""
     out = []
     for t in access.offered_transitions(report, current_user):
-        form = with_ids(posted.get(t.name) or TransitionForm(formdata=None), t.name)
+        form_class = WithdrawForm if t.name == WITHDRAW else TransitionForm
+        form = with_ids(posted.get(t.name) or form_class(formdata=None), t.name)
         form.comment.flags.required = comment_required in t.guards
         out.append((t, form))
     return out
@@ -180,11 +182,11 @@ def _report_page(case: Case, report: CaseReport | None, status: int = 200, poste
         return render_template(
             "workflows/no_report.html",
             case=case,
-            button_form=EmptyForm(),
             may_write=case.status is CaseStatus.open and can(current_user, Action.write_report, case),
         ), status
     municipality = case.committee.municipality
     writes = is_editor(report, current_user)
+    actions = _actions(report, posted or {})
     return render_template(
         "workflows/report.html",
         case=case,
@@ -192,7 +194,8 @@ def _report_page(case: Case, report: CaseReport | None, status: int = 200, poste
         content=ReportContent.from_json(report.revision().content),
         sections=ops.report_section_titles(report),
         required=ops.required_sections(municipality),
-        actions=_actions(report, posted or {}),
+        actions=[a for a in actions if a[0].name != WITHDRAW],
+        withdraw=next((a for a in actions if a[0].name == WITHDRAW), None),
         may_edit=report.state in EDITABLE and writes,
         may_read_confidential=may_read_confidential(report),
         today=local_today(),
@@ -248,18 +251,6 @@ def report(case_id: int):
     return _report_page(case, ops.report_for(case))
 
 
-@bp.route("/arenden/<int:case_id>/utlatande/ny", methods=["POST"])
-@login_required
-def create_report(case_id: int):
-    case = load_case(case_id, Action.write_report)
-
-    def operation():
-        ops.create_report(case, user=acting_user())
-        return f"Tjänsteutlåtandet i ärende {case.number} är påbörjat.", report_url(case, "reports.edit")
-
-    return run(EmptyForm(), operation, lambda status: _report_page(case, ops.report_for(case), status))
-
-
 @bp.route("/arenden/<int:case_id>/utlatande/atgard/<name>", methods=["POST"])
 @login_required
 def act(case_id: int, name: str):
@@ -267,13 +258,15 @@ def act(case_id: int, name: str):
     t = TRANSITIONS.get(name)
     if t is None:
         abort(404)
-    form = TransitionForm()
+    form = WithdrawForm() if name == WITHDRAW else TransitionForm()
 
     def operation():
         if not t.is_manual:
             raise ConflictError(
                 f"”{t.label}” görs inte med en knapp; det sker när utlåtandet sparas eller från föredragningslistan."
             )
+        if isinstance(form, WithdrawForm):
+            form.confirmed()
         ops.transition(report, user=acting_user(), name=name, comment=form.comment.data)
         return DONE.get(name, f"{t.label}: klart. Läge: {report.state.label}."), report_url(case)
 
@@ -283,17 +276,35 @@ def act(case_id: int, name: str):
 # --- the editor ----------------------------------------------------------------------------
 
 
-def _people(report: CaseReport, content: ReportContent) -> dict[str, dict]:
+def _people(case: Case, editors: list[User], content: ReportContent) -> dict[str, dict]:
     """Return who may sign (approvers, the officer, co-editors, whoever signs now) as value → signatory."""
-    users = role_holders(report.case.committee_id, Role.approver)
-    users += [report.case.case_officer] if report.case.case_officer else []
-    people = {f"u{u.id}": {"user_id": u.id, "name": u.name, "title": u.title} for u in users + list(report.editors)}
+    users = role_holders(case.committee_id, Role.approver)
+    users += [case.case_officer] if case.case_officer else []
+    people = {f"u{u.id}": {"user_id": u.id, "name": u.name, "title": u.title} for u in users + editors}
     for i, s in enumerate(content.signatories):
         people.setdefault(
             f"u{s.user_id}" if s.user_id is not None else f"n{i}",
             {"user_id": s.user_id, "name": s.name, "title": s.title},
         )
     return people
+
+
+@bp.route("/arenden/<int:case_id>/utlatande/ny", methods=["GET", "POST"])
+@login_required
+def create_report(case_id: int):
+    """The editor of a report not yet written: nothing is stored until its first save, which is version 1."""
+    case = load_case(case_id, Action.write_report)
+    report = ops.report_for(case)
+    if report is not None:
+        if request.method == "GET":
+            return redirect(report_url(case, "reports.edit"))
+        return _editor(case, report)  # started by someone else meanwhile: the save is kept as a conflict
+    try:
+        ops.check_may_start(case, acting_user())
+    except (ConflictError, ForbiddenError) as exc:
+        flash(exc.message, "error")
+        return _report_page(case, None, 403 if isinstance(exc, ForbiddenError) else 409)
+    return _editor(case, None)
 
 
 @bp.route("/arenden/<int:case_id>/utlatande/redigera", methods=["GET", "POST"])
@@ -304,25 +315,35 @@ def edit(case_id: int):
     if request.method == "GET" and report.state not in EDITABLE:
         flash(f"Utlåtandet kan inte ändras nu (läge: {report.state.label}).", "warning")
         return redirect(report_url(case))
-    sections = ops.report_section_titles(report)
-    current = report.revision()
-    people = _people(report, ReportContent.from_json(current.content))
+    return _editor(case, report)
+
+
+def _editor(case: Case, report: CaseReport | None):
+    """The editor and its save: a new version of ``report``, or the first version of a new one (None)."""
+    me = acting_user()
+    if report is None:
+        sections = ops.section_titles(case.committee.municipality)
+        shown_content, based_on, editors = ops.starting_content(case, me), 0, []
+    else:
+        sections = ops.report_section_titles(report)
+        current = report.current()
+        shown_content, based_on, editors = ReportContent.from_json(current.content), current.number, report.editors
+    people = _people(case, list(editors), shown_content)
     required = ops.required_sections(case.committee.municipality)
     form = editor_form(
-        sections,
-        people,
-        ReportContent.from_json(current.content),
-        current.number,
-        from_request=request.method == "POST",
-        required=required,
+        sections, people, shown_content, based_on, from_request=request.method == "POST", required=required
     )
     refused: dict = {}
 
     def operation():
+        raw = editor_raw(form, people)
         try:
-            revision = ops.save_revision(
-                report, user=acting_user(), raw=editor_raw(form, people), based_on=form.based_on.data
-            )
+            if report is None:
+                created = ops.create_report(case, user=me, raw=raw)
+                return f"Tjänsteutlåtandet är påbörjat och sparat som version {created.current_revision}.", report_url(
+                    case
+                )
+            revision = ops.save_revision(report, user=me, raw=raw, based_on=form.based_on.data)
         except ops.RevisionConflict as exc:
             db.session.commit()  # the refused text is kept (ReportConflict): nothing is lost
             refused["exc"] = exc

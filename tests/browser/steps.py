@@ -64,11 +64,16 @@ def open_case(page, number: str) -> None:
     check_page(page)
 
 
+#: the editor's save button: "Spara" the first time (version 1), then "Spara ny version"
+SAVE = re.compile(r"^Spara( ny version)?$")
+#: the editor's heading: of a report not yet saved, and of one being changed
+EDITOR_HEADINGS = ("Skriv tjänsteutlåtande", "Redigera tjänsteutlåtandet")
+
+
 def start_report(page) -> None:
-    """On the case page: start the tjänsteutlåtande; the editor opens."""
-    follow(page.get_by_role("region", name="Tjänsteutlåtande").get_by_role("button", name="Skriv tjänsteutlåtande"))
-    assert "påbörjat" in flash_text(page)
-    assert page.get_by_role("heading", level=1).inner_text() == "Redigera tjänsteutlåtandet"
+    """On the case page: Skriv tjänsteutlåtande opens the editor of a new report (stored at its first save)."""
+    follow(page.get_by_role("region", name="Tjänsteutlåtande").get_by_role("link", name="Skriv tjänsteutlåtande"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Skriv tjänsteutlåtande"
 
 
 def rich_text(page, label: str):
@@ -87,7 +92,7 @@ def write_report(
     signatory: str | None = None,
 ) -> int:
     """Fill the editor (decision points, sections, recipients, signatories), save; return the version number."""
-    assert page.get_by_role("heading", level=1).inner_text() == "Redigera tjänsteutlåtandet"
+    assert page.get_by_role("heading", level=1).inner_text() in EDITOR_HEADINGS
     rows = page.locator("#proposal-list > li")
     for i, text in enumerate(proposals, start=1):
         if rows.count() < i:
@@ -102,7 +107,7 @@ def write_report(
         page.get_by_label("Beslutet delges").fill(recipients)
     if signatory:
         page.get_by_role("group", name="Undertecknare").get_by_label(signatory).check()
-    follow(page.get_by_role("button", name="Spara ny version"))
+    follow(page.get_by_role("button", name=SAVE))
     match = re.search(r"version (\d+)", flash_text(page))
     assert match, flash_text(page)
     check_page(page)
@@ -111,7 +116,7 @@ def write_report(
 
 def state(page) -> str:
     """The report's state as its page shows it."""
-    return page.get_by_role("region", name="Läge").locator(".badge--state").inner_text()
+    return page.get_by_role("region", name="Översikt").locator(".badge--state").inner_text()
 
 
 def act(page, transition: str, comment: str = "") -> str:

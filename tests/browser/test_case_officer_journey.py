@@ -45,7 +45,7 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
         recipients="Kommunstyrelsen\nRevisionen",
         signatory="Eva Strand",
     )
-    assert version == 2  # version 1 is the empty start
+    assert version == 1  # the first save: Skriv tjänsteutlåtande stored nothing before it
     doc = officer.get_by_role("article")
     assert (
         doc.locator("ol.proposals li").first.inner_text() == "Socialnämnden godkänner verksamhetsberättelsen för 2016."
@@ -103,8 +103,11 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
     comment = "Beskriv också hur verksamhetsberättelsen har tagits fram."
     assert "returnerats" in steps.act(reviewer, "Returnera till handläggaren", comment)
 
-    # the officer sees the state and the comment, edits after it and submits again
+    # the officer sees the state and the comment, edits after it and submits again;
+    # on Mina ärenden the returned report comes first, before the demo's cases and the ones with due dates
     assert my_cases_state(officer, number) == "Returnerad"
+    assert officer.locator("table tbody tr").first.get_attribute("data-case") == number
+    check_page(officer, "mina-arenden-returnerad", screenshot=True)
     follow(officer.get_by_role("link", name=f"Öppna utlåtandet i {number}"))
     check_page(officer, "utlatande-returnerat", screenshot=True)
     returned = officer.get_by_role("region", name="Returnerat med kommentar")

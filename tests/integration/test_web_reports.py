@@ -70,14 +70,38 @@ def post(client, path: str, **fields):
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **fields})
 
 
+def open_new_editor(client, case_id: int) -> str:
+    """Open the editor of the case's new report (Skriv tjänsteutlåtande): nothing is stored until the first save."""
+    response = client.get(f"/arenden/{case_id}/utlatande/ny")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html
+    assert "<h1>Skriv tjänsteutlåtande</h1>" in html
+    assert report(case_id) is None
+    return html
+
+
 def start(client, case_id: int) -> None:
-    response = post(client, f"/arenden/{case_id}/utlatande/ny")
+    """Open the new report's editor and save it as it is offered (the case's title, today, the writer signing)."""
+    html = open_new_editor(client, case_id)
+    title = re.search(r'<textarea[^>]*name="title"[^>]*>\s*([^<]*)</textarea>', html).group(1).strip()
+    day = re.search(r'name="report_date"[^>]*value="([^"]+)"', html).group(1)
+    signing = re.findall(r'<input checked[^>]*name="signatories"[^>]*value="([^"]+)"', html)
+    response = post(
+        client, f"/arenden/{case_id}/utlatande/ny", based_on=0, title=title, report_date=day, signatories=signing
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert response.headers["Location"] == f"/arenden/{case_id}/utlatande/redigera"
+    assert response.headers["Location"] == f"/arenden/{case_id}/utlatande"
+    assert report(case_id).current_revision == 1
+
+
+def editor_path(case_id: int) -> str:
+    """The editor's address: of the report, or of the report not yet written."""
+    exists = db.session.scalar(select(CaseReport.id).where(CaseReport.case_id == case_id))  # the session kept
+    return f"/arenden/{case_id}/utlatande/{'redigera' if exists else 'ny'}"
 
 
 def editor_based_on(client, case_id: int) -> int:
-    html = page(client, f"/arenden/{case_id}/utlatande/redigera")
+    html = page(client, editor_path(case_id))
     match = BASED_ON.search(html)
     assert match, html
     return int(match.group(1))
@@ -105,12 +129,16 @@ def content(**overrides) -> dict:
 
 def save(client, case_id: int, based_on: int | None = None, **overrides):
     """Post the editor (based on the revision it shows unless given)."""
+    path = editor_path(case_id)
     based_on = editor_based_on(client, case_id) if based_on is None else based_on
-    return post(client, f"/arenden/{case_id}/utlatande/redigera", based_on=based_on, **content(**overrides))
+    return post(client, path, based_on=based_on, **content(**overrides))
 
 
-def act(client, case_id: int, name: str, comment: str = ""):
-    return post(client, f"/arenden/{case_id}/utlatande/atgard/{name}", comment=comment)
+def act(client, case_id: int, name: str, comment: str = "", **fields):
+    """Press a workflow button; a withdrawal is confirmed with its box unless ``confirm`` says otherwise."""
+    if name == "withdraw":
+        fields.setdefault("confirm", "y")
+    return post(client, f"/arenden/{case_id}/utlatande/atgard/{name}", comment=comment, **fields)
 
 
 #: the steps through the pages that bring a new, complete report to each state: (transition, user key)
@@ -147,27 +175,52 @@ def report_in(login_as):
 # --- starting and showing a report ------------------------------------------------------------
 
 
-def test_officer_starts_a_report_from_the_case_page(login_as):
+def test_officer_starts_a_report_from_the_case_page_and_the_first_save_is_version_1(login_as):
     case_id = new_case()
     officer = login_as("handlaggare")
     case_page = page(officer, f"/arenden/{case_id}")
-    assert "Skriv tjänsteutlåtande" in case_page
-    assert f'action="/arenden/{case_id}/utlatande/ny"' in case_page
+    assert f'<a class="button" href="/arenden/{case_id}/utlatande/ny">Skriv tjänsteutlåtande</a>' in case_page
 
-    start(officer, case_id)
+    # Skriv tjänsteutlåtande opens the editor with the case's title and today's date: nothing is stored yet.
+    html = open_new_editor(officer, case_id)
+    assert "Riktlinjer för hemtjänst 2017" in html and 'value="0"' in html
+    assert not fresh().scalar(
+        select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action.like("report.%"))
+    )
 
+    # A save the rules refuse stores nothing either.
+    response = post(officer, f"/arenden/{case_id}/utlatande/ny", based_on=0, **content(title=""))
+    assert response.status_code == 422 and "Rubrik måste fyllas i" in response.get_data(as_text=True)
+    assert report(case_id) is None
+
+    # The first real save is version 1, with the text written.
+    response = post(officer, f"/arenden/{case_id}/utlatande/ny", based_on=0, **content())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "Tjänsteutlåtandet är påbörjat och sparat som version 1." in page(officer, response.headers["Location"])
     created = report(case_id)
-    assert created.state is S.draft and created.current_revision == 1
-    assert created.revision().content["title"] == "Riktlinjer för hemtjänst 2017"
+    report_id = created.id
+    assert created.state is S.draft and created.current_revision == 1 and len(created.revisions) == 1
+    assert created.revision().content["proposals"][0]["text"] == PROPOSAL
+    assert created.revision().content["sections"]["description"] == DESCRIPTION
     assert editor_based_on(officer, case_id) == 1
     assert "Öppna tjänsteutlåtandet" in page(officer, f"/arenden/{case_id}")
-    assert fresh().scalar(
-        select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action == "report.created")
+    assert fresh().scalars(
+        select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action.like("report.%"))
+    ).all() == ["report.created"]
+    assert "Version 1" in page(officer, f"/arenden/{case_id}/utlatande/versioner")
+
+    # The editor of a new report now leads to the report's editor; a second first save (another window, a
+    # colleague who started at the same time) is refused as a conflict and its text kept beside.
+    assert (
+        officer.get(f"/arenden/{case_id}/utlatande/ny").headers["Location"] == f"/arenden/{case_id}/utlatande/redigera"
     )
-    # A second start is refused: one report per case.
-    response = post(officer, f"/arenden/{case_id}/utlatande/ny")
+    response = post(officer, f"/arenden/{case_id}/utlatande/ny", based_on=0, **content(title="Min egen rubrik"))
     assert response.status_code == 409
-    assert "har redan ett tjänsteutlåtande" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "påbörjats av Johan Ek (version 1) medan du skrev" in html and "Min egen rubrik" in html
+    assert report(case_id).current_revision == 1
+    kept = fresh().scalar(select(ReportConflict).where(ReportConflict.report_id == report_id))
+    assert kept.based_on == 0 and kept.content["title"] == "Min egen rubrik"
 
 
 def test_report_page_without_report_offers_to_start_one_only_to_officers(login_as):
@@ -218,7 +271,7 @@ def test_report_page_lays_out_the_document(login_as):
         "Beslutet delges",
     ]
     assert "<strong>negativt</strong>" in html
-    assert re.search(r"<li>Tjänsteutlåtande 2017-02-01</li>", html)
+    assert '<li>Tjänsteutlåtande <span class="nowrap">2017-02-01</span></li>' in html
     assert "<li>Kommunstyrelsen</li><li>Ekonomiavdelningen</li>" in html
     assert re.search(r"Eva Strand</span> <span class=\"signatories__title\">Socialdirektör", html)
     # The signatories' names and titles were taken from the users, in the document's order.
@@ -517,6 +570,38 @@ def test_my_cases_lists_open_cases_with_report_states(login_as, report_in):
     assert report(submitted).due_on.isoformat() in html
     assert 'href="/mina-arenden"' in html
     assert "Mina ärenden</a>" not in page(login_as("ledamot"), "/")
+
+
+def test_withdrawing_is_set_apart_and_needs_its_confirmation(login_as):
+    case_id = new_case()
+    officer = login_as("handlaggare")
+    start(officer, case_id)
+    html = page(officer, f"/arenden/{case_id}/utlatande")
+    overview = re.search(r'<section class="report-state" aria-labelledby="oversikt">.*?</section>', html, re.DOTALL)
+    assert '<h2 id="oversikt">Översikt</h2>' in overview.group(0) and "<dt>Läge</dt>" in overview.group(0)
+    assert "Förhandsgranska</button>" in overview.group(0)  # inside the panel, among its buttons
+    actions = re.search(r'<section aria-labelledby="atgarder">.*?</section>', html, re.DOTALL).group(0)
+    assert "Skicka på granskning</button>" in actions and "Återkalla" not in actions
+    zone = re.search(r'<details class="danger-zone">.*?</details>', html, re.DOTALL).group(0)
+    assert "<summary>Återkalla utlåtandet</summary>" in zone
+    assert 'data-confirm="Återkalla tjänsteutlåtandet i ärende' in zone
+    assert 'type="checkbox"' in zone and "Ja, återkalla utlåtandet" in zone
+    assert 'class="button button--danger button--small"' in zone
+
+    # Without the box ticked nothing happens: 422, the box says why, the zone stays open.
+    response = act(officer, case_id, "withdraw", comment="Ärendet har återtagits.", confirm="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<details class="danger-zone" open>' in html
+    assert "Kryssa i rutan för att bekräfta att utlåtandet ska återkallas." in html
+    assert report(case_id).state is S.draft
+    assert not fresh().scalar(
+        select(AuditEntry.action).where(AuditEntry.case_id == case_id, AuditEntry.action == "report.withdraw")
+    )
+
+    response = act(officer, case_id, "withdraw", comment="Ärendet har återtagits.")
+    assert response.status_code == 302
+    assert report(case_id).state is S.withdrawn
 
 
 def test_my_cases_puts_the_returned_report_first_then_the_nearest_due_date(login_as, report_in):
@@ -831,7 +916,10 @@ def test_upload_a_pdf_and_download_it_back(login_as, report_in):
     link = f"/arenden/{case_id}/utlatande/bilagor/{added.id}/fil"
     assert f'<a href="{link}" download>Bilaga 1 Verksamhetsberättelse 2016</a>' in html
     underlag = html[html.index('id="beslutsunderlag"') : html.index('id="bilagor"')]
-    assert "<li>Tjänsteutlåtande 2017-02-01</li>" in underlag and "Bilaga 1 Verksamhetsberättelse 2016" in underlag
+    assert (
+        '<li>Tjänsteutlåtande <span class="nowrap">2017-02-01</span></li>' in underlag
+        and "Bilaga 1 Verksamhetsberättelse 2016" in underlag
+    )
 
     for key in ("handlaggare", "enhetschef", "controller"):
         download = login_as(key).get(link)

@@ -1,0 +1,145 @@
+"""The report page laid out cleanly at phone and desktop width: nothing in its Översikt panel overlaps anything
+else or its edge (Förhandsgranska among its buttons), no diarienummer or date breaks across lines, and
+Återkalla utlåtandet stands apart from the workflow buttons and asks before it happens.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import steps
+from tests.browser.ui import DESKTOP, PHONE, check_page, follow
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: the boxes of a container that must not overlap one another nor stick out of it: its children, the panel's
+#: facts, fields and buttons; a box and one inside it are not compared
+_OVERLAPS = r"""(selector) => {
+  const problems = [];
+  for (const container of document.querySelectorAll(selector)) {
+    const edge = container.getBoundingClientRect();
+    const boxes = [...new Set([...container.children,
+      ...container.querySelectorAll('.facts > dt, .facts > dd, .field, .button, button, summary, legend, p')])]
+      .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
+                    && !el.closest('.visually-hidden') && el.getBoundingClientRect().width > 1)
+      .filter(el => !el.closest('details:not([open]) > :not(summary)'));
+    const name = el => (el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
+                        + ' "' + (el.innerText || '').trim().slice(0, 30) + '"');
+    for (const el of boxes) {
+      const r = el.getBoundingClientRect();
+      if (r.left < edge.left - 0.5 || r.right > edge.right + 0.5 || r.top < edge.top - 0.5 || r.bottom > edge.bottom + 0.5) {
+        problems.push(`${name(el)} crosses the edge of ${name(container)}`);
+      }
+    }
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.contains(b) || b.contains(a)) continue;
+        const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+        const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+        const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+        if (x > 0.5 && y > 0.5) problems.push(`${name(a)} overlaps ${name(b)} (${x.toFixed(1)} × ${y.toFixed(1)} px)`);
+      }
+    }
+  }
+  return problems;
+}"""
+
+#: diarienummer and dates: each on one line (the lines their text's boxes stand on), as tall as one line
+_BROKEN = r"""(selector) => {
+  const problems = [];
+  const elements = [...document.querySelectorAll(selector)];
+  for (const el of elements) {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+    const height = range.getBoundingClientRect().height;
+    if (tops.size !== 1 || height > line * 1.25) {
+      problems.push(`"${el.innerText.trim()}" stands on ${tops.size} lines, ${height.toFixed(1)} px high (a line: ${line} px)`);
+    }
+  }
+  return {count: elements.length, problems};
+}"""
+
+NUMBERS_AND_DATES = ".nowrap"
+
+
+def assert_laid_out(page, label: str) -> None:
+    """At phone and desktop width: the panel's and the actions' boxes apart and inside, numbers and dates whole."""
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        where = f"{label} at {size['width']} px"
+        problems = page.evaluate(_OVERLAPS, ".report-state, .report-state__tools, .action-forms, .danger-zone")
+        assert not problems, f"{where}:\n" + "\n".join(problems)
+        broken = page.evaluate(_BROKEN, NUMBERS_AND_DATES)
+        assert broken["count"] >= 3, f"{where}: the diarienummer and dates are not marked to stay whole"
+        assert not broken["problems"], f"{where}:\n" + "\n".join(broken["problems"])
+        # Förhandsgranska among the panel's buttons, inside its edge
+        panel = page.get_by_role("region", name="Översikt").bounding_box()
+        preview = page.get_by_role("button", name="Förhandsgranska").bounding_box()
+        assert panel and preview
+        assert panel["x"] <= preview["x"] and preview["x"] + preview["width"] <= panel["x"] + panel["width"], where
+        assert panel["y"] <= preview["y"] and preview["y"] + preview["height"] <= panel["y"] + panel["height"], where
+    page.set_viewport_size(DESKTOP)
+
+
+def test_the_report_page_is_laid_out_cleanly_and_withdrawing_is_confirmed(new_page):
+    officer = new_page("handlaggare")
+    number = steps.register_case(officer, steps.unique_title("Riktlinjer för ekonomiskt bistånd med en lång rubrik"))
+    steps.start_report(officer)
+    steps.write_report(
+        officer,
+        proposals=["Socialnämnden antar riktlinjerna."],
+        description="Förvaltningen har tagit fram nya riktlinjer.",
+        signatory="Eva Strand",
+    )
+    overview = officer.get_by_role("region", name="Översikt")
+    assert overview.get_by_role("heading", level=2).inner_text() == "Översikt"
+    assert overview.locator("dt").first.inner_text() == "Läge"
+    check_page(officer, "utlatande-utkast", screenshot=True)
+    assert_laid_out(officer, f"the draft of {number}")
+
+    # Återkalla utlåtandet: not among the workflow buttons, but closed in a place of its own below them
+    actions = officer.get_by_role("region", name="Åtgärder")
+    assert actions.get_by_role("button", name="Skicka på granskning").is_visible()
+    assert not actions.get_by_role("button", name="Återkalla utlåtandet").count()
+    withdraw = officer.get_by_role("button", name="Återkalla utlåtandet", exact=True)
+    assert withdraw.is_hidden()
+    officer.locator(".danger-zone summary").click()
+    zone = officer.locator(".danger-zone")
+    submit_box = actions.get_by_role("button", name="Skicka på granskning").bounding_box()  # as scrolled now
+    assert zone.bounding_box()["y"] > submit_box["y"] + submit_box["height"]
+    assert withdraw.bounding_box()["height"] < submit_box["height"]  # the small danger button
+    assert_laid_out(officer, f"the draft of {number}, Återkalla opened")
+    check_page(officer, "utlatande-aterkalla", screenshot=True)
+
+    # with JavaScript the browser asks as well: no, and nothing happens; yes, and it is withdrawn
+    zone.get_by_label("Kommentar").fill("Ärendet har återtagits av sökanden.")
+    zone.get_by_label("Ja, återkalla utlåtandet").check()
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    officer.once("dialog", lambda dialog: answer(dialog, False))
+    withdraw.click()
+    assert asked and number in asked[0]
+    officer.wait_for_timeout(300)
+    assert steps.state(officer) == "Utkast"
+    officer.once("dialog", lambda dialog: answer(dialog, True))
+    follow(withdraw)
+    assert "återkallat" in steps.flash_text(officer)
+    assert steps.state(officer) == "Återkallad"
+    assert len(asked) == 2
+
+
+def test_the_demo_reports_signed_page_is_laid_out_cleanly(new_page):
+    officer = new_page("controller")
+    steps.open_case(officer, "SN-2016/3342.181")
+    follow(officer.get_by_role("region", name="Tjänsteutlåtande").get_by_role("link", name="Öppna tjänsteutlåtandet"))
+    check_page(officer)
+    assert officer.get_by_role("region", name="Översikt").locator("code").inner_text()  # the signed hash, long
+    assert_laid_out(officer, "the signed SN-2016/3342.181")
