@@ -317,7 +317,13 @@ TEMPLATE_HEADER_TEXT = "Lerums kommun – brevpapper"
 TEMPLATE_FOOTER_TEXT = "Mallens sidfot: tillsammans gör vi Lerum"
 TEMPLATE_HEADING_FONT = "Georgia"
 #: the ids a Swedish Word gives the built-in styles it saves
-SWEDISH_STYLE_IDS = {"Heading1": "Rubrik1", "Heading2": "Rubrik2", "Header": "Sidhuvud", "Footer": "Sidfot"}
+SWEDISH_STYLE_IDS = {
+    "Heading1": "Rubrik1",
+    "Heading2": "Rubrik2",
+    "Heading3": "Rubrik3",
+    "Header": "Sidhuvud",
+    "Footer": "Sidfot",
+}
 
 
 def word_template(*, first_page: bool = True, without_styles: tuple[str, ...] = (), dotx: bool = False) -> bytes:

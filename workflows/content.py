@@ -1,7 +1,9 @@
 """The content of a tjänsteutlåtande as plain data, and its rich text rules. Pure: no database.
 
-Rich text is limited to what Word carries well: paragraphs, bold, italic, lists and links.
-Everything else (scripts, styles, images, unknown tags and attributes) is removed on input.
+Rich text is limited to what Word carries well: paragraphs, subheadings (h3, printed as Word's
+Heading 3 under the section's Heading 2), bold, italic, lists and links. Everything else (scripts,
+styles, images, unknown tags and attributes) is removed on input; a heading of another level is
+taken as a subheading.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import nh3
 
 from app.validation import ValidationError, clean_text
 
-ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
+ALLOWED_TAGS = {"p", "h3", "br", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
+#: the tag of a subheading within a section (the section's own heading is h2 on the page, Heading 2 in Word)
+SUBHEADING = "h3"
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 RICH_TEXT_MAX = 50_000
@@ -40,20 +44,25 @@ def sanitize_html(value: object, *, field: str, label: str) -> str:
     """Return the rich text with only Word-compatible markup kept; refuse non-text or too long."""
     text = clean_text(value, field=field, label=label, max_length=RICH_TEXT_MAX * 2, required=False)
     cleaned = nh3.clean(
-        text,
+        _OTHER_HEADING.sub(r"<\1h3", text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+    cleaned = _EMPTY_SUBHEADING.sub("", cleaned).strip()
     if len(cleaned) > RICH_TEXT_MAX:
         raise ValidationError({field: f"{label} är för lång (högst {RICH_TEXT_MAX} tecken)."})
     return cleaned
 
 
+#: the start or end of a heading of another level than the subheading's (renamed: nh3 then cleans it as any h3)
+_OTHER_HEADING = re.compile(r"<(/?)h[124-6](?=[\s/>])", re.IGNORECASE)
+#: a subheading with nothing to say (an empty heading is noise to a screen reader and an empty bookmark in the PDF)
+_EMPTY_SUBHEADING = re.compile(r"<h3>(?:\s|&nbsp;|<br>)*</h3>")
 _TAG = re.compile(r"<[^>]+>")
-_BLOCK_END = re.compile(r"</(p|li|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(p|h3|li|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 
 
 def html_to_text(html: str) -> str:

@@ -22,7 +22,7 @@ from app.web.registry_forms import INVALID_CHOICE, Required, date_field, id_sele
 from workflows.content import MAX_PROPOSALS, ReportContent
 
 RICH_TEXT_HINT = (
-    "Utan JavaScript skriver du texten som enkel HTML: <p>stycke</p>, <strong>fet</strong>, "
+    "Utan JavaScript skriver du texten som enkel HTML: <p>stycke</p>, <h3>underrubrik</h3>, <strong>fet</strong>, "
     '<em>kursiv</em>, <ul> eller <ol> med <li>punkter</li> och <a href="https://…">länkar</a>. '
     "All annan kod tas bort när du sparar."
 )

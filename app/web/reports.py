@@ -93,18 +93,22 @@ def report_helpers():
 
 
 @bp.app_template_filter("rich_text")
-def rich_text(html: str | None) -> Markup:
-    """Return stored rich text for a page, cleaned once more with the rules it was saved under."""
-    return Markup(
-        nh3.clean(
-            html or "",
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer",
-            strip_comments=True,
-        )
+def rich_text(html: str | None, subheading_level: int = 3) -> Markup:
+    """Return stored rich text for a page, cleaned once more with the rules it was saved under.
+
+    Its subheadings are h3, under the sections' h2; a page whose sections are h3 asks for h4.
+    """
+    cleaned = nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
     )
+    if subheading_level != 3 and subheading_level in (4, 5, 6):  # cleaned: the tags stand bare, as <h3> and </h3>
+        cleaned = cleaned.replace("<h3>", f"<h{subheading_level}>").replace("</h3>", f"</h{subheading_level}>")
+    return Markup(cleaned)
 
 
 # --- lists -----------------------------------------------------------------------------------

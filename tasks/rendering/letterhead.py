@@ -11,10 +11,10 @@ What the builders need of a template (tasks.rendering.report_docx, kallelse_docx
   template has there (a logo, the municipality's name) is the letterhead, kept above the builders'
   header and below their footer on every document's first page (tasks.rendering.word.Target).
 
-The styles a template may leave out are the project's own when it does: List Number, List Bullet,
-Hyperlink, the header tables' "Sidhuvudtabell" and Word's defaults (SUPPLIED_STYLES), and the three
-list definitions the builders number with (make_template's numbering ids 1–3; the template's own lists
-are moved out of their way). The body of the template (sample text) is dropped; its page (size,
+The styles a template may leave out are the project's own when it does: Heading 3 (the subheadings
+within a section), List Number, List Bullet, Hyperlink, the header tables' "Sidhuvudtabell" and Word's
+defaults (SUPPLIED_STYLES), and the three list definitions the builders number with (make_template's
+numbering ids 1–3; the template's own lists are moved out of their way). The body of the template (sample text) is dropped; its page (size,
 margins, header and footer distances) is kept.
 
 The file is checked first as any uploaded Word file is (workflows.sniffing: a ZIP with
@@ -50,7 +50,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: the largest template accepted
 TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
 #: bump when the preparation changes: every document made on an uploaded template is made again
-PREPARE_VERSION = "1"
+PREPARE_VERSION = "2"
 #: the styles a template must have: the name Word saves (lower case) → how an error names it
 REQUIRED_STYLES = {
     "normal": "Normal",
@@ -61,6 +61,7 @@ REQUIRED_STYLES = {
 }
 #: the styles the project's template supplies when the uploaded one has none of that name
 SUPPLIED_STYLES = (
+    "Heading 3",
     "List Number",
     "List Bullet",
     "Hyperlink",

@@ -100,6 +100,16 @@ def styles_xml() -> str:
         ),
         _style(
             "paragraph",
+            "Heading3",
+            "heading 3",
+            '<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="60"/><w:outlineLvl w:val="2"/></w:pPr>'
+            f'<w:rPr>{SANS}<w:b/><w:bCs/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>',
+            based_on="Normal",
+            next_id="Normal",
+            ui_priority=9,
+        ),
+        _style(
+            "paragraph",
             "ListNumber",
             "List Number",
             f'<w:pPr><w:numPr><w:numId w:val="{NUM_PROPOSALS}"/></w:numPr><w:spacing w:after="80"/></w:pPr>',

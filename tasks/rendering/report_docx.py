@@ -5,13 +5,13 @@ one (DOMAIN.md, "Anatomy of a tjänsteutlåtande"): on every page a header table
 förvaltning, TJÄNSTEUTLÅTANDE, DATUM, DIARIENR and SIDA n (N) from Word's PAGE and NUMPAGES
 fields, and a footer with the address block; on the first page HANDLÄGGARE, the committee
 addressed and the title; the decision proposals as a real numbered list; the sections as
-Heading 2 with their rich text as Word paragraphs, bold, italic, lists and links; signatures,
-Bilagor and Beslutet delges.
+Heading 2 with their rich text as Word paragraphs, subheadings (Heading 3), bold, italic, lists and
+links; signatures, Bilagor and Beslutet delges.
 
 The document is written with python-docx on the project's lean template, with the Word helpers
 the builders share (tasks.rendering.word). All text is set as text: nothing in a field can become
-markup, and the section HTML is read by a parser that gives formatting to p, br, strong, b, em, i,
-ul, ol, li and a (http, https, mailto) only; anything else becomes plain text.
+markup, and the section HTML is read by a parser that gives formatting to p, h3, br, strong, b, em,
+i, ul, ol, li and a (http, https, mailto) only; anything else becomes plain text.
 """
 
 from __future__ import annotations
@@ -49,8 +49,10 @@ from tasks.rendering.word import (
 )
 
 #: bump when the layout changes, so stored renders of the same input are made again
-BUILDER_VERSION = "4"
+BUILDER_VERSION = "5"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: the style of a subheading (h3) within a section: Word's "heading 3", "Rubrik 3" in a Swedish Word
+SUBHEADING_STYLE = "Heading3"
 ADJUSTED_TEXT = "Paragrafen förklaras omedelbart justerad."
 CONFIDENTIAL_MARK = "(sekretess)"
 #: the marking at the head of every page of a confidential handling, with its provision in OSL
@@ -156,6 +158,8 @@ class _HtmlToWord(HTMLParser):
         self.links: list[str | None] = []
         self.lists: list[tuple[str, int]] = []  # (tag, numId)
         self.in_item = False
+        #: the subheading paragraph open (its runs are the heading's text)
+        self.heading: etree._Element | None = None
 
     # paragraphs
     def _open(self, style: str | None = None) -> etree._Element:
@@ -167,6 +171,10 @@ class _HtmlToWord(HTMLParser):
         return p
 
     def _close(self) -> None:
+        if self.heading is not None:
+            if len(self.heading) <= 1 and self.heading in self.out:  # nothing but pPr: no empty heading
+                self.out.remove(self.heading)
+            self.heading = None
         self.p = self.link = None
         self.in_item = False
 
@@ -188,6 +196,11 @@ class _HtmlToWord(HTMLParser):
                     sub(sub(self._runs_in(self.p), R), BR)
                 return
             self._close()
+        elif tag == "h3":
+            if self.in_item and self.p is not None and len(self.p) <= 1:  # a heading as a list item's start
+                self.out.remove(self.p)
+            self._close()
+            self.heading = self._open(SUBHEADING_STYLE)
         elif tag == "br":
             p = self.p if self.p is not None else self._open()
             sub(sub(self._runs_in(p), R), BR)
@@ -221,6 +234,9 @@ class _HtmlToWord(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "p":
             if not self.in_item:
+                self._close()
+        elif tag == "h3":
+            if self.heading is not None:
                 self._close()
         elif tag in ("strong", "b"):
             self.bold = max(self.bold - 1, 0)

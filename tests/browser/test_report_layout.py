@@ -143,3 +143,39 @@ def test_the_demo_reports_signed_page_is_laid_out_cleanly(new_page):
     check_page(officer)
     assert officer.get_by_role("region", name="Översikt").locator("code").inner_text()  # the signed hash, long
     assert_laid_out(officer, "the signed SN-2016/3342.181")
+
+
+def test_the_editors_underrubrik_makes_a_subheading_kept_on_the_page(new_page):
+    officer = new_page("handlaggare")
+    steps.register_case(officer, steps.unique_title("Uppföljning av hemtjänsten"))
+    steps.start_report(officer)
+    officer.get_by_label("Beslutspunkt 1", exact=True).fill("Socialnämnden godkänner uppföljningen.")
+    area = steps.rich_text(officer, "Beskrivning av ärendet")
+    toolbar = officer.get_by_role("toolbar", name="Formatering: Beskrivning av ärendet")
+    assert toolbar.get_by_role("button").all_inner_texts() == [
+        "Fet",
+        "Kursiv",
+        "Underrubrik",
+        "Punktlista",
+        "Numrerad lista",
+        "Länk",
+    ]
+    area.click()
+    area.type("Bakgrund")
+    toolbar.get_by_role("button", name="Underrubrik").click()
+    assert area.locator("h3").inner_text() == "Bakgrund"
+    area.press("End")
+    area.press("Enter")
+    area.type("Hemtjänsten följdes upp under hösten.")
+    toolbar.get_by_role("button", name="Underrubrik").click()  # the second line: a subheading, then back again
+    toolbar.get_by_role("button", name="Underrubrik").click()
+    assert area.locator("h3").count() == 1
+    check_page(officer)
+    follow(officer.get_by_role("button", name=steps.SAVE))
+    assert "version 1" in steps.flash_text(officer)
+    section = officer.locator("[data-section=description]")
+    assert section.get_by_role("heading", level=2).inner_text() == "Beskrivning av ärendet"
+    assert section.get_by_role("heading", level=3).inner_text() == "Bakgrund"
+    assert "Hemtjänsten följdes upp under hösten." in section.locator("p").first.inner_text()
+    check_page(officer, "utlatande-underrubrik", screenshot=True)
+    assert_laid_out(officer, "a report with a subheading")

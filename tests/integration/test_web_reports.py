@@ -572,6 +572,49 @@ def test_my_cases_lists_open_cases_with_report_states(login_as, report_in):
     assert "Mina ärenden</a>" not in page(login_as("ledamot"), "/")
 
 
+def test_subheadings_are_kept_and_shown_under_their_section(login_as):
+    case_id = new_case()
+    officer = login_as("handlaggare")
+    start(officer, case_id)
+    editor = page(officer, f"/arenden/{case_id}/utlatande/redigera")
+    assert "&lt;h3&gt;underrubrik&lt;/h3&gt;" in editor  # the hint without JavaScript names it
+    description = (
+        '<h2 onclick="x()">Bakgrund</h2><p>Text.</p><h3 style="color:red">Ekonomi <script>x</script></h3><p>Mer.</p>'
+    )
+    assert save(officer, case_id, section_description=description).status_code == 302
+    stored = report(case_id).revision().content["sections"]["description"]
+    assert stored == "<h3>Bakgrund</h3><p>Text.</p><h3>Ekonomi </h3><p>Mer.</p>"
+    html = page(officer, f"/arenden/{case_id}/utlatande")
+    section = re.search(
+        r'<section class="report-doc__section" data-section="description".*?</section>', html, re.DOTALL
+    )
+    assert '<h2 id="avsnitt-description">Beskrivning av ärendet</h2>' in section.group(0)
+    assert "<h3>Bakgrund</h3><p>Text.</p><h3>Ekonomi </h3>" in section.group(0)
+    assert structure_problems(html) == []
+
+
+def test_the_demo_reports_subheadings_are_restored(login_as):
+    """SN-2016/3342's description has the three subheadings of the original, no longer run into its text."""
+    number = "SN-2016/3342.181"
+    case_id = fresh().scalar(select(Case.id).where(Case.number == number))
+    html = page(login_as("controller"), f"/arenden/{case_id}/utlatande")
+    subheadings = re.findall(r"<h3>([^<]+)</h3>", html)
+    assert subheadings == [
+        "Socialnämndens verksamhetsberättelse 2016",
+        "Socialnämndens ekonomiska bokslut 2016",
+        "Resultatöverföring och överföring av investeringsmedel",
+    ]
+    assert "<h3>Socialnämndens ekonomiska bokslut 2016</h3><p>Måluppfyllelsen för målet" in html
+    assert "2016 Under 2016" not in html and "investeringsmedel Enligt" not in html
+    # On the kallelse's item page the sections are h3, so the subheadings there are h4.
+    from agenda.models import Meeting, Publication
+
+    meeting = fresh().scalar(select(Meeting).join(Publication).order_by(Meeting.start_dt).limit(1))
+    item = page(login_as("ledamot"), f"/sammantraden/{meeting.id}/kallelse/punkt/4")
+    assert "<h4>Socialnämndens ekonomiska bokslut 2016</h4>" in item and "<h3>Socialnämndens ekonomiska" not in item
+    assert structure_problems(item) == []
+
+
 def test_withdrawing_is_set_apart_and_needs_its_confirmation(login_as):
     case_id = new_case()
     officer = login_as("handlaggare")

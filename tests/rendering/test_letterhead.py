@@ -17,7 +17,7 @@ from app.validation import ValidationError
 from tasks.rendering.batch import convert_together
 from tasks.rendering.kallelse_docx import build_kallelse_docx, kallelse_input_hash, kallelse_maker
 from tasks.rendering.letterhead import check_template, prepare_template, uploaded_template
-from tasks.rendering.report_docx import ProposalLine, build_report_docx, report_maker
+from tasks.rendering.report_docx import ProposalLine, SectionText, build_report_docx, report_maker
 from tasks.rendering.word import default_template, template_sha256, using_template
 from tests.rendering.meeting_sample import demo_snapshots
 from tests.rendering.sample import demo_report
@@ -73,6 +73,21 @@ def test_the_prepared_template_has_the_builders_style_ids_and_no_sample_text():
     assert ids["Heading1"].lower() == "heading 1" and ids["Header"].lower() == "header"
     assert "Sidhuvudtabell" in ids and "Rubrik1" not in ids
     assert not prepared.paragraphs or all(not p.text for p in prepared.paragraphs)
+
+
+@pytest.mark.parametrize("has_its_own", [True, False])
+def test_subheadings_are_written_in_the_templates_heading_3_or_the_projects(has_its_own):
+    """A section's subheadings use the template's "heading 3" (Rubrik 3); a template without one gets the project's."""
+    data = word_template(without_styles=() if has_its_own else ("heading 3",))
+    template = uploaded_template(check_template(data, "mall.docx"), ("a" if has_its_own else "b") * 64, "Mall")
+    report = demo_report(sections=[SectionText("Beskrivning av ärendet", "<h3>Bakgrund</h3><p>Text.</p>")])
+    with using_template(template):
+        document = docx.Document(io.BytesIO(build_report_docx(report)))
+    heading = document.styles["Heading 3"]
+    assert heading.style_id == "Heading3"
+    assert [p.text for p in document.paragraphs if p.style.style_id == "Heading3"] == ["Bakgrund"]
+    ours = docx.Document(io.BytesIO(default_template().data)).styles["Heading 3"]
+    assert (heading.font.size == ours.font.size) is not has_its_own  # python-docx's own is 13 pt, ours 11 pt
 
 
 def test_a_report_and_a_kallelse_on_the_template_carry_its_letterhead_and_styles():

@@ -177,6 +177,49 @@ def test_section_html_becomes_word_formatting_and_untrusted_markup_stays_text():
     assert all(not r.bold for r in plain.runs)
 
 
+def test_subheadings_become_heading_3_under_their_sections_heading_2():
+    html = (
+        "<h3>Bakgrund</h3><p>Ärendet väcktes 2016.</p>"
+        "<h3><strong>Ekonomi</strong> och <em>budget</em></h3><ul><li>Punkt</li></ul>"
+        "<h3></h3><p>Slut.</p>"
+    )
+    doc = read(demo_report(sections=[SectionText("Beskrivning av ärendet", html)]))
+    texts = [(p.style.name, p.text) for p in doc.paragraphs]
+    start = texts.index(("Heading 2", "Beskrivning av ärendet"))
+    assert texts[start : start + 6] == [
+        ("Heading 2", "Beskrivning av ärendet"),
+        ("Heading 3", "Bakgrund"),
+        ("Normal", "Ärendet väcktes 2016."),
+        ("Heading 3", "Ekonomi och budget"),
+        ("List Bullet", "Punkt"),
+        ("Normal", "Slut."),  # an empty subheading makes no paragraph
+    ]
+    heading = doc.styles["Heading 3"]
+    assert heading.base_style.name == "Normal" and heading.element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) == "2"
+    ekonomi = next(p for p in doc.paragraphs if p.text == "Ekonomi och budget")
+    assert [(r.text, bool(r.bold), bool(r.italic)) for r in ekonomi.runs] == [
+        ("Ekonomi", True, False),
+        (" och ", False, False),
+        ("budget", False, True),
+    ]
+
+
+def test_the_demo_reports_subheadings_are_printed_as_headings():
+    doc = read(demo_report())
+    assert styled(doc, "Heading 3") == [
+        "Socialnämndens verksamhetsberättelse 2016",
+        "Socialnämndens ekonomiska bokslut 2016",
+        "Resultatöverföring och överföring av investeringsmedel",
+    ]
+    texts = body_texts(doc)
+    assert texts[texts.index("Socialnämndens ekonomiska bokslut 2016") + 1] == (
+        "Måluppfyllelsen för målet om sund ekonomi bedöms som ej godtagbar."
+    )
+    assert texts[texts.index("Resultatöverföring och överföring av investeringsmedel") + 1].startswith(
+        "Enligt Huddinge kommuns ekonomistyrningsprinciper"
+    )
+
+
 def test_special_characters_and_a_300_character_title_survive_whole():
     assert len(LONG_TITLE) == 300
     report = demo_report(
@@ -273,9 +316,16 @@ def test_the_template_is_lean_and_can_be_regenerated():
     assert 8 <= len(kept.styles) <= 20
     regenerated = build_template()
     assert [s.name for s in regenerated.styles] == [s.name for s in kept.styles]
-    assert {"Heading 1", "Heading 2", "List Number", "List Bullet", "Header", "Footer", "Sidhuvudtabell"} <= {
-        s.name for s in kept.styles
-    }
+    assert {
+        "Heading 1",
+        "Heading 2",
+        "Heading 3",
+        "List Number",
+        "List Bullet",
+        "Header",
+        "Footer",
+        "Sidhuvudtabell",
+    } <= {s.name for s in kept.styles}
 
 
 def test_same_input_same_hash_and_any_change_another():

@@ -40,6 +40,11 @@ def test_pdf_is_tagged_swedish_titled_with_an_outline(converter):
             "Förslag till beslut",
             "Sammanfattning",
             "Beskrivning av ärendet",
+            [  # its subheadings (Heading 3) folded beneath it
+                "Socialnämndens verksamhetsberättelse 2016",
+                "Socialnämndens ekonomiska bokslut 2016",
+                "Resultatöverföring och överföring av investeringsmedel",
+            ],
             "Förvaltningens synpunkter",
             "Bilagor",
             "Beslutet delges",

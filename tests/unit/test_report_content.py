@@ -26,6 +26,12 @@ SECTIONS = {"summary": "Sammanfattning", "description": "Beskrivning av ärendet
         ("<ul><li>ett</li><li>två</li></ul>", "<ul><li>ett</li><li>två</li></ul>"),
         ("<table><tr><td>cell</td></tr></table>", "cell"),
         ('<p style="color:red">§ 5 åäö</p>', "<p>§ 5 åäö</p>"),
+        # subheadings: h3 kept bare; another level becomes one; an empty one goes
+        ('<h3 id="x" style="color:red" onclick="x()">Bakgrund</h3><p>Text</p>', "<h3>Bakgrund</h3><p>Text</p>"),
+        ("<h1>Titel</h1><h2>Rubrik</h2><H4>Liten</H4>", "<h3>Titel</h3><h3>Rubrik</h3><h3>Liten</h3>"),
+        ("<h3><script>alert(1)</script><strong>Ekonomi</strong> 2016</h3>", "<h3><strong>Ekonomi</strong> 2016</h3>"),
+        ("<h3> </h3><h3></h3><p>Text</p>", "<p>Text</p>"),
+        ("<h10>inte en rubrik</h10>", "inte en rubrik"),
     ],
 )
 def test_rich_text_keeps_only_what_word_carries(dirty, clean):
@@ -36,6 +42,7 @@ def test_plain_text_of_rich_text():
     assert (
         html_to_text("<p>Första &amp; <b>andra</b></p><ul><li>ett</li><li>två</li></ul>") == "Första & andra\nett\ntvå"
     )
+    assert html_to_text("<h3>Bakgrund</h3><p>Text</p>") == "Bakgrund\nText"
 
 
 def test_clean_content_sanitises_every_field_and_drops_empty_points():

@@ -7,8 +7,10 @@
   if (!form) { return; }
 
   // --- rich text: the same tags and attributes the server keeps ---------------------------
-  var ALLOWED = { P: "p", BR: "br", STRONG: "strong", B: "strong", EM: "em", I: "em", UL: "ul", OL: "ol", LI: "li", A: "a" };
-  var BLOCKS = { DIV: true, H1: true, H2: true, H3: true, H4: true, H5: true, H6: true, BLOCKQUOTE: true };
+  var ALLOWED = { P: "p", H3: "h3", BR: "br", STRONG: "strong", B: "strong", EM: "em", I: "em", UL: "ul", OL: "ol", LI: "li", A: "a" };
+  var BLOCKS = { DIV: true, BLOCKQUOTE: true };
+  // a heading of any other level (pasted from Word or a web page) becomes a subheading, as on the server
+  var HEADINGS = { H1: true, H2: true, H4: true, H5: true, H6: true };
   var DROPPED = { SCRIPT: true, STYLE: true, TEMPLATE: true, IFRAME: true, OBJECT: true, EMBED: true, SVG: true, MATH: true, HEAD: true, TITLE: true, META: true };
   var SAFE_URL = /^(https?:|mailto:)/i;
 
@@ -20,7 +22,7 @@
         return;
       }
       if (node.nodeType !== Node.ELEMENT_NODE || DROPPED[node.nodeName]) { return; }
-      var tag = ALLOWED[node.nodeName] || (BLOCKS[node.nodeName] ? "p" : null);
+      var tag = ALLOWED[node.nodeName] || (HEADINGS[node.nodeName] ? "h3" : (BLOCKS[node.nodeName] ? "p" : null));
       if (!tag) { copyClean(node, target); return; }  // unknown wrapper (span, font …): keep its text
       var copy = document.createElement(tag);
       if (tag === "a") {
@@ -47,7 +49,7 @@
     copyClean(element, holder);
     var paragraph = null;
     Array.prototype.slice.call(holder.childNodes).forEach(function (node) {
-      if (/^(P|UL|OL)$/.test(node.nodeName)) { paragraph = null; return; }
+      if (/^(P|H3|UL|OL)$/.test(node.nodeName)) { paragraph = null; return; }
       if (!paragraph) {
         if (node.nodeType === Node.TEXT_NODE && !node.nodeValue.trim()) { holder.removeChild(node); return; }
         paragraph = document.createElement("p");
@@ -59,7 +61,7 @@
   }
 
   var TOOLS = [
-    ["Fet", "bold"], ["Kursiv", "italic"], ["Punktlista", "insertUnorderedList"],
+    ["Fet", "bold"], ["Kursiv", "italic"], ["Underrubrik", "subheading"], ["Punktlista", "insertUnorderedList"],
     ["Numrerad lista", "insertOrderedList"], ["Länk", "createLink"]
   ];
 
@@ -97,6 +99,9 @@
           var url = window.prompt("Länkens adress (https://…)", "https://");
           if (!url || !SAFE_URL.test(url.trim())) { return; }
           document.execCommand("createLink", false, url.trim());
+        } else if (tool[1] === "subheading") {  // the line becomes a subheading (h3), or a paragraph again
+          var current = String(document.queryCommandValue("formatBlock") || "").toLowerCase();
+          document.execCommand("formatBlock", false, current === "h3" ? "p" : "h3");
         } else {
           document.execCommand(tool[1], false, null);
         }
@@ -121,7 +126,7 @@
     wrapper.appendChild(area);
     textarea.parentNode.insertBefore(wrapper, textarea);
     textarea.hidden = true;
-    if (hint) { hint.textContent = "Formatera med knapparna: fet, kursiv, listor och länkar. Annan formatering tas bort när du sparar."; }
+    if (hint) { hint.textContent = "Formatera med knapparna: fet, kursiv, underrubrik, listor och länkar. Annan formatering tas bort när du sparar."; }
     form.addEventListener("submit", function () { textarea.value = cleanHtml(area); });
   }
 
