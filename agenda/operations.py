@@ -18,6 +18,7 @@ from agenda.models import (
     CASE_KINDS,
     UPCOMING,
     AgendaItem,
+    AgendaSection,
     DelegationDecision,
     ItemKind,
     ItemOutcome,
@@ -29,6 +30,7 @@ from agenda.snapshot import build_snapshots, describe_changes, publication_probl
 from agenda.snapshot_json import PartJSON
 from agenda.standing_items import template_for
 from app import audit
+from app.audit import AuditEntry
 from app.auth.models import User
 from app.clock import LOCAL_TZ, local_today, to_local, utcnow
 from app.extensions import db
@@ -36,12 +38,17 @@ from app.organisation.models import Committee
 from app.registry.models import Case, CaseStatus
 from app.validation import ConflictError, ValidationError, clean_text
 from workflows import operations as report_ops
-from workflows.models import ReportState
+from workflows.models import CaseReport, ReportState
 
 MAX_ITEMS = 200
 MAX_PARTS = 20
 #: meetings planned at once from the year plan
 MAX_SERIES = 24
+#: how long after an item was removed it can be put back ("Ångra")
+UNDO_MINUTES = 30
+#: the audit actions of removing an item and of putting it back (the removal's row holds what is restored)
+REMOVED = "agenda.item_removed"
+RESTORED = "agenda.item_restored"
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -502,6 +509,38 @@ def add_item(
     return item
 
 
+#: case items added at once from the list of ready cases
+MAX_BULK = 100
+
+
+def add_cases(
+    meeting: Meeting,
+    *,
+    user: User,
+    cases: Sequence[tuple[Case, Mapping[str, object]]],
+    expected_version: int | None = None,
+) -> list[AgendaItem]:
+    """Add several cases at once (the ready cases the secretary ticked), each with its values (section, note …)
+    and its default place, in the order given; all or none. A case's external reference comes with it unless
+    one is given."""
+    _lock(meeting)
+    _require_open(meeting)
+    _check_version(meeting, expected_version)
+    if not cases:
+        raise ValidationError({"cases": "Kryssa i minst ett ärende att lägga till."})
+    if len(cases) > MAX_BULK:
+        raise ValidationError({"cases": f"Lägg till högst {MAX_BULK} ärenden åt gången."})
+    if len({case.id for case, _values in cases}) != len(cases):
+        raise ValidationError({"cases": "Samma ärende står två gånger."})
+    items = []
+    for case, values in cases:
+        given = dict(values)
+        if not given.get("external_reference") and case.external_reference:
+            given["external_reference"] = case.external_reference
+        items.append(add_item(meeting, user=user, kind=ItemKind.case, case=case, **given))
+    return items
+
+
 def _audit_title(item: AgendaItem) -> str:
     """The title the audit log shows (the log is read by staff; keep confidential titles out anyway)."""
     if item.is_confidential and item.case is not None:
@@ -612,8 +651,12 @@ def attach_handling(item: AgendaItem, *, user: User) -> AgendaItem:
     return item
 
 
-def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = None) -> None:
-    """Take an item off the agenda (its report goes back to "signed") and renumber the rest."""
+def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = None) -> AuditEntry:
+    """Take an item off the agenda (its report goes back to "signed") and renumber the rest.
+
+    The audit row it writes holds the item as it was (its place and content, a confidential item's title left
+    out: its case gives it back), so ``restore_item`` can put it back for a while; it is returned for that.
+    """
     meeting = item.meeting
     _lock(meeting)
     _require_open(meeting)
@@ -624,12 +667,112 @@ def remove_item(item: AgendaItem, *, user: User, expected_version: int | None = 
             report_ops.transition(report, user=user, name="remove_from_agenda", notify=False)
     summary = f"Punkt {item.number} ”{_audit_title(item)}” borttagen från föredragningslistan."
     case_id = item.case_id
+    content = _restorable(item)
     rest = [other for other in meeting.items if other.id != item.id]
     db.session.delete(item)
     db.session.flush()
     _apply_order(meeting, rest)
     _bump(meeting)
-    audit.record("agenda.item_removed", meeting, summary, user=user, committee_id=meeting.committee_id, case_id=case_id)
+    entry = audit.record(
+        REMOVED, meeting, summary, user=user, committee_id=meeting.committee_id, case_id=case_id, before=content
+    )
+    db.session.flush()
+    return entry
+
+
+def _restorable(item: AgendaItem) -> dict[str, Any]:
+    """What ``restore_item`` needs to put the item back where it was, as it was."""
+    return {
+        "item_id": item.id,
+        "position": item.position,
+        "kind": item.kind.value,
+        # a confidential case's title stays out of the log; it is read from the case again
+        "title": None if item.is_confidential and item.case is not None else item.title,
+        "case_id": item.case_id,
+        "is_handling_later": item.is_handling_later,
+        "note": item.note,
+        "external_reference": item.external_reference,
+        "parts": list(item.parts or []),
+        "closes_agenda": item.closes_agenda,
+        "section_id": item.section_id,
+        "marker_ids": [marker.id for marker in item.markers],
+    }
+
+
+def removal_of(meeting: Meeting, removal_id: object) -> AuditEntry:
+    """The removal of one of this meeting's items that can still be undone (its audit row), or ConflictError."""
+    entry = db.session.get(AuditEntry, removal_id) if isinstance(removal_id, int) else None
+    if (
+        entry is None
+        or entry.action != REMOVED
+        or entry.object_type != "Meeting"
+        or entry.object_id != meeting.id
+        or not entry.data
+        or not entry.data.get("before")
+    ):
+        raise ConflictError("Det finns ingen borttagen punkt att återställa.")
+    if utcnow() - entry.created_dt > timedelta(minutes=UNDO_MINUTES):
+        raise ConflictError(
+            f"Borttagningen kan bara ångras inom {UNDO_MINUTES} minuter. Lägg till punkten på nytt i stället."
+        )
+    later = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == RESTORED,
+            AuditEntry.object_type == "Meeting",
+            AuditEntry.object_id == meeting.id,
+            AuditEntry.id > entry.id,
+        )
+    )
+    if any((row.data or {}).get("after", {}).get("removal") == entry.id for row in later):
+        raise ConflictError("Punkten är redan återställd.")
+    return entry
+
+
+def restore_item(meeting: Meeting, *, user: User, removal_id: object) -> AgendaItem:
+    """Undo a removal ("Ångra"): put the item back at its place with its content, within UNDO_MINUTES.
+
+    A case item takes its case's signed report onto the agenda again; it is refused, as when adding, when the
+    case has been put on an agenda meanwhile or its report is no longer signed (unless its handling comes later).
+    A section or marker removed from the committee's template meanwhile is left out.
+    """
+    _lock(meeting)
+    _require_open(meeting)
+    entry = removal_of(meeting, removal_id)
+    content: dict[str, Any] = entry.data["before"] if entry.data else {}
+    case = db.session.get(Case, content["case_id"]) if content.get("case_id") else None
+    if content.get("case_id") and case is None:
+        raise ConflictError("Ärendet som punkten gällde finns inte längre.")
+    if case is not None:
+        _check_case(meeting, case)
+    item = AgendaItem(
+        kind=ItemKind(content["kind"]),
+        title=content.get("title") or (case.title if case is not None else ItemKind(content["kind"]).label),
+        case=case,
+        note=content.get("note"),
+        external_reference=content.get("external_reference"),
+        parts=content.get("parts") or [],
+        is_handling_later=bool(content.get("is_handling_later")),
+        closes_agenda=bool(content.get("closes_agenda")),
+    )
+    section = db.session.get(AgendaSection, content["section_id"]) if content.get("section_id") else None
+    if section is not None and section.committee_id == meeting.committee_id:
+        item.agenda_section = section
+    wanted = set(content.get("marker_ids") or [])
+    item.markers = [marker for marker in conventions.markers_for(meeting.committee) if marker.id in wanted]
+    if case is not None and item.kind in CASE_KINDS:
+        _place_report(item, case, user)
+    _insert(meeting, item, min(int(content.get("position") or 1), len(meeting.items) + 1))
+    _bump(meeting)
+    audit.record(
+        RESTORED,
+        meeting,
+        f"Punkt {item.number} ”{_audit_title(item)}” återställd på föredragningslistan (borttagningen ångrad).",
+        user=user,
+        committee_id=meeting.committee_id,
+        case_id=item.case_id,
+        after={"removal": entry.id, "item_id": item.id},
+    )
+    return item
 
 
 def reorder(meeting: Meeting, *, user: User, order: list[int], expected_version: int) -> Meeting:
@@ -706,6 +849,29 @@ def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str |
         case_id=item.case_id,
     )
     return item
+
+
+def ready_cases(committee: Committee) -> list[Case]:
+    """The committee's cases ready for an agenda, oldest first: open, their tjänsteutlåtande signed and on no
+    upcoming agenda (postponed and sent-back cases are signed again, so they are among them)."""
+    on_agenda = (
+        select(AgendaItem.case_id)
+        .join(Meeting)
+        .where(Meeting.status.in_(UPCOMING), AgendaItem.outcome.is_(None), AgendaItem.case_id.is_not(None))
+    )
+    return list(
+        db.session.scalars(
+            select(Case)
+            .join(CaseReport, CaseReport.case_id == Case.id)
+            .where(
+                Case.committee_id == committee.id,
+                Case.status == CaseStatus.open,
+                CaseReport.state == ReportState.signed,
+                Case.id.not_in(on_agenda),
+            )
+            .order_by(Case.registered_on, Case.id)
+        )
+    )
 
 
 def offered_again(committee: Committee) -> list[AgendaItem]:

@@ -1,13 +1,20 @@
-"""The meeting page and the agenda builder: the meeting's facts, its items (added, edited, moved, removed, their
-handling attached), outcomes after the meeting, and publishing the kallelse."""
+"""The meeting page and the agenda builder: the meeting's facts, its items (added one by one or several ready cases
+at once, edited, moved, removed with confirmation and put back, their handling attached), outcomes after the
+meeting, and publishing the kallelse.
+
+Every change of the agenda answers a plain form with a redirect, and the builder's script (agenda.js, which asks
+for JSON) with the message and the parts of the page that changed, rendered by the same templates."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request
+from collections.abc import Callable
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from agenda import access
+from agenda.conventions import sections_for
 from agenda import operations as ops
 from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
 from agenda.operations import misplaced_confidential
@@ -18,7 +25,7 @@ from app.errors import json_error, prefers_json
 from app.extensions import db
 from app.permissions import Action, can, require
 from app.registry.models import Case, CaseStatus
-from app.validation import ConflictError, ValidationError
+from app.validation import ConflictError, ForbiddenError, ValidationError
 from app.web.forms import EmptyForm
 from app.web.meeting_forms import (
     CaseItemForm,
@@ -27,8 +34,10 @@ from app.web.meeting_forms import (
     MoveItemForm,
     OutcomeForm,
     PublishForm,
+    ReadyCasesForm,
     ReorderForm,
     SimpleItemForm,
+    UndoRemovalForm,
     combine_start,
     edit_item_form,
     information_form,
@@ -37,6 +46,7 @@ from app.web.meeting_forms import (
     parts_of,
 )
 from app.web.meetings import bp, case_label, meeting_url, start_errors
+from app.web.registry_forms import form_status
 from app.web.report_forms import run, with_ids
 from workflows.access import acting_user
 from workflows.models import CaseReport, ReportState
@@ -130,7 +140,13 @@ def _forms(meeting: Meeting, posted: dict) -> dict:
     return forms
 
 
-def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = None, refused: list | None = None):
+def _ready(meeting: Meeting) -> list[Case]:
+    """The committee's ready cases (signed, on no upcoming agenda) the user may see, to tick and add at once."""
+    return [case for case in ops.ready_cases(meeting.committee) if can(current_user, Action.view_case, case)]
+
+
+def _context(meeting: Meeting, posted: dict | None = None, refused: list | None = None) -> dict:
+    """What the meeting page and its parts (the agenda, the ready cases, the check before publishing) show."""
     posted = posted or {}
     db.session.refresh(meeting)
     manage = can(current_user, Action.manage_meetings, meeting)
@@ -144,6 +160,7 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
         "refused": refused,
         "today": local_today(),
         "button_form": EmptyForm(),
+        "removal": None,
     }
     if manage:
         decisions = ops.delegation_decisions_for(meeting)
@@ -152,6 +169,9 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
             problems = ["Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras."] + problems
         forms = _forms(meeting, posted)
         forms["publish"].late_reason.flags.required = True
+        forms["ready"] = posted.get("ready") or ReadyCasesForm(formdata=None, version=meeting.agenda_version)
+        forms["ready"].version.data = meeting.agenda_version
+        forms["undo"] = UndoRemovalForm(formdata=None)
         previous = meeting.latest_publication
         pending = (
             describe_changes(previous.members_snapshot, build_snapshots(meeting, decisions)[0])
@@ -168,9 +188,72 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
             deadline=meeting.notice_deadline,
             deadline_passed=local_today() > meeting.notice_deadline,
             started=meeting.start_dt <= utcnow(),
+            ready_cases=_ready(meeting) if meeting.status in UPCOMING else [],
+            sections=[(str(s.id), s.name) for s in sections_for(meeting.committee)],
             ItemKind=ItemKind,
         )
+    return context
+
+
+def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = None, refused: list | None = None):
+    context = _context(meeting, posted, refused)
+    removal = request.args.get("borttagen", "")
+    if context["may_manage"] and context["is_open"] and removal.isdigit():
+        try:  # the confirm step's redirect: say what was removed, beside the list, with "Ångra"
+            context["removal"] = ops.removal_of(meeting, int(removal))
+        except ConflictError:
+            pass
     return render_template("agenda/meeting.html", **context), status
+
+
+#: the parts of the meeting page the builder's script replaces after a change (element id → template)
+FRAGMENTS = {
+    "agenda-list": "agenda/_agenda_list.html",
+    "ready-cases": "agenda/_ready_cases.html",
+    "publish-check": "agenda/_publish_check.html",
+}
+
+
+def _changed(meeting: Meeting, message: str, **extra: object):
+    """The script's answer to a change: the message, the agenda's version and the parts of the page that changed."""
+    context = _context(meeting)
+    return jsonify(
+        message=message,
+        version=meeting.agenda_version,
+        fragments={key: render_template(template, **context) for key, template in FRAGMENTS.items()},
+        **extra,
+    )
+
+
+def _change(
+    meeting: Meeting,
+    form,
+    operation: Callable[[], tuple[str, str, dict]],
+    render: Callable[[int], object],
+):
+    """Run a change of the agenda from a form: JSON for the builder's script, else a redirect or the page again.
+
+    ``operation`` returns the message, where a plain form goes next and what else the script is told.
+    """
+    if not prefers_json():
+        return run(form, lambda: operation()[:2], render)
+    if not form.validate():
+        status = form_status(form)
+        fields = {name: " ".join(errors) for name, errors in form.errors.items()}
+        return json_error(status, "Rätta uppgifterna i formuläret.", fields)
+    try:
+        message, _location, extra = operation()
+    except ValidationError as exc:
+        db.session.rollback()
+        return json_error(422, exc.message, exc.errors)
+    except ConflictError as exc:
+        db.session.rollback()
+        return json_error(409, exc.message)
+    except ForbiddenError as exc:
+        db.session.rollback()
+        return json_error(403, exc.message)
+    db.session.commit()
+    return _changed(meeting, message, **extra)
 
 
 @bp.route("/sammantraden/<int:meeting_id>")
@@ -275,9 +358,40 @@ def add_item(meeting_id: int):
         return (
             f"Punkt {item.number} ”{_title_of(item)}” har lagts till på föredragningslistan.",
             meeting_url(meeting, f"punkt-{item.id}"),
+            {"focus": f"punkt-{item.id}"},
         )
 
-    return run(form, operation, lambda status: _meeting_page(meeting, status, {key: form}))
+    return _change(meeting, form, operation, lambda status: _meeting_page(meeting, status, {key: form}))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/klara-arenden", methods=["POST"])
+@login_required
+def add_ready_cases(meeting_id: int):
+    """Add the ticked ready cases at once, each with its section and note."""
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    form = ReadyCasesForm()
+
+    def operation():
+        chosen = []
+        for value in request.form.getlist("case")[: ops.MAX_BULK + 1]:
+            case = db.session.get(Case, int(value)) if value.isdigit() else None
+            if case is None:
+                abort(400, "Okänt ärende.")
+            require(current_user, Action.view_case, case)
+            values: dict[str, object] = {"note": request.form.get(f"note_{case.id}", "")}
+            if f"section_{case.id}" in request.form:
+                values["section"] = request.form.get(f"section_{case.id}") or None
+            chosen.append((case, values))
+        items = ops.add_cases(meeting, user=acting_user(), cases=chosen, expected_version=form.version.data)
+        numbers = ", ".join(str(item.number) for item in items)
+        message = (
+            f"{len(items)} ärenden har lagts till på föredragningslistan som punkt {numbers}."
+            if len(items) > 1
+            else f"Punkt {items[0].number} ”{_title_of(items[0])}” har lagts till på föredragningslistan."
+        )
+        return message, meeting_url(meeting, "dagordning"), {}
+
+    return _change(meeting, form, operation, lambda status: _meeting_page(meeting, status, {"ready": form}))
 
 
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>", methods=["GET", "POST"])
@@ -315,36 +429,58 @@ def edit_item(meeting_id: int, item_id: int):
     return run(form, operation, render)
 
 
-def _item_button(meeting_id: int, item_id: int, change, action: Action = Action.manage_meetings):
-    """Run a button's ``change(item)`` (it returns the flash message) and go back to the agenda."""
-    meeting = access.load_meeting(current_user, meeting_id, action)
-    item = access.item_of(meeting, item_id)
-    return run(
-        EmptyForm(),
-        lambda: (change(meeting, item), meeting_url(meeting, "dagordning")),
-        lambda status: _meeting_page(meeting, status),
-    )
-
-
-@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/ta-bort", methods=["POST"])
+@bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/ta-bort", methods=["GET", "POST"])
 @login_required
 def remove_item(meeting_id: int, item_id: int):
-    def change(meeting, item):
-        message = f"Punkt {item.number} ”{_title_of(item)}” är borttagen. Övriga punkter har numrerats om."
-        ops.remove_item(item, user=acting_user())
-        return message
+    """Ask first (a page of its own without the script, a dialog with it), then remove; "Ångra" puts it back."""
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
+    form = EmptyForm()
+    if request.method == "GET":
+        return render_template("agenda/remove_item.html", meeting=meeting, item=item, form=form)
 
-    return _item_button(meeting_id, item_id, change)
+    def operation():
+        message = f"Punkt {item.number} ”{_title_of(item)}” är borttagen. Övriga punkter har numrerats om."
+        removal = ops.remove_item(item, user=acting_user())
+        location = url_for("meetings.meeting", meeting_id=meeting.id, borttagen=removal.id, _anchor="dagordning")
+        return message, location, {"undo": {"removal": removal.id, "minutes": ops.UNDO_MINUTES}}
+
+    return _change(meeting, form, operation, lambda status: _meeting_page(meeting, status))
+
+
+@bp.route("/sammantraden/<int:meeting_id>/angra-borttagning", methods=["POST"])
+@login_required
+def undo_removal(meeting_id: int):
+    """Put back the item a removal took off, at its place with its content."""
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    form = UndoRemovalForm()
+
+    def operation():
+        item = ops.restore_item(meeting, user=acting_user(), removal_id=form.removal.data)
+        return (
+            f"Punkt {item.number} ”{_title_of(item)}” är återställd.",
+            meeting_url(meeting, f"punkt-{item.id}"),
+            {"focus": f"punkt-{item.id}"},
+        )
+
+    return _change(meeting, form, operation, lambda status: _meeting_page(meeting, status))
 
 
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/handling", methods=["POST"])
 @login_required
 def attach_handling(meeting_id: int, item_id: int):
-    def change(meeting, item):
-        ops.attach_handling(item, user=acting_user())
-        return f"Handlingen till punkt {item.number} är klar och följer med kallelsen."
+    meeting = access.load_meeting(current_user, meeting_id, Action.manage_meetings)
+    item = access.item_of(meeting, item_id)
 
-    return _item_button(meeting_id, item_id, change)
+    def operation():
+        ops.attach_handling(item, user=acting_user())
+        return (
+            f"Handlingen till punkt {item.number} är klar och följer med kallelsen.",
+            meeting_url(meeting, f"punkt-{item.id}"),
+            {"focus": f"punkt-{item.id}"},
+        )
+
+    return _change(meeting, EmptyForm(), operation, lambda status: _meeting_page(meeting, status))
 
 
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/flytta", methods=["POST"])

@@ -299,6 +299,24 @@ class MoveItemForm(FlaskForm):
     version = version_field()
 
 
+class ReadyCasesForm(FlaskForm):
+    """The ready cases ticked to be added at once; each row's case, section and note are read by the view
+    (``case`` repeated, ``section_<case id>``, ``note_<case id>``)."""
+
+    version = version_field()
+
+
+class UndoRemovalForm(FlaskForm):
+    """"Ångra": put back the item a removal took off (the removal's audit row)."""
+
+    removal = IntegerField(
+        "Borttagning",
+        validators=[InputRequired("Det finns ingen borttagen punkt att återställa.")],
+        widget=HiddenInput(),
+        invalid_value_message="Det finns ingen borttagen punkt att återställa.",
+    )
+
+
 class ReorderForm(FlaskForm):
     version = version_field()
     order = StringField(
