@@ -534,7 +534,7 @@ def add_cases(
         raise ValidationError({"cases": "Samma ärende står två gånger."})
     items = []
     for case, values in cases:
-        given = dict(values)
+        given: dict[str, Any] = {k: v for k, v in values.items() if k not in ("position", "expected_version")}
         if not given.get("external_reference") and case.external_reference:
             given["external_reference"] = case.external_reference
         items.append(add_item(meeting, user=user, kind=ItemKind.case, case=case, **given))

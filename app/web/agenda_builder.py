@@ -8,14 +8,15 @@ for JSON) with the message and the parts of the page that changed, rendered by t
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from agenda import access
-from agenda.conventions import sections_for
 from agenda import operations as ops
+from agenda.conventions import sections_for
 from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
 from agenda.operations import misplaced_confidential
 from agenda.secrecy import newly_confidential
@@ -199,10 +200,9 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
     context = _context(meeting, posted, refused)
     removal = request.args.get("borttagen", "")
     if context["may_manage"] and context["is_open"] and removal.isdigit():
-        try:  # the confirm step's redirect: say what was removed, beside the list, with "Ångra"
+        # the confirm step's redirect: say what was removed, beside the list, with "Ångra"
+        with suppress(ConflictError):
             context["removal"] = ops.removal_of(meeting, int(removal))
-        except ConflictError:
-            pass
     return render_template("agenda/meeting.html", **context), status
 
 
@@ -416,7 +416,11 @@ def edit_item(meeting_id: int, item_id: int):
             ops.update_item(item, user=acting_user(), expected_version=form.version.data, **values)
         except ValidationError as exc:
             raise part_errors(exc, form) from exc
-        return f"Punkt {item.number} är ändrad.", meeting_url(meeting, f"punkt-{item.id}")
+        return (
+            f"Punkt {item.number} är ändrad.",
+            meeting_url(meeting, f"punkt-{item.id}"),
+            {"focus": f"punkt-{item.id}"},
+        )
 
     def render(status: int):
         db.session.refresh(meeting)
@@ -426,7 +430,9 @@ def edit_item(meeting_id: int, item_id: int):
             "agenda/edit_item.html", meeting=meeting, item=item, form=form, ItemKind=ItemKind
         ), status
 
-    return run(form, operation, render)
+    if request.method == "GET":
+        return render(200)
+    return _change(meeting, form, operation, render)
 
 
 @bp.route("/sammantraden/<int:meeting_id>/punkter/<int:item_id>/ta-bort", methods=["GET", "POST"])

@@ -307,7 +307,7 @@ class ReadyCasesForm(FlaskForm):
 
 
 class UndoRemovalForm(FlaskForm):
-    """"Ångra": put back the item a removal took off (the removal's audit row)."""
+    """ "Ångra": put back the item a removal took off (the removal's audit row)."""
 
     removal = IntegerField(
         "Borttagning",

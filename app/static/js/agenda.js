@@ -1,27 +1,42 @@
-// The agenda builder, enhanced: a row can be dragged, or picked up with its "Flytta" button and
-// moved with the arrow keys (Enter or Space drops it, Escape cancels). The new order is saved at
-// once and the numbers change. Without this script every row keeps its own form to move it (a
-// place number, "Flytta upp", "Flytta ned"), which works the same way.
+// The agenda builder, enhanced. Without this script every form posts and the page comes back; with it:
+// - the forms marked data-agenda-change (adding items, the ready cases, "Handlingen är klar", "Ångra") are sent
+//   in the background and the parts of the page that changed are put in from the answer;
+// - "Ändra" opens the item's form in a dialog and "Ta bort" asks in a dialog; a removal's message (with
+//   "Ångra") stands in the live region above the list;
+// - a row is moved by dragging its number, or with "Flytta" in its menu and the arrow keys (Enter or Space
+//   drops it, Escape cancels); the new order is saved at once and the numbers change. The move form each row
+//   has without the script (a place number, "Flytta upp", "Flytta ned") is hidden.
 (function () {
   "use strict";
-  var table = document.getElementById("agenda-table");
-  var orderForm = document.getElementById("agenda-order");
   var status = document.getElementById("agenda-status");
-  if (!table || !orderForm || !status || !window.fetch || !window.FormData) { return; }
-  var tbody = table.tBodies[0];
-  // The committee's first number (0 or 1): an item's number is its place counted from it.
-  var firstNumber = parseInt(table.getAttribute("data-first-number") || "1", 10);
-  var columns = table.tHead ? table.tHead.rows[0].cells.length : 3;
+  var list = document.getElementById("agenda-list");
+  if (!status || !list || !window.fetch || !window.FormData || !window.DOMParser) { return; }
+
+  var table = null;
+  var tbody = null;
+  var orderForm = null;
+  var firstNumber = 1;  // the committee's first number (0 or 1): an item's number is its place counted from it
+  var columns = 4;
   var busy = false;
   var lifted = null;  // {row, button, before: [ids]} while a row is picked up with the keyboard
   var dragged = null; // {row, button, before: [ids], target, after} while a row is dragged
+  var dialogs = {};
 
-  function itemRows() { return Array.prototype.slice.call(tbody.querySelectorAll("tr[data-item-id]")); }
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+
+  function itemRows() { return tbody ? Array.prototype.slice.call(tbody.querySelectorAll("tr[data-item-id]")) : []; }
   function ids() { return itemRows().map(function (row) { return row.getAttribute("data-item-id"); }); }
   function titleOf(row) { return "”" + (row.getAttribute("data-title") || "") + "”"; }
   function placeOf(row) { return itemRows().indexOf(row) + firstNumber; }
+  function same(a, b) { return a.join(",") === b.join(","); }
 
-  function announce(text, isError, offerReload) {
+  // --- the live region above the list -----------------------------------------------------------
+
+  // Say ``text`` in the live region; with ``undo`` ({removal}) an "Ångra" button follows it.
+  function announce(text, isError, offerReload, undo) {
     status.className = "agenda-status" + (isError ? " agenda-status--error" : "");
     status.textContent = "";
     window.setTimeout(function () {
@@ -35,8 +50,240 @@
         status.appendChild(document.createTextNode(" "));
         status.appendChild(reload);
       }
+      if (undo) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button--small agenda-status__undo";
+        button.textContent = "Ångra";
+        button.addEventListener("click", function () {
+          var data = new FormData();
+          data.append("csrf_token", csrfToken());
+          data.append("removal", String(undo.removal));
+          send(status.getAttribute("data-undo-url"), data, null);
+        });
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(button);
+        button.focus();  // the removed row's menu is gone: the next thing to do is here
+      }
     }, 50);
   }
+
+  // --- sending a change and putting in what changed ------------------------------------------------
+
+  function send(url, data, form, onDone) {
+    busy = true;
+    list.setAttribute("aria-busy", "true");
+    return fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return { ok: response.ok, status: response.status, body: body };
+        });
+      })
+      .then(function (result) {
+        if (onDone) { onDone(result); }
+        if (result.ok) {
+          apply(result.body, form);
+        } else if (result.status === 422 && form) {
+          // the server shows what to correct beside each field: send the form as it is
+          form.setAttribute("data-plain", "true");
+          form.submit();
+        } else {
+          var message = (result.body && result.body.error && result.body.error.message) ||
+            "Ändringen kunde inte sparas. Ladda om sidan och försök igen.";
+          if (result.status === 409 && message.indexOf("Ladda om") === -1) { message += " Ladda om sidan."; }
+          announce(message, true, result.status === 409);
+        }
+      })
+      .catch(function () {
+        announce("Ändringen kunde inte sparas: servern svarade inte. Försök igen.", true);
+      })
+      .then(function () {
+        busy = false;
+        list.removeAttribute("aria-busy");
+      });
+  }
+
+  function apply(body, form) {
+    var fragments = body.fragments || {};
+    Object.keys(fragments).forEach(function (id) {
+      var element = document.getElementById(id);
+      if (element) { element.innerHTML = fragments[id]; }
+    });
+    setVersion(body.version);
+    bindList();
+    bindReady();
+    pruneCaseChoices();
+    if (form && form.hasAttribute("data-reset")) { form.reset(); }
+    announce(body.message || "Föredragningslistan är sparad.", false, false, body.undo);
+    if (body.focus) {
+      var row = document.getElementById(body.focus);
+      var toggle = row && row.querySelector(".row-menu__toggle");
+      if (toggle) { toggle.focus(); }
+    }
+  }
+
+  function setVersion(version) {
+    if (version === undefined || version === null) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=version]"), function (input) {
+      input.value = String(version);
+    });
+  }
+
+  // The single case form offers no case that is on the agenda now.
+  function pruneCaseChoices() {
+    var onAgenda = {};
+    itemRows().forEach(function (row) {
+      var id = row.getAttribute("data-case-id");
+      if (id) { onAgenda[id] = true; }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("select[name=case] option"), function (option) {
+      if (option.value && onAgenda[option.value]) { option.remove(); }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-agenda-change") || form.hasAttribute("data-plain")) { return; }
+    event.preventDefault();
+    if (busy) { return; }
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
+    var dialog = form.closest("dialog");
+    send(form.action, data, form, function (result) {
+      if (dialog && result.status !== 422) { dialog.close(); }
+    });
+  });
+
+  // --- dialogs: confirm a removal, edit an item ----------------------------------------------------
+
+  function dialog(name) {
+    if (dialogs[name]) { return dialogs[name]; }
+    var element = document.createElement("dialog");
+    element.className = "agenda-dialog";
+    element.id = "agenda-dialog-" + name;
+    element.setAttribute("aria-labelledby", element.id + "-title");
+    document.body.appendChild(element);
+    dialogs[name] = element;
+    return element;
+  }
+
+  function openRemove(link) {
+    var row = link.closest("tr[data-item-id]");
+    var toggle = row.querySelector(".row-menu__toggle");
+    var box = dialog("remove");
+    box.innerHTML = "";
+    var heading = document.createElement("h2");
+    heading.id = box.id + "-title";
+    heading.textContent = "Ta bort punkt " + placeOf(row) + "?";
+    var text = document.createElement("p");
+    text.textContent = titleOf(row) + " tas bort från föredragningslistan och övriga punkter numreras om. " +
+      "Du kan ångra borttagningen en stund efteråt.";
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button button--danger";
+    remove.textContent = "Ta bort punkten";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button button--secondary";
+    cancel.textContent = "Avbryt";
+    actions.appendChild(remove);
+    actions.appendChild(document.createTextNode(" "));
+    actions.appendChild(cancel);
+    box.appendChild(heading);
+    box.appendChild(text);
+    box.appendChild(actions);
+    cancel.addEventListener("click", function () { box.close(); });
+    box.onclose = function () { if (document.body.contains(toggle)) { toggle.focus(); } };
+    remove.addEventListener("click", function () {
+      if (busy) { return; }
+      box.onclose = null;
+      box.close();
+      var data = new FormData();
+      data.append("csrf_token", csrfToken());
+      send(link.href, data, null);
+    });
+    box.showModal();
+    cancel.focus();
+  }
+
+  function openEdit(link) {
+    var row = link.closest("tr[data-item-id]");
+    var toggle = row.querySelector(".row-menu__toggle");
+    fetch(link.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var form = page.querySelector("main form[method=post]");
+        var title = page.querySelector("main h1");
+        if (!form || !title) { window.location.href = link.href; return; }
+        var box = dialog("edit");
+        box.innerHTML = "";
+        var heading = document.createElement("h2");
+        heading.id = box.id + "-title";
+        heading.textContent = title.textContent;
+        box.appendChild(heading);
+        var adopted = document.importNode(form, true);
+        adopted.setAttribute("data-agenda-change", "");
+        var cancel = adopted.querySelector(".actions a");
+        if (cancel) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "button button--secondary";
+          button.textContent = "Avbryt";
+          button.addEventListener("click", function () { box.close(); });
+          cancel.replaceWith(button);
+        }
+        box.appendChild(adopted);
+        box.onclose = function () { if (document.body.contains(toggle)) { toggle.focus(); } };
+        box.showModal();
+        var first = adopted.querySelector("input:not([type=hidden]), textarea, select");
+        if (first) { first.focus(); }
+      })
+      .catch(function () { window.location.href = link.href; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-remove-item], a[data-edit-item]") : null;
+    if (!link || busy) { return; }
+    event.preventDefault();
+    if (link.hasAttribute("data-remove-item")) { openRemove(link); } else { openEdit(link); }
+  });
+
+  // --- the ready cases: tick all at once -----------------------------------------------------------
+
+  function bindReady() {
+    var holder = document.getElementById("ready-cases");
+    if (!holder) { return; }
+    var boxes = Array.prototype.slice.call(holder.querySelectorAll("input[type=checkbox][name=case]"));
+    var submit = holder.parentNode.querySelector(".actions");
+    if (submit) { submit.hidden = boxes.length === 0; }
+    if (boxes.length < 2) { return; }
+    var wrapper = document.createElement("div");
+    wrapper.className = "checkbox ready-all";
+    var all = document.createElement("input");
+    all.type = "checkbox";
+    all.id = "klara-alla";
+    var label = document.createElement("label");
+    label.htmlFor = all.id;
+    label.textContent = "Markera alla " + boxes.length + " klara ärenden";
+    wrapper.appendChild(all);
+    wrapper.appendChild(label);
+    holder.insertBefore(wrapper, holder.firstChild);
+    function sync() {
+      var checked = boxes.filter(function (box) { return box.checked; }).length;
+      all.checked = checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    }
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", sync); });
+    sync();
+  }
+
+  // --- the list: menus, moving by keyboard and by dragging -------------------------------------------
 
   // Put a section's heading (a named section, or the closed part for the confidential items) before each run of
   // items in it, as the server does.
@@ -60,26 +307,14 @@
     });
   }
 
-  // Show the numbers of the rows' places (the number cell, the hidden texts, the move forms).
+  // Show the numbers of the rows' places (the number cell, the hidden texts).
   function renumber() {
-    var rows = itemRows();
-    rows.forEach(function (row, index) {
+    itemRows().forEach(function (row, index) {
       var number = String(index + firstNumber);
       var cell = row.querySelector(".agenda-number__value");
       if (cell) { cell.textContent = number; }
       Array.prototype.forEach.call(row.querySelectorAll(".js-number"), function (span) { span.textContent = number; });
-      var input = row.querySelector("input[name=position]");
-      if (input) { input.value = number; input.min = String(firstNumber); input.max = String(rows.length - 1 + firstNumber); }
-      var up = row.querySelector("button[name=direction][value=up]");
-      var down = row.querySelector("button[name=direction][value=down]");
-      if (up) { up.hidden = index === 0; }
-      if (down) { down.hidden = index === rows.length - 1; }
     });
-  }
-
-  function setVersion(version) {
-    Array.prototype.forEach.call(document.querySelectorAll("#agenda-table input[name=version], #agenda-order input[name=version]"),
-      function (input) { input.value = String(version); });
   }
 
   function arrange(order) {
@@ -89,8 +324,6 @@
     placeSections();
     renumber();
   }
-
-  function same(a, b) { return a.join(",") === b.join(","); }
 
   // Send the order shown now; on a refusal put the rows back and say why.
   function save(before, row, focus) {
@@ -128,8 +361,6 @@
         if (focus) { focus.focus(); }
       });
   }
-
-  // --- the keyboard: pick up, move with the arrows, drop or cancel ---------------------------
 
   function pickUp(row, button) {
     lifted = { row: row, button: button, before: ids() };
@@ -170,18 +401,14 @@
     announce(titleOf(lifted.row) + ": plats " + placeOf(lifted.row) + " av " + rows.length + ".");
   }
 
-  itemRows().forEach(function (row) {
+  function enhanceRow(row) {
     var cell = row.querySelector(".agenda-number");
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "button button--small button--secondary agenda-handle";
-    button.setAttribute("aria-pressed", "false");
-    button.setAttribute("aria-describedby", "agenda-help");
-    button.innerHTML = "Flytta<span class=\"visually-hidden\"> punkt <span class=\"js-number\"></span></span>";
-    button.querySelector(".js-number").textContent = cell.textContent.trim();
+    var menu = row.querySelector(".row-menu");
+    var panel = row.querySelector(".row-menu__panel");
+    var number = cell.textContent.trim();
     var value = document.createElement("span");
     value.className = "agenda-number__value";
-    value.textContent = cell.textContent.trim();
+    value.textContent = number;
     var grip = document.createElement("span");
     grip.className = "agenda-grip";
     grip.setAttribute("aria-hidden", "true");
@@ -190,8 +417,31 @@
     cell.textContent = "";
     cell.appendChild(grip);
     cell.appendChild(value);
-    cell.appendChild(button);
+    if (!panel) { return; }
+    var moveForm = panel.querySelector(".move-form");
+    if (moveForm) { moveForm.hidden = true; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button--small button--secondary agenda-handle";
+    button.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-describedby", "agenda-help");
+    button.innerHTML = "Flytta<span class=\"visually-hidden\"> punkt <span class=\"js-number\"></span></span>";
+    button.querySelector(".js-number").textContent = number;
+    panel.insertBefore(button, panel.firstChild);
 
+    menu.addEventListener("toggle", function () {
+      if (!menu.open) { return; }
+      Array.prototype.forEach.call(tbody.querySelectorAll(".row-menu[open]"), function (other) {
+        if (other !== menu) { other.open = false; }
+      });
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !lifted && menu.open) {
+        event.preventDefault();
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
     button.addEventListener("click", function () {
       if (busy) { return; }
       if (lifted && lifted.row === row) { putDown(false); return; }
@@ -205,6 +455,7 @@
         step(event.key === "ArrowUp" ? -1 : 1);
       } else if (event.key === "Escape") {
         event.preventDefault();
+        event.stopPropagation();
         putDown(true);
       } else if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
@@ -214,7 +465,7 @@
       }
     });
 
-    // --- drag and drop: by the grip or the number, so the row's fields stay usable -------------
+    // drag and drop: by the grip or the number, so the row's fields stay usable
     [grip, value].forEach(function (handle) {
       handle.addEventListener("pointerdown", function () { if (!busy) { row.draggable = true; } });
       handle.addEventListener("pointerup", function () { if (!dragged) { row.draggable = false; } });
@@ -232,7 +483,7 @@
       clearMarks();
       dragged = null;
     });
-  });
+  }
 
   // While dragging only a line shows where the row would go; it moves when it is dropped.
   function clearMarks() {
@@ -241,7 +492,7 @@
     });
   }
 
-  tbody.addEventListener("dragover", function (event) {
+  function onDragOver(event) {
     if (!dragged) { return; }
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
@@ -255,8 +506,9 @@
       dragged.after = after;
       if (target !== dragged.row) { target.classList.add(after ? "drop-after" : "drop-before"); }
     }
-  });
-  tbody.addEventListener("drop", function (event) {
+  }
+
+  function onDrop(event) {
     if (!dragged) { return; }
     event.preventDefault();
     var current = dragged;
@@ -266,5 +518,22 @@
     placeSections();
     renumber();
     if (!same(current.before, ids())) { save(current.before, current.row, current.button); }
-  });
+  }
+
+  function bindList() {
+    table = document.getElementById("agenda-table");
+    orderForm = document.getElementById("agenda-order");
+    lifted = null;
+    dragged = null;
+    tbody = table ? table.tBodies[0] : null;
+    if (!table || !orderForm) { return; }
+    firstNumber = parseInt(table.getAttribute("data-first-number") || "1", 10);
+    columns = table.tHead ? table.tHead.rows[0].cells.length : 3;
+    itemRows().forEach(enhanceRow);
+    tbody.addEventListener("dragover", onDragOver);
+    tbody.addEventListener("drop", onDrop);
+  }
+
+  bindList();
+  bindReady();
 }());
