@@ -210,7 +210,7 @@ def _meeting_page(meeting: Meeting, status: int = 200, posted: dict | None = Non
 FRAGMENTS = {
     "agenda-list": "agenda/_agenda_list.html",
     "ready-cases": "agenda/_ready_cases.html",
-    "publish-check": "agenda/_publish_check.html",
+    "publish-body": "agenda/_publish.html",
 }
 
 

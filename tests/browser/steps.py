@@ -230,8 +230,29 @@ def item_row(page, title: str):
 
 
 def add_form(page, heading: str):
-    """One of the builder's "Lägg till punkt" forms, by its heading (Ärende, Information …)."""
-    return page.get_by_role("region", name="Lägg till punkt").get_by_role("form", name=heading, exact=True)
+    """One of the builder's "Lägg till punkt" forms, by its heading (Ärende, Information …), opened if it is folded."""
+    region = page.get_by_role("region", name="Lägg till punkt")
+    folded = region.locator("details.add-details").filter(has=page.locator(f"h3:text-is('{heading}')"))
+    if folded.count() and not folded.evaluate("details => details.open"):
+        folded.locator("summary").click()
+    return region.get_by_role("form", name=heading, exact=True)
+
+
+def row_menu(page, title: str):
+    """Open the actions menu of the item titled ``title`` (its "Åtgärder" button) and return the row."""
+    row = item_row(page, title)
+    menu = row.locator("details.row-menu")
+    if not menu.evaluate("details => details.open"):
+        menu.locator("summary").click()
+    return row
+
+
+def agenda_status(page, text: str) -> str:
+    """Wait for the agenda's live region to say ``text`` (not an error); return what it says."""
+    status = page.locator("#agenda-status")
+    status.filter(has_text=text).wait_for(timeout=10_000)
+    assert "agenda-status--error" not in (status.get_attribute("class") or ""), status.inner_text()
+    return status.inner_text()
 
 
 def publication_check(page) -> str:

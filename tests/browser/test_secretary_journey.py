@@ -64,13 +64,19 @@ def open_year(page, year: int) -> None:
 
 
 def edit_item(page, number: int, **fields: str) -> str:
-    """Open "Ändra punkt N", fill the fields (by label), save; return the flash message."""
-    follow(page.get_by_role("link", name=f"Ändra punkt {number}", exact=True))
+    """Open "Ändra punkt N" from the item's menu (a dialog), fill the fields (by label), save; return the message."""
+    title = dict(steps.agenda(page))[str(number)]
+    row = steps.row_menu(page, title)
+    row.get_by_role("link", name=f"Ändra punkt {number}", exact=True).click()
+    dialog = page.get_by_role("dialog", name=f"Ändra punkt {number}")
+    dialog.get_by_label(next(iter(fields)), exact=True).wait_for()
     check_page(page)
     for label, value in fields.items():
-        page.get_by_label(label, exact=True).fill(value)
-    follow(page.get_by_role("button", name="Spara punkten"))
-    return steps.flash_text(page)
+        dialog.get_by_label(label, exact=True).fill(value)
+    dialog.get_by_role("button", name="Spara punkten").click()
+    text = steps.agenda_status(page, f"Punkt {number} är ändrad")
+    assert not dialog.is_visible()
+    return text
 
 
 def numbers_are_consecutive(page) -> None:
@@ -108,15 +114,15 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
     form.get_by_label("Föredragande i del 1").fill("Lena Ås, medicinskt ansvarig sjuksköterska")
     form.get_by_label("Del 2", exact=True).fill("Ekonomisk rapport")
     form.get_by_label("Föredragande i del 2").fill("Omar Berg, ekonomichef")
-    follow(form.get_by_role("button", name="Lägg till informationen"))
-    assert "Punkt 3" in steps.flash_text(page), steps.flash_text(page)
+    form.get_by_role("button", name="Lägg till informationen").click()  # no reload: the list changes in place
+    steps.agenda_status(page, "Punkt 3 ”Information från förvaltningen” har lagts till")
 
     # the case whose report was signed: offered among the signed reports
     form = steps.add_form(page, "Ärende")
     option = form.locator('optgroup[label="Undertecknade tjänsteutlåtanden"] option', has_text=signed)
     form.get_by_label("Ärende", exact=True).select_option(option.get_attribute("value"))
-    follow(form.get_by_role("button", name="Lägg till ärendet"))
-    assert "Punkt 4" in steps.flash_text(page), steps.flash_text(page)
+    form.get_by_role("button", name="Lägg till ärendet").click()
+    steps.agenda_status(page, "Punkt 4 ")
     case_title = steps.agenda_titles(page)[3]
     assert signed in steps.item_row(page, case_title).inner_text()
 
@@ -125,7 +131,8 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
     option = form.locator("option", has_text=secret)
     form.get_by_label("Ärende", exact=True).select_option(option.get_attribute("value"))
     form.get_by_label("Handling kommer senare").check()
-    follow(form.get_by_role("button", name="Lägg till ärendet"))
+    form.get_by_role("button", name="Lägg till ärendet").click()
+    steps.agenda_status(page, "Punkt 6 ")
     check_page(page, "sammantrade-dagordning", screenshot=True)
     assert steps.agenda_titles(page) == [
         STANDING[0],
@@ -148,12 +155,14 @@ def test_secretary_builds_reorders_publishes_and_corrects(new_page, render_worke
     expect_status(page, "är nu punkt 3")
     assert steps.agenda_titles(page)[2:4] == [case_title, "Information från förvaltningen"]
     numbers_are_consecutive(page)
-    assert steps.item_row(page, case_title).get_by_role("button", name="Flytta punkt 3").count() == 1
+    handle = steps.item_row(page, case_title).locator("button.agenda-handle")  # "Flytta" in the row's menu
+    assert " ".join(handle.text_content().split()) == "Flytta punkt 3"
     page.reload()  # saved, not only shown
     assert steps.agenda_titles(page)[2:4] == [case_title, "Information från förvaltningen"]
 
-    # and with the keyboard: "Flytta", arrow up, Enter; the numbers change before the page is saved
-    steps.item_row(page, "Information från förvaltningen").get_by_role("button", name="Flytta punkt 4").focus()
+    # and with the keyboard: "Flytta" in the item's menu, arrow up, Enter; the numbers change before the page is saved
+    row = steps.row_menu(page, "Information från förvaltningen")
+    row.get_by_role("button", name="Flytta punkt 4").focus()
     page.keyboard.press("Enter")
     expect_status(page, "är upplyft")
     page.keyboard.press("ArrowUp")
@@ -339,8 +348,10 @@ def test_secretary_reorders_and_publishes_by_keyboard_only(new_page):
     assert steps.agenda_titles(page) == STANDING
     page.mouse.move(0, 0)
 
-    # pick up item 3 with its "Flytta" button, arrow up twice, drop with Enter: the numbers follow at once
-    tab_to(page, named("Flytta punkt 3"), max_steps=80)
+    # open item 3's menu, pick it up with its "Flytta" button, arrow up twice, drop with Enter: the numbers follow
+    tab_to(page, named("Åtgärder för punkt 3"), max_steps=250)
+    page.keyboard.press("Enter")
+    tab_to(page, named("Flytta punkt 3"), max_steps=1)
     page.keyboard.press("Enter")
     expect_status(page, "är upplyft")
     assert focused(page)["name"] == "Flytta punkt 3"
@@ -362,9 +373,14 @@ def test_secretary_reorders_and_publishes_by_keyboard_only(new_page):
     page.keyboard.press("Escape")
     expect_status(page, "Flyttningen avbröts")
     assert steps.agenda(page)[0] == ("1", "Övriga frågor")
+    # a second Escape closes the menu and leaves the focus on its button
+    page.keyboard.press("Escape")
+    assert focused(page)["name"] == "Åtgärder för punkt 1"
 
     # move the delegation report up one with Space and drop with Space
-    tab_to(page, named("Flytta punkt 4"))
+    tab_to(page, named("Åtgärder för punkt 4"))
+    page.keyboard.press("Space")
+    tab_to(page, named("Flytta punkt 4"), max_steps=1)
     page.keyboard.press("Space")
     expect_status(page, "är upplyft")
     page.keyboard.press("ArrowUp")
