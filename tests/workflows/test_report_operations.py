@@ -265,6 +265,20 @@ def test_one_report_per_case_and_only_case_officers_start_one(case, user):
     )
 
 
+def test_the_first_save_is_version_1_and_a_refused_one_stores_nothing(case, user):
+    with pytest.raises(ValidationError) as refused:
+        ops.create_report(case, user=user("controller"), raw={**COMPLETE, "report_date": "i morgon"})
+    assert "report_date" in refused.value.errors
+    assert ops.report_for(case) is None
+    report = ops.create_report(case, user=user("controller"), raw=COMPLETE)
+    assert report.current_revision == 1 and [r.number for r in report.revisions] == [1]
+    assert report.current().content["proposals"] == COMPLETE["proposals"]
+    assert report.current().based_on is None and report.current().changed_fields == []
+    assert ops.save_revision(report, user=user("controller"), raw=COMPLETE, based_on=1).number == 1  # unchanged
+    ops.transition(report, user=user("controller"), name="submit")  # complete as first written
+    assert report.state is ReportState.in_review
+
+
 def test_messages_about_a_confidential_case_carry_only_its_public_title(case, user):
     from app.registry import operations as registry_ops
 
