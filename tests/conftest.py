@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from agenda.models import Meeting
 from app import create_app
@@ -37,6 +38,11 @@ from tests.moments import MOMENTS, parse_moment
 from tests.services import FAST_HASH, PG_BASE_URL, base_overrides, postgres_unavailable_reason, truncate_postgres
 from tests.workers import start_worker, worker, worker_env  # noqa: F401 - fixtures for every test directory
 from workflows.models import ReportState
+
+#: Hypothesis judges speed by the clock: on a CI machine shared with other work an example may take long
+#: without anything being wrong, so neither a deadline nor the "too slow" health check fails a test.
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 TESTS = Path(__file__).resolve().parent
 

@@ -163,7 +163,7 @@ def numbers(draw, fmt: NumberFormat):
     return RegistrationNumber(prefix, year, draw(st.integers(1, 999_999_999)), code)
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=400, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data(), pattern=formats())
 def test_no_accepted_format_misreads_a_number_it_wrote(data, pattern):
     try:
