@@ -115,10 +115,15 @@
     pruneCaseChoices();
     if (form && form.hasAttribute("data-reset")) { form.reset(); }
     announce(body.message || "Föredragningslistan är sparad.", false, false, body.undo);
+    var active = document.activeElement;
     if (body.focus) {
       var row = document.getElementById(body.focus);
       var toggle = row && row.querySelector(".row-menu__toggle");
       if (toggle) { toggle.focus(); }
+    } else if (!body.undo && (!active || active === document.body || active.offsetParent === null)) {
+      // the control that was used is gone (the last ready case added): go on at the list
+      var heading = document.getElementById("dagordning");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
     }
   }
 
