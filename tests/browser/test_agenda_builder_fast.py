@@ -22,7 +22,7 @@ import pytest
 from app.clock import local_today
 from tests.browser import steps
 from tests.browser.conftest import CHROMIUM  # noqa: F401 - the browser tests' fixtures come with it
-from tests.browser.ui import DESKTOP, check_page, follow
+from tests.browser.ui import DESKTOP, check_page, focused, follow, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -143,6 +143,7 @@ def test_the_fixture_agenda_is_built_from_ready_cases_in_at_most_25_actions(brow
             act.fill(row.get_by_label("Anteckning för", exact=False), note, "note")
     act.click(ready.get_by_role("button", name="Lägg till valda ärenden"), "add the ready cases")
     expect_status(page, f"{len(cases)} ärenden har lagts till på föredragningslistan")
+    assert focused(page)["id"] == "dagordning"  # the button used is gone with the last ready case: on at the list
 
     # the fixture's agenda, in its order and numbers, without a full reload of the meeting page
     expected = [entry["title"] for entry in FIXTURE["agenda"]]
@@ -232,6 +233,34 @@ def test_removing_an_item_asks_first_and_can_be_undone(new_page):
     page.goto(steps.item_row(page, standing[1]).locator("a[data-remove-item]").get_attribute("href"))
     check_page(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Ta bort punkt 2?"
+
+
+def test_removing_and_undoing_by_keyboard_only(new_page):
+    page = new_page("sekreterare")
+    day = local_today() + timedelta(days=random.randint(40, 300))
+    page.goto(f"/sammantraden?ar={day.year}")
+    steps.plan_meeting(page, day.isoformat(), "Sammanträdesrum Balder")
+    standing = steps.agenda_titles(page)
+    page.mouse.move(0, 0)
+
+    tab_to(page, lambda info: info["name"] == "Åtgärder för punkt 2", max_steps=250)
+    page.keyboard.press("Enter")
+    tab_to(page, lambda info: info["name"] == "Ta bort punkt 2", max_steps=4)
+    page.keyboard.press("Enter")
+    assert focused(page)["name"] == "Avbryt"  # the dialog opens on the harmless choice
+    page.keyboard.press("Escape")  # closes it: the item stays, the focus is back on the menu's button
+    assert focused(page)["name"] == "Åtgärder för punkt 2" and steps.agenda_titles(page) == standing
+    assert steps.item_row(page, standing[1]).locator("details.row-menu[open]").count() == 1  # its menu still open
+    tab_to(page, lambda info: info["name"] == "Ta bort punkt 2", max_steps=4)
+    page.keyboard.press("Enter")
+    tab_to(page, lambda info: info["name"] == "Ta bort punkten", max_steps=2, backwards=True)
+    page.keyboard.press("Enter")
+    expect_status(page, f"Punkt 2 ”{standing[1]}” är borttagen")
+    page.wait_for_function("() => document.activeElement && document.activeElement.textContent === 'Ångra'")
+    page.keyboard.press("Enter")
+    expect_status(page, f"Punkt 2 ”{standing[1]}” är återställd")
+    assert steps.agenda_titles(page) == standing
+    assert focused(page)["name"] == "Åtgärder för punkt 2"  # back on the restored item
 
 
 def test_removing_and_undoing_without_javascript(browser, live_server, new_page, signed_in):
