@@ -114,6 +114,10 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     from tasks.notifications import hand_over
 
     notifications.init_app(app, send=hand_over)  # the outbox's messages go to the worker after each commit
+    from agenda.minutes import adjustment
+    from tasks.protocol_jobs import start_after_adjustment
+
+    adjustment.init_app(app, on_adjusted=start_after_adjustment)  # a justering renders its revision, sealed
 
     from app.api import register_api
     from app.auth import login as auth_login

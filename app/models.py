@@ -6,6 +6,7 @@ from agenda.minutes.adjustment_models import (  # noqa: F401
     MinutesApproval,
     MinutesCorrection,
 )
+from agenda.minutes.dispatch_models import MinutesDispatch  # noqa: F401
 from agenda.minutes.documents import MinutesDocument  # noqa: F401
 from agenda.minutes.models import (  # noqa: F401
     Absence,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app, has_app_context
@@ -68,6 +69,10 @@ class OutboxMessage(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: a calendar invitation (iCalendar, METHOD:REQUEST or CANCEL) the e-mail carries, if any
     calendar: Mapped[str | None] = mapped_column(Text)
+    #: a stored file the e-mail carries (app.storage key, checked against its sha256 when sent), if any
+    attachment_key: Mapped[str | None] = mapped_column(String(200))
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[MessageState] = mapped_column(
         Enum(MessageState, native_enum=False, length=10), default=MessageState.queued, index=True
     )
@@ -88,8 +93,17 @@ def init_app(app: Flask, *, send: Callable[[int], object]) -> None:
     app.extensions["outbox"] = send
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A stored file an e-mail carries: its storage key, sha256 and the name it is sent under (a PDF)."""
+
+    key: str
+    sha256: str
+    name: str
+
+
 def queue_message(
-    recipient: User,
+    recipient: User | None,
     subject: str,
     body: str,
     *,
@@ -97,19 +111,29 @@ def queue_message(
     case_id: int | None = None,
     calendar: str | None = None,
     by_email: bool = True,
+    to_address: str | None = None,
+    attachment: Attachment | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox; it is handed to the sender when the session's transaction commits.
 
     ``by_email=False`` keeps it for the outbox page only (state ``in_app``): it is never handed over.
+    ``recipient=None`` with ``to_address``: an e-mail to someone who is not a user (e.g. a protokollsutdrag
+    to an external recipient); ``attachment`` a stored PDF the e-mail carries.
     """
+    address = to_address if recipient is None else recipient.email
+    if not address:
+        raise ValueError("a message needs a recipient or an address")
     message = OutboxMessage(
         recipient=recipient,
-        to_address=recipient.email,
+        to_address=address,
         subject=subject,
         body=body,
         link=link,
         case_id=case_id,
         calendar=calendar,
+        attachment_key=attachment.key if attachment else None,
+        attachment_sha256=attachment.sha256 if attachment else None,
+        attachment_name=attachment.name if attachment else None,
         state=MessageState.queued if by_email else MessageState.in_app,
     )
     db.session.add(message)

@@ -17,6 +17,7 @@ queued is given to ``send_message`` once it commits.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
@@ -34,6 +35,7 @@ from sqlalchemy import or_, select, update
 from app.clock import local_today, utcnow
 from app.extensions import db, separate_transaction, sqlite_writing
 from app.notifications import MessageState, OutboxMessage, queue_message
+from app.storage import StorageError, get_storage
 from workflows.models import CaseReport, ReportState
 from workflows.notify import mail_title, recipients, report_path
 
@@ -108,7 +110,25 @@ def compose(message: OutboxMessage, config) -> EmailMessage:
         mail.add_attachment(
             message.calendar.encode("utf-8"), maintype="application", subtype="ics", filename="kallelse.ics"
         )
+    if message.attachment_key:
+        mail.add_attachment(
+            _attachment_bytes(message), maintype="application", subtype="pdf", filename=message.attachment_name
+        )
     return mail
+
+
+class AttachmentMissing(ValueError):
+    """The stored file an e-mail should carry is gone or no longer matches its sha256: it is not sent."""
+
+
+def _attachment_bytes(message: OutboxMessage) -> bytes:
+    try:
+        data = get_storage().read(message.attachment_key or "")
+    except StorageError as exc:
+        raise AttachmentMissing(f"bilagan {message.attachment_name} saknas") from exc
+    if hashlib.sha256(data).hexdigest() != message.attachment_sha256:
+        raise AttachmentMissing(f"bilagan {message.attachment_name} har ändrats sedan meddelandet lades i kö")
+    return data
 
 
 def deliver(mail: EmailMessage, config) -> None:

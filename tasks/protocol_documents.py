@@ -14,13 +14,16 @@ mid-job leaves the message to be done again.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 from celery import Task, shared_task
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from agenda.minutes.adjustment_models import open_correction
 from agenda.minutes.documents import DocumentKind, MinutesDocument
 from agenda.minutes.models import Minutes
 from app import audit
@@ -37,6 +40,7 @@ from tasks.rendering.document_templates import template_for
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE
 from tasks.rendering.protocol_renderer import (
+    PlannedDocument,
     ProtocolRenderer,
     RenderedDocument,
     plan_protocol,
@@ -68,7 +72,12 @@ def render_protocol_documents(self: Task[[int], None], job_id: int) -> None:
     try:
         minutes = db.session.get(Minutes, job.minutes_id) if job.minutes_id else None
         user = db.session.get(User, job.created_by_id)
-        if minutes is None or user is None or not may_render(user, minutes):
+        # a render started by a justering's completion (tasks.protocol_jobs.start_after_adjustment) was not asked
+        # for by the secretary: the justerare who completed it may not render otherwise
+        allowed = (
+            user is not None and minutes is not None and (may_render(user, minutes) or params.get("adjustment_id"))
+        )
+        if minutes is None or user is None or not allowed:
             jobs.fail(job_id, "Du har inte längre behörighet att skapa protokollet som dokument.")
             return
         with using_template(template_for(minutes.meeting.committee)):
@@ -89,18 +98,19 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     revision, is_adjusted = minutes.current_revision, renders_as_adjusted(minutes)
     protocol = protocol_data(minutes)
     problems = public_version_problems(protocol)
-    documents = plan_protocol(protocol, public=not problems)
+    documents, sealed = _sealed_extracts(minutes, plan_protocol(protocol, public=not problems), is_adjusted)
     params.update(revision=revision, is_adjusted=is_adjusted, public_problems=problems, documents=[])
     jobs.report_progress(job, 0, len(documents))
 
     def progress(done: int, total: int) -> None:
         jobs.report_progress(job, done, total)
 
-    renderer = ProtocolRenderer(
-        documents, StoredParts(), sealing=sealing_for(minutes) if is_adjusted else None, progress=progress
-    )
+    sealing = sealing_for(minutes) if is_adjusted or sealed else None
+    if sealing is not None and not is_adjusted:
+        sealing = replace(sealing, only=sealed)
+    renderer = ProtocolRenderer(documents, StoredParts(), sealing=sealing, progress=progress)
     rendered = renderer.run()
-    rows = _record(minutes, revision, is_adjusted, rendered, user)
+    rows = _record(minutes, revision, is_adjusted, rendered, user, sealed)
     params.update(documents=[row.id for row in rows], reused=renderer.reused, made=len(rows) - renderer.reused)
     _save_params(job_id, params)
     if problems:
@@ -112,8 +122,33 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     )
 
 
+def _sealed_extracts(
+    minutes: Minutes, documents: list[PlannedDocument], is_adjusted: bool
+) -> tuple[list[PlannedDocument], frozenset[str]]:
+    """While the protokoll is a draft, the extracts of paragraphs justerade at once are made as justerade:
+    sealed, under an input hash of their own (the draft's extract of the same text stays as it was), so that
+    they can be expedierade. Returns the plan and those extracts' input hashes (empty: none, or all justerat)."""
+    if is_adjusted or open_correction(minutes) is not None:
+        return documents, frozenset()
+    adjusted = {p.number for p in minutes.paragraphs if p.is_adjusted}
+    out: list[PlannedDocument] = []
+    sealed: set[str] = set()
+    for document in documents:
+        if document.kind == "extract" and document.paragraph in adjusted:
+            key = hashlib.sha256(f"{document.key}:justerad".encode()).hexdigest()
+            document = replace(document, key=key)
+            sealed.add(key)
+        out.append(document)
+    return out, frozenset(sealed)
+
+
 def _record(
-    minutes: Minutes, revision: int, is_adjusted: bool, rendered: list[RenderedDocument], user: User
+    minutes: Minutes,
+    revision: int,
+    is_adjusted: bool,
+    rendered: list[RenderedDocument],
+    user: User,
+    sealed: frozenset[str] = frozenset(),
 ) -> list[MinutesDocument]:
     """A ``MinutesDocument`` per rendered document of the revision, unless the revision has it already; committed."""
     # A new transaction: the render's parts were committed meanwhile on connections of their own, and SQLite
@@ -141,7 +176,7 @@ def _record(
             revision=revision,
             kind=DocumentKind(planned.kind),
             paragraph_number=planned.paragraph,
-            is_adjusted=is_adjusted,
+            is_adjusted=is_adjusted or planned.key in sealed,
             input_hash=planned.key,
             title=planned.title,
             docx_key=docx["key"],

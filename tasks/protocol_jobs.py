@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
-from agenda.minutes.adjustment_models import open_correction
+from agenda.minutes.adjustment_models import MinutesAdjustment, open_correction
 from agenda.minutes.documents import DocumentFileMissing, MinutesDocument, read_pdf
 from agenda.minutes.models import Minutes
 from app.auth.models import User
@@ -26,6 +27,8 @@ from tasks.rendering.protocol_renderer import Sealing
 from tasks.rendering.seal import SealCheck, SealCredentials, credentials_from_settings, seal_pdf, verify_seal
 
 PROTOCOL_DOCUMENTS = "protocol_documents"
+#: where a session keeps the ids of the render jobs its transaction's justeringar started
+PENDING_RENDERS = "protocol_documents.pending"
 FILE_CHANGED = "PDF-filen saknas eller har ändrats sedan den sparades."
 
 
@@ -58,6 +61,48 @@ def start_protocol_documents(user: User, minutes: Minutes) -> Job:
         total=len(minutes.paragraphs) + 2,
         minutes_id=minutes.id,
     )
+
+
+def start_after_adjustment(minutes: Minutes, adjustment: MinutesAdjustment, user: User) -> Job:
+    """A justering was completed (agenda.minutes.adjustment's completion step, in its transaction): add the job
+    that renders the justerat revision, sealed, and have it enqueued once that transaction commits. ``user`` is
+    whoever completed the justering (the job is theirs; the task lets it render as the secretary's would)."""
+    job = jobs.create_job(
+        PROTOCOL_DOCUMENTS,
+        user=user,
+        committee_id=minutes.committee_id,
+        params={
+            "meeting_id": minutes.meeting_id,
+            "revision": minutes.current_revision,
+            "is_adjusted": renders_as_adjusted(minutes),
+            "adjustment_id": adjustment.id,
+        },
+        total=len(minutes.paragraphs) + 2,
+        minutes_id=minutes.id,
+    )
+    db.session.info.setdefault(PENDING_RENDERS, []).append(job.id)
+    return job
+
+
+def _enqueue_after_commit(session: Session) -> None:
+    """After a commit: enqueue the renders its justeringar started (a rolled-back justering started none)."""
+    if session.in_nested_transaction():
+        return
+    job_ids = session.info.pop(PENDING_RENDERS, None)
+    if not job_ids or not has_app_context():
+        return
+    task = current_app.extensions["celery"].tasks[jobs.TASK_NAMES[PROTOCOL_DOCUMENTS]]
+    for job_id in job_ids:
+        jobs.enqueue(task, job_id)
+
+
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(PENDING_RENDERS, None)
+
+
+event.listen(db.session, "after_commit", _enqueue_after_commit)
+event.listen(db.session, "after_transaction_end", _forget_uncommitted)
 
 
 def latest_job(minutes: Minutes) -> Job | None:

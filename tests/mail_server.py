@@ -21,6 +21,14 @@ class Inbox:
     def __init__(self) -> None:
         self.mails: list[tuple[list[str], bytes, EmailMessage]] = []
         self.port = 0
+        #: addresses the server refuses for good (550), as a mailbox that does not exist
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)

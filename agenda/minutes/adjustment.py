@@ -18,11 +18,12 @@ Each function validates, changes, writes an audit row and flushes; the caller co
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 
 from agenda.minutes.adjustment_models import (
@@ -51,6 +52,8 @@ from app.validation import ConflictError, ForbiddenError, ValidationError, clean
 NOT_AN_APPROVER = "Du är inte ordförande eller justerare vid sammanträdet och kan inte justera protokollet."
 CHANGED = "Protokollet har ändrats sedan du öppnade det. Läs den nya versionen och justera den i stället."
 COMMENT_MAX = 4_000
+#: app.extensions' key of what follows a completed justering (``init_app``)
+ADJUSTED_HOOK = "minutes.on_adjusted"
 
 
 @dataclass(frozen=True)
@@ -509,14 +512,27 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
     )
     if done.kind is not AdjustmentKind.correction:
         announce(adjustment, user=user)
+    hook = current_app.extensions.get(ADJUSTED_HOOK) if has_app_context() else None
+    if hook is not None:
+        hook(minutes, adjustment, user)
     _tell_secretaries(
         minutes,
         f"{what} är justerat: {minutes.meeting.committee.name} {_meeting_label(minutes)}",
         f"{what} {_meeting_label(minutes)} justerades {to_local(at):%Y-%m-%d %H:%M} (version {done.revision})"
         + (". Anslaget är uppe på anslagstavlan." if done.kind is not AdjustmentKind.correction else ".")
-        + " Skapa protokollet som dokument så att det förseglas.",
+        + (
+            " Protokollet skapas nu som dokument och förseglas; expediera sedan besluten under Expediering."
+            if hook is not None
+            else " Skapa protokollet som dokument så att det förseglas."
+        ),
     )
     return adjustment
+
+
+def init_app(app: Flask, *, on_adjusted: Callable[[Minutes, MinutesAdjustment, User], object]) -> None:
+    """Name what follows a completed justering in its transaction: the factory passes the start of the render of
+    the justerat revision (tasks.protocol_jobs.start_after_adjustment, enqueued after the commit)."""
+    app.extensions[ADJUSTED_HOOK] = on_adjusted
 
 
 def _parts_changed_since(minutes: Minutes, revision: int) -> list[str]:

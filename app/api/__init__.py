@@ -56,6 +56,7 @@ def register_api(app: Flask) -> None:
         cases,
         committees,
         diaria,
+        dispatch,
         document_templates,
         imports,
         jobs,

@@ -106,6 +106,12 @@ class Sealing:
     seal: Callable[[bytes], bytes]
     #: a short hash of the certificate: a PDF sealed with another certificate is sealed again
     certificate_id: str
+    #: the documents sealed by their input hash (None: every document of the render, a justerat protokoll's);
+    #: the extracts of paragraphs justerade at once while the rest of the protokoll is a draft
+    only: frozenset[str] | None = None
+
+    def applies_to(self, document: PlannedDocument) -> bool:
+        return self.only is None or document.key in self.only
 
 
 @dataclass
@@ -139,8 +145,11 @@ class ProtocolRenderer:
     def reused(self) -> int:
         return sum(1 for r in self.rendered.values() if r.reused)
 
+    def _sealing_of(self, document: PlannedDocument) -> Sealing | None:
+        return self.sealing if self.sealing is not None and self.sealing.applies_to(document) else None
+
     def _pdf_key(self, document: PlannedDocument) -> str:
-        if self.sealing is None:
+        if self.sealing is None or not self.sealing.applies_to(document):
             return f"{document.key}.pdf"
         return f"{document.key}.sigill-{self.sealing.certificate_id}.pdf"
 
@@ -156,8 +165,9 @@ class ProtocolRenderer:
     def _keep_pdf(self, document: PlannedDocument, pdf: bytes) -> None:
         """Store a converted PDF, and its sealed copy for a justerat protokoll (the one offered)."""
         entry = self.parts.put(f"{document.key}.pdf", pdf)
-        if self.sealing is not None:
-            entry = self.parts.put(self._pdf_key(document), self.sealing.seal(pdf))
+        sealing = self._sealing_of(document)
+        if sealing is not None:
+            entry = self.parts.put(self._pdf_key(document), sealing.seal(pdf))
         self.rendered[document.key].pdf = entry
         self._count_done()
 
@@ -170,7 +180,7 @@ class ProtocolRenderer:
                 self.rendered[document.key].pdf, self.rendered[document.key].reused = entry, True
                 self._count_done()
                 continue
-            if self.sealing is not None:
+            if self._sealing_of(document) is not None:
                 plain, _entry = self._stored(f"{document.key}.pdf")
                 if plain is not None:  # converted before (as the draft it was approved as): seal it only
                     self.rendered[document.key].reused = True

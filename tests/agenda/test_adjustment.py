@@ -84,7 +84,13 @@ def test_the_chair_and_the_justerare_approve_and_the_protokoll_is_justerat_and_a
     assert announcement.put_up_on == announcement.adjusted_on == last.created_dt.astimezone(LOCAL_TZ).date()
     assert announcement.kept_at.startswith("Social- och äldreomsorgsförvaltningen")
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions[-4:] == ["minutes.approved", "minutes.approved", "minutes.adjusted", "announcement.created"]
+    assert actions[-5:] == [
+        "minutes.approved",
+        "minutes.approved",
+        "minutes.adjusted",
+        "announcement.created",
+        "job.protocol_documents.requested",  # the justerat revision is rendered and sealed without being asked
+    ]
     # After justering the protokoll is not edited outside a rättelse.
     with pytest.raises(minutes_ops.MinutesAdjusted) as exc:
         minutes_ops.save_paragraph(paragraph, user=person("sekreterare"), based_on=minutes.current_revision, raw={})
