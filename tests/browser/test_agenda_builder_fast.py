@@ -22,7 +22,7 @@ import pytest
 from app.clock import local_today
 from tests.browser import steps
 from tests.browser.conftest import CHROMIUM  # noqa: F401 - the browser tests' fixtures come with it
-from tests.browser.ui import DESKTOP, check_page, focused, follow, tab_to
+from tests.browser.ui import DESKTOP, PHONE, check_page, focused, follow, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -134,6 +134,10 @@ def test_the_fixture_agenda_is_built_from_ready_cases_in_at_most_25_actions(brow
     ready = page.get_by_role("form", name="Klara ärenden")
     cases = [entry for entry in FIXTURE["agenda"] if entry["kind"] == "case"]
     assert ready.locator("input[name=case]").count() == len(cases)
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        assert overlapping_cells(page) == [], size
+    page.set_viewport_size(DESKTOP)
     check_page(page, "dagordning-klara-arenden", screenshot=True)
     act.click(ready.get_by_label(f"Markera alla {len(cases)} klara ärenden"), "tick all")
     for row in ready.locator("tbody tr").all():
@@ -166,9 +170,33 @@ def test_the_fixture_agenda_is_built_from_ready_cases_in_at_most_25_actions(brow
         ):
             if text:
                 assert text in row.inner_text(), (number, text)
+    for size in (PHONE, DESKTOP):  # each row's cells (number, title, diarienummer, menu) side by side or stacked
+        page.set_viewport_size(size)
+        assert overlapping_cells(page) == [], size
+    page.set_viewport_size(DESKTOP)
     sections = page.locator("#agenda-table tr.agenda-section")
     assert sections.all_inner_texts() == ["Sekretessärenden"]
     assert steps.agenda_titles(page)[17:20] == [entry["title"] for entry in FIXTURE["agenda"][17:20]]
+
+
+_OVERLAPS = r"""() => {
+  const found = [];
+  for (const row of document.querySelectorAll('#agenda-table tr[data-item-id], #ready-table tbody tr')) {
+    const boxes = [...row.children].map(cell => [cell.dataset.label, cell.getBoundingClientRect()])
+      .filter(([, box]) => box.width > 0 && box.height > 0);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, p] = boxes[i], [b, q] = boxes[j];
+      const x = Math.min(p.right, q.right) - Math.max(p.left, q.left), y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (x > 1 && y > 1) found.push(`${row.id || row.rowIndex}: ${a} / ${b}`);
+    }
+  }
+  return found;
+}"""
+
+
+def overlapping_cells(page) -> list[str]:
+    """The builder's rows whose cells overlap one another (none should, at any width)."""
+    return page.evaluate(_OVERLAPS)
 
 
 def expect_status(page, text: str) -> None:
