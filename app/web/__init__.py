@@ -75,6 +75,7 @@ def register_web(app: Flask) -> None:
     from app.web.main import bp as main_bp
     from app.web.meeting_documents import bp as meeting_documents_bp
     from app.web.meetings import bp as meetings_bp
+    from app.web.minutes_dispatch import bp as minutes_dispatch_bp
     from app.web.minutes_documents import bp as minutes_documents_bp
     from app.web.outbox import bp as outbox_bp
     from app.web.public import bp as public_bp
@@ -93,6 +94,7 @@ def register_web(app: Flask) -> None:
         public_bp,
         meeting_documents_bp,
         minutes_documents_bp,
+        minutes_dispatch_bp,
         handling_notes_bp,
     ):
         app.register_blueprint(bp)

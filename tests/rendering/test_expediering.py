@@ -26,7 +26,7 @@ from tasks.notifications import send_message
 from tasks.protocol_documents import render_protocol_documents
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS, seal_credentials
 from tasks.rendering.seal import verify_seal
-from tests.factories import person
+from tests.factories import body_of, csrf_token, person
 from tests.mail_server import running_smtp_server
 from tests.rendering.protocol_minutes import demo_minutes
 from workflows import operations as report_ops
@@ -235,3 +235,66 @@ def test_after_justering_the_sealed_extracts_go_to_each_recipient_and_are_regist
     assert [a["status"] for a in again["attempts"]] == ["failed", "sent"] and again["status"] == "sent"
     assert again["attempts"][0]["diarium_document"] == again["attempts"][1]["diarium_document"]
     assert client.post(resend.format(again["attempts"][0]["id"]), headers=SEKRETERARE).status_code == 409
+
+
+def test_a_paragraph_justerad_at_once_is_expedierad_with_its_own_sealed_extract(
+    app, demo, converter, client, mail, login_as
+):
+    minutes = demo_minutes()
+    secretary = person("sekreterare")
+    paragraph = next(p for p in minutes.paragraphs if p.item.number == 4)
+    minutes_ops.save_paragraph(
+        paragraph,
+        user=secretary,
+        based_on=minutes.current_revision,
+        raw={"outcome": "decided", "immediately_adjusted": True, "recipients": [f"CuraNova <{EXTERNAL}>"]},
+    )
+    adjuster = seat_of_user(minutes.committee_id, person("ledamot"))
+    minutes_ops.save_header(
+        minutes, user=secretary, based_on=minutes.current_revision, raw={"adjusters": [adjuster.id]}
+    )
+    db.session.commit()
+    number, minutes_id, meeting_id = paragraph.number, minutes.id, minutes.meeting_id
+    document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 the paragraph approved")
+    for key in ("ordforande", "ledamot"):
+        adj.approve(
+            minutes,
+            user=person(key),
+            kind="immediate",
+            document=document,
+            seen_sha256=document.sha256,
+            password=f"demo-{key}",
+        )
+    db.session.commit()
+    assert not minutes.is_adjusted
+    job = db.session.scalar(select(Job).where(Job.kind == PROTOCOL_DOCUMENTS).order_by(Job.id.desc()))
+    job_id = job.id
+    db.session.commit()
+    db.session.remove()
+    render_protocol_documents.apply(args=[job_id])
+    assert db.session.get(Job, job_id).state is JobState.done
+
+    # Only that paragraph is expedierad, on the secretary's page; its extract is sealed, the rest stays a draft.
+    page = f"/sammantraden/{meeting_id}/protokoll/expediering"
+    assert login_as("ledamot").get(page).status_code == 403
+    secretary_client = login_as("sekreterare")
+    assert page in body_of(secretary_client.get(f"/sammantraden/{meeting_id}/protokoll/dokument"))
+    shown = body_of(secretary_client.get(page))
+    assert "Expediera</button>" in shown and "1 mottagare väntar" in shown and f"CuraNova &lt;{EXTERNAL}&gt;" in shown
+    answer = secretary_client.post(page, data={"csrf_token": csrf_token(secretary_client, page)})
+    assert answer.status_code == 303
+    shown = body_of(secretary_client.get(page))
+    assert "Besluten är expedierade: 1 utskick." in shown and "Expediera</button>" not in shown
+    assert "E-post" in shown and "Handling " in shown
+    path = f"/api/v1/meetings/{meeting_id}/minutes/expediering"
+    (only,) = client.get(path, headers=SEKRETERARE).get_json()["paragraphs"]
+    assert only["number"] == number and only["recipients"][0]["attempts"][0]["channel"] == "email"
+    listed = client.get(f"/api/v1/meetings/{meeting_id}/minutes/documents", headers=SEKRETERARE).get_json()
+    sealed = {d["paragraph_number"] for d in listed["documents"] if d["is_adjusted"]}
+    assert sealed == {number}
+    send_queued()
+    (sent,) = mail.to(EXTERNAL)
+    (attached,) = [part for part in sent.walk() if part.get_content_type() == "application/pdf"]
+    check = verify_seal(attached.get_content(), seal_credentials(db.session.get(Minutes, minutes_id)).certificate_pem)
+    assert check.is_valid, check.problem
+    assert client.post(path, headers=SEKRETERARE).status_code == 409  # nothing twice
