@@ -277,6 +277,7 @@ def test_removing_and_undoing_by_keyboard_only(new_page):
     page.keyboard.press("Enter")
     assert focused(page)["name"] == "Avbryt"  # the dialog opens on the harmless choice
     page.keyboard.press("Escape")  # closes it: the item stays, the focus is back on the menu's button
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('summary')")
     assert focused(page)["name"] == "Åtgärder för punkt 2" and steps.agenda_titles(page) == standing
     assert steps.item_row(page, standing[1]).locator("details.row-menu[open]").count() == 1  # its menu still open
     tab_to(page, lambda info: info["name"] == "Ta bort punkt 2", max_steps=4)
