@@ -18,7 +18,7 @@ from app.permissions import Action, require
 from app.registry.models import Case
 from app.storage import StorageError, get_storage, send_stored_file
 from tasks.models import Job
-from tasks.protocol_jobs import PROTOCOL_DOCUMENTS
+from tasks.protocol_jobs import PROTOCOL_DOCUMENTS, may_render
 from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
 from tasks.rendering.pdf import PDF_MIMETYPE
 from tasks.rendering.report_docx import DOCX_MIMETYPE
@@ -43,7 +43,17 @@ def meeting_documents_job(user: User, meeting: Meeting, job_id: int) -> Job:
 
 
 def protocol_documents_job(user: User, minutes: Minutes, job_id: int) -> Job:
-    """The protokoll's "Skapa protokoll" job, if ``user`` asked for it; else 404."""
+    """The protokoll's "Skapa protokoll" job, if ``user`` asked for it, or a render its justering started (asked
+    for by nobody) and ``user`` is the one who renders the protokoll (its secretary); else 404."""
+    started = db.session.get(Job, job_id)
+    if (
+        started is not None
+        and started.kind == PROTOCOL_DOCUMENTS
+        and started.minutes_id == minutes.id
+        and (started.params or {}).get("adjustment_id")
+        and may_render(user, minutes)
+    ):
+        return started
     job = load_job(user, job_id)
     if job.kind != PROTOCOL_DOCUMENTS or job.minutes_id != minutes.id:
         abort(404)

@@ -271,13 +271,19 @@ def test_a_paragraph_justerad_at_once_is_expedierad_with_its_own_sealed_extract(
     job_id = job.id
     db.session.commit()
     db.session.remove()
+    # the secretary follows the render the justering started (nobody asked for it)
+    secretary_client = login_as("sekreterare")
+    documents_page = body_of(secretary_client.get(f"/sammantraden/{meeting_id}/protokoll/dokument"))
+    assert f"/sammantraden/{meeting_id}/protokoll/dokument/jobb/{job_id}" in documents_page
+    assert secretary_client.get(f"/sammantraden/{meeting_id}/protokoll/dokument/jobb/{job_id}").status_code == 200
+    chair = login_as("ordforande")  # a member who did not complete the justering: not theirs
+    assert chair.get(f"/sammantraden/{meeting_id}/protokoll/dokument/jobb/{job_id}").status_code == 404
     render_protocol_documents.apply(args=[job_id])
     assert db.session.get(Job, job_id).state is JobState.done
 
     # Only that paragraph is expedierad, on the secretary's page; its extract is sealed, the rest stays a draft.
     page = f"/sammantraden/{meeting_id}/protokoll/expediering"
     assert login_as("ledamot").get(page).status_code == 403
-    secretary_client = login_as("sekreterare")
     assert page in body_of(secretary_client.get(f"/sammantraden/{meeting_id}/protokoll/dokument"))
     shown = body_of(secretary_client.get(page))
     assert "Expediera</button>" in shown and "1 mottagare väntar" in shown and f"CuraNova &lt;{EXTERNAL}&gt;" in shown
