@@ -31,6 +31,13 @@ PUBLIC = {
     "meeting_documents.public_file",
     # the public version of a justerat protokoll, sealed (app/web/minutes_documents.py): 404 for a draft
     "minutes_documents.public_file",
+    # the anslagstavla: the announcements of justerade protokoll (app/web/public_announcements.py, app/api/adjustment.py)
+    "public.announcements",
+    "public.announcement_archive",
+    "public.announcement",
+    "public.announcement_feed",
+    "api.list_public_announcements",
+    "api.get_public_announcement",
 }
 
 
