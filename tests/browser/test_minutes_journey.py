@@ -169,6 +169,6 @@ def test_the_secretary_records_a_meeting_with_mouse_and_keyboard(new_page):
     # the member reads the protokoll
     member = new_page("ledamot")
     member.goto(meeting_url)
-    follow(member.get_by_role("link", name="Protokollet"))
+    follow(member.get_by_role("link", name="Protokollet", exact=True))
     check_page(member, "protokoll-ledamot", screenshot=True)
     assert "Birgitta Lund (MP)" in member.get_by_role("region", name="Närvaro och justering").inner_text()
