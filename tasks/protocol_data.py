@@ -226,12 +226,17 @@ def _paragraph(
     report = report_ops.report_for(case) if case is not None else None
     summary: str | None = None
     basis: list[str] = []
+    confidential_basis: list[str] = []
     if report is not None and report.signed_revision is not None:
         signed = ReportContent.from_json(report.revision_numbered(report.signed_revision).content)
         summary = html_to_text(signed.sections.get("summary", "")) or None
         dated = f" daterat {long_date(signed.report_date)}" if signed.report_date else ""
         basis.append(f"Tjänsteutlåtande{dated}")
-        basis += [a.label for a in sorted(report.current_attachments, key=lambda a: a.position)]
+        for attachment in sorted(report.current_attachments, key=lambda a: a.position):
+            basis.append(attachment.label)
+            document = attachment.registered_document
+            if attachment.is_confidential or (document is not None and document.is_confidential):
+                confidential_basis.append(attachment.label)
     outcome = cast(Literal["decided", "postponed", "sent_back"] | None, recorded["outcome"])
     paragraph = ParagraphJSON(
         number=recorded["number"],
@@ -247,6 +252,7 @@ def _paragraph(
         immediate_adjustment=recorded["immediately_adjusted"],
         summary=summary,
         decision_basis=basis,
+        confidential_basis=confidential_basis,
         motions=[
             MotionJSON(by=[_person(by_id[m["seat_id"]])], kind=MOTION_KINDS[m["kind"]], text=m["text"] or None)
             for m in recorded["motions"]

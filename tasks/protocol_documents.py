@@ -2,8 +2,9 @@
 and a protokollsutdrag per paragraph.
 
 The task gets a job id only; the job names the protokoll (``Job.minutes_id``). It reads the current revision
-(tasks.protocol_data), checks the public version (a personnummer or samordningsnummer in any text it prints
-refuses it, naming where), has the ProtocolRenderer make the documents (tasks.rendering.protocol_renderer: one
+(tasks.protocol_data), checks the public version (``public_problems``: a personnummer or samordningsnummer in
+any text it prints, or anything of a confidential case of the committee — its title, diarienummer or a party's name
+— in an open paragraph or anywhere else it prints, refuses it, naming where), has the ProtocolRenderer make the documents (tasks.rendering.protocol_renderer: one
 LibreOffice call, parts reused by input hash, the PDFs of a justerat protokoll sealed) and records each as a
 ``MinutesDocument`` of that revision: a document already recorded for the revision is not recorded again. The
 job's progress counts documents. A refused public version fails the job with the places named once the full
@@ -26,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from agenda.minutes.adjustment_models import open_correction
 from agenda.minutes.documents import DocumentKind, MinutesDocument
 from agenda.minutes.models import Minutes
+from agenda.secrecy import confidential_marks, secrecy_problems
 from app import audit
 from app.auth.models import User
 from app.clock import to_local
@@ -39,6 +41,8 @@ from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavail
 from tasks.rendering.document_templates import template_for
 from tasks.rendering.parts import StoredParts
 from tasks.rendering.pdf import PDF_MIMETYPE
+from tasks.rendering.protocol_docx import protocol_texts, public_protocol
+from tasks.rendering.protocol_json import ProtocolJSON
 from tasks.rendering.protocol_renderer import (
     PlannedDocument,
     ProtocolRenderer,
@@ -97,7 +101,7 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     """Read the revision, check the public version, make the documents, record them and finish the job."""
     revision, is_adjusted = minutes.current_revision, renders_as_adjusted(minutes)
     protocol = protocol_data(minutes)
-    problems = public_version_problems(protocol)
+    problems = public_problems(minutes, protocol)
     documents, sealed = _sealed_extracts(minutes, plan_protocol(protocol, public=not problems), is_adjusted)
     params.update(revision=revision, is_adjusted=is_adjusted, public_problems=problems, documents=[])
     jobs.report_progress(job, 0, len(documents))
@@ -120,6 +124,16 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     jobs.finish(
         job, StoredFile(key=full.pdf_key, sha256=full.pdf_sha256, size=full.pdf_size), full.pdf_name, PDF_MIMETYPE
     )
+
+
+def public_problems(minutes: Minutes, protocol: ProtocolJSON) -> list[str]:
+    """Why the public version may not be made, each naming where: a personnummer (``public_version_problems``), or
+    anything of a confidential case of the committee in a text it prints — a title the case has or had, its
+    diarienummer, a confidential document's party — as the kallelse's publication check finds them
+    (agenda.secrecy). A confidential paragraph prints its public title only, which is meant to be shown. The
+    passages of confidential reports are not looked for: a protokoll repeats the set phrases every report shares."""
+    texts = [(where, text, True) for where, text in protocol_texts(public_protocol(protocol))]
+    return public_version_problems(protocol) + secrecy_problems(texts, confidential_marks(minutes.meeting, []))
 
 
 def _sealed_extracts(

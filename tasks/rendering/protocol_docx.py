@@ -219,9 +219,13 @@ def secrecy_marking(provision: str | None) -> str:
 
 
 def public_paragraph(par: ParagraphJSON) -> ParagraphJSON:
-    """A § as the public may read it: a confidential one by its number, public title and provision only."""
+    """A § as the public may read it: a confidential one by its number, public title and provision only; an open
+    one without its confidential bilagor among the Beslutsunderlag."""
     if not par["is_confidential"]:
-        return copy.deepcopy(par)
+        public = copy.deepcopy(par)
+        secret = public.pop("confidential_basis", [])
+        public["decision_basis"] = [line for line in par["decision_basis"] if line not in secret]
+        return public
     return ParagraphJSON(
         number=par["number"],
         item_number=par["item_number"],

@@ -254,6 +254,9 @@ class ParagraphJSON(TypedDict):
     summary: str | None
     #: Beslutsunderlag: "Tjänsteutlåtande daterat 1 februari 2017", "Bilaga 1 Verksamhetsberättelse 2016"
     decision_basis: list[str]
+    #: the entries of ``decision_basis`` that are confidential bilagor: the members' version lists them, the public
+    #: version leaves them out (as the public kallelse does)
+    confidential_basis: NotRequired[list[str]]
     #: an information item's parts (title, presenter), as in the kallelse
     information: NotRequired[list[InformationJSON]]
     motions: list[MotionJSON]
