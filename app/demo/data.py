@@ -342,3 +342,61 @@ ATTACHMENT_TEXT = (
     "{title}\n\nDemoversion av bilagan till tjänsteutlåtandet i ärende {number}. Det verkliga dokumentet "
     "finns hos Huddinge kommun; här står en kort text i dess ställe.\n"
 )
+
+#: the protokoll of the meeting of 2017-02-23 (the real one is not at hand; invented but plausible): § numbers from
+#: FIRST_PARAGRAPH through the year, who was absent and who served for them, others present, the justering, the
+#: paragraph with yrkanden, a vote and a reservation, and the decisions the agenda's items without a signed report
+#: take (by item number)
+MINUTES = {
+    "first_paragraph": 12,
+    "absent": "Eva Ahlberg",
+    "substitute": "Mona Nilsson",
+    "others_present": [
+        ("Sara Lindqvist", "nämndsekreterare"),
+        ("Eva Strand", "socialdirektör"),
+        ("Maria Holm", "controller, § 15"),
+    ],
+    "adjuster": "Ali Karimi",
+    "adjustment_place": "Socialförvaltningen, Kommunalvägen 28, Huddinge",
+    "adjustment_at": "2017-03-02T15:00",
+    #: the immediate justering at the meeting, then the two approvals of the whole protokoll (local time)
+    "immediately_at": "2017-02-23T20:40",
+    "chair_approves_at": "2017-03-02T15:05",
+    "adjuster_approves_at": "2017-03-02T15:20",
+    "decisions": {
+        1: ["Ali Karimi (S) utses att jämte ordföranden justera protokollet den 2 mars 2017 klockan 15.00."],
+        2: ["Föredragningslistan godkänns."],
+        17: ["Inga övriga frågor anmäls."],
+        18: ["Socialnämnden lämnar yttrande till tingsrätten i enlighet med förvaltningens förslag."],
+        19: ["Socialnämnden lämnar yttrande till tingsrätten i enlighet med förvaltningens förslag."],
+        20: ["Socialnämnden beslutar i enlighet med förvaltningens förslag."],
+    },
+    #: the other items without a signed report are decided as the office proposed at the meeting
+    "decision_without_report": ["Socialnämnden beslutar i enlighet med förvaltningens förslag."],
+    #: the paragraph with yrkanden, an open vote and a reservation: item 7, CuraNova's application
+    "vote_item": 7,
+    "vote": {
+        "motions": [
+            ("Gunnel Hedberg", "approval", ""),
+            (
+                "Johan Sandberg",
+                "amendment",
+                "Socialnämnden godkänner CuraNova Omsorg AB:s ansökan om att utföra hemtjänst.",
+            ),
+        ],
+        "order_of_questions": [
+            "Ordföranden ställer proposition på förvaltningens förslag mot Johan Sandbergs (M) ändringsyrkande och "
+            "finner att nämnden bifaller förvaltningens förslag. Votering begärs.",
+            "Nämnden godkänner följande voteringsproposition: Ja för bifall till förvaltningens förslag, "
+            "Nej för bifall till Johan Sandbergs (M) ändringsyrkande.",
+        ],
+        "yes_means": "bifall till förvaltningens förslag",
+        "no_means": "bifall till Johan Sandbergs (M) ändringsyrkande",
+        "no": ["Per Olsson", "Johan Sandberg", "Karin Malm"],
+        "abstain": ["Stefan Ek"],
+        "reservations": [
+            ("Johan Sandberg", "Moderaterna reserverar sig mot beslutet: valfriheten i hemtjänsten ska värnas."),
+            ("Per Olsson", None),
+        ],
+    },
+}

@@ -13,6 +13,7 @@ from app.auth import operations as auth_ops
 from app.auth.models import MunicipalRole, Role, User
 from app.clock import LOCAL_TZ, local_today
 from app.demo import data
+from app.demo.minutes import keep_minutes
 from app.extensions import db
 from app.organisation.models import Administration, Committee, Municipality
 from app.registry import diaria as registry_diaria
@@ -140,7 +141,8 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
     _seats(sn, users)
     _signed_reports(users)
 
-    _published_meeting(committees[data.MEETING["committee"]], users)
+    meeting = _published_meeting(committees[data.MEETING["committee"]], users)
+    keep_minutes(meeting, users)
     _next_meeting(committees[data.MEETING["committee"]], users)
 
 

@@ -9,6 +9,8 @@ files, no log-in). ``flask documents render-demo`` queues the demo's rendering (
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -184,28 +186,48 @@ def public_file(meeting_id: int, version: int, name: str):
 
 @bp.cli.command("render-demo")
 def render_demo() -> None:
-    """Queue the rendering of every published kallelse that has no rendered files yet (the demo's, in make run)."""
+    """Queue the rendering of every published kallelse and every protokoll that has no rendered files yet (the
+    demo's, in make run): the worker makes them when it starts."""
+    from agenda.minutes.documents import current_document
+    from agenda.minutes.models import Minutes
     from app.auth.models import User
+    from tasks import protocol_jobs
     from tasks.models import JobState
+    from tasks.protocol_documents import render_protocol_documents
+
+    def secretary_for(allowed: Callable[[User], bool]) -> User | None:
+        return next((u for u in db.session.scalars(select(User).order_by(User.id)) if u.is_active and allowed(u)), None)
 
     queued = 0
     for publication in db.session.scalars(select(Publication).order_by(Publication.id)):
         meeting = publication.meeting
         if rendered_job(publication) is not None or pending_job(publication) is not None:
             continue
-        secretary = next(
-            (u for u in db.session.scalars(select(User).order_by(User.id)) if u.is_active and may_render(u, meeting)),
-            None,
-        )
+        secretary = secretary_for(lambda u, meeting=meeting: may_render(u, meeting))
         if secretary is None:
             continue
         job_id = start_meeting_documents(secretary, meeting, publication).id
         db.session.commit()
         jobs.enqueue(render_meeting_documents, job_id)
-        state = db.session.get(Job, job_id).state
-        queued += state is JobState.queued
+        queued += db.session.get(Job, job_id).state is JobState.queued
+    protocols = 0
+    for minutes in db.session.scalars(select(Minutes).order_by(Minutes.id)):
+        if current_document(minutes) is not None or protocol_jobs.pending_job(minutes) is not None:
+            continue
+        secretary = secretary_for(lambda u, minutes=minutes: protocol_jobs.may_render(u, minutes))
+        if secretary is None:
+            continue
+        job_id = protocol_jobs.start_protocol_documents(secretary, minutes).id
+        db.session.commit()
+        jobs.enqueue(render_protocol_documents, job_id)
+        protocols += db.session.get(Job, job_id).state is JobState.queued
     click.echo(
         f"Handlingar köade för {queued} publicerade kallelser; arbetaren skapar dem när den startar."
         if queued
         else "Alla publicerade kallelser har redan sina handlingar (eller väntar på dem)."
+    )
+    click.echo(
+        f"Dokument köade för {protocols} protokoll; arbetaren skapar dem när den startar."
+        if protocols
+        else "Alla protokoll har redan sina dokument (eller väntar på dem)."
     )

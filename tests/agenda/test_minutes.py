@@ -284,7 +284,8 @@ def test_a_vote_a_reservation_and_a_decision_are_recorded(recorded, secretary):
     saved = minutes_ops.current_content(minutes)["paragraphs"][0]
     assert revision.changed_parts == [f"§ {paragraph.number}"]
     assert saved["vote"]["ballots"] == ballots and saved["reservations"][0]["text"] == "Vi ville annat."
-    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "minutes.saved")) == 1
+    saved = AuditEntry.action == "minutes.saved"
+    assert db.session.scalar(select(func.count()).where(saved, AuditEntry.object_id == minutes.id)) == 1
 
 
 @pytest.mark.parametrize(

@@ -7,16 +7,24 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
+import pytest
+import time_machine
 from sqlalchemy import select
 
+from agenda.minutes.adjustment_models import AdjustmentKind, Announcement
 from agenda.models import Meeting
+from app.clock import LOCAL_TZ
 from app.demo import data
 from app.extensions import db
 from app.registry.models import Case
+from tasks.models import Job, JobState
 from tests.canaries import CANARIES, complete, make_confidential, signed_case_with_canaries
 from tests.factories import add_case_item, publish
+from tests.rendering import pdf_checks
+from tests.rendering.conftest import converter  # noqa: F401 - fixture
 from workflows.models import ReportAttachment
 
 START = ["/", "/offentligt", "/api/v1/public/meetings", "/api/v1/public/anslagstavla"]
@@ -37,11 +45,17 @@ def secrets() -> dict[str, str]:
     _number, attachment_title, attachment_text = data.CONFIDENTIAL_ATTACHMENT
     found[attachment_title] = "the confidential bilaga's title"
     found["Hemligsson"] = "the name in the confidential bilaga"
-    found[attachment_text.split(".")[1].strip()] = "the confidential bilaga's text"
+    # its sentence after the secrecy provision (the provision itself is public: every confidential § shows it)
+    found[attachment_text.split("OSL.")[1].split(".")[0].strip()] = "the confidential bilaga's text"
     for _day, _maker, _point, number, summary in data.DELEGATION_DECISIONS:
         if number is not None:
             found[summary] = f"a delegated decision on confidential case {number}"
     return found
+
+
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's text as a reader extracts it, its lines joined (a title may be broken over two)."""
+    return " ".join(pdf_checks.text(pdf_checks.reader(pdf)).split())
 
 
 def links(body: str, content_type: str, base: str) -> list[str]:
@@ -70,6 +84,8 @@ def crawl(client, wanted: dict[str, str]) -> set[str]:
             if not response.mimetype.startswith(("application/pdf", "image/"))
             else response.get_data().decode("latin-1")
         )
+        if response.mimetype == "application/pdf" and response.status_code == 200:
+            body += "\n" + pdf_text(response.get_data())  # its text read back, the streams being compressed
         for text, what in wanted.items():
             assert text not in body, f"{what} ({text!r}) is on the public {url}"
         found = links(body, response.mimetype, url)
@@ -123,13 +139,53 @@ def test_nothing_of_a_case_made_confidential_after_it_was_put_on_an_agenda_is_pu
 
 
 def test_nothing_confidential_on_the_anslagstavla(app, demo, client):
-    """The demo meeting's protokoll, its three sekretessärenden among the paragraphs, justerat and announced: the
-    anslagstavla, the announcement, its feed and the public API name them by their public titles only."""
-    from tests.integration.test_justering import justera_demo_meeting
+    """The demo meeting's protokoll (app.demo.minutes), its three sekretessärenden among the paragraphs, justerat in
+    2017: its anslag in the anslagstavla's archive, the announcement pages and the public API name them by their
+    public titles only; on a day of 2017 when they were up, the anslagstavla and its Atom feed too."""
+    from tests.integration.test_justering import demo_announcement
 
-    announcement = justera_demo_meeting()
-    reached = crawl(client, secrets())
-    assert "/offentligt/anslagstavla" in reached and f"/offentligt/anslagstavla/{announcement.id}" in reached
+    wanted = secrets()
+    announcement = demo_announcement()
+    immediate = db.session.scalars(select(Announcement).where(Announcement.kind == AdjustmentKind.immediate)).one()
+    reached = crawl(client, wanted)
+    assert "/offentligt/anslagstavla" in reached and "/offentligt/anslagstavla/arkiv" in reached, sorted(reached)
+    assert {f"/offentligt/anslagstavla/{a.id}" for a in (announcement, immediate)} <= reached, sorted(reached)
     assert "/offentligt/anslagstavla.atom" in reached and "/api/v1/public/anslagstavla" in reached
     detail = client.get(f"/offentligt/anslagstavla/{announcement.id}").get_data(as_text=True)
-    assert data.CONFIDENTIAL_CASES[0][2] in detail  # the public title stands in its place
+    assert all(public in detail for _number, _title, public, _day in data.CONFIDENTIAL_CASES)  # in their place
+
+    up = datetime(2017, 3, 6, 12, tzinfo=LOCAL_TZ)  # the whole protokoll's anslag and § 15's are up
+    with time_machine.travel(up, tick=False):
+        reached = crawl(client, wanted)
+        feed = client.get("/offentligt/anslagstavla.atom").get_data(as_text=True)
+        board = client.get("/offentligt/anslagstavla").get_data(as_text=True)
+    assert (
+        f"/offentligt/anslagstavla/{announcement.id}" in board and f"/offentligt/anslagstavla/{immediate.id}" in board
+    )
+    assert f"/offentligt/anslagstavla/{announcement.id}" in feed and "/offentligt/anslagstavla.atom" in reached
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_nothing_confidential_in_the_public_protokoll(app, demo, client, converter):  # noqa: F811
+    """The demo's justerat protokoll rendered (sealed, its public version made by the job's checks): the public
+    protokoll linked from the anslag holds no confidential title, name or diarienummer, its text read back."""
+    from tasks.protocol_documents import render_protocol_documents
+    from tasks.protocol_jobs import start_protocol_documents
+    from tests.factories import person
+    from tests.integration.test_justering import demo_announcement
+    from tests.rendering.protocol_minutes import demo_minutes
+
+    minutes = demo_minutes()
+    job_id = start_protocol_documents(person("sekreterare"), minutes).id
+    db.session.commit()
+    render_protocol_documents.apply(args=[job_id])
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.state is JobState.done, job.error
+    link = f"/offentligt/sammantraden/{minutes.meeting_id}/protokoll.pdf"
+    assert link in client.get(f"/offentligt/anslagstavla/{demo_announcement().id}").get_data(as_text=True)
+    reached = crawl(client, secrets())
+    assert link in reached, sorted(reached)
+    public = pdf_text(client.get(link).data)
+    assert "SAMMANTRÄDESPROTOKOLL" in public and "§ 18" in public and "Johan Sandberg" in public
+    assert data.CONFIDENTIAL_CASES[0][2] in public and "Sekretess" in public

@@ -1,5 +1,6 @@
-"""A protokoll on the demo's published meeting (Socialnämnden 2017-02-23) for the protokoll's render tests: every
-item given its paragraph (items 18–20 the confidential cases)."""
+"""The protokoll of the demo's published meeting (Socialnämnden 2017-02-23) for the protokoll's render tests: every
+item has its paragraph (items 18–20 the confidential cases). The demo's protokoll is justerat; the tests that render
+its drafts take it in its state before justering (``demo_minutes(unadjusted=True)``)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,19 @@ SECRET_TITLES = [title for _number, title, _public, _details in data.CONFIDENTIA
 IDENTITY_NUMBER = "19121212-1212"
 
 
-def demo_minutes() -> Minutes:
-    """The demo meeting's protokoll with every item's paragraph, committed."""
+def demo_minutes(*, unadjusted: bool = False) -> Minutes:
+    """The demo meeting's protokoll (justerat, every item with its paragraph); ``unadjusted``: in the model's state
+    before its justering (no justering date on it or its paragraphs), so a test edits and renders its drafts and
+    justerar it by setting the state again (the announcements stay)."""
     meeting = db.session.scalar(select(Meeting).join(Meeting.publications).order_by(Meeting.id))
-    secretary = db.session.scalar(select(User).where(User.email == "sekreterare@huddinge.example"))
-    assert meeting is not None and secretary is not None
-    minutes = minutes_ops.minutes_for(meeting) or minutes_ops.start_minutes(meeting, user=secretary)
-    minutes_ops.open_paragraphs(minutes, user=secretary)
-    db.session.commit()
+    assert meeting is not None
+    minutes = minutes_ops.minutes_for(meeting)
+    assert minutes is not None and minutes.is_adjusted and len(minutes.paragraphs) == len(meeting.items)
+    if unadjusted:
+        minutes.adjusted_dt = None
+        for paragraph in minutes.paragraphs:
+            paragraph.adjusted_dt = None
+        db.session.commit()
     return minutes
 
 

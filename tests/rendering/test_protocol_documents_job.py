@@ -20,7 +20,12 @@ from tasks.protocol_documents import render_protocol_documents
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS
 from tests.factories import body_of, csrf_token, person
 from tests.rendering.pdf_checks import reader, text
-from tests.rendering.protocol_minutes import IDENTITY_NUMBER, SECRET_TITLES, demo_minutes, write_in_decision
+from tests.rendering.protocol_minutes import (
+    IDENTITY_NUMBER,
+    SECRET_TITLES,
+    demo_minutes,
+    write_in_decision,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -43,7 +48,7 @@ def latest_job() -> Job:
 
 
 def test_a_personnummer_in_a_public_text_refuses_the_public_version_by_naming_where(app, demo, converter, client):
-    minutes = demo_minutes()
+    minutes = demo_minutes(unadjusted=True)
     write_in_decision(minutes, 4, f"Beslutet delges sökanden {IDENTITY_NUMBER}.")
     meeting_id, paragraph = minutes.meeting_id, next(p.number for p in minutes.paragraphs if p.item.number == 4)
     started = client.post(f"/api/v1/meetings/{meeting_id}/minutes/documents", headers=SEKRETERARE)
@@ -65,7 +70,7 @@ def test_a_personnummer_in_a_public_text_refuses_the_public_version_by_naming_wh
 def test_the_secretary_renders_members_read_and_the_public_reads_only_the_justerat_public_version(
     app, demo, converter, client, login_as
 ):
-    minutes = demo_minutes()
+    minutes = demo_minutes(unadjusted=True)
     meeting_id = minutes.meeting_id
     # another committee's officer does not know the meeting; this one's sees it but not its protokoll; a member
     # reads it but may not render it
@@ -147,3 +152,32 @@ def test_the_secretary_renders_members_read_and_the_public_reads_only_the_juster
     assert (corrected["is_adjusted"], corrected["seal"]) == (False, None)
     again = client.get(f"/offentligt/sammantraden/{meeting_id}/protokoll.pdf")
     assert again.headers["ETag"] == answered.headers["ETag"]  # still the justerat public version
+
+
+def test_a_confidential_cases_title_or_number_in_an_open_paragraph_refuses_the_public_version(app, demo):
+    """As the kallelse's publication check: the public version is refused when an open paragraph names a
+    sekretessärende by its real title or its diarienummer (its public title is what the public reads); a
+    confidential bilaga of an open case is listed in the members' Beslutsunderlag only."""
+    from app.demo import data
+    from tasks.protocol_data import protocol_data
+    from tasks.protocol_documents import public_problems
+    from tasks.rendering.protocol_docx import public_protocol
+
+    minutes = demo_minutes(unadjusted=True)
+    assert public_problems(minutes, protocol_data(minutes)) == []  # the demo's protokoll as justerat
+    number, title, public_title, _day = data.CONFIDENTIAL_CASES[0]
+    bilaga = data.CONFIDENTIAL_ATTACHMENT[1]
+    at = {p.item.number: p.number for p in minutes.paragraphs}
+    members = next(p for p in protocol_data(minutes)["paragraphs"] if p["item_number"] == 4)
+    public = next(p for p in public_protocol(protocol_data(minutes))["paragraphs"] if p["item_number"] == 4)
+    assert any(bilaga in line for line in members["decision_basis"])
+    assert not any(bilaga in line for line in public["decision_basis"]) and public["decision_basis"]
+
+    write_in_decision(minutes, 5, f"Ärendet hänger samman med {number}.")
+    write_in_decision(minutes, 6, f"Jämför {title.lower()}.")
+    write_in_decision(minutes, 7, f"Jämför {public_title}.")  # the public title may be named
+    problems = public_problems(minutes, protocol_data(minutes))
+    assert f"§ {at[5]}, Beslut: innehåller diarienumret för ett sekretessärende." in problems
+    assert f"§ {at[6]}, Beslut: innehåller rubriken på ett sekretessärende." in problems
+    assert not [p for p in problems if p.startswith(f"§ {at[7]},")]
+    assert not [p for p in problems if number in p or title in p]

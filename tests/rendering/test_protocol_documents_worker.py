@@ -36,7 +36,7 @@ def test_the_protokoll_through_a_real_worker_on_redis(worker_env, worker, tmp_pa
     env, queue = worker_env
     app = worker_app(env, queue)
     with app.app_context():
-        minutes = demo_minutes()
+        minutes = demo_minutes(unadjusted=True)
         meeting_id, minutes_id = minutes.meeting_id, minutes.id
         numbers = [p.number for p in minutes.paragraphs]
         confidential = [p.number for p in minutes.paragraphs if p.item.is_confidential]
