@@ -12,17 +12,19 @@ through ``agenda.minutes.adjustment.approve`` as on the justering page, a small 
 revision and the paragraphs, since loading the demo must stay fast and LibreOffice may not be installed yet when
 it runs. The approvals record that PDF's sha256 (its bytes are kept in the storage). The protokoll's real
 documents (full, public version, extracts; justerat, so sealed) are rendered by the worker when ``make run``
-starts it (``flask documents render-demo`` queues them).
+starts it (``flask documents render-demo`` queues them; the demo's justeringar start no render themselves).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
 import pikepdf
+from flask import current_app
 from pikepdf import Array, Dictionary, Name
 from sqlalchemy import select
 
@@ -148,12 +150,27 @@ def keep_minutes(meeting: Meeting, users: Mapping[str, User]) -> Minutes:
         minutes_ops.save_paragraph(paragraph, user=secretary, based_on=minutes.current_revision, raw=raw)
 
     chair, adjuster = (users["ordforande"], passwords["ordforande"]), (users["ledamot"], passwords["ledamot"])
-    for user, password in (chair, adjuster):  # item 4 at the meeting, on its own
-        _approve(minutes, "immediate", user, password, facts["immediately_at"])
-    _approve(minutes, "full", *chair, facts["chair_approves_at"])
-    _approve(minutes, "full", *adjuster, facts["adjuster_approves_at"])
+    with _no_render_on_justering():
+        for user, password in (chair, adjuster):  # item 4 at the meeting, on its own
+            _approve(minutes, "immediate", user, password, facts["immediately_at"])
+        _approve(minutes, "full", *chair, facts["chair_approves_at"])
+        _approve(minutes, "full", *adjuster, facts["adjuster_approves_at"])
     _keep_messages_in_app(since=already_queued)
     return minutes
+
+
+@contextmanager
+def _no_render_on_justering() -> Iterator[None]:
+    """A completed justering starts the render of its revision (``adjustment.init_app``'s hook); loading the demo
+    starts none (no worker needs to run, nor LibreOffice to be installed): ``flask documents render-demo`` queues
+    the justerat protokoll's render instead."""
+    hooks = current_app.extensions
+    hook = hooks.pop(adj.ADJUSTED_HOOK, None)
+    try:
+        yield
+    finally:
+        if hook is not None:
+            hooks[adj.ADJUSTED_HOOK] = hook
 
 
 def _keep_messages_in_app(*, since: int) -> None:

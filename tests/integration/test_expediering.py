@@ -15,7 +15,6 @@ from agenda.minutes import operations as minutes_ops
 from agenda.minutes.dispatch_models import MinutesDispatch
 from agenda.minutes.documents import DocumentKind, MinutesDocument
 from agenda.minutes.seats import seat_of_user
-from agenda.models import Meeting
 from app.audit import AuditEntry
 from app.extensions import db
 from app.notifications import OutboxMessage
@@ -33,11 +32,12 @@ def _count(model) -> int:
 
 
 def _justerat_with_extract() -> tuple[int, int, int]:
-    """The demo meeting's protokoll justerat, § of item 4 with two recipients and a stand-in sealed extract."""
-    meeting = db.session.scalars(select(Meeting).join(Meeting.publications).order_by(Meeting.id)).first()
+    """The demo meeting's protokoll justerat again, § of item 4 with two recipients and a stand-in sealed extract."""
+    from tests.rendering.protocol_minutes import demo_minutes
+
     secretary = person("sekreterare")
-    minutes = minutes_ops.start_minutes(meeting, user=secretary)
-    minutes_ops.open_paragraphs(minutes, user=secretary)
+    minutes = demo_minutes(unadjusted=True)
+    meeting = minutes.meeting
     paragraph = next(p for p in minutes.paragraphs if p.item.number == 4)
     minutes_ops.save_paragraph(
         paragraph,

@@ -4,9 +4,10 @@ its drafts take it in its state before justering (``demo_minutes(unadjusted=True
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from agenda.minutes import operations as minutes_ops
+from agenda.minutes.adjustment_models import Announcement, MinutesAdjustment, MinutesApproval
 from agenda.minutes.models import Minutes
 from agenda.models import Meeting
 from app.auth.models import User
@@ -21,13 +22,15 @@ IDENTITY_NUMBER = "19121212-1212"
 
 def demo_minutes(*, unadjusted: bool = False) -> Minutes:
     """The demo meeting's protokoll (justerat, every item with its paragraph); ``unadjusted``: in the model's state
-    before its justering (no justering date on it or its paragraphs), so a test edits and renders its drafts and
-    justerar it by setting the state again (the announcements stay)."""
+    before its justering (no approvals, justeringar or anslag; no justering date on it or its paragraphs), so a test
+    edits and renders its drafts and justerar it again."""
     meeting = db.session.scalar(select(Meeting).join(Meeting.publications).order_by(Meeting.id))
     assert meeting is not None
     minutes = minutes_ops.minutes_for(meeting)
     assert minutes is not None and minutes.is_adjusted and len(minutes.paragraphs) == len(meeting.items)
     if unadjusted:
+        for model in (Announcement, MinutesAdjustment, MinutesApproval):
+            db.session.execute(delete(model).where(model.minutes_id == minutes.id))
         minutes.adjusted_dt = None
         for paragraph in minutes.paragraphs:
             paragraph.adjusted_dt = None

@@ -79,7 +79,7 @@ def _save(minutes, item_number: int, recipients: list[str]) -> int:
 def test_after_justering_the_sealed_extracts_go_to_each_recipient_and_are_registered(
     app, demo, converter, client, mail
 ):
-    minutes = demo_minutes()
+    minutes = demo_minutes(unadjusted=True)
     meeting_id = minutes.meeting_id
     chair, officer = person("ordforande"), person("handlaggare")
     public = _save(
@@ -240,7 +240,7 @@ def test_after_justering_the_sealed_extracts_go_to_each_recipient_and_are_regist
 def test_a_paragraph_justerad_at_once_is_expedierad_with_its_own_sealed_extract(
     app, demo, converter, client, mail, login_as
 ):
-    minutes = demo_minutes()
+    minutes = demo_minutes(unadjusted=True)
     secretary = person("sekreterare")
     paragraph = next(p for p in minutes.paragraphs if p.item.number == 4)
     minutes_ops.save_paragraph(
