@@ -38,7 +38,7 @@ from app.auth.models import User
 from app.clock import LOCAL_TZ, to_local
 from app.demo import data
 from app.extensions import db
-from app.notifications import PENDING, MessageState, OutboxMessage
+from app.notifications import PENDING, OutboxMessage
 from app.storage import get_storage
 
 
@@ -174,12 +174,12 @@ def _no_render_on_justering() -> Iterator[None]:
 
 
 def _keep_messages_in_app(*, since: int) -> None:
-    """The secretary's messages of 2017 (the justeringar) stay in the outbox as in-app messages: nobody is e-mailed
-    about them when the demo is loaded."""
+    """The demo's justeringar of 2017 tell nobody: the messages they queued for the secretaries are taken out of
+    the outbox again (nobody is e-mailed about 2017, and the demo's outbox holds only what its users do)."""
     pending: list[int] = db.session.info.get(PENDING, [])
     queued, pending[since:] = pending[since:], []
     for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(queued))):
-        message.state = MessageState.in_app
+        db.session.delete(message)
     db.session.flush()
 
 
