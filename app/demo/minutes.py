@@ -155,7 +155,7 @@ def keep_minutes(meeting: Meeting, users: Mapping[str, User]) -> Minutes:
             _approve(minutes, "immediate", user, password, facts["immediately_at"])
         _approve(minutes, "full", *chair, facts["chair_approves_at"])
         _approve(minutes, "full", *adjuster, facts["adjuster_approves_at"])
-    _keep_messages_in_app(since=already_queued)
+    _drop_demo_messages(since=already_queued)
     return minutes
 
 
@@ -173,7 +173,7 @@ def _no_render_on_justering() -> Iterator[None]:
             hooks[adj.ADJUSTED_HOOK] = hook
 
 
-def _keep_messages_in_app(*, since: int) -> None:
+def _drop_demo_messages(*, since: int) -> None:
     """The demo's justeringar of 2017 tell nobody: the messages they queued for the secretaries are taken out of
     the outbox again (nobody is e-mailed about 2017, and the demo's outbox holds only what its users do)."""
     pending: list[int] = db.session.info.get(PENDING, [])
