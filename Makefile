@@ -49,18 +49,13 @@ db: install
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/flask documents render-demo  # queues the demo kallelse's files; the worker renders them at start
 
-## The app on http://$(HOST):$(PORT) and its Celery worker with the beat (reminders) inside; Ctrl-C stops both.
+## The app on http://$(HOST):$(PORT) and its Celery worker with the beat (reminders) inside; Ctrl-C stops both,
+## with every LibreOffice they started, and removes their temporary folder (app/launcher.py).
 run: db system
-	@trap 'kill 0' EXIT; \
-	$(BIN)/celery -A tasks.worker worker -B --schedule instance/celerybeat-schedule --loglevel=INFO \
-		--concurrency=2 --without-mingle --without-gossip & \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 8 --access-logfile - 'app:create_app()' & \
-	sleep 4; $(BIN)/flask demo users; \
-	echo; echo "Nämndflöde körs på http://$(HOST):$(PORT) – Ctrl-C avslutar."; echo; \
-	wait
+	@$(BIN)/python -m app.launcher --host $(HOST) --port $(PORT)
 
 worker: install
-	$(BIN)/celery -A tasks.worker worker --loglevel=INFO
+	$(BIN)/celery -A tasks.worker worker -Q celery,rendering --loglevel=INFO
 
 test: install system-test
 	$(BIN)/pytest -n auto --durations=15

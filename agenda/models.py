@@ -125,6 +125,8 @@ class MeetingStatus(str, enum.Enum):
     notice_published = "notice_published"
     held = "held"
     minutes_done = "minutes_done"
+    #: inställt: the secretary cancelled it before it was held (agenda.cancellation); final
+    cancelled = "cancelled"
 
     @property
     def label(self) -> str:
@@ -133,6 +135,7 @@ class MeetingStatus(str, enum.Enum):
             "notice_published": "Kallelse publicerad",
             "held": "Genomfört",
             "minutes_done": "Protokoll klart",
+            "cancelled": "Inställt",
         }[self.value]
 
 
@@ -162,6 +165,10 @@ class Meeting(Model):
     #: raised by every change of the agenda; a reorder based on an older one is refused
     agenda_version: Mapped[int] = mapped_column(default=1)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the meeting was cancelled (status cancelled) and why, as the secretary wrote it to the members (the
+    #: reason is not shown on public pages); who did it is in the audit log
+    cancelled_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
     committee: Mapped[Committee] = relationship()
     items: Mapped[list[AgendaItem]] = relationship(
@@ -192,6 +199,10 @@ class Meeting(Model):
     @property
     def latest_publication(self) -> Publication | None:
         return self.publications[-1] if self.publications else None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is MeetingStatus.cancelled
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.committee_id} {self.start_dt:%Y-%m-%d}>"

@@ -1,6 +1,6 @@
-"""Write, change and delete a reader's personal notes on handlingar (agenda.notes).
+"""Write, change and delete a reader's personal notes on items and handlingar (agenda.notes).
 
-The view has loaded the handling from a publication the user may read (and checked that the
+The view has loaded the item or handling from a publication the user may read (and checked that the
 user may read it); these functions validate the text, change the row and leave an audit row
 that says a note was saved or deleted, never what it says. They never commit.
 """
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from agenda.models import Meeting
-from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key
+from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key, item_key
 from app import audit
 from app.auth.models import User
 from app.clock import utcnow
@@ -21,13 +21,10 @@ from app.validation import ValidationError
 EMPTY = "Anteckningen är tom. Skriv en text för att spara den."
 
 
-def note_for(user: User, meeting: Meeting, report_id: int, attachment_id: int | None = None) -> HandlingNote | None:
-    """Return ``user``'s note on the handling, if there is one."""
+def _note_by_key(user: User, meeting: Meeting, key: str) -> HandlingNote | None:
     return db.session.scalar(
         select(HandlingNote).where(
-            HandlingNote.user_id == user.id,
-            HandlingNote.meeting_id == meeting.id,
-            HandlingNote.handling == handling_key(report_id, attachment_id),
+            HandlingNote.user_id == user.id, HandlingNote.meeting_id == meeting.id, HandlingNote.handling == key
         )
     )
 
@@ -75,27 +72,36 @@ def save_note(
 
     Empty text where there is no note is refused: there is nothing to save.
     """
+    key = handling_key(report_id, attachment_id)
+    return _save(user, meeting, key, {"report_id": report_id, "attachment_id": attachment_id}, text)
+
+
+def save_item_note(
+    user: User, meeting: Meeting, *, case_id: int | None, item_id: int | None, text: object
+) -> HandlingNote | None:
+    """Create or change ``user``'s note on an item as a whole (on its case, or on the agenda item without one),
+    as save_note does on a handling."""
+    if case_id is None and item_id is None:
+        raise ValueError("an item note needs the item's case or the agenda item")
+    key = item_key(case_id, item_id)
+    return _save(user, meeting, key, {"case_id": case_id, "item_id": None if case_id is not None else item_id}, text)
+
+
+def _save(user: User, meeting: Meeting, key: str, columns: dict[str, int | None], text: object) -> HandlingNote | None:
     body = clean_note(text)
-    note = note_for(user, meeting, report_id, attachment_id)
+    note = _note_by_key(user, meeting, key)
     if not body:
         if note is None:
             raise ValidationError({"text": EMPTY})
         delete_note(note, user=user)
         return None
     if note is None:
-        note = HandlingNote(
-            user_id=user.id,
-            meeting_id=meeting.id,
-            report_id=report_id,
-            attachment_id=attachment_id,
-            handling=handling_key(report_id, attachment_id),
-            body=body,
-        )
+        note = HandlingNote(user_id=user.id, meeting_id=meeting.id, handling=key, body=body, **columns)
         try:
             with db.session.begin_nested():  # the same user's first save from two tabs at once: one row wins
                 db.session.add(note)
         except IntegrityError:
-            note = note_for(user, meeting, report_id, attachment_id)
+            note = _note_by_key(user, meeting, key)
             assert note is not None, "the other save's row, which won"
             note.body, note.updated_dt = body, utcnow()
         audit.record(

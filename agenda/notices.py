@@ -10,6 +10,10 @@ The invitation is an iCalendar REQUEST for one event per meeting: its UID is the
 ``sammantrade-<id>@<host>``), and its SEQUENCE counts the published versions whose time or place differ from the
 version before, so a calendar moves the meeting when a corrected version moves it. Times are written in
 Europe/Stockholm with the VTIMEZONE that defines it.
+
+When a meeting whose kallelse was published is cancelled (agenda.cancellation), ``tell_cancelled`` sends everyone
+who was told of it, and the committee's ledamöter and ersättare now, a message that it is inställt with the
+reason, and an iCalendar CANCEL of the same event (same UID, SEQUENCE one above the last invitation's).
 """
 
 from __future__ import annotations
@@ -174,8 +178,7 @@ def tell_members(publication: Publication) -> list[OutboxMessage]:
     facts = publication.members_snapshot["meeting"]
     committee = facts["committee"]
     start = datetime.fromisoformat(facts["start"])
-    base_url = str(current_app.config.get("PUBLIC_BASE_URL") or "http://namndflode.invalid").rstrip("/")
-    host = urlsplit(base_url).hostname or "namndflode.invalid"
+    base_url, host = _site()
     link = notice_path(meeting)
     when = meeting_time(facts["start"])
     version = publication.version
@@ -213,6 +216,86 @@ def tell_members(publication: Publication) -> list[OutboxMessage]:
         by_email = user.email_meeting_notices
         footer = (
             "En kalenderinbjudan till sammanträdet följer med det här e-postmeddelandet."
+            if by_email
+            else "Du har valt att inte få kallelser som e-post. Du kan ändra det under Min profil."
+        )
+        body = f"Hej {user.name},\n\n{text}\n\n{footer}\n\nHälsningar\nNämndflöde"
+        messages.append(queue_message(user, subject, body, link=link, calendar=calendar, by_email=by_email))
+    return messages
+
+
+def _site() -> tuple[str, str]:
+    """The site's base URL and host, as the invitations name them."""
+    base_url = str(current_app.config.get("PUBLIC_BASE_URL") or "http://namndflode.invalid").rstrip("/")
+    return base_url, urlsplit(base_url).hostname or "namndflode.invalid"
+
+
+def _told_before(meeting: Meeting) -> list[User]:
+    """Everyone a notice of the meeting's kallelse was written to (by e-mail or in the product), enabled still."""
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.id.in_(
+                    select(OutboxMessage.recipient_id).where(
+                        OutboxMessage.link == notice_path(meeting), OutboxMessage.calendar.is_not(None)
+                    )
+                ),
+                User.is_enabled.is_(True),
+            )
+        )
+    )
+
+
+def cancellation_recipients(meeting: Meeting) -> list[Recipient]:
+    """Who is told that the meeting is inställt: those told of its kallelse, and the ledamöter and ersättare now."""
+    now = recipients(meeting.committee_id)
+    known = {r.user.id for r in now}
+    earlier = [Recipient(user, is_deputy=False) for user in _told_before(meeting) if user.id not in known]
+    return sorted([*now, *earlier], key=lambda r: (r.user.name, r.user.id))
+
+
+def tell_cancelled(meeting: Meeting) -> list[OutboxMessage]:
+    """Queue the news that ``meeting`` (cancelled, its kallelse published) is inställt, with a CANCEL of the event."""
+    publication = meeting.latest_publication
+    if publication is None or meeting.cancelled_dt is None:
+        return []
+    facts = publication.members_snapshot["meeting"]
+    committee = facts["committee"]
+    start = datetime.fromisoformat(facts["start"])
+    base_url, host = _site()
+    link = notice_path(meeting)
+    subject = f"Inställt sammanträde: {committee} {start:%Y-%m-%d} kl. {start:%H:%M}"
+    text = "\n\n".join(
+        [
+            f"{committee}s sammanträde är inställt.",
+            f"Tid: {meeting_time(facts['start'])}\nPlats: {facts['place']}",
+            f"Skäl: {meeting.cancellation_reason}",
+            f"Kallelsen finns kvar att läsa, markerad som inställd: {link}",
+        ]
+    )
+    # one above the last invitation: calendars replace the event they hold with the cancellation
+    sequence = calendar_sequence(meeting.publications, publication.version) + 1
+    organizer = _organizer(committee)
+    messages = []
+    for recipient in cancellation_recipients(meeting):
+        user = recipient.user
+        calendar = invitation(
+            uid=calendar_uid(meeting.id, host),
+            sequence=sequence,
+            stamp=meeting.cancelled_dt,
+            start=start,
+            summary=f"INSTÄLLT: {committee} – sammanträde",
+            location=facts["place"],
+            description=f"Sammanträdet är inställt. Skäl: {meeting.cancellation_reason}",
+            url=base_url + link,
+            organizer=organizer,
+            attendee=(user.name, user.email),
+            is_deputy=recipient.is_deputy,
+            cancelled=True,
+        )
+        by_email = user.email_meeting_notices
+        footer = (
+            "En avbokning av kalenderinbjudan följer med det här e-postmeddelandet."
             if by_email
             else "Du har valt att inte få kallelser som e-post. Du kan ändra det under Min profil."
         )

@@ -26,6 +26,10 @@ from agenda.models import (
     MeetingStatus,
     Publication,
 )
+from agenda.outcomes import audit_title as _audit_title
+from agenda.outcomes import lock_meeting as _lock
+from agenda.outcomes import refuse_if_cancelled
+from agenda.registration import register_publication
 from agenda.snapshot import build_snapshots, describe_changes, publication_problems
 from agenda.snapshot_json import PartJSON
 from agenda.standing_items import template_for
@@ -239,12 +243,6 @@ def _same_instant(value: object, current: datetime) -> bool:
 def _require_open(meeting: Meeting) -> None:
     if meeting.status not in UPCOMING:
         raise ConflictError(f"Sammanträdet är {meeting.status.label.lower()}; föredragningslistan kan inte ändras.")
-
-
-def _lock(meeting: Meeting) -> None:
-    """Serialise changes to one agenda (PostgreSQL row lock; SQLite writes are serial)."""
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
-    db.session.refresh(meeting, ["agenda_version", "status"])
 
 
 def _check_version(meeting: Meeting, expected_version: int | None) -> None:
@@ -541,13 +539,6 @@ def add_cases(
     return items
 
 
-def _audit_title(item: AgendaItem) -> str:
-    """The title the audit log shows (the log is read by staff; keep confidential titles out anyway)."""
-    if item.is_confidential and item.case is not None:
-        return item.case.display_public_title
-    return item.title[:200]
-
-
 def _check_case(meeting: Meeting, case: Case, excluding: AgendaItem | None = None) -> None:
     if case.committee_id != meeting.committee_id:
         raise ConflictError(f"Ärende {case.number} hör till {case.committee.name}, inte till {meeting.committee.name}.")
@@ -819,38 +810,6 @@ def move_item(item: AgendaItem, *, user: User, to_position: int, expected_versio
 # --- after the meeting ----------------------------------------------------------------------
 
 
-def record_outcome(item: AgendaItem, *, user: User, outcome: ItemOutcome | str | None) -> AgendaItem:
-    """Record what the meeting did with an item: decided, postponed (bordlagt) or sent back (återremitterat)."""
-    meeting = item.meeting
-    _lock(meeting)
-    if meeting.start_dt > utcnow():
-        raise ConflictError("Utfallet kan registreras först när sammanträdet har börjat.")
-    if meeting.status is MeetingStatus.minutes_done:
-        raise ConflictError("Protokollet är klart; utfallet kan inte ändras.")
-    try:
-        outcome = ItemOutcome(outcome)
-    except ValueError:
-        raise ValidationError({"outcome": "Välj beslutat, bordlagt eller återremitterat."}) from None
-    if item.outcome is not None:
-        raise ConflictError(f"Punkt {item.number} är redan registrerad som {item.outcome.label.lower()}.")
-    report = report_ops.report_for(item.case) if item.case is not None else None
-    if report is not None and report.state is ReportState.on_agenda:
-        name = "decide" if outcome is ItemOutcome.decided else "remove_from_agenda"
-        report_ops.transition(report, user=user, name=name, notify=False)
-    item.outcome = outcome
-    if meeting.status in UPCOMING:
-        meeting.status = MeetingStatus.held
-    audit.record(
-        "agenda.outcome",
-        meeting,
-        f"Punkt {item.number} ”{_audit_title(item)}”: {outcome.label}.",
-        user=user,
-        committee_id=meeting.committee_id,
-        case_id=item.case_id,
-    )
-    return item
-
-
 def ready_cases(committee: Committee) -> list[Case]:
     """The committee's cases ready for an agenda, oldest first: open, their tjänsteutlåtande signed and on no
     upcoming agenda (postponed and sent-back cases are signed again, so they are among them)."""
@@ -1001,10 +960,12 @@ def publish(
     Refused while the agenda is empty, the kallelse lacks its closing facts, or a public text holds
     a personnummer or a confidential case's title; after the deadline only with a reason. The
     committee's ledamöter and ersättare are told (agenda.notices), by the outbox when the caller commits.
-    ``as_of`` (aware) is the moment of publishing when taking over history (the demo, imports): nobody
-    is told then.
+    The kallelse is registered in the committee's diarium (agenda.registration). ``as_of`` (aware) is the
+    moment of publishing when taking over history (the demo, imports): nobody is told then, and nothing is
+    registered (the old diarium has it).
     """
     _lock(meeting)
+    refuse_if_cancelled(meeting, "kallelsen kan inte publiceras")
     _require_open(meeting)
     if not meeting.items:
         raise ConflictError("Föredragningslistan är tom; lägg till punkter innan kallelsen publiceras.")
@@ -1060,6 +1021,7 @@ def publish(
         after={"version": version, "changes": changes, "late_reason": late_reason},
     )
     if as_of is None:
+        register_publication(publication, user=user)
         notices.tell_members(publication)
     return publication
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from agenda.identity_numbers import find_identity_numbers
 from agenda.models import (
     CONFIDENTIAL_SECTION,
     DEFAULT_HANDLING_LATER,
@@ -32,6 +31,7 @@ from agenda.snapshot_json import (
 from app.auth.models import User
 from app.clock import to_local
 from app.extensions import db
+from app.registry.identity_numbers import find_identity_numbers
 from app.registry.models import Case
 from workflows import operations as report_ops
 from workflows.content import ReportContent, html_to_text

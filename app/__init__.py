@@ -89,9 +89,9 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
         app.config.from_mapping(overrides)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    logging.basicConfig(
-        level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from app import logs
+
+    logs.configure(app.config.get("LOG_LEVEL", "INFO"), app.config.get("LOG_FORMAT", "text"))
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +104,17 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     from app import models  # noqa: F401  (register every table)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "app" / "migrations"), render_as_batch=True)
+    from app.search import indexing
+    from app.search.models import is_engine_object
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "app" / "migrations"),
+        render_as_batch=True,
+        # SQLite's FTS5 tables and PostgreSQL's GIN indexes of the search are the migration's, not the models'
+        include_name=lambda name, kind, _parent: not (kind in ("table", "index") and is_engine_object(name)),
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -118,12 +128,23 @@ def create_app(overrides: Mapping | None = None, *, environ: Mapping[str, str] |
     from tasks.protocol_jobs import start_after_adjustment
 
     adjustment.init_app(app, on_adjusted=start_after_adjustment)  # a justering renders its revision, sealed
+    from tasks.rendering.signed_report import start_signed_pdf
+    from workflows import registration
 
+    registration.init_app(app, on_signed=start_signed_pdf)  # a signed report's handling gets its PDF
+    from tasks.extraction import hand_over as read_text
+
+    indexing.install(app, extract=read_text)  # the search index follows every flush; a worker reads new bilagor
+
+    from app import database_faults, idempotency
     from app.api import register_api
     from app.auth import login as auth_login
     from app.cli import register_cli
     from app.web import register_web
 
+    logs.init_app(app)  # first: every request gets its id before any other hook may answer it
+    database_faults.init_app(app)  # a Swedish answer to whatever escapes the error handlers
+    idempotency.init_app(app)
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _read_only_gets(app)
     _refuse_nul_bytes(app)

@@ -48,6 +48,35 @@ def demo_load(if_empty: bool) -> None:
     _print_credentials(with_tokens=True)
 
 
+@demo_cli.command("generate")
+@click.option("--cases", type=click.IntRange(1, 1_000_000), required=True, help="How many cases to add.")
+@click.option("--years", type=click.IntRange(1, 30), default=6, show_default=True, help="Over how many years.")
+@click.option(
+    "--reports", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
+    help="How many of the cases get a signed tjänsteutlåtande with a bilaga (its text extracted).",
+)  # fmt: skip
+def demo_generate(cases: int, years: int, reports: int) -> None:
+    """Add years of Swedish-looking cases, documents, signed tjänsteutlåtanden with bilagor and meetings with
+    agendas to the demo's committees, indexed for search."""
+    import time
+
+    from app.demo.generate import generate
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("Generated data is not added in production.")
+    started = time.perf_counter()
+    try:
+        made = generate(cases, years=years, reports=reports)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(
+        f"{made['cases']} ärenden, {made['documents']} handlingar, {made['reports']} tjänsteutlåtanden med bilaga, "
+        f"{made['meetings']} sammanträden, {made['items']} punkter och {made['entries']} sökposter på "
+        f"{time.perf_counter() - started:.1f} s."
+    )
+
+
 @demo_cli.command("users")
 def demo_users() -> None:
     """Print the demo users with their passwords and API tokens."""
@@ -90,6 +119,23 @@ def users_grant(email: str, committee_prefix: str, role: str) -> None:
     grant_role(user, committee, Role(role))
     db.session.commit()
     click.echo(f"{user.email} is now {role} in {committee.name}.")
+
+
+@click.command("verify")
+def verify() -> None:
+    """Check every stored file's sha256, signed report, publication snapshot; list missing and orphan files."""
+    from app.integrity import verify as check
+    from app.storage import get_storage
+
+    report = check(get_storage())
+    checked = ", ".join(f"{n} {what}" for what, n in report.checked.items()) or "inget"
+    click.echo(f"Kontrollerat: {checked}.")
+    for problem in report.problems:
+        click.echo(f"FEL: {problem}", err=True)
+    if not report.ok:
+        click.echo(f"{len(report.problems)} fel hittades.", err=True)
+        raise SystemExit(1)
+    click.echo("Allt stämmer: inga fel.")
 
 
 #: where ``flask setup`` reads the first administrator's password when it is not typed at its prompt
@@ -241,8 +287,34 @@ def import_meetings(path: str, municipality: str | None, check: bool) -> None:
     click.echo(f"Imported {result.meetings} meetings with {result.items} items.")
 
 
+search_cli = AppGroup("search", help="The search index.")
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from the data (it is kept up to date by every change; this makes it anew)."""
+    from app.search.indexing import reindex_all
+
+    count = reindex_all()
+    db.session.commit()
+    click.echo(f"Indexed {count} texts.")
+
+
+@search_cli.command("extract")
+def search_extract() -> None:
+    """Have the worker read the text of every bilaga whose text has not been read (e.g. those from before)."""
+    from tasks.extraction import hand_over, missing_file_ids
+
+    file_ids = missing_file_ids()
+    for file_id in file_ids:
+        hand_over(file_id)
+    click.echo(f"Sent {len(file_ids)} files to the worker.")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(search_cli)
     app.cli.add_command(setup)
+    app.cli.add_command(verify)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)

@@ -17,8 +17,9 @@ def json_error(status: int, message: str, fields: dict[str, str] | None = None):
 
 
 def is_api_request() -> bool:
-    """Whether the request is the JSON API's (its path is under /api/): errors are answered in JSON."""
-    return request.path.startswith("/api/")
+    """Whether the request is the JSON API's or the open data's (under /api/ or /oparl/): errors are answered in
+    JSON."""
+    return request.path.startswith(("/api/", "/oparl/"))
 
 
 def prefers_json() -> bool:

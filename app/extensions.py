@@ -90,7 +90,7 @@ def separate_transaction():
     """
     from sqlalchemy.orm import Session
 
-    with sqlite_writing(), Session(db.engine) as session, session.begin():
+    with sqlite_writing(), Session(db.engine, info={"separate": True}) as session, session.begin():
         yield session
 
 

@@ -1,5 +1,6 @@
 """Import every model so the metadata (and Alembic's autogenerate) sees all tables."""
 
+from agenda.chair_review import ChairComment, ChairReview  # noqa: F401
 from agenda.minutes.adjustment_models import (  # noqa: F401
     Announcement,
     MinutesAdjustment,
@@ -20,8 +21,10 @@ from agenda.minutes.models import (  # noqa: F401
 )
 from agenda.models import AgendaItem, DelegationDecision, Meeting, MeetingStatus, Publication, StandingItem  # noqa: F401
 from agenda.notes import HandlingNote  # noqa: F401
+from agenda.visits import NoticeVisit  # noqa: F401
 from app.audit import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, CommitteeRole, MunicipalityRole, MunicipalRole, Role, User  # noqa: F401
+from app.idempotency import IdempotentRequest  # noqa: F401
 from app.notifications import OutboxMessage  # noqa: F401
 from app.organisation.models import Administration, Committee, Municipality  # noqa: F401
 from app.registry.models import (  # noqa: F401
@@ -33,7 +36,8 @@ from app.registry.models import (  # noqa: F401
     RegisteredDocument,
     RegistrationCounter,
 )
-from tasks.models import Job, JobState  # noqa: F401
+from app.search.models import ExtractedText, SearchEntry  # noqa: F401
+from tasks.models import Job, JobState, KeptTask  # noqa: F401
 from tasks.rendering.document_templates import DocumentTemplateFile  # noqa: F401
 from workflows.models import (  # noqa: F401
     CaseReport,

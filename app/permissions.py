@@ -85,6 +85,9 @@ class Action(str, enum.Enum):
     #: approve (justera) or reject the rendered protokoll: a member who is the meeting's chair or a justerare
     #: (agenda.minutes.adjustment decides which members those are)
     adjust_minutes = "adjust_minutes"
+    #: read the draft kallelse the secretary gave them and comment on it (ordförandeberedning): a member who is
+    #: the committee's chair (agenda.chair_review decides which member that is)
+    review_draft = "review_draft"
 
 
 #: Actions on the municipality as a whole, and which roles held in the municipality (not in one of its
@@ -130,6 +133,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.view_minutes: frozenset({Role.member, Role.secretary}),
     Action.record_minutes: frozenset({Role.secretary}),
     Action.adjust_minutes: frozenset({Role.member}),
+    Action.review_draft: frozenset({Role.member}),
 }
 
 #: actions on a case; each needs view access to it first (so a confidential case stays hidden)

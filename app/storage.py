@@ -9,11 +9,14 @@ HTTP Range and conditional requests, inline for what a browser shows, a safe fil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -28,6 +31,10 @@ INLINE_TYPES = frozenset({"application/pdf"})
 MAX_NAME_LENGTH = 200
 #: characters a download name does not keep: path separators and what Windows refuses in a file name
 _NAME_REFUSED = set('"<>|*?:/\\')
+#: bytes read or copied at a time when a file is streamed (never a whole file in memory)
+CHUNK = 1024 * 1024
+#: where files being written wait under the storage root (the same file system, so moving one in is a rename)
+TEMPORARY = ".tmp"
 
 
 @dataclass(frozen=True)
@@ -58,19 +65,81 @@ class LocalStorage:
         key = f"{digest[:2]}/{digest}"
         path = self._path(key)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
+            with self.temporary_file() as tmp:
+                with tmp.open("wb") as fh:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+                self._move_in(tmp, path)
         return StoredFile(key=key, sha256=digest, size=len(data))
+
+    def save_stream(self, source: BinaryIO) -> StoredFile:
+        """Store what ``source`` reads from where it is to its end, a megabyte at a time (never the whole of it in
+        memory): copied into a temporary file of the storage's, hashed on the way, then moved in."""
+        with self.temporary_file() as tmp:
+            with tmp.open("wb") as fh:
+                while chunk := source.read(CHUNK):
+                    fh.write(chunk)
+            return self.save_file(tmp)
+
+    def save_file(self, made: Path) -> StoredFile:
+        """Store a file made in ``temporary_file()``, moving it in (an atomic rename): hashed a megabyte at a time,
+        fsynced. The file is gone from where it was made afterwards (moved, or removed when the same is stored)."""
+        with made.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            os.fsync(fh.fileno())
+            size = os.fstat(fh.fileno()).st_size
+        key = f"{digest[:2]}/{digest}"
+        path = self._path(key)
+        if path.exists():
+            made.unlink()
+        else:
+            self._move_in(made, path)
+        return StoredFile(key=key, sha256=digest, size=size)
+
+    def store_path(self, path: Path) -> StoredFile:
+        """Store the file at ``path``: moved in when it was made in ``temporary_file()``, named as it is when it is a
+        stored file already (under its sha256: checked whenever it is read or sent), else copied."""
+        path = Path(path).resolve()
+        root = self.root.resolve()
+        key = f"{path.parent.name}/{path.name}"
+        if path.parent.parent == root and _KEY_RE.match(key) and path.name.startswith(path.parent.name):
+            return StoredFile(key=key, sha256=path.name, size=path.stat().st_size)
+        if path.parent == root / TEMPORARY:
+            return self.save_file(path)
+        with path.open("rb") as source:
+            return self.save_stream(source)
+
+    def _move_in(self, made: Path, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(made, path)
+        except OSError:  # another file system after all: copied beside its place, then renamed
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out, made.open("rb") as source:
+                    shutil.copyfileobj(source, out, CHUNK)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            made.unlink()
+
+    @contextlib.contextmanager
+    def temporary_file(self, suffix: str = "") -> Iterator[Path]:
+        """A path for a file being made, in the storage's own temporary folder (so storing it is a rename, see
+        ``save_file``); removed on leaving unless it was stored."""
+        folder = self.root / TEMPORARY
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix="part-", suffix=suffix)
+        os.close(fd)
+        try:
+            yield Path(name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
 
     def read(self, key: str) -> bytes:
         try:
@@ -121,6 +190,15 @@ def download_name(name: str, fallback: str = "fil") -> str:
     return name or fallback
 
 
+#: the query parameter that asks for a file to be saved rather than shown (``?nedladdning=1``: "Ladda ned")
+DOWNLOAD_PARAMETER = "nedladdning"
+
+
+def download_requested() -> bool:
+    """Whether the request asks for the file to be saved even when the browser could show it (a PDF)."""
+    return request.args.get(DOWNLOAD_PARAMETER) == "1"
+
+
 def _sha256_of_file(fh: BinaryIO) -> str:
     fh.seek(0)
     return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -139,8 +217,8 @@ def send_stored_file(
 
     Its bytes are checked against ``sha256`` before any is sent. HTTP Range (206) and conditional requests
     (ETag: the sha256; Last-Modified: ``last_modified``, else when the file was stored) are answered. It is
-    sent inline when a browser shows it itself (a PDF), as an attachment otherwise (``inline`` decides if
-    given), under ``filename`` made safe (``download_name``). A missing file is a 404 and a file whose bytes
+    sent inline when a browser shows it itself (a PDF) and the request does not ask to save it (``?nedladdning=1``),
+    as an attachment otherwise (``inline`` decides if given), under ``filename`` made safe (``download_name``). A missing file is a 404 and a file whose bytes
     no longer match its sha256 a 500, both logged; nothing of it is sent. Cache-Control is the view's (and
     the app's, for a logged-in user) to set.
     """
@@ -153,7 +231,7 @@ def send_stored_file(
     try:
         stat = os.fstat(fh.fileno())
         if inline is None:
-            inline = mimetype in INLINE_TYPES
+            inline = mimetype in INLINE_TYPES and not download_requested()
         response = send_file(
             fh,
             mimetype=mimetype,

@@ -19,6 +19,7 @@ from app.registry.models import Case
 from app.storage import StorageError, get_storage, send_stored_file
 from tasks.models import Job
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS, may_render
+from tasks.rendering.draft_kallelse import DRAFT_KALLELSE, SUPERSEDED, current_draft, may_read_draft
 from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
 from tasks.rendering.pdf import PDF_MIMETYPE
 from tasks.rendering.report_docx import DOCX_MIMETYPE
@@ -57,6 +58,28 @@ def protocol_documents_job(user: User, minutes: Minutes, job_id: int) -> Job:
     job = load_job(user, job_id)
     if job.kind != PROTOCOL_DOCUMENTS or job.minutes_id != minutes.id:
         abort(404)
+    return job
+
+
+def draft_job(user: User, meeting: Meeting, job_id: int) -> Job:
+    """The meeting's draft kallelse job, for the committee's secretaries and the chair it was given to; else 404."""
+    job = db.session.get(Job, job_id)
+    if (
+        job is None
+        or job.kind != DRAFT_KALLELSE
+        or (job.params or {}).get("meeting_id") != meeting.id
+        or not may_read_draft(user, meeting)
+    ):
+        abort(404)
+    return job
+
+
+def current_draft_job(user: User, meeting: Meeting, job_id: int) -> Job:
+    """As ``draft_job``, and the meeting's latest finished draft: 410 for one a newer draft superseded."""
+    job = draft_job(user, meeting, job_id)
+    current = current_draft(meeting)
+    if current is not None and current.id != job.id and job.id < current.id:
+        abort(410, SUPERSEDED)
     return job
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text
+from flask import current_app
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import Model
+from config import JOB_HEARTBEAT_SECONDS, JOB_QUEUED_BOUND
 
 
 class StoredEntryJSON(TypedDict):
@@ -37,6 +39,43 @@ class JobState(str, enum.Enum):
     @property
     def label(self) -> str:
         return {"queued": "I kö", "running": "Pågår", "done": "Klart", "failed": "Misslyckades"}[self.value]
+
+
+#: the heartbeats a live worker may miss before its job is judged to have none
+MISSED_BEATS = 4
+
+
+def _setting(name: str, default: int) -> int:
+    try:
+        return int(current_app.config.get(name) or default)
+    except RuntimeError:  # outside an app
+        return default
+
+
+def heartbeat_seconds() -> int:
+    return _setting("JOB_HEARTBEAT_SECONDS", JOB_HEARTBEAT_SECONDS)
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this has no live worker."""
+    return timedelta(seconds=MISSED_BEATS * heartbeat_seconds())
+
+
+def queued_bound() -> timedelta:
+    return timedelta(seconds=_setting("JOB_QUEUED_BOUND", JOB_QUEUED_BOUND))
+
+
+def is_stuck(job: Job) -> bool:
+    """Queued past the bound, or running with no word from its worker for longer than a live one would."""
+    now = utcnow()
+    touched = job.heartbeat_dt or job.started_dt or job.created_dt
+    if touched is None:
+        return False
+    if job.state is JobState.running:
+        return touched < now - stale_after()
+    if job.state is JobState.queued:
+        return touched < now - queued_bound()
+    return False
 
 
 class Job(Model):
@@ -69,6 +108,14 @@ class Job(Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the worker process running it ("host:pid"), while it runs
+    worker: Mapped[str | None] = mapped_column(String(200))
+    #: running: when its worker last said it still runs it (every JOB_HEARTBEAT_SECONDS); queued: when it was
+    #: (last) sent to the broker. The watchdog (tasks.jobs.watch) judges stuck jobs by it.
+    heartbeat_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how many times the watchdog sent it again because no worker held it
+    #: (a server default: the migrations' tests write rows of older schemas through this table)
+    requeues: Mapped[int] = mapped_column(server_default=text("0"))
 
     created_by: Mapped[User | None] = relationship()
 
@@ -84,6 +131,12 @@ class Job(Model):
     def is_finished(self) -> bool:
         return self.state in (JobState.done, JobState.failed)
 
+    @property
+    def stuck(self) -> bool:
+        """Queued or running, but no worker has said a word of it for longer than a live one would (the
+        bounds in tasks.jobs): the user may run it again, as a failed one."""
+        return is_stuck(self)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
@@ -95,6 +148,7 @@ class Job(Model):
             "percent": self.percent,
             "error": self.error,
             "has_result": self.result_key is not None,
+            "stuck": self.stuck,
             "created_at": self.created_dt.isoformat(),
             "finished_at": self.finished_dt.isoformat() if self.finished_dt else None,
         }
@@ -122,3 +176,21 @@ class RenderedPart(Model):
     def entry(self) -> StoredEntryJSON:
         """The stored file as jobs record it: {"key", "sha256", "size"}."""
         return {"key": self.storage_key, "sha256": self.sha256, "size": self.size}
+
+
+class KeptTask(Model):
+    """A task the broker could not take when it was sent (Redis down): sent again by tasks.outbox.sweep."""
+
+    __tablename__ = "task_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the Celery task's name, e.g. "tasks.notifications.send_message"
+    task_name: Mapped[str] = mapped_column(String(200))
+    args: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: how many times the sweep tried to send it, and the broker's last refusal
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<KeptTask {self.id} {self.task_name}{tuple(self.args)}>"

@@ -36,6 +36,7 @@ from app.clock import local_today, utcnow
 from app.extensions import db, separate_transaction, sqlite_writing
 from app.notifications import MessageState, OutboxMessage, queue_message
 from app.storage import StorageError, get_storage
+from tasks import outbox
 from workflows.models import CaseReport, ReportState
 from workflows.notify import mail_title, recipients, report_path
 
@@ -183,8 +184,9 @@ def send_message(self, message_id: int) -> None:
 
 
 def hand_over(message_id: int) -> None:
-    """Have a worker send the message (the outbox calls this after the commit that kept it)."""
-    send_message.delay(message_id)
+    """Have a worker send the message (the outbox calls this after the commit that kept it); while the broker is
+    down the task is kept in the task outbox and sent when it answers again (tasks.outbox)."""
+    outbox.send(send_message, message_id)
 
 
 def queue_reminder(report: CaseReport, today: date) -> None:

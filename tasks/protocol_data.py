@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, cast
 
-from agenda.minutes.content import MinutesContentJSON
+from agenda.minutes.adjustment import announcements_of, corrections_of, parts_changed_since
+from agenda.minutes.adjustment_models import AdjustmentKind, Announcement
+from agenda.minutes.announcements import kept_at
+from agenda.minutes.content import MinutesContentJSON, part_name
 from agenda.minutes.content import ParagraphJSON as RecordedParagraph
 from agenda.minutes.models import CommitteeSeat, Minutes, MotionKind, SeatKind, SeatOffice
 from agenda.minutes.operations import current_content
@@ -29,6 +32,7 @@ from tasks.rendering.protocol_json import (
     AnnouncementJSON,
     BallotJSON,
     ConflictJSON,
+    CorrectionJSON,
     DeciderJSON,
     InformationJSON,
     MinutesNoteJSON,
@@ -126,10 +130,13 @@ def protocol_data(minutes: Minutes) -> ProtocolJSON:
         signatures.append(SignatureJSON(role="chair", person=_person(by_id[chair_id]), paragraphs=list(numbers)))
     signatures += [SignatureJSON(role="adjuster", person=_person(s), paragraphs=list(numbers)) for s in adjusters]
     adjusted_on = to_local(minutes.adjusted_dt).date().isoformat() if minutes.adjusted_dt else None
+    version, correction = _version(minutes, numbers)
+    adjusted = {p.number: to_local(p.adjusted_dt).date().isoformat() for p in minutes.paragraphs if p.adjusted_dt}
+    announced = _announcements(minutes)
     return ProtocolJSON(
         meeting=meeting_json,
-        version=1,
-        correction=None,
+        version=version,
+        correction=correction,
         deciders=deciders,
         others_present=_others(content, by_id, serving, numbers),
         adjustment=AdjustmentJSON(
@@ -139,16 +146,62 @@ def protocol_data(minutes: Minutes) -> ProtocolJSON:
             adjusted_on=adjusted_on,
         ),
         signatures=signatures,
-        announcement=AnnouncementJSON(
-            posted_on=None,
-            taken_down_on=None,
-            kept_at=", ".join(p for p in (administration.name, address["visiting_address"]) if p),
-            signed_by=secretary,
-        ),
+        announcement=_announcement(minutes, announced.get(None), secretary),
         paragraphs=[
-            _paragraph(p, _item_of(minutes, p["agenda_item_id"]), by_id, serving[p["number"]])
+            _paragraph(
+                p,
+                _item_of(minutes, p["agenda_item_id"]),
+                by_id,
+                serving[p["number"]],
+                adjusted.get(p["number"]),
+                _announcement(minutes, announced[p["number"]], secretary) if p["number"] in announced else None,
+            )
             for p in content["paragraphs"]
         ],
+    )
+
+
+def _announcements(minutes: Minutes) -> dict[int | None, Announcement]:
+    """The anslag of each justering of the protokoll: of the whole protokoll under None, of a paragraph justerad at
+    once under its number (the newest of each)."""
+    out: dict[int | None, Announcement] = {}
+    for announcement in announcements_of(minutes):
+        if announcement.kind is AdjustmentKind.full:
+            out[None] = announcement
+        elif announcement.kind is AdjustmentKind.immediate:
+            out.update(dict.fromkeys(announcement.paragraphs, announcement))
+    return out
+
+
+def _announcement(minutes: Minutes, announced: Announcement | None, secretary: PersonJSON) -> AnnouncementJSON:
+    """The ANSLAG/BEVIS box: empty dates until the justering is announced, then the anslag's own dates (put up on
+    the day of the justering unless moved, taken down the day after the last day to appeal: agenda.minutes.appeal)
+    and where the protokoll is kept as the anslag says it."""
+    if announced is None:
+        return AnnouncementJSON(
+            posted_on=None, taken_down_on=None, kept_at=kept_at(minutes.meeting.committee), signed_by=secretary
+        )
+    return AnnouncementJSON(
+        posted_on=announced.put_up_on.isoformat(),
+        taken_down_on=announced.taken_down_on.isoformat(),
+        kept_at=announced.kept_at,
+        signed_by=secretary,
+    )
+
+
+def _version(minutes: Minutes, numbers: list[int]) -> tuple[int, CorrectionJSON | None]:
+    """The protokoll's version (1, then 2 … for each rättelse) and its newest rättelse, open or justerad: dated the
+    day it was opened (the same in the draft the justerare approve and in the sealed render of it), with the
+    paragraphs changed in it."""
+    corrections = corrections_of(minutes)
+    if not corrections:
+        return 1, None
+    newest = corrections[-1]
+    parts = newest.parts if newest.closed_dt is not None else parts_changed_since(minutes, newest.based_on_revision)
+    return len(corrections) + 1, CorrectionJSON(
+        corrected_on=to_local(newest.opened_dt).date().isoformat(),
+        description=newest.description,
+        paragraphs=[n for n in numbers if part_name(n) in parts],
     )
 
 
@@ -220,7 +273,12 @@ def _item_of(minutes: Minutes, item_id: int) -> AgendaItem:
 
 
 def _paragraph(
-    recorded: RecordedParagraph, item: AgendaItem, by_id: dict[int, CommitteeSeat], at: Serving
+    recorded: RecordedParagraph,
+    item: AgendaItem,
+    by_id: dict[int, CommitteeSeat],
+    at: Serving,
+    adjusted_on: str | None = None,
+    announcement: AnnouncementJSON | None = None,
 ) -> ParagraphJSON:
     case = item.case
     report = report_ops.report_for(case) if case is not None else None
@@ -250,6 +308,8 @@ def _paragraph(
         outcome=outcome,
         decision=list(recorded["decision"]),
         immediate_adjustment=recorded["immediately_adjusted"],
+        adjusted_on=adjusted_on,
+        announcement=announcement,
         summary=summary,
         decision_basis=basis,
         confidential_basis=confidential_basis,

@@ -15,7 +15,6 @@ mid-job leaves the message to be done again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -24,8 +23,14 @@ from celery import Task, shared_task
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from agenda.minutes.adjustment_models import open_correction
-from agenda.minutes.documents import DocumentKind, MinutesDocument
+from agenda.minutes.adjustment_models import (
+    AdjustmentKind,
+    MinutesAdjustment,
+    open_correction,
+    record_sealed,
+    record_sealed_extracts,
+)
+from agenda.minutes.documents import DocumentKind, MinutesDocument, recorded_hash
 from agenda.minutes.models import Minutes
 from agenda.secrecy import confidential_marks, secrecy_problems
 from app import audit
@@ -88,7 +93,7 @@ def render_protocol_documents(self: Task[[int], None], job_id: int) -> None:
             _render(job, job_id, params, minutes, user)
     except (OperationalError, ConversionFailed) as exc:
         jobs.retry_later(
-            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else "LibreOffice avbröts"
+            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else str(exc).rstrip(".")
         )
     except ConverterUnavailable as exc:
         jobs.fail(job_id, f"{exc}")
@@ -102,7 +107,8 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     revision, is_adjusted = minutes.current_revision, renders_as_adjusted(minutes)
     protocol = protocol_data(minutes)
     problems = public_problems(minutes, protocol)
-    documents, sealed = _sealed_extracts(minutes, plan_protocol(protocol, public=not problems), is_adjusted)
+    documents = plan_protocol(protocol, public=not problems)
+    sealed = _sealed_extracts(minutes, documents, is_adjusted)
     params.update(revision=revision, is_adjusted=is_adjusted, public_problems=problems, documents=[])
     jobs.report_progress(job, 0, len(documents))
 
@@ -115,6 +121,11 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     renderer = ProtocolRenderer(documents, StoredParts(), sealing=sealing, progress=progress)
     rendered = renderer.run()
     rows = _record(minutes, revision, is_adjusted, rendered, user, sealed)
+    if params.get("adjustment_id"):
+        if is_adjusted:
+            _keep_sealed_hash(params["adjustment_id"], rows[0], user)
+        else:
+            _keep_sealed_extracts(params["adjustment_id"], rows, user)
     params.update(documents=[row.id for row in rows], reused=renderer.reused, made=len(rows) - renderer.reused)
     _save_params(job_id, params)
     if problems:
@@ -124,6 +135,58 @@ def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, use
     jobs.finish(
         job, StoredFile(key=full.pdf_key, sha256=full.pdf_sha256, size=full.pdf_size), full.pdf_name, PDF_MIMETYPE
     )
+
+
+def _keep_sealed_hash(adjustment_id: int, full: MinutesDocument, user: User) -> None:
+    """The justering that started this render keeps the sha256 of the sealed protokoll made from its approved
+    version (beside the sha256 of the PDF its approvers saw); committed. An omedelbar justering keeps none: its
+    paragraphs are sealed as protokollsutdrag, and this render is not of the justerat protokoll."""
+    adjustment = db.session.get(MinutesAdjustment, adjustment_id)
+    if adjustment is None or adjustment.kind is AdjustmentKind.immediate or full.kind is not DocumentKind.full:
+        return
+    if adjustment.revision != full.revision or not record_sealed(adjustment, full.pdf_sha256):
+        return
+    db.session.flush()
+    audit.record(
+        "minutes.sealed",
+        adjustment.minutes,
+        f"Det justerade protokollet {to_local(adjustment.minutes.meeting.start_dt):%Y-%m-%d}, version "
+        f"{adjustment.revision}, förseglat: godkänd PDF {adjustment.pdf_sha256[:12]}…, förseglad PDF "
+        f"{full.pdf_sha256[:12]}….",
+        user=user,
+        committee_id=adjustment.minutes.committee_id,
+        after={"approved_pdf_sha256": adjustment.pdf_sha256, "sealed_pdf_sha256": full.pdf_sha256},
+    )
+    db.session.commit()
+
+
+def _keep_sealed_extracts(adjustment_id: int, rows: list[MinutesDocument], user: User) -> None:
+    """The omedelbar justering that started this render keeps the sha256 of each sealed protokollsutdrag of its
+    paragraphs (beside the sha256 of the PDF its approvers saw); committed. Kept once, when every one of them was
+    made sealed by this render."""
+    adjustment = db.session.get(MinutesAdjustment, adjustment_id)
+    if adjustment is None or adjustment.kind is not AdjustmentKind.immediate:
+        return
+    sealed = {
+        row.paragraph_number: row.pdf_sha256
+        for row in rows
+        if row.kind is DocumentKind.extract and row.is_adjusted and row.paragraph_number in adjustment.paragraphs
+    }
+    if not record_sealed_extracts(adjustment, sealed):
+        return
+    db.session.flush()
+    listed = ", ".join(f"§ {e['paragraph']} {e['sha256'][:12]}…" for e in adjustment.sealed_extracts or [])
+    meeting_day = f"{to_local(adjustment.minutes.meeting.start_dt):%Y-%m-%d}"
+    audit.record(
+        "minutes.sealed",
+        adjustment.minutes,
+        f"Protokollsutdragen av de omedelbart justerade paragraferna {meeting_day} förseglade: godkänd PDF "
+        f"{adjustment.pdf_sha256[:12]}…, förseglade utdrag {listed}.",
+        user=user,
+        committee_id=adjustment.minutes.committee_id,
+        after={"approved_pdf_sha256": adjustment.pdf_sha256, "sealed_extracts": adjustment.sealed_extracts},
+    )
+    db.session.commit()
 
 
 def public_problems(minutes: Minutes, protocol: ProtocolJSON) -> list[str]:
@@ -136,24 +199,14 @@ def public_problems(minutes: Minutes, protocol: ProtocolJSON) -> list[str]:
     return public_version_problems(protocol) + secrecy_problems(texts, confidential_marks(minutes.meeting, []))
 
 
-def _sealed_extracts(
-    minutes: Minutes, documents: list[PlannedDocument], is_adjusted: bool
-) -> tuple[list[PlannedDocument], frozenset[str]]:
-    """While the protokoll is a draft, the extracts of paragraphs justerade at once are made as justerade:
-    sealed, under an input hash of their own (the draft's extract of the same text stays as it was), so that
-    they can be expedierade. Returns the plan and those extracts' input hashes (empty: none, or all justerat)."""
+def _sealed_extracts(minutes: Minutes, documents: list[PlannedDocument], is_adjusted: bool) -> frozenset[str]:
+    """While the protokoll is a draft, the extracts of paragraphs justerade at once are made as justerade: sealed
+    and recorded as such (``recorded_hash``; the draft's extract of the same text stays as it was), so that they can
+    be expedierade. Returns those extracts' input hashes (empty: none, or all justerat)."""
     if is_adjusted or open_correction(minutes) is not None:
-        return documents, frozenset()
+        return frozenset()
     adjusted = {p.number for p in minutes.paragraphs if p.is_adjusted}
-    out: list[PlannedDocument] = []
-    sealed: set[str] = set()
-    for document in documents:
-        if document.kind == "extract" and document.paragraph in adjusted:
-            key = hashlib.sha256(f"{document.key}:justerad".encode()).hexdigest()
-            document = replace(document, key=key)
-            sealed.add(key)
-        out.append(document)
-    return out, frozenset(sealed)
+    return frozenset(d.key for d in documents if d.kind == "extract" and d.paragraph in adjusted)
 
 
 def _record(
@@ -164,7 +217,8 @@ def _record(
     user: User,
     sealed: frozenset[str] = frozenset(),
 ) -> list[MinutesDocument]:
-    """A ``MinutesDocument`` per rendered document of the revision, unless the revision has it already; committed."""
+    """A ``MinutesDocument`` per rendered document of the revision, unless the revision has it already in the same
+    justerat state; committed."""
     # A new transaction: the render's parts were committed meanwhile on connections of their own, and SQLite
     # refuses a write from a transaction that began reading before those commits.
     db.session.rollback()
@@ -180,8 +234,10 @@ def _record(
     added = 0
     for made in rendered:
         planned, docx, pdf = made.planned, made.docx, made.pdf
-        if planned.key in existing:
-            rows.append(existing[planned.key])
+        is_sealed = is_adjusted or planned.key in sealed
+        key = recorded_hash(planned.key, is_adjusted=is_sealed)
+        if (known := existing.get(key)) is not None:
+            rows.append(known)
             continue
         if docx is None or pdf is None:  # (StoredParts records every file)
             raise RuntimeError(f"{planned.title}: no stored file")
@@ -190,8 +246,8 @@ def _record(
             revision=revision,
             kind=DocumentKind(planned.kind),
             paragraph_number=planned.paragraph,
-            is_adjusted=is_adjusted or planned.key in sealed,
-            input_hash=planned.key,
+            is_adjusted=is_sealed,
+            input_hash=key,
             title=planned.title,
             docx_key=docx["key"],
             docx_sha256=docx["sha256"],

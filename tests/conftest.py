@@ -35,7 +35,14 @@ from config import BaseConfig
 from tests import factories
 from tests.factories import login
 from tests.moments import MOMENTS, parse_moment
-from tests.services import FAST_HASH, PG_BASE_URL, base_overrides, postgres_unavailable_reason, truncate_postgres
+from tests.services import (
+    FAST_HASH,
+    PG_BASE_URL,
+    RedisServer,
+    base_overrides,
+    postgres_unavailable_reason,
+    truncate_postgres,
+)
 from tests.workers import start_worker, worker, worker_env  # noqa: F401 - fixtures for every test directory
 from workflows.models import ReportState
 
@@ -371,3 +378,14 @@ def new_case(demo):
         return case
 
     return _case
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of the test's own, started; the test may stop and start it (skipped without redis-server)."""
+    server = RedisServer(tmp_path / "redis")
+    if server.binary is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    server.start()
+    yield server
+    server.stop()

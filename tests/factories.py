@@ -83,6 +83,23 @@ def person(key: str) -> User:
     return db.session.scalar(select(User).where(User.email == f"{key}@{DEMO_DOMAIN}"))
 
 
+def approve_as_chair_and_justerare(minutes, document, kind: str = "full") -> None:
+    """The demo's chair and justerare (Ali Karimi, the demo's ledamot) approve ``document`` in the round of
+    ``kind`` ("full", "immediate", "correction"), each with their demo password; committed."""
+    from agenda.minutes import adjustment
+
+    for key in ("ordforande", "ledamot"):
+        adjustment.approve(
+            minutes,
+            user=person(key),
+            kind=kind,
+            document=document,
+            seen_sha256=document.sha256,
+            password=f"demo-{key}",
+        )
+    db.session.commit()
+
+
 def committee(prefix: str = "SN") -> Committee:
     """A committee by its registry prefix (the demo's Socialnämnden by default)."""
     return db.session.scalar(select(Committee).where(Committee.registry_prefix == prefix))
@@ -247,9 +264,17 @@ def publish_with_conventions(meeting: Meeting) -> Meeting:
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=adjusted, section=decisions.id, markers=[kf.id])
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=later, is_handling_later=True, section=decisions.id)
     agenda_ops.add_item(meeting, user=secretary, kind="case", case=secret, markers=[kf.id])
+    sign_notice(meeting, user=secretary)
+    publish(meeting)
+    db.session.commit()
+    return meeting
+
+
+def sign_notice(meeting: Meeting, *, user: User | None = None) -> None:
+    """Give the kallelse its closing (place, date, chair, secretary), which publishing requires."""
     agenda_ops.update_meeting(
         meeting,
-        user=secretary,
+        user=user or person("sekreterare"),
         values={
             "notice_place": "Huddinge",
             "notice_date": local_today().isoformat(),
@@ -257,9 +282,6 @@ def publish_with_conventions(meeting: Meeting) -> Meeting:
             "secretary_name": "Sara Lindqvist",
         },
     )
-    publish(meeting)
-    db.session.commit()
-    return meeting
 
 
 # --- jobs ------------------------------------------------------------------------------------------
@@ -337,6 +359,18 @@ def page(client, path: str) -> str:
     return response.get_data(as_text=True)
 
 
+def textarea(html: str, id_: str) -> str:
+    """The text of the page's textarea ``id_`` (as the page has it, escaped)."""
+    match = re.search(rf'<textarea[^>]*id="{re.escape(id_)}"[^>]*>(.*?)</textarea>', html, re.S)
+    assert match, f"no textarea #{id_}"
+    return match.group(1).strip()
+
+
+def demo_meeting() -> Meeting:
+    """The demo's published (and held) meeting of 2017-02-23."""
+    return fresh().scalar(select(Meeting).join(Publication).order_by(Meeting.start_dt).limit(1))
+
+
 def post(client, path: str, **fields):
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **fields})
 
@@ -384,3 +418,25 @@ def signed_report_with_bilagor(new_case, title: str, *, confidential_case: bool 
         report_ops.transition(report, user=person(who), name=name, notify=False)
     db.session.commit()
     return case, [public.id, secret.id]
+
+
+# --- the search's corpus ----------------------------------------------------------------------------------
+
+SEARCHED_TITLE = "Riktlinjerna för ekonomiskt bistånd 2027"
+#: a signed report whose words the search's query set looks for ("riksnormen", "riktlinjerna")
+SEARCHED_REPORT = {
+    "title": SEARCHED_TITLE,
+    "report_date": "2026-11-20",
+    "sections": {"description": "<p>Förvaltningen föreslår att riksnormen höjs för hushåll med barn.</p>"},
+    "proposals": [{"text": "Socialnämnden antar riktlinjerna.", "immediately_adjusted": False}],
+    "recipients": ["Kommunstyrelsen"],
+}
+
+
+def searched_case() -> Case:
+    """A case of Socialnämnden titled SEARCHED_TITLE with the signed report SEARCHED_REPORT (committed)."""
+    officer = person("handlaggare")
+    case = create_case(SEARCHED_TITLE, officer=officer)
+    create_report(case, ReportState.signed, author=officer, raw=SEARCHED_REPORT, notify=False)
+    db.session.commit()
+    return case

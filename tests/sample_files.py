@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import struct
 import zipfile
@@ -36,6 +37,37 @@ def make_pdf(text: str = "Bilaga") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def _one_page_pdf(stream: bytes, *, compressed: bool = False) -> bytes:
+    """A one-page A4 PDF with ``stream`` as its page's content (Flate-compressed if ``compressed``) and Helvetica
+    (WinAnsi) as its font F1."""
+    dictionary = b"<< /Length %d /Filter /FlateDecode >>" if compressed else b"<< /Length %d >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        dictionary % len(stream) + b"\nstream\n%s\nendstream" % stream,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_text_pdf(text: str) -> bytes:
+    """A one-page PDF whose page shows ``text`` in Helvetica (WinAnsi: å, ä, ö are its letters), as a text layer
+    a reader extracts; ``make_pdf`` is one without (as a scan)."""
+    line = text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 12 Tf 72 720 Td (" + line + b") Tj ET"
+    return _one_page_pdf(stream)
 
 
 def make_png(gray: int = 0) -> bytes:
@@ -314,6 +346,7 @@ def odt_from_template(body: str | None = None) -> bytes:
 
 #: what only the sample Word template shows: its first page's header and footer, its heading font
 TEMPLATE_HEADER_TEXT = "Lerums kommun – brevpapper"
+TEMPLATE_EVEN_HEADER_TEXT = "Mallens sidhuvud för jämna sidor"
 TEMPLATE_FOOTER_TEXT = "Mallens sidfot: tillsammans gör vi Lerum"
 TEMPLATE_HEADING_FONT = "Georgia"
 #: the ids a Swedish Word gives the built-in styles it saves
@@ -326,10 +359,13 @@ SWEDISH_STYLE_IDS = {
 }
 
 
-def word_template(*, first_page: bool = True, without_styles: tuple[str, ...] = (), dotx: bool = False) -> bytes:
+def word_template(
+    *, first_page: bool = True, without_styles: tuple[str, ...] = (), dotx: bool = False, even_pages: bool = False
+) -> bytes:
     """A municipality's Word template as a Swedish Word saves it (its built-in styles under Swedish ids), with a
     first page header and footer of its own (``first_page``), sample text in its body, Heading 1 in Georgia;
-    ``without_styles``: style names (e.g. "heading 2") it lacks; ``dotx``: a Word template (.dotx)."""
+    ``without_styles``: style names (e.g. "heading 2") it lacks; ``dotx``: a Word template (.dotx); ``even_pages``:
+    "different odd and even pages", its even pages' header saying TEMPLATE_EVEN_HEADER_TEXT."""
     from docx.oxml.ns import qn
     from docx.shared import RGBColor
 
@@ -340,6 +376,9 @@ def word_template(*, first_page: bool = True, without_styles: tuple[str, ...] = 
         section.first_page_header.paragraphs[0].text = TEMPLATE_HEADER_TEXT
         section.first_page_footer.paragraphs[0].text = TEMPLATE_FOOTER_TEXT
     section.header.paragraphs[0].text = "Mallens sidhuvud för sidan två"
+    if even_pages:
+        document.settings.odd_and_even_pages_header_footer = True
+        section.even_page_header.paragraphs[0].text = TEMPLATE_EVEN_HEADER_TEXT
     document.add_paragraph("Exempeltext i mallen som inte ska synas i dokumenten.")
     heading = document.styles["Heading 1"]
     heading.font.name = TEMPLATE_HEADING_FONT
@@ -366,3 +405,38 @@ def word_template(*, first_page: bool = True, without_styles: tuple[str, ...] = 
         template = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
         data = with_changed(data, {"[Content_Types].xml": lambda xml: xml.replace(main, template)})
     return data
+
+
+def make_slow_pdf(operations: int = 1_000_000) -> bytes:
+    """A small PDF whose one page's compressed content stream holds ``operations`` text operations: a reader
+    takes minutes over its text (a pathological bilaga for the extraction's time limit)."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Riksnormen) Tj ET\n" * operations, 9)
+    return _one_page_pdf(stream, compressed=True)
+
+
+def make_docx_bomb(megabytes: int = 300, *, varied: bool = False) -> bytes:
+    """A Word file of a few hundred kilobytes whose document.xml unpacks to ``megabytes`` MB (a zip bomb, for the
+    extraction's memory limit); written in pieces, so making it takes little memory. ``varied``: each paragraph
+    with a number of its own, so that it packs only some 13:1 (some MB, under the upload's check of the ratio)."""
+    source = zipfile.ZipFile(io.BytesIO(make_docx("Bomb")))
+    out = io.BytesIO()
+    rng = random.Random(2027)
+    # pieces longer than deflate's window (32 kB), so that repeating them packs no better than one does
+    pieces = [
+        b"".join(b"<w:p><w:r><w:t>Riksnormen %d</w:t></w:r></w:p>" % rng.getrandbits(16) for _ in range(1000))
+        for _ in range(16 if varied else 0)
+    ] or [b"<w:p><w:r><w:t>Riksnormen</w:t></w:r></w:p>" * 1000]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info.filename, source.read(info.filename))
+                continue
+            with archive.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(
+                    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+                    b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+                )
+                for n in range(megabytes * 1024 * 1024 // len(pieces[0])):
+                    part.write(pieces[n % len(pieces)])
+                part.write(b"</w:body></w:document>")
+    return out.getvalue()

@@ -9,8 +9,10 @@ Redis answers at 127.0.0.1:6379, on SQLite and, when it answers, on PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -65,6 +67,8 @@ def worker_env(request, tmp_path, sqlite_template):
     if broker == "redis":
         env["REDIS_URL"] = REDIS_URL
     queue = f"test-{uuid.uuid4().hex[:8]}"
+    # the test's own queues, the default and the renders' (config.BaseConfig.celery), for its app and its worker
+    env["CELERY_QUEUE"], env["CELERY_RENDER_QUEUE"] = queue, f"{queue}-render"
     _demo_database(env["DATABASE_URL"], env)
     yield env, queue
     if backend == "postgresql":
@@ -79,12 +83,22 @@ def worker_app(env: dict, queue: str, **overrides):
 
 @pytest.fixture
 def start_worker(worker_env, tmp_path):
-    """Start a worker process on the test's queue, with extra environment variables if given."""
+    """Start a worker process on the test's queues, with extra environment variables if given; ``pool="prefork"``
+    gives it a pool child (``concurrency`` of them) as in production; ``beat=True`` runs Celery beat inside it
+    (its schedule in the instance folder), as `make run` does. Each worker is the leader of a process
+    group of its own, so a test can kill it whole (``os.killpg``)."""
     env, queue = worker_env
     started = []
 
-    def _start(extra_env: dict | None = None) -> subprocess.Popen:
-        log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - the worker writes to it until the teardown closes it
+    def _start(
+        extra_env: dict | None = None, *, pool: str = "solo", concurrency: int = 1, beat: bool = False
+    ) -> subprocess.Popen:
+        beat_args = []
+        if beat:
+            instance = Path({**env, **(extra_env or {})}["INSTANCE_PATH"])  # the worker's own, if it is given one
+            instance.mkdir(parents=True, exist_ok=True)
+            beat_args = ["-B", "-s", str(instance / "celerybeat-schedule")]
+        log = open(tmp_path / "worker.log", "a")  # noqa: SIM115 - the worker writes to it until the teardown closes it
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -93,17 +107,20 @@ def start_worker(worker_env, tmp_path):
                 "-A",
                 "tasks.worker",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
                 "-Q",
-                queue,
+                f"{queue},{queue}-render",
                 "--without-mingle",
                 "--without-gossip",
                 "--loglevel=INFO",
+                *beat_args,
             ],
             cwd=ROOT,
             env={**os.environ, **env, **(extra_env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         started.append((proc, log))
         return proc
@@ -114,7 +131,9 @@ def start_worker(worker_env, tmp_path):
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
         log.close()
 
 

@@ -12,7 +12,9 @@ sha256 that of the stored bytes. Replaced and removed bilagor stay as rows that 
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,7 +28,7 @@ from app.storage import StorageError, get_storage
 from app.validation import ConflictError, ValidationError, clean_text
 from workflows.models import CaseReport, ReportAttachment, StoredFileRecord
 from workflows.operations import _begin_change, _lock
-from workflows.sniffing import EXTENSION_FOR, accept, clean_filename
+from workflows.sniffing import EXTENSION_FOR, accept, clean_filename, sniff
 from workflows.states import EDITABLE, editor_only
 
 __all__ = [
@@ -41,15 +43,18 @@ __all__ = [
     "upload_attachment",
 ]
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # (config.MAX_ATTACHMENT_MB)
 MB = 1024 * 1024
+#: the types an upload is known by from its first bytes and stored as it is: PDF, PNG, JPEG (sniffing._content_type)
+STREAMED_MAGIC = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+STREAMED_HEAD = 4096
 
 
 def upload_attachment(
     report: CaseReport,
     *,
     user: User,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     title: str | None = None,
     is_confidential: bool = False,
@@ -108,7 +113,9 @@ def link_registered_document(
     return attachment
 
 
-def replace_attachment(attachment: ReportAttachment, *, user: User, data: bytes, filename: str) -> ReportAttachment:
+def replace_attachment(
+    attachment: ReportAttachment, *, user: User, data: bytes | BinaryIO, filename: str
+) -> ReportAttachment:
     """Put a new file in the bilaga's place; the old row and its file are kept as history."""
     report = attachment.report
     _may_change(report, user)
@@ -251,21 +258,38 @@ def _renumber(rows: list[ReportAttachment]) -> None:
     db.session.flush()
 
 
-def _check_upload(data: bytes, filename: str) -> tuple[str, str, bytes]:
-    """Return the clean file name, the sniffed type and the bytes to store (sniffing.accept), or refuse the upload."""
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError("data must be bytes")
+def _check_upload(data: bytes | BinaryIO, filename: str) -> tuple[str, str, bytes | BinaryIO]:
+    """Return the clean file name, the sniffed type and what to store (sniffing.accept), or refuse the upload.
+
+    An upload may come as an open file (the web's and the API's: werkzeug keeps one above 500 KB on disk). A PDF
+    or a picture, which is known by its first bytes and stored as it is, stays a file and is stored streaming (a
+    scan of many megabytes is never whole in memory); anything else is read to be sniffed and normalised."""
     name = clean_filename(filename)
     limit = int(current_app.config.get("MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
-    if len(data) > limit:
+    if isinstance(data, (bytes, bytearray)):
+        size = len(data)
+    elif hasattr(data, "read") and hasattr(data, "seek"):
+        size = data.seek(0, os.SEEK_END)
+        data.seek(0)
+    else:
+        raise TypeError("data must be bytes or an open file")
+    if size > limit:
         raise ValidationError({"file": f"Filen ”{name}” är för stor. En bilaga får vara högst {_megabytes(limit)}."})
-    content_type, stored = accept(bytes(data), name)
+    if isinstance(data, (bytes, bytearray)):
+        content_type, stored = accept(bytes(data), name)
+        return name, content_type, stored
+    head = data.read(STREAMED_HEAD)
+    data.seek(0)
+    if size > len(head) and head.startswith(STREAMED_MAGIC):
+        return name, sniff(head, name), data  # its type is its first bytes; stored as it is
+    content_type, stored = accept(data.read(), name)
     return name, content_type, stored
 
 
-def _store(data: bytes, content_type: str, user: User) -> StoredFileRecord:
+def _store(data: bytes | BinaryIO, content_type: str, user: User) -> StoredFileRecord:
     """Store the file once per content and return its record."""
-    stored = get_storage().save(bytes(data))
+    storage = get_storage()
+    stored = storage.save(bytes(data)) if isinstance(data, (bytes, bytearray)) else storage.save_stream(data)
     query = select(StoredFileRecord).where(StoredFileRecord.sha256 == stored.sha256)
     record = db.session.scalar(query)
     if record is None:

@@ -31,6 +31,7 @@ from workflows.models import (
     ReportTransition,
 )
 from workflows.notify import notify_transition
+from workflows.registration import register_signed
 from workflows.states import EDITABLE, TRANSITIONS, GuardContext, editor_only
 
 
@@ -258,11 +259,19 @@ def _begin_change(report: CaseReport, user: User) -> None:
 
 
 def transition(
-    report: CaseReport, *, user: User, name: str, comment: str | None = None, notify: bool = True
+    report: CaseReport,
+    *,
+    user: User,
+    name: str,
+    comment: str | None = None,
+    notify: bool = True,
+    authority: str | None = None,
 ) -> ReportTransition:
     """Move the report along transition ``name`` of the workflow table, or refuse with the reason.
 
-    ``notify=False`` is for taking over history (the demo, imports): nobody is told.
+    ``notify=False`` is for taking over history (the demo, imports): nobody is told. ``authority`` names the record
+    that makes an automatic transition in the user's stead ("Justerat protokoll § 15": the chair or justerare who
+    completed the justering need not hold the secretary's role); it becomes the comment.
     """
     try:
         t = TRANSITIONS[name]
@@ -271,9 +280,11 @@ def transition(
     _lock(report)
     if report.state not in t.sources:
         raise ConflictError(f"Utlåtandets status är ”{report.state.label}”; ”{t.label}” går inte nu.")
-    if not (t.roles & user.roles_in(report.case.committee_id)):
+    if authority is not None and t.is_manual:
+        raise ValueError(f"{name} is done by hand; no record stands in for its role")
+    if authority is None and not (t.roles & user.roles_in(report.case.committee_id)):
         raise ForbiddenError(f"Du har inte den roll som krävs för ”{t.label}”.")
-    comment = (comment or "").strip()[:4000] or None
+    comment = (authority or comment or "").strip()[:4000] or None
     content = ReportContent.from_json(report.current().content)
     ctx: GuardContext = {
         "comment": comment,
@@ -295,6 +306,8 @@ def transition(
     report.due_on = _due_date(t.target)
     report.reminded_on = None
     row = _timeline(report, name, source, t.target, user, comment, content_hash)
+    if content_hash is not None:
+        register_signed(report, user=user)
     audit.record(
         f"report.{name}",
         report,

@@ -81,6 +81,35 @@ LABELS = {
     ODS: "ett kalkylark (ODS)",
 }
 ALLOWED_TEXT = "PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG och TXT"
+#: how a list of files names each type: "PDF, 1,2 MB"
+SHORT_LABELS = {
+    PDF: "PDF",
+    PNG: "PNG-bild",
+    JPEG: "JPEG-bild",
+    TXT: "Text",
+    DOCX: "Word",
+    XLSX: "Excel",
+    ODT: "Textdokument (ODT)",
+    ODS: "Kalkylark (ODS)",
+}
+
+
+def file_size(size: int) -> str:
+    """A size as a Swedish reader reads it: "850 byte", "12 kB", "1,2 MB" (decimal comma, 1 024 to a step)."""
+    if size < 1024:
+        return f"{size} byte"
+    value, units = size / 1024, ["kB", "MB", "GB"]
+    while round(value, 1 if value < 10 else 0) >= 1024 and len(units) > 1:
+        value, units = value / 1024, units[1:]
+    shown = f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
+    return f"{shown.replace('.', ',').removesuffix(',0')} {units[0]}"
+
+
+def describe_file(content_type: str | None, size: int | None) -> str:
+    """The type and size of a file for a list of bilagor: "PDF, 1,2 MB"; never a MIME type."""
+    kind = SHORT_LABELS.get(content_type or "", "Fil")
+    return kind if size is None else f"{kind}, {file_size(size)}"
+
 
 #: ZIP limits (the same ratio as Apache POI's ZipSecureFile default)
 MAX_ZIP_TOTAL = 200 * 1024 * 1024

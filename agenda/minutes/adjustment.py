@@ -36,12 +36,15 @@ from agenda.minutes.adjustment_models import (
 )
 from agenda.minutes.announcements import announce
 from agenda.minutes.content import HEADER, MinutesContentJSON, part_name
+from agenda.minutes.content import ParagraphJSON as RecordedParagraph
 from agenda.minutes.models import CommitteeSeat, Minutes, MinutesParagraph
-from agenda.minutes.operations import current_content, problems
+from agenda.minutes.operations import correction_outcome_change, current_content, problems
 from agenda.minutes.rules import serving_at
 from agenda.minutes.seats import as_rule_seats, seats_of
 from agenda.minutes.signing import BuiltinApproval, SigningRefused
 from agenda.minutes.signing import reject as signing_reject
+from agenda.models import AgendaItem, MeetingStatus
+from agenda.outcomes import outcome_conflict, record_justerat_outcome
 from app import audit
 from app.auth.models import CommitteeRole, Role, User
 from app.clock import to_local, utcnow
@@ -51,6 +54,7 @@ from app.validation import ConflictError, ForbiddenError, ValidationError, clean
 
 NOT_AN_APPROVER = "Du är inte ordförande eller justerare vid sammanträdet och kan inte justera protokollet."
 CHANGED = "Protokollet har ändrats sedan du öppnade det. Läs den nya versionen och justera den i stället."
+NOT_STARTED = "Sammanträdet har inte börjat ännu. Protokollet justeras vid eller efter sammanträdet."
 COMMENT_MAX = 4_000
 #: app.extensions' key of what follows a completed justering (``init_app``)
 ADJUSTED_HOOK = "minutes.on_adjusted"
@@ -192,16 +196,29 @@ def _decisions(
 
 
 def _obstacles(
-    minutes: Minutes, kind: AdjustmentKind, paragraphs: Sequence[int], approvers: list[tuple[CommitteeSeat, str]]
+    minutes: Minutes,
+    kind: AdjustmentKind,
+    paragraphs: Sequence[int],
+    approvers: list[tuple[CommitteeSeat, str]],
+    at: datetime | None = None,
 ) -> list[str]:
+    """Why the round cannot be justerat (at ``at``, by default now): before the meeting has begun, without
+    paragraphs, justerare or a chair, or with errors in what it covers."""
     content = current_content(minutes)
     out: list[str] = []
+    if minutes.meeting.start_dt > (at or utcnow()):
+        out.append(NOT_STARTED)
     if not content["paragraphs"]:
         out.append("Protokollet har inga paragrafer ännu.")
     if not content["header"]["adjusters"]:
         out.append("Ingen justerare är vald i protokollet.")
     if not any(role != "Justerare" for _seat, role in approvers):
         out.append("Ingen ordförande tjänstgör vid sammanträdet enligt närvaron.")
+    if kind is AdjustmentKind.correction:
+        found_changes = (correction_outcome_change(minutes, p) for p in content["paragraphs"])
+        out += [change for change in found_changes if change is not None]
+    else:
+        out += _outcome_conflicts(minutes, paragraphs)
     found = problems(minutes)
     parts = [HEADER] + [part_name(n) for n in (paragraphs or [p["number"] for p in content["paragraphs"]])]
     wrong = [part for part in parts if part in found]
@@ -211,12 +228,39 @@ def _obstacles(
     return out
 
 
+def _covered(minutes: Minutes, paragraphs: Sequence[int]) -> list[tuple[RecordedParagraph, AgendaItem]]:
+    """The recorded paragraphs a round covers (none named: all), each with its agenda item."""
+    items = {i.id: i for i in minutes.meeting.items}
+    return [
+        (p, items[p["agenda_item_id"]])
+        for p in current_content(minutes)["paragraphs"]
+        if (not paragraphs or p["number"] in paragraphs) and p["agenda_item_id"] in items
+    ]
+
+
+def _outcome_conflicts(minutes: Minutes, paragraphs: Sequence[int]) -> list[str]:
+    """A paragraph whose outcome differs from the one recorded by hand on the agenda for its item."""
+    found = (outcome_conflict(item, p["outcome"], p["number"]) for p, item in _covered(minutes, paragraphs))
+    return [problem for problem in found if problem is not None]
+
+
+def _record_outcomes(minutes: Minutes, done: Round, *, user: User) -> None:
+    """The justerade paragraphs' outcomes onto their agenda items (agenda.outcomes): the justering is the legal
+    moment. A rättelse changes none: one that would change an outcome is refused (``correction_outcome_change``:
+    a rättelse corrects writing, not decisions)."""
+    if done.kind is AdjustmentKind.correction:
+        return
+    for recorded, item in _covered(minutes, done.paragraphs):
+        record_justerat_outcome(item, user=user, outcome=recorded["outcome"], paragraph=recorded["number"])
+
+
 def _round(
     minutes: Minutes,
     kind: AdjustmentKind,
     paragraphs: tuple[int, ...],
     document: ReviewedDocument | None,
     correction: MinutesCorrection | None = None,
+    at: datetime | None = None,
 ) -> Round:
     seats = _approver_seats(minutes, paragraphs)
     sha = document.sha256 if document is not None and document.revision == minutes.current_revision else None
@@ -228,7 +272,7 @@ def _round(
         approvers=tuple(Approver(seat=s, role=role, decision=decisions.get(s.id)) for s, role in seats),
         pdf_sha256=sha,
         correction=correction,
-        obstacles=tuple(_obstacles(minutes, kind, paragraphs, seats)),
+        obstacles=tuple(_obstacles(minutes, kind, paragraphs, seats, at)),
     )
 
 
@@ -308,11 +352,13 @@ def _verify_password(user_id: int, password: str) -> bool:
     return user is not None and user.check_password(password)
 
 
-def _prepare(minutes: Minutes, user: User, kind: object, document: ReviewedDocument) -> tuple[Round, Approver]:
+def _prepare(
+    minutes: Minutes, user: User, kind: object, document: ReviewedDocument, at: datetime
+) -> tuple[Round, Approver]:
     db.session.execute(select(Minutes.id).where(Minutes.id == minutes.id).with_for_update())
     db.session.refresh(minutes, ["current_revision", "adjusted_dt"])
     found, paragraphs = round_of(minutes, kind)
-    wanted = _round(minutes, found, paragraphs, document, open_correction(minutes))
+    wanted = _round(minutes, found, paragraphs, document, open_correction(minutes), at)
     approver = wanted.approver_for(user)
     if approver is None:
         raise ForbiddenError(NOT_AN_APPROVER)
@@ -344,9 +390,10 @@ def approve(
 ) -> MinutesApproval:
     """The chair or a justerare approves the PDF they saw, their password entered again; when every approver has
     approved that PDF the round is justerad (``_complete``). Refused in Swedish: someone who is not chair or
-    justerare of the meeting (403), a PDF that is not the current one (409), a wrong password (422)."""
-    wanted, approver = _prepare(minutes, user, kind, document)
+    justerare of the meeting (403), a PDF that is not the current one or a meeting not begun yet (409), a wrong
+    password (422)."""
     moment = now or utcnow()
+    wanted, approver = _prepare(minutes, user, kind, document, moment)
     try:
         given = BuiltinApproval(_verify_password).approve(
             user_id=user.id,
@@ -397,7 +444,7 @@ def reject(
     now: datetime | None = None,
 ) -> MinutesApproval:
     """The chair or a justerare does not approve the PDF they saw and says what the secretary must correct."""
-    wanted, approver = _prepare(minutes, user, kind, document)
+    wanted, approver = _prepare(minutes, user, kind, document, now or utcnow())
     text = clean_text(comment, field="comment", label="Kommentaren", max_length=COMMENT_MAX, required=False)
     try:
         given = signing_reject(
@@ -494,7 +541,7 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
     else:
         correction = cast(MinutesCorrection, done.correction)
         correction.closed_dt = at
-        correction.parts = _parts_changed_since(minutes, correction.based_on_revision)
+        correction.parts = parts_changed_since(minutes, correction.based_on_revision)
         what = "Protokollet (rättelse)"
     db.session.flush()
     audit.record(
@@ -510,6 +557,9 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
             "pdf_sha256": done.pdf_sha256,
         },
     )
+    _record_outcomes(minutes, done, user=user)
+    if done.kind is AdjustmentKind.full:
+        _mark_minutes_done(minutes, user=user)
     if done.kind is not AdjustmentKind.correction:
         announce(adjustment, user=user)
     hook = current_app.extensions.get(ADJUSTED_HOOK) if has_app_context() else None
@@ -529,13 +579,35 @@ def _complete(minutes: Minutes, done: Round, *, user: User, at: datetime) -> Min
     return adjustment
 
 
+def _mark_minutes_done(minutes: Minutes, *, user: User) -> None:
+    """The whole protokoll is justerat (every paragraph: those justerade at once earlier and the rest now): the
+    meeting is "Protokoll klart". Outcomes are then no longer recorded by hand (agenda.outcomes); a rättelse stays
+    possible and leaves the status as it is."""
+    meeting = minutes.meeting
+    if meeting.status is MeetingStatus.minutes_done:
+        return
+    before = meeting.status
+    meeting.status = MeetingStatus.minutes_done
+    db.session.flush()
+    audit.record(
+        "agenda.minutes_done",
+        meeting,
+        f"Sammanträdet {_meeting_label(minutes)}: {MeetingStatus.minutes_done.label.lower()} (protokollet justerat).",
+        user=user,
+        committee_id=meeting.committee_id,
+        before={"status": before.value},
+        after={"status": MeetingStatus.minutes_done.value},
+    )
+
+
 def init_app(app: Flask, *, on_adjusted: Callable[[Minutes, MinutesAdjustment, User], object]) -> None:
     """Name what follows a completed justering in its transaction: the factory passes the start of the render of
     the justerat revision (tasks.protocol_jobs.start_after_adjustment, enqueued after the commit)."""
     app.extensions[ADJUSTED_HOOK] = on_adjusted
 
 
-def _parts_changed_since(minutes: Minutes, revision: int) -> list[str]:
+def parts_changed_since(minutes: Minutes, revision: int) -> list[str]:
+    """The parts ("Rubrik", "§ 12") changed in the revisions after ``revision``, in the order first changed."""
     parts: list[str] = []
     for r in minutes.revisions:
         if r.number > revision:

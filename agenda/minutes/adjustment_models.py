@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TypedDict
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text, event, select
+from sqlalchemy import JSON, Date, Enum, ForeignKey, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agenda.minutes.models import CommitteeSeat, Minutes
@@ -95,9 +96,22 @@ class MinutesCorrection(Model):
         return f"<MinutesCorrection {self.id} minutes={self.minutes_id} from r{self.based_on_revision}>"
 
 
+class SealedExtractJSON(TypedDict):
+    """A sealed protokollsutdrag of a paragraph justerad at once: its § and the sha256 of its sealed PDF."""
+
+    paragraph: int
+    sha256: str
+
+
 class MinutesAdjustment(Model):
     """A justering completed: which revision, which paragraphs (none: all), the PDF every approver approved, and
-    when the last of them approved (the justering's date)."""
+    when the last of them approved (the justering's date).
+
+    The justerat protokoll is the approved version with only what the justering itself makes known added: the
+    justering's date and the anslag's dates (the BEVIS box). It is rendered and sealed once, by the render the
+    justering starts, and its sha256 is kept here too (``sealed_pdf_sha256``): the only value ever set on the row
+    after it is written, once. An omedelbar justering's paragraphs are sealed as protokollsutdrag instead, and it
+    keeps their sha256 the same way, once (``sealed_extracts``)."""
 
     __tablename__ = "minutes_adjustments"
 
@@ -106,7 +120,14 @@ class MinutesAdjustment(Model):
     kind: Mapped[AdjustmentKind] = mapped_column(Enum(AdjustmentKind, native_enum=False, length=20))
     paragraphs: Mapped[list[int]] = mapped_column(JSON, default=list)
     revision: Mapped[int]
+    #: the sha256 of the PDF every approver approved
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+    #: the sha256 of the sealed full protokoll made from that version with the justering's facts (None: not
+    #: rendered yet, or an omedelbar justering, whose paragraphs are sealed as protokollsutdrag)
+    sealed_pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: an omedelbar justering's sealed protokollsutdrag, one per paragraph: [{"paragraph": 4, "sha256": …}] (None:
+    #: not rendered yet, or a justering of the whole protokoll)
+    sealed_extracts: Mapped[list[SealedExtractJSON] | None] = mapped_column(JSON)
     adjusted_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     correction_id: Mapped[int | None] = mapped_column(ForeignKey("minutes_corrections.id"))
 
@@ -155,11 +176,40 @@ class Announcement(Model):
 
 @event.listens_for(MinutesApproval, "before_update")
 @event.listens_for(MinutesApproval, "before_delete")
-@event.listens_for(MinutesAdjustment, "before_update")
 @event.listens_for(MinutesAdjustment, "before_delete")
 def _refuse_change(_mapper: object, _connection: object, target: object) -> None:
     """An approval, a rejection or a justering is a record of what happened: written once, never changed."""
     raise RuntimeError(f"{type(target).__name__} rows are written once; refused to change {target!r}")
+
+
+@event.listens_for(MinutesAdjustment, "before_update")
+def _refuse_adjustment_change(_mapper: object, _connection: object, target: MinutesAdjustment) -> None:
+    """A justering is written once; only the sha256 of what was sealed from it is filled in later, once
+    (``record_sealed``, ``record_sealed_extracts``)."""
+    state = inspect(target)
+    fillable = ("sealed_pdf_sha256", "sealed_extracts")
+    changed = [a.key for a in state.attrs if a.history.has_changes()]
+    filled_before = any(old is not None for key in fillable for old in state.attrs[key].history.deleted)
+    if not changed or any(key not in fillable for key in changed) or filled_before:
+        raise RuntimeError(f"MinutesAdjustment rows are written once; refused to change {target!r}")
+
+
+def record_sealed(adjustment: MinutesAdjustment, sha256: str) -> bool:
+    """Keep the sha256 of the sealed PDF made from the justering's approved version, unless one is kept already;
+    whether it was recorded now."""
+    if adjustment.sealed_pdf_sha256 is not None:
+        return False
+    adjustment.sealed_pdf_sha256 = sha256
+    return True
+
+
+def record_sealed_extracts(adjustment: MinutesAdjustment, extracts: dict[int, str]) -> bool:
+    """Keep the sha256 of each sealed protokollsutdrag of an omedelbar justering's paragraphs (§ → sha256; every
+    paragraph of it needed), unless they are kept already; whether they were recorded now."""
+    if adjustment.sealed_extracts is not None or sorted(extracts) != sorted(adjustment.paragraphs):
+        return False
+    adjustment.sealed_extracts = [{"paragraph": n, "sha256": extracts[n]} for n in sorted(extracts)]
+    return True
 
 
 def open_correction(minutes: Minutes) -> MinutesCorrection | None:

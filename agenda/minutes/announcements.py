@@ -1,7 +1,8 @@
 """The anslagstavla: an announcement goes up when a protokoll (or paragraphs of it justerade at once) is justerat.
 
 Its dates follow kommunallagen (``agenda.minutes.appeal``): put up on the day of the justering unless the secretary
-chooses a later day the law allows, the last day to appeal three weeks on, taken down the day after. Whether an
+chooses a later day the law allows before the justerat protokoll is sealed with the dates (``put_up_date_fixed``),
+the last day to appeal three weeks on, taken down the day after. Whether an
 announcement is up or in the archive follows from those dates and today's date, so nothing has to take it down.
 
 What the public reads of it is public by construction: the organ, the dates, the förvaringsplats and the
@@ -14,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from agenda.minutes.adjustment_models import AdjustmentKind, Announcement, MinutesAdjustment, MinutesCorrection
 from agenda.minutes.appeal import AnnouncementDateError, announcement_dates
+from agenda.minutes.documents import DocumentKind, MinutesDocument
 from agenda.models import AgendaItem
 from app import audit
 from app.auth.models import User
@@ -27,6 +29,13 @@ from app.organisation.models import Committee
 from app.validation import ConflictError, ValidationError
 
 LIST_MAX = 200
+SEALED = (
+    "Det justerade protokollet är redan förseglat med anslagets datum; dagen då anslaget sätts upp kan inte "
+    "ändras efter förseglingen."
+)
+SEALING = (
+    "Det justerade protokollet förseglas nu med anslagets datum; dagen då anslaget sätts upp kan inte ändras längre."
+)
 
 
 def kept_at(committee: Committee) -> str:
@@ -81,9 +90,44 @@ def announce(adjustment: MinutesAdjustment, *, user: User | None, put_up_on: dat
     return announcement
 
 
-def move_put_up_date(announcement: Announcement, *, user: User, put_up_on: object) -> Announcement:
+def sealed_documents(announcement: Announcement) -> list[MinutesDocument]:
+    """The sealed documents that print the announcement's dates (the ANSLAG/BEVIS box, an extract's anslag): those
+    made from the justerat revision or later, for a justering of paragraphs at once the extracts of those
+    paragraphs and any whole protokoll."""
+    adjustment = announcement.adjustment
+    query = select(MinutesDocument).where(
+        MinutesDocument.minutes_id == announcement.minutes_id,
+        MinutesDocument.is_adjusted.is_(True),
+        MinutesDocument.revision >= adjustment.revision,
+    )
+    if announcement.kind is AdjustmentKind.immediate:
+        query = query.where(
+            or_(
+                MinutesDocument.kind != DocumentKind.extract,
+                MinutesDocument.paragraph_number.in_(announcement.paragraphs),
+            )
+        )
+    return list(db.session.scalars(query.order_by(MinutesDocument.id)))
+
+
+def put_up_date_fixed(announcement: Announcement, *, sealing: bool) -> str | None:
+    """Why the day the announcement is put up can no longer be moved (None: it can): the sealed documents print
+    it, or are being made (``sealing``: a render of the protokoll is queued or running, the caller's knowledge).
+
+    The anslag's dates are fixed when the justering's documents are sealed: the sealed PDF is the record of the
+    justering and says when the anslag went up, so a later change would make the anslagstavla and the sealed
+    protokoll disagree. A new sealed render is not made instead: what was sealed and sent stays what it said."""
+    if sealing:
+        return SEALING
+    if sealed_documents(announcement):
+        return SEALED
+    return None
+
+
+def move_put_up_date(announcement: Announcement, *, user: User, put_up_on: object, sealing: bool) -> Announcement:
     """Put the announcement up on a later day than the justering's (the latest day the law allows at most):
-    only before it is up, on the justering's own day; a date before the justering is refused."""
+    only before it is up, on the justering's own day, and before the justerat protokoll is sealed with its dates
+    (``put_up_date_fixed``); a date before the justering is refused."""
     if not isinstance(put_up_on, date):
         raise ValidationError({"put_up_on": "Ange dagen då anslaget sätts upp (ÅÅÅÅ-MM-DD)."})
     today = local_today()
@@ -93,6 +137,8 @@ def move_put_up_date(announcement: Announcement, *, user: User, put_up_on: objec
         dates = announcement_dates(announcement.adjusted_on, put_up_on)
     except AnnouncementDateError as exc:
         raise ValidationError({"put_up_on": str(exc)}) from None
+    if (fixed := put_up_date_fixed(announcement, sealing=sealing)) is not None:
+        raise ConflictError(fixed)
     before = {"put_up_on": announcement.put_up_on.isoformat()}
     announcement.put_up_on = dates.put_up_on
     announcement.last_appeal_day = dates.last_appeal_day

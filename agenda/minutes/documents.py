@@ -3,7 +3,8 @@
 A render of a protokoll's revision (tasks.protocol_documents) makes the full protokoll, the public
 version and one protokollsutdrag per paragraph, each as DOCX and tagged PDF, and records each here with the
 revision it was made from, whether the protokoll was justerat then (its PDF then carries the organisation's
-seal) and the hash of everything it was made from (a render of the same input adds no row). Pages, the API and
+seal) and the hash of everything it was made from, justerat state included (``recorded_hash``: a render of the same
+input in the same state adds no row). Pages, the API and
 the justering read the current revision's documents from here; the files themselves are in app.storage,
 addressed by their sha256.
 """
@@ -54,7 +55,8 @@ class MinutesDocument(Model):
     paragraph_number: Mapped[int | None] = mapped_column(Integer)
     #: made from the justerat protokoll: its PDF is sealed with the organisation's certificate
     is_adjusted: Mapped[bool] = mapped_column(default=False)
-    #: the sha256 of everything the document is made from (data, variant, builder, template)
+    #: the sha256 of everything the document is made from (data, variant, builder, template) and, for a sealed
+    #: document, of its justerat state (``recorded_hash``)
     input_hash: Mapped[str] = mapped_column(String(64))
     #: the document's title, e.g. "Protokollsutdrag Socialnämnden 2017-02-23 § 12"
     title: Mapped[str] = mapped_column(String(300))
@@ -81,6 +83,13 @@ class MinutesDocument(Model):
     def __repr__(self) -> str:
         extract = f" § {self.paragraph_number}" if self.paragraph_number is not None else ""
         return f"<MinutesDocument {self.id} minutes={self.minutes_id} r{self.revision} {self.kind.value}{extract}>"
+
+
+def recorded_hash(input_hash: str, *, is_adjusted: bool) -> str:
+    """What a document is recorded under in its revision: a draft's input hash as it is, a justerat (sealed)
+    document's with its state, so that a revision rendered as a draft (while a rättelse is open, or before an
+    omedelbar justering) and again once justerat gets its sealed documents beside the drafts, not the drafts."""
+    return hashlib.sha256(f"{input_hash}:justerad".encode()).hexdigest() if is_adjusted else input_hash
 
 
 def document_of(minutes: Minutes, document_id: int) -> MinutesDocument:

@@ -72,6 +72,8 @@ class CommitteeSeat(Model):
     #: a seat whose holder has left keeps its row for the protokoll already written
     is_active: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the last change (name, party, office, taken off the committee): open data's incremental sync reads it
+    modified_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     committee: Mapped[Committee] = relationship()
     user: Mapped[User | None] = relationship()

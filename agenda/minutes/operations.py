@@ -47,6 +47,7 @@ from agenda.minutes.models import (
 from agenda.minutes.rules import header_errors, paragraph_errors
 from agenda.minutes.seats import absences_for, as_rule_seats, seats_of
 from agenda.models import AgendaItem, ItemKind, ItemOutcome, Meeting
+from agenda.outcomes import refuse_if_cancelled
 from app import audit
 from app.auth.models import User
 from app.clock import to_local
@@ -156,8 +157,37 @@ def _lock(minutes: Minutes) -> None:
     db.session.refresh(minutes, ["current_revision", "adjusted_dt"])
 
 
+def _outcome_label(outcome: str | None) -> str:
+    return ItemOutcome(outcome).label.lower() if outcome is not None else "inget utfall"
+
+
+def correction_outcome_change(minutes: Minutes, paragraph: ParagraphJSON) -> str | None:
+    """Why ``paragraph`` (as a rättelse would leave it) cannot be justerad: its outcome differs from the one in the
+    justerat revision the open rättelse started from (None: no rättelse open, or the same outcome).
+
+    A rättelse corrects what was written wrong in a justerat protokoll, not what the nämnd decided: the outcome
+    of a matter (beslutat, bordlagt, återremitterat) is the nämnd's decision, already justerat and announced, put
+    on the agenda item and the case's report, and the appeal period runs from it. So a rättelse that changes an
+    outcome is refused rather than applied; a changed decision is the nämnd's, at a new meeting. A paragraph the
+    rättelse adds counts as changed when it records any outcome."""
+    correction = open_correction(minutes)
+    if correction is None:
+        return None
+    justerat = minutes.revision(correction.based_on_revision)
+    before = paragraph_numbered(cast(MinutesContentJSON, justerat.content), paragraph["number"]) if justerat else None
+    was = before["outcome"] if before is not None else None
+    if paragraph["outcome"] == was:
+        return None
+    return (
+        f"En rättelse rättar skrivfel, inte beslut: § {paragraph['number']} kan inte ändras från "
+        f"{_outcome_label(was)} till {_outcome_label(paragraph['outcome'])} genom en rättelse. "
+        "Ett ändrat beslut fattas av nämnden vid ett nytt sammanträde."
+    )
+
+
 def _require_editable(minutes: Minutes, paragraph: MinutesParagraph | None = None) -> None:
     """A justerat protokoll, or a paragraph justerad on its own, is not edited, except in a rättelse."""
+    refuse_if_cancelled(minutes.meeting, "protokollet kan inte ändras")
     if open_correction(minutes) is not None:
         return
     if minutes.is_adjusted:
@@ -198,6 +228,8 @@ def _default_header(meeting: Meeting) -> HeaderJSON:
 def start_minutes(meeting: Meeting, *, user: User) -> Minutes:
     """Start the meeting's protokoll: its first revision with the attendance the förhinder and call-ins give."""
     db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())  # one at a time
+    db.session.refresh(meeting, ["status"])
+    refuse_if_cancelled(meeting, "inget protokoll förs")
     if minutes_for(meeting) is not None:
         raise ConflictError(f"Sammanträdet {to_local(meeting.start_dt):%Y-%m-%d} har redan ett protokoll.")
     content: MinutesContentJSON = {"header": _default_header(meeting), "paragraphs": []}
@@ -447,6 +479,8 @@ def save_paragraph(
     errors = paragraph_errors(seats, content["header"]["attendance"], cleaned)
     if errors:
         raise ValidationError(errors)
+    if (changed_outcome := correction_outcome_change(minutes, cleaned)) is not None:
+        raise ConflictError(changed_outcome)
     if paragraph_numbered(content, paragraph.number) == cleaned:
         return minutes.current()
     paragraphs = [cleaned if p["number"] == paragraph.number else p for p in content["paragraphs"]]

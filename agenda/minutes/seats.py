@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from agenda.minutes.models import Absence, CommitteeSeat, FiledMotion, MotionKind, SeatKind, SeatOffice
 from agenda.minutes.rules import Seat, replacements
 from agenda.models import UPCOMING, AgendaItem, Meeting
+from agenda.outcomes import refuse_if_cancelled
 from app import audit
 from app.auth.models import Role, User
 from app.clock import to_local, utcnow
@@ -154,6 +155,7 @@ def add_seat(
         user=user,
         committee_id=committee.id,
     )
+    call_in_again(committee.id, user=user)
     return seat
 
 
@@ -199,6 +201,7 @@ def update_seat(seat: CommitteeSeat, *, user: User, values: Mapping[str, object]
             before=old,
             after=new,
         )
+        call_in_again(seat.committee_id, user=user)
 
 
 def move_seat(seat: CommitteeSeat, *, user: User, to_position: object) -> None:
@@ -225,6 +228,7 @@ def move_seat(seat: CommitteeSeat, *, user: User, to_position: object) -> None:
         before={"order": before},
         after={"order": [s.id for s in active]},
     )
+    call_in_again(seat.committee_id, user=user)
 
 
 # --- förhinder and who is called in ----------------------------------------------------------------------
@@ -235,6 +239,7 @@ def _meeting_day(meeting: Meeting) -> str:
 
 
 def _require_before(meeting: Meeting) -> None:
+    refuse_if_cancelled(meeting, "ingen närvaro anmäls")
     if meeting.status not in UPCOMING or meeting.start_dt <= utcnow():
         raise ConflictError("Sammanträdet har börjat; närvaron förs i protokollet.")
 
@@ -293,7 +298,9 @@ def withdraw_absence(absence: Absence, *, user: User) -> None:
     call_in(meeting, user=user, dropped=dropped)
 
 
-def call_in(meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] | None = None) -> dict[int, int | None]:
+def call_in(
+    meeting: Meeting, *, user: User | None, dropped: Mapping[int, int | None] | None = None
+) -> dict[int, int | None]:
     """Work out again who is called in for the absent ledamöter, store it, and tell each ersättare whose call
     changed (called in, or no longer needed). ``dropped`` is a förhinder just withdrawn (seat id → the ersättare
     it had called in). Returns absent ledamot seat id → ersättare seat id or None."""
@@ -302,7 +309,8 @@ def call_in(meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] |
     seats = seats_of(meeting.committee_id)
     vacancies = [s for s in seats if s.kind is SeatKind.member and s.id in absent]
     deputies = [s for s in seats if s.kind is SeatKind.deputy and s.id not in absent]
-    by_id = {s.id: s for s in seats}
+    # by id among all the committee's seats: an ersättare whose seat was just made inactive hears they are released
+    by_id = {s.id: s for s in seats_of(meeting.committee_id, active_only=False)}
     plan = replacements(as_rule_seats(vacancies), as_rule_seats(deputies))
     before = {**(dropped or {}), **{a.seat_id: a.substitute_id for a in absences}}
     after = {a.seat_id: plan.get(a.seat_id) for a in absences}
@@ -337,6 +345,23 @@ def call_in(meeting: Meeting, *, user: User, dropped: Mapping[int, int | None] |
         after={"called_in": {str(k): v for k, v in after.items()}},
     )
     return plan
+
+
+def call_in_again(committee_id: int, *, user: User | None) -> None:
+    """The committee's seats changed (one added, changed, made inactive or moved in the order): call in again for
+    each of its meetings not yet begun that has förhinder; only the ersättare whose call changed are told."""
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.committee_id == committee_id,
+            Meeting.status.in_(UPCOMING),
+            Meeting.start_dt > utcnow(),
+            Meeting.id.in_(select(Absence.meeting_id)),
+        )
+        .order_by(Meeting.start_dt, Meeting.id)
+    )
+    for meeting in meetings:
+        call_in(meeting, user=user)
 
 
 def meeting_path(meeting: Meeting) -> str:
@@ -397,6 +422,7 @@ def file_motion(item: AgendaItem, *, user: User, kind: MotionKind | str, text: o
     seat = seat_of_user(meeting.committee_id, user)
     if seat is None:
         raise ForbiddenError("Bara nämndens ledamöter och ersättare kan lämna yrkanden.")
+    refuse_if_cancelled(meeting, "inga yrkanden lämnas")
     if meeting.status not in UPCOMING or meeting.start_dt <= utcnow():
         raise ConflictError("Yrkanden i förväg lämnas före sammanträdet; på sammanträdet förs de i protokollet.")
     errors: dict[str, str] = {}

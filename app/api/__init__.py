@@ -54,6 +54,7 @@ def register_api(app: Flask) -> None:
         adjustment,
         agenda_conventions,
         cases,
+        chair_review,
         committees,
         diaria,
         dispatch,
@@ -71,6 +72,10 @@ def register_api(app: Flask) -> None:
         report_documents,
         report_history,
         reports,
+        search,
     )
 
     app.register_blueprint(bp)
+    from app.api.oparl import bp as oparl_bp
+
+    app.register_blueprint(oparl_bp)

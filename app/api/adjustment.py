@@ -34,6 +34,7 @@ from app.clock import local_today, to_local
 from app.extensions import db, limiter, sqlite_read_only
 from app.validation import ConflictError
 from tasks.adjustment_documents import review_pdf, send_review_pdf, stored_review_pdf
+from tasks.protocol_jobs import pending_job
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from workflows.access import acting_user
 
@@ -138,6 +139,8 @@ def justering_json(minutes: Minutes) -> dict:
                 "paragraphs": list(a.paragraphs),
                 "revision": a.revision,
                 "pdf_sha256": a.pdf_sha256,
+                "sealed_pdf_sha256": a.sealed_pdf_sha256,
+                "sealed_extracts": [dict(e) for e in a.sealed_extracts] if a.sealed_extracts is not None else None,
                 "adjusted_dt": a.adjusted_dt.isoformat(),
             }
             for a in adj.adjustments_of(minutes)
@@ -288,15 +291,21 @@ def start_correction(meeting_id: int):
     summary="Sätt upp anslaget en senare dag",
     body=PutUpChange,
     responses={200: (AnnouncementReply, "Anslaget med sina nya datum.")},
-    description="Sekreteraren, på justeringens dag. 422: ett datum före justeringen eller senare än andra dagen "
-    "efter den; 409: anslaget sitter redan uppe.",
+    description="Sekreteraren, på justeringens dag och innan det justerade protokollet förseglas med anslagets "
+    "datum. 422: ett datum före justeringen eller senare än andra dagen efter den; 409: anslaget sitter redan uppe, "
+    "eller protokollet är förseglat (eller förseglas nu) med anslagets datum.",
     errors=WRITE,
     path_parameters={**MEETING, "announcement_id": "Anslagets id."},
 )
 def move_put_up_date(meeting_id: int, announcement_id: int):
     minutes = access.load_for_correcting(current_user, meeting_id)
     announcement = access.announcement_of(minutes, announcement_id)
-    anslag.move_put_up_date(announcement, user=acting_user(), put_up_on=body_values().get("put_up_on"))
+    anslag.move_put_up_date(
+        announcement,
+        user=acting_user(),
+        put_up_on=body_values().get("put_up_on"),
+        sealing=pending_job(minutes) is not None,
+    )
     db.session.commit()
     return jsonify(announcement=announcement_json(announcement))
 

@@ -44,11 +44,25 @@ class RoundShape(Shape):
     approvers: list[ApproverShape]
 
 
+class SealedExtractShape(Shape):
+    paragraph: int = Field(description="Paragrafens nummer.")
+    sha256: str = Field(description="sha256 av det förseglade protokollsutdraget (PDF).")
+
+
 class AdjustmentShape(Shape):
     kind: AdjustmentKind
     paragraphs: list[int]
     revision: int
-    pdf_sha256: str
+    pdf_sha256: str = Field(description="sha256 av PDF:en som ordföranden och justerarna godkände.")
+    sealed_pdf_sha256: str | None = Field(
+        description="sha256 av det förseglade protokollet: den godkända versionen med justeringsdatum och anslagets "
+        "datum ifyllda. Saknas tills protokollet har skapats efter justeringen, och vid omedelbar justering (de "
+        "paragraferna förseglas som protokollsutdrag)."
+    )
+    sealed_extracts: list[SealedExtractShape] | None = Field(
+        description="Vid omedelbar justering: sha256 av varje förseglat protokollsutdrag av de justerade "
+        "paragraferna. Saknas tills utdragen har skapats efter justeringen, och vid justering av hela protokollet."
+    )
     adjusted_dt: datetime = Field(description="Den sista justerarens godkännande: justeringens datum.")
 
 

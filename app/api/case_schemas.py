@@ -132,6 +132,20 @@ class Document(Shape):
     description: str
     external_reference: str | None
     is_confidential: bool
+    registered_from: str | None = Field(
+        description=(
+            "Vad som registrerade handlingen automatiskt: report (det undertecknade tjänsteutlåtandet), "
+            "attachment (en bilaga till det) eller publication (en publicerad kallelse); null för en handling "
+            "som registrerats för hand."
+        ),
+        examples=["report"],
+    )
+    sha256: str | None = Field(
+        description=(
+            "SHA-256 för det som registrerades automatiskt: utlåtandets underskrift (text och bilagor), "
+            "bilagans fil eller kallelsens publicerade innehåll."
+        )
+    )
 
 
 class Confidentiality(Shape):

@@ -106,6 +106,10 @@ class Job(Shape):
     percent: int = Field(ge=0, le=100)
     error: str | None = Field(description="Varför jobbet misslyckades.")
     has_result: bool
+    stuck: bool = Field(
+        description="Jobbet har fastnat: det står i kö eller pågår utan att någon arbetsprocess har hört av sig på "
+        "länge. Det kan köras om som ett misslyckat jobb."
+    )
     created_at: datetime
     finished_at: datetime | None
     download_url: str | None = Field(description="Var filen hämtas när jobbet är klart.")

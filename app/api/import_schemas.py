@@ -115,3 +115,16 @@ class MeetingImportReply(Shape):
     meetings: list[ImportedMeeting]
     items: int
     encoding: str
+
+
+class DelegationImportUpload(Form):
+    no_file: ClassVar[str] = "Välj CSV- eller Excel-filen med delegationsbesluten (fältet file)."
+    not_multipart: ClassVar[str] = "Skicka filen som multipart/form-data (fältet file)."
+
+    check_only: Text(10) = Field(None, title="Bara kontroll", description=CHECK_HELP)
+
+
+class DelegationImportReply(Shape):
+    imported: bool = Field(description="false för en kontroll: inget har sparats.")
+    decisions: int = Field(description="Antalet beslut som importerades (eller skulle importeras).")
+    encoding: str = Field(examples=["UTF-8", "Windows-1252", "XLSX"])

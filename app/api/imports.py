@@ -9,12 +9,16 @@ from __future__ import annotations
 from flask import abort, jsonify
 from flask_login import current_user
 
+from agenda import access as agenda_access
+from agenda import delegation_import
 from agenda import importing as meeting_import
 from app.api import bp
 from app.api.import_schemas import (
     CaseImportBody,
     CaseImportReply,
     CaseImportUpload,
+    DelegationImportReply,
+    DelegationImportUpload,
     MeetingImportBody,
     MeetingImportReply,
     MeetingImportUpload,
@@ -229,3 +233,39 @@ def import_meetings_csv():
     check_only = _check_only(values.get("check_only"))
     source = meeting_import.read_meeting_csv(_uploaded(values))
     return _run_meetings(municipality, source, check_only, "API (CSV)")
+
+
+@bp.post("/committees/<int:committee_id>/delegation-decisions/import")
+@described(
+    operation_id="importDelegationDecisions",
+    tag=TAG,
+    summary="Importera delegationsbeslut (CSV- eller Excel-fil)",
+    form=DelegationImportUpload,
+    responses={
+        200: (DelegationImportReply, "Kontrollen (check_only): vad som skulle importeras."),
+        201: (DelegationImportReply, "Besluten är importerade."),
+    },
+    description="Skickas som multipart/form-data: fältet file (CSV som för ärenden, eller Excel .xlsx; kolumnerna "
+    "Beslutsdatum, Beslutsfattare, Delegationspunkt, Diarienummer och Beslut) och valfritt check_only. Alla rader "
+    "eller ingen: ett fel, ett diarienummer som inte finns i nämndens diarium eller en dubblett ger 422 med varje "
+    "fel per rad och kolumn i fields. Kräver nämndsekreterarens roll i nämnden.",
+    errors=(*ERRORS, "UnsupportedUpload"),
+    path_parameters={"committee_id": "Nämndens id."},
+)
+def import_delegation_decisions(committee_id: int):
+    committee = agenda_access.load_committee(current_user, committee_id, Action.manage_meetings)
+    values = form_values()
+    check_only = _check_only(values.get("check_only"))
+    upload = values["file"]
+    source = delegation_import.read_file(upload.read(delegation_import.MAX_BYTES + 1), upload.filename or "fil")
+    try:
+        imported = delegation_import.import_decisions(committee, source, user=current_user._get_current_object())
+    except ImportRefused:
+        db.session.rollback()
+        raise
+    reply = {"imported": not check_only, "decisions": len(imported), "encoding": source.encoding}
+    if check_only:
+        db.session.rollback()
+        return jsonify(reply), 200
+    db.session.commit()
+    return jsonify(reply), 201

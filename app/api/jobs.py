@@ -20,6 +20,10 @@ from tasks.models import Job
 from tasks.registry import export_registry, start_registry_export
 
 JOB = {"job_id": "Jobbets id."}
+#: the header of a 202 for a queued job: where to follow it
+FOLLOW_JOB = {
+    202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}
+}
 
 
 def job_json(job) -> dict:
@@ -56,6 +60,26 @@ def job_result(job_id: int):
     return send_job_result(load_job(current_user, job_id))
 
 
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@described(
+    operation_id="retryJob",
+    tag="Jobb",
+    summary="Kör om ett misslyckat jobb, eller ett som har fastnat",
+    responses={202: (JobReply, "Jobbet är köat igen; följ det via Location.")},
+    headers=FOLLOW_JOB,
+    description="Ett jobb som har misslyckats, eller som har fastnat (`stuck`: i kö eller pågående utan att någon "
+    "arbetsprocess har hört av sig), läggs i kö igen. Bara den som beställde jobbet kan köra om det; 409 för ett "
+    "jobb som är klart eller som pågår som det ska.",
+    errors=("NotFound", "Conflict"),
+    path_parameters=JOB,
+)
+def retry_job(job_id: int):
+    job = load_job(current_user, job_id)
+    jobs.retry(job, user=current_user)
+    job = commit_and_enqueue(jobs.task_for(job), job.id)
+    return accepted({"job": job_json(job)}, url_for("api.job_detail", job_id=job.id))
+
+
 @bp.route("/committees/<int:committee_id>/registry-exports", methods=["POST"])
 @described(
     operation_id="createRegistryExport",
@@ -63,9 +87,7 @@ def job_result(job_id: int):
     summary="Beställ ett diarieutdrag (CSV)",
     body=CaseFilters,
     responses={202: (JobReply, "Jobbet är köat; följ det via Location eller jobbets id.")},
-    headers={
-        202: {"Location": {"schema": {"type": "string", "format": "uri"}, "description": "Jobbets adress i API:t."}}
-    },
+    headers=FOLLOW_JOB,
     description="Utdraget görs i bakgrunden med samma filter som ärendelistan. Kräver rollen registrator, "
     "nämndsekreterare eller administratör i nämnden.",
     errors=("BadRequest", "Forbidden", "NotFound", "UnsupportedMediaType", "Unprocessable"),

@@ -150,6 +150,9 @@ class MeetingSummary(Shape):
     is_public: bool = Field(description="Sammanträdet är öppet för allmänheten.")
     status: MeetingStatus
     status_label: str
+    cancelled: bool = Field(description="Sammanträdet är inställt (`status` är `cancelled`).")
+    cancelled_at: datetime | None = Field(description="När sammanträdet ställdes in.")
+    cancellation_reason: str | None = Field(description="Varför sammanträdet ställdes in.")
     notice_deadline: date = Field(description="Sista dag att publicera kallelsen utan särskilt skäl.")
     notice_place: str | None
     notice_date: date | None
@@ -303,6 +306,7 @@ class PublicMeeting(Shape):
     start: str = Field(description=LOCAL_TIME)
     place: str
     is_public: bool
+    cancelled: bool = Field(description="Sammanträdet är inställt; kallelsen gäller inte längre.")
     latest_version: int = Field(ge=1)
     published_at: datetime
     links: KallelseLink
@@ -321,6 +325,7 @@ class PublicKallelse(Shape):
     meeting_id: RowId
     version: int = Field(ge=1)
     published_at: datetime
+    cancelled: bool = Field(description="Sammanträdet är inställt; kallelsen gäller inte längre.")
     changes: list[str]
     meeting: SnapshotMeeting
     items: list[SnapshotItem]
@@ -479,6 +484,16 @@ class VersionQuery(Query):
 class Outcome(Body):
     outcome: Choice(ItemOutcome) = Field(
         None, title="Utfall", description="decided: beslutat; postponed: bordlagt; sent_back: återremitterat."
+    )
+
+
+class CancellationRequest(Body):
+    reason: Text(None) = Field(
+        None,
+        title="Skäl",
+        description="Varför sammanträdet ställs in (krävs, högst 1000 tecken). Skickas till ledamöter och "
+        "ersättare och sparas i loggen; visas inte offentligt.",
+        json_schema_extra=nullable(1000),
     )
 
 

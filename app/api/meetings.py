@@ -13,7 +13,7 @@ from flask import current_app, jsonify, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from agenda import access
+from agenda import access, cancellation, outcomes
 from agenda import operations as agenda_ops
 from agenda.models import AgendaItem, DelegationDecision, ItemKind, ItemOutcome, Meeting
 from agenda.snapshot import publication_problems
@@ -31,6 +31,7 @@ from app.api.meeting_schemas import (
     AgendaItemChange,
     AgendaItemReply,
     AgendaOrder,
+    CancellationRequest,
     DecisionListQuery,
     DelegationDecisionPage,
     DelegationDecisionReply,
@@ -245,6 +246,28 @@ def update_meeting(meeting_id: int):
     return _meeting_reply(meeting)
 
 
+@bp.post("/meetings/<int:meeting_id>/cancel")
+@described(
+    operation_id="cancelMeeting",
+    tag=TAG,
+    summary="Ställ in sammanträdet",
+    body=CancellationRequest,
+    responses={200: (MeetingReply, "Sammanträdet, inställt (`status`: `cancelled`).")},
+    description="Ställer in ett sammanträde som inte har hållits och inte har börjat, med ett skäl (`reason`, "
+    "krävs: 422 utan). Det går inte att ångra. Är kallelsen publicerad får ledamöter och ersättare besked med "
+    "skälet och en avbokning av kalenderinbjudan (iCalendar CANCEL). Därefter kan kallelsen inte publiceras, "
+    "föredragningslistan inte ändras och inget protokoll föras (409). 409 när sammanträdet redan är inställt, "
+    "genomfört eller har börjat. Kräver rollen nämndsekreterare.",
+    errors=WRITE,
+    path_parameters=MEETING,
+)
+def cancel_meeting(meeting_id: int):
+    meeting = access.load_meeting(current_user, meeting_id, Action.publish_notice)
+    cancellation.cancel_meeting(meeting, user=acting_user(), reason=body_values().get("reason"))
+    db.session.commit()
+    return _meeting_reply(meeting)
+
+
 # --- agenda items ----------------------------------------------------------------------------------
 
 
@@ -424,7 +447,7 @@ def record_item_outcome(meeting_id: int, item_id: int):
     data = body_values()
     if "outcome" not in data:
         raise InputError({"outcome": "Ange utfall: " + ", ".join(o.value for o in ItemOutcome) + "."}, status=422)
-    agenda_ops.record_outcome(item, user=acting_user(), outcome=data["outcome"])
+    outcomes.record_outcome(item, user=acting_user(), outcome=data["outcome"])
     db.session.commit()
     return _item_reply(item)
 

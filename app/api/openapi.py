@@ -48,6 +48,7 @@ ERROR_RESPONSES = {
     "Forbidden": ("403", "Du är med i nämnden men din roll tillåter inte åtgärden."),
     "NotFound": ("404", "Finns inte, eller så får du inte se det (svaret är detsamma i båda fallen)."),
     "Conflict": ("409", "Åtgärden går inte i det nuvarande läget; `message` säger varför."),
+    "Gone": ("410", "Finns inte längre (t.ex. ett utkast som ett nyare har ersatt); `message` säger varför."),
     "ContentTooLarge": ("413", "Filen är större än vad som tillåts."),
     "UnsupportedMediaType": ("415", "Innehållet måste skickas som application/json."),
     "UnsupportedUpload": ("415", "Filen måste skickas som multipart/form-data (fältet file)."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from flask import abort, jsonify, url_for
 
 from app.api import bp
@@ -32,11 +34,12 @@ def _attachment(report: CaseReport, attachment_id: int) -> ReportAttachment:
     return access.load_attachment(report, attachment_id)
 
 
-def _upload() -> tuple[bytes, str, dict]:
-    """Return the uploaded file's bytes and name and the form's other values (validated by @described)."""
+def _upload() -> tuple[BinaryIO, str, dict]:
+    """Return the uploaded file (open: a big one waits on disk, never whole in memory), its name and the form's
+    other values (validated by @described)."""
     values = form_values()
     upload = values.pop("file")
-    return upload.read(), upload.filename or "", values
+    return upload.stream, upload.filename or "", values
 
 
 def _reply(attachment: ReportAttachment, status: int = 200):

@@ -233,6 +233,8 @@ def document_json(document: RegisteredDocument, *, sees_secrets: bool) -> dict:
         "description": document.description,
         "external_reference": document.external_reference,
         "is_confidential": document.is_confidential,
+        "registered_from": document.source_kind,
+        "sha256": document.sha256,
     }
 
 

@@ -474,6 +474,18 @@ def sent_body(model: type[Body]) -> dict:
         raise input_error(model, exc) from None
 
 
+#: app/idempotency.py: accepted on every change
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Valfri nyckel (1–200 synliga ASCII-tecken, t.ex. ett UUID). En begäran som skickas om med samma "
+    "nyckel utförs inte igen: svaret från första gången skickas (med `Idempotent-Replayed: true`). Samma nyckel "
+    "med en annan begäran ger 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
+}
+
+
 def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict, dict]:
     """Return the paths and component schemas generated from the described endpoints.
 
@@ -481,8 +493,10 @@ def generated_openapi(error_responses: dict[str, tuple[str, str]]) -> tuple[dict
     """
     document = copy.deepcopy(api_spec.spec)
     for item in document["paths"].values():
-        for operation in item.values():
+        for method, operation in item.items():
             info = _DESCRIBED[operation["operationId"]]
+            if method in ("post", "put", "patch", "delete") and not info.is_public:
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
             operation["summary"] = info.summary
             if info.description:
                 operation["description"] = info.description

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from agenda.models import Meeting, MeetingStatus
@@ -147,7 +148,20 @@ def load(*, with_tokens: bool, password_method: str | None = None) -> None:
 
 
 def _signed_reports(users: dict[str, User]) -> None:
-    """The kallelse's six tjänsteutlåtanden, written, reviewed and signed by the demo's people."""
+    """The kallelse's six tjänsteutlåtanden, written, reviewed and signed by the demo's people. Their signatures
+    start no render of the signed PDF (``workflows.registration.init_app``'s hook: no worker needs to run, nor
+    LibreOffice to be installed); ``flask documents render-demo`` queues them."""
+    from workflows import registration
+
+    hook = current_app.extensions.pop(registration.SIGNED_HOOK, None)
+    try:
+        _write_and_sign(users)
+    finally:
+        if hook is not None:
+            current_app.extensions[registration.SIGNED_HOOK] = hook
+
+
+def _write_and_sign(users: dict[str, User]) -> None:
     from workflows import operations as report_ops
 
     source = json.loads((Path(__file__).parent / "reports.json").read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.validation import ValidationError
@@ -139,13 +139,43 @@ def read_csv(
     lines = text.splitlines(keepends=True)
     if not any(line.strip() for line in lines):
         raise refuse("Filen är tom.")
-    known = {_normal(name): key for name, key in columns.items()}
     reader = csv.reader(iter(lines), delimiter=_delimiter(lines[0]), strict=True)
-    problems: list[Problem] = []
     try:
         header = next(reader)
     except csv.Error as exc:
         raise refuse(f"Första raden går inte att läsa som CSV ({exc}).") from None
+    unreadable: list[Problem] = []
+
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        line = reader.line_num
+        try:
+            for values in reader:
+                start, line = line + 1, reader.line_num
+                yield start, values
+        except csv.Error as exc:
+            unreadable.append(Problem(line + 1, "", f"raden går inte att läsa som CSV ({exc})."))
+
+    source = table_source(header, numbered(), columns, required=required, max_rows=max_rows, encoding=encoding)
+    source.problems.extend(unreadable)
+    return source
+
+
+def table_source(
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    columns: Mapping[str, str],
+    *,
+    required: Sequence[str] = (),
+    max_rows: int = MAX_ROWS,
+    encoding: str,
+) -> Source:
+    """The rows of a table whose first line (``header``) names its columns; each row comes with its line.
+
+    ``columns`` maps a name (any case) to its key. Refuses (``ImportRefused``) a table without a known header; an
+    unknown column or a row of the wrong length is a problem of the source.
+    """
+    known = {_normal(name): key for name, key in columns.items()}
+    problems: list[Problem] = []
     keys: list[str | None] = []
     labels: dict[str, str] = {}
     for name in header:
@@ -165,28 +195,21 @@ def read_csv(
         if not labels:
             raise refuse("Första raden ska namnge kolumnerna (t.ex. " + ", ".join(by_key[k] for k in required) + ").")
         problems.extend(Problem(1, name, "kolumnen saknas.") for name in missing)
-    rows: list[SourceRow] = []
+    found: list[SourceRow] = []
     width = len(header)
-    line = reader.line_num
-    try:
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue  # an empty line (Excel writes ";;;;" for one)
-            if len(rows) >= max_rows:
-                raise refuse(f"Filen har för många rader (högst {max_rows:,}).".replace(",", " "))
-            if len(values) != width:
-                problems.append(
-                    Problem(
-                        start, "", f"raden har {len(values)} fält men rubrikraden {width}; kontrollera avgränsarna."
-                    )
-                )
-                continue
-            rows.append(SourceRow(start, {k: v for k, v in zip(keys, values) if k is not None}))
-    except csv.Error as exc:
-        problems.append(Problem(line + 1, "", f"raden går inte att läsa som CSV ({exc})."))
+    for start, values in rows:
+        if not any(v.strip() for v in values):
+            continue  # an empty line (Excel writes ";;;;" for one)
+        if len(found) >= max_rows:
+            raise refuse(f"Filen har för många rader (högst {max_rows:,}).".replace(",", " "))
+        if len(values) != width:
+            problems.append(
+                Problem(start, "", f"raden har {len(values)} fält men rubrikraden {width}; kontrollera avgränsarna.")
+            )
+            continue
+        found.append(SourceRow(start, {k: v for k, v in zip(keys, values) if k is not None}))
     # a column the file lacks is named as the documentation names it
-    return Source(rows, {**by_key, **labels}, encoding, problems)
+    return Source(found, {**by_key, **labels}, encoding, problems)
 
 
 def _as_text(value: object) -> str | None:

@@ -95,6 +95,12 @@ class Case(Model):
         UniqueConstraint("diarium_id", "year", "serial"),
         UniqueConstraint("diarium_id", "number"),
         Index("ix_cases_committee_registered", "committee_id", "registered_on"),
+        #: the diarium's order, newest first (the diarium list, the public diarium): read backwards, page by page
+        Index("ix_cases_registered_order", "registered_on", "year", "serial", "id"),
+        #: what decides whether a case is visible (``visible_cases_clause``) and open: the lists' counts and the start
+        #: page's open cases per committee read only this index
+        Index("ix_cases_visibility", "committee_id", "status", "is_confidential", "case_officer_id"),
+        Index("ix_cases_committee_meetings_year", "committee_id", "meetings_year", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,7 +137,12 @@ class Case(Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     #: the running number of the last registered document on this case
     last_document_number: Mapped[int] = mapped_column(default=0)
+    #: for the case that collects a committee's published kallelser of one year ("Sammanträden 2026"):
+    #: that year; None for every other case
+    meetings_year: Mapped[int | None]
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the last change of any of its columns (its title, secrecy, status …): open data's incremental sync reads it
+    modified_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     committee: Mapped[Committee] = relationship()
@@ -175,7 +186,10 @@ class RegisteredDocument(Model):
     """A handling registered on a case."""
 
     __tablename__ = "registered_documents"
-    __table_args__ = (UniqueConstraint("case_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "number"),
+        Index("ix_registered_documents_source", "source", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -191,9 +205,28 @@ class RegisteredDocument(Model):
     secrecy_provision: Mapped[str | None] = mapped_column(String(200))
     registered_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: what registered it by itself, once: "report:<id>:<signature sha256>", "attachment:<id>",
+    #: "publication:<id>" (app.registry.automatic); None for a handling registered by hand
+    source: Mapped[str | None] = mapped_column(String(100))
+    #: the sha256 of what was registered: the signature of a report, a bilaga's file, a kallelse's snapshot
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: the storage key of the registered file (app.storage), when the handling is a stored file
+    storage_key: Mapped[str | None] = mapped_column(String(100))
 
     case: Mapped[Case] = relationship(back_populates="documents")
     registered_by: Mapped[User | None] = relationship()
+
+    @property
+    def source_kind(self) -> str | None:
+        """What registered it by itself: "report", "attachment" or "publication" (None: by hand)."""
+        return self.source.split(":", 1)[0] if self.source else None
+
+    @property
+    def source_id(self) -> int | None:
+        """The id of the report, bilaga or publication that registered it by itself."""
+        if not self.source:
+            return None
+        return int(self.source.split(":")[1])
 
     def __repr__(self) -> str:
         return f"<RegisteredDocument {self.case_id}:{self.number}>"

@@ -176,21 +176,15 @@ def register_case(
         raise ValidationError(errors)
 
     today = local_today()
-    series = diarium.series
-    serial = allocate_serial(diarium, today.year)
-    number = fmt.format(RegistrationNumber(series, today.year, serial, classification.code if classification else None))
     provision, public = confidentiality
-    case = Case(
-        committee=committee,
-        diarium=diarium,
-        series=series,
+    return number_case(
+        committee,
         year=today.year,
-        serial=serial,
         classification=classification,
-        number=number,
+        user=user,
+        summary="Ärende {number} registrerat.",
         title=clean_title,
         public_title=public,
-        status=CaseStatus.open,
         registered_on=today,
         case_officer=case_officer,
         external_reference=reference,
@@ -198,7 +192,35 @@ def register_case(
         secrecy_provision=provision,
         secrecy_decided_on=today if is_confidential else None,
         secrecy_decided_by=user if is_confidential else None,
+    )
+
+
+def number_case(
+    committee: Committee,
+    *,
+    year: int,
+    classification: ClassificationCode | None,
+    user: User | None,
+    summary: str,
+    **fields: object,
+) -> Case:
+    """Add a checked case with the next serial of its committee's diarium in ``year`` and audit it (``summary``
+    with ``{number}`` for the diarienummer)."""
+    diarium = diarium_of(committee)
+    serial = allocate_serial(diarium, year)
+    code = classification.code if classification else None
+    number = number_format(diarium.number_format).format(RegistrationNumber(diarium.series, year, serial, code))
+    case = Case(
+        committee=committee,
+        diarium=diarium,
+        series=diarium.series,
+        year=year,
+        serial=serial,
+        classification=classification,
+        number=number,
+        status=CaseStatus.open,
         created_by=user,
+        **fields,
     )
     case.refresh_search_text()
     db.session.add(case)
@@ -206,7 +228,7 @@ def register_case(
     audit.record(
         "case.registered",
         case,
-        f"Ärende {number} registrerat.",
+        summary.format(number=number),
         user=user,
         committee_id=committee.id,
         case_id=case.id,
@@ -444,6 +466,17 @@ def reopen_case(case: Case, *, user: User) -> Case:
     return case
 
 
+def next_document_number(case: Case) -> int:
+    """Take the case's next running number for a handling inside the current transaction (the row stays locked)."""
+    return db.session.execute(
+        update(Case)
+        .where(Case.id == case.id)
+        .values(last_document_number=Case.last_document_number + 1)
+        .returning(Case.last_document_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
 def register_document(
     case: Case,
     *,
@@ -485,16 +518,9 @@ def register_document(
     if errors or kind is None or clean_description is None or not isinstance(document_date, date):
         raise ValidationError(errors)
 
-    number = db.session.execute(
-        update(Case)
-        .where(Case.id == case.id)
-        .values(last_document_number=Case.last_document_number + 1)
-        .returning(Case.last_document_number)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    document = RegisteredDocument(
-        case=case,
-        number=number,
+    return add_document(
+        case,
+        user=user,
         direction=kind,
         document_date=document_date,
         counterparty=clean_counterparty,
@@ -502,24 +528,48 @@ def register_document(
         external_reference=reference,
         is_confidential=bool(is_confidential),
         secrecy_provision=provision,
+    )
+
+
+def add_document(
+    case: Case,
+    *,
+    user: User | None,
+    direction: Direction,
+    document_date: date,
+    description: str,
+    how: str = "registrerad",
+    **columns: str | bool | None,
+) -> RegisteredDocument:
+    """Add a checked handling with the case's next running number and audit it (``how`` the summary says)."""
+    number = next_document_number(case)
+    document = RegisteredDocument(
+        case=case,
+        number=number,
+        direction=direction,
+        document_date=document_date,
+        description=description,
         registered_by=user,
+        **columns,
     )
     db.session.add(document)
     db.session.flush()
     db.session.refresh(case, ["last_document_number"])
+    after: dict[str, str | int | bool | None] = {
+        "number": number,
+        "direction": direction.value,
+        "description": description,
+        "is_confidential": bool(document.is_confidential),
+    }
+    after.update({k: columns[k] for k in ("source", "sha256") if k in columns})
     audit.record(
         "document.registered",
         document,
-        f"Handling {number} registrerad i {case.number}: {clean_description}",
+        f"Handling {number} {how} i {case.number}: {description}",
         user=user,
         committee_id=case.committee_id,
         case_id=case.id,
-        after={
-            "number": number,
-            "direction": kind.value,
-            "description": clean_description,
-            "is_confidential": bool(is_confidential),
-        },
+        after=after,
     )
     return document
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.clock import to_local
-from app.errors import is_api_request, json_error
+from app.errors import is_api_request, json_error, prefers_json
 from app.swedish_dates import weekday_date
 from app.validation import ConflictError, ForbiddenError
 
@@ -45,6 +48,24 @@ def format_datetime(value: datetime | None) -> str:
     return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def nowrap(value: object) -> Markup:
+    """Text read as one word, a diarienummer or a date: kept on one line by the stylesheet (``.nowrap``)."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span class="nowrap">{}</span>').format(value)
+
+
+#: in running text, what is read as one word though it has a hyphen: a diarienummer (SN-2016/3342.181,
+#: KSL/12/0177-37), a date (2017-02-23, with its time if it has one)
+_WHOLE_WORD = re.compile(r"(?<![\w-])(?=[\w/.:-]*\d)[\w/.:]*\w(?:-[\w/.:]*\w)+(?: \d{2}:\d{2}\b)?")
+
+
+def nowrap_numbers(text: object) -> Markup:
+    """Running text (a log line, a message) with each diarienummer and date in it kept on one line (``.nowrap``)."""
+    escaped = escape("" if text is None else text)
+    return Markup(_WHOLE_WORD.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escaped)))
+
+
 def _error_page(status: int, message: str | None = None):
     title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return render_template("errors/error.html", status=status, title=title, text=message or text), status
@@ -60,10 +81,13 @@ def register_web(app: Flask) -> None:
         admin_templates,
         agenda_builder,
         delegations,
+        meeting_cancel,
+        meeting_draft,
         meeting_template,
         minutes,
         notice,
         public_announcements,
+        public_diarium,
         report_attachments,
         report_documents,
         year_plan,
@@ -71,6 +95,7 @@ def register_web(app: Flask) -> None:
     from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
     from app.web.handling_notes import bp as handling_notes_bp
+    from app.web.health import bp as health_bp
     from app.web.jobs import bp as jobs_bp
     from app.web.main import bp as main_bp
     from app.web.meeting_documents import bp as meeting_documents_bp
@@ -81,6 +106,7 @@ def register_web(app: Flask) -> None:
     from app.web.public import bp as public_bp
     from app.web.registry import bp as registry_bp
     from app.web.reports import bp as reports_bp
+    from app.web.search import bp as search_bp
 
     for bp in (
         main_bp,
@@ -96,12 +122,19 @@ def register_web(app: Flask) -> None:
         minutes_documents_bp,
         minutes_dispatch_bp,
         handling_notes_bp,
+        health_bp,
+        search_bp,
     ):
         app.register_blueprint(bp)
 
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(weekday_date, "long_date")
+    app.add_template_filter(nowrap, "nowrap")
+    app.add_template_filter(nowrap_numbers, "nowrap_numbers")
+    from workflows.sniffing import describe_file
+
+    app.add_template_global(describe_file, "describe_file")
 
     @app.context_processor
     def inject_helpers():
@@ -159,10 +192,34 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        from app.database_faults import (
+            RETRY_AFTER,
+            UNAVAILABLE_TEXT,
+            UNAVAILABLE_TITLE,
+            committed_in_request,
+            is_connection_error,
+            safe_rollback,
+            saved_reply,
+            standalone_page,
+        )
         from app.extensions import db
+        from app.idempotency import conflicting_retry
 
-        db.session.rollback()
+        safe_rollback(db.session)
+        if committed_in_request() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # The change is saved; only the reply failed. Saying 500 would invite sending it again.
+            app.logger.warning("Reply failed after commit on %s %s: %r", request.method, request.path, exc)
+            return saved_reply(api=is_api_request())
+        if isinstance(exc, IntegrityError) and conflicting_retry():
+            return json_error(409, "En begäran med samma Idempotency-Key behandlas redan. Vänta och försök igen.")
+        if is_connection_error(exc):
+            app.logger.warning("Database unavailable on %s %s: %r", request.method, request.path, exc)
+            if is_api_request() or prefers_json():
+                response, status = json_error(503, UNAVAILABLE_TEXT)
+            else:
+                response, status = standalone_page(UNAVAILABLE_TITLE, UNAVAILABLE_TEXT), 503
+            return response, status, {"Retry-After": RETRY_AFTER, "Cache-Control": "no-store"}
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if is_api_request():
             return json_error(500, ERROR_TEXTS[500][1])
         return _error_page(500)
@@ -181,7 +238,10 @@ def register_web(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if _for_a_user(response):
+        if response.status_code >= 500:
+            # An error reply is never kept; and after a database error, asking who the user is would fail again.
+            headers["Cache-Control"] = "no-store"
+        elif _for_a_user(response):
             if not response.cache_control.no_store:
                 headers["Cache-Control"] = "private, no-store"
         elif response.mimetype == "text/html":
@@ -192,8 +252,11 @@ def register_web(app: Flask) -> None:
         """Whether the answer went to a logged-in user (session or API token) and may hold what only they may
         read: nothing of it is to be kept by a browser or proxy. Static files and what a view marked public
         (the public kallelse's files) keep their caching."""
-        from flask_login import current_user
+        from flask import g
+        from flask_login import AnonymousUserMixin, current_user
 
         if request.endpoint == "static" or response.cache_control.public:
             return False
+        if "_login_user" in g:  # already known: decide without touching the database (it may be gone)
+            return g._login_user is not None and not isinstance(g._login_user, AnonymousUserMixin)
         return current_user.is_authenticated

@@ -23,6 +23,7 @@ from app.web.adjustment_forms import ApproveForm, CorrectionForm, PutUpForm, Rej
 from app.web.meetings import bp
 from app.web.report_forms import run
 from tasks.adjustment_documents import review_pdf, send_review_pdf, stored_review_pdf
+from tasks.protocol_jobs import pending_job
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 from workflows.access import acting_user
 
@@ -84,6 +85,7 @@ def _page(minutes: Minutes, status: int = 200, forms: dict | None = None):
                 "pdf_url": url_for("meetings.justering_pdf", meeting_id=minutes.meeting_id, kind=kind.value),
             }
         )
+    sealing = pending_job(minutes) is not None
     may_correct = (
         can(user, Action.record_minutes, minutes)
         and (minutes.is_adjusted or any(p.is_adjusted for p in minutes.paragraphs))
@@ -107,6 +109,7 @@ def _page(minutes: Minutes, status: int = 200, forms: dict | None = None):
                 for a in adj.announcements_of(minutes)
             },
             correction_form=(forms or {}).get("rattelse") or CorrectionForm(formdata=None),
+            put_up_fixed={a.id: anslag.put_up_date_fixed(a, sealing=sealing) for a in adj.announcements_of(minutes)},
         ),
         status,
     )
@@ -213,7 +216,9 @@ def move_put_up_date(meeting_id: int, announcement_id: int):
     form = PutUpForm(prefix=f"anslag{announcement.id}")
 
     def operation():
-        anslag.move_put_up_date(announcement, user=acting_user(), put_up_on=form.put_up_on.data)
+        anslag.move_put_up_date(
+            announcement, user=acting_user(), put_up_on=form.put_up_on.data, sealing=pending_job(minutes) is not None
+        )
         return (
             f"Anslaget sätts upp {announcement.put_up_on.isoformat()}; sista dag för överklagande "
             f"{announcement.last_appeal_day.isoformat()}.",

@@ -14,7 +14,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from agenda import access
+from agenda import access, outcomes
 from agenda import operations as ops
 from agenda.conventions import sections_for
 from agenda.models import UPCOMING, AgendaItem, ItemKind, Meeting
@@ -28,6 +28,7 @@ from app.permissions import Action, can, require
 from app.registry.models import Case, CaseStatus
 from app.validation import ConflictError, ForbiddenError, ValidationError
 from app.web.forms import EmptyForm
+from app.web.meeting_draft import chair_comments, draft_context
 from app.web.meeting_forms import (
     CaseItemForm,
     DelegationItemForm,
@@ -186,12 +187,15 @@ def _context(meeting: Meeting, posted: dict | None = None, refused: list | None 
             forms=forms,
             decisions=decisions,
             problems=problems,
+            handling_later=[item for item in meeting.items if item.is_handling_later],
             deadline=meeting.notice_deadline,
             deadline_passed=local_today() > meeting.notice_deadline,
             started=meeting.start_dt <= utcnow(),
             ready_cases=_ready(meeting) if meeting.status in UPCOMING else [],
             sections=[(str(s.id), s.name) for s in sections_for(meeting.committee)],
             ItemKind=ItemKind,
+            chair_comments=chair_comments(meeting),
+            **draft_context(meeting),
         )
     return context
 
@@ -563,7 +567,7 @@ def outcome(meeting_id: int, item_id: int):
     form = OutcomeForm()
 
     def operation():
-        ops.record_outcome(item, user=acting_user(), outcome=form.outcome.data)
+        outcomes.record_outcome(item, user=acting_user(), outcome=form.outcome.data)
         return f"Punkt {item.number}: {item.outcome.label.lower()}.", meeting_url(meeting, "utfall")
 
     return run(form, operation, lambda status: _meeting_page(meeting, status, {("outcome", item.id): form}))

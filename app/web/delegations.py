@@ -3,17 +3,23 @@ its public title only, as ``agenda.access.shown_decision`` says), and registered
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from pathlib import PurePosixPath
 
-from agenda import access
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import SelectField
+
+from agenda import access, delegation_import
 from agenda import operations as ops
 from agenda.models import DelegationDecision
 from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, allowed_committees, can
+from app.registry.import_files import ImportRefused
 from app.registry.models import Case, CaseStatus
 from app.validation import ValidationError
 from app.web.meeting_forms import DelegationDecisionForm
@@ -108,3 +114,55 @@ def delegations():
     if form is None:
         return render(200)
     return run(form, operation, render)
+
+
+class DelegationImportForm(FlaskForm):
+    committee = SelectField("Nämnd", coerce=int)
+    file = FileField(
+        "Fil med delegationsbeslut",
+        validators=[FileRequired("Välj en CSV- eller Excel-fil.")],
+        description="CSV (semikolon, komma eller tabb; UTF-8 eller Windows-1252) eller Excel (.xlsx), med "
+        "kolumnernas namn på första raden. Högst 5 MB.",
+    )
+
+
+@bp.route("/delegationsbeslut/import", methods=["GET", "POST"])
+@login_required
+def import_delegations():
+    managing = allowed_committees(current_user, Action.manage_meetings)
+    if not managing:
+        abort(403, "Bara nämndsekreteraren importerar delegationsbeslut.")
+    form = DelegationImportForm()
+    form.committee.choices = [(c.id, c.name) for c in managing]
+
+    def render(status: int, **shown):
+        return render_template(
+            "agenda/delegation_import.html", form=form, columns=list(delegation_import.COLUMNS), **shown
+        ), status
+
+    if request.method == "GET" or not form.validate():
+        return render(200 if request.method == "GET" else 422)
+    committee = access.load_committee(current_user, form.committee.data, Action.manage_meetings)
+    upload = form.file.data
+    data = upload.read(delegation_import.MAX_BYTES + 1)
+    try:
+        source = delegation_import.read_file(data, PurePosixPath((upload.filename or "fil").replace("\\", "/")).name)
+        imported = delegation_import.import_decisions(committee, source, user=acting_user())
+    except ImportRefused as exc:
+        db.session.rollback()
+        return render(422, problems=[str(p) for p in exc.problems], problem_total=exc.total)
+    db.session.commit()
+    flash(f"{len(imported)} delegationsbeslut har importerats till {committee.name}.", "success")
+    return redirect(url_for("meetings.delegations"))
+
+
+@bp.route("/delegationsbeslut/import/mall.csv")
+@login_required
+def delegation_import_template():
+    if not allowed_committees(current_user, Action.manage_meetings):
+        abort(403, "Bara nämndsekreteraren importerar delegationsbeslut.")
+    return Response(
+        delegation_import.TEMPLATE.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=delegationsbeslut-mall.csv"},
+    )

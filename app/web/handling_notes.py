@@ -1,7 +1,8 @@
-"""Personal notes on the handlingar of a published kallelse (agenda.notes).
+"""Personal notes on the items and handlingar of a published kallelse (agenda.notes).
 
-A reader of the members' kallelse writes a note next to each handling on the item's page (the
-tjänsteutlåtande, each bilaga) and sees the meeting's notes listed on the kallelse page. A note
+A reader of the members' kallelse writes a note on the item as a whole and next to each handling on
+the item's page (the tjänsteutlåtande, each bilaga) and sees the meeting's notes listed on the
+kallelse page. A note
 is shown to its writer only: never to other users, on the public pages, in the API or the
 rendered files. A handling can be noted on only where the reader sees it: in a publication of a
 meeting of their committee, not withheld from them as confidential.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -19,18 +20,18 @@ from wtforms import TextAreaField
 from agenda import access
 from agenda import note_operations as note_ops
 from agenda.models import Meeting, Publication
-from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key
+from agenda.notes import MAX_NOTE_LENGTH, HandlingNote, handling_key, item_key
 from app.extensions import db
 from app.permissions import Action, can
 from app.web.forms import EmptyForm
-from app.web.notice import WITHHELD, reader_items, report_document, requested_version
+from app.web.notice import reader_items, render_item_page, requested_version
 from app.web.report_forms import run, with_ids
 from workflows.access import acting_user
 
 bp = Blueprint("handling_notes", __name__)
 
-#: the kinds of handling in the URLs: the tjänsteutlåtande and a bilaga
-REPORT, ATTACHMENT = "utlatande", "bilaga"
+#: the kinds of what a note is on, in the URLs: the tjänsteutlåtande, a bilaga, the item as a whole
+REPORT, ATTACHMENT, ITEM = "utlatande", "bilaga", "punkt"
 HINT = "Syns bara för dig. Högst 5 000 tecken. Töm fältet och spara för att ta bort anteckningen."
 
 
@@ -42,19 +43,26 @@ class NoteForm(FlaskForm):
 
 @dataclass(frozen=True)
 class Handling:
-    """A handling of a published item as one reader sees it: what a note is written on."""
+    """What a note is written on, as one reader sees it in a published item: the item as a whole or one of its
+    handlingar."""
 
-    kind: str  # REPORT or ATTACHMENT
-    document_id: int  # the report's or the attachment's id
-    report_id: int
+    kind: str  # REPORT, ATTACHMENT or ITEM
+    document_id: int  # the report's or the attachment's id; the item's number in this version for ITEM
+    report_id: int | None
     attachment_id: int | None
     #: how the page names it: "Tjänsteutlåtande", "Bilaga 1 Verksamhetsberättelse 2016"
     label: str
     #: how a sentence names it: "tjänsteutlåtandet", "bilaga 1 Verksamhetsberättelse 2016"
     name: str
+    #: for ITEM: the item's case, or (without one) the agenda item
+    case_id: int | None = None
+    item_id: int | None = None
 
     @property
     def key(self) -> str:
+        if self.kind == ITEM:
+            return item_key(self.case_id, self.item_id)
+        assert self.report_id is not None
         return handling_key(self.report_id, self.attachment_id)
 
     @property
@@ -63,11 +71,20 @@ class Handling:
 
 
 def item_handlings(item: dict) -> list[Handling]:
-    """The handlingar of a reader's item (agenda.snapshot.for_reader) a note may be written on."""
+    """What a note may be written on in a reader's item (agenda.snapshot.for_reader): the item, its handlingar."""
+    if item.get("withheld"):
+        return []  # the reader may not see it
+    found = []
+    if item.get("case_id") is not None or item.get("id") is not None:
+        found.append(
+            Handling(
+                ITEM, item["number"], None, None, "Punkten som helhet", "punkten", item.get("case_id"), item.get("id")
+            )
+        )
     report = item.get("report")
-    if item.get("withheld") or not report:
-        return []  # withheld: the reader may not see it; bilagor come only with a signed report
-    found = [Handling(REPORT, report["id"], report["id"], None, "Tjänsteutlåtande", "tjänsteutlåtandet")]
+    if not report:
+        return found  # bilagor come only with a signed report
+    found.append(Handling(REPORT, report["id"], report["id"], None, "Tjänsteutlåtande", "tjänsteutlåtandet"))
     for attachment in item.get("attachments") or []:
         if attachment.get("withheld") or attachment.get("id") is None:
             continue
@@ -179,25 +196,17 @@ def note_helpers():
 
 def _item_page(meeting: Meeting, publication: Publication, item: dict, status: int):
     """The members' item page (as meetings.notice_item shows it), with a posted note form's errors."""
-    document = report_document(item.get("report"), meeting.committee)
-    return render_template(
-        "agenda/notice_item.html",
-        meeting=meeting,
-        publication=publication,
-        facts=publication.members_snapshot["meeting"],
-        item=item,
-        document=document,
-        withheld_text=WITHHELD,
-    ), status
+    return render_item_page(meeting, publication, reader_items(publication), item), status
 
 
 @bp.route("/sammantraden/<int:meeting_id>/kallelse/anteckning/<kind>/<int:document_id>", methods=["POST"])
 @login_required
 def save(meeting_id: int, kind: str, document_id: int):
-    """Save the current user's note on a handling of the publication ``?version=N`` (default the latest)."""
+    """Save the current user's note on an item or a handling of the publication ``?version=N`` (default the
+    latest)."""
     meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
-    found = find_handling(publication, kind, document_id) if kind in (REPORT, ATTACHMENT) else None
+    found = find_handling(publication, kind, document_id) if kind in (REPORT, ATTACHMENT, ITEM) else None
     if found is None:
         abort(404)
     item, handling = found
@@ -205,9 +214,15 @@ def save(meeting_id: int, kind: str, document_id: int):
     user = acting_user()
 
     def operation():
-        note = note_ops.save_note(
-            user, meeting, report_id=handling.report_id, attachment_id=handling.attachment_id, text=form.text.data
-        )
+        if handling.kind == ITEM:
+            note = note_ops.save_item_note(
+                user, meeting, case_id=handling.case_id, item_id=handling.item_id, text=form.text.data
+            )
+        else:
+            assert handling.report_id is not None
+            note = note_ops.save_note(
+                user, meeting, report_id=handling.report_id, attachment_id=handling.attachment_id, text=form.text.data
+            )
         message = "Anteckningen är sparad. Den syns bara för dig." if note is not None else "Anteckningen är borttagen."
         return message, item_url(meeting, publication, item, handling.anchor)
 

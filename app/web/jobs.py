@@ -14,11 +14,13 @@ from app.permissions import Action, allowed_committees
 from app.registry.models import CaseStatus
 from app.registry.queries import CaseFilter
 from app.validation import ConflictError, ValidationError
+from app.web import format_date
 from app.web.forms import EmptyForm, apply_errors
 from app.web.registry_forms import INVALID_CHOICE, date_field, id_select, optional_status, options
 from tasks import jobs
 from tasks.access import load_job, send_job_result
-from tasks.registry import export_registry, start_registry_export
+from tasks.models import Job
+from tasks.registry import REGISTRY_EXPORT, export_registry, start_registry_export
 
 bp = Blueprint("jobs", __name__)
 
@@ -66,11 +68,26 @@ def registry_export():
     return render_template("jobs/registry_export.html", form=form), status
 
 
+def _export_description(job: Job) -> tuple[str, str]:
+    """The extract's heading (for which committee) and what it holds (the filter), in words."""
+    committee = db.session.get(Committee, job.committee_id) if job.committee_id else None
+    heading = f"Diarieutdrag för {committee.name}" if committee else "Diarieutdrag"
+    flt = CaseFilter.from_params(job.params or {})
+    parts = []
+    if flt.registered_from or flt.registered_to:
+        since = f"från och med {format_date(flt.registered_from)}" if flt.registered_from else ""
+        until = f"till och med {format_date(flt.registered_to)}" if flt.registered_to else ""
+        parts.append(" ".join(filter(None, ["registrerade", since, until])))
+    parts.append(f"med status {flt.status.label.lower()}" if flt.status else "med alla statusar")
+    return heading, f"Ärenden {', '.join(parts)}, som CSV-fil för Excel."
+
+
 @bp.route("/jobb/<int:job_id>")
 @login_required
 def job_detail(job_id: int):
     job = load_job(current_user, job_id)
-    return render_template("jobs/job.html", job=job, retry_form=EmptyForm())
+    heading, extract = _export_description(job) if job.kind == REGISTRY_EXPORT else ("Arbete i bakgrunden", "")
+    return render_template("jobs/job.html", job=job, heading=heading, extract=extract, retry_form=EmptyForm())
 
 
 @bp.route("/jobb/<int:job_id>/fil")

@@ -121,7 +121,8 @@ def _next_meetings(user) -> list[dict]:
     for meeting in upcoming_meetings(committees_where(user, Action.view_meetings)):
         if meeting.committee_id in seen:
             continue
-        seen.add(meeting.committee_id)
+        if not meeting.is_cancelled:  # shown marked inställt; the committee's next meeting is shown too
+            seen.add(meeting.committee_id)
         out.append(
             {
                 "meeting": meeting,

@@ -186,8 +186,9 @@ def public_file(meeting_id: int, version: int, name: str):
 
 @bp.cli.command("render-demo")
 def render_demo() -> None:
-    """Queue the rendering of every published kallelse and every protokoll that has no rendered files yet (the
-    demo's, in make run): the worker makes them when it starts."""
+    """Queue the rendering of every published kallelse and every protokoll that has no rendered files yet, and the
+    PDF of every signed tjänsteutlåtande registered without it (the demo's, in make run): the worker makes them
+    when it starts."""
     from agenda.minutes.documents import current_document
     from agenda.minutes.models import Minutes
     from app.auth.models import User
@@ -221,6 +222,7 @@ def render_demo() -> None:
         db.session.commit()
         jobs.enqueue(render_protocol_documents, job_id)
         protocols += db.session.get(Job, job_id).state is JobState.queued
+    reports = _queue_signed_reports()
     click.echo(
         f"Handlingar köade för {queued} publicerade kallelser; arbetaren skapar dem när den startar."
         if queued
@@ -231,3 +233,32 @@ def render_demo() -> None:
         if protocols
         else "Alla protokoll har redan sina dokument (eller väntar på dem)."
     )
+    click.echo(
+        f"PDF köad för {reports} undertecknade tjänsteutlåtanden; arbetaren skapar dem när den startar."
+        if reports
+        else "Alla undertecknade tjänsteutlåtanden har redan sin PDF (eller väntar på den)."
+    )
+
+
+def _queue_signed_reports() -> int:
+    """Queue the PDF of each signed report whose registered handling has none, while the report is still signed
+    as it was then; return how many (each is sent after its commit)."""
+    from app.registry.models import RegisteredDocument
+    from tasks.rendering.signed_report import start_signed_pdf
+    from workflows.models import CaseReport
+    from workflows.registration import report_source
+
+    queued = 0
+    documents = db.session.scalars(
+        select(RegisteredDocument)
+        .where(RegisteredDocument.source.like("report:%"), RegisteredDocument.storage_key.is_(None))
+        .order_by(RegisteredDocument.id)
+    ).all()
+    for document in documents:
+        report = db.session.get(CaseReport, document.source_id)
+        if report is None or report.signed_by is None or report_source(report) != document.source:
+            continue
+        if start_signed_pdf(report, document, report.signed_by) is not None:
+            db.session.commit()
+            queued += 1
+    return queued

@@ -347,6 +347,17 @@ class PublishForm(FlaskForm):
     )
 
 
+class CancelMeetingForm(FlaskForm):
+    """Ställ in sammanträdet: the reason (required; agenda.cancellation checks it)."""
+
+    reason = TextAreaField(
+        "Skäl till att sammanträdet ställs in",
+        render_kw={"maxlength": 1000, "rows": 3, "required": True},
+        description="Skälet skickas till ledamöter och ersättare och sparas i loggen. "
+        "Det visas inte på de offentliga sidorna.",
+    )
+
+
 class DelegationDecisionForm(FlaskForm):
     committee = id_select("Nämnd", validators=[InputRequired("Välj nämnd.")])
     decided_on = required_date("Beslutsdatum")
@@ -366,3 +377,19 @@ class DelegationDecisionForm(FlaskForm):
         render_kw={"maxlength": 1000, "rows": 3},
         description="Utan uppgifter som omfattas av sekretess.",
     )
+
+
+class GiveToChairForm(FlaskForm):
+    """Ordförandeberedning: the draft agenda given to the committee's chair, with a message if the secretary likes."""
+
+    note = TextAreaField(
+        "Meddelande till ordföranden (frivilligt)",
+        render_kw={"maxlength": 2000, "rows": 3},
+    )
+
+
+class ChairCommentForm(FlaskForm):
+    """The chair's comment on an item of the draft (``item_id``) or on the whole (empty)."""
+
+    item_id = StringField(widget=HiddenInput())
+    body = TextAreaField("Kommentar", render_kw={"maxlength": 4000, "rows": 3})

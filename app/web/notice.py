@@ -8,12 +8,13 @@ from flask import abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from agenda import access
+from agenda import access, visits
 from agenda.models import Meeting, Publication
 from agenda.snapshot import items_for
 from app.extensions import db
 from app.organisation.models import Committee
 from app.web.meetings import bp
+from workflows.access import acting_user
 from workflows.models import CaseReport
 
 WITHHELD = "Sekretessärende: handlingarna visas för nämndens ledamöter och för den som får läsa ärendet."
@@ -33,6 +34,36 @@ def requested_version(meeting: Meeting) -> Publication:
 def reader_items(publication: Publication) -> list[dict]:
     """The published items as the current user may read them (see agenda.snapshot.for_reader)."""
     return items_for(publication.members_snapshot, current_user)
+
+
+def _item_ids(publication: Publication) -> list[int]:
+    return [item.get("id", 0) for item in publication.members_snapshot["items"]]
+
+
+def visited(meeting: Meeting, publication: Publication, items: list[dict]) -> dict | None:
+    """Record that the current user opened this version; what is new since the version they had read before
+    ("Nytt sedan ditt senaste besök"), while this is the latest they have opened, else None. The view commits."""
+    visit = visits.record_visit(acting_user(), meeting, publication.version)
+    since = visits.compared_version(visit, publication.version)
+    if since is None:
+        return None
+    earlier = access.publication_of(meeting, since)
+    old_ids, new_ids = _item_ids(earlier), _item_ids(publication)
+    marks = visits.news_since(items_for(earlier.members_snapshot, current_user), old_ids, items, new_ids)
+    return {
+        "since": since,
+        "marks": marks,
+        "entries": [{**item, "mark": marks[item["number"]]} for item in items if item["number"] in marks],
+        "removed": visits.removed_since(old_ids, new_ids),
+    }
+
+
+def neighbours(items: list[dict], number: int, has_page) -> dict:
+    """The items before and after ``number`` among those with a page of their own (``has_page(item)``), as
+    {"prev": item or None, "next": item or None}: the item page's Föregående and Nästa punkt."""
+    shown = [i for i in items if has_page(i) or i["number"] == number]
+    at = next(n for n, i in enumerate(shown) if i["number"] == number)
+    return {"prev": shown[at - 1] if at > 0 else None, "next": shown[at + 1] if at + 1 < len(shown) else None}
 
 
 def _item_by_number(items: list[dict], number: int) -> dict:
@@ -63,12 +94,16 @@ def report_document(report_ref: dict | None, committee: Committee):
 def notice(meeting_id: int):
     meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
+    items = reader_items(publication)
+    news = visited(meeting, publication, items)
+    db.session.commit()
     return render_template(
         "agenda/notice.html",
         meeting=meeting,
         publication=publication,
         facts=publication.members_snapshot["meeting"],
-        items=reader_items(publication),
+        items=items,
+        news=news,
     )
 
 
@@ -77,7 +112,15 @@ def notice(meeting_id: int):
 def notice_item(meeting_id: int, number: int):
     meeting = access.load_meeting(current_user, meeting_id)
     publication = requested_version(meeting)
-    item = _item_by_number(reader_items(publication), number)
+    items = reader_items(publication)
+    item = _item_by_number(items, number)
+    news = visited(meeting, publication, items)
+    db.session.commit()
+    return render_item_page(meeting, publication, items, item, news)
+
+
+def render_item_page(meeting: Meeting, publication: Publication, items: list[dict], item: dict, news=None):
+    """The members' item page (also with a note form's errors: app/web/handling_notes.py)."""
     document = None if item.get("withheld") else report_document(item.get("report"), meeting.committee)
     return render_template(
         "agenda/notice_item.html",
@@ -87,11 +130,28 @@ def notice_item(meeting_id: int, number: int):
         item=item,
         document=document,
         withheld_text=WITHHELD,
+        neighbours=neighbours(items, item["number"], lambda i: not i.get("withheld")),
+        mark=(news or {}).get("marks", {}).get(item["number"]),
+        news=news,
     )
 
 
+@bp.app_template_global()
+def bilaga_files(items: list[dict]) -> dict[str, str]:
+    """sha256 → "PDF, 1,2 MB": the type and size of the bilagor of ``items``, for the pages' lists."""
+    from workflows.models import StoredFileRecord
+    from workflows.sniffing import describe_file
+
+    wanted = {a["sha256"] for i in items for a in i.get("attachments") or [] if a.get("sha256")}
+    if not wanted:
+        return {}
+    records = db.session.scalars(select(StoredFileRecord).where(StoredFileRecord.sha256.in_(wanted)))
+    return {r.sha256: describe_file(r.content_type, r.size) for r in records}
+
+
 def send_stored(attachment: dict):
-    """Send a published bilaga (a snapshot's entry): the file its sha256 names, under its upload's name."""
+    """Send a published bilaga (a snapshot's entry): the file its sha256 names, under its upload's name (a PDF
+    opens in the browser unless ``?nedladdning=1`` asks to save it: app.storage.send_stored_file)."""
     from app.storage import send_stored_file
     from workflows.attachments import EXTENSION_FOR
     from workflows.models import ReportAttachment, StoredFileRecord

@@ -24,7 +24,8 @@ from app.clock import local_today
 from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.access import get_by_id
-from app.web.notice import report_document, requested_version, send_stored
+from app.web.notice import neighbours, report_document, requested_version, send_stored
+from app.web.published_pages import PageState, cacheable_request, cached_page
 
 bp = Blueprint("public", __name__, url_prefix="/offentligt")
 
@@ -65,19 +66,25 @@ def index():
 @bp.route("/sammantraden/<int:meeting_id>")
 def meeting(meeting_id: int):
     meeting, publication = _published_meeting(meeting_id)
-    snapshot = publication.public_snapshot
-    return render_template(
-        "public/meeting.html",
-        meeting_id=meeting.id,
-        publication=publication,
-        versions=[p.version for p in meeting.publications],
-        facts=snapshot["meeting"],
-        items=public_items_now(publication),
-    )
+
+    def render() -> str:
+        return render_template(
+            "public/meeting.html",
+            meeting_id=meeting.id,
+            publication=publication,
+            versions=[p.version for p in meeting.publications],
+            facts=publication.public_snapshot["meeting"],
+            items=public_items_now(publication),
+            cancelled=meeting.cancelled_dt,
+        )
+
+    if not cacheable_request():
+        return render()
+    return cached_page(PageState("meeting", meeting, publication), render)
 
 
-def _public_item(publication: Publication, number: int) -> dict:
-    item = next((i for i in public_items_now(publication) if i["number"] == number), None)
+def _public_item(items: list[dict], number: int) -> dict:
+    item = next((i for i in items if i["number"] == number), None)
     if item is None or item["kind"] == ItemKind.confidential_case.value:
         abort(404)
     return item
@@ -86,15 +93,26 @@ def _public_item(publication: Publication, number: int) -> dict:
 @bp.route("/sammantraden/<int:meeting_id>/punkt/<int:number>")
 def item(meeting_id: int, number: int):
     meeting, publication = _published_meeting(meeting_id)
-    found = _public_item(publication, number)
-    return render_template(
-        "public/item.html",
-        meeting_id=meeting.id,
-        publication=publication,
-        facts=publication.public_snapshot["meeting"],
-        item=found,
-        document=report_document(found.get("report"), meeting.committee),
-    )
+    items = public_items_now(publication)
+    found = _public_item(items, number)
+    document = report_document(found.get("report"), meeting.committee)
+
+    def render() -> str:
+        return render_template(
+            "public/item.html",
+            meeting_id=meeting.id,
+            publication=publication,
+            facts=publication.public_snapshot["meeting"],
+            item=found,
+            document=document,
+            cancelled=meeting.cancelled_dt,
+            neighbours=neighbours(items, number, lambda i: i["kind"] != ItemKind.confidential_case.value),
+        )
+
+    if not cacheable_request():
+        return render()
+    sections = document["sections"] if document else None
+    return cached_page(PageState("item", meeting, publication, {"number": number, "sections": sections}), render)
 
 
 @bp.route("/sammantraden/<int:meeting_id>/bilaga/<int:attachment_id>")
@@ -168,21 +186,24 @@ def calendar(prefix: str):
         f"X-WR-CALNAME:{_ics_text(committee.name + ' – sammanträden')}",
     ]
     for m in meetings:
-        stamp = m.latest_publication.published_dt if m.latest_publication else m.created_dt
+        stamp = m.cancelled_dt or (m.latest_publication.published_dt if m.latest_publication else m.created_dt)
         description = "Öppet för allmänheten." if m.is_public else "Sammanträdet är inte öppet för allmänheten."
+        if m.is_cancelled:
+            description = "Sammanträdet är inställt."
         lines += [
             "BEGIN:VEVENT",
             f"UID:sammantrade-{m.id}@{host}",
             f"DTSTAMP:{_utc(stamp)}",
             f"DTSTART:{_utc(m.start_dt)}",
-            f"SUMMARY:{_ics_text(committee.name + ' – sammanträde')}",
+            f"SUMMARY:{_ics_text(('INSTÄLLT: ' if m.is_cancelled else '') + committee.name + ' – sammanträde')}",
             f"LOCATION:{_ics_text(m.place)}",
         ]
         if m.publications:
             link = url_for("public.meeting", meeting_id=m.id, _external=True)
             description += f" Kallelse: {link}"
             lines.append(f"URL:{link}")
-        lines += [f"DESCRIPTION:{_ics_text(description)}", "STATUS:CONFIRMED", "END:VEVENT"]
+        status = "CANCELLED" if m.is_cancelled else "CONFIRMED"
+        lines += [f"DESCRIPTION:{_ics_text(description)}", f"STATUS:{status}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     body = "".join(_fold(line) + "\r\n" for line in lines)
     response = Response(body.encode("utf-8"), mimetype="text/calendar")

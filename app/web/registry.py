@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from agenda.models import Publication
 from app.audit import AuditEntry
 from app.auth.models import User
 from app.extensions import db
@@ -16,8 +17,9 @@ from app.organisation.models import Committee, Municipality
 from app.permissions import Action, allowed_committees, can, committees_where, require
 from app.registry import access
 from app.registry import operations as ops
-from app.registry.models import Case
+from app.registry.models import Case, RegisteredDocument
 from app.registry.queries import search_cases
+from app.storage import send_stored_file
 from app.validation import ValidationError
 from app.web.forms import EmptyForm, apply_errors
 from app.web.registry_forms import (
@@ -29,7 +31,12 @@ from app.web.registry_forms import (
     VoidForm,
     submit,
 )
+from tasks.models import Job
+from tasks.rendering import signed_report
+from tasks.rendering.pdf import PDF_MIMETYPE
 from workflows import queries as report_queries
+from workflows.access import may_read_confidential_bilagor
+from workflows.models import CaseReport
 
 bp = Blueprint("registry", __name__)
 
@@ -139,8 +146,84 @@ def _case_page(case: Case, status: int = 200):
         ).all()
         history_texts = report_queries.history_texts(case, history, current_user)
     return render_template(
-        "registry/case.html", case=case, history=history, history_texts=history_texts, button_form=EmptyForm()
+        "registry/case.html",
+        case=case,
+        history=history,
+        history_texts=history_texts,
+        document_links=_document_links(case),
+        pdf_jobs=_pdf_jobs(case),
+        button_form=EmptyForm(),
     ), status
+
+
+def _document_links(case: Case) -> dict[int, str]:
+    """Where each handling the product registered by itself is read: the report, the bilaga's file, the kallelse
+    (each of those pages checks who may read it)."""
+    links: dict[int, str] = {}
+    publications = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Publication).where(
+                Publication.id.in_([d.source_id for d in case.documents if d.source_kind == "publication"])
+            )
+        )
+    }
+    for document in case.documents:
+        if document.source_kind == "report" and document.storage_key is not None:
+            links[document.id] = url_for("registry.document_file", case_id=case.id, document_id=document.id)
+        elif document.source_kind == "report":
+            links[document.id] = url_for("reports.report", case_id=case.id)
+        elif document.source_kind == "attachment":
+            links[document.id] = url_for(
+                "reports.download_attachment", case_id=case.id, attachment_id=document.source_id
+            )
+        elif (publication := publications.get(document.source_id or 0)) is not None:
+            links[document.id] = url_for(
+                "meetings.notice", meeting_id=publication.meeting_id, version=publication.version
+            )
+    return links
+
+
+def _pdf_jobs(case: Case) -> dict[int, Job]:
+    """The render of each signed report's handling that has no PDF yet (queued, running or failed), by id."""
+    waiting = [d for d in case.documents if d.source_kind == "report" and d.storage_key is None]
+    return signed_report.latest_jobs(waiting)
+
+
+@bp.route("/arenden/<int:case_id>/handlingar/<int:document_id>/fil")
+@login_required
+def document_file(case_id: int, document_id: int):
+    """The stored PDF of a signed tjänsteutlåtande's handling, for whoever may read the case's report: inline,
+    ``?nedladdning=1`` to save it. One naming a confidential bilaga by title only for those who may see it."""
+    case = _load_case(case_id, Action.view_report)
+    document = access.document_of(case, document_id)
+    if document is None or document.source_kind != "report" or document.storage_key is None:
+        abort(404)
+    return _send_signed_pdf(document)
+
+
+def _send_signed_pdf(document: RegisteredDocument):
+    made_by = signed_report.job_of_file(document)
+    report = db.session.get(CaseReport, document.source_id)
+    if signed_report.names_confidential(made_by) and not (
+        report is not None and may_read_confidential_bilagor(report, current_user)
+    ):
+        abort(
+            403,
+            "Tjänsteutlåtandet nämner en sekretessmarkerad bilaga; bara handläggarna och de som får se "
+            "sekretessuppgifter i ärendet kan hämta det som PDF.",
+        )
+    assert document.storage_key is not None and document.sha256 is not None
+    response = send_stored_file(
+        document.storage_key,
+        sha256=document.sha256,
+        filename=(made_by.result_name if made_by else None) or "tjansteutlatande.pdf",
+        mimetype=PDF_MIMETYPE,
+        last_modified=made_by.finished_dt if made_by else None,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _case_form(case: Case, form, template: str, operation: Callable[[], str]):

@@ -22,6 +22,7 @@ from app.registry.diaria import registering_diarium
 from app.registry.models import CaseStatus, ClassificationCode, Direction
 from app.registry.numbering import number_format
 from app.registry.operations import TITLE_MAX
+from app.registry.public_register import PublicDiariumQuery
 from app.registry.queries import CaseFilter, case_officers
 from app.validation import ConflictError, ValidationError
 from app.web.forms import apply_errors
@@ -313,3 +314,34 @@ def submit(form: FlaskForm, operation: Callable[[], tuple[str, str]], render: Ca
             flash(message, "success")
             return redirect(location)
     return render(form_status(form))
+
+
+class PublicDiariumForm(FlaskForm):
+    """The public diarium's search (no log-in); a GET form, so without CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    visa = SelectField(
+        "Visa",
+        choices=options([("arenden", "Ärenden"), ("handlingar", "Registrerade handlingar")]),
+        default="arenden",
+        validate_choice=True,
+        invalid_choice_message=INVALID_CHOICE,
+    )
+    committee = id_select("Nämnd")
+    q = text_field("Sökord", 200, description="Ord i ärendemeningen eller handlingens beskrivning, eller diarienumret.")
+    date_from = date_field("Från och med datum")
+    date_to = date_field("Till och med datum")
+
+    def offer(self, committees: list[Committee]) -> None:
+        self.committee.choices = options(committee_options(committees), "Alla nämnder")
+
+    def query(self) -> PublicDiariumQuery:
+        """The search as the public register's query (call after ``validate()``)."""
+        return PublicDiariumQuery(
+            committee_id=self.committee.data,
+            q=(self.q.data or "").strip() or None,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+        )

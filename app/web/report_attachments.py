@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from flask import abort, flash, render_template, request
 from flask_login import login_required
 
 from app.permissions import Action
 from app.registry import access as registry_access
 from app.registry.models import Case
+from app.search.queries import text_notes
 from app.storage import send_stored_file
 from app.validation import ValidationError
 from app.web.forms import EmptyForm
@@ -49,6 +52,7 @@ def _attachments_page(case: Case, report: CaseReport, status: int = 200, posted:
         button_form=EmptyForm(),
         may_change=report.state in EDITABLE,
         signed=report.state in (ReportState.approved, ReportState.signed),
+        text_notes=text_notes([a.id for a, _form in rows]) if rows else {},
     ), status
 
 
@@ -59,11 +63,12 @@ def _editable(case_id: int) -> tuple[Case, CaseReport]:
     return case, report
 
 
-def _upload(form) -> tuple[bytes, str]:
-    """Return the uploaded file's bytes and name, or refuse a form without a file."""
+def _upload(form) -> tuple[BinaryIO, str]:
+    """Return the uploaded file (open: a big one waits on disk, never whole in memory) and its name, or refuse a
+    form without a file."""
     if form.file.data is None:
         raise ValidationError({"file": "Välj en fil att ladda upp."})
-    return form.file.data.read(), form.file.data.filename or ""
+    return form.file.data.stream, form.file.data.filename or ""
 
 
 @bp.route("/arenden/<int:case_id>/utlatande/bilagor", methods=["GET", "POST"])

@@ -34,7 +34,6 @@ from dataclasses import replace
 from io import BytesIO
 from typing import Protocol
 
-import docx
 import pikepdf
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -56,7 +55,7 @@ from tasks.rendering.word import (
     Target,
     WordBuilder,
     first_page_letterhead,
-    template_bytes,
+    template_document,
 )
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -88,7 +87,7 @@ class CombinedDocument:
     """One Word document holding several, each in its own section (see the module's description)."""
 
     def __init__(self) -> None:
-        self.document: Document = docx.Document(BytesIO(template_bytes()))
+        self.document: Document = template_document()
         self.body = self.document.element.body
         #: the template's section properties: the model of every section
         self.final: etree._Element = self.body[-1]

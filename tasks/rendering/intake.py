@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
 
 from docx.shared import Mm
 from lxml import etree
@@ -26,7 +28,7 @@ from pypdf import PdfReader, PdfWriter
 from tasks.rendering.batch import Maker
 from tasks.rendering.conversion_errors import ConversionFailed
 from tasks.rendering.package import PACKAGE_VERSION
-from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf
+from tasks.rendering.pdf_clean import CLEAN_VERSION, clean_pdf, clean_pdf_file
 from tasks.rendering.word import Target, WordBuilder, clean, paragraph, run, sub, template_sha256, w
 from workflows.sniffing import DOCX, JPEG, ODS, ODT, PDF, PNG, TXT, XLSX  # the types a bilaga can have
 
@@ -52,8 +54,35 @@ def _unreadable(where: str) -> BadAttachment:
 def checked_pdf(data: bytes, where: str) -> bytes:
     """Return a bilaga's PDF, without active content (pdf_clean), if it opens, has pages and needs no password;
     else BadAttachment naming ``where``."""
+    reader = _checked_reader(io.BytesIO(data), where)
+    if reader.is_encrypted:  # opened with the empty password: write it out unprotected
+        writer = PdfWriter(clone_from=reader)
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
     try:
-        reader = PdfReader(io.BytesIO(data))
+        return clean_pdf(data)
+    except Exception as exc:  # noqa: BLE001 - pikepdf (qpdf) cannot read what pypdf could
+        raise _unreadable(where) from exc
+
+
+def checked_pdf_file(source: Path, where: str, made: Path) -> Path:
+    """``checked_pdf`` for a file (a big scan), which is never read whole into memory: ``source`` itself when it
+    is fine as it is, else ``made``, where its copy without active content (or without its empty password) is
+    written; BadAttachment naming ``where`` when it cannot go in."""
+    with source.open("rb") as fh:
+        _checked_reader(fh, where)
+    try:
+        return made if clean_pdf_file(source, made) else source
+    except Exception as exc:  # noqa: BLE001 - pikepdf (qpdf) cannot read what pypdf could
+        raise _unreadable(where) from exc
+
+
+def _checked_reader(stream: BinaryIO, where: str) -> PdfReader:
+    """The bilaga read by pypdf, checked that it opens, has pages and needs no password (else BadAttachment);
+    pypdf reads from ``stream`` as it needs."""
+    try:
+        reader = PdfReader(stream)
         if reader.is_encrypted:
             opened: int  # a PasswordType, 0 when not opened
             try:
@@ -74,15 +103,7 @@ def checked_pdf(data: bytes, where: str) -> bytes:
         raise _unreadable(where) from exc
     if pages == 0:
         raise BadAttachment(f"{where} är en PDF utan sidor. Ersätt bilagan och försök igen.")
-    if reader.is_encrypted:  # opened with the empty password: write it out unprotected
-        writer = PdfWriter(clone_from=reader)
-        out = io.BytesIO()
-        writer.write(out)
-        data = out.getvalue()
-    try:
-        return clean_pdf(data)
-    except Exception as exc:  # noqa: BLE001 - pikepdf (qpdf) cannot read what pypdf could
-        raise _unreadable(where) from exc
+    return reader
 
 
 class _LaidOut(WordBuilder):
@@ -190,10 +211,9 @@ def converted_attachment(convert_it: Callable[[], bytes], where: str) -> bytes:
     try:
         pdf = convert_it()
     except ConversionFailed as exc:
-        raise BadAttachment(
-            f"{where} kunde inte göras om till PDF: LibreOffice kunde inte läsa filen "
-            f"(den är skadad, lösenordsskyddad eller saknar program på servern)."
-        ) from exc
+        # what happened, on a freshly started LibreOffice (tasks.rendering.pdf): refused, hung or died
+        reason = str(exc).removeprefix("PDF kunde inte skapas: ")
+        raise BadAttachment(f"{where} kunde inte göras om till PDF: {reason}") from exc
     return checked_pdf(pdf, where)
 
 

@@ -8,6 +8,10 @@ title "Kallelse till Socialnämnden"; Tid and Plats; the
 items as a table (number | ärende with presenters and notes | diarienummer) with the
 Sekretessärenden section row; the closing with the place and date of the notice and the
 chair's and secretary's names. Same lean template as the tjänsteutlåtande (sv-SE, A4).
+
+``draft=True`` lays out an unpublished agenda (a draft snapshot, agenda.drafts) the same way, marked as a draft:
+"Utkast – inte publicerad" framed in the header of every page (the first page's too), under the title, in the
+document's title and its file name.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ HANDLING_LATER = "Handling kommer senare"
 #: shown on an item whose signed tjänsteutlåtande proposes that the paragraph be justerad at once
 IMMEDIATE_ADJUSTMENT = "Omedelbar justering"
 PUBLIC_MARK = "Offentlig version"
+#: on every page of a draft (the header) and under its title
+DRAFT_MARK = "Utkast – inte publicerad"
+DRAFT_NOTE = "Utkast: kallelsen är inte publicerad och kan ändras innan den publiceras."
 #: table column widths in twips (A4 less 25 mm margins: 9071)
 ITEM_WIDTHS = (737, 6067, 2267)
 #: the space after each column's text (the right cell margin): the title never touches the diarienummer
@@ -61,12 +68,13 @@ def notice_line(meeting: MeetingJSON) -> str:
     return place or day
 
 
-def kallelse_input_hash(snapshot: SnapshotJSON, *, public: bool) -> str:
+def kallelse_input_hash(snapshot: SnapshotJSON, *, public: bool, draft: bool = False) -> str:
     """The sha256 of everything the kallelse is made from: the snapshot, the variant, builder and template."""
     data = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(
         b"kallelse/"
         + KALLELSE_BUILDER_VERSION.encode()
+        + (b"/draft" if draft else b"")
         + (b"/public/" if public else b"/members/")
         + template_sha256().encode()
         + b"/"
@@ -74,20 +82,23 @@ def kallelse_input_hash(snapshot: SnapshotJSON, *, public: bool) -> str:
     ).hexdigest()
 
 
-def kallelse_filename(snapshot: SnapshotJSON, extension: str, *, public: bool) -> str:
-    """E.g. "kallelse-SN-2017-02-23.pdf" or "kallelse-SN-2017-02-23-offentlig.pdf" (ASCII, no path)."""
+def kallelse_filename(snapshot: SnapshotJSON, extension: str, *, public: bool, draft: bool = False) -> str:
+    """E.g. "kallelse-SN-2017-02-23.pdf", "kallelse-SN-2017-02-23-offentlig.pdf" or "kallelse-SN-2017-02-23-utkast.pdf"
+    (ASCII, no path)."""
     meeting = snapshot["meeting"]
     prefix = re.sub(r"[^A-Za-z0-9]+", "-", meeting.get("committee_prefix") or "").strip("-") or "namnd"
-    return f"kallelse-{prefix}-{meeting['start'][:10]}{'-offentlig' if public else ''}.{extension}"
+    suffix = ("-utkast" if draft else "") + ("-offentlig" if public else "")
+    return f"kallelse-{prefix}-{meeting['start'][:10]}{suffix}.{extension}"
 
 
 class _KallelseBuilder(_Builder):
     """The report builder's template handling and helpers, with the kallelse's header, footer and body."""
 
-    def __init__(self, snapshot: SnapshotJSON, public: bool, target: Target | None = None) -> None:
+    def __init__(self, snapshot: SnapshotJSON, public: bool, target: Target | None = None, draft: bool = False) -> None:
         self.snapshot = snapshot
         self.meeting = snapshot["meeting"]
         self.public = public
+        self.draft = draft
         super().__init__(target)
 
     def header(self) -> None:
@@ -120,6 +131,8 @@ class _KallelseBuilder(_Builder):
             + "</w:tr>"
         )
         xml = self._table(widths, [row], rule="bottom") + '<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p>'
+        if self.draft:
+            xml += _draft_stamp()
         self._fill(self.target.header, xml)
         self._fill_first_header(xml)
 
@@ -146,6 +159,10 @@ class _KallelseBuilder(_Builder):
         title = _paragraph("Heading1")
         _run(title, clean(m.get("title") or f"Kallelse till {m.get('committee') or ''}"))
         out.append(title)
+        if self.draft:
+            note = _paragraph()
+            _run(note, DRAFT_NOTE, bold=True, size=20)
+            out.append(note)
         if self.public:
             note = _paragraph()
             _run(note, f"{PUBLIC_MARK}: sekretessärenden visas utan uppgifter om enskilda.", italic=True, size=20)
@@ -326,7 +343,7 @@ class _KallelseBuilder(_Builder):
     def properties(self) -> None:
         m = self.meeting
         props = self.document.core_properties
-        props._element.get_or_add_title().text = kallelse_title(m, public=self.public)
+        props._element.get_or_add_title().text = kallelse_title(m, public=self.public, draft=self.draft)
         props.author = clean(m.get("secretary_name") or m.get("committee") or "")[:255]
         props.last_modified_by = props.author
         props.subject = clean(f"Kallelse med föredragningslista, {m.get('committee') or ''}")[:255]
@@ -352,10 +369,23 @@ def listed(item: ItemJSON) -> ItemJSON:
     return item
 
 
-def kallelse_title(meeting: MeetingJSON, *, public: bool) -> str:
-    """The document title: "Kallelse till Socialnämnden 2017-02-23" (+ " (offentlig version)")."""
+def kallelse_title(meeting: MeetingJSON, *, public: bool, draft: bool = False) -> str:
+    """The document title: "Kallelse till Socialnämnden 2017-02-23" (+ " (offentlig version)"; a draft's begins
+    with "Utkast: ")."""
     title = f"{meeting.get('title') or 'Kallelse'} {meeting['start'][:10]}"
-    return clean(title + (f" ({PUBLIC_MARK.lower()})" if public else ""))
+    return clean(("Utkast: " if draft else "") + title + (f" ({PUBLIC_MARK.lower()})" if public else ""))
+
+
+def _draft_stamp() -> str:
+    """The header's draft marker: "Utkast – inte publicerad", bold, dark red and framed like a stamp (a header
+    paragraph, so it is on every page and read as text from each page of the PDF)."""
+    border = '<w:{side} w:val="single" w:sz="12" w:space="2" w:color="A50E0E"/>'
+    borders = "".join(border.format(side=side) for side in ("top", "left", "bottom", "right"))
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="Header"/><w:pBdr>{borders}</w:pBdr><w:jc w:val="center"/></w:pPr>'
+        '<w:r><w:rPr><w:b/><w:color w:val="A50E0E"/><w:sz w:val="28"/><w:szCs w:val="28"/>'
+        f'</w:rPr><w:t xml:space="preserve">{escape(DRAFT_MARK)}</w:t></w:r></w:p>'
+    )
 
 
 def kallelse_maker(snapshot: SnapshotJSON, *, public: bool = False) -> Maker:
@@ -363,6 +393,7 @@ def kallelse_maker(snapshot: SnapshotJSON, *, public: bool = False) -> Maker:
     return lambda target=None: _KallelseBuilder(snapshot, public, target)
 
 
-def build_kallelse_docx(snapshot: SnapshotJSON, *, public: bool = False) -> bytes:
-    """Return the kallelse of a publication snapshot (members' or public) as DOCX bytes."""
-    return _KallelseBuilder(snapshot, public).build()
+def build_kallelse_docx(snapshot: SnapshotJSON, *, public: bool = False, draft: bool = False) -> bytes:
+    """Return the kallelse of a publication snapshot (members' or public) as DOCX bytes; ``draft``: of a draft
+    snapshot, marked as such on every page."""
+    return _KallelseBuilder(snapshot, public, draft=draft).build()

@@ -76,7 +76,7 @@ def render_meeting_documents(self: Task[[int], None], job_id: int) -> None:
     except (OperationalError, ConversionFailed) as exc:
         # The database went away or LibreOffice died twice in a row: try again later, with back-off.
         jobs.retry_later(
-            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else "LibreOffice avbröts"
+            self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else str(exc).rstrip(".")
         )
     except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
         log.exception("meeting documents %s failed", job_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from tasks.rendering.intake import BadAttachment, attachment_input_hash
 from tasks.rendering.package_contents import attachment_label, item_title
 from tasks.rendering.report_data import report_document
 from tasks.rendering.report_docx import AttachmentLine, ReportDocument, secrecy_marking
+from workflows.sniffing import PDF
 
 #: the versions of a publication's documents: the members' and the public one
 VARIANTS = ("members", "public")
@@ -150,19 +152,23 @@ def plan_documents(publication: Publication) -> Plan:
     return Plan(snapshots, items)
 
 
-def read_attachment(part: AttachmentPart) -> bytes:
-    """The bilaga's bytes as published (checked against its sha256); BadAttachment naming it if they are not."""
+def read_attachment(part: AttachmentPart) -> bytes | Path:
+    """The bilaga as published (checked against its sha256, a megabyte at a time): a PDF as the path of its stored
+    file (a scan of many megabytes is never read whole into memory), anything else as its bytes; BadAttachment
+    naming it if it is missing or not what was published."""
     from workflows.models import StoredFileRecord
 
     record = db.session.scalar(select(StoredFileRecord).where(StoredFileRecord.sha256 == part.sha256))
     try:
         if record is None:
             raise StorageError(part.sha256)
-        data = get_storage().read(record.storage_key)
-    except StorageError:
+        path = get_storage().local_path(record.storage_key)
+        with path.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    except (StorageError, OSError):
         raise BadAttachment(
             f"{part.where} saknas i fillagringen. Ladda upp bilagan igen och publicera en rättelse."
         ) from None
-    if hashlib.sha256(data).hexdigest() != part.sha256:
+    if digest != part.sha256:
         raise BadAttachment(f"{part.where} stämmer inte med den publicerade filen (kontrollsumman skiljer sig).")
-    return data
+    return path if part.content_type == PDF else path.read_bytes()

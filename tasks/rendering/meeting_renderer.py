@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Required, TypedDict
 
 from tasks.models import StoredEntryJSON
@@ -28,6 +29,7 @@ from tasks.rendering.intake import (
     LAID_OUT_TYPES,
     BadAttachment,
     checked_pdf,
+    checked_pdf_file,
     converted_attachment,
     laid_out_builder,
     office_source,
@@ -41,8 +43,9 @@ from tasks.rendering.kallelse_docx import (
 )
 from tasks.rendering.meeting_plan import VARIANTS, AttachmentPart, Plan, read_attachment
 from tasks.rendering.package import PACKAGE_VERSION, PackageMerge, PartCache, package_merge
-from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf, page_count
+from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_layout, contents_pdf
 from tasks.rendering.pdf import PDF_MIMETYPE, docx_to_pdf
+from tasks.rendering.pdf_files import PdfData, page_count, sha256_of
 from tasks.rendering.report_docx import DOCX_MIMETYPE, report_maker
 from workflows.sniffing import PDF
 
@@ -154,7 +157,7 @@ class Renderer:
         parts: PartCache,
         *,
         convert: Converter = docx_to_pdf,
-        read_attachment: Callable[[AttachmentPart], bytes] = read_attachment,
+        read_attachment: Callable[[AttachmentPart], bytes | Path] = read_attachment,
         progress: Callable[[int, int], None] = lambda done, total: None,
         variants: tuple[str, ...] = VARIANTS,
     ) -> None:
@@ -164,7 +167,7 @@ class Renderer:
         self.progress = progress
         self.done = 0
         self.total = plan.total()
-        self.pdfs: dict[str, bytes] = {}  # input hash → PDF
+        self.pdfs: dict[str, PdfData] = {}  # input hash → PDF (a big one as its stored file's path)
         self.entries: dict[str, StoredEntryJSON | None] = {}  # input hash → its stored PDF
         self.pages: dict[str, int] = {}
         self.kallelser = {
@@ -186,8 +189,14 @@ class Renderer:
     def _store_part(self, key: str, data: bytes) -> StoredEntryJSON | None:
         return self.parts.put(key, data)
 
-    def _reuse_stored_pdf(self, key: str) -> bool:
-        pdf, entry = self._stored_part(f"{key}.pdf")
+    def _reuse_stored_pdf(self, key: str, big: bool = False) -> bool:
+        """Take a part made before; a ``big`` one (a PDF bilaga) as its file, when the cache keeps files."""
+        path = self.parts.path(f"{key}.pdf") if big else None
+        if path is not None:
+            pdf: PdfData | None = path
+            entry = getattr(self.parts, "used", {}).get(f"{key}.pdf")
+        else:
+            pdf, entry = self._stored_part(f"{key}.pdf")
         if pdf is None:
             return False
         self.pdfs[key], self.entries[key] = pdf, entry
@@ -198,6 +207,20 @@ class Renderer:
         self.entries[key] = self._store_part(f"{key}.pdf", pdf)
         self.pdfs[key] = pdf
         self._count_done()
+
+    def _keep_pdf_file(self, key: str, source: Path, where: str) -> None:
+        """A PDF bilaga checked and cleaned from its file into a file (tasks.rendering.intake.checked_pdf_file),
+        kept as the part and used from there: never whole in memory."""
+        with self.parts.temporary_file(".pdf") as made:
+            checked = checked_pdf_file(source, where, made)
+            self.entries[key] = self.parts.put_file(f"{key}.pdf", checked)
+        self.pdfs[key] = self.parts.path(f"{key}.pdf") or self.parts.get(f"{key}.pdf") or b""
+        self._count_done()
+
+    def _sha256(self, key: str) -> str:
+        """The sha256 of a made document (from its stored entry when it has one: a big file is not read again)."""
+        entry = self.entries.get(key)
+        return entry["sha256"] if entry else sha256_of(self.pdfs[key])
 
     # 1. what is not stored, converted
     def _start_conversions(
@@ -216,11 +239,13 @@ class Renderer:
             if not self._reuse_stored_pdf(key):
                 batch.add(key, report_maker(report.document), REPORT_TITLE)
         for key, part in self.plan.attachments().items():
-            if self._reuse_stored_pdf(key):
+            if self._reuse_stored_pdf(key, big=part.content_type == PDF):
                 continue
             try:
                 data = self.read_attachment(part)
-                if part.content_type == PDF:
+                if isinstance(data, Path):
+                    self._keep_pdf_file(key, data, part.where)
+                elif part.content_type == PDF:
                     self._keep_made_pdf(key, checked_pdf(data, part.where))
                 elif part.content_type in LAID_OUT_TYPES:
                     batch.add(
@@ -295,14 +320,15 @@ class Renderer:
             self.refused.append(exc)
 
     # 2. the packages
-    def _package_items(self, variant: str) -> list[PackageItem]:
-        """The variant's items with their documents (a document's PDF is empty until it is made)."""
+    def _package_items(self, variant: str, files_later: bool = False) -> list[PackageItem]:
+        """The variant's items with their documents (a document's PDF is empty until it is made; with
+        ``files_later`` also one that is a file, a big bilaga: see ``run``)."""
         items = []
         for planned in self.plan.items[variant]:
             documents = []
             if planned.report:
                 documents.append(self._package_document(REPORT_TITLE, planned.report.key))
-            documents += [self._package_document(a.title, a.key, a.marking) for a in planned.attachments]
+            documents += [self._package_document(a.title, a.key, a.marking, files_later) for a in planned.attachments]
             items.append(PackageItem(planned.number, planned.title, documents, planned.notes))
         return items
 
@@ -312,16 +338,19 @@ class Renderer:
             self.pages[key] = page_count(self.pdfs[key])
         return self.pages.get(key, 0) or 1
 
-    def _package_document(self, title: str, key: str, marking: str = "") -> PackageDocument:
+    def _package_document(self, title: str, key: str, marking: str = "", files_later: bool = False) -> PackageDocument:
         """A document of the package (its PDF empty while it converts; its page count then comes later)."""
-        return PackageDocument(title, self.pdfs.get(key, b""), self._page_count(key), key, marking)
+        pdf = self.pdfs.get(key, b"")
+        return PackageDocument(
+            title, b"" if files_later and isinstance(pdf, Path) else pdf, self._page_count(key), key, marking
+        )
 
     def _begin_merge(self, variant: str) -> PackageMerge:
         snapshot = self.plan.snapshots[variant]
         return package_merge(
             snapshot["meeting"],
             self.pdfs.get(self.kallelser[variant], b""),
-            self._package_items(variant),
+            self._package_items(variant, files_later=True),
             public=variant == "public",
         )
 
@@ -356,22 +385,24 @@ class Renderer:
                 PACKAGE_VERSION,
                 public,
                 sorted(meeting.items()),
-                hashlib.sha256(kallelse).hexdigest(),
+                self._sha256(self.kallelser[variant]),
                 hashlib.sha256(contents).hexdigest(),
-            ] + [
-                [i.title, i.notes, [(d.title, hashlib.sha256(d.pdf).hexdigest(), d.marking) for d in i.documents]]
-                for i in items
-            ]
+            ] + [[i.title, i.notes, [(d.title, self._sha256(d.key), d.marking) for d in i.documents]] for i in items]
             key = "paket/" + hashlib.sha256(repr(basis).encode()).hexdigest()
-            pdf, entry = self._stored_part(key)
-            if pdf is None:
+            stored = self.parts.path(key) is not None or self.parts.get(key) is not None  # (a file: not read)
+            entry = getattr(self.parts, "used", {}).get(key) if stored else None
+            if not stored:
                 merge = merges.get(variant) or package_merge(meeting, kallelse, items, public=public)
                 if not merge.slots[0].filled:
                     merge.insert_kallelse(kallelse)
                 for document in merge.missing():
                     merge.fill(document, self.pdfs[document.key])
                 merge.insert_contents(contents)
-                entry = self._store_part(key, merge.write())
+                with self.parts.temporary_file(".pdf") as made:
+                    merge.write_to(made)  # written to disk as it is made: a package of scans is never in memory
+                    entry = self.parts.put_file(key, made)
+                merges.pop(variant, None)
+                del merge  # (pikepdf copies a part's streams into the package in memory: one package at a time)
             name = kallelse_filename(snapshot, "pdf", public=public).replace("kallelse-", "motespaket-", 1)
             self.outputs[variant]["motespaket.pdf"] = _output(entry, name)
             self._count_done()
@@ -381,7 +412,8 @@ class Renderer:
         layouts: dict[str, ContentsLayout] = {}
         with Conversions(self.convert) as conversions:
             started = self._start_conversions(conversions)
-            # while LibreOffice converts: the Word kallelser, and what new packages need of what is known
+            # while LibreOffice converts: the Word kallelser, and what new packages need of what is known (a
+            # bilaga that is a file goes in later, one package at a time: pikepdf copies its streams into memory)
             self._kallelse_docx()
             if (started[1] is not None or started[2]) and not self.refused:
                 merges = {variant: self._begin_merge(variant) for variant in self.variants}

@@ -29,8 +29,13 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
@@ -38,7 +43,8 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from agenda.snapshot_json import MeetingJSON
 from tasks.rendering.contents_pdf import resolve_links
 from tasks.rendering.outline import Heading, headings, outline_items
-from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_pdf, page_count
+from tasks.rendering.package_contents import PackageDocument, PackageItem, contents_pdf
+from tasks.rendering.pdf_files import PdfData, open_pdf, page_count
 from tasks.rendering.pdf_fonts import FontUse, face
 from tasks.rendering.structure import SharedFonts, StructTree
 
@@ -58,12 +64,39 @@ class PartCache(Protocol):
 
     def put(self, key: str, data: bytes) -> StoredEntryJSON | None: ...
 
+    def path(self, key: str) -> Path | None:
+        """The part's file, for a big part read from disk (None: not stored, or only as bytes)."""
+        ...
+
+    def put_file(self, key: str, made: Path) -> StoredEntryJSON | None:
+        """Keep a file as the part: one from ``temporary_file()`` is moved in, any other copied."""
+        ...
+
+    def temporary_file(self, suffix: str = "") -> AbstractContextManager[Path]:
+        """A path to make a part's file at, removed on leaving unless ``put_file`` took it."""
+        ...
+
 
 class MemoryCache(dict[str, bytes]):
-    """The simplest cache: a dict (tests, the benchmark)."""
+    """The simplest cache: a dict (tests, the benchmark); a file kept is read into it."""
 
     def put(self, key: str, data: bytes) -> None:
         self[key] = data
+
+    def path(self, key: str) -> None:
+        return None
+
+    def put_file(self, key: str, made: Path) -> None:
+        self[key] = made.read_bytes()
+
+    @contextmanager
+    def temporary_file(self, suffix: str = "") -> Iterator[Path]:
+        fd, name = tempfile.mkstemp(prefix="namndflode-part-", suffix=suffix)
+        os.close(fd)
+        try:
+            yield Path(name)
+        finally:
+            os.unlink(name)
 
 
 def _stamp(
@@ -154,7 +187,7 @@ class PackageMerge:
 
     def __init__(
         self,
-        kallelse_pdf: bytes,
+        kallelse_pdf: PdfData,
         items: list[PackageItem],
         *,
         title: str,
@@ -182,9 +215,11 @@ class PackageMerge:
                 if document.pdf:
                     self._fill(slot, document.pdf)
 
-    def _fill(self, slot: _Slot, data: bytes) -> None:
-        """Put a document's pages at its place, graft its tree among its siblings, move the later ones on."""
-        source = pikepdf.open(io.BytesIO(data))
+    def _fill(self, slot: _Slot, data: PdfData) -> None:
+        """Put a document's pages at its place, graft its tree among its siblings, move the later ones on. A file
+        is read from disk, but pikepdf copies its streams into the package in memory (qpdf's immediate copy, which
+        pikepdf sets on every PDF it opens): a package holds its parts once until it is written and closed."""
+        source = open_pdf(data)
         self.sources.append(source)
         at = slot.page
         if at == len(self.pdf.pages):
@@ -207,10 +242,10 @@ class PackageMerge:
         """The documents whose PDFs are still to come."""
         return [slot.document for slot in self.slots[2:] if not slot.filled and slot.document is not None]
 
-    def fill(self, document: PackageDocument, pdf: bytes) -> None:
+    def fill(self, document: PackageDocument, pdf: PdfData) -> None:
         self._fill(next(s for s in self.slots if s.document is document and not s.filled), pdf)
 
-    def insert_kallelse(self, kallelse_pdf: bytes) -> None:
+    def insert_kallelse(self, kallelse_pdf: PdfData) -> None:
         self._fill(self.slots[0], kallelse_pdf)
 
     def insert_contents(self, contents_pdf: bytes) -> None:
@@ -235,6 +270,13 @@ class PackageMerge:
         return outline
 
     def write(self) -> bytes:
+        out = io.BytesIO()
+        self.write_to(out)
+        return out.getvalue()
+
+    def write_to(self, target: Path | BinaryIO) -> None:
+        """Write the package to a file (a package of big scans is not made a second time in memory as bytes) or a
+        stream; the merge is closed afterwards, its memory let go."""
         if any(not slot.filled for slot in self.slots if slot is not self.slots[1]):
             raise ValueError("a document of the package is missing")
         self.tree.finish()
@@ -278,8 +320,7 @@ class PackageMerge:
         with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
             metadata.load_from_docinfo(pdf.docinfo)
             metadata["dc:language"] = {self.lang}
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        pdf.save(target, deterministic_id=True)
         log.debug(
             "package %r: %s pages, %s tagged parts, %s untagged",
             self.title,
@@ -289,7 +330,8 @@ class PackageMerge:
         )
         for source in self.sources:
             source.close()
-        return out.getvalue()
+        self.sources = []
+        pdf.close()  # what was copied from the parts is let go at once, before the next package is merged
 
 
 def merge_package(
@@ -314,7 +356,9 @@ def package_title(meeting: MeetingJSON, public: bool) -> str:
     return title + (" (offentlig version)" if public else "")
 
 
-def package_merge(meeting: MeetingJSON, kallelse_pdf: bytes, items: list[PackageItem], *, public: bool) -> PackageMerge:
+def package_merge(
+    meeting: MeetingJSON, kallelse_pdf: PdfData, items: list[PackageItem], *, public: bool
+) -> PackageMerge:
     """The package of a meeting put together but for its contents pages (``insert_contents``, then ``write``)."""
     return PackageMerge(
         kallelse_pdf,

@@ -10,13 +10,11 @@ every document's length is known, and laid out before (``contents_layout``), so 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-
-import pikepdf
 
 from agenda.snapshot_json import AttachmentJSON, ItemJSON, MeetingJSON
 from tasks.rendering.contents_pdf import ContentsLayout, ContentsLine
+from tasks.rendering.pdf_files import PdfData, page_count
 from tasks.rendering.word import clean
 
 
@@ -25,7 +23,8 @@ class PackageDocument:
     """One document of an item: its bookmark title and its PDF."""
 
     title: str
-    pdf: bytes
+    #: its PDF: bytes, or the path of a file (a big bilaga, never read whole into memory)
+    pdf: PdfData
     #: its number of pages (counted when not given)
     pages: int = 0
     #: what the caller stores it under (for filling it in later, see PackageMerge)
@@ -101,8 +100,3 @@ def contents_pdf(
     layout = layout or contents_layout(meeting, items, public=public)
     layout.number(contents_lines(items, kallelse_pages + layout.page_count() + 1))
     return layout.pdf(f"Innehåll – {clean(meeting.get('title') or '')}")
-
-
-def page_count(pdf: bytes) -> int:
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)

@@ -12,11 +12,14 @@ next one. Two workers making the same part at once both store it; the first reco
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from pathlib import Path
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, separate_transaction
-from app.storage import StorageError, get_storage
+from app.storage import StorageError, StoredFile, get_storage
 from tasks.models import RenderedPart, StoredEntryJSON
 
 
@@ -49,8 +52,30 @@ class StoredParts:
             self.used.pop(key, None)
             return None
 
+    def path(self, key: str) -> Path | None:
+        """The stored file of ``key`` on disk (a big part is read from there, never whole into memory)."""
+        entry = self.used.get(key) or self.entry(key)
+        if entry is None:
+            return None
+        try:
+            return self.storage.local_path(entry["key"])
+        except StorageError:
+            self._forget(key)
+            self.used.pop(key, None)
+            return None
+
+    def temporary_file(self, suffix: str = "") -> AbstractContextManager[Path]:
+        return self.storage.temporary_file(suffix)
+
+    def put_file(self, key: str, made: Path) -> StoredEntryJSON:
+        """Keep a file as the part: one made in ``temporary_file()`` moved in, a stored one (a bilaga that went in as
+        it was) named as it is, any other copied a megabyte at a time."""
+        return self._record(key, self.storage.store_path(made))
+
     def put(self, key: str, data: bytes) -> StoredEntryJSON:
-        stored = self.storage.save(data)
+        return self._record(key, self.storage.save(data))
+
+    def _record(self, key: str, stored: StoredFile) -> StoredEntryJSON:
         entry: StoredEntryJSON = {"key": stored.key, "sha256": stored.sha256, "size": stored.size}
         try:
             with separate_transaction() as session:

@@ -13,6 +13,14 @@ they carry /Lang, /Title, a structure tree and an outline from the headings.
 When LibreOffice or python3-uno is missing, ``ConverterUnavailable`` says so in Swedish; the
 DOCX is made all the same.
 
+A converter that hangs (no answer within CONVERSION_TIMEOUT, e.g. stopped) or dies mid-conversion is killed,
+started afresh and given the document again; only a document that fails on a freshly started converter is
+reported as unreadable (``ConversionFailed``, whose message says which happened: refused, hung or died).
+Every converter keeps its profile in a folder of its own (``namndflode-lo-*`` in the temporary directory,
+with its owner's "host:pid"); stopping it ends its processes and removes the folder and LibreOffice's socket in
+/tmp (``office_pipe``), and
+``remove_abandoned_profiles`` (at a worker's start) ends and removes what a killed worker left behind.
+
 Bilagor come from outside, so LibreOffice must not reach out while it converts them: a linked
 picture, a remote template, an INCLUDETEXT field or an OLE link would make it fetch a URL (a
 request from the worker's network) or read a local file into the public PDF. Uploads with such
@@ -23,7 +31,9 @@ written with ``LOCKED_DOWN`` before LibreOffice starts (see ``lock_down_profile`
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
+import hashlib
 import logging
 import os
 import re
@@ -35,12 +45,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 from xml.sax.saxutils import escape
-from xmlrpc.client import Fault, ServerProxy
+from xmlrpc.client import Fault, ServerProxy, Transport
 
 from tasks.rendering.conversion_errors import ConversionFailed, ConverterUnavailable
 
@@ -54,7 +63,11 @@ CLI_FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"t
 #: Debian's Python with python3-uno; override with UNO_PYTHON
 UNO_PYTHON = "/usr/bin/python3"
 STARTUP_TIMEOUT = 90.0
-CONVERSION_TIMEOUT = 120.0
+#: seconds one conversion may take before the converter is judged hung (the setting CONVERSION_TIMEOUT)
+CONVERSION_TIMEOUT = 90.0
+#: the prefix of each converter's profile folder in the temporary directory, and the file naming its owner
+PROFILE_PREFIX = "namndflode-lo-"
+OWNER_FILE = "owner"
 #: where LibreOffice's and curl's proxy settings send any fetch: the discard port, where nothing listens
 DEAD_PROXY = ("127.0.0.1", 9)
 
@@ -230,6 +243,16 @@ def _end_processes_using(profile: str, timeout: float = 3.0) -> None:
             return
 
 
+def office_pipe(installation: Path) -> Path:
+    """The socket LibreOffice listens on for the profile whose UserInstallation is ``installation``.
+
+    LibreOffice makes it in /tmp whatever TMPDIR says, named after the MD5 of the profile's URL in UTF-16 (each
+    byte in hex, without a leading zero), and leaves it there when it is ended with a signal, as a converter is.
+    """
+    digest = hashlib.md5(installation.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
+    return Path("/tmp", f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_" + "".join(f"{byte:x}" for byte in digest))
+
+
 def _running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
@@ -252,26 +275,61 @@ def _unoserver_path(into: Path) -> Path:
     return into
 
 
-class _Client(Protocol):
-    """What we call of unoserver's client (unoserver has no types)."""
+class _TimedTransport(Transport):
+    """XML-RPC over HTTP whose socket gives up after ``timeout`` seconds (a hung LibreOffice never answers)."""
 
-    def convert(
-        self, *, indata: bytes, convert_to: str, filtername: str, filter_options: list[str], update_index: bool
-    ) -> bytes: ...
+    def __init__(self, timeout: float):
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host):  # type: ignore[no-untyped-def]
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
 
 
-@lru_cache(maxsize=1)
-def _client_class() -> Callable[..., _Client]:
-    from unoserver.client import UnoClient
+class _Hung(Exception):
+    """The converter did not answer within the conversion timeout."""
 
-    # unoserver has no types: its UnoClient is Any to the checker, which refuses a subclass of Any
-    class Client(UnoClient):  # type: ignore[misc]
-        """unoserver's client, without its 40 seconds of retries when the server is gone: we restart it."""
 
-        def _connect(self, proxy: ServerProxy, retries: int = 1, sleep: float = 0) -> object:
-            return super()._connect(proxy, retries=1, sleep=0)
+def conversion_timeout() -> float:
+    """CONVERSION_TIMEOUT from the app's settings (config.py), else the default."""
+    try:
+        from flask import current_app
 
-    return Client
+        return float(current_app.config.get("CONVERSION_TIMEOUT") or CONVERSION_TIMEOUT)
+    except RuntimeError:  # no app: a script or the benchmark
+        return CONVERSION_TIMEOUT
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def remove_abandoned_profiles(folder: str | Path | None = None) -> int:
+    """End the LibreOffice processes of profile folders whose owner process has ended (a worker killed with
+    SIGKILL), and remove the folders; return how many. Folders of live processes, and of other machines sharing
+    the folder, are left alone."""
+    removed = 0
+    host = socket.gethostname()
+    for profile in Path(folder or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*"):
+        try:
+            owner = (profile / OWNER_FILE).read_text().strip()
+        except OSError:
+            owner = ""
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host and owner_host != host:
+            continue
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        if not pid.isdigit() and time.time() - profile.stat().st_mtime < STARTUP_TIMEOUT:
+            continue  # being made just now (the owner file comes right after the folder)
+        _end_processes_using(str(profile), timeout=1.0)
+        office_pipe(profile / "user").unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
+        log.warning("removed the LibreOffice profile %s left by %s, and its processes", profile, owner or "?")
+        removed += 1
+    return removed
 
 
 class WarmConverter:
@@ -285,6 +343,8 @@ class WarmConverter:
         self._port: int | None = None
         self._log_path: Path | None = None
         self.starts = 0
+        #: conversions done by the LibreOffice running now (0: freshly started)
+        self.conversions = 0
 
     # life cycle
     def is_running(self) -> bool:
@@ -300,8 +360,10 @@ class WarmConverter:
             soffice = soffice_path()
             if reason or soffice is None:  # (no soffice: the reason says so)
                 raise ConverterUnavailable(reason)
-            self._profile = tempfile.TemporaryDirectory(prefix="namndflode-lo-")
+            remove_abandoned_profiles()  # a killed pool child's, before this one adds its own
+            self._profile = tempfile.TemporaryDirectory(prefix=PROFILE_PREFIX)
             profile = Path(self._profile.name)
+            (profile / OWNER_FILE).write_text(this_process())
             self._port, uno_port = _free_port(), _free_port()
             self._log_path = profile / "unoserver.log"
             lock_down_profile(profile / "user")
@@ -324,8 +386,9 @@ class WarmConverter:
                 soffice,
                 "--user-installation",
                 str(profile / "user"),
+                # unoserver's own limit, a last resort behind ours (conversion_timeout())
                 "--conversion-timeout",
-                str(int(CONVERSION_TIMEOUT)),
+                str(int(conversion_timeout()) + 30),
             ]
             log.info("starting LibreOffice (unoserver) on port %s", self._port)
             with open(self._log_path, "wb") as out:
@@ -339,6 +402,7 @@ class WarmConverter:
                     preexec_fn=_die_with_parent,
                 )
             self.starts += 1
+            self.conversions = 0
             deadline = time.monotonic() + self.startup_timeout
             while time.monotonic() < deadline:
                 if self._process.poll() is not None:
@@ -366,10 +430,27 @@ class WarmConverter:
                     process.wait(timeout=5)
             self._cleanup()
 
+    def kill(self) -> None:
+        """End a hung or broken converter at once: every process of its profile (SIGKILL works on a stopped
+        one too), then its folder."""
+        with self._lock:
+            process, self._process = self._process, None
+            if self._profile is not None:
+                _end_processes_using(self._profile.name, timeout=0)
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
+            self._cleanup()
+
     def _cleanup(self) -> None:
         if self._profile is not None:
             _end_processes_using(self._profile.name)
-            self._profile.cleanup()
+            office_pipe(Path(self._profile.name, "user")).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self._profile.cleanup()
+            shutil.rmtree(self._profile.name, ignore_errors=True)
             self._profile = None
 
     def _log_tail(self) -> str:
@@ -382,34 +463,72 @@ class WarmConverter:
 
     # work
     def convert(self, docx: bytes, export_filter: str = "writer_pdf_Export", options: Sequence[str] = ()) -> bytes:
-        """Return the DOCX (or another document LibreOffice reads) as a tagged PDF; restart LibreOffice once
-        if it has died. ``export_filter`` is the PDF export of the LibreOffice module that reads the input:
-        ``writer_pdf_Export`` for text documents, ``calc_pdf_Export`` for spreadsheets. ``options`` are
-        export options besides PDF_FILTER_OPTIONS ("Name=value")."""
+        """Return the DOCX (or another document LibreOffice reads) as a tagged PDF. ``export_filter`` is the PDF
+        export of the LibreOffice module that reads the input: ``writer_pdf_Export`` for text documents,
+        ``calc_pdf_Export`` for spreadsheets. ``options`` are export options besides PDF_FILTER_OPTIONS
+        ("Name=value").
+
+        A converter that hangs or dies is killed and the document given to a freshly started one; a document
+        refused by a fresh converter, or that makes a fresh one hang or die too, raises ConversionFailed
+        saying which happened."""
+        timeout = conversion_timeout()
         with self._lock:
-            for attempt in (1, 2):
+            while True:
                 self.start()
-                client = _client_class()(server="127.0.0.1", port=str(self._port), host_location="remote")
+                fresh = self.conversions == 0
                 try:
-                    return client.convert(
-                        indata=docx,
-                        convert_to="pdf",
-                        filtername=export_filter,
-                        filter_options=[*PDF_FILTER_OPTIONS, *options],
-                        update_index=True,
-                    )
-                except RuntimeError as exc:  # unoserver: an export filter this LibreOffice lacks (e.g. no Calc)
-                    raise ConversionFailed(
-                        f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}."
-                    ) from exc
+                    pdf = self._convert_once(docx, export_filter, [*PDF_FILTER_OPTIONS, *options], timeout)
+                except _Hung:
+                    happened = HUNG.format(seconds=int(timeout))
+                    log.warning("LibreOffice did not answer within %s s (fresh: %s); killed", timeout, fresh)
                 except (OSError, Fault) as exc:
-                    if self.is_running() and isinstance(exc, Fault):
-                        raise ConversionFailed(
-                            "PDF kunde inte skapas: LibreOffice kunde inte läsa Word-filen."
-                        ) from exc
-                    log.warning("LibreOffice stopped during a conversion (attempt %s): %s", attempt, exc)
-                    self.stop()
-            raise ConversionFailed("PDF kunde inte skapas: LibreOffice avslutades mitt i konverteringen.")
+                    if isinstance(exc, Fault) and self._answers():
+                        self.conversions += 1
+                        if fresh:
+                            raise ConversionFailed(REFUSED + ".") from exc
+                        happened = REFUSED
+                        log.warning("LibreOffice refused a document after %s conversions; restarted", self.conversions)
+                    else:
+                        happened = DIED
+                        log.warning("LibreOffice stopped during a conversion (fresh: %s): %s", fresh, exc)
+                else:
+                    self.conversions += 1
+                    return pdf
+                self.kill()
+                if fresh:
+                    raise ConversionFailed(f"{happened}, också när LibreOffice hade startats om.")
+
+    def _convert_once(self, data: bytes, export_filter: str, options: list[str], timeout: float) -> bytes:
+        try:
+            with ServerProxy(
+                f"http://127.0.0.1:{self._port}", transport=_TimedTransport(timeout), allow_none=True
+            ) as proxy:
+                info: Any = proxy.info()  # XML-RPC answers are untyped
+                if export_filter not in info["export_filters"]:  # e.g. no Calc installed
+                    raise ConversionFailed(f"PDF kunde inte skapas: LibreOffice på servern saknar {export_filter}.")
+                # unoserver's API: inpath, indata, outpath, convert_to, filtername, filter_options, update_index,
+                # infiltername, password
+                result: Any = proxy.convert(None, data, None, "pdf", export_filter, options, True, None, None)
+        except TimeoutError as exc:
+            raise _Hung() from exc
+        return bytes(result.data)
+
+    def _answers(self) -> bool:
+        """Whether the converter is running and answers at once (it refused the document, it did not die)."""
+        if not self.is_running():
+            return False
+        try:
+            with ServerProxy(f"http://127.0.0.1:{self._port}", transport=_TimedTransport(5), allow_none=True) as proxy:
+                proxy.info()
+        except (OSError, Fault):
+            return False
+        return True
+
+
+#: what happened to a conversion, for the message of a document that fails on a fresh converter
+REFUSED = "PDF kunde inte skapas: LibreOffice kunde inte läsa filen (den är skadad, lösenordsskyddad eller av ett slag som saknar program på servern)"
+HUNG = "PDF kunde inte skapas: LibreOffice fastnade på filen och svarade inte inom {seconds} sekunder"
+DIED = "PDF kunde inte skapas: LibreOffice avslutades mitt i konverteringen av filen"
 
 
 _converter: WarmConverter | None = None
@@ -431,13 +550,14 @@ def _forget_after_fork() -> None:
     _converter_lock = threading.Lock()
 
 
-def _stop_at_exit() -> None:
+def stop_converter() -> None:
+    """Stop this process's converter, if it started one (at exit, and when a worker's pool process ends)."""
     if _converter is not None:
         _converter.stop()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
-atexit.register(_stop_at_exit)
+atexit.register(stop_converter)
 
 
 def docx_to_pdf(docx: bytes, export_filter: str = "writer_pdf_Export", options: Sequence[str] = ()) -> bytes:

@@ -16,6 +16,7 @@ A PDF with nothing to remove comes back as the very same bytes.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import TypeGuard
 
 import pikepdf
@@ -42,6 +43,17 @@ def clean_pdf(data: bytes) -> bytes:
         out = io.BytesIO()
         pdf.save(out)
         return out.getvalue()
+
+
+def clean_pdf_file(source: Path, target: Path) -> bool:
+    """The file ``source`` without active content written to ``target``, read and written from disk as qpdf
+    needs (never whole in memory); whether anything was written. Nothing is when there was nothing to remove
+    (``source`` is the cleaned PDF then). One opened with the empty password is written without it."""
+    with pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) as pdf:
+        if not _Cleaner(pdf).clean() and not pdf.is_encrypted:
+            return False
+        pdf.save(target, encryption=False)
+        return True
 
 
 def safe_action(action: pikepdf.Object) -> bool:

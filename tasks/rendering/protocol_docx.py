@@ -860,9 +860,9 @@ class _ProtocolBuilder(WordBuilder):
         adjustment = p["adjustment"]
         signers = [s for s in p["signatures"] if s["role"] != "secretary" and number in s["paragraphs"]]
         out.extend(self.fact("Justerare", [people(s["person"] for s in signers) or people(adjustment["adjusters"])]))
-        adjusted = adjustment.get("adjusted_on") or ""
+        adjusted = par.get("adjusted_on") or adjustment.get("adjusted_on") or ""
         out.extend(self.fact("Justerat", [long_date(adjusted) if adjusted else "Ännu inte justerat"]))
-        a = p["announcement"]
+        a = par.get("announcement") or p["announcement"]
         posted = long_date(a.get("posted_on")) if a.get("posted_on") else ""
         down = long_date(a.get("taken_down_on")) if a.get("taken_down_on") else ""
         announced = f"{posted} – {down}" if posted and down else posted

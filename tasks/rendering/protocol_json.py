@@ -250,6 +250,12 @@ class ParagraphJSON(TypedDict):
     decision: list[str]
     #: "Paragrafen förklaras omedelbart justerad"
     immediate_adjustment: bool
+    #: ISO date the paragraph was justerad on its own (omedelbar justering, the last approval); None until then,
+    #: and for a paragraph justerad with the whole protokoll (``AdjustmentJSON.adjusted_on``)
+    adjusted_on: NotRequired[str | None]
+    #: the anslag of a paragraph's own justering (omedelbar justering): its extract prints these dates; None until
+    #: then, and for a paragraph justerad with the whole protokoll (``ProtocolJSON.announcement``)
+    announcement: NotRequired[AnnouncementJSON | None]
     #: Sammanfattning (one paragraph a line)
     summary: str | None
     #: Beslutsunderlag: "Tjänsteutlåtande daterat 1 februari 2017", "Bilaga 1 Verksamhetsberättelse 2016"

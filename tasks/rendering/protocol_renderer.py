@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal
 
-from agenda.identity_numbers import find_identity_numbers, masked
+from app.registry.identity_numbers import find_identity_numbers, masked
 from tasks.models import StoredEntryJSON
 from tasks.rendering.batch import Batch, ConvertedBatch, Converter, Maker, SplitFailed
 from tasks.rendering.conversion_errors import ConversionFailed

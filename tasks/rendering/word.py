@@ -110,6 +110,18 @@ def template_bytes() -> bytes:
     return current_template().data
 
 
+def template_document() -> Document:
+    """A new document on the template in use, every page of it under the builder's header and footer.
+
+    A municipality's template may ask for "different odd and even pages" (Word's settings); its even pages would
+    then show the template's even header and footer, never the builder's: no page number, no committee, no
+    "Utkast" on a draft's even pages. The builders write one header for all pages, so the setting is turned off.
+    """
+    document = docx.Document(BytesIO(template_bytes()))
+    document.settings.odd_and_even_pages_header_footer = False
+    return document
+
+
 def template_sha256() -> str:
     """Part of every Word-made part's input hash: a new template makes them again."""
     return current_template().sha256
@@ -246,7 +258,7 @@ class Target:
 
     @classmethod
     def new(cls) -> Target:
-        document = docx.Document(BytesIO(template_bytes()))
+        document = template_document()
         section = document.sections[0]
         letterhead = first_page_letterhead(section)
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from agenda import operations as ops
+from agenda import outcomes
 from agenda.models import ItemKind, ItemOutcome, Meeting, MeetingStatus
 from app.audit import AuditEntry
 from app.extensions import db
@@ -171,12 +172,12 @@ def test_outcomes_after_the_meeting(meeting, secretary, new_case):
     second = ops.add_item(meeting, user=secretary, kind="case", case=postponed)
     db.session.commit()
     with pytest.raises(ConflictError):
-        ops.record_outcome(first, user=secretary, outcome="decided")  # not yet held
+        outcomes.record_outcome(first, user=secretary, outcome="decided")  # not yet held
     db.session.rollback()
     meeting.start_dt = meeting.start_dt.replace(year=meeting.start_dt.year - 1)
     db.session.commit()
-    ops.record_outcome(first, user=secretary, outcome="decided")
-    ops.record_outcome(second, user=secretary, outcome=ItemOutcome.postponed)
+    outcomes.record_outcome(first, user=secretary, outcome="decided")
+    outcomes.record_outcome(second, user=secretary, outcome=ItemOutcome.postponed)
     db.session.commit()
     assert meeting.status is MeetingStatus.held
     assert report_ops.report_for(decided).state is ReportState.decided

@@ -273,7 +273,7 @@ def test_taking_over_history_tells_nobody(built, secretary):
 
 
 def test_a_cancelled_meeting_would_be_a_cancel_of_the_same_event():
-    """The product cannot cancel a meeting yet; the invitation already writes one as RFC 5546 wants it."""
+    """The invitation writes a cancellation as RFC 5546 wants it (agenda.cancellation sends one)."""
     start = datetime(2027, 3, 28, 2, 30, tzinfo=LOCAL_TZ)  # the night clocks go forward
     text = notices.invitation(
         uid="sammantrade-7@namndflode.example",

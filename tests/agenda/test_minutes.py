@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agenda import operations as agenda_ops
+from agenda import outcomes
 from agenda.minutes import operations as minutes_ops
 from agenda.minutes import seats as seat_ops
 from agenda.minutes.models import (
@@ -143,6 +144,48 @@ def test_an_absence_is_reported_for_ones_own_seat_or_by_the_secretary_and_only_b
     assert exc.value.message == "Sammanträdet har börjat; närvaron förs i protokollet."
 
 
+def test_a_change_of_the_seats_after_forhinder_calls_in_again_and_tells_only_those_whose_call_changed(
+    meeting, seats, secretary
+):
+    sn = committee("SN")
+    absence = seat_ops.report_absence(meeting, seats["Ali Karimi"], user=secretary)
+    db.session.commit()
+    assert absence.substitute is seats["Kerstin Öberg"]
+
+    def calls() -> dict[str, list[str]]:
+        return {name: [m.subject.split(":")[0] for m in messages_to(name)] for name in ("Kerstin Öberg", "Tove Ek")}
+
+    called, released = "Du är inkallad att tjänstgöra", "Du behöver inte tjänstgöra"
+    # Tove Ek changes party to M: still second among the M ersättare, nothing changes and nobody is told.
+    seat_ops.update_seat(seats["Tove Ek"], user=secretary, values={"party": "M"})
+    db.session.commit()
+    assert db.session.get(Absence, absence.id).substitute is seats["Kerstin Öberg"]
+    assert calls() == {"Kerstin Öberg": [called], "Tove Ek": []}
+    # She is moved first in the ersättarordning: she is called in, Kerstin Öberg released.
+    seat_ops.move_seat(seats["Tove Ek"], user=secretary, to_position=1)
+    db.session.commit()
+    assert db.session.get(Absence, absence.id).substitute is seats["Tove Ek"]
+    assert calls() == {"Kerstin Öberg": [called, released], "Tove Ek": [called]}
+    # Her seat is made inactive (she left the committee): Kerstin Öberg is called in again, Tove Ek released.
+    seat_ops.update_seat(seats["Tove Ek"], user=secretary, values={"is_active": False})
+    db.session.commit()
+    assert db.session.get(Absence, absence.id).substitute is seats["Kerstin Öberg"]
+    assert calls() == {"Kerstin Öberg": [called, released, called], "Tove Ek": [called, released]}
+    # Two S ledamöter absent and one S ersättare left: the second is called when a new ersättare is added.
+    lena = seat_ops.report_absence(meeting, seats["Lena Ås"], user=secretary)
+    omar = seat_ops.report_absence(meeting, seats["Omar Said"], user=secretary)
+    db.session.commit()
+    assert (lena.substitute, omar.substitute) == (seats["Sven Ros"], None)
+    holder = create_user("ersattare-v", {sn: [Role.member]}, name="Vera Ny")
+    new = seat_ops.add_seat(sn, user=secretary, kind="deputy", name="Vera Ny", party="V", holder=holder)
+    db.session.commit()
+    assert db.session.get(Absence, omar.id).substitute is new
+    assert [m.subject.split(":")[0] for m in messages_to("Vera Ny")] == [called]
+    assert calls() == {"Kerstin Öberg": [called, released, called], "Tove Ek": [called, released]}
+    called_in = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meeting.called_in")).all()
+    assert called_in[-1].summary.endswith("Vera Ny (V) för Omar Said (S).")
+
+
 # --- yrkanden in advance -----------------------------------------------------------------------------------
 
 
@@ -236,7 +279,7 @@ def test_a_paragraph_takes_its_proposal_recipients_and_immediate_justering_from_
 def test_a_postponed_item_gets_a_paragraph_that_says_so(meeting, seats, secretary):
     item = agenda_ops.add_item(meeting, user=secretary, kind=ItemKind.other, title="Lokalfrågan")
     meeting.start_dt = utcnow()
-    agenda_ops.record_outcome(item, user=secretary, outcome="postponed")
+    outcomes.record_outcome(item, user=secretary, outcome="postponed")
     minutes = minutes_ops.start_minutes(meeting, user=secretary)
     minutes_ops.open_paragraph(minutes, item, user=secretary)
     db.session.commit()

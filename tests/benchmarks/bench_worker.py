@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from app import create_app
+from config import RENDER_TASKS
 
 
 def bench_app():
@@ -14,10 +15,12 @@ def bench_app():
     options = dict(base.get("broker_transport_options") or {})
     if base["broker_url"].startswith("filesystem"):
         options["polling_interval"] = 0.02
+    queue = os.environ.get("NF_BENCH_QUEUE", "bench")
     celery = {
         **base,
         "broker_transport_options": options,
-        "task_default_queue": os.environ.get("NF_BENCH_QUEUE", "bench"),
+        "task_default_queue": queue,
+        "task_routes": {name: {"queue": queue} for name in RENDER_TASKS},  # renders too: one queue to consume
     }
     return create_app({"CELERY": celery, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
 

@@ -128,8 +128,8 @@ def _single_document(plan, files, cache) -> bytes:
         PackageItem,
         contents_layout,
         contents_lines,
-        page_count,
     )
+    from tasks.rendering.pdf_files import page_count
     from tasks.rendering.report_docx import report_maker
     from tests.benchmarks.contents_docx import contents_maker
 

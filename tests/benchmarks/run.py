@@ -51,6 +51,10 @@ class Figure:
     #: the times are printed divided by this (e.g. 50 for "per 1,000 rows" of 50,000); the ratio is the same
     per: float = 1.0
 
+    def runs_label(self, runs: int) -> str:
+        """What the printed times are (a figure measuring otherwise says so)."""
+        return f"{runs} körningar"
+
     def measure(self, runs: int) -> Result:
         subject, yardstick = self.prepare()
         for _ in range(self.warmup):
@@ -160,6 +164,30 @@ def _protocol_figures() -> list[Figure]:
     return figures()
 
 
+def _scale_figures() -> list[Figure]:
+    from tests.benchmarks.scale_bench import figures
+
+    return figures()
+
+
+def _publishing_figures() -> list[Figure]:
+    from tests.benchmarks.publishing_bench import figures
+
+    return figures()
+
+
+def _queue_figures() -> list[Figure]:
+    from tests.benchmarks.queue_bench import figures
+
+    return figures()
+
+
+def _bigpkg_figures() -> list[Figure]:
+    from tests.benchmarks.bigpkg_bench import figures
+
+    return figures()
+
+
 def _ms(seconds: float) -> str:
     ms = seconds * 1000
     return f"{ms:.0f} ms" if ms >= 100 else f"{ms:.1f} ms" if ms >= 10 else f"{ms:.2f} ms"
@@ -176,7 +204,16 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="*", default=None, help="bara dessa figurer: " + ", ".join(f.name for f in FIGURES)
     )
     args = parser.parse_args(argv)
-    FIGURES.extend(f for f in _package_figures() + _protocol_figures() if f.name not in {g.name for g in FIGURES})
+    FIGURES.extend(
+        f
+        for f in _package_figures()
+        + _protocol_figures()
+        + _scale_figures()
+        + _publishing_figures()
+        + _queue_figures()
+        + _bigpkg_figures()
+        if f.name not in {g.name for g in FIGURES}
+    )
     print("Mätningar: median (min–max) per körning; kvoten är median mot median, uppmätt i samma körning.\n")
     missed = 0
     try:
@@ -192,14 +229,14 @@ def main(argv: list[str] | None = None) -> int:
             result = figure.measure(runs)  # (prepare may print a line about what it measures)
             met = result.ratio <= figure.target
             missed += not met
-            print(f"  {_spread([t / figure.per for t in result.subject])}   ({runs} körningar)")
+            print(f"  {_spread([t / figure.per for t in result.subject])}   ({figure.runs_label(runs)})")
             print(f"  måttstock: {figure.yardstick}")
             print(f"  {_spread([t / figure.per for t in result.yardstick])}")
             print(f"  kvot {result.ratio:.2f}, mål ≤ {figure.target:g}: {'uppfyllt' if met else 'EJ UPPFYLLT'}\n")
     finally:
-        from tasks.rendering.pdf import _stop_at_exit
+        from tasks.rendering.pdf import stop_converter
 
-        _stop_at_exit()
+        stop_converter()
     if missed:
         print(f"{missed} figur(er) når inte sitt mål.")
     return 0

@@ -180,14 +180,16 @@ def new_page(browser, live_server, signed_in, request):
     """
     contexts, pages, errors = [], [], []
 
-    def _new_page(user: str | None = None):
+    def _new_page(user: str | None = None, *, fresh: bool = False):
+        """``fresh=True``: log in anew and keep nothing for later tests — for a test that moved the clock,
+        whose session cookies are signed at another time (stale, or from the future, once the clock is back)."""
         context = browser.new_context(
             base_url=live_server,
             viewport=ui.DESKTOP,
             locale="sv-SE",
             timezone_id="Europe/Stockholm",
             accept_downloads=True,
-            storage_state=signed_in.get(user),
+            storage_state=None if fresh else signed_in.get(user),
         )
         context.set_default_timeout(20_000)
         page = context.new_page()
@@ -202,7 +204,9 @@ def new_page(browser, live_server, signed_in, request):
         )
         contexts.append(context)
         pages.append(page)
-        if user and user not in signed_in:
+        if user and fresh:
+            ui.log_in(page, user)
+        elif user and user not in signed_in:
             ui.log_in(page, user)
             signed_in[user] = context.storage_state()
         elif user:

@@ -68,7 +68,7 @@ def test_case_officer_writes_submits_and_acts_on_the_returned_comment(new_page, 
     check_page(officer, "bilagor", screenshot=True)
     row = officer.get_by_role("table").locator("tbody tr").first
     assert "Bilaga 1 Verksamhetsberättelse 2016" in row.inner_text()
-    assert "application/pdf" in row.inner_text()
+    assert "PDF, " in row.inner_text()  # the type in words and the size, e.g. "PDF, 650 byte"
 
     # the bilaga is in the report, and what comes back is the very file uploaded
     follow(officer.get_by_role("link", name="Tillbaka till utlåtandet"))

@@ -152,6 +152,7 @@ def test_member_reads_the_kallelse_its_handlingar_and_a_bilaga(new_page):
     assert bilagor.get_by_role("link").count() == 1
     notes = staff.get_by_role("region", name="Mina anteckningar")  # no note on what they may not read
     assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
+        "Punkten som helhet",
         "Tjänsteutlåtande",
         f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
     ]
@@ -167,10 +168,12 @@ def test_member_writes_a_personal_note_that_only_they_see(new_page):
     follow(page.locator("#punkt-4").get_by_role("link"))
     item_url = page.url.split("#")[0]
 
-    # next to each handling the member reads: the tjänsteutlåtande and both bilagor, the confidential one too
+    # on the item and next to each handling the member reads: the tjänsteutlåtande and both bilagor, the
+    # confidential one too
     notes = page.get_by_role("region", name="Mina anteckningar")
     assert "bara du ser dem" in notes.inner_text()
     assert [h.strip() for h in notes.get_by_role("heading", level=3).all_inner_texts()] == [
+        "Punkten som helhet",
         "Tjänsteutlåtande",
         f"Bilaga 1 {VERKSAMHETSBERATTELSE}",
         f"Bilaga 2 {data.CONFIDENTIAL_ATTACHMENT[1]}",
@@ -252,7 +255,7 @@ def test_member_takes_the_package_for_reading_offline(new_page, render_worker):
     files = page.get_by_role("region", name="Kallelsen och handlingarna som filer")
     assert "offentliga versionen" not in files.inner_text()  # the member gets the members' files
     check_page(page, "kallelse-ledamot-filer", screenshot=True)
-    package = download(page, files.get_by_role("link", name="Mötespaket med alla handlingar (PDF)"))
+    package = download(page, files.get_by_role("link", name="Ladda ned Mötespaket med alla handlingar (PDF)"))
     outline = pdf_outline(package)
     top = [title for depth, title in outline if depth == 0]
     assert top[:2] == ["Kallelse", "Innehåll"], outline

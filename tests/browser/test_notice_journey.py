@@ -2,7 +2,9 @@
 the nämndsekreterare plans a meeting and publishes its kallelse through the pages → the outbox sends the notices
 through a real SMTP server started here → the ledamot's e-mail is read back (its Swedish text, the link, the
 calendar invitation parsed) and its link opened in a browser that is not logged in: the log-in page, then the
-kallelse → the ordförande got no e-mail but finds the notice under Utkorg and opens the kallelse from there.
+kallelse → the ordförande got no e-mail but finds the notice under Utkorg and opens the kallelse from there → the
+secretary cancels the meeting (confirmed, a reason required): the ledamot's invitation is cancelled by e-mail
+(METHOD:CANCEL, the same UID, a later SEQUENCE) and the kallelse says the meeting is inställt.
 
 The served app's messages stay on its in-memory broker (conftest.py); the test does what the worker would with
 the ones of its own meeting: the real task, sending to the SMTP server.
@@ -148,3 +150,31 @@ def _journey(new_page, app, base_url: str) -> None:
     follow(row.get_by_role("link", name="Gå till sidan som meddelandet gäller"))
     assert chair.url == link
     assert chair.get_by_role("heading", level=1).inner_text() == "Kallelse till Socialnämnden"
+
+    # the meeting does not happen: the secretary cancels it (confirmed, with a reason); the ledamot's calendar
+    # invitation is cancelled by e-mail (the same event, a later sequence) and the kallelse says inställt
+    follow(secretary.get_by_role("link", name="Ställ in sammanträdet…"))
+    assert secretary.get_by_role("heading", level=1).inner_text() == "Ställ in sammanträdet?"
+    check_page(secretary, "stall-in-sammantradet", screenshot=True)
+    follow(secretary.get_by_role("button", name="Ställ in sammanträdet"))  # no reason: refused, nothing stored
+    assert secretary.get_by_role("heading", level=1).inner_text() == "Ställ in sammanträdet?"
+    secretary.get_by_label("Skäl till att sammanträdet ställs in").fill("Inga ärenden är klara för beslut.")
+    follow(secretary.get_by_role("button", name="Ställ in sammanträdet"))
+    assert "Sammanträdet är inställt." in steps.flash_text(secretary)
+    assert "Inga ärenden är klara för beslut." in secretary.locator("main").inner_text()
+    check_page(secretary, "installt-sammantrade")
+    with running_smtp_server() as inbox:
+        states = send_the_notices(app, base_url, inbox.port, meeting_id)
+    assert sorted(s.value for s in states) == ["in_app", "in_app", "sent", "sent"]
+    [mail] = inbox.to("ledamot@huddinge.example")
+    assert mail["Subject"] == f"Inställt sammanträde: Socialnämnden {day.isoformat()} kl. 17:30"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Skäl: Inga ärenden är klara för beslut." in text
+    [part] = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
+    calendar = icalendar.Calendar.from_ical(part.get_content())
+    cancelled = calendar.walk("VEVENT")[0]
+    assert str(calendar["METHOD"]) == "CANCEL" and str(cancelled["STATUS"]) == "CANCELLED"
+    assert cancelled["UID"] == event["UID"] and int(cancelled["SEQUENCE"]) > int(event.get("SEQUENCE", 0))
+    member.goto(link)
+    assert "Sammanträdet är inställt" in member.locator("main").inner_text()
+    check_page(member, "kallelse-installt")

@@ -8,62 +8,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import steps
+from tests.browser.layout import assert_numbers_and_dates_whole, overlaps
 from tests.browser.ui import DESKTOP, PHONE, check_page, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-#: the boxes of a container that must not overlap one another nor stick out of it: its children, the panel's
-#: facts, fields and buttons; a box and one inside it are not compared
-_OVERLAPS = r"""(selector) => {
-  const problems = [];
-  for (const container of document.querySelectorAll(selector)) {
-    const edge = container.getBoundingClientRect();
-    const boxes = [...new Set([...container.children,
-      ...container.querySelectorAll('.facts > dt, .facts > dd, .field, .button, button, summary, legend, p')])]
-      .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden'
-                    && !el.closest('.visually-hidden') && el.getBoundingClientRect().width > 1)
-      .filter(el => !el.closest('details:not([open]) > :not(summary)'));
-    const name = el => (el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')
-                        + ' "' + (el.innerText || '').trim().slice(0, 30) + '"');
-    for (const el of boxes) {
-      const r = el.getBoundingClientRect();
-      if (r.left < edge.left - 0.5 || r.right > edge.right + 0.5 || r.top < edge.top - 0.5 || r.bottom > edge.bottom + 0.5) {
-        problems.push(`${name(el)} crosses the edge of ${name(container)}`);
-      }
-    }
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i], b = boxes[j];
-        if (a.contains(b) || b.contains(a)) continue;
-        const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
-        const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
-        const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-        if (x > 0.5 && y > 0.5) problems.push(`${name(a)} overlaps ${name(b)} (${x.toFixed(1)} × ${y.toFixed(1)} px)`);
-      }
-    }
-  }
-  return problems;
-}"""
-
-#: diarienummer and dates: each on one line (the lines their text's boxes stand on), as tall as one line
-_BROKEN = r"""(selector) => {
-  const problems = [];
-  const elements = [...document.querySelectorAll(selector)];
-  for (const el of elements) {
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-    const style = getComputedStyle(el);
-    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
-    const height = range.getBoundingClientRect().height;
-    if (tops.size !== 1 || height > line * 1.25) {
-      problems.push(`"${el.innerText.trim()}" stands on ${tops.size} lines, ${height.toFixed(1)} px high (a line: ${line} px)`);
-    }
-  }
-  return {count: elements.length, problems};
-}"""
-
-NUMBERS_AND_DATES = ".nowrap"
 
 
 def assert_laid_out(page, label: str) -> None:
@@ -71,11 +19,8 @@ def assert_laid_out(page, label: str) -> None:
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         where = f"{label} at {size['width']} px"
-        problems = page.evaluate(_OVERLAPS, ".report-state, .report-state__tools, .action-forms, .danger-zone")
+        problems = overlaps(page, ".report-state, .report-state__tools, .action-forms, .danger-zone")
         assert not problems, f"{where}:\n" + "\n".join(problems)
-        broken = page.evaluate(_BROKEN, NUMBERS_AND_DATES)
-        assert broken["count"] >= 3, f"{where}: the diarienummer and dates are not marked to stay whole"
-        assert not broken["problems"], f"{where}:\n" + "\n".join(broken["problems"])
         # Förhandsgranska among the panel's buttons, inside its edge
         panel = page.get_by_role("region", name="Översikt").bounding_box()
         preview = page.get_by_role("button", name="Förhandsgranska").bounding_box()
@@ -83,6 +28,7 @@ def assert_laid_out(page, label: str) -> None:
         assert panel["x"] <= preview["x"] and preview["x"] + preview["width"] <= panel["x"] + panel["width"], where
         assert panel["y"] <= preview["y"] and preview["y"] + preview["height"] <= panel["y"] + panel["height"], where
     page.set_viewport_size(DESKTOP)
+    assert_numbers_and_dates_whole(page, label, at_least=3)
 
 
 def test_the_report_page_is_laid_out_cleanly_and_withdrawing_is_confirmed(new_page):

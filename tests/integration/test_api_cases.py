@@ -232,6 +232,8 @@ def test_case_detail_has_its_documents_and_links(api_as):
         "description": "Rekommendation om överenskommelse",
         "external_reference": "KSL/12/0177-37",
         "is_confidential": False,
+        "registered_from": None,
+        "sha256": None,
     }
     assert case["links"] == {"self": f"http://localhost/api/v1/cases/{cid}", "html": f"http://localhost/arenden/{cid}"}
 

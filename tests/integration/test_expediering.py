@@ -20,7 +20,7 @@ from app.extensions import db
 from app.notifications import OutboxMessage
 from app.registry.models import RegisteredDocument
 from app.storage import get_storage
-from tests.factories import person
+from tests.factories import approve_as_chair_and_justerare, person
 from workflows import operations as report_ops
 from workflows.models import ReportState
 
@@ -51,16 +51,7 @@ def _justerat_with_extract() -> tuple[int, int, int]:
     )
     db.session.commit()
     document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 approved")
-    for key in ("ordforande", "ledamot"):
-        adj.approve(
-            minutes,
-            user=person(key),
-            kind="full",
-            document=document,
-            seen_sha256=document.sha256,
-            password=f"demo-{key}",
-        )
-    db.session.commit()
+    approve_as_chair_and_justerare(minutes, document)
     stored = get_storage().save(b"%PDF-1.7 sealed extract")
     extract = MinutesDocument(
         minutes_id=minutes.id,

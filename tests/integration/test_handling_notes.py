@@ -10,7 +10,7 @@ import re
 from sqlalchemy import func, select
 
 from agenda import operations as agenda_ops
-from agenda.models import AgendaItem, Meeting, Publication
+from agenda.models import AgendaItem, Meeting
 from agenda.notes import MAX_NOTE_LENGTH, HandlingNote
 from app.audit import AuditEntry
 from app.clock import local_today
@@ -21,10 +21,12 @@ from tests.factories import (
     body_of,
     committee,
     csrf_token,
+    demo_meeting,
     fresh,
     page,
     person,
     signed_report_with_bilagor,
+    textarea,
 )
 from tests.page_structure import structure_problems
 
@@ -35,11 +37,6 @@ from tests.page_structure import structure_problems
 SECRET = "Kvällsfrågan"
 NOTE = f'{SECRET} om <b>kostnaderna</b> & "prognosen"\nAndra raden: jämför med 2015.'
 ESCAPED_FIRST_LINE = f"{SECRET} om &lt;b&gt;kostnaderna&lt;/b&gt; &amp; &#34;prognosen&#34;"
-
-
-def demo_meeting() -> Meeting:
-    """The demo's published (and held) meeting of 2017-02-23."""
-    return fresh().scalar(select(Meeting).join(Publication).order_by(Meeting.start_dt).limit(1))
 
 
 def handlings(meeting_id: int, number: int) -> tuple[int, list[dict]]:
@@ -71,12 +68,6 @@ def notes() -> list[HandlingNote]:
 
 def count() -> int:
     return fresh().scalar(select(func.count()).select_from(HandlingNote))
-
-
-def textarea(html: str, id_: str) -> str:
-    match = re.search(rf'<textarea[^>]*id="{re.escape(id_)}"[^>]*>(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea #{id_}"
-    return match.group(1).strip()
 
 
 # --- the writer, and everyone else ---------------------------------------------------------------

@@ -12,13 +12,16 @@ import time_machine
 from sqlalchemy import func, select
 
 from agenda.minutes import adjustment as adj
+from agenda.minutes import announcements as anslag
 from agenda.minutes.adjustment_models import AdjustmentKind, Announcement, MinutesApproval
 from agenda.minutes.models import Minutes
 from app.clock import local_today, utcnow
 from app.extensions import db
-from tests.agenda.test_adjustment import ready  # noqa: F401 - fixture
+from tasks import jobs
+from tasks.protocol_jobs import pending_job
+from tests.agenda.test_adjustment import before_the_meeting, ready  # noqa: F401 - fixtures
 from tests.agenda.test_minutes import recorded, seats  # noqa: F401 - fixtures
-from tests.factories import add_case_item, csrf_token, fresh
+from tests.factories import add_case_item, approve_as_chair_and_justerare, csrf_token, fresh
 
 SECRET = "Placering av Kim Hemligsson enligt LVU"
 PUBLIC = "Ärende enligt LVU"
@@ -159,6 +162,29 @@ def test_the_justering_page_for_the_justerare_and_the_secretary(login_as, ready)
     assert _count(MinutesApproval) == 1
 
 
+def test_before_the_meeting_the_page_and_the_api_refuse_the_justering(login_as, api_as, before_the_meeting):  # noqa: F811
+    minutes, _paragraph, _ids = before_the_meeting
+    meeting_id = minutes.meeting_id
+    page = f"/sammantraden/{meeting_id}/justering"
+    member = login_as("ledamot")
+    html = member.get(page).get_data(as_text=True)
+    assert "Kan inte justeras ännu" in html and adj.NOT_STARTED in html and 'type="password"' not in html
+    sha = hashlib.sha256(member.get(f"{page}/protokoll.pdf?kind=full").data).hexdigest()
+    form = {"csrf_token": csrf_token(member, page), "kind": "full", "pdf_sha256": sha, "password": "demo-ledamot"}
+    refused = member.post(f"{page}/godkann", data=form)
+    assert refused.status_code == 409 and adj.NOT_STARTED in refused.get_data(as_text=True)
+    client, chair = api_as("ordforande")
+    path = f"/api/v1/meetings/{meeting_id}/minutes/justering"
+    assert adj.NOT_STARTED in _state(client, chair, meeting_id)["rounds"][0]["obstacles"]
+    body = {"kind": "full", "pdf_sha256": sha, "password": "demo-ordforande"}
+    answer = client.post(f"{path}/approve", json=body, headers=chair)
+    assert answer.status_code == 409 and answer.get_json()["error"]["message"] == adj.NOT_STARTED
+    rejection = {"kind": "full", "pdf_sha256": sha, "comment": "Fel i § 1."}
+    answer = client.post(f"{path}/reject", json=rejection, headers=chair)
+    assert answer.status_code == 409 and answer.get_json()["error"]["message"] == adj.NOT_STARTED
+    assert _count(MinutesApproval) == 0
+
+
 @pytest.fixture
 def announced(ready, new_case, secretary, meeting):  # noqa: F811
     """The protokoll with a confidential case's paragraph, justerat and announced today."""
@@ -231,19 +257,9 @@ def demo_announcement() -> Announcement:
 
 def justera(minutes: Minutes) -> Announcement:
     """The protokoll approved by the chair and Ali Karimi on stand-in PDF bytes: returns its announcement."""
-    from tests.factories import person
 
     document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 the protokoll")
-    for key in ("ordforande", "ledamot"):
-        adj.approve(
-            minutes,
-            user=person(key),
-            kind="full",
-            document=document,
-            seen_sha256=document.sha256,
-            password=f"demo-{key}",
-        )
-    db.session.commit()
+    approve_as_chair_and_justerare(minutes, document)
     return db.session.scalars(select(Announcement).where(Announcement.minutes_id == minutes.id)).one()
 
 
@@ -319,6 +335,13 @@ def test_wrong_passwords_on_approvals_are_limited_as_log_ins_are(app, api_as, re
     assert _count(MinutesApproval) == 0
 
 
+def render_failed(announcement: Announcement) -> None:
+    """The render the justering started failed (the worker could not make the documents): nothing is sealed."""
+    job = pending_job(fresh().get(Minutes, announcement.minutes_id))
+    assert job is not None and job.params["adjustment_id"] == announcement.adjustment_id
+    jobs.fail(job.id, "Protokollet kunde inte skapas.")
+
+
 def test_the_secretary_puts_the_anslag_up_a_later_day_the_law_allows(api_as, announced):
     path = f"/api/v1/meetings/{announced.minutes.meeting_id}/minutes/announcements/{announced.id}"
     client, chair = api_as("ordforande")
@@ -333,6 +356,12 @@ def test_the_secretary_puts_the_anslag_up_a_later_day_the_law_allows(api_as, ann
     far = (local_today() + timedelta(days=10)).isoformat()
     assert client.patch(path, json={"put_up_on": far}, headers=secretary).status_code == 422
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    # The justering started the render that seals the protokoll with the anslag's dates: while it is queued the
+    # day is fixed (the sealed PDF will print it).
+    answer = client.patch(path, json={"put_up_on": tomorrow}, headers=secretary)
+    assert answer.status_code == 409 and answer.get_json()["error"]["message"] == anslag.SEALING
+    assert fresh().get(Announcement, announced.id).put_up_on == local_today()
+    render_failed(announced)  # nothing was sealed: the day may still be chosen
     answer = client.patch(path, json={"put_up_on": tomorrow}, headers=secretary)
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["announcement"]["put_up_on"] == tomorrow
@@ -345,14 +374,37 @@ def test_the_secretary_moves_the_put_up_day_on_the_justering_page(login_as, anno
     secretary = login_as("sekreterare")
     html = secretary.get(page).get_data(as_text=True)
     field = f"anslag{announced.id}-put_up_on"
-    assert f'name="{field}"' in html
+    # While the render the justering started is queued, the day is fixed: the page says why, without the form.
+    assert f'name="{field}"' not in html and anslag.SEALING in html
     action = f"{page}/anslag/{announced.id}"
     token = csrf_token(secretary, page)
+    tomorrow = local_today() + timedelta(days=1)
+    refused = secretary.post(action, data={"csrf_token": token, field: tomorrow.isoformat()})
+    assert refused.status_code == 409 and anslag.SEALING in refused.get_data(as_text=True)
+    render_failed(announced)  # nothing was sealed: the day may still be chosen
+    html = secretary.get(page).get_data(as_text=True)
+    assert f'name="{field}"' in html and anslag.SEALING not in html
     before = (local_today() - timedelta(days=1)).isoformat()
     refused = secretary.post(action, data={"csrf_token": token, field: before})
     assert refused.status_code == 422 and "före justeringen" in refused.get_data(as_text=True)
-    tomorrow = local_today() + timedelta(days=1)
     moved = secretary.post(action, data={"csrf_token": token, field: tomorrow.isoformat()})
     assert moved.status_code == 302
     assert fresh().get(Announcement, announced.id).put_up_on == tomorrow
     assert f'name="{field}"' not in login_as("ledamot").get(page).get_data(as_text=True)
+
+
+def test_the_meeting_page_year_plan_and_api_show_protokoll_klart(login_as, api_as, announced):
+    """Once the whole protokoll is justerat the meeting is "Protokoll klart" wherever its status shows, and the
+    meeting page no longer offers outcomes to record by hand."""
+    meeting_id = announced.minutes.meeting_id
+    year = announced.meeting_date.year
+    secretary = login_as("sekreterare")
+    page = secretary.get(f"/sammantraden/{meeting_id}").get_data(as_text=True)
+    assert '<span class="badge badge--state">Protokoll klart</span>' in page
+    assert 'id="utfall"' not in page
+    plan = secretary.get(f"/sammantraden?ar={year}").get_data(as_text=True)
+    row = next(r for r in plan.split("<tr>") if f'/sammantraden/{meeting_id}"' in r)
+    assert '<td data-label="Läge">Protokoll klart</td>' in row
+    client, headers = api_as("sekreterare")
+    shown = client.get(f"/api/v1/meetings/{meeting_id}", headers=headers).get_json()
+    assert (shown["meeting"]["status"], shown["meeting"]["status_label"]) == ("minutes_done", "Protokoll klart")

@@ -68,6 +68,7 @@ def test_components_security_and_the_documented_shapes(app, client):
         "percent",
         "error",
         "has_result",
+        "stuck",
         "created_at",
         "finished_at",
         "download_url",

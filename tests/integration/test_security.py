@@ -38,6 +38,20 @@ PUBLIC = {
     "public.announcement_feed",
     "api.list_public_announcements",
     "api.get_public_announcement",
+    # the public diarium, secrets masked (app/web/public_diarium.py)
+    "public.diarium",
+    "public.diarium_case",
+    # the public search over the public versions only (app/web/search.py)
+    "public.public_search",
+    # for load balancers: alive and ready, nothing secret in them (app/web/health.py)
+    "health.healthz",
+    "health.readyz",
+    # open data in the shape of OParl 1.1, public data only (app/api/oparl.py)
+    "oparl.system",
+    "oparl.bodies",
+    "oparl.body",
+    "oparl.listing",
+    "oparl.one",
 }
 
 

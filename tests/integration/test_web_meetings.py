@@ -574,6 +574,11 @@ def test_publishing_after_the_deadline_needs_a_reason(login_as, demo, secretary)
     assert fill_facts(client, late.id).status_code == 302
     html = page(client, base)
     assert "Sista dagen har passerat" in html and "Skäl till sen publicering" in html
+    # the check asks for the reason as what is needed, never "nothing prevents publishing" beside it
+    assert "Kontrollen hittade inget som hindrar publicering." not in html
+    assert "Det här behövs innan kallelsen kan publiceras:" in html
+    target = re.search(r'<a href="#([^"]+)">Skriv skälet till sen publicering</a>: sista dagen', html)
+    assert target and re.search(rf'<textarea [^>]*id="{target.group(1)}"', html)  # the link leads to the field
     refused = post(client, f"{base}/publicera", late_reason="")
     assert refused.status_code == 422
     assert "Ange skälet till att den publiceras sent." in refused.get_data(as_text=True)
@@ -581,6 +586,28 @@ def test_publishing_after_the_deadline_needs_a_reason(login_as, demo, secretary)
     publication = fresh().scalar(select(Publication).where(Publication.meeting_id == late.id))
     assert publication.late_reason == "Extra sammanträde om budgeten."
     assert "Publicerad efter sista dag: Extra sammanträde om budgeten." in page(client, base)
+
+
+def test_many_handlings_coming_later_are_listed_beside_the_publish_button_but_do_not_block(login_as, meeting, new_case):
+    client = login_as("sekreterare")
+    base = f"/sammantraden/{meeting.id}"
+    assert fill_facts(client, meeting.id).status_code == 302
+    html = page(client, base)
+    assert "Handling kommer senare" not in html.split('id="publicera"')[1]  # none yet: no warning
+    later = [new_case(f"Ärende utan handling {n}", state=None) for n in range(3)]
+    for case in later:
+        assert post(client, f"{base}/punkter", kind="case", case=case.id, is_handling_later="y").status_code == 302
+    total = len(items(meeting.id))
+    html = page(client, base)
+    publish = html.split('id="publicera"')[1]
+    assert f"<h3>3 av {total} punkter: Handling kommer senare</h3>" in publish
+    listed = re.findall(r"<li>Punkt (\d+): ([^<(]+?) \(<span", publish)
+    assert [title for _, title in listed] == [case.title for case in later]
+    assert [int(n) for n, _ in listed] == [i.number for i in items(meeting.id) if i.is_handling_later]
+    # a warning before the button, not a block: the kallelse is published
+    assert publish.index("Handling kommer senare") < publish.index("Publicera kallelsen</button>")
+    assert post(client, f"{base}/publicera").status_code == 302
+    assert published_versions(meeting.id) == [1]
 
 
 @pytest.mark.moments

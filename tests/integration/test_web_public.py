@@ -105,6 +105,19 @@ def test_anonymous_visitors_reach_the_public_pages_from_the_start_page(client, p
     assert structure_problems(html) == []
 
 
+def test_the_public_page_says_in_swedish_what_its_feeds_are(client, demo):
+    """The feeds' links say what they do for a reader, not the formats' names alone."""
+    links = dict(
+        (href, re.sub(r"<[^>]+>", "", text))
+        for href, text in re.findall(
+            r'<a href="([^"]+)"[^>]*>(.*?)</a>', get(client, "/offentligt").get_data(as_text=True)
+        )
+    )
+    assert links["/offentligt/SN/kalender.ics"] == "Lägg till sammanträdena i din kalender (Socialnämnden)"
+    assert links["/offentligt/SN/kallelser.atom"] == "Prenumerera på nya kallelser (Atom-flöde) från Socialnämnden"
+    assert "iCalendar" not in " ".join(links.values())
+
+
 def test_the_public_kallelse_shows_the_public_version_only(client, published):
     meeting_id = published["meeting"].id
     html = get(client, f"/offentligt/sammantraden/{meeting_id}").get_data(as_text=True)

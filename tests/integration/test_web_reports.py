@@ -623,7 +623,9 @@ def test_withdrawing_is_set_apart_and_needs_its_confirmation(login_as):
     overview = re.search(r'<section class="report-state" aria-labelledby="oversikt">.*?</section>', html, re.DOTALL)
     assert '<h2 id="oversikt">Översikt</h2>' in overview.group(0) and "<dt>Läge</dt>" in overview.group(0)
     assert "Förhandsgranska</button>" in overview.group(0)  # inside the panel, among its buttons
-    actions = re.search(r'<section aria-labelledby="atgarder">.*?</section>', html, re.DOTALL).group(0)
+    actions = re.search(
+        r'<section class="report-actions" aria-labelledby="atgarder">.*?</section>', html, re.DOTALL
+    ).group(0)
     assert "Skicka på granskning</button>" in actions and "Återkalla" not in actions
     zone = re.search(r'<details class="danger-zone">.*?</details>', html, re.DOTALL).group(0)
     assert "<summary>Återkalla utlåtandet</summary>" in zone

@@ -9,10 +9,12 @@ from sqlalchemy import delete, select
 from agenda.minutes import operations as minutes_ops
 from agenda.minutes.adjustment_models import Announcement, MinutesAdjustment, MinutesApproval
 from agenda.minutes.models import Minutes
-from agenda.models import Meeting
+from agenda.models import Meeting, MeetingStatus
 from app.auth.models import User
 from app.demo import data
 from app.extensions import db
+from workflows import operations as report_ops
+from workflows.models import ReportState
 
 #: what only the members' protokoll may hold: the confidential cases' titles
 SECRET_TITLES = [title for _number, title, _public, _details in data.CONFIDENTIAL_CASES]
@@ -22,8 +24,9 @@ IDENTITY_NUMBER = "19121212-1212"
 
 def demo_minutes(*, unadjusted: bool = False) -> Minutes:
     """The demo meeting's protokoll (justerat, every item with its paragraph); ``unadjusted``: in the model's state
-    before its justering (no approvals, justeringar or anslag; no justering date on it or its paragraphs), so a test
-    edits and renders its drafts and justerar it again."""
+    before its justering (no approvals, justeringar or anslag; no justering date on it or its paragraphs; its items
+    without the outcome the justering gave them and their reports back on the agenda), so a test edits and renders
+    its drafts and justerar it again."""
     meeting = db.session.scalar(select(Meeting).join(Meeting.publications).order_by(Meeting.id))
     assert meeting is not None
     minutes = minutes_ops.minutes_for(meeting)
@@ -32,8 +35,13 @@ def demo_minutes(*, unadjusted: bool = False) -> Minutes:
         for model in (Announcement, MinutesAdjustment, MinutesApproval):
             db.session.execute(delete(model).where(model.minutes_id == minutes.id))
         minutes.adjusted_dt = None
+        meeting.status = MeetingStatus.held
         for paragraph in minutes.paragraphs:
             paragraph.adjusted_dt = None
+            paragraph.item.outcome = None
+            report = report_ops.report_for(paragraph.item.case) if paragraph.item.case is not None else None
+            if report is not None and report.state in (ReportState.decided, ReportState.signed):
+                report.state = ReportState.on_agenda
         db.session.commit()
     return minutes
 

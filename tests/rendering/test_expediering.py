@@ -26,7 +26,7 @@ from tasks.notifications import send_message
 from tasks.protocol_documents import render_protocol_documents
 from tasks.protocol_jobs import PROTOCOL_DOCUMENTS, seal_credentials
 from tasks.rendering.seal import verify_seal
-from tests.factories import body_of, csrf_token, person
+from tests.factories import approve_as_chair_and_justerare, body_of, csrf_token, person
 from tests.mail_server import running_smtp_server
 from tests.rendering.protocol_minutes import demo_minutes
 from workflows import operations as report_ops
@@ -117,16 +117,7 @@ def test_after_justering_the_sealed_extracts_go_to_each_recipient_and_are_regist
 
     # The chair and the justerare approve: the justering's completion starts the render of the justerat revision.
     document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 the protokoll approved")
-    for key in ("ordforande", "ledamot"):
-        adj.approve(
-            minutes,
-            user=person(key),
-            kind="full",
-            document=document,
-            seen_sha256=document.sha256,
-            password=f"demo-{key}",
-        )
-    db.session.commit()
+    approve_as_chair_and_justerare(minutes, document)
     job = db.session.scalar(select(Job).where(Job.kind == PROTOCOL_DOCUMENTS).order_by(Job.id.desc()))
     assert job is not None and job.params["is_adjusted"] and job.params["adjustment_id"]
     job_id = job.id
@@ -256,16 +247,7 @@ def test_a_paragraph_justerad_at_once_is_expedierad_with_its_own_sealed_extract(
     db.session.commit()
     number, minutes_id, meeting_id = paragraph.number, minutes.id, minutes.meeting_id
     document = adj.ReviewedDocument(revision=minutes.current_revision, pdf=b"%PDF-1.7 the paragraph approved")
-    for key in ("ordforande", "ledamot"):
-        adj.approve(
-            minutes,
-            user=person(key),
-            kind="immediate",
-            document=document,
-            seen_sha256=document.sha256,
-            password=f"demo-{key}",
-        )
-    db.session.commit()
+    approve_as_chair_and_justerare(minutes, document, "immediate")
     assert not minutes.is_adjusted
     job = db.session.scalar(select(Job).where(Job.kind == PROTOCOL_DOCUMENTS).order_by(Job.id.desc()))
     job_id = job.id

@@ -19,7 +19,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from agenda.identity_numbers import find_identity_numbers
+from app.registry.identity_numbers import find_identity_numbers
 from tasks.rendering.protocol_docx import (
     build_extract_docx,
     build_protocol_docx,

@@ -64,7 +64,7 @@ def tagged_pdf(text: str = "Protokoll", *, parent_tree_kids: bool = False) -> by
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     pdf.Root.Lang = String("sv-SE")
     out = io.BytesIO()
-    pdf.save(out, compress_streams=False)
+    pdf.save(out, compress_streams=False, deterministic_id=True)  # the same bytes each time it is made
     return out.getvalue()
 
 

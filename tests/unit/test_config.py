@@ -134,3 +134,31 @@ def test_the_seal_certificate_is_read_from_the_environment(tmp_path):
     )
     with pytest.raises(ConfigError, match="SEAL_CERTIFICATE_PATH and SEAL_KEY_PATH"):
         load_config({"SEAL_CERTIFICATE_PATH": "/etc/nf/sigill.crt"}, tmp_path)
+
+
+def test_redis_messages_of_a_dead_worker_come_back_after_the_longest_job_not_an_hour(tmp_path):
+    celery = load_config(PRODUCTION, tmp_path)["CELERY"]
+    options = celery["broker_transport_options"]
+    assert options["visibility_timeout"] == 35 * 60  # JOB_TIME_LIMIT (30 min) and five minutes' room
+    assert celery["task_time_limit"] == 30 * 60 and celery["task_acks_late"] is True
+    assert options["unacked_restore_throttle"] == 1  # looked for every unacked_restore_interval (10 s)
+    shorter = load_config({**PRODUCTION, "JOB_TIME_LIMIT": "600", "BROKER_VISIBILITY_TIMEOUT": "700"}, tmp_path)
+    assert shorter["CELERY"]["broker_transport_options"]["visibility_timeout"] == 700
+    assert shorter["CELERY"]["task_time_limit"] == 600
+
+
+def test_renders_have_a_queue_of_their_own(tmp_path):
+    celery = load_config({}, tmp_path)["CELERY"]
+    assert celery["task_default_queue"] == "celery"
+    assert celery["task_routes"]["tasks.rendering.render_meeting_documents"] == {"queue": "rendering"}
+    assert celery["task_routes"]["tasks.protocol_documents.render_protocol_documents"] == {"queue": "rendering"}
+    assert "tasks.notifications.send_message" not in celery["task_routes"]
+    assert celery["broker_transport_options"]["polling_interval"] == 0.1
+
+
+@pytest.mark.parametrize(
+    "env", [{"CONVERSION_TIMEOUT": "1800"}, {"JOB_TIME_LIMIT": "0"}, {"CONVERSION_TIMEOUT": "snart"}]
+)
+def test_a_conversion_must_fit_in_a_job(tmp_path, env):
+    with pytest.raises(ConfigError):
+        load_config(env, tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agenda.identity_numbers import find_identity_numbers, luhn_ok
+from app.registry.identity_numbers import find_identity_numbers, luhn_ok
 
 
 @pytest.mark.parametrize(

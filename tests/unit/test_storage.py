@@ -61,3 +61,37 @@ def test_download_names_are_safe(name, offered):
     from app.storage import download_name
 
     assert download_name(name) == offered
+
+
+def test_a_stream_is_stored_a_chunk_at_a_time_and_a_made_file_moved_in(tmp_path):
+    import io
+
+    from app import storage as storage_module
+
+    storage = LocalStorage(tmp_path / "files")
+    data = bytes(range(256)) * (3 * storage_module.CHUNK // 256 + 7)  # more than three chunks
+
+    class Reads(io.BytesIO):
+        sizes: list[int] = []
+
+        def read(self, size=-1):
+            self.sizes.append(size)
+            return super().read(size)
+
+    source = Reads(data)
+    stored = storage.save_stream(source)
+    assert stored.sha256 == hashlib.sha256(data).hexdigest() and stored.size == len(data)
+    assert storage.read(stored.key) == data and set(source.sizes) == {storage_module.CHUNK}
+    with storage.temporary_file(".pdf") as made:
+        made.write_bytes(b"%PDF-1.7 made")
+        moved = storage.store_path(made)
+        assert not made.exists()  # moved in, not copied
+    assert storage.read(moved.key) == b"%PDF-1.7 made"
+    # a stored file is named as it is; a file elsewhere copied; no temporary file left
+    assert storage.store_path(storage.local_path(stored.key)) == stored
+    outside = tmp_path / "scan.pdf"
+    outside.write_bytes(data)
+    assert storage.store_path(outside) == stored and outside.exists()
+    assert sorted(p.name for p in (tmp_path / "files").rglob("*") if p.is_file()) == sorted(
+        [stored.sha256, moved.sha256]
+    )

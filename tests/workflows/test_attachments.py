@@ -645,3 +645,39 @@ def test_the_same_new_file_uploaded_at_the_same_moment_is_stored_once(app, backe
     assert len(set(db.session.scalars(linked))) == 1
     if backend == "postgresql":
         assert len(unique_violations) == 1  # the second insert met the first and fell back to its record
+
+
+def test_a_big_scan_uploaded_as_a_file_is_stored_a_megabyte_at_a_time(app, report_in, user, tmp_path):
+    """The web and the API hand over the upload as the open file werkzeug spooled to disk: a PDF is known by its
+    first bytes and stored streaming, never read whole; a refused one (over the limit, a lie about its type)
+    stores nothing."""
+    from app.storage import CHUNK, get_storage
+    from tests.scans import write_scan
+
+    scan = tmp_path / "skanning.pdf"
+    write_scan(scan, 6, seed=7)
+    data = scan.read_bytes()
+
+    class Upload(io.BytesIO):
+        reads: list[int] = []
+
+        def read(self, size=-1):
+            self.reads.append(size)
+            return super().read(size)
+
+    report = report_in(S.draft)
+    upload = Upload(data)
+    added = att.upload_attachment(report, user=user("controller"), data=upload, filename="Skanning.pdf")
+    db.session.commit()
+    assert added.file.sha256 == hashlib.sha256(data).hexdigest() and added.file.content_type == "application/pdf"
+    assert get_storage().local_path(added.file.storage_key).read_bytes() == data
+    assert -1 not in upload.reads and max(upload.reads) <= CHUNK
+    before = stored()
+    app.config["MAX_ATTACHMENT_BYTES"] = len(data) - 1
+    with pytest.raises(ValidationError, match="för stor. En bilaga får vara högst"):
+        att.upload_attachment(report, user=user("controller"), data=Upload(data), filename="Större.pdf")
+    app.config["MAX_ATTACHMENT_BYTES"] = len(data)
+    with pytest.raises(ValidationError, match="heter .png men innehållet är en PDF"):
+        att.upload_attachment(report, user=user("controller"), data=Upload(data), filename="Bild.png")
+    db.session.rollback()
+    assert stored() == before

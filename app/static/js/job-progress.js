@@ -22,6 +22,7 @@
         state.textContent = job.state_label;
         count.textContent = job.progress_done + " av " + job.progress_total + " klara";
         if (job.state === "done") { download.hidden = false; return; }
+        if (job.stuck) { window.location.reload(); return; }  // shows why, and the retry button
         if (job.state === "failed") {
           errorText.textContent = job.error || "Jobbet misslyckades.";
           errorBox.hidden = false;

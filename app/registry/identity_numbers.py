@@ -66,3 +66,10 @@ def masked(text: str) -> str:
     """Show where a personnummer is without repeating it whole: its date part and ****."""
     digits = "".join(ch for ch in text if ch.isdigit())
     return digits[:-4] + "-****"
+
+
+def mask_identity_numbers(text: str) -> str:
+    """``text`` with each personnummer and samordningsnummer written as ``masked`` writes it."""
+    for number in find_identity_numbers(text):
+        text = text.replace(number.text, masked(number.text))
+    return text

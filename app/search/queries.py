@@ -1,0 +1,448 @@
+"""The search: the entries a user may find that match a query, ranked, with snippets, facets and paging.
+
+What a user may find is filtered in SQL by ``visible_entries_clause``, built from the same rules as every list
+(``app.permissions.committees_where`` and the diarium's ``visible_cases_clause``), before anything is counted,
+faceted, cut into a snippet or suggested: a result list never shows what the detail page would refuse.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from markupsafe import Markup
+from sqlalchemy import ColumnElement, Select, and_, case, cast, column, exists, false, func, literal, or_, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from app.auth.models import User
+from app.extensions import db
+from app.organisation.models import Committee
+from app.permissions import Action, committees_where
+from app.registry.models import Case, CaseStatus
+from app.registry.queries import visible_cases_clause
+from app.search.models import Audience, EntryKind, ExtractedText, ExtractionStatus, SearchEntry
+from app.search.text import MAX_QUERY, Term, fold, parse_query, snippet, suggested_word, suggestion_pattern
+from app.validation import ValidationError
+from workflows.models import ReportAttachment, StoredFileRecord, report_editors
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+
+#: SQLite's FTS5 tables over search_entries (made by the migration): stems, and trigrams of the folded text
+_FTS_WORDS = table("search_fts_words", column("rowid"), column("search_fts_words"))
+_FTS_PLAIN = table("search_fts_plain", column("rowid"), column("search_fts_plain"))
+
+
+def visible_entries_clause(user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause (on search_entries outer-joined to cases) selecting exactly the entries ``user`` may find:
+    each by the rule of the page that shows its text.
+
+    - a case's, document's, report's or bilaga's entry: the case visible now in the diarium
+      (``visible_cases_clause``), and then its audience: the case's secrets, its report, the report's
+      confidential bilagor;
+    - a kallelse's item: the item page's rule (``items_for_clause``);
+    - a protokoll's paragraph: the paragraph page's rule (agenda.minutes.access.load_minutes): whoever reads the
+      committee's protokoll, which its members and secretary read whole.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    secrets_ok = or_(
+        Case.committee_id.in_(committees_where(user, Action.view_confidential)), Case.case_officer_id == user.id
+    )
+    report_ok = Case.committee_id.in_(committees_where(user, Action.view_report))
+    editor = exists().where(report_editors.c.report_id == SearchEntry.report_id, report_editors.c.user_id == user.id)
+    on_case = and_(SearchEntry.case_id.is_not(None), visible_cases_clause(user))
+    audience = SearchEntry.audience
+    return or_(
+        and_(
+            on_case,
+            or_(
+                audience == Audience.case,
+                and_(audience == Audience.case_secrets, secrets_ok),
+                and_(audience == Audience.report, report_ok),
+                and_(audience == Audience.report_secrets, report_ok, or_(secrets_ok, editor)),
+            ),
+        ),
+        items_for_clause(user),
+        and_(audience == Audience.minutes, SearchEntry.committee_id.in_(committees_where(user, Action.view_minutes))),
+    )
+
+
+def items_for_clause(user: User) -> ColumnElement[bool]:
+    """The kallelse items ``user`` may find: those their item page shows them (agenda.snapshot.items_for, in SQL).
+
+    The page needs the meeting's committee's meetings (``Action.view_meetings``); it shows an item whole unless it
+    is a sekretessärende (in the snapshot, or its case made confidential since) whose secrets the reader may not
+    read: ``can(read_confidential_handlingar, case) or can(view_confidential, case)``, i.e. a role in the case's
+    committee allowing either, or being the case's own officer. Such an item it shows by its public title only,
+    which the search leaves to the public version."""
+    reads_secrets = or_(
+        Case.committee_id.in_(committees_where(user, Action.read_confidential_handlingar)),
+        Case.committee_id.in_(committees_where(user, Action.view_confidential)),
+        and_(Case.case_officer_id == user.id, Case.committee_id.in_(committees_where(user, Action.view_case))),
+    )
+    audience = SearchEntry.audience
+    return and_(
+        SearchEntry.committee_id.in_(committees_where(user, Action.view_meetings)),
+        or_(
+            and_(
+                audience == Audience.meetings,
+                or_(SearchEntry.case_id.is_(None), Case.is_confidential.is_(False), reads_secrets),
+            ),
+            and_(audience == Audience.meetings_secrets, SearchEntry.case_id.is_not(None), reads_secrets),
+        ),
+    )
+
+
+def public_entries_clause() -> ColumnElement[bool]:
+    """A WHERE clause (on search_entries outer-joined to cases) selecting what anyone may find without logging in:
+    the public versions only, and nothing on a case that is confidential now."""
+    return and_(
+        SearchEntry.audience == Audience.public,
+        or_(SearchEntry.case_id.is_(None), Case.is_confidential.is_(False)),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term_clause(term: Term, dialect: str) -> ColumnElement[bool]:
+    """The entries containing ``term``: as a substring of the folded text (partial words, compounds, numbers,
+    phrases) or by the stems of its words (another form of the word: "riktlinje" finds "riktlinjerna")."""
+    like = SearchEntry.plain.like(f"%{_escape_like(term.text)}%", escape="\\")
+    if dialect == "postgresql":
+        found: list[ColumnElement[bool]] = [like]
+        if term.stems:
+            query = func.phraseto_tsquery(cast(literal("swedish"), REGCONFIG), term.text)
+            found.append(SearchEntry.document.op("@@")(query))
+        return or_(*found)
+    if dialect == "sqlite":
+        # the trigram table answers a substring of three characters or more from its index
+        found = [
+            SearchEntry.id.in_(
+                select(_FTS_PLAIN.c.rowid).where(_FTS_PLAIN.c.search_fts_plain.op("MATCH")(_fts_quote(term.text)))
+            )
+            if len(term.text) >= 3
+            else like
+        ]
+        if term.stems:
+            words = _fts_quote(" ".join(term.stems))
+            found.append(
+                SearchEntry.id.in_(select(_FTS_WORDS.c.rowid).where(_FTS_WORDS.c.search_fts_words.op("MATCH")(words)))
+            )
+        return or_(*found)
+    return like
+
+
+@dataclass
+class SearchRequest:
+    """What a search asks for; the filters are the facets' values."""
+
+    q: str = ""
+    committee_id: int | None = None
+    year: int | None = None
+    kind: EntryKind | None = None
+    status: CaseStatus | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> SearchRequest:
+        """Read a search from a query string (the page's form and facet links); refuse odd values in Swedish."""
+        errors: dict[str, str] = {}
+
+        def number(name: str, label: str) -> int | None:
+            value = (args.get(name) or "").strip()
+            if not value:
+                return None
+            if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**31:
+                errors[name] = f"{label} ska vara ett positivt heltal."
+                return None
+            return int(value)
+
+        def choice(name: str, choices: type[_E]) -> _E | None:
+            value = args.get(name) or ""
+            if not value:
+                return None
+            try:
+                return choices(value)
+            except ValueError:
+                errors[name] = "Välj ett av alternativen i listan."
+                return None
+
+        request = cls(
+            q=args.get("q") or "",
+            committee_id=number("committee", "Nämnden"),
+            year=number("year", "Året"),
+            kind=choice("kind", EntryKind),
+            status=choice("status", CaseStatus),
+            page=number("page", "Sidan") or 1,
+        )
+        if errors:
+            raise ValidationError(errors)
+        request.validate()
+        return request
+
+    def validate(self) -> None:
+        if len(self.q) > MAX_QUERY:
+            raise ValidationError({"q": f"Söktexten får vara högst {MAX_QUERY} tecken."})
+        if not 1 <= self.page <= MAX_PAGE:
+            raise ValidationError({"page": f"Sidan ska vara ett tal från 1 till {MAX_PAGE}."})
+
+
+@dataclass
+class Hit:
+    kind: EntryKind
+    object_id: int
+    part: int
+    case_id: int | None
+    report_id: int | None
+    committee_id: int
+    committee: str
+    case_number: str | None
+    status: CaseStatus | None
+    year: int | None
+    entry_date: date | None
+    #: the heading and the snippet, HTML-escaped with the matches in <mark>
+    title: Markup
+    snippet: Markup
+    #: a bilaga whose file has no text to search ("Skannad, ingen text att söka i"): found by its title only
+    text_note: str | None = None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    terms: list[Term]
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: the query with å, ä, ö put back where the found texts have them ("bistand" → "bistånd"), if it finds nothing
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+_KIND_ORDER = {kind: n for n, kind in enumerate(EntryKind)}
+
+
+def _matching(visible: ColumnElement[bool], terms: list[Term], *columns: Any) -> Select[Any]:
+    """``columns`` of the entries the user may find that contain every term (search_entries outer-joined to
+    cases)."""
+    dialect = db.session.get_bind().dialect.name
+    return (
+        select(*columns)
+        .outerjoin(Case, Case.id == SearchEntry.case_id)
+        .where(visible, *(_term_clause(t, dialect) for t in terms))
+    )
+
+
+def _page(
+    visible: ColumnElement[bool], terms: list[Term], request: SearchRequest, first: int
+) -> list[tuple[SearchEntry, str | None, CaseStatus | None, str]]:
+    """One page of hits, ranked: the entries' ids are ranked first (a sort of narrow rows, however many the hits),
+    then only the page's entries are read whole, again only if the user may find them."""
+    ranked = _matching(visible, terms, SearchEntry.id).where(*_filters(request)).order_by(*_ranking(terms, request.q))
+    ids = list(db.session.scalars(ranked.limit(PAGE_SIZE).offset(first)))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        _matching(visible, terms, SearchEntry, Case.number, Case.status, Committee.name)
+        .join(Committee, Committee.id == SearchEntry.committee_id)
+        .where(SearchEntry.id.in_(ids))
+    ).all()
+    position = {entry_id: n for n, entry_id in enumerate(ids)}
+    return [(e, number, status, name) for e, number, status, name in sorted(rows, key=lambda r: position[r[0].id])]
+
+
+def _filters(request: SearchRequest) -> list[ColumnElement[bool]]:
+    found = []
+    if request.committee_id is not None:
+        found.append(SearchEntry.committee_id == request.committee_id)
+    if request.year is not None:
+        found.append(SearchEntry.year == request.year)
+    if request.kind is not None:
+        found.append(SearchEntry.kind == request.kind)
+    if request.status is not None:
+        found.append(Case.status == request.status)
+    return found
+
+
+def _ranking(terms: list[Term], q: str) -> list[ColumnElement[Any]]:
+    """An exact diarienummer or paragraph first, then an entry whose number holds a typed number ("3342"), then
+    (PostgreSQL) the weighted text rank, then the newest."""
+    handles = [t.text for t in terms if any(ch.isdigit() for ch in t.text)]
+    exact = [fold(q), *(t.text for t in terms)]
+    tier = case(
+        (SearchEntry.reference.in_(exact), 0),
+        *(
+            ((or_(*(SearchEntry.reference.like(f"%{_escape_like(h)}%", escape="\\") for h in handles)), 1),)
+            if handles
+            else ()
+        ),
+        else_=2,
+    )
+    order: list[ColumnElement[Any]] = [tier]
+    kinds = case(*((SearchEntry.kind == k, n) for k, n in _KIND_ORDER.items()), else_=len(_KIND_ORDER))
+    if db.session.get_bind().dialect.name == "postgresql" and any(t.stems for t in terms):
+        swedish = cast(literal("swedish"), REGCONFIG)
+        words = " ".join(w for t in terms for w in t.text.split())
+        order.append(func.ts_rank(SearchEntry.document, func.plainto_tsquery(swedish, words)).desc())
+    return [*order, kinds, SearchEntry.entry_date.desc().nulls_last(), SearchEntry.id.desc()]
+
+
+def _tally(
+    visible: ColumnElement[bool], terms: list[Term], request: SearchRequest
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The total and each facet's values and counts among the entries the user may find, each facet with the other
+    facets' choices applied: from one pass over the hits, counting them per (committee, year, kind, status)."""
+    grouped = _matching(
+        visible, terms, SearchEntry.committee_id, SearchEntry.year, SearchEntry.kind, Case.status, func.count()
+    ).group_by(SearchEntry.committee_id, SearchEntry.year, SearchEntry.kind, Case.status)
+    chosen = {"committee": request.committee_id, "year": request.year, "kind": request.kind, "status": request.status}
+    total = 0
+    counts: dict[str, Counter[Any]] = {name: Counter() for name in chosen}
+    for committee_id, year, kind, status, n in db.session.execute(grouped).all():
+        values = {"committee": committee_id, "year": year, "kind": kind, "status": status}
+        fits = {name: chosen[name] is None or values[name] == chosen[name] for name in chosen}
+        if all(fits.values()):
+            total += n
+        for name in chosen:
+            if values[name] is not None and all(fit for other, fit in fits.items() if other != name):
+                counts[name][values[name]] += n
+    return total, {name: _label_facet(name, list(counts[name].items())) for name in chosen}
+
+
+def _label_facet(name: str, counts: Sequence[tuple[Any, int]]) -> list[FacetValue]:
+    if name == "committee":
+        names = (
+            {cid: cname for cid, cname in db.session.execute(select(Committee.id, Committee.name))} if counts else {}
+        )
+        values = [FacetValue(str(v), names.get(v, str(v)), n) for v, n in counts]
+        return sorted(values, key=lambda f: f.label)
+    if name == "year":
+        return sorted((FacetValue(str(v), str(v), n) for v, n in counts), key=lambda f: f.value, reverse=True)
+    if name == "kind":
+        kinds = [(EntryKind(v), n) for v, n in counts]
+        return [FacetValue(k.value, k.label, n) for k, n in sorted(kinds, key=lambda kn: _KIND_ORDER[kn[0]])]
+    statuses = [(CaseStatus(v), n) for v, n in counts]
+    return [FacetValue(s.value, s.label, n) for s, n in sorted(statuses, key=lambda sn: sn[0].value)]
+
+
+def _suggestion(visible: ColumnElement[bool], terms: list[Term], q: str) -> str | None:
+    """The query with the å, ä or ö the found texts have where it has a or o, looked for only among the entries the
+    user may find (a suggestion shows a word: it must not come from a text they may not read)."""
+    replaced = q
+    changed = False
+    for term in terms:
+        pattern = suggestion_pattern(term)
+        if pattern is None:
+            continue
+        rows = db.session.scalars(
+            select(SearchEntry.plain)
+            .outerjoin(Case, Case.id == SearchEntry.case_id)
+            .where(visible, SearchEntry.plain.like(f"%{pattern}%"))
+            .limit(20)
+        )
+        word = next((w for w in (suggested_word(text, term) for text in rows) if w), None)
+        if word:
+            replaced = _replace_folded(replaced, term.text, word)
+            changed = True
+    return replaced if changed else None
+
+
+def _replace_folded(query: str, old: str, new: str) -> str:
+    out = []
+    for token in query.split():
+        out.append(new if fold(token).strip('",.;:()') == old else token)
+    return " ".join(out)
+
+
+def search(user: User, request: SearchRequest) -> SearchResult:
+    """The entries ``user`` may find for ``request``: one page of hits, the total, the facets and a suggestion."""
+    return _search(visible_entries_clause(user), request)
+
+
+def search_public(request: SearchRequest) -> SearchResult:
+    """The public search: the same, over the public versions only (``public_entries_clause``)."""
+    return _search(public_entries_clause(), request)
+
+
+def _search(visible: ColumnElement[bool], request: SearchRequest) -> SearchResult:
+    request.validate()
+    terms = parse_query(request.q)
+    result = SearchResult(request=request, terms=terms)
+    if not terms:
+        return result
+    result.total, result.facets = _tally(visible, terms, request)
+    first = (request.page - 1) * PAGE_SIZE
+    if result.total == 0:
+        result.suggestion = _suggestion(visible, terms, request.q)
+    if first >= result.total:
+        return result
+    for entry, number, status, committee in _page(visible, terms, request, first):
+        result.hits.append(
+            Hit(
+                kind=entry.kind,
+                object_id=entry.object_id,
+                part=entry.part,
+                case_id=entry.case_id,
+                report_id=entry.report_id,
+                committee_id=entry.committee_id,
+                committee=committee,
+                case_number=number,
+                status=status,
+                year=entry.year,
+                entry_date=entry.entry_date,
+                title=snippet(entry.title, terms, width=600),
+                snippet=snippet(entry.body, terms) if entry.body else Markup(""),
+            )
+        )
+    attachment_ids = [h.object_id for h in result.hits if h.kind is EntryKind.bilaga]
+    notes = text_notes(attachment_ids) if attachment_ids else {}
+    for hit in result.hits:
+        hit.text_note = notes.get(hit.object_id) if hit.kind is EntryKind.bilaga else None
+    return result
+
+
+#: what a bilaga's list and a search hit say of a file without text to search
+SCANNED = "Skannad, ingen text att söka i"
+NO_TEXT = "Ingen text att söka i"
+NOT_READ = "Texten kunde inte läsas"
+
+
+def text_notes(attachment_ids: Sequence[int]) -> dict[int, str]:
+    """For bilagor whose file's text was read and has nothing to search: the note to show, by bilaga id. A PDF
+    without text is a scan ("Skannad, ingen text att söka i"); a file the reader failed on says so."""
+    rows = db.session.execute(
+        select(ReportAttachment.id, ExtractedText.status, StoredFileRecord.content_type)
+        .join(ExtractedText, ExtractedText.file_id == ReportAttachment.file_id)
+        .join(StoredFileRecord, StoredFileRecord.id == ReportAttachment.file_id)
+        .where(ReportAttachment.id.in_(attachment_ids), ExtractedText.status != ExtractionStatus.done)
+    ).all()
+    notes = {}
+    for attachment_id, status, content_type in rows:
+        if status is ExtractionStatus.failed:
+            notes[attachment_id] = NOT_READ
+        else:
+            notes[attachment_id] = SCANNED if content_type == "application/pdf" else NO_TEXT
+    return notes
