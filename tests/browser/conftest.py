@@ -211,6 +211,11 @@ def new_page(browser, live_server, signed_in, request):
             signed_in[user] = context.storage_state()
         elif user:
             page.goto("/")
+            if not page.get_by_role("button", name="Logga ut").count():
+                # the kept session has ended meanwhile (a cookie signed while another test had moved the clock,
+                # or the user's sessions ended): log in anew and keep that one
+                ui.log_in(page, user)
+                signed_in[user] = context.storage_state()
         return page
 
     yield _new_page

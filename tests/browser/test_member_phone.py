@@ -124,6 +124,8 @@ def test_member_opens_a_pdf_writes_an_item_note_and_sees_what_is_new(served_app,
     page.set_viewport_size(PHONE)
     page.goto(base)
     check_page(page)
+    assert page.url.split("?")[0].endswith(base), page.url  # the members' kallelse, not the log-in page
+    assert page.get_by_role("link", name=setup["title"]).count() == 1, page.locator("main").inner_text()
     assert not page.get_by_role("region", name="Nytt sedan ditt senaste besök").count()  # the first visit
     follow(page.get_by_role("link", name=setup["title"]))
     check_page(page, "kallelse-punkt-pdf-telefon", screenshot=True)
