@@ -25,7 +25,15 @@ from app.extensions import db
 from app.organisation.models import Committee
 from app.registry.access import get_by_id
 from app.web.notice import neighbours, report_document, requested_version, send_stored
-from app.web.published_pages import PageState, cacheable_request, cached_page
+from app.web.published_pages import (
+    PageState,
+    _requested_version,
+    cacheable_request,
+    cached_page,
+    known_reply,
+    page_cache,
+    page_stamp,
+)
 
 bp = Blueprint("public", __name__, url_prefix="/offentligt")
 
@@ -65,6 +73,9 @@ def index():
 
 @bp.route("/sammantraden/<int:meeting_id>")
 def meeting(meeting_id: int):
+    cacheable = cacheable_request()
+    if cacheable and (known := known_reply("meeting", meeting_id)) is not None:
+        return known
     meeting, publication = _published_meeting(meeting_id)
 
     def render() -> str:
@@ -78,9 +89,11 @@ def meeting(meeting_id: int):
             cancelled=meeting.cancelled_dt,
         )
 
-    if not cacheable_request():
+    if not cacheable:
         return render()
-    return cached_page(PageState("meeting", meeting, publication), render)
+    page_cache().note_cases(publication, _requested_version())
+    stamp = page_stamp("meeting", meeting_id)
+    return cached_page(PageState("meeting", meeting, publication), render, stamp=stamp)
 
 
 def _public_item(items: list[dict], number: int) -> dict:

@@ -21,6 +21,15 @@ the processes of one machine; a file read is cheap (the page cache keeps it), wr
 rename), and the state hash in the name means no entry is ever invalidated, only left behind: the folders of other
 fingerprints are removed when the first page of a new one is stored. No dependency (Flask-Caching's filesystem
 backend would do the same with pickles and a threshold sweep).
+
+Rendering once is not enough on publishing day: gathering ``PageState`` loads the meeting, both snapshots of every
+version (large JSON), the cases and the render jobs, and costs more than the page's HTML. So a reply the process has
+already given is found by a ``page_stamp`` first: a few small queries of plain columns (the meeting's cancellation,
+its versions, the requested version's cases with their confidentiality, public title and last change, its render
+jobs), no snapshot, no ORM objects. The stamp of a page whose full state was gathered is remembered with that state's
+ETag, but only when the stamp read before and after gathering it is the same (nothing changed in between); any
+change to what the page is made of changes the stamp, and an unknown stamp takes the full path. The cases a version
+names are read once from its immutable snapshot and kept by the version's id and publishing time.
 """
 
 from __future__ import annotations
@@ -39,11 +48,13 @@ from pathlib import Path
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, String, case, cast, func, literal_column, null, select, type_coerce, union_all
 from werkzeug.http import is_resource_modified
 
 from agenda.models import Meeting, Publication
+from agenda.snapshot_json import SnapshotJSON
 from agenda.secrecy import secret_now
+from app.db_types import UTCDateTime
 from app.extensions import db
 from app.registry.models import Case
 from config import ROOT
@@ -71,6 +82,13 @@ def code_fingerprint() -> tuple[str, datetime]:
     return _fingerprint
 
 
+def snapshot_case_ids(snapshot: SnapshotJSON) -> list[int]:
+    """The cases a members' snapshot names, by its items and its delegated decisions (sorted, each once)."""
+    ids = {i["case_id"] for i in snapshot["items"] if i.get("case_id")}
+    ids |= {d["case_id"] for i in snapshot["items"] for d in i.get("delegation_decisions", []) if d.get("case_id")}
+    return sorted(ids)
+
+
 @dataclass
 class PageState:
     """Everything a public page of one published version is made of besides that version's snapshot."""
@@ -84,10 +102,7 @@ class PageState:
         from app.web.meeting_documents import published_files
 
         snapshot = self.publication.members_snapshot
-        case_ids = sorted({i["case_id"] for i in snapshot["items"] if i.get("case_id")})
-        case_ids += [
-            d["case_id"] for i in snapshot["items"] for d in i.get("delegation_decisions", []) if d.get("case_id")
-        ]
+        case_ids = snapshot_case_ids(snapshot)
         latest = self.meeting.latest_publication
         self.secret = secret_now(snapshot)
         self.files = published_files(self.publication, "public")
@@ -126,22 +141,143 @@ def cacheable_request() -> bool:
     return not current_user.is_authenticated and not session
 
 
-def cached_page(state: PageState, render: Callable[[], str]) -> Response:
-    """The page of ``state`` for an anonymous reader: 304 when the reader's copy is current, else the HTML rendered
-    once per state (``render`` called only when no copy is kept), with the validators and public caching."""
+def _reply(etag: str, last_modified: datetime) -> tuple[Response, bool]:
+    """The cacheable reply's headers, and whether the reader's copy is current (the reply is a 304 then)."""
     response = current_app.response_class(mimetype="text/html")
-    response.set_etag(state.etag)
-    response.last_modified = state.last_modified
+    response.set_etag(etag)
+    response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     response.cache_control.must_revalidate = True
     response.vary.add("Cookie")
     if request.method in ("GET", "HEAD") and not is_resource_modified(
-        request.environ, etag=state.etag, last_modified=state.last_modified
+        request.environ, etag=etag, last_modified=last_modified
     ):
         response.status_code = 304
+        return response, True
+    return response, False
+
+
+def cached_page(state: PageState, render: Callable[[], str], *, stamp: tuple | None = None) -> Response:
+    """The page of ``state`` for an anonymous reader: 304 when the reader's copy is current, else the HTML rendered
+    once per state (``render`` called only when no copy is kept), with the validators and public caching.
+
+    ``stamp``: the page's ``page_stamp`` read before ``state`` was gathered; remembered with the state's ETag when it
+    reads the same again now, so that the next reader of the same stamp gets ``known_reply``."""
+    response, current = _reply(state.etag, state.last_modified)
+    if not current:
+        response.set_data(page_cache().get(state.etag, render))
+    if stamp is not None and page_stamp(stamp[0], stamp[2], stamp[-1]) == stamp:
+        page_cache().remember(stamp, state.etag, state.last_modified)
+    return response
+
+
+# --- the stamp: a reply already given, found without loading the meeting ---------------------------------
+
+#: the largest id the databases' integer keys hold (a larger one in a URL is an unknown meeting)
+_MAX_ID = 2**31 - 1
+
+
+def _requested_version() -> int | None | bool:
+    """``?version=N`` as a number, None for the latest, False when it is malformed (the full path answers 400)."""
+    raw = request.args.get("version")
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or len(raw) > 6:
+        return False
+    return int(raw)
+
+
+def page_stamp(page: str, meeting_id: int, extra: tuple = ()) -> tuple | None:
+    """What the public page ``page`` of the meeting is made of besides its immutable snapshot, as plain columns in
+    one query (see the module). None when only the full path can tell: an unknown meeting or version, a malformed
+    ``?version``, or a version this process has not yet read the cases of (``PageCache.note_cases``).
+
+    The one query needs the version's id and cases before it runs: the version this process last answered for the
+    same meeting and ``?version`` is taken, and the stamp is None when the versions read show another one."""
+    version = _requested_version()
+    if version is False or not 0 < meeting_id <= _MAX_ID:
+        return None
+    guess = page_cache().last_version((meeting_id, version))
+    if guess is None:
+        return None
+    (publication_id, published_dt), case_ids = guess
+    rows = sorted(db.session.execute(_stamp_query(meeting_id, publication_id, case_ids)).all(), key=_row_order)
+    meeting = [r for r in rows if r.kind == "m"]
+    versions = tuple((r.id, r.number, r.dt) for r in rows if r.kind == "p")
+    if not meeting or not versions:
+        return None
+    chosen = versions[-1] if version is None else next((v for v in versions if v[1] == version), None)
+    if chosen is None or (chosen[0], chosen[2]) != (publication_id, published_dt):
+        return None
+    cases = tuple((r.id, r.number, r.text, r.dt) for r in rows if r.kind == "c")
+    jobs = tuple((r.id, r.number, r.text, r.dt) for r in rows if r.kind == "j")
+    return (page, code_fingerprint()[0], meeting_id, meeting[0].dt, versions, publication_id, cases, jobs, extra)
+
+
+_stamp_statement = None
+
+
+def _row_order(row) -> tuple:
+    return (row.kind, row.number if row.kind == "p" else 0, row.id)
+
+
+def _stamp_query(meeting_id: int, publication_id: int, case_ids: list[int]):
+    """One UNION ALL of rows (kind, id, number, dt, text): the meeting ("m": its cancellation), its versions ("p":
+    version, publishing time), the cases the version names ("c": confidential 0/1, last change, public title) and
+    the version's render jobs ("j": progress, finished, state). Built once; the caller sorts the rows."""
+    global _stamp_statement
+    if _stamp_statement is None:
+        _stamp_statement = _build_stamp_statement()
+    return _stamp_statement.params(meeting_id=meeting_id, publication_id=publication_id, case_ids=case_ids)
+
+
+def _build_stamp_statement():
+    from tasks.models import Job
+    from tasks.rendering.meeting_jobs import MEETING_DOCUMENTS
+
+    meetings, publications, cases, jobs = (t.__table__.c for t in (Meeting, Publication, Case, Job))
+
+    def row(kind: str, id_, number, dt, text):
+        return select(
+            literal_column(f"'{kind}'").label("kind"),
+            id_.label("id"),
+            type_coerce(number, Integer).label("number"),
+            type_coerce(dt, UTCDateTime()).label("dt"),
+            type_coerce(text, String).label("text"),
+        )
+
+    no_text = cast(null(), String)
+    meeting_id, publication_id = bindparam("meeting_id", type_=Integer), bindparam("publication_id", type_=Integer)
+    confidential = case((cases.is_confidential.is_(True), 1), else_=0)
+    return union_all(
+        row("m", meetings.id, literal_column("0"), meetings.cancelled_dt, no_text).where(meetings.id == meeting_id),
+        row("p", publications.id, publications.version, publications.published_dt, no_text).where(
+            publications.meeting_id == meeting_id
+        ),
+        row("j", jobs.id, jobs.progress_done, jobs.finished_dt, cast(jobs.state, String)).where(
+            jobs.publication_id == publication_id, jobs.kind == MEETING_DOCUMENTS
+        ),
+        row("c", cases.id, confidential, cases.modified_dt, cases.public_title).where(
+            cases.id.in_(bindparam("case_ids", expanding=True))
+        ),
+    )
+
+
+def known_reply(page: str, meeting_id: int, extra: tuple = ()) -> Response | None:
+    """The reply to an anonymous reader when this process has given it for the same stamp (304 or the kept HTML),
+    or None when the full path must answer."""
+    stamp = page_stamp(page, meeting_id, extra)
+    known = page_cache().known(stamp) if stamp is not None else None
+    if known is None:
+        return None
+    response, current = _reply(*known)
+    if current:
         return response
-    response.set_data(page_cache().get(state.etag, render))
+    text = page_cache().peek(known[0])
+    if text is None:
+        return None
+    response.set_data(text)
     return response
 
 
@@ -160,9 +296,61 @@ class PageCache:
     def __init__(self, folder: Path, fingerprint: str, size: int = 256) -> None:
         self.root, self.folder, self.size = folder, folder / fingerprint, size
         self._memory: OrderedDict[str, str] = OrderedDict()
+        #: page stamp → (ETag, Last-Modified) of the state gathered for it; (meeting, ?version) → the version last
+        #: answered for it ((id, publishing time), the cases it names)
+        self._stamps: OrderedDict[tuple, tuple[str, datetime]] = OrderedDict()
+        self._cases: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
         #: pages rendered by this process (tests and the benchmark read it)
         self.renders = 0
+        #: replies given from a known stamp (tests read it)
+        self.known_replies = 0
+
+    def note_cases(self, publication: Publication, version: int | None) -> None:
+        """Keep the version answered for ``?version`` (None: the latest) of its meeting, with the cases it names
+        (its snapshot never changes), for the next ``page_stamp``."""
+        key = (publication.meeting_id, version)
+        kept = self._cases.get(key)
+        if kept is None or kept[0] != (publication.id, publication.published_dt):
+            value = ((publication.id, publication.published_dt), snapshot_case_ids(publication.members_snapshot))
+            with self._lock:
+                self._cases[key] = value
+                while len(self._cases) > self.size * 4:
+                    self._cases.popitem(last=False)
+
+    def last_version(self, key: tuple) -> tuple | None:
+        with self._lock:
+            return self._cases.get(key)
+
+    def remember(self, stamp: tuple, etag: str, last_modified: datetime) -> None:
+        with self._lock:
+            self._stamps[stamp] = (etag, last_modified)
+            self._stamps.move_to_end(stamp)
+            while len(self._stamps) > self.size * 4:
+                self._stamps.popitem(last=False)
+
+    def known(self, stamp: tuple) -> tuple[str, datetime] | None:
+        with self._lock:
+            found = self._stamps.get(stamp)
+            if found is not None:
+                self.known_replies += 1
+            return found
+
+    def peek(self, key: str) -> str | None:
+        """The kept page of ``key`` (memory, then its file), or None: nothing is rendered."""
+        with self._lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return self._memory[key]
+        try:
+            text = (self.folder / f"{key}.html").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        with self._lock:
+            self._memory[key] = text
+            while len(self._memory) > self.size:
+                self._memory.popitem(last=False)
+        return text
 
     def get(self, key: str, render: Callable[[], str]) -> str:
         with self._lock:

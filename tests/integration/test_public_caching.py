@@ -5,7 +5,8 @@ nothing of a session or a confidential matter goes into a shared cache (app/web/
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.event import listen, remove
 
 from agenda import operations as agenda_ops
 from agenda.models import Meeting, Publication
@@ -134,3 +135,99 @@ def test_a_logged_in_reader_gets_a_private_page_that_is_not_kept(app, login_as, 
     assert response.cache_control.private and response.cache_control.no_store and not response.cache_control.public
     assert "ETag" not in response.headers
     assert "Ali Karimi" in response.get_data(as_text=True)  # the page names its reader: never in a shared cache
+
+
+def _known_replies() -> int:
+    return page_cache().known_replies
+
+
+def _statements(app, fetch) -> tuple[object, list[str]]:
+    """The reply of ``fetch()`` and the SQL statements it ran (a pool's liveness ping is not counted)."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() not in ("SELECT 1", "BEGIN"):
+            seen.append(statement)
+
+    listen(db.engine, "before_cursor_execute", count)
+    try:
+        return fetch(), seen
+    finally:
+        remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_page_already_given_is_answered_from_its_stamp_in_one_query(app, client, published):
+    url = f"/offentligt/sammantraden/{published['meeting_id']}"
+    first = client.get(url)
+    before, renders = _known_replies(), page_cache().renders
+    again, statements = _statements(app, lambda: client.get(url))
+    assert _known_replies() == before + 1 and page_cache().renders == renders
+    assert len(statements) == 1, statements  # the stamp: no meeting, snapshot or case loaded
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    assert_cacheable(again)
+    revalidated = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and _known_replies() == before + 2
+    # an unknown version or a bad one is the full path's answer, never a kept page
+    assert client.get(f"{url}?version=9").status_code == 404
+    assert client.get(f"{url}?version=x").status_code == 400
+
+
+def _make_case_confidential_behind_the_orm(case_id: int) -> None:
+    """Mark the case confidential with plain SQL: its last-change time is not touched."""
+    db.session.execute(
+        text("UPDATE cases SET is_confidential = :yes, public_title = :title WHERE id = :id"),
+        {"yes": True, "title": PUBLIC_TITLE, "id": case_id},
+    )
+    db.session.commit()
+
+
+def _new_render_job(meeting_id: int) -> None:
+    from tasks.rendering.meeting_jobs import start_meeting_documents
+
+    start_meeting_documents(person("sekreterare"), db.session.get(Meeting, meeting_id))
+    db.session.commit()
+
+
+def _cancel(meeting_id: int) -> None:
+    from agenda.cancellation import cancel_meeting
+
+    cancel_meeting(db.session.get(Meeting, meeting_id), user=person("sekreterare"), reason="Sjukdom.")
+    db.session.commit()
+
+
+def _correct(meeting_id: int) -> None:
+    meeting = db.session.get(Meeting, meeting_id)
+    agenda_ops.update_meeting(meeting, user=person("sekreterare"), values={"place": "Rättelsesalen, plan 3"})
+    publish(meeting)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda p: _make_case_confidential_behind_the_orm(p["case"].id), PUBLIC_TITLE),
+        (lambda p: make_confidential(p["case"], rename=True), PUBLIC_TITLE),
+        (lambda p: _new_render_job(p["meeting_id"]), "skapas"),
+        (lambda p: _cancel(p["meeting_id"]), "inställt"),
+        (lambda p: _correct(p["meeting_id"]), "Rättelsesalen, plan 3"),
+    ],
+    ids=["confidential-by-sql", "confidential-and-renamed", "render-queued", "cancelled", "corrected"],
+)
+def test_any_change_to_what_the_page_shows_changes_its_stamp(app, client, published, change, expected):
+    url = f"/offentligt/sammantraden/{published['meeting_id']}"
+    first = client.get(url)
+    client.get(url)
+    known = _known_replies()
+    assert client.get(url).headers["ETag"] == first.headers["ETag"] and _known_replies() == known + 1
+
+    change(published)
+
+    changed = client.get(url)
+    assert _known_replies() == known + 1  # not the kept reply: the full path answered
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    body = changed.get_data(as_text=True)
+    assert expected in body
+    if expected == PUBLIC_TITLE:
+        assert_no_canary(body, "the public kallelse after the change")
+    # and the new state is known in its turn
+    assert client.get(url).get_data() == changed.get_data() and _known_replies() == known + 2
