@@ -27,12 +27,12 @@ from app.registry.access import get_by_id
 from app.web.notice import neighbours, report_document, requested_version, send_stored
 from app.web.published_pages import (
     PageState,
-    _requested_version,
     cacheable_request,
     cached_page,
     known_reply,
     page_cache,
     page_stamp,
+    version_asked,
 )
 
 bp = Blueprint("public", __name__, url_prefix="/offentligt")
@@ -91,7 +91,7 @@ def meeting(meeting_id: int):
 
     if not cacheable:
         return render()
-    page_cache().note_cases(publication, _requested_version())
+    page_cache().note_cases(publication, version_asked())
     stamp = page_stamp("meeting", meeting_id)
     return cached_page(PageState("meeting", meeting, publication), render, stamp=stamp)
 

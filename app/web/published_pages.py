@@ -48,12 +48,24 @@ from pathlib import Path
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
-from sqlalchemy import Integer, bindparam, String, case, cast, func, literal_column, null, select, type_coerce, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from werkzeug.http import is_resource_modified
 
 from agenda.models import Meeting, Publication
-from agenda.snapshot_json import SnapshotJSON
 from agenda.secrecy import secret_now
+from agenda.snapshot_json import SnapshotJSON
 from app.db_types import UTCDateTime
 from app.extensions import db
 from app.registry.models import Case
@@ -178,7 +190,7 @@ def cached_page(state: PageState, render: Callable[[], str], *, stamp: tuple | N
 _MAX_ID = 2**31 - 1
 
 
-def _requested_version() -> int | None | bool:
+def version_asked() -> int | None | bool:
     """``?version=N`` as a number, None for the latest, False when it is malformed (the full path answers 400)."""
     raw = request.args.get("version")
     if raw in (None, ""):
@@ -195,7 +207,7 @@ def page_stamp(page: str, meeting_id: int, extra: tuple = ()) -> tuple | None:
 
     The one query needs the version's id and cases before it runs: the version this process last answered for the
     same meeting and ``?version`` is taken, and the stamp is None when the versions read show another one."""
-    version = _requested_version()
+    version = version_asked()
     if version is False or not 0 < meeting_id <= _MAX_ID:
         return None
     guess = page_cache().last_version((meeting_id, version))
