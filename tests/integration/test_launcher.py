@@ -104,8 +104,13 @@ def test_the_launcher_leaves_nothing_behind(worker_env, stop, tmp_path):
         groups = {group for _state, group, _session, _environ, _cmdline in running.values()}
         sessions = {session for _state, _group, session, _environ, _cmdline in running.values()} - {os.getsid(0)}
         assert {running[p][2] for p in offices} - {process.pid}, "LibreOffice runs in a session of its own"
-        pipes = [pdf.office_pipe(user) for user in temporary.glob(f"namndflode-run-*/{pdf.PROFILE_PREFIX}*/user")]
-        assert pipes and all(pipe.is_socket() for pipe in pipes)  # where office_pipe says they are
+
+        def office_pipes() -> list[Path]:
+            found = [pdf.office_pipe(u) for u in temporary.glob(f"namndflode-run-*/{pdf.PROFILE_PREFIX}*/user")]
+            return found if found and all(pipe.is_socket() for pipe in found) else []
+
+        # where office_pipe says they are, once each starting LibreOffice has made its socket
+        pipes = wait_for(office_pipes, 60, "LibreOffice's pipes where office_pipe says they are", log)
 
         if stop.endswith("hung"):  # the worker waits for its render, which waits for LibreOffice: killed at last
             for pid in offices:
