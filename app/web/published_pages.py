@@ -24,8 +24,8 @@ backend would do the same with pickles and a threshold sweep).
 
 Rendering once is not enough on publishing day: gathering ``PageState`` loads the meeting, both snapshots of every
 version (large JSON), the cases and the render jobs, and costs more than the page's HTML. So a reply the process has
-already given is found by a ``page_stamp`` first: a few small queries of plain columns (the meeting's cancellation,
-its versions, the requested version's cases with their confidentiality, public title and last change, its render
+already given is found by a ``page_stamp`` first: one query of plain columns (the meeting's cancellation, its
+versions, the requested version's cases with their confidentiality, public title and last change, its render
 jobs), no snapshot, no ORM objects. The stamp of a page whose full state was gathered is remembered with that state's
 ETag, but only when the stamp read before and after gathering it is the same (nothing changed in between); any
 change to what the page is made of changes the stamp, and an unknown stamp takes the full path. The cases a version
