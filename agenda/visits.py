@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from agenda.models import Meeting
 from agenda.snapshot_json import ItemJSON
@@ -52,26 +53,31 @@ class NoticeVisit(Model):
         return f"<NoticeVisit user {self.user_id} meeting {self.meeting_id} v{self.version}>"
 
 
-def visit_for(user: User, meeting: Meeting) -> NoticeVisit | None:
-    return db.session.scalar(
+def visit_for(
+    user: User, meeting: Meeting, *, session: Session | scoped_session[Any] | None = None
+) -> NoticeVisit | None:
+    return (session or db.session).scalar(
         select(NoticeVisit).where(NoticeVisit.user_id == user.id, NoticeVisit.meeting_id == meeting.id)
     )
 
 
-def record_visit(user: User, meeting: Meeting, version: int) -> NoticeVisit:
+def record_visit(
+    user: User, meeting: Meeting, version: int, *, session: Session | scoped_session[Any] | None = None
+) -> NoticeVisit:
     """Note that ``user`` opened ``version`` of the meeting's kallelse; a lower or the same version changes nothing.
 
-    Never commits (the view does).
+    Never commits: ``session`` (default the request's) is committed by the caller.
     """
-    visit = visit_for(user, meeting)
+    session = db.session if session is None else session
+    visit = visit_for(user, meeting, session=session)
     if visit is None:
         visit = NoticeVisit(user_id=user.id, meeting_id=meeting.id, version=version, previous_version=None)
         try:
-            with db.session.begin_nested():  # the same reader's first visit from two tabs at once: one row wins
-                db.session.add(visit)
+            with session.begin_nested():  # the same reader's first visit from two tabs at once: one row wins
+                session.add(visit)
             return visit
         except IntegrityError:
-            found = visit_for(user, meeting)
+            found = visit_for(user, meeting, session=session)
             assert found is not None, "the other visit's row, which won"
             visit = found
     if version > visit.version:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from agenda import access, visits
 from agenda.models import Meeting, Publication
 from agenda.snapshot import items_for
-from app.extensions import db
+from app.extensions import db, separate_transaction
 from app.organisation.models import Committee
 from app.web.meetings import bp
 from workflows.access import acting_user
@@ -42,9 +42,13 @@ def _item_ids(publication: Publication) -> list[int]:
 
 def visited(meeting: Meeting, publication: Publication, items: list[dict]) -> dict | None:
     """Record that the current user opened this version; what is new since the version they had read before
-    ("Nytt sedan ditt senaste besök"), while this is the latest they have opened, else None. The view commits."""
-    visit = visits.record_visit(acting_user(), meeting, publication.version)
-    since = visits.compared_version(visit, publication.version)
+    ("Nytt sedan ditt senaste besök"), while this is the latest they have opened, else None.
+
+    The visit is written in a transaction of its own: the page's request only reads (on SQLite it began without
+    the write lock, and a reading transaction cannot take it once another connection has written)."""
+    with separate_transaction() as session:
+        visit = visits.record_visit(acting_user(), meeting, publication.version, session=session)
+        since = visits.compared_version(visit, publication.version)
     if since is None:
         return None
     earlier = access.publication_of(meeting, since)
@@ -96,7 +100,6 @@ def notice(meeting_id: int):
     publication = requested_version(meeting)
     items = reader_items(publication)
     news = visited(meeting, publication, items)
-    db.session.commit()
     return render_template(
         "agenda/notice.html",
         meeting=meeting,
@@ -115,7 +118,6 @@ def notice_item(meeting_id: int, number: int):
     items = reader_items(publication)
     item = _item_by_number(items, number)
     news = visited(meeting, publication, items)
-    db.session.commit()
     return render_item_page(meeting, publication, items, item, news)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from flask import request
 from sqlalchemy import select
 
 from agenda import operations as agenda_ops
@@ -180,3 +181,32 @@ def test_the_demo_kallelse_shows_no_news_to_its_readers(login_as, demo):
         html = page(member, f"/sammantraden/{meeting.id}/kallelse")
         assert news_section(html) == ""
     assert len(data.AGENDA) == html.count('<tr id="punkt-')
+
+
+def test_a_visit_is_recorded_though_another_connection_wrote_after_the_page_began_reading(app, login_as, demo):
+    """The page's request only reads (on SQLite it begins without the write lock); another connection writing
+    after it began (a log-in elsewhere) must not make recording the visit fail (a reading SQLite transaction
+    cannot take the write lock once the database changed under it)."""
+    from sqlalchemy import update
+
+    from app.auth.models import User
+    from app.db_types import utcnow
+    from app.extensions import separate_transaction
+
+    meeting_id = demo_meeting().id
+    member = login_as("ledamot")
+    secretary_id = person("sekreterare").id
+    db.session.remove()
+
+    def write_elsewhere_once_reading():
+        if "/kallelse" not in request.path:
+            return
+        db.session.execute(select(Meeting.id).limit(1))  # the request's transaction has begun, reading
+        with separate_transaction() as other:
+            other.execute(update(User).where(User.id == secretary_id).values(last_login_dt=utcnow()))
+
+    app.before_request_funcs.setdefault(None, []).append(write_elsewhere_once_reading)
+    response = member.get(f"/sammantraden/{meeting_id}/kallelse")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    visit = fresh().scalar(select(NoticeVisit).where(NoticeVisit.meeting_id == meeting_id))
+    assert visit is not None and visit.user_id == person("ledamot").id
