@@ -80,4 +80,6 @@ def search_all():
         }
         or {"committee": [], "year": [], "kind": [], "status": []},
         suggestion=result.suggestion,
+        capped=result.capped,
+        facets_sampled=result.sampled,
     )

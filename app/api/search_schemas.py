@@ -9,6 +9,7 @@ from pydantic import Field
 from app.api.spec import Choice, Id, Page, Query, RowId, Shape, Text, Url, Year
 from app.registry.models import CaseStatus
 from app.search.models import EntryKind
+from app.search.queries import HIT_LIMIT
 
 
 class SearchQuery(Query):
@@ -78,3 +79,9 @@ class SearchPage(Page):
     items: list[SearchHit]
     facets: Facets = Field(description="Antal träffar per värde, bland det du får läsa, med de andra filtren valda.")
     suggestion: str | None = Field(description='Sökningen med å, ä, ö där texterna har dem ("bistand" → "bistånd").')
+    capped: bool = Field(
+        description=f"Fler träffar än sökningen räknar ({HIT_LIMIT}): total är gränsen, och träffarna är de senaste årens."
+    )
+    facets_sampled: bool = Field(
+        description=f"Facetternas antal gäller de senaste årens {HIT_LIMIT} träffar, inte alla träffar."
+    )

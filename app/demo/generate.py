@@ -12,13 +12,14 @@ gets the new rows' entries (``refresh_many``), and nothing is audited: it is tes
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from agenda.models import AgendaItem, ItemKind, Meeting
-from app.auth.models import CommitteeRole, Role
+from app.auth.models import CommitteeRole, Role, User
 from app.clock import local_today
 from app.demo import texts
 from app.extensions import db
@@ -87,6 +88,32 @@ PLACES = ["Plenisalen, Kommunalvägen 28", "Sammanträdesrum Sjöberg", "Stadshu
 BATCH = 5000
 
 
+#: the cases a handläggare is given a year: a municipality with more cases has more handläggare, not busier ones
+CASES_PER_OFFICER_YEAR = 100
+FIRST_NAMES = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Per", "Elin", "Ahmed", "Leila", "Oskar"]
+LAST_NAMES = ["Lindqvist", "Berg", "Nyström", "Holm", "Sandberg", "Ali", "Ekström", "Lund", "Öberg", "Åkesson"]
+
+
+def _more_officers(
+    committees: list[Committee], officers: dict[int, list[int]], cases: int, years: int, rng: random.Random
+) -> None:
+    """Add handläggare to each committee until none would be given more than ``CASES_PER_OFFICER_YEAR`` cases a
+    year (the demo's own stay, and get their share): generated staff, enabled, whose password nobody knows."""
+    needed = -(-cases // (len(committees) * years * CASES_PER_OFFICER_YEAR))
+    for committee in committees:
+        for n in range(len(officers[committee.id]), needed):
+            user = User(
+                email=f"handlaggare-{committee.id}-{n}@generated.invalid",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                title="Handläggare",
+            )
+            user.set_password(secrets.token_urlsafe(), method="pbkdf2:sha256:1000")
+            user.roles.append(CommitteeRole(committee_id=committee.id, role=Role.case_officer))
+            db.session.add(user)
+            db.session.flush()
+            officers[committee.id].append(user.id)
+
+
 def _rows(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), BATCH):
         db.session.execute(insert(model), rows[start : start + BATCH])
@@ -110,6 +137,7 @@ def generate(
         .order_by(CommitteeRole.id)
     ):
         officers.setdefault(committee_id, []).append(user_id)
+    _more_officers(committees, officers, cases, years, rng)
     today = local_today()
     first_year = today.year - years + 1
     codes = {

@@ -79,6 +79,10 @@ class SearchEntry(Model):
     __table_args__ = (
         UniqueConstraint("kind", "object_id", "part"),
         Index("ix_search_entries_committee_year", "committee_id", "year"),
+        #: the newest and oldest year, for a search taking the newest years' hits first (queries._found)
+        Index("ix_search_entries_year", "year"),
+        #: an exact diarienummer or paragraph, found wherever it is however many the hits
+        Index("ix_search_entries_reference", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,8 +15,24 @@ from datetime import date
 from typing import Any, TypeVar
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, and_, case, cast, column, exists, false, func, literal, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app.auth.models import User
 from app.extensions import db
@@ -236,6 +252,12 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     #: the query with å, ä, ö put back where the found texts have them ("bistand" → "bistånd"), if it finds nothing
     suggestion: str | None = None
+    #: there were more than ``HIT_LIMIT`` hits: ``total`` is the limit, and the hits are the newest years'
+    capped: bool = False
+    #: the facets' counts are those of the newest years' ``HIT_LIMIT`` hits, not of all
+    sampled: bool = False
+    #: how many hits the search reads at most (``HIT_LIMIT``)
+    limit: int = 0
 
     @property
     def pages(self) -> int:
@@ -243,6 +265,39 @@ class SearchResult:
 
 
 _KIND_ORDER = {kind: n for n, kind in enumerate(EntryKind)}
+
+#: the most hits a search reads, counts into its facets and ranks: with more, the page says "Fler än 500 träffar"
+#: and its hits are the newest years' 500 (an exact diarienummer or paragraph among them wherever it is), so that a
+#: common word costs the same with a hundred thousand cases as with a thousand
+HIT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A hit as narrow as ranking, counting and faceting need it: the entry's text is read for the page's only."""
+
+    id: int
+    committee_id: int
+    year: int | None
+    kind: EntryKind
+    status: CaseStatus | None
+    #: 0 an exact diarienummer or paragraph, 1 a number holding a typed number, 2 the rest
+    tier: int
+    #: PostgreSQL's weighted text rank (0 elsewhere)
+    rank: float
+    entry_date: date | None
+
+    def order(self) -> tuple[Any, ...]:
+        """The hits' order: the tier, then the text rank, then the kind, then the newest."""
+        day = -self.entry_date.toordinal() if self.entry_date else 1
+        return (self.tier, -self.rank, _KIND_ORDER[self.kind], day, -self.id)
+
+    def value(self, facet: str) -> Any:
+        return getattr(self, _FACET_FIELDS[facet])
+
+
+#: each facet's field of a hit
+_FACET_FIELDS = {"committee": "committee_id", "year": "year", "kind": "kind", "status": "status"}
 
 
 def _matching(visible: ColumnElement[bool], terms: list[Term], *columns: Any) -> Select[Any]:
@@ -256,15 +311,112 @@ def _matching(visible: ColumnElement[bool], terms: list[Term], *columns: Any) ->
     )
 
 
+def _matching_each(visible: ColumnElement[bool], terms: list[Term], *columns: Any) -> Select[Any]:
+    """``_matching`` for reading a bounded number of hits: on PostgreSQL each entry's case is looked up by its key
+    as the entry is read (a LATERAL subquery the planner may not flatten), never by hashing every case of the
+    committee, which the planner chooses when it misjudges how many entries a year's hits hold."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _matching(visible, terms, *columns)
+    entry_case = (
+        select(Case.__table__)
+        .where(Case.id == SearchEntry.case_id)
+        .correlate(SearchEntry)
+        .offset(0)
+        .lateral("entry_case")
+    )
+    adapter = ClauseAdapter(entry_case)
+
+    def adapt(expression: Any) -> Any:
+        element = expression.__clause_element__() if hasattr(expression, "__clause_element__") else expression
+        return adapter.traverse(element)
+
+    stmt = (
+        select(*(adapt(c) for c in columns))
+        .select_from(SearchEntry)
+        .outerjoin(entry_case, true())
+        .where(adapt(visible), *(_term_clause(t, "postgresql") for t in terms))
+    )
+    if Case.__table__ in stmt.get_final_froms():  # a column of cases left unadapted would join every case
+        raise AssertionError("the search read the cases table beside the entries' own case")
+    return stmt
+
+
+def _found(
+    visible: ColumnElement[bool], terms: list[Term], q: str, filters: list[ColumnElement[bool]]
+) -> tuple[list[_Found], bool]:
+    """The hits the user may find, narrow and in their order, and whether there were more than ``HIT_LIMIT``.
+
+    The newest year's hits are read first, then the year before's (from the indexes that begin with the year), then
+    any as far as the limit allows, so that a common word reads about ``HIT_LIMIT`` of the newest hits and never
+    all; with more than the limit, an exact diarienummer or paragraph is added wherever it is."""
+    tier, rank = _ranking(terms, q)
+    found = _matching_each(
+        visible,
+        terms,
+        SearchEntry.id,
+        SearchEntry.committee_id,
+        SearchEntry.year,
+        SearchEntry.kind,
+        Case.status,
+        tier,
+        rank,
+        SearchEntry.entry_date,
+    ).where(*filters)
+
+    def read(stmt: Select[Any], limit: int) -> list[_Found]:
+        return [_Found(*row) for row in db.session.execute(stmt.limit(limit)).all()]
+
+    newest = db.session.scalar(select(func.max(SearchEntry.year)))
+    kept: dict[int, _Found] = {}
+    # a year at a time by equality: the GIN index finds one year's hits by its first column, not a range of years
+    for year in (newest, newest - 1) if newest is not None else ():
+        kept.update((f.id, f) for f in read(found.where(SearchEntry.year == year), HIT_LIMIT + 1 - len(kept)))
+        if len(kept) > HIT_LIMIT:
+            break
+    else:
+        everything = read(found, HIT_LIMIT + 1)
+        if len(everything) <= HIT_LIMIT:
+            return sorted(everything, key=_Found.order), False
+        for f in everything:
+            kept.setdefault(f.id, f)
+    recent = set(kept)
+    for f in read(found.where(SearchEntry.reference.in_(_handles(terms, q))), 50):
+        kept.setdefault(f.id, f)
+    # the exact handles first, then the newest years', then the others read, each by rank
+    ordered = sorted(kept.values(), key=lambda f: (f.tier > 0, f.id not in recent, f.order()))
+    return ordered[:HIT_LIMIT], True
+
+
+def _handles(terms: list[Term], q: str) -> list[str]:
+    """What an exact diarienummer or paragraph reference would be: the whole query folded, or one of its terms."""
+    return [fold(q), *(t.text for t in terms)]
+
+
+def _ranking(terms: list[Term], q: str) -> tuple[ColumnElement[int], ColumnElement[float]]:
+    """The tier (an exact diarienummer or paragraph 0, an entry whose number holds a typed number ("3342") 1, the
+    rest 2) and the weighted text rank (PostgreSQL) of each hit."""
+    handles = [t.text for t in terms if any(ch.isdigit() for ch in t.text)]
+    tier = case(
+        (SearchEntry.reference.in_(_handles(terms, q)), 0),
+        *(
+            ((or_(*(SearchEntry.reference.like(f"%{_escape_like(h)}%", escape="\\") for h in handles)), 1),)
+            if handles
+            else ()
+        ),
+        else_=2,
+    )
+    rank: ColumnElement[float] = literal(0.0)
+    if db.session.get_bind().dialect.name == "postgresql" and any(t.stems for t in terms):
+        swedish = cast(literal("swedish"), REGCONFIG)
+        words = " ".join(w for t in terms for w in t.text.split())
+        rank = func.ts_rank(SearchEntry.document, func.plainto_tsquery(swedish, words))
+    return tier, rank
+
+
 def _page(
-    visible: ColumnElement[bool], terms: list[Term], request: SearchRequest, first: int
+    visible: ColumnElement[bool], terms: list[Term], ids: list[int]
 ) -> list[tuple[SearchEntry, str | None, CaseStatus | None, str]]:
-    """One page of hits, ranked: the entries' ids are ranked first (a sort of narrow rows, however many the hits),
-    then only the page's entries are read whole, again only if the user may find them."""
-    ranked = _matching(visible, terms, SearchEntry.id).where(*_filters(request)).order_by(*_ranking(terms, request.q))
-    ids = list(db.session.scalars(ranked.limit(PAGE_SIZE).offset(first)))
-    if not ids:
-        return []
+    """The page's entries read whole, in the order of ``ids``, again only if the user may find them."""
     rows = db.session.execute(
         _matching(visible, terms, SearchEntry, Case.number, Case.status, Committee.name)
         .join(Committee, Committee.id == SearchEntry.committee_id)
@@ -287,49 +439,23 @@ def _filters(request: SearchRequest) -> list[ColumnElement[bool]]:
     return found
 
 
-def _ranking(terms: list[Term], q: str) -> list[ColumnElement[Any]]:
-    """An exact diarienummer or paragraph first, then an entry whose number holds a typed number ("3342"), then
-    (PostgreSQL) the weighted text rank, then the newest."""
-    handles = [t.text for t in terms if any(ch.isdigit() for ch in t.text)]
-    exact = [fold(q), *(t.text for t in terms)]
-    tier = case(
-        (SearchEntry.reference.in_(exact), 0),
-        *(
-            ((or_(*(SearchEntry.reference.like(f"%{_escape_like(h)}%", escape="\\") for h in handles)), 1),)
-            if handles
-            else ()
-        ),
-        else_=2,
-    )
-    order: list[ColumnElement[Any]] = [tier]
-    kinds = case(*((SearchEntry.kind == k, n) for k, n in _KIND_ORDER.items()), else_=len(_KIND_ORDER))
-    if db.session.get_bind().dialect.name == "postgresql" and any(t.stems for t in terms):
-        swedish = cast(literal("swedish"), REGCONFIG)
-        words = " ".join(w for t in terms for w in t.text.split())
-        order.append(func.ts_rank(SearchEntry.document, func.plainto_tsquery(swedish, words)).desc())
-    return [*order, kinds, SearchEntry.entry_date.desc().nulls_last(), SearchEntry.id.desc()]
+def _chosen(request: SearchRequest) -> dict[str, Any]:
+    return {"committee": request.committee_id, "year": request.year, "kind": request.kind, "status": request.status}
 
 
-def _tally(
-    visible: ColumnElement[bool], terms: list[Term], request: SearchRequest
-) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total and each facet's values and counts among the entries the user may find, each facet with the other
-    facets' choices applied: from one pass over the hits, counting them per (committee, year, kind, status)."""
-    grouped = _matching(
-        visible, terms, SearchEntry.committee_id, SearchEntry.year, SearchEntry.kind, Case.status, func.count()
-    ).group_by(SearchEntry.committee_id, SearchEntry.year, SearchEntry.kind, Case.status)
-    chosen = {"committee": request.committee_id, "year": request.year, "kind": request.kind, "status": request.status}
-    total = 0
+def _fits(hit: _Found, chosen: Mapping[str, Any], *, but: str | None = None) -> bool:
+    return all(value is None or hit.value(name) == value for name, value in chosen.items() if name != but)
+
+
+def _tally(found: Sequence[_Found], request: SearchRequest) -> dict[str, list[FacetValue]]:
+    """Each facet's values and counts among ``found``, each facet with the other facets' choices applied."""
+    chosen = _chosen(request)
     counts: dict[str, Counter[Any]] = {name: Counter() for name in chosen}
-    for committee_id, year, kind, status, n in db.session.execute(grouped).all():
-        values = {"committee": committee_id, "year": year, "kind": kind, "status": status}
-        fits = {name: chosen[name] is None or values[name] == chosen[name] for name in chosen}
-        if all(fits.values()):
-            total += n
+    for hit in found:
         for name in chosen:
-            if values[name] is not None and all(fit for other, fit in fits.items() if other != name):
-                counts[name][values[name]] += n
-    return total, {name: _label_facet(name, list(counts[name].items())) for name in chosen}
+            if hit.value(name) is not None and _fits(hit, chosen, but=name):
+                counts[name][hit.value(name)] += 1
+    return {name: _label_facet(name, list(counts[name].items())) for name in chosen}
 
 
 def _label_facet(name: str, counts: Sequence[tuple[Any, int]]) -> list[FacetValue]:
@@ -390,16 +516,26 @@ def search_public(request: SearchRequest) -> SearchResult:
 def _search(visible: ColumnElement[bool], request: SearchRequest) -> SearchResult:
     request.validate()
     terms = parse_query(request.q)
-    result = SearchResult(request=request, terms=terms)
+    result = SearchResult(request=request, terms=terms, limit=HIT_LIMIT)
     if not terms:
         return result
-    result.total, result.facets = _tally(visible, terms, request)
-    first = (request.page - 1) * PAGE_SIZE
+    found, result.capped = _found(visible, terms, request.q, [])
+    result.sampled = result.capped
+    chosen = _chosen(request)
+    hits = [f for f in found if _fits(f, chosen)]
+    if result.capped and any(v is not None for v in chosen.values()):
+        # the newest years' hits of the whole search may hold few of those chosen: read the chosen ones' own
+        hits, result.capped = _found(visible, terms, request.q, _filters(request))
+        found = list({f.id: f for f in [*found, *hits]}.values())
+    result.total = len(hits)
+    result.facets = _tally(found, request)
     if result.total == 0:
         result.suggestion = _suggestion(visible, terms, request.q)
-    if first >= result.total:
+    first = (request.page - 1) * PAGE_SIZE
+    ids = [f.id for f in hits[first : first + PAGE_SIZE]]
+    if not ids:
         return result
-    for entry, number, status, committee in _page(visible, terms, request, first):
+    for entry, number, status, committee in _page(visible, terms, ids):
         result.hits.append(
             Hit(
                 kind=entry.kind,

@@ -4,11 +4,12 @@ the secrecy rules (canaries), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.clock import local_today
 from app.extensions import db
 from app.registry import operations as registry_ops
+from app.search import queries
 from app.search.indexing import reindex_all
 from app.search.models import EntryKind, SearchEntry
 from app.search.queries import SearchRequest, SearchResult, search
@@ -249,3 +250,66 @@ def test_a_member_finds_no_report_and_nobody_logged_out_finds_anything(corpus):
     member = find("ledamot", "riksnormen")
     assert all(h.kind is not EntryKind.report for h in member.hits)
     assert search(None, SearchRequest(q="riktlinjer")).total == 0  # type: ignore[arg-type]
+
+
+# --- more hits than a search reads --------------------------------------------------------------------------
+
+TOWER = "Tillsyn av vattentornet"
+
+
+@pytest.fixture
+def towers(demo, monkeypatch):
+    """Five cases about the water tower this year and three of two years ago (their index entries' year and date
+    moved back, as a case registered then has them); a search reads four hits at most."""
+    monkeypatch.setattr(queries, "HIT_LIMIT", 4)
+    officer = person("handlaggare")
+    new = [create_case(f"{TOWER} {n}", officer=officer) for n in range(5)]
+    old = [create_case(f"{TOWER} {n}", officer=officer) for n in range(5, 8)]
+    db.session.flush()
+    year = local_today().year
+    db.session.execute(
+        update(SearchEntry)
+        .where(SearchEntry.case_id.in_([c.id for c in old]))
+        .values(year=year - 2, entry_date=local_today().replace(year=year - 2, day=1))
+    )
+    db.session.commit()
+    return {"new": new, "old": old, "year": year}
+
+
+def test_more_hits_than_it_reads_are_said_and_the_newest_shown(towers):
+    result = find("registrator", "vattentornet")
+    assert result.capped and result.sampled
+    assert result.total == 4 == len(result.hits)
+    assert {h.year for h in result.hits} == {towers["year"]}
+    assert sum(f.count for f in result.facets["kind"]) == 4
+    # a year chosen reads that year's own hits, all of them
+    older = find("registrator", "vattentornet", year=towers["year"] - 2)
+    assert not older.capped and older.total == 3
+    assert {h.case_id for h in older.hits} == {c.id for c in towers["old"]}
+
+
+def test_an_exact_diarienummer_is_found_first_however_many_the_hits(towers):
+    old = towers["old"][0]
+    for n in range(5):  # texts of this year naming the old case's number: more than the search reads
+        create_case(f"Yttrande över {old.number} del {n}", officer=person("handlaggare"))
+    db.session.commit()
+    result = find("registrator", old.number)
+    assert result.capped
+    assert result.hits[0].kind is EntryKind.case and result.hits[0].case_id == old.id
+
+
+def test_what_the_user_may_not_find_never_fills_the_limit(towers):
+    officer = person("handlaggare")
+    secret = [create_case(f"{TOWER} {n}", officer=officer, confidential=True) for n in range(8, 14)]
+    db.session.commit()
+    # the controller sees the open ones only: the limit is reached by them, never by the secret ones
+    result = find("controller", "vattentornet")
+    assert {h.case_id for h in result.hits}.isdisjoint({c.id for c in secret})
+    assert not find("controller", "vattentornet", year=towers["year"] - 2).capped
+    # with fewer open hits than the limit, the total is theirs alone
+    for case in towers["new"]:
+        make_confidential(case, rename=False)
+    db.session.commit()
+    only_old = find("controller", "vattentornet")
+    assert not only_old.capped and only_old.total == 3
+    assert {h.case_id for h in only_old.hits} == {c.id for c in towers["old"]}

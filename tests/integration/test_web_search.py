@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from app.extensions import db
+from app.search import queries
 from tests.canaries import CANARIES, make_confidential, signed_case_with_canaries
-from tests.factories import body_of, searched_case
+from tests.factories import body_of, create_case, person, searched_case
 
 
 def test_the_page_shows_marked_hits_with_links_and_facets(login_as):
@@ -115,3 +117,22 @@ def test_the_public_search_finds_nothing_of_a_confidential_case(client, demo):
         html = body_of(client.get("/offentligt/sok", query_string={"q": q}))
         assert "0 träffar" in html, q
         assert not [c for c in CANARIES if c in html.replace(q, "")], q
+
+
+def test_more_hits_than_the_search_reads_are_said_on_the_page_and_in_the_api(login_as, api_as, monkeypatch):
+    monkeypatch.setattr(queries, "HIT_LIMIT", 2)
+    officer = person("handlaggare")
+    for place in ("Flemingsberg", "Stuvsta", "Segeltorp"):
+        create_case(f"Tillsyn av vattentornet i {place}", officer=officer)
+    db.session.commit()
+    html = body_of(login_as("registrator").get("/sok?q=vattentornet"))
+    assert "Fler än 2 träffar, de senaste åren först." in html
+    assert "Antalen gäller de 2 senaste träffarna." in html
+    assert html.count('class="search-hit"') == 2
+    client, headers = api_as("registrator")
+    body = client.get("/api/v1/search?q=vattentornet", headers=headers).get_json()
+    assert body["capped"] is True and body["facets_sampled"] is True
+    assert body["total"] == 2 and len(body["items"]) == 2
+    # one more word, fewer hits: counted whole again
+    body = client.get("/api/v1/search?q=vattentornet+stuvsta", headers=headers).get_json()
+    assert body["capped"] is False and body["total"] == 1
