@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -32,20 +32,28 @@ def visible_cases_clause(user: User | None) -> ColumnElement[bool]:
     )
 
 
-def case_officers(committees: list[Committee]) -> list[tuple[User, str]]:
+class Officer(NamedTuple):
+    """A case officer as the lists offer them (not the whole account)."""
+
+    id: int
+    name: str
+    title: str
+
+
+def case_officers(committees: list[Committee]) -> list[tuple[Officer, str]]:
     """The enabled users holding the case officer role in ``committees`` (those a new case may be given to), as
-    (user, committee name), by name."""
+    (officer, committee name), by name. Plain columns: a municipality has hundreds of handläggare."""
     ids = [c.id for c in committees]
     if not ids:
         return []
     rows = db.session.execute(
-        select(User, Committee.name)
+        select(User.id, User.name, User.title, Committee.name)
         .join(CommitteeRole, CommitteeRole.user_id == User.id)
         .join(Committee, Committee.id == CommitteeRole.committee_id)
         .where(CommitteeRole.committee_id.in_(ids), CommitteeRole.role == Role.case_officer, User.is_enabled.is_(True))
         .order_by(User.name, User.id, Committee.name)
     ).all()
-    return [(user, name) for user, name in rows]
+    return [(Officer(user_id, name, title or ""), committee) for user_id, name, title, committee in rows]
 
 
 def classification_codes(municipality: Municipality) -> list[ClassificationCode]:

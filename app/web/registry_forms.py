@@ -23,7 +23,7 @@ from app.registry.models import CaseStatus, ClassificationCode, Direction
 from app.registry.numbering import number_format
 from app.registry.operations import TITLE_MAX
 from app.registry.public_register import PublicDiariumQuery
-from app.registry.queries import CaseFilter, case_officers
+from app.registry.queries import CaseFilter, Officer, case_officers
 from app.validation import ConflictError, ValidationError
 from app.web.forms import apply_errors
 
@@ -137,7 +137,7 @@ def classification_options(municipality: Municipality | None, *, active_only: bo
 
 def case_officer_options(committees: list[Committee], *, with_committee: bool) -> list[tuple[int, str]]:
     """Return the active case officers of ``committees`` as (user id, name), labelled with their committees."""
-    names: dict[User, list[str]] = {}
+    names: dict[Officer, list[str]] = {}
     for user, committee_name in case_officers(committees):
         names.setdefault(user, []).append(committee_name)
     if not with_committee:
