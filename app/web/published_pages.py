@@ -214,7 +214,7 @@ def page_stamp(page: str, meeting_id: int, extra: tuple = ()) -> tuple | None:
     if guess is None:
         return None
     (publication_id, published_dt), case_ids = guess
-    rows = sorted(db.session.execute(_stamp_query(meeting_id, publication_id, case_ids)).all(), key=_row_order)
+    rows = sorted(_stamp_rows(_stamp_query(meeting_id, publication_id, case_ids)), key=_row_order)
     meeting = [r for r in rows if r.kind == "m"]
     versions = tuple((r.id, r.number, r.dt) for r in rows if r.kind == "p")
     if not meeting or not versions:
@@ -228,6 +228,16 @@ def page_stamp(page: str, meeting_id: int, extra: tuple = ()) -> tuple | None:
 
 
 _stamp_statement = None
+
+
+def _stamp_rows(statement) -> list:
+    """The stamp's rows. On PostgreSQL on a connection of their own in autocommit (one statement reads one
+    consistent snapshot): the reply a process already has then costs the database one round trip, with no
+    BEGIN and ROLLBACK of the request's session, which the page never opens. Elsewhere in the request's session."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return list(connection.execute(statement).all())
+    return list(db.session.connection().execute(statement).all())
 
 
 def _row_order(row) -> tuple:
