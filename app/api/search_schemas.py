@@ -63,7 +63,10 @@ class SearchHit(Shape):
 class FacetCount(Shape):
     value: str
     label: str
-    count: int
+    count: int | None = Field(
+        description="Antalet träffar med värdet; null för ett år bortom de träffar en sökning med fler än "
+        f"{HIT_LIMIT} träffar läste (välj året för att se dess egna)."
+    )
 
 
 class Facets(Shape):

@@ -240,7 +240,8 @@ class Hit:
 class FacetValue:
     value: str
     label: str
-    count: int
+    #: None: not counted (a year beyond the hits a search with more than ``HIT_LIMIT`` read)
+    count: int | None
 
 
 @dataclass
@@ -458,6 +459,16 @@ def _tally(found: Sequence[_Found], request: SearchRequest) -> dict[str, list[Fa
     return {name: _label_facet(name, list(counts[name].items())) for name in chosen}
 
 
+def _all_years(counted: list[FacetValue]) -> list[FacetValue]:
+    """The year facet of a search that read only the newest years' hits: those years with their counts, and every
+    older year of the index without one, so that the user can choose one and read its own hits."""
+    oldest, newest = db.session.execute(select(func.min(SearchEntry.year), func.max(SearchEntry.year))).one()
+    known = {f.value for f in counted}
+    years = range(newest, oldest - 1, -1) if oldest is not None and newest is not None else range(0)
+    more = [FacetValue(str(y), str(y), None) for y in years if str(y) not in known]
+    return sorted([*counted, *more], key=lambda f: f.value, reverse=True)
+
+
 def _label_facet(name: str, counts: Sequence[tuple[Any, int]]) -> list[FacetValue]:
     if name == "committee":
         names = (
@@ -529,6 +540,8 @@ def _search(visible: ColumnElement[bool], request: SearchRequest) -> SearchResul
         found = list({f.id: f for f in [*found, *hits]}.values())
     result.total = len(hits)
     result.facets = _tally(found, request)
+    if result.sampled:
+        result.facets["year"] = _all_years(result.facets["year"])
     if result.total == 0:
         result.suggestion = _suggestion(visible, terms, request.q)
     first = (request.page - 1) * PAGE_SIZE

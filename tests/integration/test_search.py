@@ -282,6 +282,9 @@ def test_more_hits_than_it_reads_are_said_and_the_newest_shown(towers):
     assert result.total == 4 == len(result.hits)
     assert {h.year for h in result.hits} == {towers["year"]}
     assert sum(f.count for f in result.facets["kind"]) == 4
+    # the year facet counts the years read and offers the older ones without a count, to be chosen
+    years = {f.value: f.count for f in result.facets["year"]}
+    assert years[str(towers["year"])] == 4 and years[str(towers["year"] - 2)] is None
     # a year chosen reads that year's own hits, all of them
     older = find("registrator", "vattentornet", year=towers["year"] - 2)
     assert not older.capped and older.total == 3
