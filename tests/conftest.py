@@ -32,7 +32,7 @@ from app.clock import local_today
 from app.extensions import db
 from app.registry.models import Case
 from config import BaseConfig
-from tests import factories
+from tests import factories, speedups
 from tests.factories import login
 from tests.moments import MOMENTS, parse_moment
 from tests.services import (
@@ -52,6 +52,8 @@ settings.register_profile("shared-machine", deadline=None, suppress_health_check
 settings.load_profile("shared-machine")
 
 TESTS = Path(__file__).resolve().parent
+
+speedups.install()
 
 
 def pytest_configure(config):

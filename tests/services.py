@@ -61,11 +61,29 @@ def base_overrides(tmp_path: Path) -> dict:
     }
 
 
+#: every sequence of the schema back to 1 (what TRUNCATE … RESTART IDENTITY does)
+_RESTART_SEQUENCES = """
+DO $$
+DECLARE s record;
+BEGIN
+  FOR s IN SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema() LOOP
+    EXECUTE 'ALTER SEQUENCE ' || quote_ident(s.sequence_name) || ' RESTART';
+  END LOOP;
+END $$
+"""
+
+
 def truncate_postgres(app) -> None:
+    """Empty every table of the app's schema and restart its ids, in one round trip.
+
+    DELETE with the triggers off (``session_replication_role = replica``: the foreign keys' and the audit log's
+    append-only trigger; every row goes, so nothing is left dangling) rather than TRUNCATE: a test leaves a few
+    rows, and TRUNCATE makes new files for each of the 56 tables and their indexes (about 0.2 s a test)."""
     with app.app_context():
         tables = [t.name for t in db.metadata.sorted_tables]
+        deletes = "; ".join(f'DELETE FROM "{t}"' for t in reversed(tables))
         with db.engine.begin() as conn:
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql(f"SET LOCAL session_replication_role = replica; {deletes}; {_RESTART_SEQUENCES}")
 
 
 def free_port() -> int:
