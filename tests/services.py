@@ -61,6 +61,21 @@ def base_overrides(tmp_path: Path) -> dict:
     }
 
 
+def restore_postgres_demo(shadow: str) -> None:
+    """Copy the demo's rows back from the shadow schema into the (empty) tables, and move the sequences on: one
+    round trip."""
+    statements = [f'INSERT INTO "{t.name}" SELECT * FROM "{shadow}"."{t.name}"' for t in db.metadata.sorted_tables]
+    for table in db.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, sa.Integer)):
+                statements.append(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
+                    f'COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'
+                )
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("; ".join(statements))
+
+
 #: every sequence of the schema back to 1 (what TRUNCATE … RESTART IDENTITY does)
 _RESTART_SEQUENCES = """
 DO $$

@@ -3,8 +3,8 @@
 The fixtures ``worker_env``, ``start_worker`` and ``worker`` are offered to every test directory by
 ``tests/conftest.py``; ``worker_app`` and ``wait_for`` are plain helpers a test imports from here.
 
-Embedded (filesystem broker, SQLite) always runs: it needs no server. Redis runs when
-Redis answers at 127.0.0.1:6379, on SQLite and, when it answers, on PostgreSQL.
+Embedded (filesystem broker, SQLite) always runs: it needs no server. Redis with PostgreSQL runs when both
+answer (127.0.0.1:6379, 127.0.0.1:5432); a test may also ask for Redis with SQLite.
 """
 
 from __future__ import annotations
@@ -24,29 +24,37 @@ import pytest
 from app import create_app
 from app.extensions import db
 from tests.services import (
-    FAST_HASH,
     REDIS_URL,
     postgres_unavailable_reason,
     redis_unavailable_reason,
+    restore_postgres_demo,
     truncate_postgres,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _demo_database(url: str, app_env: dict) -> None:
-    from app.demo.loader import load
+def _demo_database(request, backend: str, env: dict) -> None:
+    """The demo in the worker's database and storage: a copy of the one the session loaded through the real loader
+    for today (``sqlite_demo``, ``postgres_demo`` in conftest), as every database test gets it."""
+    if backend == "sqlite":
+        path, files = request.getfixturevalue("sqlite_demo")()
+        shutil.copy(path, env["DATABASE_URL"].removeprefix("sqlite:///"))
+    else:
+        shadow, files = request.getfixturevalue("postgres_demo")()
+        app = create_app(environ=env)
+        with app.app_context():
+            restore_postgres_demo(shadow)
+            db.engine.dispose()
+    if files.exists():
+        shutil.copytree(files, env["STORAGE_PATH"], dirs_exist_ok=True)
 
-    app = create_app({"PASSWORD_HASH_METHOD": FAST_HASH}, environ=app_env)
-    with app.app_context():
-        load(with_tokens=True, password_method=FAST_HASH)
-        db.session.commit()
-        db.engine.dispose()
 
-
-@pytest.fixture(params=["filesystem-sqlite", "redis-sqlite", "redis-postgresql"])
+@pytest.fixture(params=["filesystem-sqlite", "redis-postgresql"])
 def worker_env(request, tmp_path, sqlite_template):
-    """Environment shared by the test's app and a real worker process."""
+    """Environment shared by the test's app and a real worker process: by default the two shapes the product is
+    run in, embedded (the filesystem broker, SQLite) and production (Redis, PostgreSQL); a test may ask for another
+    (``"redis-sqlite"``) by indirect parametrisation."""
     broker, backend = request.param.split("-")
     if broker == "redis" and (reason := redis_unavailable_reason()):
         pytest.skip(reason)
@@ -69,7 +77,7 @@ def worker_env(request, tmp_path, sqlite_template):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     # the test's own queues, the default and the renders' (config.BaseConfig.celery), for its app and its worker
     env["CELERY_QUEUE"], env["CELERY_RENDER_QUEUE"] = queue, f"{queue}-render"
-    _demo_database(env["DATABASE_URL"], env)
+    _demo_database(request, backend, env)
     yield env, queue
     if backend == "postgresql":
         truncate_postgres(create_app(environ=env))

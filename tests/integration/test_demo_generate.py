@@ -58,7 +58,9 @@ def test_generated_reports_are_signed_with_a_stored_bilaga_and_found_by_the_sear
     result = app.test_cli_runner().invoke(args=["demo", "generate", "--cases", "60", "--reports", "30"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    reports = db.session.scalars(select(CaseReport).where(CaseReport.signed_hash.is_not(None))).all()
+    reports = db.session.scalars(
+        select(CaseReport).where(CaseReport.signed_hash.is_not(None)).order_by(CaseReport.id)
+    ).all()
     assert len(reports) >= 30
     for report in reports[-30:]:
         assert report.state is ReportState.signed and report.signed_revision == report.current_revision == 1
