@@ -374,13 +374,13 @@ def _found(
         kept.update((f.id, f) for f in read(found.where(SearchEntry.year == year), HIT_LIMIT + 1 - len(kept)))
         if len(kept) > HIT_LIMIT:
             break
-    else:
+    recent = set(kept)
+    if len(kept) <= HIT_LIMIT:
         everything = read(found, HIT_LIMIT + 1)
         if len(everything) <= HIT_LIMIT:
             return sorted(everything, key=_Found.order), False
         for f in everything:
             kept.setdefault(f.id, f)
-    recent = set(kept)
     for f in read(found.where(SearchEntry.reference.in_(_handles(terms, q))), 50):
         kept.setdefault(f.id, f)
     # the exact handles first, then the newest years', then the others read, each by rank

@@ -316,3 +316,18 @@ def test_what_the_user_may_not_find_never_fills_the_limit(towers):
     only_old = find("controller", "vattentornet")
     assert not only_old.capped and only_old.total == 3
     assert {h.case_id for h in only_old.hits} == {c.id for c in towers["old"]}
+
+
+def test_the_newest_years_hits_come_first_when_they_are_fewer_than_the_limit(towers):
+    """Two hits this year, six older: more than the search reads, the two of this year first."""
+    moved = [c.id for c in towers["new"][2:]]
+    db.session.execute(
+        update(SearchEntry)
+        .where(SearchEntry.case_id.in_(moved))
+        .values(year=towers["year"] - 3, entry_date=local_today().replace(year=towers["year"] - 3, day=1))
+    )
+    db.session.commit()
+    result = find("registrator", "vattentornet")
+    assert result.capped and len(result.hits) == 4
+    assert [h.year for h in result.hits[:2]] == [towers["year"]] * 2
+    assert {h.case_id for h in result.hits[:2]} == {c.id for c in towers["new"][:2]}
