@@ -58,12 +58,11 @@ worker: install
 	$(BIN)/celery -A tasks.worker worker -Q celery,rendering --loglevel=INFO
 
 #: test processes: twice the cores, since most tests spend their time waiting for a worker process, LibreOffice,
-#: a browser or a database rather than computing; each process takes a contiguous share of the suite (a module's
-#: fixtures are made once) and, once done, takes tests from the others (`worksteal`)
+#: a browser or a database rather than computing
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 test: install system-test
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15
 
 ## The document stack's figures beside their yardsticks, median and min–max (tests/benchmarks/run.py).
 bench: install system
