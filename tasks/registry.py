@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.auth.models import User
 from app.clock import local_today
+from app.database_faults import is_connection_error
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
@@ -60,6 +61,9 @@ def export_registry(self, job_id: int) -> None:
         jobs.finish(job, stored, name, "text/csv")
     except OperationalError as exc:  # the database went away or was locked
         jobs.retry_later(self, job_id, exc)
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
+            jobs.retry_later(self, job_id, exc)
+            return
         log.exception("registry export %s failed", job_id)
         jobs.fail(job_id, "Diarieutdraget kunde inte skapas på grund av ett internt fel. Försök igen.")

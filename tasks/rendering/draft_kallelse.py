@@ -22,6 +22,7 @@ from agenda.drafts import draft_snapshot
 from agenda.models import Meeting
 from agenda.snapshot_json import SnapshotJSON
 from app.auth.models import User
+from app.database_faults import is_connection_error
 from app.extensions import db, separate_transaction
 from app.storage import StoredFile
 from app.validation import ForbiddenError
@@ -113,7 +114,10 @@ def render_draft_kallelse(self: Task[[int], None], job_id: int) -> None:
         jobs.retry_later(self, job_id, exc)
     except ConversionFailed as exc:
         jobs.retry_later(self, job_id, exc, "LibreOffice avbröts")
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
+            jobs.retry_later(self, job_id, exc)
+            return
         log.exception("draft kallelse %s failed", job_id)
         jobs.fail(job_id, "Utkastet kunde inte skapas på grund av ett internt fel. Försök igen.")
 

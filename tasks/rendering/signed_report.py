@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from app import audit
 from app.auth.models import User
+from app.database_faults import is_connection_error
 from app.extensions import db
 from app.registry.models import RegisteredDocument
 from app.storage import StoredFile
@@ -227,7 +228,10 @@ def render_signed_report(self: Task[[int], None], job_id: int) -> None:
             jobs.finish(job, _stored_of(document), name, PDF_MIMETYPE)
     except OperationalError as exc:
         jobs.retry_later(self, job_id, exc)
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
+            jobs.retry_later(self, job_id, exc)
+            return
         log.exception("signed report %s failed", job_id)
         jobs.fail(job_id, INTERNAL)
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.auth.models import User
 from app.clock import utcnow
+from app.database_faults import is_connection_error
 from app.extensions import db, separate_transaction
 from app.permissions import Action, can
 from app.storage import StoredFile, get_storage
@@ -130,7 +131,10 @@ def render_report_preview(self: Task[[int], None], job_id: int) -> None:
             jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
     except OperationalError as exc:
         jobs.retry_later(self, job_id, exc)
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
+    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
+        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
+            jobs.retry_later(self, job_id, exc)
+            return
         log.exception("report preview %s failed", job_id)
         jobs.fail(job_id, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen.")
 
