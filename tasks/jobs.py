@@ -36,6 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from app import audit
 from app.auth.models import User
 from app.clock import utcnow
+from app.database_faults import is_connection_error
 from app.extensions import db, separate_transaction
 from app.storage import StoredFile
 from app.validation import ConflictError
@@ -387,3 +388,14 @@ def retry_later(task, job_id: int, exc: Exception, reason: str = "Databasen svar
         return
     fail(job_id, f"{reason}; nytt försök görs.", final=False)
     raise task.retry(exc=exc, countdown=2 ** (retries + 1))
+
+
+def fail_or_retry(task, job_id: int, exc: Exception, message: str) -> None:
+    """The end of a task's catch-all: a lost database connection in any form (``is_connection_error``: refused,
+    terminated, invalidated, a rollback pending after it) is the transient failure it is, retried later; anything
+    else fails the job with ``message`` (Swedish) and is logged with its traceback."""
+    if is_connection_error(exc):
+        retry_later(task, job_id, exc)
+        return
+    log.exception("%s %s failed", task.name, job_id)
+    fail(job_id, message)

@@ -97,9 +97,8 @@ def render_protocol_documents(self: Task[[int], None], job_id: int) -> None:
         )
     except ConverterUnavailable as exc:
         jobs.fail(job_id, f"{exc}")
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        log.exception("protocol documents %s failed", job_id)
-        jobs.fail(job_id, "Protokollet kunde inte skapas på grund av ett internt fel. Försök igen.")
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(self, job_id, exc, "Protokollet kunde inte skapas på grund av ett internt fel. Försök igen.")
 
 
 def _render(job: Job, job_id: int, params: dict[str, Any], minutes: Minutes, user: User) -> None:

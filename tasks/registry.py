@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from sqlalchemy.exc import OperationalError
 
 from app.auth.models import User
 from app.clock import local_today
-from app.database_faults import is_connection_error
 from app.extensions import db
 from app.organisation.models import Committee
 from app.permissions import Action, can
@@ -59,11 +57,7 @@ def export_registry(self, job_id: int) -> None:
         stored = get_storage().save(registry_csv(rows))
         name = f"diarieutdrag-{committee.registry_prefix}-{local_today().isoformat()}.csv"
         jobs.finish(job, stored, name, "text/csv")
-    except OperationalError as exc:  # the database went away or was locked
-        jobs.retry_later(self, job_id, exc)
-    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
-            jobs.retry_later(self, job_id, exc)
-            return
-        log.exception("registry export %s failed", job_id)
-        jobs.fail(job_id, "Diarieutdraget kunde inte skapas på grund av ett internt fel. Försök igen.")
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(
+            self, job_id, exc, "Diarieutdraget kunde inte skapas på grund av ett internt fel. Försök igen."
+        )

@@ -15,14 +15,12 @@ from typing import Any
 
 from celery import Task, shared_task
 from sqlalchemy import Select, select, update
-from sqlalchemy.exc import OperationalError
 
 from agenda import chair_review
 from agenda.drafts import draft_snapshot
 from agenda.models import Meeting
 from agenda.snapshot_json import SnapshotJSON
 from app.auth.models import User
-from app.database_faults import is_connection_error
 from app.extensions import db, separate_transaction
 from app.storage import StoredFile
 from app.validation import ForbiddenError
@@ -110,16 +108,10 @@ def render_draft_kallelse(self: Task[[int], None], job_id: int) -> None:
             return
         with using_template(template_for(meeting.committee)):
             _render(job, job_id, params, params["snapshot"])
-    except OperationalError as exc:
-        jobs.retry_later(self, job_id, exc)
     except ConversionFailed as exc:
         jobs.retry_later(self, job_id, exc, "LibreOffice avbröts")
-    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
-            jobs.retry_later(self, job_id, exc)
-            return
-        log.exception("draft kallelse %s failed", job_id)
-        jobs.fail(job_id, "Utkastet kunde inte skapas på grund av ett internt fel. Försök igen.")
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(self, job_id, exc, "Utkastet kunde inte skapas på grund av ett internt fel. Försök igen.")
 
 
 def _render(job: Job, job_id: int, params: dict[str, Any], snapshot: SnapshotJSON) -> None:

@@ -78,9 +78,10 @@ def render_meeting_documents(self: Task[[int], None], job_id: int) -> None:
         jobs.retry_later(
             self, job_id, exc, "Databasen svarade inte" if isinstance(exc, OperationalError) else str(exc).rstrip(".")
         )
-    except Exception:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        log.exception("meeting documents %s failed", job_id)
-        jobs.fail(job_id, "Handlingarna kunde inte skapas på grund av ett internt fel. Försök igen.")
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(
+            self, job_id, exc, "Handlingarna kunde inte skapas på grund av ett internt fel. Försök igen."
+        )
 
 
 def _render(job: Job, job_id: int, params: dict[str, Any], publication: Publication) -> None:

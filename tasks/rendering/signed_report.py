@@ -21,12 +21,10 @@ from celery import Task, shared_task
 from flask import has_app_context
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app import audit
 from app.auth.models import User
-from app.database_faults import is_connection_error
 from app.extensions import db
 from app.registry.models import RegisteredDocument
 from app.storage import StoredFile
@@ -226,14 +224,8 @@ def render_signed_report(self: Task[[int], None], job_id: int) -> None:
                 _keep(document, stored, job)
                 db.session.refresh(document)
             jobs.finish(job, _stored_of(document), name, PDF_MIMETYPE)
-    except OperationalError as exc:
-        jobs.retry_later(self, job_id, exc)
-    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
-            jobs.retry_later(self, job_id, exc)
-            return
-        log.exception("signed report %s failed", job_id)
-        jobs.fail(job_id, INTERNAL)
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(self, job_id, exc, INTERNAL)
 
 
 def _stored_of(document: RegisteredDocument) -> StoredFile:

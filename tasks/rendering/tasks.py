@@ -15,11 +15,9 @@ from typing import Any
 
 from celery import Task, shared_task
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
 
 from app.auth.models import User
 from app.clock import utcnow
-from app.database_faults import is_connection_error
 from app.extensions import db, separate_transaction
 from app.permissions import Action, can
 from app.storage import StoredFile, get_storage
@@ -129,14 +127,10 @@ def render_report_preview(self: Task[[int], None], job_id: int) -> None:
             _save_params(job_id, params)
             pdf_out = outputs["pdf"]
             jobs.finish(job, _stored(pdf_out), pdf_out["name"], PDF_MIMETYPE)
-    except OperationalError as exc:
-        jobs.retry_later(self, job_id, exc)
-    except Exception as exc:  # noqa: BLE001 - record every other failure on the job, for the user to see
-        if is_connection_error(exc):  # the connection lost in another form (invalidated, a rollback pending)
-            jobs.retry_later(self, job_id, exc)
-            return
-        log.exception("report preview %s failed", job_id)
-        jobs.fail(job_id, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen.")
+    except Exception as exc:  # noqa: BLE001 - every other failure on the job, for the user to see
+        jobs.fail_or_retry(
+            self, job_id, exc, "Förhandsgranskningen kunde inte skapas på grund av ett internt fel. Försök igen."
+        )
 
 
 def _fail_with_docx(job_id: int, params: dict[str, Any], message: str) -> None:
